@@ -1,0 +1,19 @@
+//! Fora's schema, one file per step. Migrations never import the app's entities and are never
+//! edited after they land; each has a working `down`.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_create_accounts;
+mod m20261123_000002_create_forums;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261123_000001_create_accounts::Migration),
+            Box::new(m20261123_000002_create_forums::Migration),
+        ]
+    }
+}

@@ -1,0 +1,444 @@
+use axum::{
+    extract::{Path, Query, State},
+    http::StatusCode,
+    response::{Html, IntoResponse, Redirect, Response},
+};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, FromQueryResult, Statement};
+use serde::Deserialize;
+use templates::components::FormErrors;
+
+use super::{
+    password,
+    service::{self, RESET_LIFETIME},
+    tokens::TokenProblem,
+};
+use crate::{
+    db::{self, now},
+    entities::users,
+    mail::Email,
+    web::{
+        AppError, AppResult, AppState, SignedIn, Viewer,
+        client_addr::ClientAddr,
+        extract::{GENERATION_KEY, sign_in},
+        flash,
+        forms::{self, Form, NAME_MAX},
+    },
+};
+
+/// Only same-site relative paths; anything else goes to the forum list.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.chars().any(char::is_control) => n.to_string(),
+        _ => "/forums".to_string(),
+    }
+}
+
+fn page(status: StatusCode, markup: templates::Markup) -> Response {
+    (status, Html(markup.into_string())).into_response()
+}
+
+pub fn token_problem_page(viewer_ctx: &templates::Ctx, problem: TokenProblem, invitation: bool) -> Response {
+    let (status, key) = match (problem, invitation) {
+        (TokenProblem::Invalid, true) => (StatusCode::NOT_FOUND, "invite.invalid"),
+        (TokenProblem::Used, true) => (StatusCode::GONE, "invite.used"),
+        (TokenProblem::Expired, true) => (StatusCode::GONE, "invite.expired"),
+        (TokenProblem::Invalid, false) => (StatusCode::NOT_FOUND, "error.reset_invalid"),
+        (TokenProblem::Used, false) => (StatusCode::GONE, "error.reset_used"),
+        (TokenProblem::Expired, false) => (StatusCode::GONE, "error.reset_expired"),
+    };
+    page(status, templates::errors::token_problem(viewer_ctx, key))
+}
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+pub async fn show_login(mut viewer: Viewer, Query(query): Query<NextQuery>) -> AppResult<Response> {
+    if viewer.user.is_some() {
+        return Ok(Redirect::to(&safe_next(query.next.as_deref())).into_response());
+    }
+    let view = templates::accounts::LoginView {
+        email: String::new(),
+        next: safe_next(query.next.as_deref()),
+        error: None,
+    };
+    Ok(page(StatusCode::OK, templates::accounts::login(&viewer.form_ctx().await?, &view)))
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    next: Option<String>,
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    mut viewer: Viewer,
+    ClientAddr(address): ClientAddr,
+    Form(form): Form<LoginForm>,
+) -> AppResult<Response> {
+    let email = service::normalise_email(&form.email);
+    if !state.limiter.check(&email, address) {
+        return Err(AppError::TooManyRequests);
+    }
+    let user = if email.is_empty() { None } else { service::find_by_email(&state.db, &email).await? };
+    let stored_hash = user.as_ref().and_then(|u| u.password_hash.clone());
+    // Always one argon2 verification, known address or not, so timing tells nothing.
+    let password_ok = password::verify(form.password.clone(), stored_hash).await?;
+    match user {
+        Some(user) if password_ok && user.disabled_at.is_none() => {
+            sign_in(&viewer.session, &user).await?;
+            tracing::info!(user_id = user.id, "signed in");
+            Ok(Redirect::to(&safe_next(form.next.as_deref())).into_response())
+        }
+        _ => {
+            let view = templates::accounts::LoginView {
+                email: form.email.chars().take(254).collect(),
+                next: safe_next(form.next.as_deref()),
+                error: Some("auth.bad_login"),
+            };
+            Ok(page(StatusCode::UNAUTHORIZED, templates::accounts::login(&viewer.form_ctx().await?, &view)))
+        }
+    }
+}
+
+pub async fn logout(viewer: Viewer) -> AppResult<Redirect> {
+    viewer.session.flush().await.map_err(AppError::internal)?;
+    Ok(Redirect::to("/"))
+}
+
+pub async fn show_forgot(mut viewer: Viewer) -> AppResult<Response> {
+    Ok(page(StatusCode::OK, templates::accounts::forgot(&viewer.form_ctx().await?, "", false, &FormErrors::default())))
+}
+
+#[derive(Deserialize)]
+pub struct ForgotForm {
+    #[serde(default)]
+    email: String,
+}
+
+pub async fn request_reset(
+    State(state): State<AppState>,
+    mut viewer: Viewer,
+    ClientAddr(address): ClientAddr,
+    Form(form): Form<ForgotForm>,
+) -> AppResult<Response> {
+    let email = match forms::email(&form.email) {
+        Ok(email) => email,
+        Err(key) => {
+            let mut errors = FormErrors::default();
+            errors.add("email", key);
+            let typed: String = form.email.chars().take(254).collect();
+            return Ok(page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                templates::accounts::forgot(&viewer.form_ctx().await?, &typed, false, &errors),
+            ));
+        }
+    };
+    if !state.limiter.check(&email, address) {
+        return Err(AppError::TooManyRequests);
+    }
+    // The lookup, token and mail happen after the answer, so the answer is the same in
+    // content and in time whether or not the address is known.
+    let background = state.clone();
+    let lookup_email = email.clone();
+    tokio::spawn(async move {
+        if let Err(err) = send_reset(&background, &lookup_email).await {
+            tracing::warn!(error = %err, "password reset mail not sent");
+        }
+    });
+    Ok(page(StatusCode::OK, templates::accounts::forgot(&viewer.form_ctx().await?, &email, true, &FormErrors::default())))
+}
+
+async fn send_reset(state: &AppState, email: &str) -> anyhow::Result<()> {
+    let Some(user) = service::find_by_email(&state.db, email).await? else {
+        return Ok(());
+    };
+    if user.disabled_at.is_some() {
+        return Ok(());
+    }
+    let token = service::create_password_token(&state.db, user.id, "reset", RESET_LIFETIME).await?;
+    let link = state.config.absolute(&format!("/password/reset/{token}"));
+    let rendered = templates::email::password_reset(templates::i18n::supported(&user.locale), &link);
+    state
+        .mailer
+        .send(&state.config.from, &Email::new(&user.email, Some(&user.display_name), rendered))
+        .await
+}
+
+pub async fn show_reset(State(state): State<AppState>, mut viewer: Viewer, Path(token): Path<String>) -> AppResult<Response> {
+    let ctx = viewer.form_ctx().await?;
+    Ok(match service::check_password_token(&state.db, &token).await? {
+        Err(problem) => token_problem_page(&ctx, problem, false),
+        Ok(_) => page(
+            StatusCode::OK,
+            templates::accounts::set_password(&ctx, &format!("/password/reset/{token}"), &FormErrors::default()),
+        ),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn reset_password(
+    State(state): State<AppState>,
+    mut viewer: Viewer,
+    Path(token): Path<String>,
+    Form(form): Form<PasswordForm>,
+) -> AppResult<Response> {
+    let ctx = viewer.form_ctx().await?;
+    if let Err(problem) = service::check_password_token(&state.db, &token).await? {
+        return Ok(token_problem_page(&ctx, problem, false));
+    }
+    let new_password = match forms::password(&form.password) {
+        Ok(p) => p,
+        Err(key) => {
+            let mut errors = FormErrors::default();
+            errors.add("password", key);
+            return Ok(page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                templates::accounts::set_password(&ctx, &format!("/password/reset/{token}"), &errors),
+            ));
+        }
+    };
+    let hash = password::hash(new_password).await?;
+    let txn = db::begin_write(&state.db).await?;
+    let row = match service::consume_password_token(&txn, &token).await? {
+        Ok(row) => row,
+        Err(problem) => return Ok(token_problem_page(&ctx, problem, false)),
+    };
+    service::set_password(&txn, row.user_id, hash).await?;
+    txn.commit().await?;
+    state.sessions.delete_for_user(row.user_id, None).await?;
+    let Some(user) = users::Entity::find_by_id(row.user_id).one(&state.db).await? else {
+        return Err(AppError::NotFound);
+    };
+    if user.disabled_at.is_some() {
+        return Ok(Redirect::to("/login").into_response());
+    }
+    sign_in(&viewer.session, &user).await?;
+    flash::set(&viewer.session, "auth.password_saved").await;
+    Ok(Redirect::to("/forums").into_response())
+}
+
+
+async fn invitation_view(
+    state: &AppState,
+    token: &str,
+    invitation: &crate::entities::invitations::Model,
+    display_name: String,
+) -> AppResult<templates::accounts::InvitationView> {
+    let forum = crate::entities::forums::Entity::find_by_id(invitation.forum_id)
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let existing = service::find_by_email(&state.db, &invitation.email).await?.is_some();
+    Ok(templates::accounts::InvitationView {
+        token: token.to_string(),
+        forum_title: forum.title,
+        email: invitation.email.clone(),
+        display_name,
+        existing_account: existing,
+    })
+}
+
+pub async fn show_invitation(State(state): State<AppState>, mut viewer: Viewer, Path(token): Path<String>) -> AppResult<Response> {
+    let ctx = viewer.form_ctx().await?;
+    let invitation = match service::check_invitation(&state.db, &token).await? {
+        Ok(invitation) => invitation,
+        Err(problem) => return Ok(token_problem_page(&ctx, problem, true)),
+    };
+    let view = invitation_view(&state, &token, &invitation, String::new()).await?;
+    Ok(page(StatusCode::OK, templates::accounts::accept_invitation(&ctx, &view, &FormErrors::default())))
+}
+
+#[derive(Deserialize)]
+pub struct AcceptForm {
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn accept_invitation(
+    State(state): State<AppState>,
+    mut viewer: Viewer,
+    Path(token): Path<String>,
+    Form(form): Form<AcceptForm>,
+) -> AppResult<Response> {
+    let ctx = viewer.form_ctx().await?;
+    let invitation = match service::check_invitation(&state.db, &token).await? {
+        Ok(invitation) => invitation,
+        Err(problem) => return Ok(token_problem_page(&ctx, problem, true)),
+    };
+    let forum = crate::entities::forums::Entity::find_by_id(invitation.forum_id)
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let existing = service::find_by_email(&state.db, &invitation.email).await?;
+    let new_account = if existing.is_none() {
+        let mut errors = FormErrors::default();
+        let name = forms::single_line(&form.display_name, NAME_MAX).map_err(|k| errors.add("display_name", k)).ok();
+        let password = forms::password(&form.password).map_err(|k| errors.add("password", k)).ok();
+        match (name, password) {
+            (Some(name), Some(password)) if errors.is_empty() => Some((name, password::hash(password).await?)),
+            _ => {
+                let typed: String = form.display_name.chars().take(200).collect();
+                let view = invitation_view(&state, &token, &invitation, typed).await?;
+                return Ok(page(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    templates::accounts::accept_invitation(&ctx, &view, &errors),
+                ));
+            }
+        }
+    } else {
+        None
+    };
+    let txn = db::begin_write(&state.db).await?;
+    if !service::consume_invitation(&txn, invitation.id).await? {
+        return Ok(token_problem_page(&ctx, TokenProblem::Used, true));
+    }
+    let user = match (service::find_by_email(&txn, &invitation.email).await?, new_account) {
+        (Some(user), _) => user,
+        (None, Some((name, hash))) => service::create_user(&txn, &invitation.email, &name, Some(hash), false).await?,
+        (None, None) => return Err(AppError::NotFound),
+    };
+    service::grant_membership(&txn, invitation.forum_id, user.id, &invitation.role).await?;
+    txn.commit().await?;
+    let forum_path = format!("/forums/{}", forum.slug);
+    if existing.is_some() {
+        if viewer.user.as_ref().is_some_and(|u| u.id == user.id) {
+            return Ok(Redirect::to(&forum_path).into_response());
+        }
+        return Ok(Redirect::to(&format!("/login?next={}", crate::web::error::urlencode(&forum_path))).into_response());
+    }
+    sign_in(&viewer.session, &user).await?;
+    Ok(Redirect::to(&forum_path).into_response())
+}
+
+#[derive(FromQueryResult)]
+struct MembershipRow {
+    slug: String,
+    title: String,
+    role: String,
+}
+
+async fn profile_view(state: &AppState, user: &users::Model, saved: Option<&'static str>) -> AppResult<templates::accounts::ProfileView> {
+    let backend = state.db.get_database_backend();
+    let rows = MembershipRow::find_by_statement(Statement::from_sql_and_values(
+        backend,
+        "SELECT f.slug, f.title, m.role FROM memberships m JOIN forums f ON f.id = m.forum_id WHERE m.user_id = $1 ORDER BY f.title",
+        [user.id.into()],
+    ))
+    .all(&state.db)
+    .await?;
+    Ok(templates::accounts::ProfileView {
+        display_name: user.display_name.clone(),
+        email: user.email.clone(),
+        locale: user.locale.clone(),
+        notify_mode: user.notify_mode.clone(),
+        memberships: rows.into_iter().map(|r| (r.slug, r.title, r.role)).collect(),
+        saved,
+    })
+}
+
+pub async fn show_profile(State(state): State<AppState>, signed_in: SignedIn) -> AppResult<Response> {
+    let saved = flash::take(&signed_in.session).await;
+    let view = profile_view(&state, &signed_in.user, saved).await?;
+    Ok(page(StatusCode::OK, templates::accounts::profile(&signed_in.ctx(), &view, &FormErrors::default())))
+}
+
+#[derive(Deserialize)]
+pub struct ProfileForm {
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    locale: String,
+    #[serde(default)]
+    notify_mode: String,
+}
+
+pub async fn update_profile(State(state): State<AppState>, signed_in: SignedIn, Form(form): Form<ProfileForm>) -> AppResult<Response> {
+    let mut errors = FormErrors::default();
+    let name = forms::single_line(&form.display_name, NAME_MAX).map_err(|k| errors.add("display_name", k)).ok();
+    let locale = templates::i18n::supported(&form.locale);
+    let notify_mode = match form.notify_mode.as_str() {
+        "immediate" | "daily" | "never" => form.notify_mode.clone(),
+        _ => return Err(AppError::BadRequest("error.bad_form")),
+    };
+    let Some(name) = name else {
+        let mut view = profile_view(&state, &signed_in.user, None).await?;
+        view.display_name = form.display_name.chars().take(200).collect();
+        return Ok(page(StatusCode::UNPROCESSABLE_ENTITY, templates::accounts::profile(&signed_in.ctx(), &view, &errors)));
+    };
+    let mut user: users::ActiveModel = signed_in.user.clone().into();
+    user.display_name = Set(name);
+    user.locale = Set(locale.to_string());
+    user.notify_mode = Set(notify_mode);
+    user.updated_at = Set(now());
+    user.update(&state.db).await?;
+    flash::set(&signed_in.session, "profile.saved").await;
+    Ok(Redirect::to("/profile").into_response())
+}
+
+#[derive(Deserialize)]
+pub struct ChangePasswordForm {
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn change_password(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    ClientAddr(address): ClientAddr,
+    Form(form): Form<ChangePasswordForm>,
+) -> AppResult<Response> {
+    if !state.limiter.check(&signed_in.user.email, address) {
+        return Err(AppError::TooManyRequests);
+    }
+    let mut errors = FormErrors::default();
+    if !password::verify(form.current_password.clone(), signed_in.user.password_hash.clone()).await? {
+        errors.add("current_password", "profile.wrong_password");
+    }
+    let new_password = forms::password(&form.password).map_err(|k| errors.add("password", k)).ok();
+    let Some(new_password) = new_password.filter(|_| errors.is_empty()) else {
+        let view = profile_view(&state, &signed_in.user, None).await?;
+        return Ok(page(StatusCode::UNPROCESSABLE_ENTITY, templates::accounts::profile(&signed_in.ctx(), &view, &errors)));
+    };
+    let hash = password::hash(new_password).await?;
+    let generation = service::set_password(&state.db, signed_in.user.id, hash).await?;
+    keep_only_this_session(&state, &signed_in, generation).await?;
+    flash::set(&signed_in.session, "auth.password_saved").await;
+    Ok(Redirect::to("/profile").into_response())
+}
+
+pub async fn sign_out_everywhere(State(state): State<AppState>, signed_in: SignedIn) -> AppResult<Response> {
+    let generation = service::bump_generation(&state.db, signed_in.user.id).await?;
+    keep_only_this_session(&state, &signed_in, generation).await?;
+    flash::set(&signed_in.session, "profile.signed_out_elsewhere").await;
+    Ok(Redirect::to("/profile").into_response())
+}
+
+/// After the generation moved on, this session follows it and every other one is deleted.
+async fn keep_only_this_session(state: &AppState, signed_in: &SignedIn, generation: i32) -> AppResult<()> {
+    signed_in
+        .session
+        .insert(GENERATION_KEY, generation)
+        .await
+        .map_err(AppError::internal)?;
+    signed_in.session.save().await.map_err(AppError::internal)?;
+    state
+        .sessions
+        .delete_for_user(signed_in.user.id, signed_in.session.id())
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,233 @@
+//! Account rules: who may sign in, password tokens, invitations. Functions take any connection
+//! so they run the same inside transactions, handlers, jobs, the CLI and tests.
+
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    sea_query::{Expr, ExprTrait, OnConflict},
+};
+use time::Duration;
+
+use super::tokens::{self, TokenProblem};
+use crate::{
+    db::now,
+    entities::{invitations, memberships, password_tokens, users},
+};
+
+pub const INVITATION_LIFETIME: Duration = Duration::days(7);
+pub const RESET_LIFETIME: Duration = Duration::hours(1);
+pub const SETUP_LIFETIME: Duration = Duration::days(1);
+
+pub fn normalise_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+pub async fn find_by_email(db: &impl ConnectionTrait, email: &str) -> Result<Option<users::Model>, sea_orm::DbErr> {
+    users::Entity::find()
+        .filter(users::Column::Email.eq(normalise_email(email)))
+        .one(db)
+        .await
+}
+
+/// Creates an account. The display name is cleaned of control characters (it goes into mail
+/// headers).
+pub async fn create_user(
+    db: &impl ConnectionTrait,
+    email: &str,
+    display_name: &str,
+    password_hash: Option<String>,
+    is_admin: bool,
+) -> Result<users::Model, sea_orm::DbErr> {
+    let now = now();
+    users::ActiveModel {
+        email: Set(normalise_email(email)),
+        display_name: Set(display_name.chars().filter(|c| !c.is_control()).collect::<String>().trim().to_string()),
+        password_hash: Set(password_hash),
+        is_admin: Set(is_admin),
+        disabled_at: Set(None),
+        locale: Set("en".into()),
+        notify_mode: Set("immediate".into()),
+        session_generation: Set(0),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+}
+
+/// Sets a new password and invalidates every existing session of the user (by generation).
+/// Returns the new generation so the caller can keep its own session.
+pub async fn set_password(db: &impl ConnectionTrait, user_id: i32, hash: String) -> Result<i32, sea_orm::DbErr> {
+    users::Entity::update_many()
+        .col_expr(users::Column::PasswordHash, Expr::value(hash))
+        .col_expr(users::Column::SessionGeneration, Expr::col(users::Column::SessionGeneration).add(1))
+        .col_expr(users::Column::UpdatedAt, Expr::value(now()))
+        .filter(users::Column::Id.eq(user_id))
+        .exec(db)
+        .await?;
+    let user = users::Entity::find_by_id(user_id).one(db).await?;
+    Ok(user.map(|u| u.session_generation).unwrap_or_default())
+}
+
+/// Ends every session of a user at once (sign out everywhere, disable).
+pub async fn bump_generation(db: &impl ConnectionTrait, user_id: i32) -> Result<i32, sea_orm::DbErr> {
+    users::Entity::update_many()
+        .col_expr(users::Column::SessionGeneration, Expr::col(users::Column::SessionGeneration).add(1))
+        .filter(users::Column::Id.eq(user_id))
+        .exec(db)
+        .await?;
+    let user = users::Entity::find_by_id(user_id).one(db).await?;
+    Ok(user.map(|u| u.session_generation).unwrap_or_default())
+}
+
+pub async fn create_password_token(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+    kind: &str,
+    lifetime: Duration,
+) -> Result<String, sea_orm::DbErr> {
+    let token = tokens::generate();
+    let now = now();
+    password_tokens::ActiveModel {
+        user_id: Set(user_id),
+        token_hash: Set(tokens::digest(&token)),
+        kind: Set(kind.into()),
+        expires_at: Set(now + lifetime),
+        used_at: Set(None),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(token)
+}
+
+/// Looks a password token up without using it (for showing the form).
+pub async fn check_password_token(
+    db: &impl ConnectionTrait,
+    token: &str,
+) -> Result<Result<password_tokens::Model, TokenProblem>, sea_orm::DbErr> {
+    if !tokens::well_formed(token) {
+        return Ok(Err(TokenProblem::Invalid));
+    }
+    let Some(row) = password_tokens::Entity::find()
+        .filter(password_tokens::Column::TokenHash.eq(tokens::digest(token)))
+        .one(db)
+        .await?
+    else {
+        return Ok(Err(TokenProblem::Invalid));
+    };
+    if row.used_at.is_some() {
+        return Ok(Err(TokenProblem::Used));
+    }
+    if row.expires_at < now() {
+        return Ok(Err(TokenProblem::Expired));
+    }
+    Ok(Ok(row))
+}
+
+/// Uses a password token: one conditional UPDATE, so two requests cannot both succeed.
+pub async fn consume_password_token(
+    db: &impl ConnectionTrait,
+    token: &str,
+) -> Result<Result<password_tokens::Model, TokenProblem>, sea_orm::DbErr> {
+    let row = match check_password_token(db, token).await? {
+        Ok(row) => row,
+        Err(problem) => return Ok(Err(problem)),
+    };
+    let updated = password_tokens::Entity::update_many()
+        .col_expr(password_tokens::Column::UsedAt, Expr::value(now()))
+        .filter(password_tokens::Column::Id.eq(row.id))
+        .filter(password_tokens::Column::UsedAt.is_null())
+        .exec(db)
+        .await?;
+    if updated.rows_affected != 1 {
+        return Ok(Err(TokenProblem::Used));
+    }
+    Ok(Ok(row))
+}
+
+pub async fn create_invitation(
+    db: &impl ConnectionTrait,
+    email: &str,
+    forum_id: i32,
+    role: &str,
+    invited_by: Option<i32>,
+) -> Result<String, sea_orm::DbErr> {
+    let token = tokens::generate();
+    let now = now();
+    invitations::ActiveModel {
+        token_hash: Set(tokens::digest(&token)),
+        email: Set(normalise_email(email)),
+        forum_id: Set(forum_id),
+        role: Set(role.into()),
+        invited_by_id: Set(invited_by),
+        expires_at: Set(now + INVITATION_LIFETIME),
+        accepted_at: Set(None),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(token)
+}
+
+pub async fn check_invitation(
+    db: &impl ConnectionTrait,
+    token: &str,
+) -> Result<Result<invitations::Model, TokenProblem>, sea_orm::DbErr> {
+    if !tokens::well_formed(token) {
+        return Ok(Err(TokenProblem::Invalid));
+    }
+    let Some(row) = invitations::Entity::find()
+        .filter(invitations::Column::TokenHash.eq(tokens::digest(token)))
+        .one(db)
+        .await?
+    else {
+        return Ok(Err(TokenProblem::Invalid));
+    };
+    if row.accepted_at.is_some() {
+        return Ok(Err(TokenProblem::Used));
+    }
+    if row.expires_at < now() {
+        return Ok(Err(TokenProblem::Expired));
+    }
+    Ok(Ok(row))
+}
+
+/// Marks an invitation used; false when another request got there first.
+pub async fn consume_invitation(db: &impl ConnectionTrait, invitation_id: i32) -> Result<bool, sea_orm::DbErr> {
+    let updated = invitations::Entity::update_many()
+        .col_expr(invitations::Column::AcceptedAt, Expr::value(now()))
+        .filter(invitations::Column::Id.eq(invitation_id))
+        .filter(invitations::Column::AcceptedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(updated.rows_affected == 1)
+}
+
+/// Adds or upgrades a membership. A moderator role is never downgraded by a member invitation.
+pub async fn grant_membership(
+    db: &impl ConnectionTrait,
+    forum_id: i32,
+    user_id: i32,
+    role: &str,
+) -> Result<(), sea_orm::DbErr> {
+    let mut on_conflict = OnConflict::columns([memberships::Column::ForumId, memberships::Column::UserId]);
+    if role == "moderator" {
+        on_conflict.update_column(memberships::Column::Role);
+    } else {
+        on_conflict.do_nothing();
+    }
+    memberships::Entity::insert(memberships::ActiveModel {
+        forum_id: Set(forum_id),
+        user_id: Set(user_id),
+        role: Set(role.into()),
+        created_at: Set(now()),
+        ..Default::default()
+    })
+    .on_conflict(on_conflict.to_owned())
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,95 @@
+//! First run: while the database has no account, `fora serve` prints a one-time link whose
+//! page creates the first administrator. The token lives only in the running process.
+
+use axum::{
+    extract::{Path, State},
+    http::StatusCode,
+    response::{Html, IntoResponse, Redirect, Response},
+};
+use sea_orm::{EntityTrait, PaginatorTrait};
+use serde::Deserialize;
+use subtle::ConstantTimeEq;
+use templates::components::FormErrors;
+
+use super::{password, service, tokens};
+use crate::{
+    db,
+    entities::users,
+    web::{
+        AppError, AppResult, AppState, Viewer,
+        extract::sign_in,
+        forms::{self, Form, NAME_MAX},
+    },
+};
+
+/// Returns the setup link when the database has no user yet.
+pub async fn prepare_first_run(state: &AppState) -> anyhow::Result<Option<String>> {
+    if users::Entity::find().count(&state.db).await? > 0 {
+        return Ok(None);
+    }
+    let token = tokens::generate();
+    *state.setup_token.lock().map_err(|_| anyhow::anyhow!("setup lock poisoned"))? = Some(tokens::digest(&token));
+    Ok(Some(state.config.absolute(&format!("/admin/setup/{token}"))))
+}
+
+fn token_matches(state: &AppState, token: &str) -> bool {
+    let Ok(guard) = state.setup_token.lock() else { return false };
+    match guard.as_deref() {
+        Some(expected) => tokens::well_formed(token) && bool::from(tokens::digest(token).as_bytes().ct_eq(expected.as_bytes())),
+        None => false,
+    }
+}
+
+pub async fn show_setup(State(state): State<AppState>, mut viewer: Viewer, Path(token): Path<String>) -> AppResult<Response> {
+    if !token_matches(&state, &token) {
+        return Err(AppError::NotFound);
+    }
+    Ok(Html(templates::accounts::first_run_setup(&viewer.form_ctx().await?, &token, "", "", &FormErrors::default()).into_string()).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct SetupForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn complete_setup(
+    State(state): State<AppState>,
+    mut viewer: Viewer,
+    Path(token): Path<String>,
+    Form(form): Form<SetupForm>,
+) -> AppResult<Response> {
+    if !token_matches(&state, &token) {
+        return Err(AppError::NotFound);
+    }
+    let mut errors = FormErrors::default();
+    let email = forms::email(&form.email).map_err(|k| errors.add("email", k)).ok();
+    let name = forms::single_line(&form.display_name, NAME_MAX).map_err(|k| errors.add("display_name", k)).ok();
+    let new_password = forms::password(&form.password).map_err(|k| errors.add("password", k)).ok();
+    let (Some(email), Some(name), Some(new_password)) = (email, name, new_password) else {
+        let markup = templates::accounts::first_run_setup(
+            &viewer.form_ctx().await?,
+            &token,
+            &form.email.chars().take(254).collect::<String>(),
+            &form.display_name.chars().take(200).collect::<String>(),
+            &errors,
+        );
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(markup.into_string())).into_response());
+    };
+    let hash = password::hash(new_password).await?;
+    let txn = db::begin_write(&state.db).await?;
+    if users::Entity::find().count(&txn).await? > 0 {
+        return Err(AppError::NotFound);
+    }
+    let user = service::create_user(&txn, &email, &name, Some(hash), true).await?;
+    txn.commit().await?;
+    if let Ok(mut guard) = state.setup_token.lock() {
+        *guard = None;
+    }
+    sign_in(&viewer.session, &user).await?;
+    Ok(Redirect::to("/admin").into_response())
+}

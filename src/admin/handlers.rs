@@ -1,0 +1,230 @@
+use axum::{
+    extract::{Path, State},
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, Statement};
+use serde::Deserialize;
+use templates::{admin as views, components::FormErrors};
+
+use super::service::{self, NewForum};
+use crate::{
+    accounts,
+    db::{self, now},
+    entities::{forums, themes, users},
+    forums::{handlers::html, log::{self, Entry}},
+    web::{AdminUser, AppError, AppResult, AppState, flash, forms::Form},
+};
+
+#[derive(FromQueryResult)]
+struct ForumRow {
+    slug: String,
+    title: String,
+    theme_name: String,
+    moderation_mode: String,
+    archived_at: Option<time::OffsetDateTime>,
+    moderators: Option<String>,
+}
+
+async fn home_view(db: &impl ConnectionTrait, theme_form: views::ThemeForm, forum_form: views::ForumForm, notice: Option<&'static str>) -> AppResult<views::AdminHomeView> {
+    let themes = themes::Entity::find().order_by_asc(themes::Column::Name).all(db).await?;
+    let forums = ForumRow::find_by_statement(Statement::from_string(
+        db.get_database_backend(),
+        "SELECT f.slug, f.title, th.name AS theme_name, f.moderation_mode, f.archived_at,
+                (SELECT MIN(u.display_name) FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.forum_id = f.id AND m.role = 'moderator') AS moderators
+         FROM forums f JOIN themes th ON th.id = f.theme_id ORDER BY th.name, f.title",
+    ))
+    .all(db)
+    .await?;
+    Ok(views::AdminHomeView {
+        themes: themes.into_iter().map(|t| (t.slug, t.name)).collect(),
+        forums: forums
+            .into_iter()
+            .map(|f| views::AdminForumRow {
+                slug: f.slug,
+                title: f.title,
+                theme_name: f.theme_name,
+                moderation_mode: f.moderation_mode,
+                archived: f.archived_at.is_some(),
+                moderators: f.moderators.unwrap_or_default(),
+            })
+            .collect(),
+        theme_form,
+        forum_form,
+        notice,
+    })
+}
+
+pub async fn show_admin(State(state): State<AppState>, AdminUser(admin): AdminUser) -> AppResult<Response> {
+    let notice = flash::take(&admin.session).await;
+    let view = home_view(&state.db, Default::default(), Default::default(), notice).await?;
+    Ok(html(StatusCode::OK, views::home(&admin.ctx(), &view, &FormErrors::default(), &FormErrors::default())))
+}
+
+#[derive(Deserialize)]
+pub struct ThemeForm {
+    #[serde(default)]
+    theme_slug: String,
+    #[serde(default)]
+    theme_name: String,
+}
+
+pub async fn create_theme(State(state): State<AppState>, AdminUser(admin): AdminUser, Form(form): Form<ThemeForm>) -> AppResult<Response> {
+    let txn = db::begin_write(&state.db).await?;
+    match service::create_theme(&txn, &form.theme_slug, &form.theme_name).await? {
+        Ok(theme) => {
+            log::record(&txn, Entry { actor_id: admin.user.id, forum_id: None, action: "create_theme", target_type: "theme", target_id: theme.id, reason: Some(&theme.slug) }).await?;
+            txn.commit().await?;
+            flash::set(&admin.session, "admin.created").await;
+            Ok(Redirect::to("/admin").into_response())
+        }
+        Err((field, key)) => {
+            txn.rollback().await?;
+            let mut errors = FormErrors::default();
+            errors.add(field, key);
+            let theme_form = views::ThemeForm { slug: form.theme_slug, name: form.theme_name };
+            let view = home_view(&state.db, theme_form, Default::default(), None).await?;
+            Ok(html(StatusCode::UNPROCESSABLE_ENTITY, views::home(&admin.ctx(), &view, &errors, &FormErrors::default())))
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ForumForm {
+    #[serde(default)]
+    slug: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    theme: String,
+    #[serde(default)]
+    purpose: String,
+    #[serde(default)]
+    expected_outcome: String,
+    #[serde(default)]
+    moderation: String,
+}
+
+pub async fn create_forum(State(state): State<AppState>, AdminUser(admin): AdminUser, Form(form): Form<ForumForm>) -> AppResult<Response> {
+    let txn = db::begin_write(&state.db).await?;
+    let created = service::create_forum(&txn, NewForum {
+        slug: &form.slug,
+        title: &form.title,
+        theme_slug: &form.theme,
+        purpose: &form.purpose,
+        expected_outcome: &form.expected_outcome,
+        moderation: &form.moderation,
+    })
+    .await?;
+    match created {
+        Ok(forum) => {
+            log::record(&txn, Entry { actor_id: admin.user.id, forum_id: Some(forum.id), action: "create_forum", target_type: "forum", target_id: forum.id, reason: None }).await?;
+            txn.commit().await?;
+            Ok(Redirect::to(&format!("/forums/{}/members", forum.slug)).into_response())
+        }
+        Err((field, key)) => {
+            txn.rollback().await?;
+            let mut errors = FormErrors::default();
+            errors.add(field, key);
+            let forum_form = views::ForumForm {
+                slug: form.slug,
+                title: form.title,
+                theme: form.theme,
+                purpose: form.purpose,
+                expected_outcome: form.expected_outcome,
+                moderation: form.moderation,
+            };
+            let view = home_view(&state.db, Default::default(), forum_form, None).await?;
+            Ok(html(StatusCode::UNPROCESSABLE_ENTITY, views::home(&admin.ctx(), &view, &FormErrors::default(), &errors)))
+        }
+    }
+}
+
+pub async fn archive_forum(State(state): State<AppState>, AdminUser(admin): AdminUser, Path((slug, action)): Path<(String, String)>) -> AppResult<Redirect> {
+    let archive = match action.as_str() {
+        "archive" => true,
+        "unarchive" => false,
+        _ => return Err(AppError::NotFound),
+    };
+    let forum = forums::Entity::find().filter(forums::Column::Slug.eq(&slug)).one(&state.db).await?.ok_or(AppError::NotFound)?;
+    let txn = db::begin_write(&state.db).await?;
+    let mut active: forums::ActiveModel = forum.clone().into();
+    active.archived_at = Set(archive.then(now));
+    active.updated_at = Set(now());
+    active.update(&txn).await?;
+    log::record(&txn, Entry {
+        actor_id: admin.user.id,
+        forum_id: Some(forum.id),
+        action: if archive { "archive" } else { "unarchive" },
+        target_type: "forum",
+        target_id: forum.id,
+        reason: None,
+    })
+    .await?;
+    txn.commit().await?;
+    Ok(Redirect::to("/admin"))
+}
+
+#[derive(FromQueryResult)]
+struct MembershipRow {
+    user_id: i32,
+    slug: String,
+    role: String,
+}
+
+pub async fn list_users(State(state): State<AppState>, AdminUser(admin): AdminUser) -> AppResult<Response> {
+    let users = users::Entity::find().order_by_asc(users::Column::Email).all(&state.db).await?;
+    let memberships = MembershipRow::find_by_statement(Statement::from_string(
+        state.db.get_database_backend(),
+        "SELECT m.user_id, f.slug, m.role FROM memberships m JOIN forums f ON f.id = m.forum_id ORDER BY f.slug",
+    ))
+    .all(&state.db)
+    .await?;
+    let rows: Vec<views::UserRow> = users
+        .into_iter()
+        .map(|u| views::UserRow {
+            id: u.id,
+            memberships: memberships.iter().filter(|m| m.user_id == u.id).map(|m| (m.slug.clone(), m.role.clone())).collect(),
+            email: u.email,
+            display_name: u.display_name,
+            is_admin: u.is_admin,
+            disabled: u.disabled_at.is_some(),
+        })
+        .collect();
+    Ok(html(StatusCode::OK, views::users(&admin.ctx(), &rows)))
+}
+
+/// Disabling ends the user's sessions at once (generation bump + rows deleted).
+pub async fn switch_user(State(state): State<AppState>, AdminUser(admin): AdminUser, Path((user_id, action)): Path<(i32, String)>) -> AppResult<Redirect> {
+    let disable = match action.as_str() {
+        "disable" => true,
+        "enable" => false,
+        _ => return Err(AppError::NotFound),
+    };
+    if disable && user_id == admin.user.id {
+        return Err(AppError::BadRequest("error.bad_form"));
+    }
+    let user = users::Entity::find_by_id(user_id).one(&state.db).await?.ok_or(AppError::NotFound)?;
+    let txn = db::begin_write(&state.db).await?;
+    let mut active: users::ActiveModel = user.clone().into();
+    active.disabled_at = Set(disable.then(now));
+    active.updated_at = Set(now());
+    active.update(&txn).await?;
+    if disable {
+        accounts::service::bump_generation(&txn, user.id).await?;
+    }
+    log::record(&txn, Entry {
+        actor_id: admin.user.id,
+        forum_id: None,
+        action: if disable { "disable_user" } else { "enable_user" },
+        target_type: "user",
+        target_id: user.id,
+        reason: None,
+    })
+    .await?;
+    txn.commit().await?;
+    if disable {
+        state.sessions.delete_for_user(user.id, None).await?;
+    }
+    Ok(Redirect::to("/admin/users"))
+}

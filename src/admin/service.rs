@@ -1,0 +1,104 @@
+//! Themes and forums: creation rules shared by the admin pages and the command line.
+
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+
+use crate::{
+    db::now,
+    entities::{forums, themes},
+    web::forms,
+};
+
+pub fn valid_slug(slug: &str) -> bool {
+    let len = slug.len();
+    (2..=64).contains(&len)
+        && slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !slug.starts_with('-')
+        && !slug.ends_with('-')
+}
+
+/// A field and the translation key of what is wrong with it.
+pub type Problem = (&'static str, &'static str);
+
+pub async fn create_theme(db: &impl ConnectionTrait, slug: &str, name: &str) -> Result<Result<themes::Model, Problem>, sea_orm::DbErr> {
+    let slug = slug.trim().to_lowercase();
+    if !valid_slug(&slug) {
+        return Ok(Err(("theme_slug", "form.bad_slug")));
+    }
+    let name = match forms::single_line(name, forms::TITLE_MAX) {
+        Ok(name) => name,
+        Err(key) => return Ok(Err(("theme_name", key))),
+    };
+    if themes::Entity::find().filter(themes::Column::Slug.eq(&slug)).one(db).await?.is_some() {
+        return Ok(Err(("theme_slug", "form.slug_taken")));
+    }
+    let theme = themes::ActiveModel {
+        slug: Set(slug),
+        name: Set(name),
+        description: Set(String::new()),
+        created_at: Set(now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(Ok(theme))
+}
+
+pub struct NewForum<'a> {
+    pub slug: &'a str,
+    pub title: &'a str,
+    pub theme_slug: &'a str,
+    pub purpose: &'a str,
+    pub expected_outcome: &'a str,
+    pub moderation: &'a str,
+}
+
+pub async fn create_forum(db: &impl ConnectionTrait, new: NewForum<'_>) -> Result<Result<forums::Model, Problem>, sea_orm::DbErr> {
+    let slug = new.slug.trim().to_lowercase();
+    if !valid_slug(&slug) {
+        return Ok(Err(("slug", "form.bad_slug")));
+    }
+    let title = match forms::single_line(new.title, forms::TITLE_MAX) {
+        Ok(title) => title,
+        Err(key) => return Ok(Err(("title", key))),
+    };
+    let moderation = match new.moderation {
+        "" | "post" => "post",
+        "pre" => "pre",
+        _ => return Ok(Err(("moderation", "error.bad_form"))),
+    };
+    let Some(theme) = themes::Entity::find().filter(themes::Column::Slug.eq(new.theme_slug.trim())).one(db).await? else {
+        return Ok(Err(("theme", "form.unknown_theme")));
+    };
+    if forums::Entity::find().filter(forums::Column::Slug.eq(&slug)).one(db).await?.is_some() {
+        return Ok(Err(("slug", "form.slug_taken")));
+    }
+    let long_text = |text: &str| forms::strip_controls(text).trim().chars().take(5_000).collect::<String>();
+    let now = now();
+    let forum = forums::ActiveModel {
+        slug: Set(slug),
+        theme_id: Set(theme.id),
+        title: Set(title),
+        purpose: Set(long_text(new.purpose)),
+        expected_outcome: Set(long_text(new.expected_outcome)),
+        moderation_mode: Set(moderation.into()),
+        archived_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(Ok(forum))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn slugs() {
+        assert!(super::valid_slug("child-domestic-work"));
+        assert!(!super::valid_slug("-x"));
+        assert!(!super::valid_slug("Agri"));
+        assert!(!super::valid_slug("a"));
+        assert!(!super::valid_slug("a b"));
+    }
+}

@@ -1,0 +1,22 @@
+use sea_orm::entity::prelude::*;
+
+type Ts = TimeDateTimeWithTimeZone;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "flags")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub post_id: i32,
+    pub user_id: i32,
+    #[sea_orm(column_type = "Text")]
+    pub reason: String,
+    pub resolved_at: Option<Ts>,
+    pub resolved_by_id: Option<i32>,
+    pub created_at: Ts,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,29 @@
+use sea_orm::entity::prelude::*;
+
+type Ts = TimeDateTimeWithTimeZone;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "posts")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub thread_id: i32,
+    pub author_id: i32,
+    #[sea_orm(column_type = "Text")]
+    pub body_md: String,
+    #[sea_orm(column_type = "Text")]
+    pub body_html: String,
+    pub status: String,
+    #[sea_orm(column_type = "Text")]
+    pub reject_reason: Option<String>,
+    pub hidden_at: Option<Ts>,
+    pub edited_at: Option<Ts>,
+    pub edited_by_id: Option<i32>,
+    pub created_at: Ts,
+    pub updated_at: Ts,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

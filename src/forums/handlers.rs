@@ -1,0 +1,438 @@
+use axum::{
+    extract::{Path, Query, State},
+    http::StatusCode,
+    response::{Html, IntoResponse, Redirect, Response},
+};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, Statement};
+use serde::Deserialize;
+use templates::{components::{FormErrors, Pager}, forums as views};
+
+use super::{access, posting, queries};
+use crate::{
+    db::now,
+    entities::{flags, follows, threads, users},
+    markdown,
+    web::{
+        AppError, AppResult, AppState, SignedIn, Viewer, flash,
+        forms::{self, Form, REASON_MAX, TITLE_MAX},
+    },
+};
+
+pub fn html(status: StatusCode, markup: templates::Markup) -> Response {
+    (status, Html(markup.into_string())).into_response()
+}
+
+#[derive(FromQueryResult)]
+struct ForumSummaryRow {
+    slug: String,
+    title: String,
+    theme_name: String,
+    purpose: String,
+    archived_at: Option<time::OffsetDateTime>,
+    role: Option<String>,
+}
+
+/// The forums a user belongs to (all of them for admins), for the home and forum list.
+pub async fn visible_forums(db: &impl ConnectionTrait, user: &users::Model) -> AppResult<Vec<views::ForumSummary>> {
+    let sql = "SELECT f.slug, f.title, th.name AS theme_name, f.purpose, f.archived_at, m.role
+               FROM forums f JOIN themes th ON th.id = f.theme_id
+               LEFT JOIN memberships m ON m.forum_id = f.id AND m.user_id = $1
+               WHERE m.id IS NOT NULL OR $2 = 1
+               ORDER BY CASE WHEN f.archived_at IS NULL THEN 0 ELSE 1 END, th.name, f.title";
+    let rows = ForumSummaryRow::find_by_statement(Statement::from_sql_and_values(
+        db.get_database_backend(),
+        sql,
+        [user.id.into(), i32::from(user.is_admin).into()],
+    ))
+    .all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| views::ForumSummary {
+            slug: r.slug,
+            title: r.title,
+            theme_name: r.theme_name,
+            purpose: r.purpose,
+            archived: r.archived_at.is_some(),
+            is_moderator: r.role.as_deref() == Some("moderator"),
+        })
+        .collect())
+}
+
+pub async fn home(State(state): State<AppState>, viewer: Viewer) -> AppResult<Response> {
+    let forums = match &viewer.user {
+        Some(user) => visible_forums(&state.db, user).await?,
+        None => Vec::new(),
+    };
+    Ok(html(StatusCode::OK, templates::accounts::home(&viewer.ctx(), &forums)))
+}
+
+pub async fn list_forums(State(state): State<AppState>, signed_in: SignedIn) -> AppResult<Response> {
+    let forums = visible_forums(&state.db, &signed_in.user).await?;
+    Ok(html(StatusCode::OK, views::forums_page(&signed_in.ctx(), &forums)))
+}
+
+#[derive(Deserialize)]
+pub struct PageQuery {
+    page: Option<String>,
+    post: Option<String>,
+    quote: Option<String>,
+}
+
+impl PageQuery {
+    pub fn page(&self) -> Option<&str> {
+        self.page.as_deref()
+    }
+}
+
+async fn theme_name(db: &impl ConnectionTrait, theme_id: i32) -> AppResult<String> {
+    Ok(crate::entities::themes::Entity::find_by_id(theme_id)
+        .one(db)
+        .await?
+        .map(|t| t.name)
+        .unwrap_or_default())
+}
+
+pub async fn forum_head(db: &impl ConnectionTrait, forum: &crate::entities::forums::Model) -> AppResult<views::ForumHead> {
+    Ok(views::ForumHead {
+        slug: forum.slug.clone(),
+        title: forum.title.clone(),
+        theme_name: theme_name(db, forum.theme_id).await?,
+        purpose: forum.purpose.clone(),
+        expected_outcome: forum.expected_outcome.clone(),
+        premoderated: forum.moderation_mode == "pre",
+        archived: forum.archived_at.is_some(),
+    })
+}
+
+pub async fn show_forum(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(slug): Path<String>,
+    Query(query): Query<PageQuery>,
+) -> AppResult<Response> {
+    let access = access::forum_by_slug(&state.db, &signed_in.user, &slug).await?;
+    let moderator = access.role.moderates();
+    let (rows, page, pages) = queries::forum_threads(
+        &state.db,
+        access.forum.id,
+        &signed_in.user,
+        moderator,
+        queries::page_number(query.page.as_deref()),
+    )
+    .await?;
+    let queue_count = if moderator { super::moderation::queue_size(&state.db, access.forum.id).await? } else { 0 };
+    let view = views::ForumView {
+        forum: forum_head(&state.db, &access.forum).await?,
+        threads: rows
+            .into_iter()
+            .map(|r| views::ThreadRow {
+                id: r.id,
+                title: r.title,
+                author: r.author,
+                pinned: r.pinned_at.is_some(),
+                locked: r.locked_at.is_some(),
+                hidden: r.hidden_at.is_some(),
+                featured: r.featured_at.is_some(),
+                posts: r.posts,
+                unread: r.unread,
+                last_post_at: queries::iso(r.last_post_at),
+            })
+            .collect(),
+        pager: Pager { page, pages, base: format!("/forums/{}?", access.forum.slug) },
+        is_moderator: moderator,
+        queue_count,
+    };
+    Ok(html(StatusCode::OK, views::forum_page(&signed_in.ctx(), &view)))
+}
+
+fn new_thread_view(access: &access::ForumAccess, title: String, body: String) -> views::NewThreadView {
+    views::NewThreadView {
+        forum_slug: access.forum.slug.clone(),
+        forum_title: access.forum.title.clone(),
+        premoderated: access.forum.moderation_mode == "pre" && !access.role.moderates(),
+        title,
+        body,
+    }
+}
+
+pub async fn show_new_thread(State(state): State<AppState>, signed_in: SignedIn, Path(slug): Path<String>) -> AppResult<Response> {
+    let access = access::forum_by_slug(&state.db, &signed_in.user, &slug).await?;
+    if access.forum.archived_at.is_some() {
+        return Err(AppError::BadRequest("forum.archived_notice"));
+    }
+    let view = new_thread_view(&access, String::new(), String::new());
+    Ok(html(StatusCode::OK, views::new_thread(&signed_in.ctx(), &view, &FormErrors::default())))
+}
+
+#[derive(Deserialize)]
+pub struct NewThreadForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    body: String,
+}
+
+pub async fn create_thread(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(slug): Path<String>,
+    Form(form): Form<NewThreadForm>,
+) -> AppResult<Response> {
+    let access = access::forum_by_slug(&state.db, &signed_in.user, &slug).await?;
+    let mut errors = FormErrors::default();
+    let title = forms::single_line(&form.title, TITLE_MAX).map_err(|k| errors.add("title", k)).ok();
+    let body = forms::markdown_body(&form.body).map_err(|k| errors.add("body", k)).ok();
+    let (Some(title), Some(body)) = (title, body) else {
+        let view = new_thread_view(&access, form.title, form.body);
+        return Ok(html(StatusCode::UNPROCESSABLE_ENTITY, views::new_thread(&signed_in.ctx(), &view, &errors)));
+    };
+    let written = posting::create_thread(&state, &access, &signed_in.user, &title, &body).await?;
+    if written.held {
+        flash::set(&signed_in.session, "post.held").await;
+    }
+    Ok(Redirect::to(&format!("/threads/{}", written.thread_id)).into_response())
+}
+
+async fn thread_view(
+    state: &AppState,
+    signed_in: &SignedIn,
+    thread: &threads::Model,
+    access: &access::ForumAccess,
+    query: &PageQuery,
+    reply_body: String,
+    notice: Option<&'static str>,
+) -> AppResult<views::ThreadView> {
+    let db = &state.db;
+    let user = &signed_in.user;
+    let moderator = access.role.moderates();
+    let total = queries::thread_post_count(db, thread.id, user.id, moderator).await?;
+    let requested = match query.post.as_deref().and_then(|p| p.parse::<i32>().ok()) {
+        Some(post_id) => queries::page_of_post(db, thread.id, user.id, moderator, post_id).await?,
+        None => queries::page_number(query.page.as_deref()),
+    };
+    let (page, pages) = queries::clamp_page(requested, total, queries::POSTS_PER_PAGE);
+    let rows = queries::thread_posts(db, thread.id, user.id, moderator, page).await?;
+    if let Some(last) = rows.iter().filter(|r| r.status == "published").map(|r| r.id).max()
+        && last > queries::read_position(db, user.id, thread.id).await?
+    {
+        queries::mark_read(db, user.id, thread.id, last).await?;
+    }
+    let following = follows::Entity::find()
+        .filter(follows::Column::UserId.eq(user.id))
+        .filter(follows::Column::ThreadId.eq(thread.id))
+        .one(db)
+        .await?
+        .is_some();
+    let can_reply = access.forum.archived_at.is_none() && (thread.locked_at.is_none() || moderator);
+    let mut reply_body = reply_body;
+    if reply_body.is_empty()
+        && can_reply
+        && let Some(quote_id) = query.quote.as_deref().and_then(|q| q.parse::<i32>().ok())
+        && let Ok((quoted, quoted_thread, _)) = access::post(db, user, quote_id).await
+        && quoted_thread.id == thread.id
+    {
+        let author = users::Entity::find_by_id(quoted.author_id).one(db).await?.map(|u| u.display_name).unwrap_or_default();
+        reply_body = markdown::quote(&author, &quoted.body_md);
+    }
+    let move_targets = if moderator { super::moderation::move_targets(db, user, access.forum.id).await? } else { Vec::new() };
+    Ok(views::ThreadView {
+        thread: views::ThreadHead {
+            id: thread.id,
+            title: thread.title.clone(),
+            forum_slug: access.forum.slug.clone(),
+            forum_title: access.forum.title.clone(),
+            locked: thread.locked_at.is_some(),
+            pinned: thread.pinned_at.is_some(),
+            hidden: thread.hidden_at.is_some(),
+            featured: thread.featured_at.is_some(),
+            summary_html: thread.summary_html.clone(),
+            summary_md: thread.summary_md.clone().unwrap_or_default(),
+        },
+        posts: rows
+            .into_iter()
+            .map(|r| views::PostView {
+                id: r.id,
+                author: r.author,
+                created_at: queries::iso(r.created_at),
+                body_html: r.body_html,
+                edited: r.edited_at.is_some(),
+                edited_by_moderator: r.edited_by_id.is_some_and(|e| e != r.author_id),
+                hidden: r.hidden_at.is_some(),
+                pending: r.status == "pending",
+                is_own: r.author_id == user.id,
+            })
+            .collect(),
+        pager: Pager { page, pages, base: format!("/threads/{}?", thread.id) },
+        is_moderator: moderator,
+        following,
+        can_reply,
+        reply_body,
+        notice,
+        move_targets,
+    })
+}
+
+pub async fn show_thread(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(thread_id): Path<i32>,
+    Query(query): Query<PageQuery>,
+) -> AppResult<Response> {
+    let (thread, access) = access::thread(&state.db, &signed_in.user, thread_id).await?;
+    let notice = flash::take(&signed_in.session).await;
+    let view = thread_view(&state, &signed_in, &thread, &access, &query, String::new(), notice).await?;
+    Ok(html(StatusCode::OK, views::thread_page(&signed_in.ctx(), &view, &FormErrors::default())))
+}
+
+#[derive(Deserialize)]
+pub struct BodyForm {
+    #[serde(default)]
+    body: String,
+}
+
+pub async fn create_reply(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(thread_id): Path<i32>,
+    Form(form): Form<BodyForm>,
+) -> AppResult<Response> {
+    let (thread, access) = access::thread(&state.db, &signed_in.user, thread_id).await?;
+    let body = match forms::markdown_body(&form.body) {
+        Ok(body) => body,
+        Err(key) => {
+            let mut errors = FormErrors::default();
+            errors.add("body", key);
+            let query = PageQuery { page: Some(u64::MAX.to_string()), post: None, quote: None };
+            let view = thread_view(&state, &signed_in, &thread, &access, &query, form.body, None).await?;
+            return Ok(html(StatusCode::UNPROCESSABLE_ENTITY, views::thread_page(&signed_in.ctx(), &view, &errors)));
+        }
+    };
+    let written = posting::create_reply(&state, &access, &thread, &signed_in.user, &body).await?;
+    if written.held {
+        flash::set(&signed_in.session, "post.held").await;
+    }
+    Ok(Redirect::to(&format!("/threads/{}?post={}#post-{}", thread.id, written.post_id, written.post_id)).into_response())
+}
+
+pub async fn show_edit_post(State(state): State<AppState>, signed_in: SignedIn, Path(post_id): Path<i32>) -> AppResult<Response> {
+    let (post, thread, access) = access::post(&state.db, &signed_in.user, post_id).await?;
+    let as_moderator = post.author_id != signed_in.user.id;
+    if as_moderator && !access.role.moderates() {
+        return Err(AppError::NotFound);
+    }
+    let view = views::EditPostView { post_id: post.id, thread_id: thread.id, body: post.body_md, as_moderator };
+    Ok(html(StatusCode::OK, views::edit_post(&signed_in.ctx(), &view, &FormErrors::default())))
+}
+
+pub async fn update_post(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(post_id): Path<i32>,
+    Form(form): Form<BodyForm>,
+) -> AppResult<Response> {
+    let (post, thread, access) = access::post(&state.db, &signed_in.user, post_id).await?;
+    let as_moderator = post.author_id != signed_in.user.id;
+    if as_moderator && !access.role.moderates() {
+        return Err(AppError::NotFound);
+    }
+    if thread.locked_at.is_some() && !access.role.moderates() {
+        return Err(AppError::BadRequest("thread.locked_notice"));
+    }
+    let body = match forms::markdown_body(&form.body) {
+        Ok(body) => body,
+        Err(key) => {
+            let mut errors = FormErrors::default();
+            errors.add("body", key);
+            let view = views::EditPostView { post_id, thread_id: thread.id, body: form.body, as_moderator };
+            return Ok(html(StatusCode::UNPROCESSABLE_ENTITY, views::edit_post(&signed_in.ctx(), &view, &errors)));
+        }
+    };
+    posting::edit_post(&state, &access, &post, &signed_in.user, &body).await?;
+    Ok(Redirect::to(&format!("/threads/{}?post={}#post-{}", thread.id, post.id, post.id)).into_response())
+}
+
+pub async fn show_flag_post(State(state): State<AppState>, signed_in: SignedIn, Path(post_id): Path<i32>) -> AppResult<Response> {
+    let (post, thread, _) = access::post(&state.db, &signed_in.user, post_id).await?;
+    Ok(html(StatusCode::OK, views::flag_post(&signed_in.ctx(), post.id, thread.id, "", &FormErrors::default(), false)))
+}
+
+#[derive(Deserialize)]
+pub struct ReasonForm {
+    #[serde(default)]
+    pub reason: String,
+}
+
+pub async fn flag_post(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(post_id): Path<i32>,
+    Form(form): Form<ReasonForm>,
+) -> AppResult<Response> {
+    let (post, thread, _) = access::post(&state.db, &signed_in.user, post_id).await?;
+    let reason = match forms::single_line(&form.reason, REASON_MAX) {
+        Ok(reason) => reason,
+        Err(key) => {
+            let mut errors = FormErrors::default();
+            errors.add("reason", key);
+            return Ok(html(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                views::flag_post(&signed_in.ctx(), post.id, thread.id, &form.reason, &errors, false),
+            ));
+        }
+    };
+    flags::ActiveModel {
+        post_id: Set(post.id),
+        user_id: Set(signed_in.user.id),
+        reason: Set(reason),
+        resolved_at: Set(None),
+        resolved_by_id: Set(None),
+        created_at: Set(now()),
+        ..Default::default()
+    }
+    .insert(&state.db)
+    .await?;
+    Ok(html(StatusCode::OK, views::flag_post(&signed_in.ctx(), post.id, thread.id, "", &FormErrors::default(), true)))
+}
+
+pub async fn follow_thread(State(state): State<AppState>, signed_in: SignedIn, Path(thread_id): Path<i32>) -> AppResult<Redirect> {
+    let (thread, _) = access::thread(&state.db, &signed_in.user, thread_id).await?;
+    posting::follow(&state.db, signed_in.user.id, thread.id).await?;
+    Ok(Redirect::to(&format!("/threads/{}", thread.id)))
+}
+
+pub async fn unfollow_thread(State(state): State<AppState>, signed_in: SignedIn, Path(thread_id): Path<i32>) -> AppResult<Redirect> {
+    let (thread, _) = access::thread(&state.db, &signed_in.user, thread_id).await?;
+    posting::unfollow(&state.db, signed_in.user.id, thread.id).await?;
+    Ok(Redirect::to(&format!("/threads/{}", thread.id)))
+}
+
+/// The follow behind an emailed "stop following" link. The link works without signing in;
+/// the thread's title is shown only while the reader may still see the thread.
+async fn follow_by_token(state: &AppState, token: &str) -> AppResult<(follows::Model, String)> {
+    if !crate::accounts::tokens::well_formed(token) {
+        return Err(AppError::NotFound);
+    }
+    let follow = follows::Entity::find()
+        .filter(follows::Column::Token.eq(token))
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let user = users::Entity::find_by_id(follow.user_id).one(&state.db).await?.ok_or(AppError::NotFound)?;
+    let title = match access::thread(&state.db, &user, follow.thread_id).await {
+        Ok((thread, _)) => thread.title,
+        Err(_) => String::new(),
+    };
+    Ok((follow, title))
+}
+
+pub async fn show_stop_following(State(state): State<AppState>, mut viewer: Viewer, Path(token): Path<String>) -> AppResult<Response> {
+    let (_, title) = follow_by_token(&state, &token).await?;
+    Ok(html(StatusCode::OK, templates::accounts::unfollow(&viewer.form_ctx().await?, &token, &title, false)))
+}
+
+pub async fn stop_following(State(state): State<AppState>, viewer: Viewer, Path(token): Path<String>) -> AppResult<Response> {
+    let (follow, title) = follow_by_token(&state, &token).await?;
+    follows::Entity::delete_by_id(follow.id).exec(&state.db).await?;
+    Ok(html(StatusCode::OK, templates::accounts::unfollow(&viewer.ctx(), &token, &title, true)))
+}

@@ -1,0 +1,212 @@
+//! Forum membership: the member list, invitations (one address or a pasted list), removal.
+
+use axum::{
+    extract::{Path, State},
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, Statement};
+use serde::Deserialize;
+use templates::{components::FormErrors, forums as views};
+
+use super::{
+    access::{self, ForumAccess, Role},
+    handlers::html,
+    log::{self, Entry},
+};
+use crate::{
+    accounts::service,
+    db,
+    entities::{forums, memberships, users},
+    mail::Email,
+    web::{AppError, AppResult, AppState, SignedIn, flash, forms::{self, Form}},
+};
+
+/// The most addresses one pasted list may hold.
+pub const MAX_INVITES: usize = 200;
+
+pub enum Invited {
+    /// A new person: the link of their invitation (also emailed).
+    Invitation(String),
+    /// Already has an account: membership added and a notice emailed.
+    Added,
+}
+
+/// Invites one address to a forum. `inviter` is None for the command line.
+pub async fn invite(
+    state: &AppState,
+    inviter: Option<&users::Model>,
+    forum: &forums::Model,
+    email: &str,
+    role: &str,
+) -> anyhow::Result<Invited> {
+    let inviter_name = inviter.map(|u| u.display_name.clone()).unwrap_or_else(|| "Fora".into());
+    let txn = db::begin_write(&state.db).await?;
+    let existing = service::find_by_email(&txn, email).await?;
+    let (outcome, target_id, mail) = match existing {
+        Some(user) => {
+            service::grant_membership(&txn, forum.id, user.id, role).await?;
+            let link = state.config.absolute(&format!("/forums/{}", forum.slug));
+            let lang = templates::i18n::supported(&user.locale);
+            let rendered = templates::email::added_to_forum(lang, &forum.title, &inviter_name, &link);
+            (Invited::Added, user.id, Email::new(&user.email, Some(&user.display_name), rendered))
+        }
+        None => {
+            let token = service::create_invitation(&txn, email, forum.id, role, inviter.map(|u| u.id)).await?;
+            let link = state.config.absolute(&format!("/invitations/{token}"));
+            let lang = inviter.map(|u| templates::i18n::supported(&u.locale)).unwrap_or("en");
+            let rendered = templates::email::invitation(lang, &forum.title, &inviter_name, &link);
+            (Invited::Invitation(link), 0, Email::new(email, None, rendered))
+        }
+    };
+    if let Some(inviter) = inviter {
+        log::record(&txn, Entry {
+            actor_id: inviter.id,
+            forum_id: Some(forum.id),
+            action: if role == "moderator" { "name_moderator" } else { "invite" },
+            target_type: "user",
+            target_id,
+            reason: Some(email),
+        })
+        .await?;
+    }
+    txn.commit().await?;
+    state.mailer.queue(&state.config.from, mail);
+    Ok(outcome)
+}
+
+/// Splits a pasted list into addresses; the second list holds what is not an address.
+pub fn parse_address_list(raw: &str) -> (Vec<String>, Vec<String>) {
+    let mut good: Vec<String> = Vec::new();
+    let mut bad = Vec::new();
+    for piece in raw.split(|c: char| c == ',' || c == ';' || c.is_whitespace()).filter(|p| !p.is_empty()) {
+        let piece = piece.trim_matches(|c| c == '<' || c == '>');
+        match forms::email(piece) {
+            Ok(email) if !good.contains(&email) => good.push(email),
+            Ok(_) => {}
+            Err(_) => bad.push(piece.chars().take(100).collect()),
+        }
+    }
+    (good, bad)
+}
+
+#[derive(FromQueryResult)]
+struct MemberQueryRow {
+    user_id: i32,
+    display_name: String,
+    email: String,
+    role: String,
+}
+
+async fn members_view(
+    db: &impl ConnectionTrait,
+    access: &ForumAccess,
+    viewer: &users::Model,
+    emails: String,
+    role: String,
+    sent: Option<usize>,
+) -> AppResult<views::MembersView> {
+    let rows = MemberQueryRow::find_by_statement(Statement::from_sql_and_values(
+        db.get_database_backend(),
+        "SELECT u.id AS user_id, u.display_name, u.email, m.role FROM memberships m JOIN users u ON u.id = m.user_id
+         WHERE m.forum_id = $1 AND u.disabled_at IS NULL ORDER BY m.role DESC, u.display_name",
+        [access.forum.id.into()],
+    ))
+    .all(db)
+    .await?;
+    Ok(views::MembersView {
+        forum_slug: access.forum.slug.clone(),
+        forum_title: access.forum.title.clone(),
+        members: rows
+            .into_iter()
+            .map(|r| views::MemberRow { display_name: r.display_name, email: r.email, role: r.role, user_id: r.user_id })
+            .collect(),
+        can_manage: access.role.moderates(),
+        can_name_moderators: viewer.is_admin,
+        emails,
+        role,
+        sent,
+    })
+}
+
+pub async fn show_members(State(state): State<AppState>, signed_in: SignedIn, Path(slug): Path<String>) -> AppResult<Response> {
+    let access = access::forum_by_slug(&state.db, &signed_in.user, &slug).await?;
+    let sent = signed_in.session.remove::<usize>("invites_sent").await.ok().flatten();
+    let view = members_view(&state.db, &access, &signed_in.user, String::new(), "member".into(), sent).await?;
+    Ok(html(StatusCode::OK, views::members_page(&signed_in.ctx(), &view, &FormErrors::default())))
+}
+
+#[derive(Deserialize)]
+pub struct InviteForm {
+    #[serde(default)]
+    emails: String,
+    #[serde(default)]
+    role: String,
+}
+
+pub async fn invite_members(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(slug): Path<String>,
+    Form(form): Form<InviteForm>,
+) -> AppResult<Response> {
+    let access = access::forum_by_slug(&state.db, &signed_in.user, &slug).await?;
+    access.require_moderator()?;
+    let role = match form.role.as_str() {
+        "" | "member" => "member",
+        "moderator" if signed_in.user.is_admin => "moderator",
+        _ => return Err(AppError::BadRequest("error.bad_form")),
+    };
+    let (addresses, bad) = parse_address_list(&form.emails);
+    let mut errors = FormErrors::default();
+    if !bad.is_empty() {
+        errors.add("emails", "form.bad_emails");
+    } else if addresses.is_empty() {
+        errors.add("emails", "form.required");
+    } else if addresses.len() > MAX_INVITES {
+        errors.add("emails", "form.too_long");
+    }
+    if !errors.is_empty() {
+        let typed: String = form.emails.chars().take(20_000).collect();
+        let view = members_view(&state.db, &access, &signed_in.user, typed, role.into(), None).await?;
+        return Ok(html(StatusCode::UNPROCESSABLE_ENTITY, views::members_page(&signed_in.ctx(), &view, &errors)));
+    }
+    for address in &addresses {
+        invite(&state, Some(&signed_in.user), &access.forum, address, role).await?;
+    }
+    signed_in.session.insert("invites_sent", addresses.len()).await.map_err(AppError::internal)?;
+    Ok(Redirect::to(&format!("/forums/{slug}/members")).into_response())
+}
+
+pub async fn remove_member(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path((slug, user_id)): Path<(String, i32)>,
+) -> AppResult<Redirect> {
+    let access = access::forum_by_slug(&state.db, &signed_in.user, &slug).await?;
+    access.require_moderator()?;
+    let membership = memberships::Entity::find()
+        .filter(memberships::Column::ForumId.eq(access.forum.id))
+        .filter(memberships::Column::UserId.eq(user_id))
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    // Moderators remove members; only an admin removes a moderator.
+    if membership.role == "moderator" && access.role != Role::Admin {
+        return Err(AppError::NotFound);
+    }
+    let txn = db::begin_write(&state.db).await?;
+    memberships::Entity::delete_by_id(membership.id).exec(&txn).await?;
+    log::record(&txn, Entry {
+        actor_id: signed_in.user.id,
+        forum_id: Some(access.forum.id),
+        action: "remove_member",
+        target_type: "user",
+        target_id: user_id,
+        reason: None,
+    })
+    .await?;
+    txn.commit().await?;
+    flash::set(&signed_in.session, "notice.saved").await;
+    Ok(Redirect::to(&format!("/forums/{slug}/members")))
+}

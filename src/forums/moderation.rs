@@ -1,0 +1,457 @@
+//! Moderator actions, each: check the moderator's rights on the object (404 otherwise) →
+//! change state → write the log row, in one transaction.
+
+use axum::{
+    extract::{Path, Query, State},
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult,
+    PaginatorTrait, QueryFilter, QueryOrder, Statement, sea_query::Expr,
+};
+use serde::Deserialize;
+use templates::{components::Pager, moderation as views};
+
+use super::{
+    access::{self, ForumAccess},
+    handlers::{PageQuery, ReasonForm, html},
+    log::{self, Entry},
+    posting, queries,
+};
+use crate::{
+    db::{self, now},
+    entities::{flags, post_revisions, posts, threads, users},
+    markdown,
+    web::{
+        AppError, AppResult, AppState, SignedIn, AdminUser,
+        forms::{self, Form, REASON_MAX},
+    },
+};
+
+pub async fn queue_size(db: &impl ConnectionTrait, forum_id: i32) -> AppResult<i64> {
+    #[derive(FromQueryResult)]
+    struct N {
+        n: i64,
+    }
+    let row = N::find_by_statement(Statement::from_sql_and_values(
+        db.get_database_backend(),
+        "SELECT (SELECT COUNT(*) FROM posts p JOIN threads t ON t.id = p.thread_id WHERE t.forum_id = $1 AND p.status = 'pending')
+              + (SELECT COUNT(*) FROM flags fl JOIN posts p ON p.id = fl.post_id JOIN threads t ON t.id = p.thread_id
+                 WHERE t.forum_id = $1 AND fl.resolved_at IS NULL) AS n",
+        [forum_id.into()],
+    ))
+    .one(db)
+    .await?;
+    Ok(row.map(|r| r.n).unwrap_or(0))
+}
+
+/// Forums other than this one that the user moderates (all of them for admins).
+pub async fn move_targets(db: &impl ConnectionTrait, user: &users::Model, current_forum: i32) -> AppResult<Vec<(String, String)>> {
+    #[derive(FromQueryResult)]
+    struct Target {
+        slug: String,
+        title: String,
+    }
+    let rows = Target::find_by_statement(Statement::from_sql_and_values(
+        db.get_database_backend(),
+        "SELECT f.slug, f.title FROM forums f
+         WHERE f.id <> $1 AND f.archived_at IS NULL
+           AND ($2 = 1 OR EXISTS (SELECT 1 FROM memberships m WHERE m.forum_id = f.id AND m.user_id = $3 AND m.role = 'moderator'))
+         ORDER BY f.title",
+        [current_forum.into(), i32::from(user.is_admin).into(), user.id.into()],
+    ))
+    .all(db)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.slug, r.title)).collect())
+}
+
+fn optional_reason(raw: &str) -> AppResult<Option<String>> {
+    match forms::single_line(raw, REASON_MAX) {
+        Ok(reason) => Ok(Some(reason)),
+        Err("form.required") => Ok(None),
+        Err(_) => Err(AppError::BadRequest("form.too_long")),
+    }
+}
+
+/// The thread states a moderator can switch, each a nullable timestamp column.
+fn thread_switch(action: &str) -> Option<(threads::Column, bool, &'static str)> {
+    Some(match action {
+        "pin" => (threads::Column::PinnedAt, true, "pin"),
+        "unpin" => (threads::Column::PinnedAt, false, "unpin"),
+        "lock" => (threads::Column::LockedAt, true, "lock"),
+        "unlock" => (threads::Column::LockedAt, false, "unlock"),
+        "hide" => (threads::Column::HiddenAt, true, "hide"),
+        "unhide" => (threads::Column::HiddenAt, false, "unhide"),
+        "feature" => (threads::Column::FeaturedAt, true, "feature"),
+        "unfeature" => (threads::Column::FeaturedAt, false, "unfeature"),
+        _ => return None,
+    })
+}
+
+async fn moderated_thread(state: &AppState, user: &users::Model, thread_id: i32) -> AppResult<(threads::Model, ForumAccess)> {
+    let (thread, access) = access::thread(&state.db, user, thread_id).await?;
+    access.require_moderator()?;
+    Ok((thread, access))
+}
+
+pub async fn switch_thread(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path((thread_id, action)): Path<(i32, String)>,
+    Form(form): Form<ReasonForm>,
+) -> AppResult<Redirect> {
+    let (column, on, logged) = thread_switch(&action).ok_or(AppError::NotFound)?;
+    let (thread, access) = moderated_thread(&state, &signed_in.user, thread_id).await?;
+    let reason = optional_reason(&form.reason)?;
+    let txn = db::begin_write(&state.db).await?;
+    let value = if on { Some(now()) } else { None };
+    threads::Entity::update_many()
+        .col_expr(column, Expr::value(value))
+        .col_expr(threads::Column::UpdatedAt, Expr::value(now()))
+        .filter(threads::Column::Id.eq(thread.id))
+        .exec(&txn)
+        .await?;
+    log::record(&txn, Entry {
+        actor_id: signed_in.user.id,
+        forum_id: Some(access.forum.id),
+        action: logged,
+        target_type: "thread",
+        target_id: thread.id,
+        reason: reason.as_deref(),
+    })
+    .await?;
+    txn.commit().await?;
+    Ok(Redirect::to(&format!("/threads/{}", thread.id)))
+}
+
+#[derive(Deserialize)]
+pub struct MoveForm {
+    #[serde(default)]
+    forum: String,
+}
+
+pub async fn move_thread(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(thread_id): Path<i32>,
+    Form(form): Form<MoveForm>,
+) -> AppResult<Redirect> {
+    let (thread, from) = moderated_thread(&state, &signed_in.user, thread_id).await?;
+    let target = access::forum_by_slug(&state.db, &signed_in.user, form.forum.trim()).await?;
+    target.require_moderator()?;
+    if target.forum.id == from.forum.id || target.forum.archived_at.is_some() {
+        return Err(AppError::BadRequest("error.bad_form"));
+    }
+    let txn = db::begin_write(&state.db).await?;
+    threads::Entity::update_many()
+        .col_expr(threads::Column::ForumId, Expr::value(target.forum.id))
+        .col_expr(threads::Column::UpdatedAt, Expr::value(now()))
+        .filter(threads::Column::Id.eq(thread.id))
+        .exec(&txn)
+        .await?;
+    let reason = format!("{} → {}", from.forum.slug, target.forum.slug);
+    for forum_id in [from.forum.id, target.forum.id] {
+        log::record(&txn, Entry {
+            actor_id: signed_in.user.id,
+            forum_id: Some(forum_id),
+            action: "move",
+            target_type: "thread",
+            target_id: thread.id,
+            reason: Some(&reason),
+        })
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(Redirect::to(&format!("/threads/{}", thread.id)))
+}
+
+#[derive(Deserialize)]
+pub struct SummaryForm {
+    #[serde(default)]
+    summary: String,
+}
+
+pub async fn write_summary(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(thread_id): Path<i32>,
+    Form(form): Form<SummaryForm>,
+) -> AppResult<Redirect> {
+    let (thread, access) = moderated_thread(&state, &signed_in.user, thread_id).await?;
+    let summary = match forms::markdown_body(&form.summary) {
+        Ok(summary) => Some(summary),
+        Err("form.required") => None,
+        Err(_) => return Err(AppError::TooLarge),
+    };
+    let txn = db::begin_write(&state.db).await?;
+    let mut active: threads::ActiveModel = thread.clone().into();
+    active.summary_html = Set(summary.as_deref().map(markdown::render));
+    active.summary_md = Set(summary);
+    active.updated_at = Set(now());
+    active.update(&txn).await?;
+    log::record(&txn, Entry {
+        actor_id: signed_in.user.id,
+        forum_id: Some(access.forum.id),
+        action: "summary",
+        target_type: "thread",
+        target_id: thread.id,
+        reason: None,
+    })
+    .await?;
+    txn.commit().await?;
+    Ok(Redirect::to(&format!("/threads/{}", thread.id)))
+}
+
+pub async fn moderate_post(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path((post_id, action)): Path<(i32, String)>,
+    Form(form): Form<ReasonForm>,
+) -> AppResult<Response> {
+    if !matches!(action.as_str(), "hide" | "unhide" | "approve" | "reject") {
+        return Err(AppError::NotFound);
+    }
+    let (post, thread, access) = access::post(&state.db, &signed_in.user, post_id).await?;
+    access.require_moderator()?;
+    let reason = optional_reason(&form.reason)?;
+    let pending = post.status == "pending";
+    let logged: &'static str = match action.as_str() {
+        "hide" if post.hidden_at.is_none() => "hide",
+        "unhide" if post.hidden_at.is_some() => "unhide",
+        "approve" if pending => "approve",
+        "reject" if pending => {
+            if reason.is_none() {
+                return Err(AppError::BadRequest("mod.reason_required"));
+            }
+            "reject"
+        }
+        // Already in the requested state (a double click, two moderators at once).
+        _ => return Ok(Redirect::to(&format!("/threads/{}", thread.id)).into_response()),
+    };
+    let txn = db::begin_write(&state.db).await?;
+    let mut active: posts::ActiveModel = post.clone().into();
+    match logged {
+        "hide" => active.hidden_at = Set(Some(now())),
+        "unhide" => active.hidden_at = Set(None),
+        "approve" => active.status = Set("published".into()),
+        _ => {
+            active.status = Set("rejected".into());
+            active.reject_reason = Set(reason.clone());
+        }
+    }
+    active.updated_at = Set(now());
+    let updated = active.update(&txn).await?;
+    if logged == "approve" {
+        posting::on_published(&txn, &updated, access.forum.id).await?;
+    }
+    if logged == "hide" {
+        resolve_flags(&txn, post.id, signed_in.user.id).await?;
+    }
+    log::record(&txn, Entry {
+        actor_id: signed_in.user.id,
+        forum_id: Some(access.forum.id),
+        action: logged,
+        target_type: "post",
+        target_id: post.id,
+        reason: reason.as_deref(),
+    })
+    .await?;
+    txn.commit().await?;
+    let back = if pending { format!("/forums/{}/queue", access.forum.slug) } else { format!("/threads/{}?post={}#post-{}", thread.id, post.id, post.id) };
+    Ok(Redirect::to(&back).into_response())
+}
+
+async fn resolve_flags(db: &impl ConnectionTrait, post_id: i32, moderator_id: i32) -> Result<(), sea_orm::DbErr> {
+    flags::Entity::update_many()
+        .col_expr(flags::Column::ResolvedAt, Expr::value(now()))
+        .col_expr(flags::Column::ResolvedById, Expr::value(moderator_id))
+        .filter(flags::Column::PostId.eq(post_id))
+        .filter(flags::Column::ResolvedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn dismiss_flag(State(state): State<AppState>, signed_in: SignedIn, Path(flag_id): Path<i32>) -> AppResult<Redirect> {
+    let flag = flags::Entity::find_by_id(flag_id).one(&state.db).await?.ok_or(AppError::NotFound)?;
+    let (post, _, access) = access::post(&state.db, &signed_in.user, flag.post_id).await?;
+    access.require_moderator()?;
+    let txn = db::begin_write(&state.db).await?;
+    flags::Entity::update_many()
+        .col_expr(flags::Column::ResolvedAt, Expr::value(now()))
+        .col_expr(flags::Column::ResolvedById, Expr::value(signed_in.user.id))
+        .filter(flags::Column::Id.eq(flag.id))
+        .exec(&txn)
+        .await?;
+    log::record(&txn, Entry {
+        actor_id: signed_in.user.id,
+        forum_id: Some(access.forum.id),
+        action: "dismiss_flag",
+        target_type: "post",
+        target_id: post.id,
+        reason: None,
+    })
+    .await?;
+    txn.commit().await?;
+    Ok(Redirect::to(&format!("/forums/{}/queue", access.forum.slug)))
+}
+
+#[derive(FromQueryResult)]
+struct QueueRow {
+    post_id: i32,
+    thread_id: i32,
+    thread_title: String,
+    author: String,
+    body_html: String,
+    created_at: time::OffsetDateTime,
+}
+
+#[derive(FromQueryResult)]
+struct FlagRow {
+    flag_id: i32,
+    post_id: i32,
+    thread_id: i32,
+    thread_title: String,
+    reporter: String,
+    reason: String,
+    body_html: String,
+    hidden_at: Option<time::OffsetDateTime>,
+}
+
+pub async fn show_queue(State(state): State<AppState>, signed_in: SignedIn, Path(slug): Path<String>) -> AppResult<Response> {
+    let access = access::forum_by_slug(&state.db, &signed_in.user, &slug).await?;
+    access.require_moderator()?;
+    let backend = state.db.get_database_backend();
+    let pending = QueueRow::find_by_statement(Statement::from_sql_and_values(
+        backend,
+        "SELECT p.id AS post_id, t.id AS thread_id, t.title AS thread_title, u.display_name AS author, p.body_html, p.created_at
+         FROM posts p JOIN threads t ON t.id = p.thread_id JOIN users u ON u.id = p.author_id
+         WHERE t.forum_id = $1 AND p.status = 'pending' ORDER BY p.id LIMIT 200",
+        [access.forum.id.into()],
+    ))
+    .all(&state.db)
+    .await?;
+    let open_flags = FlagRow::find_by_statement(Statement::from_sql_and_values(
+        backend,
+        "SELECT fl.id AS flag_id, p.id AS post_id, t.id AS thread_id, t.title AS thread_title, u.display_name AS reporter,
+                fl.reason, p.body_html, p.hidden_at
+         FROM flags fl JOIN posts p ON p.id = fl.post_id JOIN threads t ON t.id = p.thread_id JOIN users u ON u.id = fl.user_id
+         WHERE t.forum_id = $1 AND fl.resolved_at IS NULL ORDER BY fl.id LIMIT 200",
+        [access.forum.id.into()],
+    ))
+    .all(&state.db)
+    .await?;
+    let pending: Vec<views::QueueItem> = pending
+        .into_iter()
+        .map(|r| views::QueueItem {
+            post_id: r.post_id,
+            thread_id: r.thread_id,
+            thread_title: r.thread_title,
+            author: r.author,
+            body_html: r.body_html,
+            created_at: queries::iso(r.created_at),
+        })
+        .collect();
+    let open_flags: Vec<views::FlagItem> = open_flags
+        .into_iter()
+        .map(|r| views::FlagItem {
+            flag_id: r.flag_id,
+            post_id: r.post_id,
+            thread_id: r.thread_id,
+            thread_title: r.thread_title,
+            reporter: r.reporter,
+            reason: r.reason,
+            body_html: r.body_html,
+            post_hidden: r.hidden_at.is_some(),
+        })
+        .collect();
+    Ok(html(StatusCode::OK, views::queue_page(&signed_in.ctx(), &access.forum.slug, &access.forum.title, &pending, &open_flags)))
+}
+
+pub async fn show_post_history(State(state): State<AppState>, signed_in: SignedIn, Path(post_id): Path<i32>) -> AppResult<Response> {
+    let (post, thread, access) = access::post(&state.db, &signed_in.user, post_id).await?;
+    access.require_moderator()?;
+    let revisions = post_revisions::Entity::find()
+        .filter(post_revisions::Column::PostId.eq(post.id))
+        .order_by_desc(post_revisions::Column::Id)
+        .all(&state.db)
+        .await?;
+    let mut rows = Vec::with_capacity(revisions.len());
+    for revision in revisions {
+        let editor = users::Entity::find_by_id(revision.editor_id).one(&state.db).await?.map(|u| u.display_name).unwrap_or_default();
+        rows.push(views::Revision { editor, at: queries::iso(revision.created_at), body_md: revision.body_md });
+    }
+    Ok(html(StatusCode::OK, views::post_history(&signed_in.ctx(), post.id, thread.id, &rows)))
+}
+
+#[derive(FromQueryResult)]
+struct LogQueryRow {
+    actor: String,
+    action: String,
+    target_type: String,
+    target_id: i32,
+    reason: Option<String>,
+    created_at: time::OffsetDateTime,
+    forum: Option<String>,
+}
+
+const LOG_PER_PAGE: u64 = 50;
+
+async fn log_rows(state: &AppState, forum_id: Option<i32>, page: u64) -> AppResult<(Vec<views::LogRow>, u64, u64)> {
+    let mut count_query = crate::entities::moderation_log::Entity::find();
+    if let Some(forum_id) = forum_id {
+        count_query = count_query.filter(crate::entities::moderation_log::Column::ForumId.eq(forum_id));
+    }
+    let total = count_query.count(&state.db).await?;
+    let (page, pages) = queries::clamp_page(page, total, LOG_PER_PAGE);
+    let rows = LogQueryRow::find_by_statement(Statement::from_sql_and_values(
+        state.db.get_database_backend(),
+        "SELECT u.display_name AS actor, l.action, l.target_type, l.target_id, l.reason, l.created_at, f.slug AS forum
+         FROM moderation_log l JOIN users u ON u.id = l.actor_id LEFT JOIN forums f ON f.id = l.forum_id
+         WHERE ($1 = 0 OR l.forum_id = $2)
+         ORDER BY l.id DESC LIMIT $3 OFFSET $4",
+        [
+            i32::from(forum_id.is_some()).into(),
+            forum_id.unwrap_or(0).into(),
+            (LOG_PER_PAGE as i64).into(),
+            (((page - 1) * LOG_PER_PAGE) as i64).into(),
+        ],
+    ))
+    .all(&state.db)
+    .await?;
+    let rows = rows
+        .into_iter()
+        .map(|r| views::LogRow {
+            actor: r.actor,
+            action: r.action,
+            target: format!("{} #{}", r.target_type, r.target_id),
+            reason: r.reason.unwrap_or_default(),
+            at: queries::iso(r.created_at),
+            forum: r.forum.unwrap_or_default(),
+        })
+        .collect();
+    Ok((rows, page, pages))
+}
+
+pub async fn show_forum_log(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(slug): Path<String>,
+    Query(query): Query<PageQuery>,
+) -> AppResult<Response> {
+    let access = access::forum_by_slug(&state.db, &signed_in.user, &slug).await?;
+    access.require_moderator()?;
+    let (rows, page, pages) = log_rows(&state, Some(access.forum.id), queries::page_number(query.page())).await?;
+    let ctx = signed_in.ctx();
+    let pager = templates::components::pager(&ctx, &Pager { page, pages, base: format!("/forums/{slug}/log?") });
+    Ok(html(StatusCode::OK, views::log_page(&ctx, &access.forum.title, &rows, pager)))
+}
+
+pub async fn show_admin_log(State(state): State<AppState>, AdminUser(admin): AdminUser, Query(query): Query<PageQuery>) -> AppResult<Response> {
+    let (rows, page, pages) = log_rows(&state, None, queries::page_number(query.page())).await?;
+    let ctx = admin.ctx();
+    let pager = templates::components::pager(&ctx, &Pager { page, pages, base: "/admin/log?".into() });
+    Ok(html(StatusCode::OK, views::log_page(&ctx, "Fora", &rows, pager)))
+}
+

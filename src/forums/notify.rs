@@ -1,0 +1,200 @@
+//! Telling members about new posts in threads they follow and about @mentions: rows queued
+//! in `notifications` when a post is published, sent by the background worker at once or in
+//! a daily summary. Whether the reader may still see the post is decided at send time, so a
+//! member removed from a forum, a disabled account or a hidden post stops mail immediately.
+
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter,
+    Statement, sea_query::{Expr, OnConflict},
+};
+use time::OffsetDateTime;
+
+use crate::{
+    db::now,
+    entities::{follows, notifications, posts},
+    mail::Email,
+    markdown,
+    web::AppState,
+};
+
+#[derive(FromQueryResult)]
+struct Candidate {
+    id: i32,
+    email: String,
+    display_name: String,
+}
+
+/// Queues notifications for a newly published post.
+pub async fn enqueue(db: &impl ConnectionTrait, post: &posts::Model, forum_id: i32) -> Result<(), sea_orm::DbErr> {
+    let backend = db.get_database_backend();
+    let mut recipients: Vec<(i32, &'static str)> = Vec::new();
+    let mentioned = markdown::mentions(&post.body_md);
+    if !mentioned.is_empty() {
+        let members = Candidate::find_by_statement(Statement::from_sql_and_values(
+            backend,
+            "SELECT u.id, u.email, u.display_name FROM users u JOIN memberships m ON m.user_id = u.id WHERE m.forum_id = $1",
+            [forum_id.into()],
+        ))
+        .all(db)
+        .await?;
+        for member in members {
+            let local = member.email.split('@').next().unwrap_or("").to_lowercase();
+            let name = member.display_name.to_lowercase();
+            if member.id != post.author_id && mentioned.iter().any(|m| *m == local || *m == name) {
+                recipients.push((member.id, "mention"));
+            }
+        }
+    }
+    let followers = follows::Entity::find()
+        .filter(follows::Column::ThreadId.eq(post.thread_id))
+        .filter(follows::Column::UserId.ne(post.author_id))
+        .all(db)
+        .await?;
+    for follower in followers {
+        if !recipients.iter().any(|(id, _)| *id == follower.user_id) {
+            recipients.push((follower.user_id, "reply"));
+        }
+    }
+    if recipients.is_empty() {
+        return Ok(());
+    }
+    let created_at = now();
+    let rows = recipients.into_iter().map(|(user_id, reason)| notifications::ActiveModel {
+        user_id: Set(user_id),
+        post_id: Set(post.id),
+        reason: Set(reason.into()),
+        created_at: Set(created_at),
+        sent_at: Set(None),
+        ..Default::default()
+    });
+    notifications::Entity::insert_many(rows)
+        .on_conflict(OnConflict::columns([notifications::Column::UserId, notifications::Column::PostId]).do_nothing().to_owned())
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
+}
+
+#[derive(FromQueryResult, Debug)]
+struct Pending {
+    id: i32,
+    user_id: i32,
+    reason: String,
+    email: String,
+    display_name: String,
+    locale: String,
+    notify_mode: String,
+    post_id: i32,
+    body_md: String,
+    author: String,
+    thread_id: i32,
+    thread_title: String,
+    forum_title: String,
+    deliverable: i32,
+    follow_token: Option<String>,
+}
+
+const PENDING_SQL: &str = "
+SELECT n.id, n.user_id, n.reason, u.email, u.display_name, u.locale, u.notify_mode,
+       p.id AS post_id, p.body_md, a.display_name AS author, t.id AS thread_id, t.title AS thread_title,
+       f.title AS forum_title,
+       CASE WHEN u.disabled_at IS NULL AND p.status = 'published' AND p.hidden_at IS NULL
+                 AND t.hidden_at IS NULL
+                 AND (u.is_admin OR EXISTS (SELECT 1 FROM memberships m WHERE m.forum_id = f.id AND m.user_id = u.id))
+            THEN 1 ELSE 0 END AS deliverable,
+       (SELECT fo.token FROM follows fo WHERE fo.user_id = u.id AND fo.thread_id = t.id) AS follow_token
+FROM notifications n
+JOIN users u ON u.id = n.user_id
+JOIN posts p ON p.id = n.post_id
+JOIN users a ON a.id = p.author_id
+JOIN threads t ON t.id = p.thread_id
+JOIN forums f ON f.id = t.forum_id
+WHERE n.sent_at IS NULL AND n.created_at < $1 AND (u.notify_mode <> 'daily' OR $2 = 1)
+ORDER BY n.user_id, n.id
+LIMIT 500";
+
+/// Claims one notification; false when another worker (or instance) already has it.
+async fn claim(db: &impl ConnectionTrait, id: i32) -> Result<bool, sea_orm::DbErr> {
+    let result = notifications::Entity::update_many()
+        .col_expr(notifications::Column::SentAt, Expr::value(now()))
+        .filter(notifications::Column::Id.eq(id))
+        .filter(notifications::Column::SentAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+async fn release(db: &impl ConnectionTrait, ids: &[i32]) -> Result<(), sea_orm::DbErr> {
+    notifications::Entity::update_many()
+        .col_expr(notifications::Column::SentAt, Expr::value(Option::<OffsetDateTime>::None))
+        .filter(notifications::Column::Id.is_in(ids.iter().copied()))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+fn excerpt(markdown: &str) -> String {
+    let mut text: String = markdown.chars().take(600).collect();
+    if markdown.chars().count() > 600 {
+        text.push('…');
+    }
+    text
+}
+
+/// Sends what is due: immediate notifications always; daily summaries when `daily_cutoff`
+/// is given (everything queued before it). Returns the number of emails sent.
+pub async fn deliver_due(state: &AppState, daily_cutoff: Option<OffsetDateTime>) -> anyhow::Result<usize> {
+    let db = &state.db;
+    let backend = db.get_database_backend();
+    let cutoff = daily_cutoff.unwrap_or_else(now);
+    let rows = Pending::find_by_statement(Statement::from_sql_and_values(
+        backend,
+        PENDING_SQL,
+        [cutoff.into(), i32::from(daily_cutoff.is_some()).into()],
+    ))
+    .all(db)
+    .await?;
+    let mut sent = 0;
+    let mut index = 0;
+    while index < rows.len() {
+        let user_id = rows[index].user_id;
+        let end = rows[index..].iter().position(|r| r.user_id != user_id).map_or(rows.len(), |p| index + p);
+        let batch = &rows[index..end];
+        index = end;
+        let mut claimed = Vec::new();
+        for row in batch {
+            if claim(db, row.id).await? && row.deliverable == 1 && row.notify_mode != "never" {
+                claimed.push(row);
+            }
+        }
+        if claimed.is_empty() {
+            continue;
+        }
+        let first = claimed[0];
+        let lang = templates::i18n::supported(&first.locale);
+        let daily = first.notify_mode == "daily";
+        let groups: Vec<Vec<&Pending>> = if daily { vec![claimed.clone()] } else { claimed.iter().map(|r| vec![*r]).collect() };
+        for group in groups {
+            let items: Vec<templates::email::NotificationItem> = group
+                .iter()
+                .map(|r| templates::email::NotificationItem {
+                    thread_title: r.thread_title.clone(),
+                    forum_title: r.forum_title.clone(),
+                    author: r.author.clone(),
+                    excerpt: excerpt(&r.body_md),
+                    post_link: state.config.absolute(&format!("/threads/{}?post={}#post-{}", r.thread_id, r.post_id, r.post_id)),
+                    stop_link: r.follow_token.as_ref().map(|t| state.config.absolute(&format!("/follows/{t}/stop"))),
+                    is_mention: r.reason == "mention",
+                })
+                .collect();
+            let rendered = templates::email::notifications(lang, &items, daily, &state.config.absolute("/profile"));
+            let email = Email::new(&first.email, Some(&first.display_name), rendered);
+            if let Err(err) = state.mailer.send(&state.config.from, &email).await {
+                tracing::warn!(error = %err, user_id, "notification not sent; will retry");
+                release(db, &group.iter().map(|r| r.id).collect::<Vec<_>>()).await?;
+            } else {
+                sent += 1;
+            }
+        }
+    }
+    Ok(sent)
+}

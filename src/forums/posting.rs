@@ -1,0 +1,198 @@
+//! Writing threads and posts: Markdown rendered once and stored, held for approval in
+//! pre-moderated forums, followers told. Each write is one transaction.
+
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    sea_query::{Expr, OnConflict},
+};
+
+use super::{access::ForumAccess, notify};
+use crate::{
+    accounts::tokens,
+    db::{self, now},
+    entities::{follows, post_revisions, posts, threads, users},
+    markdown,
+    web::{AppError, AppResult, AppState},
+};
+
+pub struct Written {
+    pub thread_id: i32,
+    pub post_id: i32,
+    /// Waiting in the moderation queue.
+    pub held: bool,
+}
+
+fn status_for(access: &ForumAccess) -> &'static str {
+    if access.forum.moderation_mode == "pre" && !access.role.moderates() { "pending" } else { "published" }
+}
+
+pub async fn follow(db: &impl ConnectionTrait, user_id: i32, thread_id: i32) -> Result<(), sea_orm::DbErr> {
+    follows::Entity::insert(follows::ActiveModel {
+        user_id: Set(user_id),
+        thread_id: Set(thread_id),
+        token: Set(tokens::generate()),
+        created_at: Set(now()),
+        ..Default::default()
+    })
+    .on_conflict(OnConflict::columns([follows::Column::UserId, follows::Column::ThreadId]).do_nothing().to_owned())
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn unfollow(db: &impl ConnectionTrait, user_id: i32, thread_id: i32) -> Result<(), sea_orm::DbErr> {
+    follows::Entity::delete_many()
+        .filter(follows::Column::UserId.eq(user_id))
+        .filter(follows::Column::ThreadId.eq(thread_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+async fn insert_post(
+    db: &impl ConnectionTrait,
+    thread_id: i32,
+    author_id: i32,
+    body_md: &str,
+    status: &str,
+) -> Result<posts::Model, sea_orm::DbErr> {
+    let now = now();
+    posts::ActiveModel {
+        thread_id: Set(thread_id),
+        author_id: Set(author_id),
+        body_md: Set(body_md.to_owned()),
+        body_html: Set(markdown::render(body_md)),
+        status: Set(status.to_owned()),
+        reject_reason: Set(None),
+        hidden_at: Set(None),
+        edited_at: Set(None),
+        edited_by_id: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+}
+
+/// A published post moves its thread up the forum and reaches followers and mentioned members.
+pub async fn on_published(db: &impl ConnectionTrait, post: &posts::Model, forum_id: i32) -> Result<(), sea_orm::DbErr> {
+    threads::Entity::update_many()
+        .col_expr(threads::Column::LastPostAt, Expr::value(post.created_at))
+        .col_expr(threads::Column::UpdatedAt, Expr::value(now()))
+        .filter(threads::Column::Id.eq(post.thread_id))
+        .exec(db)
+        .await?;
+    notify::enqueue(db, post, forum_id).await
+}
+
+pub async fn create_thread(
+    state: &AppState,
+    access: &ForumAccess,
+    author: &users::Model,
+    title: &str,
+    body_md: &str,
+) -> AppResult<Written> {
+    if access.forum.archived_at.is_some() {
+        return Err(AppError::BadRequest("forum.archived_notice"));
+    }
+    let status = status_for(access);
+    let txn = db::begin_write(&state.db).await?;
+    let now = now();
+    let thread = threads::ActiveModel {
+        forum_id: Set(access.forum.id),
+        author_id: Set(author.id),
+        title: Set(title.to_owned()),
+        pinned_at: Set(None),
+        locked_at: Set(None),
+        hidden_at: Set(None),
+        featured_at: Set(None),
+        summary_md: Set(None),
+        summary_html: Set(None),
+        last_post_at: Set(now),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let post = insert_post(&txn, thread.id, author.id, body_md, status).await?;
+    follow(&txn, author.id, thread.id).await?;
+    if status == "published" {
+        on_published(&txn, &post, access.forum.id).await?;
+    }
+    txn.commit().await?;
+    Ok(Written { thread_id: thread.id, post_id: post.id, held: status == "pending" })
+}
+
+pub async fn create_reply(
+    state: &AppState,
+    access: &ForumAccess,
+    thread: &threads::Model,
+    author: &users::Model,
+    body_md: &str,
+) -> AppResult<Written> {
+    if access.forum.archived_at.is_some() {
+        return Err(AppError::BadRequest("forum.archived_notice"));
+    }
+    if thread.locked_at.is_some() && !access.role.moderates() {
+        return Err(AppError::BadRequest("thread.locked_notice"));
+    }
+    let status = status_for(access);
+    let txn = db::begin_write(&state.db).await?;
+    let post = insert_post(&txn, thread.id, author.id, body_md, status).await?;
+    follow(&txn, author.id, thread.id).await?;
+    if status == "published" {
+        on_published(&txn, &post, access.forum.id).await?;
+    }
+    txn.commit().await?;
+    Ok(Written { thread_id: thread.id, post_id: post.id, held: status == "pending" })
+}
+
+/// Edits a post, keeping the previous text in its history. A moderator editing someone
+/// else's post is marked as such and logged.
+pub async fn edit_post(
+    state: &AppState,
+    access: &ForumAccess,
+    post: &posts::Model,
+    editor: &users::Model,
+    body_md: &str,
+) -> AppResult<()> {
+    let own = post.author_id == editor.id;
+    if !own && !access.role.moderates() {
+        return Err(AppError::NotFound);
+    }
+    let txn = db::begin_write(&state.db).await?;
+    post_revisions::ActiveModel {
+        post_id: Set(post.id),
+        editor_id: Set(post.edited_by_id.unwrap_or(post.author_id)),
+        body_md: Set(post.body_md.clone()),
+        created_at: Set(post.edited_at.unwrap_or(post.created_at)),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let mut active: posts::ActiveModel = post.clone().into();
+    active.body_md = Set(body_md.to_owned());
+    active.body_html = Set(markdown::render(body_md));
+    active.edited_at = Set(Some(now()));
+    active.edited_by_id = Set(Some(editor.id));
+    active.updated_at = Set(now());
+    active.update(&txn).await?;
+    if !own {
+        super::log::record(
+            &txn,
+            super::log::Entry {
+                actor_id: editor.id,
+                forum_id: Some(access.forum.id),
+                action: "edit",
+                target_type: "post",
+                target_id: post.id,
+                reason: None,
+            },
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}

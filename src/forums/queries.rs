@@ -1,0 +1,192 @@
+//! Read models for the forum and thread pages: one query each for rows and counts.
+
+use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Statement, Value};
+use time::OffsetDateTime;
+
+use crate::entities::users;
+
+pub const THREADS_PER_PAGE: u64 = 30;
+pub const POSTS_PER_PAGE: u64 = 50;
+
+/// `?page=` as typed: anything that is not a positive number means the first page, and a page
+/// past the end means the last one.
+pub fn page_number(raw: Option<&str>) -> u64 {
+    raw.and_then(|p| p.trim().parse::<u64>().ok()).filter(|p| *p >= 1).unwrap_or(1)
+}
+
+pub fn clamp_page(page: u64, total: u64, per_page: u64) -> (u64, u64) {
+    let pages = total.div_ceil(per_page).max(1);
+    (page.min(pages), pages)
+}
+
+pub fn iso(ts: OffsetDateTime) -> String {
+    ts.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+}
+
+#[derive(FromQueryResult)]
+struct Count {
+    n: i64,
+}
+
+async fn count(db: &impl ConnectionTrait, sql: &str, values: Vec<Value>) -> Result<u64, DbErr> {
+    let row = Count::find_by_statement(Statement::from_sql_and_values(db.get_database_backend(), sql, values))
+        .one(db)
+        .await?;
+    Ok(row.map(|r| r.n.max(0) as u64).unwrap_or(0))
+}
+
+#[derive(FromQueryResult, Debug)]
+pub struct ThreadListRow {
+    pub id: i32,
+    pub title: String,
+    pub author: String,
+    pub pinned_at: Option<OffsetDateTime>,
+    pub locked_at: Option<OffsetDateTime>,
+    pub hidden_at: Option<OffsetDateTime>,
+    pub featured_at: Option<OffsetDateTime>,
+    pub last_post_at: OffsetDateTime,
+    pub posts: i64,
+    pub unread: i64,
+}
+
+/// Visible posts for a reader: published and not hidden (moderators also see hidden ones).
+const VISIBLE_POST: &str = "p.status = 'published' AND (p.hidden_at IS NULL OR $2 = 1)";
+
+/// Threads a reader sees: moderators all; others those not hidden that have a published post
+/// (or their own post waiting for approval).
+const VISIBLE_THREAD: &str = "($2 = 1 OR (t.hidden_at IS NULL AND EXISTS (SELECT 1 FROM posts vp WHERE vp.thread_id = t.id AND (vp.status = 'published' OR (vp.status = 'pending' AND vp.author_id = $3)))))";
+
+pub async fn forum_threads(
+    db: &impl ConnectionTrait,
+    forum_id: i32,
+    viewer: &users::Model,
+    moderator: bool,
+    page: u64,
+) -> Result<(Vec<ThreadListRow>, u64, u64), DbErr> {
+    let moderator = i32::from(moderator);
+    let total = count(
+        db,
+        &format!("SELECT COUNT(*) AS n FROM threads t WHERE t.forum_id = $1 AND {VISIBLE_THREAD}"),
+        vec![forum_id.into(), moderator.into(), viewer.id.into()],
+    )
+    .await?;
+    let (page, pages) = clamp_page(page, total, THREADS_PER_PAGE);
+    let sql = format!(
+        "SELECT t.id, t.title, u.display_name AS author, t.pinned_at, t.locked_at, t.hidden_at, t.featured_at, t.last_post_at,
+                (SELECT COUNT(*) FROM posts p WHERE p.thread_id = t.id AND {VISIBLE_POST}) AS posts,
+                (SELECT COUNT(*) FROM posts p WHERE p.thread_id = t.id AND {VISIBLE_POST}
+                    AND p.id > COALESCE((SELECT r.last_read_post_id FROM thread_reads r WHERE r.thread_id = t.id AND r.user_id = $3), 0)) AS unread
+         FROM threads t JOIN users u ON u.id = t.author_id
+         WHERE t.forum_id = $1 AND {VISIBLE_THREAD}
+         ORDER BY CASE WHEN t.pinned_at IS NULL THEN 1 ELSE 0 END, t.last_post_at DESC, t.id DESC
+         LIMIT $4 OFFSET $5"
+    );
+    let rows = ThreadListRow::find_by_statement(Statement::from_sql_and_values(
+        db.get_database_backend(),
+        &sql,
+        [
+            forum_id.into(),
+            moderator.into(),
+            viewer.id.into(),
+            (THREADS_PER_PAGE as i64).into(),
+            (((page - 1) * THREADS_PER_PAGE) as i64).into(),
+        ],
+    ))
+    .all(db)
+    .await?;
+    Ok((rows, page, pages))
+}
+
+#[derive(FromQueryResult, Debug, Clone)]
+pub struct PostRow {
+    pub id: i32,
+    pub author_id: i32,
+    pub author: String,
+    pub body_html: String,
+    pub status: String,
+    pub hidden_at: Option<OffsetDateTime>,
+    pub edited_at: Option<OffsetDateTime>,
+    pub edited_by_id: Option<i32>,
+    pub created_at: OffsetDateTime,
+}
+
+/// Posts of a thread as one reader sees them: visible ones, plus their own posts that wait
+/// for approval.
+const READER_POSTS: &str = "p.thread_id = $1 AND ((p.status = 'published' AND (p.hidden_at IS NULL OR $2 = 1)) OR (p.status = 'pending' AND p.author_id = $3))";
+
+pub async fn thread_post_count(db: &impl ConnectionTrait, thread_id: i32, viewer_id: i32, moderator: bool) -> Result<u64, DbErr> {
+    count(
+        db,
+        &format!("SELECT COUNT(*) AS n FROM posts p WHERE {READER_POSTS}"),
+        vec![thread_id.into(), i32::from(moderator).into(), viewer_id.into()],
+    )
+    .await
+}
+
+/// Which page of the thread holds a post, for links to one exact post.
+pub async fn page_of_post(db: &impl ConnectionTrait, thread_id: i32, viewer_id: i32, moderator: bool, post_id: i32) -> Result<u64, DbErr> {
+    let before = count(
+        db,
+        &format!("SELECT COUNT(*) AS n FROM posts p WHERE {READER_POSTS} AND p.id < $4"),
+        vec![thread_id.into(), i32::from(moderator).into(), viewer_id.into(), post_id.into()],
+    )
+    .await?;
+    Ok(before / POSTS_PER_PAGE + 1)
+}
+
+pub async fn thread_posts(
+    db: &impl ConnectionTrait,
+    thread_id: i32,
+    viewer_id: i32,
+    moderator: bool,
+    page: u64,
+) -> Result<Vec<PostRow>, DbErr> {
+    let sql = format!(
+        "SELECT p.id, p.author_id, u.display_name AS author, p.body_html, p.status, p.hidden_at, p.edited_at, p.edited_by_id, p.created_at
+         FROM posts p JOIN users u ON u.id = p.author_id
+         WHERE {READER_POSTS}
+         ORDER BY p.id LIMIT $4 OFFSET $5"
+    );
+    PostRow::find_by_statement(Statement::from_sql_and_values(
+        db.get_database_backend(),
+        &sql,
+        [
+            thread_id.into(),
+            i32::from(moderator).into(),
+            viewer_id.into(),
+            (POSTS_PER_PAGE as i64).into(),
+            (((page - 1) * POSTS_PER_PAGE) as i64).into(),
+        ],
+    ))
+    .all(db)
+    .await
+}
+
+/// Remembers how far a reader got; writes only when they saw something new.
+pub async fn mark_read(db: &impl ConnectionTrait, user_id: i32, thread_id: i32, post_id: i32) -> Result<(), DbErr> {
+    let backend = db.get_database_backend();
+    db.execute_raw(Statement::from_sql_and_values(
+        backend,
+        "INSERT INTO thread_reads (user_id, thread_id, last_read_post_id) VALUES ($1, $2, $3)
+         ON CONFLICT (user_id, thread_id) DO UPDATE SET last_read_post_id = excluded.last_read_post_id
+         WHERE thread_reads.last_read_post_id < excluded.last_read_post_id",
+        [user_id.into(), thread_id.into(), post_id.into()],
+    ))
+    .await?;
+    Ok(())
+}
+
+pub async fn read_position(db: &impl ConnectionTrait, user_id: i32, thread_id: i32) -> Result<i32, DbErr> {
+    #[derive(FromQueryResult)]
+    struct Position {
+        last_read_post_id: i32,
+    }
+    let row = Position::find_by_statement(Statement::from_sql_and_values(
+        db.get_database_backend(),
+        "SELECT last_read_post_id FROM thread_reads WHERE user_id = $1 AND thread_id = $2",
+        [user_id.into(), thread_id.into()],
+    ))
+    .one(db)
+    .await?;
+    Ok(row.map(|r| r.last_read_post_id).unwrap_or(0))
+}

@@ -1,0 +1,117 @@
+//! Fora: invitation-only forums moderated by specialists, for people working against child
+//! labour. `app` builds the whole HTTP application; `main.rs` is the command line.
+
+pub mod accounts;
+pub mod admin;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod entities;
+pub mod forums;
+pub mod jobs;
+pub mod mail;
+pub mod markdown;
+pub mod web;
+
+use axum::{
+    Router,
+    body::Body,
+    extract::{Request, State},
+    http::{HeaderValue, StatusCode, header},
+    middleware::{self, Next},
+    response::{IntoResponse, Response},
+    routing::get,
+};
+use sea_orm::ConnectionTrait;
+use tower_http::{compression::CompressionLayer, trace::TraceLayer};
+use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
+
+pub use web::AppState;
+use web::{AppError, csrf, extract::IDLE_LIFETIME, headers};
+
+pub fn app(state: AppState) -> Router {
+    let sessions = SessionManagerLayer::new(state.sessions.clone())
+        .with_name("fora_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(state.config.secure_cookies())
+        .with_expiry(Expiry::OnInactivity(IDLE_LIFETIME));
+    let mut router = Router::new()
+        .merge(accounts::router())
+        .merge(forums::router())
+        .merge(admin::router())
+        .route("/healthz", get(healthz))
+        .route("/static/style.css", get(stylesheet))
+        .fallback(not_found)
+        .layer(middleware::from_fn(csrf::verify))
+        .layer(sessions)
+        .layer(middleware::from_fn(render_plain_errors));
+    for layer in headers::layers() {
+        router = router.layer(layer);
+    }
+    router
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn healthz(State(state): State<AppState>) -> Response {
+    match state.db.execute_unprepared("SELECT 1").await {
+        Ok(_) => (StatusCode::OK, "ok").into_response(),
+        Err(err) => {
+            tracing::error!(error = %err, "health check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        }
+    }
+}
+
+async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8")),
+            (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400")),
+        ],
+        templates::STYLESHEET,
+    )
+        .into_response()
+}
+
+async fn not_found() -> AppError {
+    AppError::NotFound
+}
+
+/// axum's own rejections (bad path parameter, wrong method, bad query) are plain text; give
+/// them the same clear page as every other error, keeping their status.
+async fn render_plain_errors(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    let plain = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/plain"));
+    if !(status.is_client_error() && plain) || status == StatusCode::TOO_MANY_REQUESTS {
+        return response;
+    }
+    let key = match status {
+        StatusCode::NOT_FOUND => "error.not_found",
+        StatusCode::PAYLOAD_TOO_LARGE => "error.too_large",
+        _ => "error.bad_form",
+    };
+    let (mut parts, _) = response.into_parts();
+    parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    parts.headers.remove(header::CONTENT_LENGTH);
+    let body = templates::errors::error_page("en", status.as_u16(), key).into_string();
+    Response::from_parts(parts, Body::from(body))
+}
+
+/// Opens the database, brings the schema up to date and builds the shared state.
+pub async fn init(config: config::Config) -> anyhow::Result<AppState> {
+    use anyhow::Context;
+    use migration::MigratorTrait;
+    let db = db::connect(&config.database_url)
+        .await
+        .with_context(|| "cannot open the database (check DATABASE_URL)")?;
+    migration::Migrator::up(&db, None).await.context("database migration failed")?;
+    let mailer = mail::Mailer::from_config(config.smtp_url.as_deref(), config.outbox_dir.clone())?;
+    Ok(AppState::new(db, config, mailer))
+}

@@ -1,0 +1,221 @@
+//! The `fora` command line: serve, migrate, and the set-up commands a deployment script needs.
+
+use std::net::SocketAddr;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use fora::{accounts, admin::service as admin_service, config::Config, forums::members};
+use migration::MigratorTrait;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use tokio::sync::watch;
+
+#[derive(Parser)]
+#[command(name = "fora", version, about = "Fora: forums, learnings and a newsletter for people working against child labour")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Migrate the database, then serve HTTP on FORA_BIND and run background jobs.
+    Serve,
+    /// Bring the database schema up to date.
+    Migrate,
+    /// Manage administrators.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// Manage themes.
+    Theme {
+        #[command(subcommand)]
+        command: ThemeCommand,
+    },
+    /// Manage forums.
+    Forum {
+        #[command(subcommand)]
+        command: ForumCommand,
+    },
+    /// Invite someone to a forum by email and print the invitation link.
+    Invite {
+        email: String,
+        #[arg(long)]
+        forum: String,
+        #[arg(long, default_value = "member", value_parser = ["member", "moderator"])]
+        role: String,
+    },
+    /// Fill an empty database with themes, forums, members and discussions for a first look.
+    Demo,
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create an administrator and print a one-time link to set the password.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ThemeCommand {
+    Create {
+        slug: String,
+        #[arg(long)]
+        name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ForumCommand {
+    Create {
+        slug: String,
+        #[arg(long)]
+        title: String,
+        #[arg(long)]
+        theme: String,
+        #[arg(long, default_value = "post", value_parser = ["pre", "post"])]
+        moderation: String,
+        #[arg(long, default_value = "")]
+        purpose: String,
+        #[arg(long, default_value = "")]
+        outcome: String,
+    },
+}
+
+fn init_logging() {
+    use tracing_subscriber::{EnvFilter, fmt};
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("fora=info,tower_http=warn,sqlx=warn"));
+    if std::env::var("FORA_LOG_FORMAT").as_deref() == Ok("json") {
+        fmt().with_env_filter(filter).json().init();
+    } else {
+        fmt().with_env_filter(filter).init();
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    init_logging();
+    let cli = Cli::parse();
+    let config = Config::from_env()?;
+    match cli.command {
+        Command::Serve => serve(config).await,
+        Command::Migrate => {
+            let db = fora::db::connect(&config.database_url).await.context("cannot open the database")?;
+            migration::Migrator::up(&db, None).await?;
+            println!("Database is up to date.");
+            Ok(())
+        }
+        Command::Admin { command: AdminCommand::Create { email, name } } => create_admin(config, &email, name).await,
+        Command::Theme { command: ThemeCommand::Create { slug, name } } => {
+            let state = fora::init(config).await?;
+            match admin_service::create_theme(&state.db, &slug, &name).await? {
+                Ok(theme) => println!("Theme {} created.", theme.slug),
+                Err((field, key)) => bail!("{field}: {}", templates::i18n::t("en", key)),
+            }
+            Ok(())
+        }
+        Command::Forum { command: ForumCommand::Create { slug, title, theme, moderation, purpose, outcome } } => {
+            let state = fora::init(config).await?;
+            let new = admin_service::NewForum {
+                slug: &slug,
+                title: &title,
+                theme_slug: &theme,
+                purpose: &purpose,
+                expected_outcome: &outcome,
+                moderation: &moderation,
+            };
+            match admin_service::create_forum(&state.db, new).await? {
+                Ok(forum) => println!("Forum {} created.", forum.slug),
+                Err((field, key)) => bail!("{field}: {}", templates::i18n::t("en", key)),
+            }
+            Ok(())
+        }
+        Command::Invite { email, forum, role } => invite(config, &email, &forum, &role).await,
+        Command::Demo => {
+            let state = fora::init(config).await?;
+            fora::demo::fill(&state).await
+        }
+    }
+}
+
+async fn create_admin(config: Config, email: &str, name: Option<String>) -> anyhow::Result<()> {
+    let state = fora::init(config).await?;
+    let email = fora::web::forms::email(email).map_err(|_| anyhow::anyhow!("{email:?} is not a valid email address"))?;
+    if accounts::service::find_by_email(&state.db, &email).await?.is_some() {
+        bail!("an account with {email} already exists");
+    }
+    let name = name.unwrap_or_else(|| email.split('@').next().unwrap_or("admin").to_string());
+    let user = accounts::service::create_user(&state.db, &email, &name, None, true).await?;
+    let token = accounts::service::create_password_token(&state.db, user.id, "setup", accounts::service::SETUP_LIFETIME).await?;
+    println!("Administrator {email} created. Set the password within 24 hours at:");
+    println!("{}", state.config.absolute(&format!("/password/reset/{token}")));
+    Ok(())
+}
+
+async fn invite(config: Config, email: &str, forum_slug: &str, role: &str) -> anyhow::Result<()> {
+    let state = fora::init(config).await?;
+    let email = fora::web::forms::email(email).map_err(|_| anyhow::anyhow!("{email:?} is not a valid email address"))?;
+    let forum = fora::entities::forums::Entity::find()
+        .filter(fora::entities::forums::Column::Slug.eq(forum_slug))
+        .one(&state.db)
+        .await?
+        .with_context(|| format!("no forum named {forum_slug}"))?;
+    match members::invite(&state, None, &forum, &email, role).await? {
+        members::Invited::Invitation(link) => println!("Invitation sent to {email}. Link (valid 7 days):\n{link}"),
+        members::Invited::Added => println!("{email} already has an account: added to {forum_slug} and notified."),
+    }
+    // Queued mail is sent in the background: give it a moment before the process exits.
+    wait_for_mail().await;
+    Ok(())
+}
+
+async fn wait_for_mail() {
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let bind = config.bind;
+    let state = fora::init(config).await?;
+    accounts::password::warm_up();
+    if let Some(link) = accounts::setup::prepare_first_run(&state).await? {
+        println!("\nFora has no accounts yet. Create the first administrator here (works once, while this server runs):\n{link}\n");
+    }
+    let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| format!("cannot listen on {bind}"))?;
+    tracing::info!(address = %listener.local_addr()?, mail = %state.mailer.describe(), "Fora is listening");
+    let (stop_jobs, jobs_stopped) = watch::channel(false);
+    let jobs = tokio::spawn(fora::jobs::run(state.clone(), jobs_stopped));
+    axum::serve(listener, fora::app(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    let _ = stop_jobs.send(true);
+    let _ = jobs.await;
+    tracing::info!("Fora stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = terminate => {}
+    }
+    tracing::info!("shutting down");
+}
+

@@ -1,0 +1,81 @@
+//! One error type for every handler. Outsiders get 404 (never 403) for private things; server
+//! errors are logged once and never show internals.
+
+use axum::{
+    http::{StatusCode, header},
+    response::{IntoResponse, Redirect, Response},
+};
+
+pub type AppResult<T> = Result<T, AppError>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    /// A request that cannot be acted on; the message is a translation key.
+    #[error("bad request: {0}")]
+    BadRequest(&'static str),
+    #[error("invalid or missing CSRF token")]
+    Csrf,
+    #[error("request too large")]
+    TooLarge,
+    #[error("too many attempts")]
+    TooManyRequests,
+    /// Not signed in: send to the login page, then back.
+    #[error("sign-in required")]
+    SignInRequired { next: String },
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<sea_orm::DbErr> for AppError {
+    fn from(err: sea_orm::DbErr) -> Self {
+        AppError::Internal(err.into())
+    }
+}
+
+impl AppError {
+    pub fn internal(err: impl Into<anyhow::Error>) -> Self {
+        AppError::Internal(err.into())
+    }
+
+    fn status_and_key(&self) -> (StatusCode, &'static str) {
+        match self {
+            AppError::NotFound => (StatusCode::NOT_FOUND, "error.not_found"),
+            AppError::BadRequest(key) => (StatusCode::BAD_REQUEST, key),
+            AppError::Csrf => (StatusCode::FORBIDDEN, "error.csrf"),
+            AppError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "error.too_large"),
+            AppError::TooManyRequests => (StatusCode::TOO_MANY_REQUESTS, "error.too_many"),
+            AppError::SignInRequired { .. } => (StatusCode::SEE_OTHER, ""),
+            AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "error.internal"),
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        if let AppError::SignInRequired { next } = &self {
+            return Redirect::to(&format!("/login?next={}", urlencode(next))).into_response();
+        }
+        if let AppError::Internal(err) = &self {
+            tracing::error!(error = ?err, "request failed");
+        }
+        let (status, key) = self.status_and_key();
+        let mut response = (
+            status,
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            templates::errors::error_page("en", status.as_u16(), key).into_string(),
+        )
+            .into_response();
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("60"));
+        }
+        response
+    }
+}
+
+pub fn urlencode(value: &str) -> String {
+    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}

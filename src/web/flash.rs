@@ -1,0 +1,26 @@
+//! One-time notices carried across a redirect in the session ("Saved.", "Post held for review").
+
+use tower_sessions::Session;
+
+const KEY: &str = "flash";
+
+/// Only these keys may be shown, so a session can never inject arbitrary text.
+const KNOWN: &[&str] = &[
+    "profile.saved",
+    "profile.signed_out_elsewhere",
+    "auth.password_saved",
+    "post.held",
+    "notice.saved",
+    "admin.created",
+];
+
+pub async fn set(session: &Session, key: &'static str) {
+    if let Err(err) = session.insert(KEY, key).await {
+        tracing::warn!(error = %err, "could not store a notice");
+    }
+}
+
+pub async fn take(session: &Session) -> Option<&'static str> {
+    let stored: Option<String> = session.remove(KEY).await.ok().flatten();
+    stored.and_then(|s| KNOWN.iter().copied().find(|k| *k == s))
+}

@@ -1,0 +1,15 @@
+//! Shared HTTP infrastructure: state, errors, sessions, CSRF, extractors and headers.
+
+pub mod client_addr;
+pub mod csrf;
+pub mod error;
+pub mod extract;
+pub mod flash;
+pub mod forms;
+pub mod headers;
+pub mod session_store;
+pub mod state;
+
+pub use error::{AppError, AppResult};
+pub use extract::{Viewer, SignedIn, AdminUser};
+pub use state::AppState;

@@ -1,0 +1,151 @@
+//! tower-sessions store over our own `sessions` table through sea-orm (one sqlx in the tree),
+//! with a short in-process cache so a page view does not read the database for its session.
+//! Whether a session still grants access is decided by the user's `session_generation`, which
+//! is checked on every request, so the cache never outlives "sign out everywhere" or a disable.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use moka::future::Cache;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    sea_query::OnConflict,
+};
+use time::OffsetDateTime;
+use tower_sessions::{
+    SessionStore,
+    session::{Id, Record},
+    session_store::{self, Error},
+};
+
+use crate::entities::sessions;
+
+pub const USER_ID_KEY: &str = "uid";
+
+#[derive(Clone)]
+pub struct DbSessionStore {
+    db: DatabaseConnection,
+    cache: Cache<i128, Record>,
+}
+
+impl std::fmt::Debug for DbSessionStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DbSessionStore")
+    }
+}
+
+fn backend(err: impl std::fmt::Display) -> Error {
+    Error::Backend(err.to_string())
+}
+
+impl DbSessionStore {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self {
+            db,
+            cache: Cache::builder()
+                .max_capacity(50_000)
+                .time_to_live(Duration::from_secs(30))
+                .build(),
+        }
+    }
+
+    fn row(record: &Record) -> session_store::Result<sessions::ActiveModel> {
+        let data = serde_json::to_string(&record.data).map_err(|e| Error::Encode(e.to_string()))?;
+        let user_id = record
+            .data
+            .get(USER_ID_KEY)
+            .and_then(|v| v.as_i64())
+            .and_then(|v| i32::try_from(v).ok());
+        Ok(sessions::ActiveModel {
+            id: Set(record.id.to_string()),
+            user_id: Set(user_id),
+            data: Set(data),
+            expires_at: Set(record.expiry_date),
+        })
+    }
+
+    /// Ends every session of a user except, optionally, the one making the request.
+    pub async fn delete_for_user(&self, user_id: i32, except: Option<Id>) -> Result<(), sea_orm::DbErr> {
+        let mut delete = sessions::Entity::delete_many().filter(sessions::Column::UserId.eq(user_id));
+        if let Some(keep) = except {
+            delete = delete.filter(sessions::Column::Id.ne(keep.to_string()));
+        }
+        delete.exec(&self.db).await?;
+        Ok(())
+    }
+
+    pub async fn delete_expired(&self) -> Result<u64, sea_orm::DbErr> {
+        let result = sessions::Entity::delete_many()
+            .filter(sessions::Column::ExpiresAt.lt(OffsetDateTime::now_utc()))
+            .exec(&self.db)
+            .await?;
+        Ok(result.rows_affected)
+    }
+}
+
+#[async_trait]
+impl SessionStore for DbSessionStore {
+    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        loop {
+            let inserted = sessions::Entity::insert(Self::row(record)?)
+                .on_conflict(OnConflict::column(sessions::Column::Id).do_nothing().to_owned())
+                .exec_without_returning(&self.db)
+                .await
+                .map_err(backend)?;
+            if inserted == 1 {
+                self.cache.insert(record.id.0, record.clone()).await;
+                return Ok(());
+            }
+            record.id = Id::default();
+        }
+    }
+
+    async fn save(&self, record: &Record) -> session_store::Result<()> {
+        sessions::Entity::insert(Self::row(record)?)
+            .on_conflict(
+                OnConflict::column(sessions::Column::Id)
+                    .update_columns([
+                        sessions::Column::UserId,
+                        sessions::Column::Data,
+                        sessions::Column::ExpiresAt,
+                    ])
+                    .to_owned(),
+            )
+            .exec_without_returning(&self.db)
+            .await
+            .map_err(backend)?;
+        self.cache.insert(record.id.0, record.clone()).await;
+        Ok(())
+    }
+
+    async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        if let Some(record) = self.cache.get(&id.0).await {
+            return Ok((record.expiry_date > OffsetDateTime::now_utc()).then_some(record));
+        }
+        let Some(row) = sessions::Entity::find_by_id(id.to_string())
+            .filter(sessions::Column::ExpiresAt.gt(OffsetDateTime::now_utc()))
+            .one(&self.db)
+            .await
+            .map_err(backend)?
+        else {
+            return Ok(None);
+        };
+        let data = serde_json::from_str(&row.data).map_err(|e| Error::Decode(e.to_string()))?;
+        let record = Record {
+            id: *id,
+            data,
+            expiry_date: row.expires_at,
+        };
+        self.cache.insert(id.0, record.clone()).await;
+        Ok(Some(record))
+    }
+
+    async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        self.cache.invalidate(&id.0).await;
+        sessions::Entity::delete_by_id(id.to_string())
+            .exec(&self.db)
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,117 @@
+//! Small pieces shared by pages: the CSRF field, form errors, pagers, dates.
+
+use maud::{Markup, html};
+
+use crate::{Ctx, i18n::{t, tf}};
+
+pub fn csrf_field(ctx: &Ctx) -> Markup {
+    html! { input type="hidden" name="csrf_token" value=(ctx.csrf); }
+}
+
+/// Errors of one form, each a translation key tied to a field name.
+#[derive(Clone, Debug, Default)]
+pub struct FormErrors(pub Vec<(&'static str, &'static str)>);
+
+impl FormErrors {
+    pub fn add(&mut self, field: &'static str, key: &'static str) {
+        self.0.push((field, key));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn get(&self, field: &str) -> Option<&'static str> {
+        self.0.iter().find(|(f, _)| *f == field).map(|(_, k)| *k)
+    }
+}
+
+/// A summary at the top of a form that failed, linked to each field (WCAG error identification).
+pub fn error_summary(ctx: &Ctx, errors: &FormErrors) -> Markup {
+    html! {
+        @if !errors.is_empty() {
+            div.errors role="alert" tabindex="-1" {
+                h2 { (t(ctx.lang, "form.has_errors")) }
+                ul {
+                    @for (field, key) in &errors.0 {
+                        li { a href={ "#" (field) } { (t(ctx.lang, key)) } }
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub fn field_error(ctx: &Ctx, errors: &FormErrors, field: &str) -> Markup {
+    html! {
+        @if let Some(key) = errors.get(field) {
+            p.field-error id={ (field) "-error" } { (t(ctx.lang, key)) }
+        }
+    }
+}
+
+/// A labelled single-line input with its error.
+pub fn text_input(ctx: &Ctx, errors: &FormErrors, field: &str, label: &str, value: &str, kind: &str, max: usize) -> Markup {
+    let invalid = errors.get(field).is_some();
+    html! {
+        div.field {
+            label for=(field) { (label) }
+            (field_error(ctx, errors, field))
+            input id=(field) name=(field) type=(kind) value=(value) maxlength=(max)
+                aria-invalid=[invalid.then_some("true")]
+                aria-describedby=[invalid.then(|| format!("{field}-error"))];
+        }
+    }
+}
+
+pub fn textarea(ctx: &Ctx, errors: &FormErrors, field: &str, label: &str, value: &str, rows: u32) -> Markup {
+    let invalid = errors.get(field).is_some();
+    html! {
+        div.field {
+            label for=(field) { (label) }
+            (field_error(ctx, errors, field))
+            textarea id=(field) name=(field) rows=(rows)
+                aria-invalid=[invalid.then_some("true")]
+                aria-describedby=[invalid.then(|| format!("{field}-error"))] { (value) }
+            p.hint { (t(ctx.lang, "form.markdown_hint")) }
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Pager {
+    pub page: u64,
+    pub pages: u64,
+    /// URL prefix to which `page=N` is appended, e.g. `/threads/4?`.
+    pub base: String,
+}
+
+pub fn pager(ctx: &Ctx, pager: &Pager) -> Markup {
+    html! {
+        @if pager.pages > 1 {
+            nav.pager aria-label=(t(ctx.lang, "common.pages")) {
+                @if pager.page > 1 {
+                    a rel="prev" href={ (pager.base) "page=" (pager.page - 1) } { (t(ctx.lang, "common.previous")) }
+                }
+                span { (tf(ctx.lang, "common.page_of", &[("page", &pager.page.to_string()), ("pages", &pager.pages.to_string())])) }
+                @if pager.page < pager.pages {
+                    a rel="next" href={ (pager.base) "page=" (pager.page + 1) } { (t(ctx.lang, "common.next")) }
+                }
+            }
+        }
+    }
+}
+
+/// Dates as ISO text in a `<time>` element: unambiguous in every language.
+pub fn time(iso: &str) -> Markup {
+    let shown = iso.get(..16).unwrap_or(iso).replace('T', " ");
+    html! { time datetime=(iso) { (shown) " UTC" } }
+}
+
+pub fn notice(ctx: &Ctx, key: Option<&str>) -> Markup {
+    html! {
+        @if let Some(key) = key {
+            p.notice role="status" { (t(ctx.lang, key)) }
+        }
+    }
+}

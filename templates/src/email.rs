@@ -1,0 +1,129 @@
+//! Emails: each is an HTML part (inline styles, no remote resources) and a plain-text part,
+//! built from the same data.
+
+use maud::{DOCTYPE, Markup, html};
+
+use crate::i18n::{t, tf};
+
+pub struct RenderedEmail {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+fn wrap(lang: &str, body: Markup) -> String {
+    html! {
+        (DOCTYPE)
+        html lang=(lang) {
+            head { meta charset="utf-8"; meta name="viewport" content="width=device-width"; }
+            body style="margin:0;padding:16px;font-family:sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a;background:#ffffff;max-width:600px" {
+                (body)
+                p style="color:#555;font-size:14px;margin-top:32px" { (t(lang, "email.footer")) }
+            }
+        }
+    }
+    .into_string()
+}
+
+fn button(href: &str, label: &str) -> Markup {
+    html! {
+        p { a href=(href) style="display:inline-block;padding:10px 16px;background:#0b5394;color:#ffffff;text-decoration:none;border-radius:4px" { (label) } }
+    }
+}
+
+/// A simple message: a paragraph of text and one link.
+fn simple(lang: &str, subject: String, intro: String, link: &str, link_label: &str, after: Option<String>) -> RenderedEmail {
+    let html = wrap(lang, html! {
+        p { (intro) }
+        (button(link, link_label))
+        p style="font-size:14px;color:#555" { (t(lang, "email.link_fallback")) br; (link) }
+        @if let Some(after) = &after { p { (after) } }
+    });
+    let mut text = format!("{intro}\n\n{link_label}: {link}\n");
+    if let Some(after) = after {
+        text.push('\n');
+        text.push_str(&after);
+        text.push('\n');
+    }
+    text.push_str(&format!("\n-- \n{}\n", t(lang, "email.footer")));
+    RenderedEmail { subject, text, html }
+}
+
+pub fn invitation(lang: &str, forum: &str, inviter: &str, link: &str) -> RenderedEmail {
+    simple(
+        lang,
+        tf(lang, "email.invitation_subject", &[("forum", forum)]),
+        tf(lang, "email.invitation_intro", &[("forum", forum), ("inviter", inviter)]),
+        link,
+        &t(lang, "email.invitation_button"),
+        Some(t(lang, "email.invitation_expiry").into_owned()),
+    )
+}
+
+pub fn added_to_forum(lang: &str, forum: &str, inviter: &str, link: &str) -> RenderedEmail {
+    simple(
+        lang,
+        tf(lang, "email.added_subject", &[("forum", forum)]),
+        tf(lang, "email.added_intro", &[("forum", forum), ("inviter", inviter)]),
+        link,
+        &t(lang, "email.open_forum"),
+        None,
+    )
+}
+
+pub fn password_reset(lang: &str, link: &str) -> RenderedEmail {
+    simple(
+        lang,
+        t(lang, "email.reset_subject").into_owned(),
+        t(lang, "email.reset_intro").into_owned(),
+        link,
+        &t(lang, "auth.set_password"),
+        Some(t(lang, "email.reset_ignore").into_owned()),
+    )
+}
+
+pub struct NotificationItem {
+    pub thread_title: String,
+    pub forum_title: String,
+    pub author: String,
+    pub excerpt: String,
+    pub post_link: String,
+    pub stop_link: Option<String>,
+    pub is_mention: bool,
+}
+
+fn item_heading(lang: &str, item: &NotificationItem) -> String {
+    let key = if item.is_mention { "email.mention_line" } else { "email.reply_line" };
+    tf(lang, key, &[("author", &item.author), ("thread", &item.thread_title), ("forum", &item.forum_title)])
+}
+
+/// One new post (immediate mode) or several (daily summary).
+pub fn notifications(lang: &str, items: &[NotificationItem], daily: bool, profile_link: &str) -> RenderedEmail {
+    let subject = match (daily, items) {
+        (false, [item]) => item_heading(lang, item),
+        _ => tf(lang, "email.summary_subject", &[("count", &items.len().to_string())]),
+    };
+    let html = wrap(lang, html! {
+        @for item in items {
+            div style="border-left:4px solid #0b5394;padding-left:12px;margin-bottom:24px" {
+                p { strong { (item_heading(lang, item)) } }
+                p style="white-space:pre-wrap" { (item.excerpt) }
+                p { a href=(item.post_link) { (t(lang, "email.read_post")) } }
+                @if let Some(stop) = &item.stop_link {
+                    p style="font-size:14px" { a href=(stop) { (t(lang, "email.stop_following")) } }
+                }
+            }
+        }
+        p style="font-size:14px" { a href=(profile_link) { (t(lang, "email.change_frequency")) } }
+    });
+    let mut text = String::new();
+    for item in items {
+        text.push_str(&format!("{}\n\n{}\n\n{}: {}\n", item_heading(lang, item), item.excerpt, t(lang, "email.read_post"), item.post_link));
+        if let Some(stop) = &item.stop_link {
+            text.push_str(&format!("{}: {}\n", t(lang, "email.stop_following"), stop));
+        }
+        text.push_str("\n---\n\n");
+    }
+    text.push_str(&format!("{}: {}\n", t(lang, "email.change_frequency"), profile_link));
+    RenderedEmail { subject, text, html }
+}

@@ -1,0 +1,37 @@
+use maud::{Markup, html};
+
+use crate::{Ctx, i18n::t, layout};
+
+/// An error page. It carries no user or session details: errors are rendered before either
+/// is known.
+pub fn error_page(lang: &'static str, status: u16, key: &str) -> Markup {
+    let ctx = Ctx {
+        lang,
+        csrf: String::new(),
+        user: None,
+    };
+    let title = t(lang, key);
+    layout::page(
+        &ctx,
+        &title,
+        html! {
+            h1 { (title) }
+            p { (t(lang, "error.status")) " " (status) }
+            p { a href="/" { (t(lang, "error.home")) } }
+        },
+    )
+}
+
+/// A clear page for a link that cannot be used (expired, used, altered).
+pub fn token_problem(ctx: &Ctx, key: &str) -> Markup {
+    let title = t(ctx.lang, key);
+    layout::page(
+        ctx,
+        &title,
+        html! {
+            h1 { (title) }
+            p { (t(ctx.lang, "error.token_help")) }
+            p { a href="/password/forgot" { (t(ctx.lang, "auth.forgot_link")) } }
+        },
+    )
+}

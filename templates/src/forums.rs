@@ -1,0 +1,408 @@
+//! Forums, threads and posts as members see them; moderator controls are shown to moderators.
+
+use maud::{Markup, PreEscaped, html};
+
+use crate::{
+    Ctx,
+    components::{FormErrors, Pager, csrf_field, error_summary, notice, pager, text_input, textarea, time},
+    i18n::{t, tf},
+    layout,
+};
+
+#[derive(Clone, Debug)]
+pub struct ForumSummary {
+    pub slug: String,
+    pub title: String,
+    pub theme_name: String,
+    pub purpose: String,
+    pub archived: bool,
+    pub is_moderator: bool,
+}
+
+pub fn forum_list(ctx: &Ctx, forums: &[ForumSummary]) -> Markup {
+    let lang = ctx.lang;
+    html! {
+        @if forums.is_empty() {
+            p { (t(lang, "forum.none")) }
+        } @else {
+            ul.cards {
+                @for forum in forums {
+                    li {
+                        h3 { a href={ "/forums/" (forum.slug) } { (forum.title) } }
+                        p.meta {
+                            (forum.theme_name)
+                            @if forum.is_moderator { " · " (t(lang, "members.role_moderator")) }
+                            @if forum.archived { " · " (t(lang, "forum.archived")) }
+                        }
+                        @if !forum.purpose.is_empty() { p { (forum.purpose) } }
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub fn forums_page(ctx: &Ctx, forums: &[ForumSummary]) -> Markup {
+    layout::page(ctx, &t(ctx.lang, "forum.list_title"), html! {
+        h1 { (t(ctx.lang, "forum.list_title")) }
+        (forum_list(ctx, forums))
+    })
+}
+
+#[derive(Clone, Debug)]
+pub struct ForumHead {
+    pub slug: String,
+    pub title: String,
+    pub theme_name: String,
+    pub purpose: String,
+    pub expected_outcome: String,
+    pub premoderated: bool,
+    pub archived: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct ThreadRow {
+    pub id: i32,
+    pub title: String,
+    pub author: String,
+    pub pinned: bool,
+    pub locked: bool,
+    pub hidden: bool,
+    pub featured: bool,
+    pub posts: i64,
+    pub unread: i64,
+    pub last_post_at: String,
+}
+
+pub struct ForumView {
+    pub forum: ForumHead,
+    pub threads: Vec<ThreadRow>,
+    pub pager: Pager,
+    pub is_moderator: bool,
+    pub queue_count: i64,
+}
+
+fn forum_header(ctx: &Ctx, forum: &ForumHead) -> Markup {
+    let lang = ctx.lang;
+    html! {
+        p.crumbs { a href="/forums" { (t(lang, "forum.list_title")) } " › " (forum.theme_name) }
+        h1 { (forum.title) }
+        @if forum.archived { p.notice { (t(lang, "forum.archived_notice")) } }
+        @if !forum.purpose.is_empty() {
+            p { strong { (t(lang, "forum.purpose")) ": " } (forum.purpose) }
+        }
+        @if !forum.expected_outcome.is_empty() {
+            p { strong { (t(lang, "forum.expected_outcome")) ": " } (forum.expected_outcome) }
+        }
+    }
+}
+
+pub fn forum_page(ctx: &Ctx, view: &ForumView) -> Markup {
+    let lang = ctx.lang;
+    let forum = &view.forum;
+    layout::page(ctx, &forum.title, html! {
+        (forum_header(ctx, forum))
+        p.actions {
+            @if !forum.archived { a.button href={ "/forums/" (forum.slug) "/new" } { (t(lang, "thread.new")) } }
+            a href={ "/forums/" (forum.slug) "/members" } { (t(lang, "members.title")) }
+            @if view.is_moderator {
+                a href={ "/forums/" (forum.slug) "/queue" } { (tf(lang, "queue.link", &[("count", &view.queue_count.to_string())])) }
+                a href={ "/forums/" (forum.slug) "/log" } { (t(lang, "log.title")) }
+            }
+        }
+        @if view.threads.is_empty() {
+            p { (t(lang, "forum.no_threads")) }
+        } @else {
+            table.threads {
+                caption.visually-hidden { (t(lang, "forum.threads_caption")) }
+                thead { tr {
+                    th scope="col" { (t(lang, "thread.title")) }
+                    th scope="col" { (t(lang, "thread.posts")) }
+                    th scope="col" { (t(lang, "thread.unread")) }
+                    th scope="col" { (t(lang, "thread.last_activity")) }
+                } }
+                tbody {
+                    @for thread in &view.threads {
+                        tr.unread[thread.unread > 0] {
+                            td {
+                                @if thread.pinned { span.tag { (t(lang, "thread.pinned")) } " " }
+                                @if thread.locked { span.tag { (t(lang, "thread.locked")) } " " }
+                                @if thread.hidden { span.tag.warn { (t(lang, "thread.hidden")) } " " }
+                                @if thread.featured { span.tag { (t(lang, "thread.featured")) } " " }
+                                a href={ "/threads/" (thread.id) } { (thread.title) }
+                                br; small { (tf(lang, "thread.started_by", &[("name", &thread.author)])) }
+                            }
+                            td { (thread.posts) }
+                            td { (thread.unread) }
+                            td { (time(&thread.last_post_at)) }
+                        }
+                    }
+                }
+            }
+            (pager(ctx, &view.pager))
+        }
+    })
+}
+
+pub struct NewThreadView {
+    pub forum_slug: String,
+    pub forum_title: String,
+    pub premoderated: bool,
+    pub title: String,
+    pub body: String,
+}
+
+pub fn new_thread(ctx: &Ctx, view: &NewThreadView, errors: &FormErrors) -> Markup {
+    let lang = ctx.lang;
+    layout::page(ctx, &t(lang, "thread.new"), html! {
+        p.crumbs { a href={ "/forums/" (view.forum_slug) } { (view.forum_title) } }
+        h1 { (t(lang, "thread.new")) }
+        @if view.premoderated { p.notice { (t(lang, "forum.premoderated_notice")) } }
+        (error_summary(ctx, errors))
+        form method="post" action={ "/forums/" (view.forum_slug) "/new" } {
+            (csrf_field(ctx))
+            (text_input(ctx, errors, "title", &t(lang, "thread.title"), &view.title, "text", 200))
+            (textarea(ctx, errors, "body", &t(lang, "post.body"), &view.body, 12))
+            button type="submit" { (t(lang, "thread.create")) }
+        }
+    })
+}
+
+#[derive(Clone, Debug)]
+pub struct ThreadHead {
+    pub id: i32,
+    pub title: String,
+    pub forum_slug: String,
+    pub forum_title: String,
+    pub locked: bool,
+    pub pinned: bool,
+    pub hidden: bool,
+    pub featured: bool,
+    pub summary_html: Option<String>,
+    pub summary_md: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct PostView {
+    pub id: i32,
+    pub author: String,
+    pub created_at: String,
+    /// Sanitized by `fora::markdown` when the post was written.
+    pub body_html: String,
+    pub edited: bool,
+    pub edited_by_moderator: bool,
+    pub hidden: bool,
+    pub pending: bool,
+    pub is_own: bool,
+}
+
+pub struct ThreadView {
+    pub thread: ThreadHead,
+    pub posts: Vec<PostView>,
+    pub pager: Pager,
+    pub is_moderator: bool,
+    pub following: bool,
+    pub can_reply: bool,
+    pub reply_body: String,
+    pub notice: Option<&'static str>,
+    /// Other forums this moderator runs, for "move thread".
+    pub move_targets: Vec<(String, String)>,
+}
+
+pub fn thread_page(ctx: &Ctx, view: &ThreadView, errors: &FormErrors) -> Markup {
+    let lang = ctx.lang;
+    let thread = &view.thread;
+    layout::page(ctx, &thread.title, html! {
+        p.crumbs { a href="/forums" { (t(lang, "forum.list_title")) } " › " a href={ "/forums/" (thread.forum_slug) } { (thread.forum_title) } }
+        h1 { (thread.title) }
+        p.meta {
+            @if thread.pinned { span.tag { (t(lang, "thread.pinned")) } " " }
+            @if thread.locked { span.tag { (t(lang, "thread.locked")) } " " }
+            @if thread.hidden { span.tag.warn { (t(lang, "thread.hidden")) } " " }
+            @if thread.featured { span.tag { (t(lang, "thread.featured")) } " " }
+        }
+        (notice(ctx, view.notice))
+        @if let Some(summary) = &thread.summary_html {
+            section.summary aria-labelledby="summary-h" {
+                h2 #summary-h { (t(lang, "thread.summary")) }
+                (PreEscaped(summary))
+            }
+        }
+        form.inline method="post" action={ "/threads/" (thread.id) (if view.following { "/unfollow" } else { "/follow" }) } {
+            (csrf_field(ctx))
+            button.secondary type="submit" { (t(lang, if view.following { "follow.unfollow" } else { "follow.follow" })) }
+        }
+        @if view.is_moderator { (crate::moderation::thread_controls(ctx, view)) }
+        (pager(ctx, &view.pager))
+        @for post in &view.posts { (post_article(ctx, thread.id, post, view.is_moderator, view.can_reply)) }
+        (pager(ctx, &view.pager))
+        @if view.can_reply {
+            section #reply aria-labelledby="reply-h" {
+                h2 #reply-h { (t(lang, "post.reply")) }
+                (error_summary(ctx, errors))
+                form method="post" action={ "/threads/" (thread.id) "/reply" } {
+                    (csrf_field(ctx))
+                    (textarea(ctx, errors, "body", &t(lang, "post.body"), &view.reply_body, 8))
+                    button type="submit" { (t(lang, "post.send")) }
+                }
+            }
+        } @else if thread.locked {
+            p.notice { (t(lang, "thread.locked_notice")) }
+        }
+    })
+}
+
+fn post_article(ctx: &Ctx, thread_id: i32, post: &PostView, is_moderator: bool, can_reply: bool) -> Markup {
+    let lang = ctx.lang;
+    html! {
+        article.post.hidden[post.hidden].pending[post.pending] id={ "post-" (post.id) } {
+            header {
+                strong { (post.author) } " · " a href={ "/threads/" (thread_id) "?post=" (post.id) "#post-" (post.id) } { (time(&post.created_at)) }
+                @if post.edited_by_moderator { " · " em { (t(lang, "post.edited_by_moderator")) } }
+                @else if post.edited { " · " em { (t(lang, "post.edited")) } }
+                @if post.hidden { " · " span.tag.warn { (t(lang, "post.hidden")) } }
+                @if post.pending { " · " span.tag.warn { (t(lang, "post.pending")) } }
+            }
+            div.body { (PreEscaped(&post.body_html)) }
+            footer.actions {
+                @if can_reply { a href={ "/threads/" (thread_id) "?quote=" (post.id) "#reply" } { (t(lang, "post.quote")) } }
+                @if post.is_own || is_moderator { a href={ "/posts/" (post.id) "/edit" } { (t(lang, "post.edit")) } }
+                @if !post.is_own { a href={ "/posts/" (post.id) "/flag" } { (t(lang, "post.flag")) } }
+                @if is_moderator {
+                    a href={ "/posts/" (post.id) "/history" } { (t(lang, "post.history")) }
+                    form.inline method="post" action={ "/posts/" (post.id) (if post.hidden { "/unhide" } else { "/hide" }) } {
+                        (csrf_field(ctx))
+                        @if !post.hidden {
+                            label.visually-hidden for={ "hide-reason-" (post.id) } { (t(lang, "mod.reason")) }
+                            input id={ "hide-reason-" (post.id) } name="reason" type="text" maxlength="1000" placeholder=(t(lang, "mod.reason"));
+                        }
+                        button.secondary type="submit" { (t(lang, if post.hidden { "mod.unhide_post" } else { "mod.hide_post" })) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub struct EditPostView {
+    pub post_id: i32,
+    pub thread_id: i32,
+    pub body: String,
+    pub as_moderator: bool,
+}
+
+pub fn edit_post(ctx: &Ctx, view: &EditPostView, errors: &FormErrors) -> Markup {
+    let lang = ctx.lang;
+    layout::page(ctx, &t(lang, "post.edit"), html! {
+        p.crumbs { a href={ "/threads/" (view.thread_id) "#post-" (view.post_id) } { (t(lang, "post.back")) } }
+        h1 { (t(lang, "post.edit")) }
+        @if view.as_moderator { p.notice { (t(lang, "post.edit_as_moderator")) } }
+        (error_summary(ctx, errors))
+        form method="post" action={ "/posts/" (view.post_id) "/edit" } {
+            (csrf_field(ctx))
+            (textarea(ctx, errors, "body", &t(lang, "post.body"), &view.body, 12))
+            button type="submit" { (t(lang, "common.save")) }
+        }
+    })
+}
+
+pub fn flag_post(ctx: &Ctx, post_id: i32, thread_id: i32, reason: &str, errors: &FormErrors, done: bool) -> Markup {
+    let lang = ctx.lang;
+    layout::page(ctx, &t(lang, "post.flag"), html! {
+        p.crumbs { a href={ "/threads/" (thread_id) "#post-" (post_id) } { (t(lang, "post.back")) } }
+        h1 { (t(lang, "post.flag")) }
+        @if done {
+            p.notice role="status" { (t(lang, "post.flagged")) }
+        } @else {
+            p { (t(lang, "post.flag_intro")) }
+            (error_summary(ctx, errors))
+            form method="post" action={ "/posts/" (post_id) "/flag" } {
+                (csrf_field(ctx))
+                (text_input(ctx, errors, "reason", &t(lang, "mod.reason"), reason, "text", 1000))
+                button type="submit" { (t(lang, "post.flag_send")) }
+            }
+        }
+    })
+}
+
+pub struct MemberRow {
+    pub display_name: String,
+    pub email: String,
+    pub role: String,
+    pub user_id: i32,
+}
+
+pub struct MembersView {
+    pub forum_slug: String,
+    pub forum_title: String,
+    pub members: Vec<MemberRow>,
+    pub can_manage: bool,
+    pub can_name_moderators: bool,
+    pub emails: String,
+    pub role: String,
+    pub sent: Option<usize>,
+}
+
+pub fn members_page(ctx: &Ctx, view: &MembersView, errors: &FormErrors) -> Markup {
+    let lang = ctx.lang;
+    layout::page(ctx, &t(lang, "members.title"), html! {
+        p.crumbs { a href={ "/forums/" (view.forum_slug) } { (view.forum_title) } }
+        h1 { (t(lang, "members.title")) }
+        @if let Some(count) = view.sent {
+            p.notice role="status" { (tf(lang, "invite.sent", &[("count", &count.to_string())])) }
+        }
+        table {
+            thead { tr {
+                th scope="col" { (t(lang, "profile.display_name")) }
+                th scope="col" { (t(lang, "members.role")) }
+                @if view.can_manage { th scope="col" { (t(lang, "auth.email")) } th scope="col" { span.visually-hidden { (t(lang, "common.actions")) } } }
+            } }
+            tbody {
+                @for member in &view.members {
+                    tr {
+                        td { (member.display_name) }
+                        td { (t(lang, &format!("members.role_{}", member.role))) }
+                        @if view.can_manage {
+                            td { (member.email) }
+                            td {
+                                @if member.role == "member" {
+                                    form.inline method="post" action={ "/forums/" (view.forum_slug) "/members/" (member.user_id) "/remove" } {
+                                        (csrf_field(ctx))
+                                        button.secondary type="submit" { (tf(lang, "members.remove", &[("name", &member.display_name)])) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        @if view.can_manage {
+            section aria-labelledby="invite-h" {
+                h2 #invite-h { (t(lang, "invite.heading")) }
+                (error_summary(ctx, errors))
+                form method="post" action={ "/forums/" (view.forum_slug) "/members" } {
+                    (csrf_field(ctx))
+                    div.field {
+                        label for="emails" { (t(lang, "invite.emails")) }
+                        (crate::components::field_error(ctx, errors, "emails"))
+                        textarea id="emails" name="emails" rows="4" { (view.emails) }
+                        p.hint { (t(lang, "invite.emails_hint")) }
+                    }
+                    @if view.can_name_moderators {
+                        div.field {
+                            label for="role" { (t(lang, "members.role")) }
+                            select id="role" name="role" {
+                                option value="member" selected[view.role != "moderator"] { (t(lang, "members.role_member")) }
+                                option value="moderator" selected[view.role == "moderator"] { (t(lang, "members.role_moderator")) }
+                            }
+                        }
+                    } @else {
+                        input type="hidden" name="role" value="member";
+                    }
+                    button type="submit" { (t(lang, "invite.send")) }
+                }
+            }
+        }
+    })
+}

@@ -1,0 +1,42 @@
+use maud::{DOCTYPE, Markup, html};
+
+use crate::{Ctx, components::csrf_field, i18n::t};
+
+/// Every HTML page: one stylesheet, no script, a skip link, and navigation that is plain links.
+pub fn page(ctx: &Ctx, title: &str, body: Markup) -> Markup {
+    let lang = ctx.lang;
+    html! {
+        (DOCTYPE)
+        html lang=(lang) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · Fora" }
+                link rel="stylesheet" href="/static/style.css";
+            }
+            body {
+                a.skip href="#main" { (t(lang, "nav.skip")) }
+                header.site {
+                    a.brand href="/" { "Fora" }
+                    nav aria-label=(t(lang, "nav.label")) {
+                        @if let Some(user) = &ctx.user {
+                            a href="/forums" { (t(lang, "nav.forums")) }
+                            a href="/profile" { (t(lang, "nav.profile")) " (" (user.display_name) ")" }
+                            @if user.is_admin {
+                                a href="/admin" { (t(lang, "nav.admin")) }
+                            }
+                            form.inline method="post" action="/logout" {
+                                (csrf_field(ctx))
+                                button.link type="submit" { (t(lang, "nav.sign_out")) }
+                            }
+                        } @else {
+                            a href="/login" { (t(lang, "nav.sign_in")) }
+                        }
+                    }
+                }
+                main #main { (body) }
+                footer.site { p { (t(lang, "nav.footer")) } }
+            }
+        }
+    }
+}

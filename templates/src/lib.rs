@@ -1,0 +1,34 @@
+//! Fora's views: pages and emails as functions of plain view data. No database handles, no
+//! entities, no axum types here, and every user-facing string goes through `i18n::t`.
+//! `PreEscaped` is used only for HTML that `fora::markdown` sanitized.
+
+rust_i18n::i18n!("locales", fallback = "en");
+
+pub mod accounts;
+pub mod admin;
+pub mod components;
+pub mod email;
+pub mod errors;
+pub mod forums;
+pub mod i18n;
+pub mod layout;
+pub mod moderation;
+
+pub use maud::{Markup, PreEscaped};
+
+/// What every page needs to know about the request.
+#[derive(Clone, Debug)]
+pub struct Ctx {
+    pub lang: &'static str,
+    pub csrf: String,
+    pub user: Option<NavUser>,
+}
+
+#[derive(Clone, Debug)]
+pub struct NavUser {
+    pub display_name: String,
+    pub is_admin: bool,
+}
+
+/// The site's stylesheet, served at `/static/style.css`.
+pub const STYLESHEET: &str = include_str!("../static/style.css");

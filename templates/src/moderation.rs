@@ -1,0 +1,188 @@
+//! What only moderators see: thread controls, the queue, post history and the moderation log.
+
+use maud::{Markup, PreEscaped, html};
+
+use crate::{
+    Ctx,
+    components::{csrf_field, time},
+    forums::ThreadView,
+    i18n::t,
+    layout,
+};
+
+fn action_button(ctx: &Ctx, action: &str, key: &str, with_reason: bool) -> Markup {
+    let lang = ctx.lang;
+    let field_id = action.trim_start_matches('/').replace('/', "-");
+    html! {
+        form.inline method="post" action=(action) {
+            (csrf_field(ctx))
+            @if with_reason {
+                label.visually-hidden for=(field_id) { (t(lang, "mod.reason")) }
+                input id=(field_id) name="reason" type="text" maxlength="1000" placeholder=(t(lang, "mod.reason"));
+            }
+            button.secondary type="submit" { (t(lang, key)) }
+        }
+    }
+}
+
+pub fn thread_controls(ctx: &Ctx, view: &ThreadView) -> Markup {
+    let lang = ctx.lang;
+    let thread = &view.thread;
+    let base = format!("/threads/{}", thread.id);
+    html! {
+        details.moderation {
+            summary { (t(lang, "mod.controls")) }
+            div.controls {
+                (action_button(ctx, &format!("{base}/{}", if thread.pinned { "unpin" } else { "pin" }), if thread.pinned { "mod.unpin" } else { "mod.pin" }, false))
+                (action_button(ctx, &format!("{base}/{}", if thread.locked { "unlock" } else { "lock" }), if thread.locked { "mod.unlock" } else { "mod.lock" }, false))
+                (action_button(ctx, &format!("{base}/{}", if thread.featured { "unfeature" } else { "feature" }), if thread.featured { "mod.unfeature" } else { "mod.feature" }, false))
+                (action_button(ctx, &format!("{base}/{}", if thread.hidden { "unhide" } else { "hide" }), if thread.hidden { "mod.unhide_thread" } else { "mod.hide_thread" }, !thread.hidden))
+            }
+            @if !view.move_targets.is_empty() {
+                form method="post" action={ (base) "/move" } {
+                    (csrf_field(ctx))
+                    label for="move-to" { (t(lang, "mod.move_to")) }
+                    select id="move-to" name="forum" {
+                        @for (slug, title) in &view.move_targets { option value=(slug) { (title) } }
+                    }
+                    button.secondary type="submit" { (t(lang, "mod.move")) }
+                }
+            }
+            form method="post" action={ (base) "/summary" } {
+                (csrf_field(ctx))
+                div.field {
+                    label for="summary" { (t(lang, "mod.summary")) }
+                    textarea id="summary" name="summary" rows="4" { (thread.summary_md) }
+                    p.hint { (t(lang, "mod.summary_hint")) }
+                }
+                button.secondary type="submit" { (t(lang, "mod.save_summary")) }
+            }
+        }
+    }
+}
+
+pub struct QueueItem {
+    pub post_id: i32,
+    pub thread_id: i32,
+    pub thread_title: String,
+    pub author: String,
+    pub body_html: String,
+    pub created_at: String,
+}
+
+pub struct FlagItem {
+    pub flag_id: i32,
+    pub post_id: i32,
+    pub thread_id: i32,
+    pub thread_title: String,
+    pub reporter: String,
+    pub reason: String,
+    pub body_html: String,
+    pub post_hidden: bool,
+}
+
+pub fn queue_page(ctx: &Ctx, forum_slug: &str, forum_title: &str, pending: &[QueueItem], flags: &[FlagItem]) -> Markup {
+    let lang = ctx.lang;
+    layout::page(ctx, &t(lang, "queue.title"), html! {
+        p.crumbs { a href={ "/forums/" (forum_slug) } { (forum_title) } }
+        h1 { (t(lang, "queue.title")) }
+        section aria-labelledby="pending-h" {
+            h2 #pending-h { (t(lang, "queue.pending")) }
+            @if pending.is_empty() { p { (t(lang, "queue.empty")) } }
+            @for item in pending {
+                article.post.pending id={ "post-" (item.post_id) } {
+                    header { strong { (item.author) } " · " a href={ "/threads/" (item.thread_id) } { (item.thread_title) } " · " (time(&item.created_at)) }
+                    div.body { (PreEscaped(&item.body_html)) }
+                    footer.actions {
+                        (action_button(ctx, &format!("/posts/{}/approve", item.post_id), "queue.approve", false))
+                        (action_button(ctx, &format!("/posts/{}/reject", item.post_id), "queue.reject", true))
+                    }
+                }
+            }
+        }
+        section aria-labelledby="flags-h" {
+            h2 #flags-h { (t(lang, "queue.flags")) }
+            @if flags.is_empty() { p { (t(lang, "queue.no_flags")) } }
+            @for flag in flags {
+                article.post {
+                    header {
+                        strong { (flag.reporter) } ": " (flag.reason)
+                        " · " a href={ "/threads/" (flag.thread_id) "?post=" (flag.post_id) "#post-" (flag.post_id) } { (flag.thread_title) }
+                    }
+                    div.body { (PreEscaped(&flag.body_html)) }
+                    footer.actions {
+                        @if !flag.post_hidden {
+                            (action_button(ctx, &format!("/posts/{}/hide", flag.post_id), "mod.hide_post", true))
+                        }
+                        (action_button(ctx, &format!("/flags/{}/dismiss", flag.flag_id), "queue.dismiss", false))
+                    }
+                }
+            }
+        }
+    })
+}
+
+pub struct Revision {
+    pub editor: String,
+    pub at: String,
+    pub body_md: String,
+}
+
+pub fn post_history(ctx: &Ctx, post_id: i32, thread_id: i32, revisions: &[Revision]) -> Markup {
+    let lang = ctx.lang;
+    layout::page(ctx, &t(lang, "post.history"), html! {
+        p.crumbs { a href={ "/threads/" (thread_id) "#post-" (post_id) } { (t(lang, "post.back")) } }
+        h1 { (t(lang, "post.history")) }
+        @if revisions.is_empty() { p { (t(lang, "post.no_history")) } }
+        ol.revisions {
+            @for revision in revisions {
+                li {
+                    p.meta { (revision.editor) " · " (time(&revision.at)) }
+                    pre { (revision.body_md) }
+                }
+            }
+        }
+    })
+}
+
+pub struct LogRow {
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub reason: String,
+    pub at: String,
+    pub forum: String,
+}
+
+pub fn log_page(ctx: &Ctx, heading: &str, rows: &[LogRow], pager_markup: Markup) -> Markup {
+    let lang = ctx.lang;
+    layout::page(ctx, &t(lang, "log.title"), html! {
+        h1 { (t(lang, "log.title")) ": " (heading) }
+        @if rows.is_empty() { p { (t(lang, "log.empty")) } }
+        @else {
+            table {
+                thead { tr {
+                    th scope="col" { (t(lang, "log.when")) }
+                    th scope="col" { (t(lang, "log.who")) }
+                    th scope="col" { (t(lang, "log.what")) }
+                    th scope="col" { (t(lang, "log.item")) }
+                    th scope="col" { (t(lang, "log.forum")) }
+                    th scope="col" { (t(lang, "mod.reason")) }
+                } }
+                tbody {
+                    @for row in rows {
+                        tr {
+                            td { (time(&row.at)) }
+                            td { (row.actor) }
+                            td { (t(lang, &format!("log.action_{}", row.action))) }
+                            td { (row.target) }
+                            td { (row.forum) }
+                            td { (row.reason) }
+                        }
+                    }
+                }
+            }
+        }
+        (pager_markup)
+    })
+}
