@@ -95,7 +95,7 @@ async fn render_plain_errors(request: Request, next: Next) -> Response {
     let key = match status {
         StatusCode::NOT_FOUND => "error.not_found",
         StatusCode::PAYLOAD_TOO_LARGE => "error.too_large",
-        _ => "error.bad_form",
+        _ => "error.bad_request",
     };
     let (mut parts, _) = response.into_parts();
     parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));

@@ -1,1 +1,5 @@
-//! Placeholder replaced below.
+//! Fora's integration tests: one binary, each test on its own fresh database and port.
+
+mod support;
+
+mod accounts;

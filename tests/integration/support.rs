@@ -1,0 +1,401 @@
+//! TestApp: the real application on a real socket, over a fresh database built by the real
+//! migrations (SQLite file always; PostgreSQL when `TEST_DATABASE_URL` is set), with mail
+//! written to a temporary outbox (or sent to a real SMTP server where a test asks for one).
+
+use std::{
+    net::SocketAddr,
+    path::PathBuf,
+    sync::atomic::{AtomicU32, Ordering},
+    time::Duration,
+};
+
+use fora::{
+    AppState,
+    accounts::{password, service},
+    admin::service::{NewForum, create_forum, create_theme},
+    config::{Config, RateLimits},
+    entities::{forums, users},
+};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+
+pub const PASSWORD: &str = "correct horse battery";
+
+/// Services a test needs but the machine may lack. In CI (`FORA_REQUIRE_SERVICES=1`) a
+/// missing service fails the test instead of skipping it.
+pub fn skip(test: &str, why: &str) -> bool {
+    if std::env::var("FORA_REQUIRE_SERVICES").as_deref() == Ok("1") {
+        panic!("{test}: required service missing: {why}");
+    }
+    eprintln!("SKIPPED {test}: {why}");
+    true
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub state: AppState,
+    pub base: String,
+    pub outbox: PathBuf,
+    pub backend: Backend,
+    _dir: tempfile::TempDir,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+async fn fresh_postgres(admin_url: &str) -> String {
+    let name = format!("fora_t_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst));
+    let admin = Database::connect(admin_url).await.expect("connect to TEST_DATABASE_URL");
+    admin
+        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name}"))
+        .await
+        .expect("drop old test database");
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("create test database");
+    let mut url = url::Url::parse(admin_url).expect("TEST_DATABASE_URL is a URL");
+    url.set_path(&format!("/{name}"));
+    url.to_string()
+}
+
+pub struct Options {
+    pub smtp_url: Option<String>,
+    pub limits: RateLimits,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            smtp_url: None,
+            limits: RateLimits {
+                per_account: 1000,
+                per_address: 10_000,
+            },
+        }
+    }
+}
+
+impl TestApp {
+    pub async fn start(backend: Backend, options: Options) -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let database_url = match backend {
+            Backend::Sqlite => format!("sqlite://{}?mode=rwc", dir.path().join("fora.db").display()),
+            Backend::Postgres => {
+                fresh_postgres(&std::env::var("TEST_DATABASE_URL").expect("TEST_DATABASE_URL")).await
+            }
+        };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("local addr");
+        let outbox = dir.path().join("outbox");
+        let config = Config {
+            database_url,
+            bind: addr,
+            base_url: format!("http://{addr}"),
+            smtp_url: options.smtp_url,
+            outbox_dir: outbox.clone(),
+            from: "Fora <fora@example.org>".into(),
+            trust_proxy: false,
+            limits: options.limits,
+            daily_summary_hour: 6,
+        };
+        let state = fora::init(config).await.expect("init app");
+        let app = fora::app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+        let server = tokio::spawn(async move {
+            axum::serve(listener, app).await.expect("serve");
+        });
+        TestApp {
+            state,
+            base: format!("http://{addr}"),
+            outbox,
+            backend,
+            _dir: dir,
+            server,
+        }
+    }
+
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.state.db
+    }
+
+    pub fn client(&self) -> Client {
+        Client::new(&self.base)
+    }
+
+    pub async fn user(&self, email: &str, name: &str) -> users::Model {
+        let hash = password::hash(PASSWORD.into()).await.expect("hash");
+        service::create_user(self.db(), email, name, Some(hash), false).await.expect("create user")
+    }
+
+    pub async fn admin(&self) -> users::Model {
+        let hash = password::hash(PASSWORD.into()).await.expect("hash");
+        service::create_user(self.db(), "admin@example.org", "Admin", Some(hash), true)
+            .await
+            .expect("create admin")
+    }
+
+    pub async fn forum(&self, slug: &str, moderation: &str) -> forums::Model {
+        let theme = format!("theme-{slug}");
+        let _ = create_theme(self.db(), &theme, "Agriculture").await.expect("theme");
+        create_forum(
+            self.db(),
+            NewForum {
+                slug,
+                title: &format!("Forum {slug}"),
+                theme_slug: &theme,
+                purpose: "Share what works.",
+                expected_outcome: "A list of good practices.",
+                moderation,
+            },
+        )
+        .await
+        .expect("db")
+        .expect("valid forum")
+    }
+
+    pub async fn join(&self, forum: &forums::Model, user: &users::Model, role: &str) {
+        service::grant_membership(self.db(), forum.id, user.id, role).await.expect("membership");
+    }
+
+    /// A forum with a moderator and a member, both signed in.
+    pub async fn with_forum(&self, slug: &str, moderation: &str) -> (forums::Model, Client, Client) {
+        let forum = self.forum(slug, moderation).await;
+        let moderator = self.user(&format!("mod-{slug}@example.org"), "Moderator Mo").await;
+        let member = self.user(&format!("member-{slug}@example.org"), "Member Mia").await;
+        self.join(&forum, &moderator, "moderator").await;
+        self.join(&forum, &member, "member").await;
+        let moderator = self.login(&moderator.email).await;
+        let member = self.login(&member.email).await;
+        (forum, moderator, member)
+    }
+
+    pub async fn login(&self, email: &str) -> Client {
+        let client = self.client();
+        let response = client.post("/login", &[("email", email), ("password", PASSWORD), ("next", "/forums")]).await;
+        assert_eq!(response.status, 303, "login of {email} failed: {}", response.body);
+        // Signing in rotates the CSRF token: pick up the new one as a browser would.
+        client.get("/profile").await.assert_status(200);
+        client
+    }
+
+    /// Messages in the outbox, waiting up to 5 s for at least `count` of them.
+    pub async fn mails(&self, count: usize) -> Vec<Mail> {
+        for _ in 0..100 {
+            let mails = read_outbox(&self.outbox);
+            if mails.len() >= count {
+                return mails;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let mails = read_outbox(&self.outbox);
+        panic!("expected {count} mails, found {}: {:?}", mails.len(), mails.iter().map(|m| &m.subject).collect::<Vec<_>>());
+    }
+
+    pub async fn mails_to(&self, address: &str, count: usize) -> Vec<Mail> {
+        for _ in 0..100 {
+            let mails: Vec<Mail> = read_outbox(&self.outbox).into_iter().filter(|m| m.to == address).collect();
+            if mails.len() >= count {
+                return mails;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("expected {count} mails to {address}");
+    }
+
+    pub fn mail_count(&self) -> usize {
+        read_outbox(&self.outbox).len()
+    }
+
+    pub async fn sql(&self, sql: &str) {
+        self.db().execute_unprepared(sql).await.expect("sql");
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Mail {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    pub raw: String,
+}
+
+impl Mail {
+    /// The first link in the text part that starts with `base + path_prefix`.
+    pub fn link(&self, path_prefix: &str) -> String {
+        let re = regex::Regex::new(r"https?://[^\s<>]+").expect("regex");
+        re.find_iter(&self.text)
+            .map(|m| m.as_str().to_string())
+            .find(|l| l.contains(path_prefix))
+            .unwrap_or_else(|| panic!("no link containing {path_prefix} in: {}", self.text))
+    }
+}
+
+pub fn parse_mail(raw: &[u8]) -> Mail {
+    let message = mail_parser::MessageParser::default().parse(raw).expect("parse mail");
+    Mail {
+        to: message
+            .to()
+            .and_then(|a| a.first())
+            .and_then(|a| a.address())
+            .unwrap_or_default()
+            .to_string(),
+        subject: message.subject().unwrap_or_default().to_string(),
+        text: message.body_text(0).map(|t| t.to_string()).unwrap_or_default(),
+        html: message.body_html(0).map(|t| t.to_string()).unwrap_or_default(),
+        raw: String::from_utf8_lossy(raw).to_string(),
+    }
+}
+
+fn read_outbox(dir: &PathBuf) -> Vec<Mail> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    let mut files: Vec<_> = entries
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+        .map(|e| (e.metadata().and_then(|m| m.modified()).ok(), e.path()))
+        .collect();
+    files.sort();
+    files
+        .into_iter()
+        .filter_map(|(_, path)| std::fs::read(&path).ok())
+        .filter(|bytes| !bytes.is_empty())
+        .map(|bytes| parse_mail(&bytes))
+        .collect()
+}
+
+pub struct Response {
+    pub status: u16,
+    pub location: Option<String>,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: String,
+}
+
+impl Response {
+    pub fn assert_status(&self, status: u16) -> &Self {
+        assert_eq!(self.status, status, "unexpected status; body: {}", &self.body[..self.body.len().min(2000)]);
+        self
+    }
+}
+
+/// A browser-like client: cookie jar, no automatic redirects, and the CSRF token of the last
+/// page it saw added to every form it posts.
+pub struct Client {
+    base: String,
+    http: reqwest::Client,
+    csrf: std::sync::Mutex<Option<String>>,
+}
+
+impl Client {
+    pub fn new(base: &str) -> Client {
+        Client {
+            base: base.to_string(),
+            http: reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("http client"),
+            csrf: std::sync::Mutex::new(None),
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        if path.starts_with("http") { path.to_string() } else { format!("{}{}", self.base, path) }
+    }
+
+    async fn finish(&self, response: reqwest::Response) -> Response {
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let location = headers.get("location").and_then(|v| v.to_str().ok()).map(str::to_string);
+        let body = response.text().await.unwrap_or_default();
+        if let Some(token) = extract_csrf(&body) {
+            *self.csrf.lock().expect("lock") = Some(token);
+        }
+        Response { status, location, headers, body }
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        let response = self.http.get(self.url(path)).send().await.expect("GET");
+        self.finish(response).await
+    }
+
+    pub async fn token(&self) -> String {
+        let current = self.csrf.lock().expect("lock").clone();
+        match current {
+            Some(token) => token,
+            None => {
+                self.get("/login").await;
+                self.csrf.lock().expect("lock").clone().unwrap_or_default()
+            }
+        }
+    }
+
+    /// Posts a form with this session's CSRF token.
+    pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Response {
+        let token = self.token().await;
+        let mut form: Vec<(&str, &str)> = fields.to_vec();
+        form.push(("csrf_token", &token));
+        self.post_raw(path, &form).await
+    }
+
+    /// Posts exactly these fields (no CSRF token added).
+    pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Response {
+        let response = self.http.post(self.url(path)).form(fields).send().await.expect("POST");
+        self.finish(response).await
+    }
+
+    pub async fn post_body(&self, path: &str, body: Vec<u8>) -> Response {
+        let response = self
+            .http
+            .post(self.url(path))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .expect("POST");
+        self.finish(response).await
+    }
+}
+
+pub fn extract_csrf(body: &str) -> Option<String> {
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = body.find(marker)? + marker.len();
+    let end = body[start..].find('"')? + start;
+    let token = &body[start..end];
+    (!token.is_empty()).then(|| token.to_string())
+}
+
+/// Runs a scenario on SQLite, and on PostgreSQL when `TEST_DATABASE_URL` is set.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    let app = $crate::support::TestApp::start($crate::support::Backend::Sqlite, Default::default()).await;
+                    super::$name(app).await;
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    if std::env::var("TEST_DATABASE_URL").is_err() {
+                        $crate::support::skip(concat!(stringify!($name), "::postgres"), "TEST_DATABASE_URL is not set");
+                        return;
+                    }
+                    let app = $crate::support::TestApp::start($crate::support::Backend::Postgres, Default::default()).await;
+                    super::$name(app).await;
+                }
+            }
+        )*
+    };
+}
