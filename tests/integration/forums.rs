@@ -154,6 +154,7 @@ async fn markdown_and_titles_render_inert(app: TestApp) {
 <div onclick="alert(6)" style="background:url(javascript:alert(7))">div</div>
 <iframe src="https://evil.example"></iframe>
 <form action="/logout"><button>x</button></form>
+
 [ok](https://www.ilo.org/ "ILO")"#;
     member.get(&format!("/forums/{}/new", forum.slug)).await;
     let created = member.post(&format!("/forums/{}/new", forum.slug), &[("title", title), ("body", body)]).await;
