@@ -4,3 +4,4 @@ mod support;
 
 mod accounts;
 mod forums;
+mod moderation;
