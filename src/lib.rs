@@ -88,13 +88,14 @@ async fn render_plain_errors(request: Request, next: Next) -> Response {
     let plain = response
         .headers()
         .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"text/plain"));
+        .is_none_or(|v| v.as_bytes().starts_with(b"text/plain"));
     if !(status.is_client_error() && plain) || status == StatusCode::TOO_MANY_REQUESTS {
         return response;
     }
     let key = match status {
         StatusCode::NOT_FOUND => "error.not_found",
         StatusCode::PAYLOAD_TOO_LARGE => "error.too_large",
+        StatusCode::METHOD_NOT_ALLOWED => "error.method",
         _ => "error.bad_request",
     };
     let (mut parts, _) = response.into_parts();

@@ -4,4 +4,7 @@ mod support;
 
 mod accounts;
 mod forums;
+mod http;
 mod moderation;
+mod notifications;
+mod smtp;

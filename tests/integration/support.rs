@@ -40,7 +40,6 @@ pub struct TestApp {
     pub state: AppState,
     pub base: String,
     pub outbox: PathBuf,
-    pub backend: Backend,
     _dir: tempfile::TempDir,
     server: tokio::task::JoinHandle<()>,
 }
@@ -118,7 +117,6 @@ impl TestApp {
             state,
             base: format!("http://{addr}"),
             outbox,
-            backend,
             _dir: dir,
             server,
         }

@@ -1,0 +1,40 @@
+//! What every response carries: security headers, compression, health, error pages.
+
+use crate::support::{Backend, TestApp};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn security_headers_compression_and_health() {
+    let app = TestApp::start(Backend::Sqlite, Default::default()).await;
+    let client = app.client();
+    let page = client.get("/login").await;
+    page.assert_status(200);
+    let header = |name: &str| page.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let csp = header("content-security-policy");
+    assert!(csp.contains("script-src 'none'") && csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert_eq!(header("x-content-type-options"), "nosniff");
+    assert_eq!(header("referrer-policy"), "same-origin");
+    assert!(!page.body.contains("<script"));
+    assert!(page.body.contains("<label for=\"email\">"), "inputs are labelled");
+
+    let raw = reqwest::Client::new();
+    for encoding in ["gzip", "br"] {
+        let response = raw
+            .get(format!("{}/static/style.css", app.base))
+            .header("accept-encoding", encoding)
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(response.headers().get("content-encoding").and_then(|v| v.to_str().ok()), Some(encoding));
+    }
+    let health = client.get("/healthz").await;
+    health.assert_status(200);
+    assert_eq!(health.body, "ok");
+    let missing = client.get("/no/such/page").await;
+    missing.assert_status(404);
+    assert!(missing.body.contains("Page not found"));
+    let wrong_method = client.get("/logout").await;
+    assert_eq!(wrong_method.status, 405);
+    assert!(wrong_method.body.contains("<h1>"));
+    let redirect = client.get("/login?next=//evil.example/x").await;
+    assert!(!redirect.body.contains("evil.example"), "open redirects are refused");
+}
