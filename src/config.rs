@@ -48,9 +48,9 @@ impl Config {
                 .or_else(|| file.get(key).cloned())
         };
         let bind = get("FORA_BIND").unwrap_or_else(|| "127.0.0.1:3000".into());
-        let bind: SocketAddr = bind
-            .parse()
-            .with_context(|| format!("FORA_BIND must be an address like 127.0.0.1:3000, got {bind:?}"))?;
+        let bind: SocketAddr = bind.parse().with_context(|| {
+            format!("FORA_BIND must be an address like 127.0.0.1:3000, got {bind:?}")
+        })?;
         let base_url = get("FORA_BASE_URL").unwrap_or_else(|| format!("http://{bind}"));
         let base_url = normalise_base_url(&base_url)?;
         let daily_summary_hour = match get("FORA_DAILY_SUMMARY_HOUR") {
@@ -63,10 +63,14 @@ impl Config {
         };
         let mut limits = RateLimits::default();
         if let Some(v) = get("FORA_RATE_PER_ACCOUNT") {
-            limits.per_account = v.parse().context("FORA_RATE_PER_ACCOUNT must be a number")?;
+            limits.per_account = v
+                .parse()
+                .context("FORA_RATE_PER_ACCOUNT must be a number")?;
         }
         if let Some(v) = get("FORA_RATE_PER_ADDRESS") {
-            limits.per_address = v.parse().context("FORA_RATE_PER_ADDRESS must be a number")?;
+            limits.per_address = v
+                .parse()
+                .context("FORA_RATE_PER_ADDRESS must be a number")?;
         }
         Ok(Self {
             database_url: get("DATABASE_URL").unwrap_or_else(|| "sqlite://fora.db?mode=rwc".into()),
@@ -92,7 +96,8 @@ impl Config {
 }
 
 fn normalise_base_url(raw: &str) -> anyhow::Result<String> {
-    let parsed = url::Url::parse(raw).with_context(|| format!("FORA_BASE_URL is not a URL: {raw:?}"))?;
+    let parsed =
+        url::Url::parse(raw).with_context(|| format!("FORA_BASE_URL is not a URL: {raw:?}"))?;
     if !matches!(parsed.scheme(), "http" | "https") {
         bail!("FORA_BASE_URL must start with http:// or https://, got {raw:?}");
     }

@@ -67,39 +67,69 @@ const PEOPLE: &[(&str, &str)] = &[
     ("marie.dubois@example.org", "Marie Dubois"),
 ];
 
-/// (forum, title, [(author index, body)])
-const THREADS: &[(&str, &str, &[(usize, &str)])] = &[
+/// (author index into PEOPLE, Markdown body)
+type DemoPost = (usize, &'static str);
+
+/// (forum, title, posts)
+const THREADS: &[(&str, &str, &[DemoPost])] = &[
     (
         "domestic-work-practitioners",
         "Multi-stakeholder coalitions: who coordinates when the state cannot?",
         &[
-            (0, "In Haiti, research on *restavèks* brought more than 30 organisations together to agree on recommendations, and ten of them co-funded the study.\n\nHas anyone seen such a coalition **keep going** after the research was published? What kept it alive?"),
-            (2, "In our project the coalition met monthly while there was a shared deliverable. Once the report was out, attendance dropped by half.\n\nWhat helped: a rotating chair among NGOs and a small budget line for follow-up meetings."),
-            (1, "> Once the report was out, attendance dropped by half.\n\nSame experience. We tied the coalition to the national action plan review, so there was always a next step that needed everyone."),
+            (
+                0,
+                "In Haiti, research on *restavèks* brought more than 30 organisations together to agree on recommendations, and ten of them co-funded the study.\n\nHas anyone seen such a coalition **keep going** after the research was published? What kept it alive?",
+            ),
+            (
+                2,
+                "In our project the coalition met monthly while there was a shared deliverable. Once the report was out, attendance dropped by half.\n\nWhat helped: a rotating chair among NGOs and a small budget line for follow-up meetings.",
+            ),
+            (
+                1,
+                "> Once the report was out, attendance dropped by half.\n\nSame experience. We tied the coalition to the national action plan review, so there was always a next step that needed everyone.",
+            ),
         ],
     ),
     (
         "domestic-work-practitioners",
         "Reaching children in households during lockdowns",
         &[
-            (4, "During COVID-19 lockdowns we ran awareness sessions through WhatsApp groups created with schoolteachers, and provided three months of internet top-ups to the students most at risk of dropping out.\n\nDid others measure the effect on school return rates?"),
-            (0, "We did not measure it formally, but teachers reported that most students with top-ups came back when schools reopened. @[Marie Dubois], could you share your questionnaire?"),
+            (
+                4,
+                "During COVID-19 lockdowns we ran awareness sessions through WhatsApp groups created with schoolteachers, and provided three months of internet top-ups to the students most at risk of dropping out.\n\nDid others measure the effect on school return rates?",
+            ),
+            (
+                0,
+                "We did not measure it formally, but teachers reported that most students with top-ups came back when schools reopened. @[Marie Dubois], could you share your questionnaire?",
+            ),
         ],
     ),
     (
         "cocoa-and-cotton",
         "Sustaining child labour monitoring after the project ends",
         &[
-            (1, "Our community child labour monitoring committees worked well for three years. Six months after the project closed, only a third still met.\n\nWhich incentives have you seen work without project money?"),
-            (3, "Linking the committees to the district labour office's inspection plan helped us: the office relied on their reports, so the committees had a reason to exist."),
+            (
+                1,
+                "Our community child labour monitoring committees worked well for three years. Six months after the project closed, only a third still met.\n\nWhich incentives have you seen work without project money?",
+            ),
+            (
+                3,
+                "Linking the committees to the district labour office's inspection plan helped us: the office relied on their reports, so the committees had a reason to exist.",
+            ),
         ],
     ),
     (
         "school-to-work",
         "Transitional education: how long is long enough?",
         &[
-            (2, "Evaluations of our bridging courses show that six months is too short for children who were out of school more than two years. Nine to twelve months gave much better retention."),
-            (4, "Agreed. We also found that placing bridging classes **inside** the formal school made the transition far easier than separate centres."),
+            (
+                2,
+                "Evaluations of our bridging courses show that six months is too short for children who were out of school more than two years. Nine to twelve months gave much better retention.",
+            ),
+            (
+                4,
+                "Agreed. We also found that placing bridging classes **inside** the formal school made the transition far easier than separate centres.",
+            ),
         ],
     ),
 ];
@@ -109,7 +139,14 @@ pub async fn fill(state: &AppState) -> anyhow::Result<()> {
         bail!("the database already has accounts: `fora demo` only fills an empty database");
     }
     let hash = password::hash(DEMO_PASSWORD.to_string()).await?;
-    let admin = service::create_user(&state.db, "admin@example.org", "Knowledge Manager", Some(hash.clone()), true).await?;
+    let admin = service::create_user(
+        &state.db,
+        "admin@example.org",
+        "Knowledge Manager",
+        Some(hash.clone()),
+        true,
+    )
+    .await?;
     let mut people = Vec::new();
     for (email, name) in PEOPLE {
         people.push(service::create_user(&state.db, email, name, Some(hash.clone()), false).await?);
@@ -120,21 +157,28 @@ pub async fn fill(state: &AppState) -> anyhow::Result<()> {
         }
     }
     for (index, forum) in FORUMS.iter().enumerate() {
-        let created = create_forum(&state.db, NewForum {
-            slug: forum.slug,
-            title: forum.title,
-            theme_slug: forum.theme,
-            purpose: forum.purpose,
-            expected_outcome: forum.outcome,
-            moderation: forum.moderation,
-        })
+        let created = create_forum(
+            &state.db,
+            NewForum {
+                slug: forum.slug,
+                title: forum.title,
+                theme_slug: forum.theme,
+                purpose: forum.purpose,
+                expected_outcome: forum.outcome,
+                moderation: forum.moderation,
+            },
+        )
         .await?;
         let created = match created {
             Ok(forum) => forum,
             Err((field, key)) => bail!("demo forum {}: {field} {key}", forum.slug),
         };
         for (person_index, person) in people.iter().enumerate() {
-            let role = if person_index == index { "moderator" } else { "member" };
+            let role = if person_index == index {
+                "moderator"
+            } else {
+                "member"
+            };
             service::grant_membership(&state.db, created.id, person.id, role).await?;
         }
     }
@@ -142,21 +186,43 @@ pub async fn fill(state: &AppState) -> anyhow::Result<()> {
         let mut thread_id = None;
         for (author_index, body) in posts.iter() {
             let author = &people[*author_index];
-            let forum_access = access::forum_by_slug(&state.db, author, forum_slug).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let forum_access = access::forum_by_slug(&state.db, author, forum_slug)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             match thread_id {
                 None => {
-                    let written = posting::create_thread(state, &forum_access, author, title, body).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+                    let written = posting::create_thread(state, &forum_access, author, title, body)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("{e}"))?;
                     thread_id = Some(written.thread_id);
                 }
                 Some(id) => {
-                    let (thread, forum_access) = access::thread(&state.db, &admin, id).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-                    let forum_access = access::ForumAccess { role: access::role_in(&state.db, author, forum_access.forum.id).await.map_err(|e| anyhow::anyhow!("{e}"))?.unwrap_or(access::Role::Member), ..forum_access };
-                    posting::create_reply(state, &forum_access, &thread, author, body).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+                    let (thread, forum_access) = access::thread(&state.db, &admin, id)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("{e}"))?;
+                    let forum_access = access::ForumAccess {
+                        role: access::role_in(&state.db, author, forum_access.forum.id)
+                            .await
+                            .map_err(|e| anyhow::anyhow!("{e}"))?
+                            .unwrap_or(access::Role::Member),
+                        ..forum_access
+                    };
+                    posting::create_reply(state, &forum_access, &thread, author, body)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("{e}"))?;
                 }
             }
         }
     }
-    println!("Demo data created: {} themes, {} forums, {} members.", THEMES.len(), FORUMS.len(), PEOPLE.len() + 1);
-    println!("Sign in as admin@example.org (knowledge manager) or {} (moderator), password: {DEMO_PASSWORD}", PEOPLE[0].0);
+    println!(
+        "Demo data created: {} themes, {} forums, {} members.",
+        THEMES.len(),
+        FORUMS.len(),
+        PEOPLE.len() + 1
+    );
+    println!(
+        "Sign in as admin@example.org (knowledge manager) or {} (moderator), password: {DEMO_PASSWORD}",
+        PEOPLE[0].0
+    );
     Ok(())
 }

@@ -68,8 +68,14 @@ async fn healthz(State(state): State<AppState>) -> Response {
 async fn stylesheet() -> Response {
     (
         [
-            (header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8")),
-            (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400")),
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/css; charset=utf-8"),
+            ),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=86400"),
+            ),
         ],
         templates::STYLESHEET,
     )
@@ -99,7 +105,10 @@ async fn render_plain_errors(request: Request, next: Next) -> Response {
         _ => "error.bad_request",
     };
     let (mut parts, _) = response.into_parts();
-    parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
     parts.headers.remove(header::CONTENT_LENGTH);
     let body = templates::errors::error_page("en", status.as_u16(), key).into_string();
     Response::from_parts(parts, Body::from(body))
@@ -112,7 +121,9 @@ pub async fn init(config: config::Config) -> anyhow::Result<AppState> {
     let db = db::connect(&config.database_url)
         .await
         .with_context(|| "cannot open the database (check DATABASE_URL)")?;
-    migration::Migrator::up(&db, None).await.context("database migration failed")?;
+    migration::Migrator::up(&db, None)
+        .await
+        .context("database migration failed")?;
     let mailer = mail::Mailer::from_config(config.smtp_url.as_deref(), config.outbox_dir.clone())?;
     Ok(AppState::new(db, config, mailer))
 }

@@ -40,8 +40,9 @@ impl Mailer {
                 Ok(Mailer::Smtp(transport))
             }
             None => {
-                std::fs::create_dir_all(&outbox)
-                    .with_context(|| format!("cannot create the outbox folder {}", outbox.display()))?;
+                std::fs::create_dir_all(&outbox).with_context(|| {
+                    format!("cannot create the outbox folder {}", outbox.display())
+                })?;
                 Ok(Mailer::Outbox(AsyncFileTransport::new(&outbox), outbox))
             }
         }
@@ -93,7 +94,6 @@ impl Mailer {
         });
     }
 }
-
 
 impl Email {
     pub fn new(to: &str, to_name: Option<&str>, rendered: templates::email::RenderedEmail) -> Self {

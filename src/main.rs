@@ -10,7 +10,11 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use tokio::sync::watch;
 
 #[derive(Parser)]
-#[command(name = "fora", version, about = "Fora: forums, learnings and a newsletter for people working against child labour")]
+#[command(
+    name = "fora",
+    version,
+    about = "Fora: forums, learnings and a newsletter for people working against child labour"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -88,7 +92,8 @@ enum ForumCommand {
 
 fn init_logging() {
     use tracing_subscriber::{EnvFilter, fmt};
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("fora=info,tower_http=warn,sqlx=warn"));
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("fora=info,tower_http=warn,sqlx=warn"));
     if std::env::var("FORA_LOG_FORMAT").as_deref() == Ok("json") {
         fmt().with_env_filter(filter).json().init();
     } else {
@@ -104,13 +109,19 @@ async fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Serve => serve(config).await,
         Command::Migrate => {
-            let db = fora::db::connect(&config.database_url).await.context("cannot open the database")?;
+            let db = fora::db::connect(&config.database_url)
+                .await
+                .context("cannot open the database")?;
             migration::Migrator::up(&db, None).await?;
             println!("Database is up to date.");
             Ok(())
         }
-        Command::Admin { command: AdminCommand::Create { email, name } } => create_admin(config, &email, name).await,
-        Command::Theme { command: ThemeCommand::Create { slug, name } } => {
+        Command::Admin {
+            command: AdminCommand::Create { email, name },
+        } => create_admin(config, &email, name).await,
+        Command::Theme {
+            command: ThemeCommand::Create { slug, name },
+        } => {
             let state = fora::init(config).await?;
             match admin_service::create_theme(&state.db, &slug, &name).await? {
                 Ok(theme) => println!("Theme {} created.", theme.slug),
@@ -118,7 +129,17 @@ async fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Forum { command: ForumCommand::Create { slug, title, theme, moderation, purpose, outcome } } => {
+        Command::Forum {
+            command:
+                ForumCommand::Create {
+                    slug,
+                    title,
+                    theme,
+                    moderation,
+                    purpose,
+                    outcome,
+                },
+        } => {
             let state = fora::init(config).await?;
             let new = admin_service::NewForum {
                 slug: &slug,
@@ -144,29 +165,47 @@ async fn main() -> anyhow::Result<()> {
 
 async fn create_admin(config: Config, email: &str, name: Option<String>) -> anyhow::Result<()> {
     let state = fora::init(config).await?;
-    let email = fora::web::forms::email(email).map_err(|_| anyhow::anyhow!("{email:?} is not a valid email address"))?;
-    if accounts::service::find_by_email(&state.db, &email).await?.is_some() {
+    let email = fora::web::forms::email(email)
+        .map_err(|_| anyhow::anyhow!("{email:?} is not a valid email address"))?;
+    if accounts::service::find_by_email(&state.db, &email)
+        .await?
+        .is_some()
+    {
         bail!("an account with {email} already exists");
     }
     let name = name.unwrap_or_else(|| email.split('@').next().unwrap_or("admin").to_string());
     let user = accounts::service::create_user(&state.db, &email, &name, None, true).await?;
-    let token = accounts::service::create_password_token(&state.db, user.id, "setup", accounts::service::SETUP_LIFETIME).await?;
+    let token = accounts::service::create_password_token(
+        &state.db,
+        user.id,
+        "setup",
+        accounts::service::SETUP_LIFETIME,
+    )
+    .await?;
     println!("Administrator {email} created. Set the password within 24 hours at:");
-    println!("{}", state.config.absolute(&format!("/password/reset/{token}")));
+    println!(
+        "{}",
+        state.config.absolute(&format!("/password/reset/{token}"))
+    );
     Ok(())
 }
 
 async fn invite(config: Config, email: &str, forum_slug: &str, role: &str) -> anyhow::Result<()> {
     let state = fora::init(config).await?;
-    let email = fora::web::forms::email(email).map_err(|_| anyhow::anyhow!("{email:?} is not a valid email address"))?;
+    let email = fora::web::forms::email(email)
+        .map_err(|_| anyhow::anyhow!("{email:?} is not a valid email address"))?;
     let forum = fora::entities::forums::Entity::find()
         .filter(fora::entities::forums::Column::Slug.eq(forum_slug))
         .one(&state.db)
         .await?
         .with_context(|| format!("no forum named {forum_slug}"))?;
     match members::invite(&state, None, &forum, &email, role).await? {
-        members::Invited::Invitation(link) => println!("Invitation sent to {email}. Link (valid 7 days):\n{link}"),
-        members::Invited::Added => println!("{email} already has an account: added to {forum_slug} and notified."),
+        members::Invited::Invitation(link) => {
+            println!("Invitation sent to {email}. Link (valid 7 days):\n{link}")
+        }
+        members::Invited::Added => {
+            println!("{email} already has an account: added to {forum_slug} and notified.")
+        }
     }
     // Queued mail is sent in the background: give it a moment before the process exits.
     wait_for_mail().await;
@@ -182,15 +221,22 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let state = fora::init(config).await?;
     accounts::password::warm_up();
     if let Some(link) = accounts::setup::prepare_first_run(&state).await? {
-        println!("\nFora has no accounts yet. Create the first administrator here (works once, while this server runs):\n{link}\n");
+        println!(
+            "\nFora has no accounts yet. Create the first administrator here (works once, while this server runs):\n{link}\n"
+        );
     }
-    let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| format!("cannot listen on {bind}"))?;
+    let listener = tokio::net::TcpListener::bind(bind)
+        .await
+        .with_context(|| format!("cannot listen on {bind}"))?;
     tracing::info!(address = %listener.local_addr()?, mail = %state.mailer.describe(), "Fora is listening");
     let (stop_jobs, jobs_stopped) = watch::channel(false);
     let jobs = tokio::spawn(fora::jobs::run(state.clone(), jobs_stopped));
-    axum::serve(listener, fora::app(state).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(
+        listener,
+        fora::app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     let _ = stop_jobs.send(true);
     let _ = jobs.await;
     tracing::info!("Fora stopped");
@@ -218,4 +264,3 @@ async fn shutdown_signal() {
     }
     tracing::info!("shutting down");
 }
-

@@ -67,7 +67,9 @@ mod tests {
 
     #[test]
     fn script_and_handlers_are_removed() {
-        let html = render("<script>alert(1)</script><a href=\"javascript:alert(1)\" onclick=\"x()\">x</a><svg onload=alert(1)></svg>[d](data:text/html,hi)");
+        let html = render(
+            "<script>alert(1)</script><a href=\"javascript:alert(1)\" onclick=\"x()\">x</a><svg onload=alert(1)></svg>[d](data:text/html,hi)",
+        );
         assert!(!html.contains("<script"));
         assert!(!html.contains("javascript:"));
         assert!(!html.contains("onclick"));
@@ -77,6 +79,9 @@ mod tests {
 
     #[test]
     fn mentions_are_found() {
-        assert_eq!(mentions("hi @amina and @[Jean Dupont], mail a@b.c"), vec!["amina", "jean dupont"]);
+        assert_eq!(
+            mentions("hi @amina and @[Jean Dupont], mail a@b.c"),
+            vec!["amina", "jean dupont"]
+        );
     }
 }

@@ -214,7 +214,12 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone_null(Forums::ArchivedAt))
                     .col(timestamp_with_time_zone(Forums::CreatedAt))
                     .col(timestamp_with_time_zone(Forums::UpdatedAt))
-                    .foreign_key(&mut fk(Forums::Table, Forums::ThemeId, Themes::Table, Themes::Id))
+                    .foreign_key(&mut fk(
+                        Forums::Table,
+                        Forums::ThemeId,
+                        Themes::Table,
+                        Themes::Id,
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -227,13 +232,37 @@ impl MigrationTrait for Migration {
                     .col(integer(Memberships::UserId))
                     .col(string_len(Memberships::Role, 16))
                     .col(timestamp_with_time_zone(Memberships::CreatedAt))
-                    .foreign_key(&mut fk(Memberships::Table, Memberships::ForumId, Forums::Table, Forums::Id))
-                    .foreign_key(&mut fk(Memberships::Table, Memberships::UserId, Users::Table, Users::Id))
+                    .foreign_key(&mut fk(
+                        Memberships::Table,
+                        Memberships::ForumId,
+                        Forums::Table,
+                        Forums::Id,
+                    ))
+                    .foreign_key(&mut fk(
+                        Memberships::Table,
+                        Memberships::UserId,
+                        Users::Table,
+                        Users::Id,
+                    ))
                     .to_owned(),
             )
             .await?;
-        index(manager, "uq_memberships_forum_user", Memberships::Table, &["forum_id", "user_id"], true).await?;
-        index(manager, "idx_memberships_user", Memberships::Table, &["user_id"], false).await?;
+        index(
+            manager,
+            "uq_memberships_forum_user",
+            Memberships::Table,
+            &["forum_id", "user_id"],
+            true,
+        )
+        .await?;
+        index(
+            manager,
+            "idx_memberships_user",
+            Memberships::Table,
+            &["user_id"],
+            false,
+        )
+        .await?;
         manager
             .create_table(
                 Table::create()
@@ -247,7 +276,12 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone(Invitations::ExpiresAt))
                     .col(timestamp_with_time_zone_null(Invitations::AcceptedAt))
                     .col(timestamp_with_time_zone(Invitations::CreatedAt))
-                    .foreign_key(&mut fk(Invitations::Table, Invitations::ForumId, Forums::Table, Forums::Id))
+                    .foreign_key(&mut fk(
+                        Invitations::Table,
+                        Invitations::ForumId,
+                        Forums::Table,
+                        Forums::Id,
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -268,12 +302,29 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone(Threads::LastPostAt))
                     .col(timestamp_with_time_zone(Threads::CreatedAt))
                     .col(timestamp_with_time_zone(Threads::UpdatedAt))
-                    .foreign_key(&mut fk(Threads::Table, Threads::ForumId, Forums::Table, Forums::Id))
-                    .foreign_key(&mut fk(Threads::Table, Threads::AuthorId, Users::Table, Users::Id))
+                    .foreign_key(&mut fk(
+                        Threads::Table,
+                        Threads::ForumId,
+                        Forums::Table,
+                        Forums::Id,
+                    ))
+                    .foreign_key(&mut fk(
+                        Threads::Table,
+                        Threads::AuthorId,
+                        Users::Table,
+                        Users::Id,
+                    ))
                     .to_owned(),
             )
             .await?;
-        index(manager, "idx_threads_forum_activity", Threads::Table, &["forum_id", "last_post_at"], false).await?;
+        index(
+            manager,
+            "idx_threads_forum_activity",
+            Threads::Table,
+            &["forum_id", "last_post_at"],
+            false,
+        )
+        .await?;
         manager
             .create_table(
                 Table::create()
@@ -290,12 +341,29 @@ impl MigrationTrait for Migration {
                     .col(integer_null(Posts::EditedById))
                     .col(timestamp_with_time_zone(Posts::CreatedAt))
                     .col(timestamp_with_time_zone(Posts::UpdatedAt))
-                    .foreign_key(&mut fk(Posts::Table, Posts::ThreadId, Threads::Table, Threads::Id))
-                    .foreign_key(&mut fk(Posts::Table, Posts::AuthorId, Users::Table, Users::Id))
+                    .foreign_key(&mut fk(
+                        Posts::Table,
+                        Posts::ThreadId,
+                        Threads::Table,
+                        Threads::Id,
+                    ))
+                    .foreign_key(&mut fk(
+                        Posts::Table,
+                        Posts::AuthorId,
+                        Users::Table,
+                        Users::Id,
+                    ))
                     .to_owned(),
             )
             .await?;
-        index(manager, "idx_posts_thread", Posts::Table, &["thread_id", "id"], false).await?;
+        index(
+            manager,
+            "idx_posts_thread",
+            Posts::Table,
+            &["thread_id", "id"],
+            false,
+        )
+        .await?;
         manager
             .create_table(
                 Table::create()
@@ -305,11 +373,23 @@ impl MigrationTrait for Migration {
                     .col(integer(PostRevisions::EditorId))
                     .col(text(PostRevisions::BodyMd))
                     .col(timestamp_with_time_zone(PostRevisions::CreatedAt))
-                    .foreign_key(&mut fk(PostRevisions::Table, PostRevisions::PostId, Posts::Table, Posts::Id))
+                    .foreign_key(&mut fk(
+                        PostRevisions::Table,
+                        PostRevisions::PostId,
+                        Posts::Table,
+                        Posts::Id,
+                    ))
                     .to_owned(),
             )
             .await?;
-        index(manager, "idx_post_revisions_post", PostRevisions::Table, &["post_id"], false).await?;
+        index(
+            manager,
+            "idx_post_revisions_post",
+            PostRevisions::Table,
+            &["post_id"],
+            false,
+        )
+        .await?;
         manager
             .create_table(
                 Table::create()
@@ -321,8 +401,18 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone_null(Flags::ResolvedAt))
                     .col(integer_null(Flags::ResolvedById))
                     .col(timestamp_with_time_zone(Flags::CreatedAt))
-                    .foreign_key(&mut fk(Flags::Table, Flags::PostId, Posts::Table, Posts::Id))
-                    .foreign_key(&mut fk(Flags::Table, Flags::UserId, Users::Table, Users::Id))
+                    .foreign_key(&mut fk(
+                        Flags::Table,
+                        Flags::PostId,
+                        Posts::Table,
+                        Posts::Id,
+                    ))
+                    .foreign_key(&mut fk(
+                        Flags::Table,
+                        Flags::UserId,
+                        Users::Table,
+                        Users::Id,
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -336,13 +426,37 @@ impl MigrationTrait for Migration {
                     .col(integer(Follows::ThreadId))
                     .col(string_uniq(Follows::Token))
                     .col(timestamp_with_time_zone(Follows::CreatedAt))
-                    .foreign_key(&mut fk(Follows::Table, Follows::UserId, Users::Table, Users::Id))
-                    .foreign_key(&mut fk(Follows::Table, Follows::ThreadId, Threads::Table, Threads::Id))
+                    .foreign_key(&mut fk(
+                        Follows::Table,
+                        Follows::UserId,
+                        Users::Table,
+                        Users::Id,
+                    ))
+                    .foreign_key(&mut fk(
+                        Follows::Table,
+                        Follows::ThreadId,
+                        Threads::Table,
+                        Threads::Id,
+                    ))
                     .to_owned(),
             )
             .await?;
-        index(manager, "uq_follows_user_thread", Follows::Table, &["user_id", "thread_id"], true).await?;
-        index(manager, "idx_follows_thread", Follows::Table, &["thread_id"], false).await?;
+        index(
+            manager,
+            "uq_follows_user_thread",
+            Follows::Table,
+            &["user_id", "thread_id"],
+            true,
+        )
+        .await?;
+        index(
+            manager,
+            "idx_follows_thread",
+            Follows::Table,
+            &["thread_id"],
+            false,
+        )
+        .await?;
         manager
             .create_table(
                 Table::create()
@@ -351,12 +465,29 @@ impl MigrationTrait for Migration {
                     .col(integer(ThreadReads::UserId))
                     .col(integer(ThreadReads::ThreadId))
                     .col(integer(ThreadReads::LastReadPostId))
-                    .foreign_key(&mut fk(ThreadReads::Table, ThreadReads::UserId, Users::Table, Users::Id))
-                    .foreign_key(&mut fk(ThreadReads::Table, ThreadReads::ThreadId, Threads::Table, Threads::Id))
+                    .foreign_key(&mut fk(
+                        ThreadReads::Table,
+                        ThreadReads::UserId,
+                        Users::Table,
+                        Users::Id,
+                    ))
+                    .foreign_key(&mut fk(
+                        ThreadReads::Table,
+                        ThreadReads::ThreadId,
+                        Threads::Table,
+                        Threads::Id,
+                    ))
                     .to_owned(),
             )
             .await?;
-        index(manager, "uq_thread_reads_user_thread", ThreadReads::Table, &["user_id", "thread_id"], true).await?;
+        index(
+            manager,
+            "uq_thread_reads_user_thread",
+            ThreadReads::Table,
+            &["user_id", "thread_id"],
+            true,
+        )
+        .await?;
         manager
             .create_table(
                 Table::create()
@@ -367,13 +498,37 @@ impl MigrationTrait for Migration {
                     .col(string_len(Notifications::Reason, 16))
                     .col(timestamp_with_time_zone(Notifications::CreatedAt))
                     .col(timestamp_with_time_zone_null(Notifications::SentAt))
-                    .foreign_key(&mut fk(Notifications::Table, Notifications::UserId, Users::Table, Users::Id))
-                    .foreign_key(&mut fk(Notifications::Table, Notifications::PostId, Posts::Table, Posts::Id))
+                    .foreign_key(&mut fk(
+                        Notifications::Table,
+                        Notifications::UserId,
+                        Users::Table,
+                        Users::Id,
+                    ))
+                    .foreign_key(&mut fk(
+                        Notifications::Table,
+                        Notifications::PostId,
+                        Posts::Table,
+                        Posts::Id,
+                    ))
                     .to_owned(),
             )
             .await?;
-        index(manager, "uq_notifications_user_post", Notifications::Table, &["user_id", "post_id"], true).await?;
-        index(manager, "idx_notifications_pending", Notifications::Table, &["sent_at", "user_id"], false).await?;
+        index(
+            manager,
+            "uq_notifications_user_post",
+            Notifications::Table,
+            &["user_id", "post_id"],
+            true,
+        )
+        .await?;
+        index(
+            manager,
+            "idx_notifications_pending",
+            Notifications::Table,
+            &["sent_at", "user_id"],
+            false,
+        )
+        .await?;
         manager
             .create_table(
                 Table::create()
@@ -386,11 +541,23 @@ impl MigrationTrait for Migration {
                     .col(integer(ModerationLog::TargetId))
                     .col(text_null(ModerationLog::Reason))
                     .col(timestamp_with_time_zone(ModerationLog::CreatedAt))
-                    .foreign_key(&mut fk(ModerationLog::Table, ModerationLog::ActorId, Users::Table, Users::Id))
+                    .foreign_key(&mut fk(
+                        ModerationLog::Table,
+                        ModerationLog::ActorId,
+                        Users::Table,
+                        Users::Id,
+                    ))
                     .to_owned(),
             )
             .await?;
-        index(manager, "idx_moderation_log_forum", ModerationLog::Table, &["forum_id", "id"], false).await
+        index(
+            manager,
+            "idx_moderation_log_forum",
+            ModerationLog::Table,
+            &["forum_id", "id"],
+            false,
+        )
+        .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -408,7 +575,9 @@ impl MigrationTrait for Migration {
             Forums::Table.into_iden(),
             Themes::Table.into_iden(),
         ] {
-            manager.drop_table(Table::drop().table(table).to_owned()).await?;
+            manager
+                .drop_table(Table::drop().table(table).to_owned())
+                .await?;
         }
         Ok(())
     }

@@ -28,7 +28,14 @@ use crate::{
 /// Only same-site relative paths; anything else goes to the forum list.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.chars().any(char::is_control) => n.to_string(),
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && !n.chars().any(char::is_control) =>
+        {
+            n.to_string()
+        }
         _ => "/forums".to_string(),
     }
 }
@@ -37,7 +44,11 @@ fn page(status: StatusCode, markup: templates::Markup) -> Response {
     (status, Html(markup.into_string())).into_response()
 }
 
-pub fn token_problem_page(viewer_ctx: &templates::Ctx, problem: TokenProblem, invitation: bool) -> Response {
+pub fn token_problem_page(
+    viewer_ctx: &templates::Ctx,
+    problem: TokenProblem,
+    invitation: bool,
+) -> Response {
     let (status, key) = match (problem, invitation) {
         (TokenProblem::Invalid, true) => (StatusCode::NOT_FOUND, "invite.invalid"),
         (TokenProblem::Used, true) => (StatusCode::GONE, "invite.used"),
@@ -63,7 +74,10 @@ pub async fn show_login(mut viewer: Viewer, Query(query): Query<NextQuery>) -> A
         next: safe_next(query.next.as_deref()),
         error: None,
     };
-    Ok(page(StatusCode::OK, templates::accounts::login(&viewer.form_ctx().await?, &view)))
+    Ok(page(
+        StatusCode::OK,
+        templates::accounts::login(&viewer.form_ctx().await?, &view),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -85,7 +99,11 @@ pub async fn login(
     if !state.limiter.check(&email, address) {
         return Err(AppError::TooManyRequests);
     }
-    let user = if email.is_empty() { None } else { service::find_by_email(&state.db, &email).await? };
+    let user = if email.is_empty() {
+        None
+    } else {
+        service::find_by_email(&state.db, &email).await?
+    };
     let stored_hash = user.as_ref().and_then(|u| u.password_hash.clone());
     // Always one argon2 verification, known address or not, so timing tells nothing.
     let password_ok = password::verify(form.password.clone(), stored_hash).await?;
@@ -101,7 +119,10 @@ pub async fn login(
                 next: safe_next(form.next.as_deref()),
                 error: Some("auth.bad_login"),
             };
-            Ok(page(StatusCode::UNAUTHORIZED, templates::accounts::login(&viewer.form_ctx().await?, &view)))
+            Ok(page(
+                StatusCode::UNAUTHORIZED,
+                templates::accounts::login(&viewer.form_ctx().await?, &view),
+            ))
         }
     }
 }
@@ -112,7 +133,10 @@ pub async fn logout(viewer: Viewer) -> AppResult<Redirect> {
 }
 
 pub async fn show_forgot(mut viewer: Viewer) -> AppResult<Response> {
-    Ok(page(StatusCode::OK, templates::accounts::forgot(&viewer.form_ctx().await?, "", false, &FormErrors::default())))
+    Ok(page(
+        StatusCode::OK,
+        templates::accounts::forgot(&viewer.form_ctx().await?, "", false, &FormErrors::default()),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -151,7 +175,15 @@ pub async fn request_reset(
             tracing::warn!(error = %err, "password reset mail not sent");
         }
     });
-    Ok(page(StatusCode::OK, templates::accounts::forgot(&viewer.form_ctx().await?, &email, true, &FormErrors::default())))
+    Ok(page(
+        StatusCode::OK,
+        templates::accounts::forgot(
+            &viewer.form_ctx().await?,
+            &email,
+            true,
+            &FormErrors::default(),
+        ),
+    ))
 }
 
 async fn send_reset(state: &AppState, email: &str) -> anyhow::Result<()> {
@@ -163,22 +195,36 @@ async fn send_reset(state: &AppState, email: &str) -> anyhow::Result<()> {
     }
     let token = service::create_password_token(&state.db, user.id, "reset", RESET_LIFETIME).await?;
     let link = state.config.absolute(&format!("/password/reset/{token}"));
-    let rendered = templates::email::password_reset(templates::i18n::supported(&user.locale), &link);
+    let rendered =
+        templates::email::password_reset(templates::i18n::supported(&user.locale), &link);
     state
         .mailer
-        .send(&state.config.from, &Email::new(&user.email, Some(&user.display_name), rendered))
+        .send(
+            &state.config.from,
+            &Email::new(&user.email, Some(&user.display_name), rendered),
+        )
         .await
 }
 
-pub async fn show_reset(State(state): State<AppState>, mut viewer: Viewer, Path(token): Path<String>) -> AppResult<Response> {
+pub async fn show_reset(
+    State(state): State<AppState>,
+    mut viewer: Viewer,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
     let ctx = viewer.form_ctx().await?;
-    Ok(match service::check_password_token(&state.db, &token).await? {
-        Err(problem) => token_problem_page(&ctx, problem, false),
-        Ok(_) => page(
-            StatusCode::OK,
-            templates::accounts::set_password(&ctx, &format!("/password/reset/{token}"), &FormErrors::default()),
-        ),
-    })
+    Ok(
+        match service::check_password_token(&state.db, &token).await? {
+            Err(problem) => token_problem_page(&ctx, problem, false),
+            Ok(_) => page(
+                StatusCode::OK,
+                templates::accounts::set_password(
+                    &ctx,
+                    &format!("/password/reset/{token}"),
+                    &FormErrors::default(),
+                ),
+            ),
+        },
+    )
 }
 
 #[derive(Deserialize)]
@@ -204,7 +250,11 @@ pub async fn reset_password(
             errors.add("password", key);
             return Ok(page(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                templates::accounts::set_password(&ctx, &format!("/password/reset/{token}"), &errors),
+                templates::accounts::set_password(
+                    &ctx,
+                    &format!("/password/reset/{token}"),
+                    &errors,
+                ),
             ));
         }
     };
@@ -217,7 +267,10 @@ pub async fn reset_password(
     service::set_password(&txn, row.user_id, hash).await?;
     txn.commit().await?;
     state.sessions.delete_for_user(row.user_id, None).await?;
-    let Some(user) = users::Entity::find_by_id(row.user_id).one(&state.db).await? else {
+    let Some(user) = users::Entity::find_by_id(row.user_id)
+        .one(&state.db)
+        .await?
+    else {
         return Err(AppError::NotFound);
     };
     if user.disabled_at.is_some() {
@@ -227,7 +280,6 @@ pub async fn reset_password(
     flash::set(&viewer.session, "auth.password_saved").await;
     Ok(Redirect::to("/forums").into_response())
 }
-
 
 async fn invitation_view(
     state: &AppState,
@@ -239,7 +291,9 @@ async fn invitation_view(
         .one(&state.db)
         .await?
         .ok_or(AppError::NotFound)?;
-    let existing = service::find_by_email(&state.db, &invitation.email).await?.is_some();
+    let existing = service::find_by_email(&state.db, &invitation.email)
+        .await?
+        .is_some();
     Ok(templates::accounts::InvitationView {
         token: token.to_string(),
         forum_title: forum.title,
@@ -249,14 +303,21 @@ async fn invitation_view(
     })
 }
 
-pub async fn show_invitation(State(state): State<AppState>, mut viewer: Viewer, Path(token): Path<String>) -> AppResult<Response> {
+pub async fn show_invitation(
+    State(state): State<AppState>,
+    mut viewer: Viewer,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
     let ctx = viewer.form_ctx().await?;
     let invitation = match service::check_invitation(&state.db, &token).await? {
         Ok(invitation) => invitation,
         Err(problem) => return Ok(token_problem_page(&ctx, problem, true)),
     };
     let view = invitation_view(&state, &token, &invitation, String::new()).await?;
-    Ok(page(StatusCode::OK, templates::accounts::accept_invitation(&ctx, &view, &FormErrors::default())))
+    Ok(page(
+        StatusCode::OK,
+        templates::accounts::accept_invitation(&ctx, &view, &FormErrors::default()),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -285,10 +346,16 @@ pub async fn accept_invitation(
     let existing = service::find_by_email(&state.db, &invitation.email).await?;
     let new_account = if existing.is_none() {
         let mut errors = FormErrors::default();
-        let name = forms::single_line(&form.display_name, NAME_MAX).map_err(|k| errors.add("display_name", k)).ok();
-        let password = forms::password(&form.password).map_err(|k| errors.add("password", k)).ok();
+        let name = forms::single_line(&form.display_name, NAME_MAX)
+            .map_err(|k| errors.add("display_name", k))
+            .ok();
+        let password = forms::password(&form.password)
+            .map_err(|k| errors.add("password", k))
+            .ok();
         match (name, password) {
-            (Some(name), Some(password)) if errors.is_empty() => Some((name, password::hash(password).await?)),
+            (Some(name), Some(password)) if errors.is_empty() => {
+                Some((name, password::hash(password).await?))
+            }
             _ => {
                 let typed: String = form.display_name.chars().take(200).collect();
                 let view = invitation_view(&state, &token, &invitation, typed).await?;
@@ -305,9 +372,14 @@ pub async fn accept_invitation(
     if !service::consume_invitation(&txn, invitation.id).await? {
         return Ok(token_problem_page(&ctx, TokenProblem::Used, true));
     }
-    let user = match (service::find_by_email(&txn, &invitation.email).await?, new_account) {
+    let user = match (
+        service::find_by_email(&txn, &invitation.email).await?,
+        new_account,
+    ) {
         (Some(user), _) => user,
-        (None, Some((name, hash))) => service::create_user(&txn, &invitation.email, &name, Some(hash), false).await?,
+        (None, Some((name, hash))) => {
+            service::create_user(&txn, &invitation.email, &name, Some(hash), false).await?
+        }
         (None, None) => return Err(AppError::NotFound),
     };
     service::grant_membership(&txn, invitation.forum_id, user.id, &invitation.role).await?;
@@ -317,7 +389,11 @@ pub async fn accept_invitation(
         if viewer.user.as_ref().is_some_and(|u| u.id == user.id) {
             return Ok(Redirect::to(&forum_path).into_response());
         }
-        return Ok(Redirect::to(&format!("/login?next={}", crate::web::error::urlencode(&forum_path))).into_response());
+        return Ok(Redirect::to(&format!(
+            "/login?next={}",
+            crate::web::error::urlencode(&forum_path)
+        ))
+        .into_response());
     }
     sign_in(&viewer.session, &user).await?;
     Ok(Redirect::to(&forum_path).into_response())
@@ -330,7 +406,11 @@ struct MembershipRow {
     role: String,
 }
 
-async fn profile_view(state: &AppState, user: &users::Model, saved: Option<&'static str>) -> AppResult<templates::accounts::ProfileView> {
+async fn profile_view(
+    state: &AppState,
+    user: &users::Model,
+    saved: Option<&'static str>,
+) -> AppResult<templates::accounts::ProfileView> {
     let backend = state.db.get_database_backend();
     let rows = MembershipRow::find_by_statement(Statement::from_sql_and_values(
         backend,
@@ -344,15 +424,24 @@ async fn profile_view(state: &AppState, user: &users::Model, saved: Option<&'sta
         email: user.email.clone(),
         locale: user.locale.clone(),
         notify_mode: user.notify_mode.clone(),
-        memberships: rows.into_iter().map(|r| (r.slug, r.title, r.role)).collect(),
+        memberships: rows
+            .into_iter()
+            .map(|r| (r.slug, r.title, r.role))
+            .collect(),
         saved,
     })
 }
 
-pub async fn show_profile(State(state): State<AppState>, signed_in: SignedIn) -> AppResult<Response> {
+pub async fn show_profile(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+) -> AppResult<Response> {
     let saved = flash::take(&signed_in.session).await;
     let view = profile_view(&state, &signed_in.user, saved).await?;
-    Ok(page(StatusCode::OK, templates::accounts::profile(&signed_in.ctx(), &view, &FormErrors::default())))
+    Ok(page(
+        StatusCode::OK,
+        templates::accounts::profile(&signed_in.ctx(), &view, &FormErrors::default()),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -365,9 +454,15 @@ pub struct ProfileForm {
     notify_mode: String,
 }
 
-pub async fn update_profile(State(state): State<AppState>, signed_in: SignedIn, Form(form): Form<ProfileForm>) -> AppResult<Response> {
+pub async fn update_profile(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Form(form): Form<ProfileForm>,
+) -> AppResult<Response> {
     let mut errors = FormErrors::default();
-    let name = forms::single_line(&form.display_name, NAME_MAX).map_err(|k| errors.add("display_name", k)).ok();
+    let name = forms::single_line(&form.display_name, NAME_MAX)
+        .map_err(|k| errors.add("display_name", k))
+        .ok();
     let locale = templates::i18n::supported(&form.locale);
     let notify_mode = match form.notify_mode.as_str() {
         "immediate" | "daily" | "never" => form.notify_mode.clone(),
@@ -376,7 +471,10 @@ pub async fn update_profile(State(state): State<AppState>, signed_in: SignedIn, 
     let Some(name) = name else {
         let mut view = profile_view(&state, &signed_in.user, None).await?;
         view.display_name = form.display_name.chars().take(200).collect();
-        return Ok(page(StatusCode::UNPROCESSABLE_ENTITY, templates::accounts::profile(&signed_in.ctx(), &view, &errors)));
+        return Ok(page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            templates::accounts::profile(&signed_in.ctx(), &view, &errors),
+        ));
     };
     let mut user: users::ActiveModel = signed_in.user.clone().into();
     user.display_name = Set(name);
@@ -406,13 +504,23 @@ pub async fn change_password(
         return Err(AppError::TooManyRequests);
     }
     let mut errors = FormErrors::default();
-    if !password::verify(form.current_password.clone(), signed_in.user.password_hash.clone()).await? {
+    if !password::verify(
+        form.current_password.clone(),
+        signed_in.user.password_hash.clone(),
+    )
+    .await?
+    {
         errors.add("current_password", "profile.wrong_password");
     }
-    let new_password = forms::password(&form.password).map_err(|k| errors.add("password", k)).ok();
+    let new_password = forms::password(&form.password)
+        .map_err(|k| errors.add("password", k))
+        .ok();
     let Some(new_password) = new_password.filter(|_| errors.is_empty()) else {
         let view = profile_view(&state, &signed_in.user, None).await?;
-        return Ok(page(StatusCode::UNPROCESSABLE_ENTITY, templates::accounts::profile(&signed_in.ctx(), &view, &errors)));
+        return Ok(page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            templates::accounts::profile(&signed_in.ctx(), &view, &errors),
+        ));
     };
     let hash = password::hash(new_password).await?;
     let generation = service::set_password(&state.db, signed_in.user.id, hash).await?;
@@ -421,7 +529,10 @@ pub async fn change_password(
     Ok(Redirect::to("/profile").into_response())
 }
 
-pub async fn sign_out_everywhere(State(state): State<AppState>, signed_in: SignedIn) -> AppResult<Response> {
+pub async fn sign_out_everywhere(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+) -> AppResult<Response> {
     let generation = service::bump_generation(&state.db, signed_in.user.id).await?;
     keep_only_this_session(&state, &signed_in, generation).await?;
     flash::set(&signed_in.session, "profile.signed_out_elsewhere").await;
@@ -429,7 +540,11 @@ pub async fn sign_out_everywhere(State(state): State<AppState>, signed_in: Signe
 }
 
 /// After the generation moved on, this session follows it and every other one is deleted.
-async fn keep_only_this_session(state: &AppState, signed_in: &SignedIn, generation: i32) -> AppResult<()> {
+async fn keep_only_this_session(
+    state: &AppState,
+    signed_in: &SignedIn,
+    generation: i32,
+) -> AppResult<()> {
     signed_in
         .session
         .insert(GENERATION_KEY, generation)

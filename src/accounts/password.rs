@@ -36,7 +36,10 @@ pub async fn verify(password: String, stored: Option<String>) -> anyhow::Result<
         let Ok(parsed) = PasswordHash::new(&stored) else {
             return false;
         };
-        hasher().verify_password(password.as_bytes(), &parsed).is_ok() && real
+        hasher()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+            && real
     })
     .await?;
     Ok(matches)

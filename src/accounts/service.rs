@@ -2,7 +2,9 @@
 //! so they run the same inside transactions, handlers, jobs, the CLI and tests.
 
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
     sea_query::{Expr, ExprTrait, OnConflict},
 };
 use time::Duration;
@@ -21,7 +23,10 @@ pub fn normalise_email(email: &str) -> String {
     email.trim().to_lowercase()
 }
 
-pub async fn find_by_email(db: &impl ConnectionTrait, email: &str) -> Result<Option<users::Model>, sea_orm::DbErr> {
+pub async fn find_by_email(
+    db: &impl ConnectionTrait,
+    email: &str,
+) -> Result<Option<users::Model>, sea_orm::DbErr> {
     users::Entity::find()
         .filter(users::Column::Email.eq(normalise_email(email)))
         .one(db)
@@ -40,7 +45,12 @@ pub async fn create_user(
     let now = now();
     users::ActiveModel {
         email: Set(normalise_email(email)),
-        display_name: Set(display_name.chars().filter(|c| !c.is_control()).collect::<String>().trim().to_string()),
+        display_name: Set(display_name
+            .chars()
+            .filter(|c| !c.is_control())
+            .collect::<String>()
+            .trim()
+            .to_string()),
         password_hash: Set(password_hash),
         is_admin: Set(is_admin),
         disabled_at: Set(None),
@@ -57,10 +67,17 @@ pub async fn create_user(
 
 /// Sets a new password and invalidates every existing session of the user (by generation).
 /// Returns the new generation so the caller can keep its own session.
-pub async fn set_password(db: &impl ConnectionTrait, user_id: i32, hash: String) -> Result<i32, sea_orm::DbErr> {
+pub async fn set_password(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+    hash: String,
+) -> Result<i32, sea_orm::DbErr> {
     users::Entity::update_many()
         .col_expr(users::Column::PasswordHash, Expr::value(hash))
-        .col_expr(users::Column::SessionGeneration, Expr::col(users::Column::SessionGeneration).add(1))
+        .col_expr(
+            users::Column::SessionGeneration,
+            Expr::col(users::Column::SessionGeneration).add(1),
+        )
         .col_expr(users::Column::UpdatedAt, Expr::value(now()))
         .filter(users::Column::Id.eq(user_id))
         .exec(db)
@@ -70,9 +87,15 @@ pub async fn set_password(db: &impl ConnectionTrait, user_id: i32, hash: String)
 }
 
 /// Ends every session of a user at once (sign out everywhere, disable).
-pub async fn bump_generation(db: &impl ConnectionTrait, user_id: i32) -> Result<i32, sea_orm::DbErr> {
+pub async fn bump_generation(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+) -> Result<i32, sea_orm::DbErr> {
     users::Entity::update_many()
-        .col_expr(users::Column::SessionGeneration, Expr::col(users::Column::SessionGeneration).add(1))
+        .col_expr(
+            users::Column::SessionGeneration,
+            Expr::col(users::Column::SessionGeneration).add(1),
+        )
         .filter(users::Column::Id.eq(user_id))
         .exec(db)
         .await?;
@@ -196,7 +219,10 @@ pub async fn check_invitation(
 }
 
 /// Marks an invitation used; false when another request got there first.
-pub async fn consume_invitation(db: &impl ConnectionTrait, invitation_id: i32) -> Result<bool, sea_orm::DbErr> {
+pub async fn consume_invitation(
+    db: &impl ConnectionTrait,
+    invitation_id: i32,
+) -> Result<bool, sea_orm::DbErr> {
     let updated = invitations::Entity::update_many()
         .col_expr(invitations::Column::AcceptedAt, Expr::value(now()))
         .filter(invitations::Column::Id.eq(invitation_id))
@@ -213,7 +239,8 @@ pub async fn grant_membership(
     user_id: i32,
     role: &str,
 ) -> Result<(), sea_orm::DbErr> {
-    let mut on_conflict = OnConflict::columns([memberships::Column::ForumId, memberships::Column::UserId]);
+    let mut on_conflict =
+        OnConflict::columns([memberships::Column::ForumId, memberships::Column::UserId]);
     if role == "moderator" {
         on_conflict.update_column(memberships::Column::Role);
     } else {

@@ -28,23 +28,47 @@ pub async fn prepare_first_run(state: &AppState) -> anyhow::Result<Option<String
         return Ok(None);
     }
     let token = tokens::generate();
-    *state.setup_token.lock().map_err(|_| anyhow::anyhow!("setup lock poisoned"))? = Some(tokens::digest(&token));
-    Ok(Some(state.config.absolute(&format!("/admin/setup/{token}"))))
+    *state
+        .setup_token
+        .lock()
+        .map_err(|_| anyhow::anyhow!("setup lock poisoned"))? = Some(tokens::digest(&token));
+    Ok(Some(
+        state.config.absolute(&format!("/admin/setup/{token}")),
+    ))
 }
 
 fn token_matches(state: &AppState, token: &str) -> bool {
-    let Ok(guard) = state.setup_token.lock() else { return false };
+    let Ok(guard) = state.setup_token.lock() else {
+        return false;
+    };
     match guard.as_deref() {
-        Some(expected) => tokens::well_formed(token) && bool::from(tokens::digest(token).as_bytes().ct_eq(expected.as_bytes())),
+        Some(expected) => {
+            tokens::well_formed(token)
+                && bool::from(tokens::digest(token).as_bytes().ct_eq(expected.as_bytes()))
+        }
         None => false,
     }
 }
 
-pub async fn show_setup(State(state): State<AppState>, mut viewer: Viewer, Path(token): Path<String>) -> AppResult<Response> {
+pub async fn show_setup(
+    State(state): State<AppState>,
+    mut viewer: Viewer,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
     if !token_matches(&state, &token) {
         return Err(AppError::NotFound);
     }
-    Ok(Html(templates::accounts::first_run_setup(&viewer.form_ctx().await?, &token, "", "", &FormErrors::default()).into_string()).into_response())
+    Ok(Html(
+        templates::accounts::first_run_setup(
+            &viewer.form_ctx().await?,
+            &token,
+            "",
+            "",
+            &FormErrors::default(),
+        )
+        .into_string(),
+    )
+    .into_response())
 }
 
 #[derive(Deserialize)]
@@ -67,9 +91,15 @@ pub async fn complete_setup(
         return Err(AppError::NotFound);
     }
     let mut errors = FormErrors::default();
-    let email = forms::email(&form.email).map_err(|k| errors.add("email", k)).ok();
-    let name = forms::single_line(&form.display_name, NAME_MAX).map_err(|k| errors.add("display_name", k)).ok();
-    let new_password = forms::password(&form.password).map_err(|k| errors.add("password", k)).ok();
+    let email = forms::email(&form.email)
+        .map_err(|k| errors.add("email", k))
+        .ok();
+    let name = forms::single_line(&form.display_name, NAME_MAX)
+        .map_err(|k| errors.add("display_name", k))
+        .ok();
+    let new_password = forms::password(&form.password)
+        .map_err(|k| errors.add("password", k))
+        .ok();
     let (Some(email), Some(name), Some(new_password)) = (email, name, new_password) else {
         let markup = templates::accounts::first_run_setup(
             &viewer.form_ctx().await?,

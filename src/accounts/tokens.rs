@@ -17,7 +17,10 @@ pub fn digest(token: &str) -> String {
 /// A token as it arrives in a URL: anything that could not have come from `generate` is
 /// rejected before it reaches the database.
 pub fn well_formed(token: &str) -> bool {
-    token.len() == 43 && token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    token.len() == 43
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// Why a token could not be used, each with its own page.

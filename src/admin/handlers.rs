@@ -3,7 +3,10 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
 };
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, Statement};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult,
+    QueryFilter, QueryOrder, Statement,
+};
 use serde::Deserialize;
 use templates::{admin as views, components::FormErrors};
 
@@ -12,7 +15,10 @@ use crate::{
     accounts,
     db::{self, now},
     entities::{forums, themes, users},
-    forums::{handlers::html, log::{self, Entry}},
+    forums::{
+        handlers::html,
+        log::{self, Entry},
+    },
     web::{AdminUser, AppError, AppResult, AppState, flash, forms::Form},
 };
 
@@ -26,8 +32,16 @@ struct ForumRow {
     moderators: Option<String>,
 }
 
-async fn home_view(db: &impl ConnectionTrait, theme_form: views::ThemeForm, forum_form: views::ForumForm, notice: Option<&'static str>) -> AppResult<views::AdminHomeView> {
-    let themes = themes::Entity::find().order_by_asc(themes::Column::Name).all(db).await?;
+async fn home_view(
+    db: &impl ConnectionTrait,
+    theme_form: views::ThemeForm,
+    forum_form: views::ForumForm,
+    notice: Option<&'static str>,
+) -> AppResult<views::AdminHomeView> {
+    let themes = themes::Entity::find()
+        .order_by_asc(themes::Column::Name)
+        .all(db)
+        .await?;
     let forums = ForumRow::find_by_statement(Statement::from_string(
         db.get_database_backend(),
         "SELECT f.slug, f.title, th.name AS theme_name, f.moderation_mode, f.archived_at,
@@ -55,10 +69,21 @@ async fn home_view(db: &impl ConnectionTrait, theme_form: views::ThemeForm, foru
     })
 }
 
-pub async fn show_admin(State(state): State<AppState>, AdminUser(admin): AdminUser) -> AppResult<Response> {
+pub async fn show_admin(
+    State(state): State<AppState>,
+    AdminUser(admin): AdminUser,
+) -> AppResult<Response> {
     let notice = flash::take(&admin.session).await;
     let view = home_view(&state.db, Default::default(), Default::default(), notice).await?;
-    Ok(html(StatusCode::OK, views::home(&admin.ctx(), &view, &FormErrors::default(), &FormErrors::default())))
+    Ok(html(
+        StatusCode::OK,
+        views::home(
+            &admin.ctx(),
+            &view,
+            &FormErrors::default(),
+            &FormErrors::default(),
+        ),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -69,11 +94,26 @@ pub struct ThemeForm {
     theme_name: String,
 }
 
-pub async fn create_theme(State(state): State<AppState>, AdminUser(admin): AdminUser, Form(form): Form<ThemeForm>) -> AppResult<Response> {
+pub async fn create_theme(
+    State(state): State<AppState>,
+    AdminUser(admin): AdminUser,
+    Form(form): Form<ThemeForm>,
+) -> AppResult<Response> {
     let txn = db::begin_write(&state.db).await?;
     match service::create_theme(&txn, &form.theme_slug, &form.theme_name).await? {
         Ok(theme) => {
-            log::record(&txn, Entry { actor_id: admin.user.id, forum_id: None, action: "create_theme", target_type: "theme", target_id: theme.id, reason: Some(&theme.slug) }).await?;
+            log::record(
+                &txn,
+                Entry {
+                    actor_id: admin.user.id,
+                    forum_id: None,
+                    action: "create_theme",
+                    target_type: "theme",
+                    target_id: theme.id,
+                    reason: Some(&theme.slug),
+                },
+            )
+            .await?;
             txn.commit().await?;
             flash::set(&admin.session, "admin.created").await;
             Ok(Redirect::to("/admin").into_response())
@@ -82,9 +122,15 @@ pub async fn create_theme(State(state): State<AppState>, AdminUser(admin): Admin
             txn.rollback().await?;
             let mut errors = FormErrors::default();
             errors.add(field, key);
-            let theme_form = views::ThemeForm { slug: form.theme_slug, name: form.theme_name };
+            let theme_form = views::ThemeForm {
+                slug: form.theme_slug,
+                name: form.theme_name,
+            };
             let view = home_view(&state.db, theme_form, Default::default(), None).await?;
-            Ok(html(StatusCode::UNPROCESSABLE_ENTITY, views::home(&admin.ctx(), &view, &errors, &FormErrors::default())))
+            Ok(html(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                views::home(&admin.ctx(), &view, &errors, &FormErrors::default()),
+            ))
         }
     }
 }
@@ -105,20 +151,38 @@ pub struct ForumForm {
     moderation: String,
 }
 
-pub async fn create_forum(State(state): State<AppState>, AdminUser(admin): AdminUser, Form(form): Form<ForumForm>) -> AppResult<Response> {
+pub async fn create_forum(
+    State(state): State<AppState>,
+    AdminUser(admin): AdminUser,
+    Form(form): Form<ForumForm>,
+) -> AppResult<Response> {
     let txn = db::begin_write(&state.db).await?;
-    let created = service::create_forum(&txn, NewForum {
-        slug: &form.slug,
-        title: &form.title,
-        theme_slug: &form.theme,
-        purpose: &form.purpose,
-        expected_outcome: &form.expected_outcome,
-        moderation: &form.moderation,
-    })
+    let created = service::create_forum(
+        &txn,
+        NewForum {
+            slug: &form.slug,
+            title: &form.title,
+            theme_slug: &form.theme,
+            purpose: &form.purpose,
+            expected_outcome: &form.expected_outcome,
+            moderation: &form.moderation,
+        },
+    )
     .await?;
     match created {
         Ok(forum) => {
-            log::record(&txn, Entry { actor_id: admin.user.id, forum_id: Some(forum.id), action: "create_forum", target_type: "forum", target_id: forum.id, reason: None }).await?;
+            log::record(
+                &txn,
+                Entry {
+                    actor_id: admin.user.id,
+                    forum_id: Some(forum.id),
+                    action: "create_forum",
+                    target_type: "forum",
+                    target_id: forum.id,
+                    reason: None,
+                },
+            )
+            .await?;
             txn.commit().await?;
             Ok(Redirect::to(&format!("/forums/{}/members", forum.slug)).into_response())
         }
@@ -135,31 +199,45 @@ pub async fn create_forum(State(state): State<AppState>, AdminUser(admin): Admin
                 moderation: form.moderation,
             };
             let view = home_view(&state.db, Default::default(), forum_form, None).await?;
-            Ok(html(StatusCode::UNPROCESSABLE_ENTITY, views::home(&admin.ctx(), &view, &FormErrors::default(), &errors)))
+            Ok(html(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                views::home(&admin.ctx(), &view, &FormErrors::default(), &errors),
+            ))
         }
     }
 }
 
-pub async fn archive_forum(State(state): State<AppState>, AdminUser(admin): AdminUser, Path((slug, action)): Path<(String, String)>) -> AppResult<Redirect> {
+pub async fn archive_forum(
+    State(state): State<AppState>,
+    AdminUser(admin): AdminUser,
+    Path((slug, action)): Path<(String, String)>,
+) -> AppResult<Redirect> {
     let archive = match action.as_str() {
         "archive" => true,
         "unarchive" => false,
         _ => return Err(AppError::NotFound),
     };
-    let forum = forums::Entity::find().filter(forums::Column::Slug.eq(&slug)).one(&state.db).await?.ok_or(AppError::NotFound)?;
+    let forum = forums::Entity::find()
+        .filter(forums::Column::Slug.eq(&slug))
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let txn = db::begin_write(&state.db).await?;
     let mut active: forums::ActiveModel = forum.clone().into();
     active.archived_at = Set(archive.then(now));
     active.updated_at = Set(now());
     active.update(&txn).await?;
-    log::record(&txn, Entry {
-        actor_id: admin.user.id,
-        forum_id: Some(forum.id),
-        action: if archive { "archive" } else { "unarchive" },
-        target_type: "forum",
-        target_id: forum.id,
-        reason: None,
-    })
+    log::record(
+        &txn,
+        Entry {
+            actor_id: admin.user.id,
+            forum_id: Some(forum.id),
+            action: if archive { "archive" } else { "unarchive" },
+            target_type: "forum",
+            target_id: forum.id,
+            reason: None,
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(Redirect::to("/admin"))
@@ -172,8 +250,14 @@ struct MembershipRow {
     role: String,
 }
 
-pub async fn list_users(State(state): State<AppState>, AdminUser(admin): AdminUser) -> AppResult<Response> {
-    let users = users::Entity::find().order_by_asc(users::Column::Email).all(&state.db).await?;
+pub async fn list_users(
+    State(state): State<AppState>,
+    AdminUser(admin): AdminUser,
+) -> AppResult<Response> {
+    let users = users::Entity::find()
+        .order_by_asc(users::Column::Email)
+        .all(&state.db)
+        .await?;
     let memberships = MembershipRow::find_by_statement(Statement::from_string(
         state.db.get_database_backend(),
         "SELECT m.user_id, f.slug, m.role FROM memberships m JOIN forums f ON f.id = m.forum_id ORDER BY f.slug",
@@ -184,7 +268,11 @@ pub async fn list_users(State(state): State<AppState>, AdminUser(admin): AdminUs
         .into_iter()
         .map(|u| views::UserRow {
             id: u.id,
-            memberships: memberships.iter().filter(|m| m.user_id == u.id).map(|m| (m.slug.clone(), m.role.clone())).collect(),
+            memberships: memberships
+                .iter()
+                .filter(|m| m.user_id == u.id)
+                .map(|m| (m.slug.clone(), m.role.clone()))
+                .collect(),
             email: u.email,
             display_name: u.display_name,
             is_admin: u.is_admin,
@@ -195,7 +283,11 @@ pub async fn list_users(State(state): State<AppState>, AdminUser(admin): AdminUs
 }
 
 /// Disabling ends the user's sessions at once (generation bump + rows deleted).
-pub async fn switch_user(State(state): State<AppState>, AdminUser(admin): AdminUser, Path((user_id, action)): Path<(i32, String)>) -> AppResult<Redirect> {
+pub async fn switch_user(
+    State(state): State<AppState>,
+    AdminUser(admin): AdminUser,
+    Path((user_id, action)): Path<(i32, String)>,
+) -> AppResult<Redirect> {
     let disable = match action.as_str() {
         "disable" => true,
         "enable" => false,
@@ -204,7 +296,10 @@ pub async fn switch_user(State(state): State<AppState>, AdminUser(admin): AdminU
     if disable && user_id == admin.user.id {
         return Err(AppError::BadRequest("error.bad_form"));
     }
-    let user = users::Entity::find_by_id(user_id).one(&state.db).await?.ok_or(AppError::NotFound)?;
+    let user = users::Entity::find_by_id(user_id)
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let txn = db::begin_write(&state.db).await?;
     let mut active: users::ActiveModel = user.clone().into();
     active.disabled_at = Set(disable.then(now));
@@ -213,14 +308,21 @@ pub async fn switch_user(State(state): State<AppState>, AdminUser(admin): AdminU
     if disable {
         accounts::service::bump_generation(&txn, user.id).await?;
     }
-    log::record(&txn, Entry {
-        actor_id: admin.user.id,
-        forum_id: None,
-        action: if disable { "disable_user" } else { "enable_user" },
-        target_type: "user",
-        target_id: user.id,
-        reason: None,
-    })
+    log::record(
+        &txn,
+        Entry {
+            actor_id: admin.user.id,
+            forum_id: None,
+            action: if disable {
+                "disable_user"
+            } else {
+                "enable_user"
+            },
+            target_type: "user",
+            target_id: user.id,
+            reason: None,
+        },
+    )
     .await?;
     txn.commit().await?;
     if disable {

@@ -3,7 +3,10 @@
 pub mod handlers;
 pub mod service;
 
-use axum::{Router, routing::{get, post}};
+use axum::{
+    Router,
+    routing::{get, post},
+};
 
 use crate::web::AppState;
 
@@ -12,7 +15,10 @@ pub fn router() -> Router<AppState> {
         .route("/admin", get(handlers::show_admin))
         .route("/admin/themes", post(handlers::create_theme))
         .route("/admin/forums", post(handlers::create_forum))
-        .route("/admin/forums/{slug}/{action}", post(handlers::archive_forum))
+        .route(
+            "/admin/forums/{slug}/{action}",
+            post(handlers::archive_forum),
+        )
         .route("/admin/users", get(handlers::list_users))
         .route("/admin/users/{id}/{action}", post(handlers::switch_user))
 }

@@ -1,6 +1,8 @@
 //! Themes and forums: creation rules shared by the admin pages and the command line.
 
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+};
 
 use crate::{
     db::now,
@@ -11,7 +13,9 @@ use crate::{
 pub fn valid_slug(slug: &str) -> bool {
     let len = slug.len();
     (2..=64).contains(&len)
-        && slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && slug
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !slug.starts_with('-')
         && !slug.ends_with('-')
 }
@@ -19,7 +23,11 @@ pub fn valid_slug(slug: &str) -> bool {
 /// A field and the translation key of what is wrong with it.
 pub type Problem = (&'static str, &'static str);
 
-pub async fn create_theme(db: &impl ConnectionTrait, slug: &str, name: &str) -> Result<Result<themes::Model, Problem>, sea_orm::DbErr> {
+pub async fn create_theme(
+    db: &impl ConnectionTrait,
+    slug: &str,
+    name: &str,
+) -> Result<Result<themes::Model, Problem>, sea_orm::DbErr> {
     let slug = slug.trim().to_lowercase();
     if !valid_slug(&slug) {
         return Ok(Err(("theme_slug", "form.bad_slug")));
@@ -28,7 +36,12 @@ pub async fn create_theme(db: &impl ConnectionTrait, slug: &str, name: &str) -> 
         Ok(name) => name,
         Err(key) => return Ok(Err(("theme_name", key))),
     };
-    if themes::Entity::find().filter(themes::Column::Slug.eq(&slug)).one(db).await?.is_some() {
+    if themes::Entity::find()
+        .filter(themes::Column::Slug.eq(&slug))
+        .one(db)
+        .await?
+        .is_some()
+    {
         return Ok(Err(("theme_slug", "form.slug_taken")));
     }
     let theme = themes::ActiveModel {
@@ -52,7 +65,10 @@ pub struct NewForum<'a> {
     pub moderation: &'a str,
 }
 
-pub async fn create_forum(db: &impl ConnectionTrait, new: NewForum<'_>) -> Result<Result<forums::Model, Problem>, sea_orm::DbErr> {
+pub async fn create_forum(
+    db: &impl ConnectionTrait,
+    new: NewForum<'_>,
+) -> Result<Result<forums::Model, Problem>, sea_orm::DbErr> {
     let slug = new.slug.trim().to_lowercase();
     if !valid_slug(&slug) {
         return Ok(Err(("slug", "form.bad_slug")));
@@ -66,13 +82,28 @@ pub async fn create_forum(db: &impl ConnectionTrait, new: NewForum<'_>) -> Resul
         "pre" => "pre",
         _ => return Ok(Err(("moderation", "error.bad_form"))),
     };
-    let Some(theme) = themes::Entity::find().filter(themes::Column::Slug.eq(new.theme_slug.trim())).one(db).await? else {
+    let Some(theme) = themes::Entity::find()
+        .filter(themes::Column::Slug.eq(new.theme_slug.trim()))
+        .one(db)
+        .await?
+    else {
         return Ok(Err(("theme", "form.unknown_theme")));
     };
-    if forums::Entity::find().filter(forums::Column::Slug.eq(&slug)).one(db).await?.is_some() {
+    if forums::Entity::find()
+        .filter(forums::Column::Slug.eq(&slug))
+        .one(db)
+        .await?
+        .is_some()
+    {
         return Ok(Err(("slug", "form.slug_taken")));
     }
-    let long_text = |text: &str| forms::strip_controls(text).trim().chars().take(5_000).collect::<String>();
+    let long_text = |text: &str| {
+        forms::strip_controls(text)
+            .trim()
+            .chars()
+            .take(5_000)
+            .collect::<String>()
+    };
     let now = now();
     let forum = forums::ActiveModel {
         slug: Set(slug),

@@ -30,11 +30,19 @@ pub struct ForumAccess {
 
 impl ForumAccess {
     pub fn require_moderator(&self) -> AppResult<()> {
-        if self.role.moderates() { Ok(()) } else { Err(AppError::NotFound) }
+        if self.role.moderates() {
+            Ok(())
+        } else {
+            Err(AppError::NotFound)
+        }
     }
 }
 
-pub async fn role_in(db: &impl ConnectionTrait, user: &users::Model, forum_id: i32) -> AppResult<Option<Role>> {
+pub async fn role_in(
+    db: &impl ConnectionTrait,
+    user: &users::Model,
+    forum_id: i32,
+) -> AppResult<Option<Role>> {
     if user.is_admin {
         return Ok(Some(Role::Admin));
     }
@@ -43,30 +51,60 @@ pub async fn role_in(db: &impl ConnectionTrait, user: &users::Model, forum_id: i
         .filter(memberships::Column::UserId.eq(user.id))
         .one(db)
         .await?;
-    Ok(membership.map(|m| if m.role == "moderator" { Role::Moderator } else { Role::Member }))
+    Ok(membership.map(|m| {
+        if m.role == "moderator" {
+            Role::Moderator
+        } else {
+            Role::Member
+        }
+    }))
 }
 
-pub async fn forum_by_id(db: &impl ConnectionTrait, user: &users::Model, forum_id: i32) -> AppResult<ForumAccess> {
-    let forum = forums::Entity::find_by_id(forum_id).one(db).await?.ok_or(AppError::NotFound)?;
-    let role = role_in(db, user, forum.id).await?.ok_or(AppError::NotFound)?;
+pub async fn forum_by_id(
+    db: &impl ConnectionTrait,
+    user: &users::Model,
+    forum_id: i32,
+) -> AppResult<ForumAccess> {
+    let forum = forums::Entity::find_by_id(forum_id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let role = role_in(db, user, forum.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     Ok(ForumAccess { forum, role })
 }
 
-pub async fn forum_by_slug(db: &impl ConnectionTrait, user: &users::Model, slug: &str) -> AppResult<ForumAccess> {
+pub async fn forum_by_slug(
+    db: &impl ConnectionTrait,
+    user: &users::Model,
+    slug: &str,
+) -> AppResult<ForumAccess> {
     let forum = forums::Entity::find()
         .filter(forums::Column::Slug.eq(slug))
         .one(db)
         .await?
         .ok_or(AppError::NotFound)?;
-    let role = role_in(db, user, forum.id).await?.ok_or(AppError::NotFound)?;
+    let role = role_in(db, user, forum.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     Ok(ForumAccess { forum, role })
 }
 
 /// A thread the user may see: in a forum they belong to, and not hidden unless they moderate.
-pub async fn thread(db: &impl ConnectionTrait, user: &users::Model, thread_id: i32) -> AppResult<(threads::Model, ForumAccess)> {
-    let thread = threads::Entity::find_by_id(thread_id).one(db).await?.ok_or(AppError::NotFound)?;
+pub async fn thread(
+    db: &impl ConnectionTrait,
+    user: &users::Model,
+    thread_id: i32,
+) -> AppResult<(threads::Model, ForumAccess)> {
+    let thread = threads::Entity::find_by_id(thread_id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let access = forum_by_id(db, user, thread.forum_id).await?;
-    if !access.role.moderates() && (thread.hidden_at.is_some() || !has_visible_post(db, thread.id, user.id).await?) {
+    if !access.role.moderates()
+        && (thread.hidden_at.is_some() || !has_visible_post(db, thread.id, user.id).await?)
+    {
         return Err(AppError::NotFound);
     }
     Ok((thread, access))
@@ -74,13 +112,21 @@ pub async fn thread(db: &impl ConnectionTrait, user: &users::Model, thread_id: i
 
 /// In a pre-moderated forum a new thread stays invisible to others until its first post is
 /// approved; its author sees it (with the post marked as waiting).
-async fn has_visible_post(db: &impl ConnectionTrait, thread_id: i32, user_id: i32) -> AppResult<bool> {
+async fn has_visible_post(
+    db: &impl ConnectionTrait,
+    thread_id: i32,
+    user_id: i32,
+) -> AppResult<bool> {
     let found = posts::Entity::find()
         .filter(posts::Column::ThreadId.eq(thread_id))
         .filter(
             sea_orm::Condition::any()
                 .add(posts::Column::Status.eq("published"))
-                .add(sea_orm::Condition::all().add(posts::Column::Status.eq("pending")).add(posts::Column::AuthorId.eq(user_id))),
+                .add(
+                    sea_orm::Condition::all()
+                        .add(posts::Column::Status.eq("pending"))
+                        .add(posts::Column::AuthorId.eq(user_id)),
+                ),
         )
         .one(db)
         .await?;
@@ -94,7 +140,10 @@ pub async fn post(
     user: &users::Model,
     post_id: i32,
 ) -> AppResult<(posts::Model, threads::Model, ForumAccess)> {
-    let post = posts::Entity::find_by_id(post_id).one(db).await?.ok_or(AppError::NotFound)?;
+    let post = posts::Entity::find_by_id(post_id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let (thread, access) = thread(db, user, post.thread_id).await?;
     let visible = access.role.moderates()
         || (post.status == "published" && post.hidden_at.is_none())

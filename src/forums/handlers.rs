@@ -3,9 +3,15 @@ use axum::{
     http::StatusCode,
     response::{Html, IntoResponse, Redirect, Response},
 };
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, Statement};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult,
+    QueryFilter, Statement,
+};
 use serde::Deserialize;
-use templates::{components::{FormErrors, Pager}, forums as views};
+use templates::{
+    components::{FormErrors, Pager},
+    forums as views,
+};
 
 use super::{access, posting, queries};
 use crate::{
@@ -33,7 +39,10 @@ struct ForumSummaryRow {
 }
 
 /// The forums a user belongs to (all of them for admins), for the home and forum list.
-pub async fn visible_forums(db: &impl ConnectionTrait, user: &users::Model) -> AppResult<Vec<views::ForumSummary>> {
+pub async fn visible_forums(
+    db: &impl ConnectionTrait,
+    user: &users::Model,
+) -> AppResult<Vec<views::ForumSummary>> {
     let sql = "SELECT f.slug, f.title, th.name AS theme_name, f.purpose, f.archived_at, m.role
                FROM forums f JOIN themes th ON th.id = f.theme_id
                LEFT JOIN memberships m ON m.forum_id = f.id AND m.user_id = $1
@@ -64,12 +73,21 @@ pub async fn home(State(state): State<AppState>, viewer: Viewer) -> AppResult<Re
         Some(user) => visible_forums(&state.db, user).await?,
         None => Vec::new(),
     };
-    Ok(html(StatusCode::OK, templates::accounts::home(&viewer.ctx(), &forums)))
+    Ok(html(
+        StatusCode::OK,
+        templates::accounts::home(&viewer.ctx(), &forums),
+    ))
 }
 
-pub async fn list_forums(State(state): State<AppState>, signed_in: SignedIn) -> AppResult<Response> {
+pub async fn list_forums(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+) -> AppResult<Response> {
     let forums = visible_forums(&state.db, &signed_in.user).await?;
-    Ok(html(StatusCode::OK, views::forums_page(&signed_in.ctx(), &forums)))
+    Ok(html(
+        StatusCode::OK,
+        views::forums_page(&signed_in.ctx(), &forums),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -93,7 +111,10 @@ async fn theme_name(db: &impl ConnectionTrait, theme_id: i32) -> AppResult<Strin
         .unwrap_or_default())
 }
 
-pub async fn forum_head(db: &impl ConnectionTrait, forum: &crate::entities::forums::Model) -> AppResult<views::ForumHead> {
+pub async fn forum_head(
+    db: &impl ConnectionTrait,
+    forum: &crate::entities::forums::Model,
+) -> AppResult<views::ForumHead> {
     Ok(views::ForumHead {
         slug: forum.slug.clone(),
         title: forum.title.clone(),
@@ -121,7 +142,11 @@ pub async fn show_forum(
         queries::page_number(query.page.as_deref()),
     )
     .await?;
-    let queue_count = if moderator { super::moderation::queue_size(&state.db, access.forum.id).await? } else { 0 };
+    let queue_count = if moderator {
+        super::moderation::queue_size(&state.db, access.forum.id).await?
+    } else {
+        0
+    };
     let view = views::ForumView {
         forum: forum_head(&state.db, &access.forum).await?,
         threads: rows
@@ -139,14 +164,25 @@ pub async fn show_forum(
                 last_post_at: queries::iso(r.last_post_at),
             })
             .collect(),
-        pager: Pager { page, pages, base: format!("/forums/{}?", access.forum.slug) },
+        pager: Pager {
+            page,
+            pages,
+            base: format!("/forums/{}?", access.forum.slug),
+        },
         is_moderator: moderator,
         queue_count,
     };
-    Ok(html(StatusCode::OK, views::forum_page(&signed_in.ctx(), &view)))
+    Ok(html(
+        StatusCode::OK,
+        views::forum_page(&signed_in.ctx(), &view),
+    ))
 }
 
-fn new_thread_view(access: &access::ForumAccess, title: String, body: String) -> views::NewThreadView {
+fn new_thread_view(
+    access: &access::ForumAccess,
+    title: String,
+    body: String,
+) -> views::NewThreadView {
     views::NewThreadView {
         forum_slug: access.forum.slug.clone(),
         forum_title: access.forum.title.clone(),
@@ -156,13 +192,20 @@ fn new_thread_view(access: &access::ForumAccess, title: String, body: String) ->
     }
 }
 
-pub async fn show_new_thread(State(state): State<AppState>, signed_in: SignedIn, Path(slug): Path<String>) -> AppResult<Response> {
+pub async fn show_new_thread(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(slug): Path<String>,
+) -> AppResult<Response> {
     let access = access::forum_by_slug(&state.db, &signed_in.user, &slug).await?;
     if access.forum.archived_at.is_some() {
         return Err(AppError::BadRequest("forum.archived_notice"));
     }
     let view = new_thread_view(&access, String::new(), String::new());
-    Ok(html(StatusCode::OK, views::new_thread(&signed_in.ctx(), &view, &FormErrors::default())))
+    Ok(html(
+        StatusCode::OK,
+        views::new_thread(&signed_in.ctx(), &view, &FormErrors::default()),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -181,11 +224,18 @@ pub async fn create_thread(
 ) -> AppResult<Response> {
     let access = access::forum_by_slug(&state.db, &signed_in.user, &slug).await?;
     let mut errors = FormErrors::default();
-    let title = forms::single_line(&form.title, TITLE_MAX).map_err(|k| errors.add("title", k)).ok();
-    let body = forms::markdown_body(&form.body).map_err(|k| errors.add("body", k)).ok();
+    let title = forms::single_line(&form.title, TITLE_MAX)
+        .map_err(|k| errors.add("title", k))
+        .ok();
+    let body = forms::markdown_body(&form.body)
+        .map_err(|k| errors.add("body", k))
+        .ok();
     let (Some(title), Some(body)) = (title, body) else {
         let view = new_thread_view(&access, form.title, form.body);
-        return Ok(html(StatusCode::UNPROCESSABLE_ENTITY, views::new_thread(&signed_in.ctx(), &view, &errors)));
+        return Ok(html(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            views::new_thread(&signed_in.ctx(), &view, &errors),
+        ));
     };
     let written = posting::create_thread(&state, &access, &signed_in.user, &title, &body).await?;
     if written.held {
@@ -213,7 +263,11 @@ async fn thread_view(
     };
     let (page, pages) = queries::clamp_page(requested, total, queries::POSTS_PER_PAGE);
     let rows = queries::thread_posts(db, thread.id, user.id, moderator, page).await?;
-    if let Some(last) = rows.iter().filter(|r| r.status == "published").map(|r| r.id).max()
+    if let Some(last) = rows
+        .iter()
+        .filter(|r| r.status == "published")
+        .map(|r| r.id)
+        .max()
         && last > queries::read_position(db, user.id, thread.id).await?
     {
         queries::mark_read(db, user.id, thread.id, last).await?;
@@ -232,10 +286,18 @@ async fn thread_view(
         && let Ok((quoted, quoted_thread, _)) = access::post(db, user, quote_id).await
         && quoted_thread.id == thread.id
     {
-        let author = users::Entity::find_by_id(quoted.author_id).one(db).await?.map(|u| u.display_name).unwrap_or_default();
+        let author = users::Entity::find_by_id(quoted.author_id)
+            .one(db)
+            .await?
+            .map(|u| u.display_name)
+            .unwrap_or_default();
         reply_body = markdown::quote(&author, &quoted.body_md);
     }
-    let move_targets = if moderator { super::moderation::move_targets(db, user, access.forum.id).await? } else { Vec::new() };
+    let move_targets = if moderator {
+        super::moderation::move_targets(db, user, access.forum.id).await?
+    } else {
+        Vec::new()
+    };
     Ok(views::ThreadView {
         thread: views::ThreadHead {
             id: thread.id,
@@ -263,7 +325,11 @@ async fn thread_view(
                 is_own: r.author_id == user.id,
             })
             .collect(),
-        pager: Pager { page, pages, base: format!("/threads/{}?", thread.id) },
+        pager: Pager {
+            page,
+            pages,
+            base: format!("/threads/{}?", thread.id),
+        },
         is_moderator: moderator,
         following,
         can_reply,
@@ -281,8 +347,20 @@ pub async fn show_thread(
 ) -> AppResult<Response> {
     let (thread, access) = access::thread(&state.db, &signed_in.user, thread_id).await?;
     let notice = flash::take(&signed_in.session).await;
-    let view = thread_view(&state, &signed_in, &thread, &access, &query, String::new(), notice).await?;
-    Ok(html(StatusCode::OK, views::thread_page(&signed_in.ctx(), &view, &FormErrors::default())))
+    let view = thread_view(
+        &state,
+        &signed_in,
+        &thread,
+        &access,
+        &query,
+        String::new(),
+        notice,
+    )
+    .await?;
+    Ok(html(
+        StatusCode::OK,
+        views::thread_page(&signed_in.ctx(), &view, &FormErrors::default()),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -303,26 +381,52 @@ pub async fn create_reply(
         Err(key) => {
             let mut errors = FormErrors::default();
             errors.add("body", key);
-            let query = PageQuery { page: Some(u64::MAX.to_string()), post: None, quote: None };
-            let view = thread_view(&state, &signed_in, &thread, &access, &query, form.body, None).await?;
-            return Ok(html(StatusCode::UNPROCESSABLE_ENTITY, views::thread_page(&signed_in.ctx(), &view, &errors)));
+            let query = PageQuery {
+                page: Some(u64::MAX.to_string()),
+                post: None,
+                quote: None,
+            };
+            let view = thread_view(
+                &state, &signed_in, &thread, &access, &query, form.body, None,
+            )
+            .await?;
+            return Ok(html(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                views::thread_page(&signed_in.ctx(), &view, &errors),
+            ));
         }
     };
     let written = posting::create_reply(&state, &access, &thread, &signed_in.user, &body).await?;
     if written.held {
         flash::set(&signed_in.session, "post.held").await;
     }
-    Ok(Redirect::to(&format!("/threads/{}?post={}#post-{}", thread.id, written.post_id, written.post_id)).into_response())
+    Ok(Redirect::to(&format!(
+        "/threads/{}?post={}#post-{}",
+        thread.id, written.post_id, written.post_id
+    ))
+    .into_response())
 }
 
-pub async fn show_edit_post(State(state): State<AppState>, signed_in: SignedIn, Path(post_id): Path<i32>) -> AppResult<Response> {
+pub async fn show_edit_post(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(post_id): Path<i32>,
+) -> AppResult<Response> {
     let (post, thread, access) = access::post(&state.db, &signed_in.user, post_id).await?;
     let as_moderator = post.author_id != signed_in.user.id;
     if as_moderator && !access.role.moderates() {
         return Err(AppError::NotFound);
     }
-    let view = views::EditPostView { post_id: post.id, thread_id: thread.id, body: post.body_md, as_moderator };
-    Ok(html(StatusCode::OK, views::edit_post(&signed_in.ctx(), &view, &FormErrors::default())))
+    let view = views::EditPostView {
+        post_id: post.id,
+        thread_id: thread.id,
+        body: post.body_md,
+        as_moderator,
+    };
+    Ok(html(
+        StatusCode::OK,
+        views::edit_post(&signed_in.ctx(), &view, &FormErrors::default()),
+    ))
 }
 
 pub async fn update_post(
@@ -344,17 +448,43 @@ pub async fn update_post(
         Err(key) => {
             let mut errors = FormErrors::default();
             errors.add("body", key);
-            let view = views::EditPostView { post_id, thread_id: thread.id, body: form.body, as_moderator };
-            return Ok(html(StatusCode::UNPROCESSABLE_ENTITY, views::edit_post(&signed_in.ctx(), &view, &errors)));
+            let view = views::EditPostView {
+                post_id,
+                thread_id: thread.id,
+                body: form.body,
+                as_moderator,
+            };
+            return Ok(html(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                views::edit_post(&signed_in.ctx(), &view, &errors),
+            ));
         }
     };
     posting::edit_post(&state, &access, &post, &signed_in.user, &body).await?;
-    Ok(Redirect::to(&format!("/threads/{}?post={}#post-{}", thread.id, post.id, post.id)).into_response())
+    Ok(Redirect::to(&format!(
+        "/threads/{}?post={}#post-{}",
+        thread.id, post.id, post.id
+    ))
+    .into_response())
 }
 
-pub async fn show_flag_post(State(state): State<AppState>, signed_in: SignedIn, Path(post_id): Path<i32>) -> AppResult<Response> {
+pub async fn show_flag_post(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(post_id): Path<i32>,
+) -> AppResult<Response> {
     let (post, thread, _) = access::post(&state.db, &signed_in.user, post_id).await?;
-    Ok(html(StatusCode::OK, views::flag_post(&signed_in.ctx(), post.id, thread.id, "", &FormErrors::default(), false)))
+    Ok(html(
+        StatusCode::OK,
+        views::flag_post(
+            &signed_in.ctx(),
+            post.id,
+            thread.id,
+            "",
+            &FormErrors::default(),
+            false,
+        ),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -377,7 +507,14 @@ pub async fn flag_post(
             errors.add("reason", key);
             return Ok(html(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                views::flag_post(&signed_in.ctx(), post.id, thread.id, &form.reason, &errors, false),
+                views::flag_post(
+                    &signed_in.ctx(),
+                    post.id,
+                    thread.id,
+                    &form.reason,
+                    &errors,
+                    false,
+                ),
             ));
         }
     };
@@ -392,16 +529,34 @@ pub async fn flag_post(
     }
     .insert(&state.db)
     .await?;
-    Ok(html(StatusCode::OK, views::flag_post(&signed_in.ctx(), post.id, thread.id, "", &FormErrors::default(), true)))
+    Ok(html(
+        StatusCode::OK,
+        views::flag_post(
+            &signed_in.ctx(),
+            post.id,
+            thread.id,
+            "",
+            &FormErrors::default(),
+            true,
+        ),
+    ))
 }
 
-pub async fn follow_thread(State(state): State<AppState>, signed_in: SignedIn, Path(thread_id): Path<i32>) -> AppResult<Redirect> {
+pub async fn follow_thread(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(thread_id): Path<i32>,
+) -> AppResult<Redirect> {
     let (thread, _) = access::thread(&state.db, &signed_in.user, thread_id).await?;
     posting::follow(&state.db, signed_in.user.id, thread.id).await?;
     Ok(Redirect::to(&format!("/threads/{}", thread.id)))
 }
 
-pub async fn unfollow_thread(State(state): State<AppState>, signed_in: SignedIn, Path(thread_id): Path<i32>) -> AppResult<Redirect> {
+pub async fn unfollow_thread(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(thread_id): Path<i32>,
+) -> AppResult<Redirect> {
     let (thread, _) = access::thread(&state.db, &signed_in.user, thread_id).await?;
     posting::unfollow(&state.db, signed_in.user.id, thread.id).await?;
     Ok(Redirect::to(&format!("/threads/{}", thread.id)))
@@ -418,7 +573,10 @@ async fn follow_by_token(state: &AppState, token: &str) -> AppResult<(follows::M
         .one(&state.db)
         .await?
         .ok_or(AppError::NotFound)?;
-    let user = users::Entity::find_by_id(follow.user_id).one(&state.db).await?.ok_or(AppError::NotFound)?;
+    let user = users::Entity::find_by_id(follow.user_id)
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let title = match access::thread(&state.db, &user, follow.thread_id).await {
         Ok((thread, _)) => thread.title,
         Err(_) => String::new(),
@@ -426,13 +584,29 @@ async fn follow_by_token(state: &AppState, token: &str) -> AppResult<(follows::M
     Ok((follow, title))
 }
 
-pub async fn show_stop_following(State(state): State<AppState>, mut viewer: Viewer, Path(token): Path<String>) -> AppResult<Response> {
+pub async fn show_stop_following(
+    State(state): State<AppState>,
+    mut viewer: Viewer,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
     let (_, title) = follow_by_token(&state, &token).await?;
-    Ok(html(StatusCode::OK, templates::accounts::unfollow(&viewer.form_ctx().await?, &token, &title, false)))
+    Ok(html(
+        StatusCode::OK,
+        templates::accounts::unfollow(&viewer.form_ctx().await?, &token, &title, false),
+    ))
 }
 
-pub async fn stop_following(State(state): State<AppState>, viewer: Viewer, Path(token): Path<String>) -> AppResult<Response> {
+pub async fn stop_following(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
     let (follow, title) = follow_by_token(&state, &token).await?;
-    follows::Entity::delete_by_id(follow.id).exec(&state.db).await?;
-    Ok(html(StatusCode::OK, templates::accounts::unfollow(&viewer.ctx(), &token, &title, true)))
+    follows::Entity::delete_by_id(follow.id)
+        .exec(&state.db)
+        .await?;
+    Ok(html(
+        StatusCode::OK,
+        templates::accounts::unfollow(&viewer.ctx(), &token, &title, true),
+    ))
 }

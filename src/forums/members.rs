@@ -19,7 +19,10 @@ use crate::{
     db,
     entities::{forums, memberships, users},
     mail::Email,
-    web::{AppError, AppResult, AppState, SignedIn, flash, forms::{self, Form}},
+    web::{
+        AppError, AppResult, AppState, SignedIn, flash,
+        forms::{self, Form},
+    },
 };
 
 /// The most addresses one pasted list may hold.
@@ -40,7 +43,9 @@ pub async fn invite(
     email: &str,
     role: &str,
 ) -> anyhow::Result<Invited> {
-    let inviter_name = inviter.map(|u| u.display_name.clone()).unwrap_or_else(|| "Fora".into());
+    let inviter_name = inviter
+        .map(|u| u.display_name.clone())
+        .unwrap_or_else(|| "Fora".into());
     let txn = db::begin_write(&state.db).await?;
     let existing = service::find_by_email(&txn, email).await?;
     let (outcome, target_id, mail) = match existing {
@@ -48,26 +53,46 @@ pub async fn invite(
             service::grant_membership(&txn, forum.id, user.id, role).await?;
             let link = state.config.absolute(&format!("/forums/{}", forum.slug));
             let lang = templates::i18n::supported(&user.locale);
-            let rendered = templates::email::added_to_forum(lang, &forum.title, &inviter_name, &link);
-            (Invited::Added, user.id, Email::new(&user.email, Some(&user.display_name), rendered))
+            let rendered =
+                templates::email::added_to_forum(lang, &forum.title, &inviter_name, &link);
+            (
+                Invited::Added,
+                user.id,
+                Email::new(&user.email, Some(&user.display_name), rendered),
+            )
         }
         None => {
-            let token = service::create_invitation(&txn, email, forum.id, role, inviter.map(|u| u.id)).await?;
+            let token =
+                service::create_invitation(&txn, email, forum.id, role, inviter.map(|u| u.id))
+                    .await?;
             let link = state.config.absolute(&format!("/invitations/{token}"));
-            let lang = inviter.map(|u| templates::i18n::supported(&u.locale)).unwrap_or("en");
+            let lang = inviter
+                .map(|u| templates::i18n::supported(&u.locale))
+                .unwrap_or("en");
             let rendered = templates::email::invitation(lang, &forum.title, &inviter_name, &link);
-            (Invited::Invitation(link), 0, Email::new(email, None, rendered))
+            (
+                Invited::Invitation(link),
+                0,
+                Email::new(email, None, rendered),
+            )
         }
     };
     if let Some(inviter) = inviter {
-        log::record(&txn, Entry {
-            actor_id: inviter.id,
-            forum_id: Some(forum.id),
-            action: if role == "moderator" { "name_moderator" } else { "invite" },
-            target_type: "user",
-            target_id,
-            reason: Some(email),
-        })
+        log::record(
+            &txn,
+            Entry {
+                actor_id: inviter.id,
+                forum_id: Some(forum.id),
+                action: if role == "moderator" {
+                    "name_moderator"
+                } else {
+                    "invite"
+                },
+                target_type: "user",
+                target_id,
+                reason: Some(email),
+            },
+        )
         .await?;
     }
     txn.commit().await?;
@@ -79,7 +104,10 @@ pub async fn invite(
 pub fn parse_address_list(raw: &str) -> (Vec<String>, Vec<String>) {
     let mut good: Vec<String> = Vec::new();
     let mut bad = Vec::new();
-    for piece in raw.split(|c: char| c == ',' || c == ';' || c.is_whitespace()).filter(|p| !p.is_empty()) {
+    for piece in raw
+        .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
+        .filter(|p| !p.is_empty())
+    {
         let piece = piece.trim_matches(|c| c == '<' || c == '>');
         match forms::email(piece) {
             Ok(email) if !good.contains(&email) => good.push(email),
@@ -119,7 +147,12 @@ async fn members_view(
         forum_title: access.forum.title.clone(),
         members: rows
             .into_iter()
-            .map(|r| views::MemberRow { display_name: r.display_name, email: r.email, role: r.role, user_id: r.user_id })
+            .map(|r| views::MemberRow {
+                display_name: r.display_name,
+                email: r.email,
+                role: r.role,
+                user_id: r.user_id,
+            })
             .collect(),
         can_manage: access.role.moderates(),
         can_name_moderators: viewer.is_admin,
@@ -129,11 +162,31 @@ async fn members_view(
     })
 }
 
-pub async fn show_members(State(state): State<AppState>, signed_in: SignedIn, Path(slug): Path<String>) -> AppResult<Response> {
+pub async fn show_members(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(slug): Path<String>,
+) -> AppResult<Response> {
     let access = access::forum_by_slug(&state.db, &signed_in.user, &slug).await?;
-    let sent = signed_in.session.remove::<usize>("invites_sent").await.ok().flatten();
-    let view = members_view(&state.db, &access, &signed_in.user, String::new(), "member".into(), sent).await?;
-    Ok(html(StatusCode::OK, views::members_page(&signed_in.ctx(), &view, &FormErrors::default())))
+    let sent = signed_in
+        .session
+        .remove::<usize>("invites_sent")
+        .await
+        .ok()
+        .flatten();
+    let view = members_view(
+        &state.db,
+        &access,
+        &signed_in.user,
+        String::new(),
+        "member".into(),
+        sent,
+    )
+    .await?;
+    Ok(html(
+        StatusCode::OK,
+        views::members_page(&signed_in.ctx(), &view, &FormErrors::default()),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -168,13 +221,28 @@ pub async fn invite_members(
     }
     if !errors.is_empty() {
         let typed: String = form.emails.chars().take(20_000).collect();
-        let view = members_view(&state.db, &access, &signed_in.user, typed, role.into(), None).await?;
-        return Ok(html(StatusCode::UNPROCESSABLE_ENTITY, views::members_page(&signed_in.ctx(), &view, &errors)));
+        let view = members_view(
+            &state.db,
+            &access,
+            &signed_in.user,
+            typed,
+            role.into(),
+            None,
+        )
+        .await?;
+        return Ok(html(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            views::members_page(&signed_in.ctx(), &view, &errors),
+        ));
     }
     for address in &addresses {
         invite(&state, Some(&signed_in.user), &access.forum, address, role).await?;
     }
-    signed_in.session.insert("invites_sent", addresses.len()).await.map_err(AppError::internal)?;
+    signed_in
+        .session
+        .insert("invites_sent", addresses.len())
+        .await
+        .map_err(AppError::internal)?;
     Ok(Redirect::to(&format!("/forums/{slug}/members")).into_response())
 }
 
@@ -196,15 +264,20 @@ pub async fn remove_member(
         return Err(AppError::NotFound);
     }
     let txn = db::begin_write(&state.db).await?;
-    memberships::Entity::delete_by_id(membership.id).exec(&txn).await?;
-    log::record(&txn, Entry {
-        actor_id: signed_in.user.id,
-        forum_id: Some(access.forum.id),
-        action: "remove_member",
-        target_type: "user",
-        target_id: user_id,
-        reason: None,
-    })
+    memberships::Entity::delete_by_id(membership.id)
+        .exec(&txn)
+        .await?;
+    log::record(
+        &txn,
+        Entry {
+            actor_id: signed_in.user.id,
+            forum_id: Some(access.forum.id),
+            action: "remove_member",
+            target_type: "user",
+            target_id: user_id,
+            reason: None,
+        },
+    )
     .await?;
     txn.commit().await?;
     flash::set(&signed_in.session, "notice.saved").await;

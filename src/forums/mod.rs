@@ -9,7 +9,10 @@ pub mod notify;
 pub mod posting;
 pub mod queries;
 
-use axum::{Router, routing::{get, post}};
+use axum::{
+    Router,
+    routing::{get, post},
+};
 
 use crate::web::AppState;
 
@@ -18,11 +21,20 @@ pub fn router() -> Router<AppState> {
         .route("/", get(handlers::home))
         .route("/forums", get(handlers::list_forums))
         .route("/forums/{slug}", get(handlers::show_forum))
-        .route("/forums/{slug}/new", get(handlers::show_new_thread).post(handlers::create_thread))
+        .route(
+            "/forums/{slug}/new",
+            get(handlers::show_new_thread).post(handlers::create_thread),
+        )
         .route("/forums/{slug}/queue", get(moderation::show_queue))
         .route("/forums/{slug}/log", get(moderation::show_forum_log))
-        .route("/forums/{slug}/members", get(members::show_members).post(members::invite_members))
-        .route("/forums/{slug}/members/{user_id}/remove", post(members::remove_member))
+        .route(
+            "/forums/{slug}/members",
+            get(members::show_members).post(members::invite_members),
+        )
+        .route(
+            "/forums/{slug}/members/{user_id}/remove",
+            post(members::remove_member),
+        )
         .route("/threads/{id}", get(handlers::show_thread))
         .route("/threads/{id}/reply", post(handlers::create_reply))
         .route("/threads/{id}/follow", post(handlers::follow_thread))
@@ -30,11 +42,20 @@ pub fn router() -> Router<AppState> {
         .route("/threads/{id}/move", post(moderation::move_thread))
         .route("/threads/{id}/summary", post(moderation::write_summary))
         .route("/threads/{id}/{action}", post(moderation::switch_thread))
-        .route("/posts/{id}/edit", get(handlers::show_edit_post).post(handlers::update_post))
-        .route("/posts/{id}/flag", get(handlers::show_flag_post).post(handlers::flag_post))
+        .route(
+            "/posts/{id}/edit",
+            get(handlers::show_edit_post).post(handlers::update_post),
+        )
+        .route(
+            "/posts/{id}/flag",
+            get(handlers::show_flag_post).post(handlers::flag_post),
+        )
         .route("/posts/{id}/history", get(moderation::show_post_history))
         .route("/posts/{id}/{action}", post(moderation::moderate_post))
         .route("/flags/{id}/dismiss", post(moderation::dismiss_flag))
-        .route("/follows/{token}/stop", get(handlers::show_stop_following).post(handlers::stop_following))
+        .route(
+            "/follows/{token}/stop",
+            get(handlers::show_stop_following).post(handlers::stop_following),
+        )
         .route("/admin/log", get(moderation::show_admin_log))
 }

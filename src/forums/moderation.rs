@@ -24,7 +24,7 @@ use crate::{
     entities::{flags, post_revisions, posts, threads, users},
     markdown,
     web::{
-        AppError, AppResult, AppState, SignedIn, AdminUser,
+        AdminUser, AppError, AppResult, AppState, SignedIn,
         forms::{self, Form, REASON_MAX},
     },
 };
@@ -47,7 +47,11 @@ pub async fn queue_size(db: &impl ConnectionTrait, forum_id: i32) -> AppResult<i
 }
 
 /// Forums other than this one that the user moderates (all of them for admins).
-pub async fn move_targets(db: &impl ConnectionTrait, user: &users::Model, current_forum: i32) -> AppResult<Vec<(String, String)>> {
+pub async fn move_targets(
+    db: &impl ConnectionTrait,
+    user: &users::Model,
+    current_forum: i32,
+) -> AppResult<Vec<(String, String)>> {
     #[derive(FromQueryResult)]
     struct Target {
         slug: String,
@@ -89,7 +93,11 @@ fn thread_switch(action: &str) -> Option<(threads::Column, bool, &'static str)> 
     })
 }
 
-async fn moderated_thread(state: &AppState, user: &users::Model, thread_id: i32) -> AppResult<(threads::Model, ForumAccess)> {
+async fn moderated_thread(
+    state: &AppState,
+    user: &users::Model,
+    thread_id: i32,
+) -> AppResult<(threads::Model, ForumAccess)> {
     let (thread, access) = access::thread(&state.db, user, thread_id).await?;
     access.require_moderator()?;
     Ok((thread, access))
@@ -112,14 +120,17 @@ pub async fn switch_thread(
         .filter(threads::Column::Id.eq(thread.id))
         .exec(&txn)
         .await?;
-    log::record(&txn, Entry {
-        actor_id: signed_in.user.id,
-        forum_id: Some(access.forum.id),
-        action: logged,
-        target_type: "thread",
-        target_id: thread.id,
-        reason: reason.as_deref(),
-    })
+    log::record(
+        &txn,
+        Entry {
+            actor_id: signed_in.user.id,
+            forum_id: Some(access.forum.id),
+            action: logged,
+            target_type: "thread",
+            target_id: thread.id,
+            reason: reason.as_deref(),
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(Redirect::to(&format!("/threads/{}", thread.id)))
@@ -152,14 +163,17 @@ pub async fn move_thread(
         .await?;
     let reason = format!("{} → {}", from.forum.slug, target.forum.slug);
     for forum_id in [from.forum.id, target.forum.id] {
-        log::record(&txn, Entry {
-            actor_id: signed_in.user.id,
-            forum_id: Some(forum_id),
-            action: "move",
-            target_type: "thread",
-            target_id: thread.id,
-            reason: Some(&reason),
-        })
+        log::record(
+            &txn,
+            Entry {
+                actor_id: signed_in.user.id,
+                forum_id: Some(forum_id),
+                action: "move",
+                target_type: "thread",
+                target_id: thread.id,
+                reason: Some(&reason),
+            },
+        )
         .await?;
     }
     txn.commit().await?;
@@ -190,14 +204,17 @@ pub async fn write_summary(
     active.summary_md = Set(summary);
     active.updated_at = Set(now());
     active.update(&txn).await?;
-    log::record(&txn, Entry {
-        actor_id: signed_in.user.id,
-        forum_id: Some(access.forum.id),
-        action: "summary",
-        target_type: "thread",
-        target_id: thread.id,
-        reason: None,
-    })
+    log::record(
+        &txn,
+        Entry {
+            actor_id: signed_in.user.id,
+            forum_id: Some(access.forum.id),
+            action: "summary",
+            target_type: "thread",
+            target_id: thread.id,
+            reason: None,
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(Redirect::to(&format!("/threads/{}", thread.id)))
@@ -248,21 +265,32 @@ pub async fn moderate_post(
     if logged == "hide" {
         resolve_flags(&txn, post.id, signed_in.user.id).await?;
     }
-    log::record(&txn, Entry {
-        actor_id: signed_in.user.id,
-        forum_id: Some(access.forum.id),
-        action: logged,
-        target_type: "post",
-        target_id: post.id,
-        reason: reason.as_deref(),
-    })
+    log::record(
+        &txn,
+        Entry {
+            actor_id: signed_in.user.id,
+            forum_id: Some(access.forum.id),
+            action: logged,
+            target_type: "post",
+            target_id: post.id,
+            reason: reason.as_deref(),
+        },
+    )
     .await?;
     txn.commit().await?;
-    let back = if pending { format!("/forums/{}/queue", access.forum.slug) } else { format!("/threads/{}?post={}#post-{}", thread.id, post.id, post.id) };
+    let back = if pending {
+        format!("/forums/{}/queue", access.forum.slug)
+    } else {
+        format!("/threads/{}?post={}#post-{}", thread.id, post.id, post.id)
+    };
     Ok(Redirect::to(&back).into_response())
 }
 
-async fn resolve_flags(db: &impl ConnectionTrait, post_id: i32, moderator_id: i32) -> Result<(), sea_orm::DbErr> {
+async fn resolve_flags(
+    db: &impl ConnectionTrait,
+    post_id: i32,
+    moderator_id: i32,
+) -> Result<(), sea_orm::DbErr> {
     flags::Entity::update_many()
         .col_expr(flags::Column::ResolvedAt, Expr::value(now()))
         .col_expr(flags::Column::ResolvedById, Expr::value(moderator_id))
@@ -273,8 +301,15 @@ async fn resolve_flags(db: &impl ConnectionTrait, post_id: i32, moderator_id: i3
     Ok(())
 }
 
-pub async fn dismiss_flag(State(state): State<AppState>, signed_in: SignedIn, Path(flag_id): Path<i32>) -> AppResult<Redirect> {
-    let flag = flags::Entity::find_by_id(flag_id).one(&state.db).await?.ok_or(AppError::NotFound)?;
+pub async fn dismiss_flag(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(flag_id): Path<i32>,
+) -> AppResult<Redirect> {
+    let flag = flags::Entity::find_by_id(flag_id)
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let (post, _, access) = access::post(&state.db, &signed_in.user, flag.post_id).await?;
     access.require_moderator()?;
     let txn = db::begin_write(&state.db).await?;
@@ -284,17 +319,23 @@ pub async fn dismiss_flag(State(state): State<AppState>, signed_in: SignedIn, Pa
         .filter(flags::Column::Id.eq(flag.id))
         .exec(&txn)
         .await?;
-    log::record(&txn, Entry {
-        actor_id: signed_in.user.id,
-        forum_id: Some(access.forum.id),
-        action: "dismiss_flag",
-        target_type: "post",
-        target_id: post.id,
-        reason: None,
-    })
+    log::record(
+        &txn,
+        Entry {
+            actor_id: signed_in.user.id,
+            forum_id: Some(access.forum.id),
+            action: "dismiss_flag",
+            target_type: "post",
+            target_id: post.id,
+            reason: None,
+        },
+    )
     .await?;
     txn.commit().await?;
-    Ok(Redirect::to(&format!("/forums/{}/queue", access.forum.slug)))
+    Ok(Redirect::to(&format!(
+        "/forums/{}/queue",
+        access.forum.slug
+    )))
 }
 
 #[derive(FromQueryResult)]
@@ -319,7 +360,11 @@ struct FlagRow {
     hidden_at: Option<time::OffsetDateTime>,
 }
 
-pub async fn show_queue(State(state): State<AppState>, signed_in: SignedIn, Path(slug): Path<String>) -> AppResult<Response> {
+pub async fn show_queue(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(slug): Path<String>,
+) -> AppResult<Response> {
     let access = access::forum_by_slug(&state.db, &signed_in.user, &slug).await?;
     access.require_moderator()?;
     let backend = state.db.get_database_backend();
@@ -366,10 +411,23 @@ pub async fn show_queue(State(state): State<AppState>, signed_in: SignedIn, Path
             post_hidden: r.hidden_at.is_some(),
         })
         .collect();
-    Ok(html(StatusCode::OK, views::queue_page(&signed_in.ctx(), &access.forum.slug, &access.forum.title, &pending, &open_flags)))
+    Ok(html(
+        StatusCode::OK,
+        views::queue_page(
+            &signed_in.ctx(),
+            &access.forum.slug,
+            &access.forum.title,
+            &pending,
+            &open_flags,
+        ),
+    ))
 }
 
-pub async fn show_post_history(State(state): State<AppState>, signed_in: SignedIn, Path(post_id): Path<i32>) -> AppResult<Response> {
+pub async fn show_post_history(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(post_id): Path<i32>,
+) -> AppResult<Response> {
     let (post, thread, access) = access::post(&state.db, &signed_in.user, post_id).await?;
     access.require_moderator()?;
     let revisions = post_revisions::Entity::find()
@@ -379,10 +437,21 @@ pub async fn show_post_history(State(state): State<AppState>, signed_in: SignedI
         .await?;
     let mut rows = Vec::with_capacity(revisions.len());
     for revision in revisions {
-        let editor = users::Entity::find_by_id(revision.editor_id).one(&state.db).await?.map(|u| u.display_name).unwrap_or_default();
-        rows.push(views::Revision { editor, at: queries::iso(revision.created_at), body_md: revision.body_md });
+        let editor = users::Entity::find_by_id(revision.editor_id)
+            .one(&state.db)
+            .await?
+            .map(|u| u.display_name)
+            .unwrap_or_default();
+        rows.push(views::Revision {
+            editor,
+            at: queries::iso(revision.created_at),
+            body_md: revision.body_md,
+        });
     }
-    Ok(html(StatusCode::OK, views::post_history(&signed_in.ctx(), post.id, thread.id, &rows)))
+    Ok(html(
+        StatusCode::OK,
+        views::post_history(&signed_in.ctx(), post.id, thread.id, &rows),
+    ))
 }
 
 #[derive(FromQueryResult)]
@@ -398,10 +467,15 @@ struct LogQueryRow {
 
 const LOG_PER_PAGE: u64 = 50;
 
-async fn log_rows(state: &AppState, forum_id: Option<i32>, page: u64) -> AppResult<(Vec<views::LogRow>, u64, u64)> {
+async fn log_rows(
+    state: &AppState,
+    forum_id: Option<i32>,
+    page: u64,
+) -> AppResult<(Vec<views::LogRow>, u64, u64)> {
     let mut count_query = crate::entities::moderation_log::Entity::find();
     if let Some(forum_id) = forum_id {
-        count_query = count_query.filter(crate::entities::moderation_log::Column::ForumId.eq(forum_id));
+        count_query =
+            count_query.filter(crate::entities::moderation_log::Column::ForumId.eq(forum_id));
     }
     let total = count_query.count(&state.db).await?;
     let (page, pages) = queries::clamp_page(page, total, LOG_PER_PAGE);
@@ -442,16 +516,44 @@ pub async fn show_forum_log(
 ) -> AppResult<Response> {
     let access = access::forum_by_slug(&state.db, &signed_in.user, &slug).await?;
     access.require_moderator()?;
-    let (rows, page, pages) = log_rows(&state, Some(access.forum.id), queries::page_number(query.page())).await?;
+    let (rows, page, pages) = log_rows(
+        &state,
+        Some(access.forum.id),
+        queries::page_number(query.page()),
+    )
+    .await?;
     let ctx = signed_in.ctx();
-    let pager = templates::components::pager(&ctx, &Pager { page, pages, base: format!("/forums/{slug}/log?") });
-    Ok(html(StatusCode::OK, views::log_page(&ctx, &access.forum.title, &rows, pager)))
+    let pager = templates::components::pager(
+        &ctx,
+        &Pager {
+            page,
+            pages,
+            base: format!("/forums/{slug}/log?"),
+        },
+    );
+    Ok(html(
+        StatusCode::OK,
+        views::log_page(&ctx, &access.forum.title, &rows, pager),
+    ))
 }
 
-pub async fn show_admin_log(State(state): State<AppState>, AdminUser(admin): AdminUser, Query(query): Query<PageQuery>) -> AppResult<Response> {
+pub async fn show_admin_log(
+    State(state): State<AppState>,
+    AdminUser(admin): AdminUser,
+    Query(query): Query<PageQuery>,
+) -> AppResult<Response> {
     let (rows, page, pages) = log_rows(&state, None, queries::page_number(query.page())).await?;
     let ctx = admin.ctx();
-    let pager = templates::components::pager(&ctx, &Pager { page, pages, base: "/admin/log?".into() });
-    Ok(html(StatusCode::OK, views::log_page(&ctx, "Fora", &rows, pager)))
+    let pager = templates::components::pager(
+        &ctx,
+        &Pager {
+            page,
+            pages,
+            base: "/admin/log?".into(),
+        },
+    );
+    Ok(html(
+        StatusCode::OK,
+        views::log_page(&ctx, "Fora", &rows, pager),
+    ))
 }
-

@@ -4,8 +4,9 @@
 //! member removed from a forum, a disabled account or a hidden post stops mail immediately.
 
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter,
-    Statement, sea_query::{Expr, OnConflict},
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, Statement,
+    sea_query::{Expr, OnConflict},
 };
 use time::OffsetDateTime;
 
@@ -25,7 +26,11 @@ struct Candidate {
 }
 
 /// Queues notifications for a newly published post.
-pub async fn enqueue(db: &impl ConnectionTrait, post: &posts::Model, forum_id: i32) -> Result<(), sea_orm::DbErr> {
+pub async fn enqueue(
+    db: &impl ConnectionTrait,
+    post: &posts::Model,
+    forum_id: i32,
+) -> Result<(), sea_orm::DbErr> {
     let backend = db.get_database_backend();
     let mut recipients: Vec<(i32, &'static str)> = Vec::new();
     let mentioned = markdown::mentions(&post.body_md);
@@ -59,16 +64,22 @@ pub async fn enqueue(db: &impl ConnectionTrait, post: &posts::Model, forum_id: i
         return Ok(());
     }
     let created_at = now();
-    let rows = recipients.into_iter().map(|(user_id, reason)| notifications::ActiveModel {
-        user_id: Set(user_id),
-        post_id: Set(post.id),
-        reason: Set(reason.into()),
-        created_at: Set(created_at),
-        sent_at: Set(None),
-        ..Default::default()
-    });
+    let rows = recipients
+        .into_iter()
+        .map(|(user_id, reason)| notifications::ActiveModel {
+            user_id: Set(user_id),
+            post_id: Set(post.id),
+            reason: Set(reason.into()),
+            created_at: Set(created_at),
+            sent_at: Set(None),
+            ..Default::default()
+        });
     notifications::Entity::insert_many(rows)
-        .on_conflict(OnConflict::columns([notifications::Column::UserId, notifications::Column::PostId]).do_nothing().to_owned())
+        .on_conflict(
+            OnConflict::columns([notifications::Column::UserId, notifications::Column::PostId])
+                .do_nothing()
+                .to_owned(),
+        )
         .exec_without_returning(db)
         .await?;
     Ok(())
@@ -125,7 +136,10 @@ async fn claim(db: &impl ConnectionTrait, id: i32) -> Result<bool, sea_orm::DbEr
 
 async fn release(db: &impl ConnectionTrait, ids: &[i32]) -> Result<(), sea_orm::DbErr> {
     notifications::Entity::update_many()
-        .col_expr(notifications::Column::SentAt, Expr::value(Option::<OffsetDateTime>::None))
+        .col_expr(
+            notifications::Column::SentAt,
+            Expr::value(Option::<OffsetDateTime>::None),
+        )
         .filter(notifications::Column::Id.is_in(ids.iter().copied()))
         .exec(db)
         .await?;
@@ -142,7 +156,10 @@ fn excerpt(markdown: &str) -> String {
 
 /// Sends what is due: immediate notifications always; daily summaries when `daily_cutoff`
 /// is given (everything queued before it). Returns the number of emails sent.
-pub async fn deliver_due(state: &AppState, daily_cutoff: Option<OffsetDateTime>) -> anyhow::Result<usize> {
+pub async fn deliver_due(
+    state: &AppState,
+    daily_cutoff: Option<OffsetDateTime>,
+) -> anyhow::Result<usize> {
     let db = &state.db;
     let backend = db.get_database_backend();
     let cutoff = daily_cutoff.unwrap_or_else(now);
@@ -157,7 +174,10 @@ pub async fn deliver_due(state: &AppState, daily_cutoff: Option<OffsetDateTime>)
     let mut index = 0;
     while index < rows.len() {
         let user_id = rows[index].user_id;
-        let end = rows[index..].iter().position(|r| r.user_id != user_id).map_or(rows.len(), |p| index + p);
+        let end = rows[index..]
+            .iter()
+            .position(|r| r.user_id != user_id)
+            .map_or(rows.len(), |p| index + p);
         let batch = &rows[index..end];
         index = end;
         let mut claimed = Vec::new();
@@ -172,7 +192,11 @@ pub async fn deliver_due(state: &AppState, daily_cutoff: Option<OffsetDateTime>)
         let first = claimed[0];
         let lang = templates::i18n::supported(&first.locale);
         let daily = first.notify_mode == "daily";
-        let groups: Vec<Vec<&Pending>> = if daily { vec![claimed.clone()] } else { claimed.iter().map(|r| vec![*r]).collect() };
+        let groups: Vec<Vec<&Pending>> = if daily {
+            vec![claimed.clone()]
+        } else {
+            claimed.iter().map(|r| vec![*r]).collect()
+        };
         for group in groups {
             let items: Vec<templates::email::NotificationItem> = group
                 .iter()
@@ -181,12 +205,23 @@ pub async fn deliver_due(state: &AppState, daily_cutoff: Option<OffsetDateTime>)
                     forum_title: r.forum_title.clone(),
                     author: r.author.clone(),
                     excerpt: excerpt(&r.body_md),
-                    post_link: state.config.absolute(&format!("/threads/{}?post={}#post-{}", r.thread_id, r.post_id, r.post_id)),
-                    stop_link: r.follow_token.as_ref().map(|t| state.config.absolute(&format!("/follows/{t}/stop"))),
+                    post_link: state.config.absolute(&format!(
+                        "/threads/{}?post={}#post-{}",
+                        r.thread_id, r.post_id, r.post_id
+                    )),
+                    stop_link: r
+                        .follow_token
+                        .as_ref()
+                        .map(|t| state.config.absolute(&format!("/follows/{t}/stop"))),
                     is_mention: r.reason == "mention",
                 })
                 .collect();
-            let rendered = templates::email::notifications(lang, &items, daily, &state.config.absolute("/profile"));
+            let rendered = templates::email::notifications(
+                lang,
+                &items,
+                daily,
+                &state.config.absolute("/profile"),
+            );
             let email = Email::new(&first.email, Some(&first.display_name), rendered);
             if let Err(err) = state.mailer.send(&state.config.from, &email).await {
                 tracing::warn!(error = %err, user_id, "notification not sent; will retry");

@@ -2,7 +2,9 @@
 //! pre-moderated forums, followers told. Each write is one transaction.
 
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
     sea_query::{Expr, OnConflict},
 };
 
@@ -23,10 +25,18 @@ pub struct Written {
 }
 
 fn status_for(access: &ForumAccess) -> &'static str {
-    if access.forum.moderation_mode == "pre" && !access.role.moderates() { "pending" } else { "published" }
+    if access.forum.moderation_mode == "pre" && !access.role.moderates() {
+        "pending"
+    } else {
+        "published"
+    }
 }
 
-pub async fn follow(db: &impl ConnectionTrait, user_id: i32, thread_id: i32) -> Result<(), sea_orm::DbErr> {
+pub async fn follow(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+    thread_id: i32,
+) -> Result<(), sea_orm::DbErr> {
     follows::Entity::insert(follows::ActiveModel {
         user_id: Set(user_id),
         thread_id: Set(thread_id),
@@ -34,13 +44,21 @@ pub async fn follow(db: &impl ConnectionTrait, user_id: i32, thread_id: i32) -> 
         created_at: Set(now()),
         ..Default::default()
     })
-    .on_conflict(OnConflict::columns([follows::Column::UserId, follows::Column::ThreadId]).do_nothing().to_owned())
+    .on_conflict(
+        OnConflict::columns([follows::Column::UserId, follows::Column::ThreadId])
+            .do_nothing()
+            .to_owned(),
+    )
     .exec_without_returning(db)
     .await?;
     Ok(())
 }
 
-pub async fn unfollow(db: &impl ConnectionTrait, user_id: i32, thread_id: i32) -> Result<(), sea_orm::DbErr> {
+pub async fn unfollow(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+    thread_id: i32,
+) -> Result<(), sea_orm::DbErr> {
     follows::Entity::delete_many()
         .filter(follows::Column::UserId.eq(user_id))
         .filter(follows::Column::ThreadId.eq(thread_id))
@@ -76,7 +94,11 @@ async fn insert_post(
 }
 
 /// A published post moves its thread up the forum and reaches followers and mentioned members.
-pub async fn on_published(db: &impl ConnectionTrait, post: &posts::Model, forum_id: i32) -> Result<(), sea_orm::DbErr> {
+pub async fn on_published(
+    db: &impl ConnectionTrait,
+    post: &posts::Model,
+    forum_id: i32,
+) -> Result<(), sea_orm::DbErr> {
     threads::Entity::update_many()
         .col_expr(threads::Column::LastPostAt, Expr::value(post.created_at))
         .col_expr(threads::Column::UpdatedAt, Expr::value(now()))
@@ -122,7 +144,11 @@ pub async fn create_thread(
         on_published(&txn, &post, access.forum.id).await?;
     }
     txn.commit().await?;
-    Ok(Written { thread_id: thread.id, post_id: post.id, held: status == "pending" })
+    Ok(Written {
+        thread_id: thread.id,
+        post_id: post.id,
+        held: status == "pending",
+    })
 }
 
 pub async fn create_reply(
@@ -146,7 +172,11 @@ pub async fn create_reply(
         on_published(&txn, &post, access.forum.id).await?;
     }
     txn.commit().await?;
-    Ok(Written { thread_id: thread.id, post_id: post.id, held: status == "pending" })
+    Ok(Written {
+        thread_id: thread.id,
+        post_id: post.id,
+        held: status == "pending",
+    })
 }
 
 /// Edits a post, keeping the previous text in its history. A moderator editing someone

@@ -11,7 +11,9 @@ pub const POSTS_PER_PAGE: u64 = 50;
 /// `?page=` as typed: anything that is not a positive number means the first page, and a page
 /// past the end means the last one.
 pub fn page_number(raw: Option<&str>) -> u64 {
-    raw.and_then(|p| p.trim().parse::<u64>().ok()).filter(|p| *p >= 1).unwrap_or(1)
+    raw.and_then(|p| p.trim().parse::<u64>().ok())
+        .filter(|p| *p >= 1)
+        .unwrap_or(1)
 }
 
 pub fn clamp_page(page: u64, total: u64, per_page: u64) -> (u64, u64) {
@@ -20,7 +22,8 @@ pub fn clamp_page(page: u64, total: u64, per_page: u64) -> (u64, u64) {
 }
 
 pub fn iso(ts: OffsetDateTime) -> String {
-    ts.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+    ts.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
 }
 
 #[derive(FromQueryResult)]
@@ -29,9 +32,13 @@ struct Count {
 }
 
 async fn count(db: &impl ConnectionTrait, sql: &str, values: Vec<Value>) -> Result<u64, DbErr> {
-    let row = Count::find_by_statement(Statement::from_sql_and_values(db.get_database_backend(), sql, values))
-        .one(db)
-        .await?;
+    let row = Count::find_by_statement(Statement::from_sql_and_values(
+        db.get_database_backend(),
+        sql,
+        values,
+    ))
+    .one(db)
+    .await?;
     Ok(row.map(|r| r.n.max(0) as u64).unwrap_or(0))
 }
 
@@ -114,21 +121,41 @@ pub struct PostRow {
 /// for approval.
 const READER_POSTS: &str = "p.thread_id = $1 AND ((p.status = 'published' AND (p.hidden_at IS NULL OR $2 = 1)) OR (p.status = 'pending' AND p.author_id = $3))";
 
-pub async fn thread_post_count(db: &impl ConnectionTrait, thread_id: i32, viewer_id: i32, moderator: bool) -> Result<u64, DbErr> {
+pub async fn thread_post_count(
+    db: &impl ConnectionTrait,
+    thread_id: i32,
+    viewer_id: i32,
+    moderator: bool,
+) -> Result<u64, DbErr> {
     count(
         db,
         &format!("SELECT COUNT(*) AS n FROM posts p WHERE {READER_POSTS}"),
-        vec![thread_id.into(), i32::from(moderator).into(), viewer_id.into()],
+        vec![
+            thread_id.into(),
+            i32::from(moderator).into(),
+            viewer_id.into(),
+        ],
     )
     .await
 }
 
 /// Which page of the thread holds a post, for links to one exact post.
-pub async fn page_of_post(db: &impl ConnectionTrait, thread_id: i32, viewer_id: i32, moderator: bool, post_id: i32) -> Result<u64, DbErr> {
+pub async fn page_of_post(
+    db: &impl ConnectionTrait,
+    thread_id: i32,
+    viewer_id: i32,
+    moderator: bool,
+    post_id: i32,
+) -> Result<u64, DbErr> {
     let before = count(
         db,
         &format!("SELECT COUNT(*) AS n FROM posts p WHERE {READER_POSTS} AND p.id < $4"),
-        vec![thread_id.into(), i32::from(moderator).into(), viewer_id.into(), post_id.into()],
+        vec![
+            thread_id.into(),
+            i32::from(moderator).into(),
+            viewer_id.into(),
+            post_id.into(),
+        ],
     )
     .await?;
     Ok(before / POSTS_PER_PAGE + 1)
@@ -163,7 +190,12 @@ pub async fn thread_posts(
 }
 
 /// Remembers how far a reader got; writes only when they saw something new.
-pub async fn mark_read(db: &impl ConnectionTrait, user_id: i32, thread_id: i32, post_id: i32) -> Result<(), DbErr> {
+pub async fn mark_read(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+    thread_id: i32,
+    post_id: i32,
+) -> Result<(), DbErr> {
     let backend = db.get_database_backend();
     db.execute_raw(Statement::from_sql_and_values(
         backend,
@@ -176,7 +208,11 @@ pub async fn mark_read(db: &impl ConnectionTrait, user_id: i32, thread_id: i32, 
     Ok(())
 }
 
-pub async fn read_position(db: &impl ConnectionTrait, user_id: i32, thread_id: i32) -> Result<i32, DbErr> {
+pub async fn read_position(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+    thread_id: i32,
+) -> Result<i32, DbErr> {
     #[derive(FromQueryResult)]
     struct Position {
         last_read_post_id: i32,

@@ -74,5 +74,6 @@ pub async fn verify(session: Session, request: Request, next: Next) -> Response 
     if !valid {
         return AppError::Csrf.into_response();
     }
-    next.run(Request::from_parts(parts, Body::from(bytes))).await
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
 }

@@ -86,23 +86,42 @@ impl SignedIn {
 
 pub struct AdminUser(pub SignedIn);
 
-async fn session_user(session: &Session, state: &AppState) -> Result<Option<users::Model>, AppError> {
-    let Some(user_id) = session.get::<i32>(USER_ID_KEY).await.map_err(AppError::internal)? else {
+async fn session_user(
+    session: &Session,
+    state: &AppState,
+) -> Result<Option<users::Model>, AppError> {
+    let Some(user_id) = session
+        .get::<i32>(USER_ID_KEY)
+        .await
+        .map_err(AppError::internal)?
+    else {
         return Ok(None);
     };
-    let generation = session.get::<i32>(GENERATION_KEY).await.map_err(AppError::internal)?;
-    let signed_in_at = session.get::<i64>(SIGNED_IN_AT_KEY).await.map_err(AppError::internal)?;
-    let seen_at = session.get::<i64>(SEEN_AT_KEY).await.map_err(AppError::internal)?;
+    let generation = session
+        .get::<i32>(GENERATION_KEY)
+        .await
+        .map_err(AppError::internal)?;
+    let signed_in_at = session
+        .get::<i64>(SIGNED_IN_AT_KEY)
+        .await
+        .map_err(AppError::internal)?;
+    let seen_at = session
+        .get::<i64>(SEEN_AT_KEY)
+        .await
+        .map_err(AppError::internal)?;
     let now = OffsetDateTime::now_utc().unix_timestamp();
     let expired = match (signed_in_at, seen_at) {
         (Some(signed_in), Some(seen)) => {
-            now - signed_in > ABSOLUTE_LIFETIME.whole_seconds() || now - seen > IDLE_LIFETIME.whole_seconds()
+            now - signed_in > ABSOLUTE_LIFETIME.whole_seconds()
+                || now - seen > IDLE_LIFETIME.whole_seconds()
         }
         _ => true,
     };
     let user = users::Entity::find_by_id(user_id).one(&state.db).await?;
     let valid = match &user {
-        Some(user) => !expired && user.disabled_at.is_none() && Some(user.session_generation) == generation,
+        Some(user) => {
+            !expired && user.disabled_at.is_none() && Some(user.session_generation) == generation
+        }
         None => false,
     };
     if !valid {
@@ -110,7 +129,10 @@ async fn session_user(session: &Session, state: &AppState) -> Result<Option<user
         return Ok(None);
     }
     if now - seen_at.unwrap_or(0) > SEEN_RESOLUTION.whole_seconds() {
-        session.insert(SEEN_AT_KEY, now).await.map_err(AppError::internal)?;
+        session
+            .insert(SEEN_AT_KEY, now)
+            .await
+            .map_err(AppError::internal)?;
     }
     Ok(user)
 }
@@ -118,7 +140,10 @@ async fn session_user(session: &Session, state: &AppState) -> Result<Option<user
 impl FromRequestParts<AppState> for Viewer {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let session = Session::from_request_parts(parts, state)
             .await
             .map_err(|(_, msg)| AppError::internal(anyhow::anyhow!(msg)))?;
@@ -157,15 +182,23 @@ impl FromRequestParts<AppState> for Viewer {
 impl FromRequestParts<AppState> for SignedIn {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        Viewer::from_request_parts(parts, state).await?.require_user()
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Viewer::from_request_parts(parts, state)
+            .await?
+            .require_user()
     }
 }
 
 impl FromRequestParts<AppState> for AdminUser {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let signed_in = SignedIn::from_request_parts(parts, state).await?;
         if !signed_in.user.is_admin {
             return Err(AppError::NotFound);
@@ -180,13 +213,22 @@ pub async fn sign_in(session: &Session, user: &users::Model) -> Result<(), AppEr
     session.cycle_id().await.map_err(AppError::internal)?;
     session.clear().await;
     let now = OffsetDateTime::now_utc().unix_timestamp();
-    session.insert(USER_ID_KEY, user.id).await.map_err(AppError::internal)?;
+    session
+        .insert(USER_ID_KEY, user.id)
+        .await
+        .map_err(AppError::internal)?;
     session
         .insert(GENERATION_KEY, user.session_generation)
         .await
         .map_err(AppError::internal)?;
-    session.insert(SIGNED_IN_AT_KEY, now).await.map_err(AppError::internal)?;
-    session.insert(SEEN_AT_KEY, now).await.map_err(AppError::internal)?;
+    session
+        .insert(SIGNED_IN_AT_KEY, now)
+        .await
+        .map_err(AppError::internal)?;
+    session
+        .insert(SEEN_AT_KEY, now)
+        .await
+        .map_err(AppError::internal)?;
     session
         .insert(csrf::SESSION_KEY, csrf::new_token())
         .await

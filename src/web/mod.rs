@@ -11,5 +11,5 @@ pub mod session_store;
 pub mod state;
 
 pub use error::{AppError, AppResult};
-pub use extract::{Viewer, SignedIn, AdminUser};
+pub use extract::{AdminUser, SignedIn, Viewer};
 pub use state::AppState;

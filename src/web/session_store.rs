@@ -65,8 +65,13 @@ impl DbSessionStore {
     }
 
     /// Ends every session of a user except, optionally, the one making the request.
-    pub async fn delete_for_user(&self, user_id: i32, except: Option<Id>) -> Result<(), sea_orm::DbErr> {
-        let mut delete = sessions::Entity::delete_many().filter(sessions::Column::UserId.eq(user_id));
+    pub async fn delete_for_user(
+        &self,
+        user_id: i32,
+        except: Option<Id>,
+    ) -> Result<(), sea_orm::DbErr> {
+        let mut delete =
+            sessions::Entity::delete_many().filter(sessions::Column::UserId.eq(user_id));
         if let Some(keep) = except {
             delete = delete.filter(sessions::Column::Id.ne(keep.to_string()));
         }
@@ -88,7 +93,11 @@ impl SessionStore for DbSessionStore {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
         loop {
             let inserted = sessions::Entity::insert(Self::row(record)?)
-                .on_conflict(OnConflict::column(sessions::Column::Id).do_nothing().to_owned())
+                .on_conflict(
+                    OnConflict::column(sessions::Column::Id)
+                        .do_nothing()
+                        .to_owned(),
+                )
                 .exec_without_returning(&self.db)
                 .await
                 .map_err(backend)?;

@@ -21,54 +21,66 @@ pub fn login(ctx: &Ctx, view: &LoginView) -> Markup {
     if let Some(key) = view.error {
         errors.add("email", key);
     }
-    layout::page(ctx, &t(lang, "auth.sign_in"), html! {
-        h1 { (t(lang, "auth.sign_in")) }
-        (error_summary(ctx, &errors))
-        form method="post" action="/login" {
-            (csrf_field(ctx))
-            input type="hidden" name="next" value=(view.next);
-            (text_input(ctx, &errors, "email", &t(lang, "auth.email"), &view.email, "email", 254))
-            div.field {
-                label for="password" { (t(lang, "auth.password")) }
-                input id="password" name="password" type="password" autocomplete="current-password" required;
+    layout::page(
+        ctx,
+        &t(lang, "auth.sign_in"),
+        html! {
+            h1 { (t(lang, "auth.sign_in")) }
+            (error_summary(ctx, &errors))
+            form method="post" action="/login" {
+                (csrf_field(ctx))
+                input type="hidden" name="next" value=(view.next);
+                (text_input(ctx, &errors, "email", &t(lang, "auth.email"), &view.email, "email", 254))
+                div.field {
+                    label for="password" { (t(lang, "auth.password")) }
+                    input id="password" name="password" type="password" autocomplete="current-password" required;
+                }
+                button type="submit" { (t(lang, "auth.sign_in")) }
             }
-            button type="submit" { (t(lang, "auth.sign_in")) }
-        }
-        p { a href="/password/forgot" { (t(lang, "auth.forgot_link")) } }
-    })
+            p { a href="/password/forgot" { (t(lang, "auth.forgot_link")) } }
+        },
+    )
 }
 
 pub fn forgot(ctx: &Ctx, email: &str, sent: bool, errors: &FormErrors) -> Markup {
     let lang = ctx.lang;
-    layout::page(ctx, &t(lang, "auth.forgot_title"), html! {
-        h1 { (t(lang, "auth.forgot_title")) }
-        @if sent {
-            p.notice role="status" { (t(lang, "auth.forgot_sent")) }
-        } @else {
-            p { (t(lang, "auth.forgot_intro")) }
-        }
-        (error_summary(ctx, errors))
-        form method="post" action="/password/forgot" {
-            (csrf_field(ctx))
-            (text_input(ctx, errors, "email", &t(lang, "auth.email"), email, "email", 254))
-            button type="submit" { (t(lang, "auth.forgot_submit")) }
-        }
-    })
+    layout::page(
+        ctx,
+        &t(lang, "auth.forgot_title"),
+        html! {
+            h1 { (t(lang, "auth.forgot_title")) }
+            @if sent {
+                p.notice role="status" { (t(lang, "auth.forgot_sent")) }
+            } @else {
+                p { (t(lang, "auth.forgot_intro")) }
+            }
+            (error_summary(ctx, errors))
+            form method="post" action="/password/forgot" {
+                (csrf_field(ctx))
+                (text_input(ctx, errors, "email", &t(lang, "auth.email"), email, "email", 254))
+                button type="submit" { (t(lang, "auth.forgot_submit")) }
+            }
+        },
+    )
 }
 
 /// Choose a new password (reset link or the admin's one-time setup link).
 pub fn set_password(ctx: &Ctx, action: &str, errors: &FormErrors) -> Markup {
     let lang = ctx.lang;
-    layout::page(ctx, &t(lang, "auth.set_password"), html! {
-        h1 { (t(lang, "auth.set_password")) }
-        (error_summary(ctx, errors))
-        form method="post" action=(action) {
-            (csrf_field(ctx))
-            (text_input(ctx, errors, "password", &t(lang, "auth.new_password"), "", "password", 256))
-            p.hint { (t(lang, "auth.password_rule")) }
-            button type="submit" { (t(lang, "auth.save_password")) }
-        }
-    })
+    layout::page(
+        ctx,
+        &t(lang, "auth.set_password"),
+        html! {
+            h1 { (t(lang, "auth.set_password")) }
+            (error_summary(ctx, errors))
+            form method="post" action=(action) {
+                (csrf_field(ctx))
+                (text_input(ctx, errors, "password", &t(lang, "auth.new_password"), "", "password", 256))
+                p.hint { (t(lang, "auth.password_rule")) }
+                button type="submit" { (t(lang, "auth.save_password")) }
+            }
+        },
+    )
 }
 
 pub struct InvitationView {
@@ -82,22 +94,26 @@ pub struct InvitationView {
 
 pub fn accept_invitation(ctx: &Ctx, view: &InvitationView, errors: &FormErrors) -> Markup {
     let lang = ctx.lang;
-    layout::page(ctx, &t(lang, "invite.title"), html! {
-        h1 { (t(lang, "invite.title")) }
-        p { (tf(lang, "invite.intro", &[("forum", &view.forum_title), ("email", &view.email)])) }
-        (error_summary(ctx, errors))
-        form method="post" action={ "/invitations/" (view.token) } {
-            (csrf_field(ctx))
-            @if view.existing_account {
-                p { (t(lang, "invite.existing_account")) }
-            } @else {
-                (text_input(ctx, errors, "display_name", &t(lang, "profile.display_name"), &view.display_name, "text", 80))
-                (text_input(ctx, errors, "password", &t(lang, "auth.new_password"), "", "password", 256))
-                p.hint { (t(lang, "auth.password_rule")) }
+    layout::page(
+        ctx,
+        &t(lang, "invite.title"),
+        html! {
+            h1 { (t(lang, "invite.title")) }
+            p { (tf(lang, "invite.intro", &[("forum", &view.forum_title), ("email", &view.email)])) }
+            (error_summary(ctx, errors))
+            form method="post" action={ "/invitations/" (view.token) } {
+                (csrf_field(ctx))
+                @if view.existing_account {
+                    p { (t(lang, "invite.existing_account")) }
+                } @else {
+                    (text_input(ctx, errors, "display_name", &t(lang, "profile.display_name"), &view.display_name, "text", 80))
+                    (text_input(ctx, errors, "password", &t(lang, "auth.new_password"), "", "password", 256))
+                    p.hint { (t(lang, "auth.password_rule")) }
+                }
+                button type="submit" { (t(lang, "invite.accept")) }
             }
-            button type="submit" { (t(lang, "invite.accept")) }
-        }
-    })
+        },
+    )
 }
 
 pub struct ProfileView {
@@ -111,115 +127,139 @@ pub struct ProfileView {
 
 pub fn profile(ctx: &Ctx, view: &ProfileView, errors: &FormErrors) -> Markup {
     let lang = ctx.lang;
-    let option = |value: &str, current: &str, key: &str| html! {
-        option value=(value) selected[value == current] { (t(lang, key)) }
+    let option = |value: &str, current: &str, key: &str| {
+        html! {
+            option value=(value) selected[value == current] { (t(lang, key)) }
+        }
     };
-    layout::page(ctx, &t(lang, "profile.title"), html! {
-        h1 { (t(lang, "profile.title")) }
-        (notice(ctx, view.saved))
-        (error_summary(ctx, errors))
-        section {
-            h2 { (t(lang, "profile.settings")) }
-            form method="post" action="/profile" {
-                (csrf_field(ctx))
-                p { (t(lang, "auth.email")) ": " (view.email) }
-                (text_input(ctx, errors, "display_name", &t(lang, "profile.display_name"), &view.display_name, "text", 80))
-                div.field {
-                    label for="locale" { (t(lang, "profile.language")) }
-                    select id="locale" name="locale" {
-                        (option("en", &view.locale, "profile.lang_en"))
-                        (option("fr", &view.locale, "profile.lang_fr"))
-                        (option("es", &view.locale, "profile.lang_es"))
-                    }
-                }
-                div.field {
-                    label for="notify_mode" { (t(lang, "profile.notify")) }
-                    select id="notify_mode" name="notify_mode" {
-                        (option("immediate", &view.notify_mode, "profile.notify_immediate"))
-                        (option("daily", &view.notify_mode, "profile.notify_daily"))
-                        (option("never", &view.notify_mode, "profile.notify_never"))
-                    }
-                }
-                button type="submit" { (t(lang, "common.save")) }
-            }
-        }
-        section {
-            h2 { (t(lang, "profile.change_password")) }
-            form method="post" action="/profile/password" {
-                (csrf_field(ctx))
-                div.field {
-                    label for="current_password" { (t(lang, "profile.current_password")) }
-                    input id="current_password" name="current_password" type="password" autocomplete="current-password";
-                }
-                (text_input(ctx, errors, "password", &t(lang, "auth.new_password"), "", "password", 256))
-                p.hint { (t(lang, "auth.password_rule")) }
-                button type="submit" { (t(lang, "auth.save_password")) }
-            }
-        }
-        section {
-            h2 { (t(lang, "profile.sessions")) }
-            p { (t(lang, "profile.sessions_help")) }
-            form method="post" action="/profile/sign-out-everywhere" {
-                (csrf_field(ctx))
-                button type="submit" { (t(lang, "profile.sign_out_everywhere")) }
-            }
-        }
-        @if !view.memberships.is_empty() {
+    layout::page(
+        ctx,
+        &t(lang, "profile.title"),
+        html! {
+            h1 { (t(lang, "profile.title")) }
+            (notice(ctx, view.saved))
+            (error_summary(ctx, errors))
             section {
-                h2 { (t(lang, "profile.forums")) }
-                ul {
-                    @for (slug, title, role) in &view.memberships {
-                        li { a href={ "/forums/" (slug) } { (title) } " — " (t(lang, &format!("members.role_{role}"))) }
+                h2 { (t(lang, "profile.settings")) }
+                form method="post" action="/profile" {
+                    (csrf_field(ctx))
+                    p { (t(lang, "auth.email")) ": " (view.email) }
+                    (text_input(ctx, errors, "display_name", &t(lang, "profile.display_name"), &view.display_name, "text", 80))
+                    div.field {
+                        label for="locale" { (t(lang, "profile.language")) }
+                        select id="locale" name="locale" {
+                            (option("en", &view.locale, "profile.lang_en"))
+                            (option("fr", &view.locale, "profile.lang_fr"))
+                            (option("es", &view.locale, "profile.lang_es"))
+                        }
+                    }
+                    div.field {
+                        label for="notify_mode" { (t(lang, "profile.notify")) }
+                        select id="notify_mode" name="notify_mode" {
+                            (option("immediate", &view.notify_mode, "profile.notify_immediate"))
+                            (option("daily", &view.notify_mode, "profile.notify_daily"))
+                            (option("never", &view.notify_mode, "profile.notify_never"))
+                        }
+                    }
+                    button type="submit" { (t(lang, "common.save")) }
+                }
+            }
+            section {
+                h2 { (t(lang, "profile.change_password")) }
+                form method="post" action="/profile/password" {
+                    (csrf_field(ctx))
+                    div.field {
+                        label for="current_password" { (t(lang, "profile.current_password")) }
+                        input id="current_password" name="current_password" type="password" autocomplete="current-password";
+                    }
+                    (text_input(ctx, errors, "password", &t(lang, "auth.new_password"), "", "password", 256))
+                    p.hint { (t(lang, "auth.password_rule")) }
+                    button type="submit" { (t(lang, "auth.save_password")) }
+                }
+            }
+            section {
+                h2 { (t(lang, "profile.sessions")) }
+                p { (t(lang, "profile.sessions_help")) }
+                form method="post" action="/profile/sign-out-everywhere" {
+                    (csrf_field(ctx))
+                    button type="submit" { (t(lang, "profile.sign_out_everywhere")) }
+                }
+            }
+            @if !view.memberships.is_empty() {
+                section {
+                    h2 { (t(lang, "profile.forums")) }
+                    ul {
+                        @for (slug, title, role) in &view.memberships {
+                            li { a href={ "/forums/" (slug) } { (title) } " — " (t(lang, &format!("members.role_{role}"))) }
+                        }
                     }
                 }
             }
-        }
-    })
+        },
+    )
 }
 
 pub fn unfollow(ctx: &Ctx, token: &str, thread_title: &str, done: bool) -> Markup {
     let lang = ctx.lang;
-    layout::page(ctx, &t(lang, "follow.stop_title"), html! {
-        h1 { (t(lang, "follow.stop_title")) }
-        @if done {
-            p.notice role="status" { (tf(lang, "follow.stopped", &[("thread", thread_title)])) }
-        } @else {
-            p { (tf(lang, "follow.stop_question", &[("thread", thread_title)])) }
-            form method="post" action={ "/follows/" (token) "/stop" } {
-                (csrf_field(ctx))
-                button type="submit" { (t(lang, "follow.stop_button")) }
+    layout::page(
+        ctx,
+        &t(lang, "follow.stop_title"),
+        html! {
+            h1 { (t(lang, "follow.stop_title")) }
+            @if done {
+                p.notice role="status" { (tf(lang, "follow.stopped", &[("thread", thread_title)])) }
+            } @else {
+                p { (tf(lang, "follow.stop_question", &[("thread", thread_title)])) }
+                form method="post" action={ "/follows/" (token) "/stop" } {
+                    (csrf_field(ctx))
+                    button type="submit" { (t(lang, "follow.stop_button")) }
+                }
             }
-        }
-    })
+        },
+    )
 }
 
 pub fn home(ctx: &Ctx, forums: &[crate::forums::ForumSummary]) -> Markup {
     let lang = ctx.lang;
-    layout::page(ctx, &t(lang, "home.title"), html! {
-        h1 { (t(lang, "home.title")) }
-        p.lead { (t(lang, "home.intro")) }
-        @if ctx.user.is_some() {
-            h2 { (t(lang, "home.your_forums")) }
-            (crate::forums::forum_list(ctx, forums))
-        } @else {
-            p { (t(lang, "home.invitation_only")) " " a href="/login" { (t(lang, "nav.sign_in")) } }
-        }
-    })
+    layout::page(
+        ctx,
+        &t(lang, "home.title"),
+        html! {
+            h1 { (t(lang, "home.title")) }
+            p.lead { (t(lang, "home.intro")) }
+            @if ctx.user.is_some() {
+                h2 { (t(lang, "home.your_forums")) }
+                (crate::forums::forum_list(ctx, forums))
+            } @else {
+                p { (t(lang, "home.invitation_only")) " " a href="/login" { (t(lang, "nav.sign_in")) } }
+            }
+        },
+    )
 }
 
-pub fn first_run_setup(ctx: &Ctx, token: &str, email: &str, display_name: &str, errors: &FormErrors) -> Markup {
+pub fn first_run_setup(
+    ctx: &Ctx,
+    token: &str,
+    email: &str,
+    display_name: &str,
+    errors: &FormErrors,
+) -> Markup {
     let lang = ctx.lang;
-    layout::page(ctx, &t(lang, "auth.setup_title"), html! {
-        h1 { (t(lang, "auth.setup_title")) }
-        p { (t(lang, "auth.setup_intro")) }
-        (error_summary(ctx, errors))
-        form method="post" action={ "/admin/setup/" (token) } {
-            (csrf_field(ctx))
-            (text_input(ctx, errors, "email", &t(lang, "auth.email"), email, "email", 254))
-            (text_input(ctx, errors, "display_name", &t(lang, "profile.display_name"), display_name, "text", 80))
-            (text_input(ctx, errors, "password", &t(lang, "auth.new_password"), "", "password", 256))
-            p.hint { (t(lang, "auth.password_rule")) }
-            button type="submit" { (t(lang, "auth.setup_submit")) }
-        }
-    })
+    layout::page(
+        ctx,
+        &t(lang, "auth.setup_title"),
+        html! {
+            h1 { (t(lang, "auth.setup_title")) }
+            p { (t(lang, "auth.setup_intro")) }
+            (error_summary(ctx, errors))
+            form method="post" action={ "/admin/setup/" (token) } {
+                (csrf_field(ctx))
+                (text_input(ctx, errors, "email", &t(lang, "auth.email"), email, "email", 254))
+                (text_input(ctx, errors, "display_name", &t(lang, "profile.display_name"), display_name, "text", 80))
+                (text_input(ctx, errors, "password", &t(lang, "auth.new_password"), "", "password", 256))
+                p.hint { (t(lang, "auth.password_rule")) }
+                button type="submit" { (t(lang, "auth.setup_submit")) }
+            }
+        },
+    )
 }

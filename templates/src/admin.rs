@@ -42,88 +42,97 @@ pub struct AdminHomeView {
     pub notice: Option<&'static str>,
 }
 
-pub fn home(ctx: &Ctx, view: &AdminHomeView, theme_errors: &FormErrors, forum_errors: &FormErrors) -> Markup {
+pub fn home(
+    ctx: &Ctx,
+    view: &AdminHomeView,
+    theme_errors: &FormErrors,
+    forum_errors: &FormErrors,
+) -> Markup {
     let lang = ctx.lang;
-    layout::page(ctx, &t(lang, "admin.title"), html! {
-        h1 { (t(lang, "admin.title")) }
-        (notice(ctx, view.notice))
-        p.actions { a href="/admin/users" { (t(lang, "admin.users")) } a href="/admin/log" { (t(lang, "log.title")) } }
-        section aria-labelledby="forums-h" {
-            h2 #forums-h { (t(lang, "admin.forums")) }
-            table {
-                thead { tr {
-                    th scope="col" { (t(lang, "thread.title")) }
-                    th scope="col" { (t(lang, "admin.theme")) }
-                    th scope="col" { (t(lang, "admin.moderation")) }
-                    th scope="col" { (t(lang, "admin.moderators")) }
-                    th scope="col" { span.visually-hidden { (t(lang, "common.actions")) } }
-                } }
-                tbody {
-                    @for forum in &view.forums {
-                        tr {
-                            td { a href={ "/forums/" (forum.slug) } { (forum.title) } @if forum.archived { " (" (t(lang, "forum.archived")) ")" } }
-                            td { (forum.theme_name) }
-                            td { (t(lang, &format!("admin.mode_{}", forum.moderation_mode))) }
-                            td { (forum.moderators) " " a href={ "/forums/" (forum.slug) "/members" } { (t(lang, "admin.name_moderators")) } }
-                            td {
-                                form.inline method="post" action={ "/admin/forums/" (forum.slug) (if forum.archived { "/unarchive" } else { "/archive" }) } {
-                                    (csrf_field(ctx))
-                                    button.secondary type="submit" { (t(lang, if forum.archived { "admin.unarchive" } else { "admin.archive" })) }
+    layout::page(
+        ctx,
+        &t(lang, "admin.title"),
+        html! {
+            h1 { (t(lang, "admin.title")) }
+            (notice(ctx, view.notice))
+            p.actions { a href="/admin/users" { (t(lang, "admin.users")) } a href="/admin/log" { (t(lang, "log.title")) } }
+            section aria-labelledby="forums-h" {
+                h2 #forums-h { (t(lang, "admin.forums")) }
+                table {
+                    thead { tr {
+                        th scope="col" { (t(lang, "thread.title")) }
+                        th scope="col" { (t(lang, "admin.theme")) }
+                        th scope="col" { (t(lang, "admin.moderation")) }
+                        th scope="col" { (t(lang, "admin.moderators")) }
+                        th scope="col" { span.visually-hidden { (t(lang, "common.actions")) } }
+                    } }
+                    tbody {
+                        @for forum in &view.forums {
+                            tr {
+                                td { a href={ "/forums/" (forum.slug) } { (forum.title) } @if forum.archived { " (" (t(lang, "forum.archived")) ")" } }
+                                td { (forum.theme_name) }
+                                td { (t(lang, &format!("admin.mode_{}", forum.moderation_mode))) }
+                                td { (forum.moderators) " " a href={ "/forums/" (forum.slug) "/members" } { (t(lang, "admin.name_moderators")) } }
+                                td {
+                                    form.inline method="post" action={ "/admin/forums/" (forum.slug) (if forum.archived { "/unarchive" } else { "/archive" }) } {
+                                        (csrf_field(ctx))
+                                        button.secondary type="submit" { (t(lang, if forum.archived { "admin.unarchive" } else { "admin.archive" })) }
+                                    }
                                 }
                             }
                         }
                     }
                 }
             }
-        }
-        section aria-labelledby="new-forum-h" {
-            h2 #new-forum-h { (t(lang, "admin.new_forum")) }
-            (error_summary(ctx, forum_errors))
-            @if view.themes.is_empty() {
-                p { (t(lang, "admin.theme_first")) }
-            } @else {
-                form method="post" action="/admin/forums" {
-                    (csrf_field(ctx))
-                    (text_input(ctx, forum_errors, "slug", &t(lang, "admin.slug"), &view.forum_form.slug, "text", 64))
-                    p.hint { (t(lang, "admin.slug_hint")) }
-                    (text_input(ctx, forum_errors, "title", &t(lang, "thread.title"), &view.forum_form.title, "text", 200))
-                    div.field {
-                        label for="theme" { (t(lang, "admin.theme")) }
-                        select id="theme" name="theme" {
-                            @for (slug, name) in &view.themes { option value=(slug) selected[*slug == view.forum_form.theme] { (name) } }
+            section aria-labelledby="new-forum-h" {
+                h2 #new-forum-h { (t(lang, "admin.new_forum")) }
+                (error_summary(ctx, forum_errors))
+                @if view.themes.is_empty() {
+                    p { (t(lang, "admin.theme_first")) }
+                } @else {
+                    form method="post" action="/admin/forums" {
+                        (csrf_field(ctx))
+                        (text_input(ctx, forum_errors, "slug", &t(lang, "admin.slug"), &view.forum_form.slug, "text", 64))
+                        p.hint { (t(lang, "admin.slug_hint")) }
+                        (text_input(ctx, forum_errors, "title", &t(lang, "thread.title"), &view.forum_form.title, "text", 200))
+                        div.field {
+                            label for="theme" { (t(lang, "admin.theme")) }
+                            select id="theme" name="theme" {
+                                @for (slug, name) in &view.themes { option value=(slug) selected[*slug == view.forum_form.theme] { (name) } }
+                            }
                         }
-                    }
-                    div.field {
-                        label for="purpose" { (t(lang, "forum.purpose")) }
-                        textarea id="purpose" name="purpose" rows="3" { (view.forum_form.purpose) }
-                    }
-                    div.field {
-                        label for="expected_outcome" { (t(lang, "forum.expected_outcome")) }
-                        textarea id="expected_outcome" name="expected_outcome" rows="3" { (view.forum_form.expected_outcome) }
-                    }
-                    div.field {
-                        label for="moderation" { (t(lang, "admin.moderation")) }
-                        select id="moderation" name="moderation" {
-                            option value="post" selected[view.forum_form.moderation != "pre"] { (t(lang, "admin.mode_post")) }
-                            option value="pre" selected[view.forum_form.moderation == "pre"] { (t(lang, "admin.mode_pre")) }
+                        div.field {
+                            label for="purpose" { (t(lang, "forum.purpose")) }
+                            textarea id="purpose" name="purpose" rows="3" { (view.forum_form.purpose) }
                         }
+                        div.field {
+                            label for="expected_outcome" { (t(lang, "forum.expected_outcome")) }
+                            textarea id="expected_outcome" name="expected_outcome" rows="3" { (view.forum_form.expected_outcome) }
+                        }
+                        div.field {
+                            label for="moderation" { (t(lang, "admin.moderation")) }
+                            select id="moderation" name="moderation" {
+                                option value="post" selected[view.forum_form.moderation != "pre"] { (t(lang, "admin.mode_post")) }
+                                option value="pre" selected[view.forum_form.moderation == "pre"] { (t(lang, "admin.mode_pre")) }
+                            }
+                        }
+                        button type="submit" { (t(lang, "admin.create_forum")) }
                     }
-                    button type="submit" { (t(lang, "admin.create_forum")) }
                 }
             }
-        }
-        section aria-labelledby="themes-h" {
-            h2 #themes-h { (t(lang, "admin.themes")) }
-            ul { @for (slug, name) in &view.themes { li { (name) " (" code { (slug) } ")" } } }
-            (error_summary(ctx, theme_errors))
-            form method="post" action="/admin/themes" {
-                (csrf_field(ctx))
-                (text_input(ctx, theme_errors, "theme_slug", &t(lang, "admin.slug"), &view.theme_form.slug, "text", 64))
-                (text_input(ctx, theme_errors, "theme_name", &t(lang, "admin.theme_name"), &view.theme_form.name, "text", 200))
-                button type="submit" { (t(lang, "admin.create_theme")) }
+            section aria-labelledby="themes-h" {
+                h2 #themes-h { (t(lang, "admin.themes")) }
+                ul { @for (slug, name) in &view.themes { li { (name) " (" code { (slug) } ")" } } }
+                (error_summary(ctx, theme_errors))
+                form method="post" action="/admin/themes" {
+                    (csrf_field(ctx))
+                    (text_input(ctx, theme_errors, "theme_slug", &t(lang, "admin.slug"), &view.theme_form.slug, "text", 64))
+                    (text_input(ctx, theme_errors, "theme_name", &t(lang, "admin.theme_name"), &view.theme_form.name, "text", 200))
+                    button type="submit" { (t(lang, "admin.create_theme")) }
+                }
             }
-        }
-    })
+        },
+    )
 }
 
 pub struct UserRow {
@@ -137,38 +146,42 @@ pub struct UserRow {
 
 pub fn users(ctx: &Ctx, rows: &[UserRow]) -> Markup {
     let lang = ctx.lang;
-    layout::page(ctx, &t(lang, "admin.users"), html! {
-        p.crumbs { a href="/admin" { (t(lang, "admin.title")) } }
-        h1 { (t(lang, "admin.users")) }
-        table {
-            thead { tr {
-                th scope="col" { (t(lang, "profile.display_name")) }
-                th scope="col" { (t(lang, "auth.email")) }
-                th scope="col" { (t(lang, "admin.memberships")) }
-                th scope="col" { (t(lang, "admin.status")) }
-                th scope="col" { span.visually-hidden { (t(lang, "common.actions")) } }
-            } }
-            tbody {
-                @for row in rows {
-                    tr {
-                        td { (row.display_name) @if row.is_admin { " (" (t(lang, "admin.admin")) ")" } }
-                        td { (row.email) }
-                        td {
-                            @for (i, (slug, role)) in row.memberships.iter().enumerate() {
-                                @if i > 0 { ", " }
-                                a href={ "/forums/" (slug) } { (slug) } " (" (t(lang, &format!("members.role_{role}"))) ")"
+    layout::page(
+        ctx,
+        &t(lang, "admin.users"),
+        html! {
+            p.crumbs { a href="/admin" { (t(lang, "admin.title")) } }
+            h1 { (t(lang, "admin.users")) }
+            table {
+                thead { tr {
+                    th scope="col" { (t(lang, "profile.display_name")) }
+                    th scope="col" { (t(lang, "auth.email")) }
+                    th scope="col" { (t(lang, "admin.memberships")) }
+                    th scope="col" { (t(lang, "admin.status")) }
+                    th scope="col" { span.visually-hidden { (t(lang, "common.actions")) } }
+                } }
+                tbody {
+                    @for row in rows {
+                        tr {
+                            td { (row.display_name) @if row.is_admin { " (" (t(lang, "admin.admin")) ")" } }
+                            td { (row.email) }
+                            td {
+                                @for (i, (slug, role)) in row.memberships.iter().enumerate() {
+                                    @if i > 0 { ", " }
+                                    a href={ "/forums/" (slug) } { (slug) } " (" (t(lang, &format!("members.role_{role}"))) ")"
+                                }
                             }
-                        }
-                        td { (t(lang, if row.disabled { "admin.disabled" } else { "admin.active" })) }
-                        td {
-                            form.inline method="post" action={ "/admin/users/" (row.id) (if row.disabled { "/enable" } else { "/disable" }) } {
-                                (csrf_field(ctx))
-                                button.secondary type="submit" { (t(lang, if row.disabled { "admin.enable" } else { "admin.disable" })) }
+                            td { (t(lang, if row.disabled { "admin.disabled" } else { "admin.active" })) }
+                            td {
+                                form.inline method="post" action={ "/admin/users/" (row.id) (if row.disabled { "/enable" } else { "/disable" }) } {
+                                    (csrf_field(ctx))
+                                    button.secondary type="submit" { (t(lang, if row.disabled { "admin.enable" } else { "admin.disable" })) }
+                                }
                             }
                         }
                     }
                 }
             }
-        }
-    })
+        },
+    )
 }

@@ -2,7 +2,10 @@
 
 use maud::{Markup, html};
 
-use crate::{Ctx, i18n::{t, tf}};
+use crate::{
+    Ctx,
+    i18n::{t, tf},
+};
 
 pub fn csrf_field(ctx: &Ctx) -> Markup {
     html! { input type="hidden" name="csrf_token" value=(ctx.csrf); }
@@ -51,7 +54,15 @@ pub fn field_error(ctx: &Ctx, errors: &FormErrors, field: &str) -> Markup {
 }
 
 /// A labelled single-line input with its error.
-pub fn text_input(ctx: &Ctx, errors: &FormErrors, field: &str, label: &str, value: &str, kind: &str, max: usize) -> Markup {
+pub fn text_input(
+    ctx: &Ctx,
+    errors: &FormErrors,
+    field: &str,
+    label: &str,
+    value: &str,
+    kind: &str,
+    max: usize,
+) -> Markup {
     let invalid = errors.get(field).is_some();
     html! {
         div.field {
@@ -64,7 +75,14 @@ pub fn text_input(ctx: &Ctx, errors: &FormErrors, field: &str, label: &str, valu
     }
 }
 
-pub fn textarea(ctx: &Ctx, errors: &FormErrors, field: &str, label: &str, value: &str, rows: u32) -> Markup {
+pub fn textarea(
+    ctx: &Ctx,
+    errors: &FormErrors,
+    field: &str,
+    label: &str,
+    value: &str,
+    rows: u32,
+) -> Markup {
     let invalid = errors.get(field).is_some();
     html! {
         div.field {

@@ -32,13 +32,23 @@ fn button(href: &str, label: &str) -> Markup {
 }
 
 /// A simple message: a paragraph of text and one link.
-fn simple(lang: &str, subject: String, intro: String, link: &str, link_label: &str, after: Option<String>) -> RenderedEmail {
-    let html = wrap(lang, html! {
-        p { (intro) }
-        (button(link, link_label))
-        p style="font-size:14px;color:#555" { (t(lang, "email.link_fallback")) br; (link) }
-        @if let Some(after) = &after { p { (after) } }
-    });
+fn simple(
+    lang: &str,
+    subject: String,
+    intro: String,
+    link: &str,
+    link_label: &str,
+    after: Option<String>,
+) -> RenderedEmail {
+    let html = wrap(
+        lang,
+        html! {
+            p { (intro) }
+            (button(link, link_label))
+            p style="font-size:14px;color:#555" { (t(lang, "email.link_fallback")) br; (link) }
+            @if let Some(after) = &after { p { (after) } }
+        },
+    );
     let mut text = format!("{intro}\n\n{link_label}: {link}\n");
     if let Some(after) = after {
         text.push('\n');
@@ -46,14 +56,22 @@ fn simple(lang: &str, subject: String, intro: String, link: &str, link_label: &s
         text.push('\n');
     }
     text.push_str(&format!("\n-- \n{}\n", t(lang, "email.footer")));
-    RenderedEmail { subject, text, html }
+    RenderedEmail {
+        subject,
+        text,
+        html,
+    }
 }
 
 pub fn invitation(lang: &str, forum: &str, inviter: &str, link: &str) -> RenderedEmail {
     simple(
         lang,
         tf(lang, "email.invitation_subject", &[("forum", forum)]),
-        tf(lang, "email.invitation_intro", &[("forum", forum), ("inviter", inviter)]),
+        tf(
+            lang,
+            "email.invitation_intro",
+            &[("forum", forum), ("inviter", inviter)],
+        ),
         link,
         &t(lang, "email.invitation_button"),
         Some(t(lang, "email.invitation_expiry").into_owned()),
@@ -64,7 +82,11 @@ pub fn added_to_forum(lang: &str, forum: &str, inviter: &str, link: &str) -> Ren
     simple(
         lang,
         tf(lang, "email.added_subject", &[("forum", forum)]),
-        tf(lang, "email.added_intro", &[("forum", forum), ("inviter", inviter)]),
+        tf(
+            lang,
+            "email.added_intro",
+            &[("forum", forum), ("inviter", inviter)],
+        ),
         link,
         &t(lang, "email.open_forum"),
         None,
@@ -93,37 +115,75 @@ pub struct NotificationItem {
 }
 
 fn item_heading(lang: &str, item: &NotificationItem) -> String {
-    let key = if item.is_mention { "email.mention_line" } else { "email.reply_line" };
-    tf(lang, key, &[("author", &item.author), ("thread", &item.thread_title), ("forum", &item.forum_title)])
+    let key = if item.is_mention {
+        "email.mention_line"
+    } else {
+        "email.reply_line"
+    };
+    tf(
+        lang,
+        key,
+        &[
+            ("author", &item.author),
+            ("thread", &item.thread_title),
+            ("forum", &item.forum_title),
+        ],
+    )
 }
 
 /// One new post (immediate mode) or several (daily summary).
-pub fn notifications(lang: &str, items: &[NotificationItem], daily: bool, profile_link: &str) -> RenderedEmail {
+pub fn notifications(
+    lang: &str,
+    items: &[NotificationItem],
+    daily: bool,
+    profile_link: &str,
+) -> RenderedEmail {
     let subject = match (daily, items) {
         (false, [item]) => item_heading(lang, item),
-        _ => tf(lang, "email.summary_subject", &[("count", &items.len().to_string())]),
+        _ => tf(
+            lang,
+            "email.summary_subject",
+            &[("count", &items.len().to_string())],
+        ),
     };
-    let html = wrap(lang, html! {
-        @for item in items {
-            div style="border-left:4px solid #0b5394;padding-left:12px;margin-bottom:24px" {
-                p { strong { (item_heading(lang, item)) } }
-                p style="white-space:pre-wrap" { (item.excerpt) }
-                p { a href=(item.post_link) { (t(lang, "email.read_post")) } }
-                @if let Some(stop) = &item.stop_link {
-                    p style="font-size:14px" { a href=(stop) { (t(lang, "email.stop_following")) } }
+    let html = wrap(
+        lang,
+        html! {
+            @for item in items {
+                div style="border-left:4px solid #0b5394;padding-left:12px;margin-bottom:24px" {
+                    p { strong { (item_heading(lang, item)) } }
+                    p style="white-space:pre-wrap" { (item.excerpt) }
+                    p { a href=(item.post_link) { (t(lang, "email.read_post")) } }
+                    @if let Some(stop) = &item.stop_link {
+                        p style="font-size:14px" { a href=(stop) { (t(lang, "email.stop_following")) } }
+                    }
                 }
             }
-        }
-        p style="font-size:14px" { a href=(profile_link) { (t(lang, "email.change_frequency")) } }
-    });
+            p style="font-size:14px" { a href=(profile_link) { (t(lang, "email.change_frequency")) } }
+        },
+    );
     let mut text = String::new();
     for item in items {
-        text.push_str(&format!("{}\n\n{}\n\n{}: {}\n", item_heading(lang, item), item.excerpt, t(lang, "email.read_post"), item.post_link));
+        text.push_str(&format!(
+            "{}\n\n{}\n\n{}: {}\n",
+            item_heading(lang, item),
+            item.excerpt,
+            t(lang, "email.read_post"),
+            item.post_link
+        ));
         if let Some(stop) = &item.stop_link {
             text.push_str(&format!("{}: {}\n", t(lang, "email.stop_following"), stop));
         }
         text.push_str("\n---\n\n");
     }
-    text.push_str(&format!("{}: {}\n", t(lang, "email.change_frequency"), profile_link));
-    RenderedEmail { subject, text, html }
+    text.push_str(&format!(
+        "{}: {}\n",
+        t(lang, "email.change_frequency"),
+        profile_link
+    ));
+    RenderedEmail {
+        subject,
+        text,
+        html,
+    }
 }

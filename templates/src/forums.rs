@@ -4,7 +4,9 @@ use maud::{Markup, PreEscaped, html};
 
 use crate::{
     Ctx,
-    components::{FormErrors, Pager, csrf_field, error_summary, notice, pager, text_input, textarea, time},
+    components::{
+        FormErrors, Pager, csrf_field, error_summary, notice, pager, text_input, textarea, time,
+    },
     i18n::{t, tf},
     layout,
 };
@@ -43,10 +45,14 @@ pub fn forum_list(ctx: &Ctx, forums: &[ForumSummary]) -> Markup {
 }
 
 pub fn forums_page(ctx: &Ctx, forums: &[ForumSummary]) -> Markup {
-    layout::page(ctx, &t(ctx.lang, "forum.list_title"), html! {
-        h1 { (t(ctx.lang, "forum.list_title")) }
-        (forum_list(ctx, forums))
-    })
+    layout::page(
+        ctx,
+        &t(ctx.lang, "forum.list_title"),
+        html! {
+            h1 { (t(ctx.lang, "forum.list_title")) }
+            (forum_list(ctx, forums))
+        },
+    )
 }
 
 #[derive(Clone, Debug)]
@@ -100,48 +106,52 @@ fn forum_header(ctx: &Ctx, forum: &ForumHead) -> Markup {
 pub fn forum_page(ctx: &Ctx, view: &ForumView) -> Markup {
     let lang = ctx.lang;
     let forum = &view.forum;
-    layout::page(ctx, &forum.title, html! {
-        (forum_header(ctx, forum))
-        p.actions {
-            @if !forum.archived { a.button href={ "/forums/" (forum.slug) "/new" } { (t(lang, "thread.new")) } }
-            a href={ "/forums/" (forum.slug) "/members" } { (t(lang, "members.title")) }
-            @if view.is_moderator {
-                a href={ "/forums/" (forum.slug) "/queue" } { (tf(lang, "queue.link", &[("count", &view.queue_count.to_string())])) }
-                a href={ "/forums/" (forum.slug) "/log" } { (t(lang, "log.title")) }
+    layout::page(
+        ctx,
+        &forum.title,
+        html! {
+            (forum_header(ctx, forum))
+            p.actions {
+                @if !forum.archived { a.button href={ "/forums/" (forum.slug) "/new" } { (t(lang, "thread.new")) } }
+                a href={ "/forums/" (forum.slug) "/members" } { (t(lang, "members.title")) }
+                @if view.is_moderator {
+                    a href={ "/forums/" (forum.slug) "/queue" } { (tf(lang, "queue.link", &[("count", &view.queue_count.to_string())])) }
+                    a href={ "/forums/" (forum.slug) "/log" } { (t(lang, "log.title")) }
+                }
             }
-        }
-        @if view.threads.is_empty() {
-            p { (t(lang, "forum.no_threads")) }
-        } @else {
-            table.threads {
-                caption.visually-hidden { (t(lang, "forum.threads_caption")) }
-                thead { tr {
-                    th scope="col" { (t(lang, "thread.title")) }
-                    th scope="col" { (t(lang, "thread.posts")) }
-                    th scope="col" { (t(lang, "thread.unread")) }
-                    th scope="col" { (t(lang, "thread.last_activity")) }
-                } }
-                tbody {
-                    @for thread in &view.threads {
-                        tr.unread[thread.unread > 0] {
-                            td {
-                                @if thread.pinned { span.tag { (t(lang, "thread.pinned")) } " " }
-                                @if thread.locked { span.tag { (t(lang, "thread.locked")) } " " }
-                                @if thread.hidden { span.tag.warn { (t(lang, "thread.hidden")) } " " }
-                                @if thread.featured { span.tag { (t(lang, "thread.featured")) } " " }
-                                a href={ "/threads/" (thread.id) } { (thread.title) }
-                                br; small { (tf(lang, "thread.started_by", &[("name", &thread.author)])) }
+            @if view.threads.is_empty() {
+                p { (t(lang, "forum.no_threads")) }
+            } @else {
+                table.threads {
+                    caption.visually-hidden { (t(lang, "forum.threads_caption")) }
+                    thead { tr {
+                        th scope="col" { (t(lang, "thread.title")) }
+                        th scope="col" { (t(lang, "thread.posts")) }
+                        th scope="col" { (t(lang, "thread.unread")) }
+                        th scope="col" { (t(lang, "thread.last_activity")) }
+                    } }
+                    tbody {
+                        @for thread in &view.threads {
+                            tr.unread[thread.unread > 0] {
+                                td {
+                                    @if thread.pinned { span.tag { (t(lang, "thread.pinned")) } " " }
+                                    @if thread.locked { span.tag { (t(lang, "thread.locked")) } " " }
+                                    @if thread.hidden { span.tag.warn { (t(lang, "thread.hidden")) } " " }
+                                    @if thread.featured { span.tag { (t(lang, "thread.featured")) } " " }
+                                    a href={ "/threads/" (thread.id) } { (thread.title) }
+                                    br; small { (tf(lang, "thread.started_by", &[("name", &thread.author)])) }
+                                }
+                                td { (thread.posts) }
+                                td { (thread.unread) }
+                                td { (time(&thread.last_post_at)) }
                             }
-                            td { (thread.posts) }
-                            td { (thread.unread) }
-                            td { (time(&thread.last_post_at)) }
                         }
                     }
                 }
+                (pager(ctx, &view.pager))
             }
-            (pager(ctx, &view.pager))
-        }
-    })
+        },
+    )
 }
 
 pub struct NewThreadView {
@@ -154,18 +164,22 @@ pub struct NewThreadView {
 
 pub fn new_thread(ctx: &Ctx, view: &NewThreadView, errors: &FormErrors) -> Markup {
     let lang = ctx.lang;
-    layout::page(ctx, &t(lang, "thread.new"), html! {
-        p.crumbs { a href={ "/forums/" (view.forum_slug) } { (view.forum_title) } }
-        h1 { (t(lang, "thread.new")) }
-        @if view.premoderated { p.notice { (t(lang, "forum.premoderated_notice")) } }
-        (error_summary(ctx, errors))
-        form method="post" action={ "/forums/" (view.forum_slug) "/new" } {
-            (csrf_field(ctx))
-            (text_input(ctx, errors, "title", &t(lang, "thread.title"), &view.title, "text", 200))
-            (textarea(ctx, errors, "body", &t(lang, "post.body"), &view.body, 12))
-            button type="submit" { (t(lang, "thread.create")) }
-        }
-    })
+    layout::page(
+        ctx,
+        &t(lang, "thread.new"),
+        html! {
+            p.crumbs { a href={ "/forums/" (view.forum_slug) } { (view.forum_title) } }
+            h1 { (t(lang, "thread.new")) }
+            @if view.premoderated { p.notice { (t(lang, "forum.premoderated_notice")) } }
+            (error_summary(ctx, errors))
+            form method="post" action={ "/forums/" (view.forum_slug) "/new" } {
+                (csrf_field(ctx))
+                (text_input(ctx, errors, "title", &t(lang, "thread.title"), &view.title, "text", 200))
+                (textarea(ctx, errors, "body", &t(lang, "post.body"), &view.body, 12))
+                button type="submit" { (t(lang, "thread.create")) }
+            }
+        },
+    )
 }
 
 #[derive(Clone, Debug)]
@@ -212,47 +226,57 @@ pub struct ThreadView {
 pub fn thread_page(ctx: &Ctx, view: &ThreadView, errors: &FormErrors) -> Markup {
     let lang = ctx.lang;
     let thread = &view.thread;
-    layout::page(ctx, &thread.title, html! {
-        p.crumbs { a href="/forums" { (t(lang, "forum.list_title")) } " › " a href={ "/forums/" (thread.forum_slug) } { (thread.forum_title) } }
-        h1 { (thread.title) }
-        p.meta {
-            @if thread.pinned { span.tag { (t(lang, "thread.pinned")) } " " }
-            @if thread.locked { span.tag { (t(lang, "thread.locked")) } " " }
-            @if thread.hidden { span.tag.warn { (t(lang, "thread.hidden")) } " " }
-            @if thread.featured { span.tag { (t(lang, "thread.featured")) } " " }
-        }
-        (notice(ctx, view.notice))
-        @if let Some(summary) = &thread.summary_html {
-            section.summary aria-labelledby="summary-h" {
-                h2 #summary-h { (t(lang, "thread.summary")) }
-                (PreEscaped(summary))
+    layout::page(
+        ctx,
+        &thread.title,
+        html! {
+            p.crumbs { a href="/forums" { (t(lang, "forum.list_title")) } " › " a href={ "/forums/" (thread.forum_slug) } { (thread.forum_title) } }
+            h1 { (thread.title) }
+            p.meta {
+                @if thread.pinned { span.tag { (t(lang, "thread.pinned")) } " " }
+                @if thread.locked { span.tag { (t(lang, "thread.locked")) } " " }
+                @if thread.hidden { span.tag.warn { (t(lang, "thread.hidden")) } " " }
+                @if thread.featured { span.tag { (t(lang, "thread.featured")) } " " }
             }
-        }
-        form.inline method="post" action={ "/threads/" (thread.id) (if view.following { "/unfollow" } else { "/follow" }) } {
-            (csrf_field(ctx))
-            button.secondary type="submit" { (t(lang, if view.following { "follow.unfollow" } else { "follow.follow" })) }
-        }
-        @if view.is_moderator { (crate::moderation::thread_controls(ctx, view)) }
-        (pager(ctx, &view.pager))
-        @for post in &view.posts { (post_article(ctx, thread.id, post, view.is_moderator, view.can_reply)) }
-        (pager(ctx, &view.pager))
-        @if view.can_reply {
-            section #reply aria-labelledby="reply-h" {
-                h2 #reply-h { (t(lang, "post.reply")) }
-                (error_summary(ctx, errors))
-                form method="post" action={ "/threads/" (thread.id) "/reply" } {
-                    (csrf_field(ctx))
-                    (textarea(ctx, errors, "body", &t(lang, "post.body"), &view.reply_body, 8))
-                    button type="submit" { (t(lang, "post.send")) }
+            (notice(ctx, view.notice))
+            @if let Some(summary) = &thread.summary_html {
+                section.summary aria-labelledby="summary-h" {
+                    h2 #summary-h { (t(lang, "thread.summary")) }
+                    (PreEscaped(summary))
                 }
             }
-        } @else if thread.locked {
-            p.notice { (t(lang, "thread.locked_notice")) }
-        }
-    })
+            form.inline method="post" action={ "/threads/" (thread.id) (if view.following { "/unfollow" } else { "/follow" }) } {
+                (csrf_field(ctx))
+                button.secondary type="submit" { (t(lang, if view.following { "follow.unfollow" } else { "follow.follow" })) }
+            }
+            @if view.is_moderator { (crate::moderation::thread_controls(ctx, view)) }
+            (pager(ctx, &view.pager))
+            @for post in &view.posts { (post_article(ctx, thread.id, post, view.is_moderator, view.can_reply)) }
+            (pager(ctx, &view.pager))
+            @if view.can_reply {
+                section #reply aria-labelledby="reply-h" {
+                    h2 #reply-h { (t(lang, "post.reply")) }
+                    (error_summary(ctx, errors))
+                    form method="post" action={ "/threads/" (thread.id) "/reply" } {
+                        (csrf_field(ctx))
+                        (textarea(ctx, errors, "body", &t(lang, "post.body"), &view.reply_body, 8))
+                        button type="submit" { (t(lang, "post.send")) }
+                    }
+                }
+            } @else if thread.locked {
+                p.notice { (t(lang, "thread.locked_notice")) }
+            }
+        },
+    )
 }
 
-fn post_article(ctx: &Ctx, thread_id: i32, post: &PostView, is_moderator: bool, can_reply: bool) -> Markup {
+fn post_article(
+    ctx: &Ctx,
+    thread_id: i32,
+    post: &PostView,
+    is_moderator: bool,
+    can_reply: bool,
+) -> Markup {
     let lang = ctx.lang;
     html! {
         article.post.hidden[post.hidden].pending[post.pending] id={ "post-" (post.id) } {
@@ -293,36 +317,51 @@ pub struct EditPostView {
 
 pub fn edit_post(ctx: &Ctx, view: &EditPostView, errors: &FormErrors) -> Markup {
     let lang = ctx.lang;
-    layout::page(ctx, &t(lang, "post.edit"), html! {
-        p.crumbs { a href={ "/threads/" (view.thread_id) "#post-" (view.post_id) } { (t(lang, "post.back")) } }
-        h1 { (t(lang, "post.edit")) }
-        @if view.as_moderator { p.notice { (t(lang, "post.edit_as_moderator")) } }
-        (error_summary(ctx, errors))
-        form method="post" action={ "/posts/" (view.post_id) "/edit" } {
-            (csrf_field(ctx))
-            (textarea(ctx, errors, "body", &t(lang, "post.body"), &view.body, 12))
-            button type="submit" { (t(lang, "common.save")) }
-        }
-    })
+    layout::page(
+        ctx,
+        &t(lang, "post.edit"),
+        html! {
+            p.crumbs { a href={ "/threads/" (view.thread_id) "#post-" (view.post_id) } { (t(lang, "post.back")) } }
+            h1 { (t(lang, "post.edit")) }
+            @if view.as_moderator { p.notice { (t(lang, "post.edit_as_moderator")) } }
+            (error_summary(ctx, errors))
+            form method="post" action={ "/posts/" (view.post_id) "/edit" } {
+                (csrf_field(ctx))
+                (textarea(ctx, errors, "body", &t(lang, "post.body"), &view.body, 12))
+                button type="submit" { (t(lang, "common.save")) }
+            }
+        },
+    )
 }
 
-pub fn flag_post(ctx: &Ctx, post_id: i32, thread_id: i32, reason: &str, errors: &FormErrors, done: bool) -> Markup {
+pub fn flag_post(
+    ctx: &Ctx,
+    post_id: i32,
+    thread_id: i32,
+    reason: &str,
+    errors: &FormErrors,
+    done: bool,
+) -> Markup {
     let lang = ctx.lang;
-    layout::page(ctx, &t(lang, "post.flag"), html! {
-        p.crumbs { a href={ "/threads/" (thread_id) "#post-" (post_id) } { (t(lang, "post.back")) } }
-        h1 { (t(lang, "post.flag")) }
-        @if done {
-            p.notice role="status" { (t(lang, "post.flagged")) }
-        } @else {
-            p { (t(lang, "post.flag_intro")) }
-            (error_summary(ctx, errors))
-            form method="post" action={ "/posts/" (post_id) "/flag" } {
-                (csrf_field(ctx))
-                (text_input(ctx, errors, "reason", &t(lang, "mod.reason"), reason, "text", 1000))
-                button type="submit" { (t(lang, "post.flag_send")) }
+    layout::page(
+        ctx,
+        &t(lang, "post.flag"),
+        html! {
+            p.crumbs { a href={ "/threads/" (thread_id) "#post-" (post_id) } { (t(lang, "post.back")) } }
+            h1 { (t(lang, "post.flag")) }
+            @if done {
+                p.notice role="status" { (t(lang, "post.flagged")) }
+            } @else {
+                p { (t(lang, "post.flag_intro")) }
+                (error_summary(ctx, errors))
+                form method="post" action={ "/posts/" (post_id) "/flag" } {
+                    (csrf_field(ctx))
+                    (text_input(ctx, errors, "reason", &t(lang, "mod.reason"), reason, "text", 1000))
+                    button type="submit" { (t(lang, "post.flag_send")) }
+                }
             }
-        }
-    })
+        },
+    )
 }
 
 pub struct MemberRow {
@@ -345,30 +384,34 @@ pub struct MembersView {
 
 pub fn members_page(ctx: &Ctx, view: &MembersView, errors: &FormErrors) -> Markup {
     let lang = ctx.lang;
-    layout::page(ctx, &t(lang, "members.title"), html! {
-        p.crumbs { a href={ "/forums/" (view.forum_slug) } { (view.forum_title) } }
-        h1 { (t(lang, "members.title")) }
-        @if let Some(count) = view.sent {
-            p.notice role="status" { (tf(lang, "invite.sent", &[("count", &count.to_string())])) }
-        }
-        table {
-            thead { tr {
-                th scope="col" { (t(lang, "profile.display_name")) }
-                th scope="col" { (t(lang, "members.role")) }
-                @if view.can_manage { th scope="col" { (t(lang, "auth.email")) } th scope="col" { span.visually-hidden { (t(lang, "common.actions")) } } }
-            } }
-            tbody {
-                @for member in &view.members {
-                    tr {
-                        td { (member.display_name) }
-                        td { (t(lang, &format!("members.role_{}", member.role))) }
-                        @if view.can_manage {
-                            td { (member.email) }
-                            td {
-                                @if member.role == "member" {
-                                    form.inline method="post" action={ "/forums/" (view.forum_slug) "/members/" (member.user_id) "/remove" } {
-                                        (csrf_field(ctx))
-                                        button.secondary type="submit" { (tf(lang, "members.remove", &[("name", &member.display_name)])) }
+    layout::page(
+        ctx,
+        &t(lang, "members.title"),
+        html! {
+            p.crumbs { a href={ "/forums/" (view.forum_slug) } { (view.forum_title) } }
+            h1 { (t(lang, "members.title")) }
+            @if let Some(count) = view.sent {
+                p.notice role="status" { (tf(lang, "invite.sent", &[("count", &count.to_string())])) }
+            }
+            table {
+                thead { tr {
+                    th scope="col" { (t(lang, "profile.display_name")) }
+                    th scope="col" { (t(lang, "members.role")) }
+                    @if view.can_manage { th scope="col" { (t(lang, "auth.email")) } th scope="col" { span.visually-hidden { (t(lang, "common.actions")) } } }
+                } }
+                tbody {
+                    @for member in &view.members {
+                        tr {
+                            td { (member.display_name) }
+                            td { (t(lang, &format!("members.role_{}", member.role))) }
+                            @if view.can_manage {
+                                td { (member.email) }
+                                td {
+                                    @if member.role == "member" {
+                                        form.inline method="post" action={ "/forums/" (view.forum_slug) "/members/" (member.user_id) "/remove" } {
+                                            (csrf_field(ctx))
+                                            button.secondary type="submit" { (tf(lang, "members.remove", &[("name", &member.display_name)])) }
+                                        }
                                     }
                                 }
                             }
@@ -376,33 +419,33 @@ pub fn members_page(ctx: &Ctx, view: &MembersView, errors: &FormErrors) -> Marku
                     }
                 }
             }
-        }
-        @if view.can_manage {
-            section aria-labelledby="invite-h" {
-                h2 #invite-h { (t(lang, "invite.heading")) }
-                (error_summary(ctx, errors))
-                form method="post" action={ "/forums/" (view.forum_slug) "/members" } {
-                    (csrf_field(ctx))
-                    div.field {
-                        label for="emails" { (t(lang, "invite.emails")) }
-                        (crate::components::field_error(ctx, errors, "emails"))
-                        textarea id="emails" name="emails" rows="4" { (view.emails) }
-                        p.hint { (t(lang, "invite.emails_hint")) }
-                    }
-                    @if view.can_name_moderators {
+            @if view.can_manage {
+                section aria-labelledby="invite-h" {
+                    h2 #invite-h { (t(lang, "invite.heading")) }
+                    (error_summary(ctx, errors))
+                    form method="post" action={ "/forums/" (view.forum_slug) "/members" } {
+                        (csrf_field(ctx))
                         div.field {
-                            label for="role" { (t(lang, "members.role")) }
-                            select id="role" name="role" {
-                                option value="member" selected[view.role != "moderator"] { (t(lang, "members.role_member")) }
-                                option value="moderator" selected[view.role == "moderator"] { (t(lang, "members.role_moderator")) }
-                            }
+                            label for="emails" { (t(lang, "invite.emails")) }
+                            (crate::components::field_error(ctx, errors, "emails"))
+                            textarea id="emails" name="emails" rows="4" { (view.emails) }
+                            p.hint { (t(lang, "invite.emails_hint")) }
                         }
-                    } @else {
-                        input type="hidden" name="role" value="member";
+                        @if view.can_name_moderators {
+                            div.field {
+                                label for="role" { (t(lang, "members.role")) }
+                                select id="role" name="role" {
+                                    option value="member" selected[view.role != "moderator"] { (t(lang, "members.role_member")) }
+                                    option value="moderator" selected[view.role == "moderator"] { (t(lang, "members.role_moderator")) }
+                                }
+                            }
+                        } @else {
+                            input type="hidden" name="role" value="member";
+                        }
+                        button type="submit" { (t(lang, "invite.send")) }
                     }
-                    button type="submit" { (t(lang, "invite.send")) }
                 }
             }
-        }
-    })
+        },
+    )
 }

@@ -21,8 +21,16 @@ pub fn tf(lang: &str, key: &str, args: &[(&str, &str)]) -> String {
 
 /// The supported language nearest to a stored preference.
 pub fn supported(locale: &str) -> &'static str {
-    let primary = locale.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
-    SUPPORTED.iter().copied().find(|l| *l == primary).unwrap_or("en")
+    let primary = locale
+        .split(['-', '_'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    SUPPORTED
+        .iter()
+        .copied()
+        .find(|l| *l == primary)
+        .unwrap_or("en")
 }
 
 /// The best supported language for an `Accept-Language` header.
@@ -32,7 +40,11 @@ pub fn negotiate(accept_language: &str) -> &'static str {
         let mut pieces = part.trim().split(';');
         let tag = pieces.next().unwrap_or("").trim();
         let quality = pieces
-            .find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok()))
+            .find_map(|p| {
+                p.trim()
+                    .strip_prefix("q=")
+                    .and_then(|q| q.parse::<f32>().ok())
+            })
             .unwrap_or(1.0);
         let primary = tag.split('-').next().unwrap_or("").to_ascii_lowercase();
         if let Some(lang) = SUPPORTED.iter().copied().find(|l| *l == primary)
@@ -46,7 +58,8 @@ pub fn negotiate(accept_language: &str) -> &'static str {
 
 /// Every key the English catalogue holds, for the completeness test.
 pub fn has_key(lang: &str, key: &str) -> bool {
-    rust_i18n::t!(key, locale = lang) != format!("{lang}.{key}") && rust_i18n::t!(key, locale = lang) != key
+    rust_i18n::t!(key, locale = lang) != format!("{lang}.{key}")
+        && rust_i18n::t!(key, locale = lang) != key
 }
 
 #[cfg(test)]
@@ -65,7 +78,10 @@ mod tests {
     #[test]
     fn english_catalogue_is_complete() {
         assert!(has_key("en", "nav.sign_in"));
-        assert!(!has_key("en", "nav.no_such_key"), "the check must be able to fail");
+        assert!(
+            !has_key("en", "nav.no_such_key"),
+            "the check must be able to fail"
+        );
         let re = regex_lite_keys();
         let mut missing = Vec::new();
         for dir in ["src", "../src"] {
@@ -80,11 +96,16 @@ mod tests {
         }
         missing.sort();
         missing.dedup();
-        assert!(missing.is_empty(), "keys missing from locales/en.yml: {missing:?}");
+        assert!(
+            missing.is_empty(),
+            "keys missing from locales/en.yml: {missing:?}"
+        );
     }
 
     fn visit(dir: &std::path::Path, f: &mut dyn FnMut(&str)) {
-        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
         for entry in entries.flatten() {
             let path = entry.path();
             if path.is_dir() {
@@ -111,7 +132,9 @@ mod tests {
                     literal.split_once('.').is_some_and(|(area, rest)| {
                         AREAS.contains(&area)
                             && !rest.is_empty()
-                            && rest.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.')
+                            && rest.chars().all(|c| {
+                                c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.'
+                            })
                     })
                 })
                 .map(str::to_string)

@@ -81,45 +81,55 @@ pub struct FlagItem {
     pub post_hidden: bool,
 }
 
-pub fn queue_page(ctx: &Ctx, forum_slug: &str, forum_title: &str, pending: &[QueueItem], flags: &[FlagItem]) -> Markup {
+pub fn queue_page(
+    ctx: &Ctx,
+    forum_slug: &str,
+    forum_title: &str,
+    pending: &[QueueItem],
+    flags: &[FlagItem],
+) -> Markup {
     let lang = ctx.lang;
-    layout::page(ctx, &t(lang, "queue.title"), html! {
-        p.crumbs { a href={ "/forums/" (forum_slug) } { (forum_title) } }
-        h1 { (t(lang, "queue.title")) }
-        section aria-labelledby="pending-h" {
-            h2 #pending-h { (t(lang, "queue.pending")) }
-            @if pending.is_empty() { p { (t(lang, "queue.empty")) } }
-            @for item in pending {
-                article.post.pending id={ "post-" (item.post_id) } {
-                    header { strong { (item.author) } " · " a href={ "/threads/" (item.thread_id) } { (item.thread_title) } " · " (time(&item.created_at)) }
-                    div.body { (PreEscaped(&item.body_html)) }
-                    footer.actions {
-                        (action_button(ctx, &format!("/posts/{}/approve", item.post_id), "queue.approve", false))
-                        (action_button(ctx, &format!("/posts/{}/reject", item.post_id), "queue.reject", true))
-                    }
-                }
-            }
-        }
-        section aria-labelledby="flags-h" {
-            h2 #flags-h { (t(lang, "queue.flags")) }
-            @if flags.is_empty() { p { (t(lang, "queue.no_flags")) } }
-            @for flag in flags {
-                article.post {
-                    header {
-                        strong { (flag.reporter) } ": " (flag.reason)
-                        " · " a href={ "/threads/" (flag.thread_id) "?post=" (flag.post_id) "#post-" (flag.post_id) } { (flag.thread_title) }
-                    }
-                    div.body { (PreEscaped(&flag.body_html)) }
-                    footer.actions {
-                        @if !flag.post_hidden {
-                            (action_button(ctx, &format!("/posts/{}/hide", flag.post_id), "mod.hide_post", true))
+    layout::page(
+        ctx,
+        &t(lang, "queue.title"),
+        html! {
+            p.crumbs { a href={ "/forums/" (forum_slug) } { (forum_title) } }
+            h1 { (t(lang, "queue.title")) }
+            section aria-labelledby="pending-h" {
+                h2 #pending-h { (t(lang, "queue.pending")) }
+                @if pending.is_empty() { p { (t(lang, "queue.empty")) } }
+                @for item in pending {
+                    article.post.pending id={ "post-" (item.post_id) } {
+                        header { strong { (item.author) } " · " a href={ "/threads/" (item.thread_id) } { (item.thread_title) } " · " (time(&item.created_at)) }
+                        div.body { (PreEscaped(&item.body_html)) }
+                        footer.actions {
+                            (action_button(ctx, &format!("/posts/{}/approve", item.post_id), "queue.approve", false))
+                            (action_button(ctx, &format!("/posts/{}/reject", item.post_id), "queue.reject", true))
                         }
-                        (action_button(ctx, &format!("/flags/{}/dismiss", flag.flag_id), "queue.dismiss", false))
                     }
                 }
             }
-        }
-    })
+            section aria-labelledby="flags-h" {
+                h2 #flags-h { (t(lang, "queue.flags")) }
+                @if flags.is_empty() { p { (t(lang, "queue.no_flags")) } }
+                @for flag in flags {
+                    article.post {
+                        header {
+                            strong { (flag.reporter) } ": " (flag.reason)
+                            " · " a href={ "/threads/" (flag.thread_id) "?post=" (flag.post_id) "#post-" (flag.post_id) } { (flag.thread_title) }
+                        }
+                        div.body { (PreEscaped(&flag.body_html)) }
+                        footer.actions {
+                            @if !flag.post_hidden {
+                                (action_button(ctx, &format!("/posts/{}/hide", flag.post_id), "mod.hide_post", true))
+                            }
+                            (action_button(ctx, &format!("/flags/{}/dismiss", flag.flag_id), "queue.dismiss", false))
+                        }
+                    }
+                }
+            }
+        },
+    )
 }
 
 pub struct Revision {
@@ -130,19 +140,23 @@ pub struct Revision {
 
 pub fn post_history(ctx: &Ctx, post_id: i32, thread_id: i32, revisions: &[Revision]) -> Markup {
     let lang = ctx.lang;
-    layout::page(ctx, &t(lang, "post.history"), html! {
-        p.crumbs { a href={ "/threads/" (thread_id) "#post-" (post_id) } { (t(lang, "post.back")) } }
-        h1 { (t(lang, "post.history")) }
-        @if revisions.is_empty() { p { (t(lang, "post.no_history")) } }
-        ol.revisions {
-            @for revision in revisions {
-                li {
-                    p.meta { (revision.editor) " · " (time(&revision.at)) }
-                    pre { (revision.body_md) }
+    layout::page(
+        ctx,
+        &t(lang, "post.history"),
+        html! {
+            p.crumbs { a href={ "/threads/" (thread_id) "#post-" (post_id) } { (t(lang, "post.back")) } }
+            h1 { (t(lang, "post.history")) }
+            @if revisions.is_empty() { p { (t(lang, "post.no_history")) } }
+            ol.revisions {
+                @for revision in revisions {
+                    li {
+                        p.meta { (revision.editor) " · " (time(&revision.at)) }
+                        pre { (revision.body_md) }
+                    }
                 }
             }
-        }
-    })
+        },
+    )
 }
 
 pub struct LogRow {
@@ -156,33 +170,37 @@ pub struct LogRow {
 
 pub fn log_page(ctx: &Ctx, heading: &str, rows: &[LogRow], pager_markup: Markup) -> Markup {
     let lang = ctx.lang;
-    layout::page(ctx, &t(lang, "log.title"), html! {
-        h1 { (t(lang, "log.title")) ": " (heading) }
-        @if rows.is_empty() { p { (t(lang, "log.empty")) } }
-        @else {
-            table {
-                thead { tr {
-                    th scope="col" { (t(lang, "log.when")) }
-                    th scope="col" { (t(lang, "log.who")) }
-                    th scope="col" { (t(lang, "log.what")) }
-                    th scope="col" { (t(lang, "log.item")) }
-                    th scope="col" { (t(lang, "log.forum")) }
-                    th scope="col" { (t(lang, "mod.reason")) }
-                } }
-                tbody {
-                    @for row in rows {
-                        tr {
-                            td { (time(&row.at)) }
-                            td { (row.actor) }
-                            td { (t(lang, &format!("log.action_{}", row.action))) }
-                            td { (row.target) }
-                            td { (row.forum) }
-                            td { (row.reason) }
+    layout::page(
+        ctx,
+        &t(lang, "log.title"),
+        html! {
+            h1 { (t(lang, "log.title")) ": " (heading) }
+            @if rows.is_empty() { p { (t(lang, "log.empty")) } }
+            @else {
+                table {
+                    thead { tr {
+                        th scope="col" { (t(lang, "log.when")) }
+                        th scope="col" { (t(lang, "log.who")) }
+                        th scope="col" { (t(lang, "log.what")) }
+                        th scope="col" { (t(lang, "log.item")) }
+                        th scope="col" { (t(lang, "log.forum")) }
+                        th scope="col" { (t(lang, "mod.reason")) }
+                    } }
+                    tbody {
+                        @for row in rows {
+                            tr {
+                                td { (time(&row.at)) }
+                                td { (row.actor) }
+                                td { (t(lang, &format!("log.action_{}", row.action))) }
+                                td { (row.target) }
+                                td { (row.forum) }
+                                td { (row.reason) }
+                            }
                         }
                     }
                 }
             }
-        }
-        (pager_markup)
-    })
+            (pager_markup)
+        },
+    )
 }

@@ -25,10 +25,15 @@ crate::on_both_databases!(
 async fn invitation_flow_from_email_to_forum(app: TestApp) {
     let (forum, moderator, _) = app.with_forum("agri", "post").await;
     moderator
-        .post(&format!("/forums/{}/members", forum.slug), &[("emails", "new.person@example.org"), ("role", "member")])
+        .post(
+            &format!("/forums/{}/members", forum.slug),
+            &[("emails", "new.person@example.org"), ("role", "member")],
+        )
         .await
         .assert_status(303);
-    let page = moderator.get(&format!("/forums/{}/members", forum.slug)).await;
+    let page = moderator
+        .get(&format!("/forums/{}/members", forum.slug))
+        .await;
     assert!(page.body.contains("Invitations sent: 1."), "{}", page.body);
     let mail = app.mails_to("new.person@example.org", 1).await.remove(0);
     assert!(mail.subject.contains("Forum agri"));
@@ -37,7 +42,15 @@ async fn invitation_flow_from_email_to_forum(app: TestApp) {
     let form = visitor.get(&link).await;
     form.assert_status(200);
     assert!(form.body.contains("new.person@example.org"));
-    let accepted = visitor.post(&link, &[("display_name", "Nouvelle Personne"), ("password", "a long enough password")]).await;
+    let accepted = visitor
+        .post(
+            &link,
+            &[
+                ("display_name", "Nouvelle Personne"),
+                ("password", "a long enough password"),
+            ],
+        )
+        .await;
     accepted.assert_status(303);
     assert_eq!(accepted.location.as_deref(), Some("/forums/agri"));
     let forum_page = visitor.get("/forums/agri").await;
@@ -46,7 +59,13 @@ async fn invitation_flow_from_email_to_forum(app: TestApp) {
     // The same person can sign in again with the password they chose.
     let again = app.client();
     again
-        .post("/login", &[("email", "NEW.person@example.org"), ("password", "a long enough password")])
+        .post(
+            "/login",
+            &[
+                ("email", "NEW.person@example.org"),
+                ("password", "a long enough password"),
+            ],
+        )
         .await
         .assert_status(303);
 }
@@ -55,28 +74,62 @@ async fn invitation_tokens_used_expired_or_altered_get_clear_pages(app: TestApp)
     let (forum, moderator, _) = app.with_forum("agri", "post").await;
     for email in ["one@example.org", "two@example.org"] {
         moderator
-            .post(&format!("/forums/{}/members", forum.slug), &[("emails", email)])
+            .post(
+                &format!("/forums/{}/members", forum.slug),
+                &[("emails", email)],
+            )
             .await
             .assert_status(303);
     }
-    let first = app.mails_to("one@example.org", 1).await.remove(0).link("/invitations/");
-    let second = app.mails_to("two@example.org", 1).await.remove(0).link("/invitations/");
+    let first = app
+        .mails_to("one@example.org", 1)
+        .await
+        .remove(0)
+        .link("/invitations/");
+    let second = app
+        .mails_to("two@example.org", 1)
+        .await
+        .remove(0)
+        .link("/invitations/");
     let visitor = app.client();
     visitor.get(&first).await.assert_status(200);
     visitor
-        .post(&first, &[("display_name", "One"), ("password", "a long enough password")])
+        .post(
+            &first,
+            &[
+                ("display_name", "One"),
+                ("password", "a long enough password"),
+            ],
+        )
         .await
         .assert_status(303);
     let reused = app.client();
     let page = reused.get(&first).await;
     page.assert_status(410);
     assert!(page.body.contains("already been used"));
-    let page = reused.post(&first, &[("display_name", "Thief"), ("password", "another long password")]).await;
+    let page = reused
+        .post(
+            &first,
+            &[
+                ("display_name", "Thief"),
+                ("password", "another long password"),
+            ],
+        )
+        .await;
     page.assert_status(410);
 
     // Altered: one character changed, truncated, or garbage.
-    let altered = format!("{}{}", &second[..second.len() - 1], if second.ends_with('A') { 'B' } else { 'A' });
-    for bad in [altered.as_str(), &second[..second.len() - 5], "/invitations/'%20OR%201=1--", "/invitations/%E2%80%AE"] {
+    let altered = format!(
+        "{}{}",
+        &second[..second.len() - 1],
+        if second.ends_with('A') { 'B' } else { 'A' }
+    );
+    for bad in [
+        altered.as_str(),
+        &second[..second.len() - 5],
+        "/invitations/'%20OR%201=1--",
+        "/invitations/%E2%80%AE",
+    ] {
         let page = reused.get(bad).await;
         assert_eq!(page.status, 404, "{bad}");
         assert!(page.body.contains("not valid"), "{bad}: {}", page.body);
@@ -86,7 +139,10 @@ async fn invitation_tokens_used_expired_or_altered_get_clear_pages(app: TestApp)
     page.assert_status(400);
     assert!(page.body.contains("could not be understood"));
 
-    app.sql("UPDATE invitations SET expires_at = '2000-01-01 00:00:00+00:00' WHERE accepted_at IS NULL").await;
+    app.sql(
+        "UPDATE invitations SET expires_at = '2000-01-01 00:00:00+00:00' WHERE accepted_at IS NULL",
+    )
+    .await;
     let page = reused.get(&second).await;
     page.assert_status(410);
     assert!(page.body.contains("expired"));
@@ -94,20 +150,48 @@ async fn invitation_tokens_used_expired_or_altered_get_clear_pages(app: TestApp)
 
 async fn invitation_form_keeps_what_was_typed(app: TestApp) {
     let (forum, moderator, _) = app.with_forum("agri", "post").await;
-    moderator.post(&format!("/forums/{}/members", forum.slug), &[("emails", "x@example.org")]).await;
-    let link = app.mails_to("x@example.org", 1).await.remove(0).link("/invitations/");
+    moderator
+        .post(
+            &format!("/forums/{}/members", forum.slug),
+            &[("emails", "x@example.org")],
+        )
+        .await;
+    let link = app
+        .mails_to("x@example.org", 1)
+        .await
+        .remove(0)
+        .link("/invitations/");
     let visitor = app.client();
     visitor.get(&link).await;
-    let page = visitor.post(&link, &[("display_name", "  Ana María 🌱  "), ("password", "short")]).await;
+    let page = visitor
+        .post(
+            &link,
+            &[("display_name", "  Ana María 🌱  "), ("password", "short")],
+        )
+        .await;
     page.assert_status(422);
     assert!(page.body.contains("at least 10 characters"));
     assert!(page.body.contains("Ana María 🌱"));
-    let page = visitor.post(&link, &[("display_name", "   "), ("password", "a long enough password")]).await;
+    let page = visitor
+        .post(
+            &link,
+            &[
+                ("display_name", "   "),
+                ("password", "a long enough password"),
+            ],
+        )
+        .await;
     page.assert_status(422);
     assert!(page.body.contains("This field is required"));
     // Still usable after the failed attempts.
     visitor
-        .post(&link, &[("display_name", "Ana María 🌱"), ("password", "a long enough password")])
+        .post(
+            &link,
+            &[
+                ("display_name", "Ana María 🌱"),
+                ("password", "a long enough password"),
+            ],
+        )
         .await
         .assert_status(303);
 }
@@ -118,16 +202,33 @@ async fn inviting_an_existing_user_adds_membership_and_notifies(app: TestApp) {
     let known_client = app.login(&known.email).await;
     known_client.get("/forums/agri").await.assert_status(404);
     moderator
-        .post(&format!("/forums/{}/members", forum.slug), &[("emails", "Known@Example.org, fresh@example.org\nbad-address")])
+        .post(
+            &format!("/forums/{}/members", forum.slug),
+            &[(
+                "emails",
+                "Known@Example.org, fresh@example.org\nbad-address",
+            )],
+        )
         .await
         .assert_status(422);
-    assert_eq!(app.mail_count(), 0, "nothing is sent when the list has a bad address");
+    assert_eq!(
+        app.mail_count(),
+        0,
+        "nothing is sent when the list has a bad address"
+    );
     moderator
-        .post(&format!("/forums/{}/members", forum.slug), &[("emails", "Known@Example.org, fresh@example.org")])
+        .post(
+            &format!("/forums/{}/members", forum.slug),
+            &[("emails", "Known@Example.org, fresh@example.org")],
+        )
         .await
         .assert_status(303);
     let notice = app.mails_to("known@example.org", 1).await.remove(0);
-    assert!(notice.subject.contains("You now have access"), "{}", notice.subject);
+    assert!(
+        notice.subject.contains("You now have access"),
+        "{}",
+        notice.subject
+    );
     assert!(!notice.text.contains("/invitations/"));
     app.mails_to("fresh@example.org", 1).await;
     known_client.get("/forums/agri").await.assert_status(200);
@@ -136,41 +237,101 @@ async fn inviting_an_existing_user_adds_membership_and_notifies(app: TestApp) {
 async fn login_answers_do_not_reveal_known_addresses(app: TestApp) {
     app.user("member@example.org", "Member").await;
     let client = app.client();
-    let wrong_password = client.post("/login", &[("email", "member@example.org"), ("password", "wrong password!")]).await;
-    let unknown = client.post("/login", &[("email", "nobody@example.org"), ("password", "wrong password!")]).await;
+    let wrong_password = client
+        .post(
+            "/login",
+            &[
+                ("email", "member@example.org"),
+                ("password", "wrong password!"),
+            ],
+        )
+        .await;
+    let unknown = client
+        .post(
+            "/login",
+            &[
+                ("email", "nobody@example.org"),
+                ("password", "wrong password!"),
+            ],
+        )
+        .await;
     assert_eq!(wrong_password.status, 401);
     assert_eq!(unknown.status, 401);
-    let strip = |body: &str, email: &str| body.replace(email, "EMAIL").replace(&crate::support::extract_csrf(body).unwrap_or_default(), "TOKEN");
-    assert_eq!(strip(&wrong_password.body, "member@example.org"), strip(&unknown.body, "nobody@example.org"));
+    let strip = |body: &str, email: &str| {
+        body.replace(email, "EMAIL").replace(
+            &crate::support::extract_csrf(body).unwrap_or_default(),
+            "TOKEN",
+        )
+    };
+    assert_eq!(
+        strip(&wrong_password.body, "member@example.org"),
+        strip(&unknown.body, "nobody@example.org")
+    );
 
     // Timing: both paths run one argon2 verification. Compare medians of a few attempts.
     let mut known = Vec::new();
     let mut unknown = Vec::new();
     for _ in 0..5 {
         let start = std::time::Instant::now();
-        client.post("/login", &[("email", "member@example.org"), ("password", "wrong password!")]).await;
+        client
+            .post(
+                "/login",
+                &[
+                    ("email", "member@example.org"),
+                    ("password", "wrong password!"),
+                ],
+            )
+            .await;
         known.push(start.elapsed());
         let start = std::time::Instant::now();
-        client.post("/login", &[("email", "nobody@example.org"), ("password", "wrong password!")]).await;
+        client
+            .post(
+                "/login",
+                &[
+                    ("email", "nobody@example.org"),
+                    ("password", "wrong password!"),
+                ],
+            )
+            .await;
         unknown.push(start.elapsed());
     }
     known.sort();
     unknown.sort();
     let (k, u) = (known[2].as_secs_f64(), unknown[2].as_secs_f64());
-    assert!(u > k * 0.5 && u < k * 2.0, "known {k:.3}s vs unknown {u:.3}s");
+    assert!(
+        u > k * 0.5 && u < k * 2.0,
+        "known {k:.3}s vs unknown {u:.3}s"
+    );
 }
 
 async fn session_is_renewed_at_login_and_ended_at_logout(app: TestApp) {
     app.user("member@example.org", "Member").await;
     let client = app.client();
     let before = client.get("/login").await;
-    let before_cookie = before.headers.get("set-cookie").map(|v| v.to_str().unwrap_or("").to_string()).unwrap_or_default();
-    let signed = client.post("/login", &[("email", "member@example.org"), ("password", PASSWORD)]).await;
+    let before_cookie = before
+        .headers
+        .get("set-cookie")
+        .map(|v| v.to_str().unwrap_or("").to_string())
+        .unwrap_or_default();
+    let signed = client
+        .post(
+            "/login",
+            &[("email", "member@example.org"), ("password", PASSWORD)],
+        )
+        .await;
     signed.assert_status(303);
-    let after_cookie = signed.headers.get("set-cookie").map(|v| v.to_str().unwrap_or("").to_string()).unwrap_or_default();
+    let after_cookie = signed
+        .headers
+        .get("set-cookie")
+        .map(|v| v.to_str().unwrap_or("").to_string())
+        .unwrap_or_default();
     let id = |c: &str| c.split(';').next().unwrap_or("").to_string();
     assert!(!after_cookie.is_empty());
-    assert_ne!(id(&before_cookie), id(&after_cookie), "session id must change at login");
+    assert_ne!(
+        id(&before_cookie),
+        id(&after_cookie),
+        "session id must change at login"
+    );
     assert!(after_cookie.contains("HttpOnly") && after_cookie.contains("SameSite=Lax"));
     client.get("/profile").await.assert_status(200);
     client.post("/logout", &[]).await.assert_status(303);
@@ -185,32 +346,69 @@ async fn password_reset_ends_other_sessions(app: TestApp) {
     other_device.get("/profile").await.assert_status(200);
     let client = app.client();
     client.get("/password/forgot").await;
-    client.post("/password/forgot", &[("email", "Member@Example.org")]).await.assert_status(200);
-    let link = app.mails_to("member@example.org", 1).await.remove(0).link("/password/reset/");
+    client
+        .post("/password/forgot", &[("email", "Member@Example.org")])
+        .await
+        .assert_status(200);
+    let link = app
+        .mails_to("member@example.org", 1)
+        .await
+        .remove(0)
+        .link("/password/reset/");
     client.get(&link).await.assert_status(200);
     let short = client.post(&link, &[("password", "short")]).await;
     short.assert_status(422);
-    client.post(&link, &[("password", "my brand new password")]).await.assert_status(303);
+    client
+        .post(&link, &[("password", "my brand new password")])
+        .await
+        .assert_status(303);
     client.get("/profile").await.assert_status(200);
     other_device.get("/profile").await.assert_status(303);
     client.get(&link).await.assert_status(410);
     let fresh = app.client();
-    fresh.post("/login", &[("email", "member@example.org"), ("password", PASSWORD)]).await.assert_status(401);
-    fresh.post("/login", &[("email", "member@example.org"), ("password", "my brand new password")]).await.assert_status(303);
+    fresh
+        .post(
+            "/login",
+            &[("email", "member@example.org"), ("password", PASSWORD)],
+        )
+        .await
+        .assert_status(401);
+    fresh
+        .post(
+            "/login",
+            &[
+                ("email", "member@example.org"),
+                ("password", "my brand new password"),
+            ],
+        )
+        .await
+        .assert_status(303);
 }
 
 async fn reset_request_answer_is_identical_for_unknown_addresses(app: TestApp) {
     app.user("member@example.org", "Member").await;
     let client = app.client();
-    let known = client.post("/password/forgot", &[("email", "member@example.org")]).await;
-    let unknown = client.post("/password/forgot", &[("email", "nobody@example.org")]).await;
+    let known = client
+        .post("/password/forgot", &[("email", "member@example.org")])
+        .await;
+    let unknown = client
+        .post("/password/forgot", &[("email", "nobody@example.org")])
+        .await;
     assert_eq!(known.status, unknown.status);
     let strip = |body: &str, email: &str| body.replace(email, "EMAIL");
-    assert_eq!(strip(&known.body, "member@example.org"), strip(&unknown.body, "nobody@example.org"));
+    assert_eq!(
+        strip(&known.body, "member@example.org"),
+        strip(&unknown.body, "nobody@example.org")
+    );
     app.mails(1).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(app.mail_count(), 1, "only the known address gets mail");
-    for bad in ["", "not-an-address", "a@b\r\nBcc: x@example.org", &format!("{}@example.org", "x".repeat(300))] {
+    for bad in [
+        "",
+        "not-an-address",
+        "a@b\r\nBcc: x@example.org",
+        &format!("{}@example.org", "x".repeat(300)),
+    ] {
         let page = client.post("/password/forgot", &[("email", bad)]).await;
         assert_eq!(page.status, 422, "{bad:?}");
     }
@@ -224,10 +422,16 @@ async fn sign_out_everywhere_ends_other_sessions(app: TestApp) {
     let phone = app.login(&user.email).await;
     let laptop = app.login(&user.email).await;
     laptop.get("/profile").await;
-    laptop.post("/profile/sign-out-everywhere", &[]).await.assert_status(303);
+    laptop
+        .post("/profile/sign-out-everywhere", &[])
+        .await
+        .assert_status(303);
     let page = laptop.get("/profile").await;
     page.assert_status(200);
-    assert!(page.body.contains("All your other sessions have been signed out."));
+    assert!(
+        page.body
+            .contains("All your other sessions have been signed out.")
+    );
     phone.get("/profile").await.assert_status(303);
 }
 
@@ -238,12 +442,25 @@ async fn disabling_a_user_ends_their_sessions_at_once(app: TestApp) {
     let client = app.login(&user.email).await;
     client.get("/profile").await.assert_status(200);
     admin.get("/admin/users").await.assert_status(200);
-    admin.post(&format!("/admin/users/{}/disable", user.id), &[]).await.assert_status(303);
+    admin
+        .post(&format!("/admin/users/{}/disable", user.id), &[])
+        .await
+        .assert_status(303);
     client.get("/profile").await.assert_status(303);
     let again = app.client();
-    again.post("/login", &[("email", "member@example.org"), ("password", PASSWORD)]).await.assert_status(401);
+    again
+        .post(
+            "/login",
+            &[("email", "member@example.org"), ("password", PASSWORD)],
+        )
+        .await
+        .assert_status(401);
     // Non-admins never see the admin pages.
-    let page = app.login(&app.user("other@example.org", "Other").await.email).await.get("/admin/users").await;
+    let page = app
+        .login(&app.user("other@example.org", "Other").await.email)
+        .await
+        .get("/admin/users")
+        .await;
     page.assert_status(404);
 }
 
@@ -251,36 +468,98 @@ async fn csrf_token_is_required_and_bound_to_the_session(app: TestApp) {
     let (forum, _, member) = app.with_forum("agri", "post").await;
     let path = format!("/forums/{}/new", forum.slug);
     member.get(&path).await;
-    let missing = member.post_raw(&path, &[("title", "Hello"), ("body", "World")]).await;
+    let missing = member
+        .post_raw(&path, &[("title", "Hello"), ("body", "World")])
+        .await;
     missing.assert_status(403);
-    let wrong = member.post_raw(&path, &[("title", "Hello"), ("body", "World"), ("csrf_token", "forged-token-value")]).await;
+    let wrong = member
+        .post_raw(
+            &path,
+            &[
+                ("title", "Hello"),
+                ("body", "World"),
+                ("csrf_token", "forged-token-value"),
+            ],
+        )
+        .await;
     wrong.assert_status(403);
-    let empty = member.post_raw(&path, &[("title", "Hello"), ("body", "World"), ("csrf_token", "")]).await;
+    let empty = member
+        .post_raw(
+            &path,
+            &[("title", "Hello"), ("body", "World"), ("csrf_token", "")],
+        )
+        .await;
     empty.assert_status(403);
     let other = app.client();
     let others_token = other.token().await;
-    let stolen = member.post_raw(&path, &[("title", "Hello"), ("body", "World"), ("csrf_token", &others_token)]).await;
+    let stolen = member
+        .post_raw(
+            &path,
+            &[
+                ("title", "Hello"),
+                ("body", "World"),
+                ("csrf_token", &others_token),
+            ],
+        )
+        .await;
     stolen.assert_status(403);
     // A login form posted from another site (no session cookie) is refused too.
     let fresh = Client::new(&app.base);
-    fresh.post_raw("/login", &[("email", "x@example.org"), ("password", "x"), ("csrf_token", "x")]).await.assert_status(403);
-    member.post(&path, &[("title", "Hello"), ("body", "World")]).await.assert_status(303);
+    fresh
+        .post_raw(
+            "/login",
+            &[
+                ("email", "x@example.org"),
+                ("password", "x"),
+                ("csrf_token", "x"),
+            ],
+        )
+        .await
+        .assert_status(403);
+    member
+        .post(&path, &[("title", "Hello"), ("body", "World")])
+        .await
+        .assert_status(303);
 }
 
 async fn first_run_setup_creates_the_admin_once(app: TestApp) {
-    let link = fora::accounts::setup::prepare_first_run(&app.state).await.expect("setup").expect("link on empty db");
+    let link = fora::accounts::setup::prepare_first_run(&app.state)
+        .await
+        .expect("setup")
+        .expect("link on empty db");
     let client = app.client();
     client.get(&link).await.assert_status(200);
-    let page = client.post(&link, &[("email", "boss@example.org"), ("display_name", "Boss"), ("password", "short")]).await;
+    let page = client
+        .post(
+            &link,
+            &[
+                ("email", "boss@example.org"),
+                ("display_name", "Boss"),
+                ("password", "short"),
+            ],
+        )
+        .await;
     page.assert_status(422);
     assert!(page.body.contains("boss@example.org"));
     client
-        .post(&link, &[("email", "boss@example.org"), ("display_name", "Boss"), ("password", "a long enough password")])
+        .post(
+            &link,
+            &[
+                ("email", "boss@example.org"),
+                ("display_name", "Boss"),
+                ("password", "a long enough password"),
+            ],
+        )
         .await
         .assert_status(303);
     client.get("/admin").await.assert_status(200);
     app.client().get(&link).await.assert_status(404);
-    assert!(fora::accounts::setup::prepare_first_run(&app.state).await.expect("setup").is_none());
+    assert!(
+        fora::accounts::setup::prepare_first_run(&app.state)
+            .await
+            .expect("setup")
+            .is_none()
+    );
 }
 
 async fn profile_stores_language_and_notification_choice(app: TestApp) {
@@ -288,28 +567,72 @@ async fn profile_stores_language_and_notification_choice(app: TestApp) {
     let client = app.login(&user.email).await;
     client.get("/profile").await;
     client
-        .post("/profile", &[("display_name", "Membre"), ("locale", "fr"), ("notify_mode", "daily")])
+        .post(
+            "/profile",
+            &[
+                ("display_name", "Membre"),
+                ("locale", "fr"),
+                ("notify_mode", "daily"),
+            ],
+        )
         .await
         .assert_status(303);
     let page = client.get("/profile").await;
-    assert!(page.body.contains("<html lang=\"fr\""), "language is stored and used");
+    assert!(
+        page.body.contains("<html lang=\"fr\""),
+        "language is stored and used"
+    );
     assert!(page.body.contains("value=\"daily\" selected"));
     client
-        .post("/profile", &[("display_name", "Membre"), ("locale", "fr"), ("notify_mode", "hourly")])
+        .post(
+            "/profile",
+            &[
+                ("display_name", "Membre"),
+                ("locale", "fr"),
+                ("notify_mode", "hourly"),
+            ],
+        )
         .await
         .assert_status(400);
-    let page = client.post("/profile", &[("display_name", ""), ("locale", "fr"), ("notify_mode", "daily")]).await;
+    let page = client
+        .post(
+            "/profile",
+            &[
+                ("display_name", ""),
+                ("locale", "fr"),
+                ("notify_mode", "daily"),
+            ],
+        )
+        .await;
     page.assert_status(422);
 }
 
 async fn unicode_display_names_round_trip(app: TestApp) {
     let (forum, moderator, _) = app.with_forum("agri", "post").await;
-    moderator.post(&format!("/forums/{}/members", forum.slug), &[("emails", "rtl@example.org")]).await;
-    let link = app.mails_to("rtl@example.org", 1).await.remove(0).link("/invitations/");
+    moderator
+        .post(
+            &format!("/forums/{}/members", forum.slug),
+            &[("emails", "rtl@example.org")],
+        )
+        .await;
+    let link = app
+        .mails_to("rtl@example.org", 1)
+        .await
+        .remove(0)
+        .link("/invitations/");
     let visitor = app.client();
     visitor.get(&link).await;
     let name = "مريم العلي 👩🏽‍🌾";
-    visitor.post(&link, &[("display_name", name), ("password", "a long enough password")]).await.assert_status(303);
+    visitor
+        .post(
+            &link,
+            &[
+                ("display_name", name),
+                ("password", "a long enough password"),
+            ],
+        )
+        .await
+        .assert_status(303);
     let page = visitor.get("/profile").await;
     assert!(page.body.contains(name));
 }
@@ -317,17 +640,46 @@ async fn unicode_display_names_round_trip(app: TestApp) {
 /// Login is limited per account and per client address.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn login_is_rate_limited() {
-    let app = TestApp::start(Backend::Sqlite, Options { limits: RateLimits { per_account: 3, per_address: 5 }, ..Default::default() }).await;
+    let app = TestApp::start(
+        Backend::Sqlite,
+        Options {
+            limits: RateLimits {
+                per_account: 3,
+                per_address: 5,
+            },
+            ..Default::default()
+        },
+    )
+    .await;
     app.user("member@example.org", "Member").await;
     let client = app.client();
     for _ in 0..3 {
-        client.post("/login", &[("email", "member@example.org"), ("password", "wrong password!")]).await.assert_status(401);
+        client
+            .post(
+                "/login",
+                &[
+                    ("email", "member@example.org"),
+                    ("password", "wrong password!"),
+                ],
+            )
+            .await
+            .assert_status(401);
     }
-    let limited = client.post("/login", &[("email", "member@example.org"), ("password", PASSWORD)]).await;
+    let limited = client
+        .post(
+            "/login",
+            &[("email", "member@example.org"), ("password", PASSWORD)],
+        )
+        .await;
     limited.assert_status(429);
     assert!(limited.body.contains("Too many attempts"));
     // Other accounts from the same address run into the per-address limit.
-    client.post("/login", &[("email", "a@example.org"), ("password", "x")]).await.assert_status(401);
-    client.post("/login", &[("email", "b@example.org"), ("password", "x")]).await.assert_status(429);
+    client
+        .post("/login", &[("email", "a@example.org"), ("password", "x")])
+        .await
+        .assert_status(401);
+    client
+        .post("/login", &[("email", "b@example.org"), ("password", "x")])
+        .await
+        .assert_status(429);
 }
-

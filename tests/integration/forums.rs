@@ -19,28 +19,58 @@ crate::on_both_databases!(
 );
 
 /// A thread with one reply, returning (thread path, thread id, reply post id).
-pub async fn thread_with_reply(author: &Client, replier: &Client, forum_slug: &str) -> (String, i32, i32) {
+pub async fn thread_with_reply(
+    author: &Client,
+    replier: &Client,
+    forum_slug: &str,
+) -> (String, i32, i32) {
     author.get(&format!("/forums/{forum_slug}/new")).await;
     let created = author
-        .post(&format!("/forums/{forum_slug}/new"), &[("title", "Cooperatives and child labour"), ("body", "How do cooperatives help?")])
+        .post(
+            &format!("/forums/{forum_slug}/new"),
+            &[
+                ("title", "Cooperatives and child labour"),
+                ("body", "How do cooperatives help?"),
+            ],
+        )
         .await;
     created.assert_status(303);
     let path = created.location.clone().expect("location");
-    let id: i32 = path.trim_start_matches("/threads/").parse().expect("thread id");
+    let id: i32 = path
+        .trim_start_matches("/threads/")
+        .parse()
+        .expect("thread id");
     replier.get(&path).await;
-    let reply = replier.post(&format!("{path}/reply"), &[("body", "They run their own monitoring.")]).await;
+    let reply = replier
+        .post(
+            &format!("{path}/reply"),
+            &[("body", "They run their own monitoring.")],
+        )
+        .await;
     reply.assert_status(303);
     let location = reply.location.expect("location");
-    let post_id: i32 = location.split("post=").nth(1).and_then(|s| s.split('#').next()).and_then(|s| s.parse().ok()).expect("post id");
+    let post_id: i32 = location
+        .split("post=")
+        .nth(1)
+        .and_then(|s| s.split('#').next())
+        .and_then(|s| s.parse().ok())
+        .expect("post id");
     (path, id, post_id)
 }
 
 async fn outsiders_get_404_on_every_forum_route(app: TestApp) {
     let (forum, moderator, member) = app.with_forum("private", "post").await;
     let (path, thread_id, post_id) = thread_with_reply(&moderator, &member, &forum.slug).await;
-    let outsider = app.login(&app.user("outsider@example.org", "Outsider").await.email).await;
+    let outsider = app
+        .login(&app.user("outsider@example.org", "Outsider").await.email)
+        .await;
     let other_forum = app.forum("other", "post").await;
-    app.join(&other_forum, &app.user("x@example.org", "X").await, "moderator").await;
+    app.join(
+        &other_forum,
+        &app.user("x@example.org", "X").await,
+        "moderator",
+    )
+    .await;
     let gets = [
         "/forums/private".to_string(),
         "/forums/private/new".into(),
@@ -57,13 +87,25 @@ async fn outsiders_get_404_on_every_forum_route(app: TestApp) {
     for route in &gets {
         let page = outsider.get(route).await;
         assert_eq!(page.status, 404, "GET {route}");
-        assert!(!page.body.contains("Cooperatives"), "GET {route} leaks the thread");
-        assert!(!page.body.contains("Forum private"), "GET {route} leaks the forum title");
+        assert!(
+            !page.body.contains("Cooperatives"),
+            "GET {route} leaks the thread"
+        );
+        assert!(
+            !page.body.contains("Forum private"),
+            "GET {route} leaks the forum title"
+        );
     }
     let posts: Vec<(String, Vec<(&str, &str)>)> = vec![
-        ("/forums/private/new".into(), vec![("title", "x"), ("body", "y")]),
-        ("/forums/private/members".into(), vec![("emails", "a@example.org")]),
-        (format!("/forums/private/members/1/remove"), vec![]),
+        (
+            "/forums/private/new".into(),
+            vec![("title", "x"), ("body", "y")],
+        ),
+        (
+            "/forums/private/members".into(),
+            vec![("emails", "a@example.org")],
+        ),
+        ("/forums/private/members/1/remove".to_string(), vec![]),
         (format!("{path}/reply"), vec![("body", "y")]),
         (format!("{path}/follow"), vec![]),
         (format!("{path}/pin"), vec![]),
@@ -97,30 +139,98 @@ async fn outsiders_get_404_on_every_forum_route(app: TestApp) {
 async fn members_get_404_on_moderator_routes(app: TestApp) {
     let (forum, moderator, member) = app.with_forum("agri", "post").await;
     let (path, _, post_id) = thread_with_reply(&moderator, &member, &forum.slug).await;
-    for route in ["/forums/agri/queue".to_string(), "/forums/agri/log".into(), format!("/posts/{post_id}/history"), "/admin".into(), "/admin/log".into()] {
+    for route in [
+        "/forums/agri/queue".to_string(),
+        "/forums/agri/log".into(),
+        format!("/posts/{post_id}/history"),
+        "/admin".into(),
+        "/admin/log".into(),
+    ] {
         assert_eq!(member.get(&route).await.status, 404, "GET {route}");
     }
     member.get(&path).await;
-    for action in ["pin", "unpin", "lock", "unlock", "hide", "unhide", "feature", "unfeature"] {
-        assert_eq!(member.post(&format!("{path}/{action}"), &[("reason", "x")]).await.status, 404, "{action}");
+    for action in [
+        "pin",
+        "unpin",
+        "lock",
+        "unlock",
+        "hide",
+        "unhide",
+        "feature",
+        "unfeature",
+    ] {
+        assert_eq!(
+            member
+                .post(&format!("{path}/{action}"), &[("reason", "x")])
+                .await
+                .status,
+            404,
+            "{action}"
+        );
     }
-    assert_eq!(member.post(&format!("{path}/summary"), &[("summary", "x")]).await.status, 404);
+    assert_eq!(
+        member
+            .post(&format!("{path}/summary"), &[("summary", "x")])
+            .await
+            .status,
+        404
+    );
     for action in ["hide", "unhide", "approve", "reject"] {
-        assert_eq!(member.post(&format!("/posts/{post_id}/{action}"), &[("reason", "x")]).await.status, 404, "{action}");
+        assert_eq!(
+            member
+                .post(&format!("/posts/{post_id}/{action}"), &[("reason", "x")])
+                .await
+                .status,
+            404,
+            "{action}"
+        );
     }
     // Members may not invite, nor give themselves the moderator role.
-    assert_eq!(member.post("/forums/agri/members", &[("emails", "a@example.org")]).await.status, 404);
+    assert_eq!(
+        member
+            .post("/forums/agri/members", &[("emails", "a@example.org")])
+            .await
+            .status,
+        404
+    );
     // Moderators may not name moderators; only admins can.
     moderator.get("/forums/agri/members").await;
-    assert_eq!(moderator.post("/forums/agri/members", &[("emails", "a@example.org"), ("role", "moderator")]).await.status, 400);
+    assert_eq!(
+        moderator
+            .post(
+                "/forums/agri/members",
+                &[("emails", "a@example.org"), ("role", "moderator")]
+            )
+            .await
+            .status,
+        400
+    );
     // Unknown actions are not found, not errors.
-    assert_eq!(moderator.post(&format!("{path}/explode"), &[]).await.status, 404);
+    assert_eq!(
+        moderator.post(&format!("{path}/explode"), &[]).await.status,
+        404
+    );
     // The member's own post can be edited by them; someone else's cannot.
     let page = member.get(&format!("/posts/{post_id}/edit")).await;
     page.assert_status(200);
     let first_post: i32 = post_id - 1;
-    assert_eq!(member.get(&format!("/posts/{first_post}/edit")).await.status, 404);
-    assert_eq!(member.post(&format!("/posts/{first_post}/edit"), &[("body", "vandalism")]).await.status, 404);
+    assert_eq!(
+        member
+            .get(&format!("/posts/{first_post}/edit"))
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        member
+            .post(
+                &format!("/posts/{first_post}/edit"),
+                &[("body", "vandalism")]
+            )
+            .await
+            .status,
+        404
+    );
 }
 
 async fn thread_and_posts_round_trip_unicode_exactly(app: TestApp) {
@@ -128,17 +238,32 @@ async fn thread_and_posts_round_trip_unicode_exactly(app: TestApp) {
     let title = "Travail des enfants — عمل الأطفال — 童工 🌾 ñandú";
     let body = "שלום עולם — right-to-left text\n\nEmoji: 👩🏽‍🌾🧒🏿 and combining: é (e\u{301})";
     member.get(&format!("/forums/{}/new", forum.slug)).await;
-    let created = member.post(&format!("/forums/{}/new", forum.slug), &[("title", title), ("body", body)]).await;
+    let created = member
+        .post(
+            &format!("/forums/{}/new", forum.slug),
+            &[("title", title), ("body", body)],
+        )
+        .await;
     created.assert_status(303);
-    let page = member.get(created.location.as_deref().expect("location")).await;
+    let page = member
+        .get(created.location.as_deref().expect("location"))
+        .await;
     page.assert_status(200);
     assert!(page.body.contains(title));
     assert!(page.body.contains("שלום עולם"));
     assert!(page.body.contains("👩🏽‍🌾🧒🏿"));
     assert!(page.body.contains("e\u{301}"));
-    let stored = fora::entities::posts::Entity::find().one(app.db()).await.expect("db").expect("post");
+    let stored = fora::entities::posts::Entity::find()
+        .one(app.db())
+        .await
+        .expect("db")
+        .expect("post");
     assert_eq!(stored.body_md, body);
-    let thread = fora::entities::threads::Entity::find().one(app.db()).await.expect("db").expect("thread");
+    let thread = fora::entities::threads::Entity::find()
+        .one(app.db())
+        .await
+        .expect("db")
+        .expect("thread");
     assert_eq!(thread.title, title);
 }
 
@@ -157,49 +282,113 @@ async fn markdown_and_titles_render_inert(app: TestApp) {
 
 [ok](https://www.ilo.org/ "ILO")"#;
     member.get(&format!("/forums/{}/new", forum.slug)).await;
-    let created = member.post(&format!("/forums/{}/new", forum.slug), &[("title", title), ("body", body)]).await;
+    let created = member
+        .post(
+            &format!("/forums/{}/new", forum.slug),
+            &[("title", title), ("body", body)],
+        )
+        .await;
     created.assert_status(303);
-    let page = member.get(created.location.as_deref().expect("location")).await;
+    let page = member
+        .get(created.location.as_deref().expect("location"))
+        .await;
     let start = page.body.find("<div class=\"body\">").expect("post body");
     let end = page.body[start..].find("</article>").expect("post end") + start;
     let html = page.body[start..end].to_lowercase();
-    for forbidden in ["<script", "javascript:", "onerror", "onload", "onclick", "<svg", "data:text", "<iframe", "<img", "style=\"background", "<form action=\"/logout\""] {
-        assert!(!html.contains(forbidden), "{forbidden} survived: {}", page.body);
+    for forbidden in [
+        "<script",
+        "javascript:",
+        "onerror",
+        "onload",
+        "onclick",
+        "<svg",
+        "data:text",
+        "<iframe",
+        "<img",
+        "style=\"background",
+        "<form action=\"/logout\"",
+    ] {
+        assert!(
+            !html.contains(forbidden),
+            "{forbidden} survived: {}",
+            page.body
+        );
     }
-    assert!(!page.body.contains("<script") && !page.body.contains("<img"), "no live tags anywhere on the page");
-    assert!(page.body.contains("&lt;script&gt;alert('title')&lt;/script&gt;") || page.body.contains("&lt;script&gt;alert(&#39;title&#39;)"), "title is escaped");
-    assert!(page.body.contains("href=\"https://www.ilo.org/\""), "safe links stay");
-    assert!(page.body.contains("rel=\"nofollow noopener noreferrer ugc\""));
+    assert!(
+        !page.body.contains("<script") && !page.body.contains("<img"),
+        "no live tags anywhere on the page"
+    );
+    assert!(
+        page.body
+            .contains("&lt;script&gt;alert('title')&lt;/script&gt;")
+            || page.body.contains("&lt;script&gt;alert(&#39;title&#39;)"),
+        "title is escaped"
+    );
+    assert!(
+        page.body.contains("href=\"https://www.ilo.org/\""),
+        "safe links stay"
+    );
+    assert!(
+        page.body
+            .contains("rel=\"nofollow noopener noreferrer ugc\"")
+    );
 }
 
 async fn bad_thread_input_rerenders_with_what_was_typed(app: TestApp) {
     let (forum, _, member) = app.with_forum("agri", "post").await;
     let path = format!("/forums/{}/new", forum.slug);
     member.get(&path).await;
-    let page = member.post(&path, &[("title", "   \t "), ("body", "My long message that must not be lost")]).await;
+    let page = member
+        .post(
+            &path,
+            &[
+                ("title", "   \t "),
+                ("body", "My long message that must not be lost"),
+            ],
+        )
+        .await;
     page.assert_status(422);
     assert!(page.body.contains("This field is required"));
     assert!(page.body.contains("My long message that must not be lost"));
     let long_title = "t".repeat(10_000);
-    let page = member.post(&path, &[("title", &long_title), ("body", "Body kept")]).await;
+    let page = member
+        .post(&path, &[("title", &long_title), ("body", "Body kept")])
+        .await;
     page.assert_status(422);
     assert!(page.body.contains("This is too long"));
     assert!(page.body.contains("Body kept"));
-    let page = member.post(&path, &[("title", "A fine title"), ("body", " \n\n ")]).await;
+    let page = member
+        .post(&path, &[("title", "A fine title"), ("body", " \n\n ")])
+        .await;
     page.assert_status(422);
     assert!(page.body.contains("A fine title"));
     // Missing fields altogether, and a form that is not a form.
     member.post(&path, &[]).await.assert_status(422);
     let garbage = member.post_body(&path, b"%%%\xff\xfe=&&==".to_vec()).await;
-    assert!(garbage.status == 400 || garbage.status == 403, "{}", garbage.status);
+    assert!(
+        garbage.status == 400 || garbage.status == 403,
+        "{}",
+        garbage.status
+    );
     // Reply with an empty body keeps the thread page and says why.
-    let created = member.post(&path, &[("title", "Thread"), ("body", "First")]).await;
+    let created = member
+        .post(&path, &[("title", "Thread"), ("body", "First")])
+        .await;
     let thread = created.location.expect("location");
     member.get(&thread).await;
-    let page = member.post(&format!("{thread}/reply"), &[("body", "   ")]).await;
+    let page = member
+        .post(&format!("{thread}/reply"), &[("body", "   ")])
+        .await;
     page.assert_status(422);
     assert!(page.body.contains("This field is required"));
-    assert_eq!(fora::entities::threads::Entity::find().all(app.db()).await.expect("db").len(), 1);
+    assert_eq!(
+        fora::entities::threads::Entity::find()
+            .all(app.db())
+            .await
+            .expect("db")
+            .len(),
+        1
+    );
 }
 
 async fn oversized_requests_get_a_clear_error(app: TestApp) {
@@ -207,16 +396,27 @@ async fn oversized_requests_get_a_clear_error(app: TestApp) {
     let path = format!("/forums/{}/new", forum.slug);
     member.get(&path).await;
     let token = member.token().await;
-    let big = format!("csrf_token={token}&title=Big&body={}", "a".repeat(1024 * 1024));
+    let big = format!(
+        "csrf_token={token}&title=Big&body={}",
+        "a".repeat(1024 * 1024)
+    );
     let page = member.post_body(&path, big.into_bytes()).await;
     page.assert_status(413);
     assert!(page.body.contains("too long to send"));
     // Just over the Markdown limit but under the request limit: a form error, text kept.
     let body = "b".repeat(50_001);
-    let page = member.post(&path, &[("title", "Long"), ("body", &body)]).await;
+    let page = member
+        .post(&path, &[("title", "Long"), ("body", &body)])
+        .await;
     page.assert_status(422);
     assert!(page.body.contains("This is too long"));
-    assert!(fora::entities::threads::Entity::find().one(app.db()).await.expect("db").is_none());
+    assert!(
+        fora::entities::threads::Entity::find()
+            .one(app.db())
+            .await
+            .expect("db")
+            .is_none()
+    );
 }
 
 async fn concurrent_replies_lose_nothing(app: TestApp) {
@@ -232,19 +432,30 @@ async fn concurrent_replies_lose_nothing(app: TestApp) {
             let path = path.clone();
             tasks.push(tokio::spawn(async move {
                 let body = format!("{who} reply {i}");
-                client.post(&format!("{path}/reply"), &[("body", &body)]).await.status
+                client
+                    .post(&format!("{path}/reply"), &[("body", &body)])
+                    .await
+                    .status
             }));
         }
     }
     for task in tasks {
         assert_eq!(task.await.expect("task"), 303);
     }
-    let posts = fora::entities::posts::Entity::find().all(app.db()).await.expect("db");
+    let posts = fora::entities::posts::Entity::find()
+        .all(app.db())
+        .await
+        .expect("db");
     let in_thread: Vec<_> = posts.iter().filter(|p| p.thread_id == thread_id).collect();
     assert_eq!(in_thread.len(), 32);
     for i in 0..15 {
         for who in ["mod", "mem"] {
-            assert!(in_thread.iter().any(|p| p.body_md == format!("{who} reply {i}")), "{who} reply {i} lost");
+            assert!(
+                in_thread
+                    .iter()
+                    .any(|p| p.body_md == format!("{who} reply {i}")),
+                "{who} reply {i} lost"
+            );
         }
     }
 }
@@ -253,11 +464,24 @@ async fn forum_page_lists_pinned_first_with_unread_counts(app: TestApp) {
     let (forum, moderator, member) = app.with_forum("agri", "post").await;
     let (older, _, _) = thread_with_reply(&moderator, &member, &forum.slug).await;
     member.get(&format!("/forums/{}/new", forum.slug)).await;
-    let newer = member.post(&format!("/forums/{}/new", forum.slug), &[("title", "Newest thread"), ("body", "Hello")]).await.location.expect("loc");
+    let newer = member
+        .post(
+            &format!("/forums/{}/new", forum.slug),
+            &[("title", "Newest thread"), ("body", "Hello")],
+        )
+        .await
+        .location
+        .expect("loc");
     moderator.get(&older).await;
-    moderator.post(&format!("{older}/pin"), &[]).await.assert_status(303);
+    moderator
+        .post(&format!("{older}/pin"), &[])
+        .await
+        .assert_status(303);
     let page = member.get(&format!("/forums/{}", forum.slug)).await;
-    let pinned_at = page.body.find("Cooperatives and child labour").expect("pinned thread listed");
+    let pinned_at = page
+        .body
+        .find("Cooperatives and child labour")
+        .expect("pinned thread listed");
     let newest_at = page.body.find("Newest thread").expect("newest listed");
     assert!(pinned_at < newest_at, "pinned first");
     // The moderator has not read the member's new thread: 1 unread of 1.
@@ -274,28 +498,62 @@ async fn paging_accepts_any_page_parameter(app: TestApp) {
     let (forum, _, member) = app.with_forum("agri", "post").await;
     let path = format!("/forums/{}/new", forum.slug);
     member.get(&path).await;
-    let thread = member.post(&path, &[("title", "Long thread"), ("body", "Post 0")]).await.location.expect("loc");
+    let thread = member
+        .post(&path, &[("title", "Long thread"), ("body", "Post 0")])
+        .await
+        .location
+        .expect("loc");
     for i in 1..55 {
-        member.post(&format!("{thread}/reply"), &[("body", &format!("Post number {i}"))]).await.assert_status(303);
+        member
+            .post(
+                &format!("{thread}/reply"),
+                &[("body", &format!("Post number {i}"))],
+            )
+            .await
+            .assert_status(303);
     }
     let first = member.get(&thread).await;
     assert!(first.body.contains("Page 1 of 2"));
     assert!(first.body.contains("Post number 49") && !first.body.contains("Post number 50"));
     let second = member.get(&format!("{thread}?page=2")).await;
     assert!(second.body.contains("Post number 54"));
-    for weird in ["-1", "0", "abc", "99999999999999999999999", "2.5", "%00", "1;DROP TABLE posts", "", "NaN"] {
+    for weird in [
+        "-1",
+        "0",
+        "abc",
+        "99999999999999999999999",
+        "2.5",
+        "%00",
+        "1;DROP TABLE posts",
+        "",
+        "NaN",
+    ] {
         let page = member.get(&format!("{thread}?page={weird}")).await;
         assert_eq!(page.status, 200, "page={weird}");
-        let forum_page = member.get(&format!("/forums/{}?page={weird}", forum.slug)).await;
+        let forum_page = member
+            .get(&format!("/forums/{}?page={weird}", forum.slug))
+            .await;
         assert_eq!(forum_page.status, 200, "forum page={weird}");
     }
     let huge = member.get(&format!("{thread}?page=999")).await;
-    assert!(huge.body.contains("Page 2 of 2"), "past the end shows the last page");
+    assert!(
+        huge.body.contains("Page 2 of 2"),
+        "past the end shows the last page"
+    );
     let jump = member.get(&format!("{thread}?post=999999")).await;
     jump.assert_status(200);
-    for bad_id in ["/threads/abc", "/threads/-1", "/threads/99999999999", "/threads/1.5"] {
+    for bad_id in [
+        "/threads/abc",
+        "/threads/-1",
+        "/threads/99999999999",
+        "/threads/1.5",
+    ] {
         let page = member.get(bad_id).await;
-        assert!(page.status == 404 || page.status == 400, "{bad_id}: {}", page.status);
+        assert!(
+            page.status == 404 || page.status == 400,
+            "{bad_id}: {}",
+            page.status
+        );
         assert!(page.body.contains("<h1>"), "{bad_id} has a page");
     }
 }
@@ -304,18 +562,36 @@ async fn quoting_editing_and_history(app: TestApp) {
     let (forum, moderator, member) = app.with_forum("agri", "post").await;
     let (path, _, post_id) = thread_with_reply(&moderator, &member, &forum.slug).await;
     let quoted = moderator.get(&format!("{path}?quote={post_id}")).await;
-    assert!(quoted.body.contains("&gt; They run their own monitoring."), "reply box prefilled with the quote");
+    assert!(
+        quoted.body.contains("&gt; They run their own monitoring."),
+        "reply box prefilled with the quote"
+    );
     member.get(&format!("/posts/{post_id}/edit")).await;
-    member.post(&format!("/posts/{post_id}/edit"), &[("body", "They run their own monitoring, with the school.")]).await.assert_status(303);
+    member
+        .post(
+            &format!("/posts/{post_id}/edit"),
+            &[("body", "They run their own monitoring, with the school.")],
+        )
+        .await
+        .assert_status(303);
     let page = member.get(&path).await;
     assert!(page.body.contains("with the school") && page.body.contains("edited"));
     moderator.get(&format!("/posts/{post_id}/edit")).await;
-    moderator.post(&format!("/posts/{post_id}/edit"), &[("body", "Edited by the moderator.")]).await.assert_status(303);
+    moderator
+        .post(
+            &format!("/posts/{post_id}/edit"),
+            &[("body", "Edited by the moderator.")],
+        )
+        .await
+        .assert_status(303);
     let page = member.get(&path).await;
     assert!(page.body.contains("edited by a moderator"));
     let history = moderator.get(&format!("/posts/{post_id}/history")).await;
     history.assert_status(200);
-    assert!(history.body.contains("They run their own monitoring.") && history.body.contains("with the school"));
+    assert!(
+        history.body.contains("They run their own monitoring.")
+            && history.body.contains("with the school")
+    );
     let log = moderator.get(&format!("/forums/{}/log", forum.slug)).await;
     assert!(log.body.contains("edited"));
 }
@@ -323,16 +599,40 @@ async fn quoting_editing_and_history(app: TestApp) {
 async fn flags_reach_the_moderation_queue(app: TestApp) {
     let (forum, moderator, member) = app.with_forum("agri", "post").await;
     let (_, _, post_id) = thread_with_reply(&member, &moderator, &forum.slug).await;
-    member.get(&format!("/posts/{post_id}/flag")).await.assert_status(200);
-    member.post(&format!("/posts/{post_id}/flag"), &[("reason", "  ")]).await.assert_status(422);
-    let done = member.post(&format!("/posts/{post_id}/flag"), &[("reason", "Names a child victim")]).await;
+    member
+        .get(&format!("/posts/{post_id}/flag"))
+        .await
+        .assert_status(200);
+    member
+        .post(&format!("/posts/{post_id}/flag"), &[("reason", "  ")])
+        .await
+        .assert_status(422);
+    let done = member
+        .post(
+            &format!("/posts/{post_id}/flag"),
+            &[("reason", "Names a child victim")],
+        )
+        .await;
     done.assert_status(200);
     assert!(done.body.contains("The moderators have your report"));
-    let queue = moderator.get(&format!("/forums/{}/queue", forum.slug)).await;
+    let queue = moderator
+        .get(&format!("/forums/{}/queue", forum.slug))
+        .await;
     assert!(queue.body.contains("Names a child victim"));
-    moderator.post(&format!("/posts/{post_id}/hide"), &[("reason", "Protects a child")]).await.assert_status(303);
-    let queue = moderator.get(&format!("/forums/{}/queue", forum.slug)).await;
-    assert!(!queue.body.contains("Names a child victim"), "hiding resolves the report");
+    moderator
+        .post(
+            &format!("/posts/{post_id}/hide"),
+            &[("reason", "Protects a child")],
+        )
+        .await
+        .assert_status(303);
+    let queue = moderator
+        .get(&format!("/forums/{}/queue", forum.slug))
+        .await;
+    assert!(
+        !queue.body.contains("Names a child victim"),
+        "hiding resolves the report"
+    );
     let log = moderator.get(&format!("/forums/{}/log", forum.slug)).await;
     assert!(log.body.contains("Protects a child"));
 }
@@ -341,15 +641,39 @@ async fn removed_member_loses_access_at_once(app: TestApp) {
     let (forum, moderator, member) = app.with_forum("agri", "post").await;
     let (path, _, _) = thread_with_reply(&moderator, &member, &forum.slug).await;
     member.get(&path).await.assert_status(200);
-    let member_id = fora::accounts::service::find_by_email(app.db(), "member-agri@example.org").await.expect("db").expect("member").id;
-    moderator.get(&format!("/forums/{}/members", forum.slug)).await;
-    moderator.post(&format!("/forums/{}/members/{member_id}/remove", forum.slug), &[]).await.assert_status(303);
+    let member_id = fora::accounts::service::find_by_email(app.db(), "member-agri@example.org")
+        .await
+        .expect("db")
+        .expect("member")
+        .id;
+    moderator
+        .get(&format!("/forums/{}/members", forum.slug))
+        .await;
+    moderator
+        .post(
+            &format!("/forums/{}/members/{member_id}/remove", forum.slug),
+            &[],
+        )
+        .await
+        .assert_status(303);
     member.get(&path).await.assert_status(404);
-    member.get(&format!("/forums/{}", forum.slug)).await.assert_status(404);
+    member
+        .get(&format!("/forums/{}", forum.slug))
+        .await
+        .assert_status(404);
     // A moderator cannot remove another moderator.
     let other_mod = app.user("mod2@example.org", "Mod Two").await;
     app.join(&forum, &other_mod, "moderator").await;
-    assert_eq!(moderator.post(&format!("/forums/{}/members/{}/remove", forum.slug, other_mod.id), &[]).await.status, 404);
+    assert_eq!(
+        moderator
+            .post(
+                &format!("/forums/{}/members/{}/remove", forum.slug, other_mod.id),
+                &[]
+            )
+            .await
+            .status,
+        404
+    );
 }
 
 async fn archived_forum_is_read_only(app: TestApp) {
@@ -357,10 +681,28 @@ async fn archived_forum_is_read_only(app: TestApp) {
     let (path, _, _) = thread_with_reply(&moderator, &member, &forum.slug).await;
     let admin = app.login(&app.admin().await.email).await;
     admin.get("/admin").await;
-    admin.post(&format!("/admin/forums/{}/archive", forum.slug), &[]).await.assert_status(303);
+    admin
+        .post(&format!("/admin/forums/{}/archive", forum.slug), &[])
+        .await
+        .assert_status(303);
     let page = member.get(&path).await;
     page.assert_status(200);
     assert!(!page.body.contains("Post reply"));
-    assert_eq!(member.post(&format!("{path}/reply"), &[("body", "late")]).await.status, 400);
-    assert_eq!(member.post(&format!("/forums/{}/new", forum.slug), &[("title", "t"), ("body", "b")]).await.status, 400);
+    assert_eq!(
+        member
+            .post(&format!("{path}/reply"), &[("body", "late")])
+            .await
+            .status,
+        400
+    );
+    assert_eq!(
+        member
+            .post(
+                &format!("/forums/{}/new", forum.slug),
+                &[("title", "t"), ("body", "b")]
+            )
+            .await
+            .status,
+        400
+    );
 }

@@ -8,13 +8,25 @@ async fn security_headers_compression_and_health() {
     let client = app.client();
     let page = client.get("/login").await;
     page.assert_status(200);
-    let header = |name: &str| page.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let header = |name: &str| {
+        page.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string()
+    };
     let csp = header("content-security-policy");
-    assert!(csp.contains("script-src 'none'") && csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert!(
+        csp.contains("script-src 'none'") && csp.contains("frame-ancestors 'none'"),
+        "{csp}"
+    );
     assert_eq!(header("x-content-type-options"), "nosniff");
     assert_eq!(header("referrer-policy"), "same-origin");
     assert!(!page.body.contains("<script"));
-    assert!(page.body.contains("<label for=\"email\">"), "inputs are labelled");
+    assert!(
+        page.body.contains("<label for=\"email\">"),
+        "inputs are labelled"
+    );
 
     let raw = reqwest::Client::new();
     for encoding in ["gzip", "br"] {
@@ -24,7 +36,13 @@ async fn security_headers_compression_and_health() {
             .send()
             .await
             .expect("get");
-        assert_eq!(response.headers().get("content-encoding").and_then(|v| v.to_str().ok()), Some(encoding));
+        assert_eq!(
+            response
+                .headers()
+                .get("content-encoding")
+                .and_then(|v| v.to_str().ok()),
+            Some(encoding)
+        );
     }
     let health = client.get("/healthz").await;
     health.assert_status(200);
@@ -36,5 +54,8 @@ async fn security_headers_compression_and_health() {
     assert_eq!(wrong_method.status, 405);
     assert!(wrong_method.body.contains("<h1>"));
     let redirect = client.get("/login?next=//evil.example/x").await;
-    assert!(!redirect.body.contains("evil.example"), "open redirects are refused");
+    assert!(
+        !redirect.body.contains("evil.example"),
+        "open redirects are refused"
+    );
 }

@@ -19,7 +19,10 @@ impl Drop for SmtpSink {
 }
 
 fn smtp_sink_binary() -> Option<PathBuf> {
-    ["/usr/sbin/smtp-sink", "/usr/bin/smtp-sink"].into_iter().map(PathBuf::from).find(|p| p.exists())
+    ["/usr/sbin/smtp-sink", "/usr/bin/smtp-sink"]
+        .into_iter()
+        .map(PathBuf::from)
+        .find(|p| p.exists())
 }
 
 impl SmtpSink {
@@ -27,25 +30,46 @@ impl SmtpSink {
     /// machine has no smtp-sink.
     pub fn start(test: &str) -> Option<SmtpSink> {
         let Some(binary) = smtp_sink_binary() else {
-            skip(test, "postfix's smtp-sink is not installed (apt-get install postfix)");
+            skip(
+                test,
+                "postfix's smtp-sink is not installed (apt-get install postfix)",
+            );
             return None;
         };
         let tmp = tempfile::tempdir().expect("temp dir");
         let dir = tmp.path().join("mail");
         std::fs::create_dir_all(&dir).expect("mail dir");
         // smtp-sink drops privileges to `nobody`, who must be able to write the files.
-        let _ = std::process::Command::new("chmod").args(["-R", "a+rwx", &tmp.path().display().to_string()]).status();
+        let _ = std::process::Command::new("chmod")
+            .args(["-R", "a+rwx", &tmp.path().display().to_string()])
+            .status();
         for _ in 0..20 {
-            let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+            let port = std::net::TcpListener::bind("127.0.0.1:0")
+                .expect("bind")
+                .local_addr()
+                .expect("addr")
+                .port();
             let mut child = std::process::Command::new(&binary)
-                .args(["-u", "nobody", "-d", &format!("{}/%M.", dir.display()), &format!("127.0.0.1:{port}"), "64"])
+                .args([
+                    "-u",
+                    "nobody",
+                    "-d",
+                    &format!("{}/%M.", dir.display()),
+                    &format!("127.0.0.1:{port}"),
+                    "64",
+                ])
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .spawn()
                 .expect("spawn smtp-sink");
             for _ in 0..50 {
                 if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                    return Some(SmtpSink { child, port, dir, _tmp: tmp });
+                    return Some(SmtpSink {
+                        child,
+                        port,
+                        dir,
+                        _tmp: tmp,
+                    });
                 }
                 if let Ok(Some(_)) = child.try_wait() {
                     break;
@@ -83,26 +107,58 @@ impl SmtpSink {
 }
 
 async fn invitation_and_notification_over_smtp(backend: Backend, test: &str) {
-    let Some(sink) = SmtpSink::start(test) else { return };
-    let app = TestApp::start(backend, Options { smtp_url: Some(sink.url()), ..Default::default() }).await;
+    let Some(sink) = SmtpSink::start(test) else {
+        return;
+    };
+    let app = TestApp::start(
+        backend,
+        Options {
+            smtp_url: Some(sink.url()),
+            ..Default::default()
+        },
+    )
+    .await;
     let (forum, moderator, member) = app.with_forum("agri", "post").await;
-    moderator.post(&format!("/forums/{}/members", forum.slug), &[("emails", "ny@example.org")]).await.assert_status(303);
+    moderator
+        .post(
+            &format!("/forums/{}/members", forum.slug),
+            &[("emails", "ny@example.org")],
+        )
+        .await
+        .assert_status(303);
     let mails = sink.messages(1).await;
-    let invitation = mails.iter().find(|m| m.to == "ny@example.org").expect("invitation received over SMTP");
+    let invitation = mails
+        .iter()
+        .find(|m| m.to == "ny@example.org")
+        .expect("invitation received over SMTP");
     let link = invitation.link("/invitations/");
     let visitor = app.client();
     visitor.get(&link).await.assert_status(200);
     // A display name with CR/LF cannot inject headers into later mail.
     visitor
-        .post(&link, &[("display_name", "Ny\r\nBcc: victim@example.org"), ("password", "a long enough password")])
+        .post(
+            &link,
+            &[
+                ("display_name", "Ny\r\nBcc: victim@example.org"),
+                ("password", "a long enough password"),
+            ],
+        )
         .await
         .assert_status(303);
     let (path, _, _) = crate::forums::thread_with_reply(&visitor, &member, &forum.slug).await;
-    fora::forums::notify::deliver_due(&app.state, None).await.expect("deliver");
+    fora::forums::notify::deliver_due(&app.state, None)
+        .await
+        .expect("deliver");
     let mails = sink.messages(2).await;
-    let notice = mails.iter().find(|m| m.subject.contains("replied")).expect("notification received");
+    let notice = mails
+        .iter()
+        .find(|m| m.subject.contains("replied"))
+        .expect("notification received");
     assert_eq!(notice.to, "ny@example.org");
-    assert!(!notice.raw.to_lowercase().contains("bcc: victim"), "no injected header");
+    assert!(
+        !notice.raw.to_lowercase().contains("bcc: victim"),
+        "no injected header"
+    );
     let _ = path;
 }
 
@@ -123,14 +179,30 @@ async fn mail_goes_through_a_real_smtp_server_postgres() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refused_smtp_loses_no_notification() {
     // Nothing listens on this port: sending fails, and the notification waits for a retry.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
-    let app = TestApp::start(Backend::Sqlite, Options { smtp_url: Some(format!("smtp://127.0.0.1:{port}")), ..Default::default() }).await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let app = TestApp::start(
+        Backend::Sqlite,
+        Options {
+            smtp_url: Some(format!("smtp://127.0.0.1:{port}")),
+            ..Default::default()
+        },
+    )
+    .await;
     let (forum, moderator, member) = app.with_forum("agri", "post").await;
     crate::forums::thread_with_reply(&moderator, &member, &forum.slug).await;
-    let sent = fora::forums::notify::deliver_due(&app.state, None).await.expect("deliver");
+    let sent = fora::forums::notify::deliver_due(&app.state, None)
+        .await
+        .expect("deliver");
     assert_eq!(sent, 0);
     use sea_orm::EntityTrait;
-    let pending = fora::entities::notifications::Entity::find().all(app.db()).await.expect("db");
+    let pending = fora::entities::notifications::Entity::find()
+        .all(app.db())
+        .await
+        .expect("db");
     assert_eq!(pending.len(), 1);
     assert!(pending[0].sent_at.is_none(), "released for a retry");
 }

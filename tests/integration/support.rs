@@ -53,8 +53,14 @@ impl Drop for TestApp {
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
 async fn fresh_postgres(admin_url: &str) -> String {
-    let name = format!("fora_t_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst));
-    let admin = Database::connect(admin_url).await.expect("connect to TEST_DATABASE_URL");
+    let name = format!(
+        "fora_t_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst)
+    );
+    let admin = Database::connect(admin_url)
+        .await
+        .expect("connect to TEST_DATABASE_URL");
     admin
         .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name}"))
         .await
@@ -89,12 +95,17 @@ impl TestApp {
     pub async fn start(backend: Backend, options: Options) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let database_url = match backend {
-            Backend::Sqlite => format!("sqlite://{}?mode=rwc", dir.path().join("fora.db").display()),
+            Backend::Sqlite => {
+                format!("sqlite://{}?mode=rwc", dir.path().join("fora.db").display())
+            }
             Backend::Postgres => {
-                fresh_postgres(&std::env::var("TEST_DATABASE_URL").expect("TEST_DATABASE_URL")).await
+                fresh_postgres(&std::env::var("TEST_DATABASE_URL").expect("TEST_DATABASE_URL"))
+                    .await
             }
         };
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let addr = listener.local_addr().expect("local addr");
         let outbox = dir.path().join("outbox");
         let config = Config {
@@ -132,7 +143,9 @@ impl TestApp {
 
     pub async fn user(&self, email: &str, name: &str) -> users::Model {
         let hash = password::hash(PASSWORD.into()).await.expect("hash");
-        service::create_user(self.db(), email, name, Some(hash), false).await.expect("create user")
+        service::create_user(self.db(), email, name, Some(hash), false)
+            .await
+            .expect("create user")
     }
 
     pub async fn admin(&self) -> users::Model {
@@ -144,7 +157,9 @@ impl TestApp {
 
     pub async fn forum(&self, slug: &str, moderation: &str) -> forums::Model {
         let theme = format!("theme-{slug}");
-        let _ = create_theme(self.db(), &theme, "Agriculture").await.expect("theme");
+        let _ = create_theme(self.db(), &theme, "Agriculture")
+            .await
+            .expect("theme");
         create_forum(
             self.db(),
             NewForum {
@@ -162,14 +177,24 @@ impl TestApp {
     }
 
     pub async fn join(&self, forum: &forums::Model, user: &users::Model, role: &str) {
-        service::grant_membership(self.db(), forum.id, user.id, role).await.expect("membership");
+        service::grant_membership(self.db(), forum.id, user.id, role)
+            .await
+            .expect("membership");
     }
 
     /// A forum with a moderator and a member, both signed in.
-    pub async fn with_forum(&self, slug: &str, moderation: &str) -> (forums::Model, Client, Client) {
+    pub async fn with_forum(
+        &self,
+        slug: &str,
+        moderation: &str,
+    ) -> (forums::Model, Client, Client) {
         let forum = self.forum(slug, moderation).await;
-        let moderator = self.user(&format!("mod-{slug}@example.org"), "Moderator Mo").await;
-        let member = self.user(&format!("member-{slug}@example.org"), "Member Mia").await;
+        let moderator = self
+            .user(&format!("mod-{slug}@example.org"), "Moderator Mo")
+            .await;
+        let member = self
+            .user(&format!("member-{slug}@example.org"), "Member Mia")
+            .await;
         self.join(&forum, &moderator, "moderator").await;
         self.join(&forum, &member, "member").await;
         let moderator = self.login(&moderator.email).await;
@@ -179,8 +204,21 @@ impl TestApp {
 
     pub async fn login(&self, email: &str) -> Client {
         let client = self.client();
-        let response = client.post("/login", &[("email", email), ("password", PASSWORD), ("next", "/forums")]).await;
-        assert_eq!(response.status, 303, "login of {email} failed: {}", response.body);
+        let response = client
+            .post(
+                "/login",
+                &[
+                    ("email", email),
+                    ("password", PASSWORD),
+                    ("next", "/forums"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            response.status, 303,
+            "login of {email} failed: {}",
+            response.body
+        );
         // Signing in rotates the CSRF token: pick up the new one as a browser would.
         client.get("/profile").await.assert_status(200);
         client
@@ -196,12 +234,19 @@ impl TestApp {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         let mails = read_outbox(&self.outbox);
-        panic!("expected {count} mails, found {}: {:?}", mails.len(), mails.iter().map(|m| &m.subject).collect::<Vec<_>>());
+        panic!(
+            "expected {count} mails, found {}: {:?}",
+            mails.len(),
+            mails.iter().map(|m| &m.subject).collect::<Vec<_>>()
+        );
     }
 
     pub async fn mails_to(&self, address: &str, count: usize) -> Vec<Mail> {
         for _ in 0..100 {
-            let mails: Vec<Mail> = read_outbox(&self.outbox).into_iter().filter(|m| m.to == address).collect();
+            let mails: Vec<Mail> = read_outbox(&self.outbox)
+                .into_iter()
+                .filter(|m| m.to == address)
+                .collect();
             if mails.len() >= count {
                 return mails;
             }
@@ -240,7 +285,9 @@ impl Mail {
 }
 
 pub fn parse_mail(raw: &[u8]) -> Mail {
-    let message = mail_parser::MessageParser::default().parse(raw).expect("parse mail");
+    let message = mail_parser::MessageParser::default()
+        .parse(raw)
+        .expect("parse mail");
     Mail {
         to: message
             .to()
@@ -249,14 +296,22 @@ pub fn parse_mail(raw: &[u8]) -> Mail {
             .unwrap_or_default()
             .to_string(),
         subject: message.subject().unwrap_or_default().to_string(),
-        text: message.body_text(0).map(|t| t.to_string()).unwrap_or_default(),
-        html: message.body_html(0).map(|t| t.to_string()).unwrap_or_default(),
+        text: message
+            .body_text(0)
+            .map(|t| t.to_string())
+            .unwrap_or_default(),
+        html: message
+            .body_html(0)
+            .map(|t| t.to_string())
+            .unwrap_or_default(),
         raw: String::from_utf8_lossy(raw).to_string(),
     }
 }
 
 fn read_outbox(dir: &PathBuf) -> Vec<Mail> {
-    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
     let mut files: Vec<_> = entries
         .flatten()
         .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
@@ -280,7 +335,12 @@ pub struct Response {
 
 impl Response {
     pub fn assert_status(&self, status: u16) -> &Self {
-        assert_eq!(self.status, status, "unexpected status; body: {}", &self.body[..self.body.len().min(2000)]);
+        assert_eq!(
+            self.status,
+            status,
+            "unexpected status; body: {}",
+            &self.body[..self.body.len().min(2000)]
+        );
         self
     }
 }
@@ -307,18 +367,30 @@ impl Client {
     }
 
     fn url(&self, path: &str) -> String {
-        if path.starts_with("http") { path.to_string() } else { format!("{}{}", self.base, path) }
+        if path.starts_with("http") {
+            path.to_string()
+        } else {
+            format!("{}{}", self.base, path)
+        }
     }
 
     async fn finish(&self, response: reqwest::Response) -> Response {
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let location = headers.get("location").and_then(|v| v.to_str().ok()).map(str::to_string);
+        let location = headers
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
         let body = response.text().await.unwrap_or_default();
         if let Some(token) = extract_csrf(&body) {
             *self.csrf.lock().expect("lock") = Some(token);
         }
-        Response { status, location, headers, body }
+        Response {
+            status,
+            location,
+            headers,
+            body,
+        }
     }
 
     pub async fn get(&self, path: &str) -> Response {
@@ -347,7 +419,13 @@ impl Client {
 
     /// Posts exactly these fields (no CSRF token added).
     pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Response {
-        let response = self.http.post(self.url(path)).form(fields).send().await.expect("POST");
+        let response = self
+            .http
+            .post(self.url(path))
+            .form(fields)
+            .send()
+            .await
+            .expect("POST");
         self.finish(response).await
     }
 
