@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod cache;
 pub mod config;
 pub mod db;
 pub mod demo;

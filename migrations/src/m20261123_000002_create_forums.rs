@@ -68,6 +68,7 @@ enum Threads {
     SummaryMd,
     SummaryHtml,
     LastPostAt,
+    Version,
     CreatedAt,
     UpdatedAt,
 }
@@ -300,6 +301,7 @@ impl MigrationTrait for Migration {
                     .col(text_null(Threads::SummaryMd))
                     .col(text_null(Threads::SummaryHtml))
                     .col(timestamp_with_time_zone(Threads::LastPostAt))
+                    .col(integer(Threads::Version).default(0))
                     .col(timestamp_with_time_zone(Threads::CreatedAt))
                     .col(timestamp_with_time_zone(Threads::UpdatedAt))
                     .foreign_key(&mut fk(

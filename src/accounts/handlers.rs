@@ -266,6 +266,7 @@ pub async fn reset_password(
     };
     service::set_password(&txn, row.user_id, hash).await?;
     txn.commit().await?;
+    state.forget_user(row.user_id).await;
     state.sessions.delete_for_user(row.user_id, None).await?;
     let Some(user) = users::Entity::find_by_id(row.user_id)
         .one(&state.db)
@@ -481,7 +482,12 @@ pub async fn update_profile(
     user.locale = Set(locale.to_string());
     user.notify_mode = Set(notify_mode);
     user.updated_at = Set(now());
-    user.update(&state.db).await?;
+    let txn = db::begin_write(&state.db).await?;
+    user.update(&txn).await?;
+    // Cached thread pages show display names: those the user wrote in must be rebuilt.
+    crate::forums::posting::touch_threads_of_author(&txn, signed_in.user.id).await?;
+    txn.commit().await?;
+    state.forget_user(signed_in.user.id).await;
     flash::set(&signed_in.session, "profile.saved").await;
     Ok(Redirect::to("/profile").into_response())
 }
@@ -545,6 +551,7 @@ async fn keep_only_this_session(
     signed_in: &SignedIn,
     generation: i32,
 ) -> AppResult<()> {
+    state.forget_user(signed_in.user.id).await;
     signed_in
         .session
         .insert(GENERATION_KEY, generation)

@@ -19,6 +19,8 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub summary_html: Option<String>,
     pub last_post_at: Ts,
+    /// Bumped by every change that a thread page shows: the key of its cached posts.
+    pub version: i32,
     pub created_at: Ts,
     pub updated_at: Ts,
 }

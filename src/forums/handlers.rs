@@ -13,10 +13,10 @@ use templates::{
     forums as views,
 };
 
-use super::{access, posting, queries};
+use super::{access, posting, queries, reading};
 use crate::{
     db::now,
-    entities::{flags, follows, threads, users},
+    entities::{flags, follows, users},
     markdown,
     web::{
         AppError, AppResult, AppState, SignedIn, Viewer, flash,
@@ -247,37 +247,31 @@ pub async fn create_thread(
 async fn thread_view(
     state: &AppState,
     signed_in: &SignedIn,
-    thread: &threads::Model,
-    access: &access::ForumAccess,
+    open: &reading::OpenThread,
     query: &PageQuery,
     reply_body: String,
     notice: Option<&'static str>,
 ) -> AppResult<views::ThreadView> {
     let db = &state.db;
     let user = &signed_in.user;
+    let (thread, access) = (&open.thread, &open.access);
     let moderator = access.role.moderates();
-    let total = queries::thread_post_count(db, thread.id, user.id, moderator).await?;
     let requested = match query.post.as_deref().and_then(|p| p.parse::<i32>().ok()) {
         Some(post_id) => queries::page_of_post(db, thread.id, user.id, moderator, post_id).await?,
         None => queries::page_number(query.page.as_deref()),
     };
-    let (page, pages) = queries::clamp_page(requested, total, queries::POSTS_PER_PAGE);
-    let rows = queries::thread_posts(db, thread.id, user.id, moderator, page).await?;
-    if let Some(last) = rows
+    let posts = reading::posts_page(state, thread, user, moderator, requested).await?;
+    if let Some(last) = posts
+        .data
+        .rows
         .iter()
         .filter(|r| r.status == "published")
         .map(|r| r.id)
         .max()
-        && last > queries::read_position(db, user.id, thread.id).await?
+        && last > open.last_read
     {
         queries::mark_read(db, user.id, thread.id, last).await?;
     }
-    let following = follows::Entity::find()
-        .filter(follows::Column::UserId.eq(user.id))
-        .filter(follows::Column::ThreadId.eq(thread.id))
-        .one(db)
-        .await?
-        .is_some();
     let can_reply = access.forum.archived_at.is_none() && (thread.locked_at.is_none() || moderator);
     let mut reply_body = reply_body;
     if reply_body.is_empty()
@@ -311,13 +305,15 @@ async fn thread_view(
             summary_html: thread.summary_html.clone(),
             summary_md: thread.summary_md.clone().unwrap_or_default(),
         },
-        posts: rows
-            .into_iter()
+        posts: posts
+            .data
+            .rows
+            .iter()
             .map(|r| views::PostView {
                 id: r.id,
-                author: r.author,
+                author: r.author.clone(),
                 created_at: queries::iso(r.created_at),
-                body_html: r.body_html,
+                body_html: r.body_html.clone(),
                 edited: r.edited_at.is_some(),
                 edited_by_moderator: r.edited_by_id.is_some_and(|e| e != r.author_id),
                 hidden: r.hidden_at.is_some(),
@@ -326,12 +322,12 @@ async fn thread_view(
             })
             .collect(),
         pager: Pager {
-            page,
-            pages,
+            page: posts.page,
+            pages: posts.pages,
             base: format!("/threads/{}?", thread.id),
         },
         is_moderator: moderator,
-        following,
+        following: open.following,
         can_reply,
         reply_body,
         notice,
@@ -345,18 +341,9 @@ pub async fn show_thread(
     Path(thread_id): Path<i32>,
     Query(query): Query<PageQuery>,
 ) -> AppResult<Response> {
-    let (thread, access) = access::thread(&state.db, &signed_in.user, thread_id).await?;
+    let open = reading::open_thread(&state.db, &signed_in.user, thread_id).await?;
     let notice = flash::take(&signed_in.session).await;
-    let view = thread_view(
-        &state,
-        &signed_in,
-        &thread,
-        &access,
-        &query,
-        String::new(),
-        notice,
-    )
-    .await?;
+    let view = thread_view(&state, &signed_in, &open, &query, String::new(), notice).await?;
     Ok(html(
         StatusCode::OK,
         views::thread_page(&signed_in.ctx(), &view, &FormErrors::default()),
@@ -379,6 +366,7 @@ pub async fn create_reply(
     let body = match forms::markdown_body(&form.body) {
         Ok(body) => body,
         Err(key) => {
+            let open = reading::open_thread(&state.db, &signed_in.user, thread_id).await?;
             let mut errors = FormErrors::default();
             errors.add("body", key);
             let query = PageQuery {
@@ -386,10 +374,7 @@ pub async fn create_reply(
                 post: None,
                 quote: None,
             };
-            let view = thread_view(
-                &state, &signed_in, &thread, &access, &query, form.body, None,
-            )
-            .await?;
+            let view = thread_view(&state, &signed_in, &open, &query, form.body, None).await?;
             return Ok(html(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 views::thread_page(&signed_in.ctx(), &view, &errors),

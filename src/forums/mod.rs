@@ -8,6 +8,7 @@ pub mod moderation;
 pub mod notify;
 pub mod posting;
 pub mod queries;
+pub mod reading;
 
 use axum::{
     Router,

@@ -116,10 +116,10 @@ pub async fn switch_thread(
     let value = if on { Some(now()) } else { None };
     threads::Entity::update_many()
         .col_expr(column, Expr::value(value))
-        .col_expr(threads::Column::UpdatedAt, Expr::value(now()))
         .filter(threads::Column::Id.eq(thread.id))
         .exec(&txn)
         .await?;
+    posting::touch(&txn, thread.id).await?;
     log::record(
         &txn,
         Entry {
@@ -157,10 +157,10 @@ pub async fn move_thread(
     let txn = db::begin_write(&state.db).await?;
     threads::Entity::update_many()
         .col_expr(threads::Column::ForumId, Expr::value(target.forum.id))
-        .col_expr(threads::Column::UpdatedAt, Expr::value(now()))
         .filter(threads::Column::Id.eq(thread.id))
         .exec(&txn)
         .await?;
+    posting::touch(&txn, thread.id).await?;
     let reason = format!("{} → {}", from.forum.slug, target.forum.slug);
     for forum_id in [from.forum.id, target.forum.id] {
         log::record(
@@ -202,8 +202,8 @@ pub async fn write_summary(
     let mut active: threads::ActiveModel = thread.clone().into();
     active.summary_html = Set(summary.as_deref().map(markdown::render));
     active.summary_md = Set(summary);
-    active.updated_at = Set(now());
     active.update(&txn).await?;
+    posting::touch(&txn, thread.id).await?;
     log::record(
         &txn,
         Entry {
@@ -259,6 +259,7 @@ pub async fn moderate_post(
     }
     active.updated_at = Set(now());
     let updated = active.update(&txn).await?;
+    posting::touch(&txn, post.thread_id).await?;
     if logged == "approve" {
         posting::on_published(&txn, &updated, access.forum.id).await?;
     }

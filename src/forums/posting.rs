@@ -5,7 +5,7 @@ use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    sea_query::{Expr, OnConflict},
+    sea_query::{Expr, ExprTrait, OnConflict},
 };
 
 use super::{access::ForumAccess, notify};
@@ -93,6 +93,36 @@ async fn insert_post(
     .await
 }
 
+/// Marks every thread an author wrote in as changed (their name is shown in each).
+pub async fn touch_threads_of_author(
+    db: &impl ConnectionTrait,
+    author_id: i32,
+) -> Result<(), sea_orm::DbErr> {
+    let backend = db.get_database_backend();
+    db.execute_raw(sea_orm::Statement::from_sql_and_values(
+        backend,
+        "UPDATE threads SET version = version + 1 WHERE id IN (SELECT DISTINCT thread_id FROM posts WHERE author_id = $1)",
+        [author_id.into()],
+    ))
+    .await?;
+    Ok(())
+}
+
+/// Marks a thread as changed: anything cached for its pages is stale from now on, on every
+/// instance (the version is part of the cache key and is read fresh on each view).
+pub async fn touch(db: &impl ConnectionTrait, thread_id: i32) -> Result<(), sea_orm::DbErr> {
+    threads::Entity::update_many()
+        .col_expr(
+            threads::Column::Version,
+            Expr::col(threads::Column::Version).add(1),
+        )
+        .col_expr(threads::Column::UpdatedAt, Expr::value(now()))
+        .filter(threads::Column::Id.eq(thread_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// A published post moves its thread up the forum and reaches followers and mentioned members.
 pub async fn on_published(
     db: &impl ConnectionTrait,
@@ -101,7 +131,6 @@ pub async fn on_published(
 ) -> Result<(), sea_orm::DbErr> {
     threads::Entity::update_many()
         .col_expr(threads::Column::LastPostAt, Expr::value(post.created_at))
-        .col_expr(threads::Column::UpdatedAt, Expr::value(now()))
         .filter(threads::Column::Id.eq(post.thread_id))
         .exec(db)
         .await?;
@@ -132,6 +161,7 @@ pub async fn create_thread(
         summary_md: Set(None),
         summary_html: Set(None),
         last_post_at: Set(now),
+        version: Set(0),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
@@ -167,6 +197,7 @@ pub async fn create_reply(
     let status = status_for(access);
     let txn = db::begin_write(&state.db).await?;
     let post = insert_post(&txn, thread.id, author.id, body_md, status).await?;
+    touch(&txn, thread.id).await?;
     follow(&txn, author.id, thread.id).await?;
     if status == "published" {
         on_published(&txn, &post, access.forum.id).await?;
@@ -209,6 +240,7 @@ pub async fn edit_post(
     active.edited_by_id = Set(Some(editor.id));
     active.updated_at = Set(now());
     active.update(&txn).await?;
+    touch(&txn, post.thread_id).await?;
     if !own {
         super::log::record(
             &txn,

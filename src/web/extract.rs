@@ -117,7 +117,17 @@ async fn session_user(
         }
         _ => true,
     };
-    let user = users::Entity::find_by_id(user_id).one(&state.db).await?;
+    let user = state
+        .caches
+        .users
+        .try_get_with(user_id, async {
+            users::Entity::find_by_id(user_id)
+                .one(&state.db)
+                .await?
+                .ok_or(sea_orm::DbErr::RecordNotFound("user".into()))
+        })
+        .await
+        .ok();
     let valid = match &user {
         Some(user) => {
             !expired && user.disabled_at.is_none() && Some(user.session_generation) == generation

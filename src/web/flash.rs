@@ -20,7 +20,10 @@ pub async fn set(session: &Session, key: &'static str) {
     }
 }
 
+/// Reads and clears the notice. Removing marks the session for saving, so only do it when
+/// there is something to remove: page views must not write.
 pub async fn take(session: &Session) -> Option<&'static str> {
-    let stored: Option<String> = session.remove(KEY).await.ok().flatten();
-    stored.and_then(|s| KNOWN.iter().copied().find(|k| *k == s))
+    let stored: String = session.get(KEY).await.ok().flatten()?;
+    let _ = session.remove::<String>(KEY).await;
+    KNOWN.iter().copied().find(|k| *k == stored)
 }

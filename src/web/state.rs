@@ -3,7 +3,7 @@ use std::{ops::Deref, sync::Arc};
 use sea_orm::DatabaseConnection;
 
 use super::session_store::DbSessionStore;
-use crate::{accounts::rate_limit::LoginLimiter, config::Config, mail::Mailer};
+use crate::{accounts::rate_limit::LoginLimiter, cache::Caches, config::Config, mail::Mailer};
 
 /// Everything a request handler, job or CLI command needs, shared behind one `Arc`.
 #[derive(Clone)]
@@ -15,6 +15,7 @@ pub struct Inner {
     pub mailer: Mailer,
     pub limiter: LoginLimiter,
     pub sessions: DbSessionStore,
+    pub caches: Caches,
     /// SHA-256 of the first-run setup token, while the database has no user.
     pub setup_token: std::sync::Mutex<Option<String>>,
 }
@@ -29,8 +30,17 @@ impl AppState {
             mailer,
             limiter,
             sessions,
+            caches: Caches::default(),
             setup_token: std::sync::Mutex::new(None),
         }))
+    }
+}
+
+impl AppState {
+    /// Drops the cached copy of a user after any change to them (profile, password,
+    /// sessions, disabled).
+    pub async fn forget_user(&self, user_id: i32) {
+        self.caches.users.invalidate(&user_id).await;
     }
 }
 

@@ -91,6 +91,32 @@ async fn click(client: &fantoccini::Client, css: &str) {
         .expect("click");
 }
 
+/// Clicking submits a form; the next page arrives a moment later.
+async fn wait_for_path(client: &fantoccini::Client, wanted: impl Fn(&str) -> bool) -> url::Url {
+    for _ in 0..100 {
+        if let Ok(url) = client.current_url().await
+            && wanted(url.path())
+            && client.source().await.is_ok_and(|s| s.contains("</html>"))
+        {
+            return url;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("page did not load: {:?}", client.current_url().await);
+}
+
+async fn wait_for_text(client: &fantoccini::Client, text: &str) -> String {
+    for _ in 0..100 {
+        if let Ok(source) = client.source().await
+            && source.contains(text)
+        {
+            return source;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{text:?} never appeared");
+}
+
 async fn screenshot(client: &fantoccini::Client, name: &str) {
     if let Ok(dir) = std::env::var("FORA_SCREENSHOT_DIR")
         && let Ok(png) = client.screenshot().await
@@ -136,11 +162,11 @@ async fn invitation_to_hidden_post_in_chromium() {
     fill(&client, "#password", "a long enough password").await;
     screenshot(&client, "1-invitation").await;
     click(&client, "form[action^='/invitations/'] button[type=submit]").await;
-    let url = client.current_url().await.expect("url");
-    assert_eq!(url.path(), "/forums/agri");
+    wait_for_path(&client, |p| p == "/forums/agri").await;
 
     // Start a discussion.
     click(&client, "a.button[href='/forums/agri/new']").await;
+    wait_for_path(&client, |p| p == "/forums/agri/new").await;
     fill(&client, "#title", "Seen from a real browser").await;
     fill(
         &client,
@@ -153,16 +179,13 @@ async fn invitation_to_hidden_post_in_chromium() {
         "form[action='/forums/agri/new'] button[type=submit]",
     )
     .await;
-    let source = client.source().await.expect("source");
-    assert!(
-        source.contains("<strong>Chromium</strong>"),
-        "post rendered"
-    );
-    let thread_url = client.current_url().await.expect("url");
+    let thread_url = wait_for_path(&client, |p| p.starts_with("/threads/")).await;
+    wait_for_text(&client, "<strong>Chromium</strong>").await;
     screenshot(&client, "2-thread").await;
 
     // Sign out, sign in as the moderator, hide the post.
     click(&client, "form[action='/logout'] button").await;
+    wait_for_path(&client, |p| p == "/").await;
     client
         .goto(&format!("{}/login", app.base))
         .await
@@ -170,6 +193,7 @@ async fn invitation_to_hidden_post_in_chromium() {
     fill(&client, "#email", "mod-agri@example.org").await;
     fill(&client, "#password", crate::support::PASSWORD).await;
     click(&client, "form[action='/login'] button[type=submit]").await;
+    wait_for_path(&client, |p| p == "/forums").await;
     client.goto(thread_url.as_str()).await.expect("thread");
     let post_id = client
         .find(Locator::Css("article.post"))
@@ -191,8 +215,7 @@ async fn invitation_to_hidden_post_in_chromium() {
         &format!("form[action='/posts/{number}/hide'] button"),
     )
     .await;
-    let source = client.source().await.expect("source");
-    assert!(source.contains("Hidden by a moderator"));
+    wait_for_text(&client, "Hidden by a moderator").await;
     screenshot(&client, "3-hidden").await;
     client.close().await.expect("close browser");
 

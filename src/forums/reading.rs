@@ -1,0 +1,179 @@
+//! The thread page's read path, built to stay off the database: one query for the thread,
+//! its forum and the reader's role (always fresh, so access is never decided from a cache),
+//! then posts from the in-process cache keyed by the thread's version.
+
+use std::sync::Arc;
+
+use sea_orm::{ConnectionTrait, FromQueryResult, Statement};
+
+use super::{
+    access::{ForumAccess, Role},
+    queries::{self, POSTS_PER_PAGE},
+};
+use crate::{
+    cache::{ThreadPageData, ThreadPageKey},
+    entities::{forums, threads, users},
+    web::{AppError, AppResult, AppState},
+};
+
+const THREAD_WITH_FORUM_AND_ROLE: &str = "
+SELECT t.*,
+       f.id AS f_id, f.slug AS f_slug, f.theme_id AS f_theme_id, f.title AS f_title, f.purpose AS f_purpose,
+       f.expected_outcome AS f_expected_outcome, f.moderation_mode AS f_moderation_mode,
+       f.archived_at AS f_archived_at, f.created_at AS f_created_at, f.updated_at AS f_updated_at,
+       (SELECT m.role FROM memberships m WHERE m.forum_id = f.id AND m.user_id = $2) AS member_role,
+       (SELECT COUNT(*) FROM follows fo WHERE fo.thread_id = t.id AND fo.user_id = $2) AS following,
+       (SELECT r.last_read_post_id FROM thread_reads r WHERE r.thread_id = t.id AND r.user_id = $2) AS last_read
+FROM threads t JOIN forums f ON f.id = t.forum_id
+WHERE t.id = $1";
+
+pub struct OpenThread {
+    pub thread: threads::Model,
+    pub access: ForumAccess,
+    pub following: bool,
+    /// The last post this reader has seen (0 for none).
+    pub last_read: i32,
+}
+
+/// A thread and the reader's standing in it, in one query, or NotFound if they may not see it.
+pub async fn open_thread(
+    db: &impl ConnectionTrait,
+    user: &users::Model,
+    thread_id: i32,
+) -> AppResult<OpenThread> {
+    let row = db
+        .query_one_raw(Statement::from_sql_and_values(
+            db.get_database_backend(),
+            THREAD_WITH_FORUM_AND_ROLE,
+            [thread_id.into(), user.id.into()],
+        ))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let thread = threads::Model::from_query_result(&row, "")?;
+    let forum = forums::Model::from_query_result(&row, "f_")?;
+    let member_role: Option<String> = row.try_get("", "member_role")?;
+    let following: i64 = row.try_get("", "following")?;
+    let last_read: Option<i32> = row.try_get("", "last_read")?;
+    let role = match (user.is_admin, member_role.as_deref()) {
+        (true, _) => Role::Admin,
+        (false, Some("moderator")) => Role::Moderator,
+        (false, Some(_)) => Role::Member,
+        (false, None) => return Err(AppError::NotFound),
+    };
+    if thread.hidden_at.is_some() && !role.moderates() {
+        return Err(AppError::NotFound);
+    }
+    Ok(OpenThread {
+        thread,
+        access: ForumAccess { forum, role },
+        following: following > 0,
+        last_read: last_read.unwrap_or(0),
+    })
+}
+
+#[derive(FromQueryResult)]
+struct Totals {
+    total: i64,
+}
+
+#[derive(FromQueryResult)]
+struct Author {
+    author_id: i32,
+}
+
+async fn load_totals(
+    db: &impl ConnectionTrait,
+    thread_id: i32,
+    moderator: bool,
+) -> Result<(u64, Vec<i32>), sea_orm::DbErr> {
+    let backend = db.get_database_backend();
+    let total = Totals::find_by_statement(Statement::from_sql_and_values(
+        backend,
+        "SELECT COUNT(*) AS total FROM posts p WHERE p.thread_id = $1 AND p.status = 'published' AND (p.hidden_at IS NULL OR $2 = 1)",
+        [thread_id.into(), i32::from(moderator).into()],
+    ))
+    .one(db)
+    .await?
+    .map(|t| t.total.max(0) as u64)
+    .unwrap_or(0);
+    let pending = Author::find_by_statement(Statement::from_sql_and_values(
+        backend,
+        "SELECT DISTINCT author_id FROM posts WHERE thread_id = $1 AND status = 'pending'",
+        [thread_id.into()],
+    ))
+    .all(db)
+    .await?;
+    Ok((total, pending.into_iter().map(|a| a.author_id).collect()))
+}
+
+pub struct PostsPage {
+    pub page: u64,
+    pub pages: u64,
+    pub data: Arc<ThreadPageData>,
+}
+
+/// One page of posts for this reader. Readers with posts of their own awaiting approval see
+/// those too, so their pages are read from the database; everyone else shares the cache.
+pub async fn posts_page(
+    state: &AppState,
+    thread: &threads::Model,
+    user: &users::Model,
+    moderator: bool,
+    requested: u64,
+) -> AppResult<PostsPage> {
+    let db = &state.db;
+    let key = |page| ThreadPageKey {
+        thread_id: thread.id,
+        version: thread.version,
+        page,
+        moderator,
+    };
+    // Page 0 holds the thread's totals; pages of posts start at 1.
+    let totals = state
+        .caches
+        .thread_pages
+        .try_get_with(key(0), async {
+            let (total, pending_authors) = load_totals(db, thread.id, moderator).await?;
+            Ok::<_, sea_orm::DbErr>(Arc::new(ThreadPageData {
+                total,
+                rows: Vec::new(),
+                pending_authors,
+            }))
+        })
+        .await
+        .map_err(|e| AppError::internal(anyhow::anyhow!("{e}")))?;
+    if !moderator && totals.pending_authors.contains(&user.id) {
+        let total = queries::thread_post_count(db, thread.id, user.id, moderator).await?;
+        let (page, pages) = queries::clamp_page(requested, total, POSTS_PER_PAGE);
+        let rows = queries::thread_posts(db, thread.id, user.id, moderator, page).await?;
+        let data = ThreadPageData {
+            total,
+            rows,
+            pending_authors: totals.pending_authors.clone(),
+        };
+        return Ok(PostsPage {
+            page,
+            pages,
+            data: Arc::new(data),
+        });
+    }
+    if totals.total == 0 && !moderator {
+        // A pre-moderated thread whose first post is still waiting: not there for others.
+        return Err(AppError::NotFound);
+    }
+    let (page, pages) = queries::clamp_page(requested, totals.total, POSTS_PER_PAGE);
+    let data = state
+        .caches
+        .thread_pages
+        .try_get_with(key(page), async {
+            let rows = queries::thread_posts(db, thread.id, 0, moderator, page).await?;
+            Ok::<_, sea_orm::DbErr>(Arc::new(ThreadPageData {
+                total: totals.total,
+                rows,
+                pending_authors: Vec::new(),
+            }))
+        })
+        .await
+        .map_err(|e| AppError::internal(anyhow::anyhow!("{e}")))?;
+    Ok(PostsPage { page, pages, data })
+}
