@@ -412,6 +412,20 @@ async fn reset_request_answer_is_identical_for_unknown_addresses(app: TestApp) {
         let page = client.post("/password/forgot", &[("email", bad)]).await;
         assert_eq!(page.status, 422, "{bad:?}");
     }
+    let link = app
+        .mails_to("member@example.org", 1)
+        .await
+        .remove(0)
+        .link("/password/reset/");
+    app.sql("UPDATE password_tokens SET expires_at = '2000-01-01 00:00:00+00:00'")
+        .await;
+    let expired = client.get(&link).await;
+    expired.assert_status(410);
+    assert!(expired.body.contains("expired"));
+    client
+        .post(&link, &[("password", "a long enough password")])
+        .await
+        .assert_status(410);
     let bad_token = client.get("/password/reset/not-a-token").await;
     bad_token.assert_status(404);
     assert!(bad_token.body.contains("not valid"));

@@ -4,6 +4,7 @@ mod support;
 
 mod accounts;
 mod browser;
+mod cli;
 mod forums;
 mod http;
 mod moderation;

@@ -1,0 +1,183 @@
+//! The `fora` command line, run as a real process: the set-up commands a deployment script
+//! uses, `demo`, and `serve` printing the first-run link and stopping cleanly on SIGTERM.
+
+use std::{
+    io::{BufRead, BufReader},
+    process::{Command, Stdio},
+    time::Duration,
+};
+
+struct Workdir {
+    dir: tempfile::TempDir,
+}
+
+impl Workdir {
+    fn new() -> Self {
+        Workdir {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    fn fora(&self, args: &[&str]) -> std::process::Output {
+        Command::new(env!("CARGO_BIN_EXE_fora"))
+            .args(args)
+            .current_dir(self.dir.path())
+            .env_remove("DATABASE_URL")
+            .env_remove("SMTP_URL")
+            .env("FORA_BASE_URL", "http://fora.test")
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("run fora")
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let output = self.fora(args);
+        let stdout = String::from_utf8_lossy(&output.stdout).to_string();
+        assert!(
+            output.status.success(),
+            "fora {args:?} failed: {stdout}{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        stdout
+    }
+}
+
+#[test]
+fn deployment_commands_set_up_a_forum() {
+    let work = Workdir::new();
+    assert!(work.ok(&["--help"]).contains("serve"));
+    work.ok(&["migrate"]);
+    let admin = work.ok(&["admin", "create", "--email", "km@example.org"]);
+    assert!(
+        admin.contains("http://fora.test/password/reset/"),
+        "{admin}"
+    );
+    let again = work.fora(&["admin", "create", "--email", "km@example.org"]);
+    assert!(!again.status.success(), "the same admin twice is refused");
+    let bad = work.fora(&["admin", "create", "--email", "not an address"]);
+    assert!(!bad.status.success());
+    work.ok(&[
+        "theme",
+        "create",
+        "child-domestic-work",
+        "--name",
+        "Child domestic work",
+    ]);
+    let bad_slug = work.fora(&["theme", "create", "Bad Slug", "--name", "x"]);
+    assert!(!bad_slug.status.success());
+    assert!(String::from_utf8_lossy(&bad_slug.stderr).contains("lower-case"));
+    work.ok(&[
+        "forum",
+        "create",
+        "cdw",
+        "--title",
+        "CDW practitioners",
+        "--theme",
+        "child-domestic-work",
+        "--moderation",
+        "pre",
+    ]);
+    let unknown = work.fora(&["forum", "create", "x", "--title", "X", "--theme", "nope"]);
+    assert!(!unknown.status.success());
+    let invited = work.ok(&[
+        "invite",
+        "specialist@example.org",
+        "--forum",
+        "cdw",
+        "--role",
+        "moderator",
+    ]);
+    assert!(
+        invited.contains("http://fora.test/invitations/"),
+        "{invited}"
+    );
+    let outbox: Vec<_> = std::fs::read_dir(work.dir.path().join("outbox"))
+        .expect("outbox")
+        .collect();
+    assert_eq!(outbox.len(), 1, "the invitation was written to the outbox");
+    let missing = work.fora(&["invite", "x@example.org", "--forum", "nope"]);
+    assert!(!missing.status.success());
+}
+
+#[test]
+fn demo_fills_an_empty_database_once() {
+    let work = Workdir::new();
+    let out = work.ok(&["demo"]);
+    assert!(out.contains("admin@example.org"), "{out}");
+    assert!(
+        !work.fora(&["demo"]).status.success(),
+        "demo refuses a database that has accounts"
+    );
+}
+
+#[test]
+fn serve_prints_the_setup_link_and_stops_on_sigterm() {
+    let work = Workdir::new();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_fora"))
+        .arg("serve")
+        .current_dir(work.dir.path())
+        .env_remove("DATABASE_URL")
+        .env_remove("SMTP_URL")
+        .env("FORA_BIND", format!("127.0.0.1:{port}"))
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn fora serve");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let mut link = None;
+    while let Ok(line) = rx.recv_timeout(Duration::from_secs(60)) {
+        if line.contains("/admin/setup/") {
+            link = Some(line);
+            break;
+        }
+    }
+    let link = link.expect("setup link printed");
+    assert!(
+        link.starts_with(&format!("http://127.0.0.1:{port}/admin/setup/")),
+        "{link}"
+    );
+    let mut healthy = false;
+    for _ in 0..100 {
+        if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            use std::io::{Read, Write};
+            let _ =
+                stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            let mut answer = String::new();
+            let _ = stream.read_to_string(&mut answer);
+            healthy = answer.starts_with("HTTP/1.1 200");
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(healthy, "/healthz answers");
+    let pid = child.id().to_string();
+    Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill");
+    let mut stopped = None;
+    for _ in 0..100 {
+        if let Ok(Some(status)) = child.try_wait() {
+            stopped = Some(status);
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let status = stopped.unwrap_or_else(|| {
+        let _ = child.kill();
+        panic!("fora serve did not stop on SIGTERM");
+    });
+    assert!(status.success(), "clean exit: {status:?}");
+}
