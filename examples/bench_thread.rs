@@ -58,11 +58,22 @@ async fn bare(port: &str, file: &str) -> anyhow::Result<()> {
     let body = Bytes::from(std::fs::read(file).with_context(|| format!("cannot read {file}"))?);
     let handler = move || {
         let body = body.clone();
-        async move { ([(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"))], body).into_response() }
+        async move {
+            (
+                [(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("text/html; charset=utf-8"),
+                )],
+                body,
+            )
+                .into_response()
+        }
     };
     let app = Router::new().fallback(handler);
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
-    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))?;
     eprintln!("bare handler listening on {addr}");
     axum::serve(listener, app).await?;
     Ok(())
@@ -82,7 +93,8 @@ const PEOPLE: &[(&str, &str)] = &[
     ("nadia.rahman@example.org", "Nadia Rahman"),
 ];
 
-const TITLE: &str = "Lessons from ten years of child labour programmes: what would you keep, what would you drop?";
+const TITLE: &str =
+    "Lessons from ten years of child labour programmes: what would you keep, what would you drop?";
 
 /// Opening paragraphs: each says who is speaking from which experience.
 const OPENINGS: &[&str] = &[
@@ -133,7 +145,10 @@ struct Lcg(u64);
 
 impl Lcg {
     fn next(&mut self, n: usize) -> usize {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         ((self.0 >> 33) as usize) % n
     }
 }
@@ -178,7 +193,9 @@ async fn seed(database_url: &str) -> anyhow::Result<()> {
     let state = fora::init(config).await?;
     let db = &state.db;
 
-    if let Err((field, key)) = create_theme(db, "programme-design", "Programme design and evaluation").await? {
+    if let Err((field, key)) =
+        create_theme(db, "programme-design", "Programme design and evaluation").await?
+    {
         bail!("theme: {field} {key}");
     }
     let forum = match create_forum(
@@ -199,7 +216,8 @@ async fn seed(database_url: &str) -> anyhow::Result<()> {
     };
 
     let hash = password::hash(BENCH_PASSWORD.to_string()).await?;
-    let member = service::create_user(db, BENCH_EMAIL, "Bench Member", Some(hash.clone()), false).await?;
+    let member =
+        service::create_user(db, BENCH_EMAIL, "Bench Member", Some(hash.clone()), false).await?;
     service::grant_membership(db, forum.id, member.id, "member").await?;
     let mut authors: Vec<users::Model> = vec![member.clone()];
     for (i, (email, name)) in PEOPLE.iter().enumerate() {
@@ -214,20 +232,33 @@ async fn seed(database_url: &str) -> anyhow::Result<()> {
     let mut total_chars = 0;
     for index in 0..POSTS {
         // The benchmark member writes a few of the posts; others take turns, irregularly.
-        let author = if index % 9 == 4 { &authors[0] } else { &authors[1 + (index + rng.next(3)) % PEOPLE.len()] };
+        let author = if index % 9 == 4 {
+            &authors[0]
+        } else {
+            &authors[1 + (index + rng.next(3)) % PEOPLE.len()]
+        };
         let body = post_body(index, &mut rng);
         let chars = body.chars().count();
-        assert!((MIN_CHARS..=MAX_CHARS).contains(&chars), "post {index} has {chars} characters");
+        assert!(
+            (MIN_CHARS..=MAX_CHARS).contains(&chars),
+            "post {index} has {chars} characters"
+        );
         total_chars += chars;
         match thread_id {
             None => {
-                let forum_access = access::forum_by_slug(db, author, FORUM_SLUG).await.map_err(err)?;
-                let written = posting::create_thread(&state, &forum_access, author, TITLE, &body).await.map_err(err)?;
+                let forum_access = access::forum_by_slug(db, author, FORUM_SLUG)
+                    .await
+                    .map_err(err)?;
+                let written = posting::create_thread(&state, &forum_access, author, TITLE, &body)
+                    .await
+                    .map_err(err)?;
                 thread_id = Some(written.thread_id);
             }
             Some(id) => {
                 let (thread, forum_access) = access::thread(db, author, id).await.map_err(err)?;
-                posting::create_reply(&state, &forum_access, &thread, author, &body).await.map_err(err)?;
+                posting::create_reply(&state, &forum_access, &thread, author, &body)
+                    .await
+                    .map_err(err)?;
             }
         }
     }

@@ -33,7 +33,18 @@ say() { printf '==> %s\n' "$*" >&2; }
 
 # ------------------------------------------------------------------------------------------
 say "building (release): fora binary and examples/bench_thread"
-(cd "$ROOT" && cargo build --release --quiet --bin fora --example bench_thread)
+# Two invocations, so the measured binary is built exactly as `cargo build --release` builds
+# it (building it together with an example would unify in dev-dependency features).
+(cd "$ROOT" && cargo build --release --quiet --bin fora && cargo build --release --quiet --example bench_thread)
+
+COMMIT="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+if [[ -n "$(git -C "$ROOT" status --porcelain --untracked-files=no -- src templates migrations Cargo.toml Cargo.lock 2>/dev/null)" ]]; then
+    COMMIT="$COMMIT + uncommitted changes"
+fi
+# Other work on the machine skews the numbers (both sides run one after the other).
+LOAD_BEFORE="$(cut -d ' ' -f 1-3 /proc/loadavg)"
+awk -v l="${LOAD_BEFORE%% *}" 'BEGIN { exit !(l > 0.5) }' \
+    && echo "bench-thread: warning: load average is $LOAD_BEFORE before the run; results will be noisy" >&2
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/fora-bench.XXXXXX")"
 FORA_PID=""
@@ -187,6 +198,7 @@ for round in $(seq 1 "$ROUNDS"); do
     run_wrk "$BARE/threads/$THREAD_ID" "$DURATION" "$WORK/bare-$round.txt"
 done
 
+LOAD_AFTER="$(cut -d ' ' -f 1-3 /proc/loadavg)"
 RSS_AFTER="$(rss_kib VmRSS)"
 RSS_HWM="$(rss_kib VmHWM)"
 RSS_LOAD_MAX="$(sort -n "$WORK/rss.samples" | tail -n 1)"
@@ -215,6 +227,8 @@ VERDICT="$(awk -v r="$RATIO" 'BEGIN { print (r >= 30 ? "met" : "NOT met") }')"
 cat <<EOF
 
 ## Thread page benchmark — $(date -u +%Y-%m-%d) — $(nproc) cores — wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $ROUNDS alternating rounds
+
+Code: $COMMIT. Load average before: $LOAD_BEFORE; after: $LOAD_AFTER (the load itself adds about 2-3).
 
 Page: /threads/$THREAD_ID, $POST_COUNT posts, signed-in member; HTML $(kib "$HTML_BYTES") ($HTML_BYTES B; gzip $(kib "$HTML_GZ")), CSS $(kib "$CSS_BYTES") ($CSS_BYTES B; gzip $(kib "$CSS_GZ")), HTML + CSS $(kib $((HTML_BYTES + CSS_BYTES))); no <script>.
 
