@@ -29,7 +29,12 @@ struct ForumRow {
     theme_name: String,
     moderation_mode: String,
     archived_at: Option<time::OffsetDateTime>,
-    moderators: Option<String>,
+}
+
+#[derive(FromQueryResult)]
+struct ModeratorRow {
+    slug: String,
+    display_name: String,
 }
 
 async fn home_view(
@@ -44,9 +49,15 @@ async fn home_view(
         .await?;
     let forums = ForumRow::find_by_statement(Statement::from_string(
         db.get_database_backend(),
-        "SELECT f.slug, f.title, th.name AS theme_name, f.moderation_mode, f.archived_at,
-                (SELECT MIN(u.display_name) FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.forum_id = f.id AND m.role = 'moderator') AS moderators
+        "SELECT f.slug, f.title, th.name AS theme_name, f.moderation_mode, f.archived_at
          FROM forums f JOIN themes th ON th.id = f.theme_id ORDER BY th.name, f.title",
+    ))
+    .all(db)
+    .await?;
+    let moderators = ModeratorRow::find_by_statement(Statement::from_string(
+        db.get_database_backend(),
+        "SELECT f.slug, u.display_name FROM memberships m JOIN users u ON u.id = m.user_id JOIN forums f ON f.id = m.forum_id
+         WHERE m.role = 'moderator' ORDER BY u.display_name",
     ))
     .all(db)
     .await?;
@@ -55,12 +66,17 @@ async fn home_view(
         forums: forums
             .into_iter()
             .map(|f| views::AdminForumRow {
+                moderators: moderators
+                    .iter()
+                    .filter(|m| m.slug == f.slug)
+                    .map(|m| m.display_name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 slug: f.slug,
                 title: f.title,
                 theme_name: f.theme_name,
                 moderation_mode: f.moderation_mode,
                 archived: f.archived_at.is_some(),
-                moderators: f.moderators.unwrap_or_default(),
             })
             .collect(),
         theme_form,
