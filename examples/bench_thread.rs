@@ -227,7 +227,7 @@ async fn seed(database_url: &str) -> anyhow::Result<()> {
         authors.push(user);
     }
 
-    let mut rng = Lcg(2026_11_23);
+    let mut rng = Lcg(20_261_123);
     let mut thread_id = None;
     let mut total_chars = 0;
     for index in 0..POSTS {

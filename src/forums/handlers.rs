@@ -385,11 +385,7 @@ pub async fn create_reply(
     if written.held {
         flash::set(&signed_in.session, "post.held").await;
     }
-    Ok(Redirect::to(&format!(
-        "/threads/{}?post={}#post-{}",
-        thread.id, written.post_id, written.post_id
-    ))
-    .into_response())
+    Ok(Redirect::to(&super::post_path(thread.id, written.post_id)).into_response())
 }
 
 pub async fn show_edit_post(
@@ -446,11 +442,7 @@ pub async fn update_post(
         }
     };
     posting::edit_post(&state, &access, &post, &signed_in.user, &body).await?;
-    Ok(Redirect::to(&format!(
-        "/threads/{}?post={}#post-{}",
-        thread.id, post.id, post.id
-    ))
-    .into_response())
+    Ok(Redirect::to(&super::post_path(thread.id, post.id)).into_response())
 }
 
 pub async fn show_flag_post(

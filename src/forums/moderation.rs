@@ -282,7 +282,7 @@ pub async fn moderate_post(
     let back = if pending {
         format!("/forums/{}/queue", access.forum.slug)
     } else {
-        format!("/threads/{}?post={}#post-{}", thread.id, post.id, post.id)
+        super::post_path(thread.id, post.id)
     };
     Ok(Redirect::to(&back).into_response())
 }

@@ -205,10 +205,9 @@ pub async fn deliver_due(
                     forum_title: r.forum_title.clone(),
                     author: r.author.clone(),
                     excerpt: excerpt(&r.body_md),
-                    post_link: state.config.absolute(&format!(
-                        "/threads/{}?post={}#post-{}",
-                        r.thread_id, r.post_id, r.post_id
-                    )),
+                    post_link: state
+                        .config
+                        .absolute(&super::post_path(r.thread_id, r.post_id)),
                     stop_link: r
                         .follow_token
                         .as_ref()
