@@ -1,20 +1,31 @@
 //! In-process caches that keep the database off the read path.
 //!
-//! - `users`: the signed-in user for each request. Invalidated on every local write to a user;
-//!   a short time-to-live bounds how long another instance can lag behind.
-//! - `thread_pages`: the posts of one page of a thread, keyed by the thread's `version`, which
-//!   every write bumps and every view reads fresh, so a stale page is never served.
+//! Correctness rests on one counter, the *epoch*: every state-changing request (every POST:
+//! rule 2 makes that the only way to change anything) bumps it when it ends, and on
+//! PostgreSQL tells the other instances to bump theirs (`NOTIFY fora_changes`). Entries
+//! remember the epoch they were loaded in and are used only while it is current, so a
+//! removed member, a disabled account or a hidden thread is never served from a cache.
 //!
-//! Concurrent misses for one key share a single load (`try_get_with`).
+//! - `users`: the signed-in user of each request;
+//! - `readers`: a thread together with one reader's role in its forum, follow and read state;
+//! - `thread_pages`: the posts of one page of a thread, keyed by the thread's `version`
+//!   (every write to a thread bumps it), so they survive unrelated writes elsewhere.
 
-use std::{sync::Arc, time::Duration};
+use std::{
+    hash::Hash,
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::Duration,
+};
 
 use moka::future::Cache;
 
-use crate::{entities::users, forums::queries::PostRow};
+use crate::{entities::users, forums::queries::PostRow, forums::reading::OpenThread};
 
-/// How long another instance may serve a user record after a change made elsewhere.
-pub const USER_TTL: Duration = Duration::from_secs(3);
+/// The PostgreSQL channel on which instances announce that something changed.
+pub const CHANGES_CHANNEL: &str = "fora_changes";
 
 #[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
 pub struct ThreadPageKey {
@@ -34,22 +45,68 @@ pub struct ThreadPageData {
     pub pending_authors: Vec<i32>,
 }
 
+/// A cache whose entries are valid only in the epoch they were loaded in.
+pub struct EpochCache<K, V> {
+    entries: Cache<K, (u64, V)>,
+}
+
+impl<K, V> EpochCache<K, V>
+where
+    K: Hash + Eq + Send + Sync + 'static,
+    V: Clone + Send + Sync + 'static,
+{
+    fn new(capacity: u64) -> Self {
+        Self {
+            entries: Cache::builder()
+                .max_capacity(capacity)
+                // A safety net only: the epoch is what keeps entries correct.
+                .time_to_live(Duration::from_secs(300))
+                .build(),
+        }
+    }
+
+    pub async fn get(&self, key: &K, epoch: u64) -> Option<V> {
+        match self.entries.get(key).await {
+            Some((loaded_in, value)) if loaded_in == epoch => Some(value),
+            _ => None,
+        }
+    }
+
+    /// Stores a value loaded in `epoch` (read *before* loading, so a change that raced with
+    /// the load leaves the entry already stale).
+    pub async fn insert(&self, key: K, epoch: u64, value: V) {
+        self.entries.insert(key, (epoch, value)).await;
+    }
+}
+
 pub struct Caches {
-    pub users: Cache<i32, users::Model>,
+    epoch: AtomicU64,
+    pub users: EpochCache<i32, users::Model>,
+    pub readers: EpochCache<(i32, i32), Arc<OpenThread>>,
     pub thread_pages: Cache<ThreadPageKey, Arc<ThreadPageData>>,
 }
 
 impl Default for Caches {
     fn default() -> Self {
         Self {
-            users: Cache::builder()
-                .max_capacity(20_000)
-                .time_to_live(USER_TTL)
-                .build(),
+            epoch: AtomicU64::new(0),
+            users: EpochCache::new(20_000),
+            readers: EpochCache::new(100_000),
             thread_pages: Cache::builder()
                 .max_capacity(2_000)
                 .time_to_idle(Duration::from_secs(600))
                 .build(),
         }
+    }
+}
+
+impl Caches {
+    pub fn epoch(&self) -> u64 {
+        self.epoch.load(Ordering::Acquire)
+    }
+
+    /// Something changed: every epoch-validated entry is stale from now on.
+    pub fn bump(&self) {
+        self.epoch.fetch_add(1, Ordering::AcqRel);
     }
 }

@@ -40,3 +40,43 @@ pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
         }
     }
 }
+
+/// On PostgreSQL, other instances announce their changes on a channel; each one makes this
+/// instance's caches stale. A lost connection may have dropped announcements, so it counts
+/// as a change too.
+pub async fn listen_for_changes(state: AppState, mut shutdown: watch::Receiver<bool>) {
+    use sea_orm::{DbBackend, sqlx::postgres::PgListener};
+    if state.db.get_database_backend() != DbBackend::Postgres {
+        return;
+    }
+    let pool = state.db.get_postgres_connection_pool().clone();
+    loop {
+        match PgListener::connect_with(&pool).await {
+            Ok(mut listener) => {
+                if let Err(err) = listener.listen(crate::cache::CHANGES_CHANNEL).await {
+                    tracing::warn!(error = %err, "cannot listen for changes");
+                } else {
+                    state.caches.bump();
+                    loop {
+                        tokio::select! {
+                            notification = listener.recv() => match notification {
+                                Ok(_) => state.caches.bump(),
+                                Err(err) => {
+                                    tracing::warn!(error = %err, "change listener lost its connection");
+                                    break;
+                                }
+                            },
+                            _ = shutdown.changed() => return,
+                        }
+                    }
+                }
+            }
+            Err(err) => tracing::warn!(error = %err, "cannot connect the change listener"),
+        }
+        state.caches.bump();
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(2)) => {}
+            _ = shutdown.changed() => return,
+        }
+    }
+}

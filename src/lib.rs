@@ -18,7 +18,7 @@ use axum::{
     Router,
     body::Body,
     extract::{Request, State},
-    http::{HeaderValue, StatusCode, header},
+    http::{HeaderValue, Method, StatusCode, header},
     middleware::{self, Next},
     response::{IntoResponse, Response},
     routing::get,
@@ -44,6 +44,10 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/static/style.css", get(stylesheet))
         .fallback(not_found)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            announce_changes,
+        ))
         .layer(middleware::from_fn(csrf::verify))
         .layer(sessions)
         .layer(middleware::from_fn(render_plain_errors));
@@ -81,6 +85,20 @@ async fn stylesheet() -> Response {
         templates::STYLESHEET,
     )
         .into_response()
+}
+
+/// Every request that may change something (every POST) makes the caches stale when it ends,
+/// before its answer leaves, so the next page anyone loads reflects the change.
+async fn announce_changes(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let changes = !matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    let response = next.run(request).await;
+    if changes {
+        state.changed().await;
+    }
+    response
 }
 
 async fn not_found() -> AppError {

@@ -230,7 +230,8 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {bind}"))?;
     tracing::info!(address = %listener.local_addr()?, mail = %state.mailer.describe(), "Fora is listening");
     let (stop_jobs, jobs_stopped) = watch::channel(false);
-    let jobs = tokio::spawn(fora::jobs::run(state.clone(), jobs_stopped));
+    let jobs = tokio::spawn(fora::jobs::run(state.clone(), jobs_stopped.clone()));
+    let change_listener = tokio::spawn(fora::jobs::listen_for_changes(state.clone(), jobs_stopped));
     axum::serve(
         listener,
         fora::app(state).into_make_service_with_connect_info::<SocketAddr>(),
@@ -239,6 +240,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     .await?;
     let _ = stop_jobs.send(true);
     let _ = jobs.await;
+    let _ = change_listener.await;
     tracing::info!("Fora stopped");
     Ok(())
 }

@@ -266,7 +266,6 @@ pub async fn reset_password(
     };
     service::set_password(&txn, row.user_id, hash).await?;
     txn.commit().await?;
-    state.forget_user(row.user_id).await;
     state.sessions.delete_for_user(row.user_id, None).await?;
     let Some(user) = users::Entity::find_by_id(row.user_id)
         .one(&state.db)
@@ -487,7 +486,6 @@ pub async fn update_profile(
     // Cached thread pages show display names: those the user wrote in must be rebuilt.
     crate::forums::posting::touch_threads_of_author(&txn, signed_in.user.id).await?;
     txn.commit().await?;
-    state.forget_user(signed_in.user.id).await;
     flash::set(&signed_in.session, "profile.saved").await;
     Ok(Redirect::to("/profile").into_response())
 }
@@ -551,7 +549,6 @@ async fn keep_only_this_session(
     signed_in: &SignedIn,
     generation: i32,
 ) -> AppResult<()> {
-    state.forget_user(signed_in.user.id).await;
     signed_in
         .session
         .insert(GENERATION_KEY, generation)

@@ -341,7 +341,6 @@ pub async fn switch_user(
     )
     .await?;
     txn.commit().await?;
-    state.forget_user(user.id).await;
     if disable {
         state.sessions.delete_for_user(user.id, None).await?;
     }

@@ -268,9 +268,8 @@ async fn thread_view(
         .filter(|r| r.status == "published")
         .map(|r| r.id)
         .max()
-        && last > open.last_read
     {
-        queries::mark_read(db, user.id, thread.id, last).await?;
+        reading::record_reading(state, open, user.id, last).await?;
     }
     let can_reply = access.forum.archived_at.is_none() && (thread.locked_at.is_none() || moderator);
     let mut reply_body = reply_body;
@@ -341,7 +340,7 @@ pub async fn show_thread(
     Path(thread_id): Path<i32>,
     Query(query): Query<PageQuery>,
 ) -> AppResult<Response> {
-    let open = reading::open_thread(&state.db, &signed_in.user, thread_id).await?;
+    let open = reading::open_thread_cached(&state, &signed_in.user, thread_id).await?;
     let notice = flash::take(&signed_in.session).await;
     let view = thread_view(&state, &signed_in, &open, &query, String::new(), notice).await?;
     Ok(html(

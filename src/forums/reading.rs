@@ -27,12 +27,54 @@ SELECT t.*,
 FROM threads t JOIN forums f ON f.id = t.forum_id
 WHERE t.id = $1";
 
+#[derive(Clone, Debug)]
 pub struct OpenThread {
     pub thread: threads::Model,
     pub access: ForumAccess,
     pub following: bool,
     /// The last post this reader has seen (0 for none).
     pub last_read: i32,
+}
+
+/// A thread and the reader's standing in it, from the cache while nothing has changed, else
+/// in one query; NotFound if they may not see it.
+pub async fn open_thread_cached(
+    state: &AppState,
+    user: &users::Model,
+    thread_id: i32,
+) -> AppResult<Arc<OpenThread>> {
+    let key = (user.id, thread_id);
+    let epoch = state.caches.epoch();
+    if let Some(open) = state.caches.readers.get(&key, epoch).await {
+        return Ok(open);
+    }
+    let open = Arc::new(open_thread(&state.db, user, thread_id).await?);
+    state.caches.readers.insert(key, epoch, open.clone()).await;
+    Ok(open)
+}
+
+/// The reader got further: remember it in the database and in the cached entry.
+pub async fn record_reading(
+    state: &AppState,
+    open: &OpenThread,
+    user_id: i32,
+    last_seen: i32,
+) -> AppResult<()> {
+    if last_seen <= open.last_read {
+        return Ok(());
+    }
+    let epoch = state.caches.epoch();
+    queries::mark_read(&state.db, user_id, open.thread.id, last_seen).await?;
+    let updated = OpenThread {
+        last_read: last_seen,
+        ..open.clone()
+    };
+    state
+        .caches
+        .readers
+        .insert((user_id, open.thread.id), epoch, Arc::new(updated))
+        .await;
+    Ok(())
 }
 
 /// A thread and the reader's standing in it, in one query, or NotFound if they may not see it.

@@ -117,17 +117,21 @@ async fn session_user(
         }
         _ => true,
     };
-    let user = state
-        .caches
-        .users
-        .try_get_with(user_id, async {
-            users::Entity::find_by_id(user_id)
-                .one(&state.db)
-                .await?
-                .ok_or(sea_orm::DbErr::RecordNotFound("user".into()))
-        })
-        .await
-        .ok();
+    let epoch = state.caches.epoch();
+    let user = match state.caches.users.get(&user_id, epoch).await {
+        Some(user) => Some(user),
+        None => {
+            let loaded = users::Entity::find_by_id(user_id).one(&state.db).await?;
+            if let Some(user) = &loaded {
+                state
+                    .caches
+                    .users
+                    .insert(user_id, epoch, user.clone())
+                    .await;
+            }
+            loaded
+        }
+    };
     let valid = match &user {
         Some(user) => {
             !expired && user.disabled_at.is_none() && Some(user.session_generation) == generation

@@ -1,6 +1,6 @@
 use std::{ops::Deref, sync::Arc};
 
-use sea_orm::DatabaseConnection;
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 
 use super::session_store::DbSessionStore;
 use crate::{accounts::rate_limit::LoginLimiter, cache::Caches, config::Config, mail::Mailer};
@@ -37,10 +37,18 @@ impl AppState {
 }
 
 impl AppState {
-    /// Drops the cached copy of a user after any change to them (profile, password,
-    /// sessions, disabled).
-    pub async fn forget_user(&self, user_id: i32) {
-        self.caches.users.invalidate(&user_id).await;
+    /// Marks the caches stale after a change, here and, on PostgreSQL, on every other
+    /// instance sharing the database.
+    pub async fn changed(&self) {
+        self.caches.bump();
+        if self.db.get_database_backend() == sea_orm::DbBackend::Postgres
+            && let Err(err) = self
+                .db
+                .execute_unprepared(&format!("NOTIFY {}", crate::cache::CHANGES_CHANNEL))
+                .await
+        {
+            tracing::warn!(error = %err, "could not tell other instances about a change");
+        }
     }
 }
 
