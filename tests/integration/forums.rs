@@ -706,3 +706,80 @@ async fn archived_forum_is_read_only(app: TestApp) {
         400
     );
 }
+
+/// Two instances behind a load balancer share one PostgreSQL database: a change made through
+/// one is seen at once through the other, although each caches what it can.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn removal_reaches_every_instance_at_once() {
+    if std::env::var("TEST_DATABASE_URL").is_err() {
+        crate::support::skip(
+            "forums::removal_reaches_every_instance_at_once",
+            "TEST_DATABASE_URL is not set",
+        );
+        return;
+    }
+    let first = TestApp::start(crate::support::Backend::Postgres, Default::default()).await;
+    let second = first.second_instance().await;
+    // Give both change listeners time to subscribe.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let (forum, moderator, member_on_first) = first.with_forum("agri", "post").await;
+    let (path, _, _) = thread_with_reply(&moderator, &member_on_first, &forum.slug).await;
+    let member_on_second = second.login("member-agri@example.org").await;
+    // Warm the second instance's caches.
+    for _ in 0..3 {
+        member_on_second.get(&path).await.assert_status(200);
+    }
+    let member_id = fora::accounts::service::find_by_email(first.db(), "member-agri@example.org")
+        .await
+        .expect("db")
+        .expect("member")
+        .id;
+    moderator
+        .get(&format!("/forums/{}/members", forum.slug))
+        .await;
+    moderator
+        .post(
+            &format!("/forums/{}/members/{member_id}/remove", forum.slug),
+            &[],
+        )
+        .await
+        .assert_status(303);
+    // The notification travels through PostgreSQL; allow it a moment, far below any cache TTL.
+    let mut status = 0;
+    for _ in 0..20 {
+        status = member_on_second.get(&path).await.status;
+        if status == 404 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert_eq!(
+        status, 404,
+        "the second instance still shows the thread to a removed member"
+    );
+    // A post hidden through the second instance disappears on the first one too.
+    let (path2, _, post_id) = thread_with_reply(&moderator, &moderator, &forum.slug).await;
+    let other = first.user("other@example.org", "Other").await;
+    first.join(&forum, &other, "member").await;
+    let other_on_first = first.login(&other.email).await;
+    assert!(
+        other_on_first
+            .get(&path2)
+            .await
+            .body
+            .contains("They run their own monitoring.")
+    );
+    let moderator_on_second = second.login("mod-agri@example.org").await;
+    moderator_on_second.get(&path2).await;
+    moderator_on_second
+        .post(&format!("/posts/{post_id}/hide"), &[("reason", "x")])
+        .await
+        .assert_status(303);
+    assert!(
+        !other_on_first
+            .get(&path2)
+            .await
+            .body
+            .contains("They run their own monitoring.")
+    );
+}

@@ -38,10 +38,12 @@ pub enum Backend {
 
 pub struct TestApp {
     pub state: AppState,
+    pub database_url: String,
     pub base: String,
     pub outbox: PathBuf,
     _dir: tempfile::TempDir,
     server: tokio::task::JoinHandle<()>,
+    _stop_listener: tokio::sync::watch::Sender<bool>,
 }
 
 impl Drop for TestApp {
@@ -103,13 +105,23 @@ impl TestApp {
                     .await
             }
         };
+        Self::start_on(database_url, dir, options).await
+    }
+
+    /// Another instance of the application on the same database (as behind a load balancer).
+    pub async fn second_instance(&self) -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        Self::start_on(self.database_url.clone(), dir, Options::default()).await
+    }
+
+    async fn start_on(database_url: String, dir: tempfile::TempDir, options: Options) -> TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
         let addr = listener.local_addr().expect("local addr");
         let outbox = dir.path().join("outbox");
         let config = Config {
-            database_url,
+            database_url: database_url.clone(),
             bind: addr,
             base_url: format!("http://{addr}"),
             smtp_url: options.smtp_url,
@@ -124,8 +136,12 @@ impl TestApp {
         let server = tokio::spawn(async move {
             axum::serve(listener, app).await.expect("serve");
         });
+        let (stop_listener, stopped) = tokio::sync::watch::channel(false);
+        tokio::spawn(fora::jobs::listen_for_changes(state.clone(), stopped));
         TestApp {
             state,
+            database_url,
+            _stop_listener: stop_listener,
             base: format!("http://{addr}"),
             outbox,
             _dir: dir,
