@@ -22,7 +22,7 @@ use std::{
 
 use moka::future::Cache;
 
-use crate::{entities::users, forums::queries::PostRow, forums::reading::OpenThread};
+use crate::{entities::users, forums::reading::OpenThread};
 
 /// The PostgreSQL channel on which instances announce that something changed.
 pub const CHANGES_CHANNEL: &str = "fora_changes";
@@ -34,13 +34,30 @@ pub struct ThreadPageKey {
     pub page: u64,
     /// Moderators also see hidden posts.
     pub moderator: bool,
+    pub lang: &'static str,
+    /// Whether posts offer "Quote" (not in locked threads or archived forums).
+    pub can_reply: bool,
+}
+
+/// One post, rendered once for everyone who sees it.
+#[derive(Debug)]
+pub struct CachedPost {
+    pub id: i32,
+    pub author_id: i32,
+    pub status: String,
+    pub hidden: bool,
+    /// Header and body.
+    pub main: String,
+    /// Member actions as the author sees them, and as other members do.
+    pub actions_own: String,
+    pub actions_other: String,
 }
 
 /// One page of a thread as every reader without posts of their own awaiting approval sees it.
 #[derive(Debug)]
 pub struct ThreadPageData {
     pub total: u64,
-    pub rows: Vec<PostRow>,
+    pub posts: Vec<CachedPost>,
     /// Authors with posts awaiting approval: they see those too, so they bypass the cache.
     pub pending_authors: Vec<i32>,
 }

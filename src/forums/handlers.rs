@@ -244,14 +244,16 @@ pub async fn create_thread(
     Ok(Redirect::to(&format!("/threads/{}", written.thread_id)).into_response())
 }
 
-async fn thread_view(
+/// Renders the thread page for one reader (with what they typed in the reply box, if any).
+async fn render_thread(
     state: &AppState,
     signed_in: &SignedIn,
     open: &reading::OpenThread,
     query: &PageQuery,
     reply_body: String,
     notice: Option<&'static str>,
-) -> AppResult<views::ThreadView> {
+    errors: &FormErrors,
+) -> AppResult<String> {
     let db = &state.db;
     let user = &signed_in.user;
     let (thread, access) = (&open.thread, &open.access);
@@ -260,10 +262,16 @@ async fn thread_view(
         Some(post_id) => queries::page_of_post(db, thread.id, user.id, moderator, post_id).await?,
         None => queries::page_number(query.page.as_deref()),
     };
-    let posts = reading::posts_page(state, thread, user, moderator, requested).await?;
+    let can_reply = access.forum.archived_at.is_none() && (thread.locked_at.is_none() || moderator);
+    let audience = reading::Audience {
+        moderator,
+        lang: signed_in.lang,
+        can_reply,
+    };
+    let posts = reading::posts_page(state, thread, user, audience, requested).await?;
     if let Some(last) = posts
         .data
-        .rows
+        .posts
         .iter()
         .filter(|r| r.status == "published")
         .map(|r| r.id)
@@ -271,7 +279,6 @@ async fn thread_view(
     {
         reading::record_reading(state, open, user.id, last).await?;
     }
-    let can_reply = access.forum.archived_at.is_none() && (thread.locked_at.is_none() || moderator);
     let mut reply_body = reply_body;
     if reply_body.is_empty()
         && can_reply
@@ -291,7 +298,7 @@ async fn thread_view(
     } else {
         Vec::new()
     };
-    Ok(views::ThreadView {
+    let view = views::ThreadView {
         thread: views::ThreadHead {
             id: thread.id,
             title: thread.title.clone(),
@@ -306,18 +313,22 @@ async fn thread_view(
         },
         posts: posts
             .data
-            .rows
+            .posts
             .iter()
-            .map(|r| views::PostView {
-                id: r.id,
-                author: r.author.clone(),
-                created_at: queries::iso(r.created_at),
-                body_html: r.body_html.clone(),
-                edited: r.edited_at.is_some(),
-                edited_by_moderator: r.edited_by_id.is_some_and(|e| e != r.author_id),
-                hidden: r.hidden_at.is_some(),
-                pending: r.status == "pending",
-                is_own: r.author_id == user.id,
+            .map(|p| {
+                let own = p.author_id == user.id;
+                views::PostSlot {
+                    id: p.id,
+                    main: &p.main,
+                    member_actions: (!moderator).then_some(if own {
+                        p.actions_own.as_str()
+                    } else {
+                        p.actions_other.as_str()
+                    }),
+                    hidden: p.hidden,
+                    pending: p.status == "pending",
+                    is_own: own,
+                }
             })
             .collect(),
         pager: Pager {
@@ -331,7 +342,8 @@ async fn thread_view(
         reply_body,
         notice,
         move_targets,
-    })
+    };
+    Ok(views::thread_page(&signed_in.ctx(), &view, errors).into_string())
 }
 
 pub async fn show_thread(
@@ -342,11 +354,17 @@ pub async fn show_thread(
 ) -> AppResult<Response> {
     let open = reading::open_thread_cached(&state, &signed_in.user, thread_id).await?;
     let notice = flash::take(&signed_in.session).await;
-    let view = thread_view(&state, &signed_in, &open, &query, String::new(), notice).await?;
-    Ok(html(
-        StatusCode::OK,
-        views::thread_page(&signed_in.ctx(), &view, &FormErrors::default()),
-    ))
+    let page = render_thread(
+        &state,
+        &signed_in,
+        &open,
+        &query,
+        String::new(),
+        notice,
+        &FormErrors::default(),
+    )
+    .await?;
+    Ok((StatusCode::OK, Html(page)).into_response())
 }
 
 #[derive(Deserialize)]
@@ -373,11 +391,9 @@ pub async fn create_reply(
                 post: None,
                 quote: None,
             };
-            let view = thread_view(&state, &signed_in, &open, &query, form.body, None).await?;
-            return Ok(html(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                views::thread_page(&signed_in.ctx(), &view, &errors),
-            ));
+            let page =
+                render_thread(&state, &signed_in, &open, &query, form.body, None, &errors).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response());
         }
     };
     let written = posting::create_reply(&state, &access, &thread, &signed_in.user, &body).await?;

@@ -5,13 +5,14 @@
 use std::sync::Arc;
 
 use sea_orm::{ConnectionTrait, FromQueryResult, Statement};
+use templates::forums as views;
 
 use super::{
     access::{ForumAccess, Role},
-    queries::{self, POSTS_PER_PAGE},
+    queries::{self, POSTS_PER_PAGE, PostRow},
 };
 use crate::{
-    cache::{ThreadPageData, ThreadPageKey},
+    cache::{CachedPost, ThreadPageData, ThreadPageKey},
     entities::{forums, threads, users},
     web::{AppError, AppResult, AppState},
 };
@@ -154,21 +155,62 @@ pub struct PostsPage {
     pub data: Arc<ThreadPageData>,
 }
 
+/// What a page of posts looks like to one reader; part of the cache key.
+#[derive(Clone, Copy)]
+pub struct Audience {
+    pub moderator: bool,
+    pub lang: &'static str,
+    pub can_reply: bool,
+}
+
+fn render_posts(thread_id: i32, rows: Vec<PostRow>, audience: Audience) -> Vec<CachedPost> {
+    rows.into_iter()
+        .map(|row| {
+            let view = views::PostView {
+                id: row.id,
+                author: row.author,
+                created_at: queries::iso(row.created_at),
+                body_html: row.body_html,
+                edited: row.edited_at.is_some(),
+                edited_by_moderator: row.edited_by_id.is_some_and(|e| e != row.author_id),
+                hidden: row.hidden_at.is_some(),
+                pending: row.status == "pending",
+            };
+            let actions = |own| {
+                views::member_actions(audience.lang, thread_id, row.id, own, audience.can_reply)
+                    .into_string()
+            };
+            CachedPost {
+                id: row.id,
+                author_id: row.author_id,
+                main: views::post_main(audience.lang, thread_id, &view).into_string(),
+                actions_own: actions(true),
+                actions_other: actions(false),
+                hidden: view.hidden,
+                status: row.status,
+            }
+        })
+        .collect()
+}
+
 /// One page of posts for this reader. Readers with posts of their own awaiting approval see
 /// those too, so their pages are read from the database; everyone else shares the cache.
 pub async fn posts_page(
     state: &AppState,
     thread: &threads::Model,
     user: &users::Model,
-    moderator: bool,
+    audience: Audience,
     requested: u64,
 ) -> AppResult<PostsPage> {
     let db = &state.db;
+    let moderator = audience.moderator;
     let key = |page| ThreadPageKey {
         thread_id: thread.id,
         version: thread.version,
         page,
         moderator,
+        lang: audience.lang,
+        can_reply: audience.can_reply,
     };
     // Page 0 holds the thread's totals; pages of posts start at 1.
     let totals = state
@@ -178,7 +220,7 @@ pub async fn posts_page(
             let (total, pending_authors) = load_totals(db, thread.id, moderator).await?;
             Ok::<_, sea_orm::DbErr>(Arc::new(ThreadPageData {
                 total,
-                rows: Vec::new(),
+                posts: Vec::new(),
                 pending_authors,
             }))
         })
@@ -190,7 +232,7 @@ pub async fn posts_page(
         let rows = queries::thread_posts(db, thread.id, user.id, moderator, page).await?;
         let data = ThreadPageData {
             total,
-            rows,
+            posts: render_posts(thread.id, rows, audience),
             pending_authors: totals.pending_authors.clone(),
         };
         return Ok(PostsPage {
@@ -211,7 +253,7 @@ pub async fn posts_page(
             let rows = queries::thread_posts(db, thread.id, 0, moderator, page).await?;
             Ok::<_, sea_orm::DbErr>(Arc::new(ThreadPageData {
                 total: totals.total,
-                rows,
+                posts: render_posts(thread.id, rows, audience),
                 pending_authors: Vec::new(),
             }))
         })

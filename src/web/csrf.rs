@@ -4,12 +4,14 @@
 //! token and that must work from a mail client without a cookie (RFC 8058 one-click).
 
 use axum::{
-    body::{Body, to_bytes},
+    body::Body,
     extract::Request,
     http::Method,
     middleware::Next,
     response::{IntoResponse, Response},
 };
+use bytes::{Bytes, BytesMut};
+use http_body_util::BodyExt;
 use rand::{Rng, distr::Alphanumeric};
 use subtle::ConstantTimeEq;
 use tower_sessions::Session;
@@ -48,6 +50,32 @@ pub async fn token(session: &Session) -> Result<String, AppError> {
     Ok(token)
 }
 
+/// Past this, an oversized body is not even drained: the connection is simply closed.
+const DRAIN_LIMIT: usize = 8 * 1024 * 1024;
+
+/// Reads a form body of at most `MAX_FORM_BYTES`. A larger one is read to its end (up to
+/// `DRAIN_LIMIT`) and dropped, so the client, still sending, receives the 413 page instead
+/// of a reset connection.
+async fn read_form_body(body: Body) -> Option<Bytes> {
+    let mut body = body;
+    let mut collected = BytesMut::new();
+    let mut seen = 0usize;
+    while let Some(frame) = body.frame().await {
+        let Ok(frame) = frame else { return None };
+        let Ok(data) = frame.into_data() else {
+            continue;
+        };
+        seen += data.len();
+        if seen > DRAIN_LIMIT {
+            return None;
+        }
+        if seen <= MAX_FORM_BYTES {
+            collected.extend_from_slice(&data);
+        }
+    }
+    (seen <= MAX_FORM_BYTES).then(|| collected.freeze())
+}
+
 pub async fn verify(session: Session, request: Request, next: Next) -> Response {
     if request.method() != Method::POST
         || EXEMPT_PREFIXES
@@ -57,9 +85,9 @@ pub async fn verify(session: Session, request: Request, next: Next) -> Response 
         return next.run(request).await;
     }
     let (parts, body) = request.into_parts();
-    let bytes = match to_bytes(body, MAX_FORM_BYTES).await {
-        Ok(bytes) => bytes,
-        Err(_) => return AppError::TooLarge.into_response(),
+    let bytes = match read_form_body(body).await {
+        Some(bytes) => bytes,
+        None => return AppError::TooLarge.into_response(),
     };
     let submitted = url::form_urlencoded::parse(&bytes)
         .find(|(k, _)| k == FIELD)

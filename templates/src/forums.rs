@@ -196,6 +196,7 @@ pub struct ThreadHead {
     pub summary_md: String,
 }
 
+/// One post as stored, for rendering the parts of it that every reader sees alike.
 #[derive(Clone, Debug)]
 pub struct PostView {
     pub id: i32,
@@ -207,12 +208,53 @@ pub struct PostView {
     pub edited_by_moderator: bool,
     pub hidden: bool,
     pub pending: bool,
+}
+
+/// A post's header and body: the same for every reader, so it is rendered once and cached.
+pub fn post_main(lang: &str, thread_id: i32, post: &PostView) -> Markup {
+    html! {
+        header {
+            strong { (post.author) } " · " a href={ "/threads/" (thread_id) "?post=" (post.id) "#post-" (post.id) } { (time(&post.created_at)) }
+            @if post.edited_by_moderator { " · " em { (t(lang, "post.edited_by_moderator")) } }
+            @else if post.edited { " · " em { (t(lang, "post.edited")) } }
+            @if post.hidden { " · " span.tag.warn { (t(lang, "post.hidden")) } }
+            @if post.pending { " · " span.tag.warn { (t(lang, "post.pending")) } }
+        }
+        div.body { (PreEscaped(&post.body_html)) }
+    }
+}
+
+/// The actions a member has on a post: the same for every member who did not write it, and
+/// for its author; so both are rendered once and cached.
+pub fn member_actions(
+    lang: &str,
+    thread_id: i32,
+    post_id: i32,
+    own: bool,
+    can_reply: bool,
+) -> Markup {
+    html! {
+        @if can_reply { a href={ "/threads/" (thread_id) "?quote=" (post_id) "#reply" } { (t(lang, "post.quote")) } }
+        @if own { a href={ "/posts/" (post_id) "/edit" } { (t(lang, "post.edit")) } }
+        @else { a href={ "/posts/" (post_id) "/flag" } { (t(lang, "post.flag")) } }
+    }
+}
+
+/// A post on the thread page: cached parts plus, for moderators, controls carrying the CSRF
+/// token of their session.
+pub struct PostSlot<'a> {
+    pub id: i32,
+    pub main: &'a str,
+    /// The cached member actions; None for moderators, whose controls are rendered per request.
+    pub member_actions: Option<&'a str>,
+    pub hidden: bool,
+    pub pending: bool,
     pub is_own: bool,
 }
 
-pub struct ThreadView {
+pub struct ThreadView<'a> {
     pub thread: ThreadHead,
-    pub posts: Vec<PostView>,
+    pub posts: Vec<PostSlot<'a>>,
     pub pager: Pager,
     pub is_moderator: bool,
     pub following: bool,
@@ -251,7 +293,17 @@ pub fn thread_page(ctx: &Ctx, view: &ThreadView, errors: &FormErrors) -> Markup 
             }
             @if view.is_moderator { (crate::moderation::thread_controls(ctx, view)) }
             (pager(ctx, &view.pager))
-            @for post in &view.posts { (post_article(ctx, thread.id, post, view.is_moderator, view.can_reply)) }
+            @for post in &view.posts {
+                article.post.hidden[post.hidden].pending[post.pending] id={ "post-" (post.id) } {
+                    (PreEscaped(post.main))
+                    footer.actions {
+                        @match post.member_actions {
+                            Some(actions) => (PreEscaped(actions)),
+                            None => (moderator_actions(ctx, thread.id, post, view.can_reply)),
+                        }
+                    }
+                }
+            }
             (pager(ctx, &view.pager))
             @if view.can_reply {
                 section #reply aria-labelledby="reply-h" {
@@ -270,40 +322,20 @@ pub fn thread_page(ctx: &Ctx, view: &ThreadView, errors: &FormErrors) -> Markup 
     )
 }
 
-fn post_article(
-    ctx: &Ctx,
-    thread_id: i32,
-    post: &PostView,
-    is_moderator: bool,
-    can_reply: bool,
-) -> Markup {
+fn moderator_actions(ctx: &Ctx, thread_id: i32, post: &PostSlot, can_reply: bool) -> Markup {
     let lang = ctx.lang;
     html! {
-        article.post.hidden[post.hidden].pending[post.pending] id={ "post-" (post.id) } {
-            header {
-                strong { (post.author) } " · " a href={ "/threads/" (thread_id) "?post=" (post.id) "#post-" (post.id) } { (time(&post.created_at)) }
-                @if post.edited_by_moderator { " · " em { (t(lang, "post.edited_by_moderator")) } }
-                @else if post.edited { " · " em { (t(lang, "post.edited")) } }
-                @if post.hidden { " · " span.tag.warn { (t(lang, "post.hidden")) } }
-                @if post.pending { " · " span.tag.warn { (t(lang, "post.pending")) } }
+        @if can_reply { a href={ "/threads/" (thread_id) "?quote=" (post.id) "#reply" } { (t(lang, "post.quote")) } }
+        a href={ "/posts/" (post.id) "/edit" } { (t(lang, "post.edit")) }
+        @if !post.is_own { a href={ "/posts/" (post.id) "/flag" } { (t(lang, "post.flag")) } }
+        a href={ "/posts/" (post.id) "/history" } { (t(lang, "post.history")) }
+        form.inline method="post" action={ "/posts/" (post.id) (if post.hidden { "/unhide" } else { "/hide" }) } {
+            (csrf_field(ctx))
+            @if !post.hidden {
+                label.visually-hidden for={ "hide-reason-" (post.id) } { (t(lang, "mod.reason")) }
+                input id={ "hide-reason-" (post.id) } name="reason" type="text" maxlength="1000" placeholder=(t(lang, "mod.reason"));
             }
-            div.body { (PreEscaped(&post.body_html)) }
-            footer.actions {
-                @if can_reply { a href={ "/threads/" (thread_id) "?quote=" (post.id) "#reply" } { (t(lang, "post.quote")) } }
-                @if post.is_own || is_moderator { a href={ "/posts/" (post.id) "/edit" } { (t(lang, "post.edit")) } }
-                @if !post.is_own { a href={ "/posts/" (post.id) "/flag" } { (t(lang, "post.flag")) } }
-                @if is_moderator {
-                    a href={ "/posts/" (post.id) "/history" } { (t(lang, "post.history")) }
-                    form.inline method="post" action={ "/posts/" (post.id) (if post.hidden { "/unhide" } else { "/hide" }) } {
-                        (csrf_field(ctx))
-                        @if !post.hidden {
-                            label.visually-hidden for={ "hide-reason-" (post.id) } { (t(lang, "mod.reason")) }
-                            input id={ "hide-reason-" (post.id) } name="reason" type="text" maxlength="1000" placeholder=(t(lang, "mod.reason"));
-                        }
-                        button.secondary type="submit" { (t(lang, if post.hidden { "mod.unhide_post" } else { "mod.hide_post" })) }
-                    }
-                }
-            }
+            button.secondary type="submit" { (t(lang, if post.hidden { "mod.unhide_post" } else { "mod.hide_post" })) }
         }
     }
 }
