@@ -163,7 +163,7 @@ pub struct Audience {
     pub can_reply: bool,
 }
 
-fn render_posts(thread_id: i32, rows: Vec<PostRow>, audience: Audience) -> Vec<CachedPost> {
+fn render_posts(rows: Vec<PostRow>, audience: Audience) -> Vec<CachedPost> {
     rows.into_iter()
         .map(|row| {
             let view = views::PostView {
@@ -177,13 +177,12 @@ fn render_posts(thread_id: i32, rows: Vec<PostRow>, audience: Audience) -> Vec<C
                 pending: row.status == "pending",
             };
             let actions = |own| {
-                views::member_actions(audience.lang, thread_id, row.id, own, audience.can_reply)
-                    .into_string()
+                views::member_actions(audience.lang, row.id, own, audience.can_reply).into_string()
             };
             CachedPost {
                 id: row.id,
                 author_id: row.author_id,
-                main: views::post_main(audience.lang, thread_id, &view).into_string(),
+                main: views::post_main(audience.lang, &view).into_string(),
                 actions_own: actions(true),
                 actions_other: actions(false),
                 hidden: view.hidden,
@@ -232,7 +231,7 @@ pub async fn posts_page(
         let rows = queries::thread_posts(db, thread.id, user.id, moderator, page).await?;
         let data = ThreadPageData {
             total,
-            posts: render_posts(thread.id, rows, audience),
+            posts: render_posts(rows, audience),
             pending_authors: totals.pending_authors.clone(),
         };
         return Ok(PostsPage {
@@ -253,7 +252,7 @@ pub async fn posts_page(
             let rows = queries::thread_posts(db, thread.id, 0, moderator, page).await?;
             Ok::<_, sea_orm::DbErr>(Arc::new(ThreadPageData {
                 total: totals.total,
-                posts: render_posts(thread.id, rows, audience),
+                posts: render_posts(rows, audience),
                 pending_authors: Vec::new(),
             }))
         })

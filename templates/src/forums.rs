@@ -211,10 +211,10 @@ pub struct PostView {
 }
 
 /// A post's header and body: the same for every reader, so it is rendered once and cached.
-pub fn post_main(lang: &str, thread_id: i32, post: &PostView) -> Markup {
+pub fn post_main(lang: &str, post: &PostView) -> Markup {
     html! {
         header {
-            strong { (post.author) } " · " a href={ "/threads/" (thread_id) "?post=" (post.id) "#post-" (post.id) } { (time(&post.created_at)) }
+            strong { (post.author) } " · " a href={ "?post=" (post.id) "#post-" (post.id) } { (time(&post.created_at)) }
             @if post.edited_by_moderator { " · " em { (t(lang, "post.edited_by_moderator")) } }
             @else if post.edited { " · " em { (t(lang, "post.edited")) } }
             @if post.hidden { " · " span.tag.warn { (t(lang, "post.hidden")) } }
@@ -226,15 +226,9 @@ pub fn post_main(lang: &str, thread_id: i32, post: &PostView) -> Markup {
 
 /// The actions a member has on a post: the same for every member who did not write it, and
 /// for its author; so both are rendered once and cached.
-pub fn member_actions(
-    lang: &str,
-    thread_id: i32,
-    post_id: i32,
-    own: bool,
-    can_reply: bool,
-) -> Markup {
+pub fn member_actions(lang: &str, post_id: i32, own: bool, can_reply: bool) -> Markup {
     html! {
-        @if can_reply { a href={ "/threads/" (thread_id) "?quote=" (post_id) "#reply" } { (t(lang, "post.quote")) } }
+        @if can_reply { a href={ "?quote=" (post_id) "#reply" } { (t(lang, "post.quote")) } }
         @if own { a href={ "/posts/" (post_id) "/edit" } { (t(lang, "post.edit")) } }
         @else { a href={ "/posts/" (post_id) "/flag" } { (t(lang, "post.flag")) } }
     }
@@ -299,7 +293,7 @@ pub fn thread_page(ctx: &Ctx, view: &ThreadView, errors: &FormErrors) -> Markup 
                     footer.actions {
                         @match post.member_actions {
                             Some(actions) => (PreEscaped(actions)),
-                            None => (moderator_actions(ctx, thread.id, post, view.can_reply)),
+                            None => (moderator_actions(ctx, post, view.can_reply)),
                         }
                     }
                 }
@@ -322,10 +316,10 @@ pub fn thread_page(ctx: &Ctx, view: &ThreadView, errors: &FormErrors) -> Markup 
     )
 }
 
-fn moderator_actions(ctx: &Ctx, thread_id: i32, post: &PostSlot, can_reply: bool) -> Markup {
+fn moderator_actions(ctx: &Ctx, post: &PostSlot, can_reply: bool) -> Markup {
     let lang = ctx.lang;
     html! {
-        @if can_reply { a href={ "/threads/" (thread_id) "?quote=" (post.id) "#reply" } { (t(lang, "post.quote")) } }
+        @if can_reply { a href={ "?quote=" (post.id) "#reply" } { (t(lang, "post.quote")) } }
         a href={ "/posts/" (post.id) "/edit" } { (t(lang, "post.edit")) }
         @if !post.is_own { a href={ "/posts/" (post.id) "/flag" } { (t(lang, "post.flag")) } }
         a href={ "/posts/" (post.id) "/history" } { (t(lang, "post.history")) }
