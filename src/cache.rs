@@ -6,6 +6,7 @@
 //! remember the epoch they were loaded in and are used only while it is current, so a
 //! removed member, a disabled account or a hidden thread is never served from a cache.
 //!
+//! - sessions (in `web::session_store`): the session record behind each cookie;
 //! - `users`: the signed-in user of each request;
 //! - `readers`: a thread together with one reader's role in its forum, follow and read state;
 //! - `thread_pages`: the posts of one page of a thread, keyed by the thread's `version`
@@ -72,7 +73,7 @@ where
     K: Hash + Eq + Send + Sync + 'static,
     V: Clone + Send + Sync + 'static,
 {
-    fn new(capacity: u64) -> Self {
+    pub fn new(capacity: u64) -> Self {
         Self {
             entries: Cache::builder()
                 .max_capacity(capacity)
@@ -89,6 +90,10 @@ where
         }
     }
 
+    pub async fn remove(&self, key: &K) {
+        self.entries.invalidate(key).await;
+    }
+
     /// Stores a value loaded in `epoch` (read *before* loading, so a change that raced with
     /// the load leaves the entry already stale).
     pub async fn insert(&self, key: K, epoch: u64, value: V) {
@@ -96,17 +101,31 @@ where
     }
 }
 
+/// The shared change counter; the session store holds a handle to it too.
+#[derive(Clone, Debug, Default)]
+pub struct Epoch(Arc<AtomicU64>);
+
+impl Epoch {
+    pub fn current(&self) -> u64 {
+        self.0.load(Ordering::Acquire)
+    }
+
+    pub fn bump(&self) {
+        self.0.fetch_add(1, Ordering::AcqRel);
+    }
+}
+
 pub struct Caches {
-    epoch: AtomicU64,
+    epoch: Epoch,
     pub users: EpochCache<i32, users::Model>,
     pub readers: EpochCache<(i32, i32), Arc<OpenThread>>,
     pub thread_pages: Cache<ThreadPageKey, Arc<ThreadPageData>>,
 }
 
-impl Default for Caches {
-    fn default() -> Self {
+impl Caches {
+    pub fn new(epoch: Epoch) -> Self {
         Self {
-            epoch: AtomicU64::new(0),
+            epoch,
             users: EpochCache::new(20_000),
             readers: EpochCache::new(100_000),
             thread_pages: Cache::builder()
@@ -115,15 +134,13 @@ impl Default for Caches {
                 .build(),
         }
     }
-}
 
-impl Caches {
     pub fn epoch(&self) -> u64 {
-        self.epoch.load(Ordering::Acquire)
+        self.epoch.current()
     }
 
     /// Something changed: every epoch-validated entry is stale from now on.
     pub fn bump(&self) {
-        self.epoch.fetch_add(1, Ordering::AcqRel);
+        self.epoch.bump();
     }
 }

@@ -1,12 +1,11 @@
 //! tower-sessions store over our own `sessions` table through sea-orm (one sqlx in the tree),
-//! with a short in-process cache so a page view does not read the database for its session.
-//! Whether a session still grants access is decided by the user's `session_generation`, which
-//! is checked on every request, so the cache never outlives "sign out everywhere" or a disable.
+//! with an in-process cache so a page view does not read the database for its session. Cached
+//! records are used only within the epoch they were loaded in (see `crate::cache`): a sign-out
+//! on any instance is a POST, which makes every instance's copy stale.
 
-use std::time::Duration;
+use std::sync::Arc;
 
 use async_trait::async_trait;
-use moka::future::Cache;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
     sea_query::OnConflict,
@@ -18,14 +17,18 @@ use tower_sessions::{
     session_store::{self, Error},
 };
 
-use crate::entities::sessions;
+use crate::{
+    cache::{Epoch, EpochCache},
+    entities::sessions,
+};
 
 pub const USER_ID_KEY: &str = "uid";
 
 #[derive(Clone)]
 pub struct DbSessionStore {
     db: DatabaseConnection,
-    cache: Cache<i128, Record>,
+    epoch: Epoch,
+    cache: Arc<EpochCache<i128, Record>>,
 }
 
 impl std::fmt::Debug for DbSessionStore {
@@ -39,13 +42,11 @@ fn backend(err: impl std::fmt::Display) -> Error {
 }
 
 impl DbSessionStore {
-    pub fn new(db: DatabaseConnection) -> Self {
+    pub fn new(db: DatabaseConnection, epoch: Epoch) -> Self {
         Self {
             db,
-            cache: Cache::builder()
-                .max_capacity(50_000)
-                .time_to_live(Duration::from_secs(30))
-                .build(),
+            epoch,
+            cache: Arc::new(EpochCache::new(50_000)),
         }
     }
 
@@ -102,7 +103,9 @@ impl SessionStore for DbSessionStore {
                 .await
                 .map_err(backend)?;
             if inserted == 1 {
-                self.cache.insert(record.id.0, record.clone()).await;
+                self.cache
+                    .insert(record.id.0, self.epoch.current(), record.clone())
+                    .await;
                 return Ok(());
             }
             record.id = Id::default();
@@ -123,12 +126,15 @@ impl SessionStore for DbSessionStore {
             .exec_without_returning(&self.db)
             .await
             .map_err(backend)?;
-        self.cache.insert(record.id.0, record.clone()).await;
+        self.cache
+            .insert(record.id.0, self.epoch.current(), record.clone())
+            .await;
         Ok(())
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        if let Some(record) = self.cache.get(&id.0).await {
+        let epoch = self.epoch.current();
+        if let Some(record) = self.cache.get(&id.0, epoch).await {
             return Ok((record.expiry_date > OffsetDateTime::now_utc()).then_some(record));
         }
         let Some(row) = sessions::Entity::find_by_id(id.to_string())
@@ -145,12 +151,12 @@ impl SessionStore for DbSessionStore {
             data,
             expiry_date: row.expires_at,
         };
-        self.cache.insert(id.0, record.clone()).await;
+        self.cache.insert(id.0, epoch, record.clone()).await;
         Ok(Some(record))
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        self.cache.invalidate(&id.0).await;
+        self.cache.remove(&id.0).await;
         sessions::Entity::delete_by_id(id.to_string())
             .exec(&self.db)
             .await

@@ -3,7 +3,12 @@ use std::{ops::Deref, sync::Arc};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 
 use super::session_store::DbSessionStore;
-use crate::{accounts::rate_limit::LoginLimiter, cache::Caches, config::Config, mail::Mailer};
+use crate::{
+    accounts::rate_limit::LoginLimiter,
+    cache::{Caches, Epoch},
+    config::Config,
+    mail::Mailer,
+};
 
 /// Everything a request handler, job or CLI command needs, shared behind one `Arc`.
 #[derive(Clone)]
@@ -23,14 +28,15 @@ pub struct Inner {
 impl AppState {
     pub fn new(db: DatabaseConnection, config: Config, mailer: Mailer) -> Self {
         let limiter = LoginLimiter::new(&config.limits);
-        let sessions = DbSessionStore::new(db.clone());
+        let epoch = Epoch::default();
+        let sessions = DbSessionStore::new(db.clone(), epoch.clone());
         Self(Arc::new(Inner {
             db,
             config,
             mailer,
             limiter,
             sessions,
-            caches: Caches::default(),
+            caches: Caches::new(epoch),
             setup_token: std::sync::Mutex::new(None),
         }))
     }

@@ -782,4 +782,34 @@ async fn removal_reaches_every_instance_at_once() {
             .body
             .contains("They run their own monitoring.")
     );
+
+    // Signing out through one instance ends the session on the other, even for a replayed cookie.
+    let cookie = other_on_first.cookie_header();
+    let replay = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let profile_on_second = format!("{}/profile", second.base);
+    let status_on_second = |cookie: String| {
+        let request = replay.get(&profile_on_second).header("cookie", cookie);
+        async move { request.send().await.expect("get").status().as_u16() }
+    };
+    assert_eq!(
+        status_on_second(cookie.clone()).await,
+        200,
+        "sessions are shared by the instances"
+    );
+    other_on_first.post("/logout", &[]).await.assert_status(303);
+    let mut status = 0;
+    for _ in 0..20 {
+        status = status_on_second(cookie.clone()).await;
+        if status == 303 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert_eq!(
+        status, 303,
+        "the second instance still honours a signed-out session"
+    );
 }

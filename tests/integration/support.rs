@@ -366,20 +366,33 @@ impl Response {
 pub struct Client {
     base: String,
     http: reqwest::Client,
+    jar: std::sync::Arc<reqwest::cookie::Jar>,
     csrf: std::sync::Mutex<Option<String>>,
 }
 
 impl Client {
     pub fn new(base: &str) -> Client {
+        let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
         Client {
             base: base.to_string(),
+            jar: jar.clone(),
             http: reqwest::Client::builder()
-                .cookie_store(true)
+                .cookie_provider(jar)
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .expect("http client"),
             csrf: std::sync::Mutex::new(None),
         }
+    }
+
+    /// The `Cookie` header this client would send (to replay a session elsewhere).
+    pub fn cookie_header(&self) -> String {
+        use reqwest::cookie::CookieStore;
+        let url = reqwest::Url::parse(&self.base).expect("base url");
+        self.jar
+            .cookies(&url)
+            .and_then(|v| v.to_str().ok().map(str::to_string))
+            .unwrap_or_default()
     }
 
     fn url(&self, path: &str) -> String {
