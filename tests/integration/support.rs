@@ -26,7 +26,9 @@ pub fn skip(test: &str, why: &str) -> bool {
     if std::env::var("FORA_REQUIRE_SERVICES").as_deref() == Ok("1") {
         panic!("{test}: required service missing: {why}");
     }
-    eprintln!("SKIPPED {test}: {why}");
+    // Written to the real stderr, past the test harness's capture, so it shows in every run.
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "SKIPPED {test}: {why}");
     true
 }
 
