@@ -95,9 +95,16 @@ fn init_logging() {
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("fora=info,tower_http=warn,sqlx=warn"));
     if std::env::var("FORA_LOG_FORMAT").as_deref() == Ok("json") {
-        fmt().with_env_filter(filter).json().init();
+        fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .json()
+            .init();
     } else {
-        fmt().with_env_filter(filter).init();
+        fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .init();
     }
 }
 
