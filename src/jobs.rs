@@ -9,6 +9,7 @@ use tokio::sync::watch;
 use crate::{forums::notify, web::AppState};
 
 const TICK: Duration = Duration::from_secs(20);
+const CLEANUP_EVERY: Duration = Duration::from_secs(3600);
 
 /// The daily summary cut-off: during the configured hour, everything queued before it.
 pub fn daily_cutoff(now: OffsetDateTime, hour: u8) -> Option<OffsetDateTime> {
@@ -17,7 +18,7 @@ pub fn daily_cutoff(now: OffsetDateTime, hour: u8) -> Option<OffsetDateTime> {
 }
 
 pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
-    let mut ticks: u64 = 0;
+    let mut last_cleanup: Option<std::time::Instant> = None;
     loop {
         let now = OffsetDateTime::now_utc();
         if let Err(err) =
@@ -25,7 +26,8 @@ pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
         {
             tracing::warn!(error = %err, "notification delivery failed; will retry");
         }
-        if ticks.is_multiple_of(180) {
+        if last_cleanup.is_none_or(|at| at.elapsed() >= CLEANUP_EVERY) {
+            last_cleanup = Some(std::time::Instant::now());
             match state.sessions.delete_expired().await {
                 Ok(removed) if removed > 0 => tracing::info!(removed, "expired sessions removed"),
                 Ok(_) => {}
@@ -33,9 +35,9 @@ pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
             }
             state.limiter.forget_stale();
         }
-        ticks += 1;
         tokio::select! {
             _ = tokio::time::sleep(TICK) => {}
+            _ = state.wake_jobs.notified() => {}
             _ = shutdown.changed() => return,
         }
     }

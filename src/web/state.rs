@@ -21,6 +21,8 @@ pub struct Inner {
     pub limiter: LoginLimiter,
     pub sessions: DbSessionStore,
     pub caches: Caches,
+    /// Wakes the background worker (a post may have notifications to send).
+    pub wake_jobs: tokio::sync::Notify,
     /// SHA-256 of the first-run setup token, while the database has no user.
     pub setup_token: std::sync::Mutex<Option<String>>,
 }
@@ -37,6 +39,7 @@ impl AppState {
             limiter,
             sessions,
             caches: Caches::new(epoch),
+            wake_jobs: tokio::sync::Notify::new(),
             setup_token: std::sync::Mutex::new(None),
         }))
     }
@@ -47,6 +50,8 @@ impl AppState {
     /// instance sharing the database.
     pub async fn changed(&self) {
         self.caches.bump();
+        // New posts are announced at once rather than at the worker's next tick.
+        self.wake_jobs.notify_one();
         if self.db.get_database_backend() == sea_orm::DbBackend::Postgres
             && let Err(err) = self
                 .db
