@@ -18,6 +18,24 @@ crate::on_both_databases!(
     archived_forum_is_read_only,
 );
 
+/// The moderator removes someone from the forum through the members page.
+pub async fn remove_from_forum(app: &TestApp, moderator: &Client, forum_slug: &str, email: &str) {
+    let user = fora::accounts::service::find_by_email(app.db(), email)
+        .await
+        .expect("db")
+        .expect("user to remove");
+    moderator
+        .get(&format!("/forums/{forum_slug}/members"))
+        .await;
+    moderator
+        .post(
+            &format!("/forums/{forum_slug}/members/{}/remove", user.id),
+            &[],
+        )
+        .await
+        .assert_status(303);
+}
+
 /// A thread with one reply, returning (thread path, thread id, reply post id).
 pub async fn thread_with_reply(
     author: &Client,
@@ -641,21 +659,7 @@ async fn removed_member_loses_access_at_once(app: TestApp) {
     let (forum, moderator, member) = app.with_forum("agri", "post").await;
     let (path, _, _) = thread_with_reply(&moderator, &member, &forum.slug).await;
     member.get(&path).await.assert_status(200);
-    let member_id = fora::accounts::service::find_by_email(app.db(), "member-agri@example.org")
-        .await
-        .expect("db")
-        .expect("member")
-        .id;
-    moderator
-        .get(&format!("/forums/{}/members", forum.slug))
-        .await;
-    moderator
-        .post(
-            &format!("/forums/{}/members/{member_id}/remove", forum.slug),
-            &[],
-        )
-        .await
-        .assert_status(303);
+    remove_from_forum(&app, &moderator, &forum.slug, "member-agri@example.org").await;
     member.get(&path).await.assert_status(404);
     member
         .get(&format!("/forums/{}", forum.slug))
@@ -729,21 +733,7 @@ async fn removal_reaches_every_instance_at_once() {
     for _ in 0..3 {
         member_on_second.get(&path).await.assert_status(200);
     }
-    let member_id = fora::accounts::service::find_by_email(first.db(), "member-agri@example.org")
-        .await
-        .expect("db")
-        .expect("member")
-        .id;
-    moderator
-        .get(&format!("/forums/{}/members", forum.slug))
-        .await;
-    moderator
-        .post(
-            &format!("/forums/{}/members/{member_id}/remove", forum.slug),
-            &[],
-        )
-        .await
-        .assert_status(303);
+    remove_from_forum(&first, &moderator, &forum.slug, "member-agri@example.org").await;
     // The notification travels through PostgreSQL; allow it a moment, far below any cache TTL.
     let mut status = 0;
     for _ in 0..20 {

@@ -4,7 +4,10 @@
 use fora::forums::notify;
 use sea_orm::EntityTrait;
 
-use crate::{forums::thread_with_reply, support::TestApp};
+use crate::{
+    forums::{remove_from_forum, thread_with_reply},
+    support::TestApp,
+};
 
 crate::on_both_databases!(
     followers_get_a_link_to_the_exact_post,
@@ -98,25 +101,12 @@ async fn removed_or_disabled_members_are_not_notified(app: TestApp) {
     let (path, _, _) = thread_with_reply(&member, &moderator, &forum.slug).await;
     deliver(&app).await;
     app.mails_to("member-agri@example.org", 1).await;
-    let member_user = fora::accounts::service::find_by_email(app.db(), "member-agri@example.org")
-        .await
-        .expect("db")
-        .expect("u");
     // A reply is queued for the member, then the member is removed before it goes out.
     moderator
         .post(&format!("{path}/reply"), &[("body", "Queued reply")])
         .await
         .assert_status(303);
-    moderator
-        .get(&format!("/forums/{}/members", forum.slug))
-        .await;
-    moderator
-        .post(
-            &format!("/forums/{}/members/{}/remove", forum.slug, member_user.id),
-            &[],
-        )
-        .await
-        .assert_status(303);
+    remove_from_forum(&app, &moderator, &forum.slug, "member-agri@example.org").await;
     assert_eq!(deliver(&app).await, 0);
     // Disabled accounts get nothing either.
     let third = app.user("third@example.org", "Third").await;
