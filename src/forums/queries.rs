@@ -207,22 +207,3 @@ pub async fn mark_read(
     .await?;
     Ok(())
 }
-
-pub async fn read_position(
-    db: &impl ConnectionTrait,
-    user_id: i32,
-    thread_id: i32,
-) -> Result<i32, DbErr> {
-    #[derive(FromQueryResult)]
-    struct Position {
-        last_read_post_id: i32,
-    }
-    let row = Position::find_by_statement(Statement::from_sql_and_values(
-        db.get_database_backend(),
-        "SELECT last_read_post_id FROM thread_reads WHERE user_id = $1 AND thread_id = $2",
-        [user_id.into(), thread_id.into()],
-    ))
-    .one(db)
-    .await?;
-    Ok(row.map(|r| r.last_read_post_id).unwrap_or(0))
-}
