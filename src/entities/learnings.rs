@@ -1,0 +1,47 @@
+use sea_orm::entity::prelude::*;
+
+type Ts = TimeDateTimeWithTimeZone;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "learnings")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub external_id: Option<String>,
+    /// SHA-256 of the project title and description: what makes an import idempotent when
+    /// rows carry no external id.
+    pub content_key: String,
+    #[sea_orm(column_type = "Text")]
+    pub title: String,
+    /// Markdown source; `description_html` is its sanitized rendering.
+    #[sea_orm(column_type = "Text")]
+    pub description: String,
+    #[sea_orm(column_type = "Text")]
+    pub description_html: String,
+    pub learning_type: String,
+    #[sea_orm(column_type = "Text")]
+    pub project_title: String,
+    pub evaluation_type_id: Option<i32>,
+    pub year: Option<i32>,
+    pub sector_id: Option<i32>,
+    pub intervention_type_id: Option<i32>,
+    pub cycle_stage_id: Option<i32>,
+    pub criterion_id: Option<i32>,
+    #[sea_orm(column_type = "Text")]
+    pub source_url: String,
+    pub language: String,
+    pub status: String,
+    pub author_id: Option<i32>,
+    pub reviewer_id: Option<i32>,
+    /// Tokens for every filter value, indexed with the text so one index lookup filters.
+    #[sea_orm(column_type = "Text")]
+    pub facet_keys: String,
+    pub published_at: Option<Ts>,
+    pub created_at: Ts,
+    pub updated_at: Ts,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,18 @@
+use sea_orm::entity::prelude::*;
+
+/// One term of a vocabulary (evaluation type, sector, country, product kind, …).
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "taxonomy_terms")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub vocabulary: String,
+    pub code: String,
+    pub label: String,
+    pub position: i32,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
