@@ -10,7 +10,8 @@
 //! - `users`: the signed-in user of each request;
 //! - `readers`: a thread together with one reader's role in its forum, follow and read state;
 //! - `thread_pages`: the posts of one page of a thread, keyed by the thread's `version`
-//!   (every write to a thread bumps it), so they survive unrelated writes elsewhere.
+//!   (every write to a thread bumps it), so they survive unrelated writes elsewhere;
+//! - `taxonomy`: the vocabularies and themes of the learnings library.
 
 use std::{
     hash::Hash,
@@ -23,7 +24,10 @@ use std::{
 
 use moka::future::Cache;
 
-use crate::{entities::users, forums::reading::OpenThread};
+use crate::{entities::users, forums::reading::OpenThread, library::{
+    search::{Audience, Outcome, Sort},
+    taxonomy::Taxonomy,
+}};
 
 /// The PostgreSQL channel on which instances announce that something changed.
 pub const CHANGES_CHANNEL: &str = "fora_changes";
@@ -120,6 +124,10 @@ pub struct Caches {
     pub users: EpochCache<i32, users::Model>,
     pub readers: EpochCache<(i32, i32), Arc<OpenThread>>,
     pub thread_pages: Cache<ThreadPageKey, Arc<ThreadPageData>>,
+    /// Vocabularies and themes (a few hundred rows every library page needs).
+    pub taxonomy: EpochCache<(), Arc<Taxonomy>>,
+    /// Unfiltered learnings listings (facets over the whole library are the costly part).
+    pub listings: EpochCache<(Audience, Sort, u64), Arc<Outcome>>,
 }
 
 impl Caches {
@@ -132,6 +140,8 @@ impl Caches {
                 .max_capacity(2_000)
                 .time_to_idle(Duration::from_secs(600))
                 .build(),
+            taxonomy: EpochCache::new(1),
+            listings: EpochCache::new(200),
         }
     }
 

@@ -10,6 +10,7 @@ pub mod demo;
 pub mod entities;
 pub mod forums;
 pub mod jobs;
+pub mod library;
 pub mod mail;
 pub mod markdown;
 pub mod web;
@@ -41,6 +42,7 @@ pub fn app(state: AppState) -> Router {
         .merge(accounts::router())
         .merge(forums::router())
         .merge(admin::router())
+        .merge(library::router())
         .route("/healthz", get(healthz))
         .route("/static/style.css", get(stylesheet))
         .fallback(not_found)

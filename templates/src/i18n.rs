@@ -123,6 +123,7 @@ mod tests {
         const AREAS: &[&str] = &[
             "common", "nav", "auth", "forum", "thread", "post", "mod", "admin", "profile", "email",
             "error", "form", "notice", "home", "follow", "invite", "members", "queue", "log",
+            "learning", "search", "review", "product", "theme", "import", "feed", "api",
         ];
         |text: &str| {
             text.split('"')

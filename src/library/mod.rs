@@ -1,0 +1,26 @@
+//! The learnings library: learnings and knowledge products, their taxonomies, search, review,
+//! import and export, feeds and the JSON API.
+
+pub mod api;
+pub mod catalogue;
+pub mod facets;
+pub mod feeds;
+pub mod fields;
+pub mod import;
+pub mod products;
+pub mod query_text;
+pub mod search;
+pub mod store;
+pub mod taxonomy;
+
+use axum::Router;
+
+use crate::web::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(api::routes())
+        .merge(catalogue::routes())
+        .merge(feeds::routes())
+        .merge(import::routes())
+}

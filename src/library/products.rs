@@ -1,0 +1,298 @@
+//! Knowledge products (publications, tools, compendiums, trainings…): their fields as typed or
+//! imported, the rules that validate them, and the one way they are written.
+
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
+    QueryFilter,
+};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+
+use super::{
+    fields::{LANGUAGES, Problem, web_link},
+    taxonomy::{Taxonomy, Vocabulary},
+};
+use crate::{
+    entities::{product_countries, product_themes, products},
+    markdown,
+    web::forms,
+};
+
+pub const DRAFT: &str = "draft";
+pub const PUBLISHED: &str = "published";
+pub const RETIRED: &str = "retired";
+pub const STATUSES: [&str; 3] = [DRAFT, PUBLISHED, RETIRED];
+pub const TITLE_MAX: usize = 300;
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct RawProduct {
+    pub external_id: String,
+    pub kind: String,
+    pub title: String,
+    pub summary: String,
+    pub url: String,
+    pub themes: String,
+    pub countries: String,
+    pub language: String,
+    /// `YYYY-MM-DD`
+    pub published_on: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProductFields {
+    pub external_id: Option<String>,
+    pub kind_id: Option<i32>,
+    pub title: String,
+    pub summary: String,
+    pub url: String,
+    pub language: String,
+    pub published_on: Option<time::Date>,
+    pub theme_ids: Vec<i32>,
+    pub country_ids: Vec<i32>,
+}
+
+/// Title and link identify a product that has no external id.
+pub fn content_key(title: &str, url: &str) -> String {
+    let normal = |text: &str| {
+        text.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    hex::encode(Sha256::digest(format!("{}\n{}", normal(title), url.trim())))
+}
+
+fn problem(field: &'static str, key: &'static str, value: Option<&str>) -> Problem {
+    Problem {
+        field,
+        key,
+        value: value.map(|v| forms::strip_controls(v).chars().take(60).collect()),
+    }
+}
+
+impl RawProduct {
+    pub fn validate(&self, taxonomy: &Taxonomy) -> Result<ProductFields, Vec<Problem>> {
+        let mut problems = Vec::new();
+        let title = forms::single_line(&self.title, TITLE_MAX).unwrap_or_else(|key| {
+            problems.push(problem("title", key, None));
+            String::new()
+        });
+        let summary = forms::markdown_body(&self.summary).unwrap_or_else(|key| {
+            problems.push(problem("summary", key, None));
+            String::new()
+        });
+        let url = web_link(&self.url, "url").unwrap_or_else(|p| {
+            problems.push(p);
+            String::new()
+        });
+        let external_id = match forms::single_line(&self.external_id, 100) {
+            Ok(id) => Some(id),
+            Err("form.required") => None,
+            Err(key) => {
+                problems.push(problem("external_id", key, None));
+                None
+            }
+        };
+        let kind_id = match self.kind.trim() {
+            "" => None,
+            code => match taxonomy.by_code(Vocabulary::ProductKind, code) {
+                Some(term) => Some(term.id),
+                None => {
+                    problems.push(problem("kind", "learning.unknown_code", Some(code)));
+                    None
+                }
+            },
+        };
+        let language = match self.language.trim().to_ascii_lowercase() {
+            code if code.is_empty() => "en".to_string(),
+            code if LANGUAGES.contains(&code.as_str()) => code,
+            _ => {
+                problems.push(problem("language", "learning.bad_language", None));
+                String::new()
+            }
+        };
+        let published_on = match self.published_on.trim() {
+            "" => None,
+            text => match time::Date::parse(
+                text,
+                time::macros::format_description!("[year]-[month]-[day]"),
+            ) {
+                Ok(date) => Some(date),
+                Err(_) => {
+                    problems.push(problem("published_on", "learning.bad_date", Some(text)));
+                    None
+                }
+            },
+        };
+        let mut theme_ids = Vec::new();
+        for slug in self.themes.split([';', ',']).map(str::trim).filter(|s| !s.is_empty()) {
+            match taxonomy.theme_by_slug(slug) {
+                Some(t) if !theme_ids.contains(&t.id) => theme_ids.push(t.id),
+                Some(_) => {}
+                None => problems.push(problem("themes", "learning.unknown_code", Some(slug))),
+            }
+        }
+        let mut country_ids = Vec::new();
+        for code in self.countries.split([';', ',']).map(str::trim).filter(|s| !s.is_empty()) {
+            match taxonomy.by_code(Vocabulary::Country, code) {
+                Some(t) if !country_ids.contains(&t.id) => country_ids.push(t.id),
+                Some(_) => {}
+                None => problems.push(problem("countries", "learning.unknown_code", Some(code))),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        theme_ids.sort_unstable();
+        country_ids.sort_unstable();
+        Ok(ProductFields {
+            external_id,
+            kind_id,
+            title,
+            summary,
+            url,
+            language,
+            published_on,
+            theme_ids,
+            country_ids,
+        })
+    }
+}
+
+fn apply(model: &mut products::ActiveModel, fields: &ProductFields) {
+    model.external_id = Set(fields.external_id.clone());
+    model.content_key = Set(content_key(&fields.title, &fields.url));
+    model.kind_id = Set(fields.kind_id);
+    model.title = Set(fields.title.clone());
+    model.summary = Set(fields.summary.clone());
+    model.summary_html = Set(markdown::render(&fields.summary));
+    model.url = Set(fields.url.clone());
+    model.language = Set(fields.language.clone());
+    model.published_on = Set(fields.published_on);
+}
+
+async fn replace_pairs(
+    db: &impl ConnectionTrait,
+    product_id: i32,
+    fields: &ProductFields,
+) -> Result<(), DbErr> {
+    product_themes::Entity::delete_many()
+        .filter(product_themes::Column::ProductId.eq(product_id))
+        .exec(db)
+        .await?;
+    product_countries::Entity::delete_many()
+        .filter(product_countries::Column::ProductId.eq(product_id))
+        .exec(db)
+        .await?;
+    if !fields.theme_ids.is_empty() {
+        product_themes::Entity::insert_many(fields.theme_ids.iter().map(|&theme_id| {
+            product_themes::ActiveModel {
+                product_id: Set(product_id),
+                theme_id: Set(theme_id),
+            }
+        }))
+        .exec(db)
+        .await?;
+    }
+    if !fields.country_ids.is_empty() {
+        product_countries::Entity::insert_many(fields.country_ids.iter().map(|&country_id| {
+            product_countries::ActiveModel {
+                product_id: Set(product_id),
+                country_id: Set(country_id),
+            }
+        }))
+        .exec(db)
+        .await?;
+    }
+    Ok(())
+}
+
+/// A new product; a published one without a date is dated today.
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    fields: &ProductFields,
+    status: &str,
+    author_id: Option<i32>,
+    now: OffsetDateTime,
+) -> Result<products::Model, DbErr> {
+    let mut model = products::ActiveModel {
+        status: Set(status.to_string()),
+        author_id: Set(author_id),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    apply(&mut model, fields);
+    if status == PUBLISHED && fields.published_on.is_none() {
+        model.published_on = Set(Some(now.date()));
+    }
+    let saved = model.insert(db).await?;
+    replace_pairs(db, saved.id, fields).await?;
+    Ok(saved)
+}
+
+pub async fn update(
+    db: &impl ConnectionTrait,
+    existing: products::Model,
+    fields: &ProductFields,
+    now: OffsetDateTime,
+) -> Result<products::Model, DbErr> {
+    let id = existing.id;
+    let mut model: products::ActiveModel = existing.into();
+    apply(&mut model, fields);
+    model.updated_at = Set(now);
+    let saved = model.update(db).await?;
+    replace_pairs(db, id, fields).await?;
+    Ok(saved)
+}
+
+pub async fn set_status(
+    db: &impl ConnectionTrait,
+    existing: products::Model,
+    status: &str,
+    now: OffsetDateTime,
+) -> Result<products::Model, DbErr> {
+    let needs_date = status == PUBLISHED && existing.published_on.is_none();
+    let mut model: products::ActiveModel = existing.into();
+    model.status = Set(status.to_string());
+    if needs_date {
+        model.published_on = Set(Some(now.date()));
+    }
+    model.updated_at = Set(now);
+    model.update(db).await
+}
+
+pub async fn fields_of(
+    db: &impl ConnectionTrait,
+    product: &products::Model,
+) -> Result<ProductFields, DbErr> {
+    let mut theme_ids: Vec<i32> = product_themes::Entity::find()
+        .filter(product_themes::Column::ProductId.eq(product.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| r.theme_id)
+        .collect();
+    theme_ids.sort_unstable();
+    let mut country_ids: Vec<i32> = product_countries::Entity::find()
+        .filter(product_countries::Column::ProductId.eq(product.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| r.country_id)
+        .collect();
+    country_ids.sort_unstable();
+    Ok(ProductFields {
+        external_id: product.external_id.clone(),
+        kind_id: product.kind_id,
+        title: product.title.clone(),
+        summary: product.summary.clone(),
+        url: product.url.clone(),
+        language: product.language.clone(),
+        published_on: product.published_on,
+        theme_ids,
+        country_ids,
+    })
+}

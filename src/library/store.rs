@@ -1,0 +1,231 @@
+//! Writing learnings: the row, its themes and countries, and its facet tokens, always together
+//! (callers pass a transaction when several writes must stand or fall as one).
+
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
+    QueryFilter,
+};
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+
+use super::{facets::Facets, fields::LearningFields};
+use crate::{
+    entities::{learning_countries, learning_reviews, learning_themes, learnings},
+    markdown,
+};
+
+pub const DRAFT: &str = "draft";
+pub const IN_REVIEW: &str = "in_review";
+pub const PUBLISHED: &str = "published";
+pub const RETIRED: &str = "retired";
+pub const STATUSES: [&str; 4] = [DRAFT, IN_REVIEW, PUBLISHED, RETIRED];
+
+/// What makes two rows without an external id "the same learning": project and description,
+/// compared without regard to case or spacing.
+pub fn content_key(project_title: &str, description: &str) -> String {
+    let normal = |text: &str| {
+        text.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    let digest = Sha256::digest(format!(
+        "{}\n{}",
+        normal(project_title),
+        normal(description)
+    ));
+    hex::encode(digest)
+}
+
+pub fn facet_keys(fields: &LearningFields, status: &str) -> String {
+    Facets {
+        status,
+        learning_type: &fields.learning_type,
+        language: &fields.language,
+        year: fields.year,
+        term_ids: &fields.term_ids(),
+        theme_ids: &fields.theme_ids,
+    }
+    .keys()
+}
+
+fn apply(model: &mut learnings::ActiveModel, fields: &LearningFields, status: &str) {
+    model.external_id = Set(fields.external_id.clone());
+    model.content_key = Set(content_key(&fields.project_title, &fields.description));
+    model.title = Set(fields.title.clone());
+    model.description = Set(fields.description.clone());
+    model.description_html = Set(markdown::render(&fields.description));
+    model.learning_type = Set(fields.learning_type.clone());
+    model.project_title = Set(fields.project_title.clone());
+    model.evaluation_type_id = Set(fields.evaluation_type_id);
+    model.year = Set(fields.year);
+    model.sector_id = Set(fields.sector_id);
+    model.intervention_type_id = Set(fields.intervention_type_id);
+    model.cycle_stage_id = Set(fields.cycle_stage_id);
+    model.criterion_id = Set(fields.criterion_id);
+    model.source_url = Set(fields.source_url.clone());
+    model.language = Set(fields.language.clone());
+    model.status = Set(status.to_string());
+    model.facet_keys = Set(facet_keys(fields, status));
+}
+
+async fn replace_pairs(
+    db: &impl ConnectionTrait,
+    learning_id: i32,
+    fields: &LearningFields,
+) -> Result<(), DbErr> {
+    learning_themes::Entity::delete_many()
+        .filter(learning_themes::Column::LearningId.eq(learning_id))
+        .exec(db)
+        .await?;
+    learning_countries::Entity::delete_many()
+        .filter(learning_countries::Column::LearningId.eq(learning_id))
+        .exec(db)
+        .await?;
+    if !fields.theme_ids.is_empty() {
+        learning_themes::Entity::insert_many(fields.theme_ids.iter().map(|&theme_id| {
+            learning_themes::ActiveModel {
+                learning_id: Set(learning_id),
+                theme_id: Set(theme_id),
+            }
+        }))
+        .exec(db)
+        .await?;
+    }
+    if !fields.country_ids.is_empty() {
+        learning_countries::Entity::insert_many(fields.country_ids.iter().map(|&country_id| {
+            learning_countries::ActiveModel {
+                learning_id: Set(learning_id),
+                country_id: Set(country_id),
+            }
+        }))
+        .exec(db)
+        .await?;
+    }
+    Ok(())
+}
+
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    fields: &LearningFields,
+    status: &str,
+    author_id: Option<i32>,
+    now: OffsetDateTime,
+) -> Result<learnings::Model, DbErr> {
+    let mut model = learnings::ActiveModel {
+        author_id: Set(author_id),
+        reviewer_id: Set(None),
+        published_at: Set((status == PUBLISHED).then_some(now)),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    apply(&mut model, fields, status);
+    let saved = model.insert(db).await?;
+    replace_pairs(db, saved.id, fields).await?;
+    Ok(saved)
+}
+
+/// Rewrites a learning's fields, keeping its status, author and history.
+pub async fn update(
+    db: &impl ConnectionTrait,
+    existing: learnings::Model,
+    fields: &LearningFields,
+    now: OffsetDateTime,
+) -> Result<learnings::Model, DbErr> {
+    let status = existing.status.clone();
+    let id = existing.id;
+    let mut model: learnings::ActiveModel = existing.into();
+    apply(&mut model, fields, &status);
+    model.updated_at = Set(now);
+    let saved = model.update(db).await?;
+    replace_pairs(db, id, fields).await?;
+    Ok(saved)
+}
+
+/// The stored fields of a learning, in the shape forms and imports compare against.
+pub async fn fields_of(
+    db: &impl ConnectionTrait,
+    learning: &learnings::Model,
+) -> Result<LearningFields, DbErr> {
+    let mut theme_ids: Vec<i32> = learning_themes::Entity::find()
+        .filter(learning_themes::Column::LearningId.eq(learning.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| row.theme_id)
+        .collect();
+    theme_ids.sort_unstable();
+    let mut country_ids: Vec<i32> = learning_countries::Entity::find()
+        .filter(learning_countries::Column::LearningId.eq(learning.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| row.country_id)
+        .collect();
+    country_ids.sort_unstable();
+    Ok(LearningFields {
+        external_id: learning.external_id.clone(),
+        title: learning.title.clone(),
+        description: learning.description.clone(),
+        learning_type: learning.learning_type.clone(),
+        project_title: learning.project_title.clone(),
+        evaluation_type_id: learning.evaluation_type_id,
+        year: learning.year,
+        sector_id: learning.sector_id,
+        intervention_type_id: learning.intervention_type_id,
+        cycle_stage_id: learning.cycle_stage_id,
+        criterion_id: learning.criterion_id,
+        source_url: learning.source_url.clone(),
+        language: learning.language.clone(),
+        theme_ids,
+        country_ids,
+    })
+}
+
+/// Moves a learning to another workflow state, keeping its facet tokens in step and the step
+/// in its review history.
+pub async fn set_status(
+    db: &impl ConnectionTrait,
+    learning: learnings::Model,
+    status: &str,
+    actor_id: Option<i32>,
+    action: &str,
+    comment: &str,
+    now: OffsetDateTime,
+) -> Result<learnings::Model, DbErr> {
+    let fields = fields_of(db, &learning).await?;
+    let first_publication = status == PUBLISHED && learning.published_at.is_none();
+    let id = learning.id;
+    let mut model: learnings::ActiveModel = learning.into();
+    model.status = Set(status.to_string());
+    model.facet_keys = Set(facet_keys(&fields, status));
+    if first_publication {
+        model.published_at = Set(Some(now));
+    }
+    model.updated_at = Set(now);
+    let saved = model.update(db).await?;
+    record_review(db, id, actor_id, action, comment, now).await?;
+    Ok(saved)
+}
+
+pub async fn record_review(
+    db: &impl ConnectionTrait,
+    learning_id: i32,
+    user_id: Option<i32>,
+    action: &str,
+    comment: &str,
+    now: OffsetDateTime,
+) -> Result<(), DbErr> {
+    learning_reviews::ActiveModel {
+        learning_id: Set(learning_id),
+        user_id: Set(user_id),
+        action: Set(action.to_string()),
+        comment: Set(comment.to_string()),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,158 @@
+//! The vocabularies that classify learnings and products, and the themes. They are data (admins
+//! extend them), loaded once per epoch and shared by every page, import and API answer.
+
+use std::{collections::HashMap, sync::Arc};
+
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait, QueryOrder};
+
+use crate::{
+    entities::{taxonomy_terms, themes},
+    web::AppState,
+};
+
+/// A vocabulary: its name in the database and the query parameter that filters by it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Vocabulary {
+    EvaluationType,
+    Sector,
+    InterventionType,
+    CycleStage,
+    Criterion,
+    Country,
+    ProductKind,
+}
+
+impl Vocabulary {
+    pub const ALL: [Vocabulary; 7] = [
+        Vocabulary::EvaluationType,
+        Vocabulary::Sector,
+        Vocabulary::InterventionType,
+        Vocabulary::CycleStage,
+        Vocabulary::Criterion,
+        Vocabulary::Country,
+        Vocabulary::ProductKind,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Vocabulary::EvaluationType => "evaluation_type",
+            Vocabulary::Sector => "sector",
+            Vocabulary::InterventionType => "intervention_type",
+            Vocabulary::CycleStage => "cycle_stage",
+            Vocabulary::Criterion => "criterion",
+            Vocabulary::Country => "country",
+            Vocabulary::ProductKind => "product_kind",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Vocabulary> {
+        Vocabulary::ALL.into_iter().find(|v| v.name() == name)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Term {
+    pub id: i32,
+    pub vocabulary: Vocabulary,
+    pub code: String,
+    pub label: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Theme {
+    pub id: i32,
+    pub slug: String,
+    pub name: String,
+}
+
+#[derive(Debug, Default)]
+pub struct Taxonomy {
+    terms: Vec<Term>,
+    by_id: HashMap<i32, usize>,
+    by_code: HashMap<(Vocabulary, String), usize>,
+    pub themes: Vec<Theme>,
+}
+
+impl Taxonomy {
+    pub async fn load(db: &impl ConnectionTrait) -> Result<Taxonomy, DbErr> {
+        let rows = taxonomy_terms::Entity::find()
+            .order_by_asc(taxonomy_terms::Column::Vocabulary)
+            .order_by_asc(taxonomy_terms::Column::Position)
+            .order_by_asc(taxonomy_terms::Column::Label)
+            .all(db)
+            .await?;
+        let themes = themes::Entity::find()
+            .order_by_asc(themes::Column::Name)
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|t| Theme {
+                id: t.id,
+                slug: t.slug,
+                name: t.name,
+            })
+            .collect();
+        let mut taxonomy = Taxonomy {
+            themes,
+            ..Taxonomy::default()
+        };
+        for row in rows {
+            // A vocabulary this version does not know (added by a newer one) is left out.
+            let Some(vocabulary) = Vocabulary::from_name(&row.vocabulary) else {
+                continue;
+            };
+            let index = taxonomy.terms.len();
+            taxonomy.by_id.insert(row.id, index);
+            taxonomy.by_code.insert((vocabulary, row.code.clone()), index);
+            taxonomy.terms.push(Term {
+                id: row.id,
+                vocabulary,
+                code: row.code,
+                label: row.label,
+            });
+        }
+        Ok(taxonomy)
+    }
+
+    /// The taxonomy as of the current epoch, loaded at most once per change.
+    pub async fn current(state: &AppState) -> Result<Arc<Taxonomy>, DbErr> {
+        let epoch = state.caches.epoch();
+        if let Some(taxonomy) = state.caches.taxonomy.get(&(), epoch).await {
+            return Ok(taxonomy);
+        }
+        let taxonomy = Arc::new(Taxonomy::load(&state.db).await?);
+        state
+            .caches
+            .taxonomy
+            .insert((), epoch, taxonomy.clone())
+            .await;
+        Ok(taxonomy)
+    }
+
+    pub fn term(&self, id: i32) -> Option<&Term> {
+        self.by_id.get(&id).map(|&i| &self.terms[i])
+    }
+
+    /// Looks a code up; countries are matched without regard to case (`ke` = `KE`).
+    pub fn by_code(&self, vocabulary: Vocabulary, code: &str) -> Option<&Term> {
+        let code = if vocabulary == Vocabulary::Country {
+            code.trim().to_ascii_uppercase()
+        } else {
+            code.trim().to_ascii_lowercase()
+        };
+        self.by_code.get(&(vocabulary, code)).map(|&i| &self.terms[i])
+    }
+
+    pub fn terms_of(&self, vocabulary: Vocabulary) -> impl Iterator<Item = &Term> {
+        self.terms.iter().filter(move |t| t.vocabulary == vocabulary)
+    }
+
+    pub fn theme_by_slug(&self, slug: &str) -> Option<&Theme> {
+        let slug = slug.trim().to_ascii_lowercase();
+        self.themes.iter().find(|t| t.slug == slug)
+    }
+
+    pub fn theme(&self, id: i32) -> Option<&Theme> {
+        self.themes.iter().find(|t| t.id == id)
+    }
+}
