@@ -192,16 +192,40 @@ fn new_thread_view(
     }
 }
 
+#[derive(Deserialize)]
+pub struct NewThreadQuery {
+    /// A learning to cite ("Discuss in a forum" on its page).
+    cite: Option<String>,
+}
+
 pub async fn show_new_thread(
     State(state): State<AppState>,
     signed_in: SignedIn,
     Path(slug): Path<String>,
+    Query(query): Query<NewThreadQuery>,
 ) -> AppResult<Response> {
     let access = access::forum_by_slug(&state.db, &signed_in.user, &slug).await?;
     if access.forum.archived_at.is_some() {
         return Err(AppError::BadRequest("forum.archived_notice"));
     }
-    let view = new_thread_view(&access, String::new(), String::new());
+    let (title, body) = match query.cite.as_deref() {
+        Some(raw) => match crate::library::visibility::learning(&state.db, raw, None).await {
+            Ok(learning) => {
+                let body = templates::i18n::tf(
+                    signed_in.lang,
+                    "learning.cite_body",
+                    &[
+                        ("title", &learning.title.replace(['[', ']'], "")),
+                        ("url", &format!("/learnings/{}", learning.id)),
+                    ],
+                );
+                (learning.title, body)
+            }
+            Err(_) => (String::new(), String::new()),
+        },
+        None => (String::new(), String::new()),
+    };
+    let view = new_thread_view(&access, title, body);
     Ok(html(
         StatusCode::OK,
         views::new_thread(&signed_in.ctx(), &view, &FormErrors::default()),
@@ -342,6 +366,7 @@ async fn render_thread(
         reply_body,
         notice,
         move_targets,
+        learnings: open.learnings.clone(),
     };
     Ok(views::thread_page(&signed_in.ctx(), &view, errors).into_string())
 }

@@ -11,6 +11,7 @@ use sea_orm::{
 use super::{access::ForumAccess, notify};
 use crate::{
     accounts::tokens,
+    library::links,
     db::{self, now},
     entities::{follows, post_revisions, posts, threads, users},
     markdown,
@@ -123,7 +124,8 @@ pub async fn touch(db: &impl ConnectionTrait, thread_id: i32) -> Result<(), sea_
     Ok(())
 }
 
-/// A published post moves its thread up the forum and reaches followers and mentioned members.
+/// A published post moves its thread up the forum, links the learnings it cites, and reaches
+/// followers and mentioned members.
 pub async fn on_published(
     db: &impl ConnectionTrait,
     post: &posts::Model,
@@ -134,6 +136,7 @@ pub async fn on_published(
         .filter(threads::Column::Id.eq(post.thread_id))
         .exec(db)
         .await?;
+    links::record_citations(db, post.thread_id, post.author_id, &post.body_md, now()).await?;
     notify::enqueue(db, post, forum_id).await
 }
 
@@ -240,6 +243,9 @@ pub async fn edit_post(
     active.edited_by_id = Set(Some(editor.id));
     active.updated_at = Set(now());
     active.update(&txn).await?;
+    if post.status == "published" {
+        links::record_citations(&txn, post.thread_id, editor.id, body_md, now()).await?;
+    }
     touch(&txn, post.thread_id).await?;
     if !own {
         super::log::record(

@@ -35,6 +35,8 @@ pub struct OpenThread {
     pub following: bool,
     /// The last post this reader has seen (0 for none).
     pub last_read: i32,
+    /// Published learnings the thread discusses: (id, title).
+    pub learnings: Vec<(i32, String)>,
 }
 
 /// A thread and the reader's standing in it, from the cache while nothing has changed, else
@@ -106,11 +108,13 @@ pub async fn open_thread(
     if thread.hidden_at.is_some() && !role.moderates() {
         return Err(AppError::NotFound);
     }
+    let learnings = crate::library::links::linked_learnings(db, thread.id).await?;
     Ok(OpenThread {
         thread,
         access: ForumAccess { forum, role },
         following: following > 0,
         last_read: last_read.unwrap_or(0),
+        learnings,
     })
 }
 

@@ -3,15 +3,20 @@
 
 pub mod api;
 pub mod catalogue;
+pub mod export;
 pub mod facets;
 pub mod feeds;
 pub mod fields;
 pub mod import;
+pub mod links;
+pub mod pages;
 pub mod products;
 pub mod query_text;
 pub mod search;
 pub mod store;
 pub mod taxonomy;
+pub mod visibility;
+pub mod workflow;
 
 use axum::Router;
 
@@ -23,4 +28,6 @@ pub fn router() -> Router<AppState> {
         .merge(catalogue::routes())
         .merge(feeds::routes())
         .merge(import::routes())
+        .merge(pages::routes())
+        .merge(workflow::routes())
 }

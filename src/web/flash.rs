@@ -12,6 +12,8 @@ const KNOWN: &[&str] = &[
     "post.held",
     "notice.saved",
     "admin.created",
+    "learning.saved",
+    "learning.proposed",
 ];
 
 pub async fn set(session: &Session, key: &'static str) {

@@ -257,6 +257,8 @@ pub struct ThreadView<'a> {
     pub notice: Option<&'static str>,
     /// Other forums this moderator runs, for "move thread".
     pub move_targets: Vec<(String, String)>,
+    /// Learnings the thread discusses: (id, title).
+    pub learnings: Vec<(i32, String)>,
 }
 
 pub fn thread_page(ctx: &Ctx, view: &ThreadView, errors: &FormErrors) -> Markup {
@@ -281,11 +283,26 @@ pub fn thread_page(ctx: &Ctx, view: &ThreadView, errors: &FormErrors) -> Markup 
                     (PreEscaped(summary))
                 }
             }
+            @if !view.learnings.is_empty() {
+                section.linked aria-labelledby="linked-h" {
+                    h2 #linked-h { (t(lang, "learning.linked")) }
+                    ul { @for (id, title) in &view.learnings { li { a href={ "/learnings/" (id) } { (title) } } } }
+                }
+            }
             form.inline method="post" action={ "/threads/" (thread.id) (if view.following { "/unfollow" } else { "/follow" }) } {
                 (csrf_field(ctx))
                 button.secondary type="submit" { (t(lang, if view.following { "follow.unfollow" } else { "follow.follow" })) }
             }
-            @if view.is_moderator { (crate::moderation::thread_controls(ctx, view)) }
+            @if view.is_moderator {
+                (crate::moderation::thread_controls(ctx, view))
+                @if thread.summary_html.is_some() {
+                    form.inline method="post" action={ "/threads/" (thread.id) "/propose-learning" } {
+                        (csrf_field(ctx))
+                        button.secondary type="submit" aria-describedby="propose-hint" { (t(lang, "learning.propose")) }
+                        " " span.hint #propose-hint { (t(lang, "learning.propose_hint")) }
+                    }
+                }
+            }
             (pager(ctx, &view.pager))
             @for post in &view.posts {
                 article.post.hidden[post.hidden].pending[post.pending] id={ "post-" (post.id) } {

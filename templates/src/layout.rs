@@ -19,6 +19,8 @@ pub fn page(ctx: &Ctx, title: &str, body: Markup) -> Markup {
                 header.site {
                     a.brand href="/" { "Fora" }
                     nav aria-label=(t(lang, "nav.label")) {
+                        a href="/learnings" { (t(lang, "nav.learnings")) }
+                        a href="/products" { (t(lang, "nav.products")) }
                         @if let Some(user) = &ctx.user {
                             a href="/forums" { (t(lang, "nav.forums")) }
                             a href="/profile" { (t(lang, "nav.profile")) " (" (user.display_name) ")" }

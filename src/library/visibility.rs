@@ -1,0 +1,45 @@
+//! Who may see a learning. Published learnings are public; a draft, one in review or a retired
+//! one exists only for knowledge managers (admins), its author and its named reviewer — for
+//! everyone else it is a 404, like anything else they may not see.
+
+use sea_orm::{ConnectionTrait, EntityTrait};
+
+use super::store::PUBLISHED;
+use crate::{
+    entities::{learnings, users},
+    web::{AppError, AppResult},
+};
+
+pub fn may_see(learning: &learnings::Model, user: Option<&users::Model>) -> bool {
+    learning.status == PUBLISHED || user.is_some_and(|u| may_manage(learning, u))
+}
+
+/// Knowledge managers, the author and the reviewer take part in a learning's review.
+pub fn may_manage(learning: &learnings::Model, user: &users::Model) -> bool {
+    user.is_admin || learning.author_id == Some(user.id) || learning.reviewer_id == Some(user.id)
+}
+
+/// Path ids as typed: anything that is not a positive 32-bit number names nothing.
+pub fn parse_id(raw: &str) -> AppResult<i32> {
+    raw.parse::<i32>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or(AppError::NotFound)
+}
+
+pub async fn learning(
+    db: &impl ConnectionTrait,
+    raw_id: &str,
+    user: Option<&users::Model>,
+) -> AppResult<learnings::Model> {
+    let id = parse_id(raw_id)?;
+    let learning = learnings::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if may_see(&learning, user) {
+        Ok(learning)
+    } else {
+        Err(AppError::NotFound)
+    }
+}

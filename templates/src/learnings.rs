@@ -1,0 +1,526 @@
+//! The learnings library pages: search with facets, one learning, and the knowledge managers'
+//! forms (create, edit, review).
+
+use maud::{Markup, PreEscaped, html};
+
+use crate::{
+    Ctx,
+    components::{FormErrors, Pager, csrf_field, error_summary, field_error, pager, text_input, textarea, time},
+    i18n::{t, tf},
+    layout::page,
+};
+
+/// Counts as people in each language write them: 1,191 · 1 191 · 1.191.
+pub fn count(lang: &str, n: u64) -> String {
+    let digits = n.to_string();
+    let separator = match lang {
+        "fr" => "\u{202f}",
+        "es" => ".",
+        _ => ",",
+    };
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push_str(separator);
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A passage with highlighted words: (highlighted, text) pieces, escaped when rendered.
+pub type Snippet = Vec<(bool, String)>;
+
+fn snippet(pieces: &Snippet) -> Markup {
+    html! {
+        @for (marked, text) in pieces {
+            @if *marked { mark { (text) } } @else { (text) }
+        }
+    }
+}
+
+pub fn type_label(lang: &str, kind: &str) -> String {
+    match kind {
+        "good_practice" => t(lang, "learning.type_good_practice").into_owned(),
+        _ => t(lang, "learning.type_lesson_learned").into_owned(),
+    }
+}
+
+pub fn status_label(lang: &str, status: &str) -> String {
+    match status {
+        "draft" => t(lang, "learning.status_draft").into_owned(),
+        "in_review" => t(lang, "learning.status_in_review").into_owned(),
+        "retired" => t(lang, "learning.status_retired").into_owned(),
+        _ => t(lang, "learning.status_published").into_owned(),
+    }
+}
+
+/// The heading of each filter, by its query parameter.
+pub fn filter_label(lang: &str, param: &str) -> String {
+    let key = match param {
+        "type" => "search.f_type",
+        "evaluation_type" => "search.f_evaluation_type",
+        "theme" => "search.f_theme",
+        "country" => "search.f_country",
+        "project" => "search.f_project",
+        "sector" => "search.f_sector",
+        "intervention_type" => "search.f_intervention_type",
+        "cycle_stage" => "search.f_cycle_stage",
+        "criterion" => "search.f_criterion",
+        "year" => "search.f_year",
+        "language" => "search.f_language",
+        _ => "search.f_status",
+    };
+    t(lang, key).into_owned()
+}
+
+pub struct ActiveFilterView {
+    pub param: String,
+    pub label: String,
+    pub remove_href: String,
+}
+
+pub struct FacetValueView {
+    pub label: String,
+    pub count: u64,
+    pub href: String,
+    pub selected: bool,
+}
+
+pub struct FacetView {
+    pub param: String,
+    pub values: Vec<FacetValueView>,
+}
+
+pub struct HitView {
+    pub href: String,
+    pub title: String,
+    pub project: String,
+    pub project_href: String,
+    pub learning_type: String,
+    pub evaluation_type: Option<String>,
+    pub year: Option<i32>,
+    /// Shown to knowledge managers for anything not published.
+    pub status: Option<String>,
+    pub snippet: Snippet,
+}
+
+/// A message about the query: a translation key and its arguments.
+pub struct NoticeView {
+    pub key: &'static str,
+    pub args: Vec<(&'static str, String)>,
+}
+
+pub struct SearchPageView {
+    pub q: String,
+    /// Active filters kept as hidden fields, so a new text search keeps them.
+    pub hidden: Vec<(String, String)>,
+    pub active: Vec<ActiveFilterView>,
+    pub clear_href: String,
+    pub notices: Vec<NoticeView>,
+    pub total: u64,
+    pub first: u64,
+    pub last: u64,
+    pub hits: Vec<HitView>,
+    pub facets: Vec<FacetView>,
+    pub pager: Pager,
+    pub relevance: bool,
+    pub sort_relevance_href: Option<String>,
+    pub sort_newest_href: String,
+    pub manager: bool,
+    /// Learnings waiting for this reader's review: (href, title).
+    pub my_reviews: Vec<(String, String)>,
+}
+
+const FACET_SHOWN: usize = 8;
+
+fn facet_list(ctx: &Ctx, facet: &FacetView) -> Markup {
+    let item = |value: &FacetValueView| {
+        html! {
+            li {
+                @if value.selected {
+                    a href=(value.href) aria-current="true" { strong { (value.label) } }
+                } @else {
+                    a href=(value.href) { (value.label) }
+                }
+                " " span.count { (count(ctx.lang, value.count)) }
+            }
+        }
+    };
+    html! {
+        section.facet {
+            h3 { (filter_label(ctx.lang, &facet.param)) }
+            ul {
+                @for value in facet.values.iter().take(FACET_SHOWN) { (item(value)) }
+            }
+            @if facet.values.len() > FACET_SHOWN {
+                details {
+                    summary { (tf(ctx.lang, "search.more_values", &[("count", &(facet.values.len() - FACET_SHOWN).to_string())])) }
+                    ul {
+                        @for value in facet.values.iter().skip(FACET_SHOWN) { (item(value)) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub fn search_page(ctx: &Ctx, view: &SearchPageView) -> Markup {
+    let lang = ctx.lang;
+    let body = html! {
+        h1 { (t(lang, "search.title")) }
+        p.lead { (t(lang, "search.intro")) }
+        @if !view.my_reviews.is_empty() {
+            section.reviews-due aria-labelledby="reviews-due" {
+                h2 #reviews-due { (t(lang, "review.yours")) }
+                ul { @for (href, title) in &view.my_reviews { li { a href=(href) { (title) } } } }
+            }
+        }
+        form.search method="get" action="/learnings" role="search" {
+            label for="q" { (t(lang, "search.query_label")) }
+            div.search-row {
+                input #q type="search" name="q" value=(view.q) maxlength="256";
+                button type="submit" { (t(lang, "search.submit")) }
+            }
+            @for (name, value) in &view.hidden {
+                input type="hidden" name=(name) value=(value);
+            }
+            p.hint { (t(lang, "search.hint")) }
+        }
+        @if view.manager {
+            p { a.button href="/learnings/new" { (t(lang, "learning.new")) } }
+        }
+        @for notice in &view.notices {
+            p.notice role="status" {
+                (tf(lang, notice.key, &notice.args.iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>()))
+            }
+        }
+        @if !view.active.is_empty() {
+            ul.active-filters aria-label=(t(lang, "search.active_filters")) {
+                @for filter in &view.active {
+                    li {
+                        (filter_label(lang, &filter.param)) ": " (filter.label) " "
+                        a href=(filter.remove_href) aria-label=(tf(lang, "search.remove_filter", &[("filter", &filter.label)])) { "✕" }
+                    }
+                }
+                li { a href=(view.clear_href) { (t(lang, "search.clear")) } }
+            }
+        }
+        div.library {
+            div.results {
+                p.showing role="status" {
+                    @if view.total == 0 {
+                        (t(lang, "search.none"))
+                    } @else {
+                        (tf(lang, "search.showing", &[
+                            ("first", &count(lang, view.first)),
+                            ("last", &count(lang, view.last)),
+                            ("total", &count(lang, view.total)),
+                        ]))
+                    }
+                }
+                @if view.total > 0 {
+                    p.sort {
+                        (t(lang, "search.sort")) " "
+                        @match &view.sort_relevance_href {
+                            Some(href) if !view.relevance => { a href=(href) { (t(lang, "search.sort_relevance")) } }
+                            Some(_) => { strong { (t(lang, "search.sort_relevance")) } }
+                            None => {}
+                        }
+                        " · "
+                        @if view.relevance {
+                            a href=(view.sort_newest_href) { (t(lang, "search.sort_newest")) }
+                        } @else {
+                            strong { (t(lang, "search.sort_newest")) }
+                        }
+                    }
+                }
+                ol.hits start=(view.first.max(1)) {
+                    @for hit in &view.hits {
+                        li.hit {
+                            h2 { a href=(hit.href) { (hit.title) } }
+                            p.meta {
+                                (hit.learning_type)
+                                @if let Some(e) = &hit.evaluation_type { " · " (e) }
+                                @if let Some(y) = hit.year { " · " (y) }
+                                @if let Some(s) = &hit.status { " · " strong.status { (s) } }
+                            }
+                            @if !hit.project.is_empty() {
+                                p.project { a href=(hit.project_href) { (hit.project) } }
+                            }
+                            p.snippet { (snippet(&hit.snippet)) }
+                        }
+                    }
+                }
+                (pager(ctx, &view.pager))
+            }
+            @if !view.facets.is_empty() {
+                aside.facets aria-label=(t(lang, "search.refine")) {
+                    h2 { (t(lang, "search.refine")) }
+                    @for facet in &view.facets { (facet_list(ctx, facet)) }
+                }
+            }
+        }
+    };
+    page(ctx, &t(lang, "search.title"), body)
+}
+
+/// One field of a learning: its label and its values, each linking to the filtered search.
+pub struct FieldView {
+    pub label_param: &'static str,
+    pub values: Vec<(String, String)>,
+}
+
+pub struct LinkView {
+    pub href: String,
+    pub title: String,
+    pub note: String,
+}
+
+pub struct ReviewEntryView {
+    pub who: String,
+    pub action: String,
+    pub comment: String,
+    pub at: String,
+}
+
+/// Actions a knowledge manager or reviewer may take on this learning now.
+#[derive(Default)]
+pub struct WorkflowView {
+    pub can_edit: bool,
+    /// (user id, name) of people who may be named reviewer; empty when submitting is not possible.
+    pub reviewers: Vec<(i32, String)>,
+    pub can_submit: bool,
+    pub can_name_reviewer: bool,
+    pub can_decide: bool,
+    pub can_retire: bool,
+    pub can_reopen: bool,
+    pub can_comment: bool,
+    pub reviewer: Option<String>,
+}
+
+pub struct LearningPageView {
+    pub id: i32,
+    pub title: String,
+    pub status: String,
+    pub description_html: String,
+    pub fields: Vec<FieldView>,
+    pub source_url: String,
+    pub published_at: Option<String>,
+    pub related: Vec<LinkView>,
+    pub threads: Vec<LinkView>,
+    /// Forums the reader may start a thread in: (slug, title).
+    pub discuss_in: Vec<(String, String)>,
+    pub workflow: Option<WorkflowView>,
+    pub history: Vec<ReviewEntryView>,
+    pub notice: Option<&'static str>,
+}
+
+pub fn learning_page(ctx: &Ctx, view: &LearningPageView, errors: &FormErrors) -> Markup {
+    let lang = ctx.lang;
+    let body = html! {
+        p.breadcrumb { a href="/learnings" { (t(lang, "search.title")) } }
+        article.learning {
+            h1 { (view.title) }
+            @if view.status != "published" {
+                p.status-banner role="status" { (tf(lang, "learning.not_public", &[("status", &status_label(lang, &view.status))])) }
+            }
+            @if let Some(key) = view.notice { p.notice role="status" { (t(lang, key)) } }
+            (error_summary(ctx, errors))
+            div.body { (PreEscaped(&view.description_html)) }
+            dl.fields {
+                @for field in &view.fields {
+                    @if !field.values.is_empty() {
+                        dt { (filter_label(lang, field.label_param)) }
+                        dd {
+                            @for (i, (label, href)) in field.values.iter().enumerate() {
+                                @if i > 0 { ", " }
+                                a href=(href) { (label) }
+                            }
+                        }
+                    }
+                }
+                @if let Some(at) = &view.published_at {
+                    dt { (t(lang, "learning.published")) }
+                    dd { (time(at)) }
+                }
+                @if !view.source_url.is_empty() {
+                    dt { (t(lang, "learning.source")) }
+                    dd { a href=(view.source_url) rel="noopener noreferrer external" { (t(lang, "learning.source_link")) } }
+                }
+            }
+        }
+        section aria-labelledby="threads" {
+            h2 #threads { (t(lang, "learning.threads")) }
+            @if view.threads.is_empty() {
+                p { (t(lang, "learning.no_threads")) }
+            } @else {
+                ul { @for link in &view.threads { li { a href=(link.href) { (link.title) } " " span.meta { (link.note) } } } }
+            }
+            @if !view.discuss_in.is_empty() {
+                form.inline-form method="get" action={ "/learnings/" (view.id) "/discuss" } {
+                    label for="forum" { (t(lang, "learning.discuss_in")) }
+                    select #forum name="forum" {
+                        @for (slug, title) in &view.discuss_in { option value=(slug) { (title) } }
+                    }
+                    button type="submit" { (t(lang, "learning.discuss")) }
+                }
+            }
+        }
+        @if !view.related.is_empty() {
+            section aria-labelledby="related" {
+                h2 #related { (t(lang, "learning.related")) }
+                ul { @for link in &view.related { li { a href=(link.href) { (link.title) } " " span.meta { (link.note) } } } }
+            }
+        }
+        @if let Some(workflow) = &view.workflow {
+            (workflow_section(ctx, view, workflow))
+        }
+    };
+    page(ctx, &view.title, body)
+}
+
+fn workflow_section(ctx: &Ctx, view: &LearningPageView, workflow: &WorkflowView) -> Markup {
+    let lang = ctx.lang;
+    let action = |name: &str| format!("/learnings/{}/{name}", view.id);
+    html! {
+        section.workflow aria-labelledby="workflow" {
+            h2 #workflow { (t(lang, "review.title")) }
+            p {
+                (t(lang, "review.status")) " " strong { (status_label(lang, &view.status)) }
+                @if let Some(name) = &workflow.reviewer { " · " (tf(lang, "review.reviewer_is", &[("name", name)])) }
+            }
+            @if workflow.can_edit {
+                p { a.button href=(action("edit")) { (t(lang, "learning.edit")) } }
+            }
+            @if (workflow.can_submit || workflow.can_name_reviewer) && !workflow.reviewers.is_empty() {
+                form method="post" action=(action(if workflow.can_submit { "submit" } else { "reviewer" })) {
+                    (csrf_field(ctx))
+                    div.field {
+                        label for="reviewer_id" { (t(lang, "review.choose_reviewer")) }
+                        (field_error(ctx, &FormErrors::default(), "reviewer_id"))
+                        select #reviewer_id name="reviewer_id" {
+                            @for (id, name) in &workflow.reviewers { option value=(id) { (name) } }
+                        }
+                    }
+                    button type="submit" {
+                        @if workflow.can_submit { (t(lang, "review.submit")) } @else { (t(lang, "review.name_reviewer")) }
+                    }
+                }
+            }
+            @if workflow.can_decide {
+                form method="post" action=(action("decide")) {
+                    (csrf_field(ctx))
+                    (textarea(ctx, &FormErrors::default(), "comment", &t(lang, "review.comment"), "", 4))
+                    div.buttons {
+                        button type="submit" name="decision" value="approve" { (t(lang, "review.approve")) }
+                        button type="submit" name="decision" value="changes" { (t(lang, "review.request_changes")) }
+                    }
+                }
+            }
+            @if workflow.can_retire {
+                form method="post" action=(action("retire")) {
+                    (csrf_field(ctx))
+                    button type="submit" { (t(lang, "review.retire")) }
+                }
+            }
+            @if workflow.can_reopen {
+                form method="post" action=(action("reopen")) {
+                    (csrf_field(ctx))
+                    button type="submit" { (t(lang, "review.reopen")) }
+                }
+            }
+            @if workflow.can_comment && !workflow.can_decide {
+                form method="post" action=(action("comment")) {
+                    (csrf_field(ctx))
+                    (textarea(ctx, &FormErrors::default(), "comment", &t(lang, "review.comment"), "", 3))
+                    button type="submit" { (t(lang, "review.add_comment")) }
+                }
+            }
+            h3 { (t(lang, "review.history")) }
+            @if view.history.is_empty() {
+                p { (t(lang, "review.no_history")) }
+            } @else {
+                ol.history {
+                    @for entry in &view.history {
+                        li {
+                            (time(&entry.at)) " · " strong { (entry.who) } " · " (entry.action)
+                            @if !entry.comment.is_empty() { blockquote { (entry.comment) } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// One choice list of the learning form: (code, label) options and the chosen code.
+pub struct SelectView {
+    pub field: &'static str,
+    pub options: Vec<(String, String)>,
+    pub chosen: String,
+}
+
+pub struct LearningFormView {
+    /// None for a new learning.
+    pub id: Option<i32>,
+    pub title: String,
+    pub description: String,
+    pub project_title: String,
+    pub year: String,
+    pub countries: String,
+    pub themes: Vec<(String, String, bool)>,
+    pub source_url: String,
+    pub external_id: String,
+    pub selects: Vec<SelectView>,
+}
+
+fn select(ctx: &Ctx, errors: &FormErrors, view: &SelectView) -> Markup {
+    html! {
+        div.field {
+            label for=(view.field) { (filter_label(ctx.lang, view.field)) }
+            (field_error(ctx, errors, view.field))
+            select id=(view.field) name=(view.field) {
+                option value="" { "—" }
+                @for (code, label) in &view.options {
+                    option value=(code) selected[*code == view.chosen] { (label) }
+                }
+            }
+        }
+    }
+}
+
+pub fn learning_form(ctx: &Ctx, view: &LearningFormView, errors: &FormErrors) -> Markup {
+    let lang = ctx.lang;
+    let (heading, action) = match view.id {
+        Some(id) => (t(lang, "learning.edit"), format!("/learnings/{id}/edit")),
+        None => (t(lang, "learning.new"), "/learnings/new".to_string()),
+    };
+    let body = html! {
+        h1 { (heading) }
+        (error_summary(ctx, errors))
+        form method="post" action=(action) {
+            (csrf_field(ctx))
+            (text_input(ctx, errors, "title", &t(lang, "learning.title_field"), &view.title, "text", 300))
+            (textarea(ctx, errors, "description", &t(lang, "learning.description"), &view.description, 10))
+            (text_input(ctx, errors, "project_title", &filter_label(lang, "project"), &view.project_title, "text", 500))
+            @for s in &view.selects { (select(ctx, errors, s)) }
+            (text_input(ctx, errors, "year", &filter_label(lang, "year"), &view.year, "text", 4))
+            (text_input(ctx, errors, "countries", &t(lang, "learning.countries_field"), &view.countries, "text", 2000))
+            fieldset {
+                legend { (filter_label(lang, "theme")) }
+                (field_error(ctx, errors, "themes"))
+                @for (slug, name, checked) in &view.themes {
+                    label.check {
+                        input type="checkbox" name="themes" value=(slug) checked[*checked];
+                        " " (name)
+                    }
+                }
+            }
+            (text_input(ctx, errors, "source_url", &t(lang, "learning.source"), &view.source_url, "url", 2000))
+            (text_input(ctx, errors, "external_id", &t(lang, "learning.external_id"), &view.external_id, "text", 100))
+            button type="submit" { (t(lang, "common.save")) }
+        }
+    };
+    page(ctx, &heading, body)
+}
