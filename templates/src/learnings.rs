@@ -408,6 +408,9 @@ fn workflow_section(ctx: &Ctx, view: &LearningPageView, workflow: &WorkflowView)
                     }
                 }
             }
+            @if (workflow.can_submit || workflow.can_name_reviewer) && workflow.reviewers.is_empty() {
+                p.notice { (t(lang, "review.no_reviewers")) }
+            }
             @if workflow.can_decide {
                 form method="post" action=(action("decide")) {
                     (csrf_field(ctx))

@@ -8,11 +8,18 @@ use fora::library::{
     taxonomy::Taxonomy,
 };
 
-use crate::support::TestApp;
+use crate::support::{Client, TestApp};
 
 crate::on_both_databases!(
     search_core_matches_text_filters_and_counts,
     search_core_survives_hostile_queries,
+    search_page_shows_results_facets_and_paging,
+    search_page_answers_every_hostile_query,
+    unpublished_learnings_do_not_exist_for_members,
+    publishing_needs_a_second_person,
+    learning_form_rerenders_bad_input,
+    threads_and_learnings_link_both_ways,
+    moderator_proposes_a_learning_from_a_thread,
 );
 
 /// Stores a learning with the given status; returns its id.
@@ -177,4 +184,292 @@ async fn search_core_survives_hostile_queries(app: TestApp) {
     let past_end = find(&app, "q=birth&page=999", Audience::Public).await;
     assert_eq!(past_end.page, 2);
     assert_eq!(find(&app, "q=-birth", Audience::Public).await.total, 15);
+}
+
+/// Published learnings 1..=n about birth registration, in Kenya, final evaluations.
+async fn registration_learnings(app: &TestApp, n: usize) -> Vec<i32> {
+    let mut ids = Vec::new();
+    for i in 0..n {
+        ids.push(
+            learning(
+                app,
+                RawLearning {
+                    countries: "KE".into(),
+                    evaluation_type: "final".into(),
+                    year: format!("{}", 2010 + i % 3),
+                    ..raw(
+                        &format!("Registration lesson {i}"),
+                        &format!("Birth registration helped in district {i} <script>alert(1)</script>."),
+                    )
+                },
+                store::PUBLISHED,
+            )
+            .await,
+        );
+    }
+    ids
+}
+
+async fn search_page_shows_results_facets_and_paging(app: TestApp) {
+    registration_learnings(&app, 23).await;
+    let visitor = app.client();
+    let page = visitor.get("/learnings?q=registration&country=ke&page=2").await;
+    page.assert_status(200);
+    let body = &page.body;
+    assert!(body.contains("Showing 11–20 of 23"), "{body}");
+    assert!(body.contains("<mark>"), "snippets highlight matches");
+    assert!(!body.contains("<script>alert"), "descriptions are escaped");
+    assert!(body.contains(r#"name="country" value="KE""#), "filters ride along a new search");
+    assert!(body.contains(r#"value="registration""#), "the query stays in the box");
+    assert!(body.contains("rel=\"next\""));
+    // Facet values link to shareable searches with their counts.
+    assert!(body.contains("evaluation_type=final"), "{body}");
+    assert!(body.contains("Final"));
+    let last = visitor.get("/learnings?q=registration&page=3").await;
+    assert!(last.body.contains("Showing 21–23 of 23"));
+    let french = visitor.get("/learnings?language=fr").await;
+    assert!(french.body.contains("No learnings match"));
+    let listing = visitor.get("/learnings").await;
+    assert!(listing.body.contains("Showing 1–10 of 23"));
+    let unknown = visitor.get("/learnings?country=ZZ&theme=nowhere").await;
+    assert!(unknown.body.contains("is not known"), "{}", unknown.body);
+    assert!(unknown.body.contains("Showing 1–10 of 23"));
+}
+
+async fn search_page_answers_every_hostile_query(app: TestApp) {
+    registration_learnings(&app, 3).await;
+    let visitor = app.client();
+    let long = format!("/learnings?q={}", "registration%20".repeat(400));
+    for path in [
+        "/learnings?q=%22",
+        "/learnings?q=(((",
+        "/learnings?q=*",
+        "/learnings?q=-",
+        "/learnings?q=NEAR(birth%20registration)",
+        "/learnings?q=title%3Abirth",
+        "/learnings?q=%27%3B%20DROP%20TABLE%20learnings%3B--",
+        "/learnings?q=%F0%9F%99%82",
+        "/learnings?q=%ff%fe",
+        "/learnings?q=%E5%85%90%E7%AB%A5%20%D8%B9%D9%85%D9%84",
+        "/learnings?page=-3",
+        "/learnings?page=1e9",
+        "/learnings?page=999999999999999999999999",
+        "/learnings?q=a&q=b&page=1&page=2",
+        "/learnings?year=abc&type=%3Cb%3E&language=zz&sort=sideways",
+        "/learnings?status=draft",
+        "/learnings?project=%00",
+        long.as_str(),
+    ] {
+        let response = visitor.get(path).await;
+        assert_eq!(response.status, 200, "{path}: {}", response.body);
+        assert!(!response.body.to_lowercase().contains("syntax error"), "{path}");
+        assert!(!response.body.contains("<b>"), "{path}");
+    }
+    let shortened = visitor.get(&long).await;
+    assert!(shortened.body.contains("only its beginning was used"));
+}
+
+async fn unpublished_learnings_do_not_exist_for_members(app: TestApp) {
+    let (_, _, member) = app.with_forum("agri", "post").await;
+    let published = learning(&app, raw("Public lesson", "Cocoa cooperatives monitor farms."), store::PUBLISHED).await;
+    let mut hidden = Vec::new();
+    for status in [store::DRAFT, store::IN_REVIEW, store::RETIRED] {
+        hidden.push(learning(&app, raw(&format!("Secret {status}"), &format!("Cocoa secret {status} text.")), status).await);
+    }
+    app.admin().await;
+    let admin = app.login("admin@example.org").await;
+    for client in [&member, &app.client()] {
+        let search = client.get("/learnings?q=cocoa").await;
+        assert!(search.body.contains("Public lesson"));
+        assert!(!search.body.contains("Secret"), "{}", search.body);
+        let status_probe = client.get("/learnings?q=cocoa&status=draft").await;
+        assert!(!status_probe.body.contains("Secret"));
+        client.get(&format!("/learnings/{published}")).await.assert_status(200);
+        for id in &hidden {
+            client.get(&format!("/learnings/{id}")).await.assert_status(404);
+            client.get(&format!("/learnings/{id}/discuss?forum=agri")).await;
+        }
+    }
+    let managers = admin.get("/learnings?q=cocoa").await;
+    assert!(managers.body.contains("Secret draft") && managers.body.contains("Secret retired"));
+    for id in &hidden {
+        admin.get(&format!("/learnings/{id}")).await.assert_status(200);
+    }
+    for path in ["/learnings/abc", "/learnings/0", "/learnings/-1", "/learnings/99999999999", "/learnings/999"] {
+        member.get(path).await.assert_status(404);
+    }
+}
+
+/// Fills in and sends the new-learning form; returns the new learning's path.
+async fn create_via_form(admin: &Client, fields: &[(&str, &str)]) -> String {
+    admin.get("/learnings/new").await.assert_status(200);
+    let created = admin.post("/learnings/new", fields).await;
+    created.assert_status(303);
+    created.location.clone().expect("location")
+}
+
+async fn publishing_needs_a_second_person(app: TestApp) {
+    app.admin().await;
+    let second = app.user("reviewer@example.org", "Rita Reviewer").await;
+    app.sql(&format!("UPDATE users SET is_admin = TRUE WHERE id = {}", second.id)).await;
+    let admin = app.login("admin@example.org").await;
+    let reviewer = app.login("reviewer@example.org").await;
+    app.sql("INSERT INTO themes (slug, name, description, created_at) VALUES ('education', 'Education', '', '2026-01-01 00:00:00+00:00')").await;
+    let path = create_via_form(
+        &admin,
+        &[
+            ("description", "Community learning centres brought working children back to school."),
+            ("project_title", "EDUCATE"),
+            ("type", "good_practice"),
+            ("evaluation_type", "final"),
+            ("year", "2021"),
+            ("countries", "GH, CI"),
+            ("themes", "education"),
+            ("source_url", "https://example.org/report.pdf"),
+        ],
+    )
+    .await;
+    let page = admin.get(&path).await;
+    assert!(page.body.contains("Not public"), "{}", page.body);
+    assert!(page.body.contains("Côte"), "countries listed by name");
+    let visitor = app.client();
+    visitor.get(&path).await.assert_status(404);
+    let admin_user = fora::accounts::service::find_by_email(app.db(), "admin@example.org").await.unwrap().unwrap();
+    // Naming oneself is refused; the list offers only other people.
+    admin.post(&format!("{path}/submit"), &[("reviewer_id", &admin_user.id.to_string())]).await.assert_status(400);
+    admin.post(&format!("{path}/submit"), &[("reviewer_id", "abc")]).await.assert_status(400);
+    admin.post(&format!("{path}/submit"), &[("reviewer_id", &second.id.to_string())]).await.assert_status(303);
+    // Only the named reviewer decides; the author cannot approve their own learning.
+    admin.post(&format!("{path}/decide"), &[("decision", "approve")]).await.assert_status(404);
+    visitor.get(&path).await.assert_status(404);
+    reviewer.get(&path).await;
+    reviewer.post(&format!("{path}/decide"), &[("decision", "changes")]).await.assert_status(400);
+    reviewer
+        .post(&format!("{path}/decide"), &[("decision", "changes"), ("comment", "Name the districts.")])
+        .await
+        .assert_status(303);
+    let back = admin.get(&path).await;
+    assert!(back.body.contains("Name the districts.") && back.body.contains("requested changes"));
+    admin.post(&format!("{path}/submit"), &[("reviewer_id", &second.id.to_string())]).await.assert_status(303);
+    reviewer.post(&format!("{path}/decide"), &[("decision", "approve"), ("comment", "Good.")]).await.assert_status(303);
+    // Approving twice is a clear refusal, not a second publication.
+    reviewer.post(&format!("{path}/decide"), &[("decision", "approve")]).await.assert_status(400);
+    let public = visitor.get(&path).await;
+    public.assert_status(200);
+    assert!(public.body.contains("Good practice") && public.body.contains("/learnings?country=GH"));
+    assert!(!public.body.contains("Review history"), "the workflow is not shown to the public");
+    assert!(visitor.get("/learnings?q=community").await.body.contains("Community learning centres"));
+    admin.post(&format!("{path}/retire"), &[]).await.assert_status(303);
+    visitor.get(&path).await.assert_status(404);
+    assert!(!visitor.get("/learnings?q=community").await.body.contains("Community learning centres"));
+    let history = admin.get(&path).await.body;
+    for step in ["created", "sent for review", "requested changes", "approved and published", "retired"] {
+        assert!(history.contains(step), "{step} in history");
+    }
+}
+
+async fn learning_form_rerenders_bad_input(app: TestApp) {
+    app.admin().await;
+    let admin = app.login("admin@example.org").await;
+    admin.get("/learnings/new").await;
+    let typed = "Typed text <b>kept</b> ✓";
+    let response = admin
+        .post(
+            "/learnings/new",
+            &[
+                ("description", typed),
+                ("year", "20x1"),
+                ("countries", "KE, XX"),
+                ("source_url", "javascript:alert(1)"),
+                ("type", "rumour"),
+            ],
+        )
+        .await;
+    response.assert_status(422);
+    assert!(response.body.contains("Typed text &lt;b&gt;kept&lt;/b&gt; ✓"));
+    assert!(response.body.contains("20x1") && response.body.contains("KE, XX"));
+    for message in ["between 1950 and 2100", "not in the list", "http:// or https://", "lesson_learned or good_practice"] {
+        assert!(response.body.contains(message), "{message}");
+    }
+    let empty = admin.post("/learnings/new", &[("description", "   ")]).await;
+    empty.assert_status(422);
+    // Non-admins do not see the knowledge managers' forms at all.
+    let (_, moderator, _) = app.with_forum("agri", "post").await;
+    moderator.get("/learnings/new").await.assert_status(404);
+}
+
+async fn threads_and_learnings_link_both_ways(app: TestApp) {
+    let (_, moderator, member) = app.with_forum("agri", "post").await;
+    let id = learning(&app, raw("Cooperatives monitor farms", "Cocoa cooperatives run monitoring."), store::PUBLISHED).await;
+    let draft = learning(&app, raw("Unpublished idea", "Not yet."), store::DRAFT).await;
+    let page = member.get(&format!("/learnings/{id}")).await;
+    assert!(page.body.contains("Discuss in a forum"));
+    let discuss = member.get(&format!("/learnings/{id}/discuss?forum=agri")).await;
+    discuss.assert_status(303);
+    let composer = member.get(&discuss.location.clone().unwrap()).await;
+    assert!(composer.body.contains(&format!("/learnings/{id}")), "the composer cites the learning");
+    member.get(&format!("/learnings/{id}/discuss?forum=elsewhere")).await.assert_status(404);
+    let (thread_path, _, _) = crate::forums::thread_with_reply(&moderator, &member, "agri").await;
+    member.get(&thread_path).await;
+    member
+        .post(
+            &format!("{thread_path}/reply"),
+            &[("body", &format!("See https://fora.example/learnings/{id} and /learnings/{draft} and /learnings/424242."))],
+        )
+        .await
+        .assert_status(303);
+    let thread = member.get(&thread_path).await;
+    assert!(thread.body.contains("Learnings discussed here"));
+    assert!(thread.body.contains(&format!("href=\"/learnings/{id}\"")));
+    assert!(!thread.body.contains("Unpublished idea"));
+    let learning_page = member.get(&format!("/learnings/{id}")).await;
+    assert!(learning_page.body.contains("Cooperatives and child labour"), "the learning lists the thread");
+    // Someone outside the forum, and a visitor, never learn that the thread exists.
+    app.user("outsider@example.org", "Otto").await;
+    let outsider = app.login("outsider@example.org").await;
+    for client in [&outsider, &app.client()] {
+        let seen = client.get(&format!("/learnings/{id}")).await;
+        seen.assert_status(200);
+        assert!(!seen.body.contains("Cooperatives and child labour"));
+        assert!(!seen.body.contains("Forum agri"));
+    }
+}
+
+async fn moderator_proposes_a_learning_from_a_thread(app: TestApp) {
+    let (_, moderator, member) = app.with_forum("agri", "post").await;
+    let (thread_path, _, _) = crate::forums::thread_with_reply(&moderator, &member, "agri").await;
+    let propose = format!("{thread_path}/propose-learning");
+    member.get(&thread_path).await;
+    member.post(&propose, &[]).await.assert_status(404);
+    moderator.get(&thread_path).await;
+    moderator.post(&propose, &[]).await.assert_status(400);
+    moderator
+        .post(&format!("{thread_path}/summary"), &[("summary", "Cooperatives that monitor their own farms found fewer children at work.")])
+        .await
+        .assert_status(303);
+    let thread = moderator.get(&thread_path).await;
+    assert!(thread.body.contains("Propose as a learning"));
+    let proposed = moderator.post(&propose, &[]).await;
+    proposed.assert_status(303);
+    let path = proposed.location.clone().unwrap();
+    let page = moderator.get(&path).await;
+    page.assert_status(200);
+    assert!(page.body.contains("Cooperatives that monitor their own farms"));
+    assert!(page.body.contains("In review") && page.body.contains("proposed from a discussion"));
+    // Proposing again finds the same proposal.
+    moderator.get(&thread_path).await;
+    assert_eq!(moderator.post(&propose, &[]).await.location.unwrap(), path);
+    member.get(&path).await.assert_status(404);
+    app.client().get(&path).await.assert_status(404);
+    app.admin().await;
+    let admin = app.login("admin@example.org").await;
+    let managers = admin.get(&path).await;
+    assert!(managers.body.contains("No one else can review"), "author and sender cannot review");
+    let forum = fora::forums::access::forum_by_slug(app.db(), &fora::accounts::service::find_by_email(app.db(), "admin@example.org").await.unwrap().unwrap(), "agri").await.unwrap().forum;
+    let specialist = app.user("specialist@example.org", "Sam Specialist").await;
+    app.join(&forum, &specialist, "moderator").await;
+    let managers = admin.get(&path).await;
+    assert!(managers.body.contains("Name the reviewer") && managers.body.contains("Sam Specialist"));
+    let log = admin.get("/admin/log").await;
+    assert!(log.body.contains("proposed as a learning"), "the proposal is in the moderation log");
 }
