@@ -16,6 +16,7 @@ pub mod search;
 pub mod store;
 pub mod taxonomy;
 pub mod visibility;
+pub mod vocabularies;
 pub mod workflow;
 
 use axum::Router;
@@ -30,4 +31,5 @@ pub fn router() -> Router<AppState> {
         .merge(import::routes())
         .merge(pages::routes())
         .merge(workflow::routes())
+        .merge(vocabularies::routes())
 }

@@ -5,7 +5,10 @@ use maud::{Markup, PreEscaped, html};
 
 use crate::{
     Ctx,
-    components::{FormErrors, Pager, csrf_field, error_summary, field_error, pager, text_input, textarea, time},
+    components::{
+        FormErrors, Pager, csrf_field, error_summary, field_error, pager, text_input, textarea,
+        time,
+    },
     i18n::{t, tf},
     layout::page,
 };
@@ -526,4 +529,54 @@ pub fn learning_form(ctx: &Ctx, view: &LearningFormView, errors: &FormErrors) ->
         }
     };
     page(ctx, &heading, body)
+}
+
+pub struct VocabulariesView {
+    /// (vocabulary name, its terms as (code, label)).
+    pub vocabularies: Vec<(String, Vec<(String, String)>)>,
+    pub vocabulary: String,
+    pub code: String,
+    pub label: String,
+}
+
+pub fn vocabulary_label(lang: &str, name: &str) -> String {
+    match name {
+        "product_kind" => t(lang, "learning.product_kind").into_owned(),
+        other => filter_label(lang, other),
+    }
+}
+
+pub fn vocabularies_page(
+    ctx: &Ctx,
+    view: &VocabulariesView,
+    errors: &FormErrors,
+    notice: Option<&str>,
+) -> Markup {
+    let lang = ctx.lang;
+    let body = html! {
+        h1 { (t(lang, "learning.vocabularies")) }
+        p { (t(lang, "learning.vocabularies_intro")) }
+        (crate::components::notice(ctx, notice))
+        (error_summary(ctx, errors))
+        form method="post" action="/admin/vocabularies" {
+            (csrf_field(ctx))
+            div.field {
+                label for="vocabulary" { (t(lang, "learning.vocabulary")) }
+                (field_error(ctx, errors, "vocabulary"))
+                select #vocabulary name="vocabulary" {
+                    @for (name, _) in &view.vocabularies {
+                        option value=(name) selected[*name == view.vocabulary] { (vocabulary_label(lang, name)) }
+                    }
+                }
+            }
+            (text_input(ctx, errors, "code", &t(lang, "learning.code"), &view.code, "text", 64))
+            (text_input(ctx, errors, "label", &t(lang, "learning.label"), &view.label, "text", 120))
+            button type="submit" { (t(lang, "learning.add_term")) }
+        }
+        @for (name, terms) in &view.vocabularies {
+            h2 { (vocabulary_label(lang, name)) }
+            ul { @for (code, label) in terms { li { (label) " " code { (code) } } } }
+        }
+    };
+    page(ctx, &t(lang, "learning.vocabularies"), body)
 }

@@ -20,6 +20,7 @@ crate::on_both_databases!(
     learning_form_rerenders_bad_input,
     threads_and_learnings_link_both_ways,
     moderator_proposes_a_learning_from_a_thread,
+    admins_extend_the_vocabularies,
 );
 
 /// Stores a learning with the given status; returns its id.
@@ -81,7 +82,10 @@ async fn search_core_matches_text_filters_and_counts(app: TestApp) {
     .await;
     let draft = learning(
         &app,
-        raw("Draft about school meals", "Unreviewed: school meals in Kenya."),
+        raw(
+            "Draft about school meals",
+            "Unreviewed: school meals in Kenya.",
+        ),
         store::DRAFT,
     )
     .await;
@@ -91,7 +95,11 @@ async fn search_core_matches_text_filters_and_counts(app: TestApp) {
     assert_eq!(all.total, 2);
     assert_eq!(all.range(), (1, 2));
     let school_hits = find(&app, "q=school", Audience::Public).await;
-    assert_eq!(hit_ids(&school_hits), vec![school], "drafts never reach the public");
+    assert_eq!(
+        hit_ids(&school_hits),
+        vec![school],
+        "drafts never reach the public"
+    );
     assert!(school_hits.hits[0].snippet.contains(search::MARK_START));
     let managers = find(&app, "q=school", Audience::KnowledgeManager).await;
     assert_eq!(managers.total, 2);
@@ -102,18 +110,36 @@ async fn search_core_matches_text_filters_and_counts(app: TestApp) {
     if app.database_url.starts_with("sqlite") {
         assert_eq!(hit_ids(&folded), vec![accented]);
     }
-    assert_eq!(hit_ids(&find(&app, "q=feeds", Audience::Public).await), vec![school]);
-    // Filters combine with text and with each other.
     assert_eq!(
-        hit_ids(&find(&app, "country=ke&evaluation_type=final&theme=education", Audience::Public).await),
+        hit_ids(&find(&app, "q=feeds", Audience::Public).await),
         vec![school]
     );
-    assert_eq!(find(&app, "q=school&country=CO", Audience::Public).await.total, 0);
+    // Filters combine with text and with each other.
+    assert_eq!(
+        hit_ids(
+            &find(
+                &app,
+                "country=ke&evaluation_type=final&theme=education",
+                Audience::Public
+            )
+            .await
+        ),
+        vec![school]
+    );
+    assert_eq!(
+        find(&app, "q=school&country=CO", Audience::Public)
+            .await
+            .total,
+        0
+    );
     assert_eq!(
         hit_ids(&find(&app, "type=good_practice&language=es", Audience::Public).await),
         vec![accented]
     );
-    assert_eq!(hit_ids(&find(&app, "year=2019", Audience::Public).await), vec![school]);
+    assert_eq!(
+        hit_ids(&find(&app, "year=2019", Audience::Public).await),
+        vec![school]
+    );
     let project = find(
         &app,
         "project=Pilares%3A+civil+society+against+child+labour+in+Colombia&q=registro",
@@ -136,7 +162,10 @@ async fn search_core_survives_hostile_queries(app: TestApp) {
     for i in 0..15 {
         learning(
             &app,
-            raw(&format!("Lesson {i} on birth registration"), &format!("Birth registration lesson number {i}; NEAR the end.")),
+            raw(
+                &format!("Lesson {i} on birth registration"),
+                &format!("Birth registration lesson number {i}; NEAR the end."),
+            ),
             store::PUBLISHED,
         )
         .await;
@@ -176,7 +205,10 @@ async fn search_core_survives_hostile_queries(app: TestApp) {
     for query in nasty {
         for audience in [Audience::Public, Audience::KnowledgeManager] {
             let outcome = find(&app, query, audience).await;
-            assert!(outcome.page >= 1 && outcome.page <= outcome.pages, "{query}");
+            assert!(
+                outcome.page >= 1 && outcome.page <= outcome.pages,
+                "{query}"
+            );
         }
     }
     let page_two = find(&app, "q=birth&page=2", Audience::Public).await;
@@ -199,7 +231,9 @@ async fn registration_learnings(app: &TestApp, n: usize) -> Vec<i32> {
                     year: format!("{}", 2010 + i % 3),
                     ..raw(
                         &format!("Registration lesson {i}"),
-                        &format!("Birth registration helped in district {i} <script>alert(1)</script>."),
+                        &format!(
+                            "Birth registration helped in district {i} <script>alert(1)</script>."
+                        ),
                     )
                 },
                 store::PUBLISHED,
@@ -213,14 +247,22 @@ async fn registration_learnings(app: &TestApp, n: usize) -> Vec<i32> {
 async fn search_page_shows_results_facets_and_paging(app: TestApp) {
     registration_learnings(&app, 23).await;
     let visitor = app.client();
-    let page = visitor.get("/learnings?q=registration&country=ke&page=2").await;
+    let page = visitor
+        .get("/learnings?q=registration&country=ke&page=2")
+        .await;
     page.assert_status(200);
     let body = &page.body;
     assert!(body.contains("Showing 11–20 of 23"), "{body}");
     assert!(body.contains("<mark>"), "snippets highlight matches");
     assert!(!body.contains("<script>alert"), "descriptions are escaped");
-    assert!(body.contains(r#"name="country" value="KE""#), "filters ride along a new search");
-    assert!(body.contains(r#"value="registration""#), "the query stays in the box");
+    assert!(
+        body.contains(r#"name="country" value="KE""#),
+        "filters ride along a new search"
+    );
+    assert!(
+        body.contains(r#"value="registration""#),
+        "the query stays in the box"
+    );
     assert!(body.contains("rel=\"next\""));
     // Facet values link to shareable searches with their counts.
     assert!(body.contains("evaluation_type=final"), "{body}");
@@ -262,7 +304,10 @@ async fn search_page_answers_every_hostile_query(app: TestApp) {
     ] {
         let response = visitor.get(path).await;
         assert_eq!(response.status, 200, "{path}: {}", response.body);
-        assert!(!response.body.to_lowercase().contains("syntax error"), "{path}");
+        assert!(
+            !response.body.to_lowercase().contains("syntax error"),
+            "{path}"
+        );
         assert!(!response.body.contains("<b>"), "{path}");
     }
     let shortened = visitor.get(&long).await;
@@ -271,10 +316,25 @@ async fn search_page_answers_every_hostile_query(app: TestApp) {
 
 async fn unpublished_learnings_do_not_exist_for_members(app: TestApp) {
     let (_, _, member) = app.with_forum("agri", "post").await;
-    let published = learning(&app, raw("Public lesson", "Cocoa cooperatives monitor farms."), store::PUBLISHED).await;
+    let published = learning(
+        &app,
+        raw("Public lesson", "Cocoa cooperatives monitor farms."),
+        store::PUBLISHED,
+    )
+    .await;
     let mut hidden = Vec::new();
     for status in [store::DRAFT, store::IN_REVIEW, store::RETIRED] {
-        hidden.push(learning(&app, raw(&format!("Secret {status}"), &format!("Cocoa secret {status} text.")), status).await);
+        hidden.push(
+            learning(
+                &app,
+                raw(
+                    &format!("Secret {status}"),
+                    &format!("Cocoa secret {status} text."),
+                ),
+                status,
+            )
+            .await,
+        );
     }
     app.admin().await;
     let admin = app.login("admin@example.org").await;
@@ -284,18 +344,35 @@ async fn unpublished_learnings_do_not_exist_for_members(app: TestApp) {
         assert!(!search.body.contains("Secret"), "{}", search.body);
         let status_probe = client.get("/learnings?q=cocoa&status=draft").await;
         assert!(!status_probe.body.contains("Secret"));
-        client.get(&format!("/learnings/{published}")).await.assert_status(200);
+        client
+            .get(&format!("/learnings/{published}"))
+            .await
+            .assert_status(200);
         for id in &hidden {
-            client.get(&format!("/learnings/{id}")).await.assert_status(404);
-            client.get(&format!("/learnings/{id}/discuss?forum=agri")).await;
+            client
+                .get(&format!("/learnings/{id}"))
+                .await
+                .assert_status(404);
+            client
+                .get(&format!("/learnings/{id}/discuss?forum=agri"))
+                .await;
         }
     }
     let managers = admin.get("/learnings?q=cocoa").await;
     assert!(managers.body.contains("Secret draft") && managers.body.contains("Secret retired"));
     for id in &hidden {
-        admin.get(&format!("/learnings/{id}")).await.assert_status(200);
+        admin
+            .get(&format!("/learnings/{id}"))
+            .await
+            .assert_status(200);
     }
-    for path in ["/learnings/abc", "/learnings/0", "/learnings/-1", "/learnings/99999999999", "/learnings/999"] {
+    for path in [
+        "/learnings/abc",
+        "/learnings/0",
+        "/learnings/-1",
+        "/learnings/99999999999",
+        "/learnings/999",
+    ] {
         member.get(path).await.assert_status(404);
     }
 }
@@ -311,14 +388,21 @@ async fn create_via_form(admin: &Client, fields: &[(&str, &str)]) -> String {
 async fn publishing_needs_a_second_person(app: TestApp) {
     app.admin().await;
     let second = app.user("reviewer@example.org", "Rita Reviewer").await;
-    app.sql(&format!("UPDATE users SET is_admin = TRUE WHERE id = {}", second.id)).await;
+    app.sql(&format!(
+        "UPDATE users SET is_admin = TRUE WHERE id = {}",
+        second.id
+    ))
+    .await;
     let admin = app.login("admin@example.org").await;
     let reviewer = app.login("reviewer@example.org").await;
     app.sql("INSERT INTO themes (slug, name, description, created_at) VALUES ('education', 'Education', '', '2026-01-01 00:00:00+00:00')").await;
     let path = create_via_form(
         &admin,
         &[
-            ("description", "Community learning centres brought working children back to school."),
+            (
+                "description",
+                "Community learning centres brought working children back to school.",
+            ),
             ("project_title", "EDUCATE"),
             ("type", "good_practice"),
             ("evaluation_type", "final"),
@@ -334,36 +418,102 @@ async fn publishing_needs_a_second_person(app: TestApp) {
     assert!(page.body.contains("Côte"), "countries listed by name");
     let visitor = app.client();
     visitor.get(&path).await.assert_status(404);
-    let admin_user = fora::accounts::service::find_by_email(app.db(), "admin@example.org").await.unwrap().unwrap();
+    let admin_user = fora::accounts::service::find_by_email(app.db(), "admin@example.org")
+        .await
+        .unwrap()
+        .unwrap();
     // Naming oneself is refused; the list offers only other people.
-    admin.post(&format!("{path}/submit"), &[("reviewer_id", &admin_user.id.to_string())]).await.assert_status(400);
-    admin.post(&format!("{path}/submit"), &[("reviewer_id", "abc")]).await.assert_status(400);
-    admin.post(&format!("{path}/submit"), &[("reviewer_id", &second.id.to_string())]).await.assert_status(303);
+    admin
+        .post(
+            &format!("{path}/submit"),
+            &[("reviewer_id", &admin_user.id.to_string())],
+        )
+        .await
+        .assert_status(400);
+    admin
+        .post(&format!("{path}/submit"), &[("reviewer_id", "abc")])
+        .await
+        .assert_status(400);
+    admin
+        .post(
+            &format!("{path}/submit"),
+            &[("reviewer_id", &second.id.to_string())],
+        )
+        .await
+        .assert_status(303);
     // Only the named reviewer decides; the author cannot approve their own learning.
-    admin.post(&format!("{path}/decide"), &[("decision", "approve")]).await.assert_status(404);
+    admin
+        .post(&format!("{path}/decide"), &[("decision", "approve")])
+        .await
+        .assert_status(404);
     visitor.get(&path).await.assert_status(404);
     reviewer.get(&path).await;
-    reviewer.post(&format!("{path}/decide"), &[("decision", "changes")]).await.assert_status(400);
     reviewer
-        .post(&format!("{path}/decide"), &[("decision", "changes"), ("comment", "Name the districts.")])
+        .post(&format!("{path}/decide"), &[("decision", "changes")])
+        .await
+        .assert_status(400);
+    reviewer
+        .post(
+            &format!("{path}/decide"),
+            &[("decision", "changes"), ("comment", "Name the districts.")],
+        )
         .await
         .assert_status(303);
     let back = admin.get(&path).await;
     assert!(back.body.contains("Name the districts.") && back.body.contains("requested changes"));
-    admin.post(&format!("{path}/submit"), &[("reviewer_id", &second.id.to_string())]).await.assert_status(303);
-    reviewer.post(&format!("{path}/decide"), &[("decision", "approve"), ("comment", "Good.")]).await.assert_status(303);
+    admin
+        .post(
+            &format!("{path}/submit"),
+            &[("reviewer_id", &second.id.to_string())],
+        )
+        .await
+        .assert_status(303);
+    reviewer
+        .post(
+            &format!("{path}/decide"),
+            &[("decision", "approve"), ("comment", "Good.")],
+        )
+        .await
+        .assert_status(303);
     // Approving twice is a clear refusal, not a second publication.
-    reviewer.post(&format!("{path}/decide"), &[("decision", "approve")]).await.assert_status(400);
+    reviewer
+        .post(&format!("{path}/decide"), &[("decision", "approve")])
+        .await
+        .assert_status(400);
     let public = visitor.get(&path).await;
     public.assert_status(200);
     assert!(public.body.contains("Good practice") && public.body.contains("/learnings?country=GH"));
-    assert!(!public.body.contains("Review history"), "the workflow is not shown to the public");
-    assert!(visitor.get("/learnings?q=community").await.body.contains("Community learning centres"));
-    admin.post(&format!("{path}/retire"), &[]).await.assert_status(303);
+    assert!(
+        !public.body.contains("Review history"),
+        "the workflow is not shown to the public"
+    );
+    assert!(
+        visitor
+            .get("/learnings?q=community")
+            .await
+            .body
+            .contains("Community learning centres")
+    );
+    admin
+        .post(&format!("{path}/retire"), &[])
+        .await
+        .assert_status(303);
     visitor.get(&path).await.assert_status(404);
-    assert!(!visitor.get("/learnings?q=community").await.body.contains("Community learning centres"));
+    assert!(
+        !visitor
+            .get("/learnings?q=community")
+            .await
+            .body
+            .contains("Community learning centres")
+    );
     let history = admin.get(&path).await.body;
-    for step in ["created", "sent for review", "requested changes", "approved and published", "retired"] {
+    for step in [
+        "created",
+        "sent for review",
+        "requested changes",
+        "approved and published",
+        "retired",
+    ] {
         assert!(history.contains(step), "{step} in history");
     }
 }
@@ -386,12 +536,23 @@ async fn learning_form_rerenders_bad_input(app: TestApp) {
         )
         .await;
     response.assert_status(422);
-    assert!(response.body.contains("Typed text &lt;b&gt;kept&lt;/b&gt; ✓"));
+    assert!(
+        response
+            .body
+            .contains("Typed text &lt;b&gt;kept&lt;/b&gt; ✓")
+    );
     assert!(response.body.contains("20x1") && response.body.contains("KE, XX"));
-    for message in ["between 1950 and 2100", "not in the list", "http:// or https://", "lesson_learned or good_practice"] {
+    for message in [
+        "between 1950 and 2100",
+        "not in the list",
+        "http:// or https://",
+        "lesson_learned or good_practice",
+    ] {
         assert!(response.body.contains(message), "{message}");
     }
-    let empty = admin.post("/learnings/new", &[("description", "   ")]).await;
+    let empty = admin
+        .post("/learnings/new", &[("description", "   ")])
+        .await;
     empty.assert_status(422);
     // Non-admins do not see the knowledge managers' forms at all.
     let (_, moderator, _) = app.with_forum("agri", "post").await;
@@ -400,15 +561,31 @@ async fn learning_form_rerenders_bad_input(app: TestApp) {
 
 async fn threads_and_learnings_link_both_ways(app: TestApp) {
     let (_, moderator, member) = app.with_forum("agri", "post").await;
-    let id = learning(&app, raw("Cooperatives monitor farms", "Cocoa cooperatives run monitoring."), store::PUBLISHED).await;
+    let id = learning(
+        &app,
+        raw(
+            "Cooperatives monitor farms",
+            "Cocoa cooperatives run monitoring.",
+        ),
+        store::PUBLISHED,
+    )
+    .await;
     let draft = learning(&app, raw("Unpublished idea", "Not yet."), store::DRAFT).await;
     let page = member.get(&format!("/learnings/{id}")).await;
     assert!(page.body.contains("Discuss in a forum"));
-    let discuss = member.get(&format!("/learnings/{id}/discuss?forum=agri")).await;
+    let discuss = member
+        .get(&format!("/learnings/{id}/discuss?forum=agri"))
+        .await;
     discuss.assert_status(303);
     let composer = member.get(&discuss.location.clone().unwrap()).await;
-    assert!(composer.body.contains(&format!("/learnings/{id}")), "the composer cites the learning");
-    member.get(&format!("/learnings/{id}/discuss?forum=elsewhere")).await.assert_status(404);
+    assert!(
+        composer.body.contains(&format!("/learnings/{id}")),
+        "the composer cites the learning"
+    );
+    member
+        .get(&format!("/learnings/{id}/discuss?forum=elsewhere"))
+        .await
+        .assert_status(404);
     let (thread_path, _, _) = crate::forums::thread_with_reply(&moderator, &member, "agri").await;
     member.get(&thread_path).await;
     member
@@ -423,7 +600,10 @@ async fn threads_and_learnings_link_both_ways(app: TestApp) {
     assert!(thread.body.contains(&format!("href=\"/learnings/{id}\"")));
     assert!(!thread.body.contains("Unpublished idea"));
     let learning_page = member.get(&format!("/learnings/{id}")).await;
-    assert!(learning_page.body.contains("Cooperatives and child labour"), "the learning lists the thread");
+    assert!(
+        learning_page.body.contains("Cooperatives and child labour"),
+        "the learning lists the thread"
+    );
     // Someone outside the forum, and a visitor, never learn that the thread exists.
     app.user("outsider@example.org", "Otto").await;
     let outsider = app.login("outsider@example.org").await;
@@ -444,7 +624,13 @@ async fn moderator_proposes_a_learning_from_a_thread(app: TestApp) {
     moderator.get(&thread_path).await;
     moderator.post(&propose, &[]).await.assert_status(400);
     moderator
-        .post(&format!("{thread_path}/summary"), &[("summary", "Cooperatives that monitor their own farms found fewer children at work.")])
+        .post(
+            &format!("{thread_path}/summary"),
+            &[(
+                "summary",
+                "Cooperatives that monitor their own farms found fewer children at work.",
+            )],
+        )
         .await
         .assert_status(303);
     let thread = moderator.get(&thread_path).await;
@@ -454,7 +640,10 @@ async fn moderator_proposes_a_learning_from_a_thread(app: TestApp) {
     let path = proposed.location.clone().unwrap();
     let page = moderator.get(&path).await;
     page.assert_status(200);
-    assert!(page.body.contains("Cooperatives that monitor their own farms"));
+    assert!(
+        page.body
+            .contains("Cooperatives that monitor their own farms")
+    );
     assert!(page.body.contains("In review") && page.body.contains("proposed from a discussion"));
     // Proposing again finds the same proposal.
     moderator.get(&thread_path).await;
@@ -464,12 +653,78 @@ async fn moderator_proposes_a_learning_from_a_thread(app: TestApp) {
     app.admin().await;
     let admin = app.login("admin@example.org").await;
     let managers = admin.get(&path).await;
-    assert!(managers.body.contains("No one else can review"), "author and sender cannot review");
-    let forum = fora::forums::access::forum_by_slug(app.db(), &fora::accounts::service::find_by_email(app.db(), "admin@example.org").await.unwrap().unwrap(), "agri").await.unwrap().forum;
+    assert!(
+        managers.body.contains("No one else can review"),
+        "author and sender cannot review"
+    );
+    let forum = fora::forums::access::forum_by_slug(
+        app.db(),
+        &fora::accounts::service::find_by_email(app.db(), "admin@example.org")
+            .await
+            .unwrap()
+            .unwrap(),
+        "agri",
+    )
+    .await
+    .unwrap()
+    .forum;
     let specialist = app.user("specialist@example.org", "Sam Specialist").await;
     app.join(&forum, &specialist, "moderator").await;
     let managers = admin.get(&path).await;
-    assert!(managers.body.contains("Name the reviewer") && managers.body.contains("Sam Specialist"));
+    assert!(
+        managers.body.contains("Name the reviewer") && managers.body.contains("Sam Specialist")
+    );
     let log = admin.get("/admin/log").await;
-    assert!(log.body.contains("proposed as a learning"), "the proposal is in the moderation log");
+    assert!(
+        log.body.contains("proposed as a learning"),
+        "the proposal is in the moderation log"
+    );
+}
+
+async fn admins_extend_the_vocabularies(app: TestApp) {
+    app.admin().await;
+    let admin = app.login("admin@example.org").await;
+    admin.get("/admin/vocabularies").await.assert_status(200);
+    let added = admin
+        .post(
+            "/admin/vocabularies",
+            &[
+                ("vocabulary", "sector"),
+                ("code", "brick_kilns"),
+                ("label", "Brick kilns"),
+            ],
+        )
+        .await;
+    added.assert_status(303);
+    for (vocabulary, code, label) in [
+        ("sector", "brick_kilns", "Again"),
+        ("sector", "Bad Code!", "x"),
+        ("country", "zz", "Nowhere"),
+        ("nonsense", "abc", "x"),
+        ("sector", "ok_code", "   "),
+    ] {
+        let refused = admin
+            .post(
+                "/admin/vocabularies",
+                &[("vocabulary", vocabulary), ("code", code), ("label", label)],
+            )
+            .await;
+        refused.assert_status(422);
+    }
+    learning(
+        &app,
+        RawLearning {
+            sector: "brick_kilns".into(),
+            ..raw("Kilns", "Brick kiln families.")
+        },
+        store::PUBLISHED,
+    )
+    .await;
+    let search = app.client().get("/learnings?sector=brick_kilns").await;
+    assert!(search.body.contains("Showing 1–1 of 1") && search.body.contains("Brick kilns"));
+    let (_, moderator, _) = app.with_forum("agri", "post").await;
+    moderator
+        .get("/admin/vocabularies")
+        .await
+        .assert_status(404);
 }

@@ -1,0 +1,134 @@
+//! `/admin/vocabularies`: the taxonomies are data, and knowledge managers extend them here
+//! (a new evaluation type, sector, product kind…). Codes are what URLs, imports and the API
+//! use, so a code, once added, is never changed from this page.
+
+use axum::{
+    Router,
+    extract::State,
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+    routing::get,
+};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+use serde::Deserialize;
+use templates::{components::FormErrors, learnings as views};
+
+use super::taxonomy::{Taxonomy, Vocabulary};
+use crate::{
+    db,
+    entities::taxonomy_terms,
+    forums::handlers::html,
+    web::{
+        AdminUser, AppResult, AppState, flash,
+        forms::{Form, single_line},
+    },
+};
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route(
+        "/admin/vocabularies",
+        get(show_vocabularies).post(create_term),
+    )
+}
+
+fn page_view(taxonomy: &Taxonomy, form: &TermForm) -> views::VocabulariesView {
+    views::VocabulariesView {
+        vocabularies: Vocabulary::ALL
+            .into_iter()
+            .filter(|v| *v != Vocabulary::Country)
+            .map(|v| {
+                (
+                    v.name().to_string(),
+                    taxonomy
+                        .terms_of(v)
+                        .map(|t| (t.code.clone(), t.label.clone()))
+                        .collect(),
+                )
+            })
+            .collect(),
+        vocabulary: form.vocabulary.clone(),
+        code: form.code.clone(),
+        label: form.label.clone(),
+    }
+}
+
+pub async fn show_vocabularies(
+    State(state): State<AppState>,
+    AdminUser(admin): AdminUser,
+) -> AppResult<Response> {
+    let taxonomy = Taxonomy::current(&state).await?;
+    let notice = flash::take(&admin.session).await;
+    Ok(html(
+        StatusCode::OK,
+        views::vocabularies_page(
+            &admin.ctx(),
+            &page_view(&taxonomy, &TermForm::default()),
+            &FormErrors::default(),
+            notice,
+        ),
+    ))
+}
+
+#[derive(Default, Deserialize)]
+pub struct TermForm {
+    #[serde(default)]
+    vocabulary: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    label: String,
+}
+
+/// Lower-case letters, digits and `_`, starting with a letter: safe in URLs and files.
+fn valid_code(code: &str) -> bool {
+    code.len() <= 64
+        && code.starts_with(|c: char| c.is_ascii_lowercase())
+        && code
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+pub async fn create_term(
+    State(state): State<AppState>,
+    AdminUser(admin): AdminUser,
+    Form(form): Form<TermForm>,
+) -> AppResult<Response> {
+    let taxonomy = Taxonomy::load(&state.db).await?;
+    let mut errors = FormErrors::default();
+    let vocabulary =
+        Vocabulary::from_name(form.vocabulary.trim()).filter(|v| *v != Vocabulary::Country);
+    if vocabulary.is_none() {
+        errors.add("vocabulary", "learning.unknown_code");
+    }
+    let code = form.code.trim().to_ascii_lowercase();
+    if !valid_code(&code) {
+        errors.add("code", "learning.bad_code");
+    } else if let Some(v) = vocabulary
+        && taxonomy.by_code(v, &code).is_some()
+    {
+        errors.add("code", "learning.code_taken");
+    }
+    let label = single_line(&form.label, 120)
+        .map_err(|key| errors.add("label", key))
+        .ok();
+    let (Some(vocabulary), Some(label), true) = (vocabulary, label, errors.is_empty()) else {
+        return Ok(html(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            views::vocabularies_page(&admin.ctx(), &page_view(&taxonomy, &form), &errors, None),
+        ));
+    };
+    let position = taxonomy.terms_of(vocabulary).count() as i32;
+    let txn = db::begin_write(&state.db).await?;
+    taxonomy_terms::ActiveModel {
+        vocabulary: Set(vocabulary.name().to_string()),
+        code: Set(code),
+        label: Set(label),
+        position: Set(position),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    flash::set(&admin.session, "notice.saved").await;
+    Ok(Redirect::to("/admin/vocabularies").into_response())
+}
