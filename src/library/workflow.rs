@@ -44,7 +44,10 @@ use crate::{
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/learnings/new", get(show_new_learning).post(create_learning))
+        .route(
+            "/learnings/new",
+            get(show_new_learning).post(create_learning),
+        )
         .route(
             "/learnings/{id}/edit",
             get(show_edit_learning).post(update_learning),
@@ -259,7 +262,13 @@ fn form_view(id: Option<i32>, raw: &RawLearning, taxonomy: &Taxonomy) -> views::
         themes: taxonomy
             .themes
             .iter()
-            .map(|th| (th.slug.clone(), th.name.clone(), chosen_themes.contains(&th.slug.as_str())))
+            .map(|th| {
+                (
+                    th.slug.clone(),
+                    th.name.clone(),
+                    chosen_themes.contains(&th.slug.as_str()),
+                )
+            })
             .collect(),
         source_url: raw.source_url.clone(),
         external_id: raw.external_id.clone(),
@@ -281,7 +290,11 @@ impl RawLearning {
 }
 
 /// The stored learning in the shape of its form.
-fn raw_of(learning: &learnings::Model, fields: &super::fields::LearningFields, taxonomy: &Taxonomy) -> RawLearning {
+fn raw_of(
+    learning: &learnings::Model,
+    fields: &super::fields::LearningFields,
+    taxonomy: &Taxonomy,
+) -> RawLearning {
     let code = |id: Option<i32>| {
         id.and_then(|id| taxonomy.term(id))
             .map(|t| t.code.clone())
@@ -414,7 +427,11 @@ pub async fn show_edit_learning(
     let learning = managed_learning(&state, &id, &admin).await?;
     let taxonomy = Taxonomy::current(&state).await?;
     let fields = store::fields_of(&state.db, &learning).await?;
-    let view = form_view(Some(learning.id), &raw_of(&learning, &fields, &taxonomy), &taxonomy);
+    let view = form_view(
+        Some(learning.id),
+        &raw_of(&learning, &fields, &taxonomy),
+        &taxonomy,
+    );
     Ok(html(
         StatusCode::OK,
         views::learning_form(&admin.ctx(), &view, &FormErrors::default()),
@@ -494,17 +511,29 @@ fn back_to(id: i32) -> Response {
     Redirect::to(&format!("/learnings/{id}#workflow")).into_response()
 }
 
-/// Moves a learning from one of `from` to `to`, naming the reviewer when given, in one write
-/// that fails if another request moved it first.
+/// One move of the workflow: from one of `from` to `to`, recorded as `action`.
+struct Step<'a> {
+    from: &'a [&'a str],
+    to: &'a str,
+    action: &'a str,
+    comment: &'a str,
+    /// The reviewer to name with this step, if any.
+    reviewer: Option<i32>,
+}
+
+/// Moves a learning one step, naming the reviewer when given, in one write that fails if
+/// another request moved it first.
 async fn step(
     state: &AppState,
     learning: learnings::Model,
-    from: &[&str],
-    to: &str,
     actor: &users::Model,
-    action: &str,
-    comment: &str,
-    reviewer: Option<i32>,
+    Step {
+        from,
+        to,
+        action,
+        comment,
+        reviewer,
+    }: Step<'_>,
 ) -> AppResult<Response> {
     if !from.contains(&learning.status.as_str()) {
         return Err(AppError::BadRequest("review.wrong_state"));
@@ -534,7 +563,8 @@ async fn step(
         store::record_review(&txn, id, Some(actor.id), action, comment, now).await?;
     } else {
         let reviewer_id = current.reviewer_id;
-        let mut saved = store::set_status(&txn, current, to, Some(actor.id), action, comment, now).await?;
+        let mut saved =
+            store::set_status(&txn, current, to, Some(actor.id), action, comment, now).await?;
         if reviewer_changed {
             saved.reviewer_id = reviewer_id;
             let mut model: learnings::ActiveModel = saved.into();
@@ -555,7 +585,19 @@ pub async fn submit_learning(
     let learning = managed_learning(&state, &id, &admin).await?;
     let reviewer = chosen_reviewer(&state, &learning, &admin, &form).await?;
     let comment = comment_of(&form)?;
-    step(&state, learning, &[DRAFT], IN_REVIEW, &admin.user, "submitted", &comment, Some(reviewer)).await
+    step(
+        &state,
+        learning,
+        &admin.user,
+        Step {
+            from: &[DRAFT],
+            to: IN_REVIEW,
+            action: "submitted",
+            comment: &comment,
+            reviewer: Some(reviewer),
+        },
+    )
+    .await
 }
 
 pub async fn name_reviewer(
@@ -566,7 +608,19 @@ pub async fn name_reviewer(
 ) -> AppResult<Response> {
     let learning = managed_learning(&state, &id, &admin).await?;
     let reviewer = chosen_reviewer(&state, &learning, &admin, &form).await?;
-    step(&state, learning, &[IN_REVIEW], IN_REVIEW, &admin.user, "reviewer", "", Some(reviewer)).await
+    step(
+        &state,
+        learning,
+        &admin.user,
+        Step {
+            from: &[IN_REVIEW],
+            to: IN_REVIEW,
+            action: "reviewer",
+            comment: "",
+            reviewer: Some(reviewer),
+        },
+    )
+    .await
 }
 
 /// The named reviewer approves (publishing it) or sends it back with what should change.
@@ -583,11 +637,35 @@ pub async fn decide_learning(
     let comment = comment_of(&form)?;
     match form.decision.as_str() {
         "approve" => {
-            step(&state, learning, &[IN_REVIEW], PUBLISHED, &signed_in.user, "approved", &comment, None).await
+            step(
+                &state,
+                learning,
+                &signed_in.user,
+                Step {
+                    from: &[IN_REVIEW],
+                    to: PUBLISHED,
+                    action: "approved",
+                    comment: &comment,
+                    reviewer: None,
+                },
+            )
+            .await
         }
         "changes" if comment.is_empty() => Err(AppError::BadRequest("review.comment_required")),
         "changes" => {
-            step(&state, learning, &[IN_REVIEW], DRAFT, &signed_in.user, "changes_requested", &comment, None).await
+            step(
+                &state,
+                learning,
+                &signed_in.user,
+                Step {
+                    from: &[IN_REVIEW],
+                    to: DRAFT,
+                    action: "changes_requested",
+                    comment: &comment,
+                    reviewer: None,
+                },
+            )
+            .await
         }
         _ => Err(AppError::BadRequest("error.bad_form")),
     }
@@ -601,7 +679,19 @@ pub async fn retire_learning(
 ) -> AppResult<Response> {
     let learning = visibility::learning(&state.db, &id, Some(&admin.user)).await?;
     let comment = comment_of(&form)?;
-    step(&state, learning, &[PUBLISHED], RETIRED, &admin.user, "retired", &comment, None).await
+    step(
+        &state,
+        learning,
+        &admin.user,
+        Step {
+            from: &[PUBLISHED],
+            to: RETIRED,
+            action: "retired",
+            comment: &comment,
+            reviewer: None,
+        },
+    )
+    .await
 }
 
 pub async fn reopen_learning(
@@ -612,7 +702,19 @@ pub async fn reopen_learning(
 ) -> AppResult<Response> {
     let learning = visibility::learning(&state.db, &id, Some(&admin.user)).await?;
     let comment = comment_of(&form)?;
-    step(&state, learning, &[RETIRED, IN_REVIEW], DRAFT, &admin.user, "reopened", &comment, None).await
+    step(
+        &state,
+        learning,
+        &admin.user,
+        Step {
+            from: &[RETIRED, IN_REVIEW],
+            to: DRAFT,
+            action: "reopened",
+            comment: &comment,
+            reviewer: None,
+        },
+    )
+    .await
 }
 
 pub async fn comment_learning(
@@ -630,7 +732,15 @@ pub async fn comment_learning(
         return Err(AppError::BadRequest("form.required"));
     }
     let txn = db::begin_write(&state.db).await?;
-    store::record_review(&txn, learning.id, Some(signed_in.user.id), "comment", &comment, now()).await?;
+    store::record_review(
+        &txn,
+        learning.id,
+        Some(signed_in.user.id),
+        "comment",
+        &comment,
+        now(),
+    )
+    .await?;
     txn.commit().await?;
     Ok(back_to(learning.id))
 }
@@ -671,13 +781,30 @@ pub async fn propose_learning(
     {
         Some(existing) => existing,
         None => {
-            let learning = store::insert(&txn, &fields, IN_REVIEW, Some(signed_in.user.id), now).await?;
+            let learning =
+                store::insert(&txn, &fields, IN_REVIEW, Some(signed_in.user.id), now).await?;
             let comment = format!("/threads/{}", thread.id);
-            store::record_review(&txn, learning.id, Some(signed_in.user.id), "proposed", &comment, now).await?;
+            store::record_review(
+                &txn,
+                learning.id,
+                Some(signed_in.user.id),
+                "proposed",
+                &comment,
+                now,
+            )
+            .await?;
             learning
         }
     };
-    links::link(&txn, thread.id, learning.id, Some(signed_in.user.id), now, false).await?;
+    links::link(
+        &txn,
+        thread.id,
+        learning.id,
+        Some(signed_in.user.id),
+        now,
+        false,
+    )
+    .await?;
     posting::touch(&txn, thread.id).await?;
     log::record(
         &txn,
@@ -704,9 +831,9 @@ impl FilterByKey for sea_orm::Select<learnings::Entity> {
     /// Proposing the same summary twice finds the first proposal instead of a duplicate.
     fn filter_by_key(self, fields: &super::fields::LearningFields) -> Self {
         use sea_orm::{ColumnTrait, QueryFilter};
-        self.filter(
-            learnings::Column::ContentKey
-                .eq(store::content_key(&fields.project_title, &fields.description)),
-        )
+        self.filter(learnings::Column::ContentKey.eq(store::content_key(
+            &fields.project_title,
+            &fields.description,
+        )))
     }
 }
