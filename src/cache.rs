@@ -24,10 +24,14 @@ use std::{
 
 use moka::future::Cache;
 
-use crate::{entities::users, forums::reading::OpenThread, library::{
-    search::{Audience, Outcome, Sort},
-    taxonomy::Taxonomy,
-}};
+use crate::{
+    entities::users,
+    forums::reading::OpenThread,
+    library::{
+        search::{Audience, Outcome, Sort},
+        taxonomy::Taxonomy,
+    },
+};
 
 /// The PostgreSQL channel on which instances announce that something changed.
 pub const CHANGES_CHANNEL: &str = "fora_changes";

@@ -1,5 +1,6 @@
 //! `fora demo`: a believable first look on an empty database — themes, forums with a purpose,
-//! members and moderators, and discussions drawn from the programme's own lessons.
+//! members and moderators, discussions drawn from the programme's own lessons, and a library
+//! of learnings and knowledge products loaded through the importer.
 
 use anyhow::bail;
 use sea_orm::{EntityTrait, PaginatorTrait};
@@ -9,6 +10,7 @@ use crate::{
     admin::service::{NewForum, create_forum, create_theme},
     entities::users,
     forums::{access, posting},
+    library::import::{self, Format, Kind},
     web::AppState,
 };
 
@@ -134,6 +136,55 @@ const THREADS: &[(&str, &str, &[DemoPost])] = &[
     ),
 ];
 
+/// The learnings of `shared/data/seed-learnings.csv`, as ILAB's database publishes them.
+pub const SEED_LEARNINGS: &[u8] = include_bytes!("../data/seed-learnings.csv");
+/// Richer learnings (every field, some in French and Spanish, a few still in review or draft)
+/// and knowledge products, in the JSON an export writes.
+pub const DEMO_LIBRARY: &[u8] = include_bytes!("../data/demo-library.json");
+
+/// Loads the library through the importer, as a knowledge manager would; returns the numbers
+/// of learnings and products created.
+async fn fill_library(state: &AppState, admin_id: i32) -> anyhow::Result<(usize, usize)> {
+    let files = [
+        (
+            Kind::Learnings,
+            Format::Csv,
+            SEED_LEARNINGS,
+            "seed-learnings.csv",
+        ),
+        (
+            Kind::Learnings,
+            Format::Json,
+            DEMO_LIBRARY,
+            "demo-library.json",
+        ),
+        (
+            Kind::Products,
+            Format::Json,
+            DEMO_LIBRARY,
+            "demo-library.json",
+        ),
+    ];
+    let (mut learnings, mut products) = (0, 0);
+    for (kind, format, bytes, name) in files {
+        let options = import::Options {
+            status: None,
+            skip_invalid: false,
+            actor_id: Some(admin_id),
+            source_name: name.to_string(),
+        };
+        let report = import::import(&state.db, kind, format, bytes, &options).await?;
+        if !report.is_clean() {
+            bail!("demo {name}: {}", report.to_text("en"));
+        }
+        match kind {
+            Kind::Learnings => learnings += report.created,
+            Kind::Products => products += report.created,
+        }
+    }
+    Ok((learnings, products))
+}
+
 pub async fn fill(state: &AppState) -> anyhow::Result<()> {
     if users::Entity::find().count(&state.db).await? > 0 {
         bail!("the database already has accounts: `fora demo` only fills an empty database");
@@ -214,11 +265,14 @@ pub async fn fill(state: &AppState) -> anyhow::Result<()> {
             }
         }
     }
+    let library = fill_library(state, admin.id).await?;
     println!(
-        "Demo data created: {} themes, {} forums, {} members.",
+        "Demo data created: {} themes, {} forums, {} members, {} learnings, {} knowledge products.",
         THEMES.len(),
         FORUMS.len(),
-        PEOPLE.len() + 1
+        PEOPLE.len() + 1,
+        library.0,
+        library.1
     );
     println!(
         "Sign in as admin@example.org (knowledge manager) or {} (moderator), password: {DEMO_PASSWORD}",

@@ -4,7 +4,16 @@ use std::net::SocketAddr;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
-use fora::{accounts, admin::service as admin_service, config::Config, forums::members};
+use fora::{
+    accounts,
+    admin::service as admin_service,
+    config::Config,
+    forums::members,
+    library::{
+        export,
+        import::{self, Format, Kind},
+    },
+};
 use migration::MigratorTrait;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use tokio::sync::watch;
@@ -49,8 +58,63 @@ enum Command {
         #[arg(long, default_value = "member", value_parser = ["member", "moderator"])]
         role: String,
     },
-    /// Fill an empty database with themes, forums, members and discussions for a first look.
+    /// Import learnings or knowledge products from a CSV or JSON file (idempotent).
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
+    /// Export learnings or knowledge products as CSV or JSON, in the columns imports read.
+    Export {
+        #[command(subcommand)]
+        command: ExportCommand,
+    },
+    /// Fill an empty database with themes, forums, members, discussions, learnings and
+    /// products for a first look.
     Demo,
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Import learnings (required column: description).
+    Learnings(ImportArgs),
+    /// Import knowledge products (required columns: title, summary).
+    Products(ImportArgs),
+}
+
+#[derive(clap::Args)]
+struct ImportArgs {
+    /// A .csv or .json file, UTF-8, at most 20 MiB.
+    file: std::path::PathBuf,
+    /// Status of the items the import creates (products: published or draft).
+    #[arg(long, default_value = "published", value_parser = ["published", "in_review", "draft"])]
+    status: String,
+    /// Import the valid rows even when others are rejected (by default nothing is written).
+    #[arg(long)]
+    skip_invalid: bool,
+    /// The file's format, when its name does not end in .csv or .json.
+    #[arg(long, value_parser = ["csv", "json"])]
+    format: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum ExportCommand {
+    /// Export learnings.
+    Learnings(ExportArgs),
+    /// Export knowledge products.
+    Products(ExportArgs),
+}
+
+#[derive(clap::Args)]
+struct ExportArgs {
+    /// csv or json (default: from the output file's name, else csv).
+    #[arg(long, value_parser = ["csv", "json"])]
+    format: Option<String>,
+    /// Write to this file instead of standard output.
+    #[arg(long, short)]
+    output: Option<std::path::PathBuf>,
+    /// Only items in this workflow state (default: all).
+    #[arg(long, value_parser = ["draft", "in_review", "published", "retired"])]
+    status: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -163,11 +227,117 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Invite { email, forum, role } => invite(config, &email, &forum, &role).await,
+        Command::Import { command } => {
+            let (kind, args) = match command {
+                ImportCommand::Learnings(args) => (Kind::Learnings, args),
+                ImportCommand::Products(args) => (Kind::Products, args),
+            };
+            import(config, kind, args).await
+        }
+        Command::Export { command } => {
+            let (kind, args) = match command {
+                ExportCommand::Learnings(args) => (Kind::Learnings, args),
+                ExportCommand::Products(args) => (Kind::Products, args),
+            };
+            export(config, kind, args).await
+        }
         Command::Demo => {
             let state = fora::init(config).await?;
             fora::demo::fill(&state).await
         }
     }
+}
+
+/// Prints the report on standard output; a refused file or rejected rows also fail the command
+/// (exit code 1) with the outcome on standard error. A running server sees the new items after
+/// its next change (its caches are per epoch); see the README.
+async fn import(config: Config, kind: Kind, args: ImportArgs) -> anyhow::Result<()> {
+    let state = fora::init(config).await?;
+    let options = import::Options {
+        status: Some(args.status),
+        skip_invalid: args.skip_invalid,
+        actor_id: None,
+        source_name: args
+            .file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+    };
+    let format = args.format.as_deref().and_then(Format::from_name);
+    let report = import::import_path(&state.db, kind, &args.file, format, &options).await?;
+    print!("{}", report.to_text("en"));
+    if !report.is_clean() {
+        bail!("{}", report.summary("en"));
+    }
+    Ok(())
+}
+
+async fn export(config: Config, kind: Kind, args: ExportArgs) -> anyhow::Result<()> {
+    use std::io::Write;
+    let format = args
+        .format
+        .as_deref()
+        .and_then(Format::from_name)
+        .or_else(|| {
+            args.output
+                .as_deref()
+                .and_then(|p| Format::from_file_name(&p.to_string_lossy()))
+        })
+        .unwrap_or(Format::Csv);
+    if let Some(status) = &args.status
+        && !kind.statuses().contains(&status.as_str())
+    {
+        bail!(
+            "{} have no status {status}; use one of: {}",
+            kind.name(),
+            kind.statuses().join(", ")
+        );
+    }
+    let state = fora::init(config).await?;
+    let count = match &args.output {
+        Some(path) => {
+            // Written beside the target and renamed at the end: a failed export leaves no
+            // half-written file under the name asked for.
+            let mut partial = path.clone().into_os_string();
+            partial.push(".partial");
+            let partial = std::path::PathBuf::from(partial);
+            let file = std::fs::File::create(&partial)
+                .with_context(|| format!("cannot write {}", partial.display()))?;
+            let mut out = std::io::BufWriter::new(file);
+            let written = export::write_to(&state.db, kind, format, args.status, &mut out).await;
+            let count = match written {
+                Ok(count) => count,
+                Err(error) => {
+                    drop(out);
+                    let _ = std::fs::remove_file(&partial);
+                    return Err(error);
+                }
+            };
+            out.into_inner()
+                .map_err(|e| e.into_error())
+                .and_then(|file| file.sync_all())
+                .with_context(|| format!("cannot write {}", partial.display()))?;
+            std::fs::rename(&partial, path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            count
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            let count = export::write_to(&state.db, kind, format, args.status, &mut out).await?;
+            out.flush()?;
+            count
+        }
+    };
+    eprintln!(
+        "{}",
+        templates::i18n::tf(
+            "en",
+            "import.exported",
+            &[("count", &count.to_string()), ("kind", kind.name())]
+        )
+    );
+    Ok(())
 }
 
 async fn create_admin(config: Config, email: &str, name: Option<String>) -> anyhow::Result<()> {

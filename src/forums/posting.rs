@@ -11,9 +11,9 @@ use sea_orm::{
 use super::{access::ForumAccess, notify};
 use crate::{
     accounts::tokens,
-    library::links,
     db::{self, now},
     entities::{follows, post_revisions, posts, threads, users},
+    library::links,
     markdown,
     web::{AppError, AppResult, AppState},
 };

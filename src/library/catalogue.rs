@@ -1,7 +1,321 @@
-use axum::Router;
+//! The knowledge products catalogue (`/products`, `/products/{id}`, the forms knowledge
+//! managers use) and the theme pages (`/themes`, `/themes/{slug}`): the "content areas".
+//!
+//! The public sees published products only; a product that is not published answers 404 to
+//! anyone but a knowledge manager, as does every editing route. A theme page lists only the
+//! forums the viewer belongs to: a forum they may not see must not show in any way.
 
-use crate::web::AppState;
+mod editing;
+pub mod listing;
+mod themes;
+
+use axum::{
+    Router,
+    extract::{FromRequestParts, Path, RawQuery, State},
+    http::{StatusCode, request::Parts},
+    response::Response,
+    routing::{get, post},
+};
+use templates::{
+    catalogue::{self as views, language_name, status_name},
+    components::Pager,
+};
+
+use self::listing::{PER_PAGE, ProductItem, ProductParams, ProductSearch};
+use super::{
+    search::{Audience, Notice},
+    taxonomy::Taxonomy,
+};
+use crate::{
+    forums::handlers::html,
+    web::{AppError, AppResult, AppState, Viewer, flash},
+};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/products", get(list_products))
+        .route(
+            "/products/new",
+            get(editing::show_new_product).post(editing::create_product),
+        )
+        .route("/products/{id}", get(show_product))
+        .route(
+            "/products/{id}/edit",
+            get(editing::show_edit_product).post(editing::update_product),
+        )
+        .route(
+            "/products/{id}/status",
+            post(editing::change_product_status),
+        )
+        .route("/themes", get(themes::list_themes))
+        .route("/themes/{slug}", get(themes::show_theme))
+}
+
+/// The one path parameter of a catalogue route, as text. An address that cannot be decoded
+/// (bad percent-encoding, not UTF-8) names nothing here: 404 like any other unknown address.
+pub struct PathText(pub String);
+
+impl FromRequestParts<AppState> for PathText {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        match Path::<String>::from_request_parts(parts, state).await {
+            Ok(Path(text)) => Ok(PathText(text)),
+            Err(_) => Err(AppError::NotFound),
+        }
+    }
+}
+
+fn is_admin(viewer: &Viewer) -> bool {
+    viewer.user.as_ref().is_some_and(|u| u.is_admin)
+}
+
+/// A path plus a query string, without a dangling `?`.
+fn link(path: &str, query: &str) -> String {
+    if query.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}?{query}")
+    }
+}
+
+pub(crate) fn theme_links(ids: &[i32], taxonomy: &Taxonomy) -> Vec<views::ThemeLink> {
+    let mut links: Vec<views::ThemeLink> = ids
+        .iter()
+        .filter_map(|id| taxonomy.theme(*id))
+        .map(|t| views::ThemeLink {
+            slug: t.slug.clone(),
+            name: t.name.clone(),
+        })
+        .collect();
+    links.sort_by(|a, b| a.name.cmp(&b.name));
+    links
+}
+
+pub(crate) fn product_card(item: &ProductItem, taxonomy: &Taxonomy) -> views::ProductCard {
+    let product = &item.product;
+    views::ProductCard {
+        id: product.id,
+        kind: product
+            .kind_id
+            .and_then(|id| taxonomy.term(id))
+            .map(|term| term.label.clone()),
+        title: product.title.clone(),
+        summary: listing::plain_text(&product.summary, 280),
+        themes: theme_links(&item.theme_ids, taxonomy),
+        date: product.published_on.map(|d| d.to_string()),
+        url: product.url.clone(),
+        language: product.language.clone(),
+        status: product.status.clone(),
+    }
+}
+
+/// The facet links of a listing: each value links to the listing with that filter set.
+fn facet_groups(
+    lang: &str,
+    search: &ProductSearch,
+    listing: &listing::ProductListing,
+    taxonomy: &Taxonomy,
+    is_admin: bool,
+) -> Vec<views::FacetGroup> {
+    let params = &search.params;
+    let href = |param: &str, code: &str| link("/products", &params.with(param, code));
+    let mut groups = Vec::new();
+    let terms = |name: &str, param: &'static str, active: Option<i32>| views::FacetGroup {
+        param,
+        links: listing
+            .facet(name)
+            .iter()
+            .filter_map(|count| {
+                let id: i32 = count.value.parse().ok()?;
+                let term = taxonomy.term(id)?;
+                Some(views::FacetLink {
+                    label: term.label.clone(),
+                    count: count.count,
+                    href: href(param, &term.code),
+                    active: active == Some(id),
+                })
+            })
+            .collect(),
+    };
+    groups.push(terms("kind", "kind", search.kind_id));
+    groups.push(views::FacetGroup {
+        param: "theme",
+        links: listing
+            .facet("theme")
+            .iter()
+            .filter_map(|count| {
+                let id: i32 = count.value.parse().ok()?;
+                let theme = taxonomy.theme(id)?;
+                Some(views::FacetLink {
+                    label: theme.name.clone(),
+                    count: count.count,
+                    href: href("theme", &theme.slug),
+                    active: search.theme_id == Some(id),
+                })
+            })
+            .collect(),
+    });
+    groups.push(views::FacetGroup {
+        param: "language",
+        links: listing
+            .facet("language")
+            .iter()
+            .map(|count| views::FacetLink {
+                label: language_name(lang, &count.value),
+                count: count.count,
+                href: href("language", &count.value),
+                active: search.language.as_deref() == Some(count.value.as_str()),
+            })
+            .collect(),
+    });
+    groups.push(terms("country", "country", search.country_id));
+    if is_admin {
+        groups.push(views::FacetGroup {
+            param: "status",
+            links: listing
+                .facet("status")
+                .iter()
+                .map(|count| views::FacetLink {
+                    label: status_name(lang, &count.value),
+                    count: count.count,
+                    href: href("status", &count.value),
+                    active: search.status == Some(count.value.as_str()),
+                })
+                .collect(),
+        });
+    }
+    groups
+}
+
+pub async fn list_products(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    RawQuery(raw): RawQuery,
+) -> AppResult<Response> {
+    let taxonomy = Taxonomy::current(&state).await?;
+    let admin = is_admin(&viewer);
+    let audience = if admin {
+        Audience::KnowledgeManager
+    } else {
+        Audience::Public
+    };
+    let search = ProductSearch::resolve(
+        ProductParams::from_query(raw.as_deref()),
+        &taxonomy,
+        audience,
+    );
+    let listing = listing::run(&state.db, &search, PER_PAGE).await?;
+    let lang = viewer.lang;
+    let (first, last) = listing.range();
+    let page_base = {
+        let rest = search.params.with("page", "");
+        if rest.is_empty() {
+            "/products?".to_string()
+        } else {
+            format!("/products?{rest}&")
+        }
+    };
+    let active = search
+        .filters
+        .iter()
+        .map(|filter| views::ActiveFilterLink {
+            param: filter.param,
+            label: match filter.param {
+                "language" => language_name(lang, &filter.code),
+                "status" => status_name(lang, &filter.code),
+                _ => filter.label.clone(),
+            },
+            remove_href: link("/products", &search.params.with(filter.param, "")),
+        })
+        .collect();
+    let unknown = search
+        .notices
+        .iter()
+        .filter_map(|notice| match notice {
+            Notice::UnknownFilter(param, value) => Some(views::UnknownFilter {
+                param,
+                value: value.clone(),
+            }),
+            _ => None,
+        })
+        .collect();
+    let mut feed_params = search.params.clone();
+    feed_params.page.clear();
+    feed_params.status.clear();
+    let view = views::ProductListView {
+        cards: listing
+            .items
+            .iter()
+            .map(|item| product_card(item, &taxonomy))
+            .collect(),
+        total: listing.total,
+        first,
+        last,
+        pager: Pager {
+            page: listing.page,
+            pages: listing.pages,
+            base: page_base,
+        },
+        facets: facet_groups(lang, &search, &listing, &taxonomy, admin),
+        active,
+        unknown,
+        is_admin: admin,
+        feed_href: link("/feeds/products.atom", &feed_params.to_query()),
+    };
+    Ok(html(
+        StatusCode::OK,
+        views::product_list(&viewer.ctx(), &view),
+    ))
+}
+
+pub async fn show_product(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    PathText(raw_id): PathText,
+) -> AppResult<Response> {
+    let id = listing::path_id(&raw_id).ok_or(AppError::NotFound)?;
+    let admin = is_admin(&viewer);
+    let audience = if admin {
+        Audience::KnowledgeManager
+    } else {
+        Audience::Public
+    };
+    let item = listing::visible(&state.db, id, audience)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let taxonomy = Taxonomy::current(&state).await?;
+    let notice = if admin {
+        flash::take(&viewer.session).await
+    } else {
+        None
+    };
+    let product = &item.product;
+    let kind = product.kind_id.and_then(|id| taxonomy.term(id));
+    let mut countries: Vec<(String, String)> = item
+        .country_ids
+        .iter()
+        .filter_map(|id| taxonomy.term(*id))
+        .map(|term| (term.code.clone(), term.label.clone()))
+        .collect();
+    countries.sort_by(|a, b| a.1.cmp(&b.1));
+    let view = views::ProductView {
+        id: product.id,
+        kind: kind.map(|term| term.label.clone()),
+        kind_code: kind.map(|term| term.code.clone()),
+        title: product.title.clone(),
+        summary_html: product.summary_html.clone(),
+        url: product.url.clone(),
+        themes: theme_links(&item.theme_ids, &taxonomy),
+        countries,
+        language: product.language.clone(),
+        date: product.published_on.map(|d| d.to_string()),
+        status: product.status.clone(),
+        is_admin: admin,
+        notice,
+    };
+    Ok(html(
+        StatusCode::OK,
+        views::product_page(&viewer.ctx(), &view),
+    ))
 }

@@ -183,14 +183,23 @@ impl RawLearning {
         if title.is_empty() {
             title = title_from(&description);
         }
-        let project_title = check(optional_line(&self.project_title, PROJECT_MAX, "project_title"));
+        let project_title = check(optional_line(
+            &self.project_title,
+            PROJECT_MAX,
+            "project_title",
+        ));
         let external_id = check(optional_line(
             &self.external_id,
             EXTERNAL_ID_MAX,
             "external_id",
         ));
         let source_url = check(web_link(&self.source_url, "source_url"));
-        let learning_type = match self.learning_type.trim().to_ascii_lowercase().replace([' ', '-'], "_") {
+        let learning_type = match self
+            .learning_type
+            .trim()
+            .to_ascii_lowercase()
+            .replace([' ', '-'], "_")
+        {
             kind if kind.is_empty() => "lesson_learned".to_string(),
             kind if LEARNING_TYPES.contains(&kind.as_str()) => kind,
             _ => {
@@ -223,7 +232,13 @@ impl RawLearning {
             "evaluation_type",
             &mut problems,
         );
-        let sector_id = term(taxonomy, Vocabulary::Sector, &self.sector, "sector", &mut problems);
+        let sector_id = term(
+            taxonomy,
+            Vocabulary::Sector,
+            &self.sector,
+            "sector",
+            &mut problems,
+        );
         let intervention_type_id = term(
             taxonomy,
             Vocabulary::InterventionType,
@@ -247,8 +262,13 @@ impl RawLearning {
         );
         let mut country_ids = Vec::new();
         for code in split_list(&self.countries) {
-            if let Some(id) = term(taxonomy, Vocabulary::Country, code, "countries", &mut problems)
-                && !country_ids.contains(&id)
+            if let Some(id) = term(
+                taxonomy,
+                Vocabulary::Country,
+                code,
+                "countries",
+                &mut problems,
+            ) && !country_ids.contains(&id)
             {
                 country_ids.push(id);
             }

@@ -131,7 +131,12 @@ fn facet_views(
         plain("theme")
             .filter_map(|c| {
                 let theme = taxonomy.theme(c.value.parse().ok()?)?;
-                Some(value("theme", theme.slug.clone(), theme.name.clone(), c.count))
+                Some(value(
+                    "theme",
+                    theme.slug.clone(),
+                    theme.name.clone(),
+                    c.count,
+                ))
             })
             .collect(),
     );
@@ -164,14 +169,28 @@ fn facet_views(
     push(
         "language",
         plain("language")
-            .map(|c| value("language", c.value.clone(), language_label(lang, &c.value), c.count))
+            .map(|c| {
+                value(
+                    "language",
+                    c.value.clone(),
+                    language_label(lang, &c.value),
+                    c.count,
+                )
+            })
             .collect(),
     );
     if search.audience == Audience::KnowledgeManager {
         push(
             "status",
             plain("status")
-                .map(|c| value("status", c.value.clone(), status_label(lang, &c.value), c.count))
+                .map(|c| {
+                    value(
+                        "status",
+                        c.value.clone(),
+                        status_label(lang, &c.value),
+                        c.count,
+                    )
+                })
                 .collect(),
         );
     }
@@ -213,7 +232,11 @@ pub async fn search_learnings(
     } else {
         Audience::Public
     };
-    let search = Search::resolve(SearchParams::from_query(query.as_deref()), &taxonomy, audience);
+    let search = Search::resolve(
+        SearchParams::from_query(query.as_deref()),
+        &taxonomy,
+        audience,
+    );
     let outcome = search::run_cached(&state, &search).await?;
     let lang = viewer.lang;
     let my_reviews = match &viewer.user {
@@ -225,9 +248,10 @@ pub async fn search_learnings(
         .filters
         .iter()
         .map(|f| (f.param.to_string(), f.code.clone()))
-        .chain((!search.params.sort.trim().is_empty()).then(|| {
-            ("sort".to_string(), search.params.sort.trim().to_string())
-        }))
+        .chain(
+            (!search.params.sort.trim().is_empty())
+                .then(|| ("sort".to_string(), search.params.sort.trim().to_string())),
+        )
         .collect();
     let hits = outcome
         .hits
@@ -235,7 +259,10 @@ pub async fn search_learnings(
         .map(|hit| views::HitView {
             href: format!("/learnings/{}", hit.id),
             title: hit.title.clone(),
-            project_href: format!("/learnings?{}", search.params.with("project", &hit.project_title)),
+            project_href: format!(
+                "/learnings?{}",
+                search.params.with("project", &hit.project_title)
+            ),
             project: hit.project_title.clone(),
             learning_type: type_label(lang, &hit.learning_type),
             evaluation_type: hit
@@ -272,7 +299,11 @@ pub async fn search_learnings(
             }
             .to_query()
         ),
-        notices: search.notices.iter().map(|n| notice_view(lang, n)).collect(),
+        notices: search
+            .notices
+            .iter()
+            .map(|n| notice_view(lang, n))
+            .collect(),
         total: outcome.total,
         first,
         last,
@@ -297,7 +328,10 @@ pub async fn search_learnings(
         manager,
         my_reviews,
     };
-    Ok(html(StatusCode::OK, views::search_page(&viewer.ctx(), &view)))
+    Ok(html(
+        StatusCode::OK,
+        views::search_page(&viewer.ctx(), &view),
+    ))
 }
 
 fn search_link(param: &str, value: &str) -> String {
@@ -329,8 +363,16 @@ fn field_views(
         },
     };
     vec![
-        single("type", type_label(lang, &learning.learning_type), &learning.learning_type),
-        single("project", learning.project_title.clone(), &learning.project_title),
+        single(
+            "type",
+            type_label(lang, &learning.learning_type),
+            &learning.learning_type,
+        ),
+        single(
+            "project",
+            learning.project_title.clone(),
+            &learning.project_title,
+        ),
         term("evaluation_type", learning.evaluation_type_id),
         single(
             "year",
@@ -359,7 +401,11 @@ fn field_views(
         term("intervention_type", learning.intervention_type_id),
         term("cycle_stage", learning.cycle_stage_id),
         term("criterion", learning.criterion_id),
-        single("language", language_label(lang, &learning.language), &learning.language),
+        single(
+            "language",
+            language_label(lang, &learning.language),
+            &learning.language,
+        ),
     ]
 }
 
@@ -435,7 +481,9 @@ pub async fn show_learning(
         None => Vec::new(),
     };
     let discuss_in = match &viewer.user {
-        Some(user) if learning.status == PUBLISHED => links::forums_to_discuss_in(&state.db, user).await?,
+        Some(user) if learning.status == PUBLISHED => {
+            links::forums_to_discuss_in(&state.db, user).await?
+        }
         _ => Vec::new(),
     };
     let notice = match viewer.user {
@@ -457,7 +505,13 @@ pub async fn show_learning(
         fields: field_views(lang, &learning, &fields, &taxonomy),
         source_url: learning.source_url.clone(),
         published_at: learning.published_at.map(iso),
-        related: related(&state.db, lang, &learning, fields.theme_ids.first().copied()).await?,
+        related: related(
+            &state.db,
+            lang,
+            &learning,
+            fields.theme_ids.first().copied(),
+        )
+        .await?,
         threads,
         discuss_in,
         workflow,

@@ -127,7 +127,12 @@ impl RawProduct {
             },
         };
         let mut theme_ids = Vec::new();
-        for slug in self.themes.split([';', ',']).map(str::trim).filter(|s| !s.is_empty()) {
+        for slug in self
+            .themes
+            .split([';', ','])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             match taxonomy.theme_by_slug(slug) {
                 Some(t) if !theme_ids.contains(&t.id) => theme_ids.push(t.id),
                 Some(_) => {}
@@ -135,7 +140,12 @@ impl RawProduct {
             }
         }
         let mut country_ids = Vec::new();
-        for code in self.countries.split([';', ',']).map(str::trim).filter(|s| !s.is_empty()) {
+        for code in self
+            .countries
+            .split([';', ','])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             match taxonomy.by_code(Vocabulary::Country, code) {
                 Some(t) if !country_ids.contains(&t.id) => country_ids.push(t.id),
                 Some(_) => {}

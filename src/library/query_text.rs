@@ -139,7 +139,9 @@ impl TextQuery {
         if !self.excluded.is_empty() {
             expression = format!("({expression}) NOT {}", any(&self.excluded));
         }
-        Some(format!("{{title description project_title}} : ({expression})"))
+        Some(format!(
+            "{{title description project_title}} : ({expression})"
+        ))
     }
 
     /// The query rebuilt for PostgreSQL's `websearch_to_tsquery` from the parsed words only.
@@ -179,10 +181,17 @@ mod tests {
 
     #[test]
     fn syntax_is_only_text() {
-        let q = TextQuery::parse(r#"title:child (labour "birth registration" NEAR -mining OR* ) '; DROP TABLE learnings; --"#);
+        let q = TextQuery::parse(
+            r#"title:child (labour "birth registration" NEAR -mining OR* ) '; DROP TABLE learnings; --"#,
+        );
         let fts = q.to_fts5().unwrap();
         assert!(fts.starts_with("{title description project_title} : ("));
-        for part in ["\"title child\"", "\"birth registration\"", "\"near\"", "\"drop\""] {
+        for part in [
+            "\"title child\"",
+            "\"birth registration\"",
+            "\"near\"",
+            "\"drop\"",
+        ] {
             assert!(fts.contains(part), "{part} in {fts}");
         }
         assert!(fts.contains("NOT (\"mining\")"), "{fts}");
@@ -205,7 +214,9 @@ mod tests {
 
     #[test]
     fn degenerate_inputs() {
-        for input in ["", "   ", "\"", "((((", "-", "***", "🙂🙂", "OR OR", "\"\"\""] {
+        for input in [
+            "", "   ", "\"", "((((", "-", "***", "🙂🙂", "OR OR", "\"\"\"",
+        ] {
             let q = TextQuery::parse(input);
             assert!(q.to_fts5().is_none(), "{input}");
             assert!(q.to_websearch().is_none(), "{input}");

@@ -127,7 +127,11 @@ impl SearchParams {
 
     pub fn with_page(&self, page: u64) -> String {
         let mut params = self.clone();
-        params.page = if page > 1 { page.to_string() } else { String::new() };
+        params.page = if page > 1 {
+            page.to_string()
+        } else {
+            String::new()
+        };
         params.to_query()
     }
 
@@ -588,11 +592,16 @@ pub fn page_statement(search: &Search, backend: DatabaseBackend, offset: u64) ->
                 NEWEST.to_string()
             };
             let snippet = if text {
-                format!("snippet(learnings_fts, 1, char({}), char({}), '…', 30)", MARK_START as u32, MARK_END as u32)
+                format!(
+                    "snippet(learnings_fts, 1, char({}), char({}), '…', 30)",
+                    MARK_START as u32, MARK_END as u32
+                )
             } else {
                 "SUBSTR(l.description, 1, 400)".to_string()
             };
-            format!("SELECT {HIT_COLUMNS}, {snippet} AS snippet {from_where} ORDER BY {order} {limit}")
+            format!(
+                "SELECT {HIT_COLUMNS}, {snippet} AS snippet {from_where} ORDER BY {order} {limit}"
+            )
         }
     };
     Statement::from_sql_and_values(backend, sql, values)
@@ -699,4 +708,31 @@ pub async fn run_cached(
         .insert(key, epoch, outcome.clone())
         .await;
     Ok(outcome)
+}
+
+#[derive(FromQueryResult)]
+struct IdRow {
+    id: i32,
+}
+
+/// The ids of at most `limit` matching learnings, newest first, whatever the search's sort:
+/// what feeds follow. Uses the same matching (and so the same audience rule) as `run`.
+pub async fn newest_ids(
+    db: &impl ConnectionTrait,
+    search: &Search,
+    limit: u64,
+) -> Result<Vec<i32>, DbErr> {
+    let backend = db.get_database_backend();
+    let Matching {
+        from_where, values, ..
+    } = matching(search, backend);
+    let sql = format!("SELECT l.id {from_where} ORDER BY {NEWEST} LIMIT {limit}");
+    Ok(
+        IdRow::find_by_statement(Statement::from_sql_and_values(backend, sql, values))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|row| row.id)
+            .collect(),
+    )
 }

@@ -103,7 +103,9 @@ impl Taxonomy {
             };
             let index = taxonomy.terms.len();
             taxonomy.by_id.insert(row.id, index);
-            taxonomy.by_code.insert((vocabulary, row.code.clone()), index);
+            taxonomy
+                .by_code
+                .insert((vocabulary, row.code.clone()), index);
             taxonomy.terms.push(Term {
                 id: row.id,
                 vocabulary,
@@ -140,11 +142,15 @@ impl Taxonomy {
         } else {
             code.trim().to_ascii_lowercase()
         };
-        self.by_code.get(&(vocabulary, code)).map(|&i| &self.terms[i])
+        self.by_code
+            .get(&(vocabulary, code))
+            .map(|&i| &self.terms[i])
     }
 
     pub fn terms_of(&self, vocabulary: Vocabulary) -> impl Iterator<Item = &Term> {
-        self.terms.iter().filter(move |t| t.vocabulary == vocabulary)
+        self.terms
+            .iter()
+            .filter(move |t| t.vocabulary == vocabulary)
     }
 
     pub fn theme_by_slug(&self, slug: &str) -> Option<&Theme> {

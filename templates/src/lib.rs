@@ -6,12 +6,15 @@ rust_i18n::i18n!("locales", fallback = "en");
 
 pub mod accounts;
 pub mod admin;
+pub mod catalogue;
 pub mod components;
 pub mod email;
 pub mod errors;
 pub mod forums;
 pub mod i18n;
+pub mod imports;
 pub mod layout;
+pub mod learnings;
 pub mod moderation;
 
 pub use maud::{Markup, PreEscaped};

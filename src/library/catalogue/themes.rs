@@ -1,0 +1,218 @@
+//! Theme pages, the "content areas": everything published for a theme in one standard
+//! structure — its newest learnings, its products — and the forums of the theme that the
+//! viewer belongs to. Forums are picked through the membership table in SQL: a forum the
+//! viewer may not see never reaches the view, so its title cannot appear anywhere.
+
+use axum::{extract::State, http::StatusCode, response::Response};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, Statement};
+use templates::{catalogue as views, forums::ForumSummary};
+
+use super::{
+    PathText,
+    listing::{self, ProductParams, ProductSearch},
+    product_card,
+};
+use crate::{
+    entities::{themes, users},
+    forums::handlers::html,
+    library::{
+        fields::shorten,
+        search::{self, Audience, MARK_END, MARK_START, Search, SearchParams},
+        taxonomy::Taxonomy,
+    },
+    web::{AppError, AppResult, AppState, Viewer},
+};
+
+/// Products shown on a theme page before "all N products".
+const THEME_PRODUCTS: u64 = 10;
+
+#[derive(FromQueryResult)]
+struct ForumRow {
+    slug: String,
+    title: String,
+    theme_name: String,
+    purpose: String,
+    archived_at: Option<time::OffsetDateTime>,
+    role: Option<String>,
+}
+
+/// The forums of one theme that a user belongs to (every one of them for admins).
+async fn theme_forums(
+    db: &impl ConnectionTrait,
+    user: &users::Model,
+    theme_id: i32,
+) -> AppResult<Vec<ForumSummary>> {
+    let sql = "SELECT f.slug, f.title, th.name AS theme_name, f.purpose, f.archived_at, m.role
+               FROM forums f JOIN themes th ON th.id = f.theme_id
+               LEFT JOIN memberships m ON m.forum_id = f.id AND m.user_id = $1
+               WHERE f.theme_id = $3 AND (m.id IS NOT NULL OR $2 = 1)
+               ORDER BY CASE WHEN f.archived_at IS NULL THEN 0 ELSE 1 END, f.title";
+    let rows = ForumRow::find_by_statement(Statement::from_sql_and_values(
+        db.get_database_backend(),
+        sql,
+        [
+            user.id.into(),
+            i32::from(user.is_admin).into(),
+            theme_id.into(),
+        ],
+    ))
+    .all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| ForumSummary {
+            slug: r.slug,
+            title: r.title,
+            theme_name: r.theme_name,
+            purpose: r.purpose,
+            archived: r.archived_at.is_some(),
+            is_moderator: r.role.as_deref() == Some("moderator"),
+        })
+        .collect())
+}
+
+fn plain_snippet(snippet: &str) -> String {
+    let plain: String = snippet
+        .chars()
+        .filter(|c| *c != MARK_START && *c != MARK_END)
+        .collect();
+    shorten(&plain, 280)
+}
+
+pub async fn show_theme(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    PathText(slug): PathText,
+) -> AppResult<Response> {
+    // Only what could be a slug reaches the database (PostgreSQL refuses NUL in text).
+    let slug = slug.trim().to_ascii_lowercase();
+    if !crate::admin::service::valid_slug(&slug) {
+        return Err(AppError::NotFound);
+    }
+    let theme = themes::Entity::find()
+        .filter(themes::Column::Slug.eq(slug.as_str()))
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut taxonomy = Taxonomy::current(&state).await?;
+    if taxonomy.theme_by_slug(&theme.slug).is_none() {
+        // Created by another process (the command line) since the cache was filled.
+        taxonomy = std::sync::Arc::new(Taxonomy::load(&state.db).await?);
+    }
+    // Published learnings only, whoever looks: this is the theme's public face.
+    let learnings = Search::resolve(
+        SearchParams {
+            theme: theme.slug.clone(),
+            sort: "newest".into(),
+            ..Default::default()
+        },
+        &taxonomy,
+        Audience::Public,
+    );
+    let outcome = if learnings.filters.iter().any(|f| f.param == "theme") {
+        Some(search::run(&state.db, &learnings).await?)
+    } else {
+        // Never fall back to an unfiltered search: it would show every learning.
+        None
+    };
+    let products = ProductSearch::resolve(
+        ProductParams {
+            theme: theme.slug.clone(),
+            ..Default::default()
+        },
+        &taxonomy,
+        Audience::Public,
+    );
+    let product_listing = if products.theme_id.is_some() {
+        Some(listing::run(&state.db, &products, THEME_PRODUCTS).await?)
+    } else {
+        None
+    };
+    let forums = match &viewer.user {
+        Some(user) => theme_forums(&state.db, user, theme.id).await?,
+        None => Vec::new(),
+    };
+    let view = views::ThemePageView {
+        slug: theme.slug.clone(),
+        name: theme.name.clone(),
+        description: theme.description.clone(),
+        learnings: outcome
+            .as_ref()
+            .map(|o| {
+                o.hits
+                    .iter()
+                    .map(|hit| views::LearningCard {
+                        id: hit.id,
+                        title: hit.title.clone(),
+                        project_title: hit.project_title.clone(),
+                        learning_type: hit.learning_type.clone(),
+                        year: hit.year,
+                        snippet: plain_snippet(&hit.snippet),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        learnings_total: outcome.as_ref().map(|o| o.total).unwrap_or(0),
+        products: product_listing
+            .as_ref()
+            .map(|l| {
+                l.items
+                    .iter()
+                    .map(|item| product_card(item, &taxonomy))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        products_total: product_listing.as_ref().map(|l| l.total).unwrap_or(0),
+        forums,
+        signed_in: viewer.user.is_some(),
+    };
+    Ok(html(
+        StatusCode::OK,
+        views::theme_page(&viewer.ctx(), &view),
+    ))
+}
+
+#[derive(FromQueryResult)]
+struct ThemeRow {
+    slug: String,
+    name: String,
+    description: String,
+    learnings: i64,
+    products: i64,
+}
+
+/// Every theme with the number of published learnings and products filed under it. Forums
+/// are not counted: a count would reveal forums the viewer may not see.
+pub async fn list_themes(State(state): State<AppState>, viewer: Viewer) -> AppResult<Response> {
+    let rows = ThemeRow::find_by_statement(Statement::from_string(
+        state.db.get_database_backend(),
+        "SELECT th.slug, th.name, th.description,
+                (SELECT COUNT(*) FROM learning_themes lt JOIN learnings l ON l.id = lt.learning_id
+                 WHERE lt.theme_id = th.id AND l.status = 'published') AS learnings,
+                (SELECT COUNT(*) FROM product_themes pt JOIN products p ON p.id = pt.product_id
+                 WHERE pt.theme_id = th.id AND p.status = 'published') AS products
+         FROM themes th ORDER BY th.name, th.slug",
+    ))
+    .all(&state.db)
+    .await?;
+    let themes: Vec<views::ThemeSummary> = rows
+        .into_iter()
+        .map(|row| views::ThemeSummary {
+            slug: row.slug,
+            name: row.name,
+            description: shorten(
+                &row.description
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                300,
+            ),
+            learnings: row.learnings.max(0) as u64,
+            products: row.products.max(0) as u64,
+        })
+        .collect();
+    Ok(html(
+        StatusCode::OK,
+        views::theme_list(&viewer.ctx(), &themes),
+    ))
+}
