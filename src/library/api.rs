@@ -19,8 +19,8 @@ use axum::{
 use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 use templates::{
-    catalogue::{language_name, learning_type_name},
     i18n::{t, tf},
+    {catalogue::language_name, learnings::type_label},
 };
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -369,7 +369,7 @@ async fn list_learnings(State(state): State<AppState>, RawQuery(raw): RawQuery) 
                 "title": hit.title,
                 "project_title": hit.project_title,
                 "type": hit.learning_type,
-                "type_label": learning_type_name(LANG, &hit.learning_type),
+                "type_label": type_label(LANG, &hit.learning_type),
                 "year": hit.year,
                 "evaluation_type": term_json(&taxonomy, hit.evaluation_type_id),
                 "published_at": hit.published_at.map(iso),
@@ -384,7 +384,7 @@ async fn list_learnings(State(state): State<AppState>, RawQuery(raw): RawQuery) 
     facets.insert(
         "type".into(),
         facet_values(counts("type"), |code| {
-            Some((code.to_string(), learning_type_name(LANG, code)))
+            Some((code.to_string(), type_label(LANG, code)))
         }),
     );
     let by_vocabulary = search::facets_by_vocabulary(&outcome, &taxonomy);
@@ -438,7 +438,7 @@ async fn list_learnings(State(state): State<AppState>, RawQuery(raw): RawQuery) 
         .iter()
         .map(|f| {
             let label = match f.param {
-                "type" => learning_type_name(LANG, &f.code),
+                "type" => type_label(LANG, &f.code),
                 "language" => language_name(LANG, &f.code),
                 _ => f.label.clone(),
             };
@@ -500,7 +500,7 @@ async fn show_learning(
         "id": learning.id,
         "url": format!("{base}/learnings/{}", learning.id),
         "title": learning.title,
-        "type": { "code": learning.learning_type, "label": learning_type_name(LANG, &learning.learning_type) },
+        "type": { "code": learning.learning_type, "label": type_label(LANG, &learning.learning_type) },
         "project_title": learning.project_title,
         "year": learning.year,
         "evaluation_type": term_json(&taxonomy, learning.evaluation_type_id),

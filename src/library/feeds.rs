@@ -23,8 +23,8 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use templates::{
-    catalogue::{language_name, learning_type_name},
     i18n::{negotiate, t, tf},
+    {catalogue::language_name, learnings::type_label},
 };
 use time::OffsetDateTime;
 
@@ -217,7 +217,7 @@ async fn learnings_feed(
         labels.push(format!("“{}”", search.params.q.trim()));
     }
     labels.extend(search.filters.iter().map(|f| match f.param {
-        "type" => learning_type_name(lang, &f.code),
+        "type" => type_label(lang, &f.code),
         "language" => language_name(lang, &f.code),
         _ => f.label.clone(),
     }));
@@ -325,7 +325,7 @@ fn learning_entry(
     let mut categories = vec![category(
         &learning.learning_type,
         search_scheme("type"),
-        &learning_type_name(lang, &learning.learning_type),
+        &type_label(lang, &learning.learning_type),
     )];
     for id in &row.theme_ids {
         if let Some(theme) = taxonomy.theme(*id) {

@@ -11,6 +11,7 @@ use axum::{
 use sea_orm::{ConnectionTrait, FromQueryResult, Statement};
 use serde::Deserialize;
 use templates::{
+    catalogue::language_name,
     components::{FormErrors, Pager},
     learnings::{self as views, filter_label, status_label, type_label},
 };
@@ -77,14 +78,6 @@ fn notice_view(lang: &str, notice: &Notice) -> views::NoticeView {
             key: "search.bad_sort",
             args: vec![],
         },
-    }
-}
-
-fn language_label(lang: &str, code: &str) -> String {
-    match code {
-        "fr" => templates::i18n::t(lang, "learning.language_fr").into_owned(),
-        "es" => templates::i18n::t(lang, "learning.language_es").into_owned(),
-        _ => templates::i18n::t(lang, "learning.language_en").into_owned(),
     }
 }
 
@@ -173,7 +166,7 @@ fn facet_views(
                 value(
                     "language",
                     c.value.clone(),
-                    language_label(lang, &c.value),
+                    language_name(lang, &c.value),
                     c.count,
                 )
             })
@@ -284,7 +277,7 @@ pub async fn search_learnings(
                 param: f.param.to_string(),
                 label: match f.param {
                     "type" => type_label(lang, &f.code),
-                    "language" => language_label(lang, &f.code),
+                    "language" => language_name(lang, &f.code),
                     "status" => status_label(lang, &f.code),
                     _ => f.label.clone(),
                 },
@@ -403,7 +396,7 @@ fn field_views(
         term("criterion", learning.criterion_id),
         single(
             "language",
-            language_label(lang, &learning.language),
+            language_name(lang, &learning.language),
             &learning.language,
         ),
     ]

@@ -16,6 +16,7 @@ use crate::{
     forums::{ForumSummary, forum_list},
     i18n::{t, tf},
     layout,
+    learnings::count,
 };
 
 #[derive(Clone, Debug)]
@@ -228,7 +229,7 @@ pub fn product_list(ctx: &Ctx, view: &ProductListView) -> Markup {
                             (tf(lang, "product.showing", &[
                                 ("first", &view.first.to_string()),
                                 ("last", &view.last.to_string()),
-                                ("total", &group_digits(view.total)),
+                                ("total", &count(lang, view.total)),
                             ]))
                         }
                         (product_cards(ctx, &view.cards, view.is_admin))
@@ -243,19 +244,6 @@ pub fn product_list(ctx: &Ctx, view: &ProductListView) -> Markup {
             }
         },
     )
-}
-
-/// 1191 → "1,191": the way the search pages write totals.
-pub fn group_digits(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 pub struct ProductView {
@@ -473,14 +461,6 @@ pub struct ThemePageView {
     pub signed_in: bool,
 }
 
-pub fn learning_type_name(lang: &str, code: &str) -> String {
-    match code {
-        "lesson_learned" => t(lang, "feed.type_lesson_learned").into_owned(),
-        "good_practice" => t(lang, "feed.type_good_practice").into_owned(),
-        other => other.to_string(),
-    }
-}
-
 pub fn theme_page(ctx: &Ctx, view: &ThemePageView) -> Markup {
     let lang = ctx.lang;
     layout::page(
@@ -501,7 +481,7 @@ pub fn theme_page(ctx: &Ctx, view: &ThemePageView) -> Markup {
                         @for learning in &view.learnings {
                             li {
                                 p.meta {
-                                    span.tag { (learning_type_name(lang, &learning.learning_type)) }
+                                    span.tag { (crate::learnings::type_label(lang, &learning.learning_type)) }
                                     @if !learning.project_title.is_empty() { " " (learning.project_title) }
                                     @if let Some(year) = learning.year { " · " (year) }
                                 }
@@ -511,7 +491,7 @@ pub fn theme_page(ctx: &Ctx, view: &ThemePageView) -> Markup {
                         }
                     }
                     p { a href={ "/learnings?theme=" (view.slug) } {
-                        (tf(lang, "theme.all_learnings", &[("count", &group_digits(view.learnings_total))]))
+                        (tf(lang, "theme.all_learnings", &[("count", &count(lang, view.learnings_total))]))
                     } }
                 }
             }
@@ -523,7 +503,7 @@ pub fn theme_page(ctx: &Ctx, view: &ThemePageView) -> Markup {
                     (product_cards(ctx, &view.products, false))
                     @if view.products_total > view.products.len() as u64 {
                         p { a href={ "/products?theme=" (view.slug) } {
-                            (tf(lang, "theme.all_products", &[("count", &group_digits(view.products_total))]))
+                            (tf(lang, "theme.all_products", &[("count", &count(lang, view.products_total))]))
                         } }
                     }
                 }
@@ -578,8 +558,8 @@ pub fn theme_list(ctx: &Ctx, themes: &[ThemeSummary]) -> Markup {
                             @if !theme.description.is_empty() { p { (theme.description) } }
                             p.meta {
                                 (tf(lang, "theme.counts", &[
-                                    ("learnings", &group_digits(theme.learnings)),
-                                    ("products", &group_digits(theme.products)),
+                                    ("learnings", &count(lang, theme.learnings)),
+                                    ("products", &count(lang, theme.products)),
                                 ]))
                             }
                         }
@@ -588,17 +568,4 @@ pub fn theme_list(ctx: &Ctx, themes: &[ThemeSummary]) -> Markup {
             }
         },
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::group_digits;
-
-    #[test]
-    fn digits_are_grouped() {
-        assert_eq!(group_digits(0), "0");
-        assert_eq!(group_digits(999), "999");
-        assert_eq!(group_digits(1191), "1,191");
-        assert_eq!(group_digits(1_000_000), "1,000,000");
-    }
 }

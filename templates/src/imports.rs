@@ -147,7 +147,7 @@ fn report_section(ctx: &Ctx, report: &ReportView) -> Markup {
             } @else {
                 div.errors role="alert" tabindex="-1" { p { (report.summary) } }
             }
-            @if !report.refused {
+            @if report.written {
                 table.counts {
                     tbody {
                         tr { th scope="row" { (t(lang, "import.created")) } td { (report.created) } }

@@ -580,3 +580,17 @@ pub fn vocabularies_page(
     };
     page(ctx, &t(lang, "learning.vocabularies"), body)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::count;
+
+    #[test]
+    fn digits_are_grouped() {
+        assert_eq!(count("en", 0), "0");
+        assert_eq!(count("en", 999), "999");
+        assert_eq!(count("en", 1191), "1,191");
+        assert_eq!(count("en", 1_000_000), "1,000,000");
+        assert_eq!(count("es", 1191), "1.191");
+    }
+}
