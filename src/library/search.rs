@@ -14,7 +14,10 @@ use super::{
     store::{PUBLISHED, STATUSES},
     taxonomy::{Taxonomy, Vocabulary},
 };
-use crate::forums::queries::{clamp_page, page_number};
+use crate::{
+    forums::queries::{clamp_page, page_number},
+    web::query::read_lenient,
+};
 
 pub const PER_PAGE: u64 = 10;
 /// Highlight markers from the Private Use Area: they cannot come from escaped text, so the
@@ -58,17 +61,13 @@ impl SearchParams {
     /// first value, and bytes that are not UTF-8 are replaced rather than refused.
     pub fn from_query(raw: Option<&str>) -> SearchParams {
         let mut params = SearchParams::default();
-        let mut seen = Vec::new();
-        for (name, value) in url::form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
-            if seen.contains(&name) {
-                continue;
+        read_lenient(raw, 2_000, |name, value| match params.slot(name) {
+            Some(slot) => {
+                *slot = value;
+                true
             }
-            let Some(slot) = params.slot(&name) else {
-                continue;
-            };
-            *slot = value.chars().take(2_000).collect();
-            seen.push(name);
-        }
+            None => false,
+        });
         params
     }
 

@@ -7,6 +7,7 @@ pub mod extract;
 pub mod flash;
 pub mod forms;
 pub mod headers;
+pub mod query;
 pub mod session_store;
 pub mod state;
 

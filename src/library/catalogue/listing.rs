@@ -19,6 +19,7 @@ use crate::{
         search::{ActiveFilter, Audience, FacetCount, Notice},
         taxonomy::{Taxonomy, Vocabulary},
     },
+    web::query::read_lenient,
 };
 
 /// Products on one page of `/products` and of the API.
@@ -43,17 +44,13 @@ impl ProductParams {
     /// ignored, a repeated name keeps its first value, bad UTF-8 is replaced.
     pub fn from_query(raw: Option<&str>) -> ProductParams {
         let mut params = ProductParams::default();
-        let mut seen = Vec::new();
-        for (name, value) in url::form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
-            if seen.contains(&name) {
-                continue;
+        read_lenient(raw, 200, |name, value| match params.slot(name) {
+            Some(slot) => {
+                *slot = value;
+                true
             }
-            let Some(slot) = params.slot(&name) else {
-                continue;
-            };
-            *slot = value.chars().take(200).collect();
-            seen.push(name);
-        }
+            None => false,
+        });
         params
     }
 
