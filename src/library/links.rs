@@ -42,8 +42,8 @@ pub async fn record_citations(
     Ok(())
 }
 
-/// Links a thread to a learning (published only, unless `any_status` is false — proposals
-/// link their own draft).
+/// Links a thread to a learning — only a published one when `published_only` (citations);
+/// a proposal links its own draft.
 pub async fn link(
     db: &impl ConnectionTrait,
     thread_id: i32,
@@ -52,26 +52,19 @@ pub async fn link(
     now: OffsetDateTime,
     published_only: bool,
 ) -> Result<(), DbErr> {
-    let backend = db.get_database_backend();
-    let status_check = if published_only {
-        "AND l.status = $5"
-    } else {
-        "AND $5 = $5"
-    };
     db.execute_raw(Statement::from_sql_and_values(
-        backend,
-        format!(
-            "INSERT INTO thread_learnings (thread_id, learning_id, created_by_id, created_at)
-             SELECT $1, l.id, $3, $4 FROM learnings l
-             WHERE l.id = $2 {status_check}
-               AND NOT EXISTS (SELECT 1 FROM thread_learnings x WHERE x.thread_id = $1 AND x.learning_id = $2)"
-        ),
+        db.get_database_backend(),
+        "INSERT INTO thread_learnings (thread_id, learning_id, created_by_id, created_at)
+         SELECT $1, l.id, $3, $4 FROM learnings l
+         WHERE l.id = $2 AND (l.status = $5 OR NOT $6)
+           AND NOT EXISTS (SELECT 1 FROM thread_learnings x WHERE x.thread_id = $1 AND x.learning_id = $2)",
         [
             thread_id.into(),
             learning_id.into(),
             user_id.into(),
             now.into(),
             PUBLISHED.into(),
+            published_only.into(),
         ],
     ))
     .await?;

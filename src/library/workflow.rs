@@ -11,7 +11,10 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
 };
-use sea_orm::{ConnectionTrait, EntityTrait, FromQueryResult, Statement};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, Statement,
+    sea_query::Expr,
+};
 use templates::{
     components::FormErrors,
     i18n::t,
@@ -547,30 +550,19 @@ async fn step(
     if current.status != learning.status || current.reviewer_id != learning.reviewer_id {
         return Err(AppError::BadRequest("review.wrong_state"));
     }
-    let mut current = current;
-    if let Some(reviewer_id) = reviewer {
-        current.reviewer_id = Some(reviewer_id);
-    }
-    let reviewer_changed = current.reviewer_id != learning.reviewer_id;
     let now = now();
+    if let Some(reviewer_id) = reviewer {
+        learnings::Entity::update_many()
+            .col_expr(learnings::Column::ReviewerId, Expr::value(reviewer_id))
+            .col_expr(learnings::Column::UpdatedAt, Expr::value(now))
+            .filter(learnings::Column::Id.eq(id))
+            .exec(&txn)
+            .await?;
+    }
     if current.status == to {
-        let mut model: learnings::ActiveModel = current.into();
-        if reviewer_changed {
-            model.reviewer_id = sea_orm::ActiveValue::Set(reviewer);
-        }
-        model.updated_at = sea_orm::ActiveValue::Set(now);
-        sea_orm::ActiveModelTrait::update(model, &txn).await?;
         store::record_review(&txn, id, Some(actor.id), action, comment, now).await?;
     } else {
-        let reviewer_id = current.reviewer_id;
-        let mut saved =
-            store::set_status(&txn, current, to, Some(actor.id), action, comment, now).await?;
-        if reviewer_changed {
-            saved.reviewer_id = reviewer_id;
-            let mut model: learnings::ActiveModel = saved.into();
-            model.reviewer_id = sea_orm::ActiveValue::Set(reviewer_id);
-            sea_orm::ActiveModelTrait::update(model, &txn).await?;
-        }
+        store::set_status(&txn, current, to, Some(actor.id), action, comment, now).await?;
     }
     txn.commit().await?;
     Ok(back_to(id))
@@ -774,11 +766,15 @@ pub async fn propose_learning(
         .map_err(|_| AppError::BadRequest("learning.needs_summary"))?;
     let txn = db::begin_write(&state.db).await?;
     let now = now();
-    let learning = match learnings::Entity::find()
-        .filter_by_key(&fields)
+    let proposed_before = learnings::Entity::find()
+        .filter(learnings::Column::ContentKey.eq(store::content_key(
+            &fields.project_title,
+            &fields.description,
+        )))
         .one(&txn)
-        .await?
-    {
+        .await?;
+    // Proposing the same summary twice finds the first proposal instead of a duplicate.
+    let learning = match proposed_before {
         Some(existing) => existing,
         None => {
             let learning =
@@ -821,19 +817,4 @@ pub async fn propose_learning(
     txn.commit().await?;
     flash::set(&signed_in.session, "learning.proposed").await;
     Ok(Redirect::to(&format!("/learnings/{}", learning.id)).into_response())
-}
-
-trait FilterByKey {
-    fn filter_by_key(self, fields: &super::fields::LearningFields) -> Self;
-}
-
-impl FilterByKey for sea_orm::Select<learnings::Entity> {
-    /// Proposing the same summary twice finds the first proposal instead of a duplicate.
-    fn filter_by_key(self, fields: &super::fields::LearningFields) -> Self {
-        use sea_orm::{ColumnTrait, QueryFilter};
-        self.filter(learnings::Column::ContentKey.eq(store::content_key(
-            &fields.project_title,
-            &fields.description,
-        )))
-    }
 }
