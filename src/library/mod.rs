@@ -10,6 +10,7 @@ pub mod fields;
 pub mod import;
 pub mod links;
 pub mod pages;
+pub mod pairs;
 pub mod products;
 pub mod query_text;
 pub mod search;

@@ -1,23 +1,17 @@
 //! Knowledge products (publications, tools, compendiums, trainings…): their fields as typed or
 //! imported, the rules that validate them, and the one way they are written.
 
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
-    QueryFilter,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DbErr};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
 use super::{
     fields::{LANGUAGES, Problem, web_link},
+    pairs::{PRODUCT_COUNTRIES, PRODUCT_THEMES},
     taxonomy::{Taxonomy, Vocabulary},
 };
-use crate::{
-    entities::{product_countries, product_themes, products},
-    markdown,
-    web::forms,
-};
+use crate::{entities::products, markdown, web::forms};
 
 pub const DRAFT: &str = "draft";
 pub const PUBLISHED: &str = "published";
@@ -188,35 +182,12 @@ async fn replace_pairs(
     product_id: i32,
     fields: &ProductFields,
 ) -> Result<(), DbErr> {
-    product_themes::Entity::delete_many()
-        .filter(product_themes::Column::ProductId.eq(product_id))
-        .exec(db)
+    PRODUCT_THEMES
+        .replace(db, product_id, &fields.theme_ids)
         .await?;
-    product_countries::Entity::delete_many()
-        .filter(product_countries::Column::ProductId.eq(product_id))
-        .exec(db)
-        .await?;
-    if !fields.theme_ids.is_empty() {
-        product_themes::Entity::insert_many(fields.theme_ids.iter().map(|&theme_id| {
-            product_themes::ActiveModel {
-                product_id: Set(product_id),
-                theme_id: Set(theme_id),
-            }
-        }))
-        .exec(db)
-        .await?;
-    }
-    if !fields.country_ids.is_empty() {
-        product_countries::Entity::insert_many(fields.country_ids.iter().map(|&country_id| {
-            product_countries::ActiveModel {
-                product_id: Set(product_id),
-                country_id: Set(country_id),
-            }
-        }))
-        .exec(db)
-        .await?;
-    }
-    Ok(())
+    PRODUCT_COUNTRIES
+        .replace(db, product_id, &fields.country_ids)
+        .await
 }
 
 /// A new product; a published one without a date is dated today.
@@ -278,22 +249,8 @@ pub async fn fields_of(
     db: &impl ConnectionTrait,
     product: &products::Model,
 ) -> Result<ProductFields, DbErr> {
-    let mut theme_ids: Vec<i32> = product_themes::Entity::find()
-        .filter(product_themes::Column::ProductId.eq(product.id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|r| r.theme_id)
-        .collect();
-    theme_ids.sort_unstable();
-    let mut country_ids: Vec<i32> = product_countries::Entity::find()
-        .filter(product_countries::Column::ProductId.eq(product.id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|r| r.country_id)
-        .collect();
-    country_ids.sort_unstable();
+    let theme_ids = PRODUCT_THEMES.of(db, product.id).await?;
+    let country_ids = PRODUCT_COUNTRIES.of(db, product.id).await?;
     Ok(ProductFields {
         external_id: product.external_id.clone(),
         kind_id: product.kind_id,

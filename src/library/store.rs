@@ -1,16 +1,17 @@
 //! Writing learnings: the row, its themes and countries, and its facet tokens, always together
 //! (callers pass a transaction when several writes must stand or fall as one).
 
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
-    QueryFilter,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DbErr};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
-use super::{facets::Facets, fields::LearningFields};
+use super::{
+    facets::Facets,
+    fields::LearningFields,
+    pairs::{LEARNING_COUNTRIES, LEARNING_THEMES},
+};
 use crate::{
-    entities::{learning_countries, learning_reviews, learning_themes, learnings},
+    entities::{learning_reviews, learnings},
     markdown,
 };
 
@@ -74,35 +75,12 @@ async fn replace_pairs(
     learning_id: i32,
     fields: &LearningFields,
 ) -> Result<(), DbErr> {
-    learning_themes::Entity::delete_many()
-        .filter(learning_themes::Column::LearningId.eq(learning_id))
-        .exec(db)
+    LEARNING_THEMES
+        .replace(db, learning_id, &fields.theme_ids)
         .await?;
-    learning_countries::Entity::delete_many()
-        .filter(learning_countries::Column::LearningId.eq(learning_id))
-        .exec(db)
-        .await?;
-    if !fields.theme_ids.is_empty() {
-        learning_themes::Entity::insert_many(fields.theme_ids.iter().map(|&theme_id| {
-            learning_themes::ActiveModel {
-                learning_id: Set(learning_id),
-                theme_id: Set(theme_id),
-            }
-        }))
-        .exec(db)
-        .await?;
-    }
-    if !fields.country_ids.is_empty() {
-        learning_countries::Entity::insert_many(fields.country_ids.iter().map(|&country_id| {
-            learning_countries::ActiveModel {
-                learning_id: Set(learning_id),
-                country_id: Set(country_id),
-            }
-        }))
-        .exec(db)
-        .await?;
-    }
-    Ok(())
+    LEARNING_COUNTRIES
+        .replace(db, learning_id, &fields.country_ids)
+        .await
 }
 
 pub async fn insert(
@@ -148,22 +126,8 @@ pub async fn fields_of(
     db: &impl ConnectionTrait,
     learning: &learnings::Model,
 ) -> Result<LearningFields, DbErr> {
-    let mut theme_ids: Vec<i32> = learning_themes::Entity::find()
-        .filter(learning_themes::Column::LearningId.eq(learning.id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|row| row.theme_id)
-        .collect();
-    theme_ids.sort_unstable();
-    let mut country_ids: Vec<i32> = learning_countries::Entity::find()
-        .filter(learning_countries::Column::LearningId.eq(learning.id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|row| row.country_id)
-        .collect();
-    country_ids.sort_unstable();
+    let theme_ids = LEARNING_THEMES.of(db, learning.id).await?;
+    let country_ids = LEARNING_COUNTRIES.of(db, learning.id).await?;
     Ok(LearningFields {
         external_id: learning.external_id.clone(),
         title: learning.title.clone(),

@@ -1,0 +1,99 @@
+//! The link tables of the library — a learning's or a product's themes and countries — read
+//! and rewritten the same way: each is a set of (owner id, other id) pairs.
+
+use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Statement, Value};
+
+pub struct Pairs {
+    table: &'static str,
+    owner: &'static str,
+    other: &'static str,
+}
+
+pub const LEARNING_THEMES: Pairs = Pairs {
+    table: "learning_themes",
+    owner: "learning_id",
+    other: "theme_id",
+};
+pub const LEARNING_COUNTRIES: Pairs = Pairs {
+    table: "learning_countries",
+    owner: "learning_id",
+    other: "country_id",
+};
+pub const PRODUCT_THEMES: Pairs = Pairs {
+    table: "product_themes",
+    owner: "product_id",
+    other: "theme_id",
+};
+pub const PRODUCT_COUNTRIES: Pairs = Pairs {
+    table: "product_countries",
+    owner: "product_id",
+    other: "country_id",
+};
+
+#[derive(FromQueryResult)]
+struct Other {
+    id: i32,
+}
+
+impl Pairs {
+    /// The ids linked to one owner, in ascending order.
+    pub async fn of(&self, db: &impl ConnectionTrait, owner_id: i32) -> Result<Vec<i32>, DbErr> {
+        let Pairs {
+            table,
+            owner,
+            other,
+        } = self;
+        Ok(Other::find_by_statement(Statement::from_sql_and_values(
+            db.get_database_backend(),
+            format!("SELECT {other} AS id FROM {table} WHERE {owner} = $1 ORDER BY {other}"),
+            [owner_id.into()],
+        ))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| row.id)
+        .collect())
+    }
+
+    /// Makes `ids` the exact set linked to the owner.
+    pub async fn replace(
+        &self,
+        db: &impl ConnectionTrait,
+        owner_id: i32,
+        ids: &[i32],
+    ) -> Result<(), DbErr> {
+        let Pairs {
+            table,
+            owner,
+            other,
+        } = self;
+        let backend = db.get_database_backend();
+        db.execute_raw(Statement::from_sql_and_values(
+            backend,
+            format!("DELETE FROM {table} WHERE {owner} = $1"),
+            [owner_id.into()],
+        ))
+        .await?;
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let mut values: Vec<Value> = vec![owner_id.into()];
+        let rows: Vec<String> = ids
+            .iter()
+            .map(|id| {
+                values.push((*id).into());
+                format!("($1, ${})", values.len())
+            })
+            .collect();
+        db.execute_raw(Statement::from_sql_and_values(
+            backend,
+            format!(
+                "INSERT INTO {table} ({owner}, {other}) VALUES {}",
+                rows.join(", ")
+            ),
+            values,
+        ))
+        .await?;
+        Ok(())
+    }
+}
