@@ -21,7 +21,8 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true)
-                .pragma("mmap_size", "268435456")
+                // Beyond the page cache, reads of a large library come straight from the OS.
+                .pragma("mmap_size", "4294967296")
         });
     Database::connect(options).await
 }

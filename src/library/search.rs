@@ -197,7 +197,11 @@ pub enum Notice {
 pub struct Search {
     pub params: SearchParams,
     pub text: TextQuery,
+    /// Facet tokens matched in the full-text index (every filter except status and project).
     pub tokens: Vec<String>,
+    /// A column filter rather than a token: nearly every learning is published, and a token
+    /// that common would make every full-text lookup read its whole posting list.
+    pub status: Option<&'static str>,
     pub project: Option<String>,
     pub filters: Vec<ActiveFilter>,
     pub sort: Sort,
@@ -296,12 +300,12 @@ impl Search {
             }
         }
         let status = params.status.trim();
-        match audience {
-            Audience::Public => tokens.push(facets::status(PUBLISHED)),
-            Audience::KnowledgeManager if status.is_empty() || status == "all" => {}
+        let status_filter = match audience {
+            Audience::Public => Some(PUBLISHED),
+            Audience::KnowledgeManager if status.is_empty() || status == "all" => None,
             Audience::KnowledgeManager => {
-                if STATUSES.contains(&status) {
-                    tokens.push(facets::status(status));
+                let known = STATUSES.iter().copied().find(|s| *s == status);
+                if known.is_some() {
                     filters.push(ActiveFilter {
                         param: "status",
                         code: status.to_string(),
@@ -310,8 +314,9 @@ impl Search {
                 } else {
                     unknown("status", status);
                 }
+                known
             }
-        }
+        };
         let project = Some(
             params
                 .project
@@ -353,6 +358,7 @@ impl Search {
             params,
             text,
             tokens,
+            status: status_filter,
             project,
             filters,
             sort,
@@ -465,6 +471,13 @@ fn matching(search: &Search, backend: DatabaseBackend) -> Matching {
             }
         }
     };
+    if let Some(status) = search.status {
+        let p = placeholder(status.into(), &mut values);
+        // SQLite: the unary `+` keeps the planner on the full-text match instead of the
+        // (far less selective) status index.
+        let column = if fts { "+l.status" } else { "l.status" };
+        conditions.push(format!("{column} = {p}"));
+    }
     if let Some(project) = &search.project {
         let p = placeholder(project.clone().into(), &mut values);
         conditions.push(format!("l.project_title = {p}"));
@@ -513,10 +526,10 @@ pub fn facets_statement(search: &Search, backend: DatabaseBackend) -> Statement 
                    WHERE m.cycle_stage_id IS NOT NULL GROUP BY m.cycle_stage_id
          UNION ALL SELECT 'term', CAST(m.criterion_id AS TEXT), COUNT(*) FROM m
                    WHERE m.criterion_id IS NOT NULL GROUP BY m.criterion_id
-         UNION ALL SELECT 'term', CAST(c.country_id AS TEXT), COUNT(*) FROM m
-                   JOIN learning_countries c ON c.learning_id = m.id GROUP BY c.country_id
-         UNION ALL SELECT 'theme', CAST(t.theme_id AS TEXT), COUNT(*) FROM m
-                   JOIN learning_themes t ON t.learning_id = m.id GROUP BY t.theme_id
+         UNION ALL SELECT 'term', CAST(c.country_id AS TEXT), COUNT(*) FROM learning_countries c
+                   WHERE c.learning_id IN (SELECT id FROM m) GROUP BY c.country_id
+         UNION ALL SELECT 'theme', CAST(t.theme_id AS TEXT), COUNT(*) FROM learning_themes t
+                   WHERE t.learning_id IN (SELECT id FROM m) GROUP BY t.theme_id
          UNION ALL SELECT * FROM (
              SELECT 'project' AS facet, m.project_title AS value, COUNT(*) AS n FROM m
              WHERE m.project_title <> '' GROUP BY m.project_title

@@ -1,7 +1,9 @@
 //! CSRF protection: a synchronizer token kept in the server-side session, rendered into every
 //! POST form as `csrf_token`, and checked here, in one layer, before any handler runs.
 //! The only POSTs exempt are those whose URL itself carries an unguessable single-purpose
-//! token and that must work from a mail client without a cookie (RFC 8058 one-click).
+//! token and that must work from a mail client without a cookie (RFC 8058 one-click), and the
+//! read-only JSON API, which uses no session and changes nothing (a POST there gets its JSON
+//! 405, not this layer's HTML 403).
 
 use std::sync::{
     Arc, Mutex,
@@ -29,7 +31,7 @@ pub const FIELD: &str = "csrf_token";
 /// Largest form body Fora accepts; bigger requests get a clear 413 page.
 pub const MAX_FORM_BYTES: usize = 256 * 1024;
 
-const EXEMPT_PREFIXES: &[&str] = &["/newsletter/unsubscribe/"];
+const EXEMPT_PREFIXES: &[&str] = &["/newsletter/unsubscribe/", "/api/"];
 
 /// Routes that take file uploads (`multipart/form-data`): their body limit and the message of
 /// their 413 page. Every other route keeps `MAX_FORM_BYTES`.

@@ -720,21 +720,24 @@ async fn api_bad_input_gets_json_errors(app: TestApp) {
     );
     assert!(notices.iter().any(|n| n["code"] == "unknown_sort"));
 
-    // Other methods: JSON 405, and a CORS preflight answer.
+    // Other methods (POST without any CSRF token included): JSON 405, and a CORS preflight.
     let http = reqwest::Client::new();
-    let response = http
-        .delete(format!("{}/api/v1/learnings", app.base))
-        .send()
-        .await
-        .expect("DELETE");
-    assert_eq!(response.status(), 405);
-    assert_eq!(
-        response
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok()),
-        Some("application/json")
-    );
+    for request in [
+        http.delete(format!("{}/api/v1/learnings", app.base)),
+        http.post(format!("{}/api/v1/learnings", app.base))
+            .header("content-type", "application/json")
+            .body("{}"),
+    ] {
+        let response = request.send().await.expect("request");
+        assert_eq!(response.status(), 405);
+        assert_eq!(
+            response
+                .headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok()),
+            Some("application/json")
+        );
+    }
     let response = http
         .request(
             reqwest::Method::OPTIONS,
