@@ -19,6 +19,150 @@ pub struct Config {
     pub limits: RateLimits,
     /// Hour of the day (UTC) at which daily notification summaries go out.
     pub daily_summary_hour: u8,
+    pub newsletter: NewsletterConfig,
+}
+
+/// When editions go out and how fast their mail is handed to the SMTP server.
+#[derive(Clone, Debug)]
+pub struct NewsletterConfig {
+    /// `FORA_NEWSLETTER_WEEKLY`, e.g. `mon 06:00` (UTC).
+    pub weekly: WeeklyAt,
+    /// `FORA_NEWSLETTER_MONTHLY`, e.g. `1 06:00`: day of the month (1-28) and time (UTC).
+    pub monthly: MonthlyAt,
+    /// `FORA_NEWSLETTER_SEND_EMPTY=1` sends an edition even when it has nothing new.
+    pub send_empty: bool,
+    /// `FORA_MAIL_CONCURRENCY`: messages in flight at once (each on a pooled connection).
+    pub concurrency: usize,
+    /// `FORA_MAIL_RATE`: at most this many messages per second; 0 means no limit.
+    pub rate_per_second: u32,
+    /// `FORA_REPLY_TO`: where replies to the newsletter go (default: no Reply-To header).
+    pub reply_to: Option<String>,
+    /// `FORA_MAIL_LEASE` (seconds, default 300): how long a worker holds the deliveries it
+    /// claimed. A crashed worker's deliveries are sent again after this; it must be well
+    /// above the SMTP timeout (30 s), because nothing is sent in the last 30 % of a lease.
+    pub lease: std::time::Duration,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WeeklyAt {
+    pub weekday: time::Weekday,
+    pub hour: u8,
+    pub minute: u8,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MonthlyAt {
+    pub day: u8,
+    pub hour: u8,
+    pub minute: u8,
+}
+
+impl Default for NewsletterConfig {
+    fn default() -> Self {
+        Self {
+            weekly: WeeklyAt {
+                weekday: time::Weekday::Monday,
+                hour: 6,
+                minute: 0,
+            },
+            monthly: MonthlyAt {
+                day: 1,
+                hour: 6,
+                minute: 0,
+            },
+            send_empty: false,
+            concurrency: 4,
+            rate_per_second: 0,
+            reply_to: None,
+            lease: std::time::Duration::from_secs(300),
+        }
+    }
+}
+
+fn parse_hh_mm(text: &str) -> Option<(u8, u8)> {
+    let (h, m) = text.split_once(':')?;
+    let (h, m) = (h.parse::<u8>().ok()?, m.parse::<u8>().ok()?);
+    (h < 24 && m < 60).then_some((h, m))
+}
+
+impl WeeklyAt {
+    pub fn parse(text: &str) -> Option<WeeklyAt> {
+        use time::Weekday::*;
+        let (day, at) = text.trim().split_once(' ')?;
+        let weekday = match day.trim().to_ascii_lowercase().get(..3)? {
+            "mon" => Monday,
+            "tue" => Tuesday,
+            "wed" => Wednesday,
+            "thu" => Thursday,
+            "fri" => Friday,
+            "sat" => Saturday,
+            "sun" => Sunday,
+            _ => return None,
+        };
+        let (hour, minute) = parse_hh_mm(at.trim())?;
+        Some(WeeklyAt {
+            weekday,
+            hour,
+            minute,
+        })
+    }
+}
+
+impl MonthlyAt {
+    pub fn parse(text: &str) -> Option<MonthlyAt> {
+        let (day, at) = text.trim().split_once(' ')?;
+        // Up to the 28th, so that every month has the day.
+        let day = day
+            .trim()
+            .parse::<u8>()
+            .ok()
+            .filter(|d| (1..=28).contains(d))?;
+        let (hour, minute) = parse_hh_mm(at.trim())?;
+        Some(MonthlyAt { day, hour, minute })
+    }
+}
+
+impl NewsletterConfig {
+    fn from_lookup(get: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
+        let mut config = NewsletterConfig::default();
+        if let Some(v) = get("FORA_NEWSLETTER_WEEKLY") {
+            config.weekly = WeeklyAt::parse(&v).with_context(|| {
+                format!("FORA_NEWSLETTER_WEEKLY must look like \"mon 06:00\", got {v:?}")
+            })?;
+        }
+        if let Some(v) = get("FORA_NEWSLETTER_MONTHLY") {
+            config.monthly = MonthlyAt::parse(&v).with_context(|| {
+                format!("FORA_NEWSLETTER_MONTHLY must look like \"1 06:00\" (day 1-28), got {v:?}")
+            })?;
+        }
+        if let Some(v) = get("FORA_NEWSLETTER_SEND_EMPTY") {
+            config.send_empty = matches!(v.as_str(), "1" | "true" | "yes");
+        }
+        if let Some(v) = get("FORA_MAIL_CONCURRENCY") {
+            config.concurrency = v
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (1..=256).contains(n))
+                .with_context(|| format!("FORA_MAIL_CONCURRENCY must be 1-256, got {v:?}"))?;
+        }
+        if let Some(v) = get("FORA_MAIL_RATE") {
+            config.rate_per_second = v.parse().with_context(|| {
+                format!("FORA_MAIL_RATE must be messages per second (0: no limit), got {v:?}")
+            })?;
+        }
+        if let Some(v) = get("FORA_MAIL_LEASE") {
+            let seconds = v.parse::<u64>().ok().filter(|s| *s >= 5).with_context(|| {
+                format!("FORA_MAIL_LEASE must be seconds, at least 5, got {v:?}")
+            })?;
+            config.lease = std::time::Duration::from_secs(seconds);
+        }
+        if let Some(v) = get("FORA_REPLY_TO") {
+            v.parse::<lettre::message::Mailbox>()
+                .with_context(|| format!("FORA_REPLY_TO is not a valid mailbox: {v:?}"))?;
+            config.reply_to = Some(v);
+        }
+        Ok(config)
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -72,6 +216,7 @@ impl Config {
                 .parse()
                 .context("FORA_RATE_PER_ADDRESS must be a number")?;
         }
+        let newsletter = NewsletterConfig::from_lookup(get)?;
         Ok(Self {
             database_url: get("DATABASE_URL").unwrap_or_else(|| "sqlite://fora.db?mode=rwc".into()),
             bind,
@@ -82,6 +227,7 @@ impl Config {
             trust_proxy: matches!(get("FORA_TRUST_PROXY").as_deref(), Some("1" | "true")),
             limits,
             daily_summary_hour,
+            newsletter,
         })
     }
 
@@ -92,6 +238,14 @@ impl Config {
 
     pub fn absolute(&self, path: &str) -> String {
         format!("{}{}", self.base_url, path)
+    }
+
+    /// The host of the base URL: the right-hand side of Message-IDs and the List-Id.
+    pub fn mail_domain(&self) -> String {
+        url::Url::parse(&self.base_url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_owned))
+            .unwrap_or_else(|| "localhost".into())
     }
 }
 
@@ -122,4 +276,29 @@ fn read_toml_file(path: &str) -> anyhow::Result<std::collections::HashMap<String
         values.insert(key.trim().to_string(), value);
     }
     Ok(values)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schedule_settings_parse_or_refuse() {
+        assert_eq!(
+            WeeklyAt::parse("Mon 06:00"),
+            Some(WeeklyAt {
+                weekday: time::Weekday::Monday,
+                hour: 6,
+                minute: 0
+            })
+        );
+        assert_eq!(WeeklyAt::parse("friday 17:30").map(|w| w.minute), Some(30));
+        for bad in ["", "mon", "mon 24:00", "mon 6", "xyz 06:00", "mon 06:60"] {
+            assert_eq!(WeeklyAt::parse(bad), None, "{bad:?}");
+        }
+        assert_eq!(MonthlyAt::parse("1 06:00").map(|m| m.day), Some(1));
+        for bad in ["0 06:00", "29 06:00", "1", "1 25:00", "x 06:00"] {
+            assert_eq!(MonthlyAt::parse(bad), None, "{bad:?}");
+        }
+    }
 }

@@ -1,5 +1,6 @@
 //! Background work inside `fora serve`: notification mail (at once and daily summaries),
-//! expired-session clean-up. State lives in the database, so restarts lose nothing queued.
+//! composing and queuing newsletter editions at their time (the delivery worker in
+//! `newsletter::deliver` sends them), expired-session clean-up. State lives in the database, so restarts lose nothing queued.
 
 use std::time::Duration;
 
@@ -25,6 +26,9 @@ pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
             notify::deliver_due(&state, daily_cutoff(now, state.config.daily_summary_hour)).await
         {
             tracing::warn!(error = %err, "notification delivery failed; will retry");
+        }
+        if let Err(err) = crate::newsletter::schedule::tick(&state).await {
+            tracing::warn!(error = %err, "newsletter scheduling failed; will retry");
         }
         if last_cleanup.is_none_or(|at| at.elapsed() >= CLEANUP_EVERY) {
             last_cleanup = Some(std::time::Instant::now());

@@ -13,6 +13,7 @@ pub mod jobs;
 pub mod library;
 pub mod mail;
 pub mod markdown;
+pub mod newsletter;
 pub mod web;
 
 use axum::{
@@ -43,6 +44,7 @@ pub fn app(state: AppState) -> Router {
         .merge(forums::router())
         .merge(admin::router())
         .merge(library::router())
+        .merge(newsletter::router())
         .route("/healthz", get(healthz))
         .route("/static/style.css", get(stylesheet))
         .fallback(not_found)
@@ -145,6 +147,10 @@ pub async fn init(config: config::Config) -> anyhow::Result<AppState> {
     migration::Migrator::up(&db, None)
         .await
         .context("database migration failed")?;
-    let mailer = mail::Mailer::from_config(config.smtp_url.as_deref(), config.outbox_dir.clone())?;
+    let mailer = mail::Mailer::from_config(
+        config.smtp_url.as_deref(),
+        config.outbox_dir.clone(),
+        u32::try_from(config.newsletter.concurrency).unwrap_or(u32::MAX),
+    )?;
     Ok(AppState::new(db, config, mailer))
 }

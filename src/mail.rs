@@ -7,8 +7,15 @@ use std::path::PathBuf;
 use anyhow::Context;
 use lettre::{
     AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
-    message::{Mailbox, MultiPart},
+    message::{
+        Mailbox, MultiPart,
+        header::{HeaderName, HeaderValue},
+    },
+    transport::smtp::PoolConfig,
 };
+
+/// The longest one SMTP command may take before the attempt counts as a temporary failure.
+pub const SMTP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 #[derive(Clone)]
 pub enum Mailer {
@@ -24,6 +31,34 @@ pub struct Email {
     pub subject: String,
     pub text: String,
     pub html: String,
+    pub list: Option<ListHeaders>,
+}
+
+/// What makes a message part of a mailing list: a stable `Message-ID` (so a message sent again
+/// after a crash is recognisably the same one), `List-Id` (RFC 2919), `List-Unsubscribe`
+/// (RFC 2369) with one-click `List-Unsubscribe-Post` (RFC 8058), and `Reply-To`.
+#[derive(Clone, Debug)]
+pub struct ListHeaders {
+    /// Without angle brackets: `edition-3.subscriber-17@fora.example.org`.
+    pub message_id: String,
+    /// `Fora newsletter <newsletter.fora.example.org>`
+    pub list_id: String,
+    pub unsubscribe_url: String,
+    pub reply_to: Option<String>,
+}
+
+/// Why a message was not sent, in the terms a retry policy needs.
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    /// The message could not even be built (bad address): sending again cannot help.
+    #[error("message not built: {0}")]
+    Invalid(String),
+    /// A 5xx answer: the server refused this message for good.
+    #[error("refused: {0}")]
+    Permanent(String),
+    /// A 4xx answer, a dropped connection, a timeout: worth trying again later.
+    #[error("not sent for now: {0}")]
+    Transient(String),
 }
 
 fn header_safe(text: &str) -> String {
@@ -31,11 +66,18 @@ fn header_safe(text: &str) -> String {
 }
 
 impl Mailer {
-    pub fn from_config(smtp_url: Option<&str>, outbox: PathBuf) -> anyhow::Result<Self> {
+    /// `connections`: the most SMTP connections kept open and used at once.
+    pub fn from_config(
+        smtp_url: Option<&str>,
+        outbox: PathBuf,
+        connections: u32,
+    ) -> anyhow::Result<Self> {
         match smtp_url {
             Some(url) => {
                 let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
                     .with_context(|| format!("SMTP_URL is not a usable SMTP URL: {url:?}"))?
+                    .timeout(Some(SMTP_TIMEOUT))
+                    .pool_config(PoolConfig::new().max_size(connections.max(1)))
                     .build();
                 Ok(Mailer::Smtp(transport))
             }
@@ -59,28 +101,66 @@ impl Mailer {
         let from: Mailbox = from.parse().context("FORA_FROM is not a valid mailbox")?;
         let address = email.to.parse().context("recipient address is not valid")?;
         let to = Mailbox::new(email.to_name.as_deref().map(header_safe), address);
-        let message = Message::builder()
+        let builder = Message::builder()
             .from(from)
             .to(to)
-            .subject(header_safe(&email.subject))
-            .multipart(MultiPart::alternative_plain_html(
-                email.text.clone(),
-                email.html.clone(),
-            ))?;
+            .subject(header_safe(&email.subject));
+        let builder = match &email.list {
+            None => builder,
+            Some(list) => {
+                let mut builder = builder
+                    .message_id(Some(format!("<{}>", header_safe(&list.message_id))))
+                    .raw_header(HeaderValue::new(
+                        HeaderName::new_from_ascii_str("List-Id"),
+                        header_safe(&list.list_id),
+                    ))
+                    .raw_header(HeaderValue::new(
+                        HeaderName::new_from_ascii_str("List-Unsubscribe"),
+                        format!("<{}>", header_safe(&list.unsubscribe_url)),
+                    ))
+                    .raw_header(HeaderValue::new(
+                        HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                        "List-Unsubscribe=One-Click".into(),
+                    ));
+                if let Some(reply_to) = &list.reply_to {
+                    let reply_to: Mailbox = reply_to
+                        .parse()
+                        .context("the Reply-To address is not a valid mailbox")?;
+                    builder = builder.reply_to(reply_to);
+                }
+                builder
+            }
+        };
+        let message = builder.multipart(MultiPart::alternative_plain_html(
+            email.text.clone(),
+            email.html.clone(),
+        ))?;
         Ok(message)
     }
 
     pub async fn send(&self, from: &str, email: &Email) -> anyhow::Result<()> {
-        let message = Self::build(from, email)?;
+        Ok(self.deliver(from, email).await?)
+    }
+
+    /// Sends one message and says, when it was not accepted, whether trying again may help.
+    /// `Ok` means the SMTP server accepted it (or the outbox file was written).
+    pub async fn deliver(&self, from: &str, email: &Email) -> Result<(), SendError> {
+        let message =
+            Self::build(from, email).map_err(|err| SendError::Invalid(format!("{err:#}")))?;
         match self {
-            Mailer::Smtp(transport) => {
-                transport.send(message).await?;
-            }
-            Mailer::Outbox(transport, _) => {
-                transport.send(message).await?;
-            }
+            Mailer::Smtp(transport) => transport.send(message).await.map(drop).map_err(|err| {
+                if err.is_permanent() {
+                    SendError::Permanent(err.to_string())
+                } else {
+                    SendError::Transient(err.to_string())
+                }
+            }),
+            Mailer::Outbox(transport, _) => transport
+                .send(message)
+                .await
+                .map(drop)
+                .map_err(|err| SendError::Transient(err.to_string())),
         }
-        Ok(())
     }
 
     /// Sends in the background, so an answer never waits on (or reveals) mail delivery.
@@ -103,6 +183,7 @@ impl Email {
             subject: rendered.subject,
             text: rendered.text,
             html: rendered.html,
+            list: None,
         }
     }
 }

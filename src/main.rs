@@ -71,6 +71,34 @@ enum Command {
     /// Fill an empty database with themes, forums, members, discussions, learnings and
     /// products for a first look.
     Demo,
+    /// Preview editions and send what is due.
+    Newsletter {
+        #[command(subcommand)]
+        command: NewsletterCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum NewsletterCommand {
+    /// Print an edition as one subscriber would get it (headers, then the HTML part, or the
+    /// plain-text part with --text). Without --edition: the current edition of the frequency
+    /// (the one due now, else the next one, composed if need be).
+    Preview {
+        /// The edition's number (see /admin/newsletter).
+        #[arg(long, conflicts_with = "frequency")]
+        edition: Option<i32>,
+        #[arg(long, default_value = "weekly", value_parser = ["weekly", "monthly"])]
+        frequency: String,
+        /// The subscriber's email address.
+        #[arg(long)]
+        to: String,
+        /// Print the plain-text part instead of the HTML part.
+        #[arg(long)]
+        text: bool,
+    },
+    /// Compose and queue the editions that are due, then send everything due now and print
+    /// what happened.
+    SendDue,
 }
 
 #[derive(Subcommand)]
@@ -245,6 +273,62 @@ async fn main() -> anyhow::Result<()> {
             let state = fora::init(config).await?;
             fora::demo::fill(&state).await
         }
+        Command::Newsletter { command } => newsletter(config, command).await,
+    }
+}
+
+async fn newsletter(config: Config, command: NewsletterCommand) -> anyhow::Result<()> {
+    use fora::newsletter::{deliver, editions, schedule};
+    let state = fora::init(config).await?;
+    match command {
+        NewsletterCommand::Preview {
+            edition,
+            frequency,
+            to,
+            text,
+        } => {
+            let edition_id = match edition {
+                Some(id) => id,
+                None => {
+                    schedule::current_edition(&state.db, &state.config, &frequency, fora::db::now())
+                        .await?
+                        .context("no edition for this frequency")?
+                        .id
+                }
+            };
+            let email = match editions::preview(&state.db, &state.config, edition_id, &to).await? {
+                editions::Preview::Message(email) => email,
+                editions::Preview::NoEdition => bail!("there is no edition {edition_id}"),
+                editions::Preview::Unknown => bail!("no subscriber has the address {to}"),
+                editions::Preview::Inactive => {
+                    bail!("{to} is not an active subscriber: they get nothing")
+                }
+                editions::Preview::Nothing => {
+                    bail!("edition {edition_id} has nothing for {to}: they get no message")
+                }
+            };
+            println!("From: {}", state.config.from);
+            println!("To: {}", email.to);
+            println!("Subject: {}", email.subject);
+            if let Some(list) = &email.list {
+                println!("Message-ID: <{}>", list.message_id);
+                println!("List-Id: {}", list.list_id);
+                println!("List-Unsubscribe: <{}>", list.unsubscribe_url);
+                println!("List-Unsubscribe-Post: List-Unsubscribe=One-Click");
+                if let Some(reply_to) = &list.reply_to {
+                    println!("Reply-To: {reply_to}");
+                }
+            }
+            println!();
+            println!("{}", if text { &email.text } else { &email.html });
+            Ok(())
+        }
+        NewsletterCommand::SendDue => {
+            schedule::tick(&state).await?;
+            let summary = deliver::drain(&state).await?;
+            println!("{summary}");
+            Ok(())
+        }
     }
 }
 
@@ -408,6 +492,10 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     tracing::info!(address = %listener.local_addr()?, mail = %state.mailer.describe(), "Fora is listening");
     let (stop_jobs, jobs_stopped) = watch::channel(false);
     let jobs = tokio::spawn(fora::jobs::run(state.clone(), jobs_stopped.clone()));
+    let newsletter = tokio::spawn(fora::newsletter::deliver::run(
+        state.clone(),
+        jobs_stopped.clone(),
+    ));
     let change_listener = tokio::spawn(fora::jobs::listen_for_changes(state.clone(), jobs_stopped));
     axum::serve(
         listener,
@@ -417,6 +505,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     .await?;
     let _ = stop_jobs.send(true);
     let _ = jobs.await;
+    let _ = newsletter.await;
     let _ = change_listener.await;
     tracing::info!("Fora stopped");
     Ok(())

@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261123_000001_create_accounts;
 mod m20261123_000002_create_forums;
 mod m20261123_000003_create_learnings;
+mod m20261123_000004_create_newsletter;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_create_accounts::Migration),
             Box::new(m20261123_000002_create_forums::Migration),
             Box::new(m20261123_000003_create_learnings::Migration),
+            Box::new(m20261123_000004_create_newsletter::Migration),
         ]
     }
 }

@@ -429,6 +429,7 @@ async fn profile_view(
             .map(|r| (r.slug, r.title, r.role))
             .collect(),
         saved,
+        newsletter: crate::newsletter::subscriptions::member::profile_view(&state.db, user).await?,
     })
 }
 
@@ -488,6 +489,25 @@ pub async fn update_profile(
     txn.commit().await?;
     flash::set(&signed_in.session, "profile.saved").await;
     Ok(Redirect::to("/profile").into_response())
+}
+
+/// The profile's newsletter section: subscribe (no confirmation), change choices, unsubscribe.
+pub async fn update_newsletter(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    use crate::newsletter::subscriptions::member;
+    if let Err((section, errors)) = member::apply(&state.db, &signed_in.user, pairs).await? {
+        let mut view = profile_view(&state, &signed_in.user, None).await?;
+        view.newsletter = section;
+        return Ok(page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            templates::accounts::profile(&signed_in.ctx(), &view, &errors),
+        ));
+    }
+    flash::set(&signed_in.session, "profile.saved").await;
+    Ok(Redirect::to("/profile#newsletter").into_response())
 }
 
 #[derive(Deserialize)]

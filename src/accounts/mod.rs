@@ -35,6 +35,7 @@ pub fn router() -> Router<AppState> {
             get(handlers::show_profile).post(handlers::update_profile),
         )
         .route("/profile/password", post(handlers::change_password))
+        .route("/profile/newsletter", post(handlers::update_newsletter))
         .route(
             "/profile/sign-out-everywhere",
             post(handlers::sign_out_everywhere),

@@ -1,5 +1,8 @@
 //! sea-orm entities, one module per table. Hand-written model logic lives in the features, not here.
 
+pub mod deliveries;
+pub mod edition_items;
+pub mod editions;
 pub mod flags;
 pub mod follows;
 pub mod forums;
@@ -18,6 +21,8 @@ pub mod product_countries;
 pub mod product_themes;
 pub mod products;
 pub mod sessions;
+pub mod subscriber_themes;
+pub mod subscribers;
 pub mod taxonomy_terms;
 pub mod themes;
 pub mod thread_learnings;

@@ -23,6 +23,8 @@ pub struct Inner {
     pub caches: Caches,
     /// Wakes the background worker (a post may have notifications to send).
     pub wake_jobs: tokio::sync::Notify,
+    /// Wakes the newsletter delivery worker (an edition may have been queued).
+    pub wake_newsletter: tokio::sync::Notify,
     /// SHA-256 of the first-run setup token, while the database has no user.
     pub setup_token: std::sync::Mutex<Option<String>>,
 }
@@ -40,6 +42,7 @@ impl AppState {
             sessions,
             caches: Caches::new(epoch),
             wake_jobs: tokio::sync::Notify::new(),
+            wake_newsletter: tokio::sync::Notify::new(),
             setup_token: std::sync::Mutex::new(None),
         }))
     }
@@ -52,6 +55,7 @@ impl AppState {
         self.caches.bump();
         // New posts are announced at once rather than at the worker's next tick.
         self.wake_jobs.notify_one();
+        self.wake_newsletter.notify_one();
         if self.db.get_database_backend() == sea_orm::DbBackend::Postgres
             && let Err(err) = self
                 .db

@@ -123,6 +123,7 @@ pub struct ProfileView {
     pub notify_mode: String,
     pub memberships: Vec<(String, String, String)>,
     pub saved: Option<&'static str>,
+    pub newsletter: crate::newsletter::ProfileNewsletter,
 }
 
 pub fn profile(ctx: &Ctx, view: &ProfileView, errors: &FormErrors) -> Markup {
@@ -164,6 +165,7 @@ pub fn profile(ctx: &Ctx, view: &ProfileView, errors: &FormErrors) -> Markup {
                     button type="submit" { (t(lang, "common.save")) }
                 }
             }
+            (crate::newsletter::profile_section(ctx, &view.newsletter, errors))
             section {
                 h2 { (t(lang, "profile.change_password")) }
                 form method="post" action="/profile/password" {

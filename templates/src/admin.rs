@@ -55,7 +55,7 @@ pub fn home(
         html! {
             h1 { (t(lang, "admin.title")) }
             (notice(ctx, view.notice))
-            p.actions { a href="/admin/users" { (t(lang, "admin.users")) } a href="/admin/log" { (t(lang, "log.title")) } a href="/admin/import" { (t(lang, "import.title")) } a href="/admin/vocabularies" { (t(lang, "learning.vocabularies")) } }
+            p.actions { a href="/admin/users" { (t(lang, "admin.users")) } a href="/admin/log" { (t(lang, "log.title")) } a href="/admin/import" { (t(lang, "import.title")) } a href="/admin/vocabularies" { (t(lang, "learning.vocabularies")) } a href="/admin/newsletter" { (t(lang, "edition.admin_title")) } }
             section aria-labelledby="forums-h" {
                 h2 #forums-h { (t(lang, "admin.forums")) }
                 table {

@@ -187,3 +187,36 @@ pub fn notifications(
         html,
     }
 }
+
+/// Double opt-in: the link confirms a newsletter subscription (it opens a page with one
+/// button; mail scanners that follow it confirm nothing).
+pub fn newsletter_confirm(lang: &str, link: &str) -> RenderedEmail {
+    simple(
+        lang,
+        t(lang, "newsletter.mail_confirm_subject").into_owned(),
+        t(lang, "newsletter.mail_confirm_intro").into_owned(),
+        link,
+        &t(lang, "newsletter.mail_confirm_button"),
+        Some(t(lang, "newsletter.mail_confirm_expiry").into_owned()),
+    )
+}
+
+/// Sent instead of a confirmation when the address already receives the newsletter.
+pub fn newsletter_already_subscribed(
+    lang: &str,
+    manage_link: &str,
+    unsubscribe_link: &str,
+) -> RenderedEmail {
+    simple(
+        lang,
+        t(lang, "newsletter.mail_already_subject").into_owned(),
+        t(lang, "newsletter.mail_already_intro").into_owned(),
+        manage_link,
+        &t(lang, "newsletter.mail_already_button"),
+        Some(tf(
+            lang,
+            "newsletter.mail_already_unsubscribe",
+            &[("link", unsubscribe_link)],
+        )),
+    )
+}

@@ -16,6 +16,8 @@ pub mod imports;
 pub mod layout;
 pub mod learnings;
 pub mod moderation;
+pub mod newsletter;
+pub mod newsletter_edition;
 
 pub use maud::{Markup, PreEscaped};
 

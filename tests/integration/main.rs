@@ -11,5 +11,8 @@ mod library_import;
 mod library_public;
 mod library_search;
 mod moderation;
+mod newsletter_delivery;
+mod newsletter_editions;
+mod newsletter_subscribe;
 mod notifications;
 mod smtp;

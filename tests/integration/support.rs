@@ -13,7 +13,7 @@ use fora::{
     AppState,
     accounts::{password, service},
     admin::service::{NewForum, create_forum, create_theme},
-    config::{Config, RateLimits},
+    config::{Config, NewsletterConfig, RateLimits},
     entities::{forums, users},
 };
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
@@ -81,6 +81,7 @@ async fn fresh_postgres(admin_url: &str) -> String {
 pub struct Options {
     pub smtp_url: Option<String>,
     pub limits: RateLimits,
+    pub newsletter: NewsletterConfig,
 }
 
 impl Default for Options {
@@ -91,6 +92,7 @@ impl Default for Options {
                 per_account: 1000,
                 per_address: 10_000,
             },
+            newsletter: NewsletterConfig::default(),
         }
     }
 }
@@ -132,6 +134,7 @@ impl TestApp {
             trust_proxy: false,
             limits: options.limits,
             daily_summary_hour: 6,
+            newsletter: options.newsletter,
         };
         let state = fora::init(config).await.expect("init app");
         let app = fora::app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();

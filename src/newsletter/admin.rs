@@ -1,0 +1,470 @@
+//! Knowledge managers' newsletter pages: editions with their delivery progress, subscriber
+//! counts, composing the next edition now, an edition's items and introduction, a preview as a
+//! given subscriber (exactly the message they would get), sending now and retrying failed
+//! deliveries. Admins only: everyone else gets 404 (or the login page when signed out).
+
+use std::collections::{HashMap, HashSet};
+
+use axum::{
+    Router,
+    extract::{Path, RawQuery, State},
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Redirect, Response},
+    routing::{get, post},
+};
+use sea_orm::{
+    ConnectionTrait, DbErr, EntityTrait, FromQueryResult, PaginatorTrait, QueryOrder, QuerySelect,
+    Statement, Value,
+};
+use serde::Deserialize;
+use templates::{
+    components::{FormErrors, Pager},
+    newsletter_edition::{
+        self as views, AdminEditionRow, AdminEditionView, AdminItem, AdminNewsletterView,
+        PreviewMessage, PreviewView, ProgressView, SubscriberCount,
+    },
+};
+
+use super::{
+    FREQUENCIES,
+    compose::{self, ItemKind},
+    deliver,
+    edition_status::{EMPTY, SCHEDULED},
+    editions::{self as service, INTRO_MAX},
+    schedule,
+};
+use crate::{
+    entities::editions,
+    forums::handlers::html,
+    library::visibility::parse_id,
+    web::{AdminUser, AppError, AppResult, AppState, forms::Form, query::read_lenient},
+};
+
+const PER_PAGE: u64 = 20;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin/newsletter", get(list_editions))
+        .route("/admin/newsletter/compose", post(compose_edition))
+        .route("/admin/newsletter/editions/{id}", get(show_edition))
+        .route("/admin/newsletter/editions/{id}/intro", post(update_intro))
+        .route(
+            "/admin/newsletter/editions/{id}/preview",
+            get(preview_edition),
+        )
+        .route("/admin/newsletter/editions/{id}/send", post(send_edition))
+        .route("/admin/newsletter/editions/{id}/retry", post(retry_edition))
+}
+
+fn iso(ts: time::OffsetDateTime) -> String {
+    ts.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// The outcome of a POST, shown once on the page it redirects to. Read from a fixed list, so
+/// a crafted address can show nothing but these.
+fn done_notice(raw: Option<&str>) -> Option<&'static str> {
+    let mut notice = None;
+    read_lenient(raw, 16, |name, value| {
+        if name != "done" {
+            return false;
+        }
+        notice = match value.as_str() {
+            "intro" => Some("edition.done_intro"),
+            "composed" => Some("edition.done_composed"),
+            "queued" => Some("edition.done_queued"),
+            "retried" => Some("edition.done_retried"),
+            "nothing" => Some("edition.done_nothing"),
+            _ => None,
+        };
+        true
+    });
+    notice
+}
+
+fn edition_page(id: i32, done: &str) -> Redirect {
+    Redirect::to(&format!("/admin/newsletter/editions/{id}?done={done}"))
+}
+
+#[derive(FromQueryResult)]
+struct CountRow {
+    edition_id: i32,
+    status: String,
+    n: i64,
+}
+
+fn add_count(progress: &mut ProgressView, status: &str, n: i64) {
+    match status {
+        deliver::status::QUEUED => progress.queued += n,
+        deliver::status::SENT => progress.sent += n,
+        deliver::status::FAILED => progress.failed += n,
+        deliver::status::CANCELLED => progress.cancelled += n,
+        deliver::status::SKIPPED => progress.skipped += n,
+        _ => {}
+    }
+}
+
+fn id_list(ids: &[i32]) -> (String, Vec<Value>) {
+    let list = (1..=ids.len())
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    (list, ids.iter().map(|id| (*id).into()).collect())
+}
+
+/// Delivery counts by state and item counts of some editions, in two statements.
+async fn counts(
+    db: &impl ConnectionTrait,
+    ids: &[i32],
+) -> Result<(HashMap<i32, ProgressView>, HashMap<i32, i64>), DbErr> {
+    let mut progress: HashMap<i32, ProgressView> = HashMap::new();
+    let mut items: HashMap<i32, i64> = HashMap::new();
+    if ids.is_empty() {
+        return Ok((progress, items));
+    }
+    let backend = db.get_database_backend();
+    let (list, values) = id_list(ids);
+    for row in CountRow::find_by_statement(Statement::from_sql_and_values(
+        backend,
+        format!(
+            "SELECT edition_id, status, COUNT(*) AS n FROM deliveries
+             WHERE edition_id IN ({list}) GROUP BY edition_id, status"
+        ),
+        values.clone(),
+    ))
+    .all(db)
+    .await?
+    {
+        add_count(
+            progress.entry(row.edition_id).or_default(),
+            &row.status,
+            row.n,
+        );
+    }
+    for row in CountRow::find_by_statement(Statement::from_sql_and_values(
+        backend,
+        format!(
+            "SELECT edition_id, '' AS status, COUNT(*) AS n FROM edition_items
+             WHERE edition_id IN ({list}) GROUP BY edition_id"
+        ),
+        values,
+    ))
+    .all(db)
+    .await?
+    {
+        items.insert(row.edition_id, row.n);
+    }
+    Ok((progress, items))
+}
+
+async fn list_editions(
+    State(state): State<AppState>,
+    AdminUser(admin): AdminUser,
+    RawQuery(query): RawQuery,
+) -> AppResult<Response> {
+    let db = &state.db;
+    let total = editions::Entity::find().count(db).await?;
+    let pages = total.div_ceil(PER_PAGE).max(1);
+    let page = super::archive::page_param(query.as_deref()).min(pages);
+    let rows = editions::Entity::find()
+        .order_by_desc(editions::Column::ScheduledFor)
+        .order_by_desc(editions::Column::Id)
+        .offset((page - 1) * PER_PAGE)
+        .limit(PER_PAGE)
+        .all(db)
+        .await?;
+    let ids: Vec<i32> = rows.iter().map(|e| e.id).collect();
+    let (mut progress, items) = counts(db, &ids).await?;
+    #[derive(FromQueryResult)]
+    struct SubscriberRow {
+        status: String,
+        frequency: String,
+        n: i64,
+    }
+    let subscribers = SubscriberRow::find_by_statement(Statement::from_string(
+        db.get_database_backend(),
+        "SELECT status, frequency, COUNT(*) AS n FROM subscribers
+         GROUP BY status, frequency ORDER BY status, frequency",
+    ))
+    .all(db)
+    .await?;
+    let notice = match query.as_deref() {
+        Some(q) if q.contains("done=") => done_notice(Some(q)),
+        _ => None,
+    };
+    let view = AdminNewsletterView {
+        editions: rows
+            .into_iter()
+            .map(|e| AdminEditionRow {
+                id: e.id,
+                progress: progress.remove(&e.id).unwrap_or_default(),
+                items: items.get(&e.id).copied().unwrap_or(0),
+                scheduled_for: iso(e.scheduled_for),
+                subject: e.subject,
+                frequency: e.frequency,
+                status: e.status,
+            })
+            .collect(),
+        subscribers: subscribers
+            .into_iter()
+            .map(|s| SubscriberCount {
+                status: s.status,
+                frequency: s.frequency,
+                count: s.n,
+            })
+            .collect(),
+        notice,
+        pages: Pager {
+            page,
+            pages,
+            base: "/admin/newsletter?".into(),
+        },
+    };
+    Ok(html(StatusCode::OK, views::admin_home(&admin.ctx(), &view)))
+}
+
+#[derive(Deserialize)]
+struct ComposeForm {
+    #[serde(default)]
+    frequency: String,
+}
+
+/// Composes the next edition of a frequency now (or brings the one composed ahead up to
+/// date), so that it can be previewed and introduced before its time.
+async fn compose_edition(
+    State(state): State<AppState>,
+    AdminUser(_admin): AdminUser,
+    Form(form): Form<ComposeForm>,
+) -> AppResult<Response> {
+    if !FREQUENCIES.contains(&form.frequency.as_str()) {
+        return Err(AppError::BadRequest("error.bad_form"));
+    }
+    let edition =
+        schedule::compose_upcoming(&state.db, &state.config, &form.frequency, crate::db::now())
+            .await?
+            .ok_or(AppError::BadRequest("error.bad_form"))?;
+    Ok(edition_page(edition.id, "composed").into_response())
+}
+
+async fn edition(state: &AppState, raw_id: &str) -> AppResult<editions::Model> {
+    let id = parse_id(raw_id)?;
+    editions::Entity::find_by_id(id)
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+#[derive(FromQueryResult)]
+struct ItemRow {
+    kind: String,
+    item_id: i32,
+    title: Option<String>,
+}
+
+async fn edition_view(
+    state: &AppState,
+    edition: editions::Model,
+    intro_md: Option<String>,
+    notice: Option<&'static str>,
+) -> AppResult<AdminEditionView> {
+    let db = &state.db;
+    let rows = ItemRow::find_by_statement(Statement::from_sql_and_values(
+        db.get_database_backend(),
+        "SELECT ei.kind, ei.item_id, COALESCE(l.title, p.title, t.title) AS title
+         FROM edition_items ei
+         LEFT JOIN learnings l ON ei.kind = 'learning' AND l.id = ei.item_id
+         LEFT JOIN products p ON ei.kind = 'product' AND p.id = ei.item_id
+         LEFT JOIN threads t ON ei.kind = 'thread' AND t.id = ei.item_id
+         WHERE ei.edition_id = $1 ORDER BY ei.position, ei.kind, ei.item_id",
+        [edition.id.into()],
+    ))
+    .all(db)
+    .await?;
+    let going: HashSet<(ItemKind, i32)> = compose::load(db, &state.config, edition.id)
+        .await?
+        .map(|c| c.items.iter().map(|i| (i.kind, i.id)).collect())
+        .unwrap_or_default();
+    let progress = deliver::progress(db, edition.id).await?;
+    let items = rows
+        .into_iter()
+        .filter_map(|row| {
+            let kind = ItemKind::parse(&row.kind)?;
+            let path = match kind {
+                ItemKind::Learning => "/learnings/",
+                ItemKind::Product => "/products/",
+                ItemKind::Thread => "/threads/",
+            };
+            Some(AdminItem {
+                goes_out: going.contains(&(kind, row.item_id)),
+                href: format!("{path}{}", row.item_id),
+                title: row.title.unwrap_or_else(|| format!("#{}", row.item_id)),
+                kind: row.kind,
+            })
+        })
+        .collect();
+    Ok(AdminEditionView {
+        id: edition.id,
+        period_start: iso(edition.period_start),
+        period_end: iso(edition.period_end),
+        scheduled_for: iso(edition.scheduled_for),
+        recipients: edition.recipients,
+        intro_md: intro_md.unwrap_or(edition.intro_md),
+        subject: edition.subject,
+        frequency: edition.frequency,
+        status: edition.status,
+        items,
+        progress: ProgressView {
+            queued: progress.queued,
+            sent: progress.sent,
+            failed: progress.failed,
+            cancelled: progress.cancelled,
+            skipped: progress.skipped,
+        },
+        notice,
+    })
+}
+
+async fn show_edition(
+    State(state): State<AppState>,
+    AdminUser(admin): AdminUser,
+    Path(raw_id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> AppResult<Response> {
+    let edition = edition(&state, &raw_id).await?;
+    let view = edition_view(&state, edition, None, done_notice(query.as_deref())).await?;
+    Ok(html(
+        StatusCode::OK,
+        views::admin_edition(&admin.ctx(), &view, &FormErrors::default()),
+    ))
+}
+
+#[derive(Deserialize)]
+struct IntroForm {
+    #[serde(default)]
+    intro: String,
+}
+
+async fn update_intro(
+    State(state): State<AppState>,
+    AdminUser(admin): AdminUser,
+    Path(raw_id): Path<String>,
+    Form(form): Form<IntroForm>,
+) -> AppResult<Response> {
+    let edition = edition(&state, &raw_id).await?;
+    let intro = crate::web::forms::strip_controls(&form.intro);
+    if intro.chars().count() > INTRO_MAX {
+        let mut errors = FormErrors::default();
+        errors.add("intro", "edition.intro_too_long");
+        let view = edition_view(&state, edition, Some(intro), None).await?;
+        return Ok(html(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            views::admin_edition(&admin.ctx(), &view, &errors),
+        ));
+    }
+    let done = if service::set_intro(&state.db, edition.id, &intro).await? {
+        "intro"
+    } else {
+        "nothing"
+    };
+    Ok(edition_page(edition.id, done).into_response())
+}
+
+/// Sends the edition now, whatever its time: its items are brought up to date first. An
+/// edition already queued or sent is left alone.
+async fn send_edition(
+    State(state): State<AppState>,
+    AdminUser(_admin): AdminUser,
+    Path(raw_id): Path<String>,
+) -> AppResult<Response> {
+    let edition = edition(&state, &raw_id).await?;
+    if edition.status != SCHEDULED && edition.status != EMPTY {
+        return Ok(edition_page(edition.id, "nothing").into_response());
+    }
+    service::refresh(&state.db, edition.id).await?;
+    deliver::enqueue(&state.db, edition.id).await?;
+    state.wake_newsletter.notify_one();
+    Ok(edition_page(edition.id, "queued").into_response())
+}
+
+async fn retry_edition(
+    State(state): State<AppState>,
+    AdminUser(_admin): AdminUser,
+    Path(raw_id): Path<String>,
+) -> AppResult<Response> {
+    let edition = edition(&state, &raw_id).await?;
+    let requeued = deliver::retry_failed(&state.db, edition.id).await?;
+    if requeued > 0 {
+        state.wake_newsletter.notify_one();
+    }
+    let done = if requeued > 0 { "retried" } else { "nothing" };
+    Ok(edition_page(edition.id, done).into_response())
+}
+
+/// The message the subscriber with this address would get, exactly as `message_for` builds
+/// it at send time (their themes and forums now).
+async fn preview_edition(
+    State(state): State<AppState>,
+    AdminUser(admin): AdminUser,
+    Path(raw_id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> AppResult<Response> {
+    let edition = edition(&state, &raw_id).await?;
+    let mut email = String::new();
+    read_lenient(query.as_deref(), 320, |name, value| {
+        if name == "email" {
+            email = value.trim().to_owned();
+            true
+        } else {
+            false
+        }
+    });
+    let (status, problem, message) = preview(&state, edition.id, &email).await?;
+    let view = PreviewView {
+        edition_id: edition.id,
+        subject: edition.subject,
+        email,
+        message,
+        problem,
+    };
+    let mut response = html(status, views::admin_preview(&admin.ctx(), &view));
+    // The message's own inline styles must apply inside the sandboxed frame (which inherits
+    // this page's policy); scripts stay forbidden.
+    response.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; script-src 'none'; object-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+        ),
+    );
+    Ok(response)
+}
+
+type Preview = (StatusCode, Option<&'static str>, Option<PreviewMessage>);
+
+async fn preview(state: &AppState, edition_id: i32, email: &str) -> AppResult<Preview> {
+    if email.is_empty() || !email.contains('@') || email.chars().any(char::is_control) {
+        return Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("edition.preview_invalid"),
+            None,
+        ));
+    }
+    Ok(
+        match service::preview(&state.db, &state.config, edition_id, email).await? {
+            service::Preview::Message(message) => (
+                StatusCode::OK,
+                None,
+                Some(PreviewMessage {
+                    subject: message.subject,
+                    html: message.html,
+                    text: message.text,
+                }),
+            ),
+            service::Preview::Unknown => {
+                (StatusCode::NOT_FOUND, Some("edition.preview_unknown"), None)
+            }
+            service::Preview::Inactive => (StatusCode::OK, Some("edition.preview_inactive"), None),
+            service::Preview::Nothing => (StatusCode::OK, Some("edition.preview_nothing"), None),
+            service::Preview::NoEdition => return Err(AppError::NotFound),
+        },
+    )
+}

@@ -1,0 +1,134 @@
+//! The newsletter archive: every edition that went out, as a page of the site. Only its public
+//! part — introduction, learnings, knowledge products — is shown: threads belong to
+//! invitation-only forums and never appear here, whoever is looking. Editions not sent (yet)
+//! do not exist here (404).
+
+use axum::{
+    Router,
+    extract::{Path, RawQuery, State},
+    http::StatusCode,
+    response::Response,
+    routing::get,
+};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use templates::{
+    components::Pager,
+    newsletter_edition::{self as views, ArchiveEdition, ArchiveRow, PageItem},
+};
+
+use super::{
+    compose::{self, ItemKind},
+    edition_status::{SENDING, SENT},
+};
+use crate::{
+    entities::editions,
+    forums::handlers::html,
+    library::visibility::parse_id,
+    web::{AppError, AppResult, AppState, Viewer, query::read_lenient},
+};
+
+const PER_PAGE: u64 = 20;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/newsletter/archive", get(list_editions))
+        .route("/newsletter/archive/{id}", get(show_edition))
+}
+
+fn iso(ts: time::OffsetDateTime) -> String {
+    ts.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// `?page=N`, leniently: anything that is not a page number is the first page.
+pub fn page_param(raw: Option<&str>) -> u64 {
+    let mut page = 1;
+    read_lenient(raw, 12, |name, value| {
+        if name == "page" {
+            page = value
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|p| *p >= 1)
+                .unwrap_or(1);
+            true
+        } else {
+            false
+        }
+    });
+    page
+}
+
+async fn list_editions(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    RawQuery(query): RawQuery,
+) -> AppResult<Response> {
+    let sent = editions::Entity::find().filter(editions::Column::Status.is_in([SENDING, SENT]));
+    let total = sent.clone().count(&state.db).await?;
+    let pages = total.div_ceil(PER_PAGE).max(1);
+    let page = page_param(query.as_deref()).min(pages);
+    let rows = sent
+        .order_by_desc(editions::Column::QueuedAt)
+        .order_by_desc(editions::Column::Id)
+        .offset((page - 1) * PER_PAGE)
+        .limit(PER_PAGE)
+        .all(&state.db)
+        .await?;
+    let rows: Vec<ArchiveRow> = rows
+        .into_iter()
+        .map(|e| ArchiveRow {
+            id: e.id,
+            sent_at: iso(e.queued_at.unwrap_or(e.scheduled_for)),
+            subject: e.subject,
+        })
+        .collect();
+    let pager = Pager {
+        page,
+        pages,
+        base: "/newsletter/archive?".into(),
+    };
+    Ok(html(
+        StatusCode::OK,
+        views::archive_list(&viewer.ctx(), &rows, &pager),
+    ))
+}
+
+async fn show_edition(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(raw_id): Path<String>,
+) -> AppResult<Response> {
+    let id = parse_id(&raw_id)?;
+    let content = compose::load(&state.db, &state.config, id)
+        .await?
+        .filter(|c| [SENDING, SENT].contains(&c.edition.status.as_str()))
+        .ok_or(AppError::NotFound)?;
+    let public = |kind: ItemKind, path: &str| -> Vec<PageItem> {
+        content
+            .items
+            .iter()
+            .filter(|item| item.kind == kind)
+            .map(|item| PageItem {
+                title: item.title.clone(),
+                summary: item.summary.clone(),
+                href: format!("{path}{}", item.id),
+            })
+            .collect()
+    };
+    // Threads are deliberately never read from `content` here.
+    let view = ArchiveEdition {
+        subject: content.edition.subject.clone(),
+        sent_at: iso(content
+            .edition
+            .queued_at
+            .unwrap_or(content.edition.scheduled_for)),
+        intro_html: content.edition.intro_html.clone(),
+        learnings: public(ItemKind::Learning, "/learnings/"),
+        products: public(ItemKind::Product, "/products/"),
+    };
+    Ok(html(
+        StatusCode::OK,
+        views::archive_edition(&viewer.ctx(), &view),
+    ))
+}

@@ -1,0 +1,498 @@
+//! What an edition says to one subscriber. An edition's items (new learnings, new knowledge
+//! products, featured threads) are fixed when it is composed; which of them a subscriber gets
+//! is decided when their message is built, at send time: their themes, and — for threads —
+//! their membership of the thread's forum *now*, so a member removed from a forum or a
+//! disabled account stops getting its threads in the very next message. A private forum never
+//! reaches anyone else's inbox.
+
+use std::collections::{HashMap, HashSet};
+
+use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Statement};
+
+use super::subscriber_status::ACTIVE;
+
+/// What kind of thing an edition item is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ItemKind {
+    Learning,
+    Product,
+    Thread,
+}
+
+impl ItemKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemKind::Learning => "learning",
+            ItemKind::Product => "product",
+            ItemKind::Thread => "thread",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ItemKind> {
+        match text {
+            "learning" => Some(ItemKind::Learning),
+            "product" => Some(ItemKind::Product),
+            "thread" => Some(ItemKind::Thread),
+            _ => None,
+        }
+    }
+}
+
+/// One item of an edition, as every message of it shows it.
+#[derive(Clone, Debug)]
+pub struct Item {
+    pub kind: ItemKind,
+    pub id: i32,
+    pub title: String,
+    /// Plain text, already shortened.
+    pub summary: String,
+    /// Absolute address.
+    pub url: String,
+    /// The item's themes (for a thread: its forum's theme).
+    pub themes: Vec<i32>,
+    /// Threads only: the forum it belongs to.
+    pub forum_id: Option<i32>,
+}
+
+/// One subscriber as the sender needs them, read afresh for each batch.
+#[derive(Clone, Debug)]
+pub struct Recipient {
+    pub subscriber_id: i32,
+    pub email: String,
+    pub language: String,
+    pub unsubscribe_token: String,
+    /// The themes picked; empty means every theme.
+    pub themes: HashSet<i32>,
+    /// Forums whose featured threads this subscriber may get: those their (enabled) account
+    /// is a member of right now. Empty for subscribers without an account.
+    pub forums: HashSet<i32>,
+}
+
+impl Recipient {
+    fn wants(&self, item: &Item) -> bool {
+        let theme_ok =
+            self.themes.is_empty() || item.themes.iter().any(|t| self.themes.contains(t));
+        match item.kind {
+            ItemKind::Thread => theme_ok && item.forum_id.is_some_and(|f| self.forums.contains(&f)),
+            ItemKind::Learning | ItemKind::Product => theme_ok,
+        }
+    }
+}
+
+/// The items of an edition this recipient gets, in the edition's order.
+pub fn items_for<'a>(items: &'a [Item], recipient: &Recipient) -> Vec<&'a Item> {
+    items.iter().filter(|item| recipient.wants(item)).collect()
+}
+
+#[derive(FromQueryResult)]
+struct SubscriberRow {
+    id: i32,
+    email: String,
+    language: String,
+    unsubscribe_token: String,
+    user_id: Option<i32>,
+}
+
+#[derive(FromQueryResult)]
+struct Pair {
+    owner: i32,
+    other: i32,
+}
+
+fn placeholders(from: usize, count: usize) -> String {
+    (from..from + count)
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The given subscribers that are still active, with their themes and forums, in three
+/// statements whatever the batch size. Anyone unsubscribed or suppressed is left out.
+pub async fn recipients(
+    db: &impl ConnectionTrait,
+    subscriber_ids: &[i32],
+) -> Result<Vec<Recipient>, DbErr> {
+    if subscriber_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let backend = db.get_database_backend();
+    let ids: Vec<sea_orm::Value> = subscriber_ids.iter().map(|id| (*id).into()).collect();
+    let mut values = vec![ACTIVE.into()];
+    values.extend(ids.iter().cloned());
+    let rows = SubscriberRow::find_by_statement(Statement::from_sql_and_values(
+        backend,
+        format!(
+            "SELECT id, email, language, unsubscribe_token, user_id FROM subscribers
+             WHERE status = $1 AND id IN ({})",
+            placeholders(2, ids.len())
+        ),
+        values,
+    ))
+    .all(db)
+    .await?;
+    let themes = Pair::find_by_statement(Statement::from_sql_and_values(
+        backend,
+        format!(
+            "SELECT subscriber_id AS owner, theme_id AS other FROM subscriber_themes
+             WHERE subscriber_id IN ({})",
+            placeholders(1, ids.len())
+        ),
+        ids,
+    ))
+    .all(db)
+    .await?;
+    let user_ids: Vec<sea_orm::Value> = rows
+        .iter()
+        .filter_map(|r| r.user_id)
+        .map(Into::into)
+        .collect();
+    let forums = if user_ids.is_empty() {
+        Vec::new()
+    } else {
+        Pair::find_by_statement(Statement::from_sql_and_values(
+            backend,
+            format!(
+                "SELECT m.user_id AS owner, m.forum_id AS other FROM memberships m
+                 JOIN users u ON u.id = m.user_id
+                 WHERE u.disabled_at IS NULL AND m.user_id IN ({})",
+                placeholders(1, user_ids.len())
+            ),
+            user_ids,
+        ))
+        .all(db)
+        .await?
+    };
+    let mut themes_of: HashMap<i32, HashSet<i32>> = HashMap::new();
+    for pair in themes {
+        themes_of.entry(pair.owner).or_default().insert(pair.other);
+    }
+    let mut forums_of: HashMap<i32, HashSet<i32>> = HashMap::new();
+    for pair in forums {
+        forums_of.entry(pair.owner).or_default().insert(pair.other);
+    }
+    Ok(rows
+        .into_iter()
+        .map(|row| Recipient {
+            subscriber_id: row.id,
+            themes: themes_of.remove(&row.id).unwrap_or_default(),
+            forums: row
+                .user_id
+                .and_then(|u| forums_of.get(&u).cloned())
+                .unwrap_or_default(),
+            email: row.email,
+            language: row.language,
+            unsubscribe_token: row.unsubscribe_token,
+        })
+        .collect())
+}
+
+/// An edition with its items, loaded once and shared by every message of a batch.
+#[derive(Clone, Debug)]
+pub struct EditionContent {
+    pub edition: crate::entities::editions::Model,
+    pub items: Vec<Item>,
+}
+
+/// Plain text of some Markdown, whitespace collapsed, cut to about `max` characters on a word
+/// boundary. What a summary in a message or an archive list shows.
+pub fn plain_summary(markdown: &str, max: usize) -> String {
+    use pulldown_cmark::{Event, Parser, TagEnd};
+    let mut text = String::with_capacity(max.min(markdown.len()) + 8);
+    for event in Parser::new(markdown) {
+        match event {
+            Event::Text(t) | Event::Code(t) => text.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => text.push(' '),
+            Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item) => text.push(' '),
+            _ => {}
+        }
+        if text.len() > max * 4 + 64 {
+            break;
+        }
+    }
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let mut out = String::new();
+    for word in words {
+        let next = out.chars().count() + word.chars().count() + usize::from(!out.is_empty());
+        if next > max {
+            if out.is_empty() {
+                out.extend(word.chars().take(max));
+            }
+            out.push('…');
+            return out;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+/// Characters of a summary in a message.
+const SUMMARY_CHARS: usize = 280;
+
+/// The summary of an item, without repeating its title when the text opens with it (imported
+/// learnings often take their title from their first sentence).
+fn summary_after_title(title: &str, markdown: &str) -> String {
+    let title = title.trim();
+    let text = plain_summary(markdown, SUMMARY_CHARS + title.chars().count() + 1);
+    match text.strip_prefix(title).map(str::trim_start) {
+        // The text is the title and nothing more.
+        Some("") | Some("…") => String::new(),
+        Some(rest) => plain_summary(rest, SUMMARY_CHARS),
+        None => plain_summary(markdown, SUMMARY_CHARS),
+    }
+}
+
+#[derive(FromQueryResult)]
+struct ItemRow {
+    kind: String,
+    item_id: i32,
+}
+
+#[derive(FromQueryResult)]
+struct ContentRow {
+    id: i32,
+    title: String,
+    body: Option<String>,
+    forum_id: Option<i32>,
+    theme_id: Option<i32>,
+}
+
+/// An edition and the items it still may carry, in its order. Whatever was composed into it
+/// but has since been unpublished, retired, hidden, unfeatured or moved into an archived forum
+/// is left out here, so it never goes out. `None` when there is no such edition.
+pub async fn load(
+    db: &impl ConnectionTrait,
+    config: &crate::config::Config,
+    edition_id: i32,
+) -> Result<Option<EditionContent>, DbErr> {
+    use sea_orm::EntityTrait;
+    let Some(edition) = crate::entities::editions::Entity::find_by_id(edition_id)
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let backend = db.get_database_backend();
+    let rows = ItemRow::find_by_statement(Statement::from_sql_and_values(
+        backend,
+        "SELECT kind, item_id FROM edition_items WHERE edition_id = $1 ORDER BY position, kind, item_id",
+        [edition_id.into()],
+    ))
+    .all(db)
+    .await?;
+    let mut wanted: HashMap<ItemKind, Vec<i32>> = HashMap::new();
+    for row in &rows {
+        if let Some(kind) = ItemKind::parse(&row.kind) {
+            wanted.entry(kind).or_default().push(row.item_id);
+        }
+    }
+    let mut found: HashMap<(ItemKind, i32), Item> = HashMap::new();
+    for (kind, ids) in &wanted {
+        for item in load_kind(db, config, *kind, ids).await? {
+            found.insert((item.kind, item.id), item);
+        }
+    }
+    let items = rows
+        .iter()
+        .filter_map(|row| {
+            let kind = ItemKind::parse(&row.kind)?;
+            found.remove(&(kind, row.item_id))
+        })
+        .collect();
+    Ok(Some(EditionContent { edition, items }))
+}
+
+/// The items of one kind that may still go out, with their themes.
+async fn load_kind(
+    db: &impl ConnectionTrait,
+    config: &crate::config::Config,
+    kind: ItemKind,
+    ids: &[i32],
+) -> Result<Vec<Item>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let backend = db.get_database_backend();
+    let list = placeholders(1, ids.len());
+    let values: Vec<sea_orm::Value> = ids.iter().map(|id| (*id).into()).collect();
+    let (sql, themes_sql) = match kind {
+        ItemKind::Learning => (
+            format!(
+                "SELECT id, title, description AS body, CAST(NULL AS INTEGER) AS forum_id, CAST(NULL AS INTEGER) AS theme_id
+                 FROM learnings WHERE status = 'published' AND id IN ({list})"
+            ),
+            Some(format!(
+                "SELECT learning_id AS owner, theme_id AS other FROM learning_themes
+                 WHERE learning_id IN ({list})"
+            )),
+        ),
+        ItemKind::Product => (
+            format!(
+                "SELECT id, title, summary AS body, CAST(NULL AS INTEGER) AS forum_id, CAST(NULL AS INTEGER) AS theme_id
+                 FROM products WHERE status = 'published' AND id IN ({list})"
+            ),
+            Some(format!(
+                "SELECT product_id AS owner, theme_id AS other FROM product_themes
+                 WHERE product_id IN ({list})"
+            )),
+        ),
+        // A thread's summary, or else its first visible post.
+        ItemKind::Thread => (
+            format!(
+                "SELECT t.id, t.title,
+                        COALESCE(t.summary_md, (SELECT p.body_md FROM posts p
+                            WHERE p.thread_id = t.id AND p.status = 'published'
+                              AND p.hidden_at IS NULL ORDER BY p.id LIMIT 1)) AS body,
+                        t.forum_id, f.theme_id
+                 FROM threads t JOIN forums f ON f.id = t.forum_id
+                 WHERE t.hidden_at IS NULL AND t.featured_at IS NOT NULL
+                   AND f.archived_at IS NULL AND t.id IN ({list})"
+            ),
+            None,
+        ),
+    };
+    let rows =
+        ContentRow::find_by_statement(Statement::from_sql_and_values(backend, sql, values.clone()))
+            .all(db)
+            .await?;
+    let mut themes_of: HashMap<i32, Vec<i32>> = HashMap::new();
+    if let Some(themes_sql) = themes_sql {
+        for pair in
+            Pair::find_by_statement(Statement::from_sql_and_values(backend, themes_sql, values))
+                .all(db)
+                .await?
+        {
+            themes_of.entry(pair.owner).or_default().push(pair.other);
+        }
+    }
+    let path = match kind {
+        ItemKind::Learning => "/learnings/",
+        ItemKind::Product => "/products/",
+        ItemKind::Thread => "/threads/",
+    };
+    Ok(rows
+        .into_iter()
+        .map(|row| Item {
+            kind,
+            id: row.id,
+            summary: summary_after_title(&row.title, row.body.as_deref().unwrap_or("")),
+            url: config.absolute(&format!("{path}{}", row.id)),
+            themes: match row.theme_id {
+                Some(theme) => vec![theme],
+                None => themes_of.remove(&row.id).unwrap_or_default(),
+            },
+            forum_id: row.forum_id,
+            title: row.title,
+        })
+        .collect())
+}
+
+/// The message one recipient gets for an edition, or `None` when nothing in it is for them.
+/// An edition with an introduction but no item for this recipient is skipped too: an
+/// introduction alone is not news, and the archive still has it. Built without touching the
+/// database (it runs once per subscriber).
+pub fn message_for(
+    config: &crate::config::Config,
+    content: &EditionContent,
+    recipient: &Recipient,
+) -> Option<crate::mail::Email> {
+    let items = items_for(&content.items, recipient);
+    if items.is_empty() {
+        return None;
+    }
+    Some(render_message(config, content, recipient, &items))
+}
+
+/// The message for a recipient with the given items (possibly none: an admin's preview of an
+/// empty edition).
+pub fn render_message(
+    config: &crate::config::Config,
+    content: &EditionContent,
+    recipient: &Recipient,
+    items: &[&Item],
+) -> crate::mail::Email {
+    use templates::newsletter_edition::{EditionMail, MailItem};
+    let edition = &content.edition;
+    let pick = |kind: ItemKind| -> Vec<MailItem<'_>> {
+        items
+            .iter()
+            .filter(|item| item.kind == kind)
+            .map(|item| MailItem {
+                title: &item.title,
+                summary: &item.summary,
+                url: &item.url,
+            })
+            .collect()
+    };
+    let unsubscribe_url = config.absolute(&format!(
+        "/newsletter/unsubscribe/{}",
+        recipient.unsubscribe_token
+    ));
+    let manage_url = config.absolute(&format!(
+        "/newsletter/manage/{}",
+        recipient.unsubscribe_token
+    ));
+    let archive_url = config.absolute(&format!("/newsletter/archive/{}", edition.id));
+    let lang = templates::i18n::supported(&recipient.language);
+    let rendered = templates::newsletter_edition::edition_email(
+        lang,
+        &EditionMail {
+            subject: &edition.subject,
+            frequency: &edition.frequency,
+            intro_md: &edition.intro_md,
+            intro_html: &edition.intro_html,
+            learnings: pick(ItemKind::Learning),
+            products: pick(ItemKind::Product),
+            threads: pick(ItemKind::Thread),
+            archive_url: &archive_url,
+            manage_url: &manage_url,
+            unsubscribe_url: &unsubscribe_url,
+        },
+    );
+    let domain = config.mail_domain();
+    crate::mail::Email {
+        to: recipient.email.clone(),
+        to_name: None,
+        subject: rendered.subject,
+        text: rendered.text,
+        html: rendered.html,
+        list: Some(crate::mail::ListHeaders {
+            message_id: format!(
+                "edition-{}.subscriber-{}@{}",
+                edition.id, recipient.subscriber_id, domain
+            ),
+            list_id: format!("Fora newsletter <newsletter.{domain}>"),
+            unsubscribe_url,
+            reply_to: config.newsletter.reply_to.clone(),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summaries_are_plain_short_and_do_not_repeat_the_title() {
+        assert_eq!(
+            plain_summary("# Heading\n\nSome *emphasis* and a [link](http://x).", 100),
+            "Heading Some emphasis and a link."
+        );
+        assert_eq!(plain_summary("one two three four", 9), "one two…");
+        assert_eq!(plain_summary("a <b>bold</b> word", 100), "a bold word");
+        assert_eq!(plain_summary("<script>alert(1)</script>", 100), "");
+        assert_eq!(
+            summary_after_title("Cash works.", "Cash works. Families kept girls in school."),
+            "Families kept girls in school."
+        );
+        assert_eq!(summary_after_title("Cash works.", "Cash works."), "");
+        assert_eq!(
+            summary_after_title("Title", "Another text."),
+            "Another text."
+        );
+        let long = "word ".repeat(200);
+        assert!(summary_after_title("T", &long).chars().count() <= SUMMARY_CHARS + 1);
+    }
+}

@@ -1,0 +1,146 @@
+//! The subscription form's rules: address, themes, frequency. Each failure names its field and
+//! the form comes back with what the person typed.
+
+use templates::components::FormErrors;
+
+use super::service::{Choices, Theme};
+use crate::newsletter::{FREQUENCIES, WEEKLY};
+
+/// The longest address accepted (RFC 5321's path limit less the angle brackets).
+pub const EMAIL_MAX: usize = 254;
+
+/// The submitted fields, as typed (length-capped, yet long enough that an over-long address
+/// comes back whole for correction).
+#[derive(Clone, Debug, Default)]
+pub struct Submitted {
+    pub email: String,
+    pub themes: Vec<String>,
+    pub frequency: String,
+}
+
+impl Submitted {
+    pub fn from_pairs(pairs: Vec<(String, String)>) -> Self {
+        let mut submitted = Submitted::default();
+        for (name, value) in pairs {
+            match name.as_str() {
+                "email" => submitted.email = value.chars().take(EMAIL_MAX + 50).collect(),
+                // Bounded: a request cannot make the server hold an unbounded list.
+                "themes" if submitted.themes.len() < 1000 => submitted.themes.push(value),
+                "frequency" => submitted.frequency = value.chars().take(20).collect(),
+                _ => {}
+            }
+        }
+        submitted
+    }
+
+    /// The theme ids ticked that are real themes, for re-display.
+    pub fn checked(&self, themes: &[Theme]) -> Vec<i32> {
+        self.themes
+            .iter()
+            .filter_map(|v| v.trim().parse::<i32>().ok())
+            .filter(|id| themes.iter().any(|t| t.id == *id))
+            .collect()
+    }
+}
+
+/// An address as stored: trimmed, lowercased, domain in its ASCII (IDNA) form so one mailbox
+/// has one spelling and every SMTP server can route it. Refuses control characters anywhere
+/// (CR/LF would be header injection), spaces, more than 254 characters, and whatever lettre
+/// cannot parse.
+pub fn email(raw: &str) -> Result<String, &'static str> {
+    if raw.chars().any(char::is_control) {
+        return Err("newsletter.email_invalid");
+    }
+    let trimmed = raw.trim();
+    if trimmed.is_empty() {
+        return Err("newsletter.email_required");
+    }
+    if trimmed.chars().count() > EMAIL_MAX {
+        return Err("newsletter.email_too_long");
+    }
+    if trimmed.chars().any(char::is_whitespace) {
+        return Err("newsletter.email_invalid");
+    }
+    let lowered = trimmed.to_lowercase();
+    let address: lettre::Address = lowered.parse().map_err(|_| "newsletter.email_invalid")?;
+    let domain = address.domain();
+    let domain = if domain.is_ascii() {
+        domain.to_string()
+    } else {
+        let ascii = url::quirks::domain_to_ascii(domain);
+        if ascii.is_empty() {
+            return Err("newsletter.email_invalid");
+        }
+        ascii
+    };
+    let stored = format!("{}@{}", address.user(), domain);
+    if stored.len() > EMAIL_MAX || stored.parse::<lettre::Address>().is_err() {
+        return Err("newsletter.email_too_long");
+    }
+    Ok(stored)
+}
+
+/// Themes and frequency. No theme ticked means every theme.
+pub fn choices(
+    submitted: &Submitted,
+    themes: &[Theme],
+    errors: &mut FormErrors,
+) -> Option<Choices> {
+    let mut ids = Vec::new();
+    let mut themes_ok = true;
+    for value in &submitted.themes {
+        match value.trim().parse::<i32>() {
+            Ok(id) if themes.iter().any(|t| t.id == id) => {
+                if !ids.contains(&id) {
+                    ids.push(id);
+                }
+            }
+            _ => themes_ok = false,
+        }
+    }
+    if !themes_ok {
+        errors.add("themes", "newsletter.themes_invalid");
+    }
+    let frequency = if submitted.frequency.is_empty() {
+        Some(WEEKLY)
+    } else {
+        FREQUENCIES
+            .iter()
+            .copied()
+            .find(|f| *f == submitted.frequency)
+    };
+    if frequency.is_none() {
+        errors.add("frequency", "newsletter.frequency_invalid");
+    }
+    match frequency {
+        Some(frequency) if themes_ok => Some(Choices {
+            themes: ids,
+            frequency,
+        }),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses() {
+        assert_eq!(email(" Ana@Example.ORG "), Ok("ana@example.org".into()));
+        assert_eq!(
+            email("ana@bücher.example"),
+            Ok("ana@xn--bcher-kva.example".into())
+        );
+        assert_eq!(email(""), Err("newsletter.email_required"));
+        assert_eq!(
+            email("a@b.org\r\nBcc: x@y.org"),
+            Err("newsletter.email_invalid")
+        );
+        assert_eq!(email("a@b.org\n"), Err("newsletter.email_invalid"));
+        assert_eq!(email("not an address"), Err("newsletter.email_invalid"));
+        assert_eq!(email("nobody"), Err("newsletter.email_invalid"));
+        let long = format!("{}@example.org", "a".repeat(290));
+        assert_eq!(email(&long), Err("newsletter.email_too_long"));
+    }
+}

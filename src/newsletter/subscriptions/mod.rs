@@ -1,0 +1,328 @@
+//! Subscribing and unsubscribing: the public form (double opt-in), confirmation and
+//! unsubscribe links, the manage-by-link page, and a member's newsletter choices on the
+//! profile. It must never tell whether an address is known (same answer, same work, mail in
+//! the background), never mail an address more than once per window, and never unsubscribe on
+//! a GET (mail scanners follow links).
+//!
+//! Confirmation links open a page with one button rather than confirming on GET: corporate
+//! link scanners fetch every link in a message, so a GET that confirmed would subscribe any
+//! address someone typed in, which is what double opt-in exists to prevent.
+
+pub mod form;
+pub mod member;
+pub mod service;
+
+use axum::{
+    Router,
+    extract::{Path, Query, State},
+    http::StatusCode,
+    response::{Html, IntoResponse, Redirect, Response},
+    routing::get,
+};
+use serde::Deserialize;
+use templates::{
+    components::FormErrors,
+    newsletter::{self as views, ThemeChoice},
+};
+
+use crate::{
+    accounts::tokens::TokenProblem,
+    db::{begin_write, now},
+    mail::Email,
+    newsletter::{WEEKLY, subscriber_status::ACTIVE},
+    web::{AppError, AppResult, AppState, Viewer, client_addr::ClientAddr, forms::Form},
+};
+use form::Submitted;
+use service::{Choices, Outcome, Theme};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/newsletter", get(show_subscribe).post(subscribe))
+        .route(
+            "/newsletter/confirm/{token}",
+            get(show_confirm).post(confirm_subscription),
+        )
+        .route(
+            "/newsletter/unsubscribe/{token}",
+            get(show_unsubscribe).post(unsubscribe),
+        )
+        .route(
+            "/newsletter/manage/{token}",
+            get(show_manage).post(update_manage),
+        )
+}
+
+fn page(status: StatusCode, markup: templates::Markup) -> Response {
+    (status, Html(markup.into_string())).into_response()
+}
+
+pub fn theme_choices(themes: &[Theme], checked: &[i32]) -> Vec<ThemeChoice> {
+    themes
+        .iter()
+        .map(|t| ThemeChoice {
+            id: t.id,
+            name: t.name.clone(),
+            checked: checked.contains(&t.id),
+        })
+        .collect()
+}
+
+pub async fn show_subscribe(
+    State(state): State<AppState>,
+    mut viewer: Viewer,
+) -> AppResult<Response> {
+    let themes = service::all_themes(&state.db).await?;
+    let view = views::SubscribeView {
+        email: viewer
+            .user
+            .as_ref()
+            .map(|u| u.email.clone())
+            .unwrap_or_default(),
+        themes: theme_choices(&themes, &[]),
+        frequency: WEEKLY.into(),
+        sent: false,
+    };
+    Ok(page(
+        StatusCode::OK,
+        views::subscribe(&viewer.form_ctx().await?, &view, &FormErrors::default()),
+    ))
+}
+
+pub async fn subscribe(
+    State(state): State<AppState>,
+    mut viewer: Viewer,
+    ClientAddr(address): ClientAddr,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let submitted = Submitted::from_pairs(pairs);
+    let themes = service::all_themes(&state.db).await?;
+    let mut errors = FormErrors::default();
+    let email = form::email(&submitted.email)
+        .map_err(|key| errors.add("email", key))
+        .ok();
+    let choices = form::choices(&submitted, &themes, &mut errors);
+    let (Some(email), Some(choices)) = (email, choices) else {
+        let view = views::SubscribeView {
+            email: submitted.email.clone(),
+            themes: theme_choices(&themes, &submitted.checked(&themes)),
+            frequency: submitted.frequency.clone(),
+            sent: false,
+        };
+        return Ok(page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            views::subscribe(&viewer.form_ctx().await?, &view, &errors),
+        ));
+    };
+    // Its own key, so subscribe requests never use up an account's sign-in attempts.
+    if !state.limiter.check(&format!("newsletter:{email}"), address) {
+        return Err(AppError::TooManyRequests);
+    }
+    // The lookup, the write and the mail happen after the answer, so the answer is the same
+    // in content and in time whether or not the address is known.
+    let background = state.clone();
+    let lang = viewer.lang;
+    let address_to_mail = email.clone();
+    tokio::spawn(async move {
+        if let Err(err) = request_and_mail(&background, &address_to_mail, &choices, lang).await {
+            tracing::warn!(error = %err, "newsletter subscription request not handled");
+        }
+    });
+    let view = views::SubscribeView {
+        email,
+        themes: Vec::new(),
+        frequency: WEEKLY.into(),
+        sent: true,
+    };
+    Ok(page(
+        StatusCode::OK,
+        views::subscribe(&viewer.form_ctx().await?, &view, &FormErrors::default()),
+    ))
+}
+
+async fn request_and_mail(
+    state: &AppState,
+    email: &str,
+    choices: &Choices,
+    lang: &str,
+) -> anyhow::Result<()> {
+    let txn = begin_write(&state.db).await?;
+    let outcome = service::request(&txn, email, choices, lang, now()).await?;
+    txn.commit().await?;
+    let rendered = match outcome {
+        Outcome::Nothing => return Ok(()),
+        Outcome::Confirm { token, language } => templates::email::newsletter_confirm(
+            templates::i18n::supported(&language),
+            &state
+                .config
+                .absolute(&format!("/newsletter/confirm/{token}")),
+        ),
+        Outcome::AlreadyActive {
+            unsubscribe_token,
+            language,
+        } => templates::email::newsletter_already_subscribed(
+            templates::i18n::supported(&language),
+            &state
+                .config
+                .absolute(&format!("/newsletter/manage/{unsubscribe_token}")),
+            &state
+                .config
+                .absolute(&format!("/newsletter/unsubscribe/{unsubscribe_token}")),
+        ),
+    };
+    state
+        .mailer
+        .queue(&state.config.from, Email::new(email, None, rendered));
+    Ok(())
+}
+
+fn confirm_problem_page(ctx: &templates::Ctx, problem: TokenProblem) -> Response {
+    let (status, key) = match problem {
+        TokenProblem::Invalid => (StatusCode::NOT_FOUND, "newsletter.link_invalid"),
+        TokenProblem::Used => (StatusCode::GONE, "newsletter.link_used"),
+        TokenProblem::Expired => (StatusCode::GONE, "newsletter.link_expired"),
+    };
+    page(status, views::link_problem(ctx, key))
+}
+
+pub async fn show_confirm(
+    State(state): State<AppState>,
+    mut viewer: Viewer,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
+    let ctx = viewer.form_ctx().await?;
+    Ok(
+        match service::check_confirm_token(&state.db, &token, now()).await? {
+            Err(problem) => confirm_problem_page(&ctx, problem),
+            Ok(row) => page(StatusCode::OK, views::confirm(&ctx, &token, &row.email)),
+        },
+    )
+}
+
+pub async fn confirm_subscription(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
+    let ctx = viewer.ctx();
+    let txn = begin_write(&state.db).await?;
+    let row = match service::confirm(&txn, &token, now()).await? {
+        Ok(row) => row,
+        Err(problem) => return Ok(confirm_problem_page(&ctx, problem)),
+    };
+    txn.commit().await?;
+    tracing::info!(subscriber_id = row.id, "newsletter subscription confirmed");
+    Ok(page(
+        StatusCode::OK,
+        views::confirmed(
+            &ctx,
+            &format!("/newsletter/manage/{}", row.unsubscribe_token),
+        ),
+    ))
+}
+
+pub async fn show_unsubscribe(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
+    let row = service::find_by_token(&state.db, &token)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let subscribed = matches!(
+        row.status.as_str(),
+        ACTIVE | crate::newsletter::subscriber_status::PENDING
+    );
+    Ok(page(
+        StatusCode::OK,
+        views::unsubscribe(&viewer.ctx(), &token, &row.email, subscribed),
+    ))
+}
+
+/// The page's button and the RFC 8058 one-click POST from mail clients (no cookie, no CSRF
+/// token: the CSRF layer exempts this path). Whatever the body, it unsubscribes and answers
+/// 200, never a redirect.
+pub async fn unsubscribe(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
+    let txn = begin_write(&state.db).await?;
+    let Some(row) = service::find_by_token(&txn, &token).await? else {
+        return Err(AppError::NotFound);
+    };
+    service::unsubscribe(&txn, row.id, now()).await?;
+    txn.commit().await?;
+    tracing::info!(subscriber_id = row.id, "unsubscribed from the newsletter");
+    Ok(page(
+        StatusCode::OK,
+        views::unsubscribed(&viewer.ctx(), &row.email),
+    ))
+}
+
+async fn manage_view(
+    state: &AppState,
+    token: &str,
+    row: &crate::entities::subscribers::Model,
+    saved: bool,
+) -> AppResult<views::ManageView> {
+    let themes = service::all_themes(&state.db).await?;
+    let checked = service::theme_ids(&state.db, row.id).await?;
+    Ok(views::ManageView {
+        token: token.to_string(),
+        email: row.email.clone(),
+        active: row.status == ACTIVE,
+        themes: theme_choices(&themes, &checked),
+        frequency: row.frequency.clone(),
+        saved,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct ManageQuery {
+    saved: Option<String>,
+}
+
+pub async fn show_manage(
+    State(state): State<AppState>,
+    mut viewer: Viewer,
+    Path(token): Path<String>,
+    Query(query): Query<ManageQuery>,
+) -> AppResult<Response> {
+    let row = service::find_by_token(&state.db, &token)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let view = manage_view(&state, &token, &row, query.saved.is_some()).await?;
+    Ok(page(
+        StatusCode::OK,
+        views::manage(&viewer.form_ctx().await?, &view, &FormErrors::default()),
+    ))
+}
+
+/// Changes themes and frequency by link: the link (mailed only to the address) is the
+/// authority, and the form is CSRF-protected like every other.
+pub async fn update_manage(
+    State(state): State<AppState>,
+    mut viewer: Viewer,
+    Path(token): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let row = service::find_by_token(&state.db, &token)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let submitted = Submitted::from_pairs(pairs);
+    let themes = service::all_themes(&state.db).await?;
+    let mut errors = FormErrors::default();
+    let Some(choices) = form::choices(&submitted, &themes, &mut errors) else {
+        let mut view = manage_view(&state, &token, &row, false).await?;
+        view.themes = theme_choices(&themes, &submitted.checked(&themes));
+        view.frequency = submitted.frequency.clone();
+        return Ok(page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            views::manage(&viewer.form_ctx().await?, &view, &errors),
+        ));
+    };
+    let txn = begin_write(&state.db).await?;
+    service::update_choices(&txn, row.id, &choices, now()).await?;
+    txn.commit().await?;
+    Ok(Redirect::to(&format!("/newsletter/manage/{token}?saved=1")).into_response())
+}

@@ -1,0 +1,562 @@
+//! Newsletter editions: the message each subscriber gets (HTML with inline styles only, no
+//! remote images or fonts, one column that reads at 320 px, and a plain-text part with the same
+//! content and links), the public archive, and the knowledge managers' edition pages.
+//! The archive views must never be given threads: forums are invitation-only.
+
+use maud::{DOCTYPE, Markup, PreEscaped, html};
+
+use crate::{
+    Ctx,
+    components::{FormErrors, Pager, csrf_field, error_summary, notice, pager, textarea, time},
+    email::RenderedEmail,
+    i18n::{t, tf},
+    layout,
+};
+
+/// One item as a message or a page shows it.
+#[derive(Clone, Debug)]
+pub struct MailItem<'a> {
+    pub title: &'a str,
+    /// Plain text.
+    pub summary: &'a str,
+    /// Absolute address.
+    pub url: &'a str,
+}
+
+/// What one subscriber's message holds.
+pub struct EditionMail<'a> {
+    pub subject: &'a str,
+    /// `weekly` or `monthly`.
+    pub frequency: &'a str,
+    /// The introduction as typed (Markdown reads well as plain text).
+    pub intro_md: &'a str,
+    /// The introduction as sanitized HTML (from `fora::markdown`).
+    pub intro_html: &'a str,
+    pub learnings: Vec<MailItem<'a>>,
+    pub products: Vec<MailItem<'a>>,
+    /// Featured threads of the subscriber's own forums.
+    pub threads: Vec<MailItem<'a>>,
+    pub archive_url: &'a str,
+    pub manage_url: &'a str,
+    pub unsubscribe_url: &'a str,
+}
+
+const LINK: &str = "color:#0b5394";
+const SECTION_H: &str =
+    "font-size:18px;margin:28px 0 8px;padding-bottom:4px;border-bottom:2px solid #0b5394";
+
+fn frequency_key(frequency: &str) -> &'static str {
+    if frequency == "monthly" {
+        "edition.why_monthly"
+    } else {
+        "edition.why_weekly"
+    }
+}
+
+fn mail_section(heading: &str, items: &[MailItem<'_>]) -> Markup {
+    html! {
+        @if !items.is_empty() {
+            h2 style=(SECTION_H) { (heading) }
+            @for item in items {
+                div style="margin:0 0 18px" {
+                    p style="margin:0 0 4px;font-weight:bold" {
+                        a href=(item.url) style=(LINK) { (item.title) }
+                    }
+                    @if !item.summary.is_empty() {
+                        p style="margin:0;color:#333" { (item.summary) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn text_section(out: &mut String, heading: &str, items: &[MailItem<'_>]) {
+    if items.is_empty() {
+        return;
+    }
+    out.push_str(heading);
+    out.push('\n');
+    out.extend(std::iter::repeat_n('=', heading.chars().count()));
+    out.push_str("\n\n");
+    for item in items {
+        out.push_str("* ");
+        out.push_str(item.title);
+        out.push('\n');
+        if !item.summary.is_empty() {
+            out.push_str("  ");
+            out.push_str(item.summary);
+            out.push('\n');
+        }
+        out.push_str("  ");
+        out.push_str(item.url);
+        out.push_str("\n\n");
+    }
+}
+
+/// The message of an edition for one subscriber.
+pub fn edition_email(lang: &str, mail: &EditionMail<'_>) -> RenderedEmail {
+    let learnings_h = t(lang, "edition.section_learnings");
+    let products_h = t(lang, "edition.section_products");
+    let threads_h = t(lang, "edition.section_threads");
+    let why = t(lang, frequency_key(mail.frequency));
+    let manage = t(lang, "edition.manage");
+    let unsubscribe = t(lang, "edition.unsubscribe");
+    let web = t(lang, "edition.web_version");
+    let html = html! {
+        (DOCTYPE)
+        html lang=(lang) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (mail.subject) }
+            }
+            body style="margin:0;padding:0;background:#ffffff" {
+                div style="max-width:600px;margin:0 auto;padding:16px;font-family:sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a;word-wrap:break-word;overflow-wrap:break-word" {
+                    h1 style="font-size:22px;margin:0 0 16px;color:#0b5394" { (mail.subject) }
+                    @if !mail.intro_html.is_empty() {
+                        div style="margin:0 0 16px" { (PreEscaped(mail.intro_html)) }
+                    }
+                    (mail_section(&learnings_h, &mail.learnings))
+                    (mail_section(&products_h, &mail.products))
+                    (mail_section(&threads_h, &mail.threads))
+                    div style="margin-top:32px;padding-top:12px;border-top:1px solid #cccccc;font-size:14px;color:#555555" {
+                        p style="margin:0 0 8px" { (why) }
+                        p style="margin:0" {
+                            a href=(mail.archive_url) style=(LINK) { (web) }
+                            " · "
+                            a href=(mail.manage_url) style=(LINK) { (manage) }
+                            " · "
+                            a href=(mail.unsubscribe_url) style=(LINK) { (unsubscribe) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    .into_string();
+
+    let mut text = String::with_capacity(html.len() / 2);
+    text.push_str(mail.subject);
+    text.push_str("\n\n");
+    let intro = mail.intro_md.trim();
+    if !intro.is_empty() {
+        text.push_str(intro);
+        text.push_str("\n\n");
+    }
+    text_section(&mut text, &learnings_h, &mail.learnings);
+    text_section(&mut text, &products_h, &mail.products);
+    text_section(&mut text, &threads_h, &mail.threads);
+    text.push_str("-- \n");
+    text.push_str(&why);
+    text.push('\n');
+    for (label, url) in [
+        (&web, mail.archive_url),
+        (&manage, mail.manage_url),
+        (&unsubscribe, mail.unsubscribe_url),
+    ] {
+        text.push_str(label);
+        text.push_str(": ");
+        text.push_str(url);
+        text.push('\n');
+    }
+    RenderedEmail {
+        subject: mail.subject.to_owned(),
+        text,
+        html,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The public archive: introduction, learnings and products. Never threads.
+
+/// One item on a page (relative address).
+#[derive(Clone, Debug)]
+pub struct PageItem {
+    pub title: String,
+    pub summary: String,
+    pub href: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct ArchiveRow {
+    pub id: i32,
+    pub subject: String,
+    /// When it went out (ISO 8601).
+    pub sent_at: String,
+}
+
+pub fn archive_list(ctx: &Ctx, rows: &[ArchiveRow], pages: &Pager) -> Markup {
+    let lang = ctx.lang;
+    layout::page(
+        ctx,
+        &t(lang, "edition.archive_title"),
+        html! {
+            h1 { (t(lang, "edition.archive_title")) }
+            p { (t(lang, "edition.archive_intro")) " " a href="/newsletter" { (t(lang, "edition.archive_subscribe")) } }
+            @if rows.is_empty() {
+                p { (t(lang, "edition.archive_none")) }
+            } @else {
+                ul.editions {
+                    @for row in rows {
+                        li {
+                            a href={ "/newsletter/archive/" (row.id) } { (row.subject) }
+                            " · " (time(&row.sent_at))
+                        }
+                    }
+                }
+            }
+            (pager(ctx, pages))
+        },
+    )
+}
+
+pub struct ArchiveEdition {
+    pub subject: String,
+    pub sent_at: String,
+    /// Sanitized HTML (from `fora::markdown`).
+    pub intro_html: String,
+    pub learnings: Vec<PageItem>,
+    pub products: Vec<PageItem>,
+}
+
+fn page_section(heading: &str, items: &[PageItem]) -> Markup {
+    html! {
+        @if !items.is_empty() {
+            section {
+                h2 { (heading) }
+                ul.edition-items {
+                    @for item in items {
+                        li {
+                            a href=(item.href) { (item.title) }
+                            @if !item.summary.is_empty() { p { (item.summary) } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub fn archive_edition(ctx: &Ctx, view: &ArchiveEdition) -> Markup {
+    let lang = ctx.lang;
+    layout::page(
+        ctx,
+        &view.subject,
+        html! {
+            p { a href="/newsletter/archive" { (t(lang, "edition.archive_back")) } }
+            h1 { (view.subject) }
+            p { (time(&view.sent_at)) }
+            @if !view.intro_html.is_empty() {
+                div.intro { (PreEscaped(&view.intro_html)) }
+            }
+            (page_section(&t(lang, "edition.section_learnings"), &view.learnings))
+            (page_section(&t(lang, "edition.section_products"), &view.products))
+            @if view.learnings.is_empty() && view.products.is_empty() {
+                p { (t(lang, "edition.archive_nothing_public")) }
+            }
+            p { a href="/newsletter" { (t(lang, "edition.archive_subscribe")) } }
+        },
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Knowledge managers' pages.
+
+#[derive(Clone, Debug, Default)]
+pub struct ProgressView {
+    pub queued: i64,
+    pub sent: i64,
+    pub failed: i64,
+    pub cancelled: i64,
+    pub skipped: i64,
+}
+
+pub struct AdminEditionRow {
+    pub id: i32,
+    pub subject: String,
+    pub frequency: String,
+    pub status: String,
+    pub scheduled_for: String,
+    pub items: i64,
+    pub progress: ProgressView,
+}
+
+pub struct SubscriberCount {
+    pub status: String,
+    pub frequency: String,
+    pub count: i64,
+}
+
+pub struct AdminNewsletterView {
+    pub editions: Vec<AdminEditionRow>,
+    pub subscribers: Vec<SubscriberCount>,
+    pub notice: Option<&'static str>,
+    pub pages: Pager,
+}
+
+fn status_key(status: &str) -> &'static str {
+    match status {
+        "scheduled" => "edition.status_scheduled",
+        "sending" => "edition.status_sending",
+        "sent" => "edition.status_sent",
+        "empty" => "edition.status_empty",
+        _ => "edition.status_other",
+    }
+}
+
+fn frequency_label(lang: &str, frequency: &str) -> String {
+    match frequency {
+        "weekly" => t(lang, "edition.weekly").into_owned(),
+        "monthly" => t(lang, "edition.monthly").into_owned(),
+        other => other.to_owned(),
+    }
+}
+
+fn progress_cells(p: &ProgressView) -> Markup {
+    html! {
+        td { (p.queued) } td { (p.sent) } td { (p.failed) } td { (p.cancelled) } td { (p.skipped) }
+    }
+}
+
+fn progress_heads(lang: &str) -> Markup {
+    html! {
+        th scope="col" { (t(lang, "edition.queued")) }
+        th scope="col" { (t(lang, "edition.sent")) }
+        th scope="col" { (t(lang, "edition.failed")) }
+        th scope="col" { (t(lang, "edition.cancelled")) }
+        th scope="col" { (t(lang, "edition.skipped")) }
+    }
+}
+
+pub fn admin_home(ctx: &Ctx, view: &AdminNewsletterView) -> Markup {
+    let lang = ctx.lang;
+    layout::page(
+        ctx,
+        &t(lang, "edition.admin_title"),
+        html! {
+            p { a href="/admin" { (t(lang, "admin.title")) } }
+            h1 { (t(lang, "edition.admin_title")) }
+            (notice(ctx, view.notice))
+            section aria-labelledby="compose-h" {
+                h2 #compose-h { (t(lang, "edition.compose_title")) }
+                p { (t(lang, "edition.compose_hint")) }
+                @for frequency in ["weekly", "monthly"] {
+                    form.inline method="post" action="/admin/newsletter/compose" {
+                        (csrf_field(ctx))
+                        input type="hidden" name="frequency" value=(frequency);
+                        button type="submit" { (tf(lang, "edition.compose_now", &[("frequency", &frequency_label(lang, frequency))])) }
+                    }
+                    " "
+                }
+            }
+            section aria-labelledby="editions-h" {
+                h2 #editions-h { (t(lang, "edition.editions")) }
+                @if view.editions.is_empty() {
+                    p { (t(lang, "edition.none")) }
+                } @else {
+                    div.table-wrap {
+                        table {
+                            thead { tr {
+                                th scope="col" { (t(lang, "edition.subject")) }
+                                th scope="col" { (t(lang, "edition.status")) }
+                                th scope="col" { (t(lang, "edition.scheduled_for")) }
+                                th scope="col" { (t(lang, "edition.items")) }
+                                (progress_heads(lang))
+                            } }
+                            tbody {
+                                @for row in &view.editions {
+                                    tr {
+                                        td { a href={ "/admin/newsletter/editions/" (row.id) } { (row.subject) } }
+                                        td { (t(lang, status_key(&row.status))) }
+                                        td { (time(&row.scheduled_for)) }
+                                        td { (row.items) }
+                                        (progress_cells(&row.progress))
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                (pager(ctx, &view.pages))
+            }
+            section aria-labelledby="subscribers-h" {
+                h2 #subscribers-h { (t(lang, "edition.subscribers")) }
+                @if view.subscribers.is_empty() {
+                    p { (t(lang, "edition.no_subscribers")) }
+                } @else {
+                    table {
+                        thead { tr {
+                            th scope="col" { (t(lang, "edition.status")) }
+                            th scope="col" { (t(lang, "edition.frequency")) }
+                            th scope="col" { (t(lang, "edition.count")) }
+                        } }
+                        tbody {
+                            @for row in &view.subscribers {
+                                tr { td { (row.status) } td { (frequency_label(lang, &row.frequency)) } td { (row.count) } }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
+
+pub struct AdminItem {
+    /// `learning`, `product` or `thread`.
+    pub kind: String,
+    pub title: String,
+    pub href: String,
+    /// False when it was unpublished, hidden or unfeatured since: it will not go out.
+    pub goes_out: bool,
+}
+
+pub struct AdminEditionView {
+    pub id: i32,
+    pub subject: String,
+    pub frequency: String,
+    pub status: String,
+    pub period_start: String,
+    pub period_end: String,
+    pub scheduled_for: String,
+    pub recipients: i32,
+    pub intro_md: String,
+    pub items: Vec<AdminItem>,
+    pub progress: ProgressView,
+    pub notice: Option<&'static str>,
+}
+
+fn kind_key(kind: &str) -> &'static str {
+    match kind {
+        "learning" => "edition.kind_learning",
+        "product" => "edition.kind_product",
+        _ => "edition.kind_thread",
+    }
+}
+
+pub fn admin_edition(ctx: &Ctx, view: &AdminEditionView, errors: &FormErrors) -> Markup {
+    let lang = ctx.lang;
+    let base = format!("/admin/newsletter/editions/{}", view.id);
+    let scheduled = view.status == "scheduled";
+    layout::page(
+        ctx,
+        &view.subject,
+        html! {
+            p { a href="/admin/newsletter" { (t(lang, "edition.admin_title")) } }
+            h1 { (view.subject) }
+            (notice(ctx, view.notice))
+            (error_summary(ctx, errors))
+            dl {
+                dt { (t(lang, "edition.frequency")) } dd { (frequency_label(lang, &view.frequency)) }
+                dt { (t(lang, "edition.status")) } dd { (t(lang, status_key(&view.status))) }
+                dt { (t(lang, "edition.period")) } dd { (time(&view.period_start)) " – " (time(&view.period_end)) }
+                dt { (t(lang, "edition.scheduled_for")) } dd { (time(&view.scheduled_for)) }
+                dt { (t(lang, "edition.recipients")) } dd { (view.recipients) }
+            }
+            table {
+                thead { tr { (progress_heads(lang)) } }
+                tbody { tr { (progress_cells(&view.progress)) } }
+            }
+            div.actions {
+                @if scheduled || view.status == "empty" {
+                    form.inline method="post" action={ (base) "/send" } {
+                        (csrf_field(ctx))
+                        button type="submit" { (t(lang, "edition.send_now")) }
+                    }
+                }
+                @if view.progress.failed > 0 {
+                    form.inline method="post" action={ (base) "/retry" } {
+                        (csrf_field(ctx))
+                        button type="submit" { (tf(lang, "edition.retry_failed", &[("count", &view.progress.failed.to_string())])) }
+                    }
+                }
+            }
+            section aria-labelledby="preview-h" {
+                h2 #preview-h { (t(lang, "edition.preview_title")) }
+                form method="get" action={ (base) "/preview" } {
+                    div.field {
+                        label for="email" { (t(lang, "edition.preview_email")) }
+                        input #email name="email" type="email" maxlength="320" required;
+                    }
+                    button type="submit" { (t(lang, "edition.preview")) }
+                }
+            }
+            section aria-labelledby="intro-h" {
+                h2 #intro-h { (t(lang, "edition.intro")) }
+                @if scheduled {
+                    form method="post" action={ (base) "/intro" } {
+                        (csrf_field(ctx))
+                        (textarea(ctx, errors, "intro", &t(lang, "edition.intro_label"), &view.intro_md, 8))
+                        button type="submit" { (t(lang, "edition.save_intro")) }
+                    }
+                } @else {
+                    p { (t(lang, "edition.intro_locked")) }
+                    @if !view.intro_md.is_empty() { pre.plain { (view.intro_md) } }
+                }
+            }
+            section aria-labelledby="items-h" {
+                h2 #items-h { (t(lang, "edition.items")) }
+                @if view.items.is_empty() {
+                    p { (t(lang, "edition.no_items")) }
+                } @else {
+                    ul {
+                        @for item in &view.items {
+                            li {
+                                (t(lang, kind_key(&item.kind))) ": "
+                                a href=(item.href) { (item.title) }
+                                @if !item.goes_out { " " em { (t(lang, "edition.item_dropped")) } }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
+
+pub struct PreviewView {
+    pub edition_id: i32,
+    pub subject: String,
+    pub email: String,
+    /// The message as sent; `None` when this subscriber gets nothing from this edition.
+    pub message: Option<PreviewMessage>,
+    /// Why there is nothing to show (a translation key).
+    pub problem: Option<&'static str>,
+}
+
+pub struct PreviewMessage {
+    pub subject: String,
+    pub html: String,
+    pub text: String,
+}
+
+pub fn admin_preview(ctx: &Ctx, view: &PreviewView) -> Markup {
+    let lang = ctx.lang;
+    let base = format!("/admin/newsletter/editions/{}", view.edition_id);
+    layout::page(
+        ctx,
+        &t(lang, "edition.preview_title"),
+        html! {
+            p { a href=(base) { (view.subject) } }
+            h1 { (t(lang, "edition.preview_title")) }
+            form method="get" action={ (base) "/preview" } {
+                div.field {
+                    label for="email" { (t(lang, "edition.preview_email")) }
+                    input #email name="email" type="email" maxlength="320" required value=(view.email);
+                }
+                button type="submit" { (t(lang, "edition.preview")) }
+            }
+            @if let Some(problem) = view.problem {
+                p.field-error role="alert" { (t(lang, problem)) }
+            }
+            @if let Some(message) = &view.message {
+                p { strong { (t(lang, "edition.subject")) ": " } (message.subject) }
+                h2 { (t(lang, "edition.preview_html")) }
+                iframe.mail-preview sandbox="" title=(t(lang, "edition.preview_html")) srcdoc=(message.html) {}
+                h2 { (t(lang, "edition.preview_text")) }
+                pre.plain { (message.text) }
+            }
+        },
+    )
+}
