@@ -2,7 +2,7 @@
 //! members and moderators, discussions drawn from the programme's own lessons, and a library
 //! of learnings and knowledge products loaded through the importer.
 
-use anyhow::bail;
+use anyhow::{Context, bail};
 use sea_orm::{EntityTrait, PaginatorTrait};
 
 use crate::{
@@ -266,6 +266,7 @@ pub async fn fill(state: &AppState) -> anyhow::Result<()> {
         }
     }
     let library = fill_library(state, admin.id).await?;
+    let queued = fill_newsletter(state, &admin, &people).await?;
     println!(
         "Demo data created: {} themes, {} forums, {} members, {} learnings, {} knowledge products.",
         THEMES.len(),
@@ -278,5 +279,34 @@ pub async fn fill(state: &AppState) -> anyhow::Result<()> {
         "Sign in as admin@example.org (knowledge manager) or {} (moderator), password: {DEMO_PASSWORD}",
         PEOPLE[0].0
     );
+    println!(
+        "A first weekly newsletter edition is queued for {queued} subscribers: `fora serve` sends it \
+         (to the outbox folder unless SMTP_URL is set); it is also at /newsletter/archive."
+    );
     Ok(())
+}
+
+/// Subscribes the admin and two members (weekly, every theme) and queues this week's edition,
+/// so that a first look includes a digest in the outbox and an edition in the archive.
+async fn fill_newsletter(
+    state: &AppState,
+    admin: &users::Model,
+    people: &[users::Model],
+) -> anyhow::Result<u64> {
+    use crate::newsletter::{deliver, schedule, subscriptions::member};
+    for user in std::iter::once(admin).chain(people.iter().take(2)) {
+        let pairs = vec![("frequency".to_string(), "weekly".to_string())];
+        if let Err((_, errors)) = member::apply(&state.db, user, pairs).await? {
+            bail!("demo newsletter subscription: {errors:?}");
+        }
+    }
+    let edition = schedule::compose_upcoming(
+        &state.db,
+        &state.config,
+        crate::newsletter::WEEKLY,
+        crate::db::now(),
+    )
+    .await?
+    .context("no weekly edition could be composed")?;
+    Ok(deliver::enqueue(&state.db, edition.id).await?)
 }

@@ -21,6 +21,7 @@ pub fn page(ctx: &Ctx, title: &str, body: Markup) -> Markup {
                     nav aria-label=(t(lang, "nav.label")) {
                         a href="/learnings" { (t(lang, "nav.learnings")) }
                         a href="/products" { (t(lang, "nav.products")) }
+                        a href="/newsletter" { (t(lang, "nav.newsletter")) }
                         @if let Some(user) = &ctx.user {
                             a href="/forums" { (t(lang, "nav.forums")) }
                             a href="/profile" { (t(lang, "nav.profile")) " (" (user.display_name) ")" }

@@ -108,6 +108,42 @@ fn demo_fills_an_empty_database_once() {
         !work.fora(&["demo"]).status.success(),
         "demo refuses a database that has accounts"
     );
+    // The demo queues a first edition for its three subscribers; send-due sends it.
+    assert!(out.contains("queued for 3 subscribers"), "{out}");
+    let sent = work.ok(&["newsletter", "send-due"]);
+    assert!(sent.contains("3 sent"), "{sent}");
+    let again = work.ok(&["newsletter", "send-due"]);
+    assert!(again.contains("0 sent"), "nothing is sent twice: {again}");
+    let digests = std::fs::read_dir(work.dir.path().join("outbox"))
+        .expect("outbox")
+        .flatten()
+        .filter(|e| {
+            std::fs::read_to_string(e.path()).is_ok_and(|m| m.contains("List-Unsubscribe-Post"))
+        })
+        .count();
+    assert_eq!(digests, 3);
+    let preview = work.ok(&[
+        "newsletter",
+        "preview",
+        "--edition",
+        "1",
+        "--to",
+        "admin@example.org",
+        "--text",
+    ]);
+    assert!(preview.contains("New learnings"), "{preview}");
+    let unknown = work.fora(&[
+        "newsletter",
+        "preview",
+        "--edition",
+        "1",
+        "--to",
+        "nobody@example.org",
+    ]);
+    assert!(
+        !unknown.status.success(),
+        "no preview for someone who is not a subscriber"
+    );
 }
 
 #[test]
