@@ -717,3 +717,30 @@ async fn two_instances_on_postgres_send_no_duplicate() {
     let duplicates: Vec<_> = received.iter().filter(|(_, n)| **n > 1).collect();
     assert!(duplicates.is_empty(), "duplicates: {duplicates:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_rate_limit_spaces_messages_out() {
+    let app = TestApp::start(
+        Backend::Sqlite,
+        Options {
+            newsletter: fora::config::NewsletterConfig {
+                rate_per_second: 5,
+                ..Default::default()
+            },
+            ..Default::default()
+        },
+    )
+    .await;
+    seed_subscribers(&app, 0, 15, "weekly").await;
+    let edition = edition_with_a_learning(&app, "weekly").await;
+    deliver::enqueue(app.db(), edition).await.expect("enqueue");
+    let started = Instant::now();
+    let summary = deliver::drain(&app.state).await.expect("drain");
+    assert_eq!(summary.sent, 15);
+    // A burst of 5, then 5 a second: the last 10 need at least two seconds.
+    assert!(
+        started.elapsed() >= Duration::from_millis(1_900),
+        "15 messages at 5 per second took only {:?}",
+        started.elapsed()
+    );
+}
