@@ -17,8 +17,12 @@ use lettre::{
 /// The longest one SMTP command may take before the attempt counts as a temporary failure.
 pub const SMTP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
+mod plain_pool;
+
 #[derive(Clone)]
 pub enum Mailer {
+    /// Plain `smtp://host:port`: Fora's own pool of `TCP_NODELAY` connections.
+    Plain(std::sync::Arc<plain_pool::PlainPool>),
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
     Outbox(AsyncFileTransport<Tokio1Executor>, PathBuf),
 }
@@ -73,6 +77,12 @@ impl Mailer {
         connections: u32,
     ) -> anyhow::Result<Self> {
         match smtp_url {
+            Some(url)
+                if let Some(pool) =
+                    plain_pool::PlainPool::for_url(url, connections, SMTP_TIMEOUT) =>
+            {
+                Ok(Mailer::Plain(std::sync::Arc::new(pool)))
+            }
             Some(url) => {
                 let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
                     .with_context(|| format!("SMTP_URL is not a usable SMTP URL: {url:?}"))?
@@ -92,7 +102,7 @@ impl Mailer {
 
     pub fn describe(&self) -> String {
         match self {
-            Mailer::Smtp(_) => "SMTP".into(),
+            Mailer::Plain(_) | Mailer::Smtp(_) => "SMTP".into(),
             Mailer::Outbox(_, dir) => format!("outbox folder {}", dir.display()),
         }
     }
@@ -147,14 +157,22 @@ impl Mailer {
     pub async fn deliver(&self, from: &str, email: &Email) -> Result<(), SendError> {
         let message =
             Self::build(from, email).map_err(|err| SendError::Invalid(format!("{err:#}")))?;
+        let classify = |err: lettre::transport::smtp::Error| {
+            if err.is_permanent() {
+                SendError::Permanent(err.to_string())
+            } else {
+                SendError::Transient(err.to_string())
+            }
+        };
         match self {
-            Mailer::Smtp(transport) => transport.send(message).await.map(drop).map_err(|err| {
-                if err.is_permanent() {
-                    SendError::Permanent(err.to_string())
-                } else {
-                    SendError::Transient(err.to_string())
-                }
-            }),
+            Mailer::Plain(pool) => pool
+                .send(message.envelope(), &message.formatted())
+                .await
+                .map_err(|err| match err {
+                    plain_pool::PoolError::Smtp(err) => classify(err),
+                    plain_pool::PoolError::Network(text) => SendError::Transient(text),
+                }),
+            Mailer::Smtp(transport) => transport.send(message).await.map(drop).map_err(classify),
             Mailer::Outbox(transport, _) => transport
                 .send(message)
                 .await
