@@ -9,7 +9,7 @@
 //! (`AsyncSmtpConnection`), which still does all of SMTP. URLs with TLS or credentials keep
 //! lettre's transport.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use lettre::{
     address::Envelope,
@@ -20,11 +20,15 @@ use tokio::{
     sync::{Mutex, Semaphore},
 };
 
+/// A connection used this recently is taken as still open, without a NOOP first.
+const RECENT: Duration = Duration::from_secs(2);
+
 pub struct PlainPool {
     server: String,
     hello: ClientId,
     timeout: Duration,
-    idle: Mutex<Vec<AsyncSmtpConnection>>,
+    /// Open connections not in use, with when each was last used.
+    idle: Mutex<Vec<(AsyncSmtpConnection, Instant)>>,
     open: Semaphore,
 }
 
@@ -69,13 +73,13 @@ impl PlainPool {
             .map_err(PoolError::Smtp)
     }
 
-    /// A connection that answered a NOOP just now, or a new one.
+    /// A connection used a moment ago, or one that still answers a NOOP, or a new one.
     async fn checkout(&self) -> Result<AsyncSmtpConnection, PoolError> {
         loop {
-            let Some(mut conn) = self.idle.lock().await.pop() else {
+            let Some((mut conn, used)) = self.idle.lock().await.pop() else {
                 return self.connect().await;
             };
-            if conn.test_connected().await {
+            if used.elapsed() < RECENT || conn.test_connected().await {
                 return Ok(conn);
             }
         }
@@ -93,7 +97,7 @@ impl PlainPool {
             let sent = conn.send(envelope, message).await;
             // lettre closes a connection on any failed command; only good ones go back.
             if sent.is_ok() && !conn.has_broken() {
-                self.idle.lock().await.push(conn);
+                self.idle.lock().await.push((conn, Instant::now()));
             }
             sent.map(drop).map_err(PoolError::Smtp)
         };
