@@ -108,6 +108,7 @@ fn placeholders(from: usize, count: usize) -> String {
 
 /// The given subscribers that are still active, with their themes and forums, in three
 /// statements whatever the batch size. Anyone unsubscribed or suppressed is left out.
+/// (SQLite's `+status` keeps it on the primary key instead of the status index.)
 pub async fn recipients(
     db: &impl ConnectionTrait,
     subscriber_ids: &[i32],
@@ -123,8 +124,12 @@ pub async fn recipients(
         backend,
         format!(
             "SELECT id, email, language, unsubscribe_token, user_id FROM subscribers
-             WHERE status = $1 AND id IN ({})",
-            placeholders(2, ids.len())
+             WHERE {status} = $1 AND id IN ({})",
+            placeholders(2, ids.len()),
+            status = match backend {
+                sea_orm::DbBackend::Postgres => "status",
+                _ => "+status",
+            }
         ),
         values,
     ))

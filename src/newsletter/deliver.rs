@@ -282,7 +282,8 @@ impl Worker {
     }
 
     /// Claims due rows: queued, due, and not leased by anyone (or leased by a worker that is
-    /// gone: its lease ran out).
+    /// gone: its lease ran out). The order follows the `(status, next_attempt_at)` index, so
+    /// a claim reads only the rows it takes instead of sorting the whole queue.
     async fn claim(&self) -> Result<Vec<Claimed>, DbErr> {
         let db = &self.state.db;
         let at = now();
@@ -297,7 +298,7 @@ impl Worker {
                  SELECT id FROM deliveries
                  WHERE status = $4 AND next_attempt_at <= $3
                    AND (lease_until IS NULL OR lease_until < $3)
-                 ORDER BY id LIMIT {limit} {lock})
+                 ORDER BY next_attempt_at, id LIMIT {limit} {lock})
              RETURNING id, edition_id, subscriber_id, attempts",
             limit = self.batch_size()
         );
