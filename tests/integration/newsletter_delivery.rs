@@ -26,7 +26,7 @@ use tokio::{
 
 use crate::{
     smtp::SmtpSink,
-    support::{Backend, Options, TestApp, skip},
+    support::{Backend, Options, TestApp, edition_row, skip, subscriber_row},
 };
 
 crate::on_both_databases!(
@@ -42,25 +42,14 @@ pub async fn seed_subscribers(
     count: usize,
     frequency: &str,
 ) -> Vec<i32> {
-    let at = now();
     for chunk_start in (first..first + count).step_by(1000) {
         let chunk_end = (chunk_start + 1000).min(first + count);
-        let rows = (chunk_start..chunk_end).map(|i| subscribers::ActiveModel {
-            email: Set(format!("reader{i}@example.org")),
-            user_id: Set(None),
-            frequency: Set(frequency.into()),
-            language: Set("en".into()),
-            status: Set("active".into()),
-            unsubscribe_token: Set(format!("{i:0>43}")),
-            confirm_token_hash: Set(None),
-            confirm_expires_at: Set(None),
-            confirm_sent_at: Set(None),
-            confirmed_at: Set(Some(at)),
-            unsubscribed_at: Set(None),
-            permanent_failures: Set(0),
-            created_at: Set(at),
-            updated_at: Set(at),
-            ..Default::default()
+        let rows = (chunk_start..chunk_end).map(|i| {
+            subscriber_row(
+                &format!("reader{i}@example.org"),
+                frequency,
+                &format!("{i:0>43}"),
+            )
         });
         subscribers::Entity::insert_many(rows)
             .exec(app.db())
@@ -95,24 +84,10 @@ pub async fn edition_with_a_learning(app: &TestApp, frequency: &str) -> i32 {
         "published",
     )
     .await;
-    let at = now();
-    let edition = editions::ActiveModel {
-        frequency: Set(frequency.into()),
-        period_start: Set(at - Duration::from_secs(7 * 86_400)),
-        period_end: Set(at),
-        scheduled_for: Set(at),
-        status: Set("scheduled".into()),
-        subject: Set("Fora test edition".into()),
-        intro_md: Set(String::new()),
-        intro_html: Set(String::new()),
-        recipients: Set(0),
-        created_at: Set(at),
-        updated_at: Set(at),
-        ..Default::default()
-    }
-    .insert(app.db())
-    .await
-    .expect("edition");
+    let edition = edition_row(frequency, now(), "scheduled")
+        .insert(app.db())
+        .await
+        .expect("edition");
     edition_items::ActiveModel {
         edition_id: Set(edition.id),
         kind: Set("learning".into()),
@@ -395,25 +370,12 @@ impl FakeSmtp {
 }
 
 async fn seed_named(app: &TestApp, locals: &[&str]) {
-    let at = now();
     for (i, local) in locals.iter().enumerate() {
-        subscribers::ActiveModel {
-            email: Set(format!("{local}@example.org")),
-            user_id: Set(None),
-            frequency: Set("weekly".into()),
-            language: Set("en".into()),
-            status: Set("active".into()),
-            unsubscribe_token: Set(format!("named{i:0>38}")),
-            confirm_token_hash: Set(None),
-            confirm_expires_at: Set(None),
-            confirm_sent_at: Set(None),
-            confirmed_at: Set(Some(at)),
-            unsubscribed_at: Set(None),
-            permanent_failures: Set(0),
-            created_at: Set(at),
-            updated_at: Set(at),
-            ..Default::default()
-        }
+        subscriber_row(
+            &format!("{local}@example.org"),
+            "weekly",
+            &format!("named{i:0>38}"),
+        )
         .insert(app.db())
         .await
         .expect("subscriber");

@@ -145,23 +145,14 @@ async fn subscriber(
     themes: &[i32],
     status: &str,
 ) -> i32 {
-    let at = now();
     let row = subscribers::ActiveModel {
-        email: Set(email.into()),
         user_id: Set(user_id),
-        frequency: Set(WEEKLY.into()),
-        language: Set("en".into()),
         status: Set(status.into()),
-        unsubscribe_token: Set(format!("tok-{}", email.replace(['@', '.'], "-"))),
-        confirm_token_hash: Set(None),
-        confirm_expires_at: Set(None),
-        confirm_sent_at: Set(None),
-        confirmed_at: Set(Some(at)),
-        unsubscribed_at: Set(None),
-        permanent_failures: Set(0),
-        created_at: Set(at),
-        updated_at: Set(at),
-        ..Default::default()
+        ..crate::support::subscriber_row(
+            email,
+            WEEKLY,
+            &format!("tok-{}", email.replace(['@', '.'], "-")),
+        )
     }
     .insert(app.db())
     .await

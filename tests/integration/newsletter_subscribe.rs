@@ -93,27 +93,10 @@ async fn theme_ids(app: &TestApp, subscriber_id: i32) -> Vec<i32> {
 
 /// An active subscriber added behind the app's back; returns it (with its unsubscribe token).
 async fn active_subscriber(app: &TestApp, email: &str, frequency: &str) -> subscribers::Model {
-    let at = now();
-    subscribers::ActiveModel {
-        email: Set(email.into()),
-        user_id: Set(None),
-        frequency: Set(frequency.into()),
-        language: Set("en".into()),
-        status: Set("active".into()),
-        unsubscribe_token: Set(tokens::generate()),
-        confirm_token_hash: Set(None),
-        confirm_expires_at: Set(None),
-        confirm_sent_at: Set(None),
-        confirmed_at: Set(Some(at)),
-        unsubscribed_at: Set(None),
-        permanent_failures: Set(0),
-        created_at: Set(at),
-        updated_at: Set(at),
-        ..Default::default()
-    }
-    .insert(app.db())
-    .await
-    .expect("subscriber")
+    crate::support::subscriber_row(email, frequency, &tokens::generate())
+        .insert(app.db())
+        .await
+        .expect("subscriber")
 }
 
 async fn subscribe(
@@ -630,18 +613,8 @@ async fn delivery(app: &TestApp, edition_id: i32, subscriber_id: i32, status: &s
 async fn edition(app: &TestApp, days_ago: i64) -> i32 {
     let at = now() - time::Duration::days(days_ago);
     editions::ActiveModel {
-        frequency: Set("weekly".into()),
-        period_start: Set(at - time::Duration::days(7)),
-        period_end: Set(at),
-        scheduled_for: Set(at),
-        status: Set("sending".into()),
-        subject: Set("Fora weekly".into()),
-        intro_md: Set(String::new()),
-        intro_html: Set(String::new()),
         recipients: Set(2),
-        created_at: Set(at),
-        updated_at: Set(at),
-        ..Default::default()
+        ..crate::support::edition_row("weekly", at, "sending")
     }
     .insert(app.db())
     .await

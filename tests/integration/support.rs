@@ -509,3 +509,54 @@ macro_rules! on_both_databases {
         )*
     };
 }
+
+/// An active, confirmed subscriber row with no account, ready to insert; override fields with
+/// struct update syntax (`subscribers::ActiveModel { user_id: Set(Some(7)), ..row }`).
+pub fn subscriber_row(
+    email: &str,
+    frequency: &str,
+    token: &str,
+) -> fora::entities::subscribers::ActiveModel {
+    use sea_orm::ActiveValue::Set;
+    let at = fora::db::now();
+    fora::entities::subscribers::ActiveModel {
+        email: Set(email.into()),
+        user_id: Set(None),
+        frequency: Set(frequency.into()),
+        language: Set("en".into()),
+        status: Set("active".into()),
+        unsubscribe_token: Set(token.into()),
+        confirm_token_hash: Set(None),
+        confirm_expires_at: Set(None),
+        confirm_sent_at: Set(None),
+        confirmed_at: Set(Some(at)),
+        unsubscribed_at: Set(None),
+        permanent_failures: Set(0),
+        created_at: Set(at),
+        updated_at: Set(at),
+        ..Default::default()
+    }
+}
+
+/// An edition row for the week ending at `period_end`, in the given state, ready to insert.
+pub fn edition_row(
+    frequency: &str,
+    period_end: time::OffsetDateTime,
+    status: &str,
+) -> fora::entities::editions::ActiveModel {
+    use sea_orm::ActiveValue::Set;
+    fora::entities::editions::ActiveModel {
+        frequency: Set(frequency.into()),
+        period_start: Set(period_end - time::Duration::days(7)),
+        period_end: Set(period_end),
+        scheduled_for: Set(period_end),
+        status: Set(status.into()),
+        subject: Set(format!("Fora {frequency}")),
+        intro_md: Set(String::new()),
+        intro_html: Set(String::new()),
+        recipients: Set(0),
+        created_at: Set(period_end),
+        updated_at: Set(period_end),
+        ..Default::default()
+    }
+}
