@@ -43,10 +43,7 @@ use fora::{
 };
 use futures_util::StreamExt;
 use migration::MigratorTrait;
-use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DbBackend, FromQueryResult, Statement, TransactionTrait,
-    Value,
-};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement, TransactionTrait};
 
 /// Subscribers per transaction, and rows per multi-row INSERT.
 const ROWS_PER_TRANSACTION: usize = 5_000;
@@ -356,12 +353,6 @@ async fn send() -> anyhow::Result<()> {
 // phases
 // =============================================================================================
 
-#[derive(FromQueryResult)]
-struct Claimed {
-    id: i32,
-    subscriber_id: i32,
-}
-
 #[derive(Default)]
 struct Times {
     claim: Duration,
@@ -377,48 +368,18 @@ async fn phases(url: &str, edition: i32, batches: usize) -> anyhow::Result<()> {
     let config = config_for(url)?;
     let state = fora::init(config.clone()).await?;
     let db = &state.db;
-    let backend = db.get_database_backend();
     let concurrency = config.newsletter.concurrency;
-    // The worker's batch size (deliver.rs: concurrency × 32, at most 500, no rate limit).
-    let batch = (concurrency * 32).clamp(1, 500);
+    let batch = deliver::batch_size(&config.newsletter);
     let content = compose::load(db, &config, edition)
         .await?
         .context("the edition's content")?;
     let owner = "bench-phases";
-    let lock = if backend == DbBackend::Postgres {
-        "FOR UPDATE SKIP LOCKED"
-    } else {
-        ""
-    };
     let mut t = Times::default();
     let whole = Instant::now();
     for _ in 0..batches {
-        // claim (deliver.rs `Worker::claim`)
+        // claim (what `Worker` calls)
         let start = Instant::now();
-        let at = now();
-        let txn = fora::db::begin_write(db).await?;
-        let mut claimed = Claimed::find_by_statement(Statement::from_sql_and_values(
-            backend,
-            format!(
-                "UPDATE deliveries SET lease_owner = $1, lease_until = $2, updated_at = $3
-                 WHERE id IN (
-                     SELECT id FROM deliveries
-                     WHERE status = $4 AND next_attempt_at <= $3
-                       AND (lease_until IS NULL OR lease_until < $3)
-                     ORDER BY id LIMIT {batch} {lock})
-                 RETURNING id, edition_id, subscriber_id, attempts"
-            ),
-            [
-                owner.into(),
-                (at + config.newsletter.lease).into(),
-                at.into(),
-                deliver::status::QUEUED.into(),
-            ],
-        ))
-        .all(&txn)
-        .await?;
-        txn.commit().await?;
-        claimed.sort_by_key(|c| c.id);
+        let claimed = deliver::claim(db, owner, config.newsletter.lease, batch).await?;
         t.claim += start.elapsed();
         if claimed.is_empty() {
             break;
@@ -462,23 +423,7 @@ async fn phases(url: &str, edition: i32, batches: usize) -> anyhow::Result<()> {
 
         // mark (deliver.rs `mark_sent`, here once for the whole batch)
         let start = Instant::now();
-        let list = (4..4 + sent.len())
-            .map(|n| format!("${n}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let mut values: Vec<Value> = vec!["sent".into(), now().into(), owner.into()];
-        values.extend(sent.iter().map(|id| Value::from(*id)));
-        db.execute_raw(Statement::from_sql_and_values(
-            backend,
-            format!(
-                "UPDATE deliveries SET status = $1, sent_at = $2, updated_at = $2,
-                        lease_owner = NULL, lease_until = NULL, last_error = NULL,
-                        attempts = attempts + 1
-                 WHERE lease_owner = $3 AND id IN ({list})"
-            ),
-            values,
-        ))
-        .await?;
+        deliver::mark_sent(db, owner, &sent).await?;
         t.mark += start.elapsed();
     }
     let total = whole.elapsed();

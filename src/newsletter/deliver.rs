@@ -38,6 +38,7 @@ use super::{
     subscriber_status::{ACTIVE, SUPPRESSED},
 };
 use crate::{
+    config::NewsletterConfig,
     db::{begin_write, now},
     mail::SendError,
     web::AppState,
@@ -235,11 +236,57 @@ impl fmt::Display for Summary {
 
 /// One claimed row.
 #[derive(Clone, Debug, FromQueryResult)]
-struct Claimed {
-    id: i32,
-    edition_id: i32,
-    subscriber_id: i32,
-    attempts: i32,
+pub struct Claimed {
+    pub id: i32,
+    pub edition_id: i32,
+    pub subscriber_id: i32,
+    pub attempts: i32,
+}
+
+/// How many rows one claim takes: enough to keep every sender busy, and — when the rate is
+/// limited — no more than can be sent well within the lease.
+pub fn batch_size(config: &NewsletterConfig) -> u64 {
+    let by_concurrency = config.concurrency as u64 * 32;
+    let by_rate = match config.rate_per_second {
+        0 => MAX_BATCH,
+        rate => u64::from(rate) * 60,
+    };
+    by_concurrency.min(by_rate).clamp(1, MAX_BATCH)
+}
+
+/// Claims up to `limit` due rows for `owner`: queued, due, and not leased by anyone (or
+/// leased by a worker that is gone: its lease ran out). The order follows the
+/// `(status, next_attempt_at)` index, so a claim reads only the rows it takes instead of
+/// sorting the whole queue. Returned in id order.
+pub async fn claim(
+    db: &DatabaseConnection,
+    owner: &str,
+    lease: Duration,
+    limit: u64,
+) -> Result<Vec<Claimed>, DbErr> {
+    let at = now();
+    let lock = match db.get_database_backend() {
+        DbBackend::Postgres => "FOR UPDATE SKIP LOCKED",
+        _ => "",
+    };
+    let statement = Statement::from_sql_and_values(
+        db.get_database_backend(),
+        format!(
+            "UPDATE deliveries SET lease_owner = $1, lease_until = $2, updated_at = $3
+             WHERE id IN (
+                 SELECT id FROM deliveries
+                 WHERE status = $4 AND next_attempt_at <= $3
+                   AND (lease_until IS NULL OR lease_until < $3)
+                 ORDER BY next_attempt_at, id LIMIT {limit} {lock})
+             RETURNING id, edition_id, subscriber_id, attempts"
+        ),
+        [owner.into(), (at + lease).into(), at.into(), QUEUED.into()],
+    );
+    let txn = begin_write(db).await?;
+    let mut rows = Claimed::find_by_statement(statement).all(&txn).await?;
+    txn.commit().await?;
+    rows.sort_by_key(|r| r.id);
+    Ok(rows)
 }
 
 /// The worker: one per process, named so its leases can be told apart.
@@ -270,55 +317,6 @@ impl Worker {
         }
     }
 
-    fn batch_size(&self) -> u64 {
-        let config = &self.state.config.newsletter;
-        let by_concurrency = config.concurrency as u64 * 32;
-        // A rate-limited batch must be sendable well within its lease.
-        let by_rate = match config.rate_per_second {
-            0 => MAX_BATCH,
-            rate => u64::from(rate) * 60,
-        };
-        by_concurrency.min(by_rate).clamp(1, MAX_BATCH)
-    }
-
-    /// Claims due rows: queued, due, and not leased by anyone (or leased by a worker that is
-    /// gone: its lease ran out). The order follows the `(status, next_attempt_at)` index, so
-    /// a claim reads only the rows it takes instead of sorting the whole queue.
-    async fn claim(&self) -> Result<Vec<Claimed>, DbErr> {
-        let db = &self.state.db;
-        let at = now();
-        let until = at + self.state.config.newsletter.lease;
-        let lock = match db.get_database_backend() {
-            DbBackend::Postgres => "FOR UPDATE SKIP LOCKED",
-            _ => "",
-        };
-        let sql = format!(
-            "UPDATE deliveries SET lease_owner = $1, lease_until = $2, updated_at = $3
-             WHERE id IN (
-                 SELECT id FROM deliveries
-                 WHERE status = $4 AND next_attempt_at <= $3
-                   AND (lease_until IS NULL OR lease_until < $3)
-                 ORDER BY next_attempt_at, id LIMIT {limit} {lock})
-             RETURNING id, edition_id, subscriber_id, attempts",
-            limit = self.batch_size()
-        );
-        let statement = Statement::from_sql_and_values(
-            db.get_database_backend(),
-            sql,
-            [
-                self.owner.clone().into(),
-                until.into(),
-                at.into(),
-                QUEUED.into(),
-            ],
-        );
-        let txn = begin_write(db).await?;
-        let mut rows = Claimed::find_by_statement(statement).all(&txn).await?;
-        txn.commit().await?;
-        rows.sort_by_key(|r| r.id);
-        Ok(rows)
-    }
-
     async fn content(&mut self, edition_id: i32) -> Result<Option<Arc<EditionContent>>, DbErr> {
         if let Some(content) = self.editions.get(&edition_id) {
             return Ok(Some(content.clone()));
@@ -335,7 +333,14 @@ impl Worker {
     /// Claims one batch and handles every row of it. Returns what happened; an empty summary
     /// means nothing was due.
     pub async fn run_batch(&mut self, stop: &watch::Receiver<bool>) -> anyhow::Result<Summary> {
-        let claimed = self.claim().await?;
+        let config = &self.state.config.newsletter;
+        let claimed = claim(
+            &self.state.db,
+            &self.owner,
+            config.lease,
+            batch_size(config),
+        )
+        .await?;
         if claimed.is_empty() {
             return Ok(Summary::default());
         }
@@ -374,7 +379,7 @@ impl Worker {
         }
         self.settle(&settled).await?;
 
-        let (marks, marker) = Marker::start(self.state.db.clone(), self.owner.clone());
+        let (marks, marker) = start_marker(self.state.db.clone(), self.owner.clone());
         let deadline = claimed_at + usable_part(self.state.config.newsletter.lease);
         let concurrency = self.state.config.newsletter.concurrency;
         let state = &self.state;
@@ -487,39 +492,24 @@ impl Worker {
         let message: String = error.to_string().chars().take(ERROR_CHARS).collect();
         let attempts = row.attempts + 1;
         let permanent = matches!(error, SendError::Permanent(_) | SendError::Invalid(_));
-        if !permanent && attempts < MAX_ATTEMPTS {
+        let retry = !permanent && attempts < MAX_ATTEMPTS;
+        let (state, next_attempt_at) = if retry {
             tracing::info!(delivery = row.id, attempts, error = %message, "delivery will be retried");
-            db.execute_raw(Statement::from_sql_and_values(
-                backend,
-                "UPDATE deliveries SET attempts = $1, next_attempt_at = $2, last_error = $3,
-                        lease_owner = NULL, lease_until = NULL, updated_at = $4
-                 WHERE id = $5 AND lease_owner = $6 AND status = $7",
-                [
-                    attempts.into(),
-                    (at + backoff(attempts)).into(),
-                    message.into(),
-                    at.into(),
-                    row.id.into(),
-                    self.owner.clone().into(),
-                    QUEUED.into(),
-                ],
-            ))
-            .await?;
-            return Ok(Summary {
-                retry_later: 1,
-                ..Default::default()
-            });
-        }
-        tracing::warn!(delivery = row.id, attempts, error = %message, "delivery failed");
+            (QUEUED, at + backoff(attempts))
+        } else {
+            tracing::warn!(delivery = row.id, attempts, error = %message, "delivery failed");
+            (FAILED, at)
+        };
         let txn = begin_write(db).await?;
         txn.execute_raw(Statement::from_sql_and_values(
             backend,
-            "UPDATE deliveries SET status = $1, attempts = $2, last_error = $3,
-                    lease_owner = NULL, lease_until = NULL, updated_at = $4
-             WHERE id = $5 AND lease_owner = $6 AND status = $7",
+            "UPDATE deliveries SET status = $1, attempts = $2, next_attempt_at = $3,
+                    last_error = $4, lease_owner = NULL, lease_until = NULL, updated_at = $5
+             WHERE id = $6 AND lease_owner = $7 AND status = $8",
             [
-                FAILED.into(),
+                state.into(),
                 attempts.into(),
+                next_attempt_at.into(),
                 message.into(),
                 at.into(),
                 row.id.into(),
@@ -532,9 +522,16 @@ impl Worker {
             suppress_if_refused_again(&txn, row.subscriber_id, at).await?;
         }
         txn.commit().await?;
-        Ok(Summary {
-            failed: 1,
-            ..Default::default()
+        Ok(if retry {
+            Summary {
+                retry_later: 1,
+                ..Default::default()
+            }
+        } else {
+            Summary {
+                failed: 1,
+                ..Default::default()
+            }
         })
     }
 }
@@ -546,13 +543,17 @@ async fn suppress_if_refused_again(
     subscriber_id: i32,
     at: OffsetDateTime,
 ) -> Result<(), DbErr> {
-    let backend = db.get_database_backend();
-    db.execute_raw(Statement::from_sql_and_values(
-        backend,
+    #[derive(FromQueryResult)]
+    struct Now {
+        status: String,
+    }
+    let now_status = Now::find_by_statement(Statement::from_sql_and_values(
+        db.get_database_backend(),
         "UPDATE subscribers SET permanent_failures = permanent_failures + 1, updated_at = $1,
                 status = CASE WHEN permanent_failures + 1 >= $2 AND status = $3 THEN $4
                               ELSE status END
-         WHERE id = $5",
+         WHERE id = $5
+         RETURNING status",
         [
             at.into(),
             SUPPRESS_AFTER.into(),
@@ -561,22 +562,35 @@ async fn suppress_if_refused_again(
             subscriber_id.into(),
         ],
     ))
+    .one(db)
     .await?;
-    db.execute_raw(Statement::from_sql_and_values(
-        backend,
-        "UPDATE deliveries SET status = $1, updated_at = $2
-         WHERE subscriber_id = $3 AND status = $4
-           AND subscriber_id IN (SELECT id FROM subscribers WHERE status = $5)",
-        [
-            CANCELLED.into(),
-            at.into(),
-            subscriber_id.into(),
-            QUEUED.into(),
-            SUPPRESSED.into(),
-        ],
-    ))
-    .await?;
+    if now_status.is_some_and(|row| row.status == SUPPRESSED) {
+        cancel_queued(db, subscriber_id, at).await?;
+    }
     Ok(())
+}
+
+/// Cancels every delivery still queued for a subscriber (unsubscribed or suppressed): the
+/// worker skips them from its next claim on.
+pub async fn cancel_queued(
+    db: &impl ConnectionTrait,
+    subscriber_id: i32,
+    at: OffsetDateTime,
+) -> Result<u64, DbErr> {
+    Ok(db
+        .execute_raw(Statement::from_sql_and_values(
+            db.get_database_backend(),
+            "UPDATE deliveries SET status = $1, updated_at = $2
+             WHERE subscriber_id = $3 AND status = $4",
+            [
+                CANCELLED.into(),
+                at.into(),
+                subscriber_id.into(),
+                QUEUED.into(),
+            ],
+        ))
+        .await?
+        .rows_affected())
 }
 
 enum Outcome {
@@ -588,40 +602,38 @@ enum Outcome {
     Failed(Claimed, SendError),
 }
 
-/// Writes `sent` marks for accepted messages, as many as are waiting in one statement
-/// (at most the messages in flight), and tells each sender when its mark is stored.
-struct Marker;
-
 type Mark = (i32, oneshot::Sender<bool>);
 
-impl Marker {
-    fn start(
-        db: DatabaseConnection,
-        owner: String,
-    ) -> (mpsc::Sender<Mark>, tokio::task::JoinHandle<()>) {
-        let (sender, mut receiver) = mpsc::channel::<Mark>(256);
-        let task = tokio::spawn(async move {
-            let mut waiting: Vec<Mark> = Vec::new();
-            while let Some(first) = receiver.recv().await {
-                waiting.push(first);
-                while let Ok(more) = receiver.try_recv() {
-                    waiting.push(more);
-                }
-                let ids: Vec<i32> = waiting.iter().map(|(id, _)| *id).collect();
-                let stored = mark_sent(&db, &owner, &ids).await;
-                if let Err(err) = &stored {
-                    tracing::error!(error = %err, "could not record sent deliveries; they will be sent again when their lease ends");
-                }
-                for (_, done) in waiting.drain(..) {
-                    let _ = done.send(stored.is_ok());
-                }
+/// Starts the task that writes `sent` marks for accepted messages, as many as are waiting in
+/// one statement (at most the messages in flight), and tells each sender when its mark is
+/// stored.
+fn start_marker(
+    db: DatabaseConnection,
+    owner: String,
+) -> (mpsc::Sender<Mark>, tokio::task::JoinHandle<()>) {
+    let (sender, mut receiver) = mpsc::channel::<Mark>(256);
+    let task = tokio::spawn(async move {
+        let mut waiting: Vec<Mark> = Vec::new();
+        while let Some(first) = receiver.recv().await {
+            waiting.push(first);
+            while let Ok(more) = receiver.try_recv() {
+                waiting.push(more);
             }
-        });
-        (sender, task)
-    }
+            let ids: Vec<i32> = waiting.iter().map(|(id, _)| *id).collect();
+            let stored = mark_sent(&db, &owner, &ids).await;
+            if let Err(err) = &stored {
+                tracing::error!(error = %err, "could not record sent deliveries; they will be sent again when their lease ends");
+            }
+            for (_, done) in waiting.drain(..) {
+                let _ = done.send(stored.is_ok());
+            }
+        }
+    });
+    (sender, task)
 }
 
-async fn mark_sent(db: &DatabaseConnection, owner: &str, ids: &[i32]) -> Result<(), DbErr> {
+/// Marks the given rows leased by `owner` as sent (the server accepted their messages).
+pub async fn mark_sent(db: &DatabaseConnection, owner: &str, ids: &[i32]) -> Result<(), DbErr> {
     let (list, mut values) = id_list(ids, 4);
     let at = now();
     values.splice(0..0, [status::SENT.into(), at.into(), owner.into()]);

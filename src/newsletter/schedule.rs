@@ -61,11 +61,7 @@ pub fn next_due(
     match frequency {
         WEEKLY => Some(due + Duration::weeks(1)),
         MONTHLY => {
-            let (year, month) = if due.month() == Month::December {
-                (due.year() + 1, Month::January)
-            } else {
-                (due.year(), due.month().next())
-            };
+            let (year, month) = next_month(due.year(), due.month());
             let at = config.monthly;
             monthly_at(year, month, at.day, at.hour, at.minute)
         }
@@ -108,6 +104,14 @@ pub fn current_period(
 ) -> Option<(OffsetDateTime, OffsetDateTime)> {
     let start = latest_due(config, frequency, now)?;
     Some((start, next_due(config, frequency, start)?))
+}
+
+fn next_month(year: i32, month: Month) -> (i32, Month) {
+    if month == Month::December {
+        (year + 1, Month::January)
+    } else {
+        (year, month.next())
+    }
 }
 
 fn previous_month(year: i32, month: Month) -> (i32, Month) {

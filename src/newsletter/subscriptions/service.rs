@@ -11,7 +11,6 @@ use super::super::subscriber_status::{ACTIVE, PENDING, SUPPRESSED, UNSUBSCRIBED}
 use crate::{
     accounts::tokens::{self, TokenProblem},
     entities::{subscriber_themes, subscribers, themes, users},
-    newsletter::deliver::status::{CANCELLED, QUEUED},
 };
 
 /// How long a confirmation link works.
@@ -326,17 +325,7 @@ pub async fn unsubscribe(
         ],
     ))
     .await?;
-    db.execute_raw(Statement::from_sql_and_values(
-        backend,
-        "UPDATE deliveries SET status = $1, updated_at = $2 WHERE subscriber_id = $3 AND status = $4",
-        [
-            CANCELLED.into(),
-            at.into(),
-            subscriber_id.into(),
-            QUEUED.into(),
-        ],
-    ))
-    .await?;
+    crate::newsletter::deliver::cancel_queued(db, subscriber_id, at).await?;
     Ok(())
 }
 
