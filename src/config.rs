@@ -31,7 +31,7 @@ pub struct NewsletterConfig {
     pub monthly: MonthlyAt,
     /// `FORA_NEWSLETTER_SEND_EMPTY=1` sends an edition even when it has nothing new.
     pub send_empty: bool,
-    /// `FORA_MAIL_CONCURRENCY`: messages in flight at once (each on a pooled connection).
+    /// `FORA_MAIL_CONCURRENCY`: newsletter senders, each on a pooled SMTP connection.
     pub concurrency: usize,
     /// `FORA_MAIL_RATE`: at most this many messages per second; 0 means no limit.
     pub rate_per_second: u32,
@@ -71,7 +71,7 @@ impl Default for NewsletterConfig {
                 minute: 0,
             },
             send_empty: false,
-            concurrency: 4,
+            concurrency: 8,
             rate_per_second: 0,
             reply_to: None,
             lease: std::time::Duration::from_secs(300),

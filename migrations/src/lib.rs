@@ -7,6 +7,7 @@ mod m20261123_000001_create_accounts;
 mod m20261123_000002_create_forums;
 mod m20261123_000003_create_learnings;
 mod m20261123_000004_create_newsletter;
+mod m20261123_000005_delivery_queue_index;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000002_create_forums::Migration),
             Box::new(m20261123_000003_create_learnings::Migration),
             Box::new(m20261123_000004_create_newsletter::Migration),
+            Box::new(m20261123_000005_delivery_queue_index::Migration),
         ]
     }
 }

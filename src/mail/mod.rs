@@ -21,7 +21,7 @@ mod plain_pool;
 
 #[derive(Clone)]
 pub enum Mailer {
-    /// Plain `smtp://host:port`: Fora's own pool of `TCP_NODELAY` connections.
+    /// Plain `smtp://host:port`: Fora's own pool of pipelining `TCP_NODELAY` connections.
     Plain(std::sync::Arc<plain_pool::PlainPool>),
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
     Outbox(AsyncFileTransport<Tokio1Executor>, PathBuf),
@@ -49,6 +49,13 @@ pub struct ListHeaders {
     pub list_id: String,
     pub unsubscribe_url: String,
     pub reply_to: Option<String>,
+}
+
+/// A message built and encoded (headers, MIME parts, transfer encoding), with its envelope.
+#[derive(Clone, Debug)]
+pub struct Prepared {
+    envelope: lettre::address::Envelope,
+    bytes: Vec<u8>,
 }
 
 /// Why a message was not sent, in the terms a retry policy needs.
@@ -152,11 +159,26 @@ impl Mailer {
         Ok(self.deliver(from, email).await?)
     }
 
+    /// Builds and encodes a message once, so it can be handed to the transport later (the
+    /// newsletter builds its messages apart from the connections that send them).
+    pub fn prepare(from: &str, email: &Email) -> Result<Prepared, SendError> {
+        let message =
+            Self::build(from, email).map_err(|err| SendError::Invalid(format!("{err:#}")))?;
+        Ok(Prepared {
+            envelope: message.envelope().clone(),
+            bytes: message.formatted(),
+        })
+    }
+
     /// Sends one message and says, when it was not accepted, whether trying again may help.
     /// `Ok` means the SMTP server accepted it (or the outbox file was written).
     pub async fn deliver(&self, from: &str, email: &Email) -> Result<(), SendError> {
-        let message =
-            Self::build(from, email).map_err(|err| SendError::Invalid(format!("{err:#}")))?;
+        self.deliver_prepared(&Self::prepare(from, email)?).await
+    }
+
+    /// [`Mailer::deliver`] for a message already built.
+    pub async fn deliver_prepared(&self, message: &Prepared) -> Result<(), SendError> {
+        let Prepared { envelope, bytes } = message;
         let classify = |err: lettre::transport::smtp::Error| {
             if err.is_permanent() {
                 SendError::Permanent(err.to_string())
@@ -165,16 +187,21 @@ impl Mailer {
             }
         };
         match self {
-            Mailer::Plain(pool) => pool
-                .send(message.envelope(), &message.formatted())
+            Mailer::Plain(pool) => pool.send(envelope, bytes).await.map_err(|err| match err {
+                plain_pool::PoolError::Refused {
+                    permanent: true,
+                    reply,
+                } => SendError::Permanent(reply),
+                plain_pool::PoolError::Refused { reply, .. }
+                | plain_pool::PoolError::Network(reply) => SendError::Transient(reply),
+            }),
+            Mailer::Smtp(transport) => transport
+                .send_raw(envelope, bytes)
                 .await
-                .map_err(|err| match err {
-                    plain_pool::PoolError::Smtp(err) => classify(err),
-                    plain_pool::PoolError::Network(text) => SendError::Transient(text),
-                }),
-            Mailer::Smtp(transport) => transport.send(message).await.map(drop).map_err(classify),
+                .map(drop)
+                .map_err(classify),
             Mailer::Outbox(transport, _) => transport
-                .send(message)
+                .send_raw(envelope, bytes)
                 .await
                 .map(drop)
                 .map_err(|err| SendError::Transient(err.to_string())),

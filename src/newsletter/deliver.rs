@@ -6,10 +6,10 @@
 //! message through the pooled SMTP transport, and marks a row `sent` only after the server has
 //! accepted the message — never when it was fetched. A crash between acceptance and the mark
 //! leaves the row queued with its lease; when the lease runs out the row is sent again, with
-//! the same `Message-ID`. Each sender waits for its mark to be written before it takes the next
-//! message, so the messages that can be sent twice after a crash are at most the messages in
-//! flight (the concurrency). A lease is never used past its end minus a safety margin, so two
-//! instances never send the same row.
+//! the same `Message-ID`. A message holds a place in a bounded window (`in_flight`) from before
+//! it is sent until its mark is written, so the messages that can be sent twice after a crash
+//! are at most the messages in flight. A lease is never used past its end minus a safety
+//! margin, so two instances never send the same row.
 //!
 //! Temporary failures (4xx, dropped connections, timeouts) are retried with growing delays;
 //! permanent ones (5xx) are recorded, and an address refused permanently again and again is
@@ -17,7 +17,7 @@
 //! queued rows are cancelled at once) or left a forum is sent nothing more or nothing of it.
 
 use std::{
-    collections::HashMap,
+    collections::{HashMap, hash_map::Entry},
     fmt,
     num::NonZeroU32,
     sync::Arc,
@@ -30,7 +30,7 @@ use sea_orm::{
     ConnectionTrait, DatabaseConnection, DbBackend, DbErr, FromQueryResult, Statement, Value,
 };
 use time::OffsetDateTime;
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch};
 
 use super::{
     compose::{self, EditionContent},
@@ -40,7 +40,7 @@ use super::{
 use crate::{
     config::NewsletterConfig,
     db::{begin_write, now},
-    mail::SendError,
+    mail::{Mailer, Prepared, SendError},
     web::AppState,
 };
 
@@ -59,6 +59,13 @@ use status::{CANCELLED, FAILED, QUEUED, SKIPPED};
 /// for clocks that differ a little between instances.
 fn usable_part(lease: Duration) -> Duration {
     lease.mul_f64(0.7)
+}
+/// The most messages in flight for a number of senders: being sent, or accepted with their
+/// `sent` mark not yet stored. Four per sender, so a sender goes on while its last marks are
+/// written (waiting for each mark halved the rate on PostgreSQL); a crash can send at most
+/// these again, each with its `Message-ID`.
+pub fn in_flight(senders: usize) -> usize {
+    senders.max(1) * 4
 }
 /// Most rows claimed at once.
 const MAX_BATCH: u64 = 500;
@@ -255,9 +262,11 @@ pub fn batch_size(config: &NewsletterConfig) -> u64 {
 }
 
 /// Claims up to `limit` due rows for `owner`: queued, due, and not leased by anyone (or
-/// leased by a worker that is gone: its lease ran out). The order follows the
-/// `(status, next_attempt_at)` index, so a claim reads only the rows it takes instead of
-/// sorting the whole queue. Returned in id order.
+/// leased by a worker that is gone: its lease ran out). The order is that of the partial index
+/// `deliveries_queue (next_attempt_at, id) WHERE status = 'queued'`, so a claim reads only the
+/// rows it takes instead of sorting the whole queue; the status is written as a literal because
+/// a database uses a partial index only when the query's condition visibly implies the index's.
+/// Returned in id order.
 pub async fn claim(
     db: &DatabaseConnection,
     owner: &str,
@@ -275,12 +284,12 @@ pub async fn claim(
             "UPDATE deliveries SET lease_owner = $1, lease_until = $2, updated_at = $3
              WHERE id IN (
                  SELECT id FROM deliveries
-                 WHERE status = $4 AND next_attempt_at <= $3
+                 WHERE status = '{QUEUED}' AND next_attempt_at <= $3
                    AND (lease_until IS NULL OR lease_until < $3)
                  ORDER BY next_attempt_at, id LIMIT {limit} {lock})
              RETURNING id, edition_id, subscriber_id, attempts"
         ),
-        [owner.into(), (at + lease).into(), at.into(), QUEUED.into()],
+        [owner.into(), (at + lease).into(), at.into()],
     );
     let txn = begin_write(db).await?;
     let mut rows = Claimed::find_by_statement(statement).all(&txn).await?;
@@ -290,12 +299,23 @@ pub async fn claim(
 }
 
 /// The worker: one per process, named so its leases can be told apart.
+///
+/// It is a pipeline. A feeder task claims a batch, reads its subscribers and the edition
+/// afresh, builds every message, and hands the rows to the senders through a channel that
+/// holds one batch, so the next batch is claimed and built while the current one is being
+/// sent. `concurrency` senders take rows from the channel, send them and wait for their marks.
 pub struct Worker {
     state: AppState,
     owner: String,
     limiter: Option<DefaultDirectRateLimiter>,
-    /// The editions of the batch being sent.
-    editions: HashMap<i32, Arc<EditionContent>>,
+}
+
+/// A claimed row on its way to a sender: its message built (or why it could not be), and the
+/// moment its lease stops being usable.
+struct Ready {
+    row: Claimed,
+    message: Result<Prepared, SendError>,
+    deadline: Instant,
 }
 
 impl Worker {
@@ -313,155 +333,94 @@ impl Worker {
             state,
             owner,
             limiter,
-            editions: HashMap::new(),
         }
     }
 
-    async fn content(&mut self, edition_id: i32) -> Result<Option<Arc<EditionContent>>, DbErr> {
-        if let Some(content) = self.editions.get(&edition_id) {
-            return Ok(Some(content.clone()));
-        }
-        let Some(content) = compose::load(&self.state.db, &self.state.config, edition_id).await?
-        else {
-            return Ok(None);
-        };
-        let content = Arc::new(content);
-        self.editions.insert(edition_id, content.clone());
-        Ok(Some(content))
-    }
-
-    /// Claims one batch and handles every row of it. Returns what happened; an empty summary
-    /// means nothing was due.
-    pub async fn run_batch(&mut self, stop: &watch::Receiver<bool>) -> anyhow::Result<Summary> {
+    /// Sends everything due, batch after batch, until a claim finds nothing (or `stop` is
+    /// set). Returns what happened; an empty summary means nothing was due.
+    pub async fn send_due(&self, stop: &watch::Receiver<bool>) -> anyhow::Result<Summary> {
         let config = &self.state.config.newsletter;
-        let claimed = claim(
-            &self.state.db,
-            &self.owner,
-            config.lease,
-            batch_size(config),
-        )
-        .await?;
-        if claimed.is_empty() {
-            return Ok(Summary::default());
-        }
-        // Items are read again for every batch: one unpublished or hidden since the last
-        // batch does not go out any more.
-        self.editions.clear();
-        let claimed_at = Instant::now();
-        let ids: Vec<i32> = claimed.iter().map(|c| c.subscriber_id).collect();
-        let recipients: HashMap<i32, compose::Recipient> =
-            compose::recipients(&self.state.db, &ids)
-                .await?
-                .into_iter()
-                .map(|r| (r.subscriber_id, r))
-                .collect();
-        let mut summary = Summary::default();
-        let mut to_send = Vec::with_capacity(claimed.len());
-        let mut settled: Vec<(i32, &'static str)> = Vec::new();
-        for row in claimed {
-            let Some(recipient) = recipients.get(&row.subscriber_id) else {
-                settled.push((row.id, CANCELLED));
-                summary.cancelled += 1;
-                continue;
-            };
-            let Some(content) = self.content(row.edition_id).await? else {
-                settled.push((row.id, CANCELLED));
-                summary.cancelled += 1;
-                continue;
-            };
-            match compose::message_for(&self.state.config, &content, recipient) {
-                Some(email) => to_send.push((row, email)),
-                None => {
-                    settled.push((row.id, SKIPPED));
-                    summary.skipped += 1;
-                }
-            }
-        }
-        self.settle(&settled).await?;
-
+        let (ready_tx, mut ready_rx) = mpsc::channel::<Ready>(batch_size(config) as usize);
+        let feeder = tokio::spawn(feed(
+            self.state.clone(),
+            self.owner.clone(),
+            stop.clone(),
+            ready_tx,
+        ));
         let (marks, marker) = start_marker(self.state.db.clone(), self.owner.clone());
-        let deadline = claimed_at + usable_part(self.state.config.newsletter.lease);
-        let concurrency = self.state.config.newsletter.concurrency;
-        let state = &self.state;
-        let limiter = self.limiter.as_ref();
-        let outcomes: Vec<Outcome> = futures_util::stream::iter(to_send)
-            .map(|(row, email)| {
-                let marks = marks.clone();
-                let stop = stop.clone();
-                async move {
-                    if *stop.borrow() || Instant::now() >= deadline {
-                        return Outcome::NotTried(row.id);
-                    }
-                    if let Some(limiter) = limiter {
-                        limiter.until_ready().await;
-                    }
-                    let result = state.mailer.deliver(&state.config.from, &email).await;
-                    match result {
-                        Ok(()) => {
-                            let (done, written) = oneshot::channel();
-                            if marks.send((row.id, done)).await.is_err() {
-                                return Outcome::Unmarked;
-                            }
-                            match written.await {
-                                Ok(true) => Outcome::Sent,
-                                _ => Outcome::Unmarked,
+        let window = Arc::new(Semaphore::new(in_flight(config.concurrency)));
+        let mut summary = Summary::default();
+        let mut untried = Vec::new();
+        let mut failure = None;
+        {
+            let outcomes = futures_util::stream::poll_fn(|cx| ready_rx.poll_recv(cx))
+                .map(move |ready| self.send_one(ready, window.clone(), marks.clone(), stop))
+                .buffer_unordered(config.concurrency);
+            futures_util::pin_mut!(outcomes);
+            while let Some(outcome) = outcomes.next().await {
+                match outcome {
+                    Outcome::Accepted => {}
+                    Outcome::NotTried(id) => untried.push(id),
+                    Outcome::Failed(row, error) => {
+                        match record_failure(&self.state.db, &self.owner, &row, &error).await {
+                            Ok(recorded) => summary.add(recorded),
+                            // The row keeps its lease and is tried again when that runs out.
+                            Err(err) => {
+                                failure.get_or_insert(err);
                             }
                         }
-                        Err(error) => Outcome::Failed(row, error),
                     }
                 }
-            })
-            .buffer_unordered(concurrency)
-            .collect()
-            .await;
-        drop(marks);
-        marker.await.ok();
-
-        let mut untried = Vec::new();
-        for outcome in outcomes {
-            match outcome {
-                Outcome::Sent => summary.sent += 1,
-                Outcome::Unmarked => {}
-                Outcome::NotTried(id) => untried.push(id),
-                Outcome::Failed(row, error) => {
-                    summary.add(self.record_failure(&row, &error).await?);
+                if untried.len() >= MAX_BATCH as usize {
+                    self.release(&std::mem::take(&mut untried)).await?;
                 }
             }
         }
+        // Every sender is gone with the stream: the marker stores the last marks and ends.
+        summary.sent += marker.await.unwrap_or(0);
         self.release(&untried).await?;
-        Ok(summary)
+        summary.add(feeder.await??);
+        match failure {
+            Some(err) => Err(err.into()),
+            None => Ok(summary),
+        }
     }
 
-    /// Writes final states for rows that were never sent (cancelled, skipped).
-    async fn settle(&self, rows: &[(i32, &'static str)]) -> Result<(), DbErr> {
-        for state in [CANCELLED, SKIPPED] {
-            let ids: Vec<i32> = rows
-                .iter()
-                .filter(|(_, s)| *s == state)
-                .map(|(id, _)| *id)
-                .collect();
-            if ids.is_empty() {
-                continue;
-            }
-            let (list, mut values) = id_list(&ids, 4);
-            values.splice(
-                0..0,
-                [state.into(), now().into(), self.owner.clone().into()],
-            );
-            self.state
-                .db
-                .execute_raw(Statement::from_sql_and_values(
-                    self.state.db.get_database_backend(),
-                    format!(
-                        "UPDATE deliveries SET status = $1, updated_at = $2, lease_owner = NULL,
-                                lease_until = NULL
-                         WHERE lease_owner = $3 AND id IN ({list})"
-                    ),
-                    values,
-                ))
-                .await?;
+    /// Sends one row's message and hands its `sent` mark to the marker. The message holds a
+    /// place in the in-flight window from before it is sent until its mark is stored, so the
+    /// messages that a crash could leave accepted but unrecorded are never more than the
+    /// window, while a sender goes on with its next row as soon as the server has answered.
+    async fn send_one(
+        &self,
+        ready: Ready,
+        window: Arc<Semaphore>,
+        marks: mpsc::Sender<Mark>,
+        stop: &watch::Receiver<bool>,
+    ) -> Outcome {
+        let Ready {
+            row,
+            message,
+            deadline,
+        } = ready;
+        let Ok(place) = window.acquire_owned().await else {
+            return Outcome::NotTried(row.id);
+        };
+        if *stop.borrow() || Instant::now() >= deadline {
+            return Outcome::NotTried(row.id);
         }
-        Ok(())
+        let message = match message {
+            Ok(message) => message,
+            Err(error) => return Outcome::Failed(row, error),
+        };
+        if let Some(limiter) = &self.limiter {
+            limiter.until_ready().await;
+        }
+        if let Err(error) = self.state.mailer.deliver_prepared(&message).await {
+            return Outcome::Failed(row, error);
+        }
+        // Should the marker be gone, the row keeps its lease and is sent again after it.
+        let _ = marks.send((row.id, place)).await;
+        Outcome::Accepted
     }
 
     /// Gives rows back at once (shutting down, or the lease is nearly over).
@@ -484,56 +443,172 @@ impl Worker {
             .await?;
         Ok(())
     }
+}
 
-    async fn record_failure(&self, row: &Claimed, error: &SendError) -> Result<Summary, DbErr> {
-        let db = &self.state.db;
-        let backend = db.get_database_backend();
-        let at = now();
-        let message: String = error.to_string().chars().take(ERROR_CHARS).collect();
-        let attempts = row.attempts + 1;
-        let permanent = matches!(error, SendError::Permanent(_) | SendError::Invalid(_));
-        let retry = !permanent && attempts < MAX_ATTEMPTS;
-        let (state, next_attempt_at) = if retry {
-            tracing::info!(delivery = row.id, attempts, error = %message, "delivery will be retried");
-            (QUEUED, at + backoff(attempts))
-        } else {
-            tracing::warn!(delivery = row.id, attempts, error = %message, "delivery failed");
-            (FAILED, at)
+/// The feeder: claims batches while anything is due and the senders are there, and hands
+/// their rows over with their messages built. Rows with nobody to send to (unsubscribed since
+/// they were queued) or nothing for this subscriber are settled here. Returns how many.
+async fn feed(
+    state: AppState,
+    owner: String,
+    stop: watch::Receiver<bool>,
+    ready: mpsc::Sender<Ready>,
+) -> Result<Summary, DbErr> {
+    let config = &state.config.newsletter;
+    let mut summary = Summary::default();
+    while !*stop.borrow() {
+        let claimed_at = Instant::now();
+        let claimed = claim(&state.db, &owner, config.lease, batch_size(config)).await?;
+        if claimed.is_empty() {
+            break;
+        }
+        let deadline = claimed_at + usable_part(config.lease);
+        let (rows, settled) = build_batch(&state, claimed).await?;
+        settle(&state.db, &owner, &settled).await?;
+        for (state, _) in &settled {
+            match *state {
+                CANCELLED => summary.cancelled += 1,
+                _ => summary.skipped += 1,
+            }
+        }
+        for (row, message) in rows {
+            let row = Ready {
+                row,
+                message,
+                deadline,
+            };
+            if ready.send(row).await.is_err() {
+                // The senders stopped (an error); the rest keep their lease until it ends.
+                return Ok(summary);
+            }
+        }
+    }
+    Ok(summary)
+}
+
+type Built = (Claimed, Result<Prepared, SendError>);
+
+/// Reads a batch's subscribers and editions afresh (an item unpublished, a subscriber gone or
+/// removed from a forum since the last batch changes what is sent) and builds each message.
+/// Returns the rows to send, and the rows to settle without sending with their final state.
+async fn build_batch(
+    state: &AppState,
+    claimed: Vec<Claimed>,
+) -> Result<(Vec<Built>, Vec<(&'static str, i32)>), DbErr> {
+    let ids: Vec<i32> = claimed.iter().map(|c| c.subscriber_id).collect();
+    let recipients: HashMap<i32, compose::Recipient> = compose::recipients(&state.db, &ids)
+        .await?
+        .into_iter()
+        .map(|r| (r.subscriber_id, r))
+        .collect();
+    let mut editions: HashMap<i32, Option<EditionContent>> = HashMap::new();
+    let mut rows = Vec::with_capacity(claimed.len());
+    let mut settled = Vec::new();
+    for row in claimed {
+        if let Entry::Vacant(slot) = editions.entry(row.edition_id) {
+            slot.insert(compose::load(&state.db, &state.config, row.edition_id).await?);
+        }
+        let content = editions.get(&row.edition_id).and_then(Option::as_ref);
+        let (Some(recipient), Some(content)) = (recipients.get(&row.subscriber_id), content) else {
+            settled.push((CANCELLED, row.id));
+            continue;
         };
-        let txn = begin_write(db).await?;
-        txn.execute_raw(Statement::from_sql_and_values(
-            backend,
-            "UPDATE deliveries SET status = $1, attempts = $2, next_attempt_at = $3,
-                    last_error = $4, lease_owner = NULL, lease_until = NULL, updated_at = $5
-             WHERE id = $6 AND lease_owner = $7 AND status = $8",
-            [
-                state.into(),
-                attempts.into(),
-                next_attempt_at.into(),
-                message.into(),
-                at.into(),
-                row.id.into(),
-                self.owner.clone().into(),
-                QUEUED.into(),
-            ],
+        match compose::message_for(&state.config, content, recipient) {
+            Some(email) => {
+                let message = Mailer::prepare(&state.config.from, &email);
+                rows.push((row, message));
+            }
+            None => settled.push((SKIPPED, row.id)),
+        }
+    }
+    Ok((rows, settled))
+}
+
+/// Writes final states for rows that were never sent (cancelled, skipped).
+async fn settle(
+    db: &DatabaseConnection,
+    owner: &str,
+    rows: &[(&'static str, i32)],
+) -> Result<(), DbErr> {
+    for state in [CANCELLED, SKIPPED] {
+        let ids: Vec<i32> = rows
+            .iter()
+            .filter(|(s, _)| *s == state)
+            .map(|(_, id)| *id)
+            .collect();
+        if ids.is_empty() {
+            continue;
+        }
+        let (list, mut values) = id_list(&ids, 4);
+        values.splice(0..0, [state.into(), now().into(), owner.into()]);
+        db.execute_raw(Statement::from_sql_and_values(
+            db.get_database_backend(),
+            format!(
+                "UPDATE deliveries SET status = $1, updated_at = $2, lease_owner = NULL,
+                        lease_until = NULL
+                 WHERE lease_owner = $3 AND id IN ({list})"
+            ),
+            values,
         ))
         .await?;
-        if permanent {
-            suppress_if_refused_again(&txn, row.subscriber_id, at).await?;
-        }
-        txn.commit().await?;
-        Ok(if retry {
-            Summary {
-                retry_later: 1,
-                ..Default::default()
-            }
-        } else {
-            Summary {
-                failed: 1,
-                ..Default::default()
-            }
-        })
     }
+    Ok(())
+}
+
+/// Records a message that was not accepted: queued again after a growing delay (temporary
+/// failures), or failed (permanent ones, or too many attempts).
+async fn record_failure(
+    db: &DatabaseConnection,
+    owner: &str,
+    row: &Claimed,
+    error: &SendError,
+) -> Result<Summary, DbErr> {
+    let backend = db.get_database_backend();
+    let at = now();
+    let message: String = error.to_string().chars().take(ERROR_CHARS).collect();
+    let attempts = row.attempts + 1;
+    let permanent = matches!(error, SendError::Permanent(_) | SendError::Invalid(_));
+    let retry = !permanent && attempts < MAX_ATTEMPTS;
+    let (state, next_attempt_at) = if retry {
+        tracing::info!(delivery = row.id, attempts, error = %message, "delivery will be retried");
+        (QUEUED, at + backoff(attempts))
+    } else {
+        tracing::warn!(delivery = row.id, attempts, error = %message, "delivery failed");
+        (FAILED, at)
+    };
+    let txn = begin_write(db).await?;
+    txn.execute_raw(Statement::from_sql_and_values(
+        backend,
+        "UPDATE deliveries SET status = $1, attempts = $2, next_attempt_at = $3,
+                last_error = $4, lease_owner = NULL, lease_until = NULL, updated_at = $5
+         WHERE id = $6 AND lease_owner = $7 AND status = $8",
+        [
+            state.into(),
+            attempts.into(),
+            next_attempt_at.into(),
+            message.into(),
+            at.into(),
+            row.id.into(),
+            owner.into(),
+            QUEUED.into(),
+        ],
+    ))
+    .await?;
+    if permanent {
+        suppress_if_refused_again(&txn, row.subscriber_id, at).await?;
+    }
+    txn.commit().await?;
+    Ok(if retry {
+        Summary {
+            retry_later: 1,
+            ..Default::default()
+        }
+    } else {
+        Summary {
+            failed: 1,
+            ..Default::default()
+        }
+    })
 }
 
 /// Counts a permanent refusal; at `SUPPRESS_AFTER` the address is suppressed and its queued
@@ -594,25 +669,26 @@ pub async fn cancel_queued(
 }
 
 enum Outcome {
-    Sent,
-    /// Accepted by the server, but the mark could not be written: the row stays leased and is
-    /// sent again when the lease ends (the one duplicate the design allows).
-    Unmarked,
+    /// Accepted by the server; the marker records it (or, if it cannot, the row stays leased
+    /// and is sent again when the lease ends: the one duplicate the design allows).
+    Accepted,
     NotTried(i32),
     Failed(Claimed, SendError),
 }
 
-type Mark = (i32, oneshot::Sender<bool>);
+/// An accepted row, with its place in the in-flight window (given back once it is recorded).
+type Mark = (i32, OwnedSemaphorePermit);
 
 /// Starts the task that writes `sent` marks for accepted messages, as many as are waiting in
-/// one statement (at most the messages in flight), and tells each sender when its mark is
-/// stored.
+/// one statement (at most the in-flight window), and gives their places in the window back
+/// once the statement is done. Returns how many marks it stored.
 fn start_marker(
     db: DatabaseConnection,
     owner: String,
-) -> (mpsc::Sender<Mark>, tokio::task::JoinHandle<()>) {
-    let (sender, mut receiver) = mpsc::channel::<Mark>(256);
+) -> (mpsc::Sender<Mark>, tokio::task::JoinHandle<u64>) {
+    let (sender, mut receiver) = mpsc::channel::<Mark>(MAX_BATCH as usize);
     let task = tokio::spawn(async move {
+        let mut stored = 0;
         let mut waiting: Vec<Mark> = Vec::new();
         while let Some(first) = receiver.recv().await {
             waiting.push(first);
@@ -620,14 +696,15 @@ fn start_marker(
                 waiting.push(more);
             }
             let ids: Vec<i32> = waiting.iter().map(|(id, _)| *id).collect();
-            let stored = mark_sent(&db, &owner, &ids).await;
-            if let Err(err) = &stored {
-                tracing::error!(error = %err, "could not record sent deliveries; they will be sent again when their lease ends");
+            match mark_sent(&db, &owner, &ids).await {
+                Ok(()) => stored += ids.len() as u64,
+                Err(err) => {
+                    tracing::error!(error = %err, "could not record sent deliveries; they will be sent again when their lease ends")
+                }
             }
-            for (_, done) in waiting.drain(..) {
-                let _ = done.send(stored.is_ok());
-            }
+            waiting.clear();
         }
+        stored
     });
     (sender, task)
 }
@@ -679,42 +756,32 @@ pub async fn finish_editions(db: &DatabaseConnection) -> Result<u64, DbErr> {
 /// later stay queued for the server's worker or the next run.
 pub async fn drain(state: &AppState) -> anyhow::Result<Summary> {
     let (_keep, stop) = watch::channel(false);
-    let mut worker = Worker::new(state.clone());
-    let mut total = Summary::default();
-    loop {
-        let summary = worker.run_batch(&stop).await?;
-        if summary.handled() == 0 {
-            break;
-        }
-        total.add(summary);
-    }
-    finish_editions(&state.db).await?;
-    Ok(total)
+    let state = state.clone();
+    // On the runtime's workers, where the sockets' readiness is seen, rather than on the
+    // thread that called (the CLI's main thread): every SMTP answer would wake that thread.
+    tokio::spawn(async move {
+        let summary = Worker::new(state.clone()).send_due(&stop).await?;
+        finish_editions(&state.db).await?;
+        Ok(summary)
+    })
+    .await?
 }
 
 /// The worker inside `fora serve`: sends while anything is due, then waits to be woken (an
 /// edition queued) or for its next look. Stops between messages when asked to.
 pub async fn run(state: AppState, stop: watch::Receiver<bool>) {
-    let mut worker = Worker::new(state.clone());
+    let worker = Worker::new(state.clone());
     let mut stop_wait = stop.clone();
     loop {
         if *stop.borrow() {
             return;
         }
-        let busy = match worker.run_batch(&stop).await {
-            Ok(summary) => {
-                if summary.handled() > 0 {
-                    tracing::debug!(%summary, "newsletter batch");
-                }
-                summary.handled() > 0
+        match worker.send_due(&stop).await {
+            Ok(summary) if summary.handled() > 0 => {
+                tracing::info!(%summary, "newsletter deliveries");
             }
-            Err(err) => {
-                tracing::warn!(error = %err, "newsletter delivery failed; will retry");
-                false
-            }
-        };
-        if busy {
-            continue;
+            Ok(_) => {}
+            Err(err) => tracing::warn!(error = %err, "newsletter delivery failed; will retry"),
         }
         if let Err(err) = finish_editions(&state.db).await {
             tracing::warn!(error = %err, "could not close finished editions");
