@@ -15,6 +15,9 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
         .max_connections(4)
         .min_connections(1)
         .connect_timeout(Duration::from_secs(10))
+        // The default pings every connection as it leaves the pool: a round trip before each
+        // statement. Only a connection idle long enough to have been dropped is checked.
+        .test_before_acquire_if_idle_for(Duration::from_secs(30))
         .sqlx_logging(false)
         .map_sqlx_sqlite_opts(|o| {
             o.journal_mode(SqliteJournalMode::Wal)
