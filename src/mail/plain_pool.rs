@@ -324,13 +324,11 @@ fn is_ascii(address: &lettre::Address) -> bool {
 /// 4.5.2), a final line break, and the `.` line that ends it.
 fn dot_stuffed(message: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(message.len() + message.len() / 64 + 5);
-    let mut line_start = true;
-    for &byte in message {
-        if line_start && byte == b'.' {
+    for line in message.split_inclusive(|&byte| byte == b'\n') {
+        if line.first() == Some(&b'.') {
             out.push(b'.');
         }
-        out.push(byte);
-        line_start = byte == b'\n';
+        out.extend_from_slice(line);
     }
     if !out.is_empty() && !out.ends_with(b"\r\n") {
         out.extend_from_slice(b"\r\n");
