@@ -193,7 +193,9 @@ async fn plan(
 }
 
 /// The edition that goes out at the next due time of a frequency: composed now if it does not
-/// exist yet, brought up to date if it is still scheduled. `None` for an unknown frequency.
+/// exist yet, brought up to date if it is still scheduled. When that one was already sent
+/// ahead of its time (an admin's "send now"), the edition after it. `None` for an unknown
+/// frequency.
 pub async fn compose_upcoming(
     db: &DatabaseConnection,
     config: &crate::config::Config,
@@ -207,7 +209,12 @@ pub async fn compose_upcoming(
     let Some(upcoming) = next_due(nl, frequency, due) else {
         return Ok(None);
     };
-    let edition = editions::compose(db, frequency, due, upcoming, upcoming).await?;
+    let mut edition = editions::compose(db, frequency, due, upcoming, upcoming).await?;
+    if edition.status != SCHEDULED
+        && let Some(after) = next_due(nl, frequency, upcoming)
+    {
+        edition = editions::compose(db, frequency, upcoming, after, after).await?;
+    }
     if edition.status == SCHEDULED {
         editions::refresh(db, edition.id).await?;
     }

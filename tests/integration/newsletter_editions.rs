@@ -701,6 +701,26 @@ async fn admin_pages_are_for_admins_and_do_what_they_say(app: TestApp) {
         Some(format!("{base}?done=nothing").as_str())
     );
 
+    // Composing after that early send prepares the edition after it, not the one sent.
+    let next = admin
+        .post("/admin/newsletter/compose", &[("frequency", "weekly")])
+        .await;
+    next.assert_status(303);
+    let following = editions::Entity::find()
+        .filter(editions::Column::Frequency.eq("weekly"))
+        .order_by_desc(editions::Column::PeriodEnd)
+        .one(app.db())
+        .await
+        .expect("db")
+        .expect("edition");
+    assert_ne!(following.id, edition.id);
+    assert_eq!(following.status, "scheduled");
+    assert!(following.period_end > stored.period_end);
+    assert_eq!(
+        next.location.as_deref(),
+        Some(format!("/admin/newsletter/editions/{}?done=composed", following.id).as_str())
+    );
+
     // Retry failed: only the failed deliveries go back in the queue.
     let other = subscriber(&app, "other@example.org", None, &[], "active").await;
     let _ = other;
