@@ -75,6 +75,7 @@ fn done_notice(raw: Option<&str>) -> Option<&'static str> {
             "queued" => Some("edition.done_queued"),
             "retried" => Some("edition.done_retried"),
             "nothing" => Some("edition.done_nothing"),
+            "empty" => Some("edition.done_empty"),
             _ => None,
         };
         true
@@ -381,6 +382,13 @@ async fn send_edition(
         return Ok(edition_page(edition.id, "nothing").into_response());
     }
     service::refresh(&state.db, edition.id).await?;
+    // Every message would be skipped: nothing is queued, and the page says why.
+    let goes_out = compose::load(&state.db, &state.config, edition.id)
+        .await?
+        .is_some_and(|content| !content.items.is_empty());
+    if !goes_out {
+        return Ok(edition_page(edition.id, "empty").into_response());
+    }
     deliver::enqueue(&state.db, edition.id).await?;
     state.wake_newsletter.notify_one();
     Ok(edition_page(edition.id, "queued").into_response())

@@ -459,11 +459,13 @@ pub fn admin_edition(ctx: &Ctx, view: &AdminEditionView, errors: &FormErrors) ->
                 tbody { tr { (progress_cells(&view.progress)) } }
             }
             div.actions {
-                @if scheduled || view.status == "empty" {
+                @if (scheduled || view.status == "empty") && view.items.iter().any(|i| i.goes_out) {
                     form.inline method="post" action={ (base) "/send" } {
                         (csrf_field(ctx))
                         button type="submit" { (t(lang, "edition.send_now")) }
                     }
+                } @else if scheduled || view.status == "empty" {
+                    p.hint { (t(lang, "edition.send_nothing")) }
                 }
                 @if view.progress.failed > 0 {
                     form.inline method="post" action={ (base) "/retry" } {

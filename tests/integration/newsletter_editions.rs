@@ -16,10 +16,11 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder,
 };
+use time::macros::datetime;
 
 use crate::{
     library_search::{learning, raw},
-    support::TestApp,
+    support::{TestApp, edition_row},
 };
 
 crate::on_both_databases!(
@@ -719,6 +720,36 @@ async fn admin_pages_are_for_admins_and_do_what_they_say(app: TestApp) {
     assert_eq!(
         next.location.as_deref(),
         Some(format!("/admin/newsletter/editions/{}?done=composed", following.id).as_str())
+    );
+
+    // An edition with nothing that would go out offers no "Send now", and sending it anyway
+    // queues nobody.
+    let empty = edition_row("monthly", datetime!(2030-01-01 06:00 UTC), "scheduled")
+        .insert(app.db())
+        .await
+        .expect("edition");
+    let empty_base = format!("/admin/newsletter/editions/{}", empty.id);
+    let page = admin.get(&empty_base).await;
+    page.assert_status(200);
+    assert!(page.body.contains("Nothing to send"));
+    assert!(!page.body.contains(&format!("action=\"{empty_base}/send\"")));
+    let refused = admin.post(&format!("{empty_base}/send"), &[]).await;
+    assert_eq!(
+        refused.location.as_deref(),
+        Some(format!("{empty_base}?done=empty").as_str())
+    );
+    let page = admin
+        .get(refused.location.as_deref().unwrap_or_default())
+        .await;
+    assert!(
+        page.body
+            .contains("the edition has nothing that would go out")
+    );
+    assert_eq!(
+        deliver::progress(app.db(), empty.id)
+            .await
+            .expect("progress"),
+        deliver::Progress::default()
     );
 
     // Retry failed: only the failed deliveries go back in the queue.
