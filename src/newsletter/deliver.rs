@@ -17,7 +17,7 @@
 //! queued rows are cancelled at once) or left a forum is sent nothing more or nothing of it.
 
 use std::{
-    collections::{HashMap, hash_map::Entry},
+    collections::{HashMap, HashSet, hash_map::Entry},
     fmt,
     num::NonZeroU32,
     sync::Arc,
@@ -63,11 +63,15 @@ fn usable_part(lease: Duration) -> Duration {
 /// The most messages in flight for a number of senders: being sent, or accepted with their
 /// `sent` mark not yet stored. Eight per sender, so a sender goes on while its last marks are
 /// written: waiting for each mark halved the rate on PostgreSQL, and 8 sent 5–10 % more than
-/// 4 (docs/BENCHMARKS.md). A crash can send at most these again, each with its `Message-ID`:
+/// 4 (docs/BENCHMARKS.md). A crash can send at most these again, with the same `Message-ID`:
 /// at 13,000 messages a second, the last 5 ms of sending.
 pub fn in_flight(senders: usize) -> usize {
     senders.max(1) * 8
 }
+/// How many rows are checked at once, just before they are sent, for a cancellation since
+/// their claim: a subscriber who unsubscribes while their edition is being sent gets nothing
+/// unless their message is among the next this many (or already in flight).
+const RECHECK_EVERY: usize = 32;
 /// Most rows claimed at once.
 const MAX_BATCH: u64 = 500;
 /// After this many temporary failures a delivery is given up as failed.
@@ -304,7 +308,9 @@ pub async fn claim(
 /// It is a pipeline. A feeder task claims a batch, reads its subscribers and the edition
 /// afresh, builds every message, and hands the rows to the senders through a channel that
 /// holds one batch, so the next batch is claimed and built while the current one is being
-/// sent. `concurrency` senders take rows from the channel, send them and wait for their marks.
+/// sent. Just before they are sent, rows are checked again in small groups (one cancelled
+/// meanwhile is dropped); `concurrency` senders send them and hand their `sent` marks to the
+/// marker, within a window that bounds the messages in flight.
 pub struct Worker {
     state: AppState,
     owner: String,
@@ -355,12 +361,24 @@ impl Worker {
         let mut failure = None;
         {
             let outcomes = futures_util::stream::poll_fn(|cx| ready_rx.poll_recv(cx))
-                .map(move |ready| self.send_one(ready, window.clone(), marks.clone(), stop))
+                .ready_chunks(RECHECK_EVERY)
+                .then(|chunk| still_queued(self.state.db.clone(), self.owner.clone(), chunk))
+                .flat_map(futures_util::stream::iter)
+                .map(move |checked| {
+                    let (window, marks) = (window.clone(), marks.clone());
+                    async move {
+                        match checked {
+                            Ok(ready) => self.send_one(ready, window, marks, stop).await,
+                            Err(outcome) => outcome,
+                        }
+                    }
+                })
                 .buffer_unordered(config.concurrency);
             futures_util::pin_mut!(outcomes);
             while let Some(outcome) = outcomes.next().await {
                 match outcome {
                     Outcome::Accepted => {}
+                    Outcome::Withdrawn => summary.cancelled += 1,
                     Outcome::NotTried(id) => untried.push(id),
                     Outcome::Failed(row, error) => {
                         match record_failure(&self.state.db, &self.owner, &row, &error).await {
@@ -444,6 +462,53 @@ impl Worker {
             .await?;
         Ok(())
     }
+}
+
+/// Keeps the rows still queued just before they are sent: one unsubscribed (or suppressed)
+/// since its batch was claimed had its row cancelled, and gets nothing. When the check
+/// cannot be made, the rows are given back untried.
+async fn still_queued(
+    db: DatabaseConnection,
+    owner: String,
+    chunk: Vec<Ready>,
+) -> Vec<Result<Ready, Outcome>> {
+    #[derive(FromQueryResult)]
+    struct Queued {
+        id: i32,
+    }
+    let ids: Vec<i32> = chunk.iter().map(|ready| ready.row.id).collect();
+    let (list, mut values) = id_list(&ids, 2);
+    values.insert(0, owner.into());
+    let found = Queued::find_by_statement(Statement::from_sql_and_values(
+        db.get_database_backend(),
+        format!(
+            "SELECT id FROM deliveries
+             WHERE lease_owner = $1 AND status = '{QUEUED}' AND id IN ({list})"
+        ),
+        values,
+    ))
+    .all(&db)
+    .await;
+    let queued: HashSet<i32> = match found {
+        Ok(rows) => rows.into_iter().map(|row| row.id).collect(),
+        Err(err) => {
+            tracing::warn!(error = %err, "could not check deliveries before sending them");
+            return chunk
+                .into_iter()
+                .map(|ready| Err(Outcome::NotTried(ready.row.id)))
+                .collect();
+        }
+    };
+    chunk
+        .into_iter()
+        .map(|ready| {
+            if queued.contains(&ready.row.id) {
+                Ok(ready)
+            } else {
+                Err(Outcome::Withdrawn)
+            }
+        })
+        .collect()
 }
 
 /// The feeder: claims batches while anything is due and the senders are there, and hands
@@ -670,6 +735,8 @@ pub async fn cancel_queued(
 }
 
 enum Outcome {
+    /// No longer queued when it was about to be sent (cancelled meanwhile): not sent.
+    Withdrawn,
     /// Accepted by the server; the marker records it (or, if it cannot, the row stays leased
     /// and is sent again when the lease ends: the one duplicate the design allows).
     Accepted,

@@ -503,6 +503,61 @@ async fn refusals_drops_and_slow_answers_lose_nothing(pipelining: bool) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unsubscribing_while_the_edition_is_being_sent_stops_that_message() {
+    let smtp = FakeSmtp::start(true).await;
+    let app = TestApp::start(
+        Backend::Sqlite,
+        Options {
+            smtp_url: Some(format!("smtp://127.0.0.1:{}", smtp.port)),
+            newsletter: fora::config::NewsletterConfig {
+                concurrency: 1,
+                ..Default::default()
+            },
+            ..Default::default()
+        },
+    )
+    .await;
+    // One sender; the first message takes 1.5 s, the last subscriber comes well after the
+    // next check, and their row is claimed and built before they unsubscribe.
+    let mut locals = vec!["slow".to_string()];
+    locals.extend((1..40).map(|i| format!("fine{i}")));
+    let locals: Vec<&str> = locals.iter().map(String::as_str).collect();
+    seed_named(&app, &locals).await;
+    let leaving = subscriber(&app, "fine39").await;
+    let edition = edition_with_a_learning(&app, "weekly").await;
+    deliver::enqueue(app.db(), edition).await.expect("enqueue");
+    let state = app.state.clone();
+    let sending = tokio::spawn(async move { deliver::drain(&state).await });
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        delivery_of(&app, edition, "fine39")
+            .await
+            .lease_owner
+            .is_some(),
+        "the row was claimed before the unsubscription"
+    );
+    let response = reqwest::Client::new()
+        .post(format!(
+            "{}/newsletter/unsubscribe/{}",
+            app.base, leaving.unsubscribe_token
+        ))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("List-Unsubscribe=One-Click")
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(response.status(), 200);
+    let summary = sending.await.expect("join").expect("drain");
+    assert_eq!(summary.sent, 39, "{summary}");
+    assert_eq!(summary.cancelled, 1, "{summary}");
+    assert!(!smtp.accepted().contains(&"fine39@example.org".to_string()));
+    assert_eq!(
+        delivery_of(&app, edition, "fine39").await.status,
+        "cancelled"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_address_refused_again_and_again_is_suppressed() {
     let smtp = FakeSmtp::start(true).await;
     let app = TestApp::start(
