@@ -58,15 +58,7 @@ pub fn next_due(
     frequency: &str,
     due: OffsetDateTime,
 ) -> Option<OffsetDateTime> {
-    match frequency {
-        WEEKLY => Some(due + Duration::weeks(1)),
-        MONTHLY => {
-            let (year, month) = next_month(due.year(), due.month());
-            let at = config.monthly;
-            monthly_at(year, month, at.day, at.hour, at.minute)
-        }
-        _ => None,
-    }
+    neighbour_due(config, frequency, due, true)
 }
 
 /// The due time before `due`: the start of the period that ends at `due`.
@@ -75,10 +67,24 @@ pub fn previous_due(
     frequency: &str,
     due: OffsetDateTime,
 ) -> Option<OffsetDateTime> {
+    neighbour_due(config, frequency, due, false)
+}
+
+fn neighbour_due(
+    config: &NewsletterConfig,
+    frequency: &str,
+    due: OffsetDateTime,
+    later: bool,
+) -> Option<OffsetDateTime> {
     match frequency {
+        WEEKLY if later => Some(due + Duration::weeks(1)),
         WEEKLY => Some(due - Duration::weeks(1)),
         MONTHLY => {
-            let (year, month) = previous_month(due.year(), due.month());
+            let (year, month) = if later {
+                next_month(due.year(), due.month())
+            } else {
+                previous_month(due.year(), due.month())
+            };
             let at = config.monthly;
             monthly_at(year, month, at.day, at.hour, at.minute)
         }

@@ -388,6 +388,19 @@ impl FakeSmtp {
         }
     }
 
+    /// A Fora on SQLite that sends through this server.
+    async fn app(&self, newsletter: fora::config::NewsletterConfig) -> TestApp {
+        TestApp::start(
+            Backend::Sqlite,
+            Options {
+                smtp_url: Some(format!("smtp://127.0.0.1:{}", self.port)),
+                newsletter,
+                ..Default::default()
+            },
+        )
+        .await
+    }
+
     fn accepted(&self) -> Vec<String> {
         self.accepted.lock().expect("lock").clone()
     }
@@ -438,14 +451,7 @@ async fn refusals_drops_and_slow_answers_lose_nothing_one_command_at_a_time() {
 
 async fn refusals_drops_and_slow_answers_lose_nothing(pipelining: bool) {
     let smtp = FakeSmtp::start(pipelining).await;
-    let app = TestApp::start(
-        Backend::Sqlite,
-        Options {
-            smtp_url: Some(format!("smtp://127.0.0.1:{}", smtp.port)),
-            ..Default::default()
-        },
-    )
-    .await;
+    let app = smtp.app(Default::default()).await;
     seed_named(&app, &["fine", "later", "refuse", "drop", "slow"]).await;
     let edition = edition_with_a_learning(&app, "weekly").await;
     deliver::enqueue(app.db(), edition).await.expect("enqueue");
@@ -505,18 +511,12 @@ async fn refusals_drops_and_slow_answers_lose_nothing(pipelining: bool) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unsubscribing_while_the_edition_is_being_sent_stops_that_message() {
     let smtp = FakeSmtp::start(true).await;
-    let app = TestApp::start(
-        Backend::Sqlite,
-        Options {
-            smtp_url: Some(format!("smtp://127.0.0.1:{}", smtp.port)),
-            newsletter: fora::config::NewsletterConfig {
-                concurrency: 1,
-                ..Default::default()
-            },
+    let app = smtp
+        .app(fora::config::NewsletterConfig {
+            concurrency: 1,
             ..Default::default()
-        },
-    )
-    .await;
+        })
+        .await;
     // One sender; the first message takes 1.5 s, the last subscriber comes well after the
     // next check, and their row is claimed and built before they unsubscribe.
     let mut locals = vec!["slow".to_string()];
@@ -560,14 +560,7 @@ async fn unsubscribing_while_the_edition_is_being_sent_stops_that_message() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_address_refused_again_and_again_is_suppressed() {
     let smtp = FakeSmtp::start(true).await;
-    let app = TestApp::start(
-        Backend::Sqlite,
-        Options {
-            smtp_url: Some(format!("smtp://127.0.0.1:{}", smtp.port)),
-            ..Default::default()
-        },
-    )
-    .await;
+    let app = smtp.app(Default::default()).await;
     seed_named(&app, &["fine", "refuse"]).await;
     for _ in 0..deliver::SUPPRESS_AFTER {
         let edition = edition_with_a_learning(&app, "weekly").await;

@@ -114,6 +114,17 @@ async fn subscribe(
     client.post("/newsletter", &fields).await
 }
 
+/// Subscribes (answered 200) and returns the confirmation link of the one mail that follows.
+async fn confirm_link(app: &TestApp, client: &Client, email: &str, frequency: &str) -> String {
+    subscribe(client, email, &[], frequency)
+        .await
+        .assert_status(200);
+    app.mails_to(email, 1)
+        .await
+        .remove(0)
+        .link("/newsletter/confirm/")
+}
+
 /// Lets background work (the request after the answer, mail) finish.
 async fn settle() {
     tokio::time::sleep(Duration::from_millis(400)).await;
@@ -465,14 +476,7 @@ async fn unicode_domains_are_accepted_in_ascii_form(app: TestApp) {
 
 async fn expired_altered_and_malformed_confirm_links_get_clear_pages(app: TestApp) {
     let visitor = app.client();
-    subscribe(&visitor, "late@example.org", &[], "weekly")
-        .await
-        .assert_status(200);
-    let link = app
-        .mails_to("late@example.org", 1)
-        .await
-        .remove(0)
-        .link("/newsletter/confirm/");
+    let link = confirm_link(&app, &visitor, "late@example.org", "weekly").await;
     let token = link.rsplit('/').next().expect("token").to_string();
     // Altered: one character changed.
     let last = token.chars().last().expect("char");
@@ -726,14 +730,7 @@ async fn unsubscribed_people_can_subscribe_again(app: TestApp) {
         .await
         .assert_status(200);
     let visitor = app.client();
-    subscribe(&visitor, "back@example.org", &[], "monthly")
-        .await
-        .assert_status(200);
-    let link = app
-        .mails_to("back@example.org", 1)
-        .await
-        .remove(0)
-        .link("/newsletter/confirm/");
+    let link = confirm_link(&app, &visitor, "back@example.org", "monthly").await;
     assert_eq!(subscriber(&app, "back@example.org").await.status, "pending");
     visitor.get(&link).await.assert_status(200);
     visitor.post(&link, &[]).await.assert_status(200);
