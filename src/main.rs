@@ -460,14 +460,8 @@ async fn invite(config: Config, email: &str, forum_slug: &str, role: &str) -> an
         .one(&state.db)
         .await?
         .with_context(|| format!("no forum named {forum_slug}"))?;
-    match members::invite(&state, None, &forum, &email, role).await? {
-        members::Invited::Invitation(link) => {
-            println!("Invitation sent to {email}. Link (valid 7 days):\n{link}")
-        }
-        members::Invited::Added => {
-            println!("{email} already has an account: added to {forum_slug} and notified.")
-        }
-    }
+    let link = members::invite(&state, None, &forum, &email, role).await?;
+    println!("Invitation sent to {email}. Link (valid 7 days):\n{link}");
     // Queued mail is sent in the background: give it a moment before the process exits.
     wait_for_mail().await;
     Ok(())

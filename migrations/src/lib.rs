@@ -8,6 +8,8 @@ mod m20261123_000002_create_forums;
 mod m20261123_000003_create_learnings;
 mod m20261123_000004_create_newsletter;
 mod m20261123_000005_delivery_queue_index;
+mod m20261130_000001_invitation_revocation;
+mod m20261130_000002_held_edits;
 
 pub struct Migrator;
 
@@ -20,6 +22,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000003_create_learnings::Migration),
             Box::new(m20261123_000004_create_newsletter::Migration),
             Box::new(m20261123_000005_delivery_queue_index::Migration),
+            Box::new(m20261130_000001_invitation_revocation::Migration),
+            Box::new(m20261130_000002_held_edits::Migration),
         ]
     }
 }

@@ -14,7 +14,7 @@ use super::{
 };
 use crate::{
     db::{self, now},
-    entities::users,
+    entities::{forums, invitations, users},
     mail::Email,
     web::{
         AppError, AppResult, AppState, SignedIn, Viewer,
@@ -53,8 +53,11 @@ pub fn token_problem_page(
         (TokenProblem::Invalid, true) => (StatusCode::NOT_FOUND, "invite.invalid"),
         (TokenProblem::Used, true) => (StatusCode::GONE, "invite.used"),
         (TokenProblem::Expired, true) => (StatusCode::GONE, "invite.expired"),
+        (TokenProblem::Withdrawn, true) => (StatusCode::GONE, "invite.withdrawn"),
         (TokenProblem::Invalid, false) => (StatusCode::NOT_FOUND, "error.reset_invalid"),
-        (TokenProblem::Used, false) => (StatusCode::GONE, "error.reset_used"),
+        (TokenProblem::Used | TokenProblem::Withdrawn, false) => {
+            (StatusCode::GONE, "error.reset_used")
+        }
         (TokenProblem::Expired, false) => (StatusCode::GONE, "error.reset_expired"),
     };
     page(status, templates::errors::token_problem(viewer_ctx, key))
@@ -281,26 +284,51 @@ pub async fn reset_password(
     Ok(Redirect::to("/forums").into_response())
 }
 
-async fn invitation_view(
-    state: &AppState,
+/// What the holder of the link is asked to do: create an account, or accept as the account
+/// that has the address — only from that account's own session.
+fn invitation_step(
+    account: Option<&users::Model>,
+    viewer: Option<&users::Model>,
     token: &str,
-    invitation: &crate::entities::invitations::Model,
     display_name: String,
-) -> AppResult<templates::accounts::InvitationView> {
-    let forum = crate::entities::forums::Entity::find_by_id(invitation.forum_id)
+) -> templates::accounts::InvitationStep {
+    use templates::accounts::InvitationStep;
+    match account {
+        None => InvitationStep::NewAccount { display_name },
+        Some(account) if viewer.is_some_and(|v| v.id == account.id) => InvitationStep::Accept,
+        Some(_) => InvitationStep::SignIn {
+            login_link: format!(
+                "/login?next={}",
+                crate::web::error::urlencode(&format!("/invitations/{token}"))
+            ),
+            signed_in_elsewhere: viewer.is_some(),
+        },
+    }
+}
+
+async fn invitation_page(
+    state: &AppState,
+    ctx: &templates::Ctx,
+    status: StatusCode,
+    token: &str,
+    invitation: &invitations::Model,
+    step: templates::accounts::InvitationStep,
+    errors: &FormErrors,
+) -> AppResult<Response> {
+    let forum = forums::Entity::find_by_id(invitation.forum_id)
         .one(&state.db)
         .await?
         .ok_or(AppError::NotFound)?;
-    let existing = service::find_by_email(&state.db, &invitation.email)
-        .await?
-        .is_some();
-    Ok(templates::accounts::InvitationView {
+    let view = templates::accounts::InvitationView {
         token: token.to_string(),
         forum_title: forum.title,
         email: invitation.email.clone(),
-        display_name,
-        existing_account: existing,
-    })
+        step,
+    };
+    Ok(page(
+        status,
+        templates::accounts::accept_invitation(ctx, &view, errors),
+    ))
 }
 
 pub async fn show_invitation(
@@ -313,11 +341,23 @@ pub async fn show_invitation(
         Ok(invitation) => invitation,
         Err(problem) => return Ok(token_problem_page(&ctx, problem, true)),
     };
-    let view = invitation_view(&state, &token, &invitation, String::new()).await?;
-    Ok(page(
+    let account = service::find_by_email(&state.db, &invitation.email).await?;
+    let step = invitation_step(
+        account.as_ref(),
+        viewer.user.as_ref(),
+        &token,
+        String::new(),
+    );
+    invitation_page(
+        &state,
+        &ctx,
         StatusCode::OK,
-        templates::accounts::accept_invitation(&ctx, &view, &FormErrors::default()),
-    ))
+        &token,
+        &invitation,
+        step,
+        &FormErrors::default(),
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -339,34 +379,35 @@ pub async fn accept_invitation(
         Ok(invitation) => invitation,
         Err(problem) => return Ok(token_problem_page(&ctx, problem, true)),
     };
-    let forum = crate::entities::forums::Entity::find_by_id(invitation.forum_id)
-        .one(&state.db)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let existing = service::find_by_email(&state.db, &invitation.email).await?;
-    let new_account = if existing.is_none() {
-        let mut errors = FormErrors::default();
-        let name = forms::single_line(&form.display_name, NAME_MAX)
-            .map_err(|k| errors.add("display_name", k))
-            .ok();
-        let password = forms::password(&form.password)
-            .map_err(|k| errors.add("password", k))
-            .ok();
-        match (name, password) {
-            (Some(name), Some(password)) if errors.is_empty() => {
-                Some((name, password::hash(password).await?))
-            }
-            _ => {
-                let typed: String = form.display_name.chars().take(200).collect();
-                let view = invitation_view(&state, &token, &invitation, typed).await?;
-                return Ok(page(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    templates::accounts::accept_invitation(&ctx, &view, &errors),
-                ));
+    let account = service::find_by_email(&state.db, &invitation.email).await?;
+    let step = invitation_step(
+        account.as_ref(),
+        viewer.user.as_ref(),
+        &token,
+        form.display_name.chars().take(200).collect(),
+    );
+    let new_account = match step {
+        templates::accounts::InvitationStep::Accept => None,
+        templates::accounts::InvitationStep::NewAccount { .. } => {
+            match new_account_details(&form).await? {
+                Ok(details) => Some(details),
+                Err(errors) => {
+                    return invitation_page(
+                        &state,
+                        &ctx,
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        &token,
+                        &invitation,
+                        step,
+                        &errors,
+                    )
+                    .await;
+                }
             }
         }
-    } else {
-        None
+        templates::accounts::InvitationStep::SignIn { .. } => {
+            return refuse_for_other_account(&state, &ctx, &viewer, &token, &invitation).await;
+        }
     };
     let txn = db::begin_write(&state.db).await?;
     if !service::consume_invitation(&txn, invitation.id).await? {
@@ -376,27 +417,70 @@ pub async fn accept_invitation(
         service::find_by_email(&txn, &invitation.email).await?,
         new_account,
     ) {
-        (Some(user), _) => user,
         (None, Some((name, hash))) => {
             service::create_user(&txn, &invitation.email, &name, Some(hash), false).await?
         }
-        (None, None) => return Err(AppError::NotFound),
+        (Some(user), None) => user,
+        // The address got an account between the page and this answer: that account
+        // accepts for itself. Dropping the transaction leaves the invitation open.
+        _ => {
+            drop(txn);
+            return refuse_for_other_account(&state, &ctx, &viewer, &token, &invitation).await;
+        }
     };
     service::grant_membership(&txn, invitation.forum_id, user.id, &invitation.role).await?;
     txn.commit().await?;
-    let forum_path = format!("/forums/{}", forum.slug);
-    if existing.is_some() {
-        if viewer.user.as_ref().is_some_and(|u| u.id == user.id) {
-            return Ok(Redirect::to(&forum_path).into_response());
-        }
-        return Ok(Redirect::to(&format!(
-            "/login?next={}",
-            crate::web::error::urlencode(&forum_path)
-        ))
-        .into_response());
+    let forum_path = format!(
+        "/forums/{}",
+        forums::Entity::find_by_id(invitation.forum_id)
+            .one(&state.db)
+            .await?
+            .ok_or(AppError::NotFound)?
+            .slug
+    );
+    if account.is_none() {
+        sign_in(&viewer.session, &user).await?;
     }
-    sign_in(&viewer.session, &user).await?;
     Ok(Redirect::to(&forum_path).into_response())
+}
+
+/// The name and password hash for a new account, or the form's errors.
+async fn new_account_details(form: &AcceptForm) -> AppResult<Result<(String, String), FormErrors>> {
+    let mut errors = FormErrors::default();
+    let name = forms::single_line(&form.display_name, NAME_MAX)
+        .map_err(|k| errors.add("display_name", k))
+        .ok();
+    let password = forms::password(&form.password)
+        .map_err(|k| errors.add("password", k))
+        .ok();
+    match (name, password) {
+        (Some(name), Some(password)) if errors.is_empty() => {
+            Ok(Ok((name, password::hash(password).await?)))
+        }
+        _ => Ok(Err(errors)),
+    }
+}
+
+/// An invitation to an address that has an account is accepted only from that account.
+async fn refuse_for_other_account(
+    state: &AppState,
+    ctx: &templates::Ctx,
+    viewer: &Viewer,
+    token: &str,
+    invitation: &invitations::Model,
+) -> AppResult<Response> {
+    let account = service::find_by_email(&state.db, &invitation.email).await?;
+    let step = invitation_step(account.as_ref(), viewer.user.as_ref(), token, String::new());
+    invitation_page(
+        state,
+        ctx,
+        StatusCode::FORBIDDEN,
+        token,
+        invitation,
+        step,
+        &FormErrors::default(),
+    )
+    .await
 }
 
 #[derive(FromQueryResult)]

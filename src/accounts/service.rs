@@ -4,7 +4,7 @@
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
     sea_query::{Expr, ExprTrait, OnConflict},
 };
 use time::Duration;
@@ -170,29 +170,70 @@ pub async fn consume_password_token(
     Ok(Ok(row))
 }
 
+/// A new invitation: its row (for the log) and the secret of its link (only in the mail).
+pub struct NewInvitation {
+    pub id: i32,
+    pub token: String,
+}
+
+/// Creates an invitation. Whether the address has an account plays no part: it is the same
+/// invitation, and nothing joins anyone until they accept it. An earlier invitation of the
+/// same address to the same forum that is still open stops working (only the newest link does).
 pub async fn create_invitation(
     db: &impl ConnectionTrait,
     email: &str,
     forum_id: i32,
     role: &str,
     invited_by: Option<i32>,
-) -> Result<String, sea_orm::DbErr> {
+) -> Result<NewInvitation, sea_orm::DbErr> {
+    let email = normalise_email(email);
     let token = tokens::generate();
     let now = now();
-    invitations::ActiveModel {
+    revoke_open_invitations(
+        db,
+        invitations::Column::ForumId
+            .eq(forum_id)
+            .and(invitations::Column::Email.eq(email.clone())),
+    )
+    .await?;
+    let row = invitations::ActiveModel {
         token_hash: Set(tokens::digest(&token)),
-        email: Set(normalise_email(email)),
+        email: Set(email),
         forum_id: Set(forum_id),
         role: Set(role.into()),
         invited_by_id: Set(invited_by),
         expires_at: Set(now + INVITATION_LIFETIME),
         accepted_at: Set(None),
+        revoked_at: Set(None),
         created_at: Set(now),
         ..Default::default()
     }
     .insert(db)
     .await?;
-    Ok(token)
+    Ok(NewInvitation { id: row.id, token })
+}
+
+/// Withdraws one invitation; false when it was already accepted or withdrawn.
+pub async fn revoke_invitation(
+    db: &impl ConnectionTrait,
+    invitation_id: i32,
+) -> Result<bool, sea_orm::DbErr> {
+    let revoked = revoke_open_invitations(db, invitations::Column::Id.eq(invitation_id)).await?;
+    Ok(revoked == 1)
+}
+
+async fn revoke_open_invitations(
+    db: &impl ConnectionTrait,
+    which: sea_orm::sea_query::SimpleExpr,
+) -> Result<u64, sea_orm::DbErr> {
+    let updated = invitations::Entity::update_many()
+        .col_expr(invitations::Column::RevokedAt, Expr::value(now()))
+        .filter(which)
+        .filter(invitations::Column::AcceptedAt.is_null())
+        .filter(invitations::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(updated.rows_affected)
 }
 
 pub async fn check_invitation(
@@ -212,13 +253,32 @@ pub async fn check_invitation(
     if row.accepted_at.is_some() {
         return Ok(Err(TokenProblem::Used));
     }
+    if row.revoked_at.is_some() || newer_invitation_exists(db, &row).await? {
+        return Ok(Err(TokenProblem::Withdrawn));
+    }
     if row.expires_at < now() {
         return Ok(Err(TokenProblem::Expired));
     }
     Ok(Ok(row))
 }
 
-/// Marks an invitation used; false when another request got there first.
+/// Two invitations sent at the same instant could both miss the other when revoking: the
+/// newest one is the only one that works either way.
+async fn newer_invitation_exists(
+    db: &impl ConnectionTrait,
+    row: &invitations::Model,
+) -> Result<bool, sea_orm::DbErr> {
+    let newer = invitations::Entity::find()
+        .filter(invitations::Column::ForumId.eq(row.forum_id))
+        .filter(invitations::Column::Email.eq(row.email.clone()))
+        .filter(invitations::Column::Id.gt(row.id))
+        .count(db)
+        .await?;
+    Ok(newer > 0)
+}
+
+/// Marks an invitation used; false when another request got there first or it was withdrawn
+/// in the meantime.
 pub async fn consume_invitation(
     db: &impl ConnectionTrait,
     invitation_id: i32,
@@ -227,6 +287,7 @@ pub async fn consume_invitation(
         .col_expr(invitations::Column::AcceptedAt, Expr::value(now()))
         .filter(invitations::Column::Id.eq(invitation_id))
         .filter(invitations::Column::AcceptedAt.is_null())
+        .filter(invitations::Column::RevokedAt.is_null())
         .exec(db)
         .await?;
     Ok(updated.rows_affected == 1)

@@ -29,4 +29,6 @@ pub enum TokenProblem {
     Invalid,
     Used,
     Expired,
+    /// Replaced by a newer link or withdrawn by whoever sent it.
+    Withdrawn,
 }

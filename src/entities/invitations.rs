@@ -14,6 +14,8 @@ pub struct Model {
     pub invited_by_id: Option<i32>,
     pub expires_at: Ts,
     pub accepted_at: Option<Ts>,
+    /// Withdrawn by a moderator or replaced by a newer invitation.
+    pub revoked_at: Option<Ts>,
     pub created_at: Ts,
 }
 

@@ -6,6 +6,7 @@ pub mod editions;
 pub mod flags;
 pub mod follows;
 pub mod forums;
+pub mod held_edits;
 pub mod invitations;
 pub mod learning_countries;
 pub mod learning_reviews;

@@ -16,7 +16,7 @@ use templates::{
 use super::{access, posting, queries, reading};
 use crate::{
     db::now,
-    entities::{flags, follows, users},
+    entities::{flags, follows, held_edits, users},
     markdown,
     web::{
         AppError, AppResult, AppState, SignedIn, Viewer, flash,
@@ -438,10 +438,19 @@ pub async fn show_edit_post(
     if as_moderator && !access.role.moderates() {
         return Err(AppError::NotFound);
     }
+    // The author goes on from an edit still waiting for approval, not from the approved text.
+    let held = if as_moderator {
+        None
+    } else {
+        held_edits::Entity::find()
+            .filter(held_edits::Column::PostId.eq(post.id))
+            .one(&state.db)
+            .await?
+    };
     let view = views::EditPostView {
         post_id: post.id,
         thread_id: thread.id,
-        body: post.body_md,
+        body: held.map_or(post.body_md, |held| held.body_md),
         as_moderator,
     };
     Ok(html(
@@ -481,7 +490,9 @@ pub async fn update_post(
             ));
         }
     };
-    posting::edit_post(&state, &access, &post, &signed_in.user, &body).await?;
+    if posting::edit_post(&state, &access, &post, &signed_in.user, &body).await? {
+        flash::set(&signed_in.session, "post.edit_held").await;
+    }
     Ok(Redirect::to(&super::post_path(thread.id, post.id)).into_response())
 }
 

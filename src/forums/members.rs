@@ -5,7 +5,10 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
 };
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, Statement};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
+    QuerySelect, Statement,
+};
 use serde::Deserialize;
 use templates::{components::FormErrors, forums as views};
 
@@ -13,11 +16,12 @@ use super::{
     access::{self, ForumAccess, Role},
     handlers::html,
     log::{self, Entry},
+    queries,
 };
 use crate::{
     accounts::service,
     db,
-    entities::{forums, memberships, users},
+    entities::{forums, invitations, memberships, users},
     mail::Email,
     web::{
         AppError, AppResult, AppState, SignedIn, flash,
@@ -28,55 +32,19 @@ use crate::{
 /// The most addresses one pasted list may hold.
 pub const MAX_INVITES: usize = 200;
 
-pub enum Invited {
-    /// A new person: the link of their invitation (also emailed).
-    Invitation(String),
-    /// Already has an account: membership added and a notice emailed.
-    Added,
-}
-
-/// Invites one address to a forum. `inviter` is None for the command line.
+/// Invites one address to a forum and returns the link (also emailed). `inviter` is None for
+/// the command line. Whether the address has an account is not looked at: the answer, the
+/// member list and the log are the same either way, and nobody joins until they accept.
 pub async fn invite(
     state: &AppState,
     inviter: Option<&users::Model>,
     forum: &forums::Model,
     email: &str,
     role: &str,
-) -> anyhow::Result<Invited> {
-    let inviter_name = inviter
-        .map(|u| u.display_name.clone())
-        .unwrap_or_else(|| "Fora".into());
+) -> anyhow::Result<String> {
     let txn = db::begin_write(&state.db).await?;
-    let existing = service::find_by_email(&txn, email).await?;
-    let (outcome, target_id, mail) = match existing {
-        Some(user) => {
-            service::grant_membership(&txn, forum.id, user.id, role).await?;
-            let link = state.config.absolute(&format!("/forums/{}", forum.slug));
-            let lang = templates::i18n::supported(&user.locale);
-            let rendered =
-                templates::email::added_to_forum(lang, &forum.title, &inviter_name, &link);
-            (
-                Invited::Added,
-                user.id,
-                Email::new(&user.email, Some(&user.display_name), rendered),
-            )
-        }
-        None => {
-            let token =
-                service::create_invitation(&txn, email, forum.id, role, inviter.map(|u| u.id))
-                    .await?;
-            let link = state.config.absolute(&format!("/invitations/{token}"));
-            let lang = inviter
-                .map(|u| templates::i18n::supported(&u.locale))
-                .unwrap_or("en");
-            let rendered = templates::email::invitation(lang, &forum.title, &inviter_name, &link);
-            (
-                Invited::Invitation(link),
-                0,
-                Email::new(email, None, rendered),
-            )
-        }
-    };
+    let invitation =
+        service::create_invitation(&txn, email, forum.id, role, inviter.map(|u| u.id)).await?;
     if let Some(inviter) = inviter {
         log::record(
             &txn,
@@ -88,16 +56,26 @@ pub async fn invite(
                 } else {
                     "invite"
                 },
-                target_type: "user",
-                target_id,
+                target_type: "invitation",
+                target_id: invitation.id,
                 reason: Some(email),
             },
         )
         .await?;
     }
     txn.commit().await?;
-    state.mailer.queue(&state.config.from, mail);
-    Ok(outcome)
+    let link = state
+        .config
+        .absolute(&format!("/invitations/{}", invitation.token));
+    let lang = inviter
+        .map(|u| templates::i18n::supported(&u.locale))
+        .unwrap_or("en");
+    let inviter_name = inviter.map_or("Fora", |u| u.display_name.as_str());
+    let rendered = templates::email::invitation(lang, &forum.title, inviter_name, &link);
+    state
+        .mailer
+        .queue(&state.config.from, Email::new(email, None, rendered));
+    Ok(link)
 }
 
 /// Splits a pasted list into addresses; the second list holds what is not an address.
@@ -142,6 +120,11 @@ async fn members_view(
     ))
     .all(db)
     .await?;
+    let invitations = if access.role.moderates() {
+        open_invitations(db, access).await?
+    } else {
+        Vec::new()
+    };
     Ok(views::MembersView {
         forum_slug: access.forum.slug.clone(),
         forum_title: access.forum.title.clone(),
@@ -154,12 +137,118 @@ async fn members_view(
                 user_id: r.user_id,
             })
             .collect(),
+        invitations,
         can_manage: access.role.moderates(),
         can_name_moderators: viewer.is_admin,
         emails,
         role,
         sent,
     })
+}
+
+/// Invitations neither accepted nor withdrawn, newest first (expired ones too: they can be
+/// sent again).
+async fn open_invitations(
+    db: &impl ConnectionTrait,
+    access: &ForumAccess,
+) -> AppResult<Vec<views::PendingInvitation>> {
+    let now = db::now();
+    let rows = invitations::Entity::find()
+        .filter(invitations::Column::ForumId.eq(access.forum.id))
+        .filter(invitations::Column::AcceptedAt.is_null())
+        .filter(invitations::Column::RevokedAt.is_null())
+        .order_by_desc(invitations::Column::Id)
+        .limit(500)
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| views::PendingInvitation {
+            can_manage: may_manage(access, &row),
+            id: row.id,
+            expires_at: queries::iso(row.expires_at),
+            expired: row.expires_at < now,
+            email: row.email,
+            role: row.role,
+        })
+        .collect())
+}
+
+/// Moderators manage member invitations; moderator invitations are an admin's.
+fn may_manage(access: &ForumAccess, invitation: &invitations::Model) -> bool {
+    access.role.moderates() && (invitation.role == "member" || access.role == Role::Admin)
+}
+
+/// An open invitation of this forum that the moderator may act on; 404 otherwise.
+async fn manageable_invitation(
+    state: &AppState,
+    signed_in: &SignedIn,
+    slug: &str,
+    invitation_id: i32,
+) -> AppResult<(ForumAccess, invitations::Model)> {
+    let access = access::forum_by_slug(&state.db, &signed_in.user, slug).await?;
+    access.require_moderator()?;
+    let invitation = invitations::Entity::find_by_id(invitation_id)
+        .filter(invitations::Column::ForumId.eq(access.forum.id))
+        .filter(invitations::Column::AcceptedAt.is_null())
+        .filter(invitations::Column::RevokedAt.is_null())
+        .one(&state.db)
+        .await?
+        .filter(|invitation| may_manage(&access, invitation))
+        .ok_or(AppError::NotFound)?;
+    Ok((access, invitation))
+}
+
+/// Withdraws an invitation: its link stops working at once.
+pub async fn revoke_invitation(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path((slug, invitation_id)): Path<(String, i32)>,
+) -> AppResult<Redirect> {
+    let (access, invitation) =
+        manageable_invitation(&state, &signed_in, &slug, invitation_id).await?;
+    let txn = db::begin_write(&state.db).await?;
+    // Accepted or withdrawn by someone else in the meantime: nothing left to do or log.
+    if service::revoke_invitation(&txn, invitation.id).await? {
+        log::record(
+            &txn,
+            Entry {
+                actor_id: signed_in.user.id,
+                forum_id: Some(access.forum.id),
+                action: "revoke_invitation",
+                target_type: "invitation",
+                target_id: invitation.id,
+                reason: Some(&invitation.email),
+            },
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(Redirect::to(&format!("/forums/{slug}/members")))
+}
+
+/// Sends an invitation again: a new link, and the earlier one stops working.
+pub async fn resend_invitation(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path((slug, invitation_id)): Path<(String, i32)>,
+) -> AppResult<Response> {
+    let (access, invitation) =
+        manageable_invitation(&state, &signed_in, &slug, invitation_id).await?;
+    invite(
+        &state,
+        Some(&signed_in.user),
+        &access.forum,
+        &invitation.email,
+        &invitation.role,
+    )
+    .await?;
+    signed_in
+        .session
+        .insert("invites_sent", 1usize)
+        .await
+        .map_err(AppError::internal)?;
+    Ok(Redirect::to(&format!("/forums/{slug}/members")).into_response())
 }
 
 pub async fn show_members(

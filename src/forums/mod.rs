@@ -38,6 +38,14 @@ pub fn router() -> Router<AppState> {
             get(members::show_members).post(members::invite_members),
         )
         .route(
+            "/forums/{slug}/invitations/{id}/revoke",
+            post(members::revoke_invitation),
+        )
+        .route(
+            "/forums/{slug}/invitations/{id}/resend",
+            post(members::resend_invitation),
+        )
+        .route(
             "/forums/{slug}/members/{user_id}/remove",
             post(members::remove_member),
         )

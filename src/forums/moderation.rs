@@ -21,7 +21,7 @@ use super::{
 };
 use crate::{
     db::{self, now},
-    entities::{flags, post_revisions, posts, threads, users},
+    entities::{flags, held_edits, post_revisions, posts, threads, users},
     markdown,
     web::{
         AdminUser, AppError, AppResult, AppState, SignedIn,
@@ -38,7 +38,9 @@ pub async fn queue_size(db: &impl ConnectionTrait, forum_id: i32) -> AppResult<i
         db.get_database_backend(),
         "SELECT (SELECT COUNT(*) FROM posts p JOIN threads t ON t.id = p.thread_id WHERE t.forum_id = $1 AND p.status = 'pending')
               + (SELECT COUNT(*) FROM flags fl JOIN posts p ON p.id = fl.post_id JOIN threads t ON t.id = p.thread_id
-                 WHERE t.forum_id = $1 AND fl.resolved_at IS NULL) AS n",
+                 WHERE t.forum_id = $1 AND fl.resolved_at IS NULL)
+              + (SELECT COUNT(*) FROM held_edits he JOIN posts p ON p.id = he.post_id JOIN threads t ON t.id = p.thread_id
+                 WHERE t.forum_id = $1) AS n",
         [forum_id.into()],
     ))
     .one(db)
@@ -226,12 +228,18 @@ pub async fn moderate_post(
     Path((post_id, action)): Path<(i32, String)>,
     Form(form): Form<ReasonForm>,
 ) -> AppResult<Response> {
-    if !matches!(action.as_str(), "hide" | "unhide" | "approve" | "reject") {
+    if !matches!(
+        action.as_str(),
+        "hide" | "unhide" | "approve" | "reject" | "approve_edit" | "reject_edit"
+    ) {
         return Err(AppError::NotFound);
     }
     let (post, thread, access) = access::post(&state.db, &signed_in.user, post_id).await?;
     access.require_moderator()?;
     let reason = optional_reason(&form.reason)?;
+    if let Some(decision) = action.strip_suffix("_edit") {
+        return decide_held_edit(&state, &signed_in, &access, &post, decision, reason).await;
+    }
     let pending = post.status == "pending";
     let logged: &'static str = match action.as_str() {
         "hide" if post.hidden_at.is_none() => "hide",
@@ -285,6 +293,54 @@ pub async fn moderate_post(
         super::post_path(thread.id, post.id)
     };
     Ok(Redirect::to(&back).into_response())
+}
+
+/// Approves an edit held for approval (its text replaces the post's, the old text goes to the
+/// history) or rejects it (the post keeps its approved text). Logged either way.
+async fn decide_held_edit(
+    state: &AppState,
+    signed_in: &SignedIn,
+    access: &ForumAccess,
+    post: &posts::Model,
+    decision: &str,
+    reason: Option<String>,
+) -> AppResult<Response> {
+    let approve = decision == "approve";
+    if !approve && reason.is_none() {
+        return Err(AppError::BadRequest("mod.reason_required"));
+    }
+    let back = Redirect::to(&format!("/forums/{}/queue", access.forum.slug)).into_response();
+    let txn = db::begin_write(&state.db).await?;
+    let Some(held) = held_edits::Entity::find()
+        .filter(held_edits::Column::PostId.eq(post.id))
+        .one(&txn)
+        .await?
+    else {
+        // Decided already (a double click, two moderators at once).
+        return Ok(back);
+    };
+    held_edits::Entity::delete_by_id(held.id).exec(&txn).await?;
+    if approve {
+        posting::apply_edit(&txn, post, held.editor_id, &held.body_md, held.body_html).await?;
+    }
+    log::record(
+        &txn,
+        Entry {
+            actor_id: signed_in.user.id,
+            forum_id: Some(access.forum.id),
+            action: if approve {
+                "approve_edit"
+            } else {
+                "reject_edit"
+            },
+            target_type: "post",
+            target_id: post.id,
+            reason: reason.as_deref(),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(back)
 }
 
 async fn resolve_flags(
@@ -350,6 +406,17 @@ struct QueueRow {
 }
 
 #[derive(FromQueryResult)]
+struct HeldEditRow {
+    post_id: i32,
+    thread_id: i32,
+    thread_title: String,
+    author: String,
+    proposed_html: String,
+    current_html: String,
+    created_at: time::OffsetDateTime,
+}
+
+#[derive(FromQueryResult)]
 struct FlagRow {
     flag_id: i32,
     post_id: i32,
@@ -378,6 +445,17 @@ pub async fn show_queue(
     ))
     .all(&state.db)
     .await?;
+    let edits = HeldEditRow::find_by_statement(Statement::from_sql_and_values(
+        backend,
+        "SELECT p.id AS post_id, t.id AS thread_id, t.title AS thread_title, u.display_name AS author,
+                he.body_html AS proposed_html, p.body_html AS current_html, he.created_at
+         FROM held_edits he JOIN posts p ON p.id = he.post_id JOIN threads t ON t.id = p.thread_id
+         JOIN users u ON u.id = he.editor_id
+         WHERE t.forum_id = $1 ORDER BY he.id LIMIT 200",
+        [access.forum.id.into()],
+    ))
+    .all(&state.db)
+    .await?;
     let open_flags = FlagRow::find_by_statement(Statement::from_sql_and_values(
         backend,
         "SELECT fl.id AS flag_id, p.id AS post_id, t.id AS thread_id, t.title AS thread_title, u.display_name AS reporter,
@@ -397,6 +475,20 @@ pub async fn show_queue(
             author: r.author,
             body_html: r.body_html,
             created_at: queries::iso(r.created_at),
+        })
+        .collect();
+    let edits: Vec<views::HeldEditItem> = edits
+        .into_iter()
+        .map(|r| views::HeldEditItem {
+            proposed: views::QueueItem {
+                post_id: r.post_id,
+                thread_id: r.thread_id,
+                thread_title: r.thread_title,
+                author: r.author,
+                body_html: r.proposed_html,
+                created_at: queries::iso(r.created_at),
+            },
+            current_html: r.current_html,
         })
         .collect();
     let open_flags: Vec<views::FlagItem> = open_flags
@@ -419,6 +511,7 @@ pub async fn show_queue(
             &access.forum.slug,
             &access.forum.title,
             &pending,
+            &edits,
             &open_flags,
         ),
     ))

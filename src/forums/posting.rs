@@ -12,7 +12,7 @@ use super::{access::ForumAccess, notify};
 use crate::{
     accounts::tokens,
     db::{self, now},
-    entities::{follows, post_revisions, posts, threads, users},
+    entities::{follows, held_edits, post_revisions, posts, threads, users},
     library::links,
     markdown,
     web::{AppError, AppResult, AppState},
@@ -213,40 +213,33 @@ pub async fn create_reply(
     })
 }
 
+/// Whether an edit by this editor waits for approval: an author's edit of a published post in
+/// a pre-moderated forum does (the approved text stays until a moderator approves the new
+/// one); moderators' edits and edits of posts still in the queue do not.
+fn edit_is_held(access: &ForumAccess, post: &posts::Model, editor: &users::Model) -> bool {
+    status_for(access) == "pending" && post.status == "published" && post.author_id == editor.id
+}
+
 /// Edits a post, keeping the previous text in its history. A moderator editing someone
-/// else's post is marked as such and logged.
+/// else's post is marked as such and logged. Returns true when the edit is held for approval.
 pub async fn edit_post(
     state: &AppState,
     access: &ForumAccess,
     post: &posts::Model,
     editor: &users::Model,
     body_md: &str,
-) -> AppResult<()> {
+) -> AppResult<bool> {
     let own = post.author_id == editor.id;
     if !own && !access.role.moderates() {
         return Err(AppError::NotFound);
     }
     let txn = db::begin_write(&state.db).await?;
-    post_revisions::ActiveModel {
-        post_id: Set(post.id),
-        editor_id: Set(post.edited_by_id.unwrap_or(post.author_id)),
-        body_md: Set(post.body_md.clone()),
-        created_at: Set(post.edited_at.unwrap_or(post.created_at)),
-        ..Default::default()
+    if edit_is_held(access, post, editor) {
+        hold_edit(&txn, post.id, editor.id, body_md, markdown::render(body_md)).await?;
+        txn.commit().await?;
+        return Ok(true);
     }
-    .insert(&txn)
-    .await?;
-    let mut active: posts::ActiveModel = post.clone().into();
-    active.body_md = Set(body_md.to_owned());
-    active.body_html = Set(markdown::render(body_md));
-    active.edited_at = Set(Some(now()));
-    active.edited_by_id = Set(Some(editor.id));
-    active.updated_at = Set(now());
-    active.update(&txn).await?;
-    if post.status == "published" {
-        links::record_citations(&txn, post.thread_id, editor.id, body_md, now()).await?;
-    }
-    touch(&txn, post.thread_id).await?;
+    apply_edit(&txn, post, editor.id, body_md, markdown::render(body_md)).await?;
     if !own {
         super::log::record(
             &txn,
@@ -262,5 +255,67 @@ pub async fn edit_post(
         .await?;
     }
     txn.commit().await?;
+    Ok(false)
+}
+
+/// Keeps an edit for approval; a newer edit of the same post replaces the one waiting.
+async fn hold_edit(
+    db: &impl ConnectionTrait,
+    post_id: i32,
+    editor_id: i32,
+    body_md: &str,
+    body_html: String,
+) -> Result<(), sea_orm::DbErr> {
+    held_edits::Entity::insert(held_edits::ActiveModel {
+        post_id: Set(post_id),
+        editor_id: Set(editor_id),
+        body_md: Set(body_md.to_owned()),
+        body_html: Set(body_html),
+        created_at: Set(now()),
+        ..Default::default()
+    })
+    .on_conflict(
+        OnConflict::column(held_edits::Column::PostId)
+            .update_columns([
+                held_edits::Column::EditorId,
+                held_edits::Column::BodyMd,
+                held_edits::Column::BodyHtml,
+                held_edits::Column::CreatedAt,
+            ])
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
     Ok(())
+}
+
+/// Puts new text into a post: the previous text goes to its history, citations are linked and
+/// the thread's cached pages go stale.
+pub async fn apply_edit(
+    db: &impl ConnectionTrait,
+    post: &posts::Model,
+    editor_id: i32,
+    body_md: &str,
+    body_html: String,
+) -> Result<(), sea_orm::DbErr> {
+    post_revisions::ActiveModel {
+        post_id: Set(post.id),
+        editor_id: Set(post.edited_by_id.unwrap_or(post.author_id)),
+        body_md: Set(post.body_md.clone()),
+        created_at: Set(post.edited_at.unwrap_or(post.created_at)),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    let mut active: posts::ActiveModel = post.clone().into();
+    active.body_md = Set(body_md.to_owned());
+    active.body_html = Set(body_html);
+    active.edited_at = Set(Some(now()));
+    active.edited_by_id = Set(Some(editor_id));
+    active.updated_at = Set(now());
+    active.update(db).await?;
+    if post.status == "published" {
+        links::record_citations(db, post.thread_id, editor_id, body_md, now()).await?;
+    }
+    touch(db, post.thread_id).await
 }

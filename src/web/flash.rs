@@ -10,6 +10,7 @@ const KNOWN: &[&str] = &[
     "profile.signed_out_elsewhere",
     "auth.password_saved",
     "post.held",
+    "post.edit_held",
     "notice.saved",
     "admin.created",
     "learning.saved",

@@ -87,30 +87,62 @@ pub struct InvitationView {
     pub token: String,
     pub forum_title: String,
     pub email: String,
-    pub display_name: String,
-    /// The address already has an account: joining needs no new name or password.
-    pub existing_account: bool,
+    pub step: InvitationStep,
+}
+
+/// What the person holding an invitation link is asked to do. Nobody joins a forum without
+/// saying so: an account that exists accepts with its own signed-in session.
+pub enum InvitationStep {
+    /// No account has the address yet: choose a name and a password.
+    NewAccount { display_name: String },
+    /// The invited account is the one signed in: one button joins.
+    Accept,
+    /// The address has an account that is not the one signed in (or none is).
+    SignIn {
+        login_link: String,
+        signed_in_elsewhere: bool,
+    },
 }
 
 pub fn accept_invitation(ctx: &Ctx, view: &InvitationView, errors: &FormErrors) -> Markup {
     let lang = ctx.lang;
+    let action = format!("/invitations/{}", view.token);
     layout::page(
         ctx,
         &t(lang, "invite.title"),
         html! {
             h1 { (t(lang, "invite.title")) }
-            p { (tf(lang, "invite.intro", &[("forum", &view.forum_title), ("email", &view.email)])) }
-            (error_summary(ctx, errors))
-            form method="post" action={ "/invitations/" (view.token) } {
-                (csrf_field(ctx))
-                @if view.existing_account {
-                    p { (t(lang, "invite.existing_account")) }
-                } @else {
-                    (text_input(ctx, errors, "display_name", &t(lang, "profile.display_name"), &view.display_name, "text", 80))
-                    (text_input(ctx, errors, "password", &t(lang, "auth.new_password"), "", "password", 256))
-                    p.hint { (t(lang, "auth.password_rule")) }
+            @match &view.step {
+                InvitationStep::NewAccount { display_name } => {
+                    p { (tf(lang, "invite.intro", &[("forum", &view.forum_title), ("email", &view.email)])) }
+                    (error_summary(ctx, errors))
+                    form method="post" action=(action) {
+                        (csrf_field(ctx))
+                        (text_input(ctx, errors, "display_name", &t(lang, "profile.display_name"), display_name, "text", 80))
+                        (text_input(ctx, errors, "password", &t(lang, "auth.new_password"), "", "password", 256))
+                        p.hint { (t(lang, "auth.password_rule")) }
+                        button type="submit" { (t(lang, "invite.accept")) }
+                    }
                 }
-                button type="submit" { (t(lang, "invite.accept")) }
+                InvitationStep::Accept => {
+                    p { (tf(lang, "invite.accept_intro", &[("forum", &view.forum_title), ("email", &view.email)])) }
+                    form method="post" action=(action) {
+                        (csrf_field(ctx))
+                        button type="submit" { (t(lang, "invite.accept")) }
+                    }
+                }
+                InvitationStep::SignIn { login_link, signed_in_elsewhere } => {
+                    p { (tf(lang, "invite.sign_in_intro", &[("forum", &view.forum_title), ("email", &view.email)])) }
+                    @if *signed_in_elsewhere {
+                        p { (tf(lang, "invite.signed_in_elsewhere", &[("email", &view.email)])) }
+                        form method="post" action="/logout" {
+                            (csrf_field(ctx))
+                            button type="submit" { (t(lang, "nav.sign_out")) }
+                        }
+                    } @else {
+                        p { a href=(login_link) { (t(lang, "invite.sign_in")) } }
+                    }
+                }
             }
         },
     )

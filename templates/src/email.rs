@@ -3,7 +3,10 @@
 
 use maud::{DOCTYPE, Markup, html};
 
-use crate::i18n::{t, tf};
+use crate::{
+    i18n::{t, tf},
+    mail_name,
+};
 
 pub struct RenderedEmail {
     pub subject: String,
@@ -70,26 +73,11 @@ pub fn invitation(lang: &str, forum: &str, inviter: &str, link: &str) -> Rendere
         tf(
             lang,
             "email.invitation_intro",
-            &[("forum", forum), ("inviter", inviter)],
+            &[("forum", forum), ("inviter", &mail_name::quoted(inviter))],
         ),
         link,
         &t(lang, "email.invitation_button"),
         Some(t(lang, "email.invitation_expiry").into_owned()),
-    )
-}
-
-pub fn added_to_forum(lang: &str, forum: &str, inviter: &str, link: &str) -> RenderedEmail {
-    simple(
-        lang,
-        tf(lang, "email.added_subject", &[("forum", forum)]),
-        tf(
-            lang,
-            "email.added_intro",
-            &[("forum", forum), ("inviter", inviter)],
-        ),
-        link,
-        &t(lang, "email.open_forum"),
-        None,
     )
 }
 
@@ -124,14 +112,15 @@ fn item_heading(lang: &str, item: &NotificationItem) -> String {
         lang,
         key,
         &[
-            ("author", &item.author),
+            ("author", &mail_name::quoted(&item.author)),
             ("thread", &item.thread_title),
             ("forum", &item.forum_title),
         ],
     )
 }
 
-/// One new post (immediate mode) or several (daily summary).
+/// One new post (immediate mode) or several (daily summary). Subjects never hold a display
+/// name; in the bodies names are quoted so that they cannot pose as links.
 pub fn notifications(
     lang: &str,
     items: &[NotificationItem],
@@ -139,7 +128,15 @@ pub fn notifications(
     profile_link: &str,
 ) -> RenderedEmail {
     let subject = match (daily, items) {
-        (false, [item]) => item_heading(lang, item),
+        (false, [item]) => tf(
+            lang,
+            if item.is_mention {
+                "email.mention_subject"
+            } else {
+                "email.reply_subject"
+            },
+            &[("thread", &item.thread_title)],
+        ),
         _ => tf(
             lang,
             "email.summary_subject",

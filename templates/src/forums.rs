@@ -414,15 +414,69 @@ pub struct MemberRow {
     pub user_id: i32,
 }
 
+/// An invitation not yet accepted: the same row whether or not the address has an account.
+pub struct PendingInvitation {
+    pub id: i32,
+    pub email: String,
+    pub role: String,
+    pub expires_at: String,
+    pub expired: bool,
+    /// Moderator invitations are withdrawn or sent again by admins only.
+    pub can_manage: bool,
+}
+
 pub struct MembersView {
     pub forum_slug: String,
     pub forum_title: String,
     pub members: Vec<MemberRow>,
+    pub invitations: Vec<PendingInvitation>,
     pub can_manage: bool,
     pub can_name_moderators: bool,
     pub emails: String,
     pub role: String,
     pub sent: Option<usize>,
+}
+
+fn pending_invitations(ctx: &Ctx, view: &MembersView) -> Markup {
+    let lang = ctx.lang;
+    let base = format!("/forums/{}/invitations", view.forum_slug);
+    html! {
+        section aria-labelledby="invited-h" {
+            h2 #invited-h { (t(lang, "invite.pending")) }
+            table {
+                thead { tr {
+                    th scope="col" { (t(lang, "auth.email")) }
+                    th scope="col" { (t(lang, "members.role")) }
+                    th scope="col" { (t(lang, "invite.expires")) }
+                    th scope="col" { span.visually-hidden { (t(lang, "common.actions")) } }
+                } }
+                tbody {
+                    @for invitation in &view.invitations {
+                        tr {
+                            td { (invitation.email) }
+                            td { (t(lang, &format!("members.role_{}", invitation.role))) }
+                            td {
+                                @if invitation.expired { (t(lang, "invite.expired_short")) " " }
+                                (time(&invitation.expires_at))
+                            }
+                            td {
+                                @if invitation.can_manage {
+                                    form.inline method="post" action={ (base) "/" (invitation.id) "/resend" } {
+                                        (csrf_field(ctx))
+                                        button.secondary type="submit" { (tf(lang, "invite.resend", &[("email", &invitation.email)])) }
+                                    }
+                                    form.inline method="post" action={ (base) "/" (invitation.id) "/revoke" } {
+                                        (csrf_field(ctx))
+                                        button.secondary type="submit" { (tf(lang, "invite.revoke", &[("email", &invitation.email)])) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 pub fn members_page(ctx: &Ctx, view: &MembersView, errors: &FormErrors) -> Markup {
@@ -461,6 +515,9 @@ pub fn members_page(ctx: &Ctx, view: &MembersView, errors: &FormErrors) -> Marku
                         }
                     }
                 }
+            }
+            @if view.can_manage && !view.invitations.is_empty() {
+                (pending_invitations(ctx, view))
             }
             @if view.can_manage {
                 section aria-labelledby="invite-h" {

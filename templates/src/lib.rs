@@ -15,6 +15,7 @@ pub mod i18n;
 pub mod imports;
 pub mod layout;
 pub mod learnings;
+pub mod mail_name;
 pub mod moderation;
 pub mod newsletter;
 pub mod newsletter_edition;

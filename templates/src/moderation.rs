@@ -70,6 +70,13 @@ pub struct QueueItem {
     pub created_at: String,
 }
 
+/// An author's edit of a published post, held for approval; the post shows `current_html`
+/// until it is approved.
+pub struct HeldEditItem {
+    pub proposed: QueueItem,
+    pub current_html: String,
+}
+
 pub struct FlagItem {
     pub flag_id: i32,
     pub post_id: i32,
@@ -86,6 +93,7 @@ pub fn queue_page(
     forum_slug: &str,
     forum_title: &str,
     pending: &[QueueItem],
+    edits: &[HeldEditItem],
     flags: &[FlagItem],
 ) -> Markup {
     let lang = ctx.lang;
@@ -105,6 +113,26 @@ pub fn queue_page(
                         footer.actions {
                             (action_button(ctx, &format!("/posts/{}/approve", item.post_id), "queue.approve", false))
                             (action_button(ctx, &format!("/posts/{}/reject", item.post_id), "queue.reject", true))
+                        }
+                    }
+                }
+            }
+            section aria-labelledby="edits-h" {
+                h2 #edits-h { (t(lang, "queue.edits")) }
+                @if edits.is_empty() { p { (t(lang, "queue.no_edits")) } }
+                @for edit in edits {
+                    @let item = &edit.proposed;
+                    article.post.pending id={ "edit-" (item.post_id) } {
+                        header { strong { (item.author) } " · " a href={ "/threads/" (item.thread_id) "?post=" (item.post_id) "#post-" (item.post_id) } { (item.thread_title) } " · " (time(&item.created_at)) }
+                        h3 { (t(lang, "queue.edit_proposed")) }
+                        div.body { (PreEscaped(&item.body_html)) }
+                        details {
+                            summary { (t(lang, "queue.edit_current")) }
+                            div.body { (PreEscaped(&edit.current_html)) }
+                        }
+                        footer.actions {
+                            (action_button(ctx, &format!("/posts/{}/approve_edit", item.post_id), "queue.approve_edit", false))
+                            (action_button(ctx, &format!("/posts/{}/reject_edit", item.post_id), "queue.reject_edit", true))
                         }
                     }
                 }

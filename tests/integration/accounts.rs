@@ -9,7 +9,7 @@ crate::on_both_databases!(
     invitation_flow_from_email_to_forum,
     invitation_tokens_used_expired_or_altered_get_clear_pages,
     invitation_form_keeps_what_was_typed,
-    inviting_an_existing_user_adds_membership_and_notifies,
+    inviting_an_existing_user_sends_an_invitation_to_accept,
     login_answers_do_not_reveal_known_addresses,
     session_is_renewed_at_login_and_ended_at_logout,
     password_reset_ends_other_sessions,
@@ -196,7 +196,8 @@ async fn invitation_form_keeps_what_was_typed(app: TestApp) {
         .assert_status(303);
 }
 
-async fn inviting_an_existing_user_adds_membership_and_notifies(app: TestApp) {
+/// An existing account gets an invitation like anyone else and joins only by accepting it.
+async fn inviting_an_existing_user_sends_an_invitation_to_accept(app: TestApp) {
     let (forum, moderator, _) = app.with_forum("agri", "post").await;
     let known = app.user("known@example.org", "Known Person").await;
     let known_client = app.login(&known.email).await;
@@ -223,14 +224,13 @@ async fn inviting_an_existing_user_adds_membership_and_notifies(app: TestApp) {
         )
         .await
         .assert_status(303);
-    let notice = app.mails_to("known@example.org", 1).await.remove(0);
-    assert!(
-        notice.subject.contains("You now have access"),
-        "{}",
-        notice.subject
-    );
-    assert!(!notice.text.contains("/invitations/"));
-    app.mails_to("fresh@example.org", 1).await;
+    let invitation = app.mails_to("known@example.org", 1).await.remove(0);
+    let fresh = app.mails_to("fresh@example.org", 1).await.remove(0);
+    assert_eq!(invitation.subject, fresh.subject);
+    known_client.get("/forums/agri").await.assert_status(404);
+    let link = invitation.link("/invitations/");
+    known_client.get(&link).await.assert_status(200);
+    known_client.post(&link, &[]).await.assert_status(303);
     known_client.get("/forums/agri").await.assert_status(200);
 }
 

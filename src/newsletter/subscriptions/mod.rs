@@ -178,7 +178,7 @@ async fn request_and_mail(
 fn confirm_problem_page(ctx: &templates::Ctx, problem: TokenProblem) -> Response {
     let (status, key) = match problem {
         TokenProblem::Invalid => (StatusCode::NOT_FOUND, "newsletter.link_invalid"),
-        TokenProblem::Used => (StatusCode::GONE, "newsletter.link_used"),
+        TokenProblem::Used | TokenProblem::Withdrawn => (StatusCode::GONE, "newsletter.link_used"),
         TokenProblem::Expired => (StatusCode::GONE, "newsletter.link_expired"),
     };
     page(status, views::link_problem(ctx, key))
