@@ -8,6 +8,7 @@ pub mod flash;
 pub mod forms;
 pub mod headers;
 pub mod query;
+pub mod server;
 pub mod session_store;
 pub mod state;
 

@@ -5,6 +5,7 @@ mod support;
 mod accounts;
 mod browser;
 mod cli;
+mod connection_limits;
 mod forums;
 mod http;
 mod library_import;

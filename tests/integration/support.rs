@@ -3,7 +3,6 @@
 //! written to a temporary outbox (or sent to a real SMTP server where a test asks for one).
 
 use std::{
-    net::SocketAddr,
     path::PathBuf,
     sync::atomic::{AtomicU32, Ordering},
     time::Duration,
@@ -13,7 +12,7 @@ use fora::{
     AppState,
     accounts::{password, service},
     admin::service::{NewForum, create_forum, create_theme},
-    config::{Config, NewsletterConfig, RateLimits},
+    config::{Config, HttpLimits, NewsletterConfig, RateLimits},
     entities::{forums, users},
 };
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
@@ -82,6 +81,7 @@ pub struct Options {
     pub smtp_url: Option<String>,
     pub limits: RateLimits,
     pub newsletter: NewsletterConfig,
+    pub http: HttpLimits,
 }
 
 impl Default for Options {
@@ -93,6 +93,7 @@ impl Default for Options {
                 per_address: 10_000,
             },
             newsletter: NewsletterConfig::default(),
+            http: HttpLimits::default(),
         }
     }
 }
@@ -135,12 +136,16 @@ impl TestApp {
             limits: options.limits,
             daily_summary_hour: 6,
             newsletter: options.newsletter,
+            http: options.http.clone(),
         };
         let state = fora::init(config).await.expect("init app");
-        let app = fora::app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
-        let server = tokio::spawn(async move {
-            axum::serve(listener, app).await.expect("serve");
-        });
+        let app = fora::app(state.clone());
+        let server = tokio::spawn(fora::web::server::serve(
+            listener,
+            app,
+            options.http,
+            std::future::pending(),
+        ));
         let (stop_listener, stopped) = tokio::sync::watch::channel(false);
         tokio::spawn(fora::jobs::listen_for_changes(state.clone(), stopped));
         TestApp {
