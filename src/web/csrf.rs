@@ -129,15 +129,16 @@ pub async fn verify(session: Session, request: Request, next: Next) -> Response 
 }
 
 fn is_multipart(request: &Request) -> bool {
+    has_content_type(request, "multipart/form-data")
+}
+
+/// Whether the request's `Content-Type` is `media_type` (lower case), parameters aside.
+pub fn has_content_type(request: &Request, media_type: &str) -> bool {
     request
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.trim_start()
-                .to_ascii_lowercase()
-                .starts_with("multipart/form-data")
-        })
+        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with(media_type))
 }
 
 /// Reads and drops up to `limit` bytes of a body that will not be used, so that a client still

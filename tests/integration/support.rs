@@ -82,6 +82,8 @@ pub struct Options {
     pub limits: RateLimits,
     pub newsletter: NewsletterConfig,
     pub http: HttpLimits,
+    /// `FORA_BASE_URL` (default: the test server's own `http://` address).
+    pub base_url: Option<String>,
 }
 
 impl Default for Options {
@@ -94,6 +96,7 @@ impl Default for Options {
             },
             newsletter: NewsletterConfig::default(),
             http: HttpLimits::default(),
+            base_url: None,
         }
     }
 }
@@ -128,7 +131,10 @@ impl TestApp {
         let config = Config {
             database_url: database_url.clone(),
             bind: addr,
-            base_url: format!("http://{addr}"),
+            base_url: options
+                .base_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{addr}")),
             smtp_url: options.smtp_url,
             outbox_dir: outbox.clone(),
             from: "Fora <fora@example.org>".into(),
