@@ -1,7 +1,7 @@
 //! Configuration from the environment (and an optional `fora.toml`), read once at start-up.
 //! Fails fast with a message that names the variable at fault.
 
-use std::{net::SocketAddr, path::PathBuf};
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use anyhow::{Context, bail};
 
@@ -20,6 +20,64 @@ pub struct Config {
     /// Hour of the day (UTC) at which daily notification summaries go out.
     pub daily_summary_hour: u8,
     pub newsletter: NewsletterConfig,
+    pub http: HttpLimits,
+}
+
+/// How long clients may take and how many may be connected at once.
+#[derive(Clone, Debug)]
+pub struct HttpLimits {
+    /// `FORA_HEADER_TIMEOUT` (seconds): time allowed for a request's headers, counted from when
+    /// the server starts waiting for them.
+    pub header_timeout: Duration,
+    /// `FORA_BODY_TIMEOUT` (seconds): time allowed for a request's whole body.
+    pub body_timeout: Duration,
+    /// `FORA_IDLE_TIMEOUT` (seconds): a connection with no request in progress and nothing sent
+    /// or received for this long is closed.
+    pub idle_timeout: Duration,
+    /// `FORA_MAX_CONNECTIONS`: open connections at most; more wait in the listen backlog.
+    pub max_connections: usize,
+}
+
+impl Default for HttpLimits {
+    fn default() -> Self {
+        Self {
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(120),
+            idle_timeout: Duration::from_secs(30),
+            max_connections: 1024,
+        }
+    }
+}
+
+impl HttpLimits {
+    fn from_lookup(get: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
+        let mut limits = HttpLimits::default();
+        let seconds = |key: &str, value: String| -> anyhow::Result<Duration> {
+            value
+                .parse::<u64>()
+                .ok()
+                .filter(|s| (1..=86_400).contains(s))
+                .map(Duration::from_secs)
+                .with_context(|| format!("{key} must be seconds, 1-86400, got {value:?}"))
+        };
+        if let Some(v) = get("FORA_HEADER_TIMEOUT") {
+            limits.header_timeout = seconds("FORA_HEADER_TIMEOUT", v)?;
+        }
+        if let Some(v) = get("FORA_BODY_TIMEOUT") {
+            limits.body_timeout = seconds("FORA_BODY_TIMEOUT", v)?;
+        }
+        if let Some(v) = get("FORA_IDLE_TIMEOUT") {
+            limits.idle_timeout = seconds("FORA_IDLE_TIMEOUT", v)?;
+        }
+        if let Some(v) = get("FORA_MAX_CONNECTIONS") {
+            limits.max_connections = v
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (1..=1_000_000).contains(n))
+                .with_context(|| format!("FORA_MAX_CONNECTIONS must be 1-1000000, got {v:?}"))?;
+        }
+        Ok(limits)
+    }
 }
 
 /// When editions go out and how fast their mail is handed to the SMTP server.
@@ -217,6 +275,7 @@ impl Config {
                 .context("FORA_RATE_PER_ADDRESS must be a number")?;
         }
         let newsletter = NewsletterConfig::from_lookup(get)?;
+        let http = HttpLimits::from_lookup(get)?;
         Ok(Self {
             database_url: get("DATABASE_URL").unwrap_or_else(|| "sqlite://fora.db?mode=rwc".into()),
             bind,
@@ -228,6 +287,7 @@ impl Config {
             limits,
             daily_summary_hour,
             newsletter,
+            http,
         })
     }
 

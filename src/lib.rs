@@ -30,7 +30,7 @@ use tower_http::{compression::CompressionLayer, trace::TraceLayer};
 use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 
 pub use web::AppState;
-use web::{AppError, csrf, extract::IDLE_LIFETIME, headers};
+use web::{AppError, caching, control_chars, csrf, extract::IDLE_LIFETIME, headers};
 
 pub fn app(state: AppState) -> Router {
     let sessions = SessionManagerLayer::new(state.sessions.clone())
@@ -52,16 +52,29 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             announce_changes,
         ))
+        .layer(middleware::from_fn(control_chars::refuse))
         .layer(middleware::from_fn(csrf::verify))
         .layer(sessions)
-        .layer(middleware::from_fn(render_plain_errors));
-    for layer in headers::layers() {
+        .layer(middleware::from_fn(render_plain_errors))
+        .layer(middleware::from_fn(caching::cache_control))
+        .layer(middleware::from_fn(headers::no_referrer_on_token_pages));
+    for layer in headers::layers(state.config.secure_cookies()) {
         router = router.layer(layer);
     }
     router
         .layer(CompressionLayer::new())
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .with_state(state)
+}
+
+/// The span of each request in the logs: its method and path, with any token in the path
+/// left out (the query string is not logged).
+fn request_span(request: &Request) -> tracing::Span {
+    tracing::debug_span!(
+        "request",
+        method = %request.method(),
+        path = %headers::redacted_path(request.uri().path()),
+    )
 }
 
 async fn healthz(State(state): State<AppState>) -> Response {

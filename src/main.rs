@@ -1,7 +1,5 @@
 //! The `fora` command line: serve, migrate, and the set-up commands a deployment script needs.
 
-use std::net::SocketAddr;
-
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use fora::{
@@ -491,12 +489,8 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         jobs_stopped.clone(),
     ));
     let change_listener = tokio::spawn(fora::jobs::listen_for_changes(state.clone(), jobs_stopped));
-    axum::serve(
-        listener,
-        fora::app(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
+    let limits = state.config.http.clone();
+    fora::web::server::serve(listener, fora::app(state), limits, shutdown_signal()).await;
     let _ = stop_jobs.send(true);
     let _ = jobs.await;
     let _ = newsletter.await;

@@ -28,6 +28,7 @@ use super::{
     catalogue::listing::{
         self, PER_PAGE as PRODUCTS_PER_PAGE, ProductItem, ProductParams, ProductSearch,
     },
+    query_text,
     search::{
         self, Audience, FacetCount, MARK_END, MARK_START, Notice, PER_PAGE, Search, SearchParams,
         TERM_FILTERS,
@@ -111,6 +112,12 @@ impl ApiError {
             code,
             message,
         }
+    }
+
+    /// A request refused before it reached the API (a parameter holding a control character,
+    /// an oversized text query): the same JSON error shape as every other.
+    pub fn bad_request(code: &'static str, message: String) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, code, message)
     }
 
     fn not_found() -> ApiError {
@@ -352,6 +359,13 @@ async fn list_learnings(State(state): State<AppState>, RawQuery(raw): RawQuery) 
     check_page(raw.as_deref())?;
     let taxonomy = Taxonomy::current(&state).await?;
     let mut params = SearchParams::from_query(raw.as_deref());
+    if params.q.chars().count() > query_text::MAX_CHARS {
+        let limit = query_text::MAX_CHARS.to_string();
+        return Err(ApiError::bad_request(
+            "query_too_long",
+            tf(LANG, "api.query_too_long", &[("limit", &limit)]),
+        ));
+    }
     // Not a public filter: the API lists published learnings only.
     params.status.clear();
     let search = Search::resolve(params, &taxonomy, Audience::Public);

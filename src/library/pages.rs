@@ -68,7 +68,7 @@ fn notice_view(lang: &str, notice: &Notice) -> views::NoticeView {
         },
         Notice::Shortened => views::NoticeView {
             key: "search.shortened",
-            args: vec![],
+            args: vec![("limit", super::query_text::MAX_CHARS.to_string())],
         },
         Notice::OnlyExclusions => views::NoticeView {
             key: "search.only_exclusions",

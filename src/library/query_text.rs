@@ -46,17 +46,28 @@ fn item_of(raw: &str, quoted: bool) -> Option<Item> {
     }
 }
 
+/// `input` cut to `MAX_CHARS`, not ending in half a word; `None` when it fits.
+pub fn shortened(input: &str) -> Option<String> {
+    let mut text: String = input.chars().take(MAX_CHARS).collect();
+    if text.len() == input.len() {
+        return None;
+    }
+    if let Some(space) = text.rfind(char::is_whitespace) {
+        text.truncate(space);
+    }
+    Some(text)
+}
+
 impl TextQuery {
     pub fn parse(input: &str) -> TextQuery {
         let mut query = TextQuery::default();
-        let mut text: String = input.chars().take(MAX_CHARS).collect();
-        if text.len() < input.len() {
-            query.shortened = true;
-            // Do not end in half a word.
-            if let Some(space) = text.rfind(char::is_whitespace) {
-                text.truncate(space);
+        let text = match shortened(input) {
+            Some(text) => {
+                query.shortened = true;
+                text
             }
-        }
+            None => input.to_string(),
+        };
         let mut rest = text.as_str();
         let mut join_with_previous = false;
         let mut count = 0;

@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 
 use super::{
     facets,
-    query_text::TextQuery,
+    query_text::{self, TextQuery},
     store::{PUBLISHED, STATUSES},
     taxonomy::{Taxonomy, Vocabulary},
 };
@@ -211,18 +211,27 @@ pub struct Search {
 }
 
 impl Search {
-    pub fn resolve(params: SearchParams, taxonomy: &Taxonomy, audience: Audience) -> Search {
+    /// Links built from the resolved `params` never repeat oversized input: the text query is
+    /// cut to what was searched, and filter values that were left out are dropped.
+    pub fn resolve(mut params: SearchParams, taxonomy: &Taxonomy, audience: Audience) -> Search {
+        let cut = query_text::shortened(&params.q);
+        if let Some(cut) = &cut {
+            params.q.clone_from(cut);
+        }
+        params.project = params.project.chars().take(query_text::MAX_CHARS).collect();
         let text = TextQuery::parse(&params.q);
         let mut notices = Vec::new();
-        if text.shortened {
+        if cut.is_some() || text.shortened {
             notices.push(Notice::Shortened);
         }
+        let mut left_out: Vec<&'static str> = Vec::new();
         if text.only_exclusions {
             notices.push(Notice::OnlyExclusions);
         }
         let mut tokens = Vec::new();
         let mut filters = Vec::new();
         let mut unknown = |param: &'static str, value: &str| {
+            left_out.push(param);
             notices.push(Notice::UnknownFilter(
                 param,
                 value.chars().filter(|c| !c.is_control()).take(80).collect(),
@@ -301,7 +310,10 @@ impl Search {
         }
         let status = params.status.trim();
         let status_filter = match audience {
-            Audience::Public => Some(PUBLISHED),
+            Audience::Public => {
+                left_out.push("status");
+                Some(PUBLISHED)
+            }
             Audience::KnowledgeManager if status.is_empty() || status == "all" => None,
             Audience::KnowledgeManager => {
                 let known = STATUSES.iter().copied().find(|s| *s == status);
@@ -346,6 +358,7 @@ impl Search {
             }
             _ => {
                 notices.push(Notice::BadSort);
+                left_out.push("sort");
                 if text.is_empty() {
                     Sort::Newest
                 } else {
@@ -353,6 +366,11 @@ impl Search {
                 }
             }
         };
+        for param in left_out {
+            if let Some(slot) = params.slot(param) {
+                slot.clear();
+            }
+        }
         let page = page_number(Some(&params.page));
         Search {
             params,

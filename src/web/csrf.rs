@@ -72,24 +72,27 @@ const DRAIN_LIMIT: usize = 8 * 1024 * 1024;
 /// Reads a form body of at most `MAX_FORM_BYTES`. A larger one is read to its end (up to
 /// `DRAIN_LIMIT`) and dropped, so the client, still sending, receives the 413 page instead
 /// of a reset connection.
-async fn read_form_body(body: Body) -> Option<Bytes> {
+async fn read_form_body(body: Body) -> Result<Bytes, AppError> {
     let mut body = body;
     let mut collected = BytesMut::new();
     let mut seen = 0usize;
     while let Some(frame) = body.frame().await {
-        let Ok(frame) = frame else { return None };
+        let frame = frame.map_err(|err| AppError::unreadable_body(&err))?;
         let Ok(data) = frame.into_data() else {
             continue;
         };
         seen += data.len();
         if seen > DRAIN_LIMIT {
-            return None;
+            return Err(AppError::TooLarge);
         }
         if seen <= MAX_FORM_BYTES {
             collected.extend_from_slice(&data);
         }
     }
-    (seen <= MAX_FORM_BYTES).then(|| collected.freeze())
+    if seen > MAX_FORM_BYTES {
+        return Err(AppError::TooLarge);
+    }
+    Ok(collected.freeze())
 }
 
 pub async fn verify(session: Session, request: Request, next: Next) -> Response {
@@ -105,8 +108,8 @@ pub async fn verify(session: Session, request: Request, next: Next) -> Response 
     }
     let (parts, body) = request.into_parts();
     let bytes = match read_form_body(body).await {
-        Some(bytes) => bytes,
-        None => return AppError::TooLarge.into_response(),
+        Ok(bytes) => bytes,
+        Err(err) => return err.into_response(),
     };
     let submitted = url::form_urlencoded::parse(&bytes)
         .find(|(k, _)| k == FIELD)
@@ -126,15 +129,16 @@ pub async fn verify(session: Session, request: Request, next: Next) -> Response 
 }
 
 fn is_multipart(request: &Request) -> bool {
+    has_content_type(request, "multipart/form-data")
+}
+
+/// Whether the request's `Content-Type` is `media_type` (lower case), parameters aside.
+pub fn has_content_type(request: &Request, media_type: &str) -> bool {
     request
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.trim_start()
-                .to_ascii_lowercase()
-                .starts_with("multipart/form-data")
-        })
+        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with(media_type))
 }
 
 /// Reads and drops up to `limit` bytes of a body that will not be used, so that a client still

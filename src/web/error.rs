@@ -21,6 +21,9 @@ pub enum AppError {
     TooLarge,
     #[error("too many attempts")]
     TooManyRequests,
+    /// The request body did not arrive within `FORA_BODY_TIMEOUT`.
+    #[error("request body too slow")]
+    Timeout,
     /// Not signed in: send to the login page, then back.
     #[error("sign-in required")]
     SignInRequired { next: String },
@@ -39,6 +42,15 @@ impl AppError {
         AppError::Internal(err.into())
     }
 
+    /// A request body that could not be read: too slow to arrive, or broken off.
+    pub fn unreadable_body(err: &(dyn std::error::Error + 'static)) -> Self {
+        if super::server::is_body_timeout(err) {
+            AppError::Timeout
+        } else {
+            AppError::BadRequest("error.bad_form")
+        }
+    }
+
     fn status_and_key(&self) -> (StatusCode, &'static str) {
         match self {
             AppError::NotFound => (StatusCode::NOT_FOUND, "error.not_found"),
@@ -46,6 +58,7 @@ impl AppError {
             AppError::Csrf => (StatusCode::FORBIDDEN, "error.csrf"),
             AppError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "error.too_large"),
             AppError::TooManyRequests => (StatusCode::TOO_MANY_REQUESTS, "error.too_many"),
+            AppError::Timeout => (StatusCode::REQUEST_TIMEOUT, "error.timeout"),
             AppError::SignInRequired { .. } => (StatusCode::SEE_OTHER, ""),
             AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "error.internal"),
         }

@@ -23,6 +23,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Form<T> {
             {
                 Err(AppError::TooLarge)
             }
+            Err(FormRejection::BytesRejection(r)) => Err(AppError::unreadable_body(&r)),
             Err(_) => Err(AppError::BadRequest("error.bad_form")),
         }
     }

@@ -1,6 +1,8 @@
 //! Shared HTTP infrastructure: state, errors, sessions, CSRF, extractors and headers.
 
+pub mod caching;
 pub mod client_addr;
+pub mod control_chars;
 pub mod csrf;
 pub mod error;
 pub mod extract;
@@ -8,6 +10,7 @@ pub mod flash;
 pub mod forms;
 pub mod headers;
 pub mod query;
+pub mod server;
 pub mod session_store;
 pub mod state;
 

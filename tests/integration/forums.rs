@@ -541,7 +541,6 @@ async fn paging_accepts_any_page_parameter(app: TestApp) {
         "abc",
         "99999999999999999999999",
         "2.5",
-        "%00",
         "1;DROP TABLE posts",
         "",
         "NaN",

@@ -343,11 +343,10 @@ async fn feeds_show_published_items_only(app: TestApp) {
         .get("/feeds/learnings.atom?q=-secret")
         .await
         .assert_status(400);
-    parse_feed(
-        &client
-            .get("/feeds/learnings.atom?project=%00&q=%00%FF")
-            .await,
-    );
+    client
+        .get("/feeds/learnings.atom?project=%00&q=%00%FF")
+        .await
+        .assert_status(400);
 
     // A learning retired after publication leaves the feed at once.
     let taken_back = seed.published[0];
@@ -643,7 +642,7 @@ async fn api_bad_input_gets_json_errors(app: TestApp) {
         ("/api/v1/learnings?page=abc".into(), 400),
         ("/api/v1/learnings?page=99999999999999999999999".into(), 400),
         ("/api/v1/learnings?page=999999".into(), 200),
-        (long_query, 200),
+        (long_query, 400),
         (
             "/api/v1/learnings?q=%22unbalanced+(+*+NEAR+title:+-+OR".into(),
             200,
@@ -662,7 +661,7 @@ async fn api_bad_input_gets_json_errors(app: TestApp) {
             "/api/v1/learnings?year=abc&sort=sideways&country=ZZ".into(),
             200,
         ),
-        ("/api/v1/learnings?project=%00x&theme=%00&q=%00".into(), 200),
+        ("/api/v1/learnings?project=%00x&theme=%00&q=%00".into(), 400),
         ("/api/v1/learnings/abc".into(), 404),
         ("/api/v1/learnings/99999999999".into(), 404),
         ("/api/v1/learnings/-5".into(), 404),
@@ -671,7 +670,7 @@ async fn api_bad_input_gets_json_errors(app: TestApp) {
         ("/api/v1/learnings/1.5".into(), 404),
         ("/api/v1/products?page=-3".into(), 400),
         ("/api/v1/products?page=99999".into(), 200),
-        ("/api/v1/products?kind=%3Cscript%3E&theme=%00".into(), 200),
+        ("/api/v1/products?kind=%3Cscript%3E&theme=%00".into(), 400),
         ("/api/v1/products/abc".into(), 404),
         ("/api/v1/products/2147483648".into(), 404),
         ("/api/v1/nothing-here".into(), 404),
@@ -698,12 +697,10 @@ async fn api_bad_input_gets_json_errors(app: TestApp) {
     }
     let huge = json(&client.get("/api/v1/learnings?page=999999").await);
     assert_eq!(huge["page"], 2);
+    // Within the length limit but more words than are used.
     let long = json(
         &client
-            .get(&format!(
-                "/api/v1/learnings?q={}",
-                "harvest%20".repeat(1_000)
-            ))
+            .get(&format!("/api/v1/learnings?q={}", "h%20".repeat(40)))
             .await,
     );
     assert!(
@@ -849,8 +846,8 @@ async fn products_list_detail_and_admin_forms(app: TestApp) {
     anonymous
         .get("/products?kind=%00&theme=%00&country=%00&language=%00&status=%00")
         .await
-        .assert_status(200);
-    for bad in ["abc", "0", "-1", "99999999999", "%00", "%FF"] {
+        .assert_status(400);
+    for bad in ["abc", "0", "-1", "99999999999", "%FF"] {
         anonymous
             .get(&format!("/products/{bad}"))
             .await
@@ -1165,7 +1162,6 @@ async fn theme_page_shows_only_the_viewers_forums(app: TestApp) {
 
     for missing in [
         "/themes/nope",
-        "/themes/%00",
         "/themes/AGRI%20x",
         "/themes/%FF",
         &format!("/themes/{}", "a".repeat(300)),

@@ -3,7 +3,6 @@
 //! written to a temporary outbox (or sent to a real SMTP server where a test asks for one).
 
 use std::{
-    net::SocketAddr,
     path::PathBuf,
     sync::atomic::{AtomicU32, Ordering},
     time::Duration,
@@ -13,7 +12,7 @@ use fora::{
     AppState,
     accounts::{password, service},
     admin::service::{NewForum, create_forum, create_theme},
-    config::{Config, NewsletterConfig, RateLimits},
+    config::{Config, HttpLimits, NewsletterConfig, RateLimits},
     entities::{forums, users},
 };
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
@@ -82,6 +81,9 @@ pub struct Options {
     pub smtp_url: Option<String>,
     pub limits: RateLimits,
     pub newsletter: NewsletterConfig,
+    pub http: HttpLimits,
+    /// `FORA_BASE_URL` (default: the test server's own `http://` address).
+    pub base_url: Option<String>,
 }
 
 impl Default for Options {
@@ -93,6 +95,8 @@ impl Default for Options {
                 per_address: 10_000,
             },
             newsletter: NewsletterConfig::default(),
+            http: HttpLimits::default(),
+            base_url: None,
         }
     }
 }
@@ -127,7 +131,10 @@ impl TestApp {
         let config = Config {
             database_url: database_url.clone(),
             bind: addr,
-            base_url: format!("http://{addr}"),
+            base_url: options
+                .base_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{addr}")),
             smtp_url: options.smtp_url,
             outbox_dir: outbox.clone(),
             from: "Fora <fora@example.org>".into(),
@@ -135,12 +142,16 @@ impl TestApp {
             limits: options.limits,
             daily_summary_hour: 6,
             newsletter: options.newsletter,
+            http: options.http.clone(),
         };
         let state = fora::init(config).await.expect("init app");
-        let app = fora::app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
-        let server = tokio::spawn(async move {
-            axum::serve(listener, app).await.expect("serve");
-        });
+        let app = fora::app(state.clone());
+        let server = tokio::spawn(fora::web::server::serve(
+            listener,
+            app,
+            options.http,
+            std::future::pending(),
+        ));
         let (stop_listener, stopped) = tokio::sync::watch::channel(false);
         tokio::spawn(fora::jobs::listen_for_changes(state.clone(), stopped));
         TestApp {

@@ -13,6 +13,7 @@ use crate::{
     library::{
         catalogue::listing::PER_PAGE as PRODUCTS_PER_PAGE,
         fields::{LANGUAGES, LEARNING_TYPES},
+        query_text::MAX_CHARS,
         search::PER_PAGE,
     },
     web::AppState,
@@ -69,7 +70,7 @@ fn schemas() -> Value {
             "type": "object",
             "required": ["error", "message"],
             "properties": {
-                "error": { "type": "string", "description": "Stable code: not_found, bad_parameter, method_not_allowed, internal.", "examples": ["not_found"] },
+                "error": { "type": "string", "description": "Stable code: not_found, bad_parameter, query_too_long, method_not_allowed, internal.", "examples": ["not_found"] },
                 "message": { "type": "string", "description": "A sentence for people (English)." },
             },
         }),
@@ -338,8 +339,8 @@ pub fn document_for(base_url: &str) -> Value {
     let learning_params = vec![
         query_param(
             "q",
-            "Full-text query: words, \"quoted phrases\", OR between alternatives, -word to exclude, word* for a prefix. Any text is accepted; long queries are shortened (see notices).",
-            json!({ "type": "string" }),
+            "Full-text query: words, \"quoted phrases\", OR between alternatives, -word to exclude, word* for a prefix. Any text up to maxLength characters is accepted; a longer one is refused (400, error code query_too_long), and one with too many words is shortened (see notices).",
+            json!({ "type": "string", "maxLength": MAX_CHARS }),
         ),
         query_param(
             "type",
@@ -404,7 +405,7 @@ pub fn document_for(base_url: &str) -> Value {
                     "parameters": learning_params,
                     "responses": {
                         "200": json_response("One page of results with facet counts.", "LearningList"),
-                        "400": error_response("`page` is not a whole number from 1 (error code bad_parameter)."),
+                        "400": error_response(&format!("`page` is not a whole number from 1, or a parameter holds a control character (error code bad_parameter); `q` is longer than {MAX_CHARS} characters (error code query_too_long).")),
                         "405": error_response("Only GET (and HEAD, OPTIONS) are allowed."),
                     },
                 },
