@@ -152,7 +152,7 @@ async fn invitation_and_notification_over_smtp(backend: Backend, test: &str) {
     let mails = sink.messages(2).await;
     let notice = mails
         .iter()
-        .find(|m| m.subject.contains("replied"))
+        .find(|m| m.subject.contains("New reply in"))
         .expect("notification received");
     assert_eq!(notice.to, "ny@example.org");
     assert!(
