@@ -20,13 +20,10 @@ use crate::{
     markdown,
     web::{
         AppError, AppResult, AppState, SignedIn, Viewer, flash,
-        forms::{self, Form, REASON_MAX, TITLE_MAX},
+        forms::{self, Form, REASON_MAX, ReasonForm, TITLE_MAX},
+        html,
     },
 };
-
-pub fn html(status: StatusCode, markup: templates::Markup) -> Response {
-    (status, Html(markup.into_string())).into_response()
-}
 
 #[derive(FromQueryResult)]
 struct ForumSummaryRow {
@@ -90,17 +87,12 @@ pub async fn list_forums(
     ))
 }
 
+/// `?page=`, `?post=` (the page holding that post) and `?quote=` (a reply quoting a post).
 #[derive(Deserialize)]
-pub struct PageQuery {
+pub struct ThreadPageQuery {
     page: Option<String>,
     post: Option<String>,
     quote: Option<String>,
-}
-
-impl PageQuery {
-    pub fn page(&self) -> Option<&str> {
-        self.page.as_deref()
-    }
 }
 
 async fn theme_name(db: &impl ConnectionTrait, theme_id: i32) -> AppResult<String> {
@@ -130,7 +122,7 @@ pub async fn show_forum(
     State(state): State<AppState>,
     signed_in: SignedIn,
     Path(slug): Path<String>,
-    Query(query): Query<PageQuery>,
+    Query(query): Query<ThreadPageQuery>,
 ) -> AppResult<Response> {
     let access = access::forum_by_slug(&state.db, &signed_in.user, &slug).await?;
     let moderator = access.role.moderates();
@@ -139,7 +131,7 @@ pub async fn show_forum(
         access.forum.id,
         &signed_in.user,
         moderator,
-        queries::page_number(query.page.as_deref()),
+        crate::web::paging::page_number(query.page.as_deref()),
     )
     .await?;
     let queue_count = if moderator {
@@ -161,7 +153,7 @@ pub async fn show_forum(
                 featured: r.featured_at.is_some(),
                 posts: r.posts,
                 unread: r.unread,
-                last_post_at: queries::iso(r.last_post_at),
+                last_post_at: crate::web::dates::iso(r.last_post_at),
             })
             .collect(),
         pager: Pager {
@@ -273,7 +265,7 @@ async fn render_thread(
     state: &AppState,
     signed_in: &SignedIn,
     open: &reading::OpenThread,
-    query: &PageQuery,
+    query: &ThreadPageQuery,
     reply_body: String,
     notice: Option<&'static str>,
     errors: &FormErrors,
@@ -284,7 +276,7 @@ async fn render_thread(
     let moderator = access.role.moderates();
     let requested = match query.post.as_deref().and_then(|p| p.parse::<i32>().ok()) {
         Some(post_id) => queries::page_of_post(db, thread.id, user.id, moderator, post_id).await?,
-        None => queries::page_number(query.page.as_deref()),
+        None => crate::web::paging::page_number(query.page.as_deref()),
     };
     let can_reply = access.forum.archived_at.is_none() && (thread.locked_at.is_none() || moderator);
     let audience = reading::Audience {
@@ -375,7 +367,7 @@ pub async fn show_thread(
     State(state): State<AppState>,
     signed_in: SignedIn,
     Path(thread_id): Path<i32>,
-    Query(query): Query<PageQuery>,
+    Query(query): Query<ThreadPageQuery>,
 ) -> AppResult<Response> {
     let open = reading::open_thread_cached(&state, &signed_in.user, thread_id).await?;
     let notice = flash::take(&signed_in.session).await;
@@ -411,7 +403,7 @@ pub async fn create_reply(
             let open = reading::open_thread(&state.db, &signed_in.user, thread_id).await?;
             let mut errors = FormErrors::default();
             errors.add("body", key);
-            let query = PageQuery {
+            let query = ThreadPageQuery {
                 page: Some(u64::MAX.to_string()),
                 post: None,
                 quote: None,
@@ -513,12 +505,6 @@ pub async fn show_flag_post(
             false,
         ),
     ))
-}
-
-#[derive(Deserialize)]
-pub struct ReasonForm {
-    #[serde(default)]
-    pub reason: String,
 }
 
 pub async fn flag_post(

@@ -14,9 +14,7 @@ use templates::{components::FormErrors, forums as views};
 
 use super::{
     access::{self, ForumAccess, Role},
-    handlers::html,
     log::{self, Entry},
-    queries,
 };
 use crate::{
     accounts::service,
@@ -26,6 +24,7 @@ use crate::{
     web::{
         AppError, AppResult, AppState, SignedIn, flash,
         forms::{self, Form},
+        html,
     },
 };
 
@@ -166,7 +165,7 @@ async fn open_invitations(
         .map(|row| views::PendingInvitation {
             can_manage: may_manage(access, &row),
             id: row.id,
-            expires_at: queries::iso(row.expires_at),
+            expires_at: crate::web::dates::iso(row.expires_at),
             expired: row.expires_at < now,
             email: row.email,
             role: row.role,

@@ -9,6 +9,7 @@ pub mod notify;
 pub mod posting;
 pub mod queries;
 pub mod reading;
+pub mod thread_page;
 
 use axum::{
     Router,

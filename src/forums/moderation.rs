@@ -15,9 +15,8 @@ use templates::{components::Pager, moderation as views};
 
 use super::{
     access::{self, ForumAccess},
-    handlers::{PageQuery, ReasonForm, html},
     log::{self, Entry},
-    posting, queries,
+    posting,
 };
 use crate::{
     db::{self, now},
@@ -25,7 +24,9 @@ use crate::{
     markdown,
     web::{
         AdminUser, AppError, AppResult, AppState, SignedIn,
-        forms::{self, Form, REASON_MAX},
+        forms::{self, Form, REASON_MAX, ReasonForm},
+        html,
+        paging::PageQuery,
     },
 };
 
@@ -474,7 +475,7 @@ pub async fn show_queue(
             thread_title: r.thread_title,
             author: r.author,
             body_html: r.body_html,
-            created_at: queries::iso(r.created_at),
+            created_at: crate::web::dates::iso(r.created_at),
         })
         .collect();
     let edits: Vec<views::HeldEditItem> = edits
@@ -486,7 +487,7 @@ pub async fn show_queue(
                 thread_title: r.thread_title,
                 author: r.author,
                 body_html: r.proposed_html,
-                created_at: queries::iso(r.created_at),
+                created_at: crate::web::dates::iso(r.created_at),
             },
             current_html: r.current_html,
         })
@@ -538,7 +539,7 @@ pub async fn show_post_history(
             .unwrap_or_default();
         rows.push(views::Revision {
             editor,
-            at: queries::iso(revision.created_at),
+            at: crate::web::dates::iso(revision.created_at),
             body_md: revision.body_md,
         });
     }
@@ -572,7 +573,7 @@ async fn log_rows(
             count_query.filter(crate::entities::moderation_log::Column::ForumId.eq(forum_id));
     }
     let total = count_query.count(&state.db).await?;
-    let (page, pages) = queries::clamp_page(page, total, LOG_PER_PAGE);
+    let (page, pages) = crate::web::paging::clamp_page(page, total, LOG_PER_PAGE);
     let rows = LogQueryRow::find_by_statement(Statement::from_sql_and_values(
         state.db.get_database_backend(),
         "SELECT u.display_name AS actor, l.action, l.target_type, l.target_id, l.reason, l.created_at, f.slug AS forum
@@ -595,7 +596,7 @@ async fn log_rows(
             action: r.action,
             target: format!("{} #{}", r.target_type, r.target_id),
             reason: r.reason.unwrap_or_default(),
-            at: queries::iso(r.created_at),
+            at: crate::web::dates::iso(r.created_at),
             forum: r.forum.unwrap_or_default(),
         })
         .collect();
@@ -610,12 +611,7 @@ pub async fn show_forum_log(
 ) -> AppResult<Response> {
     let access = access::forum_by_slug(&state.db, &signed_in.user, &slug).await?;
     access.require_moderator()?;
-    let (rows, page, pages) = log_rows(
-        &state,
-        Some(access.forum.id),
-        queries::page_number(query.page()),
-    )
-    .await?;
+    let (rows, page, pages) = log_rows(&state, Some(access.forum.id), query.page()).await?;
     let ctx = signed_in.ctx();
     let pager = templates::components::pager(
         &ctx,
@@ -636,7 +632,7 @@ pub async fn show_admin_log(
     AdminUser(admin): AdminUser,
     Query(query): Query<PageQuery>,
 ) -> AppResult<Response> {
-    let (rows, page, pages) = log_rows(&state, None, queries::page_number(query.page())).await?;
+    let (rows, page, pages) = log_rows(&state, None, query.page()).await?;
     let ctx = admin.ctx();
     let pager = templates::components::pager(
         &ctx,

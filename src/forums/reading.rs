@@ -10,9 +10,9 @@ use templates::forums as views;
 use super::{
     access::{ForumAccess, Role},
     queries::{self, POSTS_PER_PAGE, PostRow},
+    thread_page::{CachedPost, ThreadPageData, ThreadPageKey},
 };
 use crate::{
-    cache::{CachedPost, ThreadPageData, ThreadPageKey},
     entities::{forums, threads, users},
     web::{AppError, AppResult, AppState},
 };
@@ -173,7 +173,7 @@ fn render_posts(rows: Vec<PostRow>, audience: Audience) -> Vec<CachedPost> {
             let view = views::PostView {
                 id: row.id,
                 author: row.author,
-                created_at: queries::iso(row.created_at),
+                created_at: crate::web::dates::iso(row.created_at),
                 body_html: row.body_html,
                 edited: row.edited_at.is_some(),
                 edited_by_moderator: row.edited_by_id.is_some_and(|e| e != row.author_id),
@@ -231,7 +231,7 @@ pub async fn posts_page(
         .map_err(|e| AppError::internal(anyhow::anyhow!("{e}")))?;
     if !moderator && totals.pending_authors.contains(&user.id) {
         let total = queries::thread_post_count(db, thread.id, user.id, moderator).await?;
-        let (page, pages) = queries::clamp_page(requested, total, POSTS_PER_PAGE);
+        let (page, pages) = crate::web::paging::clamp_page(requested, total, POSTS_PER_PAGE);
         let rows = queries::thread_posts(db, thread.id, user.id, moderator, page).await?;
         let data = ThreadPageData {
             total,
@@ -248,7 +248,7 @@ pub async fn posts_page(
         // A pre-moderated thread whose first post is still waiting: not there for others.
         return Err(AppError::NotFound);
     }
-    let (page, pages) = queries::clamp_page(requested, totals.total, POSTS_PER_PAGE);
+    let (page, pages) = crate::web::paging::clamp_page(requested, totals.total, POSTS_PER_PAGE);
     let data = state
         .caches
         .thread_pages

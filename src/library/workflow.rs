@@ -34,14 +34,15 @@ use crate::{
     entities::{learnings, users},
     forums::{
         access,
-        handlers::html,
         log::{self, Entry},
         posting,
-        queries::iso,
     },
     web::{
-        AdminUser, AppError, AppResult, AppState, SignedIn, flash,
+        AdminUser, AppError, AppResult, AppState, SignedIn,
+        dates::iso,
+        flash,
         forms::{Form, REASON_MAX, strip_controls},
+        html,
     },
 };
 
@@ -744,7 +745,7 @@ pub async fn propose_learning(
     signed_in: SignedIn,
     Path(thread_id): Path<String>,
 ) -> AppResult<Response> {
-    let thread_id = visibility::parse_id(&thread_id)?;
+    let thread_id = crate::web::path_id::parse_id(&thread_id)?;
     let (thread, forum_access) = access::thread(&state.db, &signed_in.user, thread_id).await?;
     forum_access.require_moderator()?;
     let Some(summary) = thread.summary_md.clone().filter(|s| !s.trim().is_empty()) else {

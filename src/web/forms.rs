@@ -91,3 +91,10 @@ pub fn password(raw: &str) -> Result<String, FieldError> {
     }
     Ok(raw.to_string())
 }
+
+/// The one field of a moderator's or reporter's "why" box.
+#[derive(serde::Deserialize)]
+pub struct ReasonForm {
+    #[serde(default)]
+    pub reason: String,
+}

@@ -15,11 +15,11 @@ use super::{PathText, listing::path_id, theme_links};
 use crate::{
     db::{self, now},
     entities::products as product_rows,
-    forums::handlers::html,
     library::{
         products::{self, ProductFields, RawProduct, STATUSES},
         taxonomy::{Taxonomy, Vocabulary},
     },
+    web::html,
     web::{AdminUser, AppError, AppResult, AppState, flash, forms::Form},
 };
 

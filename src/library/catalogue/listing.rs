@@ -12,13 +12,13 @@ use sea_orm::{
 
 use crate::{
     entities::{product_countries, product_themes, products},
-    forums::queries::{clamp_page, page_number},
     library::{
         fields::{LANGUAGES, shorten},
         products::{PUBLISHED, STATUSES},
         search::{ActiveFilter, Audience, FacetCount, Notice},
         taxonomy::{Taxonomy, Vocabulary},
     },
+    web::paging::{clamp_page, page_number},
     web::query::read_lenient,
 };
 

@@ -14,12 +14,12 @@ use super::{
 };
 use crate::{
     entities::{themes, users},
-    forums::handlers::html,
     library::{
         fields::shorten,
         search::{self, Audience, MARK_END, MARK_START, Search, SearchParams},
         taxonomy::Taxonomy,
     },
+    web::html,
     web::{AppError, AppResult, AppState, Viewer},
 };
 
