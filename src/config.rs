@@ -1,9 +1,41 @@
 //! Configuration from the environment (and an optional `fora.toml`), read once at start-up.
 //! Fails fast with a message that names the variable at fault.
 
-use std::{net::SocketAddr, path::PathBuf, time::Duration};
+mod file;
+pub mod mail;
+
+use std::{
+    net::SocketAddr,
+    path::{Path, PathBuf},
+    time::Duration,
+};
 
 use anyhow::{Context, bail};
+
+/// Every setting `fora.toml` may hold: the environment variables read below.
+pub const SETTINGS: &[&str] = &[
+    "DATABASE_URL",
+    "SMTP_URL",
+    "FORA_BASE_URL",
+    "FORA_BIND",
+    "FORA_BODY_TIMEOUT",
+    "FORA_DAILY_SUMMARY_HOUR",
+    "FORA_FROM",
+    "FORA_HEADER_TIMEOUT",
+    "FORA_IDLE_TIMEOUT",
+    "FORA_MAIL_CONCURRENCY",
+    "FORA_MAIL_LEASE",
+    "FORA_MAIL_RATE",
+    "FORA_MAX_CONNECTIONS",
+    "FORA_NEWSLETTER_MONTHLY",
+    "FORA_NEWSLETTER_SEND_EMPTY",
+    "FORA_NEWSLETTER_WEEKLY",
+    "FORA_OUTBOX",
+    "FORA_RATE_PER_ACCOUNT",
+    "FORA_RATE_PER_ADDRESS",
+    "FORA_REPLY_TO",
+    "FORA_TRUST_PROXY",
+];
 
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -242,7 +274,7 @@ impl Default for RateLimits {
 
 impl Config {
     pub fn from_env() -> anyhow::Result<Self> {
-        let file = read_toml_file("fora.toml")?;
+        let file = file::read(Path::new("fora.toml"), SETTINGS)?;
         let get = |key: &str| -> Option<String> {
             std::env::var(key)
                 .ok()
@@ -276,11 +308,13 @@ impl Config {
         }
         let newsletter = NewsletterConfig::from_lookup(get)?;
         let http = HttpLimits::from_lookup(get)?;
+        let smtp_url = get("SMTP_URL");
+        mail::check(&base_url, smtp_url.as_deref(), get("FORA_OUTBOX").is_some())?;
         Ok(Self {
             database_url: get("DATABASE_URL").unwrap_or_else(|| "sqlite://fora.db?mode=rwc".into()),
             bind,
             base_url,
-            smtp_url: get("SMTP_URL"),
+            smtp_url,
             outbox_dir: PathBuf::from(get("FORA_OUTBOX").unwrap_or_else(|| "outbox".into())),
             from: get("FORA_FROM").unwrap_or_else(|| "Fora <fora@localhost>".into()),
             trust_proxy: matches!(get("FORA_TRUST_PROXY").as_deref(), Some("1" | "true")),
@@ -318,29 +352,21 @@ fn normalise_base_url(raw: &str) -> anyhow::Result<String> {
     Ok(raw.trim_end_matches('/').to_string())
 }
 
-/// Reads `KEY = "value"` lines; enough for the handful of settings Fora has.
-fn read_toml_file(path: &str) -> anyhow::Result<std::collections::HashMap<String, String>> {
-    let mut values = std::collections::HashMap::new();
-    let Ok(text) = std::fs::read_to_string(path) else {
-        return Ok(values);
-    };
-    for (number, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let Some((key, value)) = line.split_once('=') else {
-            bail!("{path}:{}: expected KEY = \"value\"", number + 1);
-        };
-        let value = value.trim().trim_matches('"').to_string();
-        values.insert(key.trim().to_string(), value);
-    }
-    Ok(values)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_setting_read_here_may_be_in_the_file() {
+        let source = include_str!("config.rs");
+        let read = regex::Regex::new(r#"get\("([A-Z_]+)"\)"#).unwrap();
+        for name in read.captures_iter(source).map(|c| c[1].to_string()) {
+            assert!(
+                SETTINGS.contains(&name.as_str()),
+                "{name} is missing from SETTINGS"
+            );
+        }
+    }
 
     #[test]
     fn schedule_settings_parse_or_refuse() {
