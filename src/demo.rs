@@ -8,7 +8,7 @@ use sea_orm::{EntityTrait, PaginatorTrait};
 use crate::{
     accounts::{password, service},
     admin::service::{NewForum, create_forum, create_theme},
-    entities::users,
+    entities::{states::MemberRole, users},
     forums::{access, posting},
     library::import::{self, Format, Kind},
     web::AppState,
@@ -226,9 +226,9 @@ pub async fn fill(state: &AppState) -> anyhow::Result<()> {
         };
         for (person_index, person) in people.iter().enumerate() {
             let role = if person_index == index {
-                "moderator"
+                MemberRole::Moderator
             } else {
-                "member"
+                MemberRole::Member
             };
             service::grant_membership(&state.db, created.id, person.id, role).await?;
         }

@@ -6,6 +6,7 @@ use fora::{
     accounts,
     admin::service as admin_service,
     config::Config,
+    entities::states::MemberRole,
     forums::members,
     library::{
         export,
@@ -53,8 +54,8 @@ enum Command {
         email: String,
         #[arg(long)]
         forum: String,
-        #[arg(long, default_value = "member", value_parser = ["member", "moderator"])]
-        role: String,
+        #[arg(long, value_enum, default_value_t = MemberRole::Member)]
+        role: MemberRole,
     },
     /// Import learnings or knowledge products from a CSV or JSON file (idempotent).
     Import {
@@ -252,7 +253,7 @@ async fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Invite { email, forum, role } => invite(config, &email, &forum, &role).await,
+        Command::Invite { email, forum, role } => invite(config, &email, &forum, role).await,
         Command::Import { command } => {
             let (kind, args) = match command {
                 ImportCommand::Learnings(args) => (Kind::Learnings, args),
@@ -449,7 +450,12 @@ async fn create_admin(config: Config, email: &str, name: Option<String>) -> anyh
     Ok(())
 }
 
-async fn invite(config: Config, email: &str, forum_slug: &str, role: &str) -> anyhow::Result<()> {
+async fn invite(
+    config: Config,
+    email: &str,
+    forum_slug: &str,
+    role: MemberRole,
+) -> anyhow::Result<()> {
     let state = fora::init(config).await?;
     let email = fora::web::forms::email(email)
         .map_err(|_| anyhow::anyhow!("{email:?} is not a valid email address"))?;

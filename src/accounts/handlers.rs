@@ -428,7 +428,7 @@ pub async fn accept_invitation(
             return refuse_for_other_account(&state, &ctx, &viewer, &token, &invitation).await;
         }
     };
-    service::grant_membership(&txn, invitation.forum_id, user.id, &invitation.role).await?;
+    service::grant_membership(&txn, invitation.forum_id, user.id, invitation.role).await?;
     txn.commit().await?;
     let forum_path = format!(
         "/forums/{}",

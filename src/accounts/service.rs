@@ -12,7 +12,7 @@ use time::Duration;
 use super::tokens::{self, TokenProblem};
 use crate::{
     db::now,
-    entities::{invitations, memberships, password_tokens, users},
+    entities::{invitations, memberships, password_tokens, states::MemberRole, users},
 };
 
 pub const INVITATION_LIFETIME: Duration = Duration::days(7);
@@ -183,7 +183,7 @@ pub async fn create_invitation(
     db: &impl ConnectionTrait,
     email: &str,
     forum_id: i32,
-    role: &str,
+    role: MemberRole,
     invited_by: Option<i32>,
 ) -> Result<NewInvitation, sea_orm::DbErr> {
     let email = normalise_email(email);
@@ -200,7 +200,7 @@ pub async fn create_invitation(
         token_hash: Set(tokens::digest(&token)),
         email: Set(email),
         forum_id: Set(forum_id),
-        role: Set(role.into()),
+        role: Set(role),
         invited_by_id: Set(invited_by),
         expires_at: Set(now + INVITATION_LIFETIME),
         accepted_at: Set(None),
@@ -298,11 +298,11 @@ pub async fn grant_membership(
     db: &impl ConnectionTrait,
     forum_id: i32,
     user_id: i32,
-    role: &str,
+    role: MemberRole,
 ) -> Result<(), sea_orm::DbErr> {
     let mut on_conflict =
         OnConflict::columns([memberships::Column::ForumId, memberships::Column::UserId]);
-    if role == "moderator" {
+    if role == MemberRole::Moderator {
         on_conflict.update_column(memberships::Column::Role);
     } else {
         on_conflict.do_nothing();
@@ -310,7 +310,7 @@ pub async fn grant_membership(
     memberships::Entity::insert(memberships::ActiveModel {
         forum_id: Set(forum_id),
         user_id: Set(user_id),
-        role: Set(role.into()),
+        role: Set(role),
         created_at: Set(now()),
         ..Default::default()
     })

@@ -16,7 +16,11 @@ use templates::{
 use super::{access, posting, queries, reading};
 use crate::{
     db::now,
-    entities::{flags, follows, held_edits, users},
+    entities::{
+        flags, follows, held_edits,
+        states::{MemberRole, ModerationMode, PostStatus},
+        users,
+    },
     markdown,
     web::{
         AppError, AppResult, AppState, SignedIn, Viewer, flash,
@@ -32,7 +36,7 @@ struct ForumSummaryRow {
     theme_name: String,
     purpose: String,
     archived_at: Option<time::OffsetDateTime>,
-    role: Option<String>,
+    role: Option<MemberRole>,
 }
 
 /// The forums a user belongs to (all of them for admins), for the home and forum list.
@@ -60,7 +64,7 @@ pub async fn visible_forums(
             theme_name: r.theme_name,
             purpose: r.purpose,
             archived: r.archived_at.is_some(),
-            is_moderator: r.role.as_deref() == Some("moderator"),
+            is_moderator: r.role == Some(MemberRole::Moderator),
         })
         .collect())
 }
@@ -113,7 +117,7 @@ pub async fn forum_head(
         theme_name: theme_name(db, forum.theme_id).await?,
         purpose: forum.purpose.clone(),
         expected_outcome: forum.expected_outcome.clone(),
-        premoderated: forum.moderation_mode == "pre",
+        premoderated: forum.moderation_mode == ModerationMode::Pre,
         archived: forum.archived_at.is_some(),
     })
 }
@@ -178,7 +182,8 @@ fn new_thread_view(
     views::NewThreadView {
         forum_slug: access.forum.slug.clone(),
         forum_title: access.forum.title.clone(),
-        premoderated: access.forum.moderation_mode == "pre" && !access.role.moderates(),
+        premoderated: access.forum.moderation_mode == ModerationMode::Pre
+            && !access.role.moderates(),
         title,
         body,
     }
@@ -289,7 +294,7 @@ async fn render_thread(
         .data
         .posts
         .iter()
-        .filter(|r| r.status == "published")
+        .filter(|r| r.status == PostStatus::Published)
         .map(|r| r.id)
         .max()
     {
@@ -342,7 +347,7 @@ async fn render_thread(
                         p.actions_other.as_str()
                     }),
                     hidden: p.hidden,
-                    pending: p.status == "pending",
+                    pending: p.status == PostStatus::Pending,
                     is_own: own,
                 }
             })

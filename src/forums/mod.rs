@@ -1,6 +1,7 @@
 //! Forums: membership, threads, posts, following, notifications and moderation.
 
 pub mod access;
+pub mod actions;
 pub mod handlers;
 pub mod log;
 pub mod members;

@@ -12,7 +12,11 @@ use super::{access::ForumAccess, notify};
 use crate::{
     accounts::tokens,
     db::{self, now},
-    entities::{follows, held_edits, post_revisions, posts, threads, users},
+    entities::{
+        follows, held_edits, post_revisions, posts,
+        states::{ModerationMode, PostStatus},
+        threads, users,
+    },
     library::links,
     markdown,
     web::{AppError, AppResult, AppState},
@@ -25,11 +29,11 @@ pub struct Written {
     pub held: bool,
 }
 
-fn status_for(access: &ForumAccess) -> &'static str {
-    if access.forum.moderation_mode == "pre" && !access.role.moderates() {
-        "pending"
+fn status_for(access: &ForumAccess) -> PostStatus {
+    if access.forum.moderation_mode == ModerationMode::Pre && !access.role.moderates() {
+        PostStatus::Pending
     } else {
-        "published"
+        PostStatus::Published
     }
 }
 
@@ -73,7 +77,7 @@ async fn insert_post(
     thread_id: i32,
     author_id: i32,
     body_md: &str,
-    status: &str,
+    status: PostStatus,
 ) -> Result<posts::Model, sea_orm::DbErr> {
     let now = now();
     posts::ActiveModel {
@@ -81,7 +85,7 @@ async fn insert_post(
         author_id: Set(author_id),
         body_md: Set(body_md.to_owned()),
         body_html: Set(markdown::render(body_md)),
-        status: Set(status.to_owned()),
+        status: Set(status),
         reject_reason: Set(None),
         hidden_at: Set(None),
         edited_at: Set(None),
@@ -173,14 +177,14 @@ pub async fn create_thread(
     .await?;
     let post = insert_post(&txn, thread.id, author.id, body_md, status).await?;
     follow(&txn, author.id, thread.id).await?;
-    if status == "published" {
+    if status == PostStatus::Published {
         on_published(&txn, &post, access.forum.id).await?;
     }
     txn.commit().await?;
     Ok(Written {
         thread_id: thread.id,
         post_id: post.id,
-        held: status == "pending",
+        held: status == PostStatus::Pending,
     })
 }
 
@@ -202,14 +206,14 @@ pub async fn create_reply(
     let post = insert_post(&txn, thread.id, author.id, body_md, status).await?;
     touch(&txn, thread.id).await?;
     follow(&txn, author.id, thread.id).await?;
-    if status == "published" {
+    if status == PostStatus::Published {
         on_published(&txn, &post, access.forum.id).await?;
     }
     txn.commit().await?;
     Ok(Written {
         thread_id: thread.id,
         post_id: post.id,
-        held: status == "pending",
+        held: status == PostStatus::Pending,
     })
 }
 
@@ -217,7 +221,9 @@ pub async fn create_reply(
 /// a pre-moderated forum does (the approved text stays until a moderator approves the new
 /// one); moderators' edits and edits of posts still in the queue do not.
 fn edit_is_held(access: &ForumAccess, post: &posts::Model, editor: &users::Model) -> bool {
-    status_for(access) == "pending" && post.status == "published" && post.author_id == editor.id
+    status_for(access) == PostStatus::Pending
+        && post.status == PostStatus::Published
+        && post.author_id == editor.id
 }
 
 /// Edits a post, keeping the previous text in its history. A moderator editing someone
@@ -314,7 +320,7 @@ pub async fn apply_edit(
     active.edited_by_id = Set(Some(editor_id));
     active.updated_at = Set(now());
     active.update(db).await?;
-    if post.status == "published" {
+    if post.status == PostStatus::Published {
         links::record_citations(db, post.thread_id, editor_id, body_md, now()).await?;
     }
     touch(db, post.thread_id).await

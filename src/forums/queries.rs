@@ -3,7 +3,10 @@
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Statement, Value};
 use time::OffsetDateTime;
 
-use crate::{entities::users, web::paging::clamp_page};
+use crate::{
+    entities::{states::PostStatus, users},
+    web::paging::clamp_page,
+};
 
 pub const THREADS_PER_PAGE: u64 = 30;
 pub const POSTS_PER_PAGE: u64 = 50;
@@ -92,7 +95,7 @@ pub struct PostRow {
     pub author_id: i32,
     pub author: String,
     pub body_html: String,
-    pub status: String,
+    pub status: PostStatus,
     pub hidden_at: Option<OffsetDateTime>,
     pub edited_at: Option<OffsetDateTime>,
     pub edited_by_id: Option<i32>,

@@ -13,7 +13,11 @@ use super::{
     thread_page::{CachedPost, ThreadPageData, ThreadPageKey},
 };
 use crate::{
-    entities::{forums, threads, users},
+    entities::{
+        forums,
+        states::{MemberRole, PostStatus},
+        threads, users,
+    },
     web::{AppError, AppResult, AppState},
 };
 
@@ -96,12 +100,12 @@ pub async fn open_thread(
         .ok_or(AppError::NotFound)?;
     let thread = threads::Model::from_query_result(&row, "")?;
     let forum = forums::Model::from_query_result(&row, "f_")?;
-    let member_role: Option<String> = row.try_get("", "member_role")?;
+    let member_role: Option<MemberRole> = row.try_get("", "member_role")?;
     let following: i64 = row.try_get("", "following")?;
     let last_read: Option<i32> = row.try_get("", "last_read")?;
-    let role = match (user.is_admin, member_role.as_deref()) {
+    let role = match (user.is_admin, member_role) {
         (true, _) => Role::Admin,
-        (false, Some("moderator")) => Role::Moderator,
+        (false, Some(MemberRole::Moderator)) => Role::Moderator,
         (false, Some(_)) => Role::Member,
         (false, None) => return Err(AppError::NotFound),
     };
@@ -178,7 +182,7 @@ fn render_posts(rows: Vec<PostRow>, audience: Audience) -> Vec<CachedPost> {
                 edited: row.edited_at.is_some(),
                 edited_by_moderator: row.edited_by_id.is_some_and(|e| e != row.author_id),
                 hidden: row.hidden_at.is_some(),
-                pending: row.status == "pending",
+                pending: row.status == PostStatus::Pending,
             };
             let actions = |own| {
                 views::member_actions(audience.lang, row.id, own, audience.can_reply).into_string()

@@ -17,7 +17,7 @@ pub struct ThreadPageKey {
 pub struct CachedPost {
     pub id: i32,
     pub author_id: i32,
-    pub status: String,
+    pub status: crate::entities::states::PostStatus,
     pub hidden: bool,
     /// Header and body.
     pub main: String,

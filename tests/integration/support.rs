@@ -209,6 +209,8 @@ impl TestApp {
     }
 
     pub async fn join(&self, forum: &forums::Model, user: &users::Model, role: &str) {
+        let role =
+            fora::entities::states::MemberRole::from_form(role).expect("member or moderator");
         service::grant_membership(self.db(), forum.id, user.id, role)
             .await
             .expect("membership");
