@@ -34,7 +34,8 @@ use web::{AppError, caching, control_chars, csrf, extract::IDLE_LIFETIME, header
 
 pub fn app(state: AppState) -> Router {
     let sessions = SessionManagerLayer::new(state.sessions.clone())
-        .with_name("fora_session")
+        .with_name(state.config.session_cookie_name())
+        .with_path("/")
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(state.config.secure_cookies())

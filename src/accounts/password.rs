@@ -1,11 +1,20 @@
-//! argon2id hashing with OWASP's parameters, off the async threads.
+//! argon2id hashing with OWASP's parameters, off the async threads and bounded: each hash takes
+//! 19 MiB and a core for a while, so at most `FORA_PASSWORD_HASHING` run at once and the others
+//! wait their turn for at most `FORA_PASSWORD_WAIT`. A flood of sign-ins then costs a queue,
+//! not memory, and a request that waited too long gets "busy, try again" instead of hanging.
 
-use std::sync::LazyLock;
+use std::{
+    sync::{Arc, LazyLock},
+    time::Duration,
+};
 
 use argon2::{
     Algorithm, Argon2, Params, PasswordHash, PasswordHasher, PasswordVerifier, Version,
     password_hash::{SaltString, rand_core::OsRng},
 };
+use tokio::sync::Semaphore;
+
+use crate::config::PasswordHashing;
 
 fn hasher() -> Argon2<'static> {
     // OWASP: m = 19 MiB, t = 2, p = 1.
@@ -24,25 +33,81 @@ fn hash_blocking(password: &str) -> String {
         .to_string()
 }
 
-pub async fn hash(password: String) -> anyhow::Result<String> {
-    Ok(tokio::task::spawn_blocking(move || hash_blocking(&password)).await?)
+fn verify_blocking(password: &str, stored: Option<&str>) -> bool {
+    let real = stored.is_some();
+    let stored = stored.unwrap_or(DUMMY_HASH.as_str());
+    let Ok(parsed) = PasswordHash::new(stored) else {
+        return false;
+    };
+    hasher()
+        .verify_password(password.as_bytes(), &parsed)
+        .is_ok()
+        && real
 }
 
-/// Checks a password against a stored hash, or against a dummy one when there is none.
-pub async fn verify(password: String, stored: Option<String>) -> anyhow::Result<bool> {
-    let matches = tokio::task::spawn_blocking(move || {
-        let real = stored.is_some();
-        let stored = stored.unwrap_or_else(|| DUMMY_HASH.clone());
-        let Ok(parsed) = PasswordHash::new(&stored) else {
-            return false;
-        };
-        hasher()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok()
-            && real
-    })
-    .await?;
-    Ok(matches)
+#[derive(Debug, thiserror::Error)]
+pub enum HashingError {
+    /// Every hashing slot stayed taken for the whole allowed wait.
+    #[error("password hashing is busy")]
+    Busy,
+    #[error(transparent)]
+    Failed(#[from] tokio::task::JoinError),
+}
+
+/// The one way to hash or check a password: a fixed number of slots shared by every request,
+/// the CLI and the tests.
+#[derive(Clone)]
+pub struct Hashing {
+    slots: Arc<Semaphore>,
+    wait: Duration,
+}
+
+impl Hashing {
+    pub fn new(settings: &PasswordHashing) -> Self {
+        Self {
+            slots: Arc::new(Semaphore::new(settings.concurrency.max(1))),
+            wait: settings.wait,
+        }
+    }
+
+    /// Runs `work` on a blocking thread once a slot is free.
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, HashingError> {
+        let slot = tokio::time::timeout(self.wait, self.slots.clone().acquire_owned())
+            .await
+            .map_err(|_| HashingError::Busy)?
+            .expect("the hashing semaphore is never closed");
+        let result = tokio::task::spawn_blocking(move || {
+            let result = work();
+            drop(slot);
+            result
+        })
+        .await?;
+        Ok(result)
+    }
+
+    pub async fn hash(&self, password: String) -> Result<String, HashingError> {
+        self.run(move || hash_blocking(&password)).await
+    }
+
+    /// Checks a password against a stored hash, or against a dummy one when there is none, so
+    /// that known and unknown accounts cost the same.
+    pub async fn verify(
+        &self,
+        password: String,
+        stored: Option<String>,
+    ) -> Result<bool, HashingError> {
+        self.run(move || verify_blocking(&password, stored.as_deref()))
+            .await
+    }
+}
+
+impl Default for Hashing {
+    fn default() -> Self {
+        Self::new(&PasswordHashing::default())
+    }
 }
 
 /// Computes the dummy hash ahead of the first request.
