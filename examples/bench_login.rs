@@ -53,7 +53,12 @@ async fn browser(base: &str) -> anyhow::Result<(reqwest::Client, String)> {
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(600))
         .build()?;
-    let page = client.get(format!("{base}/login")).send().await?.text().await?;
+    let page = client
+        .get(format!("{base}/login"))
+        .send()
+        .await?
+        .text()
+        .await?;
     let token = csrf(&page).context("no csrf_token on /login")?;
     Ok((client, token))
 }
@@ -122,28 +127,31 @@ async fn main() -> anyhow::Result<()> {
         for _ in 0..concurrency {
             browsers.push(browser(&base).await?);
         }
-        let attempts = browsers.into_iter().enumerate().map(|(i, (client, token))| {
-            let url = format!("{base}/login");
-            async move {
-                let start = Instant::now();
-                let email = format!("flood{round}-{i}@example.org");
-                let answer = client
-                    .post(url)
-                    .form(&[
-                        ("email", email.as_str()),
-                        ("password", "not the password"),
-                        ("csrf_token", token.as_str()),
-                    ])
-                    .send()
-                    .await;
-                let status = match answer {
-                    Ok(r) => r.status().as_u16().to_string(),
-                    Err(e) if e.is_timeout() => "timeout".into(),
-                    Err(_) => "error".into(),
-                };
-                (status, start.elapsed())
-            }
-        });
+        let attempts = browsers
+            .into_iter()
+            .enumerate()
+            .map(|(i, (client, token))| {
+                let url = format!("{base}/login");
+                async move {
+                    let start = Instant::now();
+                    let email = format!("flood{round}-{i}@example.org");
+                    let answer = client
+                        .post(url)
+                        .form(&[
+                            ("email", email.as_str()),
+                            ("password", "not the password"),
+                            ("csrf_token", token.as_str()),
+                        ])
+                        .send()
+                        .await;
+                    let status = match answer {
+                        Ok(r) => r.status().as_u16().to_string(),
+                        Err(e) if e.is_timeout() => "timeout".into(),
+                        Err(_) => "error".into(),
+                    };
+                    (status, start.elapsed())
+                }
+            });
         for (status, time) in futures::future::join_all(attempts).await {
             *statuses.entry(status).or_default() += 1;
             login_times.push(time);

@@ -203,7 +203,10 @@ async fn send_reset(state: &AppState, email: &str) -> anyhow::Result<()> {
     }
     let txn = db::begin_write(&state.db).await?;
     let Some(token) = service::create_reset_token_within_limit(&txn, user.id).await? else {
-        tracing::info!(user_id = user.id, "reset link not sent: hourly limit reached");
+        tracing::info!(
+            user_id = user.id,
+            "reset link not sent: hourly limit reached"
+        );
         return Ok(());
     };
     txn.commit().await?;
@@ -481,10 +484,9 @@ async fn new_account_details(
         errors.add("password", problem.key());
     }
     match name {
-        Some(name) if errors.is_empty() => Ok(Ok((
-            name,
-            state.hashing.hash(form.password.clone()).await?,
-        ))),
+        Some(name) if errors.is_empty() => {
+            Ok(Ok((name, state.hashing.hash(form.password.clone()).await?)))
+        }
         _ => Ok(Err(errors)),
     }
 }

@@ -196,8 +196,16 @@ mod tests {
         let mut memory = Vec::new();
         let ours = hash_with("correct horse battery", &mut memory);
         let parsed = PasswordHash::new(&ours).expect("a PHC string");
-        assert!(hasher().verify_password(b"correct horse battery", &parsed).is_ok());
-        assert!(hasher().verify_password(b"wrong horse battery", &parsed).is_err());
+        assert!(
+            hasher()
+                .verify_password(b"correct horse battery", &parsed)
+                .is_ok()
+        );
+        assert!(
+            hasher()
+                .verify_password(b"wrong horse battery", &parsed)
+                .is_err()
+        );
         let theirs = hasher()
             .hash_password(b"correct horse battery", &SaltString::generate(&mut OsRng))
             .expect("hash")

@@ -75,7 +75,11 @@ mod tests {
     fn refuses_common_passwords_whatever_their_case() {
         assert!(COMMON.len() > 19_000);
         for common in ["1234567890", "qwertyuiop", "Password123", "QWERTYUIOP"] {
-            assert_eq!(check(common, "x@example.org"), Err(Problem::Common), "{common}");
+            assert_eq!(
+                check(common, "x@example.org"),
+                Err(Problem::Common),
+                "{common}"
+            );
         }
     }
 
@@ -92,14 +96,20 @@ mod tests {
         );
         // A short local part is not a rule: "jo" is in too many good passwords.
         assert_eq!(check("jogging in the rain", "jo@example.org"), Ok(()));
-        assert_eq!(check("jo@example.org", "jo@example.org"), Err(Problem::ContainsEmail));
+        assert_eq!(
+            check("jo@example.org", "jo@example.org"),
+            Err(Problem::ContainsEmail)
+        );
     }
 
     #[test]
     fn length_limits_count_characters() {
         assert_eq!(check("short", "x@example.org"), Err(Problem::TooShort));
         assert_eq!(check("ééééééééé", "x@example.org"), Err(Problem::TooShort));
-        assert_eq!(check(&"a b".repeat(90), "x@example.org"), Err(Problem::TooLong));
+        assert_eq!(
+            check(&"a b".repeat(90), "x@example.org"),
+            Err(Problem::TooLong)
+        );
         assert_eq!(check("correct horse battery", "x@example.org"), Ok(()));
     }
 }

@@ -116,9 +116,7 @@ impl LoginLimiter {
 
     /// A newsletter confirmation request for one email address, whoever asks.
     pub fn newsletter_request(&self, email: &str) -> bool {
-        self.per_recipient
-            .check_key(&email.to_lowercase())
-            .is_ok()
+        self.per_recipient.check_key(&email.to_lowercase()).is_ok()
     }
 
     pub fn forget_stale(&self) {

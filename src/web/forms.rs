@@ -80,4 +80,3 @@ pub fn email(raw: &str) -> Result<String, FieldError> {
         Err(_) => Err("form.bad_email"),
     }
 }
-

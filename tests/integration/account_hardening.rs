@@ -122,8 +122,16 @@ async fn guessing_never_stops_the_owner_elsewhere_nor_a_reset(app: TestApp) {
     )
     .await;
     let statuses: Vec<u16> = guesses.iter().map(|r| r.status).collect();
-    assert_eq!(statuses.iter().filter(|s| **s == 401).count(), 3, "{statuses:?}");
-    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 3, "{statuses:?}");
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 401).count(),
+        3,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 429).count(),
+        3,
+        "{statuses:?}"
+    );
     let slowed = guesses.iter().find(|r| r.status == 429).expect("a 429");
     let wait: u64 = slowed.headers["retry-after"]
         .to_str()
@@ -160,14 +168,9 @@ async fn a_login_flood_waits_for_hashing_slots_and_overflow_gets_a_clear_503(app
     for client in &flood {
         client.token().await;
     }
-    let answers = futures::future::join_all(
-        flood
-            .iter()
-            .enumerate()
-            .map(|(i, c)| async move {
-                sign_in(c, &format!("nobody{i}@example.org"), "wrong password!").await
-            }),
-    )
+    let answers = futures::future::join_all(flood.iter().enumerate().map(|(i, c)| async move {
+        sign_in(c, &format!("nobody{i}@example.org"), "wrong password!").await
+    }))
     .await;
     let statuses: Vec<u16> = answers.iter().map(|r| r.status).collect();
     assert!(
@@ -194,9 +197,13 @@ async fn a_login_flood_waits_for_hashing_slots_and_overflow_gets_a_clear_503(app
 async fn reset_links_work_once_only_while_newest_and_never_after_a_password_change(app: TestApp) {
     let user = app.user("member@example.org", "Member").await;
     let visitor = app.client();
-    ask_for_reset(&visitor, &user.email).await.assert_status(200);
+    ask_for_reset(&visitor, &user.email)
+        .await
+        .assert_status(200);
     let first = mails_about(&app, &user.email, RESET_SUBJECT, 1).await[0].link("/password/reset/");
-    ask_for_reset(&visitor, &user.email).await.assert_status(200);
+    ask_for_reset(&visitor, &user.email)
+        .await
+        .assert_status(200);
     let second = mails_about(&app, &user.email, RESET_SUBJECT, 2).await;
     let second = second
         .iter()
@@ -207,7 +214,11 @@ async fn reset_links_work_once_only_while_newest_and_never_after_a_password_chan
     // Only the newest link works.
     let replaced = visitor.get(&first).await;
     replaced.assert_status(410);
-    assert!(replaced.body.contains("a newer link was sent"), "{}", replaced.body);
+    assert!(
+        replaced.body.contains("a newer link was sent"),
+        "{}",
+        replaced.body
+    );
     visitor
         .post(&first, &[("password", "an older link's password")])
         .await
@@ -232,7 +243,9 @@ async fn reset_links_work_once_only_while_newest_and_never_after_a_password_chan
         .assert_status(303);
 
     // A link sent before the password changed stops working when it changes.
-    ask_for_reset(&visitor, &user.email).await.assert_status(200);
+    ask_for_reset(&visitor, &user.email)
+        .await
+        .assert_status(200);
     let third = mails_about(&app, &user.email, RESET_SUBJECT, 3)
         .await
         .iter()
@@ -297,7 +310,9 @@ async fn reset_mail_is_limited_to_three_an_hour_with_the_same_answer(app: TestAp
     // An hour later the account may have links again.
     app.sql("UPDATE password_tokens SET created_at = '2000-01-01 00:00:00+00:00'")
         .await;
-    ask_for_reset(&visitor, &user.email).await.assert_status(200);
+    ask_for_reset(&visitor, &user.email)
+        .await
+        .assert_status(200);
     mails_about(&app, &user.email, RESET_SUBJECT, 4).await;
 }
 
@@ -324,7 +339,9 @@ async fn weak_passwords_are_refused_everywhere_with_the_rule_beside_the_field(ap
     let user = app.user("amina.diallo@example.org", "Amina").await;
     // A reset link.
     let visitor = app.client();
-    ask_for_reset(&visitor, &user.email).await.assert_status(200);
+    ask_for_reset(&visitor, &user.email)
+        .await
+        .assert_status(200);
     let link = mails_about(&app, &user.email, RESET_SUBJECT, 1).await[0].link("/password/reset/");
     let form = visitor.get(&link).await;
     assert!(form.body.contains(r#"aria-describedby="password-hint""#));
@@ -354,8 +371,10 @@ async fn weak_passwords_are_refused_everywhere_with_the_rule_beside_the_field(ap
         .await
         .assert_status(303);
     member.get("/profile").await.assert_status(200);
-    for (password, message) in [("iloveyou12", COMMON), ("amina.diallo@example.org", EMAIL_RULE)]
-    {
+    for (password, message) in [
+        ("iloveyou12", COMMON),
+        ("amina.diallo@example.org", EMAIL_RULE),
+    ] {
         assert_refused(
             &member
                 .post(
@@ -383,17 +402,27 @@ async fn weak_passwords_are_refused_everywhere_with_the_rule_beside_the_field(ap
     let link = invitation.link("/invitations/");
     let guest = app.client();
     guest.get(&link).await.assert_status(200);
-    for (password, message) in [("basketball", COMMON), ("kofi@example.org", EMAIL_RULE), ("I am kofi here", EMAIL_RULE)] {
+    for (password, message) in [
+        ("basketball", COMMON),
+        ("kofi@example.org", EMAIL_RULE),
+        ("I am kofi here", EMAIL_RULE),
+    ] {
         let page = guest
             .post(&link, &[("display_name", "Kofi"), ("password", password)])
             .await;
         assert_refused(&page, message);
-        assert!(page.body.contains(r#"value="Kofi""#), "the name typed is kept");
+        assert!(
+            page.body.contains(r#"value="Kofi""#),
+            "the name typed is kept"
+        );
     }
     guest
         .post(
             &link,
-            &[("display_name", "Kofi"), ("password", "a sentence nobody guesses")],
+            &[
+                ("display_name", "Kofi"),
+                ("password", "a sentence nobody guesses"),
+            ],
         )
         .await
         .assert_status(303);
@@ -428,7 +457,11 @@ async fn a_reset_signs_nobody_in_and_ends_every_session(app: TestApp) {
     phone.get("/profile").await.assert_status(303);
     let login = laptop.get("/login").await;
     login.assert_status(200);
-    assert!(login.body.contains("every session of your account has been signed out"));
+    assert!(
+        login
+            .body
+            .contains("every session of your account has been signed out")
+    );
     sign_in(&laptop, &user.email, "my brand new password")
         .await
         .assert_status(303);
@@ -500,16 +533,24 @@ async fn the_owner_is_told_of_every_password_change(app: TestApp) {
         )
         .await
         .assert_status(303);
-    let mail = mails_about(&app, &user.email, CHANGED_SUBJECT, 1).await.remove(0);
+    let mail = mails_about(&app, &user.email, CHANGED_SUBJECT, 1)
+        .await
+        .remove(0);
     assert!(!mail.subject.contains("CLICK"));
     assert!(mail.text.contains("was changed on 20"), "{}", mail.text);
     assert!(mail.text.contains(" UTC"), "{}", mail.text);
-    assert!(mail.text.contains("If you did not change it"), "{}", mail.text);
+    assert!(
+        mail.text.contains("If you did not change it"),
+        "{}",
+        mail.text
+    );
     assert!(mail.link("/password/forgot").ends_with("/password/forgot"));
 
     // A reset is a change too.
     let visitor = app.client();
-    ask_for_reset(&visitor, &user.email).await.assert_status(200);
+    ask_for_reset(&visitor, &user.email)
+        .await
+        .assert_status(200);
     let link = mails_about(&app, &user.email, RESET_SUBJECT, 1).await[0].link("/password/reset/");
     visitor
         .post(&link, &[("password", "reset from the link")])

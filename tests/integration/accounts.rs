@@ -366,7 +366,11 @@ async fn password_reset_ends_other_sessions(app: TestApp) {
     // The link does not sign anyone in: the person signs in with the new password.
     client.get("/profile").await.assert_status(303);
     let login = client.get("/login").await;
-    assert!(login.body.contains("Sign in with your new password"), "{}", login.body);
+    assert!(
+        login.body.contains("Sign in with your new password"),
+        "{}",
+        login.body
+    );
     other_device.get("/profile").await.assert_status(303);
     client.get(&link).await.assert_status(410);
     let fresh = app.client();
@@ -678,14 +682,15 @@ async fn login_is_rate_limited() {
         let client = &client;
         async move {
             client
-                .post("/login", &[("email", &email), ("password", "wrong password!")])
+                .post(
+                    "/login",
+                    &[("email", &email), ("password", "wrong password!")],
+                )
                 .await
         }
     };
-    let flood = futures::future::join_all(
-        (0..5).map(|_| attempt("member@example.org".to_string())),
-    )
-    .await;
+    let flood =
+        futures::future::join_all((0..5).map(|_| attempt("member@example.org".to_string()))).await;
     let count = |answers: &[crate::support::Response], status: u16| {
         answers.iter().filter(|r| r.status == status).count()
     };
@@ -696,6 +701,10 @@ async fn login_is_rate_limited() {
     // Four attempts are left for this address this minute, whichever the accounts.
     let spread =
         futures::future::join_all((0..6).map(|i| attempt(format!("user{i}@example.org")))).await;
-    assert!(count(&spread, 401) >= 4, "{:?}", spread.iter().map(|r| r.status).collect::<Vec<_>>());
+    assert!(
+        count(&spread, 401) >= 4,
+        "{:?}",
+        spread.iter().map(|r| r.status).collect::<Vec<_>>()
+    );
     assert!(count(&spread, 429) >= 1);
 }

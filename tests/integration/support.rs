@@ -177,14 +177,24 @@ impl TestApp {
     }
 
     pub async fn user(&self, email: &str, name: &str) -> users::Model {
-        let hash = self.state.hashing.hash(PASSWORD.into()).await.expect("hash");
+        let hash = self
+            .state
+            .hashing
+            .hash(PASSWORD.into())
+            .await
+            .expect("hash");
         service::create_user(self.db(), email, name, Some(hash), false)
             .await
             .expect("create user")
     }
 
     pub async fn admin(&self) -> users::Model {
-        let hash = self.state.hashing.hash(PASSWORD.into()).await.expect("hash");
+        let hash = self
+            .state
+            .hashing
+            .hash(PASSWORD.into())
+            .await
+            .expect("hash");
         service::create_user(self.db(), "admin@example.org", "Admin", Some(hash), true)
             .await
             .expect("create admin")
