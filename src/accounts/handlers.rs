@@ -7,11 +7,7 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, FromQueryResult, 
 use serde::Deserialize;
 use templates::components::FormErrors;
 
-use super::{
-    password_rules,
-    service::{self},
-    tokens::TokenProblem,
-};
+use super::{password_rules, service, tokens::TokenProblem};
 use crate::{
     db::{self, now},
     entities::{forums, invitations, users},
