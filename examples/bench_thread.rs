@@ -21,7 +21,7 @@ use axum::{
     response::IntoResponse,
 };
 use fora::{
-    accounts::{password, service},
+    accounts::{password::Hashing, service},
     admin::service::{NewForum, create_forum, create_theme},
     config::Config,
     entities::{states::MemberRole, users},
@@ -215,7 +215,7 @@ async fn seed(database_url: &str) -> anyhow::Result<()> {
         Err((field, key)) => bail!("forum: {field} {key}"),
     };
 
-    let hash = password::hash(BENCH_PASSWORD.to_string()).await?;
+    let hash = Hashing::default().hash(BENCH_PASSWORD.to_string()).await?;
     let member =
         service::create_user(db, BENCH_EMAIL, "Bench Member", Some(hash.clone()), false).await?;
     service::grant_membership(db, forum.id, member.id, MemberRole::Member).await?;

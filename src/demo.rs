@@ -6,7 +6,7 @@ use anyhow::{Context, bail};
 use sea_orm::{EntityTrait, PaginatorTrait};
 
 use crate::{
-    accounts::{password, service},
+    accounts::service,
     admin::service::{NewForum, create_forum, create_theme},
     entities::{states::MemberRole, users},
     forums::{access, posting},
@@ -189,7 +189,7 @@ pub async fn fill(state: &AppState) -> anyhow::Result<()> {
     if users::Entity::find().count(&state.db).await? > 0 {
         bail!("the database already has accounts: `fora demo` only fills an empty database");
     }
-    let hash = password::hash(DEMO_PASSWORD.to_string()).await?;
+    let hash = state.hashing.hash(DEMO_PASSWORD.to_string()).await?;
     let admin = service::create_user(
         &state.db,
         "admin@example.org",

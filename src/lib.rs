@@ -41,7 +41,8 @@ static UPLOADS: &[csrf::Upload] = &[csrf::Upload {
 
 pub fn app(state: AppState) -> Router {
     let sessions = SessionManagerLayer::new(state.sessions.clone())
-        .with_name("fora_session")
+        .with_name(state.config.session_cookie_name())
+        .with_path("/")
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(state.config.secure_cookies())

@@ -479,6 +479,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let bind = config.bind;
     let state = fora::init(config).await?;
     accounts::password::warm_up();
+    accounts::password_rules::warm_up();
     if let Some(link) = accounts::setup::prepare_first_run(&state).await? {
         println!(
             "\nFora has no accounts yet. Create the first administrator here (works once, while this server runs):\n{link}\n"

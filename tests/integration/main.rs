@@ -2,6 +2,7 @@
 
 mod support;
 
+mod account_hardening;
 mod accounts;
 mod architecture;
 mod browser;
