@@ -1,9 +1,20 @@
 //! Markdown → sanitized HTML. The only place in Fora that produces HTML from user text.
 //! It must never let script, event handlers, `javascript:`/`data:` URLs, SVG or styles through.
+//!
+//! Rendering is bounded (see `bounds` and `markers`): any text up to the body length cap
+//! renders in milliseconds. It is still CPU work, so callers render with `render_off_thread`
+//! before they open a write transaction.
+
+mod bounds;
+mod escaping;
+mod markers;
+pub mod pathological;
 
 use std::sync::LazyLock;
 
 use pulldown_cmark::{Options, Parser, html};
+
+pub use bounds::{MAX_CONTAINER_DEPTH, MAX_DEPTH, MAX_ELEMENTS, MAX_HTML_TAGS};
 
 static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     let mut builder = ammonia::Builder::default();
@@ -18,10 +29,23 @@ pub fn render(markdown: &str) -> String {
     let mut options = Options::empty();
     options.insert(Options::ENABLE_STRIKETHROUGH);
     options.insert(Options::ENABLE_TABLES);
-    let parser = Parser::new_ext(markdown, options);
-    let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
-    html::push_html(&mut unsafe_html, parser);
+    let source = markers::limit(markdown);
+    let events = Parser::new_ext(&source, options).into_offset_iter();
+    let mut unsafe_html = String::with_capacity(source.len() * 3 / 2);
+    html::push_html(&mut unsafe_html, bounds::Bounded::new(&source, events));
     SANITIZER.clean(&unsafe_html).to_string()
+}
+
+/// `render` on tokio's blocking threads, so the async workers keep serving meanwhile.
+pub async fn render_off_thread(markdown: String) -> String {
+    match tokio::task::spawn_blocking(move || render(&markdown)).await {
+        Ok(html) => html,
+        Err(failed) => match failed.try_into_panic() {
+            Ok(panic) => std::panic::resume_unwind(panic),
+            // Only when the runtime shuts down under the request.
+            Err(cancelled) => panic!("rendering was cancelled: {cancelled}"),
+        },
+    }
 }
 
 /// Quotes a post for a reply: each line prefixed with `> `, attributed to its author.
