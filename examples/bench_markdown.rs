@@ -54,7 +54,9 @@ fn main() {
         .and_then(|r| r.parse().ok())
         .unwrap_or(3);
     let skip_old = std::env::var_os("SKIP_OLD").is_some();
-    println!("| input ({BODY_MAX} chars) | old parse (ms) | old sanitize (ms) | old total (ms) | new (ms) |");
+    println!(
+        "| input ({BODY_MAX} chars) | old parse (ms) | old sanitize (ms) | old total (ms) | new (ms) |"
+    );
     println!("|---|---:|---:|---:|---:|");
     let mut old_all = Vec::new();
     let mut new_all = Vec::new();

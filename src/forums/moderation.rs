@@ -200,9 +200,13 @@ pub async fn write_summary(
         Err("form.required") => None,
         Err(_) => return Err(AppError::TooLarge),
     };
+    let summary_html = match &summary {
+        Some(summary) => Some(markdown::render_off_thread(summary.clone()).await),
+        None => None,
+    };
     let txn = db::begin_write(&state.db).await?;
     let mut active: threads::ActiveModel = thread.clone().into();
-    active.summary_html = Set(summary.as_deref().map(markdown::render));
+    active.summary_html = Set(summary_html);
     active.summary_md = Set(summary);
     active.update(&txn).await?;
     posting::touch(&txn, thread.id).await?;

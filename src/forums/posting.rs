@@ -1,5 +1,6 @@
 //! Writing threads and posts: Markdown rendered once and stored, held for approval in
-//! pre-moderated forums, followers told. Each write is one transaction.
+//! pre-moderated forums, followers told. Each write is one transaction, opened only once the
+//! Markdown is rendered (off the async threads): no lock is held while rendering.
 
 use sea_orm::{
     ActiveModelTrait,
@@ -73,6 +74,7 @@ async fn insert_post(
     thread_id: i32,
     author_id: i32,
     body_md: &str,
+    body_html: String,
     status: &str,
 ) -> Result<posts::Model, sea_orm::DbErr> {
     let now = now();
@@ -80,7 +82,7 @@ async fn insert_post(
         thread_id: Set(thread_id),
         author_id: Set(author_id),
         body_md: Set(body_md.to_owned()),
-        body_html: Set(markdown::render(body_md)),
+        body_html: Set(body_html),
         status: Set(status.to_owned()),
         reject_reason: Set(None),
         hidden_at: Set(None),
@@ -151,6 +153,7 @@ pub async fn create_thread(
         return Err(AppError::BadRequest("forum.archived_notice"));
     }
     let status = status_for(access);
+    let body_html = markdown::render_off_thread(body_md.to_owned()).await;
     let txn = db::begin_write(&state.db).await?;
     let now = now();
     let thread = threads::ActiveModel {
@@ -171,7 +174,7 @@ pub async fn create_thread(
     }
     .insert(&txn)
     .await?;
-    let post = insert_post(&txn, thread.id, author.id, body_md, status).await?;
+    let post = insert_post(&txn, thread.id, author.id, body_md, body_html, status).await?;
     follow(&txn, author.id, thread.id).await?;
     if status == "published" {
         on_published(&txn, &post, access.forum.id).await?;
@@ -198,8 +201,9 @@ pub async fn create_reply(
         return Err(AppError::BadRequest("thread.locked_notice"));
     }
     let status = status_for(access);
+    let body_html = markdown::render_off_thread(body_md.to_owned()).await;
     let txn = db::begin_write(&state.db).await?;
-    let post = insert_post(&txn, thread.id, author.id, body_md, status).await?;
+    let post = insert_post(&txn, thread.id, author.id, body_md, body_html, status).await?;
     touch(&txn, thread.id).await?;
     follow(&txn, author.id, thread.id).await?;
     if status == "published" {
@@ -233,13 +237,14 @@ pub async fn edit_post(
     if !own && !access.role.moderates() {
         return Err(AppError::NotFound);
     }
+    let body_html = markdown::render_off_thread(body_md.to_owned()).await;
     let txn = db::begin_write(&state.db).await?;
     if edit_is_held(access, post, editor) {
-        hold_edit(&txn, post.id, editor.id, body_md, markdown::render(body_md)).await?;
+        hold_edit(&txn, post.id, editor.id, body_md, body_html).await?;
         txn.commit().await?;
         return Ok(true);
     }
-    apply_edit(&txn, post, editor.id, body_md, markdown::render(body_md)).await?;
+    apply_edit(&txn, post, editor.id, body_md, body_html).await?;
     if !own {
         super::log::record(
             &txn,

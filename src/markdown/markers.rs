@@ -105,10 +105,10 @@ mod tests {
         let deep = ">".repeat(MAX_CONTAINER_DEPTH + 3);
         let expected = format!("{}\\>>> a\nb", ">".repeat(MAX_CONTAINER_DEPTH));
         assert_eq!(limit(&format!("{deep} a\nb")), expected);
-        let lists = "- ".repeat(MAX_CONTAINER_DEPTH + 1);
+        let lists = format!("{}a", "- ".repeat(MAX_CONTAINER_DEPTH + 1));
         assert_eq!(
             limit(&lists),
-            format!("{}\\- ", "- ".repeat(MAX_CONTAINER_DEPTH))
+            format!("{}\\- a", "- ".repeat(MAX_CONTAINER_DEPTH))
         );
         let numbered = "12. ".repeat(MAX_CONTAINER_DEPTH + 1);
         assert_eq!(

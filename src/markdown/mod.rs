@@ -101,6 +101,103 @@ mod tests {
         assert!(!html.contains("href=\"data:"), "{html}");
     }
 
+    /// Debug builds are 10–50 times slower than release, where the bound is 100 ms (see
+    /// `examples/bench_markdown.rs`); before the bounds, these inputs took 5 to 100+ seconds.
+    const DEBUG_BOUND: std::time::Duration = std::time::Duration::from_secs(2);
+
+    /// No tag in `html` is script-capable, carries an event handler or a script URL (text may
+    /// say anything: it is escaped).
+    fn assert_sanitized(html: &str, name: &str) {
+        static TAG: LazyLock<regex::Regex> =
+            LazyLock::new(|| regex::Regex::new(r"<[^>]*>").expect("static regex"));
+        static BAD: LazyLock<regex::Regex> = LazyLock::new(|| {
+            regex::Regex::new(r"(?i)^<(script|svg|style|img|iframe|object|embed)|\son[a-z]+\s*=|javascript:|data:")
+                .expect("static regex")
+        });
+        for tag in TAG.find_iter(html) {
+            assert!(!BAD.is_match(tag.as_str()), "{name}: {}", tag.as_str());
+        }
+    }
+
+    #[test]
+    fn pathological_inputs_at_the_size_cap_render_quickly_and_stay_sanitized() {
+        let bound = if cfg!(debug_assertions) {
+            DEBUG_BOUND
+        } else {
+            std::time::Duration::from_millis(100)
+        };
+        for case in pathological::corpus(crate::web::forms::BODY_MAX) {
+            let start = std::time::Instant::now();
+            let html = render(&case.markdown);
+            let took = start.elapsed();
+            assert!(took < bound, "{}: {took:?}", case.name);
+            assert_sanitized(&html, case.name);
+            // Script smuggled past a cap is still escaped text, never markup.
+            let tail = format!(
+                "{}<script>alert(1)</script><img src=x onerror=alert(1)>",
+                case.markdown
+            );
+            assert_sanitized(&render(&tail), case.name);
+        }
+    }
+
+    #[test]
+    fn deep_quotes_are_capped_and_the_rest_is_shown_as_text() {
+        let html = render(&format!("{} deepest words", ">".repeat(1_000)));
+        assert_eq!(html.matches("<blockquote>").count(), MAX_CONTAINER_DEPTH);
+        assert!(html.contains("deepest words"), "{html}");
+        assert!(html.contains(&"&gt;".repeat(100)), "{html}");
+    }
+
+    #[test]
+    fn nothing_is_dropped_past_the_element_cap() {
+        let text: String = (0..MAX_ELEMENTS + 10)
+            .map(|n| format!("# h{n}\n"))
+            .collect();
+        let html = render(&text);
+        assert!(html.matches("<h1>").count() <= MAX_ELEMENTS);
+        assert!(
+            html.contains(&format!("# h{}", MAX_ELEMENTS + 9)),
+            "last heading lost"
+        );
+    }
+
+    #[test]
+    fn raw_html_past_its_cap_is_escaped() {
+        let text = "<b>x</b>".repeat(MAX_HTML_TAGS);
+        let html = render(&text);
+        assert_eq!(html.matches("<b>").count(), MAX_HTML_TAGS / 2);
+        assert!(html.contains("&lt;b&gt;x&lt;/b&gt;"), "{html}");
+    }
+
+    #[test]
+    fn long_runs_of_ampersands_keep_every_character() {
+        let html = render(&format!(
+            "{} and `{}`",
+            "&".repeat(50_000),
+            "&".repeat(20_000)
+        ));
+        assert_eq!(html.matches("&amp;").count(), 70_000);
+        assert!(html.contains("<span></span>"), "text node not split");
+    }
+
+    #[test]
+    fn ordinary_text_renders_as_it_always_did() {
+        let html = render(
+            "# Title\n\n> a *quote* with [a link](https://example.org) & `code`\n>\n> - one\n> - two\n\n| a | b |\n|---|---|\n| 1 | ~~2~~ |\n\n1. first\n   > nested\n",
+        );
+        assert_eq!(
+            html,
+            "<h1>Title</h1>\n<blockquote>\n<p>a <em>quote</em> with <a href=\"https://example.org\" rel=\"nofollow noopener noreferrer ugc\">a link</a> &amp; <code>code</code></p>\n<ul>\n<li>one</li>\n<li>two</li>\n</ul>\n</blockquote>\n<table><thead><tr><th>a</th><th>b</th></tr></thead><tbody>\n<tr><td>1</td><td><del>2</del></td></tr>\n</tbody></table>\n<ol>\n<li>first\n<blockquote>\n<p>nested</p>\n</blockquote>\n</li>\n</ol>\n"
+        );
+    }
+
+    #[tokio::test]
+    async fn rendering_off_thread_gives_the_same_html() {
+        let text = "*hello* <script>x</script>".to_string();
+        assert_eq!(render_off_thread(text.clone()).await, render(&text));
+    }
+
     #[test]
     fn mentions_are_found() {
         assert_eq!(

@@ -70,7 +70,11 @@ pub fn corpus(size: usize) -> Vec<Case> {
         ),
         case(
             "deep quote, lazy lines",
-            format!("{} a\n{}", ">".repeat(size / 2), fill("b\n", size - size / 2 - 3)),
+            format!(
+                "{} a\n{}",
+                ">".repeat(size / 2),
+                fill("b\n", size - size / 2 - 3)
+            ),
         ),
         // Lists.
         case("bullets on one line", fill("- ", size)),
@@ -102,7 +106,10 @@ pub fn corpus(size: usize) -> Vec<Case> {
         case("bracket pairs", fill("[]", size)),
         case("images nested", nest("![", "a", "](b)", size)),
         case("unclosed links", fill("[a](", size)),
-        case("link destinations in parentheses", nest("[a](", "b", ")", size)),
+        case(
+            "link destinations in parentheses",
+            nest("[a](", "b", ")", size),
+        ),
         case("reference links", {
             let definition = "[r]: http://example.org/\n\n";
             format!("{definition}{}", fill("[r]", size - definition.len()))
@@ -131,10 +138,15 @@ pub fn corpus(size: usize) -> Vec<Case> {
             let head = format!("{}|\n{}|\n", "|a".repeat(columns), "|-".repeat(columns));
             format!("{head}{}", fill("|\n", size - head.len()))
         }),
-        case("long table", format!("|a|b|\n|-|-|\n{}", fill("|a|b|\n", size - 12))),
+        case(
+            "long table",
+            format!("|a|b|\n|-|-|\n{}", fill("|a|b|\n", size - 12)),
+        ),
         case(
             "tables in nested quotes",
-            lines(size, |n| format!("{}|a|\n{}|-|", "> ".repeat(n % 40), "> ".repeat(n % 40))),
+            lines(size, |n| {
+                format!("{}|a|\n{}|-|", "> ".repeat(n % 40), "> ".repeat(n % 40))
+            }),
         ),
         case("pipes", fill("|", size)),
         // HTML and entities.
