@@ -12,7 +12,7 @@ pub mod pathological;
 
 use std::sync::LazyLock;
 
-use pulldown_cmark::{Options, Parser, html};
+use pulldown_cmark::{Event, Options, Parser, TagEnd, html};
 
 pub use bounds::{MAX_CONTAINER_DEPTH, MAX_DEPTH, MAX_ELEMENTS, MAX_HTML_TAGS};
 
@@ -34,6 +34,26 @@ pub fn render(markdown: &str) -> String {
     let mut unsafe_html = String::with_capacity(source.len() * 3 / 2);
     html::push_html(&mut unsafe_html, bounds::Bounded::new(&source, events));
     SANITIZER.clean(&unsafe_html).to_string()
+}
+
+/// The words of some Markdown without its syntax (a space for each line break and at the end
+/// of each paragraph, heading and list item), stopping once past about `budget` bytes. For
+/// listings, feeds and summaries: the parse is bounded like `render`'s.
+pub fn words(markdown: &str, budget: usize) -> String {
+    let source = markers::limit(markdown);
+    let mut out = String::with_capacity(budget.min(source.len()) + 8);
+    for event in Parser::new(&source) {
+        match event {
+            Event::Text(text) | Event::Code(text) => out.push_str(&text),
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item) => out.push(' '),
+            _ => {}
+        }
+        if out.len() > budget {
+            break;
+        }
+    }
+    out
 }
 
 /// `render` on tokio's blocking threads, so the async workers keep serving meanwhile.
@@ -196,6 +216,17 @@ mod tests {
     async fn rendering_off_thread_gives_the_same_html() {
         let text = "*hello* <script>x</script>".to_string();
         assert_eq!(render_off_thread(text.clone()).await, render(&text));
+    }
+
+    #[test]
+    fn words_of_a_pathological_text_come_quickly() {
+        for case in pathological::corpus(crate::web::forms::BODY_MAX) {
+            let start = std::time::Instant::now();
+            words(&case.markdown, 2_000);
+            let took = start.elapsed();
+            assert!(took < DEBUG_BOUND, "{}: {took:?}", case.name);
+        }
+        assert_eq!(words("> > deep *words*\n\nmore", 100), "deep words more ");
     }
 
     #[test]
