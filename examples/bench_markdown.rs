@@ -2,8 +2,11 @@
 //! docs/BENCHMARKS.md, "Pathological posts").
 //!
 //! ```text
-//! cargo run --release --example bench_markdown [-- ROUNDS]
+//! cargo run --release --example bench_markdown [-- ROUNDS]    # slowest of ROUNDS runs (3)
+//! SKIP_OLD=1 cargo run --example bench_markdown                # the new renderer only
 //! ```
+//!
+//! (The old renderer needs minutes per deep-nesting input in a debug build.)
 //!
 //! For each input: the renderer before the bounds (plain pulldown-cmark + ammonia, as Fora
 //! rendered until issue 10), split into parse and sanitize, and `fora::markdown::render`.
