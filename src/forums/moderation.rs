@@ -144,7 +144,7 @@ pub async fn write_summary(
     let (thread, access) = moderated_thread(&state, &signed_in.user, thread_id).await?;
     let summary = match forms::markdown_body(&form.summary) {
         Ok(summary) => {
-            let rendered = markdown::render(&summary);
+            let rendered = markdown::render_off_thread(summary.clone()).await;
             Some((summary, rendered))
         }
         Err("form.required") => None,

@@ -1,5 +1,6 @@
 //! Writing threads and posts: Markdown rendered once and stored, held for approval in
-//! pre-moderated forums, followers told. Each write is one transaction.
+//! pre-moderated forums, followers told. Each write is one transaction, opened only once the
+//! Markdown is rendered (off the async threads): no lock is held while rendering.
 
 use sea_orm::{
     ActiveModelTrait,
@@ -77,6 +78,7 @@ async fn insert_post(
     thread_id: i32,
     author_id: i32,
     body_md: &str,
+    body_html: String,
     status: PostStatus,
 ) -> Result<posts::Model, sea_orm::DbErr> {
     let now = now();
@@ -84,7 +86,7 @@ async fn insert_post(
         thread_id: Set(thread_id),
         author_id: Set(author_id),
         body_md: Set(body_md.to_owned()),
-        body_html: Set(markdown::render(body_md)),
+        body_html: Set(body_html),
         status: Set(status),
         reject_reason: Set(None),
         hidden_at: Set(None),
@@ -155,6 +157,7 @@ pub async fn create_thread(
         return Err(AppError::BadRequest("forum.archived_notice"));
     }
     let status = status_for(access);
+    let body_html = markdown::render_off_thread(body_md.to_owned()).await;
     let txn = db::begin_write(&state.db).await?;
     let now = now();
     let thread = threads::ActiveModel {
@@ -175,7 +178,7 @@ pub async fn create_thread(
     }
     .insert(&txn)
     .await?;
-    let post = insert_post(&txn, thread.id, author.id, body_md, status).await?;
+    let post = insert_post(&txn, thread.id, author.id, body_md, body_html, status).await?;
     follow(&txn, author.id, thread.id).await?;
     if status == PostStatus::Published {
         on_published(&txn, &post, access.forum.id).await?;
@@ -202,8 +205,9 @@ pub async fn create_reply(
         return Err(AppError::BadRequest("thread.locked_notice"));
     }
     let status = status_for(access);
+    let body_html = markdown::render_off_thread(body_md.to_owned()).await;
     let txn = db::begin_write(&state.db).await?;
-    let post = insert_post(&txn, thread.id, author.id, body_md, status).await?;
+    let post = insert_post(&txn, thread.id, author.id, body_md, body_html, status).await?;
     touch(&txn, thread.id).await?;
     follow(&txn, author.id, thread.id).await?;
     if status == PostStatus::Published {
@@ -239,13 +243,14 @@ pub async fn edit_post(
     if !own && !access.role.moderates() {
         return Err(AppError::NotFound);
     }
+    let body_html = markdown::render_off_thread(body_md.to_owned()).await;
     let txn = db::begin_write(&state.db).await?;
     if edit_is_held(access, post, editor) {
-        hold_edit(&txn, post.id, editor.id, body_md, markdown::render(body_md)).await?;
+        hold_edit(&txn, post.id, editor.id, body_md, body_html).await?;
         txn.commit().await?;
         return Ok(true);
     }
-    apply_edit(&txn, post, editor.id, body_md, markdown::render(body_md)).await?;
+    apply_edit(&txn, post, editor.id, body_md, body_html).await?;
     if !own {
         super::log::record(
             &txn,

@@ -37,6 +37,7 @@ use crate::{
         log::{self, Entry},
         posting,
     },
+    markdown,
     web::{
         AdminUser, AppError, AppResult, AppState, SignedIn,
         dates::iso,
@@ -402,9 +403,18 @@ pub async fn create_learning(
         errors.add("description", "learning.duplicate");
         return Ok(rerender(errors));
     }
+    let description_html = markdown::render_off_thread(fields.description.clone()).await;
     let txn = db::begin_write(&state.db).await?;
     let now = now();
-    let learning = store::insert(&txn, &fields, DRAFT, Some(admin.user.id), now).await?;
+    let learning = store::insert(
+        &txn,
+        &fields,
+        &description_html,
+        DRAFT,
+        Some(admin.user.id),
+        now,
+    )
+    .await?;
     store::record_review(&txn, learning.id, Some(admin.user.id), "created", "", now).await?;
     txn.commit().await?;
     flash::set(&admin.session, "learning.saved").await;
@@ -471,9 +481,10 @@ pub async fn update_learning(
         return Ok(rerender(errors));
     }
     let id = learning.id;
+    let description_html = markdown::render_off_thread(fields.description.clone()).await;
     let txn = db::begin_write(&state.db).await?;
     let now = now();
-    store::update(&txn, learning, &fields, now).await?;
+    store::update(&txn, learning, &fields, &description_html, now).await?;
     store::record_review(&txn, id, Some(admin.user.id), "edited", "", now).await?;
     txn.commit().await?;
     flash::set(&admin.session, "learning.saved").await;
@@ -765,6 +776,7 @@ pub async fn propose_learning(
     let fields = raw
         .validate(&taxonomy)
         .map_err(|_| AppError::BadRequest("learning.needs_summary"))?;
+    let description_html = markdown::render_off_thread(fields.description.clone()).await;
     let txn = db::begin_write(&state.db).await?;
     let now = now();
     let proposed_before = learnings::Entity::find()
@@ -778,8 +790,15 @@ pub async fn propose_learning(
     let learning = match proposed_before {
         Some(existing) => existing,
         None => {
-            let learning =
-                store::insert(&txn, &fields, IN_REVIEW, Some(signed_in.user.id), now).await?;
+            let learning = store::insert(
+                &txn,
+                &fields,
+                &description_html,
+                IN_REVIEW,
+                Some(signed_in.user.id),
+                now,
+            )
+            .await?;
             let comment = format!("/threads/{}", thread.id);
             store::record_review(
                 &txn,

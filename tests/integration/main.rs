@@ -22,6 +22,7 @@ mod newsletter_delivery;
 mod newsletter_editions;
 mod newsletter_subscribe;
 mod notifications;
+mod pathological_posts;
 mod private_pages;
 mod search_limits;
 mod smtp;
