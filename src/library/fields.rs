@@ -9,6 +9,8 @@ use crate::web::forms::{self, FieldError};
 
 pub const LEARNING_TYPES: [&str; 2] = ["lesson_learned", "good_practice"];
 pub const LANGUAGES: [&str; 3] = ["en", "fr", "es"];
+/// The orders of a learnings listing.
+pub const SORTS: [&str; 2] = ["relevance", "newest"];
 pub const TITLE_MAX: usize = 300;
 pub const PROJECT_MAX: usize = 500;
 pub const EXTERNAL_ID_MAX: usize = 100;

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use crate::{
     library::{
         catalogue::listing::PER_PAGE as PRODUCTS_PER_PAGE,
-        fields::{LANGUAGES, LEARNING_TYPES},
+        fields::{LANGUAGES, LEARNING_TYPES, SORTS},
         query_text::MAX_CHARS,
         search::PER_PAGE,
     },
@@ -27,6 +27,17 @@ fn query_param(name: &str, description: &str, schema: Value) -> Value {
         "description": description,
         "schema": schema,
     })
+}
+
+/// Text as the edge lets it through: no control characters (those are refused with a 400).
+const NO_CONTROLS: &str = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$";
+
+fn text(extra: Value) -> Value {
+    let mut schema = json!({ "type": "string", "pattern": NO_CONTROLS });
+    if let (Some(schema), Value::Object(extra)) = (schema.as_object_mut(), extra) {
+        schema.extend(extra);
+    }
+    schema
 }
 
 fn reference(name: &str) -> Value {
@@ -219,7 +230,7 @@ fn schemas() -> Value {
                 "pages": { "type": "integer", "minimum": 1 },
                 "per_page": { "type": "integer", "const": PER_PAGE },
                 "range": reference("schemas/Range"),
-                "sort": { "type": "string", "enum": ["relevance", "newest"] },
+                "sort": { "type": "string", "enum": SORTS },
                 "filters": { "type": "array", "items": reference("schemas/ActiveFilter"), "description": "The filters applied." },
                 "items": { "type": "array", "items": reference("schemas/LearningSummary") },
                 "facets": {
@@ -330,22 +341,25 @@ fn schemas() -> Value {
 }
 
 pub fn document_for(base_url: &str) -> Value {
-    let code = json!({ "type": "string" });
+    let code = text(json!({}));
     let page_param = query_param(
         "page",
-        "1-based page number. Must be a whole number from 1; a page past the last one answers the last page.",
-        json!({ "type": "integer", "minimum": 1 }),
+        "1-based page number. Must be a whole number from 1 (empty means the first page); a page past the last one answers the last page.",
+        json!({ "anyOf": [
+            { "type": "integer", "minimum": 1, "maximum": u64::MAX },
+            { "type": "string", "const": "" },
+        ] }),
     );
     let learning_params = vec![
         query_param(
             "q",
             "Full-text query: words, \"quoted phrases\", OR between alternatives, -word to exclude, word* for a prefix. Any text up to maxLength characters is accepted; a longer one is refused (400, error code query_too_long), and one with too many words is shortened (see notices).",
-            json!({ "type": "string", "maxLength": MAX_CHARS }),
+            text(json!({ "maxLength": MAX_CHARS })),
         ),
         query_param(
             "type",
-            "Learning type.",
-            json!({ "type": "string", "enum": LEARNING_TYPES }),
+            "Learning type: lesson_learned or good_practice. Any other value is left out and reported in notices (unknown_filter).",
+            text(json!({ "examples": LEARNING_TYPES })),
         ),
         query_param(
             "evaluation_type",
@@ -359,16 +373,20 @@ pub fn document_for(base_url: &str) -> Value {
         query_param("intervention_type", "Intervention type code.", code.clone()),
         query_param("cycle_stage", "Project-cycle stage code.", code.clone()),
         query_param("criterion", "Evaluation criterion code.", code.clone()),
-        query_param("year", "Evaluation year.", json!({ "type": "integer" })),
+        query_param(
+            "year",
+            "Evaluation year, e.g. 2019. Any other value is left out and reported in notices (unknown_filter).",
+            text(json!({ "examples": ["2019"] })),
+        ),
         query_param(
             "language",
-            "Language of the learning.",
-            json!({ "type": "string", "enum": LANGUAGES }),
+            "Language of the learning: en, fr or es. Any other value is left out and reported in notices (unknown_filter).",
+            text(json!({ "examples": LANGUAGES })),
         ),
         query_param(
             "sort",
-            "Order: relevance (the default with a text query) or newest (the default without).",
-            json!({ "type": "string", "enum": ["relevance", "newest"] }),
+            "Order: relevance (the default with a text query) or newest (the default without). Any other value is ignored and reported in notices (unknown_sort).",
+            text(json!({ "examples": SORTS })),
         ),
         page_param.clone(),
     ];
@@ -381,8 +399,8 @@ pub fn document_for(base_url: &str) -> Value {
         query_param("theme", "Theme slug.", code.clone()),
         query_param(
             "language",
-            "Language of the product.",
-            json!({ "type": "string", "enum": LANGUAGES }),
+            "Language of the product: en, fr or es. Any other value is left out and reported in notices (unknown_filter).",
+            text(json!({ "examples": LANGUAGES })),
         ),
         query_param("country", "ISO 3166-1 alpha-2 country code.", code),
         page_param,
@@ -392,7 +410,7 @@ pub fn document_for(base_url: &str) -> Value {
         "info": {
             "title": "Fora library API",
             "version": "1.0.0",
-            "description": "Read-only access to the published learnings (lessons learned and good practices from project evaluations) and knowledge products of Fora. Only published items are ever listed or shown. Every answer is JSON, errors included ({\"error\": code, \"message\": text}), and carries Access-Control-Allow-Origin: *. Unknown filter values and unknown parameters never fail a request: they are left out and reported in `notices`. Atom feeds of the same data: /feeds/learnings.atom (same query parameters as /api/v1/learnings) and /feeds/products.atom.",
+            "description": "Read-only access to the published learnings (lessons learned and good practices from project evaluations) and knowledge products of Fora. Only published items are ever listed or shown. Every answer is JSON, errors included ({\"error\": code, \"message\": text}), and carries Access-Control-Allow-Origin: *. Unknown filter values and unknown parameters never fail a request: they are left out and reported in `notices`. Only a page that is not a whole number from 1, a text query over its length limit, or a control character anywhere in the request is refused (400). Atom feeds of the same data: /feeds/learnings.atom (same query parameters as /api/v1/learnings) and /feeds/products.atom.",
             "license": { "name": "AGPL-3.0-or-later", "identifier": "AGPL-3.0-or-later" },
         },
         "servers": [{ "url": base_url }],
@@ -405,7 +423,7 @@ pub fn document_for(base_url: &str) -> Value {
                     "parameters": learning_params,
                     "responses": {
                         "200": json_response("One page of results with facet counts.", "LearningList"),
-                        "400": error_response(&format!("`page` is not a whole number from 1, or a parameter holds a control character (error code bad_parameter); `q` is longer than {MAX_CHARS} characters (error code query_too_long).")),
+                        "400": error_response(&format!("`page` is not a whole number from 1, or the request holds a control character (error code bad_parameter); `q` is longer than {MAX_CHARS} characters (error code query_too_long).")),
                         "405": error_response("Only GET (and HEAD, OPTIONS) are allowed."),
                     },
                 },
@@ -417,6 +435,7 @@ pub fn document_for(base_url: &str) -> Value {
                     "parameters": [id_param("learning")],
                     "responses": {
                         "200": json_response("The learning with every field, as codes and labels.", "Learning"),
+                        "400": error_response("The path holds a control character (error code bad_parameter)."),
                         "404": error_response("No published learning has this id (also for ids that are not numbers, and for drafts, learnings in review and retired ones)."),
                         "405": error_response("Only GET (and HEAD, OPTIONS) are allowed."),
                     },
@@ -430,7 +449,7 @@ pub fn document_for(base_url: &str) -> Value {
                     "parameters": product_params,
                     "responses": {
                         "200": json_response("One page of products with facet counts.", "ProductList"),
-                        "400": error_response("`page` is not a whole number from 1 (error code bad_parameter)."),
+                        "400": error_response("`page` is not a whole number from 1, or the request holds a control character (error code bad_parameter)."),
                         "405": error_response("Only GET (and HEAD, OPTIONS) are allowed."),
                     },
                 },
@@ -442,6 +461,7 @@ pub fn document_for(base_url: &str) -> Value {
                     "parameters": [id_param("product")],
                     "responses": {
                         "200": json_response("The product.", "Product"),
+                        "400": error_response("The path holds a control character (error code bad_parameter)."),
                         "404": error_response("No published product has this id."),
                         "405": error_response("Only GET (and HEAD, OPTIONS) are allowed."),
                     },
