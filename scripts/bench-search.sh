@@ -53,7 +53,7 @@ done
 say() { printf '==> %s\n' "$*" >&2; }
 
 # ------------------------------------------------------------------------------------------
-say "building (release, $CARGO_TARGET_DIR): fora binary and examples/bench_search"
+say "building (release, $CARGO_TARGET_DIR): fora binary and examples/bench_search/"
 # Two invocations, so the measured binary is built exactly as `cargo build --release` builds it.
 (cd "$ROOT" && cargo build --release --quiet --bin fora && cargo build --release --quiet --example bench_search)
 
