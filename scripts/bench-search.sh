@@ -21,6 +21,8 @@
 #   PROFILE=1                  also time facet and page statements one search at a time
 #   PG_ADMIN_URL=postgres://postgres@127.0.0.1:5432/postgres   where to create the databases
 #   FORA_BENCH_CACHE=~/.cache/fora-bench                         where the SQLite files live
+#   FORA_BENCH_CORPUS=<repository>/data   the text learnings are generated from: a directory
+#                                         holding seed-learnings.csv and seeds/*.txt
 #   KEEP=1                     keep the temporary directory (logs, wrk output) afterwards
 #
 # Generated data sets are cached (SQLite files in FORA_BENCH_CACHE, PostgreSQL databases

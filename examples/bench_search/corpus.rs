@@ -6,6 +6,11 @@ use anyhow::{Context, bail};
 
 use crate::rng::Rng;
 
+/// The corpus shipped with the repository: the seed learnings the demo imports
+/// (`data/seed-learnings.csv`) and the source documents the project started from
+/// (`data/seeds/*.txt`). `FORA_BENCH_CORPUS` names another directory laid out the same way.
+const DEFAULT_ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data");
+
 pub struct Corpus {
     /// Words as they appear (with punctuation), in corpus order.
     pub tokens: Vec<String>,
@@ -63,14 +68,20 @@ fn parse_csv(text: &str) -> Vec<Vec<String>> {
 
 impl Corpus {
     pub fn load() -> anyhow::Result<Corpus> {
-        let root = PathBuf::from(
-            std::env::var("FORA_BENCH_CORPUS").unwrap_or_else(|_| "/work/shared".into()),
-        );
+        let root = match std::env::var("FORA_BENCH_CORPUS") {
+            Ok(dir) if !dir.is_empty() => PathBuf::from(dir),
+            _ => PathBuf::from(DEFAULT_ROOT),
+        };
         let mut paragraphs: Vec<String> = Vec::new();
         let mut project_titles = Vec::new();
-        let csv = root.join("data/seed-learnings.csv");
-        let text = std::fs::read_to_string(&csv)
-            .with_context(|| format!("cannot read {} (set FORA_BENCH_CORPUS)", csv.display()))?;
+        let csv = root.join("seed-learnings.csv");
+        let text = std::fs::read_to_string(&csv).with_context(|| {
+            format!(
+                "cannot read {} (FORA_BENCH_CORPUS must name a directory holding \
+                 seed-learnings.csv and seeds/*.txt, as {DEFAULT_ROOT} does)",
+                csv.display()
+            )
+        })?;
         for record in parse_csv(&text).into_iter().skip(1) {
             if record.len() >= 2 {
                 project_titles.push(record[0].trim().to_string());
@@ -78,7 +89,13 @@ impl Corpus {
             }
         }
         let mut seeds: Vec<PathBuf> = std::fs::read_dir(root.join("seeds"))
-            .with_context(|| format!("cannot list {}/seeds", root.display()))?
+            .with_context(|| {
+                format!(
+                    "cannot list {}/seeds (FORA_BENCH_CORPUS must name a directory holding \
+                     seed-learnings.csv and seeds/*.txt, as {DEFAULT_ROOT} does)",
+                    root.display()
+                )
+            })?
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.extension().is_some_and(|x| x == "txt"))
             .collect();

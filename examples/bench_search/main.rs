@@ -37,8 +37,9 @@
 //!     BENCH_MMAP=BYTES                        SQLite pool with another mmap_size
 //! ```
 //!
-//! The text of the generated learnings comes from real evaluation learnings
-//! (/work/shared/data/seed-learnings.csv and /work/shared/seeds/*.txt, or $FORA_BENCH_CORPUS):
+//! The text of the generated learnings comes from real evaluation learnings shipped with the
+//! repository (data/seed-learnings.csv and data/seeds/*.txt; $FORA_BENCH_CORPUS names another
+//! directory holding seed-learnings.csv and seeds/*.txt):
 //! a word-pair chain over that text, so word frequencies follow its Zipf curve, with topic
 //! phrases that fit each learning's sector, intervention and themes (the small corpus lacks
 //! most topic words, such as "cocoa" or "birth registration") and a long tail of place names
