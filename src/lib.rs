@@ -160,6 +160,19 @@ async fn render_plain_errors(request: Request, next: Next) -> Response {
 
 /// Opens the database, brings the schema up to date and builds the shared state.
 pub async fn init(config: config::Config) -> anyhow::Result<AppState> {
+    let mailer = mail::Mailer::from_config(
+        config.smtp_url.as_deref(),
+        config.outbox_dir.clone(),
+        u32::try_from(config.newsletter.concurrency).unwrap_or(u32::MAX),
+    )?;
+    init_with_mailer(config, mailer).await
+}
+
+/// [`init`] with a mailer of the caller's choice (the tests' in-memory mailbox).
+pub async fn init_with_mailer(
+    config: config::Config,
+    mailer: mail::Mailer,
+) -> anyhow::Result<AppState> {
     use anyhow::Context;
     use migration::MigratorTrait;
     let db = db::connect(&config.database_url)
@@ -168,10 +181,5 @@ pub async fn init(config: config::Config) -> anyhow::Result<AppState> {
     migration::Migrator::up(&db, None)
         .await
         .context("database migration failed")?;
-    let mailer = mail::Mailer::from_config(
-        config.smtp_url.as_deref(),
-        config.outbox_dir.clone(),
-        u32::try_from(config.newsletter.concurrency).unwrap_or(u32::MAX),
-    )?;
     Ok(AppState::new(db, config, mailer))
 }

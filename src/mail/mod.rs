@@ -17,6 +17,7 @@ use lettre::{
 /// The longest one SMTP command may take before the attempt counts as a temporary failure.
 pub const SMTP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
+pub mod memory;
 mod plain_pool;
 
 #[derive(Clone)]
@@ -25,6 +26,8 @@ pub enum Mailer {
     Plain(std::sync::Arc<plain_pool::PlainPool>),
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
     Outbox(AsyncFileTransport<Tokio1Executor>, PathBuf),
+    /// Kept in memory (tests).
+    Memory(std::sync::Arc<memory::MemoryOutbox>),
 }
 
 /// One message, already rendered by the templates crate.
@@ -105,6 +108,12 @@ impl Mailer {
                 Ok(Mailer::Outbox(AsyncFileTransport::new(&outbox), outbox))
             }
         }
+    }
+
+    /// A mailer that keeps every message in memory, and the mailbox to read them from.
+    pub fn memory() -> (Self, std::sync::Arc<memory::MemoryOutbox>) {
+        let outbox = std::sync::Arc::new(memory::MemoryOutbox::default());
+        (Mailer::Memory(outbox.clone()), outbox)
     }
 
     pub fn build(from: &str, email: &Email) -> anyhow::Result<Message> {
@@ -198,6 +207,10 @@ impl Mailer {
                 .await
                 .map(drop)
                 .map_err(|err| SendError::Transient(err.to_string())),
+            Mailer::Memory(outbox) => {
+                outbox.push(bytes.clone());
+                Ok(())
+            }
         }
     }
 

@@ -113,19 +113,6 @@ async fn delivery_states(app: &TestApp, edition: i32) -> HashMap<String, usize> 
     states
 }
 
-fn outbox_mails(dir: &Path) -> Vec<crate::support::Mail> {
-    std::fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .flatten()
-                .filter_map(|e| std::fs::read(e.path()).ok())
-                .filter(|bytes| !bytes.is_empty())
-                .map(|bytes| crate::support::parse_mail(&bytes))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 fn header<'a>(mail: &'a crate::support::Mail, name: &str) -> Option<&'a str> {
     let prefix = format!("{}:", name.to_ascii_lowercase());
     mail.raw
@@ -167,7 +154,7 @@ async fn each_subscriber_gets_the_edition_once(app: TestApp) {
         Summary::default()
     );
 
-    let mails = outbox_mails(&app.outbox);
+    let mails = app.sent_mails();
     assert_eq!(mails.len(), 23);
     let domain = "127.0.0.1";
     let mut seen = std::collections::HashSet::new();
@@ -242,10 +229,7 @@ async fn unsubscribed_during_sending_gets_nothing(app: TestApp) {
     let summary = deliver::drain(&app.state).await.expect("drain");
     assert_eq!(summary.sent, 3);
     assert_eq!(summary.cancelled, 2);
-    let to: Vec<String> = outbox_mails(&app.outbox)
-        .into_iter()
-        .map(|m| m.to)
-        .collect();
+    let to: Vec<String> = app.sent_mails().into_iter().map(|m| m.to).collect();
     assert!(!to.contains(&"reader1@example.org".to_string()));
     assert!(!to.contains(&"reader2@example.org".to_string()));
     assert_eq!(

@@ -1,10 +1,12 @@
 //! TestApp: the real application on a real socket, over a fresh database built by the real
 //! migrations (SQLite file always; PostgreSQL when `TEST_DATABASE_URL` is set), with mail
-//! written to a temporary outbox (or sent to a real SMTP server where a test asks for one).
+//! kept in an in-memory mailbox (or sent to a real SMTP server where a test asks for one).
 
 use std::{
-    path::PathBuf,
-    sync::atomic::{AtomicU32, Ordering},
+    sync::{
+        Arc,
+        atomic::{AtomicU32, Ordering},
+    },
     time::Duration,
 };
 
@@ -14,6 +16,7 @@ use fora::{
     admin::service::{NewForum, create_forum, create_theme},
     config::{Config, HttpLimits, NewsletterConfig, PasswordHashing, RateLimits},
     entities::{forums, users},
+    mail::{Mailer, memory::MemoryOutbox},
 };
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 
@@ -41,7 +44,8 @@ pub struct TestApp {
     pub state: AppState,
     pub database_url: String,
     pub base: String,
-    pub outbox: PathBuf,
+    /// Every message the app sent, unless the test asked for a real SMTP server.
+    pub mailbox: Arc<MemoryOutbox>,
     _dir: tempfile::TempDir,
     server: tokio::task::JoinHandle<()>,
     _stop_listener: tokio::sync::watch::Sender<bool>,
@@ -52,6 +56,9 @@ impl Drop for TestApp {
         self.server.abort();
     }
 }
+
+/// How long a test waits for mail it expects (sending is in the background).
+const MAIL_WAIT: Duration = Duration::from_secs(5);
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
@@ -129,7 +136,6 @@ impl TestApp {
             .await
             .expect("bind");
         let addr = listener.local_addr().expect("local addr");
-        let outbox = dir.path().join("outbox");
         let config = Config {
             database_url: database_url.clone(),
             bind: addr,
@@ -138,7 +144,7 @@ impl TestApp {
                 .clone()
                 .unwrap_or_else(|| format!("http://{addr}")),
             smtp_url: options.smtp_url,
-            outbox_dir: outbox.clone(),
+            outbox_dir: dir.path().join("outbox"),
             from: "Fora <fora@example.org>".into(),
             trust_proxy: false,
             limits: options.limits,
@@ -147,7 +153,12 @@ impl TestApp {
             newsletter: options.newsletter,
             http: options.http.clone(),
         };
-        let state = fora::init(config).await.expect("init app");
+        let (memory, mailbox) = Mailer::memory();
+        let state = match config.smtp_url {
+            Some(_) => fora::init(config).await,
+            None => fora::init_with_mailer(config, memory).await,
+        }
+        .expect("init app");
         let app = fora::app(state.clone());
         let server = tokio::spawn(fora::web::server::serve(
             listener,
@@ -162,7 +173,7 @@ impl TestApp {
             database_url,
             _stop_listener: stop_listener,
             base: format!("http://{addr}"),
-            outbox,
+            mailbox,
             _dir: dir,
             server,
         }
@@ -271,39 +282,54 @@ impl TestApp {
         client
     }
 
-    /// Messages in the outbox, waiting up to 5 s for at least `count` of them.
+    /// Every message sent so far, oldest first.
+    pub fn sent_mails(&self) -> Vec<Mail> {
+        self.mailbox
+            .messages()
+            .iter()
+            .map(|m| parse_mail(m))
+            .collect()
+    }
+
+    /// Messages sent, waiting up to 5 s for at least `count` of them.
     pub async fn mails(&self, count: usize) -> Vec<Mail> {
-        for _ in 0..100 {
-            let mails = read_outbox(&self.outbox);
-            if mails.len() >= count {
-                return mails;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        let mails = read_outbox(&self.outbox);
-        panic!(
+        let mails: Vec<Mail> = self
+            .mailbox
+            .wait_until(MAIL_WAIT, |sent| sent.len() >= count)
+            .await
+            .iter()
+            .map(|m| parse_mail(m))
+            .collect();
+        assert!(
+            mails.len() >= count,
             "expected {count} mails, found {}: {:?}",
             mails.len(),
             mails.iter().map(|m| &m.subject).collect::<Vec<_>>()
         );
+        mails
     }
 
     pub async fn mails_to(&self, address: &str, count: usize) -> Vec<Mail> {
-        for _ in 0..100 {
-            let mails: Vec<Mail> = read_outbox(&self.outbox)
-                .into_iter()
+        let to = |sent: &[Vec<u8>]| -> Vec<Mail> {
+            sent.iter()
+                .map(|m| parse_mail(m))
                 .filter(|m| m.to == address)
-                .collect();
-            if mails.len() >= count {
-                return mails;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("expected {count} mails to {address}");
+                .collect()
+        };
+        let mails = to(&self
+            .mailbox
+            .wait_until(MAIL_WAIT, |sent| to(sent).len() >= count)
+            .await);
+        assert!(
+            mails.len() >= count,
+            "expected {count} mails to {address}, found {}",
+            mails.len()
+        );
+        mails
     }
 
     pub fn mail_count(&self) -> usize {
-        read_outbox(&self.outbox).len()
+        self.mailbox.len()
     }
 
     pub async fn sql(&self, sql: &str) {
@@ -353,24 +379,6 @@ pub fn parse_mail(raw: &[u8]) -> Mail {
             .unwrap_or_default(),
         raw: String::from_utf8_lossy(raw).to_string(),
     }
-}
-
-fn read_outbox(dir: &PathBuf) -> Vec<Mail> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut files: Vec<_> = entries
-        .flatten()
-        .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
-        .map(|e| (e.metadata().and_then(|m| m.modified()).ok(), e.path()))
-        .collect();
-    files.sort();
-    files
-        .into_iter()
-        .filter_map(|(_, path)| std::fs::read(&path).ok())
-        .filter(|bytes| !bytes.is_empty())
-        .map(|bytes| parse_mail(&bytes))
-        .collect()
 }
 
 pub struct Response {
