@@ -60,7 +60,11 @@ use axum::{
     response::IntoResponse,
 };
 use fora::{
-    entities::{learning_countries, learning_themes, learnings, themes},
+    entities::{
+        learning_countries, learning_themes,
+        learnings::{self, LearningStatus},
+        themes,
+    },
     library::{
         fields::LearningFields,
         search::{self, Audience, PER_PAGE, Search, SearchParams},
@@ -1061,7 +1065,7 @@ fn projects(corpus: &Corpus, ids: &Ids, rng: &mut Rng) -> Vec<Project> {
 struct Row {
     id: i32,
     fields: LearningFields,
-    status: &'static str,
+    status: LearningStatus,
     at: OffsetDateTime,
 }
 
@@ -1161,10 +1165,10 @@ impl<'a> Generator<'a> {
             "lesson_learned"
         };
         let status = match rng.below(100) {
-            0..=94 => store::PUBLISHED,
-            95..=96 => store::IN_REVIEW,
-            97..=98 => store::DRAFT,
-            _ => store::RETIRED,
+            0..=94 => LearningStatus::Published,
+            95..=96 => LearningStatus::InReview,
+            97..=98 => LearningStatus::Draft,
+            _ => LearningStatus::Retired,
         };
         let day = rng.range(1, 365) as u16;
         let date = Date::from_ordinal_date(year.unwrap_or(2020), day).expect("a day of the year");
@@ -1545,12 +1549,12 @@ fn active_model(row: &Row) -> learnings::ActiveModel {
         criterion_id: Set(f.criterion_id),
         source_url: Set(f.source_url.clone()),
         language: Set(f.language.clone()),
-        status: Set(row.status.to_string()),
+        status: Set(row.status),
         author_id: Set(None),
         reviewer_id: Set(None),
         // The same tokens the application writes (`store::insert`).
         facet_keys: Set(store::facet_keys(f, row.status)),
-        published_at: Set((row.status == store::PUBLISHED).then_some(row.at)),
+        published_at: Set((row.status == LearningStatus::Published).then_some(row.at)),
         created_at: Set(row.at),
         updated_at: Set(row.at),
     }
@@ -1968,7 +1972,7 @@ fn facets_in(statement: Statement) -> Statement {
 /// the full-text expression: that token is in 95 % of the rows, so intersecting with it (and,
 /// on SQLite, bm25's walk over its doclist) costs in proportion to the whole collection.
 fn status_column(statement: Statement) -> Statement {
-    let published = fora::library::facets::status(store::PUBLISHED);
+    let published = fora::library::facets::status(LearningStatus::Published.as_str());
     let Some(values) = statement.values.clone() else {
         return statement;
     };
