@@ -214,7 +214,7 @@ async fn seed(url: &str, count_subscribers: usize, items: usize) -> anyhow::Resu
                 &db,
                 &fields,
                 &fora::markdown::render(&fields.description),
-                store::PUBLISHED,
+                fora::entities::learnings::LearningStatus::Published,
                 None,
                 now(),
             )

@@ -6,7 +6,7 @@ use fora::{
     accounts,
     admin::service as admin_service,
     config::Config,
-    entities::states::MemberRole,
+    entities::states::{LearningStatus, MemberRole},
     forums::members,
     library::{
         export,
@@ -113,8 +113,8 @@ struct ImportArgs {
     /// A .csv or .json file, UTF-8, at most 20 MiB.
     file: std::path::PathBuf,
     /// Status of the items the import creates (products: published or draft).
-    #[arg(long, default_value = "published", value_parser = ["published", "in_review", "draft"])]
-    status: String,
+    #[arg(long, value_enum, default_value_t = ImportStatus::Published)]
+    status: ImportStatus,
     /// Import the valid rows even when others are rejected (by default nothing is written).
     #[arg(long)]
     skip_invalid: bool,
@@ -139,9 +139,29 @@ struct ExportArgs {
     /// Write to this file instead of standard output.
     #[arg(long, short)]
     output: Option<std::path::PathBuf>,
-    /// Only items in this workflow state (default: all).
-    #[arg(long, value_parser = ["draft", "in_review", "published", "retired"])]
-    status: Option<String>,
+    /// Only items in this workflow state (default: all; products have no in_review).
+    #[arg(long, value_enum)]
+    status: Option<LearningStatus>,
+}
+
+/// The statuses `fora import --status` offers: a learning's, except retired (a product takes
+/// published or draft; the import refuses in_review for products).
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum ImportStatus {
+    Published,
+    #[value(name = "in_review")]
+    InReview,
+    Draft,
+}
+
+impl ImportStatus {
+    fn word(self) -> &'static str {
+        match self {
+            ImportStatus::Published => LearningStatus::Published.as_str(),
+            ImportStatus::InReview => LearningStatus::InReview.as_str(),
+            ImportStatus::Draft => LearningStatus::Draft.as_str(),
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -337,7 +357,7 @@ async fn newsletter(config: Config, command: NewsletterCommand) -> anyhow::Resul
 async fn import(config: Config, kind: Kind, args: ImportArgs) -> anyhow::Result<()> {
     let state = fora::init(config).await?;
     let options = import::Options {
-        status: Some(args.status),
+        status: Some(args.status.word().to_string()),
         skip_invalid: args.skip_invalid,
         actor_id: None,
         source_name: args
@@ -367,8 +387,9 @@ async fn export(config: Config, kind: Kind, args: ExportArgs) -> anyhow::Result<
                 .and_then(|p| Format::from_file_name(&p.to_string_lossy()))
         })
         .unwrap_or(Format::Csv);
-    if let Some(status) = &args.status
-        && !kind.statuses().contains(&status.as_str())
+    let status = args.status.map(LearningStatus::as_str);
+    if let Some(status) = status
+        && !kind.statuses().contains(&status)
     {
         bail!(
             "{} have no status {status}; use one of: {}",
@@ -387,7 +408,14 @@ async fn export(config: Config, kind: Kind, args: ExportArgs) -> anyhow::Result<
             let file = std::fs::File::create(&partial)
                 .with_context(|| format!("cannot write {}", partial.display()))?;
             let mut out = std::io::BufWriter::new(file);
-            let written = export::write_to(&state.db, kind, format, args.status, &mut out).await;
+            let written = export::write_to(
+                &state.db,
+                kind,
+                format,
+                status.map(str::to_string),
+                &mut out,
+            )
+            .await;
             let count = match written {
                 Ok(count) => count,
                 Err(error) => {
@@ -407,7 +435,14 @@ async fn export(config: Config, kind: Kind, args: ExportArgs) -> anyhow::Result<
         None => {
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());
-            let count = export::write_to(&state.db, kind, format, args.status, &mut out).await?;
+            let count = export::write_to(
+                &state.db,
+                kind,
+                format,
+                status.map(str::to_string),
+                &mut out,
+            )
+            .await?;
             out.flush()?;
             count
         }

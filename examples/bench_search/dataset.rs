@@ -4,7 +4,11 @@ use std::{path::PathBuf, time::Instant};
 
 use anyhow::{Context, bail};
 use fora::{
-    entities::{learning_countries, learning_themes, learnings, themes},
+    entities::{
+        learning_countries, learning_themes,
+        learnings::{self, LearningStatus},
+        themes,
+    },
     library::{
         store,
         taxonomy::{Taxonomy, Vocabulary},
@@ -363,12 +367,12 @@ fn active_model(row: &Row) -> learnings::ActiveModel {
         criterion_id: Set(f.criterion_id),
         source_url: Set(f.source_url.clone()),
         language: Set(f.language.clone()),
-        status: Set(row.status.to_string()),
+        status: Set(row.status),
         author_id: Set(None),
         reviewer_id: Set(None),
         // The same tokens the application writes (`store::insert`).
         facet_keys: Set(store::facet_keys(f, row.status)),
-        published_at: Set((row.status == store::PUBLISHED).then_some(row.at)),
+        published_at: Set((row.status == LearningStatus::Published).then_some(row.at)),
         created_at: Set(row.at),
         updated_at: Set(row.at),
     }

@@ -2,10 +2,12 @@
 
 use std::collections::HashSet;
 
-use fora::library::{
-    fields::LearningFields,
-    store,
-    taxonomy::{Taxonomy, Vocabulary},
+use fora::{
+    entities::learnings::LearningStatus,
+    library::{
+        fields::LearningFields,
+        taxonomy::{Taxonomy, Vocabulary},
+    },
 };
 use time::{Date, OffsetDateTime, Time};
 
@@ -216,7 +218,7 @@ fn projects(corpus: &Corpus, ids: &Ids, rng: &mut Rng) -> Vec<Project> {
 pub struct Row {
     pub id: i32,
     pub fields: LearningFields,
-    pub status: &'static str,
+    pub status: LearningStatus,
     pub at: OffsetDateTime,
 }
 
@@ -316,10 +318,10 @@ impl<'a> Generator<'a> {
             "lesson_learned"
         };
         let status = match rng.below(100) {
-            0..=94 => store::PUBLISHED,
-            95..=96 => store::IN_REVIEW,
-            97..=98 => store::DRAFT,
-            _ => store::RETIRED,
+            0..=94 => LearningStatus::Published,
+            95..=96 => LearningStatus::InReview,
+            97..=98 => LearningStatus::Draft,
+            _ => LearningStatus::Retired,
         };
         let day = rng.range(1, 365) as u16;
         let date = Date::from_ordinal_date(year.unwrap_or(2020), day).expect("a day of the year");

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+pub use super::states::LearningStatus;
+
 type Ts = TimeDateTimeWithTimeZone;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -30,7 +32,7 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub source_url: String,
     pub language: String,
-    pub status: String,
+    pub status: LearningStatus,
     pub author_id: Option<i32>,
     pub reviewer_id: Option<i32>,
     /// Tokens for every filter value, indexed with the text so one index lookup filters.

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+pub use super::states::ProductStatus;
+
 type Ts = TimeDateTimeWithTimeZone;
 
 /// A knowledge product: publication, tool, compendium, training, …
@@ -21,7 +23,7 @@ pub struct Model {
     pub url: String,
     pub language: String,
     pub published_on: Option<TimeDate>,
-    pub status: String,
+    pub status: ProductStatus,
     pub author_id: Option<i32>,
     pub created_at: Ts,
     pub updated_at: Ts,

@@ -47,6 +47,82 @@ impl MemberRole {
     }
 }
 
+/// A learning's place in the review workflow (`library::workflow` moves it between them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, clap::ValueEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum LearningStatus {
+    #[sea_orm(string_value = "draft")]
+    #[value(name = "draft")]
+    Draft,
+    #[sea_orm(string_value = "in_review")]
+    #[value(name = "in_review")]
+    InReview,
+    #[sea_orm(string_value = "published")]
+    #[value(name = "published")]
+    Published,
+    #[sea_orm(string_value = "retired")]
+    #[value(name = "retired")]
+    Retired,
+}
+
+impl LearningStatus {
+    pub const ALL: [LearningStatus; 4] = [
+        LearningStatus::Draft,
+        LearningStatus::InReview,
+        LearningStatus::Published,
+        LearningStatus::Retired,
+    ];
+
+    /// The stored word, for SQL written by hand, facet tokens, files and query strings.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            LearningStatus::Draft => "draft",
+            LearningStatus::InReview => "in_review",
+            LearningStatus::Published => "published",
+            LearningStatus::Retired => "retired",
+        }
+    }
+
+    /// The status a stored word names, exactly; anything else is `None`.
+    pub fn parse(word: &str) -> Option<LearningStatus> {
+        LearningStatus::ALL.into_iter().find(|s| s.as_str() == word)
+    }
+}
+
+/// A knowledge product's status: knowledge managers set it directly (no review).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, clap::ValueEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum ProductStatus {
+    #[sea_orm(string_value = "draft")]
+    Draft,
+    #[sea_orm(string_value = "published")]
+    Published,
+    #[sea_orm(string_value = "retired")]
+    Retired,
+}
+
+impl ProductStatus {
+    pub const ALL: [ProductStatus; 3] = [
+        ProductStatus::Draft,
+        ProductStatus::Published,
+        ProductStatus::Retired,
+    ];
+
+    /// The stored word, for SQL written by hand, files and query strings.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ProductStatus::Draft => "draft",
+            ProductStatus::Published => "published",
+            ProductStatus::Retired => "retired",
+        }
+    }
+
+    /// The status a stored word names, exactly; anything else is `None`.
+    pub fn parse(word: &str) -> Option<ProductStatus> {
+        ProductStatus::ALL.into_iter().find(|s| s.as_str() == word)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use sea_orm::{ActiveEnum, Iterable};
@@ -68,6 +144,35 @@ mod tests {
             words(MemberRole::iter().map(|s| s.to_value()).collect()),
             "member,moderator"
         );
+        assert_eq!(
+            words(LearningStatus::iter().map(|s| s.to_value()).collect()),
+            "draft,in_review,published,retired"
+        );
+        assert_eq!(
+            words(ProductStatus::iter().map(|s| s.to_value()).collect()),
+            "draft,published,retired"
+        );
+    }
+
+    #[test]
+    fn stored_words_and_names_agree() {
+        use clap::ValueEnum;
+        for status in LearningStatus::iter() {
+            assert_eq!(status.as_str(), status.to_value());
+            assert_eq!(LearningStatus::parse(status.as_str()), Some(status));
+            let cli = status.to_possible_value().unwrap();
+            assert_eq!(cli.get_name(), status.as_str());
+        }
+        for status in ProductStatus::iter() {
+            assert_eq!(status.as_str(), status.to_value());
+            assert_eq!(ProductStatus::parse(status.as_str()), Some(status));
+            let cli = status.to_possible_value().unwrap();
+            assert_eq!(cli.get_name(), status.as_str());
+        }
+        assert_eq!(LearningStatus::ALL.len(), LearningStatus::iter().count());
+        assert_eq!(ProductStatus::ALL.len(), ProductStatus::iter().count());
+        assert_eq!(LearningStatus::parse("Published"), None);
+        assert_eq!(ProductStatus::parse("in_review"), None);
     }
 
     #[test]

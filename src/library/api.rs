@@ -33,7 +33,6 @@ use super::{
         self, Audience, FacetCount, MARK_END, MARK_START, Notice, PER_PAGE, Search, SearchParams,
         TERM_FILTERS,
     },
-    store,
     taxonomy::Taxonomy,
 };
 use crate::{
@@ -430,7 +429,7 @@ async fn show_learning(
 ) -> ApiResult {
     let id = path_id(path)?;
     let learning = learnings::Entity::find_by_id(id)
-        .filter(learnings::Column::Status.eq(store::PUBLISHED))
+        .filter(learnings::Column::Status.eq(learnings::LearningStatus::Published))
         .one(&state.db)
         .await?
         .ok_or_else(ApiError::not_found)?;

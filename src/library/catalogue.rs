@@ -106,7 +106,7 @@ pub(crate) fn product_card(item: &ProductItem, taxonomy: &Taxonomy) -> views::Pr
         date: product.published_on.map(|d| d.to_string()),
         url: product.url.clone(),
         language: product.language.clone(),
-        status: product.status.clone(),
+        status: product.status.as_str().to_string(),
     }
 }
 
@@ -180,7 +180,7 @@ fn facet_groups(
                     label: status_name(lang, &count.value),
                     count: count.count,
                     href: href("status", &count.value),
-                    active: search.status == Some(count.value.as_str()),
+                    active: search.status.map(|s| s.as_str()) == Some(count.value.as_str()),
                 })
                 .collect(),
         });
@@ -310,7 +310,7 @@ pub async fn show_product(
         countries,
         language: product.language.clone(),
         date: product.published_on.map(|d| d.to_string()),
-        status: product.status.clone(),
+        status: product.status.as_str().to_string(),
         is_admin: admin,
         notice,
     };

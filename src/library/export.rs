@@ -256,7 +256,7 @@ impl Exporter {
                     ("criterion", self.code(l.criterion_id)),
                     ("source_url", Cell::Text(l.source_url.clone())),
                     ("language", Cell::Text(l.language.clone())),
-                    ("status", Cell::Text(l.status.clone())),
+                    ("status", Cell::Text(l.status.as_str().to_string())),
                 ])
             })
             .collect())
@@ -322,7 +322,7 @@ impl Exporter {
                                 .unwrap_or_default(),
                         ),
                     ),
-                    ("status", Cell::Text(p.status.clone())),
+                    ("status", Cell::Text(p.status.as_str().to_string())),
                 ])
             })
             .collect())

@@ -31,11 +31,10 @@ use time::OffsetDateTime;
 use super::{
     catalogue::listing::{self, ProductItem, ProductParams, ProductSearch},
     search::{self, Audience, Notice, Search, SearchParams},
-    store,
     taxonomy::Taxonomy,
 };
 use crate::{
-    entities::{learning_countries, learning_themes, learnings, users},
+    entities::{learning_countries, learning_themes, learnings, products, users},
     web::dates::iso,
     web::{AppError, AppResult, AppState},
 };
@@ -251,7 +250,7 @@ async fn newest_published(db: &impl ConnectionTrait) -> Result<Vec<i32>, DbErr> 
     learnings::Entity::find()
         .select_only()
         .column(learnings::Column::Id)
-        .filter(learnings::Column::Status.eq(store::PUBLISHED))
+        .filter(learnings::Column::Status.eq(learnings::LearningStatus::Published))
         .order_by_desc(learnings::Column::PublishedAt)
         .order_by_desc(learnings::Column::Id)
         .limit(FEED_SIZE)
@@ -273,7 +272,7 @@ async fn load_learnings(db: &impl ConnectionTrait, ids: &[i32]) -> Result<Vec<Le
     }
     let mut rows: HashMap<i32, learnings::Model> = learnings::Entity::find()
         .filter(learnings::Column::Id.is_in(ids.iter().copied()))
-        .filter(learnings::Column::Status.eq(store::PUBLISHED))
+        .filter(learnings::Column::Status.eq(learnings::LearningStatus::Published))
         .all(db)
         .await?
         .into_iter()
@@ -409,7 +408,7 @@ async fn products_feed(
     let items: Vec<&ProductItem> = listing
         .items
         .iter()
-        .filter(|item| item.product.status == super::products::PUBLISHED)
+        .filter(|item| item.product.status == products::ProductStatus::Published)
         .collect();
     let authors = author_names(&state.db, items.iter().filter_map(|i| i.product.author_id)).await?;
     let base = &state.config.base_url;

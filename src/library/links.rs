@@ -9,8 +9,7 @@ use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Statement};
 use templates::learnings::LinkView;
 use time::OffsetDateTime;
 
-use super::store::PUBLISHED;
-use crate::entities::users;
+use crate::entities::{learnings::LearningStatus, users};
 
 /// `/learnings/123` anywhere in a post (relative, or absolute on any host: the id is what
 /// counts, and only learnings that exist and are published are linked).
@@ -63,7 +62,7 @@ pub async fn link(
             learning_id.into(),
             user_id.into(),
             now.into(),
-            PUBLISHED.into(),
+            LearningStatus::Published.into(),
             published_only.into(),
         ],
     ))
@@ -147,7 +146,7 @@ pub async fn linked_learnings(
         db.get_database_backend(),
         "SELECT l.id, l.title FROM thread_learnings tl JOIN learnings l ON l.id = tl.learning_id
          WHERE tl.thread_id = $1 AND l.status = $2 ORDER BY tl.created_at, l.id",
-        [thread_id.into(), PUBLISHED.into()],
+        [thread_id.into(), LearningStatus::Published.into()],
     ))
     .all(db)
     .await?;

@@ -13,6 +13,7 @@ pub mod pages;
 pub mod pairs;
 pub mod products;
 pub mod query_text;
+pub mod review;
 pub mod search;
 pub mod store;
 pub mod taxonomy;

@@ -19,12 +19,15 @@ use templates::{
 use super::{
     links,
     search::{self, Audience, MARK_END, MARK_START, Notice, Search, SearchParams, TERM_FILTERS},
-    store::{self, IN_REVIEW, PUBLISHED},
+    store,
     taxonomy::Taxonomy,
     visibility, workflow,
 };
 use crate::{
-    entities::{learnings, users},
+    entities::{
+        learnings::{self, LearningStatus},
+        users,
+    },
     forums::access,
     web::{AppError, AppResult, AppState, Viewer, flash},
     web::{dates::iso, html},
@@ -204,7 +207,7 @@ async fn reviews_waiting_for(
     let rows = TitleRow::find_by_statement(Statement::from_sql_and_values(
         db.get_database_backend(),
         "SELECT id, title FROM learnings WHERE status = $1 AND reviewer_id = $2 ORDER BY updated_at",
-        [IN_REVIEW.into(), user.id.into()],
+        [LearningStatus::InReview.into(), user.id.into()],
     ))
     .all(db)
     .await?;
@@ -264,7 +267,8 @@ pub async fn search_learnings(
                 .and_then(|id| taxonomy.term(id))
                 .map(|t| t.label.clone()),
             year: hit.year,
-            status: (hit.status != PUBLISHED).then(|| status_label(lang, &hit.status)),
+            status: (hit.status != LearningStatus::Published)
+                .then(|| status_label(lang, hit.status.as_str())),
             snippet: snippet_pieces(&hit.snippet),
         })
         .collect();
@@ -425,7 +429,7 @@ async fn related(
              ORDER BY published_at DESC, id DESC LIMIT 5",
             [
                 learning.project_title.clone().into(),
-                PUBLISHED.into(),
+                LearningStatus::Published.into(),
                 learning.id.into(),
             ],
         ))
@@ -443,7 +447,11 @@ async fn related(
             "SELECT l.id, l.title FROM learning_themes lt JOIN learnings l ON l.id = lt.learning_id
              WHERE lt.theme_id = $1 AND l.status = $2 AND l.id <> $3
              ORDER BY l.published_at DESC, l.id DESC LIMIT 8",
-            [theme_id.into(), PUBLISHED.into(), learning.id.into()],
+            [
+                theme_id.into(),
+                LearningStatus::Published.into(),
+                learning.id.into(),
+            ],
         ))
         .all(db)
         .await?;
@@ -475,7 +483,7 @@ pub async fn show_learning(
         None => Vec::new(),
     };
     let discuss_in = match &viewer.user {
-        Some(user) if learning.status == PUBLISHED => {
+        Some(user) if learning.status == LearningStatus::Published => {
             links::forums_to_discuss_in(&state.db, user).await?
         }
         _ => Vec::new(),
@@ -494,7 +502,7 @@ pub async fn show_learning(
     let view = views::LearningPageView {
         id: learning.id,
         title: learning.title.clone(),
-        status: learning.status.clone(),
+        status: learning.status.as_str().to_string(),
         description_html: learning.description_html.clone(),
         fields: field_views(lang, &learning, &fields, &taxonomy),
         source_url: learning.source_url.clone(),
@@ -538,7 +546,7 @@ pub async fn discuss_learning(
 ) -> AppResult<Response> {
     let signed_in = viewer.require_user()?;
     let learning = visibility::learning(&state.db, &id, Some(&signed_in.user)).await?;
-    if learning.status != PUBLISHED {
+    if learning.status != LearningStatus::Published {
         return Err(AppError::NotFound);
     }
     let access = access::forum_by_slug(&state.db, &signed_in.user, query.forum.trim()).await?;

@@ -11,12 +11,11 @@ use super::{
     pairs::{PRODUCT_COUNTRIES, PRODUCT_THEMES},
     taxonomy::{Taxonomy, Vocabulary},
 };
-use crate::{entities::products, web::forms};
+use crate::{
+    entities::products::{self, ProductStatus},
+    web::forms,
+};
 
-pub const DRAFT: &str = "draft";
-pub const PUBLISHED: &str = "published";
-pub const RETIRED: &str = "retired";
-pub const STATUSES: [&str; 3] = [DRAFT, PUBLISHED, RETIRED];
 pub const TITLE_MAX: usize = 300;
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
@@ -196,19 +195,19 @@ pub async fn insert(
     db: &impl ConnectionTrait,
     fields: &ProductFields,
     summary_html: &str,
-    status: &str,
+    status: ProductStatus,
     author_id: Option<i32>,
     now: OffsetDateTime,
 ) -> Result<products::Model, DbErr> {
     let mut model = products::ActiveModel {
-        status: Set(status.to_string()),
+        status: Set(status),
         author_id: Set(author_id),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
     };
     apply(&mut model, fields, summary_html);
-    if status == PUBLISHED && fields.published_on.is_none() {
+    if status == ProductStatus::Published && fields.published_on.is_none() {
         model.published_on = Set(Some(now.date()));
     }
     let saved = model.insert(db).await?;
@@ -235,12 +234,12 @@ pub async fn update(
 pub async fn set_status(
     db: &impl ConnectionTrait,
     existing: products::Model,
-    status: &str,
+    status: ProductStatus,
     now: OffsetDateTime,
 ) -> Result<products::Model, DbErr> {
-    let needs_date = status == PUBLISHED && existing.published_on.is_none();
+    let needs_date = status == ProductStatus::Published && existing.published_on.is_none();
     let mut model: products::ActiveModel = existing.into();
-    model.status = Set(status.to_string());
+    model.status = Set(status);
     if needs_date {
         model.published_on = Set(Some(now.date()));
     }

@@ -11,10 +11,10 @@ use time::OffsetDateTime;
 use super::{
     facets,
     query_text::{self, TextQuery},
-    store::{PUBLISHED, STATUSES},
     taxonomy::{Taxonomy, Vocabulary},
 };
 use crate::{
+    entities::learnings::LearningStatus,
     web::paging::{clamp_page, page_number},
     web::query::read_lenient,
 };
@@ -201,7 +201,7 @@ pub struct Search {
     pub tokens: Vec<String>,
     /// A column filter rather than a token: nearly every learning is published, and a token
     /// that common would make every full-text lookup read its whole posting list.
-    pub status: Option<&'static str>,
+    pub status: Option<LearningStatus>,
     pub project: Option<String>,
     pub filters: Vec<ActiveFilter>,
     pub sort: Sort,
@@ -312,11 +312,11 @@ impl Search {
         let status_filter = match audience {
             Audience::Public => {
                 left_out.push("status");
-                Some(PUBLISHED)
+                Some(LearningStatus::Published)
             }
             Audience::KnowledgeManager if status.is_empty() || status == "all" => None,
             Audience::KnowledgeManager => {
-                let known = STATUSES.iter().copied().find(|s| *s == status);
+                let known = LearningStatus::parse(status);
                 if known.is_some() {
                     filters.push(ActiveFilter {
                         param: "status",
@@ -406,7 +406,7 @@ pub struct Hit {
     pub project_title: String,
     pub learning_type: String,
     pub year: Option<i32>,
-    pub status: String,
+    pub status: LearningStatus,
     pub evaluation_type_id: Option<i32>,
     pub published_at: Option<OffsetDateTime>,
     /// A passage of the description; `MARK_START`/`MARK_END` surround matched words.
@@ -564,7 +564,7 @@ struct HitRow {
     project_title: String,
     learning_type: String,
     year: Option<i32>,
-    status: String,
+    status: LearningStatus,
     evaluation_type_id: Option<i32>,
     published_at: Option<OffsetDateTime>,
     snippet: Option<String>,

@@ -10,13 +10,10 @@ use super::{
     fields::LearningFields,
     pairs::{LEARNING_COUNTRIES, LEARNING_THEMES},
 };
-use crate::entities::{learning_reviews, learnings};
-
-pub const DRAFT: &str = "draft";
-pub const IN_REVIEW: &str = "in_review";
-pub const PUBLISHED: &str = "published";
-pub const RETIRED: &str = "retired";
-pub const STATUSES: [&str; 4] = [DRAFT, IN_REVIEW, PUBLISHED, RETIRED];
+use crate::entities::{
+    learning_reviews,
+    learnings::{self, LearningStatus},
+};
 
 /// What makes two rows without an external id "the same learning": project and description,
 /// compared without regard to case or spacing.
@@ -35,9 +32,9 @@ pub fn content_key(project_title: &str, description: &str) -> String {
     hex::encode(digest)
 }
 
-pub fn facet_keys(fields: &LearningFields, status: &str) -> String {
+pub fn facet_keys(fields: &LearningFields, status: LearningStatus) -> String {
     Facets {
-        status,
+        status: status.as_str(),
         learning_type: &fields.learning_type,
         language: &fields.language,
         year: fields.year,
@@ -52,7 +49,7 @@ fn apply(
     model: &mut learnings::ActiveModel,
     fields: &LearningFields,
     description_html: &str,
-    status: &str,
+    status: LearningStatus,
 ) {
     model.external_id = Set(fields.external_id.clone());
     model.content_key = Set(content_key(&fields.project_title, &fields.description));
@@ -69,7 +66,7 @@ fn apply(
     model.criterion_id = Set(fields.criterion_id);
     model.source_url = Set(fields.source_url.clone());
     model.language = Set(fields.language.clone());
-    model.status = Set(status.to_string());
+    model.status = Set(status);
     model.facet_keys = Set(facet_keys(fields, status));
 }
 
@@ -90,14 +87,14 @@ pub async fn insert(
     db: &impl ConnectionTrait,
     fields: &LearningFields,
     description_html: &str,
-    status: &str,
+    status: LearningStatus,
     author_id: Option<i32>,
     now: OffsetDateTime,
 ) -> Result<learnings::Model, DbErr> {
     let mut model = learnings::ActiveModel {
         author_id: Set(author_id),
         reviewer_id: Set(None),
-        published_at: Set((status == PUBLISHED).then_some(now)),
+        published_at: Set((status == LearningStatus::Published).then_some(now)),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
@@ -116,10 +113,10 @@ pub async fn update(
     description_html: &str,
     now: OffsetDateTime,
 ) -> Result<learnings::Model, DbErr> {
-    let status = existing.status.clone();
+    let status = existing.status;
     let id = existing.id;
     let mut model: learnings::ActiveModel = existing.into();
-    apply(&mut model, fields, description_html, &status);
+    apply(&mut model, fields, description_html, status);
     model.updated_at = Set(now);
     let saved = model.update(db).await?;
     replace_pairs(db, id, fields).await?;
@@ -157,17 +154,17 @@ pub async fn fields_of(
 pub async fn set_status(
     db: &impl ConnectionTrait,
     learning: learnings::Model,
-    status: &str,
+    status: LearningStatus,
     actor_id: Option<i32>,
     action: &str,
     comment: &str,
     now: OffsetDateTime,
 ) -> Result<learnings::Model, DbErr> {
     let fields = fields_of(db, &learning).await?;
-    let first_publication = status == PUBLISHED && learning.published_at.is_none();
+    let first_publication = status == LearningStatus::Published && learning.published_at.is_none();
     let id = learning.id;
     let mut model: learnings::ActiveModel = learning.into();
-    model.status = Set(status.to_string());
+    model.status = Set(status);
     model.facet_keys = Set(facet_keys(&fields, status));
     if first_publication {
         model.published_at = Set(Some(now));

@@ -4,14 +4,16 @@
 
 use sea_orm::{ConnectionTrait, EntityTrait};
 
-use super::store::PUBLISHED;
 use crate::{
-    entities::{learnings, users},
+    entities::{
+        learnings::{self, LearningStatus},
+        users,
+    },
     web::{AppError, AppResult},
 };
 
 pub fn may_see(learning: &learnings::Model, user: Option<&users::Model>) -> bool {
-    learning.status == PUBLISHED || user.is_some_and(|u| may_manage(learning, u))
+    learning.status == LearningStatus::Published || user.is_some_and(|u| may_manage(learning, u))
 }
 
 /// Knowledge managers, the author and the reviewer take part in a learning's review.

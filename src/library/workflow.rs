@@ -6,15 +6,12 @@
 
 use axum::{
     Router,
-    extract::{Path, State},
+    extract::{MatchedPath, Path, State},
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
 };
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, Statement,
-    sea_query::Expr,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, Statement};
 use templates::{
     components::FormErrors,
     i18n::t,
@@ -24,14 +21,18 @@ use templates::{
 use super::{
     fields::RawLearning,
     links,
+    review::{self, Action, Who},
     search::TERM_FILTERS,
-    store::{self, DRAFT, IN_REVIEW, PUBLISHED, RETIRED},
+    store,
     taxonomy::{Taxonomy, Vocabulary},
     visibility,
 };
 use crate::{
     db::{self, now},
-    entities::{learnings, users},
+    entities::{
+        learnings::{self, LearningStatus},
+        users,
+    },
     forums::{
         access,
         log::{self, Entry},
@@ -48,7 +49,7 @@ use crate::{
 };
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
+    let router = Router::new()
         .route(
             "/learnings/new",
             get(show_new_learning).post(create_learning),
@@ -57,13 +58,14 @@ pub fn routes() -> Router<AppState> {
             "/learnings/{id}/edit",
             get(show_edit_learning).post(update_learning),
         )
-        .route("/learnings/{id}/submit", post(submit_learning))
-        .route("/learnings/{id}/reviewer", post(name_reviewer))
-        .route("/learnings/{id}/decide", post(decide_learning))
-        .route("/learnings/{id}/retire", post(retire_learning))
-        .route("/learnings/{id}/reopen", post(reopen_learning))
-        .route("/learnings/{id}/comment", post(comment_learning))
-        .route("/threads/{id}/propose-learning", post(propose_learning))
+        .route("/threads/{id}/propose-learning", post(propose_learning));
+    // Each step has its own address, as before; one handler serves them all.
+    Step::ALL.into_iter().fold(router, |router, step| {
+        router.route(
+            &format!("/learnings/{{id}}/{}", step.segment()),
+            post(step_learning),
+        )
+    })
 }
 
 #[derive(FromQueryResult)]
@@ -100,8 +102,7 @@ pub async fn view(
     learning: &learnings::Model,
     user: &users::Model,
 ) -> AppResult<WorkflowView> {
-    let admin = user.is_admin;
-    let status = learning.status.as_str();
+    let may = |action| review::may(action, learning, user);
     let reviewer = match learning.reviewer_id {
         Some(id) => users::Entity::find_by_id(id)
             .one(db)
@@ -109,10 +110,10 @@ pub async fn view(
             .map(|u| u.display_name),
         None => None,
     };
-    let can_submit = admin && status == DRAFT;
-    let can_name_reviewer = admin && status == IN_REVIEW;
+    let can_submit = may(Action::Submit);
+    let can_name_reviewer = may(Action::NameReviewer);
     Ok(WorkflowView {
-        can_edit: admin && status != RETIRED,
+        can_edit: user.is_admin && learning.status != LearningStatus::Retired,
         reviewers: if can_submit || can_name_reviewer {
             possible_reviewers(db, learning, user).await?
         } else {
@@ -120,9 +121,9 @@ pub async fn view(
         },
         can_submit,
         can_name_reviewer,
-        can_decide: status == IN_REVIEW && learning.reviewer_id == Some(user.id),
-        can_retire: admin && status == PUBLISHED,
-        can_reopen: admin && matches!(status, RETIRED | IN_REVIEW),
+        can_decide: may(Action::Approve),
+        can_retire: may(Action::Retire),
+        can_reopen: may(Action::Reopen),
         can_comment: true,
         reviewer,
     })
@@ -410,7 +411,7 @@ pub async fn create_learning(
         &txn,
         &fields,
         &description_html,
-        DRAFT,
+        LearningStatus::Draft,
         Some(admin.user.id),
         now,
     )
@@ -427,7 +428,7 @@ async fn managed_learning(
     admin: &SignedIn,
 ) -> AppResult<learnings::Model> {
     let learning = visibility::learning(&state.db, raw_id, Some(&admin.user)).await?;
-    if learning.status == RETIRED {
+    if learning.status == LearningStatus::Retired {
         return Err(AppError::BadRequest("review.wrong_state"));
     }
     Ok(learning)
@@ -522,231 +523,120 @@ async fn chosen_reviewer(
         .ok_or(AppError::BadRequest("review.bad_reviewer"))
 }
 
-fn back_to(id: i32) -> Response {
-    Redirect::to(&format!("/learnings/{id}#workflow")).into_response()
+/// The workflow's addresses, `/learnings/{id}/…`: one per action, except `decide`, where the
+/// named reviewer's form says approve or request changes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Step {
+    Submit,
+    Reviewer,
+    Decide,
+    Retire,
+    Reopen,
+    Comment,
 }
 
-/// One move of the workflow: from one of `from` to `to`, recorded as `action`.
-struct Step<'a> {
-    from: &'a [&'a str],
-    to: &'a str,
-    action: &'a str,
-    comment: &'a str,
-    /// The reviewer to name with this step, if any.
-    reviewer: Option<i32>,
+impl Step {
+    const ALL: [Step; 6] = [
+        Step::Submit,
+        Step::Reviewer,
+        Step::Decide,
+        Step::Retire,
+        Step::Reopen,
+        Step::Comment,
+    ];
+
+    fn segment(self) -> &'static str {
+        match self {
+            Step::Submit => "submit",
+            Step::Reviewer => "reviewer",
+            Step::Decide => "decide",
+            Step::Retire => "retire",
+            Step::Reopen => "reopen",
+            Step::Comment => "comment",
+        }
+    }
+
+    /// The step a matched route (`/learnings/{id}/submit`, …) stands for.
+    fn of_route(route: &str) -> Option<Step> {
+        let segment = route.rsplit('/').next()?;
+        Step::ALL.into_iter().find(|s| s.segment() == segment)
+    }
+
+    /// Who may take this step (the same for both decisions).
+    fn who(self) -> Who {
+        match self {
+            Step::Submit => Action::Submit.who(),
+            Step::Reviewer => Action::NameReviewer.who(),
+            Step::Decide => Action::Approve.who(),
+            Step::Retire => Action::Retire.who(),
+            Step::Reopen => Action::Reopen.who(),
+            Step::Comment => Action::Comment.who(),
+        }
+    }
+
+    /// The action the form asks for.
+    fn action(self, form: &StepForm) -> AppResult<Action> {
+        Ok(match self {
+            Step::Submit => Action::Submit,
+            Step::Reviewer => Action::NameReviewer,
+            Step::Decide => match form.decision.as_str() {
+                "approve" => Action::Approve,
+                "changes" => Action::RequestChanges,
+                _ => return Err(AppError::BadRequest("error.bad_form")),
+            },
+            Step::Retire => Action::Retire,
+            Step::Reopen => Action::Reopen,
+            Step::Comment => Action::Comment,
+        })
+    }
 }
 
-/// Moves a learning one step, naming the reviewer when given, in one write that fails if
-/// another request moved it first.
-async fn step(
-    state: &AppState,
-    learning: learnings::Model,
-    actor: &users::Model,
-    Step {
-        from,
-        to,
+/// Every step of the review workflow: who may take it, what the form says, then
+/// `review::act`, and back to the learning's workflow section.
+pub async fn step_learning(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    route: MatchedPath,
+    Path(id): Path<String>,
+    form: Result<Form<StepForm>, AppError>,
+) -> AppResult<Response> {
+    let step = Step::of_route(route.as_str()).ok_or(AppError::NotFound)?;
+    let who = step.who();
+    // Knowledge managers' steps are not there for anyone else, whatever the body.
+    if who == Who::KnowledgeManager && !signed_in.user.is_admin {
+        return Err(AppError::NotFound);
+    }
+    let Form(form) = form?;
+    let learning = visibility::learning(&state.db, &id, Some(&signed_in.user)).await?;
+    if !who.includes(&learning, &signed_in.user) {
+        return Err(AppError::NotFound);
+    }
+    let reviewer = match step {
+        Step::Submit | Step::Reviewer => {
+            // A retired learning is not edited, let alone sent for review.
+            if learning.status == LearningStatus::Retired {
+                return Err(AppError::BadRequest("review.wrong_state"));
+            }
+            Some(chosen_reviewer(&state, &learning, &signed_in, &form).await?)
+        }
+        _ => None,
+    };
+    // Naming another reviewer takes no comment.
+    let comment = match step {
+        Step::Reviewer => String::new(),
+        _ => comment_of(&form)?,
+    };
+    let action = step.action(&form)?;
+    review::act(
+        &state.db,
+        &learning,
+        &signed_in.user,
         action,
-        comment,
-        reviewer,
-    }: Step<'_>,
-) -> AppResult<Response> {
-    if !from.contains(&learning.status.as_str()) {
-        return Err(AppError::BadRequest("review.wrong_state"));
-    }
-    let id = learning.id;
-    let txn = db::begin_write(&state.db).await?;
-    let current = learnings::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if current.status != learning.status || current.reviewer_id != learning.reviewer_id {
-        return Err(AppError::BadRequest("review.wrong_state"));
-    }
-    let now = now();
-    if let Some(reviewer_id) = reviewer {
-        learnings::Entity::update_many()
-            .col_expr(learnings::Column::ReviewerId, Expr::value(reviewer_id))
-            .col_expr(learnings::Column::UpdatedAt, Expr::value(now))
-            .filter(learnings::Column::Id.eq(id))
-            .exec(&txn)
-            .await?;
-    }
-    if current.status == to {
-        store::record_review(&txn, id, Some(actor.id), action, comment, now).await?;
-    } else {
-        store::set_status(&txn, current, to, Some(actor.id), action, comment, now).await?;
-    }
-    txn.commit().await?;
-    Ok(back_to(id))
-}
-
-pub async fn submit_learning(
-    State(state): State<AppState>,
-    AdminUser(admin): AdminUser,
-    Path(id): Path<String>,
-    Form(form): Form<StepForm>,
-) -> AppResult<Response> {
-    let learning = managed_learning(&state, &id, &admin).await?;
-    let reviewer = chosen_reviewer(&state, &learning, &admin, &form).await?;
-    let comment = comment_of(&form)?;
-    step(
-        &state,
-        learning,
-        &admin.user,
-        Step {
-            from: &[DRAFT],
-            to: IN_REVIEW,
-            action: "submitted",
-            comment: &comment,
-            reviewer: Some(reviewer),
-        },
-    )
-    .await
-}
-
-pub async fn name_reviewer(
-    State(state): State<AppState>,
-    AdminUser(admin): AdminUser,
-    Path(id): Path<String>,
-    Form(form): Form<StepForm>,
-) -> AppResult<Response> {
-    let learning = managed_learning(&state, &id, &admin).await?;
-    let reviewer = chosen_reviewer(&state, &learning, &admin, &form).await?;
-    step(
-        &state,
-        learning,
-        &admin.user,
-        Step {
-            from: &[IN_REVIEW],
-            to: IN_REVIEW,
-            action: "reviewer",
-            comment: "",
-            reviewer: Some(reviewer),
-        },
-    )
-    .await
-}
-
-/// The named reviewer approves (publishing it) or sends it back with what should change.
-pub async fn decide_learning(
-    State(state): State<AppState>,
-    signed_in: SignedIn,
-    Path(id): Path<String>,
-    Form(form): Form<StepForm>,
-) -> AppResult<Response> {
-    let learning = visibility::learning(&state.db, &id, Some(&signed_in.user)).await?;
-    if learning.reviewer_id != Some(signed_in.user.id) {
-        return Err(AppError::NotFound);
-    }
-    let comment = comment_of(&form)?;
-    match form.decision.as_str() {
-        "approve" => {
-            step(
-                &state,
-                learning,
-                &signed_in.user,
-                Step {
-                    from: &[IN_REVIEW],
-                    to: PUBLISHED,
-                    action: "approved",
-                    comment: &comment,
-                    reviewer: None,
-                },
-            )
-            .await
-        }
-        "changes" if comment.is_empty() => Err(AppError::BadRequest("review.comment_required")),
-        "changes" => {
-            step(
-                &state,
-                learning,
-                &signed_in.user,
-                Step {
-                    from: &[IN_REVIEW],
-                    to: DRAFT,
-                    action: "changes_requested",
-                    comment: &comment,
-                    reviewer: None,
-                },
-            )
-            .await
-        }
-        _ => Err(AppError::BadRequest("error.bad_form")),
-    }
-}
-
-pub async fn retire_learning(
-    State(state): State<AppState>,
-    AdminUser(admin): AdminUser,
-    Path(id): Path<String>,
-    Form(form): Form<StepForm>,
-) -> AppResult<Response> {
-    let learning = visibility::learning(&state.db, &id, Some(&admin.user)).await?;
-    let comment = comment_of(&form)?;
-    step(
-        &state,
-        learning,
-        &admin.user,
-        Step {
-            from: &[PUBLISHED],
-            to: RETIRED,
-            action: "retired",
-            comment: &comment,
-            reviewer: None,
-        },
-    )
-    .await
-}
-
-pub async fn reopen_learning(
-    State(state): State<AppState>,
-    AdminUser(admin): AdminUser,
-    Path(id): Path<String>,
-    Form(form): Form<StepForm>,
-) -> AppResult<Response> {
-    let learning = visibility::learning(&state.db, &id, Some(&admin.user)).await?;
-    let comment = comment_of(&form)?;
-    step(
-        &state,
-        learning,
-        &admin.user,
-        Step {
-            from: &[RETIRED, IN_REVIEW],
-            to: DRAFT,
-            action: "reopened",
-            comment: &comment,
-            reviewer: None,
-        },
-    )
-    .await
-}
-
-pub async fn comment_learning(
-    State(state): State<AppState>,
-    signed_in: SignedIn,
-    Path(id): Path<String>,
-    Form(form): Form<StepForm>,
-) -> AppResult<Response> {
-    let learning = visibility::learning(&state.db, &id, Some(&signed_in.user)).await?;
-    if !visibility::may_manage(&learning, &signed_in.user) {
-        return Err(AppError::NotFound);
-    }
-    let comment = comment_of(&form)?;
-    if comment.is_empty() {
-        return Err(AppError::BadRequest("form.required"));
-    }
-    let txn = db::begin_write(&state.db).await?;
-    store::record_review(
-        &txn,
-        learning.id,
-        Some(signed_in.user.id),
-        "comment",
         &comment,
-        now(),
+        reviewer,
     )
     .await?;
-    txn.commit().await?;
-    Ok(back_to(learning.id))
+    Ok(Redirect::to(&format!("/learnings/{}#workflow", learning.id)).into_response())
 }
 
 /// A moderator turns a thread's outcome into a learning: a proposal made from its summary,
@@ -794,7 +684,7 @@ pub async fn propose_learning(
                 &txn,
                 &fields,
                 &description_html,
-                IN_REVIEW,
+                LearningStatus::InReview,
                 Some(signed_in.user.id),
                 now,
             )

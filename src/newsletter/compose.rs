@@ -10,6 +10,7 @@ use std::collections::{HashMap, HashSet};
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Statement};
 
 use super::subscriber_status::ACTIVE;
+use crate::entities::{learnings::LearningStatus, products::ProductStatus};
 
 /// What kind of thing an edition item is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -314,7 +315,8 @@ async fn load_kind(
         ItemKind::Learning => (
             format!(
                 "SELECT id, title, description AS body, CAST(NULL AS INTEGER) AS forum_id, CAST(NULL AS INTEGER) AS theme_id
-                 FROM learnings WHERE status = 'published' AND id IN ({list})"
+                 FROM learnings WHERE status = '{published}' AND id IN ({list})",
+                published = LearningStatus::Published.as_str(),
             ),
             Some(format!(
                 "SELECT learning_id AS owner, theme_id AS other FROM learning_themes
@@ -324,7 +326,8 @@ async fn load_kind(
         ItemKind::Product => (
             format!(
                 "SELECT id, title, summary AS body, CAST(NULL AS INTEGER) AS forum_id, CAST(NULL AS INTEGER) AS theme_id
-                 FROM products WHERE status = 'published' AND id IN ({list})"
+                 FROM products WHERE status = '{published}' AND id IN ({list})",
+                published = ProductStatus::Published.as_str(),
             ),
             Some(format!(
                 "SELECT product_id AS owner, theme_id AS other FROM product_themes

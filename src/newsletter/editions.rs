@@ -19,7 +19,7 @@ use super::{
 };
 use crate::{
     db::{begin_write, now},
-    entities::editions,
+    entities::{editions, learnings::LearningStatus, products::ProductStatus},
 };
 
 /// Longest introduction accepted, in characters.
@@ -277,8 +277,9 @@ async fn add_items(
             ItemKind::Learning,
             format!(
                 "SELECT x.id FROM learnings x
-                 WHERE x.status = 'published' AND x.published_at >= $1 AND x.published_at < $2
-                   AND {NEW} ORDER BY x.published_at, x.id"
+                 WHERE x.status = '{published}' AND x.published_at >= $1 AND x.published_at < $2
+                   AND {NEW} ORDER BY x.published_at, x.id",
+                published = LearningStatus::Published.as_str(),
             ),
             start.into(),
             end.into(),
@@ -290,8 +291,9 @@ async fn add_items(
             // after it appeared.
             format!(
                 "SELECT x.id FROM products x
-                 WHERE x.status = 'published' AND x.published_on >= $1 AND x.published_on <= $2
-                   AND {NEW} ORDER BY x.published_on, x.id"
+                 WHERE x.status = '{published}' AND x.published_on >= $1 AND x.published_on <= $2
+                   AND {NEW} ORDER BY x.published_on, x.id",
+                published = ProductStatus::Published.as_str(),
             ),
             start.date().into(),
             end.date().into(),

@@ -92,7 +92,7 @@ async fn seed_csv_imports_once(app: TestApp) {
     assert!(
         stored
             .iter()
-            .all(|l| l.status == "published" && l.published_at.is_some())
+            .all(|l| l.status.as_str() == "published" && l.published_at.is_some())
     );
     assert!(stored.iter().all(|l| l.project_title
         == "Global Action Program (GAP) on Child Labor Issues"
@@ -168,7 +168,8 @@ async fn json_import_with_every_field(app: TestApp) {
         .expect("X-2 stored");
     assert_eq!(second.learning_type, "lesson_learned");
     assert_eq!(
-        second.status, "in_review",
+        second.status.as_str(),
+        "in_review",
         "a status column sets a new item's status"
     );
     assert_eq!(second.title, "Schools are a better entry point.");
@@ -1095,7 +1096,7 @@ async fn demo_loads_learnings_and_products(app: TestApp) {
     fora::demo::fill(&app.state).await.expect("demo fills");
     let all = learnings::Entity::find().all(app.db()).await.expect("db");
     assert!(all.len() >= 35, "seed and demo learnings: {}", all.len());
-    let with_status = |status: &str| all.iter().filter(|l| l.status == status).count();
+    let with_status = |status: &str| all.iter().filter(|l| l.status.as_str() == status).count();
     assert!(with_status("in_review") >= 2);
     assert!(with_status("draft") >= 1);
     assert!(all.iter().any(|l| l.language == "fr"));

@@ -6,6 +6,7 @@ use std::str::FromStr;
 
 use fora::{
     admin::service::{NewForum, create_forum, create_theme},
+    entities::{learnings::LearningStatus, products::ProductStatus},
     library::{
         fields::RawLearning,
         products::{self, RawProduct},
@@ -57,8 +58,9 @@ async fn learning(
     .validate(&taxonomy)
     .expect("valid learning");
     let now = fora::db::now();
-    let first = if status == store::RETIRED {
-        store::PUBLISHED
+    let status = LearningStatus::parse(status).expect("a learning status");
+    let first = if status == LearningStatus::Retired {
+        LearningStatus::Published
     } else {
         status
     };
@@ -66,11 +68,11 @@ async fn learning(
     let saved = store::insert(app.db(), &fields, &html, first, None, now)
         .await
         .expect("insert learning");
-    if status == store::RETIRED {
+    if status == LearningStatus::Retired {
         store::set_status(
             app.db(),
             saved.clone(),
-            store::RETIRED,
+            LearningStatus::Retired,
             None,
             "retire",
             "",
@@ -83,6 +85,7 @@ async fn learning(
 }
 
 async fn product(app: &TestApp, raw: RawProduct, status: &str) -> i32 {
+    let status = ProductStatus::parse(status).expect("a product status");
     let taxonomy = Taxonomy::load(app.db()).await.expect("taxonomy");
     let fields = raw.validate(&taxonomy).expect("valid product");
     let html = fora::markdown::render(&fields.summary);
@@ -140,7 +143,7 @@ async fn seed(app: &TestApp) -> Seed {
                 app,
                 &format!("Published lesson number {i}"),
                 "agri",
-                store::PUBLISHED,
+                "published",
                 extra,
             )
             .await,
@@ -151,7 +154,7 @@ async fn seed(app: &TestApp) -> Seed {
             app,
             "School meals keep children learning",
             "edu",
-            store::PUBLISHED,
+            "published",
             RawLearning {
                 evaluation_type: "midterm".into(),
                 countries: "UG".into(),
@@ -160,19 +163,12 @@ async fn seed(app: &TestApp) -> Seed {
         )
         .await,
     );
-    let draft = learning(
-        app,
-        DRAFT_TITLE,
-        "agri",
-        store::DRAFT,
-        RawLearning::default(),
-    )
-    .await;
+    let draft = learning(app, DRAFT_TITLE, "agri", "draft", RawLearning::default()).await;
     let in_review = learning(
         app,
         REVIEW_TITLE,
         "agri",
-        store::IN_REVIEW,
+        "in_review",
         RawLearning::default(),
     )
     .await;
@@ -180,26 +176,26 @@ async fn seed(app: &TestApp) -> Seed {
         app,
         RETIRED_TITLE,
         "agri",
-        store::RETIRED,
+        "retired",
         RawLearning::default(),
     )
     .await;
     let product_id = product(
         app,
         raw_product("Cocoa farming toolkit", "tool", "agri"),
-        products::PUBLISHED,
+        "published",
     )
     .await;
     let draft_product = product(
         app,
         raw_product("Unfinished secret compendium", "compendium", "agri"),
-        products::DRAFT,
+        "draft",
     )
     .await;
     let retired_product = product(
         app,
         raw_product("Withdrawn secret guide", "guide", "agri"),
-        products::RETIRED,
+        "retired",
     )
     .await;
     // Seeding wrote behind the app's back: let its caches (taxonomy) know.
@@ -360,7 +356,7 @@ async fn feeds_show_published_items_only(app: TestApp) {
     store::set_status(
         app.db(),
         model,
-        store::RETIRED,
+        LearningStatus::Retired,
         None,
         "retire",
         "",

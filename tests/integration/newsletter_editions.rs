@@ -103,7 +103,7 @@ async fn product(app: &TestApp, title: &str, status: &str, published_on: time::D
         url: Set("https://example.org/toolkit".into()),
         language: Set("en".into()),
         published_on: Set(Some(published_on)),
-        status: Set(status.into()),
+        status: Set(products::ProductStatus::parse(status).expect("a product status")),
         author_id: Set(None),
         created_at: Set(at),
         updated_at: Set(at),

@@ -14,9 +14,9 @@ use templates::{catalogue as views, components::FormErrors};
 use super::{PathText, listing::path_id, theme_links};
 use crate::{
     db::{self, now},
-    entities::products as product_rows,
+    entities::products::{self as product_rows, ProductStatus},
     library::{
-        products::{self, ProductFields, RawProduct, STATUSES},
+        products::{self, ProductFields, RawProduct},
         taxonomy::{Taxonomy, Vocabulary},
     },
     markdown,
@@ -218,7 +218,7 @@ pub async fn create_product(
         &txn,
         &fields,
         &summary_html,
-        products::DRAFT,
+        ProductStatus::Draft,
         Some(admin.user.id),
         now(),
     )
@@ -328,10 +328,7 @@ pub async fn change_product_status(
     Form(form): Form<StatusForm>,
 ) -> AppResult<Response> {
     let id = path_id(&raw_id).ok_or(AppError::NotFound)?;
-    let status = STATUSES
-        .iter()
-        .copied()
-        .find(|s| *s == form.status.trim())
+    let status = ProductStatus::parse(form.status.trim())
         .ok_or(AppError::BadRequest("product.bad_status"))?;
     let txn = db::begin_write(&state.db).await?;
     let Some(product) = product_rows::Entity::find_by_id(id).one(&txn).await? else {

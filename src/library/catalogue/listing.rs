@@ -11,10 +11,12 @@ use sea_orm::{
 };
 
 use crate::{
-    entities::{product_countries, product_themes, products},
+    entities::{
+        product_countries, product_themes,
+        products::{self, ProductStatus},
+    },
     library::{
         fields::{LANGUAGES, shorten},
-        products::{PUBLISHED, STATUSES},
         search::{ActiveFilter, Audience, FacetCount, Notice},
         taxonomy::{Taxonomy, Vocabulary},
     },
@@ -109,7 +111,7 @@ pub struct ProductSearch {
     pub language: Option<String>,
     pub country_id: Option<i32>,
     /// `None`: every status (knowledge managers who asked for all).
-    pub status: Option<&'static str>,
+    pub status: Option<ProductStatus>,
     pub filters: Vec<ActiveFilter>,
     pub notices: Vec<Notice>,
     pub page: u64,
@@ -186,15 +188,15 @@ impl ProductSearch {
             }
         }
         let status = match audience {
-            Audience::Public => Some(PUBLISHED),
+            Audience::Public => Some(ProductStatus::Published),
             Audience::KnowledgeManager => match params.status.trim() {
                 "" | "all" => None,
-                value => match STATUSES.iter().copied().find(|s| *s == value) {
+                value => match ProductStatus::parse(value) {
                     Some(status) => {
                         filters.push(ActiveFilter {
                             param: "status",
-                            code: status.to_string(),
-                            label: status.to_string(),
+                            code: status.as_str().to_string(),
+                            label: status.as_str().to_string(),
                         });
                         Some(status)
                     }
@@ -431,8 +433,9 @@ pub async fn visible(
     audience: Audience,
 ) -> Result<Option<ProductItem>, DbErr> {
     let item = load(db, &[id]).await?.into_iter().next();
-    Ok(item
-        .filter(|item| audience == Audience::KnowledgeManager || item.product.status == PUBLISHED))
+    Ok(item.filter(|item| {
+        audience == Audience::KnowledgeManager || item.product.status == ProductStatus::Published
+    }))
 }
 
 /// A path id as typed: a positive number that fits, or nothing (which callers answer 404).

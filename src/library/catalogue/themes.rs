@@ -13,7 +13,9 @@ use super::{
     product_card,
 };
 use crate::{
-    entities::{states::MemberRole, themes, users},
+    entities::{
+        learnings::LearningStatus, products::ProductStatus, states::MemberRole, themes, users,
+    },
     library::{
         fields::shorten,
         search::{self, Audience, MARK_END, MARK_START, Search, SearchParams},
@@ -184,14 +186,18 @@ struct ThemeRow {
 /// Every theme with the number of published learnings and products filed under it. Forums
 /// are not counted: a count would reveal forums the viewer may not see.
 pub async fn list_themes(State(state): State<AppState>, viewer: Viewer) -> AppResult<Response> {
-    let rows = ThemeRow::find_by_statement(Statement::from_string(
+    let rows = ThemeRow::find_by_statement(Statement::from_sql_and_values(
         state.db.get_database_backend(),
         "SELECT th.slug, th.name, th.description,
                 (SELECT COUNT(*) FROM learning_themes lt JOIN learnings l ON l.id = lt.learning_id
-                 WHERE lt.theme_id = th.id AND l.status = 'published') AS learnings,
+                 WHERE lt.theme_id = th.id AND l.status = $1) AS learnings,
                 (SELECT COUNT(*) FROM product_themes pt JOIN products p ON p.id = pt.product_id
-                 WHERE pt.theme_id = th.id AND p.status = 'published') AS products
+                 WHERE pt.theme_id = th.id AND p.status = $2) AS products
          FROM themes th ORDER BY th.name, th.slug",
+        [
+            LearningStatus::Published.into(),
+            ProductStatus::Published.into(),
+        ],
     ))
     .all(&state.db)
     .await?;

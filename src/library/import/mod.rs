@@ -18,8 +18,11 @@ use std::{borrow::Cow, path::Path};
 use sea_orm::{DatabaseConnection, DbErr};
 use templates::i18n::{t, tf};
 
-use super::{products, store, taxonomy::Taxonomy};
-use crate::db;
+use super::taxonomy::Taxonomy;
+use crate::{
+    db,
+    entities::{learnings::LearningStatus, products::ProductStatus},
+};
 
 /// The largest file an import reads: about 20,000 richly described learnings.
 pub const MAX_FILE_BYTES: u64 = 20 * 1024 * 1024;
@@ -27,6 +30,37 @@ pub const MAX_FILE_BYTES: u64 = 20 * 1024 * 1024;
 pub const MAX_UPLOAD_BYTES: usize = MAX_FILE_BYTES as usize + 64 * 1024;
 /// Where the admin page lives (the CSRF layer gives this path the upload limit).
 pub const PATH: &str = "/admin/import";
+
+/// The statuses an import may give the learnings it creates.
+const LEARNING_IMPORT_STATUSES: [LearningStatus; 3] = [
+    LearningStatus::Published,
+    LearningStatus::InReview,
+    LearningStatus::Draft,
+];
+/// The statuses an import may give the products it creates.
+const PRODUCT_IMPORT_STATUSES: [ProductStatus; 2] =
+    [ProductStatus::Published, ProductStatus::Draft];
+
+/// The status the items an import creates get (unless their row says otherwise), checked
+/// against what an import of that kind may give.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum NewStatus {
+    Learnings(LearningStatus),
+    Products(ProductStatus),
+}
+
+impl NewStatus {
+    fn of(kind: Kind, word: &str) -> Option<NewStatus> {
+        match kind {
+            Kind::Learnings => LearningStatus::parse(word)
+                .filter(|s| LEARNING_IMPORT_STATUSES.contains(s))
+                .map(NewStatus::Learnings),
+            Kind::Products => ProductStatus::parse(word)
+                .filter(|s| PRODUCT_IMPORT_STATUSES.contains(s))
+                .map(NewStatus::Products),
+        }
+    }
+}
 
 /// What a file holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,20 +85,22 @@ impl Kind {
         }
     }
 
-    /// The statuses an import may give the items it creates.
-    pub fn import_statuses(self) -> &'static [&'static str] {
+    /// The statuses an import may give the items it creates, as stored words.
+    pub fn import_statuses(self) -> Vec<&'static str> {
         match self {
-            Kind::Learnings => &[store::PUBLISHED, store::IN_REVIEW, store::DRAFT],
-            Kind::Products => &[products::PUBLISHED, products::DRAFT],
+            Kind::Learnings => LEARNING_IMPORT_STATUSES
+                .map(LearningStatus::as_str)
+                .to_vec(),
+            Kind::Products => PRODUCT_IMPORT_STATUSES.map(ProductStatus::as_str).to_vec(),
         }
     }
 
     /// Every status an item of this kind can have (what exports write and imports accept in a
-    /// `status` column).
-    pub fn statuses(self) -> &'static [&'static str] {
+    /// `status` column), as stored words.
+    pub fn statuses(self) -> Vec<&'static str> {
         match self {
-            Kind::Learnings => &store::STATUSES,
-            Kind::Products => &products::STATUSES,
+            Kind::Learnings => LearningStatus::ALL.map(LearningStatus::as_str).to_vec(),
+            Kind::Products => ProductStatus::ALL.map(ProductStatus::as_str).to_vec(),
         }
     }
 
@@ -441,13 +477,13 @@ pub async fn import(
     bytes: &[u8],
     options: &Options,
 ) -> Result<Report, DbErr> {
-    let status = options
+    let word = options
         .status
         .clone()
-        .unwrap_or_else(|| "published".to_string());
-    if !kind.import_statuses().contains(&status.as_str()) {
-        return Ok(Report::refused(kind, format, Refusal::BadStatus(status)));
-    }
+        .unwrap_or_else(|| LearningStatus::Published.as_str().to_string());
+    let Some(status) = NewStatus::of(kind, &word) else {
+        return Ok(Report::refused(kind, format, Refusal::BadStatus(word)));
+    };
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Ok(Report::refused(
             kind,
@@ -465,24 +501,31 @@ pub async fn import(
     report.rows = parsed.rows;
     report.unknown_columns = parsed.unknown_columns;
     let taxonomy = Taxonomy::load(db).await?;
-    let context = write::Context {
-        status: &status,
-        actor_id: options.actor_id,
-        source_name: &options.source_name,
-        now: db::now(),
-    };
+    let now = db::now();
     let mut tally = write::Tally {
         rejected: parsed.rejected,
         ..write::Tally::default()
     };
     let records = parsed.records;
     let skip = options.skip_invalid;
-    let went_through = match kind {
-        Kind::Learnings => {
+    let went_through = match status {
+        NewStatus::Learnings(status) => {
+            let context = write::Context {
+                status,
+                actor_id: options.actor_id,
+                source_name: &options.source_name,
+                now,
+            };
             write::run::<write::Learnings>(db, &taxonomy, records, &context, skip, &mut tally)
                 .await?
         }
-        Kind::Products => {
+        NewStatus::Products(status) => {
+            let context = write::Context {
+                status,
+                actor_id: options.actor_id,
+                source_name: &options.source_name,
+                now,
+            };
             write::run::<write::Products>(db, &taxonomy, records, &context, skip, &mut tally)
                 .await?
         }

@@ -15,10 +15,13 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use time::OffsetDateTime;
 
-use super::{Kind, Rejection, parse::Record, parse::STATUS_COLUMN};
+use super::{Rejection, parse::Record, parse::STATUS_COLUMN};
 use crate::{
     db,
-    entities::{learnings, products as product_rows},
+    entities::{
+        learnings::{self, LearningStatus},
+        products::{self as product_rows, ProductStatus},
+    },
     library::{
         fields::{LearningFields, Problem, RawLearning},
         products::{self, ProductFields, RawProduct},
@@ -28,8 +31,10 @@ use crate::{
     markdown,
 };
 
-pub(super) struct Context<'a> {
-    pub status: &'a str,
+/// What every row of one import shares; `status` is what new items get when their row does
+/// not say.
+pub(super) struct Context<'a, S> {
+    pub status: S,
     pub actor_id: Option<i32>,
     pub source_name: &'a str,
     pub now: OffsetDateTime,
@@ -44,12 +49,15 @@ pub(super) struct Tally {
 }
 
 /// A valid row, ready to be settled.
-pub(super) struct Row<F> {
+pub(super) struct Row<F, S> {
     pub line: u64,
     pub fields: F,
     /// The row's own status column, if filled in.
-    pub status: Option<String>,
+    pub status: Option<S>,
 }
+
+/// A valid row of the kind `I` imports.
+pub(super) type RowOf<I> = Row<<I as Item>::Fields, <I as Item>::Status>;
 
 /// What a row comes to against what is stored.
 enum Settled<M> {
@@ -64,11 +72,13 @@ pub(super) trait Item {
     type Raw: DeserializeOwned;
     type Fields: Clone + PartialEq;
     type Model;
-    const KIND: Kind;
+    type Status: Copy;
     /// The field a content conflict is reported on.
     const CONTENT_FIELD: &'static str;
 
     fn validate(raw: &Self::Raw, taxonomy: &Taxonomy) -> Result<Self::Fields, Vec<Problem>>;
+    /// The status a stored word names (what exports write in the `status` column).
+    fn status(word: &str) -> Option<Self::Status>;
     fn external_id(fields: &Self::Fields) -> Option<&str>;
     fn content_key(fields: &Self::Fields) -> String;
     fn stored_id(model: &Self::Model) -> i32;
@@ -96,15 +106,15 @@ pub(super) trait Item {
         db: &impl ConnectionTrait,
         fields: &Self::Fields,
         html: &str,
-        status: &str,
-        context: &Context<'_>,
+        status: Self::Status,
+        context: &Context<'_, Self::Status>,
     ) -> Result<(), DbErr>;
     async fn update(
         db: &impl ConnectionTrait,
         existing: Self::Model,
         fields: &Self::Fields,
         html: &str,
-        context: &Context<'_>,
+        context: &Context<'_, Self::Status>,
     ) -> Result<(), DbErr>;
 }
 
@@ -112,7 +122,7 @@ pub(super) struct Learnings;
 pub(super) struct Products;
 
 /// The row's own status column, when it has one.
-fn row_status(kind: Kind, record: &Record) -> Result<Option<String>, Rejection> {
+fn row_status<I: Item>(record: &Record) -> Result<Option<I::Status>, Rejection> {
     let Some(Value::String(raw)) = record.values.get(STATUS_COLUMN) else {
         return Ok(None);
     };
@@ -120,7 +130,7 @@ fn row_status(kind: Kind, record: &Record) -> Result<Option<String>, Rejection> 
     if status.is_empty() {
         return Ok(None);
     }
-    if kind.statuses().contains(&status.as_str()) {
+    if let Some(status) = I::status(&status) {
         Ok(Some(status))
     } else {
         Err(Rejection::new(record.line, STATUS_COLUMN, "import.bad_status").with_value(raw.trim()))
@@ -140,14 +150,14 @@ pub(super) fn validate<I: Item>(
     taxonomy: &Taxonomy,
     records: Vec<Record>,
     rejected: &mut Vec<Rejection>,
-) -> Vec<Row<I::Fields>> {
+) -> Vec<RowOf<I>> {
     let mut rows = Vec::new();
     let mut ids: HashMap<String, u64> = HashMap::new();
     let mut keys: HashMap<String, u64> = HashMap::new();
     for record in records {
         let line = record.line;
         let before = rejected.len();
-        let status = row_status(I::KIND, &record).unwrap_or_else(|problem| {
+        let status = row_status::<I>(&record).unwrap_or_else(|problem| {
             rejected.push(problem);
             None
         });
@@ -248,9 +258,9 @@ fn conflict<I: Item>(line: u64, other_id: Option<String>) -> Rejection {
 /// cannot be written, and returns the ones to write.
 pub(super) async fn plan<I: Item>(
     db: &impl ConnectionTrait,
-    rows: Vec<Row<I::Fields>>,
+    rows: Vec<RowOf<I>>,
     tally: &mut Tally,
-) -> Result<Vec<Row<I::Fields>>, DbErr> {
+) -> Result<Vec<RowOf<I>>, DbErr> {
     let mut to_write = Vec::new();
     for mut row in rows {
         let original = row.fields.clone();
@@ -269,7 +279,7 @@ pub(super) async fn plan<I: Item>(
 
 /// Renders the Markdown of each row `plan` left, off the async threads and before the write
 /// transaction opens.
-async fn render<I: Item>(rows: Vec<Row<I::Fields>>) -> Vec<(Row<I::Fields>, String)> {
+async fn render<I: Item>(rows: Vec<RowOf<I>>) -> Vec<(RowOf<I>, String)> {
     let mut rendered = Vec::with_capacity(rows.len());
     for row in rows {
         let html = markdown::render_off_thread(I::markdown(&row.fields).to_owned()).await;
@@ -281,14 +291,14 @@ async fn render<I: Item>(rows: Vec<Row<I::Fields>>) -> Vec<(Row<I::Fields>, Stri
 /// Writes the rows `plan` left, each looked up again inside the transaction `db`.
 pub(super) async fn apply<I: Item>(
     db: &impl ConnectionTrait,
-    rows: Vec<(Row<I::Fields>, String)>,
-    context: &Context<'_>,
+    rows: Vec<(RowOf<I>, String)>,
+    context: &Context<'_, I::Status>,
     tally: &mut Tally,
 ) -> Result<(), DbErr> {
     for (mut row, html) in rows {
         match settle::<I>(db, row.line, &mut row.fields).await? {
             Settled::Create => {
-                let status = row.status.as_deref().unwrap_or(context.status);
+                let status = row.status.unwrap_or(context.status);
                 I::create(db, &row.fields, &html, status, context).await?;
                 tally.created += 1;
             }
@@ -307,8 +317,12 @@ impl Item for Learnings {
     type Raw = RawLearning;
     type Fields = LearningFields;
     type Model = learnings::Model;
-    const KIND: Kind = Kind::Learnings;
+    type Status = LearningStatus;
     const CONTENT_FIELD: &'static str = "description";
+
+    fn status(word: &str) -> Option<LearningStatus> {
+        LearningStatus::parse(word)
+    }
 
     fn validate(raw: &RawLearning, taxonomy: &Taxonomy) -> Result<LearningFields, Vec<Problem>> {
         raw.validate(taxonomy)
@@ -376,8 +390,8 @@ impl Item for Learnings {
         db: &impl ConnectionTrait,
         fields: &LearningFields,
         html: &str,
-        status: &str,
-        context: &Context<'_>,
+        status: LearningStatus,
+        context: &Context<'_, LearningStatus>,
     ) -> Result<(), DbErr> {
         let created =
             store::insert(db, fields, html, status, context.actor_id, context.now).await?;
@@ -397,7 +411,7 @@ impl Item for Learnings {
         existing: learnings::Model,
         fields: &LearningFields,
         html: &str,
-        context: &Context<'_>,
+        context: &Context<'_, LearningStatus>,
     ) -> Result<(), DbErr> {
         store::update(db, existing, fields, html, context.now).await?;
         Ok(())
@@ -408,8 +422,12 @@ impl Item for Products {
     type Raw = RawProduct;
     type Fields = ProductFields;
     type Model = product_rows::Model;
-    const KIND: Kind = Kind::Products;
+    type Status = ProductStatus;
     const CONTENT_FIELD: &'static str = "title";
+
+    fn status(word: &str) -> Option<ProductStatus> {
+        ProductStatus::parse(word)
+    }
 
     fn validate(raw: &RawProduct, taxonomy: &Taxonomy) -> Result<ProductFields, Vec<Problem>> {
         raw.validate(taxonomy)
@@ -481,8 +499,8 @@ impl Item for Products {
         db: &impl ConnectionTrait,
         fields: &ProductFields,
         html: &str,
-        status: &str,
-        context: &Context<'_>,
+        status: ProductStatus,
+        context: &Context<'_, ProductStatus>,
     ) -> Result<(), DbErr> {
         products::insert(db, fields, html, status, context.actor_id, context.now).await?;
         Ok(())
@@ -493,7 +511,7 @@ impl Item for Products {
         existing: product_rows::Model,
         fields: &ProductFields,
         html: &str,
-        context: &Context<'_>,
+        context: &Context<'_, ProductStatus>,
     ) -> Result<(), DbErr> {
         products::update(db, existing, fields, html, context.now).await?;
         Ok(())
@@ -507,7 +525,7 @@ pub(super) async fn run<I: Item>(
     db: &DatabaseConnection,
     taxonomy: &Taxonomy,
     records: Vec<Record>,
-    context: &Context<'_>,
+    context: &Context<'_, I::Status>,
     skip_invalid: bool,
     tally: &mut Tally,
 ) -> Result<bool, DbErr> {
