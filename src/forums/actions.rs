@@ -105,36 +105,19 @@ impl ThreadSwitch {
     }
 }
 
-fn thread_entry<'a>(
+fn entry<'a>(
     actor: &users::Model,
     forum_id: i32,
     action: &'static str,
-    thread_id: i32,
+    (target_type, target_id): (&'static str, i32),
     reason: Option<&'a str>,
 ) -> Entry<'a> {
     Entry {
         actor_id: actor.id,
         forum_id: Some(forum_id),
         action,
-        target_type: "thread",
-        target_id: thread_id,
-        reason,
-    }
-}
-
-fn post_entry<'a>(
-    actor: &users::Model,
-    forum_id: i32,
-    action: &'static str,
-    post_id: i32,
-    reason: Option<&'a str>,
-) -> Entry<'a> {
-    Entry {
-        actor_id: actor.id,
-        forum_id: Some(forum_id),
-        action,
-        target_type: "post",
-        target_id: post_id,
+        target_type,
+        target_id,
         reason,
     }
 }
@@ -157,7 +140,13 @@ pub async fn switch_thread(
     posting::touch(&txn, thread.id).await?;
     log::record(
         &txn,
-        thread_entry(actor, access.forum.id, switch.name(), thread.id, reason),
+        entry(
+            actor,
+            access.forum.id,
+            switch.name(),
+            ("thread", thread.id),
+            reason,
+        ),
     )
     .await?;
     txn.commit().await?;
@@ -186,7 +175,13 @@ pub async fn move_thread(
     for forum_id in [from.forum.id, to.forum.id] {
         log::record(
             &txn,
-            thread_entry(actor, forum_id, "move", thread.id, Some(&reason)),
+            entry(
+                actor,
+                forum_id,
+                "move",
+                ("thread", thread.id),
+                Some(&reason),
+            ),
         )
         .await?;
     }
@@ -211,7 +206,13 @@ pub async fn write_summary(
     posting::touch(&txn, thread.id).await?;
     log::record(
         &txn,
-        thread_entry(actor, access.forum.id, "summary", thread.id, None),
+        entry(
+            actor,
+            access.forum.id,
+            "summary",
+            ("thread", thread.id),
+            None,
+        ),
     )
     .await?;
     txn.commit().await?;
@@ -285,7 +286,13 @@ pub async fn moderate_post(
     }
     log::record(
         &txn,
-        post_entry(actor, access.forum.id, action.name(), post.id, reason),
+        entry(
+            actor,
+            access.forum.id,
+            action.name(),
+            ("post", post.id),
+            reason,
+        ),
     )
     .await?;
     txn.commit().await?;
@@ -326,7 +333,7 @@ pub async fn decide_held_edit(
     };
     log::record(
         &txn,
-        post_entry(actor, access.forum.id, action, post.id, reason),
+        entry(actor, access.forum.id, action, ("post", post.id), reason),
     )
     .await?;
     txn.commit().await?;
@@ -364,7 +371,13 @@ pub async fn dismiss_flag(
         .await?;
     log::record(
         &txn,
-        post_entry(actor, access.forum.id, "dismiss_flag", flag.post_id, None),
+        entry(
+            actor,
+            access.forum.id,
+            "dismiss_flag",
+            ("post", flag.post_id),
+            None,
+        ),
     )
     .await?;
     txn.commit().await?;

@@ -188,27 +188,23 @@ impl TestApp {
     }
 
     pub async fn user(&self, email: &str, name: &str) -> users::Model {
-        let hash = self
-            .state
-            .hashing
-            .hash(PASSWORD.into())
-            .await
-            .expect("hash");
-        service::create_user(self.db(), email, name, Some(hash), false)
-            .await
-            .expect("create user")
+        self.account(email, name, false).await
     }
 
     pub async fn admin(&self) -> users::Model {
+        self.account("admin@example.org", "Admin", true).await
+    }
+
+    async fn account(&self, email: &str, name: &str, admin: bool) -> users::Model {
         let hash = self
             .state
             .hashing
             .hash(PASSWORD.into())
             .await
             .expect("hash");
-        service::create_user(self.db(), "admin@example.org", "Admin", Some(hash), true)
+        service::create_user(self.db(), email, name, Some(hash), admin)
             .await
-            .expect("create admin")
+            .expect("create user")
     }
 
     pub async fn forum(&self, slug: &str, moderation: &str) -> forums::Model {
