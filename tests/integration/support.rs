@@ -118,8 +118,13 @@ impl TestApp {
 
     /// Another instance of the application on the same database (as behind a load balancer).
     pub async fn second_instance(&self) -> TestApp {
+        self.second_instance_with(Options::default()).await
+    }
+
+    /// [`TestApp::second_instance`] with its own options (its SMTP server, newsletter settings).
+    pub async fn second_instance_with(&self, options: Options) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
-        Self::start_on(self.database_url.clone(), dir, Options::default()).await
+        Self::start_on(self.database_url.clone(), dir, options).await
     }
 
     async fn start_on(database_url: String, dir: tempfile::TempDir, options: Options) -> TestApp {
