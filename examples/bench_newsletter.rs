@@ -210,9 +210,16 @@ async fn seed(url: &str, count_subscribers: usize, items: usize) -> anyhow::Resu
             .validate(&taxonomy)
             .map_err(|problems| anyhow::anyhow!("invalid learning: {problems:?}"))?;
         learning_ids.push(
-            store::insert(&db, &fields, store::PUBLISHED, None, now())
-                .await?
-                .id,
+            store::insert(
+                &db,
+                &fields,
+                &fora::markdown::render(&fields.description),
+                store::PUBLISHED,
+                None,
+                now(),
+            )
+            .await?
+            .id,
         );
     }
 

@@ -21,10 +21,10 @@ use axum::{
     response::IntoResponse,
 };
 use fora::{
-    accounts::{password, service},
+    accounts::{password::Hashing, service},
     admin::service::{NewForum, create_forum, create_theme},
     config::Config,
-    entities::users,
+    entities::{states::MemberRole, users},
     forums::{access, posting},
 };
 use sea_orm::ConnectionTrait;
@@ -215,14 +215,18 @@ async fn seed(database_url: &str) -> anyhow::Result<()> {
         Err((field, key)) => bail!("forum: {field} {key}"),
     };
 
-    let hash = password::hash(BENCH_PASSWORD.to_string()).await?;
+    let hash = Hashing::default().hash(BENCH_PASSWORD.to_string()).await?;
     let member =
         service::create_user(db, BENCH_EMAIL, "Bench Member", Some(hash.clone()), false).await?;
-    service::grant_membership(db, forum.id, member.id, "member").await?;
+    service::grant_membership(db, forum.id, member.id, MemberRole::Member).await?;
     let mut authors: Vec<users::Model> = vec![member.clone()];
     for (i, (email, name)) in PEOPLE.iter().enumerate() {
         let user = service::create_user(db, email, name, Some(hash.clone()), false).await?;
-        let role = if i == 0 { "moderator" } else { "member" };
+        let role = if i == 0 {
+            MemberRole::Moderator
+        } else {
+            MemberRole::Member
+        };
         service::grant_membership(db, forum.id, user.id, role).await?;
         authors.push(user);
     }

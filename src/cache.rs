@@ -26,7 +26,10 @@ use moka::future::Cache;
 
 use crate::{
     entities::users,
-    forums::reading::OpenThread,
+    forums::{
+        reading::OpenThread,
+        thread_page::{ThreadPageData, ThreadPageKey},
+    },
     library::{
         search::{Audience, Outcome, Sort},
         taxonomy::Taxonomy,
@@ -35,41 +38,6 @@ use crate::{
 
 /// The PostgreSQL channel on which instances announce that something changed.
 pub const CHANGES_CHANNEL: &str = "fora_changes";
-
-#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
-pub struct ThreadPageKey {
-    pub thread_id: i32,
-    pub version: i32,
-    pub page: u64,
-    /// Moderators also see hidden posts.
-    pub moderator: bool,
-    pub lang: &'static str,
-    /// Whether posts offer "Quote" (not in locked threads or archived forums).
-    pub can_reply: bool,
-}
-
-/// One post, rendered once for everyone who sees it.
-#[derive(Debug)]
-pub struct CachedPost {
-    pub id: i32,
-    pub author_id: i32,
-    pub status: String,
-    pub hidden: bool,
-    /// Header and body.
-    pub main: String,
-    /// Member actions as the author sees them, and as other members do.
-    pub actions_own: String,
-    pub actions_other: String,
-}
-
-/// One page of a thread as every reader without posts of their own awaiting approval sees it.
-#[derive(Debug)]
-pub struct ThreadPageData {
-    pub total: u64,
-    pub posts: Vec<CachedPost>,
-    /// Authors with posts awaiting approval: they see those too, so they bypass the cache.
-    pub pending_authors: Vec<i32>,
-}
 
 /// A cache whose entries are valid only in the epoch they were loaded in.
 pub struct EpochCache<K, V> {

@@ -1,9 +1,43 @@
 //! Configuration from the environment (and an optional `fora.toml`), read once at start-up.
 //! Fails fast with a message that names the variable at fault.
 
-use std::{net::SocketAddr, path::PathBuf, time::Duration};
+mod file;
+pub mod mail;
+
+use std::{
+    net::SocketAddr,
+    path::{Path, PathBuf},
+    time::Duration,
+};
 
 use anyhow::{Context, bail};
+
+/// Every setting `fora.toml` may hold: the environment variables read below.
+pub const SETTINGS: &[&str] = &[
+    "DATABASE_URL",
+    "SMTP_URL",
+    "FORA_BASE_URL",
+    "FORA_BIND",
+    "FORA_BODY_TIMEOUT",
+    "FORA_DAILY_SUMMARY_HOUR",
+    "FORA_FROM",
+    "FORA_HEADER_TIMEOUT",
+    "FORA_IDLE_TIMEOUT",
+    "FORA_MAIL_CONCURRENCY",
+    "FORA_MAIL_LEASE",
+    "FORA_MAIL_RATE",
+    "FORA_MAX_CONNECTIONS",
+    "FORA_NEWSLETTER_MONTHLY",
+    "FORA_NEWSLETTER_SEND_EMPTY",
+    "FORA_NEWSLETTER_WEEKLY",
+    "FORA_OUTBOX",
+    "FORA_PASSWORD_HASHING",
+    "FORA_PASSWORD_WAIT",
+    "FORA_RATE_PER_ACCOUNT",
+    "FORA_RATE_PER_ADDRESS",
+    "FORA_REPLY_TO",
+    "FORA_TRUST_PROXY",
+];
 
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -17,6 +51,7 @@ pub struct Config {
     /// Trust `X-Forwarded-For` for the client address (only behind a proxy you run).
     pub trust_proxy: bool,
     pub limits: RateLimits,
+    pub password_hashing: PasswordHashing,
     /// Hour of the day (UTC) at which daily notification summaries go out.
     pub daily_summary_hour: u8,
     pub newsletter: NewsletterConfig,
@@ -225,9 +260,13 @@ impl NewsletterConfig {
 
 #[derive(Clone, Debug)]
 pub struct RateLimits {
-    /// Attempts per account per 15 minutes (login, reset).
+    /// `FORA_RATE_PER_ACCOUNT`: failed sign-ins to one account from one client address before
+    /// each further attempt from that address has to wait (1 s, then 2 s, 4 s, … up to
+    /// `MAX_SIGN_IN_DELAY`). Nobody else is slowed, the owner elsewhere included. Also: newsletter
+    /// subscription requests per email address per 15 minutes.
     pub per_account: u32,
-    /// Attempts per client address per minute (login, reset).
+    /// `FORA_RATE_PER_ADDRESS`: sign-in attempts per client address per minute (password-reset
+    /// requests have their own allowance of the same size).
     pub per_address: u32,
 }
 
@@ -240,9 +279,50 @@ impl Default for RateLimits {
     }
 }
 
+/// How much argon2 work may run at once.
+#[derive(Clone, Debug)]
+pub struct PasswordHashing {
+    /// `FORA_PASSWORD_HASHING`: hashes computed at once (each takes 19 MiB and a core).
+    pub concurrency: usize,
+    /// `FORA_PASSWORD_WAIT` (seconds): how long a request waits for a free slot before it is
+    /// answered "busy, try again" (503).
+    pub wait: Duration,
+}
+
+impl Default for PasswordHashing {
+    fn default() -> Self {
+        Self {
+            concurrency: std::thread::available_parallelism().map_or(1, usize::from),
+            wait: Duration::from_secs(5),
+        }
+    }
+}
+
+impl PasswordHashing {
+    fn from_lookup(get: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
+        let mut settings = PasswordHashing::default();
+        if let Some(v) = get("FORA_PASSWORD_HASHING") {
+            settings.concurrency = v
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (1..=256).contains(n))
+                .with_context(|| format!("FORA_PASSWORD_HASHING must be 1-256, got {v:?}"))?;
+        }
+        if let Some(v) = get("FORA_PASSWORD_WAIT") {
+            settings.wait = v
+                .parse::<u64>()
+                .ok()
+                .filter(|s| (1..=300).contains(s))
+                .map(Duration::from_secs)
+                .with_context(|| format!("FORA_PASSWORD_WAIT must be seconds, 1-300, got {v:?}"))?;
+        }
+        Ok(settings)
+    }
+}
+
 impl Config {
     pub fn from_env() -> anyhow::Result<Self> {
-        let file = read_toml_file("fora.toml")?;
+        let file = file::read(Path::new("fora.toml"), SETTINGS)?;
         let get = |key: &str| -> Option<String> {
             std::env::var(key)
                 .ok()
@@ -274,17 +354,21 @@ impl Config {
                 .parse()
                 .context("FORA_RATE_PER_ADDRESS must be a number")?;
         }
+        let password_hashing = PasswordHashing::from_lookup(get)?;
         let newsletter = NewsletterConfig::from_lookup(get)?;
         let http = HttpLimits::from_lookup(get)?;
+        let smtp_url = get("SMTP_URL");
+        mail::check(&base_url, smtp_url.as_deref(), get("FORA_OUTBOX").is_some())?;
         Ok(Self {
             database_url: get("DATABASE_URL").unwrap_or_else(|| "sqlite://fora.db?mode=rwc".into()),
             bind,
             base_url,
-            smtp_url: get("SMTP_URL"),
+            smtp_url,
             outbox_dir: PathBuf::from(get("FORA_OUTBOX").unwrap_or_else(|| "outbox".into())),
             from: get("FORA_FROM").unwrap_or_else(|| "Fora <fora@localhost>".into()),
             trust_proxy: matches!(get("FORA_TRUST_PROXY").as_deref(), Some("1" | "true")),
             limits,
+            password_hashing,
             daily_summary_hour,
             newsletter,
             http,
@@ -294,6 +378,17 @@ impl Config {
     /// Cookies get the `Secure` flag when the site is served over HTTPS.
     pub fn secure_cookies(&self) -> bool {
         self.base_url.starts_with("https://")
+    }
+
+    /// The session cookie's name: behind HTTPS with the `__Host-` prefix, which browsers accept
+    /// only on a `Secure` cookie for `Path=/` without a `Domain`, so that no other site or
+    /// subdomain (and no plain-HTTP page) can plant or overwrite it.
+    pub fn session_cookie_name(&self) -> &'static str {
+        if self.secure_cookies() {
+            "__Host-fora_session"
+        } else {
+            "fora_session"
+        }
     }
 
     pub fn absolute(&self, path: &str) -> String {
@@ -318,29 +413,21 @@ fn normalise_base_url(raw: &str) -> anyhow::Result<String> {
     Ok(raw.trim_end_matches('/').to_string())
 }
 
-/// Reads `KEY = "value"` lines; enough for the handful of settings Fora has.
-fn read_toml_file(path: &str) -> anyhow::Result<std::collections::HashMap<String, String>> {
-    let mut values = std::collections::HashMap::new();
-    let Ok(text) = std::fs::read_to_string(path) else {
-        return Ok(values);
-    };
-    for (number, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let Some((key, value)) = line.split_once('=') else {
-            bail!("{path}:{}: expected KEY = \"value\"", number + 1);
-        };
-        let value = value.trim().trim_matches('"').to_string();
-        values.insert(key.trim().to_string(), value);
-    }
-    Ok(values)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_setting_read_here_may_be_in_the_file() {
+        let source = include_str!("config.rs");
+        let read = regex::Regex::new(r#"get\("([A-Z_]+)"\)"#).unwrap();
+        for name in read.captures_iter(source).map(|c| c[1].to_string()) {
+            assert!(
+                SETTINGS.contains(&name.as_str()),
+                "{name} is missing from SETTINGS"
+            );
+        }
+    }
 
     #[test]
     fn schedule_settings_parse_or_refuse() {

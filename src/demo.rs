@@ -6,9 +6,9 @@ use anyhow::{Context, bail};
 use sea_orm::{EntityTrait, PaginatorTrait};
 
 use crate::{
-    accounts::{password, service},
+    accounts::service,
     admin::service::{NewForum, create_forum, create_theme},
-    entities::users,
+    entities::{states::MemberRole, users},
     forums::{access, posting},
     library::import::{self, Format, Kind},
     web::AppState,
@@ -189,7 +189,7 @@ pub async fn fill(state: &AppState) -> anyhow::Result<()> {
     if users::Entity::find().count(&state.db).await? > 0 {
         bail!("the database already has accounts: `fora demo` only fills an empty database");
     }
-    let hash = password::hash(DEMO_PASSWORD.to_string()).await?;
+    let hash = state.hashing.hash(DEMO_PASSWORD.to_string()).await?;
     let admin = service::create_user(
         &state.db,
         "admin@example.org",
@@ -226,9 +226,9 @@ pub async fn fill(state: &AppState) -> anyhow::Result<()> {
         };
         for (person_index, person) in people.iter().enumerate() {
             let role = if person_index == index {
-                "moderator"
+                MemberRole::Moderator
             } else {
-                "member"
+                MemberRole::Member
             };
             service::grant_membership(&state.db, created.id, person.id, role).await?;
         }

@@ -32,9 +32,17 @@ use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 pub use web::AppState;
 use web::{AppError, caching, control_chars, csrf, extract::IDLE_LIFETIME, headers};
 
+/// Routes that take file uploads, with their own body limits (the CSRF layer reads bodies).
+static UPLOADS: &[csrf::Upload] = &[csrf::Upload {
+    path: library::import::PATH,
+    limit: library::import::MAX_UPLOAD_BYTES,
+    too_large_key: "import.upload_too_large",
+}];
+
 pub fn app(state: AppState) -> Router {
     let sessions = SessionManagerLayer::new(state.sessions.clone())
-        .with_name("fora_session")
+        .with_name(state.config.session_cookie_name())
+        .with_path("/")
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(state.config.secure_cookies())
@@ -53,7 +61,7 @@ pub fn app(state: AppState) -> Router {
             announce_changes,
         ))
         .layer(middleware::from_fn(control_chars::refuse))
-        .layer(middleware::from_fn(csrf::verify))
+        .layer(middleware::from_fn_with_state(UPLOADS, csrf::verify))
         .layer(sessions)
         .layer(middleware::from_fn(render_plain_errors))
         .layer(middleware::from_fn(caching::cache_control))

@@ -6,6 +6,7 @@ use fora::{
     accounts,
     admin::service as admin_service,
     config::Config,
+    entities::states::MemberRole,
     forums::members,
     library::{
         export,
@@ -53,8 +54,8 @@ enum Command {
         email: String,
         #[arg(long)]
         forum: String,
-        #[arg(long, default_value = "member", value_parser = ["member", "moderator"])]
-        role: String,
+        #[arg(long, value_enum, default_value_t = MemberRole::Member)]
+        role: MemberRole,
     },
     /// Import learnings or knowledge products from a CSV or JSON file (idempotent).
     Import {
@@ -252,7 +253,7 @@ async fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Invite { email, forum, role } => invite(config, &email, &forum, &role).await,
+        Command::Invite { email, forum, role } => invite(config, &email, &forum, role).await,
         Command::Import { command } => {
             let (kind, args) = match command {
                 ImportCommand::Learnings(args) => (Kind::Learnings, args),
@@ -449,7 +450,12 @@ async fn create_admin(config: Config, email: &str, name: Option<String>) -> anyh
     Ok(())
 }
 
-async fn invite(config: Config, email: &str, forum_slug: &str, role: &str) -> anyhow::Result<()> {
+async fn invite(
+    config: Config,
+    email: &str,
+    forum_slug: &str,
+    role: MemberRole,
+) -> anyhow::Result<()> {
     let state = fora::init(config).await?;
     let email = fora::web::forms::email(email)
         .map_err(|_| anyhow::anyhow!("{email:?} is not a valid email address"))?;
@@ -473,6 +479,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let bind = config.bind;
     let state = fora::init(config).await?;
     accounts::password::warm_up();
+    accounts::password_rules::warm_up();
     if let Some(link) = accounts::setup::prepare_first_run(&state).await? {
         println!(
             "\nFora has no accounts yet. Create the first administrator here (works once, while this server runs):\n{link}\n"
@@ -481,7 +488,9 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(bind)
         .await
         .with_context(|| format!("cannot listen on {bind}"))?;
-    tracing::info!(address = %listener.local_addr()?, mail = %state.mailer.describe(), "Fora is listening");
+    fora::config::mail::MailNotice::new(state.config.smtp_url.as_deref(), &state.config.outbox_dir)
+        .log();
+    tracing::info!(address = %listener.local_addr()?, "Fora is listening");
     let (stop_jobs, jobs_stopped) = watch::channel(false);
     let jobs = tokio::spawn(fora::jobs::run(state.clone(), jobs_stopped.clone()));
     let newsletter = tokio::spawn(fora::newsletter::deliver::run(

@@ -10,6 +10,7 @@ mod m20261123_000004_create_newsletter;
 mod m20261123_000005_delivery_queue_index;
 mod m20261130_000001_invitation_revocation;
 mod m20261130_000002_held_edits;
+mod m20261201_000010_password_token_revocation;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000005_delivery_queue_index::Migration),
             Box::new(m20261130_000001_invitation_revocation::Migration),
             Box::new(m20261130_000002_held_edits::Migration),
+            Box::new(m20261201_000010_password_token_revocation::Migration),
         ]
     }
 }

@@ -7,11 +7,7 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, FromQueryResult, 
 use serde::Deserialize;
 use templates::components::FormErrors;
 
-use super::{
-    password,
-    service::{self, RESET_LIFETIME},
-    tokens::TokenProblem,
-};
+use super::{password_rules, service, tokens::TokenProblem};
 use crate::{
     db::{self, now},
     entities::{forums, invitations, users},
@@ -55,9 +51,8 @@ pub fn token_problem_page(
         (TokenProblem::Expired, true) => (StatusCode::GONE, "invite.expired"),
         (TokenProblem::Withdrawn, true) => (StatusCode::GONE, "invite.withdrawn"),
         (TokenProblem::Invalid, false) => (StatusCode::NOT_FOUND, "error.reset_invalid"),
-        (TokenProblem::Used | TokenProblem::Withdrawn, false) => {
-            (StatusCode::GONE, "error.reset_used")
-        }
+        (TokenProblem::Used, false) => (StatusCode::GONE, "error.reset_used"),
+        (TokenProblem::Withdrawn, false) => (StatusCode::GONE, "error.reset_withdrawn"),
         (TokenProblem::Expired, false) => (StatusCode::GONE, "error.reset_expired"),
     };
     page(status, templates::errors::token_problem(viewer_ctx, key))
@@ -76,6 +71,7 @@ pub async fn show_login(mut viewer: Viewer, Query(query): Query<NextQuery>) -> A
         email: String::new(),
         next: safe_next(query.next.as_deref()),
         error: None,
+        notice: flash::take(&viewer.session).await,
     };
     Ok(page(
         StatusCode::OK,
@@ -99,9 +95,7 @@ pub async fn login(
     Form(form): Form<LoginForm>,
 ) -> AppResult<Response> {
     let email = service::normalise_email(&form.email);
-    if !state.limiter.check(&email, address) {
-        return Err(AppError::TooManyRequests);
-    }
+    state.limiter.attempt(&email, address)?;
     let user = if email.is_empty() {
         None
     } else {
@@ -109,9 +103,13 @@ pub async fn login(
     };
     let stored_hash = user.as_ref().and_then(|u| u.password_hash.clone());
     // Always one argon2 verification, known address or not, so timing tells nothing.
-    let password_ok = password::verify(form.password.clone(), stored_hash).await?;
+    let password_ok = state
+        .hashing
+        .verify(form.password.clone(), stored_hash)
+        .await?;
     match user {
         Some(user) if password_ok && user.disabled_at.is_none() => {
+            state.limiter.succeeded(&email, address);
             sign_in(&viewer.session, &user).await?;
             tracing::info!(user_id = user.id, "signed in");
             Ok(Redirect::to(&safe_next(form.next.as_deref())).into_response())
@@ -121,6 +119,7 @@ pub async fn login(
                 email: form.email.chars().take(254).collect(),
                 next: safe_next(form.next.as_deref()),
                 error: Some("auth.bad_login"),
+                notice: None,
             };
             Ok(page(
                 StatusCode::UNAUTHORIZED,
@@ -166,11 +165,13 @@ pub async fn request_reset(
             ));
         }
     };
-    if !state.limiter.check(&email, address) {
-        return Err(AppError::TooManyRequests);
+    // Only this client's pace counts here: sign-in attempts never stop a reset, and how many
+    // links an account gets is limited where the link is made, out of sight of this answer.
+    if !state.limiter.mail_request(address) {
+        return Err(AppError::TooManyRequests { retry_after: 60 });
     }
     // The lookup, token and mail happen after the answer, so the answer is the same in
-    // content and in time whether or not the address is known.
+    // content and in time whether or not the address is known, or over its hourly limit.
     let background = state.clone();
     let lookup_email = email.clone();
     tokio::spawn(async move {
@@ -196,7 +197,15 @@ async fn send_reset(state: &AppState, email: &str) -> anyhow::Result<()> {
     if user.disabled_at.is_some() {
         return Ok(());
     }
-    let token = service::create_password_token(&state.db, user.id, "reset", RESET_LIFETIME).await?;
+    let txn = db::begin_write(&state.db).await?;
+    let Some(token) = service::create_reset_token_within_limit(&txn, user.id).await? else {
+        tracing::info!(
+            user_id = user.id,
+            "reset link not sent: hourly limit reached"
+        );
+        return Ok(());
+    };
+    txn.commit().await?;
     let link = state.config.absolute(&format!("/password/reset/{token}"));
     let rendered =
         templates::email::password_reset(templates::i18n::supported(&user.locale), &link);
@@ -243,25 +252,23 @@ pub async fn reset_password(
     Form(form): Form<PasswordForm>,
 ) -> AppResult<Response> {
     let ctx = viewer.form_ctx().await?;
-    if let Err(problem) = service::check_password_token(&state.db, &token).await? {
-        return Ok(token_problem_page(&ctx, problem, false));
-    }
-    let new_password = match forms::password(&form.password) {
-        Ok(p) => p,
-        Err(key) => {
-            let mut errors = FormErrors::default();
-            errors.add("password", key);
-            return Ok(page(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                templates::accounts::set_password(
-                    &ctx,
-                    &format!("/password/reset/{token}"),
-                    &errors,
-                ),
-            ));
-        }
+    let row = match service::check_password_token(&state.db, &token).await? {
+        Ok(row) => row,
+        Err(problem) => return Ok(token_problem_page(&ctx, problem, false)),
     };
-    let hash = password::hash(new_password).await?;
+    let user = users::Entity::find_by_id(row.user_id)
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if let Err(problem) = password_rules::check(&form.password, &user.email) {
+        let mut errors = FormErrors::default();
+        errors.add("password", problem.key());
+        return Ok(page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            templates::accounts::set_password(&ctx, &format!("/password/reset/{token}"), &errors),
+        ));
+    }
+    let hash = state.hashing.hash(form.password).await?;
     let txn = db::begin_write(&state.db).await?;
     let row = match service::consume_password_token(&txn, &token).await? {
         Ok(row) => row,
@@ -270,18 +277,33 @@ pub async fn reset_password(
     service::set_password(&txn, row.user_id, hash).await?;
     txn.commit().await?;
     state.sessions.delete_for_user(row.user_id, None).await?;
-    let Some(user) = users::Entity::find_by_id(row.user_id)
-        .one(&state.db)
-        .await?
-    else {
-        return Err(AppError::NotFound);
-    };
-    if user.disabled_at.is_some() {
-        return Ok(Redirect::to("/login").into_response());
+    if user.password_hash.is_some() {
+        tell_password_changed(&state, &user);
     }
-    sign_in(&viewer.session, &user).await?;
-    flash::set(&viewer.session, "auth.password_saved").await;
-    Ok(Redirect::to("/forums").into_response())
+    // Holding the link is not proof enough to be signed in (it may have been forwarded, or
+    // read from a shared mailbox): the person signs in with the new password.
+    viewer.session.flush().await.map_err(AppError::internal)?;
+    flash::set(&viewer.session, "auth.password_reset_sign_in").await;
+    Ok(Redirect::to("/login").into_response())
+}
+
+/// Tells the account's address that its password changed, and what to do if that was not
+/// its owner. Sent in the background: the answer never waits on mail.
+fn tell_password_changed(state: &AppState, user: &users::Model) {
+    let when = now()
+        .format(time::macros::format_description!(
+            "[year]-[month]-[day] [hour]:[minute] UTC"
+        ))
+        .unwrap_or_default();
+    let rendered = templates::email::password_changed(
+        templates::i18n::supported(&user.locale),
+        &when,
+        &state.config.absolute("/password/forgot"),
+    );
+    state.mailer.queue(
+        &state.config.from,
+        Email::new(&user.email, Some(&user.display_name), rendered),
+    );
 }
 
 /// What the holder of the link is asked to do: create an account, or accept as the account
@@ -389,7 +411,7 @@ pub async fn accept_invitation(
     let new_account = match step {
         templates::accounts::InvitationStep::Accept => None,
         templates::accounts::InvitationStep::NewAccount { .. } => {
-            match new_account_details(&form).await? {
+            match new_account_details(&state, &form, &invitation.email).await? {
                 Ok(details) => Some(details),
                 Err(errors) => {
                     return invitation_page(
@@ -428,7 +450,7 @@ pub async fn accept_invitation(
             return refuse_for_other_account(&state, &ctx, &viewer, &token, &invitation).await;
         }
     };
-    service::grant_membership(&txn, invitation.forum_id, user.id, &invitation.role).await?;
+    service::grant_membership(&txn, invitation.forum_id, user.id, invitation.role).await?;
     txn.commit().await?;
     let forum_path = format!(
         "/forums/{}",
@@ -445,17 +467,21 @@ pub async fn accept_invitation(
 }
 
 /// The name and password hash for a new account, or the form's errors.
-async fn new_account_details(form: &AcceptForm) -> AppResult<Result<(String, String), FormErrors>> {
+async fn new_account_details(
+    state: &AppState,
+    form: &AcceptForm,
+    email: &str,
+) -> AppResult<Result<(String, String), FormErrors>> {
     let mut errors = FormErrors::default();
     let name = forms::single_line(&form.display_name, NAME_MAX)
         .map_err(|k| errors.add("display_name", k))
         .ok();
-    let password = forms::password(&form.password)
-        .map_err(|k| errors.add("password", k))
-        .ok();
-    match (name, password) {
-        (Some(name), Some(password)) if errors.is_empty() => {
-            Ok(Ok((name, password::hash(password).await?)))
+    if let Err(problem) = password_rules::check(&form.password, email) {
+        errors.add("password", problem.key());
+    }
+    match name {
+        Some(name) if errors.is_empty() => {
+            Ok(Ok((name, state.hashing.hash(form.password.clone()).await?)))
         }
         _ => Ok(Err(errors)),
     }
@@ -608,31 +634,34 @@ pub async fn change_password(
     ClientAddr(address): ClientAddr,
     Form(form): Form<ChangePasswordForm>,
 ) -> AppResult<Response> {
-    if !state.limiter.check(&signed_in.user.email, address) {
-        return Err(AppError::TooManyRequests);
-    }
+    let user = &signed_in.user;
+    state.limiter.attempt(&user.email, address)?;
     let mut errors = FormErrors::default();
-    if !password::verify(
-        form.current_password.clone(),
-        signed_in.user.password_hash.clone(),
-    )
-    .await?
+    if state
+        .hashing
+        .verify(form.current_password.clone(), user.password_hash.clone())
+        .await?
     {
+        state.limiter.succeeded(&user.email, address);
+    } else {
         errors.add("current_password", "profile.wrong_password");
     }
-    let new_password = forms::password(&form.password)
-        .map_err(|k| errors.add("password", k))
-        .ok();
-    let Some(new_password) = new_password.filter(|_| errors.is_empty()) else {
-        let view = profile_view(&state, &signed_in.user, None).await?;
+    if let Err(problem) = password_rules::check(&form.password, &user.email) {
+        errors.add("password", problem.key());
+    }
+    if !errors.is_empty() {
+        let view = profile_view(&state, user, None).await?;
         return Ok(page(
             StatusCode::UNPROCESSABLE_ENTITY,
             templates::accounts::profile(&signed_in.ctx(), &view, &errors),
         ));
-    };
-    let hash = password::hash(new_password).await?;
-    let generation = service::set_password(&state.db, signed_in.user.id, hash).await?;
+    }
+    let hash = state.hashing.hash(form.password).await?;
+    let txn = db::begin_write(&state.db).await?;
+    let generation = service::set_password(&txn, user.id, hash).await?;
+    txn.commit().await?;
     keep_only_this_session(&state, &signed_in, generation).await?;
+    tell_password_changed(&state, user);
     flash::set(&signed_in.session, "auth.password_saved").await;
     Ok(Redirect::to("/profile").into_response())
 }
@@ -647,12 +676,18 @@ pub async fn sign_out_everywhere(
     Ok(Redirect::to("/profile").into_response())
 }
 
-/// After the generation moved on, this session follows it and every other one is deleted.
+/// After the generation moved on, this session follows it under a new id (whoever may have
+/// copied the old one is out too) and every other one is deleted.
 async fn keep_only_this_session(
     state: &AppState,
     signed_in: &SignedIn,
     generation: i32,
 ) -> AppResult<()> {
+    signed_in
+        .session
+        .cycle_id()
+        .await
+        .map_err(AppError::internal)?;
     signed_in
         .session
         .insert(GENERATION_KEY, generation)

@@ -2,6 +2,7 @@
 
 pub mod handlers;
 pub mod password;
+pub mod password_rules;
 pub mod rate_limit;
 pub mod service;
 pub mod setup;

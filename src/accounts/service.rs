@@ -4,7 +4,7 @@
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
     sea_query::{Expr, ExprTrait, OnConflict},
 };
 use time::Duration;
@@ -12,7 +12,7 @@ use time::Duration;
 use super::tokens::{self, TokenProblem};
 use crate::{
     db::now,
-    entities::{invitations, memberships, password_tokens, users},
+    entities::{invitations, memberships, password_tokens, states::MemberRole, users},
 };
 
 pub const INVITATION_LIFETIME: Duration = Duration::days(7);
@@ -65,8 +65,9 @@ pub async fn create_user(
     .await
 }
 
-/// Sets a new password and invalidates every existing session of the user (by generation).
-/// Returns the new generation so the caller can keep its own session.
+/// Sets a new password, withdraws every open password link of the user and invalidates every
+/// existing session (by generation). Returns the new generation so the caller can keep its own
+/// session.
 pub async fn set_password(
     db: &impl ConnectionTrait,
     user_id: i32,
@@ -82,6 +83,7 @@ pub async fn set_password(
         .filter(users::Column::Id.eq(user_id))
         .exec(db)
         .await?;
+    revoke_password_tokens(db, user_id).await?;
     let user = users::Entity::find_by_id(user_id).one(db).await?;
     Ok(user.map(|u| u.session_generation).unwrap_or_default())
 }
@@ -103,6 +105,11 @@ pub async fn bump_generation(
     Ok(user.map(|u| u.session_generation).unwrap_or_default())
 }
 
+/// At most this many reset links are sent to one account per hour, whoever asks.
+pub const RESET_LINKS_PER_HOUR: u64 = 3;
+
+/// A new password link for the user; every earlier open one stops working (only the newest
+/// link works).
 pub async fn create_password_token(
     db: &impl ConnectionTrait,
     user_id: i32,
@@ -111,18 +118,61 @@ pub async fn create_password_token(
 ) -> Result<String, sea_orm::DbErr> {
     let token = tokens::generate();
     let now = now();
+    revoke_password_tokens(db, user_id).await?;
     password_tokens::ActiveModel {
         user_id: Set(user_id),
         token_hash: Set(tokens::digest(&token)),
         kind: Set(kind.into()),
         expires_at: Set(now + lifetime),
         used_at: Set(None),
+        revoked_at: Set(None),
         created_at: Set(now),
         ..Default::default()
     }
     .insert(db)
     .await?;
     Ok(token)
+}
+
+/// A reset link for the user unless `RESET_LINKS_PER_HOUR` were already sent in the last
+/// hour. Counted in the database, so the limit holds across restarts and instances; the user's
+/// row is locked first (PostgreSQL) so that simultaneous requests are counted one by one (on
+/// SQLite the write transaction does that).
+pub async fn create_reset_token_within_limit(
+    txn: &impl ConnectionTrait,
+    user_id: i32,
+) -> Result<Option<String>, sea_orm::DbErr> {
+    users::Entity::find_by_id(user_id)
+        .lock_exclusive()
+        .one(txn)
+        .await?;
+    let recent = password_tokens::Entity::find()
+        .filter(password_tokens::Column::UserId.eq(user_id))
+        .filter(password_tokens::Column::Kind.eq("reset"))
+        .filter(password_tokens::Column::CreatedAt.gt(now() - Duration::hours(1)))
+        .count(txn)
+        .await?;
+    if recent >= RESET_LINKS_PER_HOUR {
+        return Ok(None);
+    }
+    Ok(Some(
+        create_password_token(txn, user_id, "reset", RESET_LIFETIME).await?,
+    ))
+}
+
+/// Withdraws every open password link of a user.
+async fn revoke_password_tokens(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+) -> Result<(), sea_orm::DbErr> {
+    password_tokens::Entity::update_many()
+        .col_expr(password_tokens::Column::RevokedAt, Expr::value(now()))
+        .filter(password_tokens::Column::UserId.eq(user_id))
+        .filter(password_tokens::Column::UsedAt.is_null())
+        .filter(password_tokens::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 /// Looks a password token up without using it (for showing the form).
@@ -143,13 +193,31 @@ pub async fn check_password_token(
     if row.used_at.is_some() {
         return Ok(Err(TokenProblem::Used));
     }
+    if row.revoked_at.is_some() || newer_password_token_exists(db, &row).await? {
+        return Ok(Err(TokenProblem::Withdrawn));
+    }
     if row.expires_at < now() {
         return Ok(Err(TokenProblem::Expired));
     }
     Ok(Ok(row))
 }
 
-/// Uses a password token: one conditional UPDATE, so two requests cannot both succeed.
+/// Two links issued at the same instant could both miss the other when revoking: only the
+/// newest one works either way.
+async fn newer_password_token_exists(
+    db: &impl ConnectionTrait,
+    row: &password_tokens::Model,
+) -> Result<bool, sea_orm::DbErr> {
+    let newer = password_tokens::Entity::find()
+        .filter(password_tokens::Column::UserId.eq(row.user_id))
+        .filter(password_tokens::Column::Id.gt(row.id))
+        .count(db)
+        .await?;
+    Ok(newer > 0)
+}
+
+/// Uses a password token: one conditional UPDATE, so two requests cannot both succeed. The
+/// caller sets the password in the same transaction, which withdraws the user's other links.
 pub async fn consume_password_token(
     db: &impl ConnectionTrait,
     token: &str,
@@ -162,6 +230,7 @@ pub async fn consume_password_token(
         .col_expr(password_tokens::Column::UsedAt, Expr::value(now()))
         .filter(password_tokens::Column::Id.eq(row.id))
         .filter(password_tokens::Column::UsedAt.is_null())
+        .filter(password_tokens::Column::RevokedAt.is_null())
         .exec(db)
         .await?;
     if updated.rows_affected != 1 {
@@ -183,7 +252,7 @@ pub async fn create_invitation(
     db: &impl ConnectionTrait,
     email: &str,
     forum_id: i32,
-    role: &str,
+    role: MemberRole,
     invited_by: Option<i32>,
 ) -> Result<NewInvitation, sea_orm::DbErr> {
     let email = normalise_email(email);
@@ -200,7 +269,7 @@ pub async fn create_invitation(
         token_hash: Set(tokens::digest(&token)),
         email: Set(email),
         forum_id: Set(forum_id),
-        role: Set(role.into()),
+        role: Set(role),
         invited_by_id: Set(invited_by),
         expires_at: Set(now + INVITATION_LIFETIME),
         accepted_at: Set(None),
@@ -298,11 +367,11 @@ pub async fn grant_membership(
     db: &impl ConnectionTrait,
     forum_id: i32,
     user_id: i32,
-    role: &str,
+    role: MemberRole,
 ) -> Result<(), sea_orm::DbErr> {
     let mut on_conflict =
         OnConflict::columns([memberships::Column::ForumId, memberships::Column::UserId]);
-    if role == "moderator" {
+    if role == MemberRole::Moderator {
         on_conflict.update_column(memberships::Column::Role);
     } else {
         on_conflict.do_nothing();
@@ -310,7 +379,7 @@ pub async fn grant_membership(
     memberships::Entity::insert(memberships::ActiveModel {
         forum_id: Set(forum_id),
         user_id: Set(user_id),
-        role: Set(role.into()),
+        role: Set(role),
         created_at: Set(now()),
         ..Default::default()
     })

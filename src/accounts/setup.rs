@@ -11,7 +11,7 @@ use serde::Deserialize;
 use subtle::ConstantTimeEq;
 use templates::components::FormErrors;
 
-use super::{password, service, tokens};
+use super::{password_rules, service, tokens};
 use crate::{
     db,
     entities::users,
@@ -97,10 +97,10 @@ pub async fn complete_setup(
     let name = forms::single_line(&form.display_name, NAME_MAX)
         .map_err(|k| errors.add("display_name", k))
         .ok();
-    let new_password = forms::password(&form.password)
-        .map_err(|k| errors.add("password", k))
-        .ok();
-    let (Some(email), Some(name), Some(new_password)) = (email, name, new_password) else {
+    if let Err(problem) = password_rules::check(&form.password, &form.email) {
+        errors.add("password", problem.key());
+    }
+    let (Some(email), Some(name), true) = (email, name, errors.is_empty()) else {
         let markup = templates::accounts::first_run_setup(
             &viewer.form_ctx().await?,
             &token,
@@ -110,7 +110,7 @@ pub async fn complete_setup(
         );
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(markup.into_string())).into_response());
     };
-    let hash = password::hash(new_password).await?;
+    let hash = state.hashing.hash(form.password).await?;
     let txn = db::begin_write(&state.db).await?;
     if users::Entity::find().count(&txn).await? > 0 {
         return Err(AppError::NotFound);

@@ -15,11 +15,8 @@ use crate::{
     accounts,
     db::{self, now},
     entities::{forums, themes, users},
-    forums::{
-        handlers::html,
-        log::{self, Entry},
-    },
-    web::{AdminUser, AppError, AppResult, AppState, flash, forms::Form},
+    forums::log::{self, Entry},
+    web::{AdminUser, AppError, AppResult, AppState, flash, forms::Form, html},
 };
 
 #[derive(FromQueryResult)]

@@ -6,7 +6,7 @@ use sea_orm::{
 
 use crate::{
     db::now,
-    entities::{forums, themes},
+    entities::{forums, states::ModerationMode, themes},
     web::forms,
 };
 
@@ -77,9 +77,9 @@ pub async fn create_forum(
         Ok(title) => title,
         Err(key) => return Ok(Err(("title", key))),
     };
-    let moderation = match new.moderation {
-        "" | "post" => "post",
-        "pre" => "pre",
+    let moderation = match new.moderation.trim() {
+        "" | "post" => ModerationMode::Post,
+        "pre" => ModerationMode::Pre,
         _ => return Ok(Err(("moderation", "error.bad_form"))),
     };
     let Some(theme) = themes::Entity::find()
@@ -111,7 +111,7 @@ pub async fn create_forum(
         title: Set(title),
         purpose: Set(long_text(new.purpose)),
         expected_outcome: Set(long_text(new.expected_outcome)),
-        moderation_mode: Set(moderation.into()),
+        moderation_mode: Set(moderation),
         archived_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+pub use super::states::ModerationMode;
+
 type Ts = TimeDateTimeWithTimeZone;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -14,7 +16,7 @@ pub struct Model {
     pub purpose: String,
     #[sea_orm(column_type = "Text")]
     pub expected_outcome: String,
-    pub moderation_mode: String,
+    pub moderation_mode: ModerationMode,
     pub archived_at: Option<Ts>,
     pub created_at: Ts,
     pub updated_at: Ts,

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+pub use super::states::MemberRole;
+
 type Ts = TimeDateTimeWithTimeZone;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -10,7 +12,7 @@ pub struct Model {
     pub token_hash: String,
     pub email: String,
     pub forum_id: i32,
-    pub role: String,
+    pub role: MemberRole,
     pub invited_by_id: Option<i32>,
     pub expires_at: Ts,
     pub accepted_at: Option<Ts>,

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+pub use super::states::MemberRole;
+
 type Ts = TimeDateTimeWithTimeZone;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -9,7 +11,7 @@ pub struct Model {
     pub id: i32,
     pub forum_id: i32,
     pub user_id: i32,
-    pub role: String,
+    pub role: MemberRole,
     pub created_at: Ts,
 }
 

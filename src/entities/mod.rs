@@ -22,6 +22,7 @@ pub mod product_countries;
 pub mod product_themes;
 pub mod products;
 pub mod sessions;
+pub mod states;
 pub mod subscriber_themes;
 pub mod subscribers;
 pub mod taxonomy_terms;

@@ -12,6 +12,7 @@ pub struct Model {
     pub kind: String,
     pub expires_at: Ts,
     pub used_at: Option<Ts>,
+    pub revoked_at: Option<Ts>,
     pub created_at: Ts,
 }
 

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+pub use super::states::PostStatus;
+
 type Ts = TimeDateTimeWithTimeZone;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -13,7 +15,7 @@ pub struct Model {
     pub body_md: String,
     #[sea_orm(column_type = "Text")]
     pub body_html: String,
-    pub status: String,
+    pub status: PostStatus,
     #[sea_orm(column_type = "Text")]
     pub reject_reason: Option<String>,
     pub hidden_at: Option<Ts>,

@@ -4,7 +4,11 @@
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use crate::{
-    entities::{forums, memberships, posts, threads, users},
+    entities::{
+        forums, memberships, posts,
+        states::{MemberRole, PostStatus},
+        threads, users,
+    },
     web::{AppError, AppResult},
 };
 
@@ -52,7 +56,7 @@ pub async fn role_in(
         .one(db)
         .await?;
     Ok(membership.map(|m| {
-        if m.role == "moderator" {
+        if m.role == MemberRole::Moderator {
             Role::Moderator
         } else {
             Role::Member
@@ -121,10 +125,10 @@ async fn has_visible_post(
         .filter(posts::Column::ThreadId.eq(thread_id))
         .filter(
             sea_orm::Condition::any()
-                .add(posts::Column::Status.eq("published"))
+                .add(posts::Column::Status.eq(PostStatus::Published))
                 .add(
                     sea_orm::Condition::all()
-                        .add(posts::Column::Status.eq("pending"))
+                        .add(posts::Column::Status.eq(PostStatus::Pending))
                         .add(posts::Column::AuthorId.eq(user_id)),
                 ),
         )
@@ -146,8 +150,8 @@ pub async fn post(
         .ok_or(AppError::NotFound)?;
     let (thread, access) = thread(db, user, post.thread_id).await?;
     let visible = access.role.moderates()
-        || (post.status == "published" && post.hidden_at.is_none())
-        || (post.author_id == user.id && post.status == "pending");
+        || (post.status == PostStatus::Published && post.hidden_at.is_none())
+        || (post.author_id == user.id && post.status == PostStatus::Pending);
     if !visible {
         return Err(AppError::NotFound);
     }

@@ -16,17 +16,18 @@ use templates::{
 use super::{access, posting, queries, reading};
 use crate::{
     db::now,
-    entities::{flags, follows, held_edits, users},
+    entities::{
+        flags, follows, held_edits,
+        states::{MemberRole, ModerationMode, PostStatus},
+        users,
+    },
     markdown,
     web::{
         AppError, AppResult, AppState, SignedIn, Viewer, flash,
-        forms::{self, Form, REASON_MAX, TITLE_MAX},
+        forms::{self, Form, REASON_MAX, ReasonForm, TITLE_MAX},
+        html,
     },
 };
-
-pub fn html(status: StatusCode, markup: templates::Markup) -> Response {
-    (status, Html(markup.into_string())).into_response()
-}
 
 #[derive(FromQueryResult)]
 struct ForumSummaryRow {
@@ -35,7 +36,7 @@ struct ForumSummaryRow {
     theme_name: String,
     purpose: String,
     archived_at: Option<time::OffsetDateTime>,
-    role: Option<String>,
+    role: Option<MemberRole>,
 }
 
 /// The forums a user belongs to (all of them for admins), for the home and forum list.
@@ -63,7 +64,7 @@ pub async fn visible_forums(
             theme_name: r.theme_name,
             purpose: r.purpose,
             archived: r.archived_at.is_some(),
-            is_moderator: r.role.as_deref() == Some("moderator"),
+            is_moderator: r.role == Some(MemberRole::Moderator),
         })
         .collect())
 }
@@ -90,17 +91,12 @@ pub async fn list_forums(
     ))
 }
 
+/// `?page=`, `?post=` (the page holding that post) and `?quote=` (a reply quoting a post).
 #[derive(Deserialize)]
-pub struct PageQuery {
+pub struct ThreadPageQuery {
     page: Option<String>,
     post: Option<String>,
     quote: Option<String>,
-}
-
-impl PageQuery {
-    pub fn page(&self) -> Option<&str> {
-        self.page.as_deref()
-    }
 }
 
 async fn theme_name(db: &impl ConnectionTrait, theme_id: i32) -> AppResult<String> {
@@ -121,7 +117,7 @@ pub async fn forum_head(
         theme_name: theme_name(db, forum.theme_id).await?,
         purpose: forum.purpose.clone(),
         expected_outcome: forum.expected_outcome.clone(),
-        premoderated: forum.moderation_mode == "pre",
+        premoderated: forum.moderation_mode == ModerationMode::Pre,
         archived: forum.archived_at.is_some(),
     })
 }
@@ -130,7 +126,7 @@ pub async fn show_forum(
     State(state): State<AppState>,
     signed_in: SignedIn,
     Path(slug): Path<String>,
-    Query(query): Query<PageQuery>,
+    Query(query): Query<ThreadPageQuery>,
 ) -> AppResult<Response> {
     let access = access::forum_by_slug(&state.db, &signed_in.user, &slug).await?;
     let moderator = access.role.moderates();
@@ -139,7 +135,7 @@ pub async fn show_forum(
         access.forum.id,
         &signed_in.user,
         moderator,
-        queries::page_number(query.page.as_deref()),
+        crate::web::paging::page_number(query.page.as_deref()),
     )
     .await?;
     let queue_count = if moderator {
@@ -161,7 +157,7 @@ pub async fn show_forum(
                 featured: r.featured_at.is_some(),
                 posts: r.posts,
                 unread: r.unread,
-                last_post_at: queries::iso(r.last_post_at),
+                last_post_at: crate::web::dates::iso(r.last_post_at),
             })
             .collect(),
         pager: Pager {
@@ -186,7 +182,8 @@ fn new_thread_view(
     views::NewThreadView {
         forum_slug: access.forum.slug.clone(),
         forum_title: access.forum.title.clone(),
-        premoderated: access.forum.moderation_mode == "pre" && !access.role.moderates(),
+        premoderated: access.forum.moderation_mode == ModerationMode::Pre
+            && !access.role.moderates(),
         title,
         body,
     }
@@ -273,7 +270,7 @@ async fn render_thread(
     state: &AppState,
     signed_in: &SignedIn,
     open: &reading::OpenThread,
-    query: &PageQuery,
+    query: &ThreadPageQuery,
     reply_body: String,
     notice: Option<&'static str>,
     errors: &FormErrors,
@@ -284,7 +281,7 @@ async fn render_thread(
     let moderator = access.role.moderates();
     let requested = match query.post.as_deref().and_then(|p| p.parse::<i32>().ok()) {
         Some(post_id) => queries::page_of_post(db, thread.id, user.id, moderator, post_id).await?,
-        None => queries::page_number(query.page.as_deref()),
+        None => crate::web::paging::page_number(query.page.as_deref()),
     };
     let can_reply = access.forum.archived_at.is_none() && (thread.locked_at.is_none() || moderator);
     let audience = reading::Audience {
@@ -297,7 +294,7 @@ async fn render_thread(
         .data
         .posts
         .iter()
-        .filter(|r| r.status == "published")
+        .filter(|r| r.status == PostStatus::Published)
         .map(|r| r.id)
         .max()
     {
@@ -350,7 +347,7 @@ async fn render_thread(
                         p.actions_other.as_str()
                     }),
                     hidden: p.hidden,
-                    pending: p.status == "pending",
+                    pending: p.status == PostStatus::Pending,
                     is_own: own,
                 }
             })
@@ -375,7 +372,7 @@ pub async fn show_thread(
     State(state): State<AppState>,
     signed_in: SignedIn,
     Path(thread_id): Path<i32>,
-    Query(query): Query<PageQuery>,
+    Query(query): Query<ThreadPageQuery>,
 ) -> AppResult<Response> {
     let open = reading::open_thread_cached(&state, &signed_in.user, thread_id).await?;
     let notice = flash::take(&signed_in.session).await;
@@ -411,7 +408,7 @@ pub async fn create_reply(
             let open = reading::open_thread(&state.db, &signed_in.user, thread_id).await?;
             let mut errors = FormErrors::default();
             errors.add("body", key);
-            let query = PageQuery {
+            let query = ThreadPageQuery {
                 page: Some(u64::MAX.to_string()),
                 post: None,
                 quote: None,
@@ -513,12 +510,6 @@ pub async fn show_flag_post(
             false,
         ),
     ))
-}
-
-#[derive(Deserialize)]
-pub struct ReasonForm {
-    #[serde(default)]
-    pub reason: String,
 }
 
 pub async fn flag_post(

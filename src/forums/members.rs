@@ -6,26 +6,25 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
-    QuerySelect, Statement,
+    ActiveEnum, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter,
+    QueryOrder, QuerySelect, Statement,
 };
 use serde::Deserialize;
 use templates::{components::FormErrors, forums as views};
 
 use super::{
     access::{self, ForumAccess, Role},
-    handlers::html,
     log::{self, Entry},
-    queries,
 };
 use crate::{
     accounts::service,
     db,
-    entities::{forums, invitations, memberships, users},
+    entities::{forums, invitations, memberships, states::MemberRole, users},
     mail::Email,
     web::{
         AppError, AppResult, AppState, SignedIn, flash,
         forms::{self, Form},
+        html,
     },
 };
 
@@ -40,7 +39,7 @@ pub async fn invite(
     inviter: Option<&users::Model>,
     forum: &forums::Model,
     email: &str,
-    role: &str,
+    role: MemberRole,
 ) -> anyhow::Result<String> {
     let txn = db::begin_write(&state.db).await?;
     let invitation =
@@ -51,7 +50,7 @@ pub async fn invite(
             Entry {
                 actor_id: inviter.id,
                 forum_id: Some(forum.id),
-                action: if role == "moderator" {
+                action: if role == MemberRole::Moderator {
                     "name_moderator"
                 } else {
                     "invite"
@@ -166,17 +165,17 @@ async fn open_invitations(
         .map(|row| views::PendingInvitation {
             can_manage: may_manage(access, &row),
             id: row.id,
-            expires_at: queries::iso(row.expires_at),
+            expires_at: crate::web::dates::iso(row.expires_at),
             expired: row.expires_at < now,
             email: row.email,
-            role: row.role,
+            role: row.role.to_value(),
         })
         .collect())
 }
 
 /// Moderators manage member invitations; moderator invitations are an admin's.
 fn may_manage(access: &ForumAccess, invitation: &invitations::Model) -> bool {
-    access.role.moderates() && (invitation.role == "member" || access.role == Role::Admin)
+    access.role.moderates() && (invitation.role == MemberRole::Member || access.role == Role::Admin)
 }
 
 /// An open invitation of this forum that the moderator may act on; 404 otherwise.
@@ -240,7 +239,7 @@ pub async fn resend_invitation(
         Some(&signed_in.user),
         &access.forum,
         &invitation.email,
-        &invitation.role,
+        invitation.role,
     )
     .await?;
     signed_in
@@ -294,10 +293,12 @@ pub async fn invite_members(
 ) -> AppResult<Response> {
     let access = access::forum_by_slug(&state.db, &signed_in.user, &slug).await?;
     access.require_moderator()?;
-    let role = match form.role.as_str() {
-        "" | "member" => "member",
-        "moderator" if signed_in.user.is_admin => "moderator",
-        _ => return Err(AppError::BadRequest("error.bad_form")),
+    let role = match MemberRole::from_form(&form.role) {
+        Some(MemberRole::Moderator) if !signed_in.user.is_admin => {
+            return Err(AppError::BadRequest("error.bad_form"));
+        }
+        Some(role) => role,
+        None => return Err(AppError::BadRequest("error.bad_form")),
     };
     let (addresses, bad) = parse_address_list(&form.emails);
     let mut errors = FormErrors::default();
@@ -315,7 +316,7 @@ pub async fn invite_members(
             &access,
             &signed_in.user,
             typed,
-            role.into(),
+            role.to_value(),
             None,
         )
         .await?;
@@ -349,7 +350,7 @@ pub async fn remove_member(
         .await?
         .ok_or(AppError::NotFound)?;
     // Moderators remove members; only an admin removes a moderator.
-    if membership.role == "moderator" && access.role != Role::Admin {
+    if membership.role == MemberRole::Moderator && access.role != Role::Admin {
         return Err(AppError::NotFound);
     }
     let txn = db::begin_write(&state.db).await?;

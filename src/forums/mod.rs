@@ -1,6 +1,7 @@
 //! Forums: membership, threads, posts, following, notifications and moderation.
 
 pub mod access;
+pub mod actions;
 pub mod handlers;
 pub mod log;
 pub mod members;
@@ -9,6 +10,7 @@ pub mod notify;
 pub mod posting;
 pub mod queries;
 pub mod reading;
+pub mod thread_page;
 
 use axum::{
     Router,

@@ -1,5 +1,5 @@
-//! Moderator actions, each: check the moderator's rights on the object (404 otherwise) →
-//! change state → write the log row, in one transaction.
+//! Moderators' pages and the handlers of their actions: check the moderator's rights on the
+//! object (404 otherwise), read the form, then call the action in `actions`.
 
 use axum::{
     extract::{Path, Query, State},
@@ -7,25 +7,24 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult,
-    PaginatorTrait, QueryFilter, QueryOrder, Statement, sea_query::Expr,
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
+    QueryOrder, Statement,
 };
 use serde::Deserialize;
 use templates::{components::Pager, moderation as views};
 
 use super::{
     access::{self, ForumAccess},
-    handlers::{PageQuery, ReasonForm, html},
-    log::{self, Entry},
-    posting, queries,
+    actions::{self, PostAction, ThreadSwitch},
 };
 use crate::{
-    db::{self, now},
-    entities::{flags, held_edits, post_revisions, posts, threads, users},
+    entities::{flags, post_revisions, states::PostStatus, threads, users},
     markdown,
     web::{
         AdminUser, AppError, AppResult, AppState, SignedIn,
-        forms::{self, Form, REASON_MAX},
+        forms::{self, Form, REASON_MAX, ReasonForm},
+        html,
+        paging::PageQuery,
     },
 };
 
@@ -80,21 +79,6 @@ fn optional_reason(raw: &str) -> AppResult<Option<String>> {
     }
 }
 
-/// The thread states a moderator can switch, each a nullable timestamp column.
-fn thread_switch(action: &str) -> Option<(threads::Column, bool, &'static str)> {
-    Some(match action {
-        "pin" => (threads::Column::PinnedAt, true, "pin"),
-        "unpin" => (threads::Column::PinnedAt, false, "unpin"),
-        "lock" => (threads::Column::LockedAt, true, "lock"),
-        "unlock" => (threads::Column::LockedAt, false, "unlock"),
-        "hide" => (threads::Column::HiddenAt, true, "hide"),
-        "unhide" => (threads::Column::HiddenAt, false, "unhide"),
-        "feature" => (threads::Column::FeaturedAt, true, "feature"),
-        "unfeature" => (threads::Column::FeaturedAt, false, "unfeature"),
-        _ => return None,
-    })
-}
-
 async fn moderated_thread(
     state: &AppState,
     user: &users::Model,
@@ -111,30 +95,18 @@ pub async fn switch_thread(
     Path((thread_id, action)): Path<(i32, String)>,
     Form(form): Form<ReasonForm>,
 ) -> AppResult<Redirect> {
-    let (column, on, logged) = thread_switch(&action).ok_or(AppError::NotFound)?;
+    let switch = ThreadSwitch::parse(&action).ok_or(AppError::NotFound)?;
     let (thread, access) = moderated_thread(&state, &signed_in.user, thread_id).await?;
     let reason = optional_reason(&form.reason)?;
-    let txn = db::begin_write(&state.db).await?;
-    let value = if on { Some(now()) } else { None };
-    threads::Entity::update_many()
-        .col_expr(column, Expr::value(value))
-        .filter(threads::Column::Id.eq(thread.id))
-        .exec(&txn)
-        .await?;
-    posting::touch(&txn, thread.id).await?;
-    log::record(
-        &txn,
-        Entry {
-            actor_id: signed_in.user.id,
-            forum_id: Some(access.forum.id),
-            action: logged,
-            target_type: "thread",
-            target_id: thread.id,
-            reason: reason.as_deref(),
-        },
+    actions::switch_thread(
+        &state.db,
+        &signed_in.user,
+        &access,
+        &thread,
+        switch,
+        reason.as_deref(),
     )
     .await?;
-    txn.commit().await?;
     Ok(Redirect::to(&format!("/threads/{}", thread.id)))
 }
 
@@ -153,32 +125,7 @@ pub async fn move_thread(
     let (thread, from) = moderated_thread(&state, &signed_in.user, thread_id).await?;
     let target = access::forum_by_slug(&state.db, &signed_in.user, form.forum.trim()).await?;
     target.require_moderator()?;
-    if target.forum.id == from.forum.id || target.forum.archived_at.is_some() {
-        return Err(AppError::BadRequest("error.bad_form"));
-    }
-    let txn = db::begin_write(&state.db).await?;
-    threads::Entity::update_many()
-        .col_expr(threads::Column::ForumId, Expr::value(target.forum.id))
-        .filter(threads::Column::Id.eq(thread.id))
-        .exec(&txn)
-        .await?;
-    posting::touch(&txn, thread.id).await?;
-    let reason = format!("{} → {}", from.forum.slug, target.forum.slug);
-    for forum_id in [from.forum.id, target.forum.id] {
-        log::record(
-            &txn,
-            Entry {
-                actor_id: signed_in.user.id,
-                forum_id: Some(forum_id),
-                action: "move",
-                target_type: "thread",
-                target_id: thread.id,
-                reason: Some(&reason),
-            },
-        )
-        .await?;
-    }
-    txn.commit().await?;
+    actions::move_thread(&state.db, &signed_in.user, &thread, &from, &target).await?;
     Ok(Redirect::to(&format!("/threads/{}", thread.id)))
 }
 
@@ -196,166 +143,60 @@ pub async fn write_summary(
 ) -> AppResult<Redirect> {
     let (thread, access) = moderated_thread(&state, &signed_in.user, thread_id).await?;
     let summary = match forms::markdown_body(&form.summary) {
-        Ok(summary) => Some(summary),
+        Ok(summary) => {
+            let rendered = markdown::render_off_thread(summary.clone()).await;
+            Some((summary, rendered))
+        }
         Err("form.required") => None,
         Err(_) => return Err(AppError::TooLarge),
     };
-    let txn = db::begin_write(&state.db).await?;
-    let mut active: threads::ActiveModel = thread.clone().into();
-    active.summary_html = Set(summary.as_deref().map(markdown::render));
-    active.summary_md = Set(summary);
-    active.update(&txn).await?;
-    posting::touch(&txn, thread.id).await?;
-    log::record(
-        &txn,
-        Entry {
-            actor_id: signed_in.user.id,
-            forum_id: Some(access.forum.id),
-            action: "summary",
-            target_type: "thread",
-            target_id: thread.id,
-            reason: None,
-        },
-    )
-    .await?;
-    txn.commit().await?;
+    actions::write_summary(&state.db, &signed_in.user, &access, &thread, summary).await?;
     Ok(Redirect::to(&format!("/threads/{}", thread.id)))
 }
 
+/// `/posts/{id}/{action}`: hide, unhide, approve, reject, and approve_edit / reject_edit for
+/// an edit held for approval.
 pub async fn moderate_post(
     State(state): State<AppState>,
     signed_in: SignedIn,
     Path((post_id, action)): Path<(i32, String)>,
     Form(form): Form<ReasonForm>,
 ) -> AppResult<Response> {
-    if !matches!(
-        action.as_str(),
-        "hide" | "unhide" | "approve" | "reject" | "approve_edit" | "reject_edit"
-    ) {
-        return Err(AppError::NotFound);
-    }
+    let decision = match action.as_str() {
+        "hide" => Ok(PostAction::Hide),
+        "unhide" => Ok(PostAction::Unhide),
+        "approve" => Ok(PostAction::Approve),
+        "reject" => Ok(PostAction::Reject),
+        "approve_edit" => Err(true),
+        "reject_edit" => Err(false),
+        _ => return Err(AppError::NotFound),
+    };
     let (post, thread, access) = access::post(&state.db, &signed_in.user, post_id).await?;
     access.require_moderator()?;
     let reason = optional_reason(&form.reason)?;
-    if let Some(decision) = action.strip_suffix("_edit") {
-        return decide_held_edit(&state, &signed_in, &access, &post, decision, reason).await;
-    }
-    let pending = post.status == "pending";
-    let logged: &'static str = match action.as_str() {
-        "hide" if post.hidden_at.is_none() => "hide",
-        "unhide" if post.hidden_at.is_some() => "unhide",
-        "approve" if pending => "approve",
-        "reject" if pending => {
-            if reason.is_none() {
-                return Err(AppError::BadRequest("mod.reason_required"));
+    let queue = format!("/forums/{}/queue", access.forum.slug);
+    let back = match decision {
+        Ok(action) => {
+            let was_pending = post.status == PostStatus::Pending;
+            let user = &signed_in.user;
+            let reason = reason.as_deref();
+            if !actions::moderate_post(&state.db, user, &access, &post, action, reason).await? {
+                // Already in the requested state (a double click, two moderators at once).
+                format!("/threads/{}", thread.id)
+            } else if was_pending {
+                queue
+            } else {
+                super::post_path(thread.id, post.id)
             }
-            "reject"
         }
-        // Already in the requested state (a double click, two moderators at once).
-        _ => return Ok(Redirect::to(&format!("/threads/{}", thread.id)).into_response()),
-    };
-    let txn = db::begin_write(&state.db).await?;
-    let mut active: posts::ActiveModel = post.clone().into();
-    match logged {
-        "hide" => active.hidden_at = Set(Some(now())),
-        "unhide" => active.hidden_at = Set(None),
-        "approve" => active.status = Set("published".into()),
-        _ => {
-            active.status = Set("rejected".into());
-            active.reject_reason = Set(reason.clone());
+        Err(approve) => {
+            let user = &signed_in.user;
+            let reason = reason.as_deref();
+            actions::decide_held_edit(&state.db, user, &access, &post, approve, reason).await?;
+            queue
         }
-    }
-    active.updated_at = Set(now());
-    let updated = active.update(&txn).await?;
-    posting::touch(&txn, post.thread_id).await?;
-    if logged == "approve" {
-        posting::on_published(&txn, &updated, access.forum.id).await?;
-    }
-    if logged == "hide" {
-        resolve_flags(&txn, post.id, signed_in.user.id).await?;
-    }
-    log::record(
-        &txn,
-        Entry {
-            actor_id: signed_in.user.id,
-            forum_id: Some(access.forum.id),
-            action: logged,
-            target_type: "post",
-            target_id: post.id,
-            reason: reason.as_deref(),
-        },
-    )
-    .await?;
-    txn.commit().await?;
-    let back = if pending {
-        format!("/forums/{}/queue", access.forum.slug)
-    } else {
-        super::post_path(thread.id, post.id)
     };
     Ok(Redirect::to(&back).into_response())
-}
-
-/// Approves an edit held for approval (its text replaces the post's, the old text goes to the
-/// history) or rejects it (the post keeps its approved text). Logged either way.
-async fn decide_held_edit(
-    state: &AppState,
-    signed_in: &SignedIn,
-    access: &ForumAccess,
-    post: &posts::Model,
-    decision: &str,
-    reason: Option<String>,
-) -> AppResult<Response> {
-    let approve = decision == "approve";
-    if !approve && reason.is_none() {
-        return Err(AppError::BadRequest("mod.reason_required"));
-    }
-    let back = Redirect::to(&format!("/forums/{}/queue", access.forum.slug)).into_response();
-    let txn = db::begin_write(&state.db).await?;
-    let Some(held) = held_edits::Entity::find()
-        .filter(held_edits::Column::PostId.eq(post.id))
-        .one(&txn)
-        .await?
-    else {
-        // Decided already (a double click, two moderators at once).
-        return Ok(back);
-    };
-    held_edits::Entity::delete_by_id(held.id).exec(&txn).await?;
-    if approve {
-        posting::apply_edit(&txn, post, held.editor_id, &held.body_md, held.body_html).await?;
-    }
-    log::record(
-        &txn,
-        Entry {
-            actor_id: signed_in.user.id,
-            forum_id: Some(access.forum.id),
-            action: if approve {
-                "approve_edit"
-            } else {
-                "reject_edit"
-            },
-            target_type: "post",
-            target_id: post.id,
-            reason: reason.as_deref(),
-        },
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(back)
-}
-
-async fn resolve_flags(
-    db: &impl ConnectionTrait,
-    post_id: i32,
-    moderator_id: i32,
-) -> Result<(), sea_orm::DbErr> {
-    flags::Entity::update_many()
-        .col_expr(flags::Column::ResolvedAt, Expr::value(now()))
-        .col_expr(flags::Column::ResolvedById, Expr::value(moderator_id))
-        .filter(flags::Column::PostId.eq(post_id))
-        .filter(flags::Column::ResolvedAt.is_null())
-        .exec(db)
-        .await?;
-    Ok(())
 }
 
 pub async fn dismiss_flag(
@@ -367,28 +208,9 @@ pub async fn dismiss_flag(
         .one(&state.db)
         .await?
         .ok_or(AppError::NotFound)?;
-    let (post, _, access) = access::post(&state.db, &signed_in.user, flag.post_id).await?;
+    let (_, _, access) = access::post(&state.db, &signed_in.user, flag.post_id).await?;
     access.require_moderator()?;
-    let txn = db::begin_write(&state.db).await?;
-    flags::Entity::update_many()
-        .col_expr(flags::Column::ResolvedAt, Expr::value(now()))
-        .col_expr(flags::Column::ResolvedById, Expr::value(signed_in.user.id))
-        .filter(flags::Column::Id.eq(flag.id))
-        .exec(&txn)
-        .await?;
-    log::record(
-        &txn,
-        Entry {
-            actor_id: signed_in.user.id,
-            forum_id: Some(access.forum.id),
-            action: "dismiss_flag",
-            target_type: "post",
-            target_id: post.id,
-            reason: None,
-        },
-    )
-    .await?;
-    txn.commit().await?;
+    actions::dismiss_flag(&state.db, &signed_in.user, &access, &flag).await?;
     Ok(Redirect::to(&format!(
         "/forums/{}/queue",
         access.forum.slug
@@ -474,7 +296,7 @@ pub async fn show_queue(
             thread_title: r.thread_title,
             author: r.author,
             body_html: r.body_html,
-            created_at: queries::iso(r.created_at),
+            created_at: crate::web::dates::iso(r.created_at),
         })
         .collect();
     let edits: Vec<views::HeldEditItem> = edits
@@ -486,7 +308,7 @@ pub async fn show_queue(
                 thread_title: r.thread_title,
                 author: r.author,
                 body_html: r.proposed_html,
-                created_at: queries::iso(r.created_at),
+                created_at: crate::web::dates::iso(r.created_at),
             },
             current_html: r.current_html,
         })
@@ -538,7 +360,7 @@ pub async fn show_post_history(
             .unwrap_or_default();
         rows.push(views::Revision {
             editor,
-            at: queries::iso(revision.created_at),
+            at: crate::web::dates::iso(revision.created_at),
             body_md: revision.body_md,
         });
     }
@@ -572,7 +394,7 @@ async fn log_rows(
             count_query.filter(crate::entities::moderation_log::Column::ForumId.eq(forum_id));
     }
     let total = count_query.count(&state.db).await?;
-    let (page, pages) = queries::clamp_page(page, total, LOG_PER_PAGE);
+    let (page, pages) = crate::web::paging::clamp_page(page, total, LOG_PER_PAGE);
     let rows = LogQueryRow::find_by_statement(Statement::from_sql_and_values(
         state.db.get_database_backend(),
         "SELECT u.display_name AS actor, l.action, l.target_type, l.target_id, l.reason, l.created_at, f.slug AS forum
@@ -595,7 +417,7 @@ async fn log_rows(
             action: r.action,
             target: format!("{} #{}", r.target_type, r.target_id),
             reason: r.reason.unwrap_or_default(),
-            at: queries::iso(r.created_at),
+            at: crate::web::dates::iso(r.created_at),
             forum: r.forum.unwrap_or_default(),
         })
         .collect();
@@ -610,12 +432,7 @@ pub async fn show_forum_log(
 ) -> AppResult<Response> {
     let access = access::forum_by_slug(&state.db, &signed_in.user, &slug).await?;
     access.require_moderator()?;
-    let (rows, page, pages) = log_rows(
-        &state,
-        Some(access.forum.id),
-        queries::page_number(query.page()),
-    )
-    .await?;
+    let (rows, page, pages) = log_rows(&state, Some(access.forum.id), query.page()).await?;
     let ctx = signed_in.ctx();
     let pager = templates::components::pager(
         &ctx,
@@ -636,7 +453,7 @@ pub async fn show_admin_log(
     AdminUser(admin): AdminUser,
     Query(query): Query<PageQuery>,
 ) -> AppResult<Response> {
-    let (rows, page, pages) = log_rows(&state, None, queries::page_number(query.page())).await?;
+    let (rows, page, pages) = log_rows(&state, None, query.page()).await?;
     let ctx = admin.ctx();
     let pager = templates::components::pager(
         &ctx,

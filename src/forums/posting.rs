@@ -1,5 +1,6 @@
 //! Writing threads and posts: Markdown rendered once and stored, held for approval in
-//! pre-moderated forums, followers told. Each write is one transaction.
+//! pre-moderated forums, followers told. Each write is one transaction, opened only once the
+//! Markdown is rendered (off the async threads): no lock is held while rendering.
 
 use sea_orm::{
     ActiveModelTrait,
@@ -12,7 +13,11 @@ use super::{access::ForumAccess, notify};
 use crate::{
     accounts::tokens,
     db::{self, now},
-    entities::{follows, held_edits, post_revisions, posts, threads, users},
+    entities::{
+        follows, held_edits, post_revisions, posts,
+        states::{ModerationMode, PostStatus},
+        threads, users,
+    },
     library::links,
     markdown,
     web::{AppError, AppResult, AppState},
@@ -25,11 +30,11 @@ pub struct Written {
     pub held: bool,
 }
 
-fn status_for(access: &ForumAccess) -> &'static str {
-    if access.forum.moderation_mode == "pre" && !access.role.moderates() {
-        "pending"
+fn status_for(access: &ForumAccess) -> PostStatus {
+    if access.forum.moderation_mode == ModerationMode::Pre && !access.role.moderates() {
+        PostStatus::Pending
     } else {
-        "published"
+        PostStatus::Published
     }
 }
 
@@ -73,15 +78,16 @@ async fn insert_post(
     thread_id: i32,
     author_id: i32,
     body_md: &str,
-    status: &str,
+    body_html: String,
+    status: PostStatus,
 ) -> Result<posts::Model, sea_orm::DbErr> {
     let now = now();
     posts::ActiveModel {
         thread_id: Set(thread_id),
         author_id: Set(author_id),
         body_md: Set(body_md.to_owned()),
-        body_html: Set(markdown::render(body_md)),
-        status: Set(status.to_owned()),
+        body_html: Set(body_html),
+        status: Set(status),
         reject_reason: Set(None),
         hidden_at: Set(None),
         edited_at: Set(None),
@@ -151,6 +157,7 @@ pub async fn create_thread(
         return Err(AppError::BadRequest("forum.archived_notice"));
     }
     let status = status_for(access);
+    let body_html = markdown::render_off_thread(body_md.to_owned()).await;
     let txn = db::begin_write(&state.db).await?;
     let now = now();
     let thread = threads::ActiveModel {
@@ -171,16 +178,16 @@ pub async fn create_thread(
     }
     .insert(&txn)
     .await?;
-    let post = insert_post(&txn, thread.id, author.id, body_md, status).await?;
+    let post = insert_post(&txn, thread.id, author.id, body_md, body_html, status).await?;
     follow(&txn, author.id, thread.id).await?;
-    if status == "published" {
+    if status == PostStatus::Published {
         on_published(&txn, &post, access.forum.id).await?;
     }
     txn.commit().await?;
     Ok(Written {
         thread_id: thread.id,
         post_id: post.id,
-        held: status == "pending",
+        held: status == PostStatus::Pending,
     })
 }
 
@@ -198,18 +205,19 @@ pub async fn create_reply(
         return Err(AppError::BadRequest("thread.locked_notice"));
     }
     let status = status_for(access);
+    let body_html = markdown::render_off_thread(body_md.to_owned()).await;
     let txn = db::begin_write(&state.db).await?;
-    let post = insert_post(&txn, thread.id, author.id, body_md, status).await?;
+    let post = insert_post(&txn, thread.id, author.id, body_md, body_html, status).await?;
     touch(&txn, thread.id).await?;
     follow(&txn, author.id, thread.id).await?;
-    if status == "published" {
+    if status == PostStatus::Published {
         on_published(&txn, &post, access.forum.id).await?;
     }
     txn.commit().await?;
     Ok(Written {
         thread_id: thread.id,
         post_id: post.id,
-        held: status == "pending",
+        held: status == PostStatus::Pending,
     })
 }
 
@@ -217,7 +225,9 @@ pub async fn create_reply(
 /// a pre-moderated forum does (the approved text stays until a moderator approves the new
 /// one); moderators' edits and edits of posts still in the queue do not.
 fn edit_is_held(access: &ForumAccess, post: &posts::Model, editor: &users::Model) -> bool {
-    status_for(access) == "pending" && post.status == "published" && post.author_id == editor.id
+    status_for(access) == PostStatus::Pending
+        && post.status == PostStatus::Published
+        && post.author_id == editor.id
 }
 
 /// Edits a post, keeping the previous text in its history. A moderator editing someone
@@ -233,13 +243,14 @@ pub async fn edit_post(
     if !own && !access.role.moderates() {
         return Err(AppError::NotFound);
     }
+    let body_html = markdown::render_off_thread(body_md.to_owned()).await;
     let txn = db::begin_write(&state.db).await?;
     if edit_is_held(access, post, editor) {
-        hold_edit(&txn, post.id, editor.id, body_md, markdown::render(body_md)).await?;
+        hold_edit(&txn, post.id, editor.id, body_md, body_html).await?;
         txn.commit().await?;
         return Ok(true);
     }
-    apply_edit(&txn, post, editor.id, body_md, markdown::render(body_md)).await?;
+    apply_edit(&txn, post, editor.id, body_md, body_html).await?;
     if !own {
         super::log::record(
             &txn,
@@ -314,7 +325,7 @@ pub async fn apply_edit(
     active.edited_by_id = Set(Some(editor_id));
     active.updated_at = Set(now());
     active.update(db).await?;
-    if post.status == "published" {
+    if post.status == PostStatus::Published {
         links::record_citations(db, post.thread_id, editor_id, body_md, now()).await?;
     }
     touch(db, post.thread_id).await

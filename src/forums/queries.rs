@@ -3,28 +3,13 @@
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Statement, Value};
 use time::OffsetDateTime;
 
-use crate::entities::users;
+use crate::{
+    entities::{states::PostStatus, users},
+    web::paging::clamp_page,
+};
 
 pub const THREADS_PER_PAGE: u64 = 30;
 pub const POSTS_PER_PAGE: u64 = 50;
-
-/// `?page=` as typed: anything that is not a positive number means the first page, and a page
-/// past the end means the last one.
-pub fn page_number(raw: Option<&str>) -> u64 {
-    raw.and_then(|p| p.trim().parse::<u64>().ok())
-        .filter(|p| *p >= 1)
-        .unwrap_or(1)
-}
-
-pub fn clamp_page(page: u64, total: u64, per_page: u64) -> (u64, u64) {
-    let pages = total.div_ceil(per_page).max(1);
-    (page.min(pages), pages)
-}
-
-pub fn iso(ts: OffsetDateTime) -> String {
-    ts.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
-}
 
 #[derive(FromQueryResult)]
 struct Count {
@@ -110,7 +95,7 @@ pub struct PostRow {
     pub author_id: i32,
     pub author: String,
     pub body_html: String,
-    pub status: String,
+    pub status: PostStatus,
     pub hidden_at: Option<OffsetDateTime>,
     pub edited_at: Option<OffsetDateTime>,
     pub edited_by_id: Option<i32>,

@@ -10,10 +10,14 @@ use templates::forums as views;
 use super::{
     access::{ForumAccess, Role},
     queries::{self, POSTS_PER_PAGE, PostRow},
+    thread_page::{CachedPost, ThreadPageData, ThreadPageKey},
 };
 use crate::{
-    cache::{CachedPost, ThreadPageData, ThreadPageKey},
-    entities::{forums, threads, users},
+    entities::{
+        forums,
+        states::{MemberRole, PostStatus},
+        threads, users,
+    },
     web::{AppError, AppResult, AppState},
 };
 
@@ -96,12 +100,12 @@ pub async fn open_thread(
         .ok_or(AppError::NotFound)?;
     let thread = threads::Model::from_query_result(&row, "")?;
     let forum = forums::Model::from_query_result(&row, "f_")?;
-    let member_role: Option<String> = row.try_get("", "member_role")?;
+    let member_role: Option<MemberRole> = row.try_get("", "member_role")?;
     let following: i64 = row.try_get("", "following")?;
     let last_read: Option<i32> = row.try_get("", "last_read")?;
-    let role = match (user.is_admin, member_role.as_deref()) {
+    let role = match (user.is_admin, member_role) {
         (true, _) => Role::Admin,
-        (false, Some("moderator")) => Role::Moderator,
+        (false, Some(MemberRole::Moderator)) => Role::Moderator,
         (false, Some(_)) => Role::Member,
         (false, None) => return Err(AppError::NotFound),
     };
@@ -173,12 +177,12 @@ fn render_posts(rows: Vec<PostRow>, audience: Audience) -> Vec<CachedPost> {
             let view = views::PostView {
                 id: row.id,
                 author: row.author,
-                created_at: queries::iso(row.created_at),
+                created_at: crate::web::dates::iso(row.created_at),
                 body_html: row.body_html,
                 edited: row.edited_at.is_some(),
                 edited_by_moderator: row.edited_by_id.is_some_and(|e| e != row.author_id),
                 hidden: row.hidden_at.is_some(),
-                pending: row.status == "pending",
+                pending: row.status == PostStatus::Pending,
             };
             let actions = |own| {
                 views::member_actions(audience.lang, row.id, own, audience.can_reply).into_string()
@@ -231,7 +235,7 @@ pub async fn posts_page(
         .map_err(|e| AppError::internal(anyhow::anyhow!("{e}")))?;
     if !moderator && totals.pending_authors.contains(&user.id) {
         let total = queries::thread_post_count(db, thread.id, user.id, moderator).await?;
-        let (page, pages) = queries::clamp_page(requested, total, POSTS_PER_PAGE);
+        let (page, pages) = crate::web::paging::clamp_page(requested, total, POSTS_PER_PAGE);
         let rows = queries::thread_posts(db, thread.id, user.id, moderator, page).await?;
         let data = ThreadPageData {
             total,
@@ -248,7 +252,7 @@ pub async fn posts_page(
         // A pre-moderated thread whose first post is still waiting: not there for others.
         return Err(AppError::NotFound);
     }
-    let (page, pages) = queries::clamp_page(requested, totals.total, POSTS_PER_PAGE);
+    let (page, pages) = crate::web::paging::clamp_page(requested, totals.total, POSTS_PER_PAGE);
     let data = state
         .caches
         .thread_pages

@@ -16,7 +16,7 @@ use axum::{
     response::{IntoResponse, Response},
     routing::{any, get},
 };
-use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 use templates::{
     i18n::{t, tf},
@@ -38,12 +38,12 @@ use super::{
 };
 use crate::{
     entities::{learning_countries, learning_themes, learnings},
-    forums::queries::iso,
-    web::AppState,
+    web::dates::iso,
+    web::{
+        AppState,
+        api_error::{ApiError, LANG},
+    },
 };
-
-/// Messages are English: codes are what clients should act on.
-const LANG: &str = "en";
 
 /// The query parameters `/api/v1/learnings` understands.
 pub const LEARNING_PARAMS: [&str; 14] = [
@@ -95,66 +95,6 @@ pub fn routes() -> Router<AppState> {
             header::ACCESS_CONTROL_ALLOW_ORIGIN,
             HeaderValue::from_static("*"),
         ))
-}
-
-/// An error answer: a stable code for programs and a sentence for people.
-#[derive(Debug)]
-pub struct ApiError {
-    status: StatusCode,
-    code: &'static str,
-    message: String,
-}
-
-impl ApiError {
-    fn new(status: StatusCode, code: &'static str, message: String) -> ApiError {
-        ApiError {
-            status,
-            code,
-            message,
-        }
-    }
-
-    /// A request refused before it reached the API (a parameter holding a control character,
-    /// an oversized text query): the same JSON error shape as every other.
-    pub fn bad_request(code: &'static str, message: String) -> ApiError {
-        ApiError::new(StatusCode::BAD_REQUEST, code, message)
-    }
-
-    fn not_found() -> ApiError {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            t(LANG, "api.not_found").into_owned(),
-        )
-    }
-}
-
-impl From<DbErr> for ApiError {
-    fn from(err: DbErr) -> ApiError {
-        tracing::error!(error = %err, "API request failed");
-        ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            t(LANG, "api.internal").into_owned(),
-        )
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let mut response = (
-            self.status,
-            Json(json!({ "error": self.code, "message": self.message })),
-        )
-            .into_response();
-        if self.status == StatusCode::METHOD_NOT_ALLOWED {
-            response.headers_mut().insert(
-                header::ALLOW,
-                HeaderValue::from_static("GET, HEAD, OPTIONS"),
-            );
-        }
-        response
-    }
 }
 
 type ApiResult = Result<Response, ApiError>;

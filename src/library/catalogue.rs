@@ -27,7 +27,7 @@ use super::{
     taxonomy::Taxonomy,
 };
 use crate::{
-    forums::handlers::html,
+    web::html,
     web::{AppError, AppResult, AppState, Viewer, flash},
 };
 

@@ -36,7 +36,7 @@ use super::{
 };
 use crate::{
     entities::{learning_countries, learning_themes, learnings, users},
-    forums::queries::iso,
+    web::dates::iso,
     web::{AppError, AppResult, AppState},
 };
 

@@ -29,7 +29,7 @@ pub fn router() -> Router<AppState> {
         .merge(api::routes())
         .merge(catalogue::routes())
         .merge(feeds::routes())
-        .merge(import::routes())
+        .merge(import::web::routes())
         .merge(pages::routes())
         .merge(workflow::routes())
         .merge(vocabularies::routes())

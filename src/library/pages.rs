@@ -25,8 +25,9 @@ use super::{
 };
 use crate::{
     entities::{learnings, users},
-    forums::{access, handlers::html, queries::iso},
+    forums::access,
     web::{AppError, AppResult, AppState, Viewer, flash},
+    web::{dates::iso, html},
 };
 
 pub fn routes() -> Router<AppState> {

@@ -11,7 +11,7 @@ use super::{
     pairs::{PRODUCT_COUNTRIES, PRODUCT_THEMES},
     taxonomy::{Taxonomy, Vocabulary},
 };
-use crate::{entities::products, markdown, web::forms};
+use crate::{entities::products, web::forms};
 
 pub const DRAFT: &str = "draft";
 pub const PUBLISHED: &str = "published";
@@ -165,13 +165,14 @@ impl RawProduct {
     }
 }
 
-fn apply(model: &mut products::ActiveModel, fields: &ProductFields) {
+/// `summary_html` is `fields.summary` rendered (before the transaction).
+fn apply(model: &mut products::ActiveModel, fields: &ProductFields, summary_html: &str) {
     model.external_id = Set(fields.external_id.clone());
     model.content_key = Set(content_key(&fields.title, &fields.url));
     model.kind_id = Set(fields.kind_id);
     model.title = Set(fields.title.clone());
     model.summary = Set(fields.summary.clone());
-    model.summary_html = Set(markdown::render(&fields.summary));
+    model.summary_html = Set(summary_html.to_owned());
     model.url = Set(fields.url.clone());
     model.language = Set(fields.language.clone());
     model.published_on = Set(fields.published_on);
@@ -194,6 +195,7 @@ async fn replace_pairs(
 pub async fn insert(
     db: &impl ConnectionTrait,
     fields: &ProductFields,
+    summary_html: &str,
     status: &str,
     author_id: Option<i32>,
     now: OffsetDateTime,
@@ -205,7 +207,7 @@ pub async fn insert(
         updated_at: Set(now),
         ..Default::default()
     };
-    apply(&mut model, fields);
+    apply(&mut model, fields, summary_html);
     if status == PUBLISHED && fields.published_on.is_none() {
         model.published_on = Set(Some(now.date()));
     }
@@ -218,11 +220,12 @@ pub async fn update(
     db: &impl ConnectionTrait,
     existing: products::Model,
     fields: &ProductFields,
+    summary_html: &str,
     now: OffsetDateTime,
 ) -> Result<products::Model, DbErr> {
     let id = existing.id;
     let mut model: products::ActiveModel = existing.into();
-    apply(&mut model, fields);
+    apply(&mut model, fields, summary_html);
     model.updated_at = Set(now);
     let saved = model.update(db).await?;
     replace_pairs(db, id, fields).await?;

@@ -15,7 +15,7 @@ use super::{
     taxonomy::{Taxonomy, Vocabulary},
 };
 use crate::{
-    forums::queries::{clamp_page, page_number},
+    web::paging::{clamp_page, page_number},
     web::query::read_lenient,
 };
 

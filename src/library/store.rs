@@ -10,10 +10,7 @@ use super::{
     fields::LearningFields,
     pairs::{LEARNING_COUNTRIES, LEARNING_THEMES},
 };
-use crate::{
-    entities::{learning_reviews, learnings},
-    markdown,
-};
+use crate::entities::{learning_reviews, learnings};
 
 pub const DRAFT: &str = "draft";
 pub const IN_REVIEW: &str = "in_review";
@@ -50,12 +47,18 @@ pub fn facet_keys(fields: &LearningFields, status: &str) -> String {
     .keys()
 }
 
-fn apply(model: &mut learnings::ActiveModel, fields: &LearningFields, status: &str) {
+/// `description_html` is `fields.description` rendered (before the transaction).
+fn apply(
+    model: &mut learnings::ActiveModel,
+    fields: &LearningFields,
+    description_html: &str,
+    status: &str,
+) {
     model.external_id = Set(fields.external_id.clone());
     model.content_key = Set(content_key(&fields.project_title, &fields.description));
     model.title = Set(fields.title.clone());
     model.description = Set(fields.description.clone());
-    model.description_html = Set(markdown::render(&fields.description));
+    model.description_html = Set(description_html.to_owned());
     model.learning_type = Set(fields.learning_type.clone());
     model.project_title = Set(fields.project_title.clone());
     model.evaluation_type_id = Set(fields.evaluation_type_id);
@@ -86,6 +89,7 @@ async fn replace_pairs(
 pub async fn insert(
     db: &impl ConnectionTrait,
     fields: &LearningFields,
+    description_html: &str,
     status: &str,
     author_id: Option<i32>,
     now: OffsetDateTime,
@@ -98,7 +102,7 @@ pub async fn insert(
         updated_at: Set(now),
         ..Default::default()
     };
-    apply(&mut model, fields, status);
+    apply(&mut model, fields, description_html, status);
     let saved = model.insert(db).await?;
     replace_pairs(db, saved.id, fields).await?;
     Ok(saved)
@@ -109,12 +113,13 @@ pub async fn update(
     db: &impl ConnectionTrait,
     existing: learnings::Model,
     fields: &LearningFields,
+    description_html: &str,
     now: OffsetDateTime,
 ) -> Result<learnings::Model, DbErr> {
     let status = existing.status.clone();
     let id = existing.id;
     let mut model: learnings::ActiveModel = existing.into();
-    apply(&mut model, fields, &status);
+    apply(&mut model, fields, description_html, &status);
     model.updated_at = Set(now);
     let saved = model.update(db).await?;
     replace_pairs(db, id, fields).await?;

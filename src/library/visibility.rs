@@ -19,20 +19,12 @@ pub fn may_manage(learning: &learnings::Model, user: &users::Model) -> bool {
     user.is_admin || learning.author_id == Some(user.id) || learning.reviewer_id == Some(user.id)
 }
 
-/// Path ids as typed: anything that is not a positive 32-bit number names nothing.
-pub fn parse_id(raw: &str) -> AppResult<i32> {
-    raw.parse::<i32>()
-        .ok()
-        .filter(|id| *id > 0)
-        .ok_or(AppError::NotFound)
-}
-
 pub async fn learning(
     db: &impl ConnectionTrait,
     raw_id: &str,
     user: Option<&users::Model>,
 ) -> AppResult<learnings::Model> {
-    let id = parse_id(raw_id)?;
+    let id = crate::web::path_id::parse_id(raw_id)?;
     let learning = learnings::Entity::find_by_id(id)
         .one(db)
         .await?

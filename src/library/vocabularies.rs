@@ -17,7 +17,7 @@ use super::taxonomy::{Taxonomy, Vocabulary};
 use crate::{
     db,
     entities::taxonomy_terms,
-    forums::handlers::html,
+    web::html,
     web::{
         AdminUser, AppResult, AppState, flash,
         forms::{Form, single_line},

@@ -34,14 +34,16 @@ use crate::{
     entities::{learnings, users},
     forums::{
         access,
-        handlers::html,
         log::{self, Entry},
         posting,
-        queries::iso,
     },
+    markdown,
     web::{
-        AdminUser, AppError, AppResult, AppState, SignedIn, flash,
+        AdminUser, AppError, AppResult, AppState, SignedIn,
+        dates::iso,
+        flash,
         forms::{Form, REASON_MAX, strip_controls},
+        html,
     },
 };
 
@@ -401,9 +403,18 @@ pub async fn create_learning(
         errors.add("description", "learning.duplicate");
         return Ok(rerender(errors));
     }
+    let description_html = markdown::render_off_thread(fields.description.clone()).await;
     let txn = db::begin_write(&state.db).await?;
     let now = now();
-    let learning = store::insert(&txn, &fields, DRAFT, Some(admin.user.id), now).await?;
+    let learning = store::insert(
+        &txn,
+        &fields,
+        &description_html,
+        DRAFT,
+        Some(admin.user.id),
+        now,
+    )
+    .await?;
     store::record_review(&txn, learning.id, Some(admin.user.id), "created", "", now).await?;
     txn.commit().await?;
     flash::set(&admin.session, "learning.saved").await;
@@ -470,9 +481,10 @@ pub async fn update_learning(
         return Ok(rerender(errors));
     }
     let id = learning.id;
+    let description_html = markdown::render_off_thread(fields.description.clone()).await;
     let txn = db::begin_write(&state.db).await?;
     let now = now();
-    store::update(&txn, learning, &fields, now).await?;
+    store::update(&txn, learning, &fields, &description_html, now).await?;
     store::record_review(&txn, id, Some(admin.user.id), "edited", "", now).await?;
     txn.commit().await?;
     flash::set(&admin.session, "learning.saved").await;
@@ -744,7 +756,7 @@ pub async fn propose_learning(
     signed_in: SignedIn,
     Path(thread_id): Path<String>,
 ) -> AppResult<Response> {
-    let thread_id = visibility::parse_id(&thread_id)?;
+    let thread_id = crate::web::path_id::parse_id(&thread_id)?;
     let (thread, forum_access) = access::thread(&state.db, &signed_in.user, thread_id).await?;
     forum_access.require_moderator()?;
     let Some(summary) = thread.summary_md.clone().filter(|s| !s.trim().is_empty()) else {
@@ -764,6 +776,7 @@ pub async fn propose_learning(
     let fields = raw
         .validate(&taxonomy)
         .map_err(|_| AppError::BadRequest("learning.needs_summary"))?;
+    let description_html = markdown::render_off_thread(fields.description.clone()).await;
     let txn = db::begin_write(&state.db).await?;
     let now = now();
     let proposed_before = learnings::Entity::find()
@@ -777,8 +790,15 @@ pub async fn propose_learning(
     let learning = match proposed_before {
         Some(existing) => existing,
         None => {
-            let learning =
-                store::insert(&txn, &fields, IN_REVIEW, Some(signed_in.user.id), now).await?;
+            let learning = store::insert(
+                &txn,
+                &fields,
+                &description_html,
+                IN_REVIEW,
+                Some(signed_in.user.id),
+                now,
+            )
+            .await?;
             let comment = format!("/threads/{}", thread.id);
             store::record_review(
                 &txn,

@@ -113,13 +113,6 @@ impl Mailer {
         }
     }
 
-    pub fn describe(&self) -> String {
-        match self {
-            Mailer::Plain(_) | Mailer::Smtp(_) => "SMTP".into(),
-            Mailer::Outbox(_, dir) => format!("outbox folder {}", dir.display()),
-        }
-    }
-
     pub fn build(from: &str, email: &Email) -> anyhow::Result<Message> {
         let from: Mailbox = from.parse().context("FORA_FROM is not a valid mailbox")?;
         let address = email.to.parse().context("recipient address is not valid")?;

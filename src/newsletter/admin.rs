@@ -35,9 +35,9 @@ use super::{
 };
 use crate::{
     entities::editions,
-    forums::handlers::html,
-    library::visibility::parse_id,
+    web::html,
     web::{AdminUser, AppError, AppResult, AppState, forms::Form, query::read_lenient},
+    web::{dates::iso, path_id::parse_id},
 };
 
 const PER_PAGE: u64 = 20;
@@ -54,11 +54,6 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/admin/newsletter/editions/{id}/send", post(send_edition))
         .route("/admin/newsletter/editions/{id}/retry", post(retry_edition))
-}
-
-fn iso(ts: time::OffsetDateTime) -> String {
-    ts.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
 }
 
 /// The outcome of a POST, shown once on the page it redirects to. Read from a fixed list, so
@@ -166,7 +161,7 @@ async fn list_editions(
     let db = &state.db;
     let total = editions::Entity::find().count(db).await?;
     let pages = total.div_ceil(PER_PAGE).max(1);
-    let page = super::archive::page_param(query.as_deref()).min(pages);
+    let page = crate::web::paging::page_from_query(query.as_deref()).min(pages);
     let rows = editions::Entity::find()
         .order_by_desc(editions::Column::ScheduledFor)
         .order_by_desc(editions::Column::Id)

@@ -22,9 +22,9 @@ use super::{
 };
 use crate::{
     entities::editions,
-    forums::handlers::html,
-    library::visibility::parse_id,
-    web::{AppError, AppResult, AppState, Viewer, query::read_lenient},
+    web::html,
+    web::{AppError, AppResult, AppState, Viewer},
+    web::{dates::iso, path_id::parse_id},
 };
 
 const PER_PAGE: u64 = 20;
@@ -35,30 +35,6 @@ pub fn routes() -> Router<AppState> {
         .route("/newsletter/archive/{id}", get(show_edition))
 }
 
-fn iso(ts: time::OffsetDateTime) -> String {
-    ts.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
-}
-
-/// `?page=N`, leniently: anything that is not a page number is the first page.
-pub fn page_param(raw: Option<&str>) -> u64 {
-    let mut page = 1;
-    read_lenient(raw, 12, |name, value| {
-        if name == "page" {
-            page = value
-                .trim()
-                .parse::<u64>()
-                .ok()
-                .filter(|p| *p >= 1)
-                .unwrap_or(1);
-            true
-        } else {
-            false
-        }
-    });
-    page
-}
-
 async fn list_editions(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -67,7 +43,7 @@ async fn list_editions(
     let sent = editions::Entity::find().filter(editions::Column::Status.is_in([SENDING, SENT]));
     let total = sent.clone().count(&state.db).await?;
     let pages = total.div_ceil(PER_PAGE).max(1);
-    let page = page_param(query.as_deref()).min(pages);
+    let page = crate::web::paging::page_from_query(query.as_deref()).min(pages);
     let rows = sent
         .order_by_desc(editions::Column::QueuedAt)
         .order_by_desc(editions::Column::Id)

@@ -201,19 +201,7 @@ pub struct EditionContent {
 /// Plain text of some Markdown, whitespace collapsed, cut to about `max` characters on a word
 /// boundary. What a summary in a message or an archive list shows.
 pub fn plain_summary(markdown: &str, max: usize) -> String {
-    use pulldown_cmark::{Event, Parser, TagEnd};
-    let mut text = String::with_capacity(max.min(markdown.len()) + 8);
-    for event in Parser::new(markdown) {
-        match event {
-            Event::Text(t) | Event::Code(t) => text.push_str(&t),
-            Event::SoftBreak | Event::HardBreak => text.push(' '),
-            Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item) => text.push(' '),
-            _ => {}
-        }
-        if text.len() > max * 4 + 64 {
-            break;
-        }
-    }
+    let text = crate::markdown::words(markdown, max * 4 + 64);
     let words: Vec<&str> = text.split_whitespace().collect();
     let mut out = String::new();
     for word in words {

@@ -236,7 +236,7 @@ pub async fn set_intro(
     let html = if markdown.is_empty() {
         String::new()
     } else {
-        crate::markdown::render(markdown)
+        crate::markdown::render_off_thread(markdown.to_owned()).await
     };
     Ok(db
         .execute_raw(Statement::from_sql_and_values(

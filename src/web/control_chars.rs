@@ -12,11 +12,11 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
+use super::api_error::ApiError;
 use super::{
     AppError,
     csrf::{self, MAX_FORM_BYTES},
 };
-use crate::library::api::ApiError;
 
 pub async fn refuse(request: Request, next: Next) -> Response {
     let uri = request.uri();

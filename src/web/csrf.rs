@@ -12,7 +12,7 @@ use std::sync::{
 
 use axum::{
     body::Body,
-    extract::Request,
+    extract::{Request, State},
     http::{Method, StatusCode, header},
     middleware::Next,
     response::{IntoResponse, Response},
@@ -33,13 +33,15 @@ pub const MAX_FORM_BYTES: usize = 256 * 1024;
 
 const EXEMPT_PREFIXES: &[&str] = &["/newsletter/unsubscribe/", "/api/"];
 
-/// Routes that take file uploads (`multipart/form-data`): their body limit and the message of
-/// their 413 page. Every other route keeps `MAX_FORM_BYTES`.
-const UPLOADS: &[(&str, usize, &str)] = &[(
-    crate::library::import::PATH,
-    crate::library::import::MAX_UPLOAD_BYTES,
-    "import.upload_too_large",
-)];
+/// A route that takes file uploads (`multipart/form-data`): its body limit and the message of
+/// its 413 page. The application names its upload routes when it installs this layer; every
+/// other route keeps `MAX_FORM_BYTES`.
+#[derive(Clone, Copy, Debug)]
+pub struct Upload {
+    pub path: &'static str,
+    pub limit: usize,
+    pub too_large_key: &'static str,
+}
 
 pub fn new_token() -> String {
     rand::rng()
@@ -95,7 +97,12 @@ async fn read_form_body(body: Body) -> Result<Bytes, AppError> {
     Ok(collected.freeze())
 }
 
-pub async fn verify(session: Session, request: Request, next: Next) -> Response {
+pub async fn verify(
+    State(uploads): State<&'static [Upload]>,
+    session: Session,
+    request: Request,
+    next: Next,
+) -> Response {
     if request.method() != Method::POST
         || EXEMPT_PREFIXES
             .iter()
@@ -104,7 +111,7 @@ pub async fn verify(session: Session, request: Request, next: Next) -> Response 
         return next.run(request).await;
     }
     if is_multipart(&request) {
-        return verify_multipart(session, request, next).await;
+        return verify_multipart(uploads, session, request, next).await;
     }
     let (parts, body) = request.into_parts();
     let bytes = match read_form_body(body).await {
@@ -198,11 +205,16 @@ async fn check_parts(
 
 /// CSRF check of a `multipart/form-data` body (file uploads). The body is kept as it streams
 /// past the check, within the route's limit, and handed on whole to the handler.
-async fn verify_multipart(session: Session, request: Request, next: Next) -> Response {
-    let (limit, too_large_key) = UPLOADS
+async fn verify_multipart(
+    uploads: &[Upload],
+    session: Session,
+    request: Request,
+    next: Next,
+) -> Response {
+    let (limit, too_large_key) = uploads
         .iter()
-        .find(|(path, ..)| request.uri().path() == *path)
-        .map(|&(_, limit, key)| (limit, key))
+        .find(|upload| request.uri().path() == upload.path)
+        .map(|upload| (upload.limit, upload.too_large_key))
         .unwrap_or((MAX_FORM_BYTES, "error.too_large"));
     let too_large = || {
         (

@@ -19,8 +19,12 @@ pub enum AppError {
     Csrf,
     #[error("request too large")]
     TooLarge,
+    /// Over a rate limit; the client may try again after this many seconds.
     #[error("too many attempts")]
-    TooManyRequests,
+    TooManyRequests { retry_after: u64 },
+    /// Every password-hashing slot stayed taken for `FORA_PASSWORD_WAIT`.
+    #[error("busy")]
+    Busy,
     /// The request body did not arrive within `FORA_BODY_TIMEOUT`.
     #[error("request body too slow")]
     Timeout,
@@ -30,6 +34,9 @@ pub enum AppError {
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
+
+/// Seconds a client is asked to wait when the server is too busy hashing passwords.
+const BUSY_RETRY_AFTER: u64 = 5;
 
 impl From<sea_orm::DbErr> for AppError {
     fn from(err: sea_orm::DbErr) -> Self {
@@ -57,7 +64,8 @@ impl AppError {
             AppError::BadRequest(key) => (StatusCode::BAD_REQUEST, key),
             AppError::Csrf => (StatusCode::FORBIDDEN, "error.csrf"),
             AppError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "error.too_large"),
-            AppError::TooManyRequests => (StatusCode::TOO_MANY_REQUESTS, "error.too_many"),
+            AppError::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, "error.too_many"),
+            AppError::Busy => (StatusCode::SERVICE_UNAVAILABLE, "error.busy"),
             AppError::Timeout => (StatusCode::REQUEST_TIMEOUT, "error.timeout"),
             AppError::SignInRequired { .. } => (StatusCode::SEE_OTHER, ""),
             AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "error.internal"),
@@ -80,10 +88,15 @@ impl IntoResponse for AppError {
             templates::errors::error_page("en", status.as_u16(), key).into_string(),
         )
             .into_response();
-        if status == StatusCode::TOO_MANY_REQUESTS {
+        let retry_after = match self {
+            AppError::TooManyRequests { retry_after } => Some(retry_after.max(1)),
+            AppError::Busy => Some(BUSY_RETRY_AFTER),
+            _ => None,
+        };
+        if let Some(seconds) = retry_after {
             response
                 .headers_mut()
-                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("60"));
+                .insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
         }
         response
     }

@@ -9,6 +9,7 @@ const KNOWN: &[&str] = &[
     "profile.saved",
     "profile.signed_out_elsewhere",
     "auth.password_saved",
+    "auth.password_reset_sign_in",
     "post.held",
     "post.edit_held",
     "notice.saved",

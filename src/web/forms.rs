@@ -81,13 +81,9 @@ pub fn email(raw: &str) -> Result<String, FieldError> {
     }
 }
 
-pub fn password(raw: &str) -> Result<String, FieldError> {
-    let count = raw.chars().count();
-    if count < 10 {
-        return Err("form.password_short");
-    }
-    if count > 256 {
-        return Err("form.too_long");
-    }
-    Ok(raw.to_string())
+/// The one field of a moderator's or reporter's "why" box.
+#[derive(serde::Deserialize)]
+pub struct ReasonForm {
+    #[serde(default)]
+    pub reason: String,
 }

@@ -4,7 +4,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection};
 
 use super::session_store::DbSessionStore;
 use crate::{
-    accounts::rate_limit::LoginLimiter,
+    accounts::{password::Hashing, rate_limit::LoginLimiter},
     cache::{Caches, Epoch},
     config::Config,
     mail::Mailer,
@@ -19,6 +19,8 @@ pub struct Inner {
     pub config: Config,
     pub mailer: Mailer,
     pub limiter: LoginLimiter,
+    /// Every password hash and check goes through here (bounded argon2 work).
+    pub hashing: Hashing,
     pub sessions: DbSessionStore,
     pub caches: Caches,
     /// Wakes the background worker (a post may have notifications to send).
@@ -32,6 +34,7 @@ pub struct Inner {
 impl AppState {
     pub fn new(db: DatabaseConnection, config: Config, mailer: Mailer) -> Self {
         let limiter = LoginLimiter::new(&config.limits);
+        let hashing = Hashing::new(&config.password_hashing);
         let epoch = Epoch::default();
         let sessions = DbSessionStore::new(db.clone(), epoch.clone());
         Self(Arc::new(Inner {
@@ -39,6 +42,7 @@ impl AppState {
             config,
             mailer,
             limiter,
+            hashing,
             sessions,
             caches: Caches::new(epoch),
             wake_jobs: tokio::sync::Notify::new(),

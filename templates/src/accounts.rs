@@ -4,7 +4,7 @@ use maud::{Markup, html};
 
 use crate::{
     Ctx,
-    components::{FormErrors, csrf_field, error_summary, notice, text_input},
+    components::{FormErrors, csrf_field, error_summary, new_password_input, notice, text_input},
     i18n::{t, tf},
     layout,
 };
@@ -13,6 +13,8 @@ pub struct LoginView {
     pub email: String,
     pub next: String,
     pub error: Option<&'static str>,
+    /// A one-time notice, e.g. after a password reset.
+    pub notice: Option<&'static str>,
 }
 
 pub fn login(ctx: &Ctx, view: &LoginView) -> Markup {
@@ -26,6 +28,7 @@ pub fn login(ctx: &Ctx, view: &LoginView) -> Markup {
         &t(lang, "auth.sign_in"),
         html! {
             h1 { (t(lang, "auth.sign_in")) }
+            (notice(ctx, view.notice))
             (error_summary(ctx, &errors))
             form method="post" action="/login" {
                 (csrf_field(ctx))
@@ -75,8 +78,7 @@ pub fn set_password(ctx: &Ctx, action: &str, errors: &FormErrors) -> Markup {
             (error_summary(ctx, errors))
             form method="post" action=(action) {
                 (csrf_field(ctx))
-                (text_input(ctx, errors, "password", &t(lang, "auth.new_password"), "", "password", 256))
-                p.hint { (t(lang, "auth.password_rule")) }
+                (new_password_input(ctx, errors))
                 button type="submit" { (t(lang, "auth.save_password")) }
             }
         },
@@ -119,8 +121,7 @@ pub fn accept_invitation(ctx: &Ctx, view: &InvitationView, errors: &FormErrors) 
                     form method="post" action=(action) {
                         (csrf_field(ctx))
                         (text_input(ctx, errors, "display_name", &t(lang, "profile.display_name"), display_name, "text", 80))
-                        (text_input(ctx, errors, "password", &t(lang, "auth.new_password"), "", "password", 256))
-                        p.hint { (t(lang, "auth.password_rule")) }
+                        (new_password_input(ctx, errors))
                         button type="submit" { (t(lang, "invite.accept")) }
                     }
                 }
@@ -206,8 +207,7 @@ pub fn profile(ctx: &Ctx, view: &ProfileView, errors: &FormErrors) -> Markup {
                         label for="current_password" { (t(lang, "profile.current_password")) }
                         input id="current_password" name="current_password" type="password" autocomplete="current-password";
                     }
-                    (text_input(ctx, errors, "password", &t(lang, "auth.new_password"), "", "password", 256))
-                    p.hint { (t(lang, "auth.password_rule")) }
+                    (new_password_input(ctx, errors))
                     button type="submit" { (t(lang, "auth.save_password")) }
                 }
             }
@@ -290,8 +290,7 @@ pub fn first_run_setup(
                 (csrf_field(ctx))
                 (text_input(ctx, errors, "email", &t(lang, "auth.email"), email, "email", 254))
                 (text_input(ctx, errors, "display_name", &t(lang, "profile.display_name"), display_name, "text", 80))
-                (text_input(ctx, errors, "password", &t(lang, "auth.new_password"), "", "password", 256))
-                p.hint { (t(lang, "auth.password_rule")) }
+                (new_password_input(ctx, errors))
                 button type="submit" { (t(lang, "auth.setup_submit")) }
             }
         },

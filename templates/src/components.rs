@@ -75,6 +75,28 @@ pub fn text_input(
     }
 }
 
+/// The field for choosing a password, with the rule it must meet beside it (announced with the
+/// field by screen readers, and with its error when there is one).
+pub fn new_password_input(ctx: &Ctx, errors: &FormErrors) -> Markup {
+    let field = "password";
+    let invalid = errors.get(field).is_some();
+    let described_by = if invalid {
+        "password-hint password-error"
+    } else {
+        "password-hint"
+    };
+    html! {
+        div.field {
+            label for=(field) { (t(ctx.lang, "auth.new_password")) }
+            (field_error(ctx, errors, field))
+            input id=(field) name=(field) type="password" maxlength="256" autocomplete="new-password"
+                aria-invalid=[invalid.then_some("true")]
+                aria-describedby=(described_by);
+            p.hint id="password-hint" { (t(ctx.lang, "auth.password_rule")) }
+        }
+    }
+}
+
 pub fn textarea(
     ctx: &Ctx,
     errors: &FormErrors,

@@ -92,6 +92,19 @@ pub fn password_reset(lang: &str, link: &str) -> RenderedEmail {
     )
 }
 
+/// Sent to the account's address after every password change or reset. `when` is already
+/// formatted; `reset_link` leads to the page that asks for a reset link.
+pub fn password_changed(lang: &str, when: &str, reset_link: &str) -> RenderedEmail {
+    simple(
+        lang,
+        t(lang, "email.password_changed_subject").into_owned(),
+        tf(lang, "email.password_changed_intro", &[("when", when)]),
+        reset_link,
+        &t(lang, "auth.forgot_title"),
+        Some(t(lang, "email.password_changed_not_you").into_owned()),
+    )
+}
+
 pub struct NotificationItem {
     pub thread_title: String,
     pub forum_title: String,

@@ -11,6 +11,8 @@ use crate::{
     layout,
 };
 
+pub use crate::thread_head::ThreadHead;
+
 #[derive(Clone, Debug)]
 pub struct ForumSummary {
     pub slug: String,
@@ -182,20 +184,6 @@ pub fn new_thread(ctx: &Ctx, view: &NewThreadView, errors: &FormErrors) -> Marku
     )
 }
 
-#[derive(Clone, Debug)]
-pub struct ThreadHead {
-    pub id: i32,
-    pub title: String,
-    pub forum_slug: String,
-    pub forum_title: String,
-    pub locked: bool,
-    pub pinned: bool,
-    pub hidden: bool,
-    pub featured: bool,
-    pub summary_html: Option<String>,
-    pub summary_md: String,
-}
-
 /// One post as stored, for rendering the parts of it that every reader sees alike.
 #[derive(Clone, Debug)]
 pub struct PostView {
@@ -294,7 +282,7 @@ pub fn thread_page(ctx: &Ctx, view: &ThreadView, errors: &FormErrors) -> Markup 
                 button.secondary type="submit" { (t(lang, if view.following { "follow.unfollow" } else { "follow.follow" })) }
             }
             @if view.is_moderator {
-                (crate::moderation::thread_controls(ctx, view))
+                (crate::moderation::thread_controls(ctx, &view.thread, &view.move_targets))
                 @if thread.summary_html.is_some() {
                     form.inline method="post" action={ "/threads/" (thread.id) "/propose-learning" } {
                         (csrf_field(ctx))

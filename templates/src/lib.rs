@@ -19,6 +19,7 @@ pub mod mail_name;
 pub mod moderation;
 pub mod newsletter;
 pub mod newsletter_edition;
+pub mod thread_head;
 
 pub use maud::{Markup, PreEscaped};
 

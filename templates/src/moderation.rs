@@ -5,9 +5,9 @@ use maud::{Markup, PreEscaped, html};
 use crate::{
     Ctx,
     components::{csrf_field, time},
-    forums::ThreadView,
     i18n::t,
     layout,
+    thread_head::ThreadHead,
 };
 
 fn action_button(ctx: &Ctx, action: &str, key: &str, with_reason: bool) -> Markup {
@@ -25,9 +25,12 @@ fn action_button(ctx: &Ctx, action: &str, key: &str, with_reason: bool) -> Marku
     }
 }
 
-pub fn thread_controls(ctx: &Ctx, view: &ThreadView) -> Markup {
+pub fn thread_controls(
+    ctx: &Ctx,
+    thread: &ThreadHead,
+    move_targets: &[(String, String)],
+) -> Markup {
     let lang = ctx.lang;
-    let thread = &view.thread;
     let base = format!("/threads/{}", thread.id);
     html! {
         details.moderation {
@@ -38,12 +41,12 @@ pub fn thread_controls(ctx: &Ctx, view: &ThreadView) -> Markup {
                 (action_button(ctx, &format!("{base}/{}", if thread.featured { "unfeature" } else { "feature" }), if thread.featured { "mod.unfeature" } else { "mod.feature" }, false))
                 (action_button(ctx, &format!("{base}/{}", if thread.hidden { "unhide" } else { "hide" }), if thread.hidden { "mod.unhide_thread" } else { "mod.hide_thread" }, !thread.hidden))
             }
-            @if !view.move_targets.is_empty() {
+            @if !move_targets.is_empty() {
                 form method="post" action={ (base) "/move" } {
                     (csrf_field(ctx))
                     label for="move-to" { (t(lang, "mod.move_to")) }
                     select id="move-to" name="forum" {
-                        @for (slug, title) in &view.move_targets { option value=(slug) { (title) } }
+                        @for (slug, title) in move_targets { option value=(slug) { (title) } }
                     }
                     button.secondary type="submit" { (t(lang, "mod.move")) }
                 }

@@ -34,7 +34,7 @@ async fn approved_thread(
         .await
         .expect("db")
         .expect("post");
-    if post.status == "pending" {
+    if post.status == fora::entities::states::PostStatus::Pending {
         moderator.get(&format!("/forums/{slug}/queue")).await;
         moderator
             .post(&format!("/posts/{}/approve", post.id), &[])

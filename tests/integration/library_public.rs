@@ -62,7 +62,8 @@ async fn learning(
     } else {
         status
     };
-    let saved = store::insert(app.db(), &fields, first, None, now)
+    let html = fora::markdown::render(&fields.description);
+    let saved = store::insert(app.db(), &fields, &html, first, None, now)
         .await
         .expect("insert learning");
     if status == store::RETIRED {
@@ -84,7 +85,8 @@ async fn learning(
 async fn product(app: &TestApp, raw: RawProduct, status: &str) -> i32 {
     let taxonomy = Taxonomy::load(app.db()).await.expect("taxonomy");
     let fields = raw.validate(&taxonomy).expect("valid product");
-    products::insert(app.db(), &fields, status, None, fora::db::now())
+    let html = fora::markdown::render(&fields.summary);
+    products::insert(app.db(), &fields, &html, status, None, fora::db::now())
         .await
         .expect("insert product")
         .id

@@ -27,7 +27,8 @@ crate::on_both_databases!(
 pub async fn learning(app: &TestApp, raw: RawLearning, status: &str) -> i32 {
     let taxonomy = Taxonomy::load(app.db()).await.expect("taxonomy");
     let fields = raw.validate(&taxonomy).expect("valid learning");
-    store::insert(app.db(), &fields, status, None, fora::db::now())
+    let html = fora::markdown::render(&fields.description);
+    store::insert(app.db(), &fields, &html, status, None, fora::db::now())
         .await
         .expect("insert learning")
         .id

@@ -2,7 +2,9 @@
 
 mod support;
 
+mod account_hardening;
 mod accounts;
+mod architecture;
 mod browser;
 mod cli;
 mod connection_limits;
@@ -22,6 +24,7 @@ mod newsletter_editions;
 mod newsletter_lease;
 mod newsletter_subscribe;
 mod notifications;
+mod pathological_posts;
 mod private_pages;
 mod search_limits;
 mod smtp;

@@ -10,9 +10,9 @@ use std::{
 
 use fora::{
     AppState,
-    accounts::{password, service},
+    accounts::service,
     admin::service::{NewForum, create_forum, create_theme},
-    config::{Config, HttpLimits, NewsletterConfig, RateLimits},
+    config::{Config, HttpLimits, NewsletterConfig, PasswordHashing, RateLimits},
     entities::{forums, users},
 };
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
@@ -80,6 +80,7 @@ async fn fresh_postgres(admin_url: &str) -> String {
 pub struct Options {
     pub smtp_url: Option<String>,
     pub limits: RateLimits,
+    pub password_hashing: PasswordHashing,
     pub newsletter: NewsletterConfig,
     pub http: HttpLimits,
     /// `FORA_BASE_URL` (default: the test server's own `http://` address).
@@ -94,6 +95,7 @@ impl Default for Options {
                 per_account: 1000,
                 per_address: 10_000,
             },
+            password_hashing: PasswordHashing::default(),
             newsletter: NewsletterConfig::default(),
             http: HttpLimits::default(),
             base_url: None,
@@ -145,6 +147,7 @@ impl TestApp {
             from: "Fora <fora@example.org>".into(),
             trust_proxy: false,
             limits: options.limits,
+            password_hashing: options.password_hashing,
             daily_summary_hour: 6,
             newsletter: options.newsletter,
             http: options.http.clone(),
@@ -179,14 +182,24 @@ impl TestApp {
     }
 
     pub async fn user(&self, email: &str, name: &str) -> users::Model {
-        let hash = password::hash(PASSWORD.into()).await.expect("hash");
+        let hash = self
+            .state
+            .hashing
+            .hash(PASSWORD.into())
+            .await
+            .expect("hash");
         service::create_user(self.db(), email, name, Some(hash), false)
             .await
             .expect("create user")
     }
 
     pub async fn admin(&self) -> users::Model {
-        let hash = password::hash(PASSWORD.into()).await.expect("hash");
+        let hash = self
+            .state
+            .hashing
+            .hash(PASSWORD.into())
+            .await
+            .expect("hash");
         service::create_user(self.db(), "admin@example.org", "Admin", Some(hash), true)
             .await
             .expect("create admin")
@@ -214,6 +227,8 @@ impl TestApp {
     }
 
     pub async fn join(&self, forum: &forums::Model, user: &users::Model, role: &str) {
+        let role =
+            fora::entities::states::MemberRole::from_form(role).expect("member or moderator");
         service::grant_membership(self.db(), forum.id, user.id, role)
             .await
             .expect("membership");
@@ -393,6 +408,16 @@ pub struct Client {
 
 impl Client {
     pub fn new(base: &str) -> Client {
+        Self::build(base, None)
+    }
+
+    /// A client whose connections come from another loopback address (127.0.0.2, …), as a
+    /// visitor elsewhere on the internet would for the server's per-address limits.
+    pub fn from_address(base: &str, address: std::net::IpAddr) -> Client {
+        Self::build(base, Some(address))
+    }
+
+    fn build(base: &str, local_address: Option<std::net::IpAddr>) -> Client {
         let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
         Client {
             base: base.to_string(),
@@ -400,6 +425,7 @@ impl Client {
             http: reqwest::Client::builder()
                 .cookie_provider(jar)
                 .redirect(reqwest::redirect::Policy::none())
+                .local_address(local_address)
                 .build()
                 .expect("http client"),
             csrf: std::sync::Mutex::new(None),
@@ -500,15 +526,20 @@ pub fn extract_csrf(body: &str) -> Option<String> {
     (!token.is_empty()).then(|| token.to_string())
 }
 
-/// Runs a scenario on SQLite, and on PostgreSQL when `TEST_DATABASE_URL` is set.
+/// Runs a scenario on SQLite, and on PostgreSQL when `TEST_DATABASE_URL` is set; with
+/// `options = path::to_fn;` first, each app starts with the `Options` that function returns.
 #[macro_export]
 macro_rules! on_both_databases {
-    ($($name:ident),* $(,)?) => {
+    (options = $options:path; $($name:ident),* $(,)?) => {
         $(
             mod $name {
+                // The options function may be the calling module's own.
+                #[allow(unused_imports)]
+                use super::*;
+
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn sqlite() {
-                    let app = $crate::support::TestApp::start($crate::support::Backend::Sqlite, Default::default()).await;
+                    let app = $crate::support::TestApp::start($crate::support::Backend::Sqlite, $options()).await;
                     super::$name(app).await;
                 }
 
@@ -518,11 +549,14 @@ macro_rules! on_both_databases {
                         $crate::support::skip(concat!(stringify!($name), "::postgres"), "TEST_DATABASE_URL is not set");
                         return;
                     }
-                    let app = $crate::support::TestApp::start($crate::support::Backend::Postgres, Default::default()).await;
+                    let app = $crate::support::TestApp::start($crate::support::Backend::Postgres, $options()).await;
                     super::$name(app).await;
                 }
             }
         )*
+    };
+    ($($name:ident),* $(,)?) => {
+        $crate::on_both_databases!(options = $crate::support::Options::default; $($name),*);
     };
 }
 

@@ -15,11 +15,12 @@ use super::{PathText, listing::path_id, theme_links};
 use crate::{
     db::{self, now},
     entities::products as product_rows,
-    forums::handlers::html,
     library::{
         products::{self, ProductFields, RawProduct, STATUSES},
         taxonomy::{Taxonomy, Vocabulary},
     },
+    markdown,
+    web::html,
     web::{AdminUser, AppError, AppResult, AppState, flash, forms::Form},
 };
 
@@ -205,6 +206,7 @@ pub async fn create_product(
             ));
         }
     };
+    let summary_html = markdown::render_off_thread(fields.summary.clone()).await;
     let txn = db::begin_write(&state.db).await?;
     if let Some((field, key)) = duplicate(&txn, &fields, None).await? {
         txn.rollback().await?;
@@ -212,17 +214,25 @@ pub async fn create_product(
         errors.add(field, key);
         return Ok(rerender(&admin, None, values, &taxonomy, &errors));
     }
-    let saved =
-        match products::insert(&txn, &fields, products::DRAFT, Some(admin.user.id), now()).await {
-            Ok(saved) => saved,
-            Err(err) if unique_violation(&err) => {
-                txn.rollback().await?;
-                let mut errors = FormErrors::default();
-                errors.add("title", "product.duplicate");
-                return Ok(rerender(&admin, None, values, &taxonomy, &errors));
-            }
-            Err(err) => return Err(err.into()),
-        };
+    let inserted = products::insert(
+        &txn,
+        &fields,
+        &summary_html,
+        products::DRAFT,
+        Some(admin.user.id),
+        now(),
+    )
+    .await;
+    let saved = match inserted {
+        Ok(saved) => saved,
+        Err(err) if unique_violation(&err) => {
+            txn.rollback().await?;
+            let mut errors = FormErrors::default();
+            errors.add("title", "product.duplicate");
+            return Ok(rerender(&admin, None, values, &taxonomy, &errors));
+        }
+        Err(err) => return Err(err.into()),
+    };
     txn.commit().await?;
     flash::set(&admin.session, "notice.saved").await;
     Ok(Redirect::to(&format!("/products/{}", saved.id)).into_response())
@@ -277,6 +287,7 @@ pub async fn update_product(
             ));
         }
     };
+    let summary_html = markdown::render_off_thread(fields.summary.clone()).await;
     let txn = db::begin_write(&state.db).await?;
     let Some(product) = product_rows::Entity::find_by_id(id).one(&txn).await? else {
         txn.rollback().await?;
@@ -288,7 +299,7 @@ pub async fn update_product(
         errors.add(field, key);
         return Ok(rerender(&admin, Some(id), values, &taxonomy, &errors));
     }
-    match products::update(&txn, product, &fields, now()).await {
+    match products::update(&txn, product, &fields, &summary_html, now()).await {
         Ok(_) => {}
         Err(err) if unique_violation(&err) => {
             txn.rollback().await?;

@@ -12,13 +12,13 @@ use sea_orm::{
 
 use crate::{
     entities::{product_countries, product_themes, products},
-    forums::queries::{clamp_page, page_number},
     library::{
         fields::{LANGUAGES, shorten},
         products::{PUBLISHED, STATUSES},
         search::{ActiveFilter, Audience, FacetCount, Notice},
         taxonomy::{Taxonomy, Vocabulary},
     },
+    web::paging::{clamp_page, page_number},
     web::query::read_lenient,
 };
 
@@ -442,19 +442,7 @@ pub fn path_id(raw: &str) -> Option<i32> {
 
 /// Markdown as plain text (for listings and the API): the words, not the syntax.
 pub fn plain_text(markdown: &str, max: usize) -> String {
-    use pulldown_cmark::{Event, Parser, TagEnd};
-    let mut out = String::with_capacity(markdown.len().min(max * 2));
-    for event in Parser::new(markdown) {
-        match event {
-            Event::Text(text) | Event::Code(text) => out.push_str(&text),
-            Event::SoftBreak | Event::HardBreak => out.push(' '),
-            Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item) => out.push(' '),
-            _ => {}
-        }
-        if out.len() > max * 8 {
-            break;
-        }
-    }
+    let out = crate::markdown::words(markdown, max * 8);
     let flat = out.split_whitespace().collect::<Vec<_>>().join(" ");
     shorten(&flat, max)
 }

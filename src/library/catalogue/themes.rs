@@ -13,13 +13,13 @@ use super::{
     product_card,
 };
 use crate::{
-    entities::{themes, users},
-    forums::handlers::html,
+    entities::{states::MemberRole, themes, users},
     library::{
         fields::shorten,
         search::{self, Audience, MARK_END, MARK_START, Search, SearchParams},
         taxonomy::Taxonomy,
     },
+    web::html,
     web::{AppError, AppResult, AppState, Viewer},
 };
 
@@ -33,7 +33,7 @@ struct ForumRow {
     theme_name: String,
     purpose: String,
     archived_at: Option<time::OffsetDateTime>,
-    role: Option<String>,
+    role: Option<MemberRole>,
 }
 
 /// The forums of one theme that a user belongs to (every one of them for admins).
@@ -66,7 +66,7 @@ async fn theme_forums(
             theme_name: r.theme_name,
             purpose: r.purpose,
             archived: r.archived_at.is_some(),
-            is_moderator: r.role.as_deref() == Some("moderator"),
+            is_moderator: r.role == Some(MemberRole::Moderator),
         })
         .collect())
 }

@@ -8,19 +8,18 @@
 //! [`MAX_FILE_BYTES`].
 
 mod parse;
-mod web;
+pub mod web;
 mod write;
 
 pub use parse::columns;
 
 use std::{borrow::Cow, path::Path};
 
-use axum::Router;
 use sea_orm::{DatabaseConnection, DbErr};
 use templates::i18n::{t, tf};
 
 use super::{products, store, taxonomy::Taxonomy};
-use crate::{db, web::AppState};
+use crate::db;
 
 /// The largest file an import reads: about 20,000 richly described learnings.
 pub const MAX_FILE_BYTES: u64 = 20 * 1024 * 1024;
@@ -28,10 +27,6 @@ pub const MAX_FILE_BYTES: u64 = 20 * 1024 * 1024;
 pub const MAX_UPLOAD_BYTES: usize = MAX_FILE_BYTES as usize + 64 * 1024;
 /// Where the admin page lives (the CSRF layer gives this path the upload limit).
 pub const PATH: &str = "/admin/import";
-
-pub fn routes() -> Router<AppState> {
-    web::routes()
-}
 
 /// What a file holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

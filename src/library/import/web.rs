@@ -19,8 +19,8 @@ use templates::{
 
 use super::{Format, Kind, MAX_FILE_BYTES, MAX_UPLOAD_BYTES, Options, PATH, Refusal, Report};
 use crate::{
-    forums::handlers::html,
     library::export,
+    web::html,
     web::{AdminUser, AppError, AppResult, AppState, forms},
 };
 

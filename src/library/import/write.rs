@@ -25,6 +25,7 @@ use crate::{
         store,
         taxonomy::Taxonomy,
     },
+    markdown,
 };
 
 pub(super) struct Context<'a> {
@@ -75,6 +76,8 @@ pub(super) trait Item {
     fn stored_content_key(model: &Self::Model) -> &str;
     /// Fills what the file leaves out with what the stored item has.
     fn keep_stored(fields: &mut Self::Fields, existing: &Self::Model);
+    /// The Markdown field, stored with its HTML.
+    fn markdown(fields: &Self::Fields) -> &str;
 
     async fn by_external_id(
         db: &impl ConnectionTrait,
@@ -88,9 +91,11 @@ pub(super) trait Item {
         db: &impl ConnectionTrait,
         model: &Self::Model,
     ) -> Result<Self::Fields, DbErr>;
+    /// `html` is `markdown(fields)` rendered.
     async fn create(
         db: &impl ConnectionTrait,
         fields: &Self::Fields,
+        html: &str,
         status: &str,
         context: &Context<'_>,
     ) -> Result<(), DbErr>;
@@ -98,6 +103,7 @@ pub(super) trait Item {
         db: &impl ConnectionTrait,
         existing: Self::Model,
         fields: &Self::Fields,
+        html: &str,
         context: &Context<'_>,
     ) -> Result<(), DbErr>;
 }
@@ -261,22 +267,33 @@ pub(super) async fn plan<I: Item>(
     Ok(to_write)
 }
 
+/// Renders the Markdown of each row `plan` left, off the async threads and before the write
+/// transaction opens.
+async fn render<I: Item>(rows: Vec<Row<I::Fields>>) -> Vec<(Row<I::Fields>, String)> {
+    let mut rendered = Vec::with_capacity(rows.len());
+    for row in rows {
+        let html = markdown::render_off_thread(I::markdown(&row.fields).to_owned()).await;
+        rendered.push((row, html));
+    }
+    rendered
+}
+
 /// Writes the rows `plan` left, each looked up again inside the transaction `db`.
 pub(super) async fn apply<I: Item>(
     db: &impl ConnectionTrait,
-    rows: Vec<Row<I::Fields>>,
+    rows: Vec<(Row<I::Fields>, String)>,
     context: &Context<'_>,
     tally: &mut Tally,
 ) -> Result<(), DbErr> {
-    for mut row in rows {
+    for (mut row, html) in rows {
         match settle::<I>(db, row.line, &mut row.fields).await? {
             Settled::Create => {
                 let status = row.status.as_deref().unwrap_or(context.status);
-                I::create(db, &row.fields, status, context).await?;
+                I::create(db, &row.fields, &html, status, context).await?;
                 tally.created += 1;
             }
             Settled::Update(existing) => {
-                I::update(db, existing, &row.fields, context).await?;
+                I::update(db, existing, &row.fields, &html, context).await?;
                 tally.updated += 1;
             }
             Settled::Unchanged => tally.unchanged += 1,
@@ -324,6 +341,10 @@ impl Item for Learnings {
         }
     }
 
+    fn markdown(fields: &LearningFields) -> &str {
+        &fields.description
+    }
+
     async fn by_external_id(
         db: &impl ConnectionTrait,
         id: &str,
@@ -354,10 +375,12 @@ impl Item for Learnings {
     async fn create(
         db: &impl ConnectionTrait,
         fields: &LearningFields,
+        html: &str,
         status: &str,
         context: &Context<'_>,
     ) -> Result<(), DbErr> {
-        let created = store::insert(db, fields, status, context.actor_id, context.now).await?;
+        let created =
+            store::insert(db, fields, html, status, context.actor_id, context.now).await?;
         store::record_review(
             db,
             created.id,
@@ -373,9 +396,10 @@ impl Item for Learnings {
         db: &impl ConnectionTrait,
         existing: learnings::Model,
         fields: &LearningFields,
+        html: &str,
         context: &Context<'_>,
     ) -> Result<(), DbErr> {
-        store::update(db, existing, fields, context.now).await?;
+        store::update(db, existing, fields, html, context.now).await?;
         Ok(())
     }
 }
@@ -422,6 +446,10 @@ impl Item for Products {
         }
     }
 
+    fn markdown(fields: &ProductFields) -> &str {
+        &fields.summary
+    }
+
     async fn by_external_id(
         db: &impl ConnectionTrait,
         id: &str,
@@ -452,10 +480,11 @@ impl Item for Products {
     async fn create(
         db: &impl ConnectionTrait,
         fields: &ProductFields,
+        html: &str,
         status: &str,
         context: &Context<'_>,
     ) -> Result<(), DbErr> {
-        products::insert(db, fields, status, context.actor_id, context.now).await?;
+        products::insert(db, fields, html, status, context.actor_id, context.now).await?;
         Ok(())
     }
 
@@ -463,9 +492,10 @@ impl Item for Products {
         db: &impl ConnectionTrait,
         existing: product_rows::Model,
         fields: &ProductFields,
+        html: &str,
         context: &Context<'_>,
     ) -> Result<(), DbErr> {
-        products::update(db, existing, fields, context.now).await?;
+        products::update(db, existing, fields, html, context.now).await?;
         Ok(())
     }
 }
@@ -489,6 +519,7 @@ pub(super) async fn run<I: Item>(
     if rows.is_empty() {
         return Ok(true);
     }
+    let rows = render::<I>(rows).await;
     let rejected_before = tally.rejected.len();
     let txn = db::begin_write(db).await?;
     apply::<I>(&txn, rows, context, tally).await?;

@@ -114,8 +114,9 @@ pub async fn subscribe(
         ));
     };
     // Its own key, so subscribe requests never use up an account's sign-in attempts.
-    if !state.limiter.check(&format!("newsletter:{email}"), address) {
-        return Err(AppError::TooManyRequests);
+    let client_ok = state.limiter.mail_request(address);
+    if !(state.limiter.newsletter_request(&email) && client_ok) {
+        return Err(AppError::TooManyRequests { retry_after: 60 });
     }
     // The lookup, the write and the mail happen after the answer, so the answer is the same
     // in content and in time whether or not the address is known.

@@ -1,0 +1,76 @@
+//! `?page=` as people type it, and pages of a listing.
+
+use super::query::read_lenient;
+
+/// `?page=` as typed: anything that is not a positive number means the first page, and a page
+/// past the end means the last one (see `clamp_page`).
+pub fn page_number(raw: Option<&str>) -> u64 {
+    raw.and_then(|p| p.trim().parse::<u64>().ok())
+        .filter(|p| *p >= 1)
+        .unwrap_or(1)
+}
+
+/// The page to show and how many there are: at least one, even for an empty listing.
+pub fn clamp_page(page: u64, total: u64, per_page: u64) -> (u64, u64) {
+    let pages = total.div_ceil(per_page).max(1);
+    (page.min(pages), pages)
+}
+
+/// A listing's query string when `page` is all it reads.
+#[derive(serde::Deserialize)]
+pub struct PageQuery {
+    page: Option<String>,
+}
+
+impl PageQuery {
+    pub fn page(&self) -> u64 {
+        page_number(self.page.as_deref())
+    }
+}
+
+/// `page` out of a whole raw query string, leniently: anything else in it is ignored.
+pub fn page_from_query(raw_query: Option<&str>) -> u64 {
+    let mut page = 1;
+    read_lenient(raw_query, 12, |name, value| {
+        if name == "page" {
+            page = page_number(Some(&value));
+            true
+        } else {
+            false
+        }
+    });
+    page
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn anything_but_a_positive_number_is_the_first_page() {
+        for raw in [
+            None,
+            Some(""),
+            Some("0"),
+            Some("-3"),
+            Some("x"),
+            Some("99999999999999999999999"),
+        ] {
+            assert_eq!(page_number(raw), 1, "{raw:?}");
+        }
+        assert_eq!(page_number(Some(" 7 ")), 7);
+    }
+
+    #[test]
+    fn pages_past_the_end_show_the_last() {
+        assert_eq!(clamp_page(9, 45, 20), (3, 3));
+        assert_eq!(clamp_page(1, 0, 20), (1, 1));
+    }
+
+    #[test]
+    fn the_page_is_found_among_other_parameters() {
+        assert_eq!(page_from_query(Some("x=1&page=4")), 4);
+        assert_eq!(page_from_query(Some("page=zero")), 1);
+        assert_eq!(page_from_query(None), 1);
+    }
+}

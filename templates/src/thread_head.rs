@@ -1,0 +1,15 @@
+//! What a thread page says about the thread itself, shared by the page and its moderator controls.
+
+#[derive(Clone, Debug)]
+pub struct ThreadHead {
+    pub id: i32,
+    pub title: String,
+    pub forum_slug: String,
+    pub forum_title: String,
+    pub locked: bool,
+    pub pinned: bool,
+    pub hidden: bool,
+    pub featured: bool,
+    pub summary_html: Option<String>,
+    pub summary_md: String,
+}

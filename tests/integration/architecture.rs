@@ -1,0 +1,342 @@
+//! The shape of the code, checked on every test run: no two source files import each other,
+//! directly or in a circle, and the shared layers (web, mail, markdown, database, entities,
+//! configuration) import no feature. Reads `use` trees and inline `crate::…`/`super::…` paths
+//! as text and resolves each to the file that defines it.
+
+use std::{
+    collections::{BTreeMap, BTreeSet},
+    fs,
+    path::{Path, PathBuf},
+};
+
+const FEATURES: &[&str] = &["accounts", "admin", "forums", "library", "newsletter"];
+const SHARED: &[&str] = &["web", "mail", "markdown", "db", "entities", "config"];
+
+/// Imports of features from shared layers that are still to be moved out: each names the
+/// file and the feature module it reaches for. The list may only shrink.
+const KNOWN_LAYER_EXCEPTIONS: &[(&str, &str)] = &[
+    ("src/web/state.rs", "accounts::rate_limit"),
+    ("src/web/state.rs", "accounts::password"),
+];
+
+#[derive(Debug)]
+struct Crate {
+    /// Module path (e.g. ["forums", "reading"]) → file, relative to the repository.
+    files: BTreeMap<Vec<String>, String>,
+}
+
+impl Crate {
+    fn read(repo: &Path, src: &str) -> Crate {
+        let root = repo.join(src);
+        let mut files = BTreeMap::new();
+        let mut stack = vec![root.clone()];
+        while let Some(dir) = stack.pop() {
+            for entry in fs::read_dir(&dir).expect("source folder") {
+                let path = entry.expect("entry").path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    let relative = path.strip_prefix(&root).expect("inside");
+                    let mut module: Vec<String> = relative
+                        .with_extension("")
+                        .components()
+                        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                        .collect();
+                    if matches!(
+                        module.last().map(String::as_str),
+                        Some("mod" | "lib" | "main")
+                    ) {
+                        module.pop();
+                    }
+                    let shown = path
+                        .strip_prefix(repo)
+                        .expect("inside")
+                        .display()
+                        .to_string();
+                    files.insert(module, shown);
+                }
+            }
+        }
+        Crate { files }
+    }
+
+    /// The file that defines the longest prefix of `path`.
+    fn resolve(&self, path: &[String]) -> Option<&String> {
+        (1..=path.len())
+            .rev()
+            .find_map(|n| self.files.get(&path[..n]))
+    }
+}
+
+/// The code of a file without comments, string literals and its unit tests (whose `super` is
+/// the file itself), so none of them can name a module.
+fn code_only(text: &str) -> String {
+    let text = text.split("#[cfg(test)]").next().unwrap_or_default();
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '/' if chars.peek() == Some(&'/') => {
+                for c in chars.by_ref() {
+                    if c == '\n' {
+                        out.push('\n');
+                        break;
+                    }
+                }
+            }
+            '"' => {
+                let mut escaped = false;
+                for c in chars.by_ref() {
+                    if escaped {
+                        escaped = false;
+                    } else if c == '\\' {
+                        escaped = true;
+                    } else if c == '"' {
+                        break;
+                    }
+                }
+                out.push_str("\"\"");
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Expands a `use` tree (`a::{b, c::{d, e}}`) into its paths.
+fn expand(tree: &str) -> Vec<Vec<String>> {
+    let renamed = regex::Regex::new(r"\s+as\s+[A-Za-z_][A-Za-z0-9_]*").unwrap();
+    let tree: String = renamed
+        .replace_all(tree, "")
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    let mut paths = Vec::new();
+    expand_into(&tree, &[], &mut paths);
+    paths
+}
+
+fn expand_into(tree: &str, prefix: &[String], out: &mut Vec<Vec<String>>) {
+    for item in split_top_level(tree) {
+        let (head, rest) = match item.find('{') {
+            Some(open) => (&item[..open], Some(&item[open + 1..item.len() - 1])),
+            None => (item, None),
+        };
+        let mut path = prefix.to_vec();
+        path.extend(
+            head.split("::")
+                .filter(|s| !s.is_empty())
+                .map(str::to_string),
+        );
+        match rest {
+            Some(inner) => expand_into(inner, &path, out),
+            None => out.push(path),
+        }
+    }
+}
+
+fn split_top_level(tree: &str) -> Vec<&str> {
+    let (mut depth, mut start, mut items) = (0, 0, Vec::new());
+    for (i, c) in tree.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' => depth -= 1,
+            ',' if depth == 0 => {
+                items.push(&tree[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    items.push(&tree[start..]);
+    items.into_iter().filter(|s| !s.is_empty()).collect()
+}
+
+/// Every module path a file reaches, made absolute from the crate root.
+fn references(module: &[String], code: &str) -> Vec<Vec<String>> {
+    let use_re = regex::Regex::new(r"(?s)\buse\s+((?:crate|super|self)::[^;]+);").unwrap();
+    let inline_re = regex::Regex::new(r"\b((?:crate|super)(?:::[A-Za-z_][A-Za-z0-9_]*)+)").unwrap();
+    let mut raw: Vec<Vec<String>> = use_re
+        .captures_iter(code)
+        .flat_map(|c| expand(&c[1]))
+        .collect();
+    raw.extend(
+        inline_re
+            .captures_iter(code)
+            .map(|c| c[1].split("::").map(str::to_string).collect()),
+    );
+    let own: Vec<String> = module.to_vec();
+    let parent: Vec<String> = own[..own.len().saturating_sub(1)].to_vec();
+    raw.into_iter()
+        .filter_map(|path| {
+            let (base, rest) = match path.first().map(String::as_str) {
+                Some("crate") => (Vec::new(), &path[1..]),
+                Some("super") => (parent.clone(), &path[1..]),
+                Some("self") => (own.clone(), &path[1..]),
+                _ => return None,
+            };
+            let mut absolute = base;
+            absolute.extend(rest.iter().cloned());
+            Some(absolute)
+        })
+        .collect()
+}
+
+fn graph(repo: &Path, src: &str) -> BTreeMap<String, BTreeSet<String>> {
+    let krate = Crate::read(repo, src);
+    let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (module, file) in &krate.files {
+        let text = fs::read_to_string(repo.join(file)).expect("source file");
+        let targets = edges.entry(file.clone()).or_default();
+        for path in references(module, &code_only(&text)) {
+            if let Some(target) = krate.resolve(&path)
+                && target != file
+                // A module's own `mod.rs` declares its children; that is not an import.
+                && !(path.len() < module.len() && module.starts_with(&path))
+            {
+                targets.insert(target.clone());
+            }
+        }
+    }
+    edges
+}
+
+/// Strongly connected groups of more than one file (Tarjan).
+fn circles(edges: &BTreeMap<String, BTreeSet<String>>) -> Vec<Vec<String>> {
+    struct Walk<'a> {
+        edges: &'a BTreeMap<String, BTreeSet<String>>,
+        index: BTreeMap<&'a str, usize>,
+        low: BTreeMap<&'a str, usize>,
+        stack: Vec<&'a str>,
+        on_stack: BTreeSet<&'a str>,
+        found: Vec<Vec<String>>,
+    }
+    impl<'a> Walk<'a> {
+        fn visit(&mut self, node: &'a str) {
+            let n = self.index.len();
+            self.index.insert(node, n);
+            self.low.insert(node, n);
+            self.stack.push(node);
+            self.on_stack.insert(node);
+            for next in self.edges.get(node).into_iter().flatten() {
+                let next = next.as_str();
+                if !self.index.contains_key(next) {
+                    self.visit(next);
+                    let low = self.low[node].min(self.low[next]);
+                    self.low.insert(node, low);
+                } else if self.on_stack.contains(next) {
+                    let low = self.low[node].min(self.index[next]);
+                    self.low.insert(node, low);
+                }
+            }
+            if self.low[node] == self.index[node] {
+                let mut group = Vec::new();
+                while let Some(top) = self.stack.pop() {
+                    self.on_stack.remove(top);
+                    group.push(top.to_string());
+                    if top == node {
+                        break;
+                    }
+                }
+                if group.len() > 1 {
+                    group.sort();
+                    self.found.push(group);
+                }
+            }
+        }
+    }
+    let mut walk = Walk {
+        edges,
+        index: BTreeMap::new(),
+        low: BTreeMap::new(),
+        stack: Vec::new(),
+        on_stack: BTreeSet::new(),
+        found: Vec::new(),
+    };
+    for node in edges.keys() {
+        if !walk.index.contains_key(node.as_str()) {
+            walk.visit(node);
+        }
+    }
+    walk.found
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn no_source_file_imports_itself_through_others() {
+    for src in ["src", "templates/src", "migrations/src"] {
+        let found = circles(&graph(&repo(), src));
+        assert!(found.is_empty(), "import circles in {src}: {found:#?}");
+    }
+}
+
+#[test]
+fn shared_layers_import_no_feature() {
+    let repo = repo();
+    let krate = Crate::read(&repo, "src");
+    let mut offending = Vec::new();
+    for (module, file) in &krate.files {
+        if !module.first().is_some_and(|m| SHARED.contains(&m.as_str())) {
+            continue;
+        }
+        let text = fs::read_to_string(repo.join(file)).expect("source file");
+        for path in references(module, &code_only(&text)) {
+            let Some(feature) = path.first().filter(|m| FEATURES.contains(&m.as_str())) else {
+                continue;
+            };
+            let reached = path.iter().take(2).cloned().collect::<Vec<_>>().join("::");
+            let known = KNOWN_LAYER_EXCEPTIONS
+                .iter()
+                .any(|(f, m)| f == file && (*m == reached || *m == feature.as_str()));
+            if !known {
+                offending.push(format!("{file} imports {reached}"));
+            }
+        }
+    }
+    offending.sort();
+    offending.dedup();
+    assert!(
+        offending.is_empty(),
+        "shared layers reach into features: {offending:#?}"
+    );
+}
+
+#[test]
+fn the_checker_sees_a_circle_and_a_layer_breach() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let src = dir.path().join("src");
+    fs::create_dir_all(src.join("web")).unwrap();
+    fs::create_dir_all(src.join("forums")).unwrap();
+    fs::write(src.join("lib.rs"), "pub mod web;\npub mod forums;\n").unwrap();
+    fs::write(src.join("web/mod.rs"), "pub mod state;\n").unwrap();
+    fs::write(
+        src.join("web/state.rs"),
+        "// crate::forums::ignored in a comment\nuse crate::forums::{reading::{self, Open}, x as y};\n",
+    )
+    .unwrap();
+    fs::write(src.join("forums/mod.rs"), "pub mod reading;\n").unwrap();
+    fs::write(
+        src.join("forums/reading.rs"),
+        "fn f() { let s = \"crate::nothing\"; crate::web::state::g(); }\n",
+    )
+    .unwrap();
+    let found = circles(&graph(dir.path(), "src"));
+    assert_eq!(
+        found,
+        vec![vec![
+            "src/forums/reading.rs".to_string(),
+            "src/web/state.rs".to_string()
+        ]]
+    );
+    assert_eq!(
+        expand("crate::{a::{b, c as d}, e}"),
+        vec![
+            vec!["crate", "a", "b"],
+            vec!["crate", "a", "c"],
+            vec!["crate", "e"]
+        ]
+    );
+}
