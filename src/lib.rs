@@ -11,9 +11,11 @@ pub mod entities;
 pub mod forums;
 pub mod jobs;
 pub mod library;
+pub mod link_tokens;
 pub mod mail;
 pub mod markdown;
 pub mod newsletter;
+pub mod secret;
 pub mod web;
 
 use axum::{
@@ -173,5 +175,7 @@ pub async fn init(config: config::Config) -> anyhow::Result<AppState> {
         config.outbox_dir.clone(),
         u32::try_from(config.newsletter.concurrency).unwrap_or(u32::MAX),
     )?;
-    Ok(AppState::new(db, config, mailer))
+    let secret =
+        secret::ServerSecret::load_or_create(config.secret_key_file.as_deref(), &config.data_dir)?;
+    Ok(AppState::new(db, config, mailer, secret))
 }

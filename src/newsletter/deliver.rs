@@ -629,7 +629,7 @@ async fn build_batch(
             settled.push((CANCELLED, row.id));
             continue;
         };
-        match compose::message_for(&state.config, content, recipient) {
+        match compose::message_for(&state.config, &state.secret, content, recipient) {
             Some(email) => {
                 let message = Mailer::prepare(&state.config.from, &email);
                 rows.push((row, message));

@@ -188,7 +188,10 @@ async fn each_subscriber_gets_the_edition_once(app: TestApp) {
         let unsubscribe = header(mail, "List-Unsubscribe").expect("List-Unsubscribe");
         assert!(
             unsubscribe.starts_with(&format!("<{}/newsletter/unsubscribe/", app.base))
-                && unsubscribe.ends_with(&format!("{number:0>43}>")),
+                && unsubscribe.ends_with(&format!(
+                    "/{}>",
+                    app.newsletter_token_for(subscriber, &format!("{number:0>43}"))
+                )),
             "{unsubscribe}"
         );
         assert_eq!(
@@ -381,7 +384,8 @@ async fn unsubscribing_while_the_edition_is_being_sent_stops_that_message() {
     let response = reqwest::Client::new()
         .post(format!(
             "{}/newsletter/unsubscribe/{}",
-            app.base, leaving.unsubscribe_token
+            app.base,
+            app.newsletter_token(&leaving)
         ))
         .header("content-type", "application/x-www-form-urlencoded")
         .body("List-Unsubscribe=One-Click")

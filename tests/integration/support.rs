@@ -42,6 +42,8 @@ pub struct TestApp {
     pub database_url: String,
     pub base: String,
     pub outbox: PathBuf,
+    /// The server secret's file: every instance of one test reads the same key.
+    pub secret_key_file: PathBuf,
     _dir: tempfile::TempDir,
     server: tokio::task::JoinHandle<()>,
     _stop_listener: tokio::sync::watch::Sender<bool>,
@@ -115,7 +117,7 @@ impl TestApp {
                     .await
             }
         };
-        Self::start_on(database_url, dir, options).await
+        Self::start_on(database_url, dir, None, options).await
     }
 
     /// Another instance of the application on the same database (as behind a load balancer).
@@ -126,10 +128,18 @@ impl TestApp {
     /// [`TestApp::second_instance`] with its own options (its SMTP server, newsletter settings).
     pub async fn second_instance_with(&self, options: Options) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
-        Self::start_on(self.database_url.clone(), dir, options).await
+        let key = Some(self.secret_key_file.clone());
+        Self::start_on(self.database_url.clone(), dir, key, options).await
     }
 
-    async fn start_on(database_url: String, dir: tempfile::TempDir, options: Options) -> TestApp {
+    /// `secret_key_file`: the key of the instance this one joins; none for a first instance,
+    /// which creates its own in its data folder.
+    async fn start_on(
+        database_url: String,
+        dir: tempfile::TempDir,
+        secret_key_file: Option<PathBuf>,
+        options: Options,
+    ) -> TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -151,7 +161,11 @@ impl TestApp {
             daily_summary_hour: 6,
             newsletter: options.newsletter,
             http: options.http.clone(),
+            data_dir: dir.path().join("data"),
+            secret_key_file: secret_key_file.clone(),
         };
+        let secret_key_file =
+            secret_key_file.unwrap_or_else(|| dir.path().join("data").join("secret.key"));
         let state = fora::init(config).await.expect("init app");
         let app = fora::app(state.clone());
         let server = tokio::spawn(fora::web::server::serve(
@@ -168,6 +182,7 @@ impl TestApp {
             _stop_listener: stop_listener,
             base: format!("http://{addr}"),
             outbox,
+            secret_key_file,
             _dir: dir,
             server,
         }
@@ -175,6 +190,21 @@ impl TestApp {
 
     pub fn db(&self) -> &DatabaseConnection {
         &self.state.db
+    }
+
+    /// The token of a subscriber's unsubscribe and manage links, as mail carries it.
+    pub fn newsletter_token(&self, row: &fora::entities::subscribers::Model) -> String {
+        self.newsletter_token_for(row.id, &row.link_salt)
+    }
+
+    /// [`TestApp::newsletter_token`] for the subscriber `id` whose link salt is `link_salt`.
+    pub fn newsletter_token_for(&self, id: i32, link_salt: &str) -> String {
+        fora::link_tokens::issue(
+            &self.state.secret,
+            fora::link_tokens::Purpose::Newsletter,
+            id,
+            link_salt,
+        )
     }
 
     pub fn client(&self) -> Client {
@@ -565,7 +595,7 @@ macro_rules! on_both_databases {
 pub fn subscriber_row(
     email: &str,
     frequency: &str,
-    token: &str,
+    link_salt: &str,
 ) -> fora::entities::subscribers::ActiveModel {
     use sea_orm::ActiveValue::Set;
     let at = fora::db::now();
@@ -575,7 +605,7 @@ pub fn subscriber_row(
         frequency: Set(frequency.into()),
         language: Set("en".into()),
         status: Set("active".into()),
-        unsubscribe_token: Set(token.into()),
+        link_salt: Set(link_salt.into()),
         confirm_token_hash: Set(None),
         confirm_expires_at: Set(None),
         confirm_sent_at: Set(None),
