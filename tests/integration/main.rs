@@ -17,6 +17,7 @@ mod invitations;
 mod library_import;
 mod library_public;
 mod library_search;
+mod link_tokens;
 mod mail_names;
 mod moderation;
 mod newsletter_delivery;
