@@ -423,8 +423,9 @@ pub fn render_message(
             })
             .collect()
     };
-    let token = crate::newsletter::subscriptions::service::link_token(
+    let token = crate::link_tokens::issue(
         secret,
+        crate::link_tokens::Purpose::Newsletter,
         recipient.subscriber_id,
         &recipient.link_salt,
     );
