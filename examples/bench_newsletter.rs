@@ -40,6 +40,7 @@ use fora::{
     library::{fields::RawLearning, store, taxonomy::Taxonomy},
     mail::Mailer,
     newsletter::{compose, deliver},
+    secret::ServerSecret,
 };
 use futures_util::StreamExt;
 use migration::MigratorTrait;
@@ -170,14 +171,14 @@ async fn seed(url: &str, count_subscribers: usize, items: usize) -> anyhow::Resu
                 .map(|i| {
                     format!(
                         "('reader{i}@example.org', 'weekly', 'en', 'active', '{}', $1, 0, $1, $1)",
-                        unsubscribe_token(i)
+                        link_salt(i)
                     )
                 })
                 .collect();
             txn.execute_raw(Statement::from_sql_and_values(
                 backend,
                 format!(
-                    "INSERT INTO subscribers (email, frequency, language, status, unsubscribe_token,
+                    "INSERT INTO subscribers (email, frequency, language, status, link_salt,
                          confirmed_at, permanent_failures, created_at, updated_at)
                      VALUES {}",
                     rows.join(",\n")
@@ -276,7 +277,8 @@ async fn seed(url: &str, count_subscribers: usize, items: usize) -> anyhow::Resu
         count(&db, "SELECT CAST(MIN(id) AS BIGINT) FROM subscribers").await? as i32;
     let recipients = compose::recipients(&db, &[first_subscriber]).await?;
     let recipient = recipients.first().context("the first subscriber")?;
-    let email = compose::message_for(&config, &content, recipient)
+    let secret = ServerSecret::load_or_create(config.secret_key_file.as_deref(), &config.data_dir)?;
+    let email = compose::message_for(&config, &secret, &content, recipient)
         .context("the edition has nothing for the first subscriber")?;
     let bytes = Mailer::build(&config.from, &email)?.formatted();
     println!("message_bytes={}", bytes.len());
@@ -284,21 +286,20 @@ async fn seed(url: &str, count_subscribers: usize, items: usize) -> anyhow::Resu
     Ok(())
 }
 
-/// 43 characters of the URL-safe alphabet, like a real token, unique by its first 11.
-fn unsubscribe_token(i: usize) -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+/// 64 hex digits, like a real link salt, unique by its first 16.
+fn link_salt(i: usize) -> String {
     let mut state = (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xD1B5_4A32_D192_ED03;
-    let mut token = format!("{i:011}");
-    while token.len() < 43 {
+    let mut salt = format!("{i:016x}");
+    while salt.len() < 64 {
         // SplitMix64 steps for the random-looking rest.
         state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = state;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^= z >> 31;
-        token.push(ALPHABET[(z % 64) as usize] as char);
+        salt.push_str(&format!("{z:016x}"));
     }
-    token
+    salt
 }
 
 // =============================================================================================
@@ -408,7 +409,10 @@ async fn phases(url: &str, edition: i32, batches: usize) -> anyhow::Result<()> {
         let mut emails = Vec::with_capacity(claimed.len());
         for row in &claimed {
             let recipient = recipients.get(&row.subscriber_id).context("a recipient")?;
-            let email = compose::message_for(&config, &content, recipient).context("a message")?;
+            let secret =
+                ServerSecret::load_or_create(config.secret_key_file.as_deref(), &config.data_dir)?;
+            let email =
+                compose::message_for(&config, &secret, &content, recipient).context("a message")?;
             t.bytes += Mailer::build(&config.from, &email)?.formatted().len();
             emails.push((row.id, email));
         }

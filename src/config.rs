@@ -20,6 +20,7 @@ pub const SETTINGS: &[&str] = &[
     "FORA_BIND",
     "FORA_BODY_TIMEOUT",
     "FORA_DAILY_SUMMARY_HOUR",
+    "FORA_DATA_DIR",
     "FORA_FROM",
     "FORA_HEADER_TIMEOUT",
     "FORA_IDLE_TIMEOUT",
@@ -36,6 +37,7 @@ pub const SETTINGS: &[&str] = &[
     "FORA_RATE_PER_ACCOUNT",
     "FORA_RATE_PER_ADDRESS",
     "FORA_REPLY_TO",
+    "FORA_SECRET_KEY_FILE",
     "FORA_TRUST_PROXY",
 ];
 
@@ -56,6 +58,11 @@ pub struct Config {
     pub daily_summary_hour: u8,
     pub newsletter: NewsletterConfig,
     pub http: HttpLimits,
+    /// `FORA_DATA_DIR`: where this instance keeps its files (the server secret when
+    /// `FORA_SECRET_KEY_FILE` is not set). Default: the SQLite file's folder, else `fora-data`.
+    pub data_dir: PathBuf,
+    /// `FORA_SECRET_KEY_FILE`: the key that signs links in mail (see `secret.rs`).
+    pub secret_key_file: Option<PathBuf>,
 }
 
 /// How long clients may take and how many may be connected at once.
@@ -359,8 +366,15 @@ impl Config {
         let http = HttpLimits::from_lookup(get)?;
         let smtp_url = get("SMTP_URL");
         mail::check(&base_url, smtp_url.as_deref(), get("FORA_OUTBOX").is_some())?;
+        let database_url =
+            get("DATABASE_URL").unwrap_or_else(|| "sqlite://fora.db?mode=rwc".into());
+        let data_dir = get("FORA_DATA_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| default_data_dir(&database_url));
         Ok(Self {
-            database_url: get("DATABASE_URL").unwrap_or_else(|| "sqlite://fora.db?mode=rwc".into()),
+            data_dir,
+            secret_key_file: get("FORA_SECRET_KEY_FILE").map(PathBuf::from),
+            database_url,
             bind,
             base_url,
             smtp_url,
@@ -411,6 +425,20 @@ fn normalise_base_url(raw: &str) -> anyhow::Result<String> {
         bail!("FORA_BASE_URL must start with http:// or https://, got {raw:?}");
     }
     Ok(raw.trim_end_matches('/').to_string())
+}
+
+/// The folder of the SQLite file for a `sqlite:` URL (`.` for a bare file name), else
+/// `fora-data`.
+fn default_data_dir(database_url: &str) -> PathBuf {
+    let Some(rest) = database_url.strip_prefix("sqlite:") else {
+        return PathBuf::from("fora-data");
+    };
+    let path = rest.trim_start_matches("//");
+    let path = path.split('?').next().unwrap_or("");
+    match std::path::Path::new(path).parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
 }
 
 #[cfg(test)]

@@ -11,9 +11,11 @@ pub mod entities;
 pub mod forums;
 pub mod jobs;
 pub mod library;
+pub mod link_tokens;
 pub mod mail;
 pub mod markdown;
 pub mod newsletter;
+pub mod secret;
 pub mod web;
 
 use axum::{
@@ -181,5 +183,7 @@ pub async fn init_with_mailer(
     migration::Migrator::up(&db, None)
         .await
         .context("database migration failed")?;
-    Ok(AppState::new(db, config, mailer))
+    let secret =
+        secret::ServerSecret::load_or_create(config.secret_key_file.as_deref(), &config.data_dir)?;
+    Ok(AppState::new(db, config, mailer, secret))
 }

@@ -315,17 +315,20 @@ async fn newsletter(config: Config, command: NewsletterCommand) -> anyhow::Resul
                         .id
                 }
             };
-            let email = match editions::preview(&state.db, &state.config, edition_id, &to).await? {
-                editions::Preview::Message(email) => email,
-                editions::Preview::NoEdition => bail!("there is no edition {edition_id}"),
-                editions::Preview::Unknown => bail!("no subscriber has the address {to}"),
-                editions::Preview::Inactive => {
-                    bail!("{to} is not an active subscriber: they get nothing")
-                }
-                editions::Preview::Nothing => {
-                    bail!("edition {edition_id} has nothing for {to}: they get no message")
-                }
-            };
+            let email =
+                match editions::preview(&state.db, &state.config, &state.secret, edition_id, &to)
+                    .await?
+                {
+                    editions::Preview::Message(email) => email,
+                    editions::Preview::NoEdition => bail!("there is no edition {edition_id}"),
+                    editions::Preview::Unknown => bail!("no subscriber has the address {to}"),
+                    editions::Preview::Inactive => {
+                        bail!("{to} is not an active subscriber: they get nothing")
+                    }
+                    editions::Preview::Nothing => {
+                        bail!("edition {edition_id} has nothing for {to}: they get no message")
+                    }
+                };
             println!("From: {}", state.config.from);
             println!("To: {}", email.to);
             println!("Subject: {}", email.subject);

@@ -11,6 +11,7 @@ mod m20261123_000005_delivery_queue_index;
 mod m20261130_000001_invitation_revocation;
 mod m20261130_000002_held_edits;
 mod m20261201_000010_password_token_revocation;
+pub mod m20261201_000030_link_salts;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000001_invitation_revocation::Migration),
             Box::new(m20261130_000002_held_edits::Migration),
             Box::new(m20261201_000010_password_token_revocation::Migration),
+            Box::new(m20261201_000030_link_salts::Migration),
         ]
     }
 }

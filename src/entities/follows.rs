@@ -9,7 +9,8 @@ pub struct Model {
     pub id: i32,
     pub user_id: i32,
     pub thread_id: i32,
-    pub token: String,
+    /// Salt of the "stop following" links (`link_tokens`); no link by itself.
+    pub link_salt: String,
     pub created_at: Ts,
 }
 

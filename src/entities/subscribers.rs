@@ -12,7 +12,8 @@ pub struct Model {
     pub frequency: String,
     pub language: String,
     pub status: String,
-    pub unsubscribe_token: String,
+    /// Salt of the unsubscribe and manage links (`link_tokens`); no link by itself.
+    pub link_salt: String,
     pub confirm_token_hash: Option<String>,
     pub confirm_expires_at: Option<Ts>,
     pub confirm_sent_at: Option<Ts>,

@@ -581,17 +581,18 @@ pub async fn unfollow_thread(
     Ok(Redirect::to(&format!("/threads/{}", thread.id)))
 }
 
-/// The follow behind an emailed "stop following" link. The link works without signing in;
-/// the thread's title is shown only while the reader may still see the thread.
+/// The follow behind an emailed "stop following" link (`link_tokens`). The link works without
+/// signing in; the thread's title is shown only while the reader may still see the thread.
 async fn follow_by_token(state: &AppState, token: &str) -> AppResult<(follows::Model, String)> {
-    if !crate::accounts::tokens::well_formed(token) {
-        return Err(AppError::NotFound);
-    }
-    let follow = follows::Entity::find()
-        .filter(follows::Column::Token.eq(token))
-        .one(&state.db)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let follow = crate::link_tokens::find::<follows::Entity>(
+        &state.db,
+        &state.secret,
+        crate::link_tokens::Purpose::StopFollowing,
+        follows::Column::LinkSalt,
+        token,
+    )
+    .await?
+    .ok_or(AppError::NotFound)?;
     let user = users::Entity::find_by_id(follow.user_id)
         .one(&state.db)
         .await?

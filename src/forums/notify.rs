@@ -101,7 +101,8 @@ struct Pending {
     thread_title: String,
     forum_title: String,
     deliverable: i32,
-    follow_token: Option<String>,
+    follow_id: Option<i32>,
+    follow_salt: Option<String>,
 }
 
 const PENDING_SQL: &str = "
@@ -112,13 +113,14 @@ SELECT n.id, n.user_id, n.reason, u.email, u.display_name, u.locale, u.notify_mo
                  AND t.hidden_at IS NULL
                  AND (u.is_admin OR EXISTS (SELECT 1 FROM memberships m WHERE m.forum_id = f.id AND m.user_id = u.id))
             THEN 1 ELSE 0 END AS deliverable,
-       (SELECT fo.token FROM follows fo WHERE fo.user_id = u.id AND fo.thread_id = t.id) AS follow_token
+       fo.id AS follow_id, fo.link_salt AS follow_salt
 FROM notifications n
 JOIN users u ON u.id = n.user_id
 JOIN posts p ON p.id = n.post_id
 JOIN users a ON a.id = p.author_id
 JOIN threads t ON t.id = p.thread_id
 JOIN forums f ON f.id = t.forum_id
+LEFT JOIN follows fo ON fo.user_id = u.id AND fo.thread_id = t.id
 WHERE n.sent_at IS NULL AND n.created_at < $1 AND (u.notify_mode <> 'daily' OR $2 = 1)
 ORDER BY n.user_id, n.id
 LIMIT 500";
@@ -208,10 +210,15 @@ pub async fn deliver_due(
                     post_link: state
                         .config
                         .absolute(&super::post_path(r.thread_id, r.post_id)),
-                    stop_link: r
-                        .follow_token
-                        .as_ref()
-                        .map(|t| state.config.absolute(&format!("/follows/{t}/stop"))),
+                    stop_link: r.follow_id.zip(r.follow_salt.as_deref()).map(|(id, salt)| {
+                        let token = crate::link_tokens::issue(
+                            &state.secret,
+                            crate::link_tokens::Purpose::StopFollowing,
+                            id,
+                            salt,
+                        );
+                        state.config.absolute(&format!("/follows/{token}/stop"))
+                    }),
                     is_mention: r.reason == "mention",
                 })
                 .collect();

@@ -11,7 +11,6 @@ use sea_orm::{
 
 use super::{access::ForumAccess, notify};
 use crate::{
-    accounts::tokens,
     db::{self, now},
     entities::{
         follows, held_edits, post_revisions, posts,
@@ -46,7 +45,7 @@ pub async fn follow(
     follows::Entity::insert(follows::ActiveModel {
         user_id: Set(user_id),
         thread_id: Set(thread_id),
-        token: Set(tokens::generate()),
+        link_salt: Set(crate::link_tokens::new_salt()),
         created_at: Set(now()),
         ..Default::default()
     })

@@ -17,8 +17,11 @@ use lettre::{
 /// The longest one SMTP command may take before the attempt counts as a temporary failure.
 pub const SMTP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
+mod deadline;
 pub mod memory;
 mod plain_pool;
+
+pub use deadline::Deadline;
 
 #[derive(Clone)]
 pub enum Mailer {
@@ -73,6 +76,9 @@ pub enum SendError {
     /// A 4xx answer, a dropped connection, a timeout: worth trying again later.
     #[error("not sent for now: {0}")]
     Transient(String),
+    /// Not written to the server: its deadline had passed.
+    #[error("not sent: its deadline had passed")]
+    Expired,
 }
 
 fn header_safe(text: &str) -> String {
@@ -175,11 +181,18 @@ impl Mailer {
     /// Sends one message and says, when it was not accepted, whether trying again may help.
     /// `Ok` means the SMTP server accepted it (or the outbox file was written).
     pub async fn deliver(&self, from: &str, email: &Email) -> Result<(), SendError> {
-        self.deliver_prepared(&Self::prepare(from, email)?).await
+        self.deliver_prepared(&Self::prepare(from, email)?, &Deadline::NONE)
+            .await
     }
 
-    /// [`Mailer::deliver`] for a message already built.
-    pub async fn deliver_prepared(&self, message: &Prepared) -> Result<(), SendError> {
+    /// [`Mailer::deliver`] for a message already built, which is not sent once `deadline` has
+    /// passed: Fora's own pool checks it just before writing the message (after every wait
+    /// for a connection or an answer); lettre's transports, just before taking it.
+    pub async fn deliver_prepared(
+        &self,
+        message: &Prepared,
+        deadline: &Deadline,
+    ) -> Result<(), SendError> {
         let Prepared { envelope, bytes } = message;
         let classify = |err: lettre::transport::smtp::Error| {
             if err.is_permanent() {
@@ -189,14 +202,20 @@ impl Mailer {
             }
         };
         match self {
-            Mailer::Plain(pool) => pool.send(envelope, bytes).await.map_err(|err| match err {
-                plain_pool::PoolError::Refused {
-                    permanent: true,
-                    reply,
-                } => SendError::Permanent(reply),
-                plain_pool::PoolError::Refused { reply, .. }
-                | plain_pool::PoolError::Network(reply) => SendError::Transient(reply),
-            }),
+            Mailer::Plain(pool) => {
+                pool.send(envelope, bytes, deadline)
+                    .await
+                    .map_err(|err| match err {
+                        plain_pool::PoolError::Refused {
+                            permanent: true,
+                            reply,
+                        } => SendError::Permanent(reply),
+                        plain_pool::PoolError::Refused { reply, .. }
+                        | plain_pool::PoolError::Network(reply) => SendError::Transient(reply),
+                        plain_pool::PoolError::Expired => SendError::Expired,
+                    })
+            }
+            _ if deadline.passed() => Err(SendError::Expired),
             Mailer::Smtp(transport) => transport
                 .send_raw(envelope, bytes)
                 .await

@@ -12,6 +12,7 @@
 
 use std::time::{Duration, Instant};
 
+use super::Deadline;
 use lettre::{
     address::Envelope,
     transport::smtp::{
@@ -47,6 +48,8 @@ pub enum PoolError {
     Refused { permanent: bool, reply: String },
     /// Connecting failed, the connection broke, or the exchange took longer than the timeout.
     Network(String),
+    /// The deadline passed before the message was written: it was not sent.
+    Expired,
 }
 
 impl PlainPool {
@@ -83,8 +86,14 @@ impl PlainPool {
         }
     }
 
-    /// Sends one message; `Ok` only when the server accepted it.
-    pub async fn send(&self, envelope: &Envelope, message: &[u8]) -> Result<(), PoolError> {
+    /// Sends one message, unless `deadline` passes before it is written; `Ok` only when the
+    /// server accepted it.
+    pub async fn send(
+        &self,
+        envelope: &Envelope,
+        message: &[u8],
+        deadline: &Deadline,
+    ) -> Result<(), PoolError> {
         let _slot = self
             .open
             .acquire()
@@ -92,7 +101,7 @@ impl PlainPool {
             .map_err(|err| PoolError::Network(err.to_string()))?;
         let exchange = async {
             let mut conn = self.checkout().await?;
-            let sent = conn.send(envelope, message).await;
+            let sent = conn.send(envelope, message, deadline).await;
             if !conn.broken {
                 self.idle.lock().await.push((conn, Instant::now()));
             }
@@ -241,7 +250,18 @@ impl Connection {
         refusal
     }
 
-    async fn send(&mut self, envelope: &Envelope, message: &[u8]) -> Result<(), PoolError> {
+    /// Checked before the transaction starts (nothing to undo then), and again just before
+    /// the message itself is written: past `354`, closing the connection is the only way to
+    /// abort, and the server then discards what it has.
+    async fn send(
+        &mut self,
+        envelope: &Envelope,
+        message: &[u8],
+        deadline: &Deadline,
+    ) -> Result<(), PoolError> {
+        if deadline.passed() {
+            return Err(PoolError::Expired);
+        }
         let mut parameters = Vec::new();
         let addresses_ascii =
             envelope.from().is_none_or(is_ascii) && envelope.to().iter().all(is_ascii);
@@ -305,7 +325,12 @@ impl Connection {
                 }
             }
         }
-        self.write(&dot_stuffed(message)).await?;
+        let data = dot_stuffed(message);
+        if deadline.passed() {
+            self.broken = true;
+            return Err(PoolError::Expired);
+        }
+        self.write(&data).await?;
         let reply = self.read_reply().await?;
         if reply.is_positive() {
             Ok(())

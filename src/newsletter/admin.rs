@@ -452,7 +452,7 @@ async fn preview(state: &AppState, edition_id: i32, email: &str) -> AppResult<Pr
         ));
     }
     Ok(
-        match service::preview(&state.db, &state.config, edition_id, email).await? {
+        match service::preview(&state.db, &state.config, &state.secret, edition_id, email).await? {
             service::Preview::Message(message) => (
                 StatusCode::OK,
                 None,

@@ -61,7 +61,9 @@ pub struct Recipient {
     pub subscriber_id: i32,
     pub email: String,
     pub language: String,
-    pub unsubscribe_token: String,
+    /// Salt of the subscriber's unsubscribe and manage links: the links themselves are made
+    /// with the server secret when the message is written (`link_tokens`).
+    pub link_salt: String,
     /// The themes picked; empty means every theme.
     pub themes: HashSet<i32>,
     /// Forums whose featured threads this subscriber may get: those their (enabled) account
@@ -90,7 +92,7 @@ struct SubscriberRow {
     id: i32,
     email: String,
     language: String,
-    unsubscribe_token: String,
+    link_salt: String,
     user_id: Option<i32>,
 }
 
@@ -124,7 +126,7 @@ pub async fn recipients(
     let rows = SubscriberRow::find_by_statement(Statement::from_sql_and_values(
         backend,
         format!(
-            "SELECT id, email, language, unsubscribe_token, user_id FROM subscribers
+            "SELECT id, email, language, link_salt, user_id FROM subscribers
              WHERE {status} = $1 AND id IN ({})",
             placeholders(2, ids.len()),
             status = match backend {
@@ -187,7 +189,7 @@ pub async fn recipients(
                 .unwrap_or_default(),
             email: row.email,
             language: row.language,
-            unsubscribe_token: row.unsubscribe_token,
+            link_salt: row.link_salt,
         })
         .collect())
 }
@@ -391,6 +393,7 @@ async fn load_kind(
 /// database (it runs once per subscriber).
 pub fn message_for(
     config: &crate::config::Config,
+    secret: &crate::secret::ServerSecret,
     content: &EditionContent,
     recipient: &Recipient,
 ) -> Option<crate::mail::Email> {
@@ -398,13 +401,14 @@ pub fn message_for(
     if items.is_empty() {
         return None;
     }
-    Some(render_message(config, content, recipient, &items))
+    Some(render_message(config, secret, content, recipient, &items))
 }
 
 /// The message for a recipient with the given items (possibly none: an admin's preview of an
 /// empty edition).
 pub fn render_message(
     config: &crate::config::Config,
+    secret: &crate::secret::ServerSecret,
     content: &EditionContent,
     recipient: &Recipient,
     items: &[&Item],
@@ -422,14 +426,14 @@ pub fn render_message(
             })
             .collect()
     };
-    let unsubscribe_url = config.absolute(&format!(
-        "/newsletter/unsubscribe/{}",
-        recipient.unsubscribe_token
-    ));
-    let manage_url = config.absolute(&format!(
-        "/newsletter/manage/{}",
-        recipient.unsubscribe_token
-    ));
+    let token = crate::link_tokens::issue(
+        secret,
+        crate::link_tokens::Purpose::Newsletter,
+        recipient.subscriber_id,
+        &recipient.link_salt,
+    );
+    let unsubscribe_url = config.absolute(&format!("/newsletter/unsubscribe/{token}"));
+    let manage_url = config.absolute(&format!("/newsletter/manage/{token}"));
     let archive_url = config.absolute(&format!("/newsletter/archive/{}", edition.id));
     let lang = templates::i18n::supported(&recipient.language);
     let rendered = templates::newsletter_edition::edition_email(

@@ -8,8 +8,16 @@
 //! leaves the row queued with its lease; when the lease runs out the row is sent again, with
 //! the same `Message-ID`. A message holds a place in a bounded window (`in_flight`) from before
 //! it is sent until its mark is written, so the messages that can be sent twice after a crash
-//! are at most the messages in flight. A lease is never used past its end minus a safety
-//! margin, so two instances never send the same row.
+//! are at most the messages in flight.
+//!
+//! Each run holds its leases under a name of its own. A message is written to the SMTP server
+//! only before the usable part of its lease is over (the transport checks a [`Deadline`] just
+//! before writing it; once one has passed, the run sends nothing more and leaves the rest to
+//! the next claim), and a row is marked `sent`, released or retried only while that run still
+//! holds it. Another instance claims a row only after its lease ended, so it never sends a row
+//! this one still may: the one message both can send is one written just before its deadline
+//! whose answer and mark took longer than the rest of the lease (the instance stalled in
+//! between), at most the messages in flight, with the same `Message-ID`.
 //!
 //! Temporary failures (4xx, dropped connections, timeouts) are retried with growing delays;
 //! permanent ones (5xx) are recorded, and an address refused permanently again and again is
@@ -20,8 +28,11 @@ use std::{
     collections::{HashMap, HashSet, hash_map::Entry},
     fmt,
     num::NonZeroU32,
-    sync::Arc,
-    time::{Duration, Instant},
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::Duration,
 };
 
 use futures_util::StreamExt;
@@ -40,7 +51,7 @@ use super::{
 use crate::{
     config::NewsletterConfig,
     db::{begin_write, now},
-    mail::{Mailer, Prepared, SendError},
+    mail::{Deadline, Mailer, Prepared, SendError},
     web::AppState,
 };
 
@@ -54,9 +65,10 @@ pub mod status {
 }
 use status::{CANCELLED, FAILED, QUEUED, SKIPPED};
 
-/// The part of a lease (configured by `FORA_MAIL_LEASE`) in which nothing new is sent: it
-/// leaves room for the last message's SMTP exchange (bounded by `SMTP_TIMEOUT` in mail.rs) and
-/// for clocks that differ a little between instances.
+/// The part of a lease (configured by `FORA_MAIL_LEASE`) in which messages are written. The
+/// last 30 % leaves room for the answer to the last message written (bounded by
+/// `SMTP_TIMEOUT` in mail.rs), for storing its mark, and for clocks that differ a little
+/// between instances.
 fn usable_part(lease: Duration) -> Duration {
     lease.mul_f64(0.7)
 }
@@ -303,7 +315,8 @@ pub async fn claim(
     Ok(rows)
 }
 
-/// The worker: one per process, named so its leases can be told apart.
+/// The worker: one per process. Each run (`send_due`) holds its leases under a name of its
+/// own, so that nothing a run does after its leases ran out can touch rows claimed since.
 ///
 /// It is a pipeline. A feeder task claims a batch, reads its subscribers and the edition
 /// afresh, builds every message, and hands the rows to the senders through a channel that
@@ -313,7 +326,6 @@ pub async fn claim(
 /// marker, within a window that bounds the messages in flight.
 pub struct Worker {
     state: AppState,
-    owner: String,
     limiter: Option<DefaultDirectRateLimiter>,
 }
 
@@ -322,53 +334,75 @@ pub struct Worker {
 struct Ready {
     row: Claimed,
     message: Result<Prepared, SendError>,
-    deadline: Instant,
+    deadline: Deadline,
+}
+
+/// Why a run stops early: it was asked to (shutting down), or a lease ran out before all of
+/// its rows were sent (the process stalled, or the relay is too slow for the lease): the rest
+/// is left to the next claim, by this instance or another.
+#[derive(Clone)]
+struct Halt {
+    stop: watch::Receiver<bool>,
+    lease_ran_out: Arc<AtomicBool>,
+}
+
+impl Halt {
+    fn now(&self) -> bool {
+        *self.stop.borrow() || self.lease_ran_out.load(Ordering::Relaxed)
+    }
+}
+
+/// A lease owner's name, new for every run: the process id (to tell instances apart in the
+/// database) and a random part.
+fn run_owner() -> String {
+    format!(
+        "{}-{}",
+        std::process::id(),
+        crate::accounts::tokens::generate()
+            .get(..12)
+            .unwrap_or("worker")
+    )
 }
 
 impl Worker {
     pub fn new(state: AppState) -> Worker {
-        let owner = format!(
-            "{}-{}",
-            std::process::id(),
-            crate::accounts::tokens::generate()
-                .get(..12)
-                .unwrap_or("worker")
-        );
         let limiter = NonZeroU32::new(state.config.newsletter.rate_per_second)
             .map(|rate| RateLimiter::direct(Quota::per_second(rate)));
-        Worker {
-            state,
-            owner,
-            limiter,
-        }
+        Worker { state, limiter }
     }
 
     /// Sends everything due, batch after batch, until a claim finds nothing (or `stop` is
     /// set). Returns what happened; an empty summary means nothing was due.
     pub async fn send_due(&self, stop: &watch::Receiver<bool>) -> anyhow::Result<Summary> {
         let config = &self.state.config.newsletter;
+        let owner = run_owner();
+        let halt = Halt {
+            stop: stop.clone(),
+            lease_ran_out: Arc::default(),
+        };
         let (ready_tx, mut ready_rx) = mpsc::channel::<Ready>(batch_size(config) as usize);
         let feeder = tokio::spawn(feed(
             self.state.clone(),
-            self.owner.clone(),
-            stop.clone(),
+            owner.clone(),
+            halt.clone(),
             ready_tx,
         ));
-        let (marks, marker) = start_marker(self.state.db.clone(), self.owner.clone());
+        let (marks, marker) = start_marker(self.state.db.clone(), owner.clone());
         let window = Arc::new(Semaphore::new(in_flight(config.concurrency)));
         let mut summary = Summary::default();
         let mut untried = Vec::new();
         let mut failure = None;
         {
+            let halt = &halt;
             let outcomes = futures_util::stream::poll_fn(|cx| ready_rx.poll_recv(cx))
                 .ready_chunks(RECHECK_EVERY)
-                .then(|chunk| still_queued(self.state.db.clone(), self.owner.clone(), chunk))
+                .then(|chunk| still_queued(self.state.db.clone(), owner.clone(), chunk))
                 .flat_map(futures_util::stream::iter)
                 .map(move |checked| {
                     let (window, marks) = (window.clone(), marks.clone());
                     async move {
                         match checked {
-                            Ok(ready) => self.send_one(ready, window, marks, stop).await,
+                            Ok(ready) => self.send_one(ready, window, marks, halt).await,
                             Err(outcome) => outcome,
                         }
                     }
@@ -380,8 +414,18 @@ impl Worker {
                     Outcome::Accepted => {}
                     Outcome::Withdrawn => summary.cancelled += 1,
                     Outcome::NotTried(id) => untried.push(id),
+                    Outcome::LeaseRanOut(id) => {
+                        if !halt.lease_ran_out.swap(true, Ordering::Relaxed) {
+                            tracing::warn!(
+                                delivery = id,
+                                "a lease ran out before its deliveries were sent; the rest is \
+                                 left to the next claim"
+                            );
+                        }
+                        untried.push(id);
+                    }
                     Outcome::Failed(row, error) => {
-                        match record_failure(&self.state.db, &self.owner, &row, &error).await {
+                        match record_failure(&self.state.db, &owner, &row, &error).await {
                             Ok(recorded) => summary.add(recorded),
                             // The row keeps its lease and is tried again when that runs out.
                             Err(err) => {
@@ -391,13 +435,13 @@ impl Worker {
                     }
                 }
                 if untried.len() >= MAX_BATCH as usize {
-                    self.release(&std::mem::take(&mut untried)).await?;
+                    release(&self.state.db, &owner, &std::mem::take(&mut untried)).await?;
                 }
             }
         }
         // Every sender is gone with the stream: the marker stores the last marks and ends.
         summary.sent += marker.await.unwrap_or(0);
-        self.release(&untried).await?;
+        release(&self.state.db, &owner, &untried).await?;
         summary.add(feeder.await??);
         match failure {
             Some(err) => Err(err.into()),
@@ -414,7 +458,7 @@ impl Worker {
         ready: Ready,
         window: Arc<Semaphore>,
         marks: mpsc::Sender<Mark>,
-        stop: &watch::Receiver<bool>,
+        halt: &Halt,
     ) -> Outcome {
         let Ready {
             row,
@@ -424,7 +468,7 @@ impl Worker {
         let Ok(place) = window.acquire_owned().await else {
             return Outcome::NotTried(row.id);
         };
-        if *stop.borrow() || Instant::now() >= deadline {
+        if halt.now() {
             return Outcome::NotTried(row.id);
         }
         let message = match message {
@@ -434,34 +478,40 @@ impl Worker {
         if let Some(limiter) = &self.limiter {
             limiter.until_ready().await;
         }
-        if let Err(error) = self.state.mailer.deliver_prepared(&message).await {
-            return Outcome::Failed(row, error);
+        match self
+            .state
+            .mailer
+            .deliver_prepared(&message, &deadline)
+            .await
+        {
+            Ok(()) => {}
+            Err(SendError::Expired) => return Outcome::LeaseRanOut(row.id),
+            Err(error) => return Outcome::Failed(row, error),
         }
         // Should the marker be gone, the row keeps its lease and is sent again after it.
         let _ = marks.send((row.id, place)).await;
         Outcome::Accepted
     }
+}
 
-    /// Gives rows back at once (shutting down, or the lease is nearly over).
-    async fn release(&self, ids: &[i32]) -> Result<(), DbErr> {
-        if ids.is_empty() {
-            return Ok(());
-        }
-        let (list, mut values) = id_list(ids, 2);
-        values.insert(0, self.owner.clone().into());
-        self.state
-            .db
-            .execute_raw(Statement::from_sql_and_values(
-                self.state.db.get_database_backend(),
-                format!(
-                    "UPDATE deliveries SET lease_owner = NULL, lease_until = NULL
-                     WHERE lease_owner = $1 AND id IN ({list})"
-                ),
-                values,
-            ))
-            .await?;
-        Ok(())
+/// Gives rows still leased by `owner` back at once (shutting down, or the lease is nearly
+/// over); rows claimed by someone else since are left alone.
+async fn release(db: &DatabaseConnection, owner: &str, ids: &[i32]) -> Result<(), DbErr> {
+    if ids.is_empty() {
+        return Ok(());
     }
+    let (list, mut values) = id_list(ids, 2);
+    values.insert(0, owner.into());
+    db.execute_raw(Statement::from_sql_and_values(
+        db.get_database_backend(),
+        format!(
+            "UPDATE deliveries SET lease_owner = NULL, lease_until = NULL
+             WHERE lease_owner = $1 AND id IN ({list})"
+        ),
+        values,
+    ))
+    .await?;
+    Ok(())
 }
 
 /// Keeps the rows still queued just before they are sent: one unsubscribed (or suppressed)
@@ -517,18 +567,18 @@ async fn still_queued(
 async fn feed(
     state: AppState,
     owner: String,
-    stop: watch::Receiver<bool>,
+    halt: Halt,
     ready: mpsc::Sender<Ready>,
 ) -> Result<Summary, DbErr> {
     let config = &state.config.newsletter;
     let mut summary = Summary::default();
-    while !*stop.borrow() {
-        let claimed_at = Instant::now();
+    while !halt.now() {
+        // Counted from before the claim, whose lease runs from a moment just before it.
+        let deadline = Deadline::after(usable_part(config.lease));
         let claimed = claim(&state.db, &owner, config.lease, batch_size(config)).await?;
         if claimed.is_empty() {
             break;
         }
-        let deadline = claimed_at + usable_part(config.lease);
         let (rows, settled) = build_batch(&state, claimed).await?;
         settle(&state.db, &owner, &settled).await?;
         for (state, _) in &settled {
@@ -579,7 +629,7 @@ async fn build_batch(
             settled.push((CANCELLED, row.id));
             continue;
         };
-        match compose::message_for(&state.config, content, recipient) {
+        match compose::message_for(&state.config, &state.secret, content, recipient) {
             Some(email) => {
                 let message = Mailer::prepare(&state.config.from, &email);
                 rows.push((row, message));
@@ -741,6 +791,8 @@ enum Outcome {
     /// and is sent again when the lease ends: the one duplicate the design allows).
     Accepted,
     NotTried(i32),
+    /// Not sent: the usable part of its lease was over by the time it would have been written.
+    LeaseRanOut(i32),
     Failed(Claimed, SendError),
 }
 
@@ -765,7 +817,7 @@ fn start_marker(
             }
             let ids: Vec<i32> = waiting.iter().map(|(id, _)| *id).collect();
             match mark_sent(&db, &owner, &ids).await {
-                Ok(()) => stored += ids.len() as u64,
+                Ok(marked) => stored += marked,
                 Err(err) => {
                     tracing::error!(error = %err, "could not record sent deliveries; they will be sent again when their lease ends")
                 }
@@ -777,23 +829,26 @@ fn start_marker(
     (sender, task)
 }
 
-/// Marks the given rows leased by `owner` as sent (the server accepted their messages).
-pub async fn mark_sent(db: &DatabaseConnection, owner: &str, ids: &[i32]) -> Result<(), DbErr> {
+/// Marks the given rows still leased by `owner` as sent (the server accepted their messages);
+/// returns how many. A row claimed by another run since (this run's lease ran out) is theirs
+/// to send and mark.
+pub async fn mark_sent(db: &DatabaseConnection, owner: &str, ids: &[i32]) -> Result<u64, DbErr> {
     let (list, mut values) = id_list(ids, 4);
     let at = now();
     values.splice(0..0, [status::SENT.into(), at.into(), owner.into()]);
-    db.execute_raw(Statement::from_sql_and_values(
-        db.get_database_backend(),
-        format!(
-            "UPDATE deliveries SET status = $1, sent_at = $2, updated_at = $2,
-                    lease_owner = NULL, lease_until = NULL, last_error = NULL,
-                    attempts = attempts + 1
-             WHERE lease_owner = $3 AND id IN ({list})"
-        ),
-        values,
-    ))
-    .await?;
-    Ok(())
+    let marked = db
+        .execute_raw(Statement::from_sql_and_values(
+            db.get_database_backend(),
+            format!(
+                "UPDATE deliveries SET status = $1, sent_at = $2, updated_at = $2,
+                        lease_owner = NULL, lease_until = NULL, last_error = NULL,
+                        attempts = attempts + 1
+                 WHERE lease_owner = $3 AND id IN ({list})"
+            ),
+            values,
+        ))
+        .await?;
+    Ok(marked.rows_affected())
 }
 
 /// `$first, $first+1, …` for the ids, and the ids as values.

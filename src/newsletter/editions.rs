@@ -384,6 +384,7 @@ pub enum Preview {
 pub async fn preview(
     db: &impl ConnectionTrait,
     config: &crate::config::Config,
+    secret: &crate::secret::ServerSecret,
     edition_id: i32,
     email: &str,
 ) -> Result<Preview, DbErr> {
@@ -408,7 +409,7 @@ pub async fn preview(
         return Ok(Preview::Inactive);
     };
     Ok(
-        match super::compose::message_for(config, &content, &recipient) {
+        match super::compose::message_for(config, secret, &content, &recipient) {
             Some(message) => Preview::Message(Box::new(message)),
             None => Preview::Nothing,
         },

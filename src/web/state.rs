@@ -18,6 +18,8 @@ pub struct Inner {
     pub db: DatabaseConnection,
     pub config: Config,
     pub mailer: Mailer,
+    /// Signs links in mail (`link_tokens`).
+    pub secret: crate::secret::ServerSecret,
     pub limiter: LoginLimiter,
     /// Every password hash and check goes through here (bounded argon2 work).
     pub hashing: Hashing,
@@ -32,7 +34,12 @@ pub struct Inner {
 }
 
 impl AppState {
-    pub fn new(db: DatabaseConnection, config: Config, mailer: Mailer) -> Self {
+    pub fn new(
+        db: DatabaseConnection,
+        config: Config,
+        mailer: Mailer,
+        secret: crate::secret::ServerSecret,
+    ) -> Self {
         let limiter = LoginLimiter::new(&config.limits);
         let hashing = Hashing::new(&config.password_hashing);
         let epoch = Epoch::default();
@@ -41,6 +48,7 @@ impl AppState {
             db,
             config,
             mailer,
+            secret,
             limiter,
             hashing,
             sessions,

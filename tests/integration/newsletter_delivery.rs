@@ -6,10 +6,7 @@ use std::{
     collections::HashMap,
     path::Path,
     process::{Child, Command, Stdio},
-    sync::{
-        Arc, Mutex,
-        atomic::{AtomicBool, AtomicUsize, Ordering},
-    },
+    sync::atomic::Ordering,
     time::{Duration, Instant},
 };
 
@@ -19,12 +16,9 @@ use fora::{
     newsletter::deliver::{self, Summary},
 };
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
-use tokio::{
-    io::{AsyncBufReadExt, AsyncWriteExt, BufReader},
-    net::TcpListener,
-};
 
 use crate::{
+    fake_smtp::FakeSmtp,
     smtp::SmtpSink,
     support::{Backend, Options, TestApp, edition_row, skip, subscriber_row},
 };
@@ -100,7 +94,7 @@ pub async fn edition_with_a_learning(app: &TestApp, frequency: &str) -> i32 {
     edition.id
 }
 
-async fn delivery_states(app: &TestApp, edition: i32) -> HashMap<String, usize> {
+pub async fn delivery_states(app: &TestApp, edition: i32) -> HashMap<String, usize> {
     let mut states = HashMap::new();
     for row in deliveries::Entity::find()
         .filter(deliveries::Column::EditionId.eq(edition))
@@ -181,7 +175,10 @@ async fn each_subscriber_gets_the_edition_once(app: TestApp) {
         let unsubscribe = header(mail, "List-Unsubscribe").expect("List-Unsubscribe");
         assert!(
             unsubscribe.starts_with(&format!("<{}/newsletter/unsubscribe/", app.base))
-                && unsubscribe.ends_with(&format!("{number:0>43}>")),
+                && unsubscribe.ends_with(&format!(
+                    "/{}>",
+                    app.newsletter_token_for(subscriber, &format!("{number:0>43}"))
+                )),
             "{unsubscribe}"
         );
         assert_eq!(
@@ -238,159 +235,7 @@ async fn unsubscribed_during_sending_gets_nothing(app: TestApp) {
     );
 }
 
-// --- A scriptable SMTP server, for the answers smtp-sink does not give ------------------------
-
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Answer {
-    Accept,
-    /// 451 to RCPT TO: try again later.
-    Temporary,
-    /// 550 to RCPT TO: refused for good.
-    Permanent,
-    /// The connection closes after RCPT TO, without an answer.
-    Drop,
-    /// 250 to the message, but only after a pause.
-    Slow,
-}
-
-#[derive(Clone)]
-struct FakeSmtp {
-    port: u16,
-    accepted: Arc<Mutex<Vec<String>>>,
-    /// While true, every address whose local part starts with "refuse" gets a 550.
-    refusing: Arc<AtomicBool>,
-    /// Whether EHLO offers PIPELINING (RFC 2920).
-    pipelining: bool,
-    /// MAIL FROM commands that arrived together with the commands after them.
-    pipelined: Arc<AtomicUsize>,
-}
-
-impl FakeSmtp {
-    async fn start(pipelining: bool) -> FakeSmtp {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let server = FakeSmtp {
-            port: listener.local_addr().expect("addr").port(),
-            accepted: Arc::default(),
-            refusing: Arc::new(AtomicBool::new(true)),
-            pipelining,
-            pipelined: Arc::default(),
-        };
-        let shared = server.clone();
-        tokio::spawn(async move {
-            while let Ok((socket, _)) = listener.accept().await {
-                let server = shared.clone();
-                tokio::spawn(async move { server.session(socket).await });
-            }
-        });
-        server
-    }
-
-    fn answer_for(&self, address: &str) -> Answer {
-        let local = address.split('@').next().unwrap_or("");
-        if local.starts_with("refuse") && self.refusing.load(Ordering::SeqCst) {
-            Answer::Permanent
-        } else if local.starts_with("later") {
-            Answer::Temporary
-        } else if local.starts_with("drop") {
-            Answer::Drop
-        } else if local.starts_with("slow") {
-            Answer::Slow
-        } else {
-            Answer::Accept
-        }
-    }
-
-    async fn session(&self, socket: tokio::net::TcpStream) {
-        let (read, mut write) = socket.into_split();
-        let mut lines = BufReader::new(read).lines();
-        let _ = write.write_all(b"220 fake ESMTP\r\n").await;
-        let mut recipient = String::new();
-        let mut answer = Answer::Accept;
-        while let Ok(Some(line)) = lines.next_line().await {
-            let upper = line.to_ascii_uppercase();
-            let reply: &[u8] = if upper.starts_with("EHLO") || upper.starts_with("HELO") {
-                if self.pipelining {
-                    b"250-fake\r\n250-PIPELINING\r\n250 8BITMIME\r\n"
-                } else {
-                    b"250-fake\r\n250 8BITMIME\r\n"
-                }
-            } else if upper.starts_with("MAIL FROM") {
-                if !lines.get_ref().buffer().is_empty() {
-                    self.pipelined.fetch_add(1, Ordering::SeqCst);
-                }
-                b"250 OK\r\n"
-            } else if upper.starts_with("RSET") || upper.starts_with("NOOP") {
-                answer = Answer::Accept;
-                b"250 OK\r\n"
-            } else if upper.starts_with("RCPT TO") {
-                recipient = line[8..]
-                    .trim()
-                    .trim_matches(|c| c == '<' || c == '>' || c == ':')
-                    .to_string();
-                answer = self.answer_for(&recipient);
-                match answer {
-                    Answer::Temporary => b"451 4.3.0 try again later\r\n",
-                    Answer::Permanent => b"550 5.1.1 no such user\r\n",
-                    Answer::Drop => return,
-                    Answer::Accept | Answer::Slow => b"250 OK\r\n",
-                }
-            } else if upper.starts_with("DATA") {
-                if matches!(answer, Answer::Temporary | Answer::Permanent) {
-                    // As real servers do: no message without an accepted recipient.
-                    if write
-                        .write_all(b"554 5.5.1 no valid recipients\r\n")
-                        .await
-                        .is_err()
-                    {
-                        return;
-                    }
-                    continue;
-                }
-                let _ = write.write_all(b"354 go ahead\r\n").await;
-                let mut data = String::new();
-                while let Ok(Some(line)) = lines.next_line().await {
-                    if line == "." {
-                        break;
-                    }
-                    data.push_str(&line);
-                    data.push('\n');
-                }
-                if answer == Answer::Slow {
-                    tokio::time::sleep(Duration::from_millis(1500)).await;
-                }
-                self.accepted.lock().expect("lock").push(recipient.clone());
-                b"250 2.0.0 queued\r\n"
-            } else if upper.starts_with("QUIT") {
-                let _ = write.write_all(b"221 bye\r\n").await;
-                return;
-            } else {
-                b"502 command not implemented\r\n"
-            };
-            if write.write_all(reply).await.is_err() {
-                return;
-            }
-        }
-    }
-
-    /// A Fora on SQLite that sends through this server.
-    async fn app(&self, newsletter: fora::config::NewsletterConfig) -> TestApp {
-        TestApp::start(
-            Backend::Sqlite,
-            Options {
-                smtp_url: Some(format!("smtp://127.0.0.1:{}", self.port)),
-                newsletter,
-                ..Default::default()
-            },
-        )
-        .await
-    }
-
-    fn accepted(&self) -> Vec<String> {
-        self.accepted.lock().expect("lock").clone()
-    }
-}
-
-async fn seed_named(app: &TestApp, locals: &[&str]) {
+pub async fn seed_named(app: &TestApp, locals: &[&str]) {
     for (i, local) in locals.iter().enumerate() {
         subscriber_row(
             &format!("{local}@example.org"),
@@ -412,7 +257,7 @@ async fn subscriber(app: &TestApp, local: &str) -> subscribers::Model {
         .expect("subscriber")
 }
 
-async fn delivery_of(app: &TestApp, edition: i32, local: &str) -> deliveries::Model {
+pub async fn delivery_of(app: &TestApp, edition: i32, local: &str) -> deliveries::Model {
     let subscriber = subscriber(app, local).await;
     deliveries::Entity::find()
         .filter(deliveries::Column::EditionId.eq(edition))
@@ -523,7 +368,8 @@ async fn unsubscribing_while_the_edition_is_being_sent_stops_that_message() {
     let response = reqwest::Client::new()
         .post(format!(
             "{}/newsletter/unsubscribe/{}",
-            app.base, leaving.unsubscribe_token
+            app.base,
+            app.newsletter_token(&leaving)
         ))
         .header("content-type", "application/x-www-form-urlencoded")
         .body("List-Unsubscribe=One-Click")

@@ -3,6 +3,7 @@
 //! kept in an in-memory mailbox (or sent to a real SMTP server where a test asks for one).
 
 use std::{
+    path::PathBuf,
     sync::{
         Arc,
         atomic::{AtomicU32, Ordering},
@@ -46,6 +47,8 @@ pub struct TestApp {
     pub base: String,
     /// Every message the app sent, unless the test asked for a real SMTP server.
     pub mailbox: Arc<MemoryOutbox>,
+    /// The server secret's file: every instance of one test reads the same key.
+    pub secret_key_file: PathBuf,
     _dir: tempfile::TempDir,
     server: tokio::task::JoinHandle<()>,
     _stop_listener: tokio::sync::watch::Sender<bool>,
@@ -122,16 +125,29 @@ impl TestApp {
                     .await
             }
         };
-        Self::start_on(database_url, dir, options).await
+        Self::start_on(database_url, dir, None, options).await
     }
 
     /// Another instance of the application on the same database (as behind a load balancer).
     pub async fn second_instance(&self) -> TestApp {
-        let dir = tempfile::tempdir().expect("temp dir");
-        Self::start_on(self.database_url.clone(), dir, Options::default()).await
+        self.second_instance_with(Options::default()).await
     }
 
-    async fn start_on(database_url: String, dir: tempfile::TempDir, options: Options) -> TestApp {
+    /// [`TestApp::second_instance`] with its own options (its SMTP server, newsletter settings).
+    pub async fn second_instance_with(&self, options: Options) -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let key = Some(self.secret_key_file.clone());
+        Self::start_on(self.database_url.clone(), dir, key, options).await
+    }
+
+    /// `secret_key_file`: the key of the instance this one joins; none for a first instance,
+    /// which creates its own in its data folder.
+    async fn start_on(
+        database_url: String,
+        dir: tempfile::TempDir,
+        secret_key_file: Option<PathBuf>,
+        options: Options,
+    ) -> TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -152,7 +168,11 @@ impl TestApp {
             daily_summary_hour: 6,
             newsletter: options.newsletter,
             http: options.http.clone(),
+            data_dir: dir.path().join("data"),
+            secret_key_file: secret_key_file.clone(),
         };
+        let secret_key_file =
+            secret_key_file.unwrap_or_else(|| dir.path().join("data").join("secret.key"));
         let (memory, mailbox) = Mailer::memory();
         let state = match config.smtp_url {
             Some(_) => fora::init(config).await,
@@ -174,6 +194,7 @@ impl TestApp {
             _stop_listener: stop_listener,
             base: format!("http://{addr}"),
             mailbox,
+            secret_key_file,
             _dir: dir,
             server,
         }
@@ -181,6 +202,21 @@ impl TestApp {
 
     pub fn db(&self) -> &DatabaseConnection {
         &self.state.db
+    }
+
+    /// The token of a subscriber's unsubscribe and manage links, as mail carries it.
+    pub fn newsletter_token(&self, row: &fora::entities::subscribers::Model) -> String {
+        self.newsletter_token_for(row.id, &row.link_salt)
+    }
+
+    /// [`TestApp::newsletter_token`] for the subscriber `id` whose link salt is `link_salt`.
+    pub fn newsletter_token_for(&self, id: i32, link_salt: &str) -> String {
+        fora::link_tokens::issue(
+            &self.state.secret,
+            fora::link_tokens::Purpose::Newsletter,
+            id,
+            link_salt,
+        )
     }
 
     pub fn client(&self) -> Client {
@@ -564,7 +600,7 @@ macro_rules! on_both_databases {
 pub fn subscriber_row(
     email: &str,
     frequency: &str,
-    token: &str,
+    link_salt: &str,
 ) -> fora::entities::subscribers::ActiveModel {
     use sea_orm::ActiveValue::Set;
     let at = fora::db::now();
@@ -574,7 +610,7 @@ pub fn subscriber_row(
         frequency: Set(frequency.into()),
         language: Set("en".into()),
         status: Set("active".into()),
-        unsubscribe_token: Set(token.into()),
+        link_salt: Set(link_salt.into()),
         confirm_token_hash: Set(None),
         confirm_expires_at: Set(None),
         confirm_sent_at: Set(None),

@@ -158,17 +158,21 @@ async fn request_and_mail(
                 .absolute(&format!("/newsletter/confirm/{token}")),
         ),
         Outcome::AlreadyActive {
-            unsubscribe_token,
+            subscriber_id,
+            link_salt,
             language,
-        } => templates::email::newsletter_already_subscribed(
-            templates::i18n::supported(&language),
-            &state
-                .config
-                .absolute(&format!("/newsletter/manage/{unsubscribe_token}")),
-            &state
-                .config
-                .absolute(&format!("/newsletter/unsubscribe/{unsubscribe_token}")),
-        ),
+        } => {
+            let token = service::link_token(&state.secret, subscriber_id, &link_salt);
+            templates::email::newsletter_already_subscribed(
+                templates::i18n::supported(&language),
+                &state
+                    .config
+                    .absolute(&format!("/newsletter/manage/{token}")),
+                &state
+                    .config
+                    .absolute(&format!("/newsletter/unsubscribe/{token}")),
+            )
+        }
     };
     state
         .mailer
@@ -216,7 +220,10 @@ pub async fn confirm_subscription(
         StatusCode::OK,
         views::confirmed(
             &ctx,
-            &format!("/newsletter/manage/{}", row.unsubscribe_token),
+            &format!(
+                "/newsletter/manage/{}",
+                service::link_token(&state.secret, row.id, &row.link_salt)
+            ),
         ),
     ))
 }
@@ -226,7 +233,7 @@ pub async fn show_unsubscribe(
     viewer: Viewer,
     Path(token): Path<String>,
 ) -> AppResult<Response> {
-    let row = service::find_by_token(&state.db, &token)
+    let row = service::find_by_token(&state.db, &state.secret, &token)
         .await?
         .ok_or(AppError::NotFound)?;
     let subscribed = matches!(
@@ -248,7 +255,7 @@ pub async fn unsubscribe(
     Path(token): Path<String>,
 ) -> AppResult<Response> {
     let txn = begin_write(&state.db).await?;
-    let Some(row) = service::find_by_token(&txn, &token).await? else {
+    let Some(row) = service::find_by_token(&txn, &state.secret, &token).await? else {
         return Err(AppError::NotFound);
     };
     service::unsubscribe(&txn, row.id, now()).await?;
@@ -289,7 +296,7 @@ pub async fn show_manage(
     Path(token): Path<String>,
     Query(query): Query<ManageQuery>,
 ) -> AppResult<Response> {
-    let row = service::find_by_token(&state.db, &token)
+    let row = service::find_by_token(&state.db, &state.secret, &token)
         .await?
         .ok_or(AppError::NotFound)?;
     let view = manage_view(&state, &token, &row, query.saved.is_some()).await?;
@@ -307,7 +314,7 @@ pub async fn update_manage(
     Path(token): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let row = service::find_by_token(&state.db, &token)
+    let row = service::find_by_token(&state.db, &state.secret, &token)
         .await?
         .ok_or(AppError::NotFound)?;
     let submitted = Submitted::from_pairs(pairs);

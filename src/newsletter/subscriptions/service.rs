@@ -11,6 +11,8 @@ use super::super::subscriber_status::{ACTIVE, PENDING, SUPPRESSED, UNSUBSCRIBED}
 use crate::{
     accounts::tokens::{self, TokenProblem},
     entities::{subscriber_themes, subscribers, themes, users},
+    link_tokens::{self, Purpose},
+    secret::ServerSecret,
 };
 
 /// How long a confirmation link works.
@@ -47,19 +49,26 @@ pub async fn find_by_email(
         .await
 }
 
-/// The subscriber behind an unsubscribe (or manage) link. Malformed tokens never reach the
-/// database; the lookup is an exact match on the unique column.
+/// The subscriber behind an unsubscribe (or manage) link (`link_tokens`). Malformed tokens
+/// never reach the database; a forged, altered or outdated one finds nobody.
 pub async fn find_by_token(
     db: &impl ConnectionTrait,
+    secret: &ServerSecret,
     token: &str,
 ) -> Result<Option<subscribers::Model>, DbErr> {
-    if !tokens::well_formed(token) {
-        return Ok(None);
-    }
-    subscribers::Entity::find()
-        .filter(subscribers::Column::UnsubscribeToken.eq(token))
-        .one(db)
-        .await
+    link_tokens::find::<subscribers::Entity>(
+        db,
+        secret,
+        Purpose::Newsletter,
+        subscribers::Column::LinkSalt,
+        token,
+    )
+    .await
+}
+
+/// The token of a subscriber's unsubscribe and manage links, made when the mail is written.
+pub fn link_token(secret: &ServerSecret, subscriber_id: i32, link_salt: &str) -> String {
+    link_tokens::issue(secret, Purpose::Newsletter, subscriber_id, link_salt)
 }
 
 /// A member's subscription: the row tied to their account, else an anonymous row for their
@@ -124,9 +133,11 @@ pub struct Choices {
 pub enum Outcome {
     /// New or renewed confirmation: mail this token.
     Confirm { token: String, language: String },
-    /// Already active: mail links to manage or unsubscribe, nothing changed.
+    /// Already active: mail links to manage or unsubscribe (made from the row's id and link
+    /// salt), nothing changed.
     AlreadyActive {
-        unsubscribe_token: String,
+        subscriber_id: i32,
+        link_salt: String,
         language: String,
     },
     /// A mail already went to this address within the window (or another request is
@@ -156,7 +167,7 @@ pub async fn request(
             .execute_raw(Statement::from_sql_and_values(
                 backend,
                 "INSERT INTO subscribers
-                     (email, user_id, frequency, language, status, unsubscribe_token,
+                     (email, user_id, frequency, language, status, link_salt,
                       confirm_token_hash, confirm_expires_at, confirm_sent_at, permanent_failures,
                       created_at, updated_at)
                  VALUES ($1, NULL, $2, $3, $4, $5, $6, $7, $8, 0, $8, $8)
@@ -166,7 +177,7 @@ pub async fn request(
                     choices.frequency.into(),
                     language.into(),
                     PENDING.into(),
-                    tokens::generate().into(),
+                    link_tokens::new_salt().into(),
                     tokens::digest(&token).into(),
                     (at + CONFIRM_LIFETIME).into(),
                     at.into(),
@@ -204,7 +215,8 @@ pub async fn request(
             return Ok(Outcome::Nothing);
         }
         return Ok(Outcome::AlreadyActive {
-            unsubscribe_token: row.unsubscribe_token,
+            subscriber_id: row.id,
+            link_salt: row.link_salt,
             language: row.language,
         });
     }
@@ -270,22 +282,25 @@ pub async fn check_confirm_token(
 }
 
 /// Confirms a subscription: one conditional UPDATE whose affected-row count decides, so a
-/// link works once, only while pending and before it expires.
+/// link works once, only while pending and before it expires. The subscription starts with a
+/// new link salt: unsubscribe links mailed during an earlier subscription stop working.
+/// Returns the row as it is now.
 pub async fn confirm(
     db: &impl ConnectionTrait,
     token: &str,
     at: OffsetDateTime,
 ) -> Result<Result<subscribers::Model, TokenProblem>, DbErr> {
-    let row = match check_confirm_token(db, token, at).await? {
+    let mut row = match check_confirm_token(db, token, at).await? {
         Ok(row) => row,
         Err(problem) => return Ok(Err(problem)),
     };
+    let salt = link_tokens::new_salt();
     let updated = db
         .execute_raw(Statement::from_sql_and_values(
             db.get_database_backend(),
             "UPDATE subscribers SET status = $1, confirmed_at = $2, confirm_token_hash = NULL,
                     confirm_expires_at = NULL, unsubscribed_at = NULL, permanent_failures = 0,
-                    updated_at = $2
+                    link_salt = $6, updated_at = $2
              WHERE id = $3 AND confirm_token_hash = $4 AND status = $5 AND confirm_expires_at > $2",
             [
                 ACTIVE.into(),
@@ -293,12 +308,15 @@ pub async fn confirm(
                 row.id.into(),
                 tokens::digest(token).into(),
                 PENDING.into(),
+                salt.clone().into(),
             ],
         ))
         .await?;
     if updated.rows_affected() != 1 {
         return Ok(Err(TokenProblem::Used));
     }
+    row.status = ACTIVE.into();
+    row.link_salt = salt;
     Ok(Ok(row))
 }
 
@@ -347,7 +365,8 @@ pub async fn update_choices(
 
 /// A member subscribes (or changes their choices) from the profile: no confirmation, as the
 /// account's address is verified. An anonymous row for the same address is taken over, never
-/// duplicated. Call inside one write transaction.
+/// duplicated; a row that was not active starts with a new link salt (as in [`confirm`]).
+/// Call inside one write transaction.
 pub async fn subscribe_member(
     db: &impl ConnectionTrait,
     user: &users::Model,
@@ -362,9 +381,16 @@ pub async fn subscribe_member(
                 "UPDATE subscribers SET user_id = $1, status = $2,
                         confirmed_at = COALESCE(confirmed_at, $3), unsubscribed_at = NULL,
                         confirm_token_hash = NULL, confirm_expires_at = NULL,
-                        permanent_failures = 0, updated_at = $3
+                        permanent_failures = 0, updated_at = $3,
+                        link_salt = CASE WHEN status = $2 THEN link_salt ELSE $5 END
                  WHERE id = $4",
-                [user.id.into(), ACTIVE.into(), at.into(), row.id.into()],
+                [
+                    user.id.into(),
+                    ACTIVE.into(),
+                    at.into(),
+                    row.id.into(),
+                    link_tokens::new_salt().into(),
+                ],
             ))
             .await?;
             row.id
@@ -373,7 +399,7 @@ pub async fn subscribe_member(
             db.execute_raw(Statement::from_sql_and_values(
                 backend,
                 "INSERT INTO subscribers
-                     (email, user_id, frequency, language, status, unsubscribe_token,
+                     (email, user_id, frequency, language, status, link_salt,
                       confirmed_at, permanent_failures, created_at, updated_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $7, $7)",
                 [
@@ -382,7 +408,7 @@ pub async fn subscribe_member(
                     choices.frequency.into(),
                     templates::i18n::supported(&user.locale).into(),
                     ACTIVE.into(),
-                    tokens::generate().into(),
+                    link_tokens::new_salt().into(),
                     at.into(),
                 ],
             ))
