@@ -37,10 +37,11 @@ use anyhow::{Context, bail};
 use fora::{
     config::Config,
     db::now,
-    library::{fields::RawLearning, store, taxonomy::Taxonomy},
+    learnings::{fields::RawLearning, store},
     mail::Mailer,
     newsletter::{compose, deliver},
     secret::ServerSecret,
+    taxonomy::Taxonomy,
 };
 use futures_util::StreamExt;
 use migration::MigratorTrait;

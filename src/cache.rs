@@ -30,10 +30,8 @@ use crate::{
         reading::OpenThread,
         thread_page::{ThreadPageData, ThreadPageKey},
     },
-    library::{
-        search::{Audience, Outcome, Sort},
-        taxonomy::Taxonomy,
-    },
+    learnings::search::{Audience, Outcome, Sort},
+    taxonomy::Taxonomy,
 };
 
 /// The PostgreSQL channel on which instances announce that something changed.

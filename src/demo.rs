@@ -10,7 +10,7 @@ use crate::{
     admin::service::{NewForum, create_forum, create_theme},
     entities::{states::MemberRole, users},
     forums::{access, posting},
-    library::import::{self, Format, Kind},
+    transfer::import::{self, Format, Kind},
     web::AppState,
 };
 

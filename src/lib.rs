@@ -3,19 +3,24 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod api;
 pub mod cache;
 pub mod config;
 pub mod db;
 pub mod demo;
 pub mod entities;
+pub mod feeds;
 pub mod forums;
 pub mod jobs;
-pub mod library;
+pub mod learnings;
 pub mod link_tokens;
 pub mod mail;
 pub mod markdown;
 pub mod newsletter;
+pub mod products;
 pub mod secret;
+pub mod taxonomy;
+pub mod transfer;
 pub mod web;
 
 use axum::{
@@ -36,8 +41,8 @@ use web::{AppError, caching, control_chars, csrf, extract::IDLE_LIFETIME, header
 
 /// Routes that take file uploads, with their own body limits (the CSRF layer reads bodies).
 static UPLOADS: &[csrf::Upload] = &[csrf::Upload {
-    path: library::import::PATH,
-    limit: library::import::MAX_UPLOAD_BYTES,
+    path: transfer::import::PATH,
+    limit: transfer::import::MAX_UPLOAD_BYTES,
     too_large_key: "import.upload_too_large",
 }];
 
@@ -53,7 +58,12 @@ pub fn app(state: AppState) -> Router {
         .merge(accounts::router())
         .merge(forums::router())
         .merge(admin::router())
-        .merge(library::router())
+        .merge(learnings::router())
+        .merge(products::router())
+        .merge(taxonomy::router())
+        .merge(transfer::router())
+        .merge(api::routes())
+        .merge(feeds::routes())
         .merge(newsletter::router())
         .route("/healthz", get(healthz))
         .route("/static/style.css", get(stylesheet))

@@ -8,7 +8,7 @@ use fora::{
     config::Config,
     entities::states::{LearningStatus, MemberRole},
     forums::members,
-    library::{
+    transfer::{
         export,
         import::{self, Format, Kind},
     },

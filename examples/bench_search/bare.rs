@@ -13,8 +13,8 @@ use axum::{
     http::{StatusCode, header},
     response::IntoResponse,
 };
-use fora::library::{
-    search::{self, Audience, PER_PAGE, Search, SearchParams},
+use fora::{
+    learnings::search::{self, Audience, PER_PAGE, Search, SearchParams},
     taxonomy::Taxonomy,
 };
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr};

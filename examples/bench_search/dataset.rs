@@ -9,10 +9,8 @@ use fora::{
         learnings::{self, LearningStatus},
         themes,
     },
-    library::{
-        store,
-        taxonomy::{Taxonomy, Vocabulary},
-    },
+    learnings::store,
+    taxonomy::{Taxonomy, Vocabulary},
 };
 use migration::MigratorTrait;
 use sea_orm::{

@@ -5,7 +5,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use fora::library::taxonomy::Taxonomy;
+use fora::taxonomy::Taxonomy;
 use sea_orm::DbErr;
 
 use crate::{

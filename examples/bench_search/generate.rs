@@ -4,10 +4,8 @@ use std::collections::HashSet;
 
 use fora::{
     entities::learnings::LearningStatus,
-    library::{
-        fields::LearningFields,
-        taxonomy::{Taxonomy, Vocabulary},
-    },
+    learnings::fields::LearningFields,
+    taxonomy::{Taxonomy, Vocabulary},
 };
 use time::{Date, OffsetDateTime, Time};
 

@@ -2,8 +2,8 @@
 
 use std::time::Duration;
 
-use fora::library::{
-    search::{self, Audience, Search, SearchParams},
+use fora::{
+    learnings::search::{self, Audience, Search, SearchParams},
     taxonomy::Taxonomy,
 };
 use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};

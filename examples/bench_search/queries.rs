@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 
 use anyhow::{Context, bail};
-use fora::library::search::SearchParams;
+use fora::learnings::search::SearchParams;
 
 use crate::{
     rng::{Rng, Weighted},

@@ -47,7 +47,7 @@ impl MemberRole {
     }
 }
 
-/// A learning's place in the review workflow (`library::workflow` moves it between them).
+/// A learning's place in the review workflow (`learnings::workflow` moves it between them).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, clap::ValueEnum)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
 pub enum LearningStatus {

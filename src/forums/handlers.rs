@@ -206,7 +206,7 @@ pub async fn show_new_thread(
         return Err(AppError::BadRequest("forum.archived_notice"));
     }
     let (title, body) = match query.cite.as_deref() {
-        Some(raw) => match crate::library::visibility::learning(&state.db, raw, None).await {
+        Some(raw) => match crate::learnings::visibility::learning(&state.db, raw, None).await {
             Ok(learning) => {
                 let body = templates::i18n::tf(
                     signed_in.lang,

@@ -17,7 +17,7 @@ use crate::{
         states::{ModerationMode, PostStatus},
         threads, users,
     },
-    library::links,
+    learnings::links,
     markdown,
     web::{AppError, AppResult, AppState},
 };

@@ -112,7 +112,7 @@ pub async fn open_thread(
     if thread.hidden_at.is_some() && !role.moderates() {
         return Err(AppError::NotFound);
     }
-    let learnings = crate::library::links::linked_learnings(db, thread.id).await?;
+    let learnings = crate::learnings::links::linked_learnings(db, thread.id).await?;
     Ok(OpenThread {
         thread,
         access: ForumAccess { forum, role },

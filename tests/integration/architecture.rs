@@ -9,7 +9,18 @@ use std::{
     path::{Path, PathBuf},
 };
 
-const FEATURES: &[&str] = &["accounts", "admin", "forums", "library", "newsletter"];
+const FEATURES: &[&str] = &[
+    "accounts",
+    "admin",
+    "api",
+    "feeds",
+    "forums",
+    "learnings",
+    "newsletter",
+    "products",
+    "taxonomy",
+    "transfer",
+];
 const SHARED: &[&str] = &["web", "mail", "markdown", "db", "entities", "config"];
 
 /// Imports of features from shared layers that are still to be moved out: each names the

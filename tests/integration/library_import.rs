@@ -6,7 +6,7 @@ use std::{collections::HashMap, process::Command};
 
 use fora::{
     entities::{learning_reviews, learnings, products},
-    library::{
+    transfer::{
         export,
         import::{self, Format, Kind, Options, Refusal, Report},
     },
@@ -155,7 +155,7 @@ async fn json_import_with_every_field(app: TestApp) {
     assert_eq!(first.year, Some(2015));
     assert_eq!(first.language, "es");
     assert!(first.description_html.contains("<strong>hotline</strong>"));
-    let fields = fora::library::store::fields_of(app.db(), &first)
+    let fields = fora::learnings::store::fields_of(app.db(), &first)
         .await
         .expect("fields");
     assert_eq!(fields.country_ids.len(), 2);

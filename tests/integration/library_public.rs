@@ -7,12 +7,9 @@ use std::str::FromStr;
 use fora::{
     admin::service::{NewForum, create_forum, create_theme},
     entities::{learnings::LearningStatus, products::ProductStatus},
-    library::{
-        fields::RawLearning,
-        products::{self, RawProduct},
-        store,
-        taxonomy::Taxonomy,
-    },
+    learnings::{fields::RawLearning, store},
+    products::store::{self as products, RawProduct},
+    taxonomy::Taxonomy,
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::Value;

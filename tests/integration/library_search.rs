@@ -2,10 +2,12 @@
 //! and everything a person can type into the box.
 
 use fora::entities::learnings::LearningStatus;
-use fora::library::{
-    fields::RawLearning,
-    search::{self, Audience, Search, SearchParams},
-    store,
+use fora::{
+    learnings::{
+        fields::RawLearning,
+        search::{self, Audience, Search, SearchParams},
+        store,
+    },
     taxonomy::Taxonomy,
 };
 
@@ -153,7 +155,7 @@ async fn search_core_matches_text_filters_and_counts(app: TestApp) {
     // Facet counts describe the whole result set.
     let taxonomy = Taxonomy::load(app.db()).await.unwrap();
     let by_vocabulary = search::facets_by_vocabulary(&all, &taxonomy);
-    let countries = &by_vocabulary[&fora::library::taxonomy::Vocabulary::Country];
+    let countries = &by_vocabulary[&fora::taxonomy::Vocabulary::Country];
     assert_eq!(countries.len(), 3);
     assert!(countries.iter().all(|(_, _, n)| *n == 1));
     assert_eq!(all.facets["type"].len(), 2);

@@ -6,13 +6,13 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
-use super::{
-    fields::{LANGUAGES, Problem, web_link},
-    pairs::{PRODUCT_COUNTRIES, PRODUCT_THEMES},
-    taxonomy::{Taxonomy, Vocabulary},
-};
 use crate::{
     entities::products::{self, ProductStatus},
+    learnings::fields::{LANGUAGES, Problem, web_link},
+    taxonomy::{
+        Taxonomy, Vocabulary,
+        pairs::{PRODUCT_COUNTRIES, PRODUCT_THEMES},
+    },
     web::forms,
 };
 

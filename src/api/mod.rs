@@ -24,19 +24,19 @@ use templates::{
 };
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use super::{
-    catalogue::listing::{
-        self, PER_PAGE as PRODUCTS_PER_PAGE, ProductItem, ProductParams, ProductSearch,
-    },
-    query_text,
-    search::{
-        self, Audience, FacetCount, MARK_END, MARK_START, Notice, PER_PAGE, Search, SearchParams,
-        TERM_FILTERS,
-    },
-    taxonomy::Taxonomy,
-};
 use crate::{
     entities::{learning_countries, learning_themes, learnings},
+    learnings::{
+        query_text,
+        search::{
+            self, Audience, FacetCount, MARK_END, MARK_START, Notice, PER_PAGE, Search,
+            SearchParams, TERM_FILTERS,
+        },
+    },
+    products::listing::{
+        self, PER_PAGE as PRODUCTS_PER_PAGE, ProductItem, ProductParams, ProductSearch,
+    },
+    taxonomy::Taxonomy,
     web::dates::iso,
     web::{
         AppState,

@@ -1,14 +1,29 @@
 //! The vocabularies that classify learnings and products, and the themes. They are data (admins
-//! extend them), loaded once per epoch and shared by every page, import and API answer.
+//! extend them), loaded once per epoch and shared by every page, import and API answer; the
+//! admin page that extends them (`vocabularies`), the theme pages (`themes`), and the batch
+//! loader of the link tables that tie learnings and products to them (`pairs`).
+
+pub mod pairs;
+mod themes;
+pub mod vocabularies;
 
 use std::{collections::HashMap, sync::Arc};
 
+use axum::{Router, routing::get};
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait, QueryOrder};
 
 use crate::{
-    entities::{taxonomy_terms, themes},
+    entities::{taxonomy_terms, themes as theme_rows},
     web::AppState,
 };
+
+/// The theme pages (`/themes`, `/themes/{slug}`) and the vocabularies' admin page.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/themes", get(themes::list_themes))
+        .route("/themes/{slug}", get(themes::show_theme))
+        .merge(vocabularies::routes())
+}
 
 /// A vocabulary: its name in the database and the query parameter that filters by it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -81,8 +96,8 @@ impl Taxonomy {
             .order_by_asc(taxonomy_terms::Column::Label)
             .all(db)
             .await?;
-        let themes = themes::Entity::find()
-            .order_by_asc(themes::Column::Name)
+        let themes = theme_rows::Entity::find()
+            .order_by_asc(theme_rows::Column::Name)
             .all(db)
             .await?
             .into_iter()

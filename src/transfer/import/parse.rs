@@ -294,7 +294,7 @@ fn text_of(value: Value) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::library::{fields::RawLearning, products::RawProduct};
+    use crate::{learnings::fields::RawLearning, products::store::RawProduct};
 
     /// The column lists name exactly the fields of the structs rows are read into.
     #[test]

@@ -23,9 +23,7 @@ use super::{
     links,
     review::{self, Action, Who},
     search::TERM_FILTERS,
-    store,
-    taxonomy::{Taxonomy, Vocabulary},
-    visibility,
+    store, visibility,
 };
 use crate::{
     db::{self, now},
@@ -39,6 +37,7 @@ use crate::{
         posting,
     },
     markdown,
+    taxonomy::{Taxonomy, Vocabulary},
     web::{
         AdminUser, AppError, AppResult, AppState, SignedIn,
         dates::iso,

@@ -4,8 +4,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::taxonomy::{Taxonomy, Vocabulary};
-use crate::web::forms::{self, FieldError};
+use crate::{
+    taxonomy::{Taxonomy, Vocabulary},
+    web::forms::{self, FieldError},
+};
 
 pub const LEARNING_TYPES: [&str; 2] = ["lesson_learned", "good_practice"];
 pub const LANGUAGES: [&str; 3] = ["en", "fr", "es"];

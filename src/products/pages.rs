@@ -1,55 +1,26 @@
-//! The knowledge products catalogue (`/products`, `/products/{id}`, the forms knowledge
-//! managers use) and the theme pages (`/themes`, `/themes/{slug}`): the "content areas".
+//! The knowledge products catalogue's pages (`/products`, `/products/{id}`), and the pieces
+//! the editing forms and the theme pages share with them.
 //!
 //! The public sees published products only; a product that is not published answers 404 to
-//! anyone but a knowledge manager, as does every editing route. A theme page lists only the
-//! forums the viewer belongs to: a forum they may not see must not show in any way.
-
-mod editing;
-pub mod listing;
-mod themes;
+//! anyone but a knowledge manager, as does every editing route.
 
 use axum::{
-    Router,
     extract::{FromRequestParts, Path, RawQuery, State},
     http::{StatusCode, request::Parts},
     response::Response,
-    routing::{get, post},
 };
 use templates::{
     catalogue::{self as views, language_name, status_name},
     components::Pager,
 };
 
-use self::listing::{PER_PAGE, ProductItem, ProductParams, ProductSearch};
-use super::{
-    search::{Audience, Notice},
-    taxonomy::Taxonomy,
-};
+use super::listing::{self, PER_PAGE, ProductItem, ProductParams, ProductSearch};
 use crate::{
+    learnings::search::{Audience, Notice},
+    taxonomy::Taxonomy,
     web::html,
     web::{AppError, AppResult, AppState, Viewer, flash},
 };
-
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/products", get(list_products))
-        .route(
-            "/products/new",
-            get(editing::show_new_product).post(editing::create_product),
-        )
-        .route("/products/{id}", get(show_product))
-        .route(
-            "/products/{id}/edit",
-            get(editing::show_edit_product).post(editing::update_product),
-        )
-        .route(
-            "/products/{id}/status",
-            post(editing::change_product_status),
-        )
-        .route("/themes", get(themes::list_themes))
-        .route("/themes/{slug}", get(themes::show_theme))
-}
 
 /// The one path parameter of a catalogue route, as text. An address that cannot be decoded
 /// (bad percent-encoding, not UTF-8) names nothing here: 404 like any other unknown address.

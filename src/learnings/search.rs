@@ -11,10 +11,10 @@ use time::OffsetDateTime;
 use super::{
     facets,
     query_text::{self, TextQuery},
-    taxonomy::{Taxonomy, Vocabulary},
 };
 use crate::{
     entities::learnings::LearningStatus,
+    taxonomy::{Taxonomy, Vocabulary},
     web::paging::{clamp_page, page_number},
     web::query::read_lenient,
 };

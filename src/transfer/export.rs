@@ -12,12 +12,12 @@ use sea_orm::{
 };
 use serde_json::Value;
 
-use super::{
-    import::{Format, Kind, columns},
+use super::import::{Format, Kind, columns};
+use crate::{
+    entities::{
+        learning_countries, learning_themes, learnings, product_countries, product_themes, products,
+    },
     taxonomy::{Taxonomy, Vocabulary},
-};
-use crate::entities::{
-    learning_countries, learning_themes, learnings, product_countries, product_themes, products,
 };
 
 /// Items read per query.

@@ -28,13 +28,11 @@ use templates::{
 };
 use time::OffsetDateTime;
 
-use super::{
-    catalogue::listing::{self, ProductItem, ProductParams, ProductSearch},
-    search::{self, Audience, Notice, Search, SearchParams},
-    taxonomy::Taxonomy,
-};
 use crate::{
     entities::{learning_countries, learning_themes, learnings, products, users},
+    learnings::search::{self, Audience, Notice, Search, SearchParams},
+    products::listing::{self, ProductItem, ProductParams, ProductSearch},
+    taxonomy::Taxonomy,
     web::dates::iso,
     web::{AppError, AppResult, AppState},
 };

@@ -19,9 +19,7 @@ use templates::{
 use super::{
     links,
     search::{self, Audience, MARK_END, MARK_START, Notice, Search, SearchParams, TERM_FILTERS},
-    store,
-    taxonomy::Taxonomy,
-    visibility, workflow,
+    store, visibility, workflow,
 };
 use crate::{
     entities::{
@@ -29,6 +27,7 @@ use crate::{
         users,
     },
     forums::access,
+    taxonomy::Taxonomy,
     web::{AppError, AppResult, AppState, Viewer, flash},
     web::{dates::iso, html},
 };

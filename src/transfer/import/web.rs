@@ -19,7 +19,7 @@ use templates::{
 
 use super::{Format, Kind, MAX_FILE_BYTES, MAX_UPLOAD_BYTES, Options, PATH, Refusal, Report};
 use crate::{
-    library::export,
+    transfer::export,
     web::html,
     web::{AdminUser, AppError, AppResult, AppState, forms},
 };

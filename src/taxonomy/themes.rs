@@ -7,20 +7,19 @@ use axum::{extract::State, http::StatusCode, response::Response};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, Statement};
 use templates::{catalogue as views, forums::ForumSummary};
 
-use super::{
-    PathText,
-    listing::{self, ProductParams, ProductSearch},
-    product_card,
-};
 use crate::{
     entities::{
         learnings::LearningStatus, products::ProductStatus, states::MemberRole, themes, users,
     },
-    library::{
+    learnings::{
         fields::shorten,
         search::{self, Audience, MARK_END, MARK_START, Search, SearchParams},
-        taxonomy::Taxonomy,
     },
+    products::{
+        listing::{self, ProductParams, ProductSearch},
+        pages::{PathText, product_card},
+    },
+    taxonomy::Taxonomy,
     web::html,
     web::{AppError, AppResult, AppState, Viewer},
 };

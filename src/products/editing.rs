@@ -11,15 +11,17 @@ use axum::{
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, SqlErr};
 use templates::{catalogue as views, components::FormErrors};
 
-use super::{PathText, listing::path_id, theme_links};
+use super::{
+    listing::path_id,
+    pages::{PathText, theme_links},
+    store::{self, ProductFields, RawProduct},
+};
 use crate::{
     db::{self, now},
     entities::products::{self as product_rows, ProductStatus},
-    library::{
-        products::{self, ProductFields, RawProduct},
-        taxonomy::{Taxonomy, Vocabulary},
-    },
+    learnings::fields::Problem,
     markdown,
+    taxonomy::{Taxonomy, Vocabulary},
     web::html,
     web::{AdminUser, AppError, AppResult, AppState, flash, forms::Form},
 };
@@ -111,7 +113,7 @@ fn values_of(fields: &ProductFields, taxonomy: &Taxonomy) -> views::ProductFormV
     }
 }
 
-fn errors_of(problems: &[super::super::fields::Problem]) -> FormErrors {
+fn errors_of(problems: &[Problem]) -> FormErrors {
     let mut errors = FormErrors::default();
     for problem in problems {
         if errors.get(problem.field).is_none() {
@@ -142,7 +144,7 @@ async fn duplicate(
             return Ok(Some(("external_id", "product.duplicate_external_id")));
         }
     }
-    let key = products::content_key(&fields.title, &fields.url);
+    let key = store::content_key(&fields.title, &fields.url);
     let taken =
         others(product_rows::Entity::find().filter(product_rows::Column::ContentKey.eq(key)))
             .one(db)
@@ -214,7 +216,7 @@ pub async fn create_product(
         errors.add(field, key);
         return Ok(rerender(&admin, None, values, &taxonomy, &errors));
     }
-    let inserted = products::insert(
+    let inserted = store::insert(
         &txn,
         &fields,
         &summary_html,
@@ -253,7 +255,7 @@ pub async fn show_edit_product(
 ) -> AppResult<Response> {
     let product = existing(&state, &raw_id).await?;
     let taxonomy = Taxonomy::current(&state).await?;
-    let fields = products::fields_of(&state.db, &product).await?;
+    let fields = store::fields_of(&state.db, &product).await?;
     Ok(html(
         StatusCode::OK,
         views::product_form(
@@ -299,7 +301,7 @@ pub async fn update_product(
         errors.add(field, key);
         return Ok(rerender(&admin, Some(id), values, &taxonomy, &errors));
     }
-    match products::update(&txn, product, &fields, &summary_html, now()).await {
+    match store::update(&txn, product, &fields, &summary_html, now()).await {
         Ok(_) => {}
         Err(err) if unique_violation(&err) => {
             txn.rollback().await?;
@@ -336,7 +338,7 @@ pub async fn change_product_status(
         return Err(AppError::NotFound);
     };
     if product.status != status {
-        products::set_status(&txn, product, status, now()).await?;
+        store::set_status(&txn, product, status, now()).await?;
     }
     txn.commit().await?;
     flash::set(&admin.session, "notice.saved").await;

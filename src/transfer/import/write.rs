@@ -22,13 +22,13 @@ use crate::{
         learnings::{self, LearningStatus},
         products::{self as product_rows, ProductStatus},
     },
-    library::{
+    learnings::{
         fields::{LearningFields, Problem, RawLearning},
-        products::{self, ProductFields, RawProduct},
         store,
-        taxonomy::Taxonomy,
     },
     markdown,
+    products::store::{self as products, ProductFields, RawProduct},
+    taxonomy::Taxonomy,
 };
 
 /// What every row of one import shares; `status` is what new items get when their row does

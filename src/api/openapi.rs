@@ -10,12 +10,12 @@ use axum::{
 use serde_json::{Value, json};
 
 use crate::{
-    library::{
-        catalogue::listing::PER_PAGE as PRODUCTS_PER_PAGE,
+    learnings::{
         fields::{LANGUAGES, LEARNING_TYPES, SORTS},
         query_text::MAX_CHARS,
         search::PER_PAGE,
     },
+    products::listing::PER_PAGE as PRODUCTS_PER_PAGE,
     web::AppState,
 };
 

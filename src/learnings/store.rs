@@ -5,14 +5,13 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DbErr};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
-use super::{
-    facets::Facets,
-    fields::LearningFields,
-    pairs::{LEARNING_COUNTRIES, LEARNING_THEMES},
-};
-use crate::entities::{
-    learning_reviews,
-    learnings::{self, LearningStatus},
+use super::{facets::Facets, fields::LearningFields};
+use crate::{
+    entities::{
+        learning_reviews,
+        learnings::{self, LearningStatus},
+    },
+    taxonomy::pairs::{LEARNING_COUNTRIES, LEARNING_THEMES},
 };
 
 /// What makes two rows without an external id "the same learning": project and description,

@@ -18,10 +18,10 @@ use std::{borrow::Cow, path::Path};
 use sea_orm::{DatabaseConnection, DbErr};
 use templates::i18n::{t, tf};
 
-use super::taxonomy::Taxonomy;
 use crate::{
     db,
     entities::{learnings::LearningStatus, products::ProductStatus},
+    taxonomy::Taxonomy,
 };
 
 /// The largest file an import reads: about 20,000 richly described learnings.

@@ -13,7 +13,7 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set};
 use serde::Deserialize;
 use templates::{components::FormErrors, learnings as views};
 
-use super::taxonomy::{Taxonomy, Vocabulary};
+use super::{Taxonomy, Vocabulary};
 use crate::{
     db,
     entities::taxonomy_terms,

@@ -15,11 +15,11 @@ use crate::{
         product_countries, product_themes,
         products::{self, ProductStatus},
     },
-    library::{
+    learnings::{
         fields::{LANGUAGES, shorten},
         search::{ActiveFilter, Audience, FacetCount, Notice},
-        taxonomy::{Taxonomy, Vocabulary},
     },
+    taxonomy::{Taxonomy, Vocabulary},
     web::paging::{clamp_page, page_number},
     web::query::read_lenient,
 };
