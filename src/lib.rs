@@ -20,6 +20,7 @@ pub mod newsletter;
 pub mod products;
 pub mod secret;
 pub mod taxonomy;
+pub mod themes;
 pub mod transfer;
 pub mod web;
 
@@ -61,6 +62,7 @@ pub fn app(state: AppState) -> Router {
         .merge(learnings::router())
         .merge(products::router())
         .merge(taxonomy::router())
+        .merge(themes::router())
         .merge(transfer::router())
         .merge(api::routes())
         .merge(feeds::routes())

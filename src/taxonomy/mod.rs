@@ -1,15 +1,15 @@
 //! The vocabularies that classify learnings and products, and the themes. They are data (admins
 //! extend them), loaded once per epoch and shared by every page, import and API answer; the
-//! admin page that extends them (`vocabularies`), the theme pages (`themes`), and the batch
-//! loader of the link tables that tie learnings and products to them (`pairs`).
+//! admin page that extends them (`vocabularies`), and the batch loader of the link tables that
+//! tie learnings and products to them (`pairs`). The theme pages are a feature of their own
+//! (`crate::themes`): they read the learnings and products that build on this module.
 
 pub mod pairs;
-mod themes;
 pub mod vocabularies;
 
 use std::{collections::HashMap, sync::Arc};
 
-use axum::{Router, routing::get};
+use axum::Router;
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait, QueryOrder};
 
 use crate::{
@@ -17,12 +17,9 @@ use crate::{
     web::AppState,
 };
 
-/// The theme pages (`/themes`, `/themes/{slug}`) and the vocabularies' admin page.
+/// The vocabularies' admin page.
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/themes", get(themes::list_themes))
-        .route("/themes/{slug}", get(themes::show_theme))
-        .merge(vocabularies::routes())
+    vocabularies::routes()
 }
 
 /// A vocabulary: its name in the database and the query parameter that filters by it.

@@ -19,6 +19,7 @@ const FEATURES: &[&str] = &[
     "newsletter",
     "products",
     "taxonomy",
+    "themes",
     "transfer",
 ];
 const SHARED: &[&str] = &["web", "mail", "markdown", "db", "entities", "config"];
