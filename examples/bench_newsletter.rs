@@ -37,6 +37,7 @@ use anyhow::{Context, bail};
 use fora::{
     config::Config,
     db::now,
+    entities::states::{DeliveryStatus, EditionStatus, Frequency, SubscriberStatus},
     learnings::{fields::RawLearning, store},
     mail::Mailer,
     newsletter::{compose, deliver},
@@ -171,8 +172,10 @@ async fn seed(url: &str, count_subscribers: usize, items: usize) -> anyhow::Resu
             let rows: Vec<String> = (chunk..end)
                 .map(|i| {
                     format!(
-                        "('reader{i}@example.org', 'weekly', 'en', 'active', '{}', $1, 0, $1, $1)",
-                        link_salt(i)
+                        "('reader{i}@example.org', '{weekly}', 'en', '{active}', '{}', $1, 0, $1, $1)",
+                        link_salt(i),
+                        weekly = Frequency::Weekly.as_str(),
+                        active = SubscriberStatus::Active.as_str(),
                     )
                 })
                 .collect();
@@ -231,10 +234,14 @@ async fn seed(url: &str, count_subscribers: usize, items: usize) -> anyhow::Resu
     let edition = db
         .query_one_raw(Statement::from_sql_and_values(
             backend,
-            "INSERT INTO editions (frequency, period_start, period_end, scheduled_for, status,
-                 subject, intro_md, intro_html, recipients, created_at, updated_at)
-             VALUES ('weekly', $1, $2, $2, 'scheduled', $3, '', '', 0, $2, $2)
-             RETURNING id",
+            format!(
+                "INSERT INTO editions (frequency, period_start, period_end, scheduled_for, status,
+                     subject, intro_md, intro_html, recipients, created_at, updated_at)
+                 VALUES ('{weekly}', $1, $2, $2, '{scheduled}', $3, '', '', 0, $2, $2)
+                 RETURNING id",
+                weekly = Frequency::Weekly.as_str(),
+                scheduled = EditionStatus::Scheduled.as_str(),
+            ),
             [
                 week_ago.into(),
                 at.into(),
@@ -314,17 +321,24 @@ async fn requeue(url: &str, edition: i32) -> anyhow::Result<()> {
     let rows = db
         .execute_raw(Statement::from_sql_and_values(
             backend,
-            "UPDATE deliveries SET status = 'queued', attempts = 0, next_attempt_at = $1,
-                    lease_owner = NULL, lease_until = NULL, last_error = NULL, sent_at = NULL,
-                    updated_at = $1
-             WHERE edition_id = $2",
+            format!(
+                "UPDATE deliveries SET status = '{queued}', attempts = 0, next_attempt_at = $1,
+                        lease_owner = NULL, lease_until = NULL, last_error = NULL, sent_at = NULL,
+                        updated_at = $1
+                 WHERE edition_id = $2",
+                queued = DeliveryStatus::Queued.as_str(),
+            ),
             [at.into(), edition.into()],
         ))
         .await?
         .rows_affected();
     db.execute_raw(Statement::from_sql_and_values(
         backend,
-        "UPDATE editions SET status = 'sending', finished_at = NULL, updated_at = $1 WHERE id = $2",
+        format!(
+            "UPDATE editions SET status = '{sending}', finished_at = NULL, updated_at = $1
+             WHERE id = $2",
+            sending = EditionStatus::Sending.as_str(),
+        ),
         [at.into(), edition.into()],
     ))
     .await?;

@@ -293,9 +293,15 @@ async fn fill_newsletter(
     admin: &users::Model,
     people: &[users::Model],
 ) -> anyhow::Result<u64> {
-    use crate::newsletter::{deliver, schedule, subscriptions::member};
+    use crate::{
+        entities::states::Frequency,
+        newsletter::{deliver, schedule, subscriptions::member},
+    };
     for user in std::iter::once(admin).chain(people.iter().take(2)) {
-        let pairs = vec![("frequency".to_string(), "weekly".to_string())];
+        let pairs = vec![(
+            "frequency".to_string(),
+            Frequency::Weekly.as_str().to_string(),
+        )];
         if let Err((_, errors)) = member::apply(&state.db, user, pairs).await? {
             bail!("demo newsletter subscription: {errors:?}");
         }
@@ -303,7 +309,7 @@ async fn fill_newsletter(
     let edition = schedule::compose_upcoming(
         &state.db,
         &state.config,
-        crate::newsletter::WEEKLY,
+        Frequency::Weekly,
         crate::db::now(),
     )
     .await?

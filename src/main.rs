@@ -6,7 +6,7 @@ use fora::{
     accounts,
     admin::service as admin_service,
     config::Config,
-    entities::states::{LearningStatus, MemberRole},
+    entities::states::{Frequency, LearningStatus, MemberRole},
     forums::members,
     transfer::{
         export,
@@ -86,8 +86,8 @@ enum NewsletterCommand {
         /// The edition's number (see /admin/newsletter).
         #[arg(long, conflicts_with = "frequency")]
         edition: Option<i32>,
-        #[arg(long, default_value = "weekly", value_parser = ["weekly", "monthly"])]
-        frequency: String,
+        #[arg(long, value_enum, default_value_t = Frequency::Weekly)]
+        frequency: Frequency,
         /// The subscriber's email address.
         #[arg(long)]
         to: String,
@@ -309,7 +309,7 @@ async fn newsletter(config: Config, command: NewsletterCommand) -> anyhow::Resul
             let edition_id = match edition {
                 Some(id) => id,
                 None => {
-                    schedule::current_edition(&state.db, &state.config, &frequency, fora::db::now())
+                    schedule::current_edition(&state.db, &state.config, frequency, fora::db::now())
                         .await?
                         .context("no edition for this frequency")?
                         .id

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+pub use super::states::DeliveryStatus;
+
 type Ts = TimeDateTimeWithTimeZone;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -9,9 +11,7 @@ pub struct Model {
     pub id: i32,
     pub edition_id: i32,
     pub subscriber_id: i32,
-    /// `queued`, `sent`, `failed`, `cancelled` (unsubscribed before it went) or `skipped`
-    /// (nothing in it for this subscriber).
-    pub status: String,
+    pub status: DeliveryStatus,
     pub attempts: i32,
     pub next_attempt_at: Ts,
     pub lease_owner: Option<String>,

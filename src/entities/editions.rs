@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+pub use super::states::{EditionStatus, Frequency};
+
 type Ts = TimeDateTimeWithTimeZone;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -7,11 +9,11 @@ type Ts = TimeDateTimeWithTimeZone;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,
-    pub frequency: String,
+    pub frequency: Frequency,
     pub period_start: Ts,
     pub period_end: Ts,
     pub scheduled_for: Ts,
-    pub status: String,
+    pub status: EditionStatus,
     pub subject: String,
     pub intro_md: String,
     pub intro_html: String,

@@ -123,6 +123,158 @@ impl ProductStatus {
     }
 }
 
+/// How often a subscriber gets the newsletter, and which period an edition covers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, clap::ValueEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum Frequency {
+    #[sea_orm(string_value = "weekly")]
+    Weekly,
+    #[sea_orm(string_value = "monthly")]
+    Monthly,
+}
+
+impl Frequency {
+    pub const ALL: [Frequency; 2] = [Frequency::Weekly, Frequency::Monthly];
+
+    /// The stored word, for SQL written by hand, forms and views.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Frequency::Weekly => "weekly",
+            Frequency::Monthly => "monthly",
+        }
+    }
+
+    /// The frequency a stored word names, exactly; anything else is `None`.
+    pub fn parse(word: &str) -> Option<Frequency> {
+        Frequency::ALL.into_iter().find(|f| f.as_str() == word)
+    }
+}
+
+/// A newsletter subscriber's state. Only `active` subscribers are sent anything.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum SubscriberStatus {
+    /// Waiting for the confirmation link to be followed (double opt-in).
+    #[sea_orm(string_value = "pending")]
+    Pending,
+    #[sea_orm(string_value = "active")]
+    Active,
+    #[sea_orm(string_value = "unsubscribed")]
+    Unsubscribed,
+    /// Refused permanently by their mail server too many times.
+    #[sea_orm(string_value = "suppressed")]
+    Suppressed,
+}
+
+impl SubscriberStatus {
+    pub const ALL: [SubscriberStatus; 4] = [
+        SubscriberStatus::Pending,
+        SubscriberStatus::Active,
+        SubscriberStatus::Unsubscribed,
+        SubscriberStatus::Suppressed,
+    ];
+
+    /// The stored word, for SQL written by hand and views.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            SubscriberStatus::Pending => "pending",
+            SubscriberStatus::Active => "active",
+            SubscriberStatus::Unsubscribed => "unsubscribed",
+            SubscriberStatus::Suppressed => "suppressed",
+        }
+    }
+
+    /// The status a stored word names, exactly; anything else is `None`.
+    pub fn parse(word: &str) -> Option<SubscriberStatus> {
+        SubscriberStatus::ALL
+            .into_iter()
+            .find(|s| s.as_str() == word)
+    }
+}
+
+/// A newsletter edition's state: `scheduled` (composed, waiting for its time; the introduction
+/// can be edited), `sending` (deliveries queued), `sent` (no delivery left queued), `empty`
+/// (nothing new: not sent).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum EditionStatus {
+    #[sea_orm(string_value = "scheduled")]
+    Scheduled,
+    #[sea_orm(string_value = "sending")]
+    Sending,
+    #[sea_orm(string_value = "sent")]
+    Sent,
+    #[sea_orm(string_value = "empty")]
+    Empty,
+}
+
+impl EditionStatus {
+    pub const ALL: [EditionStatus; 4] = [
+        EditionStatus::Scheduled,
+        EditionStatus::Sending,
+        EditionStatus::Sent,
+        EditionStatus::Empty,
+    ];
+
+    /// The stored word, for SQL written by hand and views.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            EditionStatus::Scheduled => "scheduled",
+            EditionStatus::Sending => "sending",
+            EditionStatus::Sent => "sent",
+            EditionStatus::Empty => "empty",
+        }
+    }
+
+    /// The status a stored word names, exactly; anything else is `None`.
+    pub fn parse(word: &str) -> Option<EditionStatus> {
+        EditionStatus::ALL.into_iter().find(|s| s.as_str() == word)
+    }
+}
+
+/// One newsletter delivery's state: `queued`, `sent`, `failed` (given up), `cancelled`
+/// (unsubscribed before it went) or `skipped` (nothing in it for this subscriber).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum DeliveryStatus {
+    #[sea_orm(string_value = "queued")]
+    Queued,
+    #[sea_orm(string_value = "sent")]
+    Sent,
+    #[sea_orm(string_value = "failed")]
+    Failed,
+    #[sea_orm(string_value = "cancelled")]
+    Cancelled,
+    #[sea_orm(string_value = "skipped")]
+    Skipped,
+}
+
+impl DeliveryStatus {
+    pub const ALL: [DeliveryStatus; 5] = [
+        DeliveryStatus::Queued,
+        DeliveryStatus::Sent,
+        DeliveryStatus::Failed,
+        DeliveryStatus::Cancelled,
+        DeliveryStatus::Skipped,
+    ];
+
+    /// The stored word, for SQL written by hand and views.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            DeliveryStatus::Queued => "queued",
+            DeliveryStatus::Sent => "sent",
+            DeliveryStatus::Failed => "failed",
+            DeliveryStatus::Cancelled => "cancelled",
+            DeliveryStatus::Skipped => "skipped",
+        }
+    }
+
+    /// The status a stored word names, exactly; anything else is `None`.
+    pub fn parse(word: &str) -> Option<DeliveryStatus> {
+        DeliveryStatus::ALL.into_iter().find(|s| s.as_str() == word)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use sea_orm::{ActiveEnum, Iterable};
@@ -152,6 +304,54 @@ mod tests {
             words(ProductStatus::iter().map(|s| s.to_value()).collect()),
             "draft,published,retired"
         );
+        assert_eq!(
+            words(Frequency::iter().map(|s| s.to_value()).collect()),
+            "weekly,monthly"
+        );
+        assert_eq!(
+            words(SubscriberStatus::iter().map(|s| s.to_value()).collect()),
+            "pending,active,unsubscribed,suppressed"
+        );
+        assert_eq!(
+            words(EditionStatus::iter().map(|s| s.to_value()).collect()),
+            "scheduled,sending,sent,empty"
+        );
+        assert_eq!(
+            words(DeliveryStatus::iter().map(|s| s.to_value()).collect()),
+            "queued,sent,failed,cancelled,skipped"
+        );
+    }
+
+    #[test]
+    fn newsletter_words_and_names_agree() {
+        use clap::ValueEnum;
+        for frequency in Frequency::iter() {
+            assert_eq!(frequency.as_str(), frequency.to_value());
+            assert_eq!(Frequency::parse(frequency.as_str()), Some(frequency));
+            let cli = frequency.to_possible_value().unwrap();
+            assert_eq!(cli.get_name(), frequency.as_str());
+        }
+        for status in SubscriberStatus::iter() {
+            assert_eq!(status.as_str(), status.to_value());
+            assert_eq!(SubscriberStatus::parse(status.as_str()), Some(status));
+        }
+        for status in EditionStatus::iter() {
+            assert_eq!(status.as_str(), status.to_value());
+            assert_eq!(EditionStatus::parse(status.as_str()), Some(status));
+        }
+        for status in DeliveryStatus::iter() {
+            assert_eq!(status.as_str(), status.to_value());
+            assert_eq!(DeliveryStatus::parse(status.as_str()), Some(status));
+        }
+        assert_eq!(Frequency::ALL.len(), Frequency::iter().count());
+        assert_eq!(
+            SubscriberStatus::ALL.len(),
+            SubscriberStatus::iter().count()
+        );
+        assert_eq!(EditionStatus::ALL.len(), EditionStatus::iter().count());
+        assert_eq!(DeliveryStatus::ALL.len(), DeliveryStatus::iter().count());
+        assert_eq!(Frequency::parse("Weekly"), None);
+        assert_eq!(DeliveryStatus::parse("sending"), None);
     }
 
     #[test]

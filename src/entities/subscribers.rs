@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+pub use super::states::{Frequency, SubscriberStatus};
+
 type Ts = TimeDateTimeWithTimeZone;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -9,9 +11,9 @@ pub struct Model {
     pub id: i32,
     pub email: String,
     pub user_id: Option<i32>,
-    pub frequency: String,
+    pub frequency: Frequency,
     pub language: String,
-    pub status: String,
+    pub status: SubscriberStatus,
     /// Salt of the unsubscribe and manage links (`link_tokens`); no link by itself.
     pub link_salt: String,
     pub confirm_token_hash: Option<String>,

@@ -26,15 +26,16 @@ use templates::{
 };
 
 use super::{
-    FREQUENCIES,
     compose::{self, ItemKind},
     deliver,
-    edition_status::{EMPTY, SCHEDULED},
     editions::{self as service, INTRO_MAX},
     schedule,
 };
 use crate::{
-    entities::editions,
+    entities::{
+        editions,
+        states::{DeliveryStatus, EditionStatus, Frequency},
+    },
     web::html,
     web::{AdminUser, AppError, AppResult, AppState, forms::Form, query::read_lenient},
     web::{dates::iso, path_id::parse_id},
@@ -90,13 +91,13 @@ struct CountRow {
 }
 
 fn add_count(progress: &mut ProgressView, status: &str, n: i64) {
-    match status {
-        deliver::status::QUEUED => progress.queued += n,
-        deliver::status::SENT => progress.sent += n,
-        deliver::status::FAILED => progress.failed += n,
-        deliver::status::CANCELLED => progress.cancelled += n,
-        deliver::status::SKIPPED => progress.skipped += n,
-        _ => {}
+    match DeliveryStatus::parse(status) {
+        Some(DeliveryStatus::Queued) => progress.queued += n,
+        Some(DeliveryStatus::Sent) => progress.sent += n,
+        Some(DeliveryStatus::Failed) => progress.failed += n,
+        Some(DeliveryStatus::Cancelled) => progress.cancelled += n,
+        Some(DeliveryStatus::Skipped) => progress.skipped += n,
+        None => {}
     }
 }
 
@@ -197,8 +198,8 @@ async fn list_editions(
                 items: items.get(&e.id).copied().unwrap_or(0),
                 scheduled_for: iso(e.scheduled_for),
                 subject: e.subject,
-                frequency: e.frequency,
-                status: e.status,
+                frequency: e.frequency.as_str().into(),
+                status: e.status.as_str().into(),
             })
             .collect(),
         subscribers: subscribers
@@ -232,13 +233,12 @@ async fn compose_edition(
     AdminUser(_admin): AdminUser,
     Form(form): Form<ComposeForm>,
 ) -> AppResult<Response> {
-    if !FREQUENCIES.contains(&form.frequency.as_str()) {
+    let Some(frequency) = Frequency::parse(&form.frequency) else {
         return Err(AppError::BadRequest("error.bad_form"));
-    }
-    let edition =
-        schedule::compose_upcoming(&state.db, &state.config, &form.frequency, crate::db::now())
-            .await?
-            .ok_or(AppError::BadRequest("error.bad_form"))?;
+    };
+    let edition = schedule::compose_upcoming(&state.db, &state.config, frequency, crate::db::now())
+        .await?
+        .ok_or(AppError::BadRequest("error.bad_form"))?;
     Ok(edition_page(edition.id, "composed").into_response())
 }
 
@@ -306,8 +306,8 @@ async fn edition_view(
         recipients: edition.recipients,
         intro_md: intro_md.unwrap_or(edition.intro_md),
         subject: edition.subject,
-        frequency: edition.frequency,
-        status: edition.status,
+        frequency: edition.frequency.as_str().into(),
+        status: edition.status.as_str().into(),
         items,
         progress: ProgressView {
             queued: progress.queued,
@@ -373,7 +373,7 @@ async fn send_edition(
     Path(raw_id): Path<String>,
 ) -> AppResult<Response> {
     let edition = edition(&state, &raw_id).await?;
-    if edition.status != SCHEDULED && edition.status != EMPTY {
+    if edition.status != EditionStatus::Scheduled && edition.status != EditionStatus::Empty {
         return Ok(edition_page(edition.id, "nothing").into_response());
     }
     service::refresh(&state.db, edition.id).await?;

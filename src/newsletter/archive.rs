@@ -16,12 +16,9 @@ use templates::{
     newsletter_edition::{self as views, ArchiveEdition, ArchiveRow, PageItem},
 };
 
-use super::{
-    compose::{self, ItemKind},
-    edition_status::{SENDING, SENT},
-};
+use super::compose::{self, ItemKind};
 use crate::{
-    entities::editions,
+    entities::{editions, states::EditionStatus},
     web::html,
     web::{AppError, AppResult, AppState, Viewer},
     web::{dates::iso, path_id::parse_id},
@@ -40,7 +37,8 @@ async fn list_editions(
     viewer: Viewer,
     RawQuery(query): RawQuery,
 ) -> AppResult<Response> {
-    let sent = editions::Entity::find().filter(editions::Column::Status.is_in([SENDING, SENT]));
+    let sent = editions::Entity::find()
+        .filter(editions::Column::Status.is_in([EditionStatus::Sending, EditionStatus::Sent]));
     let total = sent.clone().count(&state.db).await?;
     let pages = total.div_ceil(PER_PAGE).max(1);
     let page = crate::web::paging::page_from_query(query.as_deref()).min(pages);
@@ -78,7 +76,12 @@ async fn show_edition(
     let id = parse_id(&raw_id)?;
     let content = compose::load(&state.db, &state.config, id)
         .await?
-        .filter(|c| [SENDING, SENT].contains(&c.edition.status.as_str()))
+        .filter(|c| {
+            matches!(
+                c.edition.status,
+                EditionStatus::Sending | EditionStatus::Sent
+            )
+        })
         .ok_or(AppError::NotFound)?;
     let public = |kind: ItemKind, path: &str| -> Vec<PageItem> {
         content

@@ -9,8 +9,9 @@ use std::collections::{HashMap, HashSet};
 
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Statement};
 
-use super::subscriber_status::ACTIVE;
-use crate::entities::{learnings::LearningStatus, products::ProductStatus};
+use crate::entities::{
+    learnings::LearningStatus, products::ProductStatus, states::SubscriberStatus,
+};
 
 /// What kind of thing an edition item is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -121,7 +122,7 @@ pub async fn recipients(
     }
     let backend = db.get_database_backend();
     let ids: Vec<sea_orm::Value> = subscriber_ids.iter().map(|id| (*id).into()).collect();
-    let mut values = vec![ACTIVE.into()];
+    let mut values = vec![SubscriberStatus::Active.into()];
     values.extend(ids.iter().cloned());
     let rows = SubscriberRow::find_by_statement(Statement::from_sql_and_values(
         backend,
@@ -440,7 +441,7 @@ pub fn render_message(
         lang,
         &EditionMail {
             subject: &edition.subject,
-            frequency: &edition.frequency,
+            frequency: edition.frequency.as_str(),
             intro_md: &edition.intro_md,
             intro_html: &edition.intro_html,
             learnings: pick(ItemKind::Learning),

@@ -43,27 +43,14 @@ use sea_orm::{
 use time::OffsetDateTime;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch};
 
-use super::{
-    compose::{self, EditionContent},
-    edition_status::{EMPTY, SCHEDULED, SENDING, SENT},
-    subscriber_status::{ACTIVE, SUPPRESSED},
-};
+use super::compose::{self, EditionContent};
 use crate::{
     config::NewsletterConfig,
     db::{begin_write, now},
+    entities::states::{DeliveryStatus, EditionStatus, SubscriberStatus},
     mail::{Deadline, Mailer, Prepared, SendError},
     web::AppState,
 };
-
-/// Delivery states.
-pub mod status {
-    pub const QUEUED: &str = "queued";
-    pub const SENT: &str = "sent";
-    pub const FAILED: &str = "failed";
-    pub const CANCELLED: &str = "cancelled";
-    pub const SKIPPED: &str = "skipped";
-}
-use status::{CANCELLED, FAILED, QUEUED, SKIPPED};
 
 /// The part of a lease (configured by `FORA_MAIL_LEASE`) in which messages are written. The
 /// last 30 % leaves room for the answer to the last message written (bounded by
@@ -115,11 +102,11 @@ pub async fn enqueue(db: &DatabaseConnection, edition_id: i32) -> Result<u64, Db
             "UPDATE editions SET status = $1, queued_at = COALESCE(queued_at, $2), updated_at = $2
              WHERE id = $3 AND status IN ($4, $5, $1)",
             [
-                SENDING.into(),
+                EditionStatus::Sending.into(),
                 at.into(),
                 edition_id.into(),
-                SCHEDULED.into(),
-                EMPTY.into(),
+                EditionStatus::Scheduled.into(),
+                EditionStatus::Empty.into(),
             ],
         ))
         .await?;
@@ -135,7 +122,12 @@ pub async fn enqueue(db: &DatabaseConnection, edition_id: i32) -> Result<u64, Db
              SELECT $1, s.id, $2, 0, $3, $3, $3 FROM subscribers s
              WHERE s.status = $4 AND s.frequency = (SELECT frequency FROM editions WHERE id = $1)
              ON CONFLICT (edition_id, subscriber_id) DO NOTHING",
-            [edition_id.into(), QUEUED.into(), at.into(), ACTIVE.into()],
+            [
+                edition_id.into(),
+                DeliveryStatus::Queued.into(),
+                at.into(),
+                SubscriberStatus::Active.into(),
+            ],
         ))
         .await?
         .rows_affected();
@@ -164,11 +156,11 @@ pub async fn retry_failed(db: &DatabaseConnection, edition_id: i32) -> Result<u6
              WHERE edition_id = $3 AND status = $4
                AND subscriber_id IN (SELECT id FROM subscribers WHERE status = $5)",
             [
-                QUEUED.into(),
+                DeliveryStatus::Queued.into(),
                 at.into(),
                 edition_id.into(),
-                FAILED.into(),
-                ACTIVE.into(),
+                DeliveryStatus::Failed.into(),
+                SubscriberStatus::Active.into(),
             ],
         ))
         .await?
@@ -178,7 +170,12 @@ pub async fn retry_failed(db: &DatabaseConnection, edition_id: i32) -> Result<u6
             backend,
             "UPDATE editions SET status = $1, finished_at = NULL, updated_at = $2
              WHERE id = $3 AND status = $4",
-            [SENDING.into(), at.into(), edition_id.into(), SENT.into()],
+            [
+                EditionStatus::Sending.into(),
+                at.into(),
+                edition_id.into(),
+                EditionStatus::Sent.into(),
+            ],
         ))
         .await?;
     }
@@ -211,13 +208,13 @@ pub async fn progress(db: &impl ConnectionTrait, edition_id: i32) -> Result<Prog
     .await?;
     let mut progress = Progress::default();
     for row in rows {
-        let slot = match row.status.as_str() {
-            QUEUED => &mut progress.queued,
-            status::SENT => &mut progress.sent,
-            FAILED => &mut progress.failed,
-            CANCELLED => &mut progress.cancelled,
-            SKIPPED => &mut progress.skipped,
-            _ => continue,
+        let slot = match DeliveryStatus::parse(&row.status) {
+            Some(DeliveryStatus::Queued) => &mut progress.queued,
+            Some(DeliveryStatus::Sent) => &mut progress.sent,
+            Some(DeliveryStatus::Failed) => &mut progress.failed,
+            Some(DeliveryStatus::Cancelled) => &mut progress.cancelled,
+            Some(DeliveryStatus::Skipped) => &mut progress.skipped,
+            None => continue,
         };
         *slot = row.n;
     }
@@ -301,10 +298,11 @@ pub async fn claim(
             "UPDATE deliveries SET lease_owner = $1, lease_until = $2, updated_at = $3
              WHERE id IN (
                  SELECT id FROM deliveries
-                 WHERE status = '{QUEUED}' AND next_attempt_at <= $3
+                 WHERE status = '{queued}' AND next_attempt_at <= $3
                    AND (lease_until IS NULL OR lease_until < $3)
                  ORDER BY next_attempt_at, id LIMIT {limit} {lock})
-             RETURNING id, edition_id, subscriber_id, attempts"
+             RETURNING id, edition_id, subscriber_id, attempts",
+            queued = DeliveryStatus::Queued.as_str(),
         ),
         [owner.into(), (at + lease).into(), at.into()],
     );
@@ -533,7 +531,8 @@ async fn still_queued(
         db.get_database_backend(),
         format!(
             "SELECT id FROM deliveries
-             WHERE lease_owner = $1 AND status = '{QUEUED}' AND id IN ({list})"
+             WHERE lease_owner = $1 AND status = '{queued}' AND id IN ({list})",
+            queued = DeliveryStatus::Queued.as_str(),
         ),
         values,
     ))
@@ -583,7 +582,7 @@ async fn feed(
         settle(&state.db, &owner, &settled).await?;
         for (state, _) in &settled {
             match *state {
-                CANCELLED => summary.cancelled += 1,
+                DeliveryStatus::Cancelled => summary.cancelled += 1,
                 _ => summary.skipped += 1,
             }
         }
@@ -610,7 +609,7 @@ type Built = (Claimed, Result<Prepared, SendError>);
 async fn build_batch(
     state: &AppState,
     claimed: Vec<Claimed>,
-) -> Result<(Vec<Built>, Vec<(&'static str, i32)>), DbErr> {
+) -> Result<(Vec<Built>, Vec<(DeliveryStatus, i32)>), DbErr> {
     let ids: Vec<i32> = claimed.iter().map(|c| c.subscriber_id).collect();
     let recipients: HashMap<i32, compose::Recipient> = compose::recipients(&state.db, &ids)
         .await?
@@ -626,7 +625,7 @@ async fn build_batch(
         }
         let content = editions.get(&row.edition_id).and_then(Option::as_ref);
         let (Some(recipient), Some(content)) = (recipients.get(&row.subscriber_id), content) else {
-            settled.push((CANCELLED, row.id));
+            settled.push((DeliveryStatus::Cancelled, row.id));
             continue;
         };
         match compose::message_for(&state.config, &state.secret, content, recipient) {
@@ -634,7 +633,7 @@ async fn build_batch(
                 let message = Mailer::prepare(&state.config.from, &email);
                 rows.push((row, message));
             }
-            None => settled.push((SKIPPED, row.id)),
+            None => settled.push((DeliveryStatus::Skipped, row.id)),
         }
     }
     Ok((rows, settled))
@@ -644,9 +643,9 @@ async fn build_batch(
 async fn settle(
     db: &DatabaseConnection,
     owner: &str,
-    rows: &[(&'static str, i32)],
+    rows: &[(DeliveryStatus, i32)],
 ) -> Result<(), DbErr> {
-    for state in [CANCELLED, SKIPPED] {
+    for state in [DeliveryStatus::Cancelled, DeliveryStatus::Skipped] {
         let ids: Vec<i32> = rows
             .iter()
             .filter(|(s, _)| *s == state)
@@ -687,10 +686,10 @@ async fn record_failure(
     let retry = !permanent && attempts < MAX_ATTEMPTS;
     let (state, next_attempt_at) = if retry {
         tracing::info!(delivery = row.id, attempts, error = %message, "delivery will be retried");
-        (QUEUED, at + backoff(attempts))
+        (DeliveryStatus::Queued, at + backoff(attempts))
     } else {
         tracing::warn!(delivery = row.id, attempts, error = %message, "delivery failed");
-        (FAILED, at)
+        (DeliveryStatus::Failed, at)
     };
     let txn = begin_write(db).await?;
     txn.execute_raw(Statement::from_sql_and_values(
@@ -706,7 +705,7 @@ async fn record_failure(
             at.into(),
             row.id.into(),
             owner.into(),
-            QUEUED.into(),
+            DeliveryStatus::Queued.into(),
         ],
     ))
     .await?;
@@ -748,14 +747,14 @@ async fn suppress_if_refused_again(
         [
             at.into(),
             SUPPRESS_AFTER.into(),
-            ACTIVE.into(),
-            SUPPRESSED.into(),
+            SubscriberStatus::Active.into(),
+            SubscriberStatus::Suppressed.into(),
             subscriber_id.into(),
         ],
     ))
     .one(db)
     .await?;
-    if now_status.is_some_and(|row| row.status == SUPPRESSED) {
+    if now_status.is_some_and(|row| row.status == SubscriberStatus::Suppressed.as_str()) {
         cancel_queued(db, subscriber_id, at).await?;
     }
     Ok(())
@@ -774,10 +773,10 @@ pub async fn cancel_queued(
             "UPDATE deliveries SET status = $1, updated_at = $2
              WHERE subscriber_id = $3 AND status = $4",
             [
-                CANCELLED.into(),
+                DeliveryStatus::Cancelled.into(),
                 at.into(),
                 subscriber_id.into(),
-                QUEUED.into(),
+                DeliveryStatus::Queued.into(),
             ],
         ))
         .await?
@@ -835,7 +834,7 @@ fn start_marker(
 pub async fn mark_sent(db: &DatabaseConnection, owner: &str, ids: &[i32]) -> Result<u64, DbErr> {
     let (list, mut values) = id_list(ids, 4);
     let at = now();
-    values.splice(0..0, [status::SENT.into(), at.into(), owner.into()]);
+    values.splice(0..0, [DeliveryStatus::Sent.into(), at.into(), owner.into()]);
     let marked = db
         .execute_raw(Statement::from_sql_and_values(
             db.get_database_backend(),
@@ -869,7 +868,12 @@ pub async fn finish_editions(db: &DatabaseConnection) -> Result<u64, DbErr> {
             "UPDATE editions SET status = $1, finished_at = $2, updated_at = $2
              WHERE status = $3 AND NOT EXISTS (
                  SELECT 1 FROM deliveries d WHERE d.edition_id = editions.id AND d.status = $4)",
-            [SENT.into(), at.into(), SENDING.into(), QUEUED.into()],
+            [
+                EditionStatus::Sent.into(),
+                at.into(),
+                EditionStatus::Sending.into(),
+                DeliveryStatus::Queued.into(),
+            ],
         ))
         .await?
         .rows_affected())

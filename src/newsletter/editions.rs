@@ -13,24 +13,25 @@ use sea_orm::{
 };
 use time::OffsetDateTime;
 
-use super::{
-    compose::ItemKind,
-    edition_status::{EMPTY, SCHEDULED},
-};
+use super::compose::ItemKind;
 use crate::{
     db::{begin_write, now},
-    entities::{editions, learnings::LearningStatus, products::ProductStatus},
+    entities::{
+        editions,
+        learnings::LearningStatus,
+        products::ProductStatus,
+        states::{EditionStatus, Frequency},
+    },
 };
 
 /// Longest introduction accepted, in characters.
 pub const INTRO_MAX: usize = 20_000;
 
 /// "Fora weekly — 23 November 2026": the date is the period's end, when it goes out.
-pub fn subject(frequency: &str, period_end: OffsetDateTime) -> String {
-    let key = if frequency == super::MONTHLY {
-        "edition.subject_monthly"
-    } else {
-        "edition.subject_weekly"
+pub fn subject(frequency: Frequency, period_end: OffsetDateTime) -> String {
+    let key = match frequency {
+        Frequency::Monthly => "edition.subject_monthly",
+        Frequency::Weekly => "edition.subject_weekly",
     };
     let date = format!(
         "{} {} {}",
@@ -44,7 +45,7 @@ pub fn subject(frequency: &str, period_end: OffsetDateTime) -> String {
 /// The edition of a frequency whose period ends at `period_end`.
 pub async fn find(
     db: &impl ConnectionTrait,
-    frequency: &str,
+    frequency: Frequency,
     period_end: OffsetDateTime,
 ) -> Result<Option<editions::Model>, DbErr> {
     editions::Entity::find()
@@ -58,7 +59,7 @@ pub async fn find(
 /// and composes no backlog).
 pub async fn any_before(
     db: &impl ConnectionTrait,
-    frequency: &str,
+    frequency: Frequency,
     period_end: OffsetDateTime,
 ) -> Result<bool, DbErr> {
     Ok(editions::Entity::find()
@@ -80,7 +81,7 @@ struct Id {
 /// unchanged.
 pub async fn compose(
     db: &DatabaseConnection,
-    frequency: &str,
+    frequency: Frequency,
     period_start: OffsetDateTime,
     period_end: OffsetDateTime,
     scheduled_for: OffsetDateTime,
@@ -101,7 +102,7 @@ pub async fn compose(
             start.into(),
             period_end.into(),
             scheduled_for.into(),
-            SCHEDULED.into(),
+            EditionStatus::Scheduled.into(),
             subject(frequency, period_end).into(),
             at.into(),
         ],
@@ -122,7 +123,7 @@ pub async fn compose(
 /// this one). A minute of margin; items already carried by an edition are never taken twice.
 async fn effective_start(
     db: &impl ConnectionTrait,
-    frequency: &str,
+    frequency: Frequency,
     nominal: OffsetDateTime,
     period_end: OffsetDateTime,
 ) -> Result<OffsetDateTime, DbErr> {
@@ -144,7 +145,7 @@ async fn effective_start(
 /// edition for `due` exists already.
 pub async fn move_forward(
     db: &DatabaseConnection,
-    frequency: &str,
+    frequency: Frequency,
     due: OffsetDateTime,
 ) -> Result<bool, DbErr> {
     let result = db
@@ -158,7 +159,7 @@ pub async fn move_forward(
                 due.into(),
                 subject(frequency, due).into(),
                 now().into(),
-                SCHEDULED.into(),
+                EditionStatus::Scheduled.into(),
                 frequency.into(),
             ],
         ))
@@ -187,7 +188,11 @@ pub async fn refresh(db: &DatabaseConnection, edition_id: i32) -> Result<bool, D
         .execute_raw(Statement::from_sql_and_values(
             txn.get_database_backend(),
             "UPDATE editions SET updated_at = $1 WHERE id = $2 AND status = $3",
-            [now().into(), edition_id.into(), SCHEDULED.into()],
+            [
+                now().into(),
+                edition_id.into(),
+                EditionStatus::Scheduled.into(),
+            ],
         ))
         .await?;
     if touched.rows_affected() == 0 {
@@ -201,7 +206,7 @@ pub async fn refresh(db: &DatabaseConnection, edition_id: i32) -> Result<bool, D
     add_items(
         &txn,
         edition.id,
-        &edition.frequency,
+        edition.frequency,
         edition.period_start,
         edition.period_end,
     )
@@ -218,7 +223,12 @@ pub async fn mark_empty(db: &DatabaseConnection, edition_id: i32) -> Result<bool
             db.get_database_backend(),
             "UPDATE editions SET status = $1, finished_at = $2, updated_at = $2
              WHERE id = $3 AND status = $4",
-            [EMPTY.into(), at.into(), edition_id.into(), SCHEDULED.into()],
+            [
+                EditionStatus::Empty.into(),
+                at.into(),
+                edition_id.into(),
+                EditionStatus::Scheduled.into(),
+            ],
         ))
         .await?
         .rows_affected()
@@ -248,7 +258,7 @@ pub async fn set_intro(
                 html.into(),
                 now().into(),
                 edition_id.into(),
-                SCHEDULED.into(),
+                EditionStatus::Scheduled.into(),
             ],
         ))
         .await?
@@ -263,7 +273,7 @@ pub async fn set_intro(
 async fn add_items(
     txn: &impl ConnectionTrait,
     edition_id: i32,
-    frequency: &str,
+    frequency: Frequency,
     start: OffsetDateTime,
     end: OffsetDateTime,
 ) -> Result<u64, DbErr> {

@@ -15,29 +15,6 @@ use axum::Router;
 
 use crate::web::AppState;
 
-pub const WEEKLY: &str = "weekly";
-pub const MONTHLY: &str = "monthly";
-pub const FREQUENCIES: &[&str] = &[WEEKLY, MONTHLY];
-
-/// Subscriber states. Only `active` subscribers are sent anything.
-pub mod subscriber_status {
-    pub const PENDING: &str = "pending";
-    pub const ACTIVE: &str = "active";
-    pub const UNSUBSCRIBED: &str = "unsubscribed";
-    /// Refused permanently by their mail server too many times.
-    pub const SUPPRESSED: &str = "suppressed";
-}
-
-/// Edition states: `scheduled` (composed, waiting for its time; the introduction can be
-/// edited), `sending` (deliveries queued), `sent` (no delivery left queued), `empty` (nothing
-/// new: not sent).
-pub mod edition_status {
-    pub const SCHEDULED: &str = "scheduled";
-    pub const SENDING: &str = "sending";
-    pub const SENT: &str = "sent";
-    pub const EMPTY: &str = "empty";
-}
-
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(subscriptions::routes())

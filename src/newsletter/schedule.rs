@@ -14,19 +14,24 @@
 use sea_orm::{DatabaseConnection, DbErr, Statement};
 use time::{Date, Duration, Month, OffsetDateTime, PrimitiveDateTime, Time};
 
-use super::{MONTHLY, WEEKLY, edition_status::SCHEDULED, editions};
-use crate::{config::NewsletterConfig, db::now, web::AppState};
+use super::editions;
+use crate::{
+    config::NewsletterConfig,
+    db::now,
+    entities::states::{EditionStatus, Frequency},
+    web::AppState,
+};
 
-/// The newest due time at or before `now` for a frequency (`None` for an unknown frequency).
+/// The newest due time at or before `now` for a frequency.
 /// Exactly at the due minute, that minute is the latest due time.
 pub fn latest_due(
     config: &NewsletterConfig,
-    frequency: &str,
+    frequency: Frequency,
     now: OffsetDateTime,
 ) -> Option<OffsetDateTime> {
     let now = now.to_offset(time::UtcOffset::UTC);
     match frequency {
-        WEEKLY => {
+        Frequency::Weekly => {
             let at = config.weekly;
             let back = (i64::from(now.weekday().number_days_from_monday())
                 - i64::from(at.weekday.number_days_from_monday()))
@@ -38,7 +43,7 @@ pub fn latest_due(
                 candidate
             })
         }
-        MONTHLY => {
+        Frequency::Monthly => {
             let at = config.monthly;
             let this = monthly_at(now.year(), now.month(), at.day, at.hour, at.minute)?;
             if this <= now {
@@ -48,14 +53,13 @@ pub fn latest_due(
                 monthly_at(year, month, at.day, at.hour, at.minute)
             }
         }
-        _ => None,
     }
 }
 
 /// The due time after `due` (which is a due time of this frequency).
 pub fn next_due(
     config: &NewsletterConfig,
-    frequency: &str,
+    frequency: Frequency,
     due: OffsetDateTime,
 ) -> Option<OffsetDateTime> {
     neighbour_due(config, frequency, due, true)
@@ -64,7 +68,7 @@ pub fn next_due(
 /// The due time before `due`: the start of the period that ends at `due`.
 pub fn previous_due(
     config: &NewsletterConfig,
-    frequency: &str,
+    frequency: Frequency,
     due: OffsetDateTime,
 ) -> Option<OffsetDateTime> {
     neighbour_due(config, frequency, due, false)
@@ -72,14 +76,14 @@ pub fn previous_due(
 
 fn neighbour_due(
     config: &NewsletterConfig,
-    frequency: &str,
+    frequency: Frequency,
     due: OffsetDateTime,
     later: bool,
 ) -> Option<OffsetDateTime> {
     match frequency {
-        WEEKLY if later => Some(due + Duration::weeks(1)),
-        WEEKLY => Some(due - Duration::weeks(1)),
-        MONTHLY => {
+        Frequency::Weekly if later => Some(due + Duration::weeks(1)),
+        Frequency::Weekly => Some(due - Duration::weeks(1)),
+        Frequency::Monthly => {
             let (year, month) = if later {
                 next_month(due.year(), due.month())
             } else {
@@ -88,14 +92,13 @@ fn neighbour_due(
             let at = config.monthly;
             monthly_at(year, month, at.day, at.hour, at.minute)
         }
-        _ => None,
     }
 }
 
 /// The period `[previous due, latest due)` that ended most recently.
 pub fn latest_period(
     config: &NewsletterConfig,
-    frequency: &str,
+    frequency: Frequency,
     now: OffsetDateTime,
 ) -> Option<(OffsetDateTime, OffsetDateTime)> {
     let end = latest_due(config, frequency, now)?;
@@ -105,7 +108,7 @@ pub fn latest_period(
 /// The period `[latest due, next due)` running now.
 pub fn current_period(
     config: &NewsletterConfig,
-    frequency: &str,
+    frequency: Frequency,
     now: OffsetDateTime,
 ) -> Option<(OffsetDateTime, OffsetDateTime)> {
     let start = latest_due(config, frequency, now)?;
@@ -148,9 +151,13 @@ pub async fn tick(state: &AppState) -> anyhow::Result<()> {
     let db = &state.db;
     let config = &state.config;
     let at = now();
-    for frequency in super::FREQUENCIES {
+    for frequency in Frequency::ALL {
         if let Err(err) = plan(db, config, frequency, at).await {
-            tracing::warn!(frequency, error = %err, "newsletter: could not compose the edition");
+            tracing::warn!(
+                frequency = frequency.as_str(),
+                error = %err,
+                "newsletter: could not compose the edition"
+            );
         }
     }
     for edition_id in due_editions(db, at).await? {
@@ -173,7 +180,7 @@ pub async fn tick(state: &AppState) -> anyhow::Result<()> {
 async fn plan(
     db: &DatabaseConnection,
     config: &crate::config::Config,
-    frequency: &str,
+    frequency: Frequency,
     at: OffsetDateTime,
 ) -> Result<(), DbErr> {
     let nl = &config.newsletter;
@@ -200,12 +207,12 @@ async fn plan(
 
 /// The edition that goes out at the next due time of a frequency: composed now if it does not
 /// exist yet, brought up to date if it is still scheduled. When that one was already sent
-/// ahead of its time (an admin's "send now"), the edition after it. `None` for an unknown
-/// frequency.
+/// ahead of its time (an admin's "send now"), the edition after it. `None` when no due time
+/// can be computed.
 pub async fn compose_upcoming(
     db: &DatabaseConnection,
     config: &crate::config::Config,
-    frequency: &str,
+    frequency: Frequency,
     at: OffsetDateTime,
 ) -> Result<Option<crate::entities::editions::Model>, DbErr> {
     let nl = &config.newsletter;
@@ -216,12 +223,12 @@ pub async fn compose_upcoming(
         return Ok(None);
     };
     let mut edition = editions::compose(db, frequency, due, upcoming, upcoming).await?;
-    if edition.status != SCHEDULED
+    if edition.status != EditionStatus::Scheduled
         && let Some(after) = next_due(nl, frequency, upcoming)
     {
         edition = editions::compose(db, frequency, upcoming, after, after).await?;
     }
-    if edition.status == SCHEDULED {
+    if edition.status == EditionStatus::Scheduled {
         editions::refresh(db, edition.id).await?;
     }
     Ok(Some(edition))
@@ -232,7 +239,7 @@ pub async fn compose_upcoming(
 pub async fn current_edition(
     db: &DatabaseConnection,
     config: &crate::config::Config,
-    frequency: &str,
+    frequency: Frequency,
     at: OffsetDateTime,
 ) -> Result<Option<crate::entities::editions::Model>, DbErr> {
     let Some(due) = latest_due(&config.newsletter, frequency, at) else {
@@ -254,7 +261,7 @@ async fn due_editions(db: &DatabaseConnection, at: OffsetDateTime) -> Result<Vec
         db.get_database_backend(),
         "SELECT id FROM editions WHERE status = $1 AND scheduled_for <= $2
          ORDER BY scheduled_for, id",
-        [SCHEDULED.into(), at.into()],
+        [EditionStatus::Scheduled.into(), at.into()],
     ))
     .all(db)
     .await?
@@ -314,51 +321,55 @@ mod tests {
         // 2026-11-23 is a Monday.
         let monday_6 = datetime!(2026-11-23 06:00 UTC);
         assert_eq!(
-            latest_due(&c, WEEKLY, monday_6),
+            latest_due(&c, Frequency::Weekly, monday_6),
             Some(monday_6),
             "exactly at the minute"
         );
         assert_eq!(
-            latest_due(&c, WEEKLY, datetime!(2026-11-23 05:59:59.999 UTC)),
+            latest_due(
+                &c,
+                Frequency::Weekly,
+                datetime!(2026-11-23 05:59:59.999 UTC)
+            ),
             Some(datetime!(2026-11-16 06:00 UTC)),
             "a moment before"
         );
         assert_eq!(
-            latest_due(&c, WEEKLY, datetime!(2026-11-29 23:59 UTC)),
+            latest_due(&c, Frequency::Weekly, datetime!(2026-11-29 23:59 UTC)),
             Some(monday_6),
             "Sunday night"
         );
         assert_eq!(
-            latest_due(&c, WEEKLY, datetime!(2026-11-30 06:00:01 UTC)),
+            latest_due(&c, Frequency::Weekly, datetime!(2026-11-30 06:00:01 UTC)),
             Some(datetime!(2026-11-30 06:00 UTC))
         );
         // Wrap across the week: due Saturday, now Monday.
         let c = config(Weekday::Saturday, 1);
         assert_eq!(
-            latest_due(&c, WEEKLY, monday_6),
+            latest_due(&c, Frequency::Weekly, monday_6),
             Some(datetime!(2026-11-21 06:00 UTC))
         );
         // Due Sunday, now Sunday before the time: the Sunday before.
         let c = config(Weekday::Sunday, 1);
         assert_eq!(
-            latest_due(&c, WEEKLY, datetime!(2026-11-22 05:00 UTC)),
+            latest_due(&c, Frequency::Weekly, datetime!(2026-11-22 05:00 UTC)),
             Some(datetime!(2026-11-15 06:00 UTC))
         );
         // Across a year end.
         let c = config(Weekday::Thursday, 1);
         assert_eq!(
-            latest_due(&c, WEEKLY, datetime!(2027-01-02 12:00 UTC)),
+            latest_due(&c, Frequency::Weekly, datetime!(2027-01-02 12:00 UTC)),
             Some(datetime!(2026-12-31 06:00 UTC))
         );
         assert_eq!(
-            latest_period(&c, WEEKLY, datetime!(2027-01-02 12:00 UTC)),
+            latest_period(&c, Frequency::Weekly, datetime!(2027-01-02 12:00 UTC)),
             Some((
                 datetime!(2026-12-24 06:00 UTC),
                 datetime!(2026-12-31 06:00 UTC)
             ))
         );
         assert_eq!(
-            current_period(&c, WEEKLY, datetime!(2027-01-02 12:00 UTC)),
+            current_period(&c, Frequency::Weekly, datetime!(2027-01-02 12:00 UTC)),
             Some((
                 datetime!(2026-12-31 06:00 UTC),
                 datetime!(2027-01-07 06:00 UTC)
@@ -370,21 +381,21 @@ mod tests {
     fn monthly_due_times() {
         let c = config(Weekday::Monday, 1);
         assert_eq!(
-            latest_due(&c, MONTHLY, datetime!(2026-12-01 06:00 UTC)),
+            latest_due(&c, Frequency::Monthly, datetime!(2026-12-01 06:00 UTC)),
             Some(datetime!(2026-12-01 06:00 UTC)),
             "exactly at the minute"
         );
         assert_eq!(
-            latest_due(&c, MONTHLY, datetime!(2026-12-01 05:59 UTC)),
+            latest_due(&c, Frequency::Monthly, datetime!(2026-12-01 05:59 UTC)),
             Some(datetime!(2026-11-01 06:00 UTC))
         );
         assert_eq!(
-            latest_due(&c, MONTHLY, datetime!(2027-01-01 00:00 UTC)),
+            latest_due(&c, Frequency::Monthly, datetime!(2027-01-01 00:00 UTC)),
             Some(datetime!(2026-12-01 06:00 UTC)),
             "new year's night"
         );
         assert_eq!(
-            latest_period(&c, MONTHLY, datetime!(2027-01-15 00:00 UTC)),
+            latest_period(&c, Frequency::Monthly, datetime!(2027-01-15 00:00 UTC)),
             Some((
                 datetime!(2026-12-01 06:00 UTC),
                 datetime!(2027-01-01 06:00 UTC)
@@ -394,31 +405,29 @@ mod tests {
         // The 28th exists in February, leap year or not.
         let c = config(Weekday::Monday, 28);
         assert_eq!(
-            latest_due(&c, MONTHLY, datetime!(2027-03-27 00:00 UTC)),
+            latest_due(&c, Frequency::Monthly, datetime!(2027-03-27 00:00 UTC)),
             Some(datetime!(2027-02-28 06:00 UTC))
         );
         assert_eq!(
-            next_due(&c, MONTHLY, datetime!(2027-01-28 06:00 UTC)),
+            next_due(&c, Frequency::Monthly, datetime!(2027-01-28 06:00 UTC)),
             Some(datetime!(2027-02-28 06:00 UTC))
         );
         assert_eq!(
-            next_due(&c, MONTHLY, datetime!(2026-12-28 06:00 UTC)),
+            next_due(&c, Frequency::Monthly, datetime!(2026-12-28 06:00 UTC)),
             Some(datetime!(2027-01-28 06:00 UTC))
         );
         assert_eq!(
-            previous_due(&c, MONTHLY, datetime!(2027-03-28 06:00 UTC)),
+            previous_due(&c, Frequency::Monthly, datetime!(2027-03-28 06:00 UTC)),
             Some(datetime!(2027-02-28 06:00 UTC))
         );
         // A day the month lacks (not configurable, but never a panic or a skipped month).
         let c = config(Weekday::Monday, 31);
         assert_eq!(
-            latest_due(&c, MONTHLY, datetime!(2027-03-01 00:00 UTC)),
+            latest_due(&c, Frequency::Monthly, datetime!(2027-03-01 00:00 UTC)),
             Some(datetime!(2027-02-28 06:00 UTC))
         );
-        assert_eq!(
-            latest_due(&c, "daily", datetime!(2027-03-01 00:00 UTC)),
-            None
-        );
+        // An unknown frequency is not a `Frequency`: there is no due time to ask for.
+        assert_eq!(Frequency::parse("daily"), None);
     }
 
     #[test]
@@ -426,7 +435,7 @@ mod tests {
         let c = config(Weekday::Monday, 1);
         // 07:30 in UTC+2 is 05:30 UTC: before Monday's 06:00.
         assert_eq!(
-            latest_due(&c, WEEKLY, datetime!(2026-11-23 07:30 +2)),
+            latest_due(&c, Frequency::Weekly, datetime!(2026-11-23 07:30 +2)),
             Some(datetime!(2026-11-16 06:00 UTC))
         );
     }

@@ -10,6 +10,7 @@ use std::{
     time::{Duration, Instant},
 };
 
+use fora::entities::states::{DeliveryStatus, EditionStatus, SubscriberStatus};
 use fora::{
     db::now,
     entities::{deliveries, edition_items, editions, subscribers},
@@ -94,7 +95,7 @@ pub async fn edition_with_a_learning(app: &TestApp, frequency: &str) -> i32 {
     edition.id
 }
 
-pub async fn delivery_states(app: &TestApp, edition: i32) -> HashMap<String, usize> {
+pub async fn delivery_states(app: &TestApp, edition: i32) -> HashMap<DeliveryStatus, usize> {
     let mut states = HashMap::new();
     for row in deliveries::Entity::find()
         .filter(deliveries::Column::EditionId.eq(edition))
@@ -190,7 +191,7 @@ async fn each_subscriber_gets_the_edition_once(app: TestApp) {
     }
 
     let states = delivery_states(&app, edition).await;
-    assert_eq!(states.get("sent"), Some(&23));
+    assert_eq!(states.get(&DeliveryStatus::Sent), Some(&23));
     assert_eq!(states.len(), 1);
     let progress = deliver::progress(app.db(), edition)
         .await
@@ -201,7 +202,7 @@ async fn each_subscriber_gets_the_edition_once(app: TestApp) {
         .await
         .expect("db")
         .expect("edition");
-    assert_eq!(stored.status, "sent");
+    assert_eq!(stored.status, EditionStatus::Sent);
     assert_eq!(stored.recipients, 23);
     assert!(stored.finished_at.is_some());
     // A sent edition is not queued again (a second "send now" does nothing).
@@ -230,7 +231,9 @@ async fn unsubscribed_during_sending_gets_nothing(app: TestApp) {
     assert!(!to.contains(&"reader1@example.org".to_string()));
     assert!(!to.contains(&"reader2@example.org".to_string()));
     assert_eq!(
-        delivery_states(&app, edition).await.get("cancelled"),
+        delivery_states(&app, edition)
+            .await
+            .get(&DeliveryStatus::Cancelled),
         Some(&2)
     );
 }
@@ -293,7 +296,7 @@ async fn refusals_drops_and_slow_answers_lose_nothing(pipelining: bool) {
     assert_eq!(accepted, ["fine@example.org", "slow@example.org"]);
 
     let later = delivery_of(&app, edition, "later").await;
-    assert_eq!(later.status, "queued");
+    assert_eq!(later.status, DeliveryStatus::Queued);
     assert_eq!(later.attempts, 1);
     assert!(
         later.next_attempt_at > now(),
@@ -302,9 +305,9 @@ async fn refusals_drops_and_slow_answers_lose_nothing(pipelining: bool) {
     assert!(later.last_error.as_deref().unwrap_or("").contains("451"));
     assert!(later.lease_owner.is_none());
     let dropped = delivery_of(&app, edition, "drop").await;
-    assert_eq!(dropped.status, "queued");
+    assert_eq!(dropped.status, DeliveryStatus::Queued);
     let refused = delivery_of(&app, edition, "refuse").await;
-    assert_eq!(refused.status, "failed");
+    assert_eq!(refused.status, DeliveryStatus::Failed);
     assert!(refused.last_error.as_deref().unwrap_or("").contains("550"));
     assert_eq!(subscriber(&app, "refuse").await.permanent_failures, 1);
     // Nothing more is due now: the retries wait for their time.
@@ -323,8 +326,14 @@ async fn refusals_drops_and_slow_answers_lose_nothing(pipelining: bool) {
     );
     let summary = deliver::drain(&app.state).await.expect("drain");
     assert_eq!(summary.sent, 1, "{summary}");
-    assert_eq!(delivery_of(&app, edition, "refuse").await.status, "sent");
-    assert_eq!(delivery_of(&app, edition, "later").await.status, "queued");
+    assert_eq!(
+        delivery_of(&app, edition, "refuse").await.status,
+        DeliveryStatus::Sent
+    );
+    assert_eq!(
+        delivery_of(&app, edition, "later").await.status,
+        DeliveryStatus::Queued
+    );
     assert_eq!(smtp.accepted().len(), 3, "nobody got it twice");
     let pipelined = smtp.pipelined.load(Ordering::SeqCst);
     if pipelining {
@@ -383,7 +392,7 @@ async fn unsubscribing_while_the_edition_is_being_sent_stops_that_message() {
     assert!(!smtp.accepted().contains(&"fine39@example.org".to_string()));
     assert_eq!(
         delivery_of(&app, edition, "fine39").await.status,
-        "cancelled"
+        DeliveryStatus::Cancelled
     );
 }
 
@@ -399,7 +408,7 @@ async fn an_address_refused_again_and_again_is_suppressed() {
     }
     let refused = subscriber(&app, "refuse").await;
     assert_eq!(refused.permanent_failures, deliver::SUPPRESS_AFTER);
-    assert_eq!(refused.status, "suppressed");
+    assert_eq!(refused.status, SubscriberStatus::Suppressed);
     let edition = edition_with_a_learning(&app, "weekly").await;
     assert_eq!(
         deliver::enqueue(app.db(), edition).await.expect("enqueue"),
@@ -473,7 +482,7 @@ fn received_ids(dir: &Path, edition: i32) -> HashMap<String, usize> {
 async fn queued(app: &TestApp, edition: i32) -> usize {
     delivery_states(app, edition)
         .await
-        .get("queued")
+        .get(&DeliveryStatus::Queued)
         .copied()
         .unwrap_or(0)
 }
@@ -546,7 +555,9 @@ async fn crash_and_restart(backend: Backend, test: &str) {
     );
     assert_eq!(received.len(), SUBSCRIBERS);
     assert_eq!(
-        delivery_states(&app, edition).await.get("sent"),
+        delivery_states(&app, edition)
+            .await
+            .get(&DeliveryStatus::Sent),
         Some(&SUBSCRIBERS)
     );
     let _ = std::io::Write::write_fmt(

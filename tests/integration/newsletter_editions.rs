@@ -3,11 +3,11 @@
 //! the public archive (never threads), the admin pages (admins only, CSRF), the scheduler's
 //! tick, and the headers of the messages that reach the outbox.
 
+use fora::entities::states::{DeliveryStatus, EditionStatus, Frequency, SubscriberStatus};
 use fora::{
     db::now,
     entities::{edition_items, editions, products, subscriber_themes, subscribers, threads},
     newsletter::{
-        WEEKLY,
         compose::{self, ItemKind},
         deliver, editions as service, schedule,
     },
@@ -144,14 +144,14 @@ async fn subscriber(
     email: &str,
     user_id: Option<i32>,
     themes: &[i32],
-    status: &str,
+    status: SubscriberStatus,
 ) -> i32 {
     let row = subscribers::ActiveModel {
         user_id: Set(user_id),
-        status: Set(status.into()),
+        status: Set(status),
         ..crate::support::subscriber_row(
             email,
-            WEEKLY,
+            Frequency::Weekly.as_str(),
             &format!("tok-{}", email.replace(['@', '.'], "-")),
         )
     }
@@ -185,7 +185,7 @@ async fn compose_now(app: &TestApp) -> editions::Model {
     let at = now();
     service::compose(
         app.db(),
-        WEEKLY,
+        Frequency::Weekly,
         at - time::Duration::hours(1),
         at + time::Duration::hours(1),
         at + time::Duration::hours(1),
@@ -259,7 +259,7 @@ async fn composition_takes_exactly_the_period_items(app: TestApp) {
     .await;
 
     let edition = compose_now(&app).await;
-    assert_eq!(edition.status, "scheduled");
+    assert_eq!(edition.status, EditionStatus::Scheduled);
     assert!(
         edition.subject.starts_with("Fora weekly — "),
         "{}",
@@ -324,7 +324,7 @@ async fn composition_takes_exactly_the_period_items(app: TestApp) {
     let at = now();
     let next = service::compose(
         app.db(),
-        WEEKLY,
+        Frequency::Weekly,
         at - time::Duration::hours(2),
         at + time::Duration::hours(3),
         at + time::Duration::hours(3),
@@ -338,7 +338,7 @@ async fn composition_takes_exactly_the_period_items(app: TestApp) {
 async fn compose_now_same(app: &TestApp, edition: &editions::Model) -> editions::Model {
     service::compose(
         app.db(),
-        WEEKLY,
+        Frequency::Weekly,
         edition.period_start,
         edition.period_end,
         edition.scheduled_for,
@@ -362,16 +362,37 @@ async fn messages_follow_themes_and_forum_membership(app: TestApp) {
     let edition = compose_now(&app).await;
     assert_eq!(items_of(&app, edition.id).await.len(), 3);
 
-    let education_only = subscriber(&app, "edu@example.org", None, &[education], "active").await;
-    let everything = subscriber(&app, "all@example.org", None, &[], "active").await;
-    let agri_only = subscriber(&app, "agri@example.org", None, &[agri], "active").await;
-    let member_sub = subscriber(&app, "member@example.org", Some(member.id), &[], "active").await;
+    let education_only = subscriber(
+        &app,
+        "edu@example.org",
+        None,
+        &[education],
+        SubscriberStatus::Active,
+    )
+    .await;
+    let everything = subscriber(&app, "all@example.org", None, &[], SubscriberStatus::Active).await;
+    let agri_only = subscriber(
+        &app,
+        "agri@example.org",
+        None,
+        &[agri],
+        SubscriberStatus::Active,
+    )
+    .await;
+    let member_sub = subscriber(
+        &app,
+        "member@example.org",
+        Some(member.id),
+        &[],
+        SubscriberStatus::Active,
+    )
+    .await;
     let outsider_sub = subscriber(
         &app,
         "outsider@example.org",
         Some(outsider.id),
         &[],
-        "active",
+        SubscriberStatus::Active,
     )
     .await;
     let member_edu = {
@@ -382,11 +403,18 @@ async fn messages_follow_themes_and_forum_membership(app: TestApp) {
             "member2@example.org",
             Some(other.id),
             &[education],
-            "active",
+            SubscriberStatus::Active,
         )
         .await
     };
-    let pending = subscriber(&app, "pending@example.org", None, &[], "pending").await;
+    let pending = subscriber(
+        &app,
+        "pending@example.org",
+        None,
+        &[],
+        SubscriberStatus::Pending,
+    )
+    .await;
 
     let text_of = |m: Option<fora::mail::Email>| m.map(|m| m.text).unwrap_or_default();
     let edu = text_of(message(&app, edition.id, education_only).await);
@@ -535,7 +563,14 @@ async fn admin_pages_are_for_admins_and_do_what_they_say(app: TestApp) {
     app.join(&forum, &member, "member").await;
     published_learning(&app, "Admin learning", None).await;
     let edition = compose_now(&app).await;
-    let reader = subscriber(&app, "reader@example.org", None, &[], "active").await;
+    let reader = subscriber(
+        &app,
+        "reader@example.org",
+        None,
+        &[],
+        SubscriberStatus::Active,
+    )
+    .await;
     let base = format!("/admin/newsletter/editions/{}", edition.id);
 
     // Signed out: the login page; a member: nothing there.
@@ -689,7 +724,7 @@ async fn admin_pages_are_for_admins_and_do_what_they_say(app: TestApp) {
         .await
         .expect("db")
         .expect("edition");
-    assert_eq!(stored.status, "sending");
+    assert_eq!(stored.status, EditionStatus::Sending);
     let late = admin
         .post(&format!("{base}/intro"), &[("intro", "Too late")])
         .await;
@@ -716,7 +751,7 @@ async fn admin_pages_are_for_admins_and_do_what_they_say(app: TestApp) {
         .expect("db")
         .expect("edition");
     assert_ne!(following.id, edition.id);
-    assert_eq!(following.status, "scheduled");
+    assert_eq!(following.status, EditionStatus::Scheduled);
     assert!(following.period_end > stored.period_end);
     assert_eq!(
         next.location.as_deref(),
@@ -754,7 +789,14 @@ async fn admin_pages_are_for_admins_and_do_what_they_say(app: TestApp) {
     );
 
     // Retry failed: only the failed deliveries go back in the queue.
-    let other = subscriber(&app, "other@example.org", None, &[], "active").await;
+    let other = subscriber(
+        &app,
+        "other@example.org",
+        None,
+        &[],
+        SubscriberStatus::Active,
+    )
+    .await;
     let _ = other;
     app.sql(&format!(
         "INSERT INTO deliveries (edition_id, subscriber_id, status, attempts, next_attempt_at, created_at, updated_at)
@@ -778,7 +820,7 @@ async fn admin_pages_are_for_admins_and_do_what_they_say(app: TestApp) {
         retried.location.as_deref(),
         Some(format!("{base}?done=retried").as_str())
     );
-    let states: Vec<(i32, String)> = fora::entities::deliveries::Entity::find()
+    let states: Vec<(i32, DeliveryStatus)> = fora::entities::deliveries::Entity::find()
         .filter(fora::entities::deliveries::Column::EditionId.eq(edition.id))
         .all(app.db())
         .await
@@ -786,8 +828,8 @@ async fn admin_pages_are_for_admins_and_do_what_they_say(app: TestApp) {
         .into_iter()
         .map(|d| (d.subscriber_id, d.status))
         .collect();
-    assert!(states.contains(&(other, "queued".into())));
-    assert!(states.contains(&(reader, "sent".into())));
+    assert!(states.contains(&(other, DeliveryStatus::Queued)));
+    assert!(states.contains(&(reader, DeliveryStatus::Sent)));
     let page = admin.get(&format!("{base}?done=retried")).await;
     assert!(page.body.contains("Failed deliveries are queued again."));
 }
@@ -797,7 +839,14 @@ async fn tick_composes_no_backlog_and_sends_what_is_due(app: TestApp) {
     let at = now();
     // A fresh install: the first editions are the upcoming ones; nothing is sent.
     published_learning(&app, "Tick learning", None).await;
-    subscriber(&app, "reader@example.org", None, &[], "active").await;
+    subscriber(
+        &app,
+        "reader@example.org",
+        None,
+        &[],
+        SubscriberStatus::Active,
+    )
+    .await;
     schedule::tick(&app.state).await.expect("tick");
     let all = editions::Entity::find()
         .all(app.db())
@@ -806,7 +855,7 @@ async fn tick_composes_no_backlog_and_sends_what_is_due(app: TestApp) {
     assert_eq!(all.len(), 2, "one upcoming edition per frequency");
     assert!(
         all.iter()
-            .all(|e| e.status == "scheduled" && e.scheduled_for > at)
+            .all(|e| e.status == EditionStatus::Scheduled && e.scheduled_for > at)
     );
     schedule::tick(&app.state).await.expect("tick again");
     assert_eq!(
@@ -818,8 +867,11 @@ async fn tick_composes_no_backlog_and_sends_what_is_due(app: TestApp) {
     );
 
     // The upcoming weekly edition's time comes (moved into the past here): it is queued.
-    let due = schedule::latest_due(config, WEEKLY, at).expect("due");
-    let weekly = all.iter().find(|e| e.frequency == WEEKLY).expect("weekly");
+    let due = schedule::latest_due(config, Frequency::Weekly, at).expect("due");
+    let weekly = all
+        .iter()
+        .find(|e| e.frequency == Frequency::Weekly)
+        .expect("weekly");
     app.sql(&format!(
         "UPDATE editions SET scheduled_for = period_start WHERE id = {}",
         weekly.id
@@ -831,7 +883,7 @@ async fn tick_composes_no_backlog_and_sends_what_is_due(app: TestApp) {
         .await
         .expect("db")
         .expect("edition");
-    assert_eq!(weekly.status, "sending");
+    assert_eq!(weekly.status, EditionStatus::Sending);
     assert_eq!(weekly.recipients, 1);
     let summary = deliver::drain(&app.state).await.expect("drain");
     assert_eq!(summary.sent, 1, "{summary}");
@@ -861,14 +913,14 @@ async fn tick_composes_no_backlog_and_sends_what_is_due(app: TestApp) {
         .await
         .expect("db")
         .expect("edition");
-    assert_eq!(monthly.status, "empty");
+    assert_eq!(monthly.status, EditionStatus::Empty);
 
     // After downtime: a stale scheduled edition is moved forward to the latest due time
     // instead of two messages going out at once; no older period is composed.
     let stale_end = due - time::Duration::weeks(3);
     let stale = service::compose(
         app.db(),
-        WEEKLY,
+        Frequency::Weekly,
         stale_end - time::Duration::weeks(1),
         stale_end,
         stale_end,
@@ -894,9 +946,13 @@ async fn tick_composes_no_backlog_and_sends_what_is_due(app: TestApp) {
         .expect("db")
         .expect("edition");
     assert_eq!(moved.period_end, due);
-    assert_eq!(moved.status, "empty", "nothing published: not sent");
+    assert_eq!(
+        moved.status,
+        EditionStatus::Empty,
+        "nothing published: not sent"
+    );
     let weekly_count = editions::Entity::find()
-        .filter(editions::Column::Frequency.eq(WEEKLY))
+        .filter(editions::Column::Frequency.eq(Frequency::Weekly))
         .count(app.db())
         .await
         .expect("count");
@@ -910,8 +966,22 @@ async fn sent_messages_carry_list_headers(app: TestApp) {
     published_learning(&app, "Header learning", None).await;
     thread(&app, forum.id, member.id, "Members only", true).await;
     let edition = compose_now(&app).await;
-    let member_sub = subscriber(&app, "member@example.org", Some(member.id), &[], "active").await;
-    let reader = subscriber(&app, "reader@example.org", None, &[], "active").await;
+    let member_sub = subscriber(
+        &app,
+        "member@example.org",
+        Some(member.id),
+        &[],
+        SubscriberStatus::Active,
+    )
+    .await;
+    let reader = subscriber(
+        &app,
+        "reader@example.org",
+        None,
+        &[],
+        SubscriberStatus::Active,
+    )
+    .await;
     deliver::enqueue(app.db(), edition.id)
         .await
         .expect("enqueue");

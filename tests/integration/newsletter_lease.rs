@@ -8,7 +8,7 @@
 
 use std::{collections::HashMap, time::Duration};
 
-use fora::{config::NewsletterConfig, newsletter::deliver};
+use fora::{config::NewsletterConfig, entities::states::DeliveryStatus, newsletter::deliver};
 
 use crate::{
     fake_smtp::FakeSmtp,
@@ -86,6 +86,6 @@ async fn a_worker_stalled_past_its_lease_sends_nothing_more(backend: Backend) {
     assert_eq!(copies, expected, "each recipient got exactly one copy");
     assert_eq!(
         delivery_states(&first, edition).await,
-        HashMap::from([("sent".to_string(), 5)])
+        HashMap::from([(DeliveryStatus::Sent, 5)])
     );
 }

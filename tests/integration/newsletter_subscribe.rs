@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use fora::entities::states::{DeliveryStatus, Frequency, SubscriberStatus};
 use fora::{
     accounts::tokens,
     admin::service::create_theme,
@@ -160,8 +161,8 @@ async fn subscribe_confirm_by_mail_then_active(app: TestApp) {
     let link = mail.link("/newsletter/confirm/");
     let token = link.rsplit('/').next().expect("token").to_string();
     let row = subscriber(&app, "reader@example.org").await;
-    assert_eq!(row.status, "pending");
-    assert_eq!(row.frequency, "monthly");
+    assert_eq!(row.status, SubscriberStatus::Pending);
+    assert_eq!(row.frequency, Frequency::Monthly);
     assert_eq!(
         row.confirm_token_hash.as_deref(),
         Some(tokens::digest(&token).as_str())
@@ -180,7 +181,7 @@ async fn subscribe_confirm_by_mail_then_active(app: TestApp) {
     assert!(page.body.contains(">Confirm</button>"), "{}", page.body);
     assert_eq!(
         subscriber(&app, "reader@example.org").await.status,
-        "pending"
+        SubscriberStatus::Pending
     );
     // The button does, once; without a CSRF token it is refused.
     app.client().post_raw(&link, &[]).await.assert_status(403);
@@ -192,7 +193,7 @@ async fn subscribe_confirm_by_mail_then_active(app: TestApp) {
         done.body
     );
     let row = subscriber(&app, "reader@example.org").await;
-    assert_eq!(row.status, "active");
+    assert_eq!(row.status, SubscriberStatus::Active);
     assert!(row.confirmed_at.is_some());
     assert!(row.confirm_token_hash.is_none());
     let again = visitor.post(&link, &[]).await;
@@ -229,8 +230,8 @@ async fn answer_is_the_same_for_known_and_unknown_addresses(app: TestApp) {
         app.newsletter_token(&known)
     )));
     let row = subscriber(&app, "known@example.org").await;
-    assert_eq!(row.status, "active");
-    assert_eq!(row.frequency, "weekly");
+    assert_eq!(row.status, SubscriberStatus::Active);
+    assert_eq!(row.frequency, Frequency::Weekly);
     assert!(theme_ids(&app, row.id).await.is_empty());
     // The manage link changes the settings (a CSRF-protected form).
     let manage = known_mail.link("/newsletter/manage/");
@@ -244,7 +245,7 @@ async fn answer_is_the_same_for_known_and_unknown_addresses(app: TestApp) {
         .await;
     saved.assert_status(303);
     let row = subscriber(&app, "known@example.org").await;
-    assert_eq!(row.frequency, "monthly");
+    assert_eq!(row.frequency, Frequency::Monthly);
     assert_eq!(theme_ids(&app, row.id).await, vec![agri]);
     assert!(
         visitor
@@ -287,7 +288,8 @@ async fn repeated_requests_send_one_mail_per_window(app: TestApp) {
     assert_eq!(app.mail_count(), 1);
     let row = subscriber(&app, "storm@example.org").await;
     assert_eq!(
-        row.frequency, "weekly",
+        row.frequency,
+        Frequency::Weekly,
         "requests inside the window change nothing"
     );
     assert_eq!(subscriber_count(&app).await, 1);
@@ -464,7 +466,7 @@ async fn unicode_domains_are_accepted_in_ascii_form(app: TestApp) {
     visitor.post(&link, &[]).await.assert_status(200);
     assert_eq!(
         subscriber(&app, "ana@xn--bcher-kva.example").await.status,
-        "active"
+        SubscriberStatus::Active
     );
     // The Unicode spelling of the same address is the same subscriber.
     subscribe(&visitor, "ana@bücher.example", &[], "weekly")
@@ -521,7 +523,10 @@ async fn expired_altered_and_malformed_confirm_links_get_clear_pages(app: TestAp
     page.assert_status(410);
     assert!(page.body.contains("expired"), "{}", page.body);
     visitor.post(&link, &[]).await.assert_status(410);
-    assert_eq!(subscriber(&app, "late@example.org").await.status, "pending");
+    assert_eq!(
+        subscriber(&app, "late@example.org").await.status,
+        SubscriberStatus::Pending
+    );
 }
 
 async fn unsubscribe_link_get_never_unsubscribes(app: TestApp) {
@@ -544,7 +549,10 @@ async fn unsubscribe_link_get_never_unsubscribes(app: TestApp) {
         .await
         .expect("HEAD");
     assert_eq!(head.status(), 200);
-    assert_eq!(subscriber(&app, "stay@example.org").await.status, "active");
+    assert_eq!(
+        subscriber(&app, "stay@example.org").await.status,
+        SubscriberStatus::Active
+    );
 }
 
 async fn one_click_post_without_cookie_unsubscribes_with_200(app: TestApp) {
@@ -570,7 +578,7 @@ async fn one_click_post_without_cookie_unsubscribes_with_200(app: TestApp) {
     let body = response.text().await.expect("body");
     assert!(body.contains("You are unsubscribed"), "{body}");
     let row = subscriber(&app, "oneclick@example.org").await;
-    assert_eq!(row.status, "unsubscribed");
+    assert_eq!(row.status, SubscriberStatus::Unsubscribed);
     assert!(row.unsubscribed_at.is_some());
     // Again (a retry, or the page's own button): still 200, same state.
     let again = app.client().post_raw(&path, &[]).await;
@@ -592,18 +600,23 @@ async fn one_click_post_without_cookie_unsubscribes_with_200(app: TestApp) {
     );
 }
 
-async fn delivery(app: &TestApp, edition_id: i32, subscriber_id: i32, status: &str) -> i32 {
+async fn delivery(
+    app: &TestApp,
+    edition_id: i32,
+    subscriber_id: i32,
+    status: DeliveryStatus,
+) -> i32 {
     let at = now();
     deliveries::ActiveModel {
         edition_id: Set(edition_id),
         subscriber_id: Set(subscriber_id),
-        status: Set(status.into()),
+        status: Set(status),
         attempts: Set(0),
         next_attempt_at: Set(at),
         lease_owner: Set(None),
         lease_until: Set(None),
         last_error: Set(None),
-        sent_at: Set((status == "sent").then_some(at)),
+        sent_at: Set((status == DeliveryStatus::Sent).then_some(at)),
         created_at: Set(at),
         updated_at: Set(at),
         ..Default::default()
@@ -626,7 +639,7 @@ async fn edition(app: &TestApp, days_ago: i64) -> i32 {
     .id
 }
 
-async fn delivery_status(app: &TestApp, id: i32) -> String {
+async fn delivery_status(app: &TestApp, id: i32) -> DeliveryStatus {
     deliveries::Entity::find_by_id(id)
         .one(app.db())
         .await
@@ -640,10 +653,10 @@ async fn unsubscribing_cancels_only_that_subscribers_queued_deliveries(app: Test
     let staying = active_subscriber(&app, "staying@example.org", "weekly").await;
     let old = edition(&app, 7).await;
     let current = edition(&app, 0).await;
-    let leaving_sent = delivery(&app, old, leaving.id, "sent").await;
-    let leaving_queued = delivery(&app, current, leaving.id, "queued").await;
-    let staying_sent = delivery(&app, old, staying.id, "sent").await;
-    let staying_queued = delivery(&app, current, staying.id, "queued").await;
+    let leaving_sent = delivery(&app, old, leaving.id, DeliveryStatus::Sent).await;
+    let leaving_queued = delivery(&app, current, leaving.id, DeliveryStatus::Queued).await;
+    let staying_sent = delivery(&app, old, staying.id, DeliveryStatus::Sent).await;
+    let staying_queued = delivery(&app, current, staying.id, DeliveryStatus::Queued).await;
     app.client()
         .post_body(
             &format!("/newsletter/unsubscribe/{}", app.newsletter_token(&leaving)),
@@ -651,13 +664,25 @@ async fn unsubscribing_cancels_only_that_subscribers_queued_deliveries(app: Test
         )
         .await
         .assert_status(200);
-    assert_eq!(delivery_status(&app, leaving_queued).await, "cancelled");
-    assert_eq!(delivery_status(&app, leaving_sent).await, "sent");
-    assert_eq!(delivery_status(&app, staying_queued).await, "queued");
-    assert_eq!(delivery_status(&app, staying_sent).await, "sent");
+    assert_eq!(
+        delivery_status(&app, leaving_queued).await,
+        DeliveryStatus::Cancelled
+    );
+    assert_eq!(
+        delivery_status(&app, leaving_sent).await,
+        DeliveryStatus::Sent
+    );
+    assert_eq!(
+        delivery_status(&app, staying_queued).await,
+        DeliveryStatus::Queued
+    );
+    assert_eq!(
+        delivery_status(&app, staying_sent).await,
+        DeliveryStatus::Sent
+    );
     assert_eq!(
         subscriber(&app, "staying@example.org").await.status,
-        "active"
+        SubscriberStatus::Active
     );
 }
 
@@ -733,7 +758,10 @@ async fn unsubscribed_people_can_subscribe_again(app: TestApp) {
         .assert_status(200);
     let visitor = app.client();
     let link = confirm_link(&app, &visitor, "back@example.org", "monthly").await;
-    assert_eq!(subscriber(&app, "back@example.org").await.status, "pending");
+    assert_eq!(
+        subscriber(&app, "back@example.org").await.status,
+        SubscriberStatus::Pending
+    );
     visitor.get(&link).await.assert_status(200);
     visitor.post(&link, &[]).await.assert_status(200);
     let again = subscriber(&app, "back@example.org").await;
@@ -771,9 +799,9 @@ async fn members_subscribe_manage_and_unsubscribe_on_the_profile(app: TestApp) {
     saved.assert_status(303);
     assert_eq!(saved.location.as_deref(), Some("/profile#newsletter"));
     let row = subscriber(&app, "member@example.org").await;
-    assert_eq!(row.status, "active");
+    assert_eq!(row.status, SubscriberStatus::Active);
     assert_eq!(row.user_id, Some(user.id));
-    assert_eq!(row.frequency, "monthly");
+    assert_eq!(row.frequency, Frequency::Monthly);
     assert_eq!(theme_ids(&app, row.id).await, vec![agri]);
     let profile = member.get("/profile").await;
     assert!(profile.body.contains("every month"), "{}", profile.body);
@@ -795,7 +823,7 @@ async fn members_subscribe_manage_and_unsubscribe_on_the_profile(app: TestApp) {
         .await
         .assert_status(303);
     let row = subscriber(&app, "member@example.org").await;
-    assert_eq!(row.frequency, "weekly");
+    assert_eq!(row.frequency, Frequency::Weekly);
     assert_eq!(theme_ids(&app, row.id).await, vec![edu]);
     // Bad choices re-render the profile with what was ticked.
     let bad = member
@@ -814,7 +842,7 @@ async fn members_subscribe_manage_and_unsubscribe_on_the_profile(app: TestApp) {
     assert!(bad.body.contains("id=\"frequency-monthly\" checked"));
     assert_eq!(
         subscriber(&app, "member@example.org").await.frequency,
-        "weekly"
+        Frequency::Weekly
     );
     // Without the token: refused.
     member
@@ -828,7 +856,7 @@ async fn members_subscribe_manage_and_unsubscribe_on_the_profile(app: TestApp) {
         .assert_status(303);
     assert_eq!(
         subscriber(&app, "member@example.org").await.status,
-        "unsubscribed"
+        SubscriberStatus::Unsubscribed
     );
     assert!(!member.get("/profile").await.body.contains("every week"));
     member
@@ -860,7 +888,7 @@ async fn member_takes_over_an_anonymous_subscription(app: TestApp) {
         .assert_status(200);
     app.mails_to("person@example.org", 1).await;
     let pending = subscriber(&app, "person@example.org").await;
-    assert_eq!(pending.status, "pending");
+    assert_eq!(pending.status, SubscriberStatus::Pending);
     let user = app.user("person@example.org", "Person").await;
     let member = app.login(&user.email).await;
     member
@@ -910,7 +938,7 @@ async fn confirmation_mail_goes_through_a_real_smtp_server() {
     visitor.post(&link, &[]).await.assert_status(200);
     assert_eq!(
         subscriber(&app, "over.smtp@example.org").await.status,
-        "active"
+        SubscriberStatus::Active
     );
 }
 

@@ -607,9 +607,9 @@ pub fn subscriber_row(
     fora::entities::subscribers::ActiveModel {
         email: Set(email.into()),
         user_id: Set(None),
-        frequency: Set(frequency.into()),
+        frequency: Set(fora::entities::states::Frequency::parse(frequency).expect("a frequency")),
         language: Set("en".into()),
-        status: Set("active".into()),
+        status: Set(fora::entities::states::SubscriberStatus::Active),
         link_salt: Set(link_salt.into()),
         confirm_token_hash: Set(None),
         confirm_expires_at: Set(None),
@@ -631,11 +631,13 @@ pub fn edition_row(
 ) -> fora::entities::editions::ActiveModel {
     use sea_orm::ActiveValue::Set;
     fora::entities::editions::ActiveModel {
-        frequency: Set(frequency.into()),
+        frequency: Set(fora::entities::states::Frequency::parse(frequency).expect("a frequency")),
         period_start: Set(period_end - time::Duration::days(7)),
         period_end: Set(period_end),
         scheduled_for: Set(period_end),
-        status: Set(status.into()),
+        status: Set(
+            fora::entities::states::EditionStatus::parse(status).expect("an edition status")
+        ),
         subject: Set(format!("Fora {frequency}")),
         intro_md: Set(String::new()),
         intro_html: Set(String::new()),

@@ -4,7 +4,7 @@
 use templates::components::FormErrors;
 
 use super::service::{Choices, Theme};
-use crate::newsletter::{FREQUENCIES, WEEKLY};
+use crate::entities::states::Frequency;
 
 /// The longest address accepted (RFC 5321's path limit less the angle brackets).
 pub const EMAIL_MAX: usize = 254;
@@ -102,12 +102,9 @@ pub fn choices(
         errors.add("themes", "newsletter.themes_invalid");
     }
     let frequency = if submitted.frequency.is_empty() {
-        Some(WEEKLY)
+        Some(Frequency::Weekly)
     } else {
-        FREQUENCIES
-            .iter()
-            .copied()
-            .find(|f| *f == submitted.frequency)
+        Frequency::parse(&submitted.frequency)
     };
     if frequency.is_none() {
         errors.add("frequency", "newsletter.frequency_invalid");

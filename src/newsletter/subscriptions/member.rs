@@ -8,8 +8,8 @@ use templates::{components::FormErrors, newsletter::ProfileNewsletter};
 use super::{form::Submitted, service, theme_choices};
 use crate::{
     db::{begin_write, now},
+    entities::states::{Frequency, SubscriberStatus},
     entities::users,
-    newsletter::{WEEKLY, subscriber_status::ACTIVE},
 };
 
 /// The profile's newsletter section as it stands.
@@ -20,12 +20,12 @@ pub async fn profile_view(
     let themes = service::all_themes(db).await?;
     let row = service::find_for_member(db, user).await?;
     let (subscribed, checked, frequency) = match &row {
-        Some(row) if row.status == ACTIVE => (
+        Some(row) if row.status == SubscriberStatus::Active => (
             true,
             service::theme_ids(db, row.id).await?,
-            row.frequency.clone(),
+            row.frequency.as_str().to_string(),
         ),
-        _ => (false, Vec::new(), WEEKLY.to_string()),
+        _ => (false, Vec::new(), Frequency::Weekly.as_str().to_string()),
     };
     Ok(ProfileNewsletter {
         subscribed,

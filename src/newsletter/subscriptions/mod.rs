@@ -28,8 +28,8 @@ use templates::{
 use crate::{
     accounts::tokens::TokenProblem,
     db::{begin_write, now},
+    entities::states::{Frequency, SubscriberStatus},
     mail::Email,
-    newsletter::{WEEKLY, subscriber_status::ACTIVE},
     web::{AppError, AppResult, AppState, Viewer, client_addr::ClientAddr, forms::Form},
 };
 use form::Submitted;
@@ -79,7 +79,7 @@ pub async fn show_subscribe(
             .map(|u| u.email.clone())
             .unwrap_or_default(),
         themes: theme_choices(&themes, &[]),
-        frequency: WEEKLY.into(),
+        frequency: Frequency::Weekly.as_str().into(),
         sent: false,
     };
     Ok(page(
@@ -131,7 +131,7 @@ pub async fn subscribe(
     let view = views::SubscribeView {
         email,
         themes: Vec::new(),
-        frequency: WEEKLY.into(),
+        frequency: Frequency::Weekly.as_str().into(),
         sent: true,
     };
     Ok(page(
@@ -237,8 +237,8 @@ pub async fn show_unsubscribe(
         .await?
         .ok_or(AppError::NotFound)?;
     let subscribed = matches!(
-        row.status.as_str(),
-        ACTIVE | crate::newsletter::subscriber_status::PENDING
+        row.status,
+        SubscriberStatus::Active | SubscriberStatus::Pending
     );
     Ok(page(
         StatusCode::OK,
@@ -278,9 +278,9 @@ async fn manage_view(
     Ok(views::ManageView {
         token: token.to_string(),
         email: row.email.clone(),
-        active: row.status == ACTIVE,
+        active: row.status == SubscriberStatus::Active,
         themes: theme_choices(&themes, &checked),
-        frequency: row.frequency.clone(),
+        frequency: row.frequency.as_str().to_string(),
         saved,
     })
 }

@@ -7,10 +7,12 @@ use sea_orm::{
 };
 use time::{Duration, OffsetDateTime};
 
-use super::super::subscriber_status::{ACTIVE, PENDING, SUPPRESSED, UNSUBSCRIBED};
 use crate::{
     accounts::tokens::{self, TokenProblem},
-    entities::{subscriber_themes, subscribers, themes, users},
+    entities::{
+        states::{Frequency, SubscriberStatus},
+        subscriber_themes, subscribers, themes, users,
+    },
     link_tokens::{self, Purpose},
     secret::ServerSecret,
 };
@@ -125,7 +127,7 @@ async fn set_themes(
 #[derive(Clone, Debug)]
 pub struct Choices {
     pub themes: Vec<i32>,
-    pub frequency: &'static str,
+    pub frequency: Frequency,
 }
 
 /// What an anonymous subscribe request leads to, for the caller to mail after commit.
@@ -176,7 +178,7 @@ pub async fn request(
                     email.into(),
                     choices.frequency.into(),
                     language.into(),
-                    PENDING.into(),
+                    SubscriberStatus::Pending.into(),
                     link_tokens::new_salt().into(),
                     tokens::digest(&token).into(),
                     (at + CONFIRM_LIFETIME).into(),
@@ -201,14 +203,19 @@ pub async fn request(
     }
     // Claims the window with a conditional update, so two requests at once mail once.
     let window_start = at - MAIL_WINDOW;
-    if row.status == ACTIVE {
+    if row.status == SubscriberStatus::Active {
         let claimed = db
             .execute_raw(Statement::from_sql_and_values(
                 backend,
                 "UPDATE subscribers SET confirm_sent_at = $1
                  WHERE id = $2 AND status = $3
                    AND (confirm_sent_at IS NULL OR confirm_sent_at <= $4)",
-                [at.into(), row.id.into(), ACTIVE.into(), window_start.into()],
+                [
+                    at.into(),
+                    row.id.into(),
+                    SubscriberStatus::Active.into(),
+                    window_start.into(),
+                ],
             ))
             .await?;
         if claimed.rows_affected() != 1 {
@@ -232,15 +239,15 @@ pub async fn request(
              WHERE id = $7 AND status IN ($1, $8, $9)
                AND (confirm_sent_at IS NULL OR confirm_sent_at <= $10)",
             [
-                PENDING.into(),
+                SubscriberStatus::Pending.into(),
                 choices.frequency.into(),
                 language.into(),
                 tokens::digest(&token).into(),
                 (at + CONFIRM_LIFETIME).into(),
                 at.into(),
                 row.id.into(),
-                UNSUBSCRIBED.into(),
-                SUPPRESSED.into(),
+                SubscriberStatus::Unsubscribed.into(),
+                SubscriberStatus::Suppressed.into(),
                 window_start.into(),
             ],
         ))
@@ -272,7 +279,7 @@ pub async fn check_confirm_token(
         // Confirming clears the hash: a used link is indistinguishable from a made-up one.
         return Ok(Err(TokenProblem::Invalid));
     };
-    if row.status != PENDING {
+    if row.status != SubscriberStatus::Pending {
         return Ok(Err(TokenProblem::Used));
     }
     if row.confirm_expires_at.is_none_or(|expires| expires <= at) {
@@ -303,11 +310,11 @@ pub async fn confirm(
                     link_salt = $6, updated_at = $2
              WHERE id = $3 AND confirm_token_hash = $4 AND status = $5 AND confirm_expires_at > $2",
             [
-                ACTIVE.into(),
+                SubscriberStatus::Active.into(),
                 at.into(),
                 row.id.into(),
                 tokens::digest(token).into(),
-                PENDING.into(),
+                SubscriberStatus::Pending.into(),
                 salt.clone().into(),
             ],
         ))
@@ -315,7 +322,7 @@ pub async fn confirm(
     if updated.rows_affected() != 1 {
         return Ok(Err(TokenProblem::Used));
     }
-    row.status = ACTIVE.into();
+    row.status = SubscriberStatus::Active;
     row.link_salt = salt;
     Ok(Ok(row))
 }
@@ -335,11 +342,11 @@ pub async fn unsubscribe(
                 confirm_expires_at = NULL, updated_at = $2
          WHERE id = $3 AND status IN ($4, $5)",
         [
-            UNSUBSCRIBED.into(),
+            SubscriberStatus::Unsubscribed.into(),
             at.into(),
             subscriber_id.into(),
-            PENDING.into(),
-            ACTIVE.into(),
+            SubscriberStatus::Pending.into(),
+            SubscriberStatus::Active.into(),
         ],
     ))
     .await?;
@@ -386,7 +393,7 @@ pub async fn subscribe_member(
                  WHERE id = $4",
                 [
                     user.id.into(),
-                    ACTIVE.into(),
+                    SubscriberStatus::Active.into(),
                     at.into(),
                     row.id.into(),
                     link_tokens::new_salt().into(),
@@ -407,7 +414,7 @@ pub async fn subscribe_member(
                     user.id.into(),
                     choices.frequency.into(),
                     templates::i18n::supported(&user.locale).into(),
-                    ACTIVE.into(),
+                    SubscriberStatus::Active.into(),
                     link_tokens::new_salt().into(),
                     at.into(),
                 ],
