@@ -25,7 +25,7 @@ use templates::{
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::{
-    entities::{learning_countries, learning_themes, learnings},
+    entities::learnings,
     learnings::{
         query_text,
         search::{
@@ -36,7 +36,10 @@ use crate::{
     products::listing::{
         self, PER_PAGE as PRODUCTS_PER_PAGE, ProductItem, ProductParams, ProductSearch,
     },
-    taxonomy::Taxonomy,
+    taxonomy::{
+        Taxonomy,
+        pairs::{LEARNING_COUNTRIES, LEARNING_THEMES},
+    },
     web::dates::iso,
     web::{
         AppState,
@@ -434,20 +437,8 @@ async fn show_learning(
         .await?
         .ok_or_else(ApiError::not_found)?;
     let taxonomy = Taxonomy::current(&state).await?;
-    let theme_ids: Vec<i32> = learning_themes::Entity::find()
-        .filter(learning_themes::Column::LearningId.eq(id))
-        .all(&state.db)
-        .await?
-        .into_iter()
-        .map(|row| row.theme_id)
-        .collect();
-    let country_ids: Vec<i32> = learning_countries::Entity::find()
-        .filter(learning_countries::Column::LearningId.eq(id))
-        .all(&state.db)
-        .await?
-        .into_iter()
-        .map(|row| row.country_id)
-        .collect();
+    let theme_ids = LEARNING_THEMES.of(&state.db, id).await?;
+    let country_ids = LEARNING_COUNTRIES.of(&state.db, id).await?;
     let base = state.config.base_url.as_str();
     ok(json!({
         "id": learning.id,

@@ -29,10 +29,13 @@ use templates::{
 use time::OffsetDateTime;
 
 use crate::{
-    entities::{learning_countries, learning_themes, learnings, products, users},
+    entities::{learnings, products, users},
     learnings::search::{self, Audience, Notice, Search, SearchParams},
     products::listing::{self, ProductItem, ProductParams, ProductSearch},
-    taxonomy::Taxonomy,
+    taxonomy::{
+        Taxonomy,
+        pairs::{LEARNING_COUNTRIES, LEARNING_THEMES},
+    },
     web::dates::iso,
     web::{AppError, AppResult, AppState},
 };
@@ -276,28 +279,8 @@ async fn load_learnings(db: &impl ConnectionTrait, ids: &[i32]) -> Result<Vec<Le
         .into_iter()
         .map(|l| (l.id, l))
         .collect();
-    let mut themes: HashMap<i32, Vec<i32>> = HashMap::new();
-    for pair in learning_themes::Entity::find()
-        .filter(learning_themes::Column::LearningId.is_in(ids.iter().copied()))
-        .all(db)
-        .await?
-    {
-        themes
-            .entry(pair.learning_id)
-            .or_default()
-            .push(pair.theme_id);
-    }
-    let mut countries: HashMap<i32, Vec<i32>> = HashMap::new();
-    for pair in learning_countries::Entity::find()
-        .filter(learning_countries::Column::LearningId.is_in(ids.iter().copied()))
-        .all(db)
-        .await?
-    {
-        countries
-            .entry(pair.learning_id)
-            .or_default()
-            .push(pair.country_id);
-    }
+    let mut themes = LEARNING_THEMES.of_each(db, ids).await?;
+    let mut countries = LEARNING_COUNTRIES.of_each(db, ids).await?;
     Ok(ids
         .iter()
         .filter_map(|id| rows.remove(id))
@@ -307,6 +290,21 @@ async fn load_learnings(db: &impl ConnectionTrait, ids: &[i32]) -> Result<Vec<Le
             learning,
         })
         .collect())
+}
+
+fn theme_categories<'a>(
+    theme_ids: &'a [i32],
+    taxonomy: &'a Taxonomy,
+    base: &'a str,
+) -> impl Iterator<Item = Category> + 'a {
+    theme_ids.iter().filter_map(move |id| {
+        let theme = taxonomy.theme(*id)?;
+        Some(category(
+            &theme.slug,
+            format!("{base}/themes/"),
+            &theme.name,
+        ))
+    })
 }
 
 fn learning_entry(
@@ -324,15 +322,7 @@ fn learning_entry(
         search_scheme("type"),
         &type_label(lang, &learning.learning_type),
     )];
-    for id in &row.theme_ids {
-        if let Some(theme) = taxonomy.theme(*id) {
-            categories.push(category(
-                &theme.slug,
-                format!("{base}/themes/"),
-                &theme.name,
-            ));
-        }
-    }
+    categories.extend(theme_categories(&row.theme_ids, taxonomy, base));
     let terms = [
         learning.evaluation_type_id,
         learning.sector_id,
@@ -353,41 +343,24 @@ fn learning_entry(
             ));
         }
     }
-    let mut links = vec![link(url.clone(), "alternate", Some("text/html"))];
-    if !learning.source_url.is_empty() {
-        links.push(link(xml_safe(&learning.source_url), "related", None));
-    }
     let project = match (learning.project_title.trim(), learning.year) {
         ("", None) => String::new(),
         ("", Some(year)) => year.to_string(),
         (project, None) => project.to_string(),
         (project, Some(year)) => format!("{project} ({year})"),
     };
-    Entry {
-        title: Text::plain(xml_safe(&learning.title)),
-        id: url,
+    item_entry(Item {
+        url,
+        title: &learning.title,
         updated: timestamp(learning.updated_at),
         published: learning.published_at.map(timestamp),
-        authors: learning
-            .author_id
-            .and_then(|id| authors.get(&id))
-            .map(|name| Person {
-                name: xml_safe(name),
-                ..Default::default()
-            })
-            .into_iter()
-            .collect(),
+        author: learning.author_id.and_then(|id| authors.get(&id)),
         categories,
-        links,
-        summary: (!project.is_empty()).then(|| Text::plain(xml_safe(&project))),
-        content: Some(Content {
-            value: Some(xml_safe(&learning.description_html)),
-            content_type: Some("html".into()),
-            lang: Some(learning.language.clone()),
-            ..Default::default()
-        }),
-        ..Default::default()
-    }
+        related: &learning.source_url,
+        summary: (!project.is_empty()).then_some(project),
+        content_html: &learning.description_html,
+        language: &learning.language,
+    })
 }
 
 async fn products_feed(
@@ -458,15 +431,7 @@ fn product_entry(
             &kind.label,
         ));
     }
-    for id in &item.theme_ids {
-        if let Some(theme) = taxonomy.theme(*id) {
-            categories.push(category(
-                &theme.slug,
-                format!("{base}/themes/"),
-                &theme.name,
-            ));
-        }
-    }
+    categories.extend(theme_categories(&item.theme_ids, taxonomy, base));
     for id in &item.country_ids {
         if let Some(term) = taxonomy.term(*id) {
             categories.push(category(
@@ -476,34 +441,60 @@ fn product_entry(
             ));
         }
     }
-    let mut links = vec![link(url.clone(), "alternate", Some("text/html"))];
-    if !product.url.is_empty() {
-        links.push(link(xml_safe(&product.url), "related", None));
-    }
-    Entry {
-        title: Text::plain(xml_safe(&product.title)),
-        id: url,
+    item_entry(Item {
+        url,
+        title: &product.title,
         updated: timestamp(product.updated_at),
         published: product.published_on.map(date_stamp),
-        authors: product
-            .author_id
-            .and_then(|id| authors.get(&id))
+        author: product.author_id.and_then(|id| authors.get(&id)),
+        categories,
+        related: &product.url,
+        summary: Some(listing::plain_text(&product.summary, 300)),
+        content_html: &product.summary_html,
+        language: &product.language,
+    })
+}
+
+/// What an entry shows of a learning or a product.
+struct Item<'a> {
+    url: String,
+    title: &'a str,
+    updated: FixedDateTime,
+    published: Option<FixedDateTime>,
+    author: Option<&'a String>,
+    categories: Vec<Category>,
+    /// The item's own link elsewhere (a report, a publication); empty for none.
+    related: &'a str,
+    summary: Option<String>,
+    content_html: &'a str,
+    language: &'a str,
+}
+
+fn item_entry(item: Item) -> Entry {
+    let mut links = vec![link(item.url.clone(), "alternate", Some("text/html"))];
+    if !item.related.is_empty() {
+        links.push(link(xml_safe(item.related), "related", None));
+    }
+    Entry {
+        title: Text::plain(xml_safe(item.title)),
+        id: item.url,
+        updated: item.updated,
+        published: item.published,
+        authors: item
+            .author
             .map(|name| Person {
                 name: xml_safe(name),
                 ..Default::default()
             })
             .into_iter()
             .collect(),
-        categories,
+        categories: item.categories,
         links,
-        summary: Some(Text::plain(xml_safe(&listing::plain_text(
-            &product.summary,
-            300,
-        )))),
+        summary: item.summary.map(|summary| Text::plain(xml_safe(&summary))),
         content: Some(Content {
-            value: Some(xml_safe(&product.summary_html)),
+            value: Some(xml_safe(item.content_html)),
             content_type: Some("html".into()),
-            lang: Some(product.language.clone()),
+            lang: Some(item.language.to_owned()),
             ..Default::default()
         }),
         ..Default::default()

@@ -11,15 +11,15 @@ use sea_orm::{
 };
 
 use crate::{
-    entities::{
-        product_countries, product_themes,
-        products::{self, ProductStatus},
-    },
+    entities::products::{self, ProductStatus},
     learnings::{
         fields::{LANGUAGES, shorten},
         search::{ActiveFilter, Audience, FacetCount, Notice},
     },
-    taxonomy::{Taxonomy, Vocabulary},
+    taxonomy::{
+        Taxonomy, Vocabulary,
+        pairs::{PRODUCT_COUNTRIES, PRODUCT_THEMES},
+    },
     web::paging::{clamp_page, page_number},
     web::query::read_lenient,
 };
@@ -393,28 +393,8 @@ pub async fn load(db: &impl ConnectionTrait, ids: &[i32]) -> Result<Vec<ProductI
         .into_iter()
         .map(|p| (p.id, p))
         .collect();
-    let mut themes: HashMap<i32, Vec<i32>> = HashMap::new();
-    for pair in product_themes::Entity::find()
-        .filter(product_themes::Column::ProductId.is_in(ids.iter().copied()))
-        .all(db)
-        .await?
-    {
-        themes
-            .entry(pair.product_id)
-            .or_default()
-            .push(pair.theme_id);
-    }
-    let mut countries: HashMap<i32, Vec<i32>> = HashMap::new();
-    for pair in product_countries::Entity::find()
-        .filter(product_countries::Column::ProductId.is_in(ids.iter().copied()))
-        .all(db)
-        .await?
-    {
-        countries
-            .entry(pair.product_id)
-            .or_default()
-            .push(pair.country_id);
-    }
+    let mut themes = PRODUCT_THEMES.of_each(db, ids).await?;
+    let mut countries = PRODUCT_COUNTRIES.of_each(db, ids).await?;
     Ok(ids
         .iter()
         .filter_map(|id| rows.remove(id))

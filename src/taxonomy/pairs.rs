@@ -1,7 +1,12 @@
 //! The link tables of the library — a learning's or a product's themes and countries — read
 //! and rewritten the same way: each is a set of (owner id, other id) pairs.
 
-use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Statement, Value};
+use std::collections::HashMap;
+
+use sea_orm::{
+    ConnectionTrait, DbErr, FromQueryResult, Statement, Value,
+    sea_query::{Alias, Expr, ExprTrait, Order, Query},
+};
 
 pub struct Pairs {
     table: &'static str,
@@ -35,6 +40,12 @@ struct Other {
     id: i32,
 }
 
+#[derive(FromQueryResult)]
+struct Pair {
+    owner_id: i32,
+    other_id: i32,
+}
+
 impl Pairs {
     /// The ids linked to one owner, in ascending order.
     pub async fn of(&self, db: &impl ConnectionTrait, owner_id: i32) -> Result<Vec<i32>, DbErr> {
@@ -53,6 +64,33 @@ impl Pairs {
         .into_iter()
         .map(|row| row.id)
         .collect())
+    }
+
+    /// The ids linked to each of many owners (one statement), each list in ascending order;
+    /// owners with none are absent.
+    pub async fn of_each(
+        &self,
+        db: &impl ConnectionTrait,
+        owner_ids: &[i32],
+    ) -> Result<HashMap<i32, Vec<i32>>, DbErr> {
+        let mut linked: HashMap<i32, Vec<i32>> = HashMap::new();
+        if owner_ids.is_empty() {
+            return Ok(linked);
+        }
+        let (owner, other) = (Alias::new(self.owner), Alias::new(self.other));
+        let query = Query::select()
+            .expr_as(Expr::col(owner.clone()), Alias::new("owner_id"))
+            .expr_as(Expr::col(other.clone()), Alias::new("other_id"))
+            .from(Alias::new(self.table))
+            .and_where(Expr::col(owner.clone()).is_in(owner_ids.iter().copied()))
+            .order_by(owner, Order::Asc)
+            .order_by(other, Order::Asc)
+            .to_owned();
+        let statement = db.get_database_backend().build(&query);
+        for pair in Pair::find_by_statement(statement).all(db).await? {
+            linked.entry(pair.owner_id).or_default().push(pair.other_id);
+        }
+        Ok(linked)
     }
 
     /// Makes `ids` the exact set linked to the owner.

@@ -14,10 +14,11 @@ use serde_json::Value;
 
 use super::import::{Format, Kind, columns};
 use crate::{
-    entities::{
-        learning_countries, learning_themes, learnings, product_countries, product_themes, products,
+    entities::{learnings, products},
+    taxonomy::{
+        Taxonomy, Vocabulary,
+        pairs::{LEARNING_COUNTRIES, LEARNING_THEMES, PRODUCT_COUNTRIES, PRODUCT_THEMES},
     },
-    taxonomy::{Taxonomy, Vocabulary},
 };
 
 /// Items read per query.
@@ -212,28 +213,8 @@ impl Exporter {
         };
         self.after_id = last.id;
         let ids: Vec<i32> = page.iter().map(|l| l.id).collect();
-        let mut themes: HashMap<i32, Vec<i32>> = HashMap::new();
-        for pair in learning_themes::Entity::find()
-            .filter(learning_themes::Column::LearningId.is_in(ids.clone()))
-            .all(db)
-            .await?
-        {
-            themes
-                .entry(pair.learning_id)
-                .or_default()
-                .push(pair.theme_id);
-        }
-        let mut countries: HashMap<i32, Vec<i32>> = HashMap::new();
-        for pair in learning_countries::Entity::find()
-            .filter(learning_countries::Column::LearningId.is_in(ids))
-            .all(db)
-            .await?
-        {
-            countries
-                .entry(pair.learning_id)
-                .or_default()
-                .push(pair.country_id);
-        }
+        let themes = LEARNING_THEMES.of_each(db, &ids).await?;
+        let countries = LEARNING_COUNTRIES.of_each(db, &ids).await?;
         Ok(page
             .into_iter()
             .map(|l| {
@@ -276,28 +257,8 @@ impl Exporter {
         };
         self.after_id = last.id;
         let ids: Vec<i32> = page.iter().map(|p| p.id).collect();
-        let mut themes: HashMap<i32, Vec<i32>> = HashMap::new();
-        for pair in product_themes::Entity::find()
-            .filter(product_themes::Column::ProductId.is_in(ids.clone()))
-            .all(db)
-            .await?
-        {
-            themes
-                .entry(pair.product_id)
-                .or_default()
-                .push(pair.theme_id);
-        }
-        let mut countries: HashMap<i32, Vec<i32>> = HashMap::new();
-        for pair in product_countries::Entity::find()
-            .filter(product_countries::Column::ProductId.is_in(ids))
-            .all(db)
-            .await?
-        {
-            countries
-                .entry(pair.product_id)
-                .or_default()
-                .push(pair.country_id);
-        }
+        let themes = PRODUCT_THEMES.of_each(db, &ids).await?;
+        let countries = PRODUCT_COUNTRIES.of_each(db, &ids).await?;
         let date = time::macros::format_description!("[year]-[month]-[day]");
         Ok(page
             .into_iter()
