@@ -105,21 +105,27 @@ impl ThreadSwitch {
     }
 }
 
-fn entry<'a>(
+/// Writes the moderation log row for an action on a thread or a post.
+async fn record(
+    db: &impl ConnectionTrait,
     actor: &users::Model,
     forum_id: i32,
     action: &'static str,
     (target_type, target_id): (&'static str, i32),
-    reason: Option<&'a str>,
-) -> Entry<'a> {
-    Entry {
-        actor_id: actor.id,
-        forum_id: Some(forum_id),
-        action,
-        target_type,
-        target_id,
-        reason,
-    }
+    reason: Option<&str>,
+) -> Result<(), sea_orm::DbErr> {
+    log::record(
+        db,
+        Entry {
+            actor_id: actor.id,
+            forum_id: Some(forum_id),
+            action,
+            target_type,
+            target_id,
+            reason,
+        },
+    )
+    .await
 }
 
 pub async fn switch_thread(
@@ -138,15 +144,13 @@ pub async fn switch_thread(
         .exec(&txn)
         .await?;
     posting::touch(&txn, thread.id).await?;
-    log::record(
+    record(
         &txn,
-        entry(
-            actor,
-            access.forum.id,
-            switch.name(),
-            ("thread", thread.id),
-            reason,
-        ),
+        actor,
+        access.forum.id,
+        switch.name(),
+        ("thread", thread.id),
+        reason,
     )
     .await?;
     txn.commit().await?;
@@ -173,15 +177,13 @@ pub async fn move_thread(
     posting::touch(&txn, thread.id).await?;
     let reason = format!("{} → {}", from.forum.slug, to.forum.slug);
     for forum_id in [from.forum.id, to.forum.id] {
-        log::record(
+        record(
             &txn,
-            entry(
-                actor,
-                forum_id,
-                "move",
-                ("thread", thread.id),
-                Some(&reason),
-            ),
+            actor,
+            forum_id,
+            "move",
+            ("thread", thread.id),
+            Some(&reason),
         )
         .await?;
     }
@@ -204,15 +206,13 @@ pub async fn write_summary(
     active.summary_md = Set(summary_md);
     active.update(&txn).await?;
     posting::touch(&txn, thread.id).await?;
-    log::record(
+    record(
         &txn,
-        entry(
-            actor,
-            access.forum.id,
-            "summary",
-            ("thread", thread.id),
-            None,
-        ),
+        actor,
+        access.forum.id,
+        "summary",
+        ("thread", thread.id),
+        None,
     )
     .await?;
     txn.commit().await?;
@@ -284,15 +284,13 @@ pub async fn moderate_post(
         PostAction::Hide => resolve_flags(&txn, post.id, actor.id).await?,
         PostAction::Unhide | PostAction::Reject => {}
     }
-    log::record(
+    record(
         &txn,
-        entry(
-            actor,
-            access.forum.id,
-            action.name(),
-            ("post", post.id),
-            reason,
-        ),
+        actor,
+        access.forum.id,
+        action.name(),
+        ("post", post.id),
+        reason,
     )
     .await?;
     txn.commit().await?;
@@ -331,9 +329,13 @@ pub async fn decide_held_edit(
     } else {
         "reject_edit"
     };
-    log::record(
+    record(
         &txn,
-        entry(actor, access.forum.id, action, ("post", post.id), reason),
+        actor,
+        access.forum.id,
+        action,
+        ("post", post.id),
+        reason,
     )
     .await?;
     txn.commit().await?;
@@ -369,15 +371,13 @@ pub async fn dismiss_flag(
         .filter(flags::Column::Id.eq(flag.id))
         .exec(&txn)
         .await?;
-    log::record(
+    record(
         &txn,
-        entry(
-            actor,
-            access.forum.id,
-            "dismiss_flag",
-            ("post", flag.post_id),
-            None,
-        ),
+        actor,
+        access.forum.id,
+        "dismiss_flag",
+        ("post", flag.post_id),
+        None,
     )
     .await?;
     txn.commit().await?;
