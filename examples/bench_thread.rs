@@ -21,11 +21,12 @@ use axum::{
     response::IntoResponse,
 };
 use fora::{
-    accounts::{password::Hashing, service},
+    accounts::service,
     admin::service::{NewForum, create_forum, create_theme},
     config::Config,
     entities::{states::MemberRole, users},
     forums::{access, posting},
+    security::password_hashing::Hashing,
 };
 use sea_orm::ConnectionTrait;
 

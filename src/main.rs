@@ -516,7 +516,7 @@ async fn wait_for_mail() {
 async fn serve(config: Config) -> anyhow::Result<()> {
     let bind = config.bind;
     let state = fora::init(config).await?;
-    accounts::password::warm_up();
+    fora::security::password_hashing::warm_up();
     accounts::password_rules::warm_up();
     if let Some(link) = accounts::setup::prepare_first_run(&state).await? {
         println!(

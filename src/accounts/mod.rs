@@ -1,9 +1,7 @@
 //! Accounts: sign-in, passwords, invitations, the profile and first-run setup.
 
 pub mod handlers;
-pub mod password;
 pub mod password_rules;
-pub mod rate_limit;
 pub mod service;
 pub mod setup;
 pub mod tokens;

@@ -4,10 +4,10 @@ use sea_orm::{ConnectionTrait, DatabaseConnection};
 
 use super::session_store::DbSessionStore;
 use crate::{
-    accounts::{password::Hashing, rate_limit::LoginLimiter},
     cache::{Caches, Epoch},
     config::Config,
     mail::Mailer,
+    security::{password_hashing::Hashing, rate_limit::LoginLimiter},
 };
 
 /// Everything a request handler, job or CLI command needs, shared behind one `Arc`.
