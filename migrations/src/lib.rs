@@ -12,6 +12,7 @@ mod m20261130_000001_invitation_revocation;
 mod m20261130_000002_held_edits;
 mod m20261201_000010_password_token_revocation;
 pub mod m20261201_000030_link_salts;
+pub mod m20261201_000060_state_checks;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000002_held_edits::Migration),
             Box::new(m20261201_000010_password_token_revocation::Migration),
             Box::new(m20261201_000030_link_salts::Migration),
+            Box::new(m20261201_000060_state_checks::Migration),
         ]
     }
 }

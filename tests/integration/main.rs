@@ -30,3 +30,4 @@ mod pathological_posts;
 mod private_pages;
 mod search_limits;
 mod smtp;
+mod state_checks;
