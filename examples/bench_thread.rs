@@ -13,7 +13,7 @@
 
 use std::net::SocketAddr;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use axum::{
     Router,
     body::Bytes,
@@ -194,12 +194,8 @@ async fn seed(database_url: &str) -> anyhow::Result<()> {
     let state = fora::init(config).await?;
     let db = &state.db;
 
-    if let Err((field, key)) =
-        create_theme(db, "programme-design", "Programme design and evaluation").await?
-    {
-        bail!("theme: {field} {key}");
-    }
-    let forum = match create_forum(
+    create_theme(db, "programme-design", "Programme design and evaluation").await?;
+    let forum = create_forum(
         db,
         NewForum {
             slug: FORUM_SLUG,
@@ -210,11 +206,7 @@ async fn seed(database_url: &str) -> anyhow::Result<()> {
             moderation: "post",
         },
     )
-    .await?
-    {
-        Ok(forum) => forum,
-        Err((field, key)) => bail!("forum: {field} {key}"),
-    };
+    .await?;
 
     let hash = Hashing::default().hash(BENCH_PASSWORD.to_string()).await?;
     let member =

@@ -203,9 +203,9 @@ pub async fn fill(state: &AppState) -> anyhow::Result<()> {
         people.push(service::create_user(&state.db, email, name, Some(hash.clone()), false).await?);
     }
     for (slug, name) in THEMES {
-        if let Err((field, key)) = create_theme(&state.db, slug, name).await? {
-            bail!("demo theme {slug}: {field} {key}");
-        }
+        create_theme(&state.db, slug, name)
+            .await
+            .with_context(|| format!("demo theme {slug}"))?;
     }
     for (index, forum) in FORUMS.iter().enumerate() {
         let created = create_forum(
@@ -219,11 +219,8 @@ pub async fn fill(state: &AppState) -> anyhow::Result<()> {
                 moderation: forum.moderation,
             },
         )
-        .await?;
-        let created = match created {
-            Ok(forum) => forum,
-            Err((field, key)) => bail!("demo forum {}: {field} {key}", forum.slug),
-        };
+        .await
+        .with_context(|| format!("demo forum {}", forum.slug))?;
         for (person_index, person) in people.iter().enumerate() {
             let role = if person_index == index {
                 MemberRole::Moderator
@@ -302,8 +299,8 @@ async fn fill_newsletter(
             "frequency".to_string(),
             Frequency::Weekly.as_str().to_string(),
         )];
-        if let Err((_, errors)) = member::apply(&state.db, user, pairs).await? {
-            bail!("demo newsletter subscription: {errors:?}");
+        if let Err(refused) = member::apply(&state.db, user, pairs).await {
+            bail!("demo newsletter subscription: {refused:?}");
         }
     }
     let edition = schedule::compose_upcoming(

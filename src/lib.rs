@@ -18,6 +18,7 @@ pub mod mail;
 pub mod markdown;
 pub mod newsletter;
 pub mod products;
+pub mod refusal;
 pub mod secret;
 pub mod security;
 pub mod taxonomy;

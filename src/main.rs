@@ -13,6 +13,7 @@ use fora::{
         import::{self, Format, Kind},
     },
 };
+use fora::{refusal::Refusal, web::forms::FieldProblem};
 use migration::MigratorTrait;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use tokio::sync::watch;
@@ -241,9 +242,10 @@ async fn main() -> anyhow::Result<()> {
             command: ThemeCommand::Create { slug, name },
         } => {
             let state = fora::init(config).await?;
-            match admin_service::create_theme(&state.db, &slug, &name).await? {
+            match admin_service::create_theme(&state.db, &slug, &name).await {
                 Ok(theme) => println!("Theme {} created.", theme.slug),
-                Err((field, key)) => bail!("{field}: {}", templates::i18n::t("en", key)),
+                Err(Refusal::Refused(problem)) => bail!(refusal_text(problem)),
+                Err(Refusal::Db(err)) => return Err(err.into()),
             }
             Ok(())
         }
@@ -267,9 +269,10 @@ async fn main() -> anyhow::Result<()> {
                 expected_outcome: &outcome,
                 moderation: &moderation,
             };
-            match admin_service::create_forum(&state.db, new).await? {
+            match admin_service::create_forum(&state.db, new).await {
                 Ok(forum) => println!("Forum {} created.", forum.slug),
-                Err((field, key)) => bail!("{field}: {}", templates::i18n::t("en", key)),
+                Err(Refusal::Refused(problem)) => bail!(refusal_text(problem)),
+                Err(Refusal::Db(err)) => return Err(err.into()),
             }
             Ok(())
         }
@@ -294,6 +297,15 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Newsletter { command } => newsletter(config, command).await,
     }
+}
+
+/// A refusal as the command line says it: the field and the English explanation.
+fn refusal_text(problem: FieldProblem) -> String {
+    format!(
+        "{}: {}",
+        problem.field,
+        templates::i18n::t("en", problem.key)
+    )
 }
 
 async fn newsletter(config: Config, command: NewsletterCommand) -> anyhow::Result<()> {

@@ -12,6 +12,7 @@ use crate::{
     db::{self, now},
     entities::{forums, invitations, users},
     mail::Email,
+    refusal::Refusal,
     web::{
         AppError, AppResult, AppState, SignedIn, Viewer,
         client_addr::ClientAddr,
@@ -225,8 +226,9 @@ pub async fn show_reset(
 ) -> AppResult<Response> {
     let ctx = viewer.form_ctx().await?;
     Ok(
-        match service::check_password_token(&state.db, &token).await? {
-            Err(problem) => token_problem_page(&ctx, problem, false),
+        match service::check_password_token(&state.db, &token).await {
+            Err(Refusal::Refused(problem)) => token_problem_page(&ctx, problem, false),
+            Err(Refusal::Db(err)) => return Err(err.into()),
             Ok(_) => page(
                 StatusCode::OK,
                 templates::accounts::set_password(
@@ -252,9 +254,10 @@ pub async fn reset_password(
     Form(form): Form<PasswordForm>,
 ) -> AppResult<Response> {
     let ctx = viewer.form_ctx().await?;
-    let row = match service::check_password_token(&state.db, &token).await? {
+    let row = match service::check_password_token(&state.db, &token).await {
         Ok(row) => row,
-        Err(problem) => return Ok(token_problem_page(&ctx, problem, false)),
+        Err(Refusal::Refused(problem)) => return Ok(token_problem_page(&ctx, problem, false)),
+        Err(Refusal::Db(err)) => return Err(err.into()),
     };
     let user = users::Entity::find_by_id(row.user_id)
         .one(&state.db)
@@ -270,9 +273,10 @@ pub async fn reset_password(
     }
     let hash = state.hashing.hash(form.password).await?;
     let txn = db::begin_write(&state.db).await?;
-    let row = match service::consume_password_token(&txn, &token).await? {
+    let row = match service::consume_password_token(&txn, &token).await {
         Ok(row) => row,
-        Err(problem) => return Ok(token_problem_page(&ctx, problem, false)),
+        Err(Refusal::Refused(problem)) => return Ok(token_problem_page(&ctx, problem, false)),
+        Err(Refusal::Db(err)) => return Err(err.into()),
     };
     service::set_password(&txn, row.user_id, hash).await?;
     txn.commit().await?;
@@ -359,9 +363,10 @@ pub async fn show_invitation(
     Path(token): Path<String>,
 ) -> AppResult<Response> {
     let ctx = viewer.form_ctx().await?;
-    let invitation = match service::check_invitation(&state.db, &token).await? {
+    let invitation = match service::check_invitation(&state.db, &token).await {
         Ok(invitation) => invitation,
-        Err(problem) => return Ok(token_problem_page(&ctx, problem, true)),
+        Err(Refusal::Refused(problem)) => return Ok(token_problem_page(&ctx, problem, true)),
+        Err(Refusal::Db(err)) => return Err(err.into()),
     };
     let account = service::find_by_email(&state.db, &invitation.email).await?;
     let step = invitation_step(
@@ -397,9 +402,10 @@ pub async fn accept_invitation(
     Form(form): Form<AcceptForm>,
 ) -> AppResult<Response> {
     let ctx = viewer.form_ctx().await?;
-    let invitation = match service::check_invitation(&state.db, &token).await? {
+    let invitation = match service::check_invitation(&state.db, &token).await {
         Ok(invitation) => invitation,
-        Err(problem) => return Ok(token_problem_page(&ctx, problem, true)),
+        Err(Refusal::Refused(problem)) => return Ok(token_problem_page(&ctx, problem, true)),
+        Err(Refusal::Db(err)) => return Err(err.into()),
     };
     let account = service::find_by_email(&state.db, &invitation.email).await?;
     let step = invitation_step(
@@ -411,8 +417,8 @@ pub async fn accept_invitation(
     let new_account = match step {
         templates::accounts::InvitationStep::Accept => None,
         templates::accounts::InvitationStep::NewAccount { .. } => {
-            match new_account_details(&state, &form, &invitation.email).await? {
-                Ok(details) => Some(details),
+            match new_account_name(&form, &invitation.email) {
+                Ok(name) => Some((name, state.hashing.hash(form.password.clone()).await?)),
                 Err(errors) => {
                     return invitation_page(
                         &state,
@@ -466,12 +472,9 @@ pub async fn accept_invitation(
     Ok(Redirect::to(&forum_path).into_response())
 }
 
-/// The name and password hash for a new account, or the form's errors.
-async fn new_account_details(
-    state: &AppState,
-    form: &AcceptForm,
-    email: &str,
-) -> AppResult<Result<(String, String), FormErrors>> {
+/// The display name for a new account once its name and password pass the rules, or the
+/// form's errors.
+fn new_account_name(form: &AcceptForm, email: &str) -> Result<String, FormErrors> {
     let mut errors = FormErrors::default();
     let name = forms::single_line(&form.display_name, NAME_MAX)
         .map_err(|k| errors.add("display_name", k))
@@ -480,10 +483,8 @@ async fn new_account_details(
         errors.add("password", problem.key());
     }
     match name {
-        Some(name) if errors.is_empty() => {
-            Ok(Ok((name, state.hashing.hash(form.password.clone()).await?)))
-        }
-        _ => Ok(Err(errors)),
+        Some(name) if errors.is_empty() => Ok(name),
+        _ => Err(errors),
     }
 }
 
@@ -608,7 +609,12 @@ pub async fn update_newsletter(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     use crate::newsletter::subscriptions::member;
-    if let Err((section, errors)) = member::apply(&state.db, &signed_in.user, pairs).await? {
+    let refused = match member::apply(&state.db, &signed_in.user, pairs).await {
+        Ok(()) => None,
+        Err(Refusal::Refused(refused)) => Some(refused),
+        Err(Refusal::Db(err)) => return Err(err.into()),
+    };
+    if let Some((section, errors)) = refused {
         let mut view = profile_view(&state, &signed_in.user, None).await?;
         view.newsletter = section;
         return Ok(page(

@@ -13,6 +13,7 @@ use super::tokens::{self, TokenProblem};
 use crate::{
     db::now,
     entities::{invitations, memberships, password_tokens, states::MemberRole, users},
+    refusal::Refusal,
 };
 
 pub const INVITATION_LIFETIME: Duration = Duration::days(7);
@@ -179,27 +180,27 @@ async fn revoke_password_tokens(
 pub async fn check_password_token(
     db: &impl ConnectionTrait,
     token: &str,
-) -> Result<Result<password_tokens::Model, TokenProblem>, sea_orm::DbErr> {
+) -> Result<password_tokens::Model, Refusal<TokenProblem>> {
     if !tokens::well_formed(token) {
-        return Ok(Err(TokenProblem::Invalid));
+        return Err(Refusal::Refused(TokenProblem::Invalid));
     }
     let Some(row) = password_tokens::Entity::find()
         .filter(password_tokens::Column::TokenHash.eq(tokens::digest(token)))
         .one(db)
         .await?
     else {
-        return Ok(Err(TokenProblem::Invalid));
+        return Err(Refusal::Refused(TokenProblem::Invalid));
     };
     if row.used_at.is_some() {
-        return Ok(Err(TokenProblem::Used));
+        return Err(Refusal::Refused(TokenProblem::Used));
     }
     if row.revoked_at.is_some() || newer_password_token_exists(db, &row).await? {
-        return Ok(Err(TokenProblem::Withdrawn));
+        return Err(Refusal::Refused(TokenProblem::Withdrawn));
     }
     if row.expires_at < now() {
-        return Ok(Err(TokenProblem::Expired));
+        return Err(Refusal::Refused(TokenProblem::Expired));
     }
-    Ok(Ok(row))
+    Ok(row)
 }
 
 /// Two links issued at the same instant could both miss the other when revoking: only the
@@ -221,11 +222,8 @@ async fn newer_password_token_exists(
 pub async fn consume_password_token(
     db: &impl ConnectionTrait,
     token: &str,
-) -> Result<Result<password_tokens::Model, TokenProblem>, sea_orm::DbErr> {
-    let row = match check_password_token(db, token).await? {
-        Ok(row) => row,
-        Err(problem) => return Ok(Err(problem)),
-    };
+) -> Result<password_tokens::Model, Refusal<TokenProblem>> {
+    let row = check_password_token(db, token).await?;
     let updated = password_tokens::Entity::update_many()
         .col_expr(password_tokens::Column::UsedAt, Expr::value(now()))
         .filter(password_tokens::Column::Id.eq(row.id))
@@ -234,9 +232,9 @@ pub async fn consume_password_token(
         .exec(db)
         .await?;
     if updated.rows_affected != 1 {
-        return Ok(Err(TokenProblem::Used));
+        return Err(Refusal::Refused(TokenProblem::Used));
     }
-    Ok(Ok(row))
+    Ok(row)
 }
 
 /// A new invitation: its row (for the log) and the secret of its link (only in the mail).
@@ -308,27 +306,27 @@ async fn revoke_open_invitations(
 pub async fn check_invitation(
     db: &impl ConnectionTrait,
     token: &str,
-) -> Result<Result<invitations::Model, TokenProblem>, sea_orm::DbErr> {
+) -> Result<invitations::Model, Refusal<TokenProblem>> {
     if !tokens::well_formed(token) {
-        return Ok(Err(TokenProblem::Invalid));
+        return Err(Refusal::Refused(TokenProblem::Invalid));
     }
     let Some(row) = invitations::Entity::find()
         .filter(invitations::Column::TokenHash.eq(tokens::digest(token)))
         .one(db)
         .await?
     else {
-        return Ok(Err(TokenProblem::Invalid));
+        return Err(Refusal::Refused(TokenProblem::Invalid));
     };
     if row.accepted_at.is_some() {
-        return Ok(Err(TokenProblem::Used));
+        return Err(Refusal::Refused(TokenProblem::Used));
     }
     if row.revoked_at.is_some() || newer_invitation_exists(db, &row).await? {
-        return Ok(Err(TokenProblem::Withdrawn));
+        return Err(Refusal::Refused(TokenProblem::Withdrawn));
     }
     if row.expires_at < now() {
-        return Ok(Err(TokenProblem::Expired));
+        return Err(Refusal::Refused(TokenProblem::Expired));
     }
-    Ok(Ok(row))
+    Ok(row)
 }
 
 /// Two invitations sent at the same instant could both miss the other when revoking: the

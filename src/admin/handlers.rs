@@ -16,6 +16,7 @@ use crate::{
     db::{self, now},
     entities::{forums, themes, users},
     forums::log::{self, Entry},
+    refusal::Refusal,
     web::{AdminUser, AppError, AppResult, AppState, flash, forms::Form, html},
 };
 
@@ -113,7 +114,7 @@ pub async fn create_theme(
     Form(form): Form<ThemeForm>,
 ) -> AppResult<Response> {
     let txn = db::begin_write(&state.db).await?;
-    match service::create_theme(&txn, &form.theme_slug, &form.theme_name).await? {
+    match service::create_theme(&txn, &form.theme_slug, &form.theme_name).await {
         Ok(theme) => {
             log::record(
                 &txn,
@@ -131,10 +132,10 @@ pub async fn create_theme(
             flash::set(&admin.session, "admin.created").await;
             Ok(Redirect::to("/admin").into_response())
         }
-        Err((field, key)) => {
+        Err(Refusal::Db(err)) => Err(err.into()),
+        Err(Refusal::Refused(problem)) => {
             txn.rollback().await?;
-            let mut errors = FormErrors::default();
-            errors.add(field, key);
+            let errors = FormErrors::from(problem);
             let theme_form = views::ThemeForm {
                 slug: form.theme_slug,
                 name: form.theme_name,
@@ -181,7 +182,7 @@ pub async fn create_forum(
             moderation: &form.moderation,
         },
     )
-    .await?;
+    .await;
     match created {
         Ok(forum) => {
             log::record(
@@ -199,10 +200,10 @@ pub async fn create_forum(
             txn.commit().await?;
             Ok(Redirect::to(&format!("/forums/{}/members", forum.slug)).into_response())
         }
-        Err((field, key)) => {
+        Err(Refusal::Db(err)) => Err(err.into()),
+        Err(Refusal::Refused(problem)) => {
             txn.rollback().await?;
-            let mut errors = FormErrors::default();
-            errors.add(field, key);
+            let errors = FormErrors::from(problem);
             let forum_form = views::ForumForm {
                 slug: form.slug,
                 title: form.title,

@@ -7,7 +7,8 @@ use sea_orm::{
 use crate::{
     db::now,
     entities::{forums, states::ModerationMode, themes},
-    web::forms,
+    refusal::Refusal,
+    web::forms::{self, FieldProblem},
 };
 
 pub fn valid_slug(slug: &str) -> bool {
@@ -20,21 +21,18 @@ pub fn valid_slug(slug: &str) -> bool {
         && !slug.ends_with('-')
 }
 
-/// A field and the translation key of what is wrong with it.
-pub type Problem = (&'static str, &'static str);
-
 pub async fn create_theme(
     db: &impl ConnectionTrait,
     slug: &str,
     name: &str,
-) -> Result<Result<themes::Model, Problem>, sea_orm::DbErr> {
+) -> Result<themes::Model, Refusal<FieldProblem>> {
     let slug = slug.trim().to_lowercase();
     if !valid_slug(&slug) {
-        return Ok(Err(("theme_slug", "form.bad_slug")));
+        return Err(FieldProblem::refused("theme_slug", "form.bad_slug"));
     }
     let name = match forms::single_line(name, forms::TITLE_MAX) {
         Ok(name) => name,
-        Err(key) => return Ok(Err(("theme_name", key))),
+        Err(key) => return Err(FieldProblem::refused("theme_name", key)),
     };
     if themes::Entity::find()
         .filter(themes::Column::Slug.eq(&slug))
@@ -42,7 +40,7 @@ pub async fn create_theme(
         .await?
         .is_some()
     {
-        return Ok(Err(("theme_slug", "form.slug_taken")));
+        return Err(FieldProblem::refused("theme_slug", "form.slug_taken"));
     }
     let theme = themes::ActiveModel {
         slug: Set(slug),
@@ -53,7 +51,7 @@ pub async fn create_theme(
     }
     .insert(db)
     .await?;
-    Ok(Ok(theme))
+    Ok(theme)
 }
 
 pub struct NewForum<'a> {
@@ -68,26 +66,26 @@ pub struct NewForum<'a> {
 pub async fn create_forum(
     db: &impl ConnectionTrait,
     new: NewForum<'_>,
-) -> Result<Result<forums::Model, Problem>, sea_orm::DbErr> {
+) -> Result<forums::Model, Refusal<FieldProblem>> {
     let slug = new.slug.trim().to_lowercase();
     if !valid_slug(&slug) {
-        return Ok(Err(("slug", "form.bad_slug")));
+        return Err(FieldProblem::refused("slug", "form.bad_slug"));
     }
     let title = match forms::single_line(new.title, forms::TITLE_MAX) {
         Ok(title) => title,
-        Err(key) => return Ok(Err(("title", key))),
+        Err(key) => return Err(FieldProblem::refused("title", key)),
     };
     let moderation = match new.moderation.trim() {
         "" | "post" => ModerationMode::Post,
         "pre" => ModerationMode::Pre,
-        _ => return Ok(Err(("moderation", "error.bad_form"))),
+        _ => return Err(FieldProblem::refused("moderation", "error.bad_form")),
     };
     let Some(theme) = themes::Entity::find()
         .filter(themes::Column::Slug.eq(new.theme_slug.trim()))
         .one(db)
         .await?
     else {
-        return Ok(Err(("theme", "form.unknown_theme")));
+        return Err(FieldProblem::refused("theme", "form.unknown_theme"));
     };
     if forums::Entity::find()
         .filter(forums::Column::Slug.eq(&slug))
@@ -95,7 +93,7 @@ pub async fn create_forum(
         .await?
         .is_some()
     {
-        return Ok(Err(("slug", "form.slug_taken")));
+        return Err(FieldProblem::refused("slug", "form.slug_taken"));
     }
     let long_text = |text: &str| {
         forms::strip_controls(text)
@@ -119,7 +117,7 @@ pub async fn create_forum(
     }
     .insert(db)
     .await?;
-    Ok(Ok(forum))
+    Ok(forum)
 }
 
 #[cfg(test)]

@@ -99,6 +99,37 @@ pub struct ThreadPageQuery {
     quote: Option<String>,
 }
 
+/// Which page of a thread to show.
+#[derive(Clone, Copy)]
+enum Position {
+    Page(u64),
+    /// The page that holds this post (for the reader).
+    Post(i32),
+    /// The newest page: where a reply that could not be saved is shown again.
+    Last,
+}
+
+impl ThreadPageQuery {
+    fn position(&self) -> Position {
+        match self.post.as_deref().and_then(|p| p.parse::<i32>().ok()) {
+            Some(post_id) => Position::Post(post_id),
+            None => Position::Page(crate::web::paging::page_number(self.page.as_deref())),
+        }
+    }
+
+    fn reply_box(&self) -> ReplyBox {
+        ReplyBox::Quoting(self.quote.as_deref().and_then(|q| q.parse::<i32>().ok()))
+    }
+}
+
+/// What the reply box starts with.
+enum ReplyBox {
+    /// What the reader typed (shown again when it could not be saved).
+    Typed(String),
+    /// Empty, or a quote of this post when it is in the thread.
+    Quoting(Option<i32>),
+}
+
 async fn theme_name(db: &impl ConnectionTrait, theme_id: i32) -> AppResult<String> {
     Ok(crate::entities::themes::Entity::find_by_id(theme_id)
         .one(db)
@@ -265,13 +296,34 @@ pub async fn create_thread(
     Ok(Redirect::to(&format!("/threads/{}", written.thread_id)).into_response())
 }
 
+/// A reply box quoting `quote_id`, when the reader may see that post and it is in this thread.
+async fn quoted_reply(
+    db: &impl ConnectionTrait,
+    user: &users::Model,
+    thread_id: i32,
+    quote_id: i32,
+) -> AppResult<String> {
+    let Ok((quoted, quoted_thread, _)) = access::post(db, user, quote_id).await else {
+        return Ok(String::new());
+    };
+    if quoted_thread.id != thread_id {
+        return Ok(String::new());
+    }
+    let author = users::Entity::find_by_id(quoted.author_id)
+        .one(db)
+        .await?
+        .map(|u| u.display_name)
+        .unwrap_or_default();
+    Ok(markdown::quote(&author, &quoted.body_md))
+}
+
 /// Renders the thread page for one reader (with what they typed in the reply box, if any).
 async fn render_thread(
     state: &AppState,
     signed_in: &SignedIn,
     open: &reading::OpenThread,
-    query: &ThreadPageQuery,
-    reply_body: String,
+    position: Position,
+    reply_box: ReplyBox,
     notice: Option<&'static str>,
     errors: &FormErrors,
 ) -> AppResult<String> {
@@ -279,9 +331,13 @@ async fn render_thread(
     let user = &signed_in.user;
     let (thread, access) = (&open.thread, &open.access);
     let moderator = access.role.moderates();
-    let requested = match query.post.as_deref().and_then(|p| p.parse::<i32>().ok()) {
-        Some(post_id) => queries::page_of_post(db, thread.id, user.id, moderator, post_id).await?,
-        None => crate::web::paging::page_number(query.page.as_deref()),
+    let requested = match position {
+        Position::Post(post_id) => {
+            queries::page_of_post(db, thread.id, user.id, moderator, post_id).await?
+        }
+        Position::Page(page) => page,
+        // Pages past the end are clamped to the last one.
+        Position::Last => u64::MAX,
     };
     let can_reply = access.forum.archived_at.is_none() && (thread.locked_at.is_none() || moderator);
     let audience = reading::Audience {
@@ -300,20 +356,13 @@ async fn render_thread(
     {
         reading::record_reading(state, open, user.id, last).await?;
     }
-    let mut reply_body = reply_body;
-    if reply_body.is_empty()
-        && can_reply
-        && let Some(quote_id) = query.quote.as_deref().and_then(|q| q.parse::<i32>().ok())
-        && let Ok((quoted, quoted_thread, _)) = access::post(db, user, quote_id).await
-        && quoted_thread.id == thread.id
-    {
-        let author = users::Entity::find_by_id(quoted.author_id)
-            .one(db)
-            .await?
-            .map(|u| u.display_name)
-            .unwrap_or_default();
-        reply_body = markdown::quote(&author, &quoted.body_md);
-    }
+    let reply_body = match reply_box {
+        ReplyBox::Typed(typed) => typed,
+        ReplyBox::Quoting(Some(quote_id)) if can_reply => {
+            quoted_reply(db, user, thread.id, quote_id).await?
+        }
+        ReplyBox::Quoting(_) => String::new(),
+    };
     let move_targets = if moderator {
         super::moderation::move_targets(db, user, access.forum.id).await?
     } else {
@@ -380,8 +429,8 @@ pub async fn show_thread(
         &state,
         &signed_in,
         &open,
-        &query,
-        String::new(),
+        query.position(),
+        query.reply_box(),
         notice,
         &FormErrors::default(),
     )
@@ -408,13 +457,16 @@ pub async fn create_reply(
             let open = reading::open_thread(&state.db, &signed_in.user, thread_id).await?;
             let mut errors = FormErrors::default();
             errors.add("body", key);
-            let query = ThreadPageQuery {
-                page: Some(u64::MAX.to_string()),
-                post: None,
-                quote: None,
-            };
-            let page =
-                render_thread(&state, &signed_in, &open, &query, form.body, None, &errors).await?;
+            let page = render_thread(
+                &state,
+                &signed_in,
+                &open,
+                Position::Last,
+                ReplyBox::Typed(form.body),
+                None,
+                &errors,
+            )
+            .await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response());
         }
     };

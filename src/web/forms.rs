@@ -8,6 +8,29 @@ use axum::{
 use serde::de::DeserializeOwned;
 
 use super::{AppError, AppState};
+use crate::refusal::Refusal;
+
+/// One field that is wrong and the catalogue key saying what is wrong with it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FieldProblem {
+    pub field: &'static str,
+    pub key: &'static str,
+}
+
+impl FieldProblem {
+    /// A service's refusal naming this field.
+    pub fn refused(field: &'static str, key: &'static str) -> Refusal<FieldProblem> {
+        Refusal::Refused(FieldProblem { field, key })
+    }
+}
+
+impl From<FieldProblem> for templates::components::FormErrors {
+    fn from(problem: FieldProblem) -> Self {
+        let mut errors = Self::default();
+        errors.add(problem.field, problem.key);
+        errors
+    }
+}
 
 /// Like `axum::Form`, but bad bodies become Fora's clear error pages.
 pub struct Form<T>(pub T);

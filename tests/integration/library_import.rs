@@ -72,7 +72,6 @@ async fn themes(app: &TestApp, slugs: &[&str]) {
     for slug in slugs {
         fora::admin::service::create_theme(app.db(), slug, &format!("Theme {slug}"))
             .await
-            .expect("db")
             .expect("theme");
     }
 }

@@ -32,7 +32,6 @@ const RETIRED_TITLE: &str = "Retired lesson about secret harvest plans";
 async fn theme(app: &TestApp, slug: &str, name: &str) {
     create_theme(app.db(), slug, name)
         .await
-        .expect("db")
         .expect("valid theme");
 }
 
@@ -1089,7 +1088,6 @@ async fn theme_page_shows_only_the_viewers_forums(app: TestApp) {
             },
         )
         .await
-        .expect("db")
         .expect("forum");
     }
     let open = fora::entities::forums::Entity::find()

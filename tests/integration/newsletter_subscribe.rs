@@ -43,11 +43,9 @@ crate::on_both_databases!(
 async fn themes(app: &TestApp) -> (i32, i32) {
     let a = create_theme(app.db(), "agriculture", "Agriculture")
         .await
-        .expect("db")
         .expect("theme");
     let b = create_theme(app.db(), "education", "Education")
         .await
-        .expect("db")
         .expect("theme");
     (a.id, b.id)
 }

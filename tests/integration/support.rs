@@ -18,6 +18,7 @@ use fora::{
     config::{Config, HttpLimits, NewsletterConfig, PasswordHashing, RateLimits},
     entities::{forums, users},
     mail::{Mailer, memory::MemoryOutbox},
+    refusal::Refusal,
 };
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 
@@ -245,9 +246,10 @@ impl TestApp {
 
     pub async fn forum(&self, slug: &str, moderation: &str) -> forums::Model {
         let theme = format!("theme-{slug}");
-        let _ = create_theme(self.db(), &theme, "Agriculture")
-            .await
-            .expect("theme");
+        // A second forum of the same slug reuses its theme.
+        if let Err(Refusal::Db(err)) = create_theme(self.db(), &theme, "Agriculture").await {
+            panic!("theme: {err}");
+        }
         create_forum(
             self.db(),
             NewForum {
@@ -260,7 +262,6 @@ impl TestApp {
             },
         )
         .await
-        .expect("db")
         .expect("valid forum")
     }
 

@@ -10,6 +10,7 @@ use crate::{
     db::{begin_write, now},
     entities::states::{Frequency, SubscriberStatus},
     entities::users,
+    refusal::Refusal,
 };
 
 /// The profile's newsletter section as it stands.
@@ -40,7 +41,7 @@ pub async fn apply(
     db: &DatabaseConnection,
     user: &users::Model,
     pairs: Vec<(String, String)>,
-) -> Result<Result<(), (ProfileNewsletter, FormErrors)>, DbErr> {
+) -> Result<(), Refusal<(ProfileNewsletter, FormErrors)>> {
     let unsubscribing = pairs
         .iter()
         .any(|(name, value)| name == "action" && value == "unsubscribe");
@@ -50,7 +51,7 @@ pub async fn apply(
             service::unsubscribe(&txn, row.id, now()).await?;
         }
         txn.commit().await?;
-        return Ok(Ok(()));
+        return Ok(());
     }
     let submitted = Submitted::from_pairs(pairs);
     let themes = service::all_themes(db).await?;
@@ -59,10 +60,10 @@ pub async fn apply(
         let mut view = profile_view(db, user).await?;
         view.themes = theme_choices(&themes, &submitted.checked(&themes));
         view.frequency = submitted.frequency.clone();
-        return Ok(Err((view, errors)));
+        return Err(Refusal::Refused((view, errors)));
     };
     let txn = begin_write(db).await?;
     service::subscribe_member(&txn, user, &choices, now()).await?;
     txn.commit().await?;
-    Ok(Ok(()))
+    Ok(())
 }

@@ -30,6 +30,7 @@ use crate::{
     db::{begin_write, now},
     entities::states::{Frequency, SubscriberStatus},
     mail::Email,
+    refusal::Refusal,
     web::{AppError, AppResult, AppState, Viewer, client_addr::ClientAddr, forms::Form},
 };
 use form::Submitted;
@@ -196,9 +197,10 @@ pub async fn show_confirm(
 ) -> AppResult<Response> {
     let ctx = viewer.form_ctx().await?;
     Ok(
-        match service::check_confirm_token(&state.db, &token, now()).await? {
-            Err(problem) => confirm_problem_page(&ctx, problem),
+        match service::check_confirm_token(&state.db, &token, now()).await {
+            Err(Refusal::Refused(problem)) => confirm_problem_page(&ctx, problem),
             Ok(row) => page(StatusCode::OK, views::confirm(&ctx, &token, &row.email)),
+            Err(Refusal::Db(err)) => return Err(err.into()),
         },
     )
 }
@@ -210,9 +212,10 @@ pub async fn confirm_subscription(
 ) -> AppResult<Response> {
     let ctx = viewer.ctx();
     let txn = begin_write(&state.db).await?;
-    let row = match service::confirm(&txn, &token, now()).await? {
+    let row = match service::confirm(&txn, &token, now()).await {
         Ok(row) => row,
-        Err(problem) => return Ok(confirm_problem_page(&ctx, problem)),
+        Err(Refusal::Refused(problem)) => return Ok(confirm_problem_page(&ctx, problem)),
+        Err(Refusal::Db(err)) => return Err(err.into()),
     };
     txn.commit().await?;
     tracing::info!(subscriber_id = row.id, "newsletter subscription confirmed");

@@ -14,6 +14,7 @@ use crate::{
         subscriber_themes, subscribers, themes, users,
     },
     link_tokens::{self, Purpose},
+    refusal::Refusal,
     secret::ServerSecret,
 };
 
@@ -267,9 +268,9 @@ pub async fn check_confirm_token(
     db: &impl ConnectionTrait,
     token: &str,
     at: OffsetDateTime,
-) -> Result<Result<subscribers::Model, TokenProblem>, DbErr> {
+) -> Result<subscribers::Model, Refusal<TokenProblem>> {
     if !tokens::well_formed(token) {
-        return Ok(Err(TokenProblem::Invalid));
+        return Err(Refusal::Refused(TokenProblem::Invalid));
     }
     let Some(row) = subscribers::Entity::find()
         .filter(subscribers::Column::ConfirmTokenHash.eq(tokens::digest(token)))
@@ -277,15 +278,15 @@ pub async fn check_confirm_token(
         .await?
     else {
         // Confirming clears the hash: a used link is indistinguishable from a made-up one.
-        return Ok(Err(TokenProblem::Invalid));
+        return Err(Refusal::Refused(TokenProblem::Invalid));
     };
     if row.status != SubscriberStatus::Pending {
-        return Ok(Err(TokenProblem::Used));
+        return Err(Refusal::Refused(TokenProblem::Used));
     }
     if row.confirm_expires_at.is_none_or(|expires| expires <= at) {
-        return Ok(Err(TokenProblem::Expired));
+        return Err(Refusal::Refused(TokenProblem::Expired));
     }
-    Ok(Ok(row))
+    Ok(row)
 }
 
 /// Confirms a subscription: one conditional UPDATE whose affected-row count decides, so a
@@ -296,11 +297,8 @@ pub async fn confirm(
     db: &impl ConnectionTrait,
     token: &str,
     at: OffsetDateTime,
-) -> Result<Result<subscribers::Model, TokenProblem>, DbErr> {
-    let mut row = match check_confirm_token(db, token, at).await? {
-        Ok(row) => row,
-        Err(problem) => return Ok(Err(problem)),
-    };
+) -> Result<subscribers::Model, Refusal<TokenProblem>> {
+    let mut row = check_confirm_token(db, token, at).await?;
     let salt = link_tokens::new_salt();
     let updated = db
         .execute_raw(Statement::from_sql_and_values(
@@ -320,11 +318,11 @@ pub async fn confirm(
         ))
         .await?;
     if updated.rows_affected() != 1 {
-        return Ok(Err(TokenProblem::Used));
+        return Err(Refusal::Refused(TokenProblem::Used));
     }
     row.status = SubscriberStatus::Active;
     row.link_salt = salt;
-    Ok(Ok(row))
+    Ok(row)
 }
 
 /// Unsubscribes at once: the subscriber leaves (any pending confirmation link dies with it)
