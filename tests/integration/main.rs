@@ -29,4 +29,5 @@ mod notifications;
 mod pathological_posts;
 mod private_pages;
 mod search_limits;
+mod search_quality;
 mod smtp;
