@@ -57,6 +57,9 @@ struct Question {
     relevant: HashMap<String, u8>,
 }
 
+/// Which questions a mean is taken over.
+type Selection = dyn Fn(&Question) -> bool;
+
 fn judgments() -> Vec<Question> {
     let judged: Judgments = toml::from_str(QUESTIONS).expect("questions.toml parses");
     judged.question
@@ -272,7 +275,7 @@ async fn judged_questions_reach_the_floor(app: TestApp) {
         scores.push((q, score, ranked));
     }
 
-    let mean_of = |keep: &dyn Fn(&Question) -> bool| {
+    let mean_of = |keep: &Selection| {
         let chosen: Vec<Score> = scores
             .iter()
             .filter(|(q, _, _)| keep(q))
@@ -289,7 +292,7 @@ async fn judged_questions_reach_the_floor(app: TestApp) {
     announce(&format!(
         "search quality ({backend}): {count} questions, recall@{K} {recall:.3}, nDCG@{K} {ndcg:.3}"
     ));
-    let groups: [(&str, &dyn Fn(&Question) -> bool); 5] = [
+    let groups: [(&str, &Selection); 5] = [
         ("en", &|q| q.lang == "en"),
         ("fr", &|q| q.lang == "fr"),
         ("es", &|q| q.lang == "es"),
