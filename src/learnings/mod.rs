@@ -5,6 +5,7 @@ pub mod facets;
 pub mod fields;
 pub mod links;
 pub mod pages;
+pub mod quality;
 pub mod query_text;
 pub mod review;
 pub mod search;

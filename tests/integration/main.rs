@@ -29,5 +29,6 @@ mod notifications;
 mod pathological_posts;
 mod private_pages;
 mod search_limits;
+mod search_quality;
 mod smtp;
 mod state_checks;
