@@ -8,11 +8,23 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use sea_orm::DbErr;
-use serde_json::json;
+use serde::Serialize;
 use templates::i18n::t;
+use utoipa::ToSchema;
 
 /// The API answers in English: it has no session and its codes are what programs read.
 pub const LANG: &str = "en";
+
+/// The body of every error answer: `Error` in the OpenAPI document.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Error)]
+pub struct ErrorBody {
+    /// Stable code: not_found, bad_parameter, query_too_long, method_not_allowed, internal.
+    #[schema(examples("not_found"))]
+    pub error: &'static str,
+    /// A sentence for people (English).
+    pub message: String,
+}
 
 #[derive(Debug)]
 pub struct ApiError {
@@ -60,7 +72,10 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut response = (
             self.status,
-            Json(json!({ "error": self.code, "message": self.message })),
+            Json(ErrorBody {
+                error: self.code,
+                message: self.message,
+            }),
         )
             .into_response();
         if self.status == StatusCode::METHOD_NOT_ALLOWED {

@@ -21,6 +21,7 @@ crate::on_both_databases!(
     api_filters_pages_and_counts,
     api_bad_input_gets_json_errors,
     openapi_describes_every_path,
+    api_answers_match_the_served_document,
     products_list_detail_and_admin_forms,
     theme_page_shows_only_the_viewers_forums,
 );
@@ -785,6 +786,326 @@ async fn openapi_describes_every_path(app: TestApp) {
     for piece in text.split("\"$ref\":\"#/components/schemas/").skip(1) {
         let name = piece.split('"').next().unwrap_or("");
         assert!(schemas.contains_key(name), "dangling $ref to {name}");
+    }
+}
+
+/// The served document against the served answers: it is OpenAPI 3.x, lists exactly the
+/// routes the router serves, and each real answer (successes and errors) has a status the
+/// document lists for its operation and a body that its schema describes, every field declared
+/// (an answer with a field the document does not name fails, as does a missing or mistyped one).
+async fn api_answers_match_the_served_document(app: TestApp) {
+    let seed = seed(&app).await;
+    let client = app.client();
+    let doc = json(client.get("/api/v1/openapi.json").await.assert_status(200));
+    let version = doc["openapi"].as_str().expect("openapi version");
+    assert!(version.starts_with("3."), "{version}");
+    assert!(doc["info"]["title"].is_string() && doc["info"]["version"].is_string());
+    let paths = doc["paths"].as_object().expect("paths");
+    let mut documented: Vec<String> = paths.keys().cloned().collect();
+    documented.sort();
+    let mut served = fora::api::route_paths();
+    served.sort();
+    assert_eq!(documented, served, "the document lists the router's routes");
+    for (path, item) in paths {
+        assert!(path.starts_with("/api/v1/"), "{path}");
+        let operations: Vec<&String> = item.as_object().expect("path item").keys().collect();
+        assert_eq!(operations, ["get"], "{path}");
+        let parameters = item["get"]["parameters"].as_array();
+        for name in path
+            .split('/')
+            .filter_map(|s| s.strip_prefix('{')?.strip_suffix('}'))
+        {
+            assert!(
+                parameters
+                    .is_some_and(|ps| ps.iter().any(|p| p["name"] == name && p["in"] == "path")),
+                "{path}: path parameter {name} is documented"
+            );
+        }
+    }
+
+    let learning = seed.published[0];
+    let product = seed.product;
+    let requests: Vec<(&str, String)> = vec![
+        ("/api/v1/learnings", "/api/v1/learnings".into()),
+        (
+            "/api/v1/learnings",
+            "/api/v1/learnings?q=mothers+week&page=1".into(),
+        ),
+        (
+            "/api/v1/learnings",
+            "/api/v1/learnings?page=2&type=bogus&theme=agri&colour=red&sort=sideways&year=abc"
+                .into(),
+        ),
+        ("/api/v1/learnings", "/api/v1/learnings?page=0".into()),
+        (
+            "/api/v1/learnings",
+            format!("/api/v1/learnings?q={}", "a".repeat(300)),
+        ),
+        (
+            "/api/v1/learnings/{id}",
+            format!("/api/v1/learnings/{learning}"),
+        ),
+        (
+            "/api/v1/learnings/{id}",
+            format!("/api/v1/learnings/{}", seed.published[12]),
+        ),
+        (
+            "/api/v1/learnings/{id}",
+            format!("/api/v1/learnings/{}", seed.draft),
+        ),
+        ("/api/v1/learnings/{id}", "/api/v1/learnings/abc".into()),
+        ("/api/v1/products", "/api/v1/products".into()),
+        (
+            "/api/v1/products",
+            "/api/v1/products?kind=tool&language=xx&shape=round".into(),
+        ),
+        ("/api/v1/products", "/api/v1/products?page=-1".into()),
+        (
+            "/api/v1/products/{id}",
+            format!("/api/v1/products/{product}"),
+        ),
+        (
+            "/api/v1/products/{id}",
+            format!("/api/v1/products/{}", seed.draft_product),
+        ),
+        ("/api/v1/openapi.json", "/api/v1/openapi.json".into()),
+    ];
+    let mut statuses = Vec::new();
+    let mut first_list = Value::Null;
+    for (template, url) in &requests {
+        let response = client.get(url).await;
+        let body = json(&response);
+        let schema = response_schema(&doc, template, "get", response.status);
+        let mut problems = Vec::new();
+        check(&doc, schema, &body, "$", true, &mut problems);
+        assert!(
+            problems.is_empty(),
+            "GET {url} ({}) does not match the document:\n{}",
+            response.status,
+            problems.join("\n")
+        );
+        statuses.push(response.status);
+        if first_list.is_null() {
+            first_list = body;
+        }
+    }
+    for status in [200, 400, 404] {
+        assert!(statuses.contains(&status), "no {status} answer was checked");
+    }
+
+    // A 405 is documented, with its body.
+    let response = reqwest::Client::new()
+        .delete(format!("{}/api/v1/products/{product}", app.base))
+        .send()
+        .await
+        .expect("DELETE");
+    assert_eq!(response.status(), 405);
+    let body: Value = response.json().await.expect("JSON");
+    let mut problems = Vec::new();
+    check(
+        &doc,
+        response_schema(&doc, "/api/v1/products/{id}", "get", 405),
+        &body,
+        "$",
+        true,
+        &mut problems,
+    );
+    assert!(problems.is_empty(), "{problems:?}");
+
+    // The checker itself fails on drift: an undeclared field, a missing one, a wrong type,
+    // also deep inside a real answer.
+    let list_schema = response_schema(&doc, "/api/v1/learnings", "get", 200);
+    for (pointer, change) in [
+        ("/items/0/snippet_parts/0", ("colour", Value::from("red"))),
+        ("/facets/type/0", ("count", Value::from("many"))),
+        ("/links", ("prev", Value::from(3))),
+    ] {
+        let mut drifted = first_list.clone();
+        let (field, value) = change;
+        drifted
+            .pointer_mut(pointer)
+            .and_then(Value::as_object_mut)
+            .unwrap_or_else(|| panic!("{pointer} in {first_list}"))
+            .insert(field.into(), value);
+        let mut problems = Vec::new();
+        check(&doc, list_schema, &drifted, "$", true, &mut problems);
+        assert!(!problems.is_empty(), "a drift at {pointer} passed");
+    }
+    let schema = response_schema(&doc, "/api/v1/learnings/{id}", "get", 404);
+    for drifted in [
+        serde_json::json!({ "error": "not_found", "message": "x", "extra": 1 }),
+        serde_json::json!({ "error": "not_found" }),
+        serde_json::json!({ "error": 404, "message": "x" }),
+    ] {
+        let mut problems = Vec::new();
+        check(&doc, schema, &drifted, "$", true, &mut problems);
+        assert!(!problems.is_empty(), "{drifted} passed");
+    }
+}
+
+/// The JSON schema the document gives for an operation's answer with this status.
+fn response_schema<'a>(doc: &'a Value, path: &str, method: &str, status: u16) -> &'a Value {
+    let response = &doc["paths"][path][method]["responses"][status.to_string()];
+    assert!(
+        response.is_object(),
+        "{method} {path}: status {status} is not documented"
+    );
+    let schema = &response["content"]["application/json"]["schema"];
+    assert!(
+        schema.is_object(),
+        "{method} {path} {status}: no JSON schema"
+    );
+    schema
+}
+
+fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
+    match schema["$ref"].as_str() {
+        Some(reference) => {
+            let name = reference
+                .strip_prefix("#/components/schemas/")
+                .unwrap_or_else(|| panic!("unexpected $ref {reference}"));
+            let target = &doc["components"]["schemas"][name];
+            assert!(target.is_object(), "dangling $ref {reference}");
+            resolve(doc, target)
+        }
+        None => schema,
+    }
+}
+
+/// Every property a schema declares, through `$ref` and `allOf`.
+fn declared(doc: &Value, schema: &Value, names: &mut Vec<String>) {
+    let schema = resolve(doc, schema);
+    if let Some(properties) = schema["properties"].as_object() {
+        names.extend(properties.keys().cloned());
+    }
+    for part in schema["allOf"].as_array().into_iter().flatten() {
+        declared(doc, part, names);
+    }
+}
+
+/// A JSON Schema check of the keywords the document uses, stricter than JSON Schema in one
+/// way: an object may hold only the properties its schema declares.
+fn check(
+    doc: &Value,
+    schema: &Value,
+    value: &Value,
+    at: &str,
+    strict: bool,
+    problems: &mut Vec<String>,
+) {
+    let schema = resolve(doc, schema);
+    if let Some(parts) = schema["allOf"].as_array() {
+        for part in parts {
+            check(doc, part, value, at, false, problems);
+        }
+    }
+    for (keyword, wanted) in [("oneOf", Some(1)), ("anyOf", None)] {
+        if let Some(options) = schema[keyword].as_array() {
+            let matching = options
+                .iter()
+                .filter(|option| {
+                    let mut found = Vec::new();
+                    check(doc, option, value, at, strict, &mut found);
+                    found.is_empty()
+                })
+                .count();
+            let fits = match wanted {
+                Some(n) => matching == n,
+                None => matching >= 1,
+            };
+            if !fits {
+                problems.push(format!("{at}: {value} matches {matching} of its {keyword}"));
+            }
+        }
+    }
+    if let Some(types) = match &schema["type"] {
+        Value::String(one) => Some(vec![one.as_str()]),
+        Value::Array(many) => Some(many.iter().filter_map(Value::as_str).collect()),
+        _ => None,
+    } {
+        let is = |name: &str| match name {
+            "null" => value.is_null(),
+            "boolean" => value.is_boolean(),
+            "integer" => value.is_i64() || value.is_u64(),
+            "number" => value.is_number(),
+            "string" => value.is_string(),
+            "array" => value.is_array(),
+            "object" => value.is_object(),
+            other => panic!("unknown type {other}"),
+        };
+        if !types.iter().any(|name| is(name)) {
+            problems.push(format!("{at}: {value} is not {types:?}"));
+            return;
+        }
+    }
+    if let Some(allowed) = schema["enum"].as_array()
+        && !allowed.contains(value)
+    {
+        problems.push(format!("{at}: {value} is not one of {allowed:?}"));
+    }
+    if !schema["const"].is_null() && schema["const"] != *value {
+        problems.push(format!("{at}: {value} is not {}", schema["const"]));
+    }
+    if let Some(number) = value.as_f64() {
+        if schema["minimum"].as_f64().is_some_and(|min| number < min) {
+            problems.push(format!("{at}: {value} is below {}", schema["minimum"]));
+        }
+        if schema["maximum"].as_f64().is_some_and(|max| number > max) {
+            problems.push(format!("{at}: {value} is above {}", schema["maximum"]));
+        }
+    }
+    if let Some(text) = value.as_str() {
+        let fits = match schema["format"].as_str() {
+            Some("uri") => text.starts_with("http://") || text.starts_with("https://"),
+            Some("date-time") => {
+                time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+                    .is_ok()
+            }
+            Some("date") => text.len() == 10 && text.as_bytes()[4] == b'-',
+            _ => true,
+        };
+        if !fits {
+            problems.push(format!("{at}: {text:?} is not a {}", schema["format"]));
+        }
+    }
+    if let (Some(items), Some(values)) = (schema.get("items"), value.as_array()) {
+        for (i, item) in values.iter().enumerate() {
+            check(doc, items, item, &format!("{at}[{i}]"), true, problems);
+        }
+    }
+    if let Some(object) = value.as_object() {
+        for name in schema["required"].as_array().into_iter().flatten() {
+            let name = name.as_str().unwrap_or_default();
+            if !object.contains_key(name) {
+                problems.push(format!("{at}: required field {name} is missing"));
+            }
+        }
+        if let Some(properties) = schema["properties"].as_object() {
+            for (name, property) in properties {
+                if let Some(field) = object.get(name) {
+                    check(
+                        doc,
+                        property,
+                        field,
+                        &format!("{at}.{name}"),
+                        true,
+                        problems,
+                    );
+                }
+            }
+        }
+        if strict {
+            let mut names = Vec::new();
+            declared(doc, schema, &mut names);
+            let typed_object = schema["type"] == "object" || !names.is_empty();
+            if typed_object && !names.is_empty() {
+                for name in object.keys() {
+                    if !names.contains(name) {
+                        problems.push(format!("{at}: field {name} is not in the document"));
+                    }
+                }
+            }
+        }
     }
 }
 

@@ -1,0 +1,597 @@
+//! The API's handlers: each reads its request leniently, asks the features' services, and
+//! answers one of the types in `types.rs`. The `#[utoipa::path]` on each is its entry in the
+//! OpenAPI document (see `openapi.rs`), and the router takes each route's path from it.
+
+use axum::{
+    Json,
+    extract::{Path, RawQuery, State, rejection::PathRejection},
+    http::StatusCode,
+};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use templates::{
+    i18n::{t, tf},
+    {catalogue::language_name, learnings::type_label},
+};
+
+use super::{
+    params::{LEARNING_PARAMS, LearningQuery, PRODUCT_PARAMS, ProductQuery},
+    types::{
+        ActiveFilter, FacetValue, Language, Learning, LearningFacets, LearningList,
+        LearningSummary, Notice, NoticeCode, PageLinks, Product, ProductFacets, ProductList,
+        ProductSummary, Range, SnippetPart, Term, Theme,
+    },
+};
+use crate::{
+    entities::learnings,
+    learnings::{
+        query_text,
+        search::{
+            self, Audience, FacetCount, MARK_END, MARK_START, Notice as SearchNotice, PER_PAGE,
+            Search, SearchParams, TERM_FILTERS,
+        },
+    },
+    products::listing::{
+        self, PER_PAGE as PRODUCTS_PER_PAGE, ProductItem, ProductParams, ProductSearch,
+    },
+    taxonomy::{
+        Taxonomy,
+        pairs::{LEARNING_COUNTRIES, LEARNING_THEMES},
+    },
+    web::dates::iso,
+    web::{
+        AppState,
+        api_error::{ApiError, ErrorBody, LANG},
+    },
+};
+
+/// `page` must be a whole number from 1 (past the last page means the last page).
+fn check_page(raw: Option<&str>) -> Result<(), ApiError> {
+    let page = url::form_urlencoded::parse(raw.unwrap_or("").as_bytes())
+        .find(|(name, _)| name == "page")
+        .map(|(_, value)| value.trim().to_string());
+    match page {
+        None => Ok(()),
+        Some(value) if value.is_empty() => Ok(()),
+        Some(value) if value.parse::<u64>().is_ok_and(|p| p >= 1) => Ok(()),
+        Some(_) => Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_parameter",
+            t(LANG, "api.bad_page").into_owned(),
+        )),
+    }
+}
+
+/// Parameter names the endpoint does not know: ignored, and said so.
+fn unknown_parameters(raw: Option<&str>, known: &[&str]) -> Vec<Notice> {
+    let mut seen: Vec<String> = Vec::new();
+    for (name, _) in url::form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
+        let name: String = name.chars().filter(|c| !c.is_control()).take(80).collect();
+        if !known.contains(&name.as_str()) && !seen.contains(&name) && seen.len() < 20 {
+            seen.push(name);
+        }
+    }
+    seen.into_iter()
+        .map(|name| Notice {
+            code: NoticeCode::UnknownParameter,
+            message: tf(LANG, "api.unknown_parameter", &[("parameter", &name)]),
+            parameter: name,
+            value: None,
+        })
+        .collect()
+}
+
+fn notice(notice: &SearchNotice) -> Notice {
+    let about = |code, parameter: &str, key| Notice {
+        code,
+        parameter: parameter.to_string(),
+        value: None,
+        message: t(LANG, key).into_owned(),
+    };
+    match notice {
+        SearchNotice::UnknownFilter(param, value) => Notice {
+            code: NoticeCode::UnknownFilter,
+            parameter: param.to_string(),
+            value: Some(value.clone()),
+            message: tf(
+                LANG,
+                "api.unknown_filter",
+                &[("parameter", param), ("value", value)],
+            ),
+        },
+        SearchNotice::Shortened => about(NoticeCode::QueryShortened, "q", "api.query_shortened"),
+        SearchNotice::OnlyExclusions => {
+            about(NoticeCode::OnlyExclusions, "q", "api.only_exclusions")
+        }
+        SearchNotice::BadSort => about(NoticeCode::UnknownSort, "sort", "api.unknown_sort"),
+    }
+}
+
+fn term(taxonomy: &Taxonomy, id: Option<i32>) -> Option<Term> {
+    id.and_then(|id| taxonomy.term(id)).map(|term| Term {
+        code: term.code.clone(),
+        label: term.label.clone(),
+    })
+}
+
+fn themes(base: &str, taxonomy: &Taxonomy, ids: &[i32]) -> Vec<Theme> {
+    let mut themes: Vec<_> = ids.iter().filter_map(|id| taxonomy.theme(*id)).collect();
+    themes.sort_by(|a, b| a.name.cmp(&b.name));
+    themes
+        .into_iter()
+        .map(|theme| Theme {
+            slug: theme.slug.clone(),
+            name: theme.name.clone(),
+            url: format!("{base}/themes/{}", theme.slug),
+        })
+        .collect()
+}
+
+fn countries(taxonomy: &Taxonomy, ids: &[i32]) -> Vec<Term> {
+    let mut countries: Vec<_> = ids.iter().filter_map(|id| taxonomy.term(*id)).collect();
+    countries.sort_by(|a, b| a.label.cmp(&b.label));
+    countries
+        .into_iter()
+        .map(|term| Term {
+            code: term.code.clone(),
+            label: term.label.clone(),
+        })
+        .collect()
+}
+
+fn language(code: &str) -> Language {
+    Language {
+        code: code.to_string(),
+        label: language_name(LANG, code),
+    }
+}
+
+fn facet_values(
+    counts: &[FacetCount],
+    label: impl Fn(&str) -> Option<(String, String)>,
+) -> Vec<FacetValue> {
+    counts
+        .iter()
+        .filter_map(|count| {
+            let (code, label) = label(&count.value)?;
+            Some(FacetValue {
+                code,
+                label,
+                count: count.count,
+            })
+        })
+        .collect()
+}
+
+/// A snippet with its highlight markers split out: `snippet` is plain text, and
+/// `snippet_parts` the same text as runs, each saying whether it matched the query.
+fn snippet_parts(snippet: &str) -> (String, Vec<SnippetPart>) {
+    let mut plain = String::with_capacity(snippet.len());
+    let mut parts = Vec::new();
+    let mut run = String::new();
+    let mut matched = false;
+    for c in snippet.chars() {
+        match c {
+            MARK_START | MARK_END => {
+                if !run.is_empty() {
+                    parts.push(SnippetPart {
+                        text: std::mem::take(&mut run),
+                        matched,
+                    });
+                }
+                matched = c == MARK_START;
+            }
+            c => {
+                plain.push(c);
+                run.push(c);
+            }
+        }
+    }
+    if !run.is_empty() {
+        parts.push(SnippetPart { text: run, matched });
+    }
+    (plain, parts)
+}
+
+fn page_links(
+    base: &str,
+    path: &str,
+    query_for_page: impl Fn(u64) -> String,
+    page: u64,
+    pages: u64,
+) -> PageLinks {
+    let at = |p: u64| {
+        let query = query_for_page(p);
+        if query.is_empty() {
+            format!("{base}{path}")
+        } else {
+            format!("{base}{path}?{query}")
+        }
+    };
+    PageLinks {
+        this: at(page),
+        first: at(1),
+        last: at(pages),
+        prev: (page > 1).then(|| at(page - 1)),
+        next: (page < pages).then(|| at(page + 1)),
+    }
+}
+
+/// Search published learnings
+///
+/// The filters, paging and facet counts of the /learnings page (`per_page` learnings a page).
+/// Every filter combines with the others and with the text query.
+#[utoipa::path(
+    get,
+    path = "/api/v1/learnings",
+    operation_id = "listLearnings",
+    params(LearningQuery),
+    responses(
+        (status = 200, description = "One page of results with facet counts.", body = LearningList),
+        (status = 400, description = "`page` is not a whole number from 1, or the request holds a control character (error code bad_parameter); `q` is longer than its maxLength (error code query_too_long).", body = ErrorBody),
+        (status = 405, description = "Only GET (and HEAD, OPTIONS) are allowed.", body = ErrorBody),
+    )
+)]
+pub async fn list_learnings(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<LearningList>, ApiError> {
+    check_page(raw.as_deref())?;
+    let taxonomy = Taxonomy::current(&state).await?;
+    let mut params = SearchParams::from_query(raw.as_deref());
+    if params.q.chars().count() > query_text::MAX_CHARS {
+        let limit = query_text::MAX_CHARS.to_string();
+        return Err(ApiError::bad_request(
+            "query_too_long",
+            tf(LANG, "api.query_too_long", &[("limit", &limit)]),
+        ));
+    }
+    // Not a public filter: the API lists published learnings only.
+    params.status.clear();
+    let search = Search::resolve(params, &taxonomy, Audience::Public);
+    let outcome = search::run_cached(&state, &search).await?;
+    let base = state.config.base_url.as_str();
+    let items = outcome
+        .hits
+        .iter()
+        .map(|hit| {
+            let (snippet, snippet_parts) = snippet_parts(&hit.snippet);
+            LearningSummary {
+                id: hit.id,
+                url: format!("{base}/learnings/{}", hit.id),
+                api_url: format!("{base}/api/v1/learnings/{}", hit.id),
+                title: hit.title.clone(),
+                project_title: hit.project_title.clone(),
+                learning_type: hit.learning_type.clone(),
+                type_label: type_label(LANG, &hit.learning_type),
+                year: hit.year,
+                evaluation_type: term(&taxonomy, hit.evaluation_type_id),
+                published_at: hit.published_at.map(iso),
+                snippet,
+                snippet_parts,
+            }
+        })
+        .collect();
+    let empty = Vec::new();
+    let counts = |name: &str| outcome.facets.get(name).unwrap_or(&empty);
+    let by_vocabulary = search::facets_by_vocabulary(&outcome, &taxonomy);
+    let mut facets = LearningFacets {
+        learning_type: facet_values(counts("type"), |code| {
+            Some((code.to_string(), type_label(LANG, code)))
+        }),
+        theme: facet_values(counts("theme"), |id| {
+            let theme = taxonomy.theme(id.parse().ok()?)?;
+            Some((theme.slug.clone(), theme.name.clone()))
+        }),
+        language: facet_values(counts("language"), |code| {
+            Some((code.to_string(), language_name(LANG, code)))
+        }),
+        year: facet_values(counts("year"), |year| {
+            Some((year.to_string(), year.to_string()))
+        }),
+        project: facet_values(counts("project"), |title| {
+            Some((title.to_string(), title.to_string()))
+        }),
+        ..LearningFacets::default()
+    };
+    for (param, vocabulary) in TERM_FILTERS {
+        let values = by_vocabulary
+            .get(&vocabulary)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        let mut values: Vec<&(String, String, u64)> = values.iter().collect();
+        values.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.1.cmp(&b.1)));
+        let values = values
+            .into_iter()
+            .map(|(code, label, count)| FacetValue {
+                code: code.clone(),
+                label: label.clone(),
+                count: *count,
+            })
+            .collect();
+        if let Some(slot) = facets.vocabulary_mut(param) {
+            *slot = values;
+        }
+    }
+    let mut notices: Vec<Notice> = search.notices.iter().map(notice).collect();
+    notices.extend(unknown_parameters(raw.as_deref(), &LEARNING_PARAMS));
+    let (first, last) = outcome.range();
+    let filters = search
+        .filters
+        .iter()
+        .map(|f| ActiveFilter {
+            parameter: f.param.to_string(),
+            code: f.code.clone(),
+            label: match f.param {
+                "type" => type_label(LANG, &f.code),
+                "language" => language_name(LANG, &f.code),
+                _ => f.label.clone(),
+            },
+        })
+        .collect();
+    let sort = match search.sort {
+        search::Sort::Newest => "newest",
+        search::Sort::Relevance => "relevance",
+    };
+    Ok(Json(LearningList {
+        total: outcome.total,
+        page: outcome.page,
+        pages: outcome.pages,
+        per_page: PER_PAGE,
+        range: Range { first, last },
+        sort: sort.to_string(),
+        filters,
+        items,
+        facets,
+        notices,
+        links: page_links(
+            base,
+            "/api/v1/learnings",
+            |p| search.params.with_page(p),
+            outcome.page,
+            outcome.pages,
+        ),
+    }))
+}
+
+fn path_id(path: Result<Path<String>, PathRejection>) -> Result<i32, ApiError> {
+    path.ok()
+        .and_then(|Path(raw)| listing::path_id(&raw))
+        .ok_or_else(ApiError::not_found)
+}
+
+/// One published learning
+#[utoipa::path(
+    get,
+    path = "/api/v1/learnings/{id}",
+    operation_id = "getLearning",
+    params(
+        ("id" = i32, Path, minimum = 1, maximum = 2147483647, description = "The learning's id. Anything that is not the id of a published learning answers 404."),
+    ),
+    responses(
+        (status = 200, description = "The learning with every field, as codes and labels.", body = Learning),
+        (status = 400, description = "The path holds a control character (error code bad_parameter).", body = ErrorBody),
+        (status = 404, description = "No published learning has this id (also for ids that are not numbers, and for drafts, learnings in review and retired ones).", body = ErrorBody),
+        (status = 405, description = "Only GET (and HEAD, OPTIONS) are allowed.", body = ErrorBody),
+    )
+)]
+pub async fn show_learning(
+    State(state): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+) -> Result<Json<Learning>, ApiError> {
+    let id = path_id(path)?;
+    let learning = learnings::Entity::find_by_id(id)
+        .filter(learnings::Column::Status.eq(learnings::LearningStatus::Published))
+        .one(&state.db)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let taxonomy = Taxonomy::current(&state).await?;
+    let theme_ids = LEARNING_THEMES.of(&state.db, id).await?;
+    let country_ids = LEARNING_COUNTRIES.of(&state.db, id).await?;
+    let base = state.config.base_url.as_str();
+    Ok(Json(Learning {
+        id: learning.id,
+        url: format!("{base}/learnings/{}", learning.id),
+        title: learning.title,
+        learning_type: Term {
+            label: type_label(LANG, &learning.learning_type),
+            code: learning.learning_type,
+        },
+        project_title: learning.project_title,
+        year: learning.year,
+        evaluation_type: term(&taxonomy, learning.evaluation_type_id),
+        sector: term(&taxonomy, learning.sector_id),
+        intervention_type: term(&taxonomy, learning.intervention_type_id),
+        cycle_stage: term(&taxonomy, learning.cycle_stage_id),
+        criterion: term(&taxonomy, learning.criterion_id),
+        themes: themes(base, &taxonomy, &theme_ids),
+        countries: countries(&taxonomy, &country_ids),
+        description_markdown: learning.description,
+        description_html: learning.description_html,
+        source_url: Some(learning.source_url).filter(|u| !u.is_empty()),
+        language: language(&learning.language),
+        published_at: learning.published_at.map(iso),
+        updated_at: iso(learning.updated_at),
+    }))
+}
+
+fn product_summary(base: &str, taxonomy: &Taxonomy, item: &ProductItem) -> ProductSummary {
+    let product = &item.product;
+    ProductSummary {
+        id: product.id,
+        url: format!("{base}/products/{}", product.id),
+        api_url: format!("{base}/api/v1/products/{}", product.id),
+        title: product.title.clone(),
+        kind: term(taxonomy, product.kind_id),
+        summary: listing::plain_text(&product.summary, 300),
+        themes: themes(base, taxonomy, &item.theme_ids),
+        countries: countries(taxonomy, &item.country_ids),
+        language: language(&product.language),
+        published_on: product.published_on.map(|d| d.to_string()),
+        link: Some(product.url.clone()).filter(|u| !u.is_empty()),
+    }
+}
+
+/// List published knowledge products
+///
+/// Newest first (`per_page` products a page), with counts per kind, theme, language and
+/// country.
+#[utoipa::path(
+    get,
+    path = "/api/v1/products",
+    operation_id = "listProducts",
+    params(ProductQuery),
+    responses(
+        (status = 200, description = "One page of products with facet counts.", body = ProductList),
+        (status = 400, description = "`page` is not a whole number from 1, or the request holds a control character (error code bad_parameter).", body = ErrorBody),
+        (status = 405, description = "Only GET (and HEAD, OPTIONS) are allowed.", body = ErrorBody),
+    )
+)]
+pub async fn list_products(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<ProductList>, ApiError> {
+    check_page(raw.as_deref())?;
+    let taxonomy = Taxonomy::current(&state).await?;
+    let mut params = ProductParams::from_query(raw.as_deref());
+    params.status.clear();
+    let search = ProductSearch::resolve(params, &taxonomy, Audience::Public);
+    let listing = listing::run(&state.db, &search, PRODUCTS_PER_PAGE).await?;
+    let base = state.config.base_url.as_str();
+    let term_of = |id: &str| {
+        let term = taxonomy.term(id.parse().ok()?)?;
+        Some((term.code.clone(), term.label.clone()))
+    };
+    let facets = ProductFacets {
+        kind: facet_values(listing.facet("kind"), term_of),
+        theme: facet_values(listing.facet("theme"), |id| {
+            let theme = taxonomy.theme(id.parse().ok()?)?;
+            Some((theme.slug.clone(), theme.name.clone()))
+        }),
+        language: facet_values(listing.facet("language"), |code| {
+            Some((code.to_string(), language_name(LANG, code)))
+        }),
+        country: facet_values(listing.facet("country"), term_of),
+    };
+    let mut notices: Vec<Notice> = search.notices.iter().map(notice).collect();
+    notices.extend(unknown_parameters(raw.as_deref(), &PRODUCT_PARAMS));
+    let (first, last) = listing.range();
+    let filters = search
+        .filters
+        .iter()
+        .map(|f| ActiveFilter {
+            parameter: f.param.to_string(),
+            code: f.code.clone(),
+            label: match f.param {
+                "language" => language_name(LANG, &f.code),
+                _ => f.label.clone(),
+            },
+        })
+        .collect();
+    let page_query = |p: u64| {
+        let mut params = search.params.clone();
+        params.page = if p > 1 { p.to_string() } else { String::new() };
+        params.to_query()
+    };
+    Ok(Json(ProductList {
+        total: listing.total,
+        page: listing.page,
+        pages: listing.pages,
+        per_page: listing.per_page,
+        range: Range { first, last },
+        filters,
+        items: listing
+            .items
+            .iter()
+            .map(|item| product_summary(base, &taxonomy, item))
+            .collect(),
+        facets,
+        notices,
+        links: page_links(
+            base,
+            "/api/v1/products",
+            page_query,
+            listing.page,
+            listing.pages,
+        ),
+    }))
+}
+
+/// One published knowledge product
+#[utoipa::path(
+    get,
+    path = "/api/v1/products/{id}",
+    operation_id = "getProduct",
+    params(
+        ("id" = i32, Path, minimum = 1, maximum = 2147483647, description = "The product's id. Anything that is not the id of a published product answers 404."),
+    ),
+    responses(
+        (status = 200, description = "The product.", body = Product),
+        (status = 400, description = "The path holds a control character (error code bad_parameter).", body = ErrorBody),
+        (status = 404, description = "No published product has this id.", body = ErrorBody),
+        (status = 405, description = "Only GET (and HEAD, OPTIONS) are allowed.", body = ErrorBody),
+    )
+)]
+pub async fn show_product(
+    State(state): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+) -> Result<Json<Product>, ApiError> {
+    let id = path_id(path)?;
+    let item = listing::visible(&state.db, id, Audience::Public)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let taxonomy = Taxonomy::current(&state).await?;
+    let product = &item.product;
+    Ok(Json(Product {
+        listed: product_summary(&state.config.base_url, &taxonomy, &item),
+        summary_markdown: product.summary.clone(),
+        summary_html: product.summary_html.clone(),
+        updated_at: iso(product.updated_at),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn snippets_split_into_runs() {
+        let (plain, parts) = snippet_parts("a \u{E000}child\u{E001} labour \u{E000}x\u{E001}");
+        assert_eq!(plain, "a child labour x");
+        assert_eq!(
+            serde_json::to_value(parts).expect("JSON"),
+            json!([
+                { "text": "a ", "match": false },
+                { "text": "child", "match": true },
+                { "text": " labour ", "match": false },
+                { "text": "x", "match": true },
+            ])
+        );
+    }
+
+    #[test]
+    fn pages_must_be_positive_numbers() {
+        assert!(check_page(None).is_ok());
+        assert!(check_page(Some("page=")).is_ok());
+        assert!(check_page(Some("page=3")).is_ok());
+        for bad in [
+            "page=0",
+            "page=-1",
+            "page=abc",
+            "page=1e3",
+            "page=99999999999999999999999",
+        ] {
+            assert!(check_page(Some(bad)).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn every_vocabulary_filter_is_a_parameter_and_a_facet() {
+        let mut facets = LearningFacets::default();
+        for (name, _) in TERM_FILTERS {
+            assert!(LEARNING_PARAMS.contains(&name), "{name}");
+            assert!(facets.vocabulary_mut(name).is_some(), "{name}");
+        }
+    }
+}

@@ -1,0 +1,187 @@
+//! The query parameters of the list endpoints: the names each handler knows, and their
+//! description in the OpenAPI document (`LearningQuery`, `ProductQuery`, used as
+//! `params(…)` of the handlers' `#[utoipa::path]`).
+//!
+//! The handlers read their query strings leniently (`RawQuery`: unknown names and values are
+//! reported in `notices`, never refused), so these types only describe the parameters; the
+//! descriptions say what is lenient, and a test holds the documented names to the lists the
+//! handlers know.
+
+use utoipa::{
+    IntoParams,
+    openapi::{
+        Object, ObjectBuilder, Schema,
+        path::{Parameter, ParameterBuilder, ParameterIn},
+        schema::{AnyOfBuilder, Type},
+    },
+};
+
+use crate::learnings::{
+    fields::{LANGUAGES, LEARNING_TYPES, SORTS},
+    query_text::MAX_CHARS,
+};
+
+/// The query parameters `/api/v1/learnings` understands.
+pub const LEARNING_PARAMS: [&str; 14] = [
+    "q",
+    "type",
+    "evaluation_type",
+    "theme",
+    "country",
+    "project",
+    "sector",
+    "intervention_type",
+    "cycle_stage",
+    "criterion",
+    "year",
+    "language",
+    "sort",
+    "page",
+];
+
+/// The query parameters `/api/v1/products` understands.
+pub const PRODUCT_PARAMS: [&str; 5] = ["kind", "theme", "language", "country", "page"];
+
+/// Text as the edge lets it through: no control characters (those are refused with a 400).
+const NO_CONTROLS: &str = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$";
+
+fn text() -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(Some(NO_CONTROLS))
+}
+
+fn code() -> Object {
+    text().build()
+}
+
+fn with_examples<const N: usize>(examples: [&str; N]) -> Object {
+    text().examples(examples).build()
+}
+
+/// A whole number from 1, or empty (the first page).
+fn page() -> Schema {
+    AnyOfBuilder::new()
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .minimum(Some(1u64))
+                .maximum(Some(u64::MAX)),
+        )
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some([""])),
+        )
+        .build()
+        .into()
+}
+
+const PAGE: &str = "1-based page number. Must be a whole number from 1 (empty means the first page); a page past the last one answers the last page.";
+const LANGUAGE: &str = "Language of the {what}: en, fr or es. Any other value is left out and reported in notices (unknown_filter).";
+const THEME: &str = "Theme slug.";
+const COUNTRY: &str = "ISO 3166-1 alpha-2 country code.";
+
+fn optional(name: &str, description: &str, schema: impl Into<Schema>) -> Parameter {
+    ParameterBuilder::new()
+        .name(name)
+        .parameter_in(ParameterIn::Query)
+        .description(Some(description))
+        .schema(Some(schema.into()))
+        .build()
+}
+
+/// The query parameters of `GET /api/v1/learnings`.
+pub struct LearningQuery;
+
+impl IntoParams for LearningQuery {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        vec![
+            optional(
+                "q",
+                "Full-text query: words, \"quoted phrases\", OR between alternatives, -word to exclude, word* for a prefix. Any text up to maxLength characters is accepted; a longer one is refused (400, error code query_too_long), and one with too many words is shortened (see notices).",
+                text().max_length(Some(MAX_CHARS)).build(),
+            ),
+            optional(
+                "type",
+                "Learning type: lesson_learned or good_practice. Any other value is left out and reported in notices (unknown_filter).",
+                with_examples(LEARNING_TYPES),
+            ),
+            optional(
+                "evaluation_type",
+                "Evaluation type code (e.g. final).",
+                code(),
+            ),
+            optional("theme", THEME, code()),
+            optional("country", COUNTRY, code()),
+            optional("project", "Exact project title.", code()),
+            optional("sector", "Child-labour sector code.", code()),
+            optional("intervention_type", "Intervention type code.", code()),
+            optional("cycle_stage", "Project-cycle stage code.", code()),
+            optional("criterion", "Evaluation criterion code.", code()),
+            optional(
+                "year",
+                "Evaluation year, e.g. 2019. Any other value is left out and reported in notices (unknown_filter).",
+                with_examples(["2019"]),
+            ),
+            optional(
+                "language",
+                &LANGUAGE.replace("{what}", "learning"),
+                with_examples(LANGUAGES),
+            ),
+            optional(
+                "sort",
+                "Order: relevance (the default with a text query) or newest (the default without). Any other value is ignored and reported in notices (unknown_sort).",
+                with_examples(SORTS),
+            ),
+            optional("page", PAGE, page()),
+        ]
+    }
+}
+
+/// The query parameters of `GET /api/v1/products`.
+pub struct ProductQuery;
+
+impl IntoParams for ProductQuery {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        vec![
+            optional(
+                "kind",
+                "Product kind code (e.g. publication, tool).",
+                code(),
+            ),
+            optional("theme", THEME, code()),
+            optional(
+                "language",
+                &LANGUAGE.replace("{what}", "product"),
+                with_examples(LANGUAGES),
+            ),
+            optional("country", COUNTRY, code()),
+            optional("page", PAGE, page()),
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn documented<P: IntoParams>() -> Vec<String> {
+        P::into_params(|| None)
+            .into_iter()
+            .map(|parameter| parameter.name)
+            .collect()
+    }
+
+    #[test]
+    fn the_document_names_the_parameters_the_handlers_know() {
+        assert_eq!(
+            documented::<LearningQuery>(),
+            LEARNING_PARAMS.map(String::from)
+        );
+        assert_eq!(
+            documented::<ProductQuery>(),
+            PRODUCT_PARAMS.map(String::from)
+        );
+    }
+}
