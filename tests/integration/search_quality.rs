@@ -83,7 +83,6 @@ async fn load_library(app: &TestApp) {
     for slug in THEMES {
         fora::admin::service::create_theme(app.db(), slug, slug)
             .await
-            .expect("db")
             .expect("theme");
     }
     import(
