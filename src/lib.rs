@@ -19,6 +19,7 @@ pub mod markdown;
 pub mod newsletter;
 pub mod products;
 pub mod refusal;
+pub mod search;
 pub mod secret;
 pub mod security;
 pub mod taxonomy;

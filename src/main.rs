@@ -76,6 +76,19 @@ enum Command {
         #[command(subcommand)]
         command: NewsletterCommand,
     },
+    /// The learnings search index (in FORA_DATA_DIR/search-index).
+    Search {
+        #[command(subcommand)]
+        command: SearchCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum SearchCommand {
+    /// Rebuild this instance's search index from the database. When a server is running on
+    /// the same data folder, it is asked to rebuild instead (and so is every instance sharing
+    /// the database).
+    Reindex,
 }
 
 #[derive(Subcommand)]
@@ -296,7 +309,27 @@ async fn main() -> anyhow::Result<()> {
             fora::demo::fill(&state).await
         }
         Command::Newsletter { command } => newsletter(config, command).await,
+        Command::Search {
+            command: SearchCommand::Reindex,
+        } => reindex(config).await,
     }
+}
+
+async fn reindex(config: Config) -> anyhow::Result<()> {
+    let state = fora::init(config).await?;
+    let started = std::time::Instant::now();
+    match state.search.reindex().await? {
+        fora::search::Reindexed::Built(count) => println!(
+            "Search index rebuilt in {}: {count} learnings, {:.1} s.",
+            state.search.dir().display(),
+            started.elapsed().as_secs_f64()
+        ),
+        fora::search::Reindexed::Requested => println!(
+            "A running server owns {}; it (and every instance sharing the database) will rebuild its index now.",
+            state.search.dir().display()
+        ),
+    }
+    Ok(())
 }
 
 /// A refusal as the command line says it: the field and the English explanation.
@@ -528,6 +561,7 @@ async fn wait_for_mail() {
 async fn serve(config: Config) -> anyhow::Result<()> {
     let bind = config.bind;
     let state = fora::init(config).await?;
+    state.search.start().await?;
     fora::security::password_hashing::warm_up();
     accounts::password_rules::warm_up();
     if let Some(link) = accounts::setup::prepare_first_run(&state).await? {

@@ -13,6 +13,7 @@ mod m20261130_000002_held_edits;
 mod m20261201_000010_password_token_revocation;
 pub mod m20261201_000030_link_salts;
 pub mod m20261201_000060_state_checks;
+mod m20261201_000070_search_engine;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000010_password_token_revocation::Migration),
             Box::new(m20261201_000030_link_salts::Migration),
             Box::new(m20261201_000060_state_checks::Migration),
+            Box::new(m20261201_000070_search_engine::Migration),
         ]
     }
 }

@@ -23,8 +23,8 @@ use super::{
 };
 use crate::{
     entities::learnings,
+    search::query_text,
     learnings::{
-        query_text,
         search::{
             self, Audience, FacetCount, MARK_END, MARK_START, Notice as SearchNotice, PER_PAGE,
             Search, SearchParams, TERM_FILTERS,
@@ -229,6 +229,7 @@ fn page_links(
         (status = 200, description = "One page of results with facet counts.", body = LearningList),
         (status = 400, description = "`page` is not a whole number from 1, or the request holds a control character (error code bad_parameter); `q` is longer than its maxLength (error code query_too_long).", body = ErrorBody),
         (status = 405, description = "Only GET (and HEAD, OPTIONS) are allowed.", body = ErrorBody),
+        (status = 503, description = "The search index is being rebuilt (error code search_rebuilding); try again after Retry-After seconds.", body = ErrorBody),
     )
 )]
 pub async fn list_learnings(
@@ -248,7 +249,13 @@ pub async fn list_learnings(
     // Not a public filter: the API lists published learnings only.
     params.status.clear();
     let search = Search::resolve(params, &taxonomy, Audience::Public);
-    let outcome = search::run_cached(&state, &search).await?;
+    let Some(outcome) = search::run_cached(&state, &search).await? else {
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "search_rebuilding",
+            t(LANG, "api.search_rebuilding").into_owned(),
+        ));
+    };
     let base = state.config.base_url.as_str();
     let items = outcome
         .hits

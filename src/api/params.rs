@@ -16,9 +16,9 @@ use utoipa::{
     },
 };
 
-use crate::learnings::{
-    fields::{LANGUAGES, LEARNING_TYPES, SORTS},
-    query_text::MAX_CHARS,
+use crate::{
+    learnings::fields::{LANGUAGES, LEARNING_TYPES, SORTS},
+    search::query_text::MAX_CHARS,
 };
 
 /// The query parameters `/api/v1/learnings` understands.
@@ -99,7 +99,7 @@ impl IntoParams for LearningQuery {
         vec![
             optional(
                 "q",
-                "Full-text query: words, \"quoted phrases\", OR between alternatives, -word to exclude, word* for a prefix. Any text up to maxLength characters is accepted; a longer one is refused (400, error code query_too_long), and one with too many words is shortened (see notices).",
+                "Full-text query: plain words (learnings with more of them rank first), \"quoted phrases\" that must appear, -word to exclude, word* for a prefix. Any text up to maxLength characters is accepted; a longer one is refused (400, error code query_too_long), and one with too many words is shortened (see notices).",
                 text().max_length(Some(MAX_CHARS)).build(),
             ),
             optional(

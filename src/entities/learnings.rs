@@ -4,6 +4,10 @@ pub use super::states::LearningStatus;
 
 type Ts = TimeDateTimeWithTimeZone;
 
+pub const LEARNING_TYPES: [&str; 2] = ["lesson_learned", "good_practice"];
+/// The languages learnings are written in (their order is stored in the search index).
+pub const LANGUAGES: [&str; 3] = ["en", "fr", "es"];
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "learnings")]
 pub struct Model {
@@ -35,9 +39,6 @@ pub struct Model {
     pub status: LearningStatus,
     pub author_id: Option<i32>,
     pub reviewer_id: Option<i32>,
-    /// Tokens for every filter value, indexed with the text so one index lookup filters.
-    #[sea_orm(column_type = "Text")]
-    pub facet_keys: String,
     pub published_at: Option<Ts>,
     pub created_at: Ts,
     pub updated_at: Ts,

@@ -207,7 +207,10 @@ async fn learnings_feed(
     let ids = if search.is_listing() {
         newest_published(&state.db).await?
     } else {
-        search::newest_ids(&state.db, &search, FEED_SIZE).await?
+        // While the index is rebuilt, a feed reader is asked to come back (503, Retry-After).
+        search::newest_ids(&state, &search, FEED_SIZE)
+            .await?
+            .ok_or(AppError::Busy)?
     };
     let rows = load_learnings(&state.db, &ids).await?;
     let authors = author_names(&state.db, rows.iter().filter_map(|r| r.learning.author_id)).await?;

@@ -9,8 +9,7 @@ use crate::{
     web::forms::{self, FieldError},
 };
 
-pub const LEARNING_TYPES: [&str; 2] = ["lesson_learned", "good_practice"];
-pub const LANGUAGES: [&str; 3] = ["en", "fr", "es"];
+pub use crate::entities::learnings::{LANGUAGES, LEARNING_TYPES};
 /// The orders of a learnings listing.
 pub const SORTS: [&str; 2] = ["relevance", "newest"];
 pub const TITLE_MAX: usize = 300;

@@ -1,12 +1,10 @@
 //! Learnings: the store and its fields, the search, the reading pages, the review workflow and
 //! who may see what.
 
-pub mod facets;
 pub mod fields;
 pub mod links;
 pub mod pages;
 pub mod quality;
-pub mod query_text;
 pub mod review;
 pub mod search;
 pub mod store;

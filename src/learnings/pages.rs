@@ -8,6 +8,8 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
     routing::get,
 };
+use std::sync::Arc;
+
 use sea_orm::{ConnectionTrait, FromQueryResult, Statement};
 use serde::Deserialize;
 use templates::{
@@ -71,7 +73,7 @@ fn notice_view(lang: &str, notice: &Notice) -> views::NoticeView {
         },
         Notice::Shortened => views::NoticeView {
             key: "search.shortened",
-            args: vec![("limit", super::query_text::MAX_CHARS.to_string())],
+            args: vec![("limit", crate::search::query_text::MAX_CHARS.to_string())],
         },
         Notice::OnlyExclusions => views::NoticeView {
             key: "search.only_exclusions",
@@ -233,7 +235,9 @@ pub async fn search_learnings(
         &taxonomy,
         audience,
     );
-    let outcome = search::run_cached(&state, &search).await?;
+    let found = search::run_cached(&state, &search).await?;
+    let rebuilding = found.is_none();
+    let outcome = found.unwrap_or_else(|| Arc::new(search::Outcome::empty()));
     let lang = viewer.lang;
     let my_reviews = match &viewer.user {
         Some(user) => reviews_waiting_for(&state.db, user).await?,
@@ -300,6 +304,10 @@ pub async fn search_learnings(
             .notices
             .iter()
             .map(|n| notice_view(lang, n))
+            .chain(rebuilding.then(|| views::NoticeView {
+                key: "search.rebuilding",
+                args: vec![],
+            }))
             .collect(),
         total: outcome.total,
         first,

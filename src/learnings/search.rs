@@ -1,20 +1,26 @@
 //! Searching learnings: the query string as typed, resolved against the taxonomy into filters,
-//! then two statements per search on either backend — facet counts with the total, and one
-//! page of results with highlighted snippets. Text and every filter meet in one index lookup
-//! (see `facets`); only the project filter is a column comparison.
+//! then asked of the search index (`crate::search`): exact total and facet counts over every
+//! match and one ranked page, whose rows are then read from the database.
 
 use std::{collections::HashMap, sync::Arc};
 
-use sea_orm::{ConnectionTrait, DatabaseBackend, DbErr, FromQueryResult, Statement, Value};
+use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Statement};
+use tantivy::query::Query;
 use time::OffsetDateTime;
 
-use super::{
-    facets,
-    query_text::{self, TextQuery},
-};
 use crate::{
-    entities::learnings::LearningStatus,
+    entities::learnings::{LANGUAGES, LEARNING_TYPES, LearningStatus},
+    search::{
+        Availability, SearchError,
+        collect::Counts,
+        documents,
+        engine::{Found, Ranking, marked},
+        query::{Builder, Filter},
+        query_text::{self, TextQuery},
+        schema::{Fields, code_of},
+    },
     taxonomy::{Taxonomy, Vocabulary},
+    web::AppState,
     web::paging::{clamp_page, page_number},
     web::query::read_lenient,
 };
@@ -24,7 +30,7 @@ pub const PER_PAGE: u64 = 10;
 /// view can escape everything and then turn exactly these into `<mark>`.
 pub const MARK_START: char = '\u{E000}';
 pub const MARK_END: char = '\u{E001}';
-const PROJECT_FACET_SIZE: i64 = 12;
+const PROJECT_FACET_SIZE: usize = 12;
 
 /// The query parameters of `/learnings` and `/api/v1/learnings`, as typed.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -183,6 +189,16 @@ pub struct ActiveFilter {
     pub label: String,
 }
 
+/// A filter value chosen by the searcher, resolved against the taxonomy.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Selected {
+    Type(String),
+    Term(i32),
+    Theme(i32),
+    Year(i32),
+    Language(String),
+}
+
 /// Something the searcher should know about their query.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Notice {
@@ -197,10 +213,8 @@ pub enum Notice {
 pub struct Search {
     pub params: SearchParams,
     pub text: TextQuery,
-    /// Facet tokens matched in the full-text index (every filter except status and project).
-    pub tokens: Vec<String>,
-    /// A column filter rather than a token: nearly every learning is published, and a token
-    /// that common would make every full-text lookup read its whole posting list.
+    /// The filters chosen from the facets (every filter except status and project).
+    pub selected: Vec<Selected>,
     pub status: Option<LearningStatus>,
     pub project: Option<String>,
     pub filters: Vec<ActiveFilter>,
@@ -228,7 +242,7 @@ impl Search {
         if text.only_exclusions {
             notices.push(Notice::OnlyExclusions);
         }
-        let mut tokens = Vec::new();
+        let mut selected = Vec::new();
         let mut filters = Vec::new();
         let mut unknown = |param: &'static str, value: &str| {
             left_out.push(param);
@@ -240,7 +254,7 @@ impl Search {
         let kind = params.learning_type.trim();
         if !kind.is_empty() {
             if super::fields::LEARNING_TYPES.contains(&kind) {
-                tokens.push(facets::learning_type(kind));
+                selected.push(Selected::Type(kind.to_string()));
                 filters.push(ActiveFilter {
                     param: "type",
                     code: kind.to_string(),
@@ -257,7 +271,7 @@ impl Search {
             }
             match taxonomy.by_code(vocabulary, value) {
                 Some(term) => {
-                    tokens.push(facets::term(term.id));
+                    selected.push(Selected::Term(term.id));
                     filters.push(ActiveFilter {
                         param,
                         code: term.code.clone(),
@@ -271,7 +285,7 @@ impl Search {
         if !theme.is_empty() {
             match taxonomy.theme_by_slug(theme) {
                 Some(t) => {
-                    tokens.push(facets::theme(t.id));
+                    selected.push(Selected::Theme(t.id));
                     filters.push(ActiveFilter {
                         param: "theme",
                         code: t.slug.clone(),
@@ -285,7 +299,7 @@ impl Search {
         if !year.is_empty() {
             match year.parse::<i32>() {
                 Ok(y) if (1000..=9999).contains(&y) => {
-                    tokens.push(facets::year(y));
+                    selected.push(Selected::Year(y));
                     filters.push(ActiveFilter {
                         param: "year",
                         code: y.to_string(),
@@ -298,7 +312,7 @@ impl Search {
         let language = params.language.trim().to_ascii_lowercase();
         if !language.is_empty() {
             if super::fields::LANGUAGES.contains(&language.as_str()) {
-                tokens.push(facets::language(&language));
+                selected.push(Selected::Language(language.clone()));
                 filters.push(ActiveFilter {
                     param: "language",
                     code: language.clone(),
@@ -375,7 +389,7 @@ impl Search {
         Search {
             params,
             text,
-            tokens,
+            selected,
             status: status_filter,
             project,
             filters,
@@ -425,6 +439,17 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// Nothing found (what pages show while the index is being rebuilt).
+    pub fn empty() -> Outcome {
+        Outcome {
+            total: 0,
+            page: 1,
+            pages: 1,
+            hits: Vec::new(),
+            facets: HashMap::new(),
+        }
+    }
+
     /// "Showing 11–20 of 1,191": the 1-based positions of the first and last hit shown.
     pub fn range(&self) -> (u64, u64) {
         if self.hits.is_empty() {
@@ -435,248 +460,181 @@ impl Outcome {
     }
 }
 
-/// The SQL that selects matching learnings (alias `l`) and the values it binds.
-struct Matching {
-    from_where: String,
-    values: Vec<Value>,
-    /// SQLite: the FTS table is part of the statement (ranking and snippets work).
-    fts: bool,
-    /// PostgreSQL: the bound text query's placeholder, when there is text.
-    pg_text: Option<String>,
-}
-
-fn matching(search: &Search, backend: DatabaseBackend) -> Matching {
-    let mut values: Vec<Value> = Vec::new();
-    let placeholder = |value: Value, values: &mut Vec<Value>| {
-        values.push(value);
-        format!("${}", values.len())
-    };
-    let mut conditions = Vec::new();
-    let mut fts = false;
-    let mut pg_text = None;
-    let from = match backend {
-        DatabaseBackend::Postgres => {
-            let mut parts = Vec::new();
-            if let Some(text) = search.text.to_websearch() {
-                let p = placeholder(text.into(), &mut values);
-                parts.push(format!("websearch_to_tsquery('english', {p})"));
-                pg_text = Some(p);
-            }
-            if !search.tokens.is_empty() {
-                let p = placeholder(search.tokens.join(" & ").into(), &mut values);
-                parts.push(format!("to_tsquery('simple', {p})"));
-            }
-            if !parts.is_empty() {
-                conditions.push(format!("l.search_vector @@ ({})", parts.join(" && ")));
-            }
-            "learnings l".to_string()
-        }
-        _ => {
-            let mut parts = Vec::new();
-            if let Some(text) = search.text.to_fts5() {
-                parts.push(format!("({text})"));
-            }
-            if !search.tokens.is_empty() {
-                parts.push(format!("(facet_keys : ({}))", search.tokens.join(" AND ")));
-            }
-            if parts.is_empty() {
-                "learnings l".to_string()
-            } else {
-                fts = true;
-                let p = placeholder(parts.join(" AND ").into(), &mut values);
-                conditions.push(format!("learnings_fts MATCH {p}"));
-                "learnings_fts JOIN learnings l ON l.id = learnings_fts.rowid".to_string()
-            }
-        }
-    };
+/// The filters of a search as the index knows them.
+fn filters(search: &Search, fields: &Fields) -> Vec<Filter> {
+    let mut out: Vec<Filter> = search
+        .selected
+        .iter()
+        .filter_map(|selected| {
+            Some(match selected {
+                Selected::Type(kind) => {
+                    Filter::Number(fields.learning_type, code_of(&LEARNING_TYPES, kind)?)
+                }
+                Selected::Term(id) => Filter::Number(fields.terms, u64::try_from(*id).ok()?),
+                Selected::Theme(id) => Filter::Number(fields.themes, u64::try_from(*id).ok()?),
+                Selected::Year(year) => Filter::Number(fields.year, u64::try_from(*year).ok()?),
+                Selected::Language(code) => {
+                    Filter::Number(fields.language, code_of(&LANGUAGES, code)?)
+                }
+            })
+        })
+        .collect();
     if let Some(status) = search.status {
-        let p = placeholder(status.into(), &mut values);
-        // SQLite: the unary `+` keeps the planner on the full-text match instead of the
-        // (far less selective) status index.
-        let column = if fts { "+l.status" } else { "l.status" };
-        conditions.push(format!("{column} = {p}"));
+        out.push(Filter::Number(fields.status, documents::status_code(status)));
     }
     if let Some(project) = &search.project {
-        let p = placeholder(project.clone().into(), &mut values);
-        conditions.push(format!("l.project_title = {p}"));
+        out.push(Filter::Text(fields.project_exact, project.clone()));
     }
-    let condition = if conditions.is_empty() {
-        "1 = 1".to_string()
-    } else {
-        conditions.join(" AND ")
-    };
-    Matching {
-        from_where: format!("FROM {from} WHERE {condition}"),
-        values,
-        fts,
-        pg_text,
-    }
+    out
 }
 
-#[derive(FromQueryResult)]
-struct FacetRow {
-    facet: String,
-    value: Option<String>,
-    n: i64,
-}
-
-/// The facet counts statement: every dimension grouped over one materialized match set.
-pub fn facets_statement(search: &Search, backend: DatabaseBackend) -> Statement {
-    let matching = matching(search, backend);
-    let sql = format!(
-        "WITH m AS MATERIALIZED (
-            SELECT l.id, l.status, l.learning_type, l.language, l.year, l.project_title,
-                   l.evaluation_type_id, l.sector_id, l.intervention_type_id, l.cycle_stage_id,
-                   l.criterion_id
-            {from_where})
-         SELECT 'status' AS facet, m.status AS value, COUNT(*) AS n FROM m GROUP BY m.status
-         UNION ALL SELECT 'type', m.learning_type, COUNT(*) FROM m GROUP BY m.learning_type
-         UNION ALL SELECT 'language', m.language, COUNT(*) FROM m GROUP BY m.language
-         UNION ALL SELECT 'year', CAST(m.year AS TEXT), COUNT(*) FROM m
-                   WHERE m.year IS NOT NULL GROUP BY m.year
-         UNION ALL SELECT 'term', CAST(m.evaluation_type_id AS TEXT), COUNT(*) FROM m
-                   WHERE m.evaluation_type_id IS NOT NULL GROUP BY m.evaluation_type_id
-         UNION ALL SELECT 'term', CAST(m.sector_id AS TEXT), COUNT(*) FROM m
-                   WHERE m.sector_id IS NOT NULL GROUP BY m.sector_id
-         UNION ALL SELECT 'term', CAST(m.intervention_type_id AS TEXT), COUNT(*) FROM m
-                   WHERE m.intervention_type_id IS NOT NULL GROUP BY m.intervention_type_id
-         UNION ALL SELECT 'term', CAST(m.cycle_stage_id AS TEXT), COUNT(*) FROM m
-                   WHERE m.cycle_stage_id IS NOT NULL GROUP BY m.cycle_stage_id
-         UNION ALL SELECT 'term', CAST(m.criterion_id AS TEXT), COUNT(*) FROM m
-                   WHERE m.criterion_id IS NOT NULL GROUP BY m.criterion_id
-         UNION ALL SELECT 'term', CAST(c.country_id AS TEXT), COUNT(*) FROM learning_countries c
-                   WHERE c.learning_id IN (SELECT id FROM m) GROUP BY c.country_id
-         UNION ALL SELECT 'theme', CAST(t.theme_id AS TEXT), COUNT(*) FROM learning_themes t
-                   WHERE t.learning_id IN (SELECT id FROM m) GROUP BY t.theme_id
-         UNION ALL SELECT * FROM (
-             SELECT 'project' AS facet, m.project_title AS value, COUNT(*) AS n FROM m
-             WHERE m.project_title <> '' GROUP BY m.project_title
-             ORDER BY n DESC, m.project_title LIMIT {PROJECT_FACET_SIZE}) p",
-        from_where = matching.from_where
-    );
-    Statement::from_sql_and_values(backend, sql, matching.values)
+fn facets_of(counts: Counts) -> HashMap<String, Vec<FacetCount>> {
+    let mut facets: HashMap<String, Vec<FacetCount>> = HashMap::new();
+    for (name, values) in counts.numbers {
+        let list = facets.entry(name.to_string()).or_default();
+        for (value, count) in values {
+            let value = match name {
+                "status" => match documents::status_of(value) {
+                    Some(status) => status.as_str().to_string(),
+                    None => continue,
+                },
+                "type" => match LEARNING_TYPES.get(value as usize) {
+                    Some(kind) => (*kind).to_string(),
+                    None => continue,
+                },
+                "language" => match LANGUAGES.get(value as usize) {
+                    Some(code) => (*code).to_string(),
+                    None => continue,
+                },
+                _ => value.to_string(),
+            };
+            list.push(FacetCount { value, count });
+        }
+    }
+    let mut projects: Vec<FacetCount> = counts
+        .projects
+        .into_iter()
+        .map(|(value, count)| FacetCount { value, count })
+        .collect();
+    projects.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+    projects.truncate(PROJECT_FACET_SIZE);
+    facets.insert("project".to_string(), projects);
+    for counts in facets.values_mut() {
+        counts.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+    }
+    facets.retain(|_, counts| !counts.is_empty());
+    facets
 }
 
 #[derive(FromQueryResult)]
 struct HitRow {
     id: i32,
     title: String,
+    description: String,
     project_title: String,
     learning_type: String,
     year: Option<i32>,
     status: LearningStatus,
     evaluation_type_id: Option<i32>,
     published_at: Option<OffsetDateTime>,
-    snippet: Option<String>,
+    language: String,
 }
 
-const HIT_COLUMNS: &str = "l.id, l.title, l.project_title, l.learning_type, l.year, l.status, \
-                           l.evaluation_type_id, l.published_at";
-const NEWEST: &str = "l.published_at IS NULL, l.published_at DESC, l.id DESC";
+/// The rows of the hits, in the order the engine ranked them. A row whose status no longer
+/// lets this audience see it (the index has not caught up with a change that very instant) is
+/// left out rather than shown.
+async fn hit_rows(
+    db: &impl ConnectionTrait,
+    ids: &[i32],
+    search: &Search,
+) -> Result<Vec<HitRow>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = ids
+        .iter()
+        .map(i32::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    let rows = HitRow::find_by_statement(Statement::from_string(
+        db.get_database_backend(),
+        format!(
+            "SELECT id, title, description, project_title, learning_type, year, status, \
+             evaluation_type_id, published_at, language FROM learnings WHERE id IN ({list})"
+        ),
+    ))
+    .all(db)
+    .await?;
+    let mut by_id: HashMap<i32, HitRow> = rows.into_iter().map(|r| (r.id, r)).collect();
+    Ok(ids
+        .iter()
+        .filter_map(|id| by_id.remove(id))
+        .filter(|row| search.status.is_none_or(|status| row.status == status))
+        .collect())
+}
 
-/// The statement for one page of results, ranked and with snippets.
-pub fn page_statement(search: &Search, backend: DatabaseBackend, offset: u64) -> Statement {
-    let Matching {
-        from_where,
-        mut values,
-        fts,
-        pg_text,
-    } = matching(search, backend);
-    let limit = format!("LIMIT {PER_PAGE} OFFSET {offset}");
-    let relevance = search.sort == Sort::Relevance;
-    let sql = match backend {
-        DatabaseBackend::Postgres => {
-            let order = match (&pg_text, relevance) {
-                (Some(q), true) => format!(
-                    "ts_rank(l.search_vector, websearch_to_tsquery('english', {q})) DESC, l.id DESC"
-                ),
-                _ => NEWEST.to_string(),
-            };
-            let snippet = match &pg_text {
-                Some(q) => {
-                    values.push(
-                        format!(
-                            "StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=35, MinWords=15, \
-                             MaxFragments=2, FragmentDelimiter=\" … \""
-                        )
-                        .into(),
-                    );
-                    format!(
-                        "ts_headline('english', l.description, websearch_to_tsquery('english', {q}), ${})",
-                        values.len()
-                    )
-                }
-                None => "SUBSTR(l.description, 1, 400)".to_string(),
-            };
-            format!(
-                "SELECT {HIT_COLUMNS}, {snippet} AS snippet FROM (
-                    SELECT l.* {from_where} ORDER BY {order} {limit}) l
-                 ORDER BY {order}"
-            )
-        }
-        _ => {
-            let text = fts && !search.text.is_empty();
-            let order = if text && relevance {
-                "bm25(learnings_fts, 8.0, 1.0, 4.0, 0.0), l.id DESC".to_string()
-            } else {
-                NEWEST.to_string()
-            };
-            let snippet = if text {
-                format!(
-                    "snippet(learnings_fts, 1, char({}), char({}), '…', 30)",
-                    MARK_START as u32, MARK_END as u32
-                )
-            } else {
-                "SUBSTR(l.description, 1, 400)".to_string()
-            };
-            format!(
-                "SELECT {HIT_COLUMNS}, {snippet} AS snippet {from_where} ORDER BY {order} {limit}"
-            )
-        }
+/// What a search found, or that the index is being rebuilt and cannot answer yet.
+pub enum Answer {
+    Found(Outcome),
+    Rebuilding,
+}
+
+/// Runs a search: exact total and facet counts over every match, and the page asked for
+/// (clamped to the last one), with highlighted snippets.
+pub async fn run(state: &AppState, search: &Search) -> Result<Answer, SearchError> {
+    find(state, search, search.page, PER_PAGE).await
+}
+
+async fn find(
+    state: &AppState,
+    search: &Search,
+    page: u64,
+    per_page: u64,
+) -> Result<Answer, SearchError> {
+    let Availability::Ready(engine) = state.search.ready().await? else {
+        return Ok(Answer::Rebuilding);
     };
-    Statement::from_sql_and_values(backend, sql, values)
-}
-
-fn snippet_of(raw: Option<String>, highlighted: bool) -> String {
-    let raw = raw.unwrap_or_default();
-    let flat = raw.split_whitespace().collect::<Vec<_>>().join(" ");
-    if highlighted {
-        flat
-    } else {
-        super::fields::shorten(&flat, 300)
-    }
-}
-
-/// Runs a search: facet counts and total first, then the page (clamped to the last one).
-pub async fn run(db: &impl ConnectionTrait, search: &Search) -> Result<Outcome, DbErr> {
-    let backend = db.get_database_backend();
-    let rows = FacetRow::find_by_statement(facets_statement(search, backend))
-        .all(db)
-        .await?;
-    let mut facets: HashMap<String, Vec<FacetCount>> = HashMap::new();
-    let mut total = 0;
-    for row in rows {
-        let Some(value) = row.value else { continue };
-        if row.facet == "status" {
-            total += row.n as u64;
-        }
-        facets.entry(row.facet).or_default().push(FacetCount {
-            value,
-            count: row.n as u64,
-        });
-    }
-    for counts in facets.values_mut() {
-        counts.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
-    }
-    let (page, pages) = clamp_page(search.page, total, PER_PAGE);
-    let hits = if total == 0 {
-        Vec::new()
-    } else {
-        HitRow::find_by_statement(page_statement(search, backend, (page - 1) * PER_PAGE))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|row| Hit {
+    let searcher = engine.searcher();
+    let mut builder = Builder::new(&engine.fields, &searcher);
+    let query: Arc<dyn Query> = Arc::from(builder.build(&search.text, &filters(search, &engine.fields)));
+    let question: Option<Arc<dyn Query>> = builder.question(&search.text).map(Arc::from);
+    let ranking = match search.sort {
+        Sort::Relevance => Ranking::Relevance,
+        Sort::Newest => Ranking::Newest,
+    };
+    let (found, page) = {
+        let (engine, searcher, query) = (engine.clone(), searcher.clone(), query.clone());
+        tokio::task::spawn_blocking(move || -> Result<(Found, u64), SearchError> {
+            let offset = |page: u64| ((page - 1) * per_page) as usize;
+            let mut found = engine.find(&searcher, &*query, ranking, offset(page), per_page as usize)?;
+            let (clamped, _) = clamp_page(page, found.counts.total, per_page);
+            if clamped != page {
+                found = engine.find(&searcher, &*query, ranking, offset(clamped), per_page as usize)?;
+            }
+            Ok((found, clamped))
+        })
+        .await
+        .map_err(|e| SearchError::Engine(e.to_string()))??
+    };
+    let total = found.counts.total;
+    let (_, pages) = clamp_page(page, total, per_page);
+    let rows = hit_rows(&state.db, &found.ids, search).await?;
+    let mut highlighters: HashMap<String, Option<tantivy::snippet::SnippetGenerator>> =
+        HashMap::new();
+    let hits = rows
+        .into_iter()
+        .map(|row| {
+            let snippet = match &question {
+                Some(question) => highlighters
+                    .entry(row.language.clone())
+                    .or_insert_with(|| engine.highlighter(&searcher, &**question, &row.language))
+                    .as_ref()
+                    .map(|generator| generator.snippet(&row.description))
+                    .filter(|snippet| !snippet.highlighted().is_empty())
+                    .map(|snippet| marked(&snippet, row.description.len(), MARK_START, MARK_END)),
+                None => None,
+            };
+            Hit {
                 id: row.id,
                 title: row.title,
                 project_title: row.project_title,
@@ -685,17 +643,24 @@ pub async fn run(db: &impl ConnectionTrait, search: &Search) -> Result<Outcome, 
                 status: row.status,
                 evaluation_type_id: row.evaluation_type_id,
                 published_at: row.published_at,
-                snippet: snippet_of(row.snippet, !search.text.is_empty()),
-            })
-            .collect()
-    };
-    Ok(Outcome {
+                snippet: snippet.map_or_else(
+                    || super::fields::shorten(&flat(&row.description), 300),
+                    |marked| flat(&marked),
+                ),
+            }
+        })
+        .collect();
+    Ok(Answer::Found(Outcome {
         total,
         page,
         pages,
         hits,
-        facets,
-    })
+        facets: facets_of(found.counts),
+    }))
+}
+
+fn flat(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Splits the term facets (counted together by id) into their vocabularies.
@@ -719,50 +684,41 @@ pub fn facets_by_vocabulary(
 
 /// Runs a search, from the cache when it is an unfiltered listing (the landing page, and the
 /// page everyone opens first) and nothing has changed since it was loaded.
-pub async fn run_cached(
-    state: &crate::web::AppState,
-    search: &Search,
-) -> Result<Arc<Outcome>, DbErr> {
+pub async fn run_cached(state: &AppState, search: &Search) -> Result<Option<Arc<Outcome>>, SearchError> {
+    let found = |answer: Answer| match answer {
+        Answer::Found(outcome) => Some(Arc::new(outcome)),
+        Answer::Rebuilding => None,
+    };
     if !search.is_listing() {
-        return Ok(Arc::new(run(&state.db, search).await?));
+        return Ok(found(run(state, search).await?));
     }
     let key = (search.audience, search.sort, search.page);
     let epoch = state.caches.epoch();
     if let Some(outcome) = state.caches.listings.get(&key, epoch).await {
-        return Ok(outcome);
+        return Ok(Some(outcome));
     }
-    let outcome = Arc::new(run(&state.db, search).await?);
+    let Some(outcome) = found(run(state, search).await?) else {
+        return Ok(None);
+    };
     state
         .caches
         .listings
         .insert(key, epoch, outcome.clone())
         .await;
-    Ok(outcome)
-}
-
-#[derive(FromQueryResult)]
-struct IdRow {
-    id: i32,
+    Ok(Some(outcome))
 }
 
 /// The ids of at most `limit` matching learnings, newest first, whatever the search's sort:
-/// what feeds follow. Uses the same matching (and so the same audience rule) as `run`.
+/// what feeds follow. The same matching (and so the same audience rule) as `run`.
 pub async fn newest_ids(
-    db: &impl ConnectionTrait,
+    state: &AppState,
     search: &Search,
     limit: u64,
-) -> Result<Vec<i32>, DbErr> {
-    let backend = db.get_database_backend();
-    let Matching {
-        from_where, values, ..
-    } = matching(search, backend);
-    let sql = format!("SELECT l.id {from_where} ORDER BY {NEWEST} LIMIT {limit}");
-    Ok(
-        IdRow::find_by_statement(Statement::from_sql_and_values(backend, sql, values))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|row| row.id)
-            .collect(),
-    )
+) -> Result<Option<Vec<i32>>, SearchError> {
+    let mut newest = search.clone();
+    newest.sort = Sort::Newest;
+    Ok(match find(state, &newest, 1, limit.max(1)).await? {
+        Answer::Found(outcome) => Some(outcome.hits.into_iter().map(|hit| hit.id).collect()),
+        Answer::Rebuilding => None,
+    })
 }

@@ -1,16 +1,17 @@
-//! Writing learnings: the row, its themes and countries, and its facet tokens, always together
+//! Writing learnings: the row, its themes and countries, and its search change, always together
 //! (callers pass a transaction when several writes must stand or fall as one).
 
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DbErr};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
-use super::{facets::Facets, fields::LearningFields};
+use super::fields::LearningFields;
 use crate::{
     entities::{
         learning_reviews,
         learnings::{self, LearningStatus},
     },
+    search::change::{self, Item},
     taxonomy::pairs::{LEARNING_COUNTRIES, LEARNING_THEMES},
 };
 
@@ -29,18 +30,6 @@ pub fn content_key(project_title: &str, description: &str) -> String {
         normal(description)
     ));
     hex::encode(digest)
-}
-
-pub fn facet_keys(fields: &LearningFields, status: LearningStatus) -> String {
-    Facets {
-        status: status.as_str(),
-        learning_type: &fields.learning_type,
-        language: &fields.language,
-        year: fields.year,
-        term_ids: &fields.term_ids(),
-        theme_ids: &fields.theme_ids,
-    }
-    .keys()
 }
 
 /// `description_html` is `fields.description` rendered (before the transaction).
@@ -66,7 +55,6 @@ fn apply(
     model.source_url = Set(fields.source_url.clone());
     model.language = Set(fields.language.clone());
     model.status = Set(status);
-    model.facet_keys = Set(facet_keys(fields, status));
 }
 
 async fn replace_pairs(
@@ -101,6 +89,7 @@ pub async fn insert(
     apply(&mut model, fields, description_html, status);
     let saved = model.insert(db).await?;
     replace_pairs(db, saved.id, fields).await?;
+    change::record(db, &[Item::Learning(saved.id)]).await?;
     Ok(saved)
 }
 
@@ -119,6 +108,7 @@ pub async fn update(
     model.updated_at = Set(now);
     let saved = model.update(db).await?;
     replace_pairs(db, id, fields).await?;
+    change::record(db, &[Item::Learning(id)]).await?;
     Ok(saved)
 }
 
@@ -148,7 +138,7 @@ pub async fn fields_of(
     })
 }
 
-/// Moves a learning to another workflow state, keeping its facet tokens in step and the step
+/// Moves a learning to another workflow state, noting the change for search and the step
 /// in its review history.
 pub async fn set_status(
     db: &impl ConnectionTrait,
@@ -159,18 +149,17 @@ pub async fn set_status(
     comment: &str,
     now: OffsetDateTime,
 ) -> Result<learnings::Model, DbErr> {
-    let fields = fields_of(db, &learning).await?;
     let first_publication = status == LearningStatus::Published && learning.published_at.is_none();
     let id = learning.id;
     let mut model: learnings::ActiveModel = learning.into();
     model.status = Set(status);
-    model.facet_keys = Set(facet_keys(&fields, status));
     if first_publication {
         model.published_at = Set(Some(now));
     }
     model.updated_at = Set(now);
     let saved = model.update(db).await?;
     record_review(db, id, actor_id, action, comment, now).await?;
+    change::record(db, &[Item::Learning(id)]).await?;
     Ok(saved)
 }
 

@@ -111,7 +111,11 @@ pub async fn show_theme(
         Audience::Public,
     );
     let outcome = if learnings.filters.iter().any(|f| f.param == "theme") {
-        Some(search::run(&state.db, &learnings).await?)
+        match search::run(&state, &learnings).await? {
+            search::Answer::Found(outcome) => Some(outcome),
+            // The theme's page still shows its products and threads meanwhile.
+            search::Answer::Rebuilding => None,
+        }
     } else {
         // Never fall back to an unfiltered search: it would show every learning.
         None

@@ -57,6 +57,17 @@ impl ApiError {
     }
 }
 
+impl From<crate::search::SearchError> for ApiError {
+    fn from(err: crate::search::SearchError) -> ApiError {
+        tracing::error!(error = %err, "API search failed");
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            t(LANG, "api.internal").into_owned(),
+        )
+    }
+}
+
 impl From<DbErr> for ApiError {
     fn from(err: DbErr) -> ApiError {
         tracing::error!(error = %err, "API request failed");
@@ -83,6 +94,11 @@ impl IntoResponse for ApiError {
                 header::ALLOW,
                 HeaderValue::from_static("GET, HEAD, OPTIONS"),
             );
+        }
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
         }
         response
     }

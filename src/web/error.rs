@@ -44,6 +44,12 @@ impl From<sea_orm::DbErr> for AppError {
     }
 }
 
+impl From<crate::search::SearchError> for AppError {
+    fn from(err: crate::search::SearchError) -> Self {
+        AppError::Internal(err.into())
+    }
+}
+
 impl AppError {
     pub fn internal(err: impl Into<anyhow::Error>) -> Self {
         AppError::Internal(err.into())

@@ -25,6 +25,8 @@ pub struct Inner {
     pub hashing: Hashing,
     pub sessions: DbSessionStore,
     pub caches: Caches,
+    /// The learnings search index (`FORA_DATA_DIR/search-index`).
+    pub search: crate::search::SearchIndex,
     /// Wakes the background worker (a post may have notifications to send).
     pub wake_jobs: tokio::sync::Notify,
     /// Wakes the newsletter delivery worker (an edition may have been queued).
@@ -44,6 +46,7 @@ impl AppState {
         let hashing = Hashing::new(&config.password_hashing);
         let epoch = Epoch::default();
         let sessions = DbSessionStore::new(db.clone(), epoch.clone());
+        let search = crate::search::SearchIndex::new(db.clone(), &config.data_dir);
         Self(Arc::new(Inner {
             db,
             config,
@@ -53,6 +56,7 @@ impl AppState {
             hashing,
             sessions,
             caches: Caches::new(epoch),
+            search,
             wake_jobs: tokio::sync::Notify::new(),
             wake_newsletter: tokio::sync::Notify::new(),
             setup_token: std::sync::Mutex::new(None),

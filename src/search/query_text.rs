@@ -1,7 +1,8 @@
 //! What a person types into the search box, parsed into a small safe language: words, "quoted
 //! phrases", `OR` between alternatives, `-word` to exclude and `word*` for a prefix. Only runs
-//! of letters and digits ever reach the database, so no input can be read as FTS5 or tsquery
-//! syntax (quotes, parentheses, `NEAR`, `col:` prefixes are all just text here).
+//! of letters and digits ever reach the engine, and the engine's query is built from them in
+//! code, never parsed, so no input is read as query syntax (quotes, parentheses, `NEAR`,
+//! `col:` prefixes are all just text here).
 
 /// Longer queries are cut (before parsing) to this many characters.
 pub const MAX_CHARS: usize = 256;
@@ -11,7 +12,11 @@ pub const MAX_ITEMS: usize = 32;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Item {
     Word { text: String, prefix: bool },
+    /// Quoted words: they must appear together, in this order.
     Phrase(Vec<String>),
+    /// Words typed joined by punctuation ("COVID-19", "title:child"): each counts, and more
+    /// when they stand together.
+    Compound(Vec<String>),
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -42,7 +47,8 @@ fn item_of(raw: &str, quoted: bool) -> Option<Item> {
             text: parts.remove(0),
             prefix,
         }),
-        _ => Some(Item::Phrase(parts)),
+        _ if quoted => Some(Item::Phrase(parts)),
+        _ => Some(Item::Compound(parts)),
     }
 }
 
@@ -125,54 +131,6 @@ impl TextQuery {
         self.groups.is_empty()
     }
 
-    /// The query as an FTS5 expression over the text columns, every term a quoted string.
-    pub fn to_fts5(&self) -> Option<String> {
-        if self.groups.is_empty() {
-            return None;
-        }
-        let item = |item: &Item| match item {
-            Item::Word { text, prefix: true } => format!("\"{}\" *", text.replace('"', "\"\"")),
-            Item::Word { text, .. } => format!("\"{}\"", text.replace('"', "\"\"")),
-            Item::Phrase(words) => format!("\"{}\"", words.join(" ").replace('"', "\"\"")),
-        };
-        let any = |items: &[Item]| {
-            format!(
-                "({})",
-                items.iter().map(item).collect::<Vec<_>>().join(" OR ")
-            )
-        };
-        let mut expression = self
-            .groups
-            .iter()
-            .map(|g| any(g))
-            .collect::<Vec<_>>()
-            .join(" AND ");
-        if !self.excluded.is_empty() {
-            expression = format!("({expression}) NOT {}", any(&self.excluded));
-        }
-        Some(format!(
-            "{{title description project_title}} : ({expression})"
-        ))
-    }
-
-    /// The query rebuilt for PostgreSQL's `websearch_to_tsquery` from the parsed words only.
-    pub fn to_websearch(&self) -> Option<String> {
-        if self.groups.is_empty() {
-            return None;
-        }
-        let item = |item: &Item| match item {
-            Item::Word { text, .. } => text.clone(),
-            Item::Phrase(words) => format!("\"{}\"", words.join(" ")),
-        };
-        let mut parts: Vec<String> = self
-            .groups
-            .iter()
-            .map(|g| g.iter().map(item).collect::<Vec<_>>().join(" OR "))
-            .collect();
-        parts.extend(self.excluded.iter().map(|i| format!("-{}", item(i))));
-        Some(parts.join(" "))
-    }
-
     /// The words to show back ("results for …"), for messages.
     pub fn terms(&self) -> Vec<String> {
         self.groups
@@ -180,7 +138,7 @@ impl TextQuery {
             .flatten()
             .map(|i| match i {
                 Item::Word { text, .. } => text.clone(),
-                Item::Phrase(words) => words.join(" "),
+                Item::Phrase(words) | Item::Compound(words) => words.join(" "),
             })
             .collect()
     }
@@ -190,26 +148,27 @@ impl TextQuery {
 mod tests {
     use super::*;
 
+    fn words_of(q: &TextQuery) -> Vec<String> {
+        q.terms()
+    }
+
     #[test]
     fn syntax_is_only_text() {
         let q = TextQuery::parse(
             r#"title:child (labour "birth registration" NEAR -mining OR* ) '; DROP TABLE learnings; --"#,
         );
-        let fts = q.to_fts5().unwrap();
-        assert!(fts.starts_with("{title description project_title} : ("));
-        for part in [
-            "\"title child\"",
-            "\"birth registration\"",
-            "\"near\"",
-            "\"drop\"",
-        ] {
-            assert!(fts.contains(part), "{part} in {fts}");
+        let words = words_of(&q);
+        for part in ["title child", "birth registration", "near", "drop"] {
+            assert!(words.iter().any(|w| w == part), "{part} in {words:?}");
         }
-        assert!(fts.contains("NOT (\"mining\")"), "{fts}");
-        assert!(!fts.contains('\''), "{fts}");
-        let web = q.to_websearch().unwrap();
-        assert!(web.contains("-mining"));
-        assert!(!web.contains(['(', ')', ':', ';', '\'']), "{web}");
+        assert_eq!(
+            q.excluded,
+            vec![Item::Word {
+                text: "mining".into(),
+                prefix: false
+            }]
+        );
+        assert!(words.iter().all(|w| !w.contains(['(', ')', ':', ';', '\''])));
     }
 
     #[test]
@@ -218,8 +177,11 @@ mod tests {
         assert_eq!(q.groups.len(), 2);
         assert_eq!(q.groups[0].len(), 2);
         assert_eq!(
-            q.to_fts5().unwrap(),
-            "{title description project_title} : ((\"school\" OR \"education\") AND (\"cocoa\" *))"
+            q.groups[1],
+            vec![Item::Word {
+                text: "cocoa".into(),
+                prefix: true
+            }]
         );
     }
 
@@ -229,8 +191,7 @@ mod tests {
             "", "   ", "\"", "((((", "-", "***", "🙂🙂", "OR OR", "\"\"\"",
         ] {
             let q = TextQuery::parse(input);
-            assert!(q.to_fts5().is_none(), "{input}");
-            assert!(q.to_websearch().is_none(), "{input}");
+            assert!(q.is_empty(), "{input}");
         }
         let only_not = TextQuery::parse("-mining");
         assert!(only_not.is_empty() && only_not.only_exclusions);

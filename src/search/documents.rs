@@ -1,0 +1,221 @@
+//! Learnings as the index stores them, read from the database: the row, its countries and
+//! themes, and the labels of everything it is tagged with.
+
+use std::collections::HashMap;
+
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, Statement};
+use tantivy::TantivyDocument;
+use time::OffsetDateTime;
+
+use super::schema::{Fields, code_of, newest_key};
+use crate::entities::{
+    learning_countries, learning_themes, learnings::LearningStatus,
+    taxonomy_terms, themes,
+};
+
+pub use crate::entities::learnings::{LANGUAGES, LEARNING_TYPES};
+
+#[derive(Clone, Debug, FromQueryResult)]
+pub struct Row {
+    pub id: i32,
+    pub title: String,
+    pub description: String,
+    pub project_title: String,
+    pub learning_type: String,
+    pub language: String,
+    pub status: LearningStatus,
+    pub year: Option<i32>,
+    pub evaluation_type_id: Option<i32>,
+    pub sector_id: Option<i32>,
+    pub intervention_type_id: Option<i32>,
+    pub cycle_stage_id: Option<i32>,
+    pub criterion_id: Option<i32>,
+    pub published_at: Option<OffsetDateTime>,
+}
+
+/// A learning with everything it is tagged with.
+#[derive(Clone, Debug)]
+pub struct Learning {
+    pub row: Row,
+    pub country_ids: Vec<i32>,
+    pub theme_ids: Vec<i32>,
+}
+
+impl Learning {
+    pub fn term_ids(&self) -> Vec<i32> {
+        let r = &self.row;
+        [
+            r.evaluation_type_id,
+            r.sector_id,
+            r.intervention_type_id,
+            r.cycle_stage_id,
+            r.criterion_id,
+        ]
+        .into_iter()
+        .flatten()
+        .chain(self.country_ids.iter().copied())
+        .collect()
+    }
+}
+
+/// Names of terms and themes, by id (small tables: loaded whole).
+#[derive(Default)]
+pub struct Labels {
+    terms: HashMap<i32, String>,
+    themes: HashMap<i32, String>,
+}
+
+impl Labels {
+    pub async fn load(db: &impl ConnectionTrait) -> Result<Labels, DbErr> {
+        let terms = taxonomy_terms::Entity::find()
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|t| (t.id, t.label))
+            .collect();
+        let themes = themes::Entity::find()
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|t| (t.id, t.name))
+            .collect();
+        Ok(Labels { terms, themes })
+    }
+}
+
+const COLUMNS: &str = "id, title, description, project_title, learning_type, language, status, \
+                       year, evaluation_type_id, sector_id, intervention_type_id, cycle_stage_id, \
+                       criterion_id, published_at";
+
+async fn with_pairs(db: &impl ConnectionTrait, rows: Vec<Row>) -> Result<Vec<Learning>, DbErr> {
+    let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
+    let mut countries: HashMap<i32, Vec<i32>> = HashMap::new();
+    let mut themes: HashMap<i32, Vec<i32>> = HashMap::new();
+    for chunk in ids.chunks(1_000) {
+        for pair in learning_countries::Entity::find()
+            .filter(learning_countries::Column::LearningId.is_in(chunk.to_vec()))
+            .all(db)
+            .await?
+        {
+            countries
+                .entry(pair.learning_id)
+                .or_default()
+                .push(pair.country_id);
+        }
+        for pair in learning_themes::Entity::find()
+            .filter(learning_themes::Column::LearningId.is_in(chunk.to_vec()))
+            .all(db)
+            .await?
+        {
+            themes.entry(pair.learning_id).or_default().push(pair.theme_id);
+        }
+    }
+    Ok(rows
+        .into_iter()
+        .map(|row| Learning {
+            country_ids: countries.remove(&row.id).unwrap_or_default(),
+            theme_ids: themes.remove(&row.id).unwrap_or_default(),
+            row,
+        })
+        .collect())
+}
+
+/// The learnings with these ids that exist (a deleted one is simply absent).
+pub async fn by_ids(db: &impl ConnectionTrait, ids: &[i32]) -> Result<Vec<Learning>, DbErr> {
+    let backend = db.get_database_backend();
+    let mut rows = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(1_000) {
+        let list = chunk
+            .iter()
+            .map(i32::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
+        rows.extend(
+            Row::find_by_statement(Statement::from_string(
+                backend,
+                format!("SELECT {COLUMNS} FROM learnings WHERE id IN ({list})"),
+            ))
+            .all(db)
+            .await?,
+        );
+    }
+    with_pairs(db, rows).await
+}
+
+/// Up to `limit` learnings with ids above `after`, in id order: one step of a rebuild.
+pub async fn page_after(
+    db: &impl ConnectionTrait,
+    after: i32,
+    limit: u64,
+) -> Result<Vec<Learning>, DbErr> {
+    let backend = db.get_database_backend();
+    let rows = Row::find_by_statement(Statement::from_sql_and_values(
+        backend,
+        format!("SELECT {COLUMNS} FROM learnings WHERE id > $1 ORDER BY id LIMIT {limit}"),
+        [after.into()],
+    ))
+    .all(db)
+    .await?;
+    with_pairs(db, rows).await
+}
+
+/// The index's document for a learning.
+pub fn document(fields: &Fields, learning: &Learning, labels: &Labels) -> TantivyDocument {
+    let row = &learning.row;
+    let mut doc = TantivyDocument::default();
+    let language = if LANGUAGES.contains(&row.language.as_str()) {
+        row.language.as_str()
+    } else {
+        "en"
+    };
+    doc.add_u64(fields.id, row.id as u64);
+    doc.add_text(fields.title.of(language), &row.title);
+    doc.add_text(fields.description.of(language), &row.description);
+    doc.add_text(fields.project.of(language), &row.project_title);
+    for text in [&row.title, &row.description, &row.project_title] {
+        doc.add_text(fields.plain, text);
+    }
+    let term_ids = learning.term_ids();
+    let tags = fields.tags.of(language);
+    for id in &term_ids {
+        doc.add_u64(fields.terms, *id as u64);
+        if let Some(label) = labels.terms.get(id) {
+            doc.add_text(tags, label);
+        }
+    }
+    for id in &learning.theme_ids {
+        doc.add_u64(fields.themes, *id as u64);
+        if let Some(name) = labels.themes.get(id) {
+            doc.add_text(tags, name);
+        }
+    }
+    doc.add_u64(fields.status, status_code(row.status));
+    if let Some(code) = code_of(&LEARNING_TYPES, &row.learning_type) {
+        doc.add_u64(fields.learning_type, code);
+    }
+    if let Some(code) = code_of(&LANGUAGES, &row.language) {
+        doc.add_u64(fields.language, code);
+    }
+    if let Some(year) = row.year.and_then(|y| u64::try_from(y).ok()) {
+        doc.add_u64(fields.year, year);
+    }
+    if !row.project_title.is_empty() {
+        doc.add_text(fields.project_exact, &row.project_title);
+    }
+    doc.add_i64(
+        fields.newest,
+        newest_key(row.published_at.map(|t| t.unix_timestamp()), row.id),
+    );
+    doc
+}
+
+pub fn status_code(status: LearningStatus) -> u64 {
+    LearningStatus::ALL
+        .iter()
+        .position(|s| *s == status)
+        .map_or(u64::MAX, |p| p as u64)
+}
+
+pub fn status_of(code: u64) -> Option<LearningStatus> {
+    LearningStatus::ALL.get(code as usize).copied()
+}

@@ -1,0 +1,278 @@
+//! One tantivy index in a folder: opening it (or finding it unusable), writing changes with the
+//! log position they reach, and answering a search with exact counts.
+
+use std::{
+    path::Path,
+    sync::{
+        Mutex,
+        atomic::{AtomicI64, Ordering},
+    },
+};
+
+use serde::{Deserialize, Serialize};
+use tantivy::{
+    DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Searcher, Term,
+    collector::TopDocs,
+    query::Query,
+    snippet::{Snippet, SnippetGenerator},
+};
+
+use super::{
+    analysis,
+    collect::{Counts, FacetCounts},
+    documents::{Labels, Learning, document},
+    schema::{Fields, SCHEMA_VERSION},
+};
+
+/// Heap for the index writer (tantivy's minimum per thread is 15 MB).
+const WRITER_HEAP: usize = 50_000_000;
+
+/// What a commit records beside the documents.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Stamp {
+    pub schema: u32,
+    /// The last change log row the index reflects.
+    pub position: i64,
+    /// A rebuild wrote every learning (an interrupted one is not complete).
+    pub complete: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error("no index here yet")]
+    Missing,
+    #[error("index written for schema {0}, this release reads {SCHEMA_VERSION}")]
+    Outdated(u32),
+    #[error("index was not finished")]
+    Incomplete,
+    #[error("another process is writing this index")]
+    Busy,
+    #[error("unreadable index: {0}")]
+    Broken(String),
+}
+
+pub struct Engine {
+    pub fields: Fields,
+    index: Index,
+    reader: IndexReader,
+    writer: Mutex<IndexWriter>,
+    position: AtomicI64,
+}
+
+/// The matches of one search: total, counts and the documents of the page asked for.
+pub struct Found {
+    pub counts: Counts,
+    pub ids: Vec<i32>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ranking {
+    Relevance,
+    Newest,
+}
+
+fn broken(err: impl std::fmt::Display) -> OpenError {
+    OpenError::Broken(err.to_string())
+}
+
+fn writer_of(index: &Index) -> Result<IndexWriter, OpenError> {
+    index
+        .writer_with_num_threads(1, WRITER_HEAP)
+        .map_err(|err| match err {
+            tantivy::TantivyError::LockFailure(..) => OpenError::Busy,
+            other => broken(other),
+        })
+}
+
+impl Engine {
+    /// Opens the index in `dir` when it is complete and of this schema.
+    pub fn open(dir: &Path) -> Result<Engine, OpenError> {
+        if !dir.join("meta.json").exists() {
+            return Err(OpenError::Missing);
+        }
+        let index = Index::open_in_dir(dir).map_err(broken)?;
+        let stamp: Stamp = index
+            .load_metas()
+            .map_err(broken)?
+            .payload
+            .and_then(|p| serde_json::from_str(&p).ok())
+            .ok_or(OpenError::Incomplete)?;
+        if stamp.schema != SCHEMA_VERSION {
+            return Err(OpenError::Outdated(stamp.schema));
+        }
+        if !stamp.complete {
+            return Err(OpenError::Incomplete);
+        }
+        let fields = Fields::new();
+        if index.schema() != fields.schema {
+            return Err(OpenError::Outdated(stamp.schema));
+        }
+        Engine::with(index, fields, stamp.position)
+    }
+
+    /// A new, empty index in `dir` (which must be empty or missing).
+    pub fn create(dir: &Path) -> Result<Engine, OpenError> {
+        std::fs::create_dir_all(dir).map_err(broken)?;
+        let fields = Fields::new();
+        let index = Index::create_in_dir(dir, fields.schema.clone()).map_err(broken)?;
+        Engine::with(index, fields, 0)
+    }
+
+    fn with(index: Index, fields: Fields, position: i64) -> Result<Engine, OpenError> {
+        analysis::register(&index);
+        let writer = writer_of(&index)?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(broken)?;
+        Ok(Engine {
+            fields,
+            index,
+            reader,
+            writer: Mutex::new(writer),
+            position: AtomicI64::new(position),
+        })
+    }
+
+    pub fn position(&self) -> i64 {
+        self.position.load(Ordering::SeqCst)
+    }
+
+    /// Replaces the documents of `removed` ids by `learnings` (those that still exist), and
+    /// commits them with the log position they bring the index to. Blocking.
+    pub fn write(
+        &self,
+        removed: &[i32],
+        learnings: &[Learning],
+        labels: &Labels,
+        position: i64,
+        complete: bool,
+    ) -> tantivy::Result<()> {
+        let mut writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        for id in removed {
+            writer.delete_term(Term::from_field_u64(self.fields.id, *id as u64));
+        }
+        for learning in learnings {
+            writer.add_document(document(&self.fields, learning, labels))?;
+        }
+        let mut commit = writer.prepare_commit()?;
+        let stamp = Stamp {
+            schema: SCHEMA_VERSION,
+            position,
+            complete,
+        };
+        commit.set_payload(&serde_json::to_string(&stamp).expect("a stamp serializes"));
+        commit.commit()?;
+        self.reader.reload()?;
+        self.position.store(position, Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// Adds documents without committing: the bulk of a rebuild.
+    pub fn add(&self, learnings: &[Learning], labels: &Labels) -> tantivy::Result<()> {
+        let writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        for learning in learnings {
+            writer.add_document(document(&self.fields, learning, labels))?;
+        }
+        Ok(())
+    }
+
+    /// Waits for background merges, so the folder can be moved and reopened.
+    pub fn finish(self) -> tantivy::Result<()> {
+        let writer = self.writer.into_inner().unwrap_or_else(|e| e.into_inner());
+        writer.wait_merging_threads()
+    }
+
+    pub fn searcher(&self) -> Searcher {
+        self.reader.searcher()
+    }
+
+    /// Runs `query`: exact counts over every match, and `limit` ids from `offset` in the
+    /// ranking asked for.
+    pub fn find(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+        ranking: Ranking,
+        offset: usize,
+        limit: usize,
+    ) -> tantivy::Result<Found> {
+        let facets = FacetCounts {
+            project_field: "project_exact",
+        };
+        let top = TopDocs::with_limit(limit.max(1)).and_offset(offset);
+        let (counts, addresses): (Counts, Vec<DocAddress>) = match ranking {
+            Ranking::Relevance => {
+                let (counts, top) = searcher.search(query, &(facets, top.order_by_score()))?;
+                (counts, top.into_iter().map(|(_, a)| a).collect())
+            }
+            Ranking::Newest => {
+                let (counts, top) = searcher.search(
+                    query,
+                    &(facets, top.order_by_fast_field::<i64>("newest", Order::Desc)),
+                )?;
+                (counts, top.into_iter().map(|(_, a)| a).collect())
+            }
+        };
+        let mut ids = Vec::with_capacity(addresses.len());
+        for address in addresses.into_iter().take(limit) {
+            let column = searcher
+                .segment_reader(address.segment_ord)
+                .fast_fields()
+                .u64("id")?;
+            if let Some(id) = column.first(address.doc_id) {
+                ids.push(id as i32);
+            }
+        }
+        Ok(Found { counts, ids })
+    }
+
+    /// A highlighter of `query`'s words in the description written in `language`.
+    pub fn highlighter(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+        language: &str,
+    ) -> Option<SnippetGenerator> {
+        let mut generator =
+            SnippetGenerator::create(searcher, query, self.fields.description.of(language)).ok()?;
+        generator.set_max_num_chars(300);
+        Some(generator)
+    }
+
+    pub fn index(&self) -> &Index {
+        &self.index
+    }
+
+    /// Every document the index holds (for tests and `fora search check`).
+    pub fn count(&self) -> u64 {
+        self.searcher().num_docs()
+    }
+}
+
+/// A snippet as text with `start`/`end` around highlighted words, and "…" where it was cut.
+pub fn marked(snippet: &Snippet, text_len: usize, start: char, end: char) -> String {
+    let fragment = snippet.fragment();
+    let mut out = String::with_capacity(fragment.len() + 16);
+    let range = snippet.fragment_range();
+    if range.start > 0 {
+        out.push('…');
+    }
+    let mut at = 0;
+    for highlight in snippet.highlighted() {
+        if highlight.start < at || highlight.end > fragment.len() {
+            continue;
+        }
+        out.push_str(&fragment[at..highlight.start]);
+        out.push(start);
+        out.push_str(&fragment[highlight.clone()]);
+        out.push(end);
+        at = highlight.end;
+    }
+    out.push_str(&fragment[at..]);
+    if range.end < text_len {
+        out.push('…');
+    }
+    out
+}
