@@ -195,10 +195,7 @@ impl SearchIndex {
             loop {
                 tokio::time::sleep(POLL).await;
                 let Some(shared) = weak.upgrade() else { return };
-                let index = SearchIndex(shared);
-                if let Err(err) = index.catch_up().await {
-                    tracing::warn!(error = %err, "search index could not follow the change log");
-                }
+                SearchIndex(shared).follow().await;
             }
         });
     }
@@ -292,6 +289,21 @@ impl SearchIndex {
         Ok(count)
     }
 
+    /// Catches up; when the index itself fails (its folder was deleted or damaged while
+    /// serving), rebuilds it beside, answering from what is open meanwhile.
+    async fn follow(&self) {
+        match self.catch_up().await {
+            Ok(()) => {}
+            Err(SearchError::Db(err)) => {
+                tracing::warn!(error = %err, "search index could not read the change log");
+            }
+            Err(err) => {
+                tracing::error!(error = %err, "search index failed; rebuilding it");
+                self.spawn_rebuild();
+            }
+        }
+    }
+
     /// Applies every change the index has not seen, in order.
     pub async fn catch_up(&self) -> Result<(), SearchError> {
         let engine = match self.phase() {
@@ -365,7 +377,7 @@ impl SearchIndex {
                 }
             }
         }
-        self.catch_up().await?;
+        self.follow().await;
         match self.phase() {
             Phase::Ready(engine) | Phase::Rebuilding(Some(engine)) => {
                 Ok(Availability::Ready(engine))

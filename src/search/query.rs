@@ -9,7 +9,10 @@ use std::collections::BTreeSet;
 
 use tantivy::{
     Searcher, Term,
-    query::{BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, TermQuery},
+    query::{
+        BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, EmptyQuery, Occur,
+        PhraseQuery, Query, TermQuery,
+    },
     schema::{Field, IndexRecordOption},
     tokenizer::TextAnalyzer,
 };
@@ -25,7 +28,7 @@ use super::{
 pub const PREFIX_EXPANSIONS: usize = 64;
 const NEAR_SLOP: u32 = 2;
 const NEAR_BOOST: f32 = 1.5;
-const SYNONYM_BOOST: f32 = 0.8;
+const SYNONYM_BOOST: f32 = 0.5;
 
 /// A filter: the documents that carry a value.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -213,10 +216,17 @@ impl<'a> Builder<'a> {
                 should.push(weighted(q, NEAR_BOOST));
             }
         }
-        for expansion in synonyms::expansions(&question.terms().join(" ")) {
-            if let Some(q) = self.text(&expansion, 0) {
-                should.push(weighted(q, SYNONYM_BOOST));
-            }
+        // The best-matching synonym counts, not their sum: a word with many synonyms must
+        // not outweigh the words typed.
+        let expansions: Vec<Box<dyn Query>> = synonyms::expansions(&question.terms().join(" "))
+            .iter()
+            .filter_map(|expansion| self.text(expansion, 0))
+            .collect();
+        if !expansions.is_empty() {
+            should.push(weighted(
+                boxed(DisjunctionMaxQuery::new(expansions)),
+                SYNONYM_BOOST,
+            ));
         }
         let mut clauses: Vec<(Occur, Box<dyn Query>)> =
             must.into_iter().map(|q| (Occur::Must, q)).collect();

@@ -515,11 +515,19 @@ async fn api_filters_pages_and_counts(app: TestApp) {
     assert_eq!(filtered["filters"].as_array().map(Vec::len), Some(3));
     let text = json(
         client
-            .get("/api/v1/learnings?q=village+secret")
+            .get("/api/v1/learnings?q=secret+plans")
             .await
             .assert_status(200),
     );
     assert_eq!(text["total"], 0, "drafts never match: {}", text);
+    // Any of the words: published learnings with "village" match, drafts with "secret" not.
+    let text = json(
+        client
+            .get("/api/v1/learnings?q=village+secret")
+            .await
+            .assert_status(200),
+    );
+    assert_eq!(text["total"], 13, "{}", text);
     let text = json(
         client
             .get("/api/v1/learnings?q=mothers+week&type=lesson_learned")

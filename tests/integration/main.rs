@@ -28,6 +28,7 @@ mod newsletter_subscribe;
 mod notifications;
 mod pathological_posts;
 mod private_pages;
+mod search_engine;
 mod search_limits;
 mod search_quality;
 mod smtp;
