@@ -23,16 +23,14 @@ use super::{
 };
 use crate::{
     entities::learnings,
-    search::query_text,
-    learnings::{
-        search::{
-            self, Audience, FacetCount, MARK_END, MARK_START, Notice as SearchNotice, PER_PAGE,
-            Search, SearchParams, TERM_FILTERS,
-        },
+    learnings::search::{
+        self, Audience, FacetCount, MARK_END, MARK_START, Notice as SearchNotice, PER_PAGE, Search,
+        SearchParams, TERM_FILTERS,
     },
     products::listing::{
         self, PER_PAGE as PRODUCTS_PER_PAGE, ProductItem, ProductParams, ProductSearch,
     },
+    search::query_text,
     taxonomy::{
         Taxonomy,
         pairs::{LEARNING_COUNTRIES, LEARNING_THEMES},

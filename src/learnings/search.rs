@@ -480,7 +480,10 @@ fn filters(search: &Search, fields: &Fields) -> Vec<Filter> {
         })
         .collect();
     if let Some(status) = search.status {
-        out.push(Filter::Number(fields.status, documents::status_code(status)));
+        out.push(Filter::Number(
+            fields.status,
+            documents::status_code(status),
+        ));
     }
     if let Some(project) = &search.project {
         out.push(Filter::Text(fields.project_exact, project.clone()));
@@ -551,11 +554,7 @@ async fn hit_rows(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let list = ids
-        .iter()
-        .map(i32::to_string)
-        .collect::<Vec<_>>()
-        .join(",");
+    let list = ids.iter().map(i32::to_string).collect::<Vec<_>>().join(",");
     let rows = HitRow::find_by_statement(Statement::from_string(
         db.get_database_backend(),
         format!(
@@ -596,7 +595,8 @@ async fn find(
     };
     let searcher = engine.searcher();
     let mut builder = Builder::new(&engine.fields, &searcher);
-    let query: Arc<dyn Query> = Arc::from(builder.build(&search.text, &filters(search, &engine.fields)));
+    let query: Arc<dyn Query> =
+        Arc::from(builder.build(&search.text, &filters(search, &engine.fields)));
     let question: Option<Arc<dyn Query>> = builder.question(&search.text).map(Arc::from);
     let ranking = match search.sort {
         Sort::Relevance => Ranking::Relevance,
@@ -606,10 +606,17 @@ async fn find(
         let (engine, searcher, query) = (engine.clone(), searcher.clone(), query.clone());
         tokio::task::spawn_blocking(move || -> Result<(Found, u64), SearchError> {
             let offset = |page: u64| ((page - 1) * per_page) as usize;
-            let mut found = engine.find(&searcher, &*query, ranking, offset(page), per_page as usize)?;
+            let mut found =
+                engine.find(&searcher, &*query, ranking, offset(page), per_page as usize)?;
             let (clamped, _) = clamp_page(page, found.counts.total, per_page);
             if clamped != page {
-                found = engine.find(&searcher, &*query, ranking, offset(clamped), per_page as usize)?;
+                found = engine.find(
+                    &searcher,
+                    &*query,
+                    ranking,
+                    offset(clamped),
+                    per_page as usize,
+                )?;
             }
             Ok((found, clamped))
         })
@@ -684,7 +691,10 @@ pub fn facets_by_vocabulary(
 
 /// Runs a search, from the cache when it is an unfiltered listing (the landing page, and the
 /// page everyone opens first) and nothing has changed since it was loaded.
-pub async fn run_cached(state: &AppState, search: &Search) -> Result<Option<Arc<Outcome>>, SearchError> {
+pub async fn run_cached(
+    state: &AppState,
+    search: &Search,
+) -> Result<Option<Arc<Outcome>>, SearchError> {
     let found = |answer: Answer| match answer {
         Answer::Found(outcome) => Some(Arc::new(outcome)),
         Answer::Rebuilding => None,

@@ -3,14 +3,15 @@
 
 use std::collections::HashMap;
 
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, Statement};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, Statement,
+};
 use tantivy::TantivyDocument;
 use time::OffsetDateTime;
 
 use super::schema::{Fields, code_of, newest_key};
 use crate::entities::{
-    learning_countries, learning_themes, learnings::LearningStatus,
-    taxonomy_terms, themes,
+    learning_countries, learning_themes, learnings::LearningStatus, taxonomy_terms, themes,
 };
 
 pub use crate::entities::learnings::{LANGUAGES, LEARNING_TYPES};
@@ -107,7 +108,10 @@ async fn with_pairs(db: &impl ConnectionTrait, rows: Vec<Row>) -> Result<Vec<Lea
             .all(db)
             .await?
         {
-            themes.entry(pair.learning_id).or_default().push(pair.theme_id);
+            themes
+                .entry(pair.learning_id)
+                .or_default()
+                .push(pair.theme_id);
         }
     }
     Ok(rows

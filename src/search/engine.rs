@@ -210,7 +210,10 @@ impl Engine {
             Ranking::Newest => {
                 let (counts, top) = searcher.search(
                     query,
-                    &(facets, top.order_by_fast_field::<i64>("newest", Order::Desc)),
+                    &(
+                        facets,
+                        top.order_by_fast_field::<i64>("newest", Order::Desc),
+                    ),
                 )?;
                 (counts, top.into_iter().map(|(_, a)| a).collect())
             }

@@ -123,7 +123,11 @@ impl SearchIndex {
     }
 
     fn phase(&self) -> Phase {
-        self.0.phase.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.0
+            .phase
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     fn set_phase(&self, phase: Phase) {
@@ -163,7 +167,13 @@ impl SearchIndex {
 
     fn take_folder(&self) -> anyhow::Result<()> {
         use anyhow::Context;
-        if self.0.owner.lock().unwrap_or_else(|e| e.into_inner()).is_some() {
+        if self
+            .0
+            .owner
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_some()
+        {
             return Ok(());
         }
         let parent = self.0.dir.parent().unwrap_or(Path::new("."));

@@ -11,7 +11,10 @@ pub const MAX_ITEMS: usize = 32;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Item {
-    Word { text: String, prefix: bool },
+    Word {
+        text: String,
+        prefix: bool,
+    },
     /// Quoted words: they must appear together, in this order.
     Phrase(Vec<String>),
     /// Words typed joined by punctuation ("COVID-19", "title:child"): each counts, and more
@@ -168,7 +171,11 @@ mod tests {
                 prefix: false
             }]
         );
-        assert!(words.iter().all(|w| !w.contains(['(', ')', ':', ';', '\''])));
+        assert!(
+            words
+                .iter()
+                .all(|w| !w.contains(['(', ')', ':', ';', '\'']))
+        );
     }
 
     #[test]

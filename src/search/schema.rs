@@ -70,6 +70,12 @@ fn per_language(builder: &mut tantivy::schema::SchemaBuilder, name: &str) -> Per
     }))
 }
 
+impl Default for Fields {
+    fn default() -> Self {
+        Fields::new()
+    }
+}
+
 impl Fields {
     pub fn new() -> Fields {
         let mut builder = Schema::builder();

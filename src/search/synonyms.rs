@@ -33,7 +33,10 @@ fn words(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
 }
 
 fn contains(haystack: &[String], needle: &[String]) -> bool {
-    !needle.is_empty() && haystack.windows(needle.len()).any(|window| window == needle)
+    !needle.is_empty()
+        && haystack
+            .windows(needle.len())
+            .any(|window| window == needle)
 }
 
 /// The other forms of every group one of whose forms appears in `text` (as whole words), each
@@ -73,7 +76,11 @@ mod tests {
         assert!(expansions("hello world").is_empty());
         assert!(expansions("").is_empty());
         // Forms match whole words only ("M&E" folds to "m e").
-        assert!(!expansions("homework").iter().any(|e| e.contains("evaluation")));
+        assert!(
+            !expansions("homework")
+                .iter()
+                .any(|e| e.contains("evaluation"))
+        );
     }
 
     #[test]

@@ -59,7 +59,10 @@ async fn publish_and_retire_reach_the_other_instance_within_two_seconds(app: Tes
     assert!(!lists(&other, "cocoa", 1).await);
     let id = learning(
         &app,
-        raw("Cocoa cooperatives", "Cocoa cooperatives kept children in school."),
+        raw(
+            "Cocoa cooperatives",
+            "Cocoa cooperatives kept children in school.",
+        ),
         "published",
     )
     .await;
@@ -108,15 +111,29 @@ async fn the_change_log_is_part_of_the_writers_transaction(app: TestApp) {
         .validate(&taxonomy)
         .unwrap();
     let txn = app.db().begin().await.unwrap();
-    store::insert(&txn, &fields, "", LearningStatus::Published, None, fora::db::now())
-        .await
-        .unwrap();
+    store::insert(
+        &txn,
+        &fields,
+        "",
+        LearningStatus::Published,
+        None,
+        fora::db::now(),
+    )
+    .await
+    .unwrap();
     txn.rollback().await.unwrap();
-    assert_eq!(changes().await, before, "a rolled-back write leaves no change");
+    assert_eq!(
+        changes().await,
+        before,
+        "a rolled-back write leaves no change"
+    );
     assert!(!lists(&app, "rolled", 1).await);
     let id = learning(&app, raw("Kept", "This learning was saved."), "published").await;
     assert_eq!(changes().await, before + 1);
-    assert!(lists(&app, "saved", id).await, "visible to the next search at once");
+    assert!(
+        lists(&app, "saved", id).await,
+        "visible to the next search at once"
+    );
 }
 
 /// A search index of its own on the app's database, in `dir`.
@@ -140,33 +157,72 @@ async fn documents(index: &SearchIndex) -> u64 {
 
 async fn missing_corrupt_and_outdated_indexes_are_rebuilt(app: TestApp) {
     for i in 0..5 {
-        learning(&app, raw(&format!("Lesson {i}"), "Text."), "published").await;
+        learning(
+            &app,
+            raw(&format!("Lesson {i}"), &format!("Text {i}.")),
+            "published",
+        )
+        .await;
     }
-    learning(&app, raw("A draft", "Text."), "draft").await;
+    learning(&app, raw("A draft", "Draft text."), "draft").await;
     let data = tempfile::tempdir().unwrap();
     {
         let index = fresh_index(&app, data.path()).await;
-        assert_eq!(documents(&index).await, 6, "missing: built from the database");
+        assert_eq!(
+            documents(&index).await,
+            6,
+            "missing: built from the database"
+        );
     }
     // Let the dropped instance's follower and writer go.
     tokio::time::sleep(Duration::from_millis(1_200)).await;
-    let meta = data.path().join("search-index").join("meta.json");
-    let text = std::fs::read_to_string(&meta).unwrap();
-    std::fs::write(&meta, text.replace("\\\"schema\\\":1", "\\\"schema\\\":0")).unwrap();
+    // Rows written behind the change log's back: only a rebuild can find them.
+    let unlogged = |n: i32| {
+        format!(
+            "INSERT INTO learnings (content_key, title, description, description_html, \
+             learning_type, project_title, source_url, language, status, created_at, updated_at) \
+             VALUES ('unlogged-{n}', 'Unlogged', 'Unlogged {n}', '', 'lesson_learned', '', '', \
+             'en', 'published', '2026-01-01 00:00:00+00:00', '2026-01-01 00:00:00+00:00')"
+        )
+    };
+    app.sql(&unlogged(1)).await;
     {
         let index = fresh_index(&app, data.path()).await;
-        assert_eq!(documents(&index).await, 6, "outdated: rebuilt");
+        assert_eq!(
+            documents(&index).await,
+            6,
+            "a sound index is opened, not rebuilt"
+        );
     }
     tokio::time::sleep(Duration::from_millis(1_200)).await;
+    let meta = data.path().join("search-index").join("meta.json");
+    let text = std::fs::read_to_string(&meta).unwrap();
+    let outdated = text.replace("\\\"schema\\\":1", "\\\"schema\\\":0");
+    assert_ne!(
+        outdated, text,
+        "the schema version is in the commit payload: {text}"
+    );
+    std::fs::write(&meta, outdated).unwrap();
+    {
+        let index = fresh_index(&app, data.path()).await;
+        assert_eq!(documents(&index).await, 7, "outdated: rebuilt");
+    }
+    tokio::time::sleep(Duration::from_millis(1_200)).await;
+    app.sql(&unlogged(2)).await;
     std::fs::write(&meta, "{ not json").unwrap();
     {
         let index = fresh_index(&app, data.path()).await;
-        assert_eq!(documents(&index).await, 6, "corrupt: rebuilt");
+        assert_eq!(documents(&index).await, 8, "corrupt: rebuilt");
     }
 }
 
 async fn a_deleted_index_is_rebuilt_while_searches_keep_answering(app: TestApp) {
-    let first = learning(&app, raw("Mining families", "Artisanal mining."), "published").await;
+    let first = learning(
+        &app,
+        raw("Mining families", "Artisanal mining."),
+        "published",
+    )
+    .await;
     assert!(lists(&app, "mining", first).await);
     std::fs::remove_dir_all(app.state.config.data_dir.join("search-index")).unwrap();
     let second = learning(&app, raw("Mining schools", "Mining towns."), "published").await;
@@ -194,7 +250,12 @@ fn fora(app: &TestApp, args: &[&str]) -> std::process::Output {
 }
 
 async fn reindex_while_a_server_owns_the_index_asks_it_to_rebuild(app: TestApp) {
-    let id = learning(&app, raw("Domestic work", "Child domestic workers."), "published").await;
+    let id = learning(
+        &app,
+        raw("Domestic work", "Child domestic workers."),
+        "published",
+    )
+    .await;
     assert!(lists(&app, "domestic", id).await);
     let output = fora(&app, &["search", "reindex"]);
     let stdout = String::from_utf8_lossy(&output.stdout);
