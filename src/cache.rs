@@ -96,8 +96,10 @@ pub struct Caches {
     pub thread_pages: Cache<ThreadPageKey, Arc<ThreadPageData>>,
     /// Vocabularies and themes (a few hundred rows every library page needs).
     pub taxonomy: EpochCache<(), Arc<Taxonomy>>,
-    /// Unfiltered learnings listings (facets over the whole library are the costly part).
-    pub listings: EpochCache<(Audience, Sort, u64), Arc<Outcome>>,
+    /// Unfiltered learnings listings (facets over the whole library are the costly part),
+    /// keyed by the search index's change-log position too, so that a change made by another
+    /// process (an import from the command line) is never hidden by an entry.
+    pub listings: EpochCache<(Audience, Sort, u64, i64), Arc<Outcome>>,
 }
 
 impl Caches {

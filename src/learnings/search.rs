@@ -702,7 +702,10 @@ pub async fn run_cached(
     if !search.is_listing() {
         return Ok(found(run(state, search).await?));
     }
-    let key = (search.audience, search.sort, search.page);
+    let Availability::Ready(engine) = state.search.ready().await? else {
+        return Ok(None);
+    };
+    let key = (search.audience, search.sort, search.page, engine.position());
     let epoch = state.caches.epoch();
     if let Some(outcome) = state.caches.listings.get(&key, epoch).await {
         return Ok(Some(outcome));
