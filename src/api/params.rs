@@ -21,23 +21,8 @@ use crate::{
     search::query_text::MAX_CHARS,
 };
 
-/// The query parameters `/api/v1/learnings` understands.
-pub const LEARNING_PARAMS: [&str; 14] = [
-    "q",
-    "type",
-    "evaluation_type",
-    "theme",
-    "country",
-    "project",
-    "sector",
-    "intervention_type",
-    "cycle_stage",
-    "criterion",
-    "year",
-    "language",
-    "sort",
-    "page",
-];
+/// The query parameters `/api/v1/learnings` understands: the public ones of the search.
+pub const LEARNING_PARAMS: [&str; 14] = crate::learnings::search::PUBLIC_PARAMS;
 
 /// The query parameters `/api/v1/products` understands.
 pub const PRODUCT_PARAMS: [&str; 5] = ["kind", "theme", "language", "country", "page"];

@@ -52,6 +52,39 @@ pub struct SearchParams {
     pub page: String,
 }
 
+/// Every query parameter of a learnings search, in the order links write them.
+pub const PARAMS: [&str; 15] = [
+    "q",
+    "type",
+    "evaluation_type",
+    "theme",
+    "country",
+    "project",
+    "sector",
+    "intervention_type",
+    "cycle_stage",
+    "criterion",
+    "year",
+    "language",
+    "status",
+    "sort",
+    "page",
+];
+
+/// The parameters anyone may use: all but `status` (knowledge managers only).
+pub const PUBLIC_PARAMS: [&str; 14] = {
+    let mut out = [""; 14];
+    let (mut from, mut to) = (0, 0);
+    while from < PARAMS.len() {
+        if !matches!(PARAMS[from].as_bytes(), b"status") {
+            out[to] = PARAMS[from];
+            to += 1;
+        }
+        from += 1;
+    }
+    out
+};
+
 /// The filters in the order pages show them: (parameter, vocabulary when it is one).
 pub const TERM_FILTERS: [(&str, Vocabulary); 6] = [
     ("evaluation_type", Vocabulary::EvaluationType),
@@ -142,23 +175,7 @@ impl SearchParams {
 
     pub fn to_query(&self) -> String {
         let mut out = url::form_urlencoded::Serializer::new(String::new());
-        for name in [
-            "q",
-            "type",
-            "evaluation_type",
-            "theme",
-            "country",
-            "project",
-            "sector",
-            "intervention_type",
-            "cycle_stage",
-            "criterion",
-            "year",
-            "language",
-            "status",
-            "sort",
-            "page",
-        ] {
+        for name in PARAMS {
             let value = self.get(name).trim();
             if !value.is_empty() {
                 out.append_pair(name, value);
