@@ -214,6 +214,26 @@ fn page_links(
     }
 }
 
+/// A text query longer than the search reads is refused, not silently cut.
+fn refuse_long_query(q: &str) -> Result<(), ApiError> {
+    if q.chars().count() > query_text::MAX_CHARS {
+        let limit = query_text::MAX_CHARS.to_string();
+        return Err(ApiError::bad_request(
+            "query_too_long",
+            tf(LANG, "api.query_too_long", &[("limit", &limit)]),
+        ));
+    }
+    Ok(())
+}
+
+fn rebuilding() -> ApiError {
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "search_rebuilding",
+        t(LANG, "api.search_rebuilding").into_owned(),
+    )
+}
+
 /// Search published learnings
 ///
 /// The filters, paging and facet counts of the /learnings page (`per_page` learnings a page).
@@ -237,22 +257,12 @@ pub async fn list_learnings(
     check_page(raw.as_deref())?;
     let taxonomy = Taxonomy::current(&state).await?;
     let mut params = SearchParams::from_query(raw.as_deref());
-    if params.q.chars().count() > query_text::MAX_CHARS {
-        let limit = query_text::MAX_CHARS.to_string();
-        return Err(ApiError::bad_request(
-            "query_too_long",
-            tf(LANG, "api.query_too_long", &[("limit", &limit)]),
-        ));
-    }
+    refuse_long_query(&params.q)?;
     // Not a public filter: the API lists published learnings only.
     params.status.clear();
     let search = Search::resolve(params, &taxonomy, Audience::Public);
     let Some(outcome) = search::run_cached(&state, &search).await? else {
-        return Err(ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "search_rebuilding",
-            t(LANG, "api.search_rebuilding").into_owned(),
-        ));
+        return Err(rebuilding());
     };
     let base = state.config.base_url.as_str();
     let items = outcome
@@ -447,8 +457,9 @@ fn product_summary(base: &str, taxonomy: &Taxonomy, item: &ProductItem) -> Produ
     params(ProductQuery),
     responses(
         (status = 200, description = "One page of products with facet counts.", body = ProductList),
-        (status = 400, description = "`page` is not a whole number from 1, or the request holds a control character (error code bad_parameter).", body = ErrorBody),
+        (status = 400, description = "`page` is not a whole number from 1, or the request holds a control character (error code bad_parameter); `q` is longer than its maxLength (error code query_too_long).", body = ErrorBody),
         (status = 405, description = "Only GET (and HEAD, OPTIONS) are allowed.", body = ErrorBody),
+        (status = 503, description = "The search index is being rebuilt (error code search_rebuilding); try again after Retry-After seconds.", body = ErrorBody),
     )
 )]
 pub async fn list_products(
@@ -458,9 +469,12 @@ pub async fn list_products(
     check_page(raw.as_deref())?;
     let taxonomy = Taxonomy::current(&state).await?;
     let mut params = ProductParams::from_query(raw.as_deref());
+    refuse_long_query(&params.q)?;
     params.status.clear();
     let search = ProductSearch::resolve(params, &taxonomy, Audience::Public);
-    let listing = listing::run(&state.db, &search, PRODUCTS_PER_PAGE).await?;
+    let Some(listing) = listing::run(&state, &search, &taxonomy, PRODUCTS_PER_PAGE).await? else {
+        return Err(rebuilding());
+    };
     let base = state.config.base_url.as_str();
     let term_of = |id: &str| {
         let term = taxonomy.term(id.parse().ok()?)?;

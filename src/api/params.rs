@@ -24,8 +24,9 @@ use crate::{
 /// The query parameters `/api/v1/learnings` understands: the public ones of the search.
 pub const LEARNING_PARAMS: [&str; 14] = crate::learnings::search::PUBLIC_PARAMS;
 
-/// The query parameters `/api/v1/products` understands.
-pub const PRODUCT_PARAMS: [&str; 5] = ["kind", "theme", "language", "country", "page"];
+/// The query parameters `/api/v1/products` understands: the public ones of the listing.
+pub const PRODUCT_PARAMS: [&str; 6] =
+    crate::web::query::without(crate::products::listing::PARAMS, "status");
 
 /// Text as the edge lets it through: no control characters (those are refused with a 400).
 const NO_CONTROLS: &str = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$";
@@ -130,6 +131,11 @@ pub struct ProductQuery;
 impl IntoParams for ProductQuery {
     fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
         vec![
+            optional(
+                "q",
+                "Words to look for in titles and summaries: the best matches come first (without words, the newest). \"Quoted phrases\" must appear, -word excludes, word* is a prefix. A longer text than maxLength is refused (400, error code query_too_long).",
+                text().max_length(Some(MAX_CHARS)).build(),
+            ),
             optional(
                 "kind",
                 "Product kind code (e.g. publication, tool).",

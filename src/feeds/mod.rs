@@ -376,9 +376,13 @@ async fn products_feed(
     let mut params = ProductParams::from_query(raw.as_deref());
     params.page.clear();
     params.status.clear();
+    // A feed follows what is new, not what matches best.
+    params.q.clear();
     let search = ProductSearch::resolve(params, &taxonomy, Audience::Public);
     refuse_unknown(&search.notices)?;
-    let listing = listing::run(&state.db, &search, FEED_SIZE).await?;
+    let listing = listing::run(&state, &search, &taxonomy, FEED_SIZE)
+        .await?
+        .ok_or(AppError::Busy)?;
     let items: Vec<&ProductItem> = listing
         .items
         .iter()

@@ -5,7 +5,6 @@
 use std::{collections::HashMap, sync::Arc};
 
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Statement};
-use tantivy::query::Query;
 use time::OffsetDateTime;
 
 use crate::{
@@ -14,14 +13,15 @@ use crate::{
         Availability, SearchError,
         collect::Counts,
         documents,
-        engine::{Found, Ranking, marked},
-        query::{Builder, Filter},
+        engine::{Ranking, marked},
+        page::Results,
+        query::Filter,
         query_text::{self, TextQuery},
-        schema::{Fields, code_of},
+        schema::{Fields, Kind, code_of},
     },
     taxonomy::{Taxonomy, Vocabulary},
     web::AppState,
-    web::paging::{clamp_page, page_number},
+    web::paging::page_number,
     web::query::read_lenient,
 };
 
@@ -72,18 +72,7 @@ pub const PARAMS: [&str; 15] = [
 ];
 
 /// The parameters anyone may use: all but `status` (knowledge managers only).
-pub const PUBLIC_PARAMS: [&str; 14] = {
-    let mut out = [""; 14];
-    let (mut from, mut to) = (0, 0);
-    while from < PARAMS.len() {
-        if !matches!(PARAMS[from].as_bytes(), b"status") {
-            out[to] = PARAMS[from];
-            to += 1;
-        }
-        from += 1;
-    }
-    out
-};
+pub const PUBLIC_PARAMS: [&str; 14] = crate::web::query::without(PARAMS, "status");
 
 /// The filters in the order pages show them: (parameter, vocabulary when it is one).
 pub const TERM_FILTERS: [(&str, Vocabulary); 6] = [
@@ -607,41 +596,32 @@ async fn find(
     page: u64,
     per_page: u64,
 ) -> Result<Answer, SearchError> {
-    let Availability::Ready(engine) = state.search.ready().await? else {
-        return Ok(Answer::Rebuilding);
-    };
-    let searcher = engine.searcher();
-    let mut builder = Builder::new(&engine.fields, &searcher);
-    let query: Arc<dyn Query> =
-        Arc::from(builder.build(&search.text, &filters(search, &engine.fields)));
-    let question: Option<Arc<dyn Query>> = builder.question(&search.text).map(Arc::from);
     let ranking = match search.sort {
         Sort::Relevance => Ranking::Relevance,
         Sort::Newest => Ranking::Newest,
     };
-    let (found, page) = {
-        let (engine, searcher, query) = (engine.clone(), searcher.clone(), query.clone());
-        tokio::task::spawn_blocking(move || -> Result<(Found, u64), SearchError> {
-            let offset = |page: u64| ((page - 1) * per_page) as usize;
-            let mut found =
-                engine.find(&searcher, &*query, ranking, offset(page), per_page as usize)?;
-            let (clamped, _) = clamp_page(page, found.counts.total, per_page);
-            if clamped != page {
-                found = engine.find(
-                    &searcher,
-                    &*query,
-                    ranking,
-                    offset(clamped),
-                    per_page as usize,
-                )?;
-            }
-            Ok((found, clamped))
-        })
-        .await
-        .map_err(|e| SearchError::Engine(e.to_string()))??
+    let Some(Results {
+        engine,
+        searcher,
+        question,
+        found,
+        page,
+        pages,
+    }) = state
+        .search
+        .page(
+            Kind::Learning,
+            &search.text,
+            |fields| filters(search, fields),
+            ranking,
+            page,
+            per_page,
+        )
+        .await?
+    else {
+        return Ok(Answer::Rebuilding);
     };
     let total = found.counts.total;
-    let (_, pages) = clamp_page(page, total, per_page);
     let rows = hit_rows(&state.db, &found.ids, search).await?;
     let mut highlighters: HashMap<String, Option<tantivy::snippet::SnippetGenerator>> =
         HashMap::new();

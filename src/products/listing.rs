@@ -5,10 +5,7 @@
 
 use std::collections::HashMap;
 
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, Statement,
-    Value,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 
 use crate::{
     entities::products::{self, ProductStatus},
@@ -20,7 +17,17 @@ use crate::{
         Taxonomy, Vocabulary,
         pairs::{PRODUCT_COUNTRIES, PRODUCT_THEMES},
     },
-    web::paging::{clamp_page, page_number},
+    search::{
+        SearchError,
+        collect::Counts,
+        documents,
+        engine::Ranking,
+        query::Filter,
+        query_text::{self, TextQuery},
+        schema::{Fields, Kind, code_of},
+    },
+    web::AppState,
+    web::paging::page_number,
     web::query::read_lenient,
 };
 
@@ -30,6 +37,7 @@ pub const PER_PAGE: u64 = 20;
 /// The query parameters of `/products`, `/feeds/products.atom` and `/api/v1/products`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ProductParams {
+    pub q: String,
     pub kind: String,
     pub theme: String,
     pub language: String,
@@ -39,14 +47,14 @@ pub struct ProductParams {
 }
 
 /// Every parameter name, in the order query strings are written.
-pub const PARAMS: [&str; 6] = ["kind", "theme", "language", "country", "status", "page"];
+pub const PARAMS: [&str; 7] = ["q", "kind", "theme", "language", "country", "status", "page"];
 
 impl ProductParams {
     /// Reads a raw query string leniently, like the learnings search: unknown names are
     /// ignored, a repeated name keeps its first value, bad UTF-8 is replaced.
     pub fn from_query(raw: Option<&str>) -> ProductParams {
         let mut params = ProductParams::default();
-        read_lenient(raw, 200, |name, value| match params.slot(name) {
+        read_lenient(raw, 2_000, |name, value| match params.slot(name) {
             Some(slot) => {
                 *slot = value;
                 true
@@ -58,6 +66,7 @@ impl ProductParams {
 
     fn slot(&mut self, name: &str) -> Option<&mut String> {
         Some(match name {
+            "q" => &mut self.q,
             "kind" => &mut self.kind,
             "theme" => &mut self.theme,
             "language" => &mut self.language,
@@ -70,6 +79,7 @@ impl ProductParams {
 
     pub fn get(&self, name: &str) -> &str {
         match name {
+            "q" => &self.q,
             "kind" => &self.kind,
             "theme" => &self.theme,
             "language" => &self.language,
@@ -106,6 +116,8 @@ impl ProductParams {
 #[derive(Clone, Debug)]
 pub struct ProductSearch {
     pub params: ProductParams,
+    /// Words to look for in titles and summaries (the newest come first without them).
+    pub text: TextQuery,
     pub kind_id: Option<i32>,
     pub theme_id: Option<i32>,
     pub language: Option<String>,
@@ -122,8 +134,19 @@ fn printable(value: &str) -> String {
 }
 
 impl ProductSearch {
-    pub fn resolve(params: ProductParams, taxonomy: &Taxonomy, audience: Audience) -> Self {
+    pub fn resolve(mut params: ProductParams, taxonomy: &Taxonomy, audience: Audience) -> Self {
         let mut notices = Vec::new();
+        let cut = query_text::shortened(&params.q);
+        if let Some(cut) = &cut {
+            params.q.clone_from(cut);
+        }
+        let text = TextQuery::parse(&params.q);
+        if cut.is_some() || text.shortened {
+            notices.push(Notice::Shortened);
+        }
+        if text.only_exclusions {
+            notices.push(Notice::OnlyExclusions);
+        }
         let mut filters = Vec::new();
         let mut unknown = |param: &'static str, value: &str| {
             notices.push(Notice::UnknownFilter(param, printable(value)));
@@ -210,6 +233,7 @@ impl ProductSearch {
         let page = page_number(Some(&params.page));
         ProductSearch {
             params,
+            text,
             kind_id,
             theme_id,
             language,
@@ -221,44 +245,29 @@ impl ProductSearch {
         }
     }
 
-    /// The `FROM … WHERE …` of matching products (alias `p`) and the values it binds.
-    fn matching_sql(&self) -> (String, Vec<Value>) {
-        let mut values: Vec<Value> = Vec::new();
-        let mut conditions = Vec::new();
-        let bind = |value: Value, values: &mut Vec<Value>| {
-            values.push(value);
-            format!("${}", values.len())
-        };
+    /// The filters as the search index knows them.
+    fn filters(&self, fields: &Fields) -> Vec<Filter> {
+        let id = |id: i32| u64::try_from(id).ok();
+        let mut out = Vec::new();
         if let Some(status) = self.status {
-            conditions.push(format!("p.status = {}", bind(status.into(), &mut values)));
-        }
-        if let Some(kind) = self.kind_id {
-            conditions.push(format!("p.kind_id = {}", bind(kind.into(), &mut values)));
-        }
-        if let Some(language) = &self.language {
-            conditions.push(format!(
-                "p.language = {}",
-                bind(language.clone().into(), &mut values)
+            out.push(Filter::Number(
+                fields.status,
+                documents::product_status_code(status),
             ));
         }
-        if let Some(theme) = self.theme_id {
-            conditions.push(format!(
-                "EXISTS (SELECT 1 FROM product_themes ft WHERE ft.product_id = p.id AND ft.theme_id = {})",
-                bind(theme.into(), &mut values)
-            ));
+        if let Some(kind) = self.kind_id.and_then(id) {
+            out.push(Filter::Number(fields.terms, kind));
         }
-        if let Some(country) = self.country_id {
-            conditions.push(format!(
-                "EXISTS (SELECT 1 FROM product_countries fc WHERE fc.product_id = p.id AND fc.country_id = {})",
-                bind(country.into(), &mut values)
-            ));
+        if let Some(code) = self.language.as_deref().and_then(|l| code_of(&LANGUAGES, l)) {
+            out.push(Filter::Number(fields.language, code));
         }
-        let condition = if conditions.is_empty() {
-            "1 = 1".to_string()
-        } else {
-            conditions.join(" AND ")
-        };
-        (format!("FROM products p WHERE {condition}"), values)
+        if let Some(theme) = self.theme_id.and_then(id) {
+            out.push(Filter::Number(fields.themes, theme));
+        }
+        if let Some(country) = self.country_id.and_then(id) {
+            out.push(Filter::Number(fields.terms, country));
+        }
+        out
     }
 }
 
@@ -283,6 +292,18 @@ pub struct ProductListing {
 }
 
 impl ProductListing {
+    /// Nothing found (what pages show while the index is being rebuilt).
+    pub fn empty(per_page: u64) -> ProductListing {
+        ProductListing {
+            total: 0,
+            page: 1,
+            pages: 1,
+            per_page,
+            items: Vec::new(),
+            facets: HashMap::new(),
+        }
+    }
+
     /// The 1-based positions of the first and last product shown ("Showing 21–40 of 123").
     pub fn range(&self) -> (u64, u64) {
         if self.items.is_empty() {
@@ -297,88 +318,84 @@ impl ProductListing {
     }
 }
 
-#[derive(FromQueryResult)]
-struct FacetRow {
-    facet: String,
-    value: Option<String>,
-    n: i64,
-}
-
-#[derive(FromQueryResult)]
-struct IdRow {
-    id: i32,
-}
-
-/// Counts and one page of products, newest first (by publication date, then id).
-pub async fn run(
-    db: &impl ConnectionTrait,
-    search: &ProductSearch,
-    per_page: u64,
-) -> Result<ProductListing, DbErr> {
-    let backend = db.get_database_backend();
-    let (from_where, values) = search.matching_sql();
-    let counts = format!(
-        "WITH m AS (SELECT p.id, p.kind_id, p.language, p.status {from_where})
-         SELECT 'status' AS facet, m.status AS value, COUNT(*) AS n FROM m GROUP BY m.status
-         UNION ALL SELECT 'kind', CAST(m.kind_id AS TEXT), COUNT(*) FROM m
-                   WHERE m.kind_id IS NOT NULL GROUP BY m.kind_id
-         UNION ALL SELECT 'language', m.language, COUNT(*) FROM m GROUP BY m.language
-         UNION ALL SELECT 'theme', CAST(t.theme_id AS TEXT), COUNT(*) FROM m
-                   JOIN product_themes t ON t.product_id = m.id GROUP BY t.theme_id
-         UNION ALL SELECT 'country', CAST(c.country_id AS TEXT), COUNT(*) FROM m
-                   JOIN product_countries c ON c.product_id = m.id GROUP BY c.country_id"
-    );
-    let rows = FacetRow::find_by_statement(Statement::from_sql_and_values(
-        backend,
-        counts,
-        values.clone(),
-    ))
-    .all(db)
-    .await?;
+/// The counts of the index as the listing names them: product kinds and countries are both
+/// taxonomy terms there, told apart here by their vocabulary.
+fn facets_of(counts: Counts, taxonomy: &Taxonomy) -> HashMap<String, Vec<FacetCount>> {
     let mut facets: HashMap<String, Vec<FacetCount>> = HashMap::new();
-    let mut total = 0;
-    for row in rows {
-        let Some(value) = row.value else { continue };
-        let count = row.n.max(0) as u64;
-        if row.facet == "status" {
-            total += count;
+    for (name, values) in counts.numbers {
+        for (value, count) in values {
+            let (facet, value) = match name {
+                "status" => match documents::product_status_of(value) {
+                    Some(status) => ("status", status.as_str().to_string()),
+                    None => continue,
+                },
+                "language" => match LANGUAGES.get(value as usize) {
+                    Some(code) => ("language", (*code).to_string()),
+                    None => continue,
+                },
+                "theme" => ("theme", value.to_string()),
+                "term" => match i32::try_from(value).ok().and_then(|id| taxonomy.term(id)) {
+                    Some(term) if term.vocabulary == Vocabulary::ProductKind => {
+                        ("kind", value.to_string())
+                    }
+                    Some(term) if term.vocabulary == Vocabulary::Country => {
+                        ("country", value.to_string())
+                    }
+                    _ => continue,
+                },
+                _ => continue,
+            };
+            facets
+                .entry(facet.to_string())
+                .or_default()
+                .push(FacetCount { value, count });
         }
-        facets
-            .entry(row.facet)
-            .or_default()
-            .push(FacetCount { value, count });
     }
     for counts in facets.values_mut() {
         counts.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
     }
-    let per_page = per_page.max(1);
-    let (page, pages) = clamp_page(search.page, total, per_page);
-    let items = if total == 0 {
-        Vec::new()
+    facets
+}
+
+/// Counts and one page of products: the best matches first when there are words, else the
+/// newest (by publication date, then id). `None` while the search index is being rebuilt.
+pub async fn run(
+    state: &AppState,
+    search: &ProductSearch,
+    taxonomy: &Taxonomy,
+    per_page: u64,
+) -> Result<Option<ProductListing>, SearchError> {
+    let ranking = if search.text.is_empty() {
+        Ranking::Newest
     } else {
-        let offset = (page - 1).saturating_mul(per_page);
-        let sql = format!(
-            "SELECT p.id {from_where}
-             ORDER BY p.published_on IS NULL, p.published_on DESC, p.id DESC
-             LIMIT {per_page} OFFSET {offset}"
-        );
-        let ids: Vec<i32> =
-            IdRow::find_by_statement(Statement::from_sql_and_values(backend, sql, values))
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|row| row.id)
-                .collect();
-        load(db, &ids).await?
+        Ranking::Relevance
     };
-    Ok(ProductListing {
-        total,
-        page,
-        pages,
+    let per_page = per_page.max(1);
+    let Some(results) = state
+        .search
+        .page(
+            Kind::Product,
+            &search.text,
+            |fields| search.filters(fields),
+            ranking,
+            search.page,
+            per_page,
+        )
+        .await?
+    else {
+        return Ok(None);
+    };
+    let mut items = load(&state.db, &results.found.ids).await?;
+    // The index may be a moment behind a status change: the row decides.
+    items.retain(|item| search.status.is_none_or(|status| item.product.status == status));
+    Ok(Some(ProductListing {
+        total: results.found.counts.total,
+        page: results.page,
+        pages: results.pages,
         per_page,
         items,
-        facets,
-    })
+        facets: facets_of(results.found.counts, taxonomy),
+    }))
 }
 
 /// Products by id with their themes and countries, in the order of `ids`.

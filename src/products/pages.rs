@@ -12,11 +12,13 @@ use axum::{
 use templates::{
     catalogue::{self as views, language_name, status_name},
     components::Pager,
+    learnings::NoticeView,
 };
 
 use super::listing::{self, PER_PAGE, ProductItem, ProductParams, ProductSearch};
 use crate::{
     learnings::search::{Audience, Notice},
+    search::query_text::MAX_CHARS,
     taxonomy::Taxonomy,
     web::html,
     web::{AppError, AppResult, AppState, Viewer, flash},
@@ -176,7 +178,9 @@ pub async fn list_products(
         &taxonomy,
         audience,
     );
-    let listing = listing::run(&state.db, &search, PER_PAGE).await?;
+    let found = listing::run(&state, &search, &taxonomy, PER_PAGE).await?;
+    let rebuilding = found.is_none();
+    let listing = found.unwrap_or_else(|| listing::ProductListing::empty(PER_PAGE));
     let lang = viewer.lang;
     let (first, last) = listing.range();
     let page_base = {
@@ -214,7 +218,34 @@ pub async fn list_products(
     let mut feed_params = search.params.clone();
     feed_params.page.clear();
     feed_params.status.clear();
+    let hidden = search
+        .filters
+        .iter()
+        .map(|f| (f.param.to_string(), f.code.clone()))
+        .collect();
+    let notices = search
+        .notices
+        .iter()
+        .filter_map(|notice| match notice {
+            Notice::Shortened => Some(NoticeView {
+                key: "search.shortened",
+                args: vec![("limit", MAX_CHARS.to_string())],
+            }),
+            Notice::OnlyExclusions => Some(NoticeView {
+                key: "search.only_exclusions",
+                args: vec![],
+            }),
+            Notice::UnknownFilter(..) | Notice::BadSort => None,
+        })
+        .chain(rebuilding.then(|| NoticeView {
+            key: "search.rebuilding",
+            args: vec![],
+        }))
+        .collect();
     let view = views::ProductListView {
+        q: search.params.q.clone(),
+        hidden,
+        notices,
         cards: listing
             .items
             .iter()

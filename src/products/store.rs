@@ -8,6 +8,7 @@ use time::OffsetDateTime;
 
 use crate::{
     entities::products::{self, ProductStatus},
+    search::change::{self, Item},
     learnings::fields::{LANGUAGES, Problem, web_link},
     taxonomy::{
         Taxonomy, Vocabulary,
@@ -212,6 +213,7 @@ pub async fn insert(
     }
     let saved = model.insert(db).await?;
     replace_pairs(db, saved.id, fields).await?;
+    change::record(db, &[Item::Product(saved.id)]).await?;
     Ok(saved)
 }
 
@@ -228,6 +230,7 @@ pub async fn update(
     model.updated_at = Set(now);
     let saved = model.update(db).await?;
     replace_pairs(db, id, fields).await?;
+    change::record(db, &[Item::Product(id)]).await?;
     Ok(saved)
 }
 
@@ -244,7 +247,9 @@ pub async fn set_status(
         model.published_on = Set(Some(now.date()));
     }
     model.updated_at = Set(now);
-    model.update(db).await
+    let saved = model.update(db).await?;
+    change::record(db, &[Item::Product(saved.id)]).await?;
+    Ok(saved)
 }
 
 pub async fn fields_of(

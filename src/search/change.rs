@@ -12,6 +12,7 @@ use sea_orm::{ConnectionTrait, DatabaseBackend, DbErr, FromQueryResult, Statemen
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Item {
     Learning(i32),
+    Product(i32),
     /// Everything: `fora search reindex` while a server owns the index, or a bulk change.
     Rebuild,
 }
@@ -20,12 +21,14 @@ impl Item {
     fn stored(self) -> (&'static str, i32) {
         match self {
             Item::Learning(id) => (LEARNING, id),
+            Item::Product(id) => (PRODUCT, id),
             Item::Rebuild => (REBUILD, 0),
         }
     }
 }
 
 const LEARNING: &str = "learning";
+const PRODUCT: &str = "product";
 const REBUILD: &str = "rebuild";
 /// Any number will do, as long as nothing else in Fora takes the same advisory lock.
 const LOG_LOCK: i64 = 0x666f_7261_7365_6172;
@@ -96,6 +99,7 @@ pub async fn after(db: &impl ConnectionTrait, position: i64, limit: u64) -> Resu
         .into_iter()
         .filter_map(|row| match row.item_kind.as_str() {
             LEARNING => Some(Item::Learning(row.item_id)),
+            PRODUCT => Some(Item::Product(row.item_id)),
             REBUILD => Some(Item::Rebuild),
             other => {
                 tracing::warn!(kind = other, "unknown search change ignored");

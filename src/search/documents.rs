@@ -1,5 +1,5 @@
-//! Learnings as the index stores them, read from the database: the row, its countries and
-//! themes, and the labels of everything it is tagged with.
+//! Learnings and knowledge products as the index stores them, read from the database: the
+//! row, its countries and themes, and the labels of everything it is tagged with.
 
 use std::collections::HashMap;
 
@@ -9,9 +9,10 @@ use sea_orm::{
 use tantivy::TantivyDocument;
 use time::OffsetDateTime;
 
-use super::schema::{Fields, code_of, newest_key};
+use super::schema::{Fields, Kind, code_of, newest_key};
 use crate::entities::{
-    learning_countries, learning_themes, learnings::LearningStatus, taxonomy_terms, themes,
+    learning_countries, learning_themes, learnings::LearningStatus, product_countries,
+    product_themes, products::ProductStatus, taxonomy_terms, themes,
 };
 
 pub use crate::entities::learnings::{LANGUAGES, LEARNING_TYPES};
@@ -164,35 +165,18 @@ pub async fn page_after(
 }
 
 /// The index's document for a learning.
-pub fn document(fields: &Fields, learning: &Learning, labels: &Labels) -> TantivyDocument {
+pub fn learning_document(fields: &Fields, learning: &Learning, labels: &Labels) -> TantivyDocument {
     let row = &learning.row;
     let mut doc = TantivyDocument::default();
-    let language = if LANGUAGES.contains(&row.language.as_str()) {
-        row.language.as_str()
-    } else {
-        "en"
-    };
-    doc.add_u64(fields.id, row.id as u64);
+    let language = analyzed_language(&row.language);
+    identify(&mut doc, fields, Kind::Learning, row.id);
     doc.add_text(fields.title.of(language), &row.title);
     doc.add_text(fields.description.of(language), &row.description);
     doc.add_text(fields.project.of(language), &row.project_title);
     for text in [&row.title, &row.description, &row.project_title] {
         doc.add_text(fields.plain, text);
     }
-    let term_ids = learning.term_ids();
-    let tags = fields.tags.of(language);
-    for id in &term_ids {
-        doc.add_u64(fields.terms, *id as u64);
-        if let Some(label) = labels.terms.get(id) {
-            doc.add_text(tags, label);
-        }
-    }
-    for id in &learning.theme_ids {
-        doc.add_u64(fields.themes, *id as u64);
-        if let Some(name) = labels.themes.get(id) {
-            doc.add_text(tags, name);
-        }
-    }
+    tag(&mut doc, fields, labels, language, &learning.term_ids(), &learning.theme_ids);
     doc.add_u64(fields.status, status_code(row.status));
     if let Some(code) = code_of(&LEARNING_TYPES, &row.learning_type) {
         doc.add_u64(fields.learning_type, code);
@@ -222,4 +206,180 @@ pub fn status_code(status: LearningStatus) -> u64 {
 
 pub fn status_of(code: u64) -> Option<LearningStatus> {
     LearningStatus::ALL.get(code as usize).copied()
+}
+
+/// The analyzer a text in `language` is read with (English for anything else).
+fn analyzed_language(language: &str) -> &str {
+    if LANGUAGES.contains(&language) {
+        language
+    } else {
+        "en"
+    }
+}
+
+fn identify(doc: &mut TantivyDocument, fields: &Fields, kind: Kind, id: i32) {
+    doc.add_u64(fields.kind, kind.code());
+    doc.add_u64(fields.key, kind.key(id));
+    doc.add_u64(fields.id, id as u64);
+}
+
+/// Taxonomy terms and themes: filter values, and their labels as searchable words.
+fn tag(
+    doc: &mut TantivyDocument,
+    fields: &Fields,
+    labels: &Labels,
+    language: &str,
+    term_ids: &[i32],
+    theme_ids: &[i32],
+) {
+    let tags = fields.tags.of(language);
+    for id in term_ids {
+        doc.add_u64(fields.terms, *id as u64);
+        if let Some(label) = labels.terms.get(id) {
+            doc.add_text(tags, label);
+        }
+    }
+    for id in theme_ids {
+        doc.add_u64(fields.themes, *id as u64);
+        if let Some(name) = labels.themes.get(id) {
+            doc.add_text(tags, name);
+        }
+    }
+}
+
+#[derive(Clone, Debug, FromQueryResult)]
+pub struct ProductRow {
+    pub id: i32,
+    pub title: String,
+    pub summary: String,
+    pub kind_id: Option<i32>,
+    pub language: String,
+    pub status: ProductStatus,
+    pub published_on: Option<time::Date>,
+}
+
+/// A knowledge product with its countries and themes.
+#[derive(Clone, Debug)]
+pub struct Product {
+    pub row: ProductRow,
+    pub country_ids: Vec<i32>,
+    pub theme_ids: Vec<i32>,
+}
+
+const PRODUCT_COLUMNS: &str = "id, title, summary, kind_id, language, status, published_on";
+
+async fn products_with_pairs(
+    db: &impl ConnectionTrait,
+    rows: Vec<ProductRow>,
+) -> Result<Vec<Product>, DbErr> {
+    let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
+    let mut countries: HashMap<i32, Vec<i32>> = HashMap::new();
+    let mut themes: HashMap<i32, Vec<i32>> = HashMap::new();
+    for chunk in ids.chunks(1_000) {
+        for pair in product_countries::Entity::find()
+            .filter(product_countries::Column::ProductId.is_in(chunk.to_vec()))
+            .all(db)
+            .await?
+        {
+            countries
+                .entry(pair.product_id)
+                .or_default()
+                .push(pair.country_id);
+        }
+        for pair in product_themes::Entity::find()
+            .filter(product_themes::Column::ProductId.is_in(chunk.to_vec()))
+            .all(db)
+            .await?
+        {
+            themes.entry(pair.product_id).or_default().push(pair.theme_id);
+        }
+    }
+    Ok(rows
+        .into_iter()
+        .map(|row| Product {
+            country_ids: countries.remove(&row.id).unwrap_or_default(),
+            theme_ids: themes.remove(&row.id).unwrap_or_default(),
+            row,
+        })
+        .collect())
+}
+
+/// The products with these ids that exist.
+pub async fn products_by_ids(
+    db: &impl ConnectionTrait,
+    ids: &[i32],
+) -> Result<Vec<Product>, DbErr> {
+    let backend = db.get_database_backend();
+    let mut rows = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(1_000) {
+        let list = chunk
+            .iter()
+            .map(i32::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
+        rows.extend(
+            ProductRow::find_by_statement(Statement::from_string(
+                backend,
+                format!("SELECT {PRODUCT_COLUMNS} FROM products WHERE id IN ({list})"),
+            ))
+            .all(db)
+            .await?,
+        );
+    }
+    products_with_pairs(db, rows).await
+}
+
+/// Up to `limit` products with ids above `after`, in id order: one step of a rebuild.
+pub async fn products_after(
+    db: &impl ConnectionTrait,
+    after: i32,
+    limit: u64,
+) -> Result<Vec<Product>, DbErr> {
+    let backend = db.get_database_backend();
+    let rows = ProductRow::find_by_statement(Statement::from_sql_and_values(
+        backend,
+        format!("SELECT {PRODUCT_COLUMNS} FROM products WHERE id > $1 ORDER BY id LIMIT {limit}"),
+        [after.into()],
+    ))
+    .all(db)
+    .await?;
+    products_with_pairs(db, rows).await
+}
+
+/// The index's document for a knowledge product.
+pub fn product_document(fields: &Fields, product: &Product, labels: &Labels) -> TantivyDocument {
+    let row = &product.row;
+    let mut doc = TantivyDocument::default();
+    let language = analyzed_language(&row.language);
+    identify(&mut doc, fields, Kind::Product, row.id);
+    doc.add_text(fields.title.of(language), &row.title);
+    doc.add_text(fields.description.of(language), &row.summary);
+    doc.add_text(fields.plain, &row.title);
+    doc.add_text(fields.plain, &row.summary);
+    let term_ids: Vec<i32> = row
+        .kind_id
+        .into_iter()
+        .chain(product.country_ids.iter().copied())
+        .collect();
+    tag(&mut doc, fields, labels, language, &term_ids, &product.theme_ids);
+    doc.add_u64(fields.status, product_status_code(row.status));
+    if let Some(code) = code_of(&LANGUAGES, &row.language) {
+        doc.add_u64(fields.language, code);
+    }
+    let published = row
+        .published_on
+        .map(|day| day.midnight().assume_utc().unix_timestamp());
+    doc.add_i64(fields.newest, newest_key(published, row.id));
+    doc
+}
+
+pub fn product_status_code(status: ProductStatus) -> u64 {
+    ProductStatus::ALL
+        .iter()
+        .position(|s| *s == status)
+        .map_or(u64::MAX, |p| p as u64)
+}
+
+pub fn product_status_of(code: u64) -> Option<ProductStatus> {
+    ProductStatus::ALL.get(code as usize).copied()
 }

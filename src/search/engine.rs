@@ -11,7 +11,8 @@ use std::{
 
 use serde::{Deserialize, Serialize};
 use tantivy::{
-    DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Searcher, Term,
+    DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Searcher, TantivyDocument,
+    Term,
     collector::TopDocs,
     query::Query,
     snippet::{Snippet, SnippetGenerator},
@@ -20,7 +21,6 @@ use tantivy::{
 use super::{
     analysis,
     collect::{Counts, FacetCounts},
-    documents::{Labels, Learning, document},
     schema::{Fields, SCHEMA_VERSION},
 };
 
@@ -33,7 +33,7 @@ pub struct Stamp {
     pub schema: u32,
     /// The last change log row the index reflects.
     pub position: i64,
-    /// A rebuild wrote every learning (an interrupted one is not complete).
+    /// A rebuild wrote every document (an interrupted one never commits a stamp).
     pub complete: bool,
 }
 
@@ -139,28 +139,26 @@ impl Engine {
         self.position.load(Ordering::SeqCst)
     }
 
-    /// Replaces the documents of `removed` ids by `learnings` (those that still exist), and
-    /// commits them with the log position they bring the index to. Blocking.
+    /// Replaces the documents of the `removed` keys by `documents` (those still in the
+    /// database), and commits them with the log position they bring the index to. Blocking.
     pub fn write(
         &self,
-        removed: &[i32],
-        learnings: &[Learning],
-        labels: &Labels,
+        removed: &[u64],
+        documents: Vec<TantivyDocument>,
         position: i64,
-        complete: bool,
     ) -> tantivy::Result<()> {
         let mut writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
-        for id in removed {
-            writer.delete_term(Term::from_field_u64(self.fields.id, *id as u64));
+        for key in removed {
+            writer.delete_term(Term::from_field_u64(self.fields.key, *key));
         }
-        for learning in learnings {
-            writer.add_document(document(&self.fields, learning, labels))?;
+        for document in documents {
+            writer.add_document(document)?;
         }
         let mut commit = writer.prepare_commit()?;
         let stamp = Stamp {
             schema: SCHEMA_VERSION,
             position,
-            complete,
+            complete: true,
         };
         commit.set_payload(&serde_json::to_string(&stamp).expect("a stamp serializes"));
         commit.commit()?;
@@ -170,10 +168,10 @@ impl Engine {
     }
 
     /// Adds documents without committing: the bulk of a rebuild.
-    pub fn add(&self, learnings: &[Learning], labels: &Labels) -> tantivy::Result<()> {
+    pub fn add(&self, documents: Vec<TantivyDocument>) -> tantivy::Result<()> {
         let writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
-        for learning in learnings {
-            writer.add_document(document(&self.fields, learning, labels))?;
+        for document in documents {
+            writer.add_document(document)?;
         }
         Ok(())
     }

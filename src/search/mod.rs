@@ -13,6 +13,7 @@ pub mod change;
 pub mod collect;
 pub mod documents;
 pub mod engine;
+pub mod page;
 pub mod query;
 pub mod query_text;
 pub mod schema;
@@ -32,6 +33,7 @@ use self::{
     change::Item,
     documents::Labels,
     engine::{Engine, OpenError},
+    schema::Kind,
 };
 
 /// Changes applied per commit while catching up.
@@ -239,7 +241,7 @@ impl SearchIndex {
     }
 
     /// Builds a new index from the database beside the current one, then puts it in its
-    /// place. Returns how many learnings it holds.
+    /// place. Returns how many learnings it holds (knowledge products are indexed too).
     pub async fn rebuild_now(&self) -> Result<u64, SearchError> {
         let db = &self.0.db;
         let building = self.0.dir.with_extension("new");
@@ -256,22 +258,40 @@ impl SearchIndex {
         };
         let engine = Arc::new(engine);
         let labels = Arc::new(Labels::load(db).await?);
-        let mut after = 0;
+        let fields = engine.fields.clone();
         let mut count = 0u64;
+        let mut after = 0;
         loop {
             let page = documents::page_after(db, after, REBUILD_PAGE).await?;
             let Some(last) = page.last() else { break };
             after = last.row.id;
             count += page.len() as u64;
-            let (engine, labels) = (engine.clone(), labels.clone());
-            tokio::task::spawn_blocking(move || engine.add(&page, &labels))
+            let docs = page
+                .iter()
+                .map(|learning| documents::learning_document(&fields, learning, &labels))
+                .collect();
+            let engine = engine.clone();
+            tokio::task::spawn_blocking(move || engine.add(docs))
+                .await
+                .map_err(|e| SearchError::Engine(e.to_string()))??;
+        }
+        let mut after = 0;
+        loop {
+            let page = documents::products_after(db, after, REBUILD_PAGE).await?;
+            let Some(last) = page.last() else { break };
+            after = last.row.id;
+            let docs = page
+                .iter()
+                .map(|product| documents::product_document(&fields, product, &labels))
+                .collect();
+            let engine = engine.clone();
+            tokio::task::spawn_blocking(move || engine.add(docs))
                 .await
                 .map_err(|e| SearchError::Engine(e.to_string()))??;
         }
         let finished = {
-            let labels = labels.clone();
             tokio::task::spawn_blocking(move || -> Result<(), SearchError> {
-                engine.write(&[], &[], &labels, position, true)?;
+                engine.write(&[], Vec::new(), position)?;
                 let engine = Arc::into_inner(engine)
                     .ok_or_else(|| SearchError::Engine("index still in use".into()))?;
                 engine.finish()?;
@@ -336,26 +356,44 @@ impl SearchIndex {
             if batch.up_to == engine.position() {
                 return Ok(());
             }
-            let mut ids: Vec<i32> = Vec::new();
+            let mut learnings: Vec<i32> = Vec::new();
+            let mut products: Vec<i32> = Vec::new();
             for item in &batch.items {
                 match item {
-                    Item::Learning(id) => ids.push(*id),
+                    Item::Learning(id) => learnings.push(*id),
+                    Item::Product(id) => products.push(*id),
                     Item::Rebuild => self.spawn_rebuild(),
                 }
             }
-            ids.sort_unstable();
-            ids.dedup();
-            let learnings = documents::by_ids(db, &ids).await?;
+            for ids in [&mut learnings, &mut products] {
+                ids.sort_unstable();
+                ids.dedup();
+            }
             let labels = match &labels {
                 Some(labels) => labels.clone(),
                 None => labels.insert(Arc::new(Labels::load(db).await?)).clone(),
             };
+            let fields = &engine.fields;
+            let removed: Vec<u64> = learnings
+                .iter()
+                .map(|id| Kind::Learning.key(*id))
+                .chain(products.iter().map(|id| Kind::Product.key(*id)))
+                .collect();
+            let mut docs: Vec<_> = documents::by_ids(db, &learnings)
+                .await?
+                .iter()
+                .map(|learning| documents::learning_document(fields, learning, &labels))
+                .collect();
+            docs.extend(
+                documents::products_by_ids(db, &products)
+                    .await?
+                    .iter()
+                    .map(|product| documents::product_document(fields, product, &labels)),
+            );
             let engine = engine.clone();
-            tokio::task::spawn_blocking(move || {
-                engine.write(&ids, &learnings, &labels, batch.up_to, true)
-            })
-            .await
-            .map_err(|e| SearchError::Engine(e.to_string()))??;
+            tokio::task::spawn_blocking(move || engine.write(&removed, docs, batch.up_to))
+                .await
+                .map_err(|e| SearchError::Engine(e.to_string()))??;
         }
     }
 

@@ -29,12 +29,16 @@ impl PerLanguage {
 #[derive(Clone, Debug)]
 pub struct Fields {
     pub schema: Schema,
+    /// What a document is: `Kind::Learning` or `Kind::Product`.
+    pub kind: Field,
+    /// Kind and id in one number: what a change replaces.
+    pub key: Field,
     pub id: Field,
     pub title: PerLanguage,
     pub description: PerLanguage,
     pub project: PerLanguage,
-    /// Theme names and vocabulary labels (countries, sectors…): "Ghana" finds learnings from
-    /// Ghana although the text does not say it.
+    /// Theme names and vocabulary labels (countries, sectors, product kinds…): "Ghana" finds
+    /// learnings from Ghana although the text does not say it.
     pub tags: PerLanguage,
     pub plain: Field,
     pub status: Field,
@@ -79,6 +83,8 @@ impl Default for Fields {
 impl Fields {
     pub fn new() -> Fields {
         let mut builder = Schema::builder();
+        let kind = builder.add_u64_field("kind", INDEXED | FAST);
+        let key = builder.add_u64_field("key", INDEXED);
         let id = builder.add_u64_field("id", INDEXED | FAST);
         let title = per_language(&mut builder, "title");
         let description = per_language(&mut builder, "description");
@@ -95,6 +101,8 @@ impl Fields {
         let newest = builder.add_i64_field("newest", FAST);
         Fields {
             schema: builder.build(),
+            kind,
+            key,
             id,
             title,
             description,
@@ -120,6 +128,24 @@ impl Fields {
             (self.description, 1.0),
             (self.tags, 1.0),
         ]
+    }
+}
+
+/// The two kinds of documents the index holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Kind {
+    Learning = 0,
+    Product = 1,
+}
+
+impl Kind {
+    pub fn code(self) -> u64 {
+        self as u64
+    }
+
+    /// The document's `key`: kind and id together (ids of the two tables overlap).
+    pub fn key(self, id: i32) -> u64 {
+        (self.code() << 32) | u64::from(id as u32)
     }
 }
 

@@ -129,7 +129,7 @@ pub async fn show_theme(
         Audience::Public,
     );
     let product_listing = if products.theme_id.is_some() {
-        Some(listing::run(&state.db, &products, THEME_PRODUCTS).await?)
+        listing::run(&state, &products, &taxonomy, THEME_PRODUCTS).await?
     } else {
         None
     };

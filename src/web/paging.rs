@@ -10,11 +10,9 @@ pub fn page_number(raw: Option<&str>) -> u64 {
         .unwrap_or(1)
 }
 
-/// The page to show and how many there are: at least one, even for an empty listing.
-pub fn clamp_page(page: u64, total: u64, per_page: u64) -> (u64, u64) {
-    let pages = total.div_ceil(per_page).max(1);
-    (page.min(pages), pages)
-}
+/// The page to show of `total` results (the one asked for, or the last one) and how many
+/// pages there are: the search index pages with the same arithmetic.
+pub use crate::search::page::clamp as clamp_page;
 
 /// A listing's query string when `page` is all it reads.
 #[derive(serde::Deserialize)]

@@ -10,13 +10,13 @@ use maud::{Markup, PreEscaped, html};
 use crate::{
     Ctx,
     components::{
-        FormErrors, Pager, csrf_field, error_summary, field_error, notice, pager, text_input,
-        textarea,
+        FormErrors, Pager, csrf_field, error_summary, field_error, notice, pager, search_box,
+        text_input, textarea,
     },
     forums::{ForumSummary, forum_list},
     i18n::{t, tf},
     layout,
-    learnings::count,
+    learnings::{NoticeView, count},
 };
 
 #[derive(Clone, Debug)]
@@ -73,6 +73,11 @@ pub struct UnknownFilter {
 }
 
 pub struct ProductListView {
+    /// The words searched for, and the search's other parameters (kept by the search box).
+    pub q: String,
+    pub hidden: Vec<(String, String)>,
+    /// Messages about the search (words cut, only exclusions, index being rebuilt).
+    pub notices: Vec<NoticeView>,
     pub cards: Vec<ProductCard>,
     pub total: u64,
     pub first: u64,
@@ -203,8 +208,21 @@ pub fn product_list(ctx: &Ctx, view: &ProductListView) -> Markup {
         html! {
             h1 { (title) }
             p.lead { (t(lang, "product.list_intro")) }
+            (search_box(
+                "/products",
+                &t(lang, "product.query_label"),
+                &t(lang, "search.submit"),
+                &t(lang, "product.hint"),
+                &view.q,
+                &view.hidden,
+            ))
             @if view.is_admin {
                 p.actions { a.button href="/products/new" { (t(lang, "product.new")) } }
+            }
+            @for notice in &view.notices {
+                p.notice role="status" {
+                    (tf(lang, notice.key, &notice.args.iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>()))
+                }
             }
             (unknown_filters(ctx, &view.unknown))
             div.library {

@@ -155,3 +155,28 @@ pub fn notice(ctx: &Ctx, key: Option<&str>) -> Markup {
         }
     }
 }
+
+/// A GET search form: the words box, the other parameters of the search kept as hidden fields,
+/// and a hint under the box.
+pub fn search_box(
+    action: &str,
+    label: &str,
+    submit: &str,
+    hint: &str,
+    q: &str,
+    hidden: &[(String, String)],
+) -> Markup {
+    html! {
+        form.search method="get" action=(action) role="search" {
+            label for="q" { (label) }
+            div.search-row {
+                input #q type="search" name="q" value=(q) maxlength="256";
+                button type="submit" { (submit) }
+            }
+            @for (name, value) in hidden {
+                input type="hidden" name=(name) value=(value);
+            }
+            p.hint { (hint) }
+        }
+    }
+}

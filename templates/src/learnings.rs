@@ -6,8 +6,8 @@ use maud::{Markup, PreEscaped, html};
 use crate::{
     Ctx,
     components::{
-        FormErrors, Pager, csrf_field, error_summary, field_error, pager, text_input, textarea,
-        time,
+        FormErrors, Pager, csrf_field, error_summary, field_error, pager, search_box, text_input,
+        textarea, time,
     },
     i18n::{t, tf},
     layout::page,
@@ -179,17 +179,14 @@ pub fn search_page(ctx: &Ctx, view: &SearchPageView) -> Markup {
                 ul { @for (href, title) in &view.my_reviews { li { a href=(href) { (title) } } } }
             }
         }
-        form.search method="get" action="/learnings" role="search" {
-            label for="q" { (t(lang, "search.query_label")) }
-            div.search-row {
-                input #q type="search" name="q" value=(view.q) maxlength="256";
-                button type="submit" { (t(lang, "search.submit")) }
-            }
-            @for (name, value) in &view.hidden {
-                input type="hidden" name=(name) value=(value);
-            }
-            p.hint { (t(lang, "search.hint")) }
-        }
+        (search_box(
+            "/learnings",
+            &t(lang, "search.query_label"),
+            &t(lang, "search.submit"),
+            &t(lang, "search.hint"),
+            &view.q,
+            &view.hidden,
+        ))
         @if view.manager {
             p { a.button href="/learnings/new" { (t(lang, "learning.new")) } }
         }

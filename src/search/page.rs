@@ -1,0 +1,78 @@
+//! One page of a search: the query built from the words and filters, exact counts over every
+//! match, the ids of the page asked for (clamped to the last page), and what snippets need.
+
+use std::sync::Arc;
+
+use tantivy::{Searcher, query::Query};
+
+use super::{
+    Availability, SearchError, SearchIndex,
+    engine::{Engine, Found, Ranking},
+    query::{Builder, Filter},
+    query_text::TextQuery,
+    schema::{Fields, Kind},
+};
+
+pub struct Results {
+    pub engine: Arc<Engine>,
+    pub searcher: Searcher,
+    /// The scoring part of the query (what highlighting marks), when there were words.
+    pub question: Option<Arc<dyn Query>>,
+    pub found: Found,
+    pub page: u64,
+    pub pages: u64,
+}
+
+/// The page to show of `total` matches: the one asked for, or the last one; and how many.
+pub fn clamp(page: u64, total: u64, per_page: u64) -> (u64, u64) {
+    let pages = total.div_ceil(per_page.max(1)).max(1);
+    (page.clamp(1, pages), pages)
+}
+
+impl SearchIndex {
+    /// `None` while the index is being rebuilt.
+    pub async fn page(
+        &self,
+        kind: Kind,
+        text: &TextQuery,
+        filters: impl FnOnce(&Fields) -> Vec<Filter>,
+        ranking: Ranking,
+        page: u64,
+        per_page: u64,
+    ) -> Result<Option<Results>, SearchError> {
+        let Availability::Ready(engine) = self.ready().await? else {
+            return Ok(None);
+        };
+        let searcher = engine.searcher();
+        let mut filters = filters(&engine.fields);
+        filters.push(Filter::Number(engine.fields.kind, kind.code()));
+        let mut builder = Builder::new(&engine.fields, &searcher);
+        let query: Arc<dyn Query> = Arc::from(builder.build(text, &filters));
+        let question: Option<Arc<dyn Query>> = builder.question(text).map(Arc::from);
+        let per_page = per_page.max(1);
+        let (found, page) = {
+            let (engine, searcher, query) = (engine.clone(), searcher.clone(), query.clone());
+            tokio::task::spawn_blocking(move || -> Result<(Found, u64), SearchError> {
+                let offset = |page: u64| ((page - 1).saturating_mul(per_page)) as usize;
+                let limit = per_page as usize;
+                let mut found = engine.find(&searcher, &*query, ranking, offset(page), limit)?;
+                let (clamped, _) = clamp(page, found.counts.total, per_page);
+                if clamped != page {
+                    found = engine.find(&searcher, &*query, ranking, offset(clamped), limit)?;
+                }
+                Ok((found, clamped))
+            })
+            .await
+            .map_err(|e| SearchError::Engine(e.to_string()))??
+        };
+        let (_, pages) = clamp(page, found.counts.total, per_page);
+        Ok(Some(Results {
+            engine,
+            searcher,
+            question,
+            found,
+            page,
+            pages,
+        }))
+    }
+}
