@@ -405,6 +405,7 @@ mod tests {
 
     /// French puts a no-break space before `:` (U+00A0) and a narrow one before `; ? !`
     /// (U+202F), and inside « »; a plain space there would let the line break before the mark.
+    /// Digits are grouped with a narrow no-break space too (20 000), and apostrophes are ’.
     #[test]
     fn french_typography() {
         let mut wrong = Vec::new();
@@ -415,7 +416,11 @@ mod tests {
             ]
             .iter()
             .any(|bad| text.contains(bad))
-                || text.contains('\'');
+                || text.contains('\'')
+                || text
+                    .as_bytes()
+                    .windows(3)
+                    .any(|w| w[0].is_ascii_digit() && w[1] == b' ' && w[2].is_ascii_digit());
             if bad {
                 wrong.push(format!("{key}: {text}"));
             }
