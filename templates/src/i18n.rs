@@ -169,4 +169,262 @@ mod tests {
                 .collect()
         }
     }
+
+    // The translated catalogues. rust-i18n 3 reads every `locales/**/*.yml` and takes the locale
+    // from the last dot-separated part of the file stem (`api.fr.yml` → "fr"); the files carry no
+    // `_version`, so each is a version-1 catalogue of one locale whose nested keys are flattened
+    // with dots (`nav:` / `sign_in:` → "nav.sign_in"). The backend cannot list its keys, so the
+    // keys come from the files (read below) and the texts from the compiled-in backend, looked up
+    // without the English fallback.
+
+    const TRANSLATIONS: &[&str] = &["fr", "es"];
+
+    /// A translation of this very locale, without falling back to English.
+    fn own_text(lang: &str, key: &str) -> Option<&'static str> {
+        use rust_i18n::Backend as _;
+        crate::_RUST_I18N_BACKEND.translate(lang, key)
+    }
+
+    /// Every key of one locale, read from its catalogue files (`fr.yml`, `api.fr.yml`, …).
+    fn catalogue_keys(lang: &str) -> std::collections::BTreeSet<String> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales");
+        let mut keys = std::collections::BTreeSet::new();
+        let mut files = 0;
+        for entry in std::fs::read_dir(&dir)
+            .expect("templates/locales")
+            .flatten()
+        {
+            let path = entry.path();
+            let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else {
+                continue;
+            };
+            if !path.extension().is_some_and(|e| e == "yml" || e == "yaml")
+                || stem.split('.').next_back() != Some(lang)
+            {
+                continue;
+            }
+            files += 1;
+            let text = std::fs::read_to_string(&path).expect("a readable catalogue");
+            for key in yaml_keys(&text, &path.display().to_string()) {
+                assert!(
+                    keys.insert(key.clone()),
+                    "{key} is defined twice for {lang}"
+                );
+            }
+        }
+        assert!(
+            files > 0,
+            "no catalogue file for {lang} in {}",
+            dir.display()
+        );
+        keys
+    }
+
+    /// The leaf keys of a catalogue: nested `name:` lines joined with dots. Only the shapes the
+    /// catalogues use (two-space indentation, one `key: value` a line) are accepted; anything
+    /// else fails loudly rather than being skipped.
+    fn yaml_keys(text: &str, file: &str) -> Vec<String> {
+        let mut path: Vec<&str> = Vec::new();
+        let mut keys = Vec::new();
+        for (n, line) in text.lines().enumerate() {
+            let trimmed = line.trim_start();
+            if trimmed.is_empty() || trimmed.starts_with('#') {
+                continue;
+            }
+            let indent = line.len() - trimmed.len();
+            assert!(indent % 2 == 0, "{file}:{}: odd indentation", n + 1);
+            let depth = indent / 2;
+            assert!(
+                depth <= path.len(),
+                "{file}:{}: unexpected indentation",
+                n + 1
+            );
+            path.truncate(depth);
+            let (name, value) = trimmed
+                .split_once(':')
+                .unwrap_or_else(|| panic!("{file}:{}: not a `key: value` line", n + 1));
+            assert!(
+                !name.is_empty()
+                    && name
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
+                "{file}:{}: unexpected key {name:?}",
+                n + 1
+            );
+            if value.trim().is_empty() {
+                path.push(name);
+            } else {
+                let mut key = path.join(".");
+                key.push('.');
+                key.push_str(name);
+                keys.push(key);
+            }
+        }
+        keys
+    }
+
+    /// The `%{name}` placeholders of a text, sorted, repeats kept.
+    fn placeholders(text: &str) -> Vec<&str> {
+        let mut found: Vec<&str> = text
+            .split("%{")
+            .skip(1)
+            .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+            .collect();
+        found.sort_unstable();
+        found
+    }
+
+    #[test]
+    fn catalogue_files_are_read_like_rust_i18n_reads_them() {
+        let english = catalogue_keys("en");
+        assert!(
+            english.len() > 600,
+            "only {} English keys read",
+            english.len()
+        );
+        for key in &english {
+            assert!(
+                own_text("en", key).is_some(),
+                "{key} read from the files but not compiled in"
+            );
+        }
+        let locales = crate::_rust_i18n_available_locales();
+        for lang in SUPPORTED {
+            assert!(
+                locales.contains(lang),
+                "no compiled-in catalogue for {lang}: {locales:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn french_and_spanish_have_every_english_key() {
+        let english = catalogue_keys("en");
+        for lang in TRANSLATIONS {
+            let keys = catalogue_keys(lang);
+            let missing: Vec<&String> = english
+                .iter()
+                .filter(|key| !keys.contains(*key) || own_text(lang, key).is_none())
+                .collect();
+            assert!(
+                missing.is_empty(),
+                "keys missing from the {lang} catalogue: {missing:?}"
+            );
+            let empty: Vec<&String> = keys
+                .iter()
+                .filter(|key| own_text(lang, key).is_some_and(|text| text.trim().is_empty()))
+                .collect();
+            assert!(empty.is_empty(), "empty {lang} translations: {empty:?}");
+        }
+    }
+
+    #[test]
+    fn french_and_spanish_have_no_key_english_lacks() {
+        let english = catalogue_keys("en");
+        for lang in TRANSLATIONS {
+            let extra: Vec<String> = catalogue_keys(lang).difference(&english).cloned().collect();
+            assert!(
+                extra.is_empty(),
+                "{lang} keys that English lacks: {extra:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn placeholders_are_the_same_in_every_language() {
+        let mut wrong = Vec::new();
+        for key in catalogue_keys("en") {
+            let english = placeholders(own_text("en", &key).unwrap());
+            for lang in TRANSLATIONS {
+                let Some(text) = own_text(lang, &key) else {
+                    continue; // reported by french_and_spanish_have_every_english_key
+                };
+                let translated = placeholders(text);
+                if translated != english {
+                    wrong.push(format!("{lang} {key}: {translated:?}, English {english:?}"));
+                }
+            }
+        }
+        assert!(
+            wrong.is_empty(),
+            "placeholders differ:\n{}",
+            wrong.join("\n")
+        );
+    }
+
+    #[test]
+    fn french_and_spanish_lookups_return_the_translation() {
+        let checks = [
+            ("nav.sign_in", "Se connecter", "Iniciar sesión"),
+            ("nav.learnings", "Enseignements", "Lecciones"),
+            (
+                "nav.products",
+                "Produits de connaissance",
+                "Productos de conocimiento",
+            ),
+            (
+                "learning.type_lesson_learned",
+                "Enseignement tiré",
+                "Lección aprendida",
+            ),
+            (
+                "learning.type_good_practice",
+                "Bonne pratique",
+                "Buena práctica",
+            ),
+            (
+                "edition.archive_back",
+                "Tous les numéros",
+                "Todas las ediciones",
+            ),
+            ("newsletter.title", "Lettre d\u{2019}information", "Boletín"),
+            ("import.submit", "Importer", "Importar"),
+            (
+                "api.method_not_allowed",
+                "Cette API est en lecture seule\u{a0}: utilisez GET.",
+                "Esta API es de solo lectura: use GET.",
+            ),
+        ];
+        for (key, fr, es) in checks {
+            assert_eq!(t("fr", key), fr, "fr {key}");
+            assert_eq!(t("es", key), es, "es {key}");
+            assert_ne!(t("fr", key), t("en", key), "fr {key} is English");
+            assert_ne!(t("es", key), t("en", key), "es {key} is English");
+        }
+        assert_eq!(
+            tf("fr", "common.page_of", &[("page", "2"), ("pages", "5")]),
+            "Page 2 sur 5"
+        );
+        assert_eq!(
+            tf("es", "common.page_of", &[("page", "2"), ("pages", "5")]),
+            "Página 2 de 5"
+        );
+        assert_eq!(t(supported("fr-SN"), "nav.sign_out"), "Se déconnecter");
+        assert_eq!(t(supported("es_419"), "nav.sign_out"), "Cerrar sesión");
+    }
+
+    /// French puts a no-break space before `:` (U+00A0) and a narrow one before `; ? !`
+    /// (U+202F), and inside « »; a plain space there would let the line break before the mark.
+    /// Digits are grouped with a narrow no-break space too (20 000), and apostrophes are ’.
+    #[test]
+    fn french_typography() {
+        let mut wrong = Vec::new();
+        for key in catalogue_keys("fr") {
+            let text = own_text("fr", &key).unwrap_or_default();
+            let bad = [
+                " :", " ;", " ?", " !", "« ", " »", "\u{a0};", "\u{a0}?", "\u{a0}!", "“", "”",
+            ]
+            .iter()
+            .any(|bad| text.contains(bad))
+                || text.contains('\'')
+                || text
+                    .as_bytes()
+                    .windows(3)
+                    .any(|w| w[0].is_ascii_digit() && w[1] == b' ' && w[2].is_ascii_digit());
+            if bad {
+                wrong.push(format!("{key}: {text}"));
+            }
+        }
+        assert!(wrong.is_empty(), "French typography:\n{}", wrong.join("\n"));
+    }
 }
