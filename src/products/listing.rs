@@ -13,10 +13,6 @@ use crate::{
         fields::{LANGUAGES, shorten},
         search::{ActiveFilter, Audience, FacetCount, Notice},
     },
-    taxonomy::{
-        Taxonomy, Vocabulary,
-        pairs::{PRODUCT_COUNTRIES, PRODUCT_THEMES},
-    },
     search::{
         SearchError,
         collect::Counts,
@@ -25,6 +21,10 @@ use crate::{
         query::Filter,
         query_text::{self, TextQuery},
         schema::{Fields, Kind, code_of},
+    },
+    taxonomy::{
+        Taxonomy, Vocabulary,
+        pairs::{PRODUCT_COUNTRIES, PRODUCT_THEMES},
     },
     web::AppState,
     web::paging::page_number,
@@ -47,7 +47,9 @@ pub struct ProductParams {
 }
 
 /// Every parameter name, in the order query strings are written.
-pub const PARAMS: [&str; 7] = ["q", "kind", "theme", "language", "country", "status", "page"];
+pub const PARAMS: [&str; 7] = [
+    "q", "kind", "theme", "language", "country", "status", "page",
+];
 
 impl ProductParams {
     /// Reads a raw query string leniently, like the learnings search: unknown names are
@@ -258,7 +260,11 @@ impl ProductSearch {
         if let Some(kind) = self.kind_id.and_then(id) {
             out.push(Filter::Number(fields.terms, kind));
         }
-        if let Some(code) = self.language.as_deref().and_then(|l| code_of(&LANGUAGES, l)) {
+        if let Some(code) = self
+            .language
+            .as_deref()
+            .and_then(|l| code_of(&LANGUAGES, l))
+        {
             out.push(Filter::Number(fields.language, code));
         }
         if let Some(theme) = self.theme_id.and_then(id) {
@@ -387,7 +393,11 @@ pub async fn run(
     };
     let mut items = load(&state.db, &results.found.ids).await?;
     // The index may be a moment behind a status change: the row decides.
-    items.retain(|item| search.status.is_none_or(|status| item.product.status == status));
+    items.retain(|item| {
+        search
+            .status
+            .is_none_or(|status| item.product.status == status)
+    });
     Ok(Some(ProductListing {
         total: results.found.counts.total,
         page: results.page,

@@ -8,8 +8,8 @@ use time::OffsetDateTime;
 
 use crate::{
     entities::products::{self, ProductStatus},
-    search::change::{self, Item},
     learnings::fields::{LANGUAGES, Problem, web_link},
+    search::change::{self, Item},
     taxonomy::{
         Taxonomy, Vocabulary,
         pairs::{PRODUCT_COUNTRIES, PRODUCT_THEMES},

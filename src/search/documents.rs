@@ -176,7 +176,14 @@ pub fn learning_document(fields: &Fields, learning: &Learning, labels: &Labels) 
     for text in [&row.title, &row.description, &row.project_title] {
         doc.add_text(fields.plain, text);
     }
-    tag(&mut doc, fields, labels, language, &learning.term_ids(), &learning.theme_ids);
+    tag(
+        &mut doc,
+        fields,
+        labels,
+        language,
+        &learning.term_ids(),
+        &learning.theme_ids,
+    );
     doc.add_u64(fields.status, status_code(row.status));
     if let Some(code) = code_of(&LEARNING_TYPES, &row.learning_type) {
         doc.add_u64(fields.learning_type, code);
@@ -291,7 +298,10 @@ async fn products_with_pairs(
             .all(db)
             .await?
         {
-            themes.entry(pair.product_id).or_default().push(pair.theme_id);
+            themes
+                .entry(pair.product_id)
+                .or_default()
+                .push(pair.theme_id);
         }
     }
     Ok(rows
@@ -361,7 +371,14 @@ pub fn product_document(fields: &Fields, product: &Product, labels: &Labels) -> 
         .into_iter()
         .chain(product.country_ids.iter().copied())
         .collect();
-    tag(&mut doc, fields, labels, language, &term_ids, &product.theme_ids);
+    tag(
+        &mut doc,
+        fields,
+        labels,
+        language,
+        &term_ids,
+        &product.theme_ids,
+    );
     doc.add_u64(fields.status, product_status_code(row.status));
     if let Some(code) = code_of(&LANGUAGES, &row.language) {
         doc.add_u64(fields.language, code);

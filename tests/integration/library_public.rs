@@ -24,6 +24,7 @@ crate::on_both_databases!(
     api_answers_match_the_served_document,
     products_list_detail_and_admin_forms,
     theme_page_shows_only_the_viewers_forums,
+    products_are_found_by_their_words,
 );
 
 const DRAFT_TITLE: &str = "Draft lesson about secret harvest plans";
@@ -1497,4 +1498,79 @@ async fn theme_page_shows_only_the_viewers_forums(app: TestApp) {
             && index.body.contains("12 learnings · 1 products")
     );
     assert!(!index.body.contains("Hush hush"));
+}
+
+async fn products_are_found_by_their_words(app: TestApp) {
+    let seed = seed(&app).await;
+    let client = app.client();
+    let page = client.get("/products?q=cocoa+toolkit").await;
+    page.assert_status(200);
+    assert!(page.body.contains("Showing 1–1 of 1"), "{}", page.body);
+    assert!(page.body.contains(&format!("/products/{}", seed.product)));
+    assert!(
+        page.body.contains("name=\"q\" value=\"cocoa toolkit\""),
+        "the box keeps the words"
+    );
+    // Drafts and retired products exist for nobody but knowledge managers, in counts too.
+    let hidden = client.get("/products?q=secret").await;
+    hidden.assert_status(200);
+    assert!(hidden.body.contains("No products match"), "{}", hidden.body);
+    for id in [seed.draft_product, seed.retired_product] {
+        assert!(!hidden.body.contains(&format!("/products/{id}\"")));
+    }
+    // Words and filters together; the counts describe the whole match set.
+    let api = json(
+        client
+            .get("/api/v1/products?q=cocoa+secret&kind=tool&country=ke")
+            .await
+            .assert_status(200),
+    );
+    assert_eq!(api["total"], 1, "{api}");
+    assert_eq!(api["facets"]["kind"][0]["count"], 1, "{api}");
+    let none = json(
+        client
+            .get("/api/v1/products?q=secret")
+            .await
+            .assert_status(200),
+    );
+    assert_eq!(none["total"], 0, "{none}");
+    let long = format!("/api/v1/products?q={}", "x".repeat(300));
+    let refused = json(client.get(&long).await.assert_status(400));
+    assert_eq!(refused["error"], "query_too_long");
+    let cut = client
+        .get(&format!("/products?q={}", "toolkit%20".repeat(60)))
+        .await;
+    cut.assert_status(200);
+    assert!(cut.body.contains("at most 256 characters"), "{}", cut.body);
+    // Hostile words are only words.
+    for q in [
+        "%22",
+        "(((",
+        "title%3Acocoa",
+        "status%3Adraft",
+        "-",
+        "*",
+        "%F0%9F%99%82",
+    ] {
+        client
+            .get(&format!("/products?q={q}"))
+            .await
+            .assert_status(200);
+        client
+            .get(&format!("/api/v1/products?q={q}"))
+            .await
+            .assert_status(200);
+    }
+    // Retired: gone from the next search.
+    let model = fora::entities::products::Entity::find_by_id(seed.product)
+        .one(app.db())
+        .await
+        .unwrap()
+        .unwrap();
+    products::set_status(app.db(), model, ProductStatus::Retired, fora::db::now())
+        .await
+        .unwrap();
+    let gone = client.get("/products?q=cocoa").await;
+    gone.assert_status(200);
+    assert!(gone.body.contains("No products match"), "{}", gone.body);
 }
