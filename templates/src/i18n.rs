@@ -181,7 +181,6 @@ mod tests {
 
     /// A translation of this very locale, without falling back to English.
     fn own_text(lang: &str, key: &str) -> Option<&'static str> {
-        use rust_i18n::Backend as _;
         crate::_RUST_I18N_BACKEND.translate(lang, key)
     }
 
