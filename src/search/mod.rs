@@ -87,6 +87,7 @@ struct Shared {
     apply: tokio::sync::Mutex<()>,
     /// Held for the life of the process that owns the folder.
     owner: Mutex<Option<File>>,
+    following: std::sync::atomic::AtomicBool,
 }
 
 /// This instance's search index.
@@ -117,6 +118,7 @@ impl SearchIndex {
             generation: watch::Sender::new(0),
             apply: tokio::sync::Mutex::new(()),
             owner: Mutex::new(None),
+            following: std::sync::atomic::AtomicBool::new(false),
         }))
     }
 
@@ -202,6 +204,13 @@ impl SearchIndex {
     }
 
     fn spawn_follower(&self) {
+        if self
+            .0
+            .following
+            .swap(true, std::sync::atomic::Ordering::SeqCst)
+        {
+            return;
+        }
         let weak: Weak<Shared> = Arc::downgrade(&self.0);
         tokio::spawn(async move {
             loop {
