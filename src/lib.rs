@@ -70,6 +70,7 @@ pub fn app(state: AppState) -> Router {
         .merge(api::routes())
         .merge(feeds::routes())
         .merge(newsletter::router())
+        .route("/language/{code}", get(web::language::choose))
         .route("/healthz", get(healthz))
         .route("/static/style.css", get(stylesheet))
         .fallback(not_found)

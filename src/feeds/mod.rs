@@ -23,7 +23,7 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use templates::{
-    i18n::{negotiate, t, tf},
+    i18n::{t, tf},
     {catalogue::language_name, learnings::type_label},
 };
 use time::OffsetDateTime;
@@ -157,12 +157,7 @@ fn finish(
 }
 
 fn language_of(headers: &HeaderMap) -> &'static str {
-    negotiate(
-        headers
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or(""),
-    )
+    crate::web::language::of_visitor(headers)
 }
 
 /// A feed whose filter names nothing Fora knows, or whose text only excludes words, would

@@ -35,6 +35,10 @@ pub async fn cache_control(request: Request, next: Next) -> Response {
     if let Some(policy) = policy {
         headers.insert(header::CACHE_CONTROL, policy);
     }
-    headers.append(header::VARY, HeaderValue::from_static("Cookie"));
+    // Pages are in the language of the cookie or of the browser.
+    headers.append(
+        header::VARY,
+        HeaderValue::from_static("Cookie, Accept-Language"),
+    );
     response
 }

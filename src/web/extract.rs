@@ -1,10 +1,7 @@
 //! Who is asking: `Viewer` (anyone), `SignedIn` (a member) and `AdminUser`. Authentication
 //! lives here; authorization on objects is explicit in each feature's `access` module.
 
-use axum::{
-    extract::FromRequestParts,
-    http::{header, request::Parts},
-};
+use axum::{extract::FromRequestParts, http::request::Parts};
 use sea_orm::EntityTrait;
 use time::{Duration, OffsetDateTime};
 use tower_sessions::Session;
@@ -40,6 +37,7 @@ impl Viewer {
                 display_name: u.display_name.clone(),
                 is_admin: u.is_admin,
             }),
+            here: self.here.clone(),
         }
     }
 
@@ -80,6 +78,7 @@ impl SignedIn {
                 display_name: self.user.display_name.clone(),
                 is_admin: self.user.is_admin,
             }),
+            here: String::new(),
         }
     }
 }
@@ -170,13 +169,7 @@ impl FromRequestParts<AppState> for Viewer {
             .unwrap_or_default();
         let lang = match &user {
             Some(user) => templates::i18n::supported(&user.locale),
-            None => templates::i18n::negotiate(
-                parts
-                    .headers
-                    .get(header::ACCEPT_LANGUAGE)
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or(""),
-            ),
+            None => super::language::of_visitor(&parts.headers),
         };
         let here = parts
             .uri

@@ -11,6 +11,7 @@ pub mod extract;
 pub mod flash;
 pub mod forms;
 pub mod headers;
+pub mod language;
 pub mod paging;
 pub mod path_id;
 pub mod query;

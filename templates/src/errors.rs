@@ -9,6 +9,7 @@ pub fn error_page(lang: &'static str, status: u16, key: &str) -> Markup {
         lang,
         csrf: String::new(),
         user: None,
+        here: String::new(),
     };
     let title = t(lang, key);
     layout::page(

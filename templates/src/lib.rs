@@ -29,6 +29,8 @@ pub struct Ctx {
     pub lang: &'static str,
     pub csrf: String,
     pub user: Option<NavUser>,
+    /// The page's own path and query: where a language link comes back to.
+    pub here: String,
 }
 
 #[derive(Clone, Debug)]

@@ -15,6 +15,7 @@ mod forums;
 mod held_edits;
 mod http;
 mod invitations;
+mod languages;
 mod library_import;
 mod library_public;
 mod library_search;
