@@ -195,7 +195,7 @@ declare -A LABEL=([page]="Fora /learnings" [api]="Fora /api/v1/learnings" [tanti
 ROUND_ROWS=""
 # Lines: backend size side p50 p99 rps
 SUMMARY=""
-# Lines: backend size documents build_seconds index_bytes rss_max_mib hwm_mib bare_tantivy_hwm_mib
+# Lines: backend size documents build_seconds index_bytes rss_start rss_max hwm rss_anon bare_tantivy_hwm (MiB)
 RESOURCES=""
 NOTES=""
 
@@ -294,8 +294,9 @@ for backend in "${BACKEND_LIST[@]}"; do
         stop SAMPLER_PID
         rss_max="$(max_of "$WORK/rss-$tag.txt")"
         hwm="$(mem "$FORA_PID" VmHWM)"
+        anon="$(mem "$FORA_PID" RssAnon)"
         tantivy_hwm="$(mem "$TANTIVY_PID" VmHWM)"
-        RESOURCES+="$backend $size $documents $build_seconds $index_bytes $rss_start $rss_max $hwm $tantivy_hwm"$'\n'
+        RESOURCES+="$backend $size $documents $build_seconds $index_bytes $rss_start $rss_max $hwm $anon $tantivy_hwm"$'\n'
         stop SQL_PID
         stop TANTIVY_PID
         stop FORA_PID
@@ -404,15 +405,17 @@ cat <<EOF
 
 Index and memory (index built by \`bench_search index\`, the application's rebuild as in
 \`fora search reindex\`; memory of the \`fora serve\` process from /proc/PID/status: VmRSS after
-start-up, the highest VmRSS seen every 0.5 s during the measured rounds, and VmHWM at the end):
+start-up, the highest VmRSS seen every 0.5 s during the measured rounds, VmHWM at the end, and
+of that the anonymous part, RssAnon, at the end: VmRSS also counts the pages of memory-mapped
+files, the index and, on SQLite, the database file):
 
-| Backend | Learnings | documents | index build (s) | index size (MiB) | RSS at start (MiB) | RSS during the runs, max (MiB) | VmHWM (MiB) | bare tantivy VmHWM (MiB) |
-|---|---|---:|---:|---:|---:|---:|---:|---:|
+| Backend | Learnings | documents | index build (s) | index size (MiB) | RSS at start (MiB) | RSS during the runs, max (MiB) | VmHWM (MiB) | RssAnon (MiB) | bare tantivy VmHWM (MiB) |
+|---|---|---:|---:|---:|---:|---:|---:|---:|---:|
 EOF
-while read -r b s docs secs bytes start rmax hwm thwm; do
+while read -r b s docs secs bytes start rmax hwm anon thwm; do
     [[ -n "$b" ]] || continue
-    printf '| %s | %s | %s | %s | %.0f | %s | %s | %s | %s |\n' "$b" "$s" "$docs" "$secs" \
-        "$(awk -v x="$bytes" 'BEGIN { print x / 1048576 }')" "$start" "$rmax" "$hwm" "$thwm"
+    printf '| %s | %s | %s | %s | %.0f | %s | %s | %s | %s | %s |\n' "$b" "$s" "$docs" "$secs" \
+        "$(awk -v x="$bytes" 'BEGIN { print x / 1048576 }')" "$start" "$rmax" "$hwm" "$anon" "$thwm"
 done <<<"$RESOURCES"
 
 echo
