@@ -273,7 +273,7 @@ async fn generate(url: &str, n: usize) -> anyhow::Result<()> {
         corpus.successors.len()
     );
 
-    // One thread writes the rows (text, facet tokens, rendered HTML) while this one inserts.
+    // One thread writes the rows (text, rendered HTML) while this one inserts.
     let (sender, mut receiver) = tokio::sync::mpsc::channel::<Vec<learnings::ActiveModel>>(8);
     let (pair_sender, mut pair_receiver) = tokio::sync::mpsc::channel::<(
         Vec<learning_themes::ActiveModel>,
