@@ -1,4 +1,4 @@
-//! The bare search: the two statements, nothing else.
+//! The bare SQL search: the previous search's two statements (`sql_search`), nothing else.
 
 use std::{
     net::SocketAddr,
@@ -14,12 +14,15 @@ use axum::{
     response::IntoResponse,
 };
 use fora::{
-    learnings::search::{self, Audience, PER_PAGE, Search, SearchParams},
+    learnings::search::{Audience, PER_PAGE, Search, SearchParams},
     taxonomy::Taxonomy,
 };
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr};
 
-use crate::experiments::variant;
+use crate::{
+    experiments::variant,
+    sql_search::{self, SqlSearch},
+};
 
 pub struct Bare {
     pub total: u64,
@@ -37,11 +40,15 @@ pub async fn bare_search(
     variants: &[String],
 ) -> Result<Bare, DbErr> {
     let backend = db.get_database_backend();
-    let search = Search::resolve(SearchParams::from_query(query), taxonomy, Audience::Public);
+    let search = SqlSearch::of(&Search::resolve(
+        SearchParams::from_query(query),
+        taxonomy,
+        Audience::Public,
+    ));
     let started = Instant::now();
     let rows = db
         .query_all_raw(variant(
-            search::facets_statement(&search, backend),
+            sql_search::facets_statement(&search, backend),
             variants,
         ))
         .await?;
@@ -63,7 +70,7 @@ pub async fn bare_search(
         let page = search.page.min(pages);
         for row in db
             .query_all_raw(variant(
-                search::page_statement(&search, backend, (page - 1) * PER_PAGE),
+                sql_search::page_statement(&search, backend, (page - 1) * PER_PAGE),
                 variants,
             ))
             .await?
@@ -85,7 +92,7 @@ pub async fn bare_search(
     })
 }
 
-pub async fn bare(port: &str, url: &str) -> anyhow::Result<()> {
+pub async fn bare_sql(port: &str, url: &str) -> anyhow::Result<()> {
     let port: u16 = port.parse().context("PORT must be a number")?;
     let db = fora::db::connect(url).await?;
     let taxonomy = Arc::new(Taxonomy::load(&db).await?);
@@ -112,7 +119,7 @@ pub async fn bare(port: &str, url: &str) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
-    eprintln!("bare search listening on {addr}");
+    eprintln!("bare SQL search listening on {addr}");
     axum::serve(listener, app).await?;
     Ok(())
 }

@@ -23,10 +23,11 @@ use crate::{
     generate::{Generator, Ids, Row},
     rng::Rng,
     shape::THEMES,
+    sql_search,
 };
 
 /// Bump when the generated data changes, so cached databases are regenerated.
-const GEN_VERSION: i64 = 1;
+const GEN_VERSION: i64 = 2;
 /// Rows per multi-row INSERT and rows per transaction.
 const BATCH: usize = 500;
 const ROWS_PER_TRANSACTION: usize = 20_000;
@@ -101,6 +102,7 @@ pub async fn generate_cached(backend: &str, size: &str) -> anyhow::Result<()> {
                 if version == Some(GEN_VERSION) && count == Some(n as i64) {
                     eprintln!("bench-search: cached {} ({n} learnings)", path.display());
                     migrate(&url).await?;
+                    ensure_sql_search(&url).await?;
                     println!("{url}");
                     return Ok(());
                 }
@@ -148,6 +150,7 @@ pub async fn generate_cached(backend: &str, size: &str) -> anyhow::Result<()> {
                 if count == Some(n as i64) {
                     eprintln!("bench-search: cached PostgreSQL database {name} ({n} learnings)");
                     migrate(&url).await?;
+                    ensure_sql_search(&url).await?;
                     println!("{url}");
                     return Ok(());
                 }
@@ -190,7 +193,25 @@ pub async fn generate_cached(backend: &str, size: &str) -> anyhow::Result<()> {
             db.close().await?;
         }
     }
+    ensure_sql_search(&url).await?;
     println!("{url}");
+    Ok(())
+}
+
+/// The previous SQL search's structures (facet tokens, FTS5 / tsvector), for the comparison
+/// only: added once to the generated data, and kept with it.
+async fn ensure_sql_search(url: &str) -> anyhow::Result<()> {
+    let db = fora::db::connect(url).await?;
+    if !sql_search::prepared(&db).await {
+        eprintln!("bench-search: adding the previous SQL search (facet_keys, full-text index)");
+        let started = Instant::now();
+        sql_search::prepare(&db).await?;
+        eprintln!(
+            "bench-search: SQL search structures added in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+    }
+    db.close().await?;
     Ok(())
 }
 
@@ -252,7 +273,7 @@ async fn generate(url: &str, n: usize) -> anyhow::Result<()> {
         corpus.successors.len()
     );
 
-    // One thread writes the rows (text, facet tokens, rendered HTML) while this one inserts.
+    // One thread writes the rows (text, rendered HTML) while this one inserts.
     let (sender, mut receiver) = tokio::sync::mpsc::channel::<Vec<learnings::ActiveModel>>(8);
     let (pair_sender, mut pair_receiver) = tokio::sync::mpsc::channel::<(
         Vec<learning_themes::ActiveModel>,
@@ -368,8 +389,6 @@ fn active_model(row: &Row) -> learnings::ActiveModel {
         status: Set(row.status),
         author_id: Set(None),
         reviewer_id: Set(None),
-        // The same tokens the application writes (`store::insert`).
-        facet_keys: Set(store::facet_keys(f, row.status)),
         published_at: Set((row.status == LearningStatus::Published).then_some(row.at)),
         created_at: Set(row.at),
         updated_at: Set(row.at),

@@ -53,7 +53,7 @@ fn facets_in(statement: Statement) -> Statement {
 /// the full-text expression: that token is in 95 % of the rows, so intersecting with it (and,
 /// on SQLite, bm25's walk over its doclist) costs in proportion to the whole collection.
 fn status_column(statement: Statement) -> Statement {
-    let published = fora::learnings::facets::status(LearningStatus::Published.as_str());
+    let published = crate::sql_search::tokens::status(LearningStatus::Published.as_str());
     let Some(values) = statement.values.clone() else {
         return statement;
     };

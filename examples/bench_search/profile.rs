@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use fora::{
-    learnings::search::{self, Audience, Search, SearchParams},
+    learnings::search::{Audience, Search, SearchParams},
     taxonomy::Taxonomy,
 };
 use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
@@ -12,6 +12,7 @@ use crate::{
     bare::bare_search,
     experiments::{connect, variant, variants},
     queries::{query_of, read_paths},
+    sql_search::{self, SqlSearch},
 };
 
 pub async fn profile(url: &str, file: &str, limit: usize) -> anyhow::Result<()> {
@@ -78,11 +79,11 @@ pub async fn explain(url: &str, path: &str) -> anyhow::Result<()> {
     let db = connect(url).await?;
     let backend = db.get_database_backend();
     let taxonomy = Taxonomy::load(&db).await?;
-    let search = Search::resolve(
+    let search = SqlSearch::of(&Search::resolve(
         SearchParams::from_query(query_of(path).or(Some(path))),
         &taxonomy,
         Audience::Public,
-    );
+    ));
     let result = bare_search(&db, &taxonomy, query_of(path).or(Some(path)), &variants()).await?;
     println!(
         "{path}: {} matches; facets {:.2} ms, page {:.2} ms",
@@ -93,11 +94,11 @@ pub async fn explain(url: &str, path: &str) -> anyhow::Result<()> {
     for (name, statement) in [
         (
             "facets",
-            variant(search::facets_statement(&search, backend), &variants()),
+            variant(sql_search::facets_statement(&search, backend), &variants()),
         ),
         (
             "page",
-            variant(search::page_statement(&search, backend, 0), &variants()),
+            variant(sql_search::page_statement(&search, backend, 0), &variants()),
         ),
     ] {
         let prefix = match backend {

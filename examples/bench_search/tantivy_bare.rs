@@ -1,0 +1,166 @@
+//! The bare tantivy search: the engine step of the application's search, nothing else. The
+//! same index opened read-only with tantivy directly, the query built by the application's
+//! `query::Builder` from the same parameters, run with the same exact facet collector and the
+//! top 10 — no middleware, no session, no change-log check, no rows read from the database,
+//! no rendering. Answers the total and the ids as plain text.
+
+use std::{net::SocketAddr, path::Path, sync::Arc};
+
+use anyhow::Context;
+use axum::{
+    Router,
+    extract::{RawQuery, State},
+    http::{StatusCode, header},
+    response::IntoResponse,
+};
+use fora::{
+    entities::learnings::{LANGUAGES, LEARNING_TYPES},
+    learnings::search::{Audience, PER_PAGE, Search, SearchParams, Selected, Sort},
+    search::{
+        analysis,
+        collect::{Counts, FacetCounts},
+        documents,
+        query::{Builder, Filter},
+        schema::{Fields, code_of},
+    },
+    taxonomy::Taxonomy,
+};
+use tantivy::{
+    DocAddress, Index, IndexReader, Order, ReloadPolicy, collector::TopDocs, query::Query,
+};
+
+struct Bare {
+    fields: Fields,
+    reader: IndexReader,
+    taxonomy: Taxonomy,
+}
+
+/// The filters of a search as the index knows them (as `learnings::search` makes them).
+fn filters(search: &Search, fields: &Fields) -> Vec<Filter> {
+    let mut out: Vec<Filter> = search
+        .selected
+        .iter()
+        .filter_map(|selected| {
+            Some(match selected {
+                Selected::Type(kind) => {
+                    Filter::Number(fields.learning_type, code_of(&LEARNING_TYPES, kind)?)
+                }
+                Selected::Term(id) => Filter::Number(fields.terms, u64::try_from(*id).ok()?),
+                Selected::Theme(id) => Filter::Number(fields.themes, u64::try_from(*id).ok()?),
+                Selected::Year(year) => Filter::Number(fields.year, u64::try_from(*year).ok()?),
+                Selected::Language(code) => {
+                    Filter::Number(fields.language, code_of(&LANGUAGES, code)?)
+                }
+            })
+        })
+        .collect();
+    if let Some(status) = search.status {
+        out.push(Filter::Number(fields.status, documents::status_code(status)));
+    }
+    if let Some(project) = &search.project {
+        out.push(Filter::Text(fields.project_exact, project.clone()));
+    }
+    out
+}
+
+fn run(
+    searcher: &tantivy::Searcher,
+    query: &dyn Query,
+    sort: Sort,
+    offset: usize,
+) -> tantivy::Result<(Counts, Vec<u64>)> {
+    let facets = FacetCounts {
+        project_field: "project_exact",
+    };
+    let top = TopDocs::with_limit(PER_PAGE as usize).and_offset(offset);
+    let (counts, addresses): (Counts, Vec<DocAddress>) = match sort {
+        Sort::Relevance => {
+            let (counts, top) = searcher.search(query, &(facets, top.order_by_score()))?;
+            (counts, top.into_iter().map(|(_, a)| a).collect())
+        }
+        Sort::Newest => {
+            let (counts, top) = searcher.search(
+                query,
+                &(facets, top.order_by_fast_field::<i64>("newest", Order::Desc)),
+            )?;
+            (counts, top.into_iter().map(|(_, a)| a).collect())
+        }
+    };
+    let mut ids = Vec::with_capacity(addresses.len());
+    for address in addresses {
+        let column = searcher
+            .segment_reader(address.segment_ord)
+            .fast_fields()
+            .u64("id")?;
+        ids.extend(column.first(address.doc_id));
+    }
+    Ok((counts, ids))
+}
+
+fn answer(bare: &Bare, raw: Option<&str>) -> tantivy::Result<String> {
+    let search = Search::resolve(
+        SearchParams::from_query(raw),
+        &bare.taxonomy,
+        Audience::Public,
+    );
+    let searcher = bare.reader.searcher();
+    let query = Builder::new(&bare.fields, &searcher)
+        .build(&search.text, &filters(&search, &bare.fields));
+    let offset = |page: u64| ((page - 1) * PER_PAGE) as usize;
+    let (mut counts, mut ids) = run(&searcher, &*query, search.sort, offset(search.page))?;
+    // As the application: a page past the last one shows the last one.
+    let last = counts.total.div_ceil(PER_PAGE).max(1);
+    if search.page > last {
+        (counts, ids) = run(&searcher, &*query, search.sort, offset(last))?;
+    }
+    let mut body = format!("total {}\n", counts.total);
+    for id in ids {
+        body.push_str(&format!("{id}\n"));
+    }
+    Ok(body)
+}
+
+pub async fn bare_tantivy(port: &str, index_dir: &str, url: &str) -> anyhow::Result<()> {
+    let port: u16 = port.parse().context("PORT must be a number")?;
+    let index = Index::open_in_dir(Path::new(index_dir))
+        .with_context(|| format!("cannot open the index in {index_dir}"))?;
+    analysis::register(&index);
+    let reader = index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .try_into()?;
+    // Filter codes (country=GH, theme=…) resolve against the taxonomy, read once.
+    let db = fora::db::connect(url).await?;
+    let taxonomy = Taxonomy::load(&db).await?;
+    db.close().await?;
+    let bare = Arc::new(Bare {
+        fields: Fields::new(),
+        reader,
+        taxonomy,
+    });
+    let app = Router::new()
+        .fallback(
+            |State(bare): State<Arc<Bare>>, RawQuery(query): RawQuery| async move {
+                let result =
+                    tokio::task::spawn_blocking(move || answer(&bare, query.as_deref())).await;
+                match result {
+                    Ok(Ok(body)) => {
+                        ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body)
+                            .into_response()
+                    }
+                    Ok(Err(e)) => {
+                        (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response()
+                    }
+                    Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+                }
+            },
+        )
+        .with_state(bare);
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))?;
+    eprintln!("bare tantivy search listening on {addr}");
+    axum::serve(listener, app).await?;
+    Ok(())
+}
