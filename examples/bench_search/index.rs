@@ -35,7 +35,10 @@ pub async fn ensure_index(url: &str, data_dir: &str) -> anyhow::Result<()> {
         };
         if let Ok(documents) = opened {
             let built = std::fs::read_to_string(&record)?;
-            eprintln!("bench-search: cached index {} ({documents} documents)", dir.display());
+            eprintln!(
+                "bench-search: cached index {} ({documents} documents)",
+                dir.display()
+            );
             println!("{} bytes={}", built.trim(), folder_size(&dir));
             return Ok(());
         }
@@ -46,7 +49,10 @@ pub async fn ensure_index(url: &str, data_dir: &str) -> anyhow::Result<()> {
         .with_context(|| format!("cannot create {}", data_dir.display()))?;
     let db = fora::db::connect(url).await?;
     let index = SearchIndex::new(db.clone(), data_dir);
-    eprintln!("bench-search: building the search index in {}", dir.display());
+    eprintln!(
+        "bench-search: building the search index in {}",
+        dir.display()
+    );
     let started = Instant::now();
     let documents = match index.reindex().await? {
         Reindexed::Built(n) => n,

@@ -215,7 +215,11 @@ pub fn to_fts5(query: &TextQuery) -> Option<String> {
     let item = |item: &Item| {
         let (text, prefix) = item_words(item);
         let quoted = format!("\"{}\"", text.replace('"', "\"\""));
-        if prefix { format!("{quoted} *") } else { quoted }
+        if prefix {
+            format!("{quoted} *")
+        } else {
+            quoted
+        }
     };
     let any = |items: &[Item]| {
         format!(

@@ -14,14 +14,12 @@ use axum::{
     response::IntoResponse,
 };
 use fora::{
-    entities::learnings::{LANGUAGES, LEARNING_TYPES},
-    learnings::search::{Audience, PER_PAGE, Search, SearchParams, Selected, Sort},
+    learnings::search::{Audience, PER_PAGE, Search, SearchParams, Sort},
     search::{
         analysis,
         collect::{Counts, FacetCounts},
-        documents,
         query::{Builder, Filter},
-        schema::{Fields, code_of},
+        schema::{Fields, Kind},
     },
     taxonomy::Taxonomy,
 };
@@ -35,31 +33,11 @@ struct Bare {
     taxonomy: Taxonomy,
 }
 
-/// The filters of a search as the index knows them (as `learnings::search` makes them).
+/// The filters of a search as the index knows them: the app's own, and its kind (learnings),
+/// which the app adds as it pages (`search::page`).
 fn filters(search: &Search, fields: &Fields) -> Vec<Filter> {
-    let mut out: Vec<Filter> = search
-        .selected
-        .iter()
-        .filter_map(|selected| {
-            Some(match selected {
-                Selected::Type(kind) => {
-                    Filter::Number(fields.learning_type, code_of(&LEARNING_TYPES, kind)?)
-                }
-                Selected::Term(id) => Filter::Number(fields.terms, u64::try_from(*id).ok()?),
-                Selected::Theme(id) => Filter::Number(fields.themes, u64::try_from(*id).ok()?),
-                Selected::Year(year) => Filter::Number(fields.year, u64::try_from(*year).ok()?),
-                Selected::Language(code) => {
-                    Filter::Number(fields.language, code_of(&LANGUAGES, code)?)
-                }
-            })
-        })
-        .collect();
-    if let Some(status) = search.status {
-        out.push(Filter::Number(fields.status, documents::status_code(status)));
-    }
-    if let Some(project) = &search.project {
-        out.push(Filter::Text(fields.project_exact, project.clone()));
-    }
+    let mut out = fora::learnings::search::index_filters(search, fields);
+    out.push(Filter::Number(fields.kind, Kind::Learning.code()));
     out
 }
 
@@ -81,7 +59,10 @@ fn run(
         Sort::Newest => {
             let (counts, top) = searcher.search(
                 query,
-                &(facets, top.order_by_fast_field::<i64>("newest", Order::Desc)),
+                &(
+                    facets,
+                    top.order_by_fast_field::<i64>("newest", Order::Desc),
+                ),
             )?;
             (counts, top.into_iter().map(|(_, a)| a).collect())
         }
@@ -104,8 +85,8 @@ fn answer(bare: &Bare, raw: Option<&str>) -> tantivy::Result<String> {
         Audience::Public,
     );
     let searcher = bare.reader.searcher();
-    let query = Builder::new(&bare.fields, &searcher)
-        .build(&search.text, &filters(&search, &bare.fields));
+    let query =
+        Builder::new(&bare.fields, &searcher).build(&search.text, &filters(&search, &bare.fields));
     let offset = |page: u64| ((page - 1) * PER_PAGE) as usize;
     let (mut counts, mut ids) = run(&searcher, &*query, search.sort, offset(search.page))?;
     // As the application: a page past the last one shows the last one.
@@ -144,10 +125,8 @@ pub async fn bare_tantivy(port: &str, index_dir: &str, url: &str) -> anyhow::Res
                 let result =
                     tokio::task::spawn_blocking(move || answer(&bare, query.as_deref())).await;
                 match result {
-                    Ok(Ok(body)) => {
-                        ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body)
-                            .into_response()
-                    }
+                    Ok(Ok(body)) => ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body)
+                        .into_response(),
                     Ok(Err(e)) => {
                         (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response()
                     }

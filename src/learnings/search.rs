@@ -467,7 +467,7 @@ impl Outcome {
 }
 
 /// The filters of a search as the index knows them.
-fn filters(search: &Search, fields: &Fields) -> Vec<Filter> {
+pub fn index_filters(search: &Search, fields: &Fields) -> Vec<Filter> {
     let mut out: Vec<Filter> = search
         .selected
         .iter()
@@ -612,7 +612,7 @@ async fn find(
         .page(
             Kind::Learning,
             &search.text,
-            |fields| filters(search, fields),
+            |fields| index_filters(search, fields),
             ranking,
             page,
             per_page,
