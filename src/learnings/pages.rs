@@ -273,6 +273,7 @@ pub async fn search_learnings(
             status: (hit.status != LearningStatus::Published)
                 .then(|| status_label(lang, hit.status.as_str())),
             snippet: snippet_pieces(&hit.snippet),
+            lang: (hit.language != lang).then(|| hit.language.clone()),
         })
         .collect();
     let view = views::SearchPageView {
@@ -509,6 +510,7 @@ pub async fn show_learning(
     let view = views::LearningPageView {
         id: learning.id,
         title: learning.title.clone(),
+        lang: (learning.language != lang).then(|| learning.language.clone()),
         status: learning.status.as_str().to_string(),
         description_html: learning.description_html.clone(),
         fields: field_views(lang, &learning, &fields, &taxonomy),

@@ -431,6 +431,7 @@ pub struct Hit {
     pub published_at: Option<OffsetDateTime>,
     /// A passage of the description; `MARK_START`/`MARK_END` surround matched words.
     pub snippet: String,
+    pub language: String,
 }
 
 #[derive(Clone, Debug)]
@@ -651,6 +652,7 @@ async fn find(
                     || super::fields::shorten(&flat(&row.description), 300),
                     |marked| flat(&marked),
                 ),
+                language: row.language,
             }
         })
         .collect();

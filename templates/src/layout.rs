@@ -6,9 +6,29 @@ use crate::{Ctx, components::csrf_field, i18n::t};
 const LANGUAGE_NAMES: [(&str, &str); 3] =
     [("en", "English"), ("fr", "Français"), ("es", "Español")];
 
+/// Longer return addresses come back to the page without its query: a link never repeats
+/// oversized input (three of them are on every page).
+const RETURN_MAX: usize = 512;
+
+/// The link that switches to `code` and comes back to this page. A `next` of this page (a
+/// sign-in's return address, possibly someone else's making) is not carried along.
 fn language_link(code: &str, here: &str) -> String {
-    let next: String = url_escape(if here.is_empty() { "/" } else { here });
-    format!("/language/{code}?next={next}")
+    let (path, query) = here.split_once('?').unwrap_or((here, ""));
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|pair| !pair.is_empty() && *pair != "next" && !pair.starts_with("next="))
+        .collect();
+    let page = match (path.is_empty() || path.len() > RETURN_MAX, kept.is_empty()) {
+        (true, _) => "/".to_string(),
+        (false, true) => path.to_string(),
+        (false, false) => format!("{path}?{}", kept.join("&")),
+    };
+    let page = if page.len() > RETURN_MAX {
+        path.to_string()
+    } else {
+        page
+    };
+    format!("/language/{code}?next={}", url_escape(&page))
 }
 
 /// Percent-encodes everything but unreserved characters and `/`.
@@ -78,5 +98,33 @@ pub fn page(ctx: &Ctx, title: &str, body: Markup) -> Markup {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::language_link;
+
+    #[test]
+    fn language_links_come_back_without_a_return_address() {
+        assert_eq!(language_link("fr", ""), "/language/fr?next=/");
+        assert_eq!(
+            language_link("es", "/learnings?q=child labour&page=2"),
+            "/language/es?next=/learnings%3Fq%3Dchild%20labour%26page%3D2"
+        );
+        assert_eq!(
+            language_link("fr", "/login?next=//evil.example/x"),
+            "/language/fr?next=/login"
+        );
+        assert_eq!(
+            language_link("fr", "/login?a=1&next=/x&b=2"),
+            "/language/fr?next=/login%3Fa%3D1%26b%3D2"
+        );
+        let long = format!("/learnings?q={}", "x".repeat(600));
+        assert_eq!(language_link("en", &long), "/language/en?next=/learnings");
+        assert_eq!(
+            language_link("en", &"/x".repeat(300)),
+            "/language/en?next=/"
+        );
     }
 }

@@ -106,6 +106,8 @@ pub struct HitView {
     /// Shown to knowledge managers for anything not published.
     pub status: Option<String>,
     pub snippet: Snippet,
+    /// The learning's language, when it is not the page's (screen readers switch voice).
+    pub lang: Option<String>,
 }
 
 /// A message about the query: a translation key and its arguments.
@@ -238,7 +240,7 @@ pub fn search_page(ctx: &Ctx, view: &SearchPageView) -> Markup {
                 ol.hits start=(view.first.max(1)) {
                     @for hit in &view.hits {
                         li.hit {
-                            h2 { a href=(hit.href) { (hit.title) } }
+                            h2 lang=[hit.lang.as_deref()] { a href=(hit.href) { (hit.title) } }
                             p.meta {
                                 (hit.learning_type)
                                 @if let Some(e) = &hit.evaluation_type { " · " (e) }
@@ -248,7 +250,7 @@ pub fn search_page(ctx: &Ctx, view: &SearchPageView) -> Markup {
                             @if !hit.project.is_empty() {
                                 p.project { a href=(hit.project_href) { (hit.project) } }
                             }
-                            p.snippet { (snippet(&hit.snippet)) }
+                            p.snippet lang=[hit.lang.as_deref()] { (snippet(&hit.snippet)) }
                         }
                     }
                 }
@@ -302,6 +304,8 @@ pub struct WorkflowView {
 pub struct LearningPageView {
     pub id: i32,
     pub title: String,
+    /// The learning's language, when it is not the page's.
+    pub lang: Option<String>,
     pub status: String,
     pub description_html: String,
     pub fields: Vec<FieldView>,
@@ -321,13 +325,13 @@ pub fn learning_page(ctx: &Ctx, view: &LearningPageView, errors: &FormErrors) ->
     let body = html! {
         p.breadcrumb { a href="/learnings" { (t(lang, "search.title")) } }
         article.learning {
-            h1 { (view.title) }
+            h1 lang=[view.lang.as_deref()] { (view.title) }
             @if view.status != "published" {
                 p.status-banner role="status" { (tf(lang, "learning.not_public", &[("status", &status_label(lang, &view.status))])) }
             }
             @if let Some(key) = view.notice { p.notice role="status" { (t(lang, key)) } }
             (error_summary(ctx, errors))
-            div.body { (PreEscaped(&view.description_html)) }
+            div.body lang=[view.lang.as_deref()] { (PreEscaped(&view.description_html)) }
             dl.fields {
                 @for field in &view.fields {
                     @if !field.values.is_empty() {

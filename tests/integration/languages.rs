@@ -7,6 +7,15 @@ use crate::support::TestApp;
 crate::on_both_databases!(visitors_choose_their_language);
 
 async fn visitors_choose_their_language(app: TestApp) {
+    let english = crate::library_search::learning(
+        &app,
+        crate::library_search::raw(
+            "Cocoa cooperatives",
+            "Cooperatives kept children in school.",
+        ),
+        "published",
+    )
+    .await;
     let http = reqwest::Client::new();
     let french = http
         .get(format!("{}/learnings", app.base))
@@ -32,6 +41,26 @@ async fn visitors_choose_their_language(app: TestApp) {
         "French words, not English"
     );
     assert!(!body.contains("Search learnings"));
+    // An English learning on a French page says which language it is in.
+    assert!(
+        body.contains(&format!(
+            "<h2 lang=\"en\"><a href=\"/learnings/{english}\">"
+        )),
+        "{body}"
+    );
+    let learning = http
+        .get(format!("{}/learnings/{english}", app.base))
+        .header("Accept-Language", "fr")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        learning.contains("<h1 lang=\"en\">Cocoa cooperatives</h1>"),
+        "{learning}"
+    );
 
     // A plain link chooses Spanish and comes back to the page.
     let visitor = app.client();
