@@ -3,17 +3,12 @@
 
 use std::collections::HashMap;
 
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, Statement,
-};
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait, FromQueryResult, Statement};
 use tantivy::TantivyDocument;
 use time::OffsetDateTime;
 
 use super::schema::{Fields, Kind, code_of, newest_key};
-use crate::entities::{
-    learning_countries, learning_themes, learnings::LearningStatus, product_countries,
-    product_themes, products::ProductStatus, taxonomy_terms, themes,
-};
+use crate::entities::{learnings::LearningStatus, products::ProductStatus, taxonomy_terms, themes};
 
 pub use crate::entities::learnings::{LANGUAGES, LEARNING_TYPES};
 
@@ -89,32 +84,117 @@ const COLUMNS: &str = "id, title, description, project_title, learning_type, lan
                        year, evaluation_type_id, sector_id, intervention_type_id, cycle_stage_id, \
                        criterion_id, published_at";
 
-async fn with_pairs(db: &impl ConnectionTrait, rows: Vec<Row>) -> Result<Vec<Learning>, DbErr> {
-    let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
-    let mut countries: HashMap<i32, Vec<i32>> = HashMap::new();
-    let mut themes: HashMap<i32, Vec<i32>> = HashMap::new();
-    for chunk in ids.chunks(1_000) {
-        for pair in learning_countries::Entity::find()
-            .filter(learning_countries::Column::LearningId.is_in(chunk.to_vec()))
-            .all(db)
-            .await?
-        {
-            countries
-                .entry(pair.learning_id)
-                .or_default()
-                .push(pair.country_id);
+/// Which table a kind of document comes from, and its link tables to countries and themes.
+struct Source {
+    table: &'static str,
+    columns: &'static str,
+    countries: (&'static str, &'static str),
+    themes: (&'static str, &'static str),
+}
+
+const LEARNINGS: Source = Source {
+    table: "learnings",
+    columns: COLUMNS,
+    countries: ("learning_countries", "learning_id"),
+    themes: ("learning_themes", "learning_id"),
+};
+
+const PRODUCTS: Source = Source {
+    table: "products",
+    columns: PRODUCT_COLUMNS,
+    countries: ("product_countries", "product_id"),
+    themes: ("product_themes", "product_id"),
+};
+
+fn id_list(ids: &[i32]) -> String {
+    ids.iter().map(i32::to_string).collect::<Vec<_>>().join(",")
+}
+
+/// Rows of `source` with these ids (those that exist), or, with `after`, the next `limit`
+/// rows in id order.
+async fn rows<R: FromQueryResult>(
+    db: &impl ConnectionTrait,
+    source: &Source,
+    pick: Pick<'_>,
+) -> Result<Vec<R>, DbErr> {
+    let backend = db.get_database_backend();
+    let (table, columns) = (source.table, source.columns);
+    match pick {
+        Pick::Ids(ids) => {
+            let mut rows = Vec::with_capacity(ids.len());
+            for chunk in ids.chunks(1_000) {
+                let sql = format!(
+                    "SELECT {columns} FROM {table} WHERE id IN ({})",
+                    id_list(chunk)
+                );
+                rows.extend(
+                    R::find_by_statement(Statement::from_string(backend, sql))
+                        .all(db)
+                        .await?,
+                );
+            }
+            Ok(rows)
         }
-        for pair in learning_themes::Entity::find()
-            .filter(learning_themes::Column::LearningId.is_in(chunk.to_vec()))
-            .all(db)
-            .await?
-        {
-            themes
-                .entry(pair.learning_id)
-                .or_default()
-                .push(pair.theme_id);
+        Pick::After(after, limit) => {
+            let sql =
+                format!("SELECT {columns} FROM {table} WHERE id > $1 ORDER BY id LIMIT {limit}");
+            R::find_by_statement(Statement::from_sql_and_values(backend, sql, [after.into()]))
+                .all(db)
+                .await
         }
     }
+}
+
+enum Pick<'a> {
+    Ids(&'a [i32]),
+    After(i32, u64),
+}
+
+#[derive(FromQueryResult)]
+struct Pair {
+    owner: i32,
+    other: i32,
+}
+
+/// The other ends of a link table for these owners: owner id → ids.
+async fn linked(
+    db: &impl ConnectionTrait,
+    (table, owner): (&str, &str),
+    other: &str,
+    ids: &[i32],
+) -> Result<HashMap<i32, Vec<i32>>, DbErr> {
+    let mut out: HashMap<i32, Vec<i32>> = HashMap::new();
+    for chunk in ids.chunks(1_000) {
+        let sql = format!(
+            "SELECT {owner} AS owner, {other} AS other FROM {table} WHERE {owner} IN ({})",
+            id_list(chunk)
+        );
+        for pair in Pair::find_by_statement(Statement::from_string(db.get_database_backend(), sql))
+            .all(db)
+            .await?
+        {
+            out.entry(pair.owner).or_default().push(pair.other);
+        }
+    }
+    Ok(out)
+}
+
+/// Countries and themes of each id.
+async fn tags_of(
+    db: &impl ConnectionTrait,
+    source: &Source,
+    ids: &[i32],
+) -> Result<(HashMap<i32, Vec<i32>>, HashMap<i32, Vec<i32>>), DbErr> {
+    Ok((
+        linked(db, source.countries, "country_id", ids).await?,
+        linked(db, source.themes, "theme_id", ids).await?,
+    ))
+}
+
+async fn learnings(db: &impl ConnectionTrait, pick: Pick<'_>) -> Result<Vec<Learning>, DbErr> {
+    let rows: Vec<Row> = rows(db, &LEARNINGS, pick).await?;
+    let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
+    let (mut countries, mut themes) = tags_of(db, &LEARNINGS, &ids).await?;
     Ok(rows
         .into_iter()
         .map(|row| Learning {
@@ -127,24 +207,7 @@ async fn with_pairs(db: &impl ConnectionTrait, rows: Vec<Row>) -> Result<Vec<Lea
 
 /// The learnings with these ids that exist (a deleted one is simply absent).
 pub async fn by_ids(db: &impl ConnectionTrait, ids: &[i32]) -> Result<Vec<Learning>, DbErr> {
-    let backend = db.get_database_backend();
-    let mut rows = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(1_000) {
-        let list = chunk
-            .iter()
-            .map(i32::to_string)
-            .collect::<Vec<_>>()
-            .join(",");
-        rows.extend(
-            Row::find_by_statement(Statement::from_string(
-                backend,
-                format!("SELECT {COLUMNS} FROM learnings WHERE id IN ({list})"),
-            ))
-            .all(db)
-            .await?,
-        );
-    }
-    with_pairs(db, rows).await
+    learnings(db, Pick::Ids(ids)).await
 }
 
 /// Up to `limit` learnings with ids above `after`, in id order: one step of a rebuild.
@@ -153,15 +216,7 @@ pub async fn page_after(
     after: i32,
     limit: u64,
 ) -> Result<Vec<Learning>, DbErr> {
-    let backend = db.get_database_backend();
-    let rows = Row::find_by_statement(Statement::from_sql_and_values(
-        backend,
-        format!("SELECT {COLUMNS} FROM learnings WHERE id > $1 ORDER BY id LIMIT {limit}"),
-        [after.into()],
-    ))
-    .all(db)
-    .await?;
-    with_pairs(db, rows).await
+    learnings(db, Pick::After(after, limit)).await
 }
 
 /// The index's document for a learning.
@@ -275,35 +330,10 @@ pub struct Product {
 
 const PRODUCT_COLUMNS: &str = "id, title, summary, kind_id, language, status, published_on";
 
-async fn products_with_pairs(
-    db: &impl ConnectionTrait,
-    rows: Vec<ProductRow>,
-) -> Result<Vec<Product>, DbErr> {
+async fn products(db: &impl ConnectionTrait, pick: Pick<'_>) -> Result<Vec<Product>, DbErr> {
+    let rows: Vec<ProductRow> = rows(db, &PRODUCTS, pick).await?;
     let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
-    let mut countries: HashMap<i32, Vec<i32>> = HashMap::new();
-    let mut themes: HashMap<i32, Vec<i32>> = HashMap::new();
-    for chunk in ids.chunks(1_000) {
-        for pair in product_countries::Entity::find()
-            .filter(product_countries::Column::ProductId.is_in(chunk.to_vec()))
-            .all(db)
-            .await?
-        {
-            countries
-                .entry(pair.product_id)
-                .or_default()
-                .push(pair.country_id);
-        }
-        for pair in product_themes::Entity::find()
-            .filter(product_themes::Column::ProductId.is_in(chunk.to_vec()))
-            .all(db)
-            .await?
-        {
-            themes
-                .entry(pair.product_id)
-                .or_default()
-                .push(pair.theme_id);
-        }
-    }
+    let (mut countries, mut themes) = tags_of(db, &PRODUCTS, &ids).await?;
     Ok(rows
         .into_iter()
         .map(|row| Product {
@@ -319,24 +349,7 @@ pub async fn products_by_ids(
     db: &impl ConnectionTrait,
     ids: &[i32],
 ) -> Result<Vec<Product>, DbErr> {
-    let backend = db.get_database_backend();
-    let mut rows = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(1_000) {
-        let list = chunk
-            .iter()
-            .map(i32::to_string)
-            .collect::<Vec<_>>()
-            .join(",");
-        rows.extend(
-            ProductRow::find_by_statement(Statement::from_string(
-                backend,
-                format!("SELECT {PRODUCT_COLUMNS} FROM products WHERE id IN ({list})"),
-            ))
-            .all(db)
-            .await?,
-        );
-    }
-    products_with_pairs(db, rows).await
+    products(db, Pick::Ids(ids)).await
 }
 
 /// Up to `limit` products with ids above `after`, in id order: one step of a rebuild.
@@ -345,15 +358,7 @@ pub async fn products_after(
     after: i32,
     limit: u64,
 ) -> Result<Vec<Product>, DbErr> {
-    let backend = db.get_database_backend();
-    let rows = ProductRow::find_by_statement(Statement::from_sql_and_values(
-        backend,
-        format!("SELECT {PRODUCT_COLUMNS} FROM products WHERE id > $1 ORDER BY id LIMIT {limit}"),
-        [after.into()],
-    ))
-    .all(db)
-    .await?;
-    products_with_pairs(db, rows).await
+    products(db, Pick::After(after, limit)).await
 }
 
 /// The index's document for a knowledge product.
