@@ -17,15 +17,14 @@ use fora::{
     learnings::search::{Audience, PER_PAGE, Search, SearchParams, Sort},
     search::{
         analysis,
-        collect::{Counts, FacetCounts},
+        collect::Counts,
+        engine::{self, Ranking},
         query::{Builder, Filter},
         schema::{Fields, Kind},
     },
     taxonomy::Taxonomy,
 };
-use tantivy::{
-    DocAddress, Index, IndexReader, Order, ReloadPolicy, collector::TopDocs, query::Query,
-};
+use tantivy::{Index, IndexReader, ReloadPolicy, query::Query};
 
 struct Bare {
     fields: Fields,
@@ -41,41 +40,19 @@ fn filters(search: &Search, fields: &Fields) -> Vec<Filter> {
     out
 }
 
+/// The application's engine step (`search::engine::find`), on this read-only searcher.
 fn run(
     searcher: &tantivy::Searcher,
     query: &dyn Query,
     sort: Sort,
     offset: usize,
-) -> tantivy::Result<(Counts, Vec<u64>)> {
-    let facets = FacetCounts {
-        project_field: "project_exact",
+) -> tantivy::Result<(Counts, Vec<i32>)> {
+    let ranking = match sort {
+        Sort::Relevance => Ranking::Relevance,
+        Sort::Newest => Ranking::Newest,
     };
-    let top = TopDocs::with_limit(PER_PAGE as usize).and_offset(offset);
-    let (counts, addresses): (Counts, Vec<DocAddress>) = match sort {
-        Sort::Relevance => {
-            let (counts, top) = searcher.search(query, &(facets, top.order_by_score()))?;
-            (counts, top.into_iter().map(|(_, a)| a).collect())
-        }
-        Sort::Newest => {
-            let (counts, top) = searcher.search(
-                query,
-                &(
-                    facets,
-                    top.order_by_fast_field::<i64>("newest", Order::Desc),
-                ),
-            )?;
-            (counts, top.into_iter().map(|(_, a)| a).collect())
-        }
-    };
-    let mut ids = Vec::with_capacity(addresses.len());
-    for address in addresses {
-        let column = searcher
-            .segment_reader(address.segment_ord)
-            .fast_fields()
-            .u64("id")?;
-        ids.extend(column.first(address.doc_id));
-    }
-    Ok((counts, ids))
+    let found = engine::find(searcher, query, ranking, offset, PER_PAGE as usize)?;
+    Ok((found.counts, found.ids))
 }
 
 fn answer(bare: &Bare, raw: Option<&str>) -> tantivy::Result<String> {

@@ -196,37 +196,7 @@ impl Engine {
         offset: usize,
         limit: usize,
     ) -> tantivy::Result<Found> {
-        let facets = FacetCounts {
-            project_field: "project_exact",
-        };
-        let top = TopDocs::with_limit(limit.max(1)).and_offset(offset);
-        let (counts, addresses): (Counts, Vec<DocAddress>) = match ranking {
-            Ranking::Relevance => {
-                let (counts, top) = searcher.search(query, &(facets, top.order_by_score()))?;
-                (counts, top.into_iter().map(|(_, a)| a).collect())
-            }
-            Ranking::Newest => {
-                let (counts, top) = searcher.search(
-                    query,
-                    &(
-                        facets,
-                        top.order_by_fast_field::<i64>("newest", Order::Desc),
-                    ),
-                )?;
-                (counts, top.into_iter().map(|(_, a)| a).collect())
-            }
-        };
-        let mut ids = Vec::with_capacity(addresses.len());
-        for address in addresses.into_iter().take(limit) {
-            let column = searcher
-                .segment_reader(address.segment_ord)
-                .fast_fields()
-                .u64("id")?;
-            if let Some(id) = column.first(address.doc_id) {
-                ids.push(id as i32);
-            }
-        }
-        Ok(Found { counts, ids })
+        find(searcher, query, ranking, offset, limit)
     }
 
     /// A highlighter of `query`'s words in the description written in `language`.
@@ -276,4 +246,47 @@ pub fn marked(snippet: &Snippet, text_len: usize, start: char, end: char) -> Str
         out.push('…');
     }
     out
+}
+
+/// The engine step of every search, on any searcher of an index with this schema (the
+/// benchmark's bare baseline opens one read-only): exact counts over every match, and
+/// `limit` ids from `offset` in the ranking asked for.
+pub fn find(
+    searcher: &Searcher,
+    query: &dyn Query,
+    ranking: Ranking,
+    offset: usize,
+    limit: usize,
+) -> tantivy::Result<Found> {
+    let facets = FacetCounts {
+        project_field: "project_exact",
+    };
+    let top = TopDocs::with_limit(limit.max(1)).and_offset(offset);
+    let (counts, addresses): (Counts, Vec<DocAddress>) = match ranking {
+        Ranking::Relevance => {
+            let (counts, top) = searcher.search(query, &(facets, top.order_by_score()))?;
+            (counts, top.into_iter().map(|(_, a)| a).collect())
+        }
+        Ranking::Newest => {
+            let (counts, top) = searcher.search(
+                query,
+                &(
+                    facets,
+                    top.order_by_fast_field::<i64>("newest", Order::Desc),
+                ),
+            )?;
+            (counts, top.into_iter().map(|(_, a)| a).collect())
+        }
+    };
+    let mut ids = Vec::with_capacity(addresses.len());
+    for address in addresses.into_iter().take(limit) {
+        let column = searcher
+            .segment_reader(address.segment_ord)
+            .fast_fields()
+            .u64("id")?;
+        if let Some(id) = column.first(address.doc_id) {
+            ids.push(id as i32);
+        }
+    }
+    Ok(Found { counts, ids })
 }
