@@ -50,6 +50,9 @@ impl SearchIndex {
         let query: Arc<dyn Query> = Arc::from(builder.build(text, &filters));
         let question: Option<Arc<dyn Query>> = builder.question(text).map(Arc::from);
         let per_page = per_page.max(1);
+        // No page lies beyond the whole index: an absurd page number must not become an
+        // absurd offset (the engine keeps offset + limit documents while it ranks).
+        let (page, _) = clamp(page, searcher.num_docs(), per_page);
         let (found, page) = {
             let (engine, searcher, query) = (engine.clone(), searcher.clone(), query.clone());
             tokio::task::spawn_blocking(move || -> Result<(Found, u64), SearchError> {

@@ -27,6 +27,7 @@ crate::on_both_databases!(
     a_deleted_index_is_rebuilt_while_searches_keep_answering,
     reindex_while_a_server_owns_the_index_asks_it_to_rebuild,
     an_index_killed_while_building_is_rebuilt_on_start,
+    absurd_page_numbers_answer_the_last_page,
 );
 
 /// Whether the public search page for `q` lists the learning `id`.
@@ -304,4 +305,45 @@ async fn an_index_killed_while_building_is_rebuilt_on_start(app: TestApp) {
     }
     let index = fresh_index(&app, data.path()).await;
     assert_eq!(documents(&index).await, 30_000);
+}
+
+async fn absurd_page_numbers_answer_the_last_page(app: TestApp) {
+    for i in 0..12 {
+        learning(
+            &app,
+            raw(
+                &format!("Harvest lesson {i}"),
+                &format!("Harvest text {i}."),
+            ),
+            "published",
+        )
+        .await;
+    }
+    let client = app.client();
+    for page in [
+        "2",
+        "218077377",
+        "18446744073709551614",
+        "18446744073709551615",
+    ] {
+        for path in [
+            format!("/learnings?q=harvest&page={page}"),
+            format!("/learnings?page={page}"),
+            format!("/products?page={page}"),
+        ] {
+            let answer = client.get(&path).await;
+            assert_eq!(answer.status, 200, "{path}");
+        }
+        let api = client
+            .get(&format!("/api/v1/learnings?q=harvest&page={page}"))
+            .await;
+        assert_eq!(api.status, 200, "{page}: {}", api.body);
+        assert!(
+            api.body.contains("\"page\":2"),
+            "the last page: {}",
+            api.body
+        );
+        let products = client.get(&format!("/api/v1/products?page={page}")).await;
+        assert_eq!(products.status, 200, "{page}: {}", products.body);
+    }
 }
