@@ -62,7 +62,7 @@ fn answer(bare: &Bare, raw: Option<&str>) -> tantivy::Result<String> {
         Audience::Public,
     );
     let searcher = bare.reader.searcher();
-    let query =
+    let (query, _) =
         Builder::new(&bare.fields, &searcher).build(&search.text, &filters(&search, &bare.fields));
     let offset = |page: u64| ((page - 1) * PER_PAGE) as usize;
     let (mut counts, mut ids) = run(&searcher, &*query, search.sort, offset(search.page))?;

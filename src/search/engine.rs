@@ -31,10 +31,9 @@ const WRITER_HEAP: usize = 50_000_000;
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Stamp {
     pub schema: u32,
-    /// The last change log row the index reflects.
+    /// The last change log row the index reflects. Only complete indexes carry a stamp: a
+    /// rebuild commits once, at its end, so an interrupted one has none.
     pub position: i64,
-    /// A rebuild wrote every document (an interrupted one never commits a stamp).
-    pub complete: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -53,7 +52,6 @@ pub enum OpenError {
 
 pub struct Engine {
     pub fields: Fields,
-    index: Index,
     reader: IndexReader,
     writer: Mutex<IndexWriter>,
     position: AtomicI64,
@@ -100,9 +98,6 @@ impl Engine {
         if stamp.schema != SCHEMA_VERSION {
             return Err(OpenError::Outdated(stamp.schema));
         }
-        if !stamp.complete {
-            return Err(OpenError::Incomplete);
-        }
         let fields = Fields::new();
         if index.schema() != fields.schema {
             return Err(OpenError::Outdated(stamp.schema));
@@ -128,7 +123,6 @@ impl Engine {
             .map_err(broken)?;
         Ok(Engine {
             fields,
-            index,
             reader,
             writer: Mutex::new(writer),
             position: AtomicI64::new(position),
@@ -158,7 +152,6 @@ impl Engine {
         let stamp = Stamp {
             schema: SCHEMA_VERSION,
             position,
-            complete: true,
         };
         commit.set_payload(&serde_json::to_string(&stamp).expect("a stamp serializes"));
         commit.commit()?;
@@ -210,10 +203,6 @@ impl Engine {
             SnippetGenerator::create(searcher, query, self.fields.description.of(language)).ok()?;
         generator.set_max_num_chars(300);
         Some(generator)
-    }
-
-    pub fn index(&self) -> &Index {
-        &self.index
     }
 
     /// Every document the index holds (for tests and `fora search check`).

@@ -47,8 +47,9 @@ impl SearchIndex {
         let mut filters = filters(&engine.fields);
         filters.push(Filter::Number(engine.fields.kind, kind.code()));
         let mut builder = Builder::new(&engine.fields, &searcher);
-        let query: Arc<dyn Query> = Arc::from(builder.build(text, &filters));
-        let question: Option<Arc<dyn Query>> = builder.question(text).map(Arc::from);
+        let (query, question) = builder.build(text, &filters);
+        let query: Arc<dyn Query> = Arc::from(query);
+        let question: Option<Arc<dyn Query>> = question.map(Arc::from);
         let per_page = per_page.max(1);
         // No page lies beyond the whole index: an absurd page number must not become an
         // absurd offset (the engine keeps offset + limit documents while it ranks).

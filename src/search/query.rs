@@ -244,15 +244,25 @@ impl<'a> Builder<'a> {
         Some(boxed(BooleanQuery::new(clauses)))
     }
 
-    /// The whole query: the question (or every document), the filters, the exclusions.
-    pub fn build(&mut self, question: &TextQuery, filters: &[Filter]) -> Box<dyn Query> {
+    /// The whole query (the question or every document, the filters, the exclusions), and
+    /// its scoring part alone (what highlighting marks), built once for both.
+    pub fn build(
+        &mut self,
+        question: &TextQuery,
+        filters: &[Filter],
+    ) -> (Box<dyn Query>, Option<Box<dyn Query>>) {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        if !question.is_empty() {
+        let scoring = if question.is_empty() {
+            None
+        } else {
             match self.question(question) {
-                Some(q) => clauses.push((Occur::Must, q)),
-                None => return boxed(EmptyQuery),
+                Some(q) => {
+                    clauses.push((Occur::Must, q.box_clone()));
+                    Some(q)
+                }
+                None => return (boxed(EmptyQuery), None),
             }
-        }
+        };
         for filter in filters {
             let term = match filter {
                 Filter::Number(field, value) => Term::from_field_u64(*field, *value),
@@ -274,6 +284,6 @@ impl<'a> Builder<'a> {
         if !clauses.iter().any(|(occur, _)| *occur == Occur::Must) {
             clauses.push((Occur::Must, boxed(tantivy::query::AllQuery)));
         }
-        boxed(BooleanQuery::new(clauses))
+        (boxed(BooleanQuery::new(clauses)), scoring)
     }
 }
