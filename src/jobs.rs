@@ -1,6 +1,6 @@
 //! Background work inside `fora serve`: notification mail (at once and daily summaries),
 //! composing and queuing newsletter editions at their time (the delivery worker in
-//! `newsletter::deliver` sends them), expired-session clean-up. State lives in the database, so restarts lose nothing queued.
+//! `newsletter::deliver` sends them), expired-session and sent-mail clean-up. State lives in the database, so restarts lose nothing queued.
 
 use std::time::Duration;
 
@@ -38,6 +38,10 @@ pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
                 Err(err) => tracing::warn!(error = %err, "session clean-up failed"),
             }
             state.limiter.forget_stale();
+            let before = OffsetDateTime::now_utc() - crate::mail::queue::KEEP_SETTLED;
+            if let Err(err) = crate::mail::queue::prune(&state.db, before).await {
+                tracing::warn!(error = %err, "mail queue clean-up failed");
+            }
         }
         tokio::select! {
             _ = tokio::time::sleep(TICK) => {}

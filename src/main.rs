@@ -377,8 +377,10 @@ async fn newsletter(config: Config, command: NewsletterCommand) -> anyhow::Resul
             println!("From: {}", state.config.from);
             println!("To: {}", email.to);
             println!("Subject: {}", email.subject);
+            if let Some(message_id) = &email.message_id {
+                println!("Message-ID: <{message_id}>");
+            }
             if let Some(list) = &email.list {
-                println!("Message-ID: <{}>", list.message_id);
                 println!("List-Id: {}", list.list_id);
                 println!("List-Unsubscribe: <{}>", list.unsubscribe_url);
                 println!("List-Unsubscribe-Post: List-Unsubscribe=One-Click");
@@ -548,14 +550,15 @@ async fn invite(
         .await?
         .with_context(|| format!("no forum named {forum_slug}"))?;
     let link = members::invite(&state, None, &forum, &email, role).await?;
-    println!("Invitation sent to {email}. Link (valid 7 days):\n{link}");
-    // Queued mail is sent in the background: give it a moment before the process exits.
-    wait_for_mail().await;
+    let summary = fora::mail::queue::drain(state.mail_sender()).await?;
+    if summary.sent > 0 {
+        println!("Invitation sent to {email}. Link (valid 7 days):\n{link}");
+    } else {
+        println!(
+            "Invitation queued for {email}: `fora serve` sends it once the mail server answers. Link (valid 7 days):\n{link}"
+        );
+    }
     Ok(())
-}
-
-async fn wait_for_mail() {
-    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {
@@ -581,12 +584,17 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         state.clone(),
         jobs_stopped.clone(),
     ));
+    let mail = tokio::spawn({
+        let (state, stop) = (state.clone(), jobs_stopped.clone());
+        async move { fora::mail::queue::run(state.mail_sender(), &state.wake_mail, stop).await }
+    });
     let change_listener = tokio::spawn(fora::jobs::listen_for_changes(state.clone(), jobs_stopped));
     let limits = state.config.http.clone();
     fora::web::server::serve(listener, fora::app(state), limits, shutdown_signal()).await;
     let _ = stop_jobs.send(true);
     let _ = jobs.await;
     let _ = newsletter.await;
+    let _ = mail.await;
     let _ = change_listener.await;
     tracing::info!("Fora stopped");
     Ok(())

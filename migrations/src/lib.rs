@@ -14,6 +14,7 @@ mod m20261201_000010_password_token_revocation;
 pub mod m20261201_000030_link_salts;
 pub mod m20261201_000060_state_checks;
 mod m20261201_000070_search_engine;
+mod m20261201_000080_mail_queue;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000030_link_salts::Migration),
             Box::new(m20261201_000060_state_checks::Migration),
             Box::new(m20261201_000070_search_engine::Migration),
+            Box::new(m20261201_000080_mail_queue::Migration),
         ]
     }
 }

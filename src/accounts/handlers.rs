@@ -11,7 +11,10 @@ use super::{password_rules, service, tokens::TokenProblem};
 use crate::{
     db::{self, now},
     entities::{forums, invitations, users},
-    mail::Email,
+    mail::{
+        Email,
+        queue::{self, Kind},
+    },
     refusal::Refusal,
     web::{
         AppError, AppResult, AppState, SignedIn, Viewer,
@@ -206,17 +209,19 @@ async fn send_reset(state: &AppState, email: &str) -> anyhow::Result<()> {
         );
         return Ok(());
     };
-    txn.commit().await?;
     let link = state.config.absolute(&format!("/password/reset/{token}"));
     let rendered =
         templates::email::password_reset(templates::i18n::supported(&user.locale), &link);
-    state
-        .mailer
-        .send(
-            &state.config.from,
-            &Email::new(&user.email, Some(&user.display_name), rendered),
-        )
-        .await
+    queue::enqueue(
+        &txn,
+        &state.config.from,
+        Kind::PasswordReset,
+        Email::new(&user.email, Some(&user.display_name), rendered),
+    )
+    .await?;
+    txn.commit().await?;
+    state.mail_queued();
+    Ok(())
 }
 
 pub async fn show_reset(
@@ -279,11 +284,12 @@ pub async fn reset_password(
         Err(Refusal::Db(err)) => return Err(err.into()),
     };
     service::set_password(&txn, row.user_id, hash).await?;
-    txn.commit().await?;
-    state.sessions.delete_for_user(row.user_id, None).await?;
     if user.password_hash.is_some() {
-        tell_password_changed(&state, &user);
+        tell_password_changed(&txn, &state, &user).await?;
     }
+    txn.commit().await?;
+    state.mail_queued();
+    state.sessions.delete_for_user(row.user_id, None).await?;
     // Holding the link is not proof enough to be signed in (it may have been forwarded, or
     // read from a shared mailbox): the person signs in with the new password.
     viewer.session.flush().await.map_err(AppError::internal)?;
@@ -292,8 +298,12 @@ pub async fn reset_password(
 }
 
 /// Tells the account's address that its password changed, and what to do if that was not
-/// its owner. Sent in the background: the answer never waits on mail.
-fn tell_password_changed(state: &AppState, user: &users::Model) {
+/// its owner: queued in the transaction that changes it.
+async fn tell_password_changed(
+    txn: &impl sea_orm::ConnectionTrait,
+    state: &AppState,
+    user: &users::Model,
+) -> anyhow::Result<()> {
     let when = now()
         .format(time::macros::format_description!(
             "[year]-[month]-[day] [hour]:[minute] UTC"
@@ -304,10 +314,14 @@ fn tell_password_changed(state: &AppState, user: &users::Model) {
         &when,
         &state.config.absolute("/password/forgot"),
     );
-    state.mailer.queue(
+    queue::enqueue(
+        txn,
         &state.config.from,
+        Kind::PasswordChanged,
         Email::new(&user.email, Some(&user.display_name), rendered),
-    );
+    )
+    .await?;
+    Ok(())
 }
 
 /// What the holder of the link is asked to do: create an account, or accept as the account
@@ -665,9 +679,12 @@ pub async fn change_password(
     let hash = state.hashing.hash(form.password).await?;
     let txn = db::begin_write(&state.db).await?;
     let generation = service::set_password(&txn, user.id, hash).await?;
+    tell_password_changed(&txn, &state, user)
+        .await
+        .map_err(AppError::internal)?;
     txn.commit().await?;
+    state.mail_queued();
     keep_only_this_session(&state, &signed_in, generation).await?;
-    tell_password_changed(&state, user);
     flash::set(&signed_in.session, "auth.password_saved").await;
     Ok(Redirect::to("/profile").into_response())
 }

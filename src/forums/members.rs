@@ -20,7 +20,10 @@ use crate::{
     accounts::service,
     db,
     entities::{forums, invitations, memberships, states::MemberRole, users},
-    mail::Email,
+    mail::{
+        Email,
+        queue::{self, Kind},
+    },
     web::{
         AppError, AppResult, AppState, SignedIn, flash,
         forms::{self, Form},
@@ -62,7 +65,6 @@ pub async fn invite(
         )
         .await?;
     }
-    txn.commit().await?;
     let link = state
         .config
         .absolute(&format!("/invitations/{}", invitation.token));
@@ -71,9 +73,15 @@ pub async fn invite(
         .unwrap_or("en");
     let inviter_name = inviter.map_or("Fora", |u| u.display_name.as_str());
     let rendered = templates::email::invitation(lang, &forum.title, inviter_name, &link);
-    state
-        .mailer
-        .queue(&state.config.from, Email::new(email, None, rendered));
+    queue::enqueue(
+        &txn,
+        &state.config.from,
+        Kind::Invitation,
+        Email::new(email, None, rendered),
+    )
+    .await?;
+    txn.commit().await?;
+    state.mail_queued();
     Ok(link)
 }
 

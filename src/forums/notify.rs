@@ -11,9 +11,12 @@ use sea_orm::{
 use time::OffsetDateTime;
 
 use crate::{
-    db::now,
+    db::{begin_write, now},
     entities::{follows, notifications, posts},
-    mail::Email,
+    mail::{
+        Email,
+        queue::{self, EnqueueError, Kind},
+    },
     markdown,
     web::AppState,
 };
@@ -136,18 +139,6 @@ async fn claim(db: &impl ConnectionTrait, id: i32) -> Result<bool, sea_orm::DbEr
     Ok(result.rows_affected == 1)
 }
 
-async fn release(db: &impl ConnectionTrait, ids: &[i32]) -> Result<(), sea_orm::DbErr> {
-    notifications::Entity::update_many()
-        .col_expr(
-            notifications::Column::SentAt,
-            Expr::value(Option::<OffsetDateTime>::None),
-        )
-        .filter(notifications::Column::Id.is_in(ids.iter().copied()))
-        .exec(db)
-        .await?;
-    Ok(())
-}
-
 fn excerpt(markdown: &str) -> String {
     let mut text: String = markdown.chars().take(600).collect();
     if markdown.chars().count() > 600 {
@@ -156,8 +147,10 @@ fn excerpt(markdown: &str) -> String {
     text
 }
 
-/// Sends what is due: immediate notifications always; daily summaries when `daily_cutoff`
-/// is given (everything queued before it). Returns the number of emails sent.
+/// Writes the mail that is due to the mail queue: immediate notifications always; daily
+/// summaries when `daily_cutoff` is given (everything queued before it). A notification is
+/// marked taken in the transaction that queues its mail, so each is mailed exactly once.
+/// Returns the number of messages queued.
 pub async fn deliver_due(
     state: &AppState,
     daily_cutoff: Option<OffsetDateTime>,
@@ -172,7 +165,7 @@ pub async fn deliver_due(
     ))
     .all(db)
     .await?;
-    let mut sent = 0;
+    let mut queued = 0;
     let mut index = 0;
     while index < rows.len() {
         let user_id = rows[index].user_id;
@@ -182,16 +175,17 @@ pub async fn deliver_due(
             .map_or(rows.len(), |p| index + p);
         let batch = &rows[index..end];
         index = end;
+        let txn = begin_write(db).await?;
         let mut claimed = Vec::new();
         for row in batch {
-            if claim(db, row.id).await? && row.deliverable == 1 && row.notify_mode != "never" {
+            if claim(&txn, row.id).await? && row.deliverable == 1 && row.notify_mode != "never" {
                 claimed.push(row);
             }
         }
-        if claimed.is_empty() {
+        let Some(first) = claimed.first().copied() else {
+            txn.commit().await?;
             continue;
-        }
-        let first = claimed[0];
+        };
         let lang = templates::i18n::supported(&first.locale);
         let daily = first.notify_mode == "daily";
         let groups: Vec<Vec<&Pending>> = if daily {
@@ -200,28 +194,8 @@ pub async fn deliver_due(
             claimed.iter().map(|r| vec![*r]).collect()
         };
         for group in groups {
-            let items: Vec<templates::email::NotificationItem> = group
-                .iter()
-                .map(|r| templates::email::NotificationItem {
-                    thread_title: r.thread_title.clone(),
-                    forum_title: r.forum_title.clone(),
-                    author: r.author.clone(),
-                    excerpt: excerpt(&r.body_md),
-                    post_link: state
-                        .config
-                        .absolute(&super::post_path(r.thread_id, r.post_id)),
-                    stop_link: r.follow_id.zip(r.follow_salt.as_deref()).map(|(id, salt)| {
-                        let token = crate::link_tokens::issue(
-                            &state.secret,
-                            crate::link_tokens::Purpose::StopFollowing,
-                            id,
-                            salt,
-                        );
-                        state.config.absolute(&format!("/follows/{token}/stop"))
-                    }),
-                    is_mention: r.reason == "mention",
-                })
-                .collect();
+            let items: Vec<templates::email::NotificationItem> =
+                group.iter().map(|r| item(state, r)).collect();
             let rendered = templates::email::notifications(
                 lang,
                 &items,
@@ -229,13 +203,49 @@ pub async fn deliver_due(
                 &state.config.absolute("/profile"),
             );
             let email = Email::new(&first.email, Some(&first.display_name), rendered);
-            if let Err(err) = state.mailer.send(&state.config.from, &email).await {
-                tracing::warn!(error = %err, user_id, "notification not sent; will retry");
-                release(db, &group.iter().map(|r| r.id).collect::<Vec<_>>()).await?;
+            let kind = if daily {
+                Kind::Summary
             } else {
-                sent += 1;
+                Kind::Notification
+            };
+            match queue::enqueue(&txn, &state.config.from, kind, email).await {
+                Ok(()) => queued += 1,
+                Err(EnqueueError::Unbuildable(err)) => {
+                    tracing::warn!(error = %err, user_id, "notification not sent: no usable address");
+                }
+                Err(EnqueueError::Db(err)) => return Err(err.into()),
             }
         }
+        txn.commit().await?;
     }
-    Ok(sent)
+    if queued > 0 {
+        state.mail_queued();
+    }
+    Ok(queued)
+}
+
+/// One post as a notification shows it.
+fn item(state: &AppState, row: &Pending) -> templates::email::NotificationItem {
+    templates::email::NotificationItem {
+        thread_title: row.thread_title.clone(),
+        forum_title: row.forum_title.clone(),
+        author: row.author.clone(),
+        excerpt: excerpt(&row.body_md),
+        post_link: state
+            .config
+            .absolute(&super::post_path(row.thread_id, row.post_id)),
+        stop_link: row
+            .follow_id
+            .zip(row.follow_salt.as_deref())
+            .map(|(id, salt)| {
+                let token = crate::link_tokens::issue(
+                    &state.secret,
+                    crate::link_tokens::Purpose::StopFollowing,
+                    id,
+                    salt,
+                );
+                state.config.absolute(&format!("/follows/{token}/stop"))
+            }),
+        is_mention: row.reason == "mention",
+    }
 }

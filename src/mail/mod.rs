@@ -18,8 +18,10 @@ use lettre::{
 pub const SMTP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 mod deadline;
+pub mod lease;
 pub mod memory;
 mod plain_pool;
+pub mod queue;
 
 pub use deadline::Deadline;
 
@@ -41,16 +43,20 @@ pub struct Email {
     pub subject: String,
     pub text: String,
     pub html: String,
+    /// Without angle brackets: `edition-3.subscriber-17@fora.example.org`. Stable where a
+    /// message may be built again (a newsletter resent after a crash is recognisably the same
+    /// one); `None` makes a random one on the sender's domain when the message is built.
+    pub message_id: Option<String>,
+    /// Mail that no person wrote (a notification, a password link): marked
+    /// `Auto-Submitted: auto-generated` (RFC 3834), so that auto-responders stay silent.
+    pub automatic: bool,
     pub list: Option<ListHeaders>,
 }
 
-/// What makes a message part of a mailing list: a stable `Message-ID` (so a message sent again
-/// after a crash is recognisably the same one), `List-Id` (RFC 2919), `List-Unsubscribe`
+/// What makes a message part of a mailing list: `List-Id` (RFC 2919), `List-Unsubscribe`
 /// (RFC 2369) with one-click `List-Unsubscribe-Post` (RFC 8058), and `Reply-To`.
 #[derive(Clone, Debug)]
 pub struct ListHeaders {
-    /// Without angle brackets: `edition-3.subscriber-17@fora.example.org`.
-    pub message_id: String,
     /// `Fora newsletter <newsletter.fora.example.org>`
     pub list_id: String,
     pub unsubscribe_url: String,
@@ -126,15 +132,31 @@ impl Mailer {
         let from: Mailbox = from.parse().context("FORA_FROM is not a valid mailbox")?;
         let address = email.to.parse().context("recipient address is not valid")?;
         let to = Mailbox::new(email.to_name.as_deref().map(header_safe), address);
-        let builder = Message::builder()
+        let message_id = match &email.message_id {
+            Some(id) => header_safe(id),
+            None => new_message_id("mail", from.email.domain()),
+        };
+        let mut builder = Message::builder()
+            .message_id(Some(format!("<{message_id}>")))
             .from(from)
             .to(to)
             .subject(header_safe(&email.subject));
+        if email.automatic {
+            builder = builder
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("Auto-Submitted"),
+                    "auto-generated".into(),
+                ))
+                // Outlook and Exchange ignore RFC 3834 and read their own header.
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("X-Auto-Response-Suppress"),
+                    "All".into(),
+                ));
+        }
         let builder = match &email.list {
             None => builder,
             Some(list) => {
                 let mut builder = builder
-                    .message_id(Some(format!("<{}>", header_safe(&list.message_id))))
                     .raw_header(HeaderValue::new(
                         HeaderName::new_from_ascii_str("List-Id"),
                         header_safe(&list.list_id),
@@ -161,10 +183,6 @@ impl Mailer {
             email.html.clone(),
         ))?;
         Ok(message)
-    }
-
-    pub async fn send(&self, from: &str, email: &Email) -> anyhow::Result<()> {
-        Ok(self.deliver(from, email).await?)
     }
 
     /// Builds and encodes a message once, so it can be handed to the transport later (the
@@ -232,17 +250,6 @@ impl Mailer {
             }
         }
     }
-
-    /// Sends in the background, so an answer never waits on (or reveals) mail delivery.
-    pub fn queue(&self, from: &str, email: Email) {
-        let mailer = self.clone();
-        let from = from.to_owned();
-        tokio::spawn(async move {
-            if let Err(err) = mailer.send(&from, &email).await {
-                tracing::warn!(error = %err, subject = %email.subject, "mail not sent");
-            }
-        });
-    }
 }
 
 impl Email {
@@ -253,7 +260,56 @@ impl Email {
             subject: rendered.subject,
             text: rendered.text,
             html: rendered.html,
+            message_id: None,
+            automatic: false,
             list: None,
         }
+    }
+
+    /// The same message, marked as one no person wrote (RFC 3834).
+    pub fn automatic(self) -> Self {
+        Self {
+            automatic: true,
+            ..self
+        }
+    }
+}
+
+/// A new `Message-ID` (without angle brackets) on `domain`: what the message is, then 128
+/// random bits, so ids never repeat and reveal nothing.
+pub fn new_message_id(kind: &str, domain: &str) -> String {
+    format!("{kind}.{:032x}@{domain}", rand::random::<u128>())
+}
+
+impl Prepared {
+    /// A message as the mail queue stored it: its envelope addresses and its bytes.
+    pub fn stored(sender: &str, recipient: &str, bytes: Vec<u8>) -> Result<Prepared, SendError> {
+        let invalid = |err: lettre::address::AddressError| SendError::Invalid(err.to_string());
+        let envelope = lettre::address::Envelope::new(
+            Some(sender.parse().map_err(invalid)?),
+            vec![recipient.parse().map_err(invalid)?],
+        )
+        .map_err(|err| SendError::Invalid(err.to_string()))?;
+        Ok(Prepared { envelope, bytes })
+    }
+
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// The envelope sender and recipient, as the mail queue stores them.
+    pub fn addresses(&self) -> (String, String) {
+        let sender = self
+            .envelope
+            .from()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        let recipient = self
+            .envelope
+            .to()
+            .first()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        (sender, recipient)
     }
 }

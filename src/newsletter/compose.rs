@@ -459,11 +459,12 @@ pub fn render_message(
         subject: rendered.subject,
         text: rendered.text,
         html: rendered.html,
+        message_id: Some(format!(
+            "edition-{}.subscriber-{}@{}",
+            edition.id, recipient.subscriber_id, domain
+        )),
+        automatic: false,
         list: Some(crate::mail::ListHeaders {
-            message_id: format!(
-                "edition-{}.subscriber-{}@{}",
-                edition.id, recipient.subscriber_id, domain
-            ),
             list_id: format!("Fora newsletter <newsletter.{domain}>"),
             unsubscribe_url,
             reply_to: config.newsletter.reply_to.clone(),

@@ -37,9 +37,7 @@ use std::{
 
 use futures_util::StreamExt;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
-use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DbBackend, DbErr, FromQueryResult, Statement, Value,
-};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, FromQueryResult, Statement};
 use time::OffsetDateTime;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch};
 
@@ -48,17 +46,13 @@ use crate::{
     config::NewsletterConfig,
     db::{begin_write, now},
     entities::states::{DeliveryStatus, EditionStatus, SubscriberStatus},
-    mail::{Deadline, Mailer, Prepared, SendError},
+    mail::{
+        Deadline, Mailer, Prepared, SendError,
+        lease::{self, backoff, id_list, usable_part},
+    },
     web::AppState,
 };
 
-/// The part of a lease (configured by `FORA_MAIL_LEASE`) in which messages are written. The
-/// last 30 % leaves room for the answer to the last message written (bounded by
-/// `SMTP_TIMEOUT` in mail.rs), for storing its mark, and for clocks that differ a little
-/// between instances.
-fn usable_part(lease: Duration) -> Duration {
-    lease.mul_f64(0.7)
-}
 /// The most messages in flight for a number of senders: being sent, or accepted with their
 /// `sent` mark not yet stored. Eight per sender, so a sender goes on while its last marks are
 /// written: waiting for each mark halved the rate on PostgreSQL, and 8 sent 5–10 % more than
@@ -73,6 +67,8 @@ pub fn in_flight(senders: usize) -> usize {
 const RECHECK_EVERY: usize = 32;
 /// Most rows claimed at once.
 const MAX_BATCH: u64 = 500;
+/// The queue table.
+const TABLE: &str = "deliveries";
 /// After this many temporary failures a delivery is given up as failed.
 pub const MAX_ATTEMPTS: i32 = 8;
 /// Permanent refusals (over all editions) after which an address is suppressed.
@@ -81,13 +77,6 @@ pub const SUPPRESS_AFTER: i32 = 3;
 const IDLE_POLL: Duration = Duration::from_secs(5);
 /// A stored error message is cut to this many characters.
 const ERROR_CHARS: usize = 500;
-
-/// The wait before the next try after `attempts` temporary failures: 1, 2, 4, … minutes,
-/// at most 2 hours.
-pub fn backoff(attempts: i32) -> Duration {
-    let minutes = 1u64 << attempts.clamp(1, 8).saturating_sub(1);
-    Duration::from_secs((minutes * 60).min(7_200))
-}
 
 /// Queues an edition for every active subscriber of its frequency, and moves it to `sending`.
 /// Safe to call twice or from two instances: the unique (edition, subscriber) key adds nobody
@@ -275,42 +264,26 @@ pub fn batch_size(config: &NewsletterConfig) -> u64 {
     by_concurrency.min(by_rate).clamp(1, MAX_BATCH)
 }
 
-/// Claims up to `limit` due rows for `owner`: queued, due, and not leased by anyone (or
-/// leased by a worker that is gone: its lease ran out). The order is that of the partial index
-/// `deliveries_queue (next_attempt_at, id) WHERE status = 'queued'`, so a claim reads only the
-/// rows it takes instead of sorting the whole queue; the status is written as a literal because
-/// a database uses a partial index only when the query's condition visibly implies the index's.
-/// Returned in id order.
+/// Claims up to `limit` due rows for `owner` (see [`lease::claim`]), in id order.
 pub async fn claim(
     db: &DatabaseConnection,
     owner: &str,
     lease: Duration,
     limit: u64,
 ) -> Result<Vec<Claimed>, DbErr> {
-    let at = now();
-    let lock = match db.get_database_backend() {
-        DbBackend::Postgres => "FOR UPDATE SKIP LOCKED",
-        _ => "",
-    };
-    let statement = Statement::from_sql_and_values(
-        db.get_database_backend(),
-        format!(
-            "UPDATE deliveries SET lease_owner = $1, lease_until = $2, updated_at = $3
-             WHERE id IN (
-                 SELECT id FROM deliveries
-                 WHERE status = '{queued}' AND next_attempt_at <= $3
-                   AND (lease_until IS NULL OR lease_until < $3)
-                 ORDER BY next_attempt_at, id LIMIT {limit} {lock})
-             RETURNING id, edition_id, subscriber_id, attempts",
-            queued = DeliveryStatus::Queued.as_str(),
-        ),
-        [owner.into(), (at + lease).into(), at.into()],
-    );
-    let txn = begin_write(db).await?;
-    let mut rows = Claimed::find_by_statement(statement).all(&txn).await?;
-    txn.commit().await?;
-    rows.sort_by_key(|r| r.id);
-    Ok(rows)
+    lease::claim(
+        db,
+        TABLE,
+        "id, edition_id, subscriber_id, attempts",
+        owner,
+        lease,
+        limit,
+    )
+    .await
+    .map(|mut rows: Vec<Claimed>| {
+        rows.sort_by_key(|r| r.id);
+        rows
+    })
 }
 
 /// The worker: one per process. Each run (`send_due`) holds its leases under a name of its
@@ -350,18 +323,6 @@ impl Halt {
     }
 }
 
-/// A lease owner's name, new for every run: the process id (to tell instances apart in the
-/// database) and a random part.
-fn run_owner() -> String {
-    format!(
-        "{}-{}",
-        std::process::id(),
-        crate::accounts::tokens::generate()
-            .get(..12)
-            .unwrap_or("worker")
-    )
-}
-
 impl Worker {
     pub fn new(state: AppState) -> Worker {
         let limiter = NonZeroU32::new(state.config.newsletter.rate_per_second)
@@ -373,7 +334,7 @@ impl Worker {
     /// set). Returns what happened; an empty summary means nothing was due.
     pub async fn send_due(&self, stop: &watch::Receiver<bool>) -> anyhow::Result<Summary> {
         let config = &self.state.config.newsletter;
-        let owner = run_owner();
+        let owner = lease::run_owner();
         let halt = Halt {
             stop: stop.clone(),
             lease_ran_out: Arc::default(),
@@ -433,13 +394,14 @@ impl Worker {
                     }
                 }
                 if untried.len() >= MAX_BATCH as usize {
-                    release(&self.state.db, &owner, &std::mem::take(&mut untried)).await?;
+                    lease::release(&self.state.db, TABLE, &owner, &std::mem::take(&mut untried))
+                        .await?;
                 }
             }
         }
         // Every sender is gone with the stream: the marker stores the last marks and ends.
         summary.sent += marker.await.unwrap_or(0);
-        release(&self.state.db, &owner, &untried).await?;
+        lease::release(&self.state.db, TABLE, &owner, &untried).await?;
         summary.add(feeder.await??);
         match failure {
             Some(err) => Err(err.into()),
@@ -490,26 +452,6 @@ impl Worker {
         let _ = marks.send((row.id, place)).await;
         Outcome::Accepted
     }
-}
-
-/// Gives rows still leased by `owner` back at once (shutting down, or the lease is nearly
-/// over); rows claimed by someone else since are left alone.
-async fn release(db: &DatabaseConnection, owner: &str, ids: &[i32]) -> Result<(), DbErr> {
-    if ids.is_empty() {
-        return Ok(());
-    }
-    let (list, mut values) = id_list(ids, 2);
-    values.insert(0, owner.into());
-    db.execute_raw(Statement::from_sql_and_values(
-        db.get_database_backend(),
-        format!(
-            "UPDATE deliveries SET lease_owner = NULL, lease_until = NULL
-             WHERE lease_owner = $1 AND id IN ({list})"
-        ),
-        values,
-    ))
-    .await?;
-    Ok(())
 }
 
 /// Keeps the rows still queued just before they are sent: one unsubscribed (or suppressed)
@@ -850,15 +792,6 @@ pub async fn mark_sent(db: &DatabaseConnection, owner: &str, ids: &[i32]) -> Res
     Ok(marked.rows_affected())
 }
 
-/// `$first, $first+1, …` for the ids, and the ids as values.
-fn id_list(ids: &[i32], first: usize) -> (String, Vec<Value>) {
-    let list = (first..first + ids.len())
-        .map(|n| format!("${n}"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    (list, ids.iter().map(|id| (*id).into()).collect())
-}
-
 /// Marks as sent the editions with nothing left queued.
 pub async fn finish_editions(db: &DatabaseConnection) -> Result<u64, DbErr> {
     let at = now();
@@ -918,28 +851,5 @@ pub async fn run(state: AppState, stop: watch::Receiver<bool>) {
             _ = state.wake_newsletter.notified() => {}
             _ = stop_wait.changed() => return,
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backoff_grows_and_is_capped() {
-        assert_eq!(backoff(1), Duration::from_secs(60));
-        assert_eq!(backoff(2), Duration::from_secs(120));
-        assert_eq!(backoff(3), Duration::from_secs(240));
-        assert_eq!(backoff(7), Duration::from_secs(64 * 60));
-        assert_eq!(backoff(8), Duration::from_secs(7_200));
-        assert_eq!(backoff(100), Duration::from_secs(7_200));
-        assert_eq!(backoff(-5), Duration::from_secs(60));
-    }
-
-    #[test]
-    fn id_lists_number_their_placeholders() {
-        let (list, values) = id_list(&[7, 8, 9], 3);
-        assert_eq!(list, "$3, $4, $5");
-        assert_eq!(values.len(), 3);
     }
 }

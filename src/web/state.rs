@@ -31,6 +31,8 @@ pub struct Inner {
     pub wake_jobs: tokio::sync::Notify,
     /// Wakes the newsletter delivery worker (an edition may have been queued).
     pub wake_newsletter: tokio::sync::Notify,
+    /// Wakes the mail queue's worker (a message may have been queued).
+    pub wake_mail: tokio::sync::Notify,
     /// SHA-256 of the first-run setup token, while the database has no user.
     pub setup_token: std::sync::Mutex<Option<String>>,
 }
@@ -59,12 +61,27 @@ impl AppState {
             search,
             wake_jobs: tokio::sync::Notify::new(),
             wake_newsletter: tokio::sync::Notify::new(),
+            wake_mail: tokio::sync::Notify::new(),
             setup_token: std::sync::Mutex::new(None),
         }))
     }
 }
 
 impl AppState {
+    /// Wakes the mail worker: call after committing a transaction that queued mail.
+    pub fn mail_queued(&self) {
+        self.wake_mail.notify_one();
+    }
+
+    /// What the mail queue's worker sends with.
+    pub fn mail_sender(&self) -> crate::mail::queue::Sender<'_> {
+        crate::mail::queue::Sender {
+            db: &self.db,
+            mailer: &self.mailer,
+            lease: self.config.newsletter.lease,
+        }
+    }
+
     /// Marks the caches stale after a change, here and, on PostgreSQL, on every other
     /// instance sharing the database.
     pub async fn changed(&self) {
@@ -72,6 +89,7 @@ impl AppState {
         // New posts are announced at once rather than at the worker's next tick.
         self.wake_jobs.notify_one();
         self.wake_newsletter.notify_one();
+        self.wake_mail.notify_one();
         if self.db.get_database_backend() == sea_orm::DbBackend::Postgres
             && let Err(err) = self
                 .db

@@ -194,15 +194,37 @@ async fn refused_smtp_loses_no_notification() {
     .await;
     let (forum, moderator, member) = app.with_forum("agri", "post").await;
     crate::forums::thread_with_reply(&moderator, &member, &forum.slug).await;
-    let sent = fora::forums::notify::deliver_due(&app.state, None)
+    let queued = fora::forums::notify::deliver_due(&app.state, None)
         .await
         .expect("deliver");
-    assert_eq!(sent, 0);
-    use sea_orm::EntityTrait;
-    let pending = fora::entities::notifications::Entity::find()
-        .all(app.db())
-        .await
-        .expect("db");
-    assert_eq!(pending.len(), 1);
-    assert!(pending[0].sent_at.is_none(), "released for a retry");
+    assert_eq!(queued, 1, "the notification's mail is queued");
+    // The worker tries, fails, and keeps the message for a later attempt.
+    use sea_orm::{ConnectionTrait, Statement};
+    let mut row = None;
+    for _ in 0..200 {
+        row = app
+            .db()
+            .query_one_raw(Statement::from_string(
+                app.db().get_database_backend(),
+                "SELECT status, attempts, last_error FROM mail_queue",
+            ))
+            .await
+            .expect("db")
+            .filter(|row| row.try_get::<i32>("", "attempts").unwrap_or(0) > 0);
+        if row.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let row = row.expect("an attempt was made");
+    assert_eq!(
+        row.try_get::<String>("", "status").expect("status"),
+        "queued"
+    );
+    assert!(
+        row.try_get::<Option<String>>("", "last_error")
+            .expect("error")
+            .is_some_and(|error| !error.is_empty()),
+        "the failure is recorded"
+    );
 }

@@ -188,7 +188,14 @@ impl TestApp {
             std::future::pending(),
         ));
         let (stop_listener, stopped) = tokio::sync::watch::channel(false);
-        tokio::spawn(fora::jobs::listen_for_changes(state.clone(), stopped));
+        tokio::spawn(fora::jobs::listen_for_changes(
+            state.clone(),
+            stopped.clone(),
+        ));
+        tokio::spawn({
+            let state = state.clone();
+            async move { fora::mail::queue::run(state.mail_sender(), &state.wake_mail, stopped).await }
+        });
         TestApp {
             state,
             database_url,

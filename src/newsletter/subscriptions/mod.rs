@@ -29,7 +29,10 @@ use crate::{
     accounts::tokens::TokenProblem,
     db::{begin_write, now},
     entities::states::{Frequency, SubscriberStatus},
-    mail::Email,
+    mail::{
+        Email,
+        queue::{self, Kind},
+    },
     refusal::Refusal,
     web::{AppError, AppResult, AppState, Viewer, client_addr::ClientAddr, forms::Form},
 };
@@ -149,14 +152,16 @@ async fn request_and_mail(
 ) -> anyhow::Result<()> {
     let txn = begin_write(&state.db).await?;
     let outcome = service::request(&txn, email, choices, lang, now()).await?;
-    txn.commit().await?;
-    let rendered = match outcome {
-        Outcome::Nothing => return Ok(()),
-        Outcome::Confirm { token, language } => templates::email::newsletter_confirm(
-            templates::i18n::supported(&language),
-            &state
-                .config
-                .absolute(&format!("/newsletter/confirm/{token}")),
+    let (kind, rendered) = match outcome {
+        Outcome::Nothing => return Ok(txn.commit().await?),
+        Outcome::Confirm { token, language } => (
+            Kind::NewsletterConfirm,
+            templates::email::newsletter_confirm(
+                templates::i18n::supported(&language),
+                &state
+                    .config
+                    .absolute(&format!("/newsletter/confirm/{token}")),
+            ),
         ),
         Outcome::AlreadyActive {
             subscriber_id,
@@ -164,20 +169,29 @@ async fn request_and_mail(
             language,
         } => {
             let token = service::link_token(&state.secret, subscriber_id, &link_salt);
-            templates::email::newsletter_already_subscribed(
-                templates::i18n::supported(&language),
-                &state
-                    .config
-                    .absolute(&format!("/newsletter/manage/{token}")),
-                &state
-                    .config
-                    .absolute(&format!("/newsletter/unsubscribe/{token}")),
+            (
+                Kind::NewsletterAlreadySubscribed,
+                templates::email::newsletter_already_subscribed(
+                    templates::i18n::supported(&language),
+                    &state
+                        .config
+                        .absolute(&format!("/newsletter/manage/{token}")),
+                    &state
+                        .config
+                        .absolute(&format!("/newsletter/unsubscribe/{token}")),
+                ),
             )
         }
     };
-    state
-        .mailer
-        .queue(&state.config.from, Email::new(email, None, rendered));
+    queue::enqueue(
+        &txn,
+        &state.config.from,
+        kind,
+        Email::new(email, None, rendered),
+    )
+    .await?;
+    txn.commit().await?;
+    state.mail_queued();
     Ok(())
 }
 
