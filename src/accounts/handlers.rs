@@ -294,14 +294,9 @@ pub async fn reset_password(
 /// Tells the account's address that its password changed, and what to do if that was not
 /// its owner. Sent in the background: the answer never waits on mail.
 fn tell_password_changed(state: &AppState, user: &users::Model) {
-    let when = now()
-        .format(time::macros::format_description!(
-            "[year]-[month]-[day] [hour]:[minute] UTC"
-        ))
-        .unwrap_or_default();
     let rendered = templates::email::password_changed(
         templates::i18n::supported(&user.locale),
-        &when,
+        &crate::web::dates::iso(now()),
         &state.config.absolute("/password/forgot"),
     );
     state.mailer.queue(
