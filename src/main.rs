@@ -499,10 +499,13 @@ async fn export(config: Config, kind: Kind, args: ExportArgs) -> anyhow::Result<
     };
     eprintln!(
         "{}",
-        templates::i18n::tf(
+        templates::i18n::plural(
             "en",
-            "import.exported",
-            &[("count", &count.to_string()), ("kind", kind.name())]
+            match kind {
+                Kind::Learnings => "import.exported_learnings",
+                Kind::Products => "import.exported_products",
+            },
+            count
         )
     );
     Ok(())

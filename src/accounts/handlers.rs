@@ -304,14 +304,9 @@ async fn tell_password_changed(
     state: &AppState,
     user: &users::Model,
 ) -> anyhow::Result<()> {
-    let when = now()
-        .format(time::macros::format_description!(
-            "[year]-[month]-[day] [hour]:[minute] UTC"
-        ))
-        .unwrap_or_default();
     let rendered = templates::email::password_changed(
         templates::i18n::supported(&user.locale),
-        &when,
+        &crate::web::dates::iso(now()),
         &state.config.absolute("/password/forgot"),
     );
     queue::enqueue(

@@ -27,18 +27,14 @@ use crate::{
 /// Longest introduction accepted, in characters.
 pub const INTRO_MAX: usize = 20_000;
 
-/// "Fora weekly — 23 November 2026": the date is the period's end, when it goes out.
+/// "Fora weekly — 23 November 2026": the date is the period's end, when it goes out. An
+/// edition has one subject, in English, stored when it is composed.
 pub fn subject(frequency: Frequency, period_end: OffsetDateTime) -> String {
     let key = match frequency {
         Frequency::Monthly => "edition.subject_monthly",
         Frequency::Weekly => "edition.subject_weekly",
     };
-    let date = format!(
-        "{} {} {}",
-        period_end.day(),
-        period_end.month(),
-        period_end.year()
-    );
+    let date = templates::format::date("en", &crate::web::dates::iso(period_end));
     templates::i18n::tf("en", key, &[("date", &date)])
 }
 

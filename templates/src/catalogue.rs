@@ -10,13 +10,14 @@ use maud::{Markup, PreEscaped, html};
 use crate::{
     Ctx,
     components::{
-        FormErrors, Pager, csrf_field, error_summary, field_error, notice, pager, search_box,
+        FormErrors, Pager, csrf_field, day, error_summary, field_error, notice, pager, search_box,
         text_input, textarea,
     },
+    format::number,
     forums::{ForumSummary, forum_list},
-    i18n::{t, tf},
+    i18n::{plural, t, tf},
     layout,
-    learnings::{NoticeView, count},
+    learnings::NoticeView,
 };
 
 #[derive(Clone, Debug)]
@@ -138,7 +139,7 @@ pub fn product_cards(ctx: &Ctx, cards: &[ProductCard], show_status: bool) -> Mar
                 li {
                     p.meta {
                         @if let Some(kind) = &card.kind { span.tag { (kind) } " " }
-                        @if let Some(date) = &card.date { time datetime=(date) { (date) } " · " }
+                        @if let Some(date) = &card.date { (day(lang, date)) " · " }
                         (language_name(lang, &card.language))
                         @if show_status && card.status != "published" {
                             " · " span.tag.warn { (status_name(lang, &card.status)) }
@@ -172,9 +173,9 @@ fn facets(ctx: &Ctx, groups: &[FacetGroup]) -> Markup {
                         @for link in &group.links {
                             li {
                                 @if link.active {
-                                    strong aria-current="true" { (link.label) } " (" (link.count) ")"
+                                    strong aria-current="true" { (link.label) } " (" (number(lang, link.count)) ")"
                                 } @else {
-                                    a href=(link.href) { (link.label) } " (" (link.count) ")"
+                                    a href=(link.href) { (link.label) } " (" (number(lang, link.count)) ")"
                                 }
                             }
                         }
@@ -245,9 +246,9 @@ pub fn product_list(ctx: &Ctx, view: &ProductListView) -> Markup {
                     } @else {
                         p.count {
                             (tf(lang, "product.showing", &[
-                                ("first", &view.first.to_string()),
-                                ("last", &view.last.to_string()),
-                                ("total", &count(lang, view.total)),
+                                ("first", &number(lang, view.first)),
+                                ("last", &number(lang, view.last)),
+                                ("total", &number(lang, view.total)),
                             ]))
                         }
                         (product_cards(ctx, &view.cards, view.is_admin))
@@ -301,7 +302,7 @@ pub fn product_page(ctx: &Ctx, view: &ProductView) -> Markup {
                 }
                 @if let Some(date) = &view.date {
                     dt { (t(lang, "product.date")) }
-                    dd { time datetime=(date) { (date) } }
+                    dd { (day(lang, date)) }
                 }
                 dt { (t(lang, "product.language")) }
                 dd { a href={ "/products?language=" (view.language) } { (language_name(lang, &view.language)) } }
@@ -509,7 +510,7 @@ pub fn theme_page(ctx: &Ctx, view: &ThemePageView) -> Markup {
                         }
                     }
                     p { a href={ "/learnings?theme=" (view.slug) } {
-                        (tf(lang, "theme.all_learnings", &[("count", &count(lang, view.learnings_total))]))
+                        (plural(lang, "theme.all_learnings", view.learnings_total))
                     } }
                 }
             }
@@ -521,7 +522,7 @@ pub fn theme_page(ctx: &Ctx, view: &ThemePageView) -> Markup {
                     (product_cards(ctx, &view.products, false))
                     @if view.products_total > view.products.len() as u64 {
                         p { a href={ "/products?theme=" (view.slug) } {
-                            (tf(lang, "theme.all_products", &[("count", &count(lang, view.products_total))]))
+                            (plural(lang, "theme.all_products", view.products_total))
                         } }
                     }
                 }
@@ -576,8 +577,8 @@ pub fn theme_list(ctx: &Ctx, themes: &[ThemeSummary]) -> Markup {
                             @if !theme.description.is_empty() { p { (theme.description) } }
                             p.meta {
                                 (tf(lang, "theme.counts", &[
-                                    ("learnings", &count(lang, theme.learnings)),
-                                    ("products", &count(lang, theme.products)),
+                                    ("learnings", &plural(lang, "theme.learnings_count", theme.learnings)),
+                                    ("products", &plural(lang, "theme.products_count", theme.products)),
                                 ]))
                             }
                         }

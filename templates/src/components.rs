@@ -3,7 +3,7 @@
 use maud::{Markup, html};
 
 use crate::{
-    Ctx,
+    Ctx, format,
     i18n::{t, tf},
 };
 
@@ -133,7 +133,7 @@ pub fn pager(ctx: &Ctx, pager: &Pager) -> Markup {
                 @if pager.page > 1 {
                     a rel="prev" href={ (pager.base) "page=" (pager.page - 1) } { (t(ctx.lang, "common.previous")) }
                 }
-                span { (tf(ctx.lang, "common.page_of", &[("page", &pager.page.to_string()), ("pages", &pager.pages.to_string())])) }
+                span { (tf(ctx.lang, "common.page_of", &[("page", &format::number(ctx.lang, pager.page)), ("pages", &format::number(ctx.lang, pager.pages))])) }
                 @if pager.page < pager.pages {
                     a rel="next" href={ (pager.base) "page=" (pager.page + 1) } { (t(ctx.lang, "common.next")) }
                 }
@@ -142,10 +142,15 @@ pub fn pager(ctx: &Ctx, pager: &Pager) -> Markup {
     }
 }
 
-/// Dates as ISO text in a `<time>` element: unambiguous in every language.
-pub fn time(iso: &str) -> Markup {
-    let shown = iso.get(..16).unwrap_or(iso).replace('T', " ");
-    html! { time datetime=(iso) { (shown) " UTC" } }
+/// A moment in a `<time>` element: ISO 8601 for machines, the language's short form for
+/// people ("30 nov. 2026, 14:05 UTC").
+pub fn time(lang: &str, iso: &str) -> Markup {
+    html! { time datetime=(iso) { (format::date_time(lang, iso)) } }
+}
+
+/// A day in a `<time>` element, written out ("30 de noviembre de 2026").
+pub fn day(lang: &str, iso: &str) -> Markup {
+    html! { time datetime=(iso) { (format::date(lang, iso)) } }
 }
 
 pub fn notice(ctx: &Ctx, key: Option<&str>) -> Markup {

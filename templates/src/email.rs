@@ -4,7 +4,8 @@
 use maud::{DOCTYPE, Markup, html};
 
 use crate::{
-    i18n::{t, tf},
+    format,
+    i18n::{plural, t, tf},
     mail_name,
 };
 
@@ -92,13 +93,18 @@ pub fn password_reset(lang: &str, link: &str) -> RenderedEmail {
     )
 }
 
-/// Sent to the account's address after every password change or reset. `when` is already
-/// formatted; `reset_link` leads to the page that asks for a reset link.
+/// Sent to the account's address after every password change or reset. `when` is the moment
+/// in ISO 8601 (UTC), written out here in the reader's language; `reset_link` leads to the page
+/// that asks for a reset link.
 pub fn password_changed(lang: &str, when: &str, reset_link: &str) -> RenderedEmail {
     simple(
         lang,
         t(lang, "email.password_changed_subject").into_owned(),
-        tf(lang, "email.password_changed_intro", &[("when", when)]),
+        tf(
+            lang,
+            "email.password_changed_intro",
+            &[("when", &format::date_time_long(lang, when))],
+        ),
         reset_link,
         &t(lang, "auth.forgot_title"),
         Some(t(lang, "email.password_changed_not_you").into_owned()),
@@ -150,11 +156,7 @@ pub fn notifications(
             },
             &[("thread", &item.thread_title)],
         ),
-        _ => tf(
-            lang,
-            "email.summary_subject",
-            &[("count", &items.len().to_string())],
-        ),
+        _ => plural(lang, "email.summary_subject", items.len()),
     };
     let html = wrap(
         lang,

@@ -7,7 +7,8 @@ use crate::{
     components::{
         FormErrors, Pager, csrf_field, error_summary, notice, pager, text_input, textarea, time,
     },
-    i18n::{t, tf},
+    format::number,
+    i18n::{plural, t, tf},
     layout,
 };
 
@@ -117,7 +118,7 @@ pub fn forum_page(ctx: &Ctx, view: &ForumView) -> Markup {
                 @if !forum.archived { a.button href={ "/forums/" (forum.slug) "/new" } { (t(lang, "thread.new")) } }
                 a href={ "/forums/" (forum.slug) "/members" } { (t(lang, "members.title")) }
                 @if view.is_moderator {
-                    a href={ "/forums/" (forum.slug) "/queue" } { (tf(lang, "queue.link", &[("count", &view.queue_count.to_string())])) }
+                    a href={ "/forums/" (forum.slug) "/queue" } { (tf(lang, "queue.link", &[("count", &number(lang, view.queue_count))])) }
                     a href={ "/forums/" (forum.slug) "/log" } { (t(lang, "log.title")) }
                 }
             }
@@ -143,9 +144,9 @@ pub fn forum_page(ctx: &Ctx, view: &ForumView) -> Markup {
                                     a href={ "/threads/" (thread.id) } { (thread.title) }
                                     br; small { (tf(lang, "thread.started_by", &[("name", &thread.author)])) }
                                 }
-                                td { (thread.posts) }
-                                td { (thread.unread) }
-                                td { (time(&thread.last_post_at)) }
+                                td { (number(lang, thread.posts)) }
+                                td { (number(lang, thread.unread)) }
+                                td { (time(lang, &thread.last_post_at)) }
                             }
                         }
                     }
@@ -202,7 +203,7 @@ pub struct PostView {
 pub fn post_main(lang: &str, post: &PostView) -> Markup {
     html! {
         header {
-            strong { (post.author) } " · " a href={ "?post=" (post.id) "#post-" (post.id) } { (time(&post.created_at)) }
+            strong { (post.author) } " · " a href={ "?post=" (post.id) "#post-" (post.id) } { (time(lang, &post.created_at)) }
             @if post.edited_by_moderator { " · " em { (t(lang, "post.edited_by_moderator")) } }
             @else if post.edited { " · " em { (t(lang, "post.edited")) } }
             @if post.hidden { " · " span.tag.warn { (t(lang, "post.hidden")) } }
@@ -445,7 +446,7 @@ fn pending_invitations(ctx: &Ctx, view: &MembersView) -> Markup {
                             td { (t(lang, &format!("members.role_{}", invitation.role))) }
                             td {
                                 @if invitation.expired { (t(lang, "invite.expired_short")) " " }
-                                (time(&invitation.expires_at))
+                                (time(lang, &invitation.expires_at))
                             }
                             td {
                                 @if invitation.can_manage {
@@ -476,7 +477,7 @@ pub fn members_page(ctx: &Ctx, view: &MembersView, errors: &FormErrors) -> Marku
             p.crumbs { a href={ "/forums/" (view.forum_slug) } { (view.forum_title) } }
             h1 { (t(lang, "members.title")) }
             @if let Some(count) = view.sent {
-                p.notice role="status" { (tf(lang, "invite.sent", &[("count", &count.to_string())])) }
+                p.notice role="status" { (plural(lang, "invite.sent", count)) }
             }
             table {
                 thead { tr {

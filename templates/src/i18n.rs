@@ -1,7 +1,17 @@
 //! The one translation lookup. Keys live in `templates/locales/*.yml`; English is complete and
 //! is the fallback for any key another catalogue lacks.
+//!
+//! A text that counts something is a *plural key*: its forms sit under the key, one per CLDR
+//! plural category of the language (`one`, `many`, `other`: `invite.sent.one`,
+//! `invite.sent.other`), and [`plural`] picks the form for a count and writes the count in
+//! the language's digits. ICU4X's `icu_plurals` (current CLDR) says which category a count is.
 
 use std::borrow::Cow;
+
+use icu_locale_core::locale;
+use icu_plurals::{PluralCategory, PluralRules};
+
+use crate::format;
 
 pub const SUPPORTED: &[&str] = &["en", "fr", "es"];
 
@@ -12,11 +22,84 @@ pub fn t<'a>(lang: &str, key: &'a str) -> Cow<'a, str> {
 
 /// A lookup with `%{name}` placeholders filled in.
 pub fn tf(lang: &str, key: &str, args: &[(&str, &str)]) -> String {
-    let mut text = t(lang, key).into_owned();
+    fill(t(lang, key).into_owned(), args)
+}
+
+fn fill(mut text: String, args: &[(&str, &str)]) -> String {
     for (name, value) in args {
         text = text.replace(&format!("%{{{name}}}"), value);
     }
     text
+}
+
+/// The form of a plural key for `count`, with `%{count}` written in the language's digits
+/// ("1 réponse", "0 réponse", "2 réponses", "1\u{202f}191 réponses").
+pub fn plural(lang: &str, key: &str, count: impl TryInto<i128>) -> String {
+    plural_with(lang, key, count, &[])
+}
+
+/// [`plural`] with more `%{name}` placeholders filled in.
+pub fn plural_with(
+    lang: &str,
+    key: &str,
+    count: impl TryInto<i128>,
+    args: &[(&str, &str)],
+) -> String {
+    let count: i128 = count.try_into().unwrap_or_default();
+    let text =
+        form(lang, key, category(lang, count)).replace("%{count}", &format::number(lang, count));
+    fill(text, args)
+}
+
+/// The text of one form of a plural key. A category the catalogue lacks (say `many` in a
+/// translation still to be completed) falls back to the language's `other`, then to English.
+fn form(lang: &str, key: &str, category: PluralCategory) -> String {
+    let other = format!("{key}.other");
+    own_text(lang, &format!("{key}.{}", category_name(category)))
+        .or_else(|| own_text(lang, &other))
+        .map(str::to_string)
+        .unwrap_or_else(|| t(lang, &other).into_owned())
+}
+
+/// The CLDR plural category of a count in a supported language.
+pub fn category(lang: &str, count: i128) -> PluralCategory {
+    with_rules(lang, |rules| rules.category_for(count.unsigned_abs()))
+}
+
+/// The plural categories a language's texts must have forms for.
+pub fn categories(lang: &str) -> Vec<&'static str> {
+    with_rules(lang, |rules| {
+        rules.categories().map(category_name).collect()
+    })
+}
+
+thread_local! {
+    /// The CLDR cardinal rules of each supported language, in [`SUPPORTED`]'s order: built once
+    /// a thread from compiled-in data (ICU4X's data is not shareable between threads).
+    static RULES: [PluralRules; 3] = [locale!("en"), locale!("fr"), locale!("es")].map(|locale| {
+        PluralRules::try_new_cardinal(locale.into()).expect("compiled-in plural rules")
+    });
+}
+
+fn with_rules<R>(lang: &str, f: impl FnOnce(&PluralRules) -> R) -> R {
+    let index = SUPPORTED.iter().position(|l| *l == lang).unwrap_or(0);
+    RULES.with(|rules| f(&rules[index]))
+}
+
+pub fn category_name(category: PluralCategory) -> &'static str {
+    match category {
+        PluralCategory::Zero => "zero",
+        PluralCategory::One => "one",
+        PluralCategory::Two => "two",
+        PluralCategory::Few => "few",
+        PluralCategory::Many => "many",
+        PluralCategory::Other => "other",
+    }
+}
+
+/// A translation of this very locale, without falling back to English.
+fn own_text(lang: &str, key: &str) -> Option<&'static str> {
+    crate::_RUST_I18N_BACKEND.translate(lang, key)
 }
 
 /// The supported language nearest to a stored preference.
@@ -56,10 +139,14 @@ pub fn negotiate(accept_language: &str) -> &'static str {
     best.map(|(lang, _)| lang).unwrap_or("en")
 }
 
-/// Every key the English catalogue holds, for the completeness test.
+/// Whether a catalogue holds a key, or a plural key of that name (its `other` form), for the
+/// completeness test.
 pub fn has_key(lang: &str, key: &str) -> bool {
-    rust_i18n::t!(key, locale = lang) != format!("{lang}.{key}")
-        && rust_i18n::t!(key, locale = lang) != key
+    let present = |key: &str| {
+        rust_i18n::t!(key, locale = lang) != format!("{lang}.{key}")
+            && rust_i18n::t!(key, locale = lang) != key
+    };
+    present(key) || present(&format!("{key}.other"))
 }
 
 #[cfg(test)]
@@ -178,11 +265,6 @@ mod tests {
     // without the English fallback.
 
     const TRANSLATIONS: &[&str] = &["fr", "es"];
-
-    /// A translation of this very locale, without falling back to English.
-    fn own_text(lang: &str, key: &str) -> Option<&'static str> {
-        crate::_RUST_I18N_BACKEND.translate(lang, key)
-    }
 
     /// Every key of one locale, read from its catalogue files (`fr.yml`, `api.fr.yml`, …).
     fn catalogue_keys(lang: &str) -> std::collections::BTreeSet<String> {
@@ -321,7 +403,17 @@ mod tests {
     fn french_and_spanish_have_no_key_english_lacks() {
         let english = catalogue_keys("en");
         for lang in TRANSLATIONS {
-            let extra: Vec<String> = catalogue_keys(lang).difference(&english).cloned().collect();
+            // A form English does not need (French and Spanish `many`) is no extra key.
+            let extra: Vec<String> = catalogue_keys(lang)
+                .difference(&english)
+                .filter(|key| {
+                    plural_form(key).is_none_or(|(parent, category)| {
+                        !english.contains(&format!("{parent}.other"))
+                            || !categories(lang).contains(&category)
+                    })
+                })
+                .cloned()
+                .collect();
             assert!(
                 extra.is_empty(),
                 "{lang} keys that English lacks: {extra:?}"
@@ -329,16 +421,33 @@ mod tests {
         }
     }
 
+    /// Placeholders match English key by key. A form of a plural key is compared with English
+    /// `other` and may leave out `%{count}` ("Retry the failed delivery": a language's `one`
+    /// may say it in words), but every `many` and `other` form shows the count.
     #[test]
     fn placeholders_are_the_same_in_every_language() {
         let mut wrong = Vec::new();
-        for key in catalogue_keys("en") {
-            let english = placeholders(own_text("en", &key).unwrap());
-            for lang in TRANSLATIONS {
-                let Some(text) = own_text(lang, &key) else {
-                    continue; // reported by french_and_spanish_have_every_english_key
+        for lang in SUPPORTED {
+            for key in catalogue_keys(lang) {
+                let text = own_text(lang, &key).unwrap_or_default();
+                let (reference, mut translated) = match plural_form(&key) {
+                    Some((parent, category)) => {
+                        if (category == "other" || category == "many") && !text.contains("%{count}")
+                        {
+                            wrong.push(format!("{lang} {key} does not show %{{count}}"));
+                        }
+                        (format!("{parent}.other"), placeholders(text))
+                    }
+                    None => (key.clone(), placeholders(text)),
                 };
-                let translated = placeholders(text);
+                let Some(english) = own_text("en", &reference) else {
+                    continue; // reported by french_and_spanish_have_no_key_english_lacks
+                };
+                let mut english = placeholders(english);
+                if reference != key {
+                    english.retain(|name| *name != "count");
+                    translated.retain(|name| *name != "count");
+                }
                 if translated != english {
                     wrong.push(format!("{lang} {key}: {translated:?}, English {english:?}"));
                 }
@@ -400,6 +509,103 @@ mod tests {
         );
         assert_eq!(t(supported("fr-SN"), "nav.sign_out"), "Se déconnecter");
         assert_eq!(t(supported("es_419"), "nav.sign_out"), "Cerrar sesión");
+    }
+
+    /// `("theme.counts.learnings_count", "one")` for a form of a plural key.
+    fn plural_form(key: &str) -> Option<(&str, &str)> {
+        let (parent, last) = key.rsplit_once('.')?;
+        ["zero", "one", "two", "few", "many", "other"]
+            .contains(&last)
+            .then_some((parent, last))
+    }
+
+    #[test]
+    fn plural_categories_follow_cldr() {
+        let name = |lang: &str, n: i128| category_name(category(lang, n));
+        for n in [0, 1] {
+            assert_eq!(name("fr", n), "one", "fr {n}");
+        }
+        assert_eq!(name("fr", 2), "other");
+        assert_eq!(name("fr", 1_000_000), "many");
+        for lang in ["en", "es"] {
+            assert_eq!(name(lang, 1), "one", "{lang} 1");
+            assert_eq!(name(lang, 0), "other", "{lang} 0");
+            assert_eq!(name(lang, 2), "other", "{lang} 2");
+        }
+        assert_eq!(name("es", 1_000_000), "many");
+        assert_eq!(name("en", 1_000_000), "other");
+        assert_eq!(categories("en"), ["one", "other"]);
+        assert_eq!(categories("fr"), ["one", "many", "other"]);
+        assert_eq!(categories("es"), ["one", "many", "other"]);
+    }
+
+    #[test]
+    fn plural_lookup_picks_the_form_and_writes_the_count() {
+        assert_eq!(plural("fr", "invite.sent", 0), "0 invitation envoyée.");
+        assert_eq!(plural("fr", "invite.sent", 1), "1 invitation envoyée.");
+        assert_eq!(plural("fr", "invite.sent", 2), "2 invitations envoyées.");
+        assert_eq!(
+            plural("fr", "invite.sent", 1_000_000),
+            "1\u{202f}000\u{202f}000 d\u{2019}invitations envoyées."
+        );
+        assert_eq!(plural("es", "invite.sent", 1), "1 invitación enviada.");
+        assert_eq!(plural("es", "invite.sent", 0), "0 invitaciones enviadas.");
+        assert_eq!(plural("en", "invite.sent", 1), "1 invitation sent.");
+        assert_eq!(plural("en", "invite.sent", 1191), "1,191 invitations sent.");
+        assert_eq!(plural("en", "theme.products_count", 1), "1 product");
+        assert_eq!(plural("en", "theme.products_count", 2), "2 products");
+        assert_eq!(
+            plural("es", "theme.learnings_count", 1191),
+            "1191 lecciones"
+        );
+        assert_eq!(
+            plural("es", "theme.learnings_count", 11_191),
+            "11.191 lecciones"
+        );
+        assert_eq!(
+            plural_with("en", "import.nothing_written", 1, &[("rows", "2")]),
+            "Nothing was imported: 1 row of 2 was rejected."
+        );
+        // A language's form missing falls back to its `other`, then to English.
+        assert_eq!(
+            form("en", "invite.sent", PluralCategory::Many),
+            "%{count} invitations sent."
+        );
+        assert_eq!(
+            form("fr", "invite.sent", PluralCategory::Two),
+            "%{count} invitations envoyées."
+        );
+    }
+
+    /// Every plural key has, in every catalogue, a form for each CLDR category of that
+    /// language and no other: French and Spanish `many` ("1 000 000 de respuestas"), English
+    /// only `one` and `other`.
+    #[test]
+    fn plural_keys_have_the_forms_their_languages_need() {
+        let mut wrong = Vec::new();
+        let mut plural_keys = 0;
+        for lang in SUPPORTED {
+            let mut forms: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+            let keys = catalogue_keys(lang);
+            for key in &keys {
+                if let Some((parent, category)) = plural_form(key) {
+                    forms.entry(parent).or_default().push(category);
+                }
+            }
+            let needed = categories(lang);
+            for (parent, mut found) in forms {
+                plural_keys += 1;
+                found.sort_by_key(|c| needed.iter().position(|n| n == c));
+                if found != needed {
+                    wrong.push(format!("{lang} {parent}: {found:?}, needs {needed:?}"));
+                }
+            }
+        }
+        assert!(
+            plural_keys >= 3 * 15,
+            "only {plural_keys} plural keys found"
+        );
+        assert!(wrong.is_empty(), "plural forms:\n{}", wrong.join("\n"));
     }
 
     /// French puts a no-break space before `:` (U+00A0) and a narrow one before `; ? !`

@@ -6,7 +6,8 @@ use maud::{Markup, html};
 use crate::{
     Ctx,
     components::{FormErrors, csrf_field, error_summary, field_error},
-    i18n::{t, tf},
+    format::number,
+    i18n::{plural, t, tf},
     layout,
 };
 
@@ -150,10 +151,10 @@ fn report_section(ctx: &Ctx, report: &ReportView) -> Markup {
             @if report.written {
                 table.counts {
                     tbody {
-                        tr { th scope="row" { (t(lang, "import.created")) } td { (report.created) } }
-                        tr { th scope="row" { (t(lang, "import.updated")) } td { (report.updated) } }
-                        tr { th scope="row" { (t(lang, "import.unchanged")) } td { (report.unchanged) } }
-                        tr { th scope="row" { (t(lang, "import.rejected")) } td { (report.rejected_rows) } }
+                        tr { th scope="row" { (t(lang, "import.created")) } td { (number(lang, report.created)) } }
+                        tr { th scope="row" { (t(lang, "import.updated")) } td { (number(lang, report.updated)) } }
+                        tr { th scope="row" { (t(lang, "import.unchanged")) } td { (number(lang, report.unchanged)) } }
+                        tr { th scope="row" { (t(lang, "import.rejected")) } td { (number(lang, report.rejected_rows)) } }
                     }
                 }
             }
@@ -175,7 +176,7 @@ fn report_section(ctx: &Ctx, report: &ReportView) -> Markup {
                     }
                 }
                 @if report.more > 0 {
-                    p { (tf(lang, "import.more_rejected", &[("count", &report.more.to_string())])) }
+                    p { (plural(lang, "import.more_rejected", report.more)) }
                 }
                 @if !report.written {
                     p.hint { (t(lang, "import.hint_skip_invalid_page")) }

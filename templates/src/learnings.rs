@@ -9,27 +9,10 @@ use crate::{
         FormErrors, Pager, csrf_field, error_summary, field_error, pager, search_box, text_input,
         textarea, time,
     },
-    i18n::{t, tf},
+    format::number,
+    i18n::{plural, t, tf},
     layout::page,
 };
-
-/// Counts as people in each language write them: 1,191 · 1 191 · 1.191.
-pub fn count(lang: &str, n: u64) -> String {
-    let digits = n.to_string();
-    let separator = match lang {
-        "fr" => "\u{202f}",
-        "es" => ".",
-        _ => ",",
-    };
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push_str(separator);
-        }
-        out.push(c);
-    }
-    out
-}
 
 /// A passage with highlighted words: (highlighted, text) pieces, escaped when rendered.
 pub type Snippet = Vec<(bool, String)>;
@@ -148,7 +131,7 @@ fn facet_list(ctx: &Ctx, facet: &FacetView) -> Markup {
                 } @else {
                     a href=(value.href) { (value.label) }
                 }
-                " " span.count { (count(ctx.lang, value.count)) }
+                " " span.count { (number(ctx.lang, value.count)) }
             }
         }
     };
@@ -160,7 +143,7 @@ fn facet_list(ctx: &Ctx, facet: &FacetView) -> Markup {
             }
             @if facet.values.len() > FACET_SHOWN {
                 details {
-                    summary { (tf(ctx.lang, "search.more_values", &[("count", &(facet.values.len() - FACET_SHOWN).to_string())])) }
+                    summary { (plural(ctx.lang, "search.more_values", facet.values.len() - FACET_SHOWN)) }
                     ul {
                         @for value in facet.values.iter().skip(FACET_SHOWN) { (item(value)) }
                     }
@@ -215,9 +198,9 @@ pub fn search_page(ctx: &Ctx, view: &SearchPageView) -> Markup {
                         (t(lang, "search.none"))
                     } @else {
                         (tf(lang, "search.showing", &[
-                            ("first", &count(lang, view.first)),
-                            ("last", &count(lang, view.last)),
-                            ("total", &count(lang, view.total)),
+                            ("first", &number(lang, view.first)),
+                            ("last", &number(lang, view.last)),
+                            ("total", &number(lang, view.total)),
                         ]))
                     }
                 }
@@ -346,7 +329,7 @@ pub fn learning_page(ctx: &Ctx, view: &LearningPageView, errors: &FormErrors) ->
                 }
                 @if let Some(at) = &view.published_at {
                     dt { (t(lang, "learning.published")) }
-                    dd { (time(at)) }
+                    dd { (time(lang, at)) }
                 }
                 @if !view.source_url.is_empty() {
                     dt { (t(lang, "learning.source")) }
@@ -451,7 +434,7 @@ fn workflow_section(ctx: &Ctx, view: &LearningPageView, workflow: &WorkflowView)
                 ol.history {
                     @for entry in &view.history {
                         li {
-                            (time(&entry.at)) " · " strong { (entry.who) } " · " (entry.action)
+                            (time(lang, &entry.at)) " · " strong { (entry.who) } " · " (entry.action)
                             @if !entry.comment.is_empty() { blockquote { (entry.comment) } }
                         }
                     }
@@ -580,18 +563,4 @@ pub fn vocabularies_page(
         }
     };
     page(ctx, &t(lang, "learning.vocabularies"), body)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::count;
-
-    #[test]
-    fn digits_are_grouped() {
-        assert_eq!(count("en", 0), "0");
-        assert_eq!(count("en", 999), "999");
-        assert_eq!(count("en", 1191), "1,191");
-        assert_eq!(count("en", 1_000_000), "1,000,000");
-        assert_eq!(count("es", 1191), "1.191");
-    }
 }

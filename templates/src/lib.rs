@@ -10,6 +10,7 @@ pub mod catalogue;
 pub mod components;
 pub mod email;
 pub mod errors;
+pub mod format;
 pub mod forums;
 pub mod i18n;
 pub mod imports;

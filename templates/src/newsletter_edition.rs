@@ -9,7 +9,8 @@ use crate::{
     Ctx,
     components::{FormErrors, Pager, csrf_field, error_summary, notice, pager, textarea, time},
     email::RenderedEmail,
-    i18n::{t, tf},
+    format::number,
+    i18n::{plural, t, tf},
     layout,
 };
 
@@ -201,7 +202,7 @@ pub fn archive_list(ctx: &Ctx, rows: &[ArchiveRow], pages: &Pager) -> Markup {
                     @for row in rows {
                         li {
                             a href={ "/newsletter/archive/" (row.id) } { (row.subject) }
-                            " · " (time(&row.sent_at))
+                            " · " (time(lang, &row.sent_at))
                         }
                     }
                 }
@@ -246,7 +247,7 @@ pub fn archive_edition(ctx: &Ctx, view: &ArchiveEdition) -> Markup {
         html! {
             p { a href="/newsletter/archive" { (t(lang, "edition.archive_back")) } }
             h1 { (view.subject) }
-            p { (time(&view.sent_at)) }
+            p { (time(lang, &view.sent_at)) }
             @if !view.intro_html.is_empty() {
                 div.intro { (PreEscaped(&view.intro_html)) }
             }
@@ -313,9 +314,9 @@ fn frequency_label(lang: &str, frequency: &str) -> String {
     }
 }
 
-fn progress_cells(p: &ProgressView) -> Markup {
+fn progress_cells(lang: &str, p: &ProgressView) -> Markup {
     html! {
-        td { (p.queued) } td { (p.sent) } td { (p.failed) } td { (p.cancelled) } td { (p.skipped) }
+        @for n in [p.queued, p.sent, p.failed, p.cancelled, p.skipped] { td { (number(lang, n)) } }
     }
 }
 
@@ -369,9 +370,9 @@ pub fn admin_home(ctx: &Ctx, view: &AdminNewsletterView) -> Markup {
                                     tr {
                                         td { a href={ "/admin/newsletter/editions/" (row.id) } { (row.subject) } }
                                         td { (t(lang, status_key(&row.status))) }
-                                        td { (time(&row.scheduled_for)) }
-                                        td { (row.items) }
-                                        (progress_cells(&row.progress))
+                                        td { (time(lang, &row.scheduled_for)) }
+                                        td { (number(lang, row.items)) }
+                                        (progress_cells(lang, &row.progress))
                                     }
                                 }
                             }
@@ -393,7 +394,7 @@ pub fn admin_home(ctx: &Ctx, view: &AdminNewsletterView) -> Markup {
                         } }
                         tbody {
                             @for row in &view.subscribers {
-                                tr { td { (row.status) } td { (frequency_label(lang, &row.frequency)) } td { (row.count) } }
+                                tr { td { (row.status) } td { (frequency_label(lang, &row.frequency)) } td { (number(lang, row.count)) } }
                             }
                         }
                     }
@@ -450,13 +451,13 @@ pub fn admin_edition(ctx: &Ctx, view: &AdminEditionView, errors: &FormErrors) ->
             dl {
                 dt { (t(lang, "edition.frequency")) } dd { (frequency_label(lang, &view.frequency)) }
                 dt { (t(lang, "edition.status")) } dd { (t(lang, status_key(&view.status))) }
-                dt { (t(lang, "edition.period")) } dd { (time(&view.period_start)) " – " (time(&view.period_end)) }
-                dt { (t(lang, "edition.scheduled_for")) } dd { (time(&view.scheduled_for)) }
-                dt { (t(lang, "edition.recipients")) } dd { (view.recipients) }
+                dt { (t(lang, "edition.period")) } dd { (time(lang, &view.period_start)) " – " (time(lang, &view.period_end)) }
+                dt { (t(lang, "edition.scheduled_for")) } dd { (time(lang, &view.scheduled_for)) }
+                dt { (t(lang, "edition.recipients")) } dd { (number(lang, view.recipients)) }
             }
             table {
                 thead { tr { (progress_heads(lang)) } }
-                tbody { tr { (progress_cells(&view.progress)) } }
+                tbody { tr { (progress_cells(lang, &view.progress)) } }
             }
             div.actions {
                 @if (scheduled || view.status == "empty") && view.items.iter().any(|i| i.goes_out) {
@@ -470,7 +471,7 @@ pub fn admin_edition(ctx: &Ctx, view: &AdminEditionView, errors: &FormErrors) ->
                 @if view.progress.failed > 0 {
                     form.inline method="post" action={ (base) "/retry" } {
                         (csrf_field(ctx))
-                        button type="submit" { (tf(lang, "edition.retry_failed", &[("count", &view.progress.failed.to_string())])) }
+                        button type="submit" { (plural(lang, "edition.retry_failed", view.progress.failed)) }
                     }
                 }
             }

@@ -539,8 +539,10 @@ async fn the_owner_is_told_of_every_password_change(app: TestApp) {
         .await
         .remove(0);
     assert!(!mail.subject.contains("CLICK"));
-    assert!(mail.text.contains("was changed on 20"), "{}", mail.text);
-    assert!(mail.text.contains(" UTC"), "{}", mail.text);
+    // The moment is written out in the reader's language: "1 December 2026 at 14:00 UTC".
+    let when = regex::Regex::new(r"was changed on \d{1,2} [A-Z][a-z]+ \d{4} at \d{2}:\d{2} UTC\.")
+        .expect("regex");
+    assert!(when.is_match(&mail.text), "{}", mail.text);
     assert!(
         mail.text.contains("If you did not change it"),
         "{}",

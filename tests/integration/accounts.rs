@@ -34,7 +34,7 @@ async fn invitation_flow_from_email_to_forum(app: TestApp) {
     let page = moderator
         .get(&format!("/forums/{}/members", forum.slug))
         .await;
-    assert!(page.body.contains("Invitations sent: 1."), "{}", page.body);
+    assert!(page.body.contains("1 invitation sent."), "{}", page.body);
     let mail = app.mails_to("new.person@example.org", 1).await.remove(0);
     assert!(mail.subject.contains("Forum agri"));
     let link = mail.link("/invitations/");

@@ -527,7 +527,7 @@ async fn unknown_codes_are_reported_by_line_and_field(app: TestApp) {
     assert!(text.contains("line 3, countries:"), "{text}");
     assert!(text.contains("“XX”"), "{text}");
     assert!(text.contains("“nope”"), "{text}");
-    assert!(text.contains("1 of 2 rows were rejected"), "{text}");
+    assert!(text.contains("1 row of 2 was rejected"), "{text}");
     assert_eq!(learning_count(&app).await, 0);
 }
 

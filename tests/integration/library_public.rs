@@ -1495,8 +1495,26 @@ async fn theme_page_shows_only_the_viewers_forums(app: TestApp) {
     index.assert_status(200);
     assert!(
         index.body.contains("href=\"/themes/agri\"")
-            && index.body.contains("12 learnings · 1 products")
+            && index.body.contains("12 learnings · 1 product</p>"),
+        "{}",
+        index.body
     );
+    // Counts take the plural form of each language (CLDR: French 0 and 1 are singular).
+    for (lang, counts) in [
+        ("fr", "12 enseignements · 1 produit</p>"),
+        ("es", "12 lecciones · 1 producto</p>"),
+    ] {
+        let body = reqwest::Client::new()
+            .get(format!("{}/themes", app.base))
+            .header("Accept-Language", lang)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(body.contains(counts), "{lang}: {body}");
+    }
     assert!(!index.body.contains("Hush hush"));
 }
 

@@ -811,7 +811,7 @@ async fn admin_pages_are_for_admins_and_do_what_they_say(app: TestApp) {
     .await;
     let page = admin.get(&base).await;
     assert!(
-        page.body.contains("Retry the 1 failed deliveries"),
+        page.body.contains("Retry the failed delivery"),
         "{}",
         page.body
     );

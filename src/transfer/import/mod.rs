@@ -16,7 +16,10 @@ pub use parse::columns;
 use std::{borrow::Cow, path::Path};
 
 use sea_orm::{DatabaseConnection, DbErr};
-use templates::i18n::{t, tf};
+use templates::{
+    format::number,
+    i18n::{plural, plural_with, t, tf},
+};
 
 use crate::{
     db,
@@ -275,8 +278,10 @@ impl Rejection {
             }
             (None, _) => String::new(),
         };
-        let count = self.count.map(|c| c.to_string()).unwrap_or_default();
-        let reason = tf(lang, self.key, &[("at", &at), ("count", &count)]);
+        let reason = match self.count {
+            Some(count) => plural_with(lang, self.key, count, &[("at", &at)]),
+            None => tf(lang, self.key, &[("at", &at)]),
+        };
         match &self.value {
             Some(value) => format!("{reason} ({})", quoted(value)),
             None => reason,
@@ -363,22 +368,32 @@ impl Report {
             lang,
             "import.counts",
             &[
-                ("created", &self.created.to_string()),
-                ("updated", &self.updated.to_string()),
-                ("unchanged", &self.unchanged.to_string()),
-                ("rejected", &self.rejected_rows().to_string()),
+                (
+                    "created",
+                    &plural(lang, "import.count_created", self.created),
+                ),
+                (
+                    "updated",
+                    &plural(lang, "import.count_updated", self.updated),
+                ),
+                (
+                    "unchanged",
+                    &plural(lang, "import.count_unchanged", self.unchanged),
+                ),
+                (
+                    "rejected",
+                    &plural(lang, "import.count_rejected", self.rejected_rows()),
+                ),
             ],
         );
         if self.written {
             counts
         } else {
-            tf(
+            plural_with(
                 lang,
                 "import.nothing_written",
-                &[
-                    ("rejected", &self.rejected_rows().to_string()),
-                    ("rows", &self.rows.to_string()),
-                ],
+                self.rejected_rows(),
+                &[("rows", &number(lang, self.rows))],
             )
         }
     }
@@ -387,14 +402,11 @@ impl Report {
     pub fn to_text(&self, lang: &str) -> String {
         let mut out = format!(
             "{}\n",
-            tf(
+            plural_with(
                 lang,
                 "import.heading",
-                &[
-                    ("kind", self.kind.name()),
-                    ("format", self.format.name()),
-                    ("rows", &self.rows.to_string())
-                ]
+                self.rows,
+                &[("kind", self.kind.name()), ("format", self.format.name())]
             )
         );
         out.push_str(&self.summary(lang));
