@@ -92,6 +92,8 @@ impl Epoch {
 pub struct Caches {
     epoch: Epoch,
     pub users: EpochCache<i32, users::Model>,
+    /// Each signed-in person's count of hand-offs waiting for them (the header's).
+    pub waiting: EpochCache<i32, u32>,
     pub readers: EpochCache<(i32, i32), Arc<OpenThread>>,
     pub thread_pages: Cache<ThreadPageKey, Arc<ThreadPageData>>,
     /// Vocabularies and themes (a few hundred rows every library page needs).
@@ -107,6 +109,7 @@ impl Caches {
         Self {
             epoch,
             users: EpochCache::new(20_000),
+            waiting: EpochCache::new(20_000),
             readers: EpochCache::new(100_000),
             thread_pages: Cache::builder()
                 .max_capacity(2_000)

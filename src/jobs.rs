@@ -27,6 +27,11 @@ pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
         {
             tracing::warn!(error = %err, "notification delivery failed; will retry");
         }
+        if let Some(day) = daily_cutoff(now, state.config.daily_summary_hour)
+            && let Err(err) = crate::waiting::daily::queue_daily(&state, day).await
+        {
+            tracing::warn!(error = %err, "daily waiting lists not queued; will retry");
+        }
         if let Err(err) = crate::newsletter::schedule::tick(&state).await {
             tracing::warn!(error = %err, "newsletter scheduling failed; will retry");
         }

@@ -25,6 +25,7 @@ pub mod security;
 pub mod taxonomy;
 pub mod themes;
 pub mod transfer;
+pub mod waiting;
 pub mod web;
 
 use axum::{
@@ -70,6 +71,7 @@ pub fn app(state: AppState) -> Router {
         .merge(api::routes())
         .merge(feeds::routes())
         .merge(newsletter::router())
+        .merge(waiting::router())
         .route("/language/{code}", get(web::language::choose))
         .route("/healthz", get(healthz))
         .route("/static/style.css", get(stylesheet))
@@ -201,5 +203,5 @@ pub async fn init_with_mailer(
         .context("database migration failed")?;
     let secret =
         secret::ServerSecret::load_or_create(config.secret_key_file.as_deref(), &config.data_dir)?;
-    Ok(AppState::new(db, config, mailer, secret))
+    Ok(AppState::new(db, config, mailer, secret, waiting::count))
 }

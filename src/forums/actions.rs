@@ -16,7 +16,8 @@ use super::{
 use crate::{
     db::{self, now},
     entities::{flags, held_edits, posts, states::PostStatus, threads, users},
-    web::AppError,
+    waiting::tell::{Event, tell},
+    web::{AppError, AppState},
 };
 
 /// A request that cannot be carried out as asked; the key names the message.
@@ -252,13 +253,15 @@ impl PostAction {
 
 /// Whether the action changed the post.
 pub async fn moderate_post(
-    db: &sea_orm::DatabaseConnection,
+    state: &AppState,
     actor: &users::Model,
     access: &ForumAccess,
+    thread: &threads::Model,
     post: &posts::Model,
     action: PostAction,
     reason: Option<&str>,
 ) -> Result<bool, ActionError> {
+    let db = &state.db;
     if !action.applies_to(post) {
         return Ok(false);
     }
@@ -283,6 +286,28 @@ pub async fn moderate_post(
         PostAction::Approve => posting::on_published(&txn, &updated, access.forum.id).await?,
         PostAction::Hide => resolve_flags(&txn, post.id, actor.id).await?,
         PostAction::Unhide | PostAction::Reject => {}
+    }
+    let (forum, thread_title, author_id) = (&access.forum.title, &thread.title, post.author_id);
+    let said = reason.unwrap_or("");
+    let told = match action {
+        PostAction::Reject => Some(Event::PostRejected {
+            forum_slug: &access.forum.slug,
+            forum,
+            thread: thread_title,
+            author_id,
+            reason: said,
+        }),
+        PostAction::Hide => Some(Event::PostHidden {
+            thread_id: thread.id,
+            forum,
+            thread: thread_title,
+            author_id,
+            reason: said,
+        }),
+        PostAction::Approve | PostAction::Unhide => None,
+    };
+    if let Some(event) = told {
+        tell(&txn, state, event, actor.id).await?;
     }
     record(
         &txn,
@@ -381,5 +406,40 @@ pub async fn dismiss_flag(
     )
     .await?;
     txn.commit().await?;
+    Ok(())
+}
+
+/// A member reports a post: the report waits in the queue, and the forum's moderators are told.
+pub async fn report_post(
+    state: &AppState,
+    access: &ForumAccess,
+    thread: &threads::Model,
+    post: &posts::Model,
+    reporter: &users::Model,
+    reason: &str,
+) -> Result<(), sea_orm::DbErr> {
+    let txn = db::begin_write(&state.db).await?;
+    flags::ActiveModel {
+        post_id: Set(post.id),
+        user_id: Set(reporter.id),
+        reason: Set(reason.to_owned()),
+        resolved_at: Set(None),
+        resolved_by_id: Set(None),
+        created_at: Set(now()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let forum = &access.forum;
+    let event = Event::Report {
+        forum_id: forum.id,
+        forum_slug: &forum.slug,
+        forum: &forum.title,
+        thread: &thread.title,
+        reason,
+    };
+    tell(&txn, state, event, reporter.id).await?;
+    txn.commit().await?;
+    state.mail_queued();
     Ok(())
 }

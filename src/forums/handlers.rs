@@ -3,21 +3,17 @@ use axum::{
     http::StatusCode,
     response::{Html, IntoResponse, Redirect, Response},
 };
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult,
-    QueryFilter, Statement,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, Statement};
 use serde::Deserialize;
 use templates::{
     components::{FormErrors, Pager},
     forums as views,
 };
 
-use super::{access, posting, queries, reading};
+use super::{access, actions, posting, queries, reading};
 use crate::{
-    db::now,
     entities::{
-        flags, follows, held_edits,
+        follows, held_edits,
         states::{MemberRole, ModerationMode, PostStatus},
         users,
     },
@@ -570,7 +566,7 @@ pub async fn flag_post(
     Path(post_id): Path<i32>,
     Form(form): Form<ReasonForm>,
 ) -> AppResult<Response> {
-    let (post, thread, _) = access::post(&state.db, &signed_in.user, post_id).await?;
+    let (post, thread, access) = access::post(&state.db, &signed_in.user, post_id).await?;
     let reason = match forms::single_line(&form.reason, REASON_MAX) {
         Ok(reason) => reason,
         Err(key) => {
@@ -589,17 +585,7 @@ pub async fn flag_post(
             ));
         }
     };
-    flags::ActiveModel {
-        post_id: Set(post.id),
-        user_id: Set(signed_in.user.id),
-        reason: Set(reason),
-        resolved_at: Set(None),
-        resolved_by_id: Set(None),
-        created_at: Set(now()),
-        ..Default::default()
-    }
-    .insert(&state.db)
-    .await?;
+    actions::report_post(&state, &access, &thread, &post, &signed_in.user, &reason).await?;
     Ok(html(
         StatusCode::OK,
         views::flag_post(

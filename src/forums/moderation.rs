@@ -180,7 +180,9 @@ pub async fn moderate_post(
             let was_pending = post.status == PostStatus::Pending;
             let user = &signed_in.user;
             let reason = reason.as_deref();
-            if !actions::moderate_post(&state.db, user, &access, &post, action, reason).await? {
+            if !actions::moderate_post(&state, user, &access, &thread, &post, action, reason)
+                .await?
+            {
                 // Already in the requested state (a double click, two moderators at once).
                 format!("/threads/{}", thread.id)
             } else if was_pending {

@@ -19,6 +19,7 @@ use crate::{
     },
     learnings::links,
     markdown,
+    waiting::tell::{Event, tell},
     web::{AppError, AppResult, AppState},
 };
 
@@ -145,6 +146,36 @@ pub async fn on_published(
     notify::enqueue(db, post, forum_id).await
 }
 
+/// Tells the forum's moderators that a post (or, with `edit`, a post's new text) waits for
+/// them.
+async fn tell_held(
+    txn: &impl ConnectionTrait,
+    state: &AppState,
+    access: &ForumAccess,
+    thread: &str,
+    author_id: i32,
+    edit: bool,
+) -> Result<(), sea_orm::DbErr> {
+    let forum = &access.forum;
+    let (forum_id, forum_slug, forum) = (forum.id, forum.slug.as_str(), forum.title.as_str());
+    let event = if edit {
+        Event::HeldEdit {
+            forum_id,
+            forum_slug,
+            forum,
+            thread,
+        }
+    } else {
+        Event::HeldPost {
+            forum_id,
+            forum_slug,
+            forum,
+            thread,
+        }
+    };
+    tell(txn, state, event, author_id).await
+}
+
 pub async fn create_thread(
     state: &AppState,
     access: &ForumAccess,
@@ -181,6 +212,8 @@ pub async fn create_thread(
     follow(&txn, author.id, thread.id).await?;
     if status == PostStatus::Published {
         on_published(&txn, &post, access.forum.id).await?;
+    } else {
+        tell_held(&txn, state, access, title, author.id, false).await?;
     }
     txn.commit().await?;
     Ok(Written {
@@ -211,6 +244,8 @@ pub async fn create_reply(
     follow(&txn, author.id, thread.id).await?;
     if status == PostStatus::Published {
         on_published(&txn, &post, access.forum.id).await?;
+    } else {
+        tell_held(&txn, state, access, &thread.title, author.id, false).await?;
     }
     txn.commit().await?;
     Ok(Written {
@@ -246,6 +281,11 @@ pub async fn edit_post(
     let txn = db::begin_write(&state.db).await?;
     if edit_is_held(access, post, editor) {
         hold_edit(&txn, post.id, editor.id, body_md, body_html).await?;
+        let thread = threads::Entity::find_by_id(post.thread_id)
+            .one(&txn)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        tell_held(&txn, state, access, &thread.title, editor.id, true).await?;
         txn.commit().await?;
         return Ok(true);
     }

@@ -10,7 +10,7 @@
 //!     └── request changes / reopen ◀────────────── reopen ───────────┘
 //! ```
 
-use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, sea_query::Expr};
+use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, sea_query::Expr};
 
 use super::{store, visibility};
 use crate::{
@@ -19,7 +19,8 @@ use crate::{
         learnings::{self, LearningStatus},
         users,
     },
-    web::AppError,
+    waiting::tell::{Event, tell},
+    web::{AppError, AppState},
 };
 
 /// Something done to a learning in the workflow.
@@ -172,7 +173,7 @@ impl From<ReviewError> for AppError {
 /// records the step with `comment` in its review history, in one write that is refused if
 /// another request moved the learning (or changed its reviewer) first. Returns the new state.
 pub async fn act(
-    db: &DatabaseConnection,
+    state: &AppState,
     learning: &learnings::Model,
     actor: &users::Model,
     action: Action,
@@ -188,7 +189,7 @@ pub async fn act(
     }
     let to = next(learning.status, action).ok_or(Refused::WrongState)?;
     let id = learning.id;
-    let txn = db::begin_write(db).await?;
+    let txn = db::begin_write(&state.db).await?;
     let now = now();
     if action == Action::Comment {
         store::record_review(&txn, id, Some(actor.id), action.recorded_as(), comment, now).await?;
@@ -211,12 +212,39 @@ pub async fn act(
             .await?;
     }
     let recorded_as = action.recorded_as();
+    let author_id = current.author_id;
     if current.status == to {
         store::record_review(&txn, id, Some(actor.id), recorded_as, comment, now).await?;
     } else {
         store::set_status(&txn, current, to, Some(actor.id), recorded_as, comment, now).await?;
     }
+    let title = &learning.title;
+    let told = match (action, reviewer, author_id) {
+        (Action::Submit | Action::NameReviewer, Some(reviewer_id), _) => {
+            Some(Event::ReviewerNamed {
+                learning_id: id,
+                title,
+                reviewer_id,
+            })
+        }
+        (Action::Approve, _, Some(author_id)) => Some(Event::Published {
+            learning_id: id,
+            title,
+            author_id,
+        }),
+        (Action::RequestChanges, _, Some(author_id)) => Some(Event::ChangesRequested {
+            learning_id: id,
+            title,
+            author_id,
+            comment,
+        }),
+        _ => None,
+    };
+    if let Some(event) = told {
+        tell(&txn, state, event, actor.id).await?;
+    }
     txn.commit().await?;
+    state.mail_queued();
     Ok(to)
 }
 

@@ -25,6 +25,7 @@ use super::{
     search::TERM_FILTERS,
     store, visibility,
 };
+use crate::waiting::tell::{Event, tell};
 use crate::{
     db::{self, now},
     entities::{
@@ -627,7 +628,7 @@ pub async fn step_learning(
     };
     let action = step.action(&form)?;
     review::act(
-        &state.db,
+        &state,
         &learning,
         &signed_in.user,
         action,
@@ -698,6 +699,11 @@ pub async fn propose_learning(
                 now,
             )
             .await?;
+            let event = Event::Proposed {
+                learning_id: learning.id,
+                title: &learning.title,
+            };
+            tell(&txn, &state, event, signed_in.user.id).await?;
             learning
         }
     };
@@ -724,6 +730,7 @@ pub async fn propose_learning(
     )
     .await?;
     txn.commit().await?;
+    state.mail_queued();
     flash::set(&signed_in.session, "learning.proposed").await;
     Ok(Redirect::to(&format!("/learnings/{}", learning.id)).into_response())
 }

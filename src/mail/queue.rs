@@ -46,6 +46,10 @@ pub enum Kind {
     NewsletterAlreadySubscribed,
     Notification,
     Summary,
+    /// Something handed to someone: a held post, a report, a learning to review, a decision.
+    Handoff,
+    /// The daily list of what still waits for someone.
+    WaitingDigest,
 }
 
 impl Kind {
@@ -58,6 +62,8 @@ impl Kind {
             Kind::NewsletterAlreadySubscribed => "newsletter-subscribed",
             Kind::Notification => "notification",
             Kind::Summary => "summary",
+            Kind::Handoff => "handoff",
+            Kind::WaitingDigest => "waiting",
         }
     }
 
@@ -77,7 +83,9 @@ pub enum EnqueueError {
     Db(#[from] DbErr),
 }
 
-/// Builds `email` and stores it to be sent, in the caller's transaction.
+/// Builds `email` and stores it to be sent, in the caller's transaction. A message that
+/// already has a `Message-ID` is queued at most once: that id makes queuing it idempotent
+/// (several instances may try to queue the same daily message).
 pub async fn enqueue(
     db: &impl ConnectionTrait,
     from: &str,
@@ -87,7 +95,9 @@ pub async fn enqueue(
     let sender: lettre::message::Mailbox = from
         .parse()
         .map_err(|err| EnqueueError::Unbuildable(format!("FORA_FROM: {err}")))?;
-    email.message_id = Some(new_message_id(kind.as_str(), sender.email.domain()));
+    if email.message_id.is_none() {
+        email.message_id = Some(new_message_id(kind.as_str(), sender.email.domain()));
+    }
     email.automatic = kind.automatic();
     let message =
         Mailer::prepare(from, &email).map_err(|err| EnqueueError::Unbuildable(err.to_string()))?;
@@ -98,7 +108,8 @@ pub async fn enqueue(
         "INSERT INTO mail_queue
              (kind, sender, recipient, message_id, message, status, attempts, next_attempt_at,
               created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $7, $7)",
+         VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $7, $7)
+         ON CONFLICT (message_id) DO NOTHING",
         [
             kind.as_str().into(),
             sender.into(),

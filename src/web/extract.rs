@@ -26,6 +26,8 @@ pub struct Viewer {
     pub lang: &'static str,
     /// Path and query of this request, for "sign in and come back".
     pub here: String,
+    /// How many hand-offs wait for the signed-in person (0 for visitors).
+    pub waiting: u32,
 }
 
 impl Viewer {
@@ -36,6 +38,7 @@ impl Viewer {
             user: self.user.as_ref().map(|u| templates::NavUser {
                 display_name: u.display_name.clone(),
                 is_admin: u.is_admin,
+                waiting: self.waiting,
             }),
             here: self.here.clone(),
         }
@@ -56,6 +59,7 @@ impl Viewer {
                 session: self.session,
                 csrf: self.csrf,
                 lang: self.lang,
+                waiting: self.waiting,
             }),
             None => Err(AppError::SignInRequired { next: self.here }),
         }
@@ -67,6 +71,7 @@ pub struct SignedIn {
     pub session: Session,
     pub csrf: String,
     pub lang: &'static str,
+    pub waiting: u32,
 }
 
 impl SignedIn {
@@ -77,6 +82,7 @@ impl SignedIn {
             user: Some(templates::NavUser {
                 display_name: self.user.display_name.clone(),
                 is_admin: self.user.is_admin,
+                waiting: self.waiting,
             }),
             here: String::new(),
         }
@@ -150,6 +156,17 @@ async fn session_user(
     Ok(user)
 }
 
+/// The header's count of hand-offs waiting for `user`, cached until the next change.
+async fn waiting_for(state: &AppState, user: &users::Model) -> Result<u32, AppError> {
+    let epoch = state.caches.epoch();
+    if let Some(count) = state.caches.waiting.get(&user.id, epoch).await {
+        return Ok(count);
+    }
+    let count = (state.count_waiting)(&state.db, user).await?;
+    state.caches.waiting.insert(user.id, epoch, count).await;
+    Ok(count)
+}
+
 impl FromRequestParts<AppState> for Viewer {
     type Rejection = AppError;
 
@@ -176,12 +193,17 @@ impl FromRequestParts<AppState> for Viewer {
             .path_and_query()
             .map(|p| p.as_str().to_string())
             .unwrap_or_else(|| "/".into());
+        let waiting = match &user {
+            Some(user) => waiting_for(state, user).await?,
+            None => 0,
+        };
         Ok(Viewer {
             session,
             user,
             csrf,
             lang,
             here,
+            waiting,
         })
     }
 }

@@ -10,6 +10,14 @@ use crate::{
     security::{password_hashing::Hashing, rate_limit::LoginLimiter},
 };
 
+/// Counts what waits for a person (the header's count). A feature provides it; the web layer
+/// only asks, so it depends on no feature.
+pub type CountWaiting =
+    for<'a> fn(
+        &'a DatabaseConnection,
+        &'a crate::entities::users::Model,
+    ) -> futures_util::future::BoxFuture<'a, Result<u32, sea_orm::DbErr>>;
+
 /// Everything a request handler, job or CLI command needs, shared behind one `Arc`.
 #[derive(Clone)]
 pub struct AppState(Arc<Inner>);
@@ -33,6 +41,7 @@ pub struct Inner {
     pub wake_newsletter: tokio::sync::Notify,
     /// Wakes the mail queue's worker (a message may have been queued).
     pub wake_mail: tokio::sync::Notify,
+    pub count_waiting: CountWaiting,
     /// SHA-256 of the first-run setup token, while the database has no user.
     pub setup_token: std::sync::Mutex<Option<String>>,
 }
@@ -43,6 +52,7 @@ impl AppState {
         config: Config,
         mailer: Mailer,
         secret: crate::secret::ServerSecret,
+        count_waiting: CountWaiting,
     ) -> Self {
         let limiter = LoginLimiter::new(&config.limits);
         let hashing = Hashing::new(&config.password_hashing);
@@ -62,6 +72,7 @@ impl AppState {
             wake_jobs: tokio::sync::Notify::new(),
             wake_newsletter: tokio::sync::Notify::new(),
             wake_mail: tokio::sync::Notify::new(),
+            count_waiting,
             setup_token: std::sync::Mutex::new(None),
         }))
     }

@@ -44,19 +44,31 @@ fn simple(
     link_label: &str,
     after: Option<String>,
 ) -> RenderedEmail {
+    simple_with(lang, subject, intro, link, link_label, after.as_slice())
+}
+
+/// A paragraph of text, one link, and further paragraphs after it.
+pub(crate) fn simple_with(
+    lang: &str,
+    subject: String,
+    intro: String,
+    link: &str,
+    link_label: &str,
+    after: &[String],
+) -> RenderedEmail {
     let html = wrap(
         lang,
         html! {
             p { (intro) }
             (button(link, link_label))
             p style="font-size:14px;color:#555" { (t(lang, "email.link_fallback")) br; (link) }
-            @if let Some(after) = &after { p { (after) } }
+            @for paragraph in after { p { (paragraph) } }
         },
     );
     let mut text = format!("{intro}\n\n{link_label}: {link}\n");
-    if let Some(after) = after {
+    for paragraph in after {
         text.push('\n');
-        text.push_str(&after);
+        text.push_str(paragraph);
         text.push('\n');
     }
     text.push_str(&format!("\n-- \n{}\n", t(lang, "email.footer")));

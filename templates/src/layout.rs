@@ -67,6 +67,12 @@ pub fn page(ctx: &Ctx, title: &str, body: Markup) -> Markup {
                         a href="/newsletter" { (t(lang, "nav.newsletter")) }
                         @if let Some(user) = &ctx.user {
                             a href="/forums" { (t(lang, "nav.forums")) }
+                            @if user.waiting > 0 {
+                                a.waiting href="/waiting" {
+                                    (t(lang, "waiting.nav")) " "
+                                    span.count { (crate::format::number(lang, user.waiting)) }
+                                }
+                            }
                             a href="/profile" { (t(lang, "nav.profile")) " (" (user.display_name) ")" }
                             @if user.is_admin {
                                 a href="/admin" { (t(lang, "nav.admin")) }

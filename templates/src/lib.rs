@@ -21,6 +21,7 @@ pub mod moderation;
 pub mod newsletter;
 pub mod newsletter_edition;
 pub mod thread_head;
+pub mod waiting;
 
 pub use maud::{Markup, PreEscaped};
 
@@ -38,6 +39,8 @@ pub struct Ctx {
 pub struct NavUser {
     pub display_name: String,
     pub is_admin: bool,
+    /// How many hand-offs wait for this person (`/waiting`).
+    pub waiting: u32,
 }
 
 /// The site's stylesheet, served at `/static/style.css`.

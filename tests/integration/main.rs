@@ -35,3 +35,4 @@ mod search_limits;
 mod search_quality;
 mod smtp;
 mod state_checks;
+mod waiting;

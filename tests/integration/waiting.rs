@@ -1,0 +1,396 @@
+//! Hand-offs: whoever something reaches is told, by the "waiting for you" page, its count in
+//! the header and a mail in their language — moderators of held posts, edits and reports,
+//! knowledge managers of proposals, reviewers when named, authors of decisions with the
+//! words that explain them — and nobody else: not the person who acted, not a removed
+//! moderator, not someone who chose no mail.
+
+use std::time::Duration;
+
+use crate::{
+    forums::{remove_from_forum, thread_with_reply},
+    support::{Client, Mail, TestApp},
+};
+
+crate::on_both_databases!(
+    held_posts_reach_the_forums_moderators_and_wait_until_decided,
+    authors_hear_why_their_post_was_rejected_or_hidden,
+    reports_reach_the_moderators_with_the_reporters_words,
+    learnings_are_handed_from_moderator_to_manager_to_reviewer_to_author,
+    mail_follows_each_persons_setting_and_daily_readers_get_one_list_a_day,
+);
+
+/// Mail to `to` whose subject starts with `subject`, waiting up to 5 s for at least one.
+async fn mail_about(app: &TestApp, to: &str, subject: &str) -> Mail {
+    for _ in 0..100 {
+        if let Some(mail) = app
+            .sent_mails()
+            .into_iter()
+            .find(|mail| mail.to == to && mail.subject.starts_with(subject))
+        {
+            return mail;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!(
+        "no mail to {to} about {subject:?}; sent: {:?}",
+        app.sent_mails()
+            .iter()
+            .map(|m| (&m.to, &m.subject))
+            .collect::<Vec<_>>()
+    );
+}
+
+/// Waits for the queue to be sent, then the subjects mailed to `to`.
+async fn subjects_to(app: &TestApp, to: &str) -> Vec<String> {
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    app.sent_mails()
+        .into_iter()
+        .filter(|mail| mail.to == to)
+        .map(|mail| mail.subject)
+        .collect()
+}
+
+/// The header's count of what waits for this person, if shown.
+async fn header_count(client: &Client) -> Option<String> {
+    let page = client.get("/forums").await;
+    page.assert_status(200);
+    let re = regex::Regex::new(r#"href="/waiting">[^<]*<span class="count">([^<]+)</span>"#)
+        .expect("regex");
+    re.captures(&page.body).map(|c| c[1].to_string())
+}
+
+async fn new_thread(
+    client: &Client,
+    forum: &str,
+    title: &str,
+    body: &str,
+) -> crate::support::Response {
+    client.get(&format!("/forums/{forum}/new")).await;
+    client
+        .post(
+            &format!("/forums/{forum}/new"),
+            &[("title", title), ("body", body)],
+        )
+        .await
+}
+
+async fn held_posts_reach_the_forums_moderators_and_wait_until_decided(app: TestApp) {
+    let (forum, moderator, member) = app.with_forum("agri", "pre").await;
+    // A moderator of another forum hears nothing of this one.
+    let (_, other_moderator, _) = app.with_forum("mines", "pre").await;
+    assert_eq!(header_count(&moderator).await, None, "nothing waits yet");
+    new_thread(
+        &member,
+        &forum.slug,
+        "Cocoa cooperatives",
+        "Held for approval.",
+    )
+    .await
+    .assert_status(303);
+    let mail = mail_about(&app, "mod-agri@example.org", "A post waits for approval").await;
+    assert_eq!(mail.subject, "A post waits for approval in “Forum agri”");
+    assert!(mail.text.contains("“Cocoa cooperatives”"), "{}", mail.text);
+    assert!(mail.link("/forums/").ends_with("/forums/agri/queue"));
+    assert!(mail.raw.contains("Auto-Submitted: auto-generated"));
+    assert!(
+        !mail.text.contains("Member Mia"),
+        "who wrote it is for the queue to show, not the mail"
+    );
+    assert_eq!(header_count(&moderator).await.as_deref(), Some("1"));
+    assert_eq!(header_count(&other_moderator).await, None);
+    assert_eq!(
+        header_count(&member).await,
+        None,
+        "the author waits for nobody"
+    );
+    let waiting = moderator.get("/waiting").await;
+    waiting.assert_status(200);
+    assert!(waiting.body.contains("Posts waiting for approval (1)"));
+    assert!(waiting.body.contains("Cocoa cooperatives"));
+    assert!(waiting.body.contains("href=\"/forums/agri/queue\""));
+    let nothing = other_moderator.get("/waiting").await;
+    assert!(nothing.body.contains("Nothing waits for you"));
+    assert!(!nothing.body.contains("Cocoa cooperatives"));
+    assert!(subjects_to(&app, "mod-mines@example.org").await.is_empty());
+    assert!(
+        subjects_to(&app, "member-agri@example.org")
+            .await
+            .is_empty()
+    );
+    // Approved: it waits no more.
+    let queue = moderator.get("/forums/agri/queue").await;
+    let post_id = regex::Regex::new(r"/posts/(\d+)/approve")
+        .expect("regex")
+        .captures(&queue.body)
+        .expect("a post to approve")[1]
+        .to_string();
+    moderator
+        .post(&format!("/posts/{post_id}/approve"), &[])
+        .await
+        .assert_status(303);
+    assert_eq!(header_count(&moderator).await, None);
+    assert!(
+        moderator
+            .get("/waiting")
+            .await
+            .body
+            .contains("Nothing waits for you")
+    );
+    // A removed moderator is told nothing more.
+    app.admin().await;
+    let admin = app.login("admin@example.org").await;
+    remove_from_forum(&app, &admin, &forum.slug, "mod-agri@example.org").await;
+    let before = subjects_to(&app, "mod-agri@example.org").await.len();
+    new_thread(&member, &forum.slug, "Second", "Also held.")
+        .await
+        .assert_status(303);
+    // With no moderator left, the admins hear of it.
+    mail_about(&app, "admin@example.org", "A post waits for approval").await;
+    assert_eq!(
+        subjects_to(&app, "mod-agri@example.org").await.len(),
+        before
+    );
+    // Signed out, the page asks to sign in.
+    let visitor = app.client().get("/waiting").await;
+    assert_eq!(visitor.status, 303);
+    assert!(visitor.location.unwrap_or_default().starts_with("/login"));
+}
+
+async fn authors_hear_why_their_post_was_rejected_or_hidden(app: TestApp) {
+    let (forum, moderator, member) = app.with_forum("agri", "pre").await;
+    new_thread(&member, &forum.slug, "A question", "Held.")
+        .await
+        .assert_status(303);
+    let queue = moderator.get("/forums/agri/queue").await;
+    let post_id = regex::Regex::new(r"/posts/(\d+)/reject")
+        .expect("regex")
+        .captures(&queue.body)
+        .expect("a post to reject")[1]
+        .to_string();
+    moderator
+        .post(
+            &format!("/posts/{post_id}/reject"),
+            &[("reason", "Please remove the child's name <b>first</b>")],
+        )
+        .await
+        .assert_status(303);
+    let mail = mail_about(&app, "member-agri@example.org", "Your post in").await;
+    assert_eq!(mail.subject, "Your post in “A question” was not approved");
+    assert!(
+        mail.text
+            .contains("“Please remove the child's name <b>first</b>”"),
+        "{}",
+        mail.text
+    );
+    assert!(
+        mail.html.contains("&lt;b&gt;first&lt;/b&gt;"),
+        "the reason is text, never markup"
+    );
+    // Hiding a published post tells its author too.
+    let (path, _, _) = {
+        let (post_forum, post_moderator, post_member) = app.with_forum("mines", "post").await;
+        let made = thread_with_reply(&post_moderator, &post_member, &post_forum.slug).await;
+        post_moderator
+            .post(
+                &format!("/posts/{}/hide", made.2),
+                &[("reason", "Off topic")],
+            )
+            .await
+            .assert_status(303);
+        made
+    };
+    let hidden = mail_about(&app, "member-mines@example.org", "Your post in").await;
+    assert!(hidden.subject.ends_with("was hidden"), "{}", hidden.subject);
+    assert!(hidden.text.contains("“Off topic”"));
+    assert!(hidden.link("/threads/").ends_with(&path));
+    // A moderator who hides their own post is not told about it.
+    assert!(
+        !subjects_to(&app, "mod-mines@example.org")
+            .await
+            .iter()
+            .any(|s| s.starts_with("Your post in"))
+    );
+}
+
+async fn reports_reach_the_moderators_with_the_reporters_words(app: TestApp) {
+    let (forum, moderator, member) = app.with_forum("agri", "post").await;
+    let (_, _, post_id) = thread_with_reply(&moderator, &member, &forum.slug).await;
+    // The moderator reports a post: they are not told of their own report.
+    let third = app.user("third@example.org", "Third").await;
+    app.join(&forum, &third, "member").await;
+    let reporter = app.login(&third.email).await;
+    reporter.get(&format!("/posts/{post_id}/flag")).await;
+    reporter
+        .post(
+            &format!("/posts/{post_id}/flag"),
+            &[("reason", "Names a child victim")],
+        )
+        .await
+        .assert_status(200);
+    let mail = mail_about(&app, "mod-agri@example.org", "A post was reported").await;
+    assert_eq!(mail.subject, "A post was reported in “Forum agri”");
+    assert!(mail.text.contains("“Names a child victim”"));
+    assert!(!mail.text.contains("Third"), "the reporter stays unnamed");
+    assert_eq!(header_count(&moderator).await.as_deref(), Some("1"));
+    assert!(
+        moderator
+            .get("/waiting")
+            .await
+            .body
+            .contains("Reported posts (1)")
+    );
+    assert!(subjects_to(&app, "third@example.org").await.is_empty());
+    // A bad report tells nobody.
+    let before = app.mail_count();
+    reporter
+        .post(&format!("/posts/{post_id}/flag"), &[("reason", " ")])
+        .await
+        .assert_status(422);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(app.mail_count(), before);
+}
+
+async fn learnings_are_handed_from_moderator_to_manager_to_reviewer_to_author(app: TestApp) {
+    let (forum, moderator, member) = app.with_forum("agri", "post").await;
+    app.admin().await;
+    let admin = app.login("admin@example.org").await;
+    let (thread_path, _, _) = thread_with_reply(&moderator, &member, &forum.slug).await;
+    moderator.get(&thread_path).await;
+    moderator
+        .post(
+            &format!("{thread_path}/summary"),
+            &[(
+                "summary",
+                "Cooperatives that monitor their own farms found fewer children at work.",
+            )],
+        )
+        .await
+        .assert_status(303);
+    let proposed = moderator
+        .post(&format!("{thread_path}/propose-learning"), &[])
+        .await;
+    proposed.assert_status(303);
+    let path = proposed.location.expect("learning");
+    let mail = mail_about(&app, "admin@example.org", "A learning was proposed").await;
+    assert!(mail.link("/learnings/").ends_with("#workflow"));
+    assert_eq!(header_count(&admin).await.as_deref(), Some("1"));
+    assert!(
+        admin
+            .get("/waiting")
+            .await
+            .body
+            .contains("Proposed learnings without a reviewer (1)")
+    );
+    // The admin names a reviewer: the reviewer is told and sees it waiting.
+    let specialist = app.user("specialist@example.org", "Sam Specialist").await;
+    app.join(&forum, &specialist, "moderator").await;
+    let reviewer = app.login(&specialist.email).await;
+    admin.get(&path).await;
+    admin
+        .post(
+            &format!("{path}/reviewer"),
+            &[("reviewer_id", &specialist.id.to_string())],
+        )
+        .await
+        .assert_status(303);
+    let named = mail_about(&app, "specialist@example.org", "You were asked to review").await;
+    assert!(named.link("/learnings/").contains(&path));
+    assert_eq!(header_count(&admin).await, None, "it has a reviewer now");
+    assert!(
+        reviewer
+            .get("/waiting")
+            .await
+            .body
+            .contains("Learnings for you to review (1)")
+    );
+    // The reviewer asks for changes: the author (the proposing moderator) hears why.
+    reviewer.get(&path).await;
+    reviewer
+        .post(
+            &format!("{path}/decide"),
+            &[("decision", "changes"), ("comment", "Name the districts.")],
+        )
+        .await
+        .assert_status(303);
+    let changes = mail_about(&app, "mod-agri@example.org", "Changes were requested").await;
+    assert!(changes.text.contains("“Name the districts.”"));
+    admin
+        .post(
+            &format!("{path}/submit"),
+            &[("reviewer_id", &specialist.id.to_string())],
+        )
+        .await
+        .assert_status(303);
+    reviewer
+        .post(
+            &format!("{path}/decide"),
+            &[("decision", "approve"), ("comment", "Good.")],
+        )
+        .await
+        .assert_status(303);
+    let published = mail_about(&app, "mod-agri@example.org", "“").await;
+    assert!(
+        published.subject.ends_with("is published"),
+        "{}",
+        published.subject
+    );
+    assert_eq!(header_count(&reviewer).await, None);
+}
+
+async fn mail_follows_each_persons_setting_and_daily_readers_get_one_list_a_day(app: TestApp) {
+    let (forum, moderator, member) = app.with_forum("agri", "pre").await;
+    let setting = |mode: &'static str| {
+        [
+            ("display_name", "Moderator Mo"),
+            ("locale", "fr"),
+            ("notify_mode", mode),
+        ]
+    };
+    moderator.get("/profile").await;
+    moderator
+        .post("/profile", &setting("never"))
+        .await
+        .assert_status(303);
+    new_thread(&member, &forum.slug, "First", "Held.")
+        .await
+        .assert_status(303);
+    assert!(subjects_to(&app, "mod-agri@example.org").await.is_empty());
+    assert_eq!(
+        header_count(&moderator).await.as_deref(),
+        Some("1"),
+        "the page still says so"
+    );
+    moderator.get("/profile").await;
+    moderator
+        .post("/profile", &setting("daily"))
+        .await
+        .assert_status(303);
+    new_thread(&member, &forum.slug, "Second", "Held.")
+        .await
+        .assert_status(303);
+    assert!(subjects_to(&app, "mod-agri@example.org").await.is_empty());
+    let day = time::OffsetDateTime::now_utc();
+    assert_eq!(
+        fora::waiting::daily::queue_daily(&app.state, day)
+            .await
+            .expect("daily"),
+        1
+    );
+    // Again the same day (the next tick, another instance): nothing more.
+    fora::waiting::daily::queue_daily(&app.state, day)
+        .await
+        .expect("daily");
+    let mail = mail_about(&app, "mod-agri@example.org", "Fora").await;
+    assert_eq!(mail.subject, "Fora\u{a0}: ce qui vous attend aujourd’hui");
+    assert!(
+        mail.text
+            .contains("Messages en attente d’approbation\u{a0}: 2"),
+        "{}",
+        mail.text
+    );
+    assert!(mail.link("/waiting").ends_with("/waiting"));
+    assert_eq!(subjects_to(&app, "mod-agri@example.org").await.len(), 1);
+    // The page in French too.
+    let page = moderator.get("/waiting").await;
+    assert!(page.body.contains("Ce qui vous attend"));
+}
