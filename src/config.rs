@@ -21,6 +21,9 @@ pub const SETTINGS: &[&str] = &[
     "FORA_BODY_TIMEOUT",
     "FORA_DAILY_SUMMARY_HOUR",
     "FORA_DATA_DIR",
+    "FORA_DKIM_DOMAIN",
+    "FORA_DKIM_KEY",
+    "FORA_DKIM_SELECTOR",
     "FORA_FROM",
     "FORA_HEADER_TIMEOUT",
     "FORA_IDLE_TIMEOUT",
@@ -50,6 +53,9 @@ pub struct Config {
     pub smtp_url: Option<String>,
     pub outbox_dir: PathBuf,
     pub from: String,
+    /// `FORA_DKIM_DOMAIN`, `FORA_DKIM_SELECTOR`, `FORA_DKIM_KEY`: the key that signs every
+    /// message, read once at start-up; `None` sends mail unsigned.
+    pub dkim: Option<crate::mail::dkim::DkimSigner>,
     /// Trust `X-Forwarded-For` for the client address (only behind a proxy you run).
     pub trust_proxy: bool,
     pub limits: RateLimits,
@@ -368,6 +374,8 @@ impl Config {
         mail::check(&base_url, smtp_url.as_deref(), get("FORA_OUTBOX").is_some())?;
         let database_url =
             get("DATABASE_URL").unwrap_or_else(|| "sqlite://fora.db?mode=rwc".into());
+        let from = get("FORA_FROM").unwrap_or_else(|| "Fora <fora@localhost>".into());
+        let dkim = mail::dkim(get, &from)?;
         let data_dir = get("FORA_DATA_DIR")
             .map(PathBuf::from)
             .unwrap_or_else(|| default_data_dir(&database_url));
@@ -379,7 +387,8 @@ impl Config {
             base_url,
             smtp_url,
             outbox_dir: PathBuf::from(get("FORA_OUTBOX").unwrap_or_else(|| "outbox".into())),
-            from: get("FORA_FROM").unwrap_or_else(|| "Fora <fora@localhost>".into()),
+            from,
+            dkim,
             trust_proxy: matches!(get("FORA_TRUST_PROXY").as_deref(), Some("1" | "true")),
             limits,
             password_hashing,
@@ -387,6 +396,14 @@ impl Config {
             newsletter,
             http,
         })
+    }
+
+    /// Who mail comes from, and the DKIM key that signs it: what every message is built with.
+    pub fn mail_origin(&self) -> crate::mail::Origin<'_> {
+        crate::mail::Origin {
+            from: &self.from,
+            dkim: self.dkim.as_ref(),
+        }
     }
 
     /// Cookies get the `Secure` flag when the site is served over HTTPS.
@@ -447,9 +464,9 @@ mod tests {
 
     #[test]
     fn every_setting_read_here_may_be_in_the_file() {
-        let source = include_str!("config.rs");
+        let source = [include_str!("config.rs"), include_str!("config/mail.rs")].concat();
         let read = regex::Regex::new(r#"get\("([A-Z_]+)"\)"#).unwrap();
-        for name in read.captures_iter(source).map(|c| c[1].to_string()) {
+        for name in read.captures_iter(&source).map(|c| c[1].to_string()) {
             assert!(
                 SETTINGS.contains(&name.as_str()),
                 "{name} is missing from SETTINGS"

@@ -578,8 +578,12 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(bind)
         .await
         .with_context(|| format!("cannot listen on {bind}"))?;
-    fora::config::mail::MailNotice::new(state.config.smtp_url.as_deref(), &state.config.outbox_dir)
-        .log();
+    fora::config::mail::MailNotice::new(
+        state.config.smtp_url.as_deref(),
+        &state.config.outbox_dir,
+        state.config.dkim.as_ref(),
+    )
+    .log();
     tracing::info!(address = %listener.local_addr()?, "Fora is listening");
     let (stop_jobs, jobs_stopped) = watch::channel(false);
     let jobs = tokio::spawn(fora::jobs::run(state.clone(), jobs_stopped.clone()));

@@ -214,7 +214,7 @@ async fn send_reset(state: &AppState, email: &str) -> anyhow::Result<()> {
         templates::email::password_reset(templates::i18n::supported(&user.locale), &link);
     queue::enqueue(
         &txn,
-        &state.config.from,
+        state.config.mail_origin(),
         Kind::PasswordReset,
         Email::new(&user.email, Some(&user.display_name), rendered),
     )
@@ -311,7 +311,7 @@ async fn tell_password_changed(
     );
     queue::enqueue(
         txn,
-        &state.config.from,
+        state.config.mail_origin(),
         Kind::PasswordChanged,
         Email::new(&user.email, Some(&user.display_name), rendered),
     )

@@ -1,7 +1,12 @@
-//! Where mail goes, said at start-up, and the one combination refused: a public (`https://`)
-//! site whose invitations and password resets would only be written to files.
+//! Where mail goes and whether it is signed, said at start-up; the one combination refused,
+//! a public (`https://`) site whose invitations and password resets would only be written to
+//! files; and the DKIM settings, read and checked once.
 
-use anyhow::bail;
+use std::path::Path;
+
+use anyhow::{Context, bail};
+
+use crate::mail::dkim::DkimSigner;
 
 /// What `fora serve` says about mail before it listens.
 #[derive(Debug, PartialEq, Eq)]
@@ -11,15 +16,32 @@ pub enum MailNotice {
 }
 
 impl MailNotice {
-    pub fn new(smtp_url: Option<&str>, outbox: &std::path::Path) -> MailNotice {
+    pub fn new(
+        smtp_url: Option<&str>,
+        outbox: &std::path::Path,
+        dkim: Option<&DkimSigner>,
+    ) -> MailNotice {
+        let signed = match dkim {
+            Some(signer) => format!(
+                "Mail is DKIM-signed for {} with selector {} ({}; public key expected at {}).",
+                signer.domain(),
+                signer.selector(),
+                signer.kind(),
+                signer.record_name()
+            ),
+            None => "Mail is not DKIM-signed (set FORA_DKIM_DOMAIN, FORA_DKIM_SELECTOR and \
+                     FORA_DKIM_KEY to sign it)."
+                .to_string(),
+        };
         match smtp_url {
-            Some(url) => {
-                MailNotice::Relay(format!("Mail goes to the SMTP relay {}", redacted(url)))
-            }
+            Some(url) => MailNotice::Relay(format!(
+                "Mail goes to the SMTP relay {}. {signed}",
+                redacted(url)
+            )),
             None => MailNotice::Files(format!(
                 "Mail is NOT sent: SMTP_URL is not set, so every message (invitations, password \
                  resets, newsletters) is only written as a .eml file in {}. Set SMTP_URL to \
-                 deliver mail.",
+                 deliver mail. {signed}",
                 outbox.display()
             )),
         }
@@ -60,17 +82,69 @@ pub fn check(base_url: &str, smtp_url: Option<&str>, outbox_set: bool) -> anyhow
     Ok(())
 }
 
+/// The three DKIM settings: all of them sign every message, none sends mail unsigned. The
+/// signing domain must be the domain of `from` (`FORA_FROM`) or a parent of it, or receivers'
+/// DMARC checks would not count the signature. The key is read here, once.
+pub fn dkim(
+    get: impl Fn(&str) -> Option<String>,
+    from: &str,
+) -> anyhow::Result<Option<DkimSigner>> {
+    const NAMES: [&str; 3] = ["FORA_DKIM_DOMAIN", "FORA_DKIM_SELECTOR", "FORA_DKIM_KEY"];
+    let values = [
+        get("FORA_DKIM_DOMAIN"),
+        get("FORA_DKIM_SELECTOR"),
+        get("FORA_DKIM_KEY"),
+    ];
+    let [Some(domain), Some(selector), Some(key)] = &values else {
+        if values.iter().all(Option::is_none) {
+            return Ok(None);
+        }
+        let missing: Vec<&str> = NAMES
+            .iter()
+            .zip(&values)
+            .filter(|(_, value)| value.is_none())
+            .map(|(name, _)| *name)
+            .collect();
+        bail!(
+            "DKIM signing needs FORA_DKIM_DOMAIN, FORA_DKIM_SELECTOR and FORA_DKIM_KEY together, \
+             but {} not set. Set all three to sign mail, or none to send it unsigned.",
+            match missing.as_slice() {
+                [one] => format!("{one} is"),
+                more => format!("{} are", more.join(" and ")),
+            }
+        );
+    };
+    let mailbox: lettre::message::Mailbox = from
+        .parse()
+        .with_context(|| format!("FORA_FROM is not a valid mailbox: {from:?}"))?;
+    let signer = DkimSigner::load(domain, selector, Path::new(key))?;
+    let from_domain = mailbox.email.domain();
+    if !signer.aligned_with(from_domain) {
+        bail!(
+            "FORA_DKIM_DOMAIN is {}, but mail is sent from {} (FORA_FROM): receivers count a DKIM \
+             signature for DMARC only when its domain is the From address's domain or a parent \
+             of it. Set FORA_DKIM_DOMAIN to {from_domain} (or a parent domain of it), or change \
+             FORA_FROM.",
+            signer.domain(),
+            mailbox.email
+        );
+    }
+    Ok(Some(signer))
+}
+
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
+    use std::{collections::HashMap, path::Path};
 
     use super::*;
+    use crate::mail::dkim::KeyKind;
 
     #[test]
     fn passwords_never_reach_the_log() {
         let notice = MailNotice::new(
             Some("smtps://fora:s3cret@mail.example.org:465?tls=required"),
             Path::new("outbox"),
+            None,
         );
         let MailNotice::Relay(text) = notice else {
             panic!("a relay is configured")
@@ -81,7 +155,7 @@ mod tests {
 
     #[test]
     fn files_only_is_a_warning_that_names_the_folder() {
-        let notice = MailNotice::new(None, Path::new("/var/lib/fora/outbox"));
+        let notice = MailNotice::new(None, Path::new("/var/lib/fora/outbox"), None);
         assert!(
             matches!(&notice, MailNotice::Files(text) if text.contains("/var/lib/fora/outbox"))
         );
@@ -93,5 +167,179 @@ mod tests {
         assert!(check("https://fora.example.org", None, true).is_ok());
         assert!(check("https://fora.example.org", Some("smtp://relay:25"), false).is_ok());
         assert!(check("http://127.0.0.1:3000", None, false).is_ok());
+    }
+
+    fn fixture(name: &str) -> String {
+        format!("{}/tests/fixtures/dkim/{name}", env!("CARGO_MANIFEST_DIR"))
+    }
+
+    /// The DKIM settings as `Config::from_env` reads them, from a map instead of the environment.
+    fn dkim_from(settings: &[(&str, &str)], from: &str) -> anyhow::Result<Option<DkimSigner>> {
+        let map: HashMap<String, String> = settings
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        dkim(|key| map.get(key).cloned(), from)
+    }
+
+    fn settings<'a>(domain: &'a str, key: &'a str) -> Vec<(&'static str, &'a str)> {
+        vec![
+            ("FORA_DKIM_DOMAIN", domain),
+            ("FORA_DKIM_SELECTOR", "fora2026"),
+            ("FORA_DKIM_KEY", key),
+        ]
+    }
+
+    /// The whole message, with its causes: what start-up prints.
+    fn refusal(result: anyhow::Result<Option<DkimSigner>>) -> String {
+        format!("{:#}", result.expect_err("refused"))
+    }
+
+    #[test]
+    fn no_dkim_settings_send_unsigned_mail() {
+        assert!(dkim_from(&[], "Fora <fora@example.org>").unwrap().is_none());
+    }
+
+    #[test]
+    fn rsa_keys_in_both_formats_and_ed25519_keys_are_read() {
+        let from = "Fora <fora@news.example.org>";
+        for (file, kind) in [
+            ("rsa-pkcs8.pem", KeyKind::Rsa { bits: 2048 }),
+            ("rsa-pkcs1.pem", KeyKind::Rsa { bits: 2048 }),
+            ("ed25519.pem", KeyKind::Ed25519),
+        ] {
+            let key = fixture(file);
+            let signer = dkim_from(&settings("Example.org", &key), from)
+                .unwrap_or_else(|err| panic!("{file}: {err:#}"))
+                .expect("signer");
+            assert_eq!(signer.kind(), kind, "{file}");
+            assert_eq!(signer.record_name(), "fora2026._domainkey.example.org");
+            let debug = format!("{signer:?}");
+            assert!(!debug.contains("PRIVATE") && debug.len() < 200, "{debug}");
+        }
+    }
+
+    #[test]
+    fn one_or_two_of_the_three_settings_are_refused_naming_the_missing_ones() {
+        let key = fixture("ed25519.pem");
+        let all = settings("example.org", &key);
+        for keep in [&[0][..], &[1], &[2], &[0, 1], &[0, 2], &[1, 2]] {
+            let some: Vec<_> = keep.iter().map(|&i| all[i]).collect();
+            let text = refusal(dkim_from(&some, "fora@example.org"));
+            let missing = text
+                .split_once(", but ")
+                .and_then(|(_, rest)| rest.split_once(" not set."))
+                .map(|(names, _)| names)
+                .unwrap_or_else(|| panic!("{text}"));
+            for (i, (name, _)) in all.iter().enumerate() {
+                assert_eq!(
+                    missing.contains(name),
+                    !keep.contains(&i),
+                    "{keep:?}: {text}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_key_file_that_is_missing_or_not_a_usable_key_is_refused() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let garbage = dir.path().join("garbage.pem");
+        std::fs::write(&garbage, "this is not a key\n").unwrap();
+        let binary = dir.path().join("binary.pem");
+        std::fs::write(&binary, [0xff, 0xfe, 0x00, 0x80]).unwrap();
+        let pem = |der: &[u8]| {
+            use base64::Engine;
+            let body = base64::engine::general_purpose::STANDARD.encode(der);
+            format!("-----BEGIN PRIVATE KEY-----\n{body}\n-----END PRIVATE KEY-----\n")
+        };
+        // An Ed25519 PKCS#8 key cut short, and a well-formed one whose seed has 31 bytes.
+        let damaged = dir.path().join("damaged.pem");
+        std::fs::write(&damaged, pem(&[0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05])).unwrap();
+        let short = dir.path().join("short.pem");
+        let mut der = vec![
+            0x30, 0x2d, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65,
+        ];
+        der.extend([0x70, 0x04, 0x21, 0x04, 0x1f]);
+        der.extend([7; 31]);
+        std::fs::write(&short, pem(&der)).unwrap();
+        let missing = dir.path().join("missing.pem");
+        let cases = [
+            (missing.display().to_string(), "cannot read the key file"),
+            (
+                garbage.display().to_string(),
+                "not a readable PEM private key",
+            ),
+            (binary.display().to_string(), "not a PEM key file"),
+            (
+                damaged.display().to_string(),
+                "not a readable PEM private key",
+            ),
+            (
+                short.display().to_string(),
+                "not a valid Ed25519 private key",
+            ),
+            (fixture("ed25519-encrypted.pem"), "encrypted"),
+            (fixture("rsa-512.pem"), "512 bits"),
+            (fixture("ec-p256.pem"), "RSA or Ed25519"),
+        ];
+        for (path, why) in cases {
+            let text = refusal(dkim_from(
+                &settings("example.org", &path),
+                "fora@example.org",
+            ));
+            assert!(text.starts_with("FORA_DKIM_KEY: "), "{text}");
+            assert!(text.contains(&path), "names the file: {text}");
+            assert!(text.contains(why), "{why:?} in {text}");
+        }
+    }
+
+    #[test]
+    fn a_domain_that_is_not_the_from_domain_or_its_parent_is_refused() {
+        let key = fixture("ed25519.pem");
+        for (domain, from) in [
+            ("example.com", "Fora <fora@example.org>"),
+            ("mail.example.org", "fora@example.org"),
+            ("ample.org", "fora@example.org"),
+        ] {
+            let text = refusal(dkim_from(&settings(domain, &key), from));
+            assert!(text.starts_with("FORA_DKIM_DOMAIN is "), "{text}");
+            assert!(text.contains("FORA_FROM"), "{text}");
+        }
+        let text = refusal(dkim_from(
+            &settings("exa mple.org", &key),
+            "fora@example.org",
+        ));
+        assert!(
+            text.contains("FORA_DKIM_DOMAIN must be a DNS name"),
+            "{text}"
+        );
+        let text = refusal(dkim_from(&settings("example.org", &key), "not a mailbox"));
+        assert!(text.contains("FORA_FROM is not a valid mailbox"), "{text}");
+    }
+
+    #[test]
+    fn the_notice_says_whether_and_how_mail_is_signed() {
+        let signer = DkimSigner::load(
+            "example.org",
+            "fora2026",
+            Path::new(&fixture("rsa-pkcs1.pem")),
+        )
+        .expect("key");
+        let MailNotice::Relay(text) =
+            MailNotice::new(Some("smtp://relay:25"), Path::new("outbox"), Some(&signer))
+        else {
+            panic!("a relay is configured")
+        };
+        assert!(
+            text.contains("DKIM-signed for example.org with selector fora2026")
+                && text.contains("rsa-sha256, 2048-bit key")
+                && text.contains("fora2026._domainkey.example.org"),
+            "{text}"
+        );
+        let MailNotice::Files(text) = MailNotice::new(None, Path::new("outbox"), None) else {
+            panic!("no relay")
+        };
+        assert!(text.contains("not DKIM-signed"), "{text}");
     }
 }

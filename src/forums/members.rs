@@ -75,7 +75,7 @@ pub async fn invite(
     let rendered = templates::email::invitation(lang, &forum.title, inviter_name, &link);
     queue::enqueue(
         &txn,
-        &state.config.from,
+        state.config.mail_origin(),
         Kind::Invitation,
         Email::new(email, None, rendered),
     )

@@ -4,12 +4,12 @@
 
 use std::path::PathBuf;
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 use lettre::{
     AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
     message::{
-        Mailbox, MultiPart,
-        header::{HeaderName, HeaderValue},
+        Body, Mailbox, MultiPart,
+        header::{ContentTransferEncoding, ContentType, HeaderName, HeaderValue, MIME_VERSION_1_0},
     },
     transport::smtp::PoolConfig,
 };
@@ -18,6 +18,7 @@ use lettre::{
 pub const SMTP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 mod deadline;
+pub mod dkim;
 pub mod lease;
 pub mod memory;
 mod plain_pool;
@@ -33,6 +34,15 @@ pub enum Mailer {
     Outbox(AsyncFileTransport<Tokio1Executor>, PathBuf),
     /// Kept in memory (tests).
     Memory(std::sync::Arc<memory::MemoryOutbox>),
+}
+
+/// Who mail comes from: the `From` mailbox (`FORA_FROM`) and, when DKIM is configured, the
+/// key that signs for its domain. Every message is built with one ([`Mailer::prepare`]), so
+/// none can be sent unsigned by mistake; `Config::mail_origin` gives the configured one.
+#[derive(Clone, Copy, Debug)]
+pub struct Origin<'a> {
+    pub from: &'a str,
+    pub dkim: Option<&'a dkim::DkimSigner>,
 }
 
 /// One message, already rendered by the templates crate.
@@ -178,18 +188,23 @@ impl Mailer {
                 builder
             }
         };
-        let message = builder.multipart(MultiPart::alternative_plain_html(
-            email.text.clone(),
-            email.html.clone(),
-        ))?;
+        let (content_type, body) = alternative_body(email)?;
+        let message = builder
+            .header(MIME_VERSION_1_0)
+            .header(content_type)
+            .body(body)?;
         Ok(message)
     }
 
-    /// Builds and encodes a message once, so it can be handed to the transport later (the
-    /// newsletter builds its messages apart from the connections that send them).
-    pub fn prepare(from: &str, email: &Email) -> Result<Prepared, SendError> {
-        let message =
-            Self::build(from, email).map_err(|err| SendError::Invalid(format!("{err:#}")))?;
+    /// Builds, signs (DKIM, when configured) and encodes a message once, so it can be handed to
+    /// the transport later (the newsletter builds its messages apart from the connections that
+    /// send them; the mail queue stores them and may send the same bytes again).
+    pub fn prepare(origin: Origin<'_>, email: &Email) -> Result<Prepared, SendError> {
+        let mut message = Self::build(origin.from, email)
+            .map_err(|err| SendError::Invalid(format!("{err:#}")))?;
+        if let Some(signer) = origin.dkim {
+            signer.sign(&mut message);
+        }
         Ok(Prepared {
             envelope: message.envelope().clone(),
             bytes: message.formatted(),
@@ -198,8 +213,8 @@ impl Mailer {
 
     /// Sends one message and says, when it was not accepted, whether trying again may help.
     /// `Ok` means the SMTP server accepted it (or the outbox file was written).
-    pub async fn deliver(&self, from: &str, email: &Email) -> Result<(), SendError> {
-        self.deliver_prepared(&Self::prepare(from, email)?, &Deadline::NONE)
+    pub async fn deliver(&self, origin: Origin<'_>, email: &Email) -> Result<(), SendError> {
+        self.deliver_prepared(&Self::prepare(origin, email)?, &Deadline::NONE)
             .await
     }
 
@@ -250,6 +265,44 @@ impl Mailer {
             }
         }
     }
+}
+
+/// The text and HTML versions as one `multipart/alternative` body, and its `Content-Type`.
+///
+/// lettre writes the headers of a MIME body (here the multipart's `Content-Type`, which holds
+/// the boundary) as the start of the body, where its DKIM signer cannot cover them: a
+/// signature that lists `Content-Type` then fails at every receiver. So the message takes the
+/// `Content-Type` as a header of its own and the parts as a plain 7-bit body.
+/// RFC 5322 2.1.1: a line holds at most 998 characters before its CRLF.
+const MAX_LINE: usize = 999;
+
+fn alternative_body(email: &Email) -> anyhow::Result<(ContentType, Body)> {
+    let alternative = MultiPart::alternative_plain_html(email.text.clone(), email.html.clone());
+    let content_type = alternative
+        .headers()
+        .get::<ContentType>()
+        .context("a multipart body has a Content-Type")?;
+    let formatted = alternative.formatted();
+    let parts = formatted
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|end| formatted[end + 4..].to_vec())
+        .context("a multipart body has headers")?;
+    // lettre encodes each part as 7-bit, quoted-printable or base64 (lines of at most 76
+    // characters), so the whole is 7-bit text; checked, since it is passed on as it is.
+    if parts.contains(&0)
+        || parts
+            .split(|&b| b == b'\n')
+            .any(|line| line.len() > MAX_LINE)
+    {
+        bail!("the message's parts are not text in lines of at most {MAX_LINE} characters");
+    }
+    let encoding = if parts.is_ascii() {
+        ContentTransferEncoding::SevenBit
+    } else {
+        ContentTransferEncoding::EightBit
+    };
+    Ok((content_type, Body::dangerous_pre_encoded(parts, encoding)))
 }
 
 impl Email {

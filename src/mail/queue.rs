@@ -18,7 +18,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, FromQueryResult, State
 use tokio::sync::watch;
 
 use super::{
-    Deadline, Email, Mailer, Prepared, SendError,
+    Deadline, Email, Mailer, Origin, Prepared, SendError,
     lease::{self, backoff, usable_part},
     new_message_id,
 };
@@ -83,24 +83,25 @@ pub enum EnqueueError {
     Db(#[from] DbErr),
 }
 
-/// Builds `email` and stores it to be sent, in the caller's transaction. A message that
-/// already has a `Message-ID` is queued at most once: that id makes queuing it idempotent
-/// (several instances may try to queue the same daily message).
+/// Builds (and signs) `email` and stores it to be sent, in the caller's transaction. A
+/// message that already has a `Message-ID` is queued at most once: that id makes queuing it
+/// idempotent (several instances may try to queue the same daily message).
 pub async fn enqueue(
     db: &impl ConnectionTrait,
-    from: &str,
+    origin: Origin<'_>,
     kind: Kind,
     mut email: Email,
 ) -> Result<(), EnqueueError> {
-    let sender: lettre::message::Mailbox = from
+    let sender: lettre::message::Mailbox = origin
+        .from
         .parse()
         .map_err(|err| EnqueueError::Unbuildable(format!("FORA_FROM: {err}")))?;
     if email.message_id.is_none() {
         email.message_id = Some(new_message_id(kind.as_str(), sender.email.domain()));
     }
     email.automatic = kind.automatic();
-    let message =
-        Mailer::prepare(from, &email).map_err(|err| EnqueueError::Unbuildable(err.to_string()))?;
+    let message = Mailer::prepare(origin, &email)
+        .map_err(|err| EnqueueError::Unbuildable(err.to_string()))?;
     let (sender, recipient) = message.addresses();
     let at = now();
     db.execute_raw(Statement::from_sql_and_values(

@@ -572,7 +572,7 @@ async fn build_batch(
         };
         match compose::message_for(&state.config, &state.secret, content, recipient) {
             Some(email) => {
-                let message = Mailer::prepare(&state.config.from, &email);
+                let message = Mailer::prepare(state.config.mail_origin(), &email);
                 rows.push((row, message));
             }
             None => settled.push((DeliveryStatus::Skipped, row.id)),

@@ -19,15 +19,25 @@ impl Workdir {
     }
 
     fn fora(&self, args: &[&str]) -> std::process::Output {
-        Command::new(env!("CARGO_BIN_EXE_fora"))
+        self.fora_with(args, &[])
+    }
+
+    /// `fora` with these settings in its environment.
+    fn fora_with(&self, args: &[&str], settings: &[(&str, &str)]) -> std::process::Output {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_fora"));
+        command
             .args(args)
             .current_dir(self.dir.path())
             .env_remove("DATABASE_URL")
             .env_remove("SMTP_URL")
+            .env_remove("FORA_FROM")
+            .env_remove("FORA_DKIM_DOMAIN")
+            .env_remove("FORA_DKIM_SELECTOR")
+            .env_remove("FORA_DKIM_KEY")
             .env("FORA_BASE_URL", "http://fora.test")
-            .env("RUST_LOG", "warn")
-            .output()
-            .expect("run fora")
+            .env("RUST_LOG", "warn");
+        command.envs(settings.iter().copied());
+        command.output().expect("run fora")
     }
 
     fn ok(&self, args: &[&str]) -> String {
@@ -97,6 +107,97 @@ fn deployment_commands_set_up_a_forum() {
     assert_eq!(outbox.len(), 1, "the invitation was written to the outbox");
     let missing = work.fora(&["invite", "x@example.org", "--forum", "nope"]);
     assert!(!missing.status.success());
+}
+
+/// DKIM settings are read when any command starts: with all three, mail (here an invitation in
+/// the outbox) is signed; one or two of them, a key file that is missing or not a key, or a
+/// domain that is not the From domain stop the command with a message naming the setting.
+#[test]
+fn dkim_settings_sign_the_mail_or_stop_start_up_naming_the_setting() {
+    let work = Workdir::new();
+    let key = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/dkim/ed25519.pem"
+    );
+    let garbage = work.dir.path().join("garbage.pem");
+    std::fs::write(&garbage, "not a key\n").expect("write");
+    let garbage = garbage.to_str().expect("utf-8 path");
+    let missing = work.dir.path().join("missing.pem");
+    let missing = missing.to_str().expect("utf-8 path");
+    let from = ("FORA_FROM", "Fora <fora@news.example.org>");
+    let domain = ("FORA_DKIM_DOMAIN", "example.org");
+    let selector = ("FORA_DKIM_SELECTOR", "fora2026");
+    let refused = [
+        (
+            vec![domain],
+            "FORA_DKIM_SELECTOR and FORA_DKIM_KEY are not set",
+        ),
+        (vec![domain, selector], "FORA_DKIM_KEY is not set"),
+        (
+            vec![domain, selector, ("FORA_DKIM_KEY", missing)],
+            "FORA_DKIM_KEY: cannot read the key file",
+        ),
+        (
+            vec![domain, selector, ("FORA_DKIM_KEY", garbage)],
+            "FORA_DKIM_KEY: ",
+        ),
+        (
+            vec![
+                ("FORA_DKIM_DOMAIN", "example.com"),
+                selector,
+                ("FORA_DKIM_KEY", key),
+            ],
+            "FORA_DKIM_DOMAIN is example.com",
+        ),
+    ];
+    for (settings, says) in refused {
+        let mut settings = settings.clone();
+        settings.push(from);
+        let output = work.fora_with(&["migrate"], &settings);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{settings:?} refused");
+        assert!(stderr.contains(says), "{settings:?}: {says:?} in {stderr}");
+    }
+
+    let signed = [from, domain, selector, ("FORA_DKIM_KEY", key)];
+    let run = |args: &[&str]| {
+        let output = work.fora_with(args, &signed);
+        assert!(
+            output.status.success(),
+            "fora {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    };
+    run(&["migrate"]);
+    run(&["theme", "create", "agriculture", "--name", "Agriculture"]);
+    run(&[
+        "forum",
+        "create",
+        "agri",
+        "--title",
+        "Agriculture",
+        "--theme",
+        "agriculture",
+    ]);
+    run(&["invite", "guest@example.org", "--forum", "agri"]);
+    let sent: Vec<_> = std::fs::read_dir(work.dir.path().join("outbox"))
+        .expect("outbox")
+        .map(|entry| std::fs::read_to_string(entry.expect("entry").path()).expect("read"))
+        .collect();
+    assert_eq!(sent.len(), 1);
+    let unfolded = sent[0].replace("\r\n ", " ").replace("\r\n\t", " ");
+    let signature = unfolded
+        .lines()
+        .find(|line| line.starts_with("DKIM-Signature:"))
+        .unwrap_or_else(|| panic!("signed: {}", sent[0]));
+    for part in [
+        "a=ed25519-sha256",
+        "d=example.org",
+        "s=fora2026",
+        "c=relaxed/relaxed",
+    ] {
+        assert!(signature.contains(part), "{part} in {signature}");
+    }
 }
 
 #[test]

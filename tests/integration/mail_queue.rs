@@ -207,9 +207,14 @@ async fn queue_one(app: &TestApp, to: &str) {
         None,
         templates::email::password_reset("en", "http://fora.test/password/reset/x"),
     );
-    queue::enqueue(app.db(), &app.state.config.from, Kind::PasswordReset, email)
-        .await
-        .expect("enqueue");
+    queue::enqueue(
+        app.db(),
+        app.state.config.mail_origin(),
+        Kind::PasswordReset,
+        email,
+    )
+    .await
+    .expect("enqueue");
 }
 
 async fn a_message_claimed_by_a_crashed_worker_goes_out_once_with_its_message_id(app: TestApp) {
@@ -250,9 +255,14 @@ async fn queued_mail_waits_for_the_transaction_that_causes_it(app: TestApp) {
         None,
         templates::email::password_reset("en", "http://fora.test/password/reset/x"),
     );
-    queue::enqueue(&txn, &app.state.config.from, Kind::PasswordReset, email)
-        .await
-        .expect("enqueue");
+    queue::enqueue(
+        &txn,
+        app.state.config.mail_origin(),
+        Kind::PasswordReset,
+        email,
+    )
+    .await
+    .expect("enqueue");
     txn.rollback().await.expect("rollback");
     queue_one(&app, "kept@example.org").await;
     app.state.mail_queued();
@@ -271,7 +281,13 @@ async fn queued_mail_waits_for_the_transaction_that_causes_it(app: TestApp) {
         None,
         templates::email::password_reset("en", "http://fora.test/x"),
     );
-    let refused = queue::enqueue(app.db(), &app.state.config.from, Kind::PasswordReset, bad).await;
+    let refused = queue::enqueue(
+        app.db(),
+        app.state.config.mail_origin(),
+        Kind::PasswordReset,
+        bad,
+    )
+    .await;
     assert!(matches!(refused, Err(queue::EnqueueError::Unbuildable(_))));
 }
 

@@ -8,6 +8,7 @@ mod architecture;
 mod browser;
 mod cli;
 mod connection_limits;
+mod dkim;
 mod docker_image;
 mod edge_input;
 mod fake_smtp;

@@ -96,6 +96,8 @@ pub struct Options {
     pub http: HttpLimits,
     /// `FORA_BASE_URL` (default: the test server's own `http://` address).
     pub base_url: Option<String>,
+    /// The DKIM key that signs every message (default: none, mail unsigned).
+    pub dkim: Option<fora::mail::dkim::DkimSigner>,
 }
 
 impl Default for Options {
@@ -110,6 +112,7 @@ impl Default for Options {
             newsletter: NewsletterConfig::default(),
             http: HttpLimits::default(),
             base_url: None,
+            dkim: None,
         }
     }
 }
@@ -163,6 +166,7 @@ impl TestApp {
             smtp_url: options.smtp_url,
             outbox_dir: dir.path().join("outbox"),
             from: "Fora <fora@example.org>".into(),
+            dkim: options.dkim,
             trust_proxy: false,
             limits: options.limits,
             password_hashing: options.password_hashing,

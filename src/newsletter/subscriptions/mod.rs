@@ -185,7 +185,7 @@ async fn request_and_mail(
     };
     queue::enqueue(
         &txn,
-        &state.config.from,
+        state.config.mail_origin(),
         kind,
         Email::new(email, None, rendered),
     )
