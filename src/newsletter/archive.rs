@@ -54,7 +54,7 @@ async fn list_editions(
         .map(|e| ArchiveRow {
             id: e.id,
             sent_at: iso(e.queued_at.unwrap_or(e.scheduled_for)),
-            subject: super::editions::subject_in(viewer.lang, e.frequency, e.period_end),
+            subject: super::compose::subject_in(viewer.lang, e.frequency, e.period_end),
         })
         .collect();
     let pager = Pager {
@@ -100,7 +100,7 @@ async fn show_edition(
     // Subject and introduction in the reader's language, as the subscribers got them.
     let lang = viewer.lang;
     let view = ArchiveEdition {
-        subject: super::editions::subject_in(
+        subject: super::compose::subject_in(
             lang,
             content.edition.frequency,
             content.edition.period_end,
@@ -109,7 +109,7 @@ async fn show_edition(
             .edition
             .queued_at
             .unwrap_or(content.edition.scheduled_for)),
-        intro_html: super::editions::intro_in(&content.edition, lang)
+        intro_html: super::compose::intro_in(&content.edition, lang)
             .1
             .to_owned(),
         learnings: public(ItemKind::Learning, "/learnings/"),

@@ -393,6 +393,40 @@ async fn load_kind(
         .collect())
 }
 
+/// The subject of an edition in a language: "Fora hebdo — 23 novembre 2026". It is made from
+/// the frequency and the date only, so it needs no column per language.
+pub fn subject_in(
+    lang: &str,
+    frequency: crate::entities::states::Frequency,
+    period_end: time::OffsetDateTime,
+) -> String {
+    let lang = templates::i18n::supported(lang);
+    let key = match frequency {
+        crate::entities::states::Frequency::Monthly => "edition.subject_monthly",
+        crate::entities::states::Frequency::Weekly => "edition.subject_weekly",
+    };
+    let date = templates::format::date(lang, &crate::web::dates::iso(period_end));
+    templates::i18n::tf(lang, key, &[("date", &date)])
+}
+
+/// The introduction a reader of `lang` gets, as (Markdown, HTML): theirs, or the English one
+/// when none was written in their language.
+pub fn intro_in<'a>(
+    edition: &'a crate::entities::editions::Model,
+    lang: &str,
+) -> (&'a str, &'a str) {
+    let own = match templates::i18n::supported(lang) {
+        "fr" => (edition.intro_md_fr.as_str(), edition.intro_html_fr.as_str()),
+        "es" => (edition.intro_md_es.as_str(), edition.intro_html_es.as_str()),
+        _ => ("", ""),
+    };
+    if own.0.trim().is_empty() {
+        (&edition.intro_md, &edition.intro_html)
+    } else {
+        own
+    }
+}
+
 /// The message one recipient gets for an edition, or `None` when nothing in it is for them.
 /// An edition with an introduction but no item for this recipient is skipped too: an
 /// introduction alone is not news, and the archive still has it. Built without touching the
@@ -444,8 +478,8 @@ pub fn render_message(
     let archive_url = config.absolute(&format!("/newsletter/archive/{}", edition.id));
     // Subject, introduction and headings in the subscriber's language; items in their own.
     let lang = templates::i18n::supported(&recipient.language);
-    let subject = super::editions::subject_in(lang, edition.frequency, edition.period_end);
-    let (intro_md, intro_html) = super::editions::intro_in(edition, lang);
+    let subject = subject_in(lang, edition.frequency, edition.period_end);
+    let (intro_md, intro_html) = intro_in(edition, lang);
     let rendered = templates::newsletter_edition::edition_email(
         lang,
         &EditionMail {

@@ -27,38 +27,11 @@ use crate::{
 /// Longest introduction accepted, in characters.
 pub const INTRO_MAX: usize = 20_000;
 
-/// "Fora weekly — 23 November 2026": the date is the period's end, when it goes out. The
-/// English subject is stored when the edition is composed (the admin pages and logs name the
-/// edition by it); each message's subject is made in its reader's language by [`subject_in`].
+/// "Fora weekly — 23 November 2026", in English: stored when the edition is composed, as
+/// the admin pages and logs name it. Each message and archive page makes it in its reader's
+/// language with [`compose::subject_in`](super::compose::subject_in).
 pub fn subject(frequency: Frequency, period_end: OffsetDateTime) -> String {
-    subject_in("en", frequency, period_end)
-}
-
-/// The subject of an edition in a language: "Fora hebdo — 23 novembre 2026". It is made from
-/// the frequency and the date only, so it needs no column per language.
-pub fn subject_in(lang: &str, frequency: Frequency, period_end: OffsetDateTime) -> String {
-    let lang = templates::i18n::supported(lang);
-    let key = match frequency {
-        Frequency::Monthly => "edition.subject_monthly",
-        Frequency::Weekly => "edition.subject_weekly",
-    };
-    let date = templates::format::date(lang, &crate::web::dates::iso(period_end));
-    templates::i18n::tf(lang, key, &[("date", &date)])
-}
-
-/// The introduction a reader of `lang` gets, as (Markdown, HTML): theirs, or the English one
-/// when none was written in their language.
-pub fn intro_in<'a>(edition: &'a editions::Model, lang: &str) -> (&'a str, &'a str) {
-    let own = match templates::i18n::supported(lang) {
-        "fr" => (edition.intro_md_fr.as_str(), edition.intro_html_fr.as_str()),
-        "es" => (edition.intro_md_es.as_str(), edition.intro_html_es.as_str()),
-        _ => ("", ""),
-    };
-    if own.0.trim().is_empty() {
-        (&edition.intro_md, &edition.intro_html)
-    } else {
-        own
-    }
+    super::compose::subject_in("en", frequency, period_end)
 }
 
 /// The edition of a frequency whose period ends at `period_end`.
