@@ -266,6 +266,7 @@ impl TestApp {
                 purpose: "Share what works.",
                 expected_outcome: "A list of good practices.",
                 moderation,
+                language: "en",
             },
         )
         .await
