@@ -204,6 +204,7 @@ async fn seed(database_url: &str) -> anyhow::Result<()> {
             purpose: "Compare lessons from evaluations of child labour programmes across sectors and countries.",
             expected_outcome: "A short list of lessons to feed into the design of new projects.",
             moderation: "post",
+            language: "en",
         },
     )
     .await?;

@@ -217,6 +217,7 @@ pub async fn fill(state: &AppState) -> anyhow::Result<()> {
                 purpose: forum.purpose,
                 expected_outcome: forum.outcome,
                 moderation: forum.moderation,
+                language: "en",
             },
         )
         .await

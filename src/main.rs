@@ -57,6 +57,9 @@ enum Command {
         forum: String,
         #[arg(long, value_enum, default_value_t = MemberRole::Member)]
         role: MemberRole,
+        /// Language of the invitation email; by default the forum's.
+        #[arg(long, value_parser = ["en", "fr", "es"])]
+        language: Option<String>,
     },
     /// Import learnings or knowledge products from a CSV or JSON file (idempotent).
     Import {
@@ -212,6 +215,9 @@ enum ForumCommand {
         purpose: String,
         #[arg(long, default_value = "")]
         outcome: String,
+        /// The language the forum is held in (its invitations' default).
+        #[arg(long, default_value = "en", value_parser = ["en", "fr", "es"])]
+        language: String,
     },
 }
 
@@ -271,6 +277,7 @@ async fn main() -> anyhow::Result<()> {
                     moderation,
                     purpose,
                     outcome,
+                    language,
                 },
         } => {
             let state = fora::init(config).await?;
@@ -281,6 +288,7 @@ async fn main() -> anyhow::Result<()> {
                 purpose: &purpose,
                 expected_outcome: &outcome,
                 moderation: &moderation,
+                language: &language,
             };
             match admin_service::create_forum(&state.db, new).await {
                 Ok(forum) => println!("Forum {} created.", forum.slug),
@@ -289,7 +297,12 @@ async fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Invite { email, forum, role } => invite(config, &email, &forum, role).await,
+        Command::Invite {
+            email,
+            forum,
+            role,
+            language,
+        } => invite(config, &email, &forum, role, language.as_deref()).await,
         Command::Import { command } => {
             let (kind, args) = match command {
                 ImportCommand::Learnings(args) => (Kind::Learnings, args),
@@ -543,6 +556,7 @@ async fn invite(
     email: &str,
     forum_slug: &str,
     role: MemberRole,
+    language: Option<&str>,
 ) -> anyhow::Result<()> {
     let state = fora::init(config).await?;
     let email = fora::web::forms::email(email)
@@ -552,7 +566,7 @@ async fn invite(
         .one(&state.db)
         .await?
         .with_context(|| format!("no forum named {forum_slug}"))?;
-    let link = members::invite(&state, None, &forum, &email, role).await?;
+    let link = members::invite(&state, None, &forum, &email, role, language).await?;
     let summary = fora::mail::queue::drain(state.mail_sender()).await?;
     if summary.sent > 0 {
         println!("Invitation sent to {email}. Link (valid 7 days):\n{link}");

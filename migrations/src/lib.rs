@@ -15,6 +15,7 @@ pub mod m20261201_000030_link_salts;
 pub mod m20261201_000060_state_checks;
 mod m20261201_000070_search_engine;
 mod m20261201_000080_mail_queue;
+mod m20261201_000090_forum_language;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000060_state_checks::Migration),
             Box::new(m20261201_000070_search_engine::Migration),
             Box::new(m20261201_000080_mail_queue::Migration),
+            Box::new(m20261201_000090_forum_language::Migration),
         ]
     }
 }

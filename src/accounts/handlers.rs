@@ -603,7 +603,9 @@ pub async fn update_profile(
     user.notify_mode = Set(notify_mode);
     user.updated_at = Set(now());
     let txn = db::begin_write(&state.db).await?;
-    user.update(&txn).await?;
+    let user = user.update(&txn).await?;
+    // Their newsletter (if any) follows the profile's language.
+    crate::newsletter::subscriptions::service::follow_profile_language(&txn, &user, now()).await?;
     // Cached thread pages show display names: those the user wrote in must be rebuilt.
     crate::forums::posting::touch_threads_of_author(&txn, signed_in.user.id).await?;
     txn.commit().await?;

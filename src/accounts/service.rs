@@ -252,6 +252,7 @@ pub async fn create_invitation(
     forum_id: i32,
     role: MemberRole,
     invited_by: Option<i32>,
+    language: &str,
 ) -> Result<NewInvitation, sea_orm::DbErr> {
     let email = normalise_email(email);
     let token = tokens::generate();
@@ -273,6 +274,7 @@ pub async fn create_invitation(
         accepted_at: Set(None),
         revoked_at: Set(None),
         created_at: Set(now),
+        language: Set(templates::i18n::supported(language).to_owned()),
         ..Default::default()
     }
     .insert(db)

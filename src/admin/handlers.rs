@@ -26,6 +26,7 @@ struct ForumRow {
     title: String,
     theme_name: String,
     moderation_mode: String,
+    language: String,
     archived_at: Option<time::OffsetDateTime>,
 }
 
@@ -41,13 +42,23 @@ async fn home_view(
     forum_form: views::ForumForm,
     notice: Option<&'static str>,
 ) -> AppResult<views::AdminHomeView> {
+    home_view_with(db, theme_form, forum_form, notice, None).await
+}
+
+async fn home_view_with(
+    db: &impl ConnectionTrait,
+    theme_form: views::ThemeForm,
+    forum_form: views::ForumForm,
+    notice: Option<&'static str>,
+    language_error: Option<(String, &'static str)>,
+) -> AppResult<views::AdminHomeView> {
     let themes = themes::Entity::find()
         .order_by_asc(themes::Column::Name)
         .all(db)
         .await?;
     let forums = ForumRow::find_by_statement(Statement::from_string(
         db.get_database_backend(),
-        "SELECT f.slug, f.title, th.name AS theme_name, f.moderation_mode, f.archived_at
+        "SELECT f.slug, f.title, th.name AS theme_name, f.moderation_mode, f.language, f.archived_at
          FROM forums f JOIN themes th ON th.id = f.theme_id ORDER BY th.name, f.title",
     ))
     .all(db)
@@ -74,12 +85,14 @@ async fn home_view(
                 title: f.title,
                 theme_name: f.theme_name,
                 moderation_mode: f.moderation_mode,
+                language: f.language,
                 archived: f.archived_at.is_some(),
             })
             .collect(),
         theme_form,
         forum_form,
         notice,
+        language_error,
     })
 }
 
@@ -163,6 +176,8 @@ pub struct ForumForm {
     expected_outcome: String,
     #[serde(default)]
     moderation: String,
+    #[serde(default)]
+    language: String,
 }
 
 pub async fn create_forum(
@@ -180,6 +195,7 @@ pub async fn create_forum(
             purpose: &form.purpose,
             expected_outcome: &form.expected_outcome,
             moderation: &form.moderation,
+            language: &form.language,
         },
     )
     .await;
@@ -211,11 +227,75 @@ pub async fn create_forum(
                 purpose: form.purpose,
                 expected_outcome: form.expected_outcome,
                 moderation: form.moderation,
+                language: form.language,
             };
             let view = home_view(&state.db, Default::default(), forum_form, None).await?;
             Ok(html(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 views::home(&admin.ctx(), &view, &FormErrors::default(), &errors),
+            ))
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct LanguageForm {
+    #[serde(default)]
+    language: String,
+}
+
+/// Changes the language a forum is held in (the default of its invitations from now on).
+pub async fn forum_language(
+    State(state): State<AppState>,
+    AdminUser(admin): AdminUser,
+    Path(slug): Path<String>,
+    Form(form): Form<LanguageForm>,
+) -> AppResult<Response> {
+    let forum = forums::Entity::find()
+        .filter(forums::Column::Slug.eq(&slug))
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let txn = db::begin_write(&state.db).await?;
+    match service::set_forum_language(&txn, &forum, &form.language).await {
+        Ok(changed) => {
+            if changed {
+                log::record(
+                    &txn,
+                    Entry {
+                        actor_id: admin.user.id,
+                        forum_id: Some(forum.id),
+                        action: "forum_language",
+                        target_type: "forum",
+                        target_id: forum.id,
+                        reason: templates::i18n::known(&form.language),
+                    },
+                )
+                .await?;
+            }
+            txn.commit().await?;
+            flash::set(&admin.session, "notice.saved").await;
+            Ok(Redirect::to("/admin").into_response())
+        }
+        Err(Refusal::Db(err)) => Err(err.into()),
+        Err(Refusal::Refused(problem)) => {
+            txn.rollback().await?;
+            let view = home_view_with(
+                &state.db,
+                Default::default(),
+                Default::default(),
+                None,
+                Some((forum.slug, problem.key)),
+            )
+            .await?;
+            Ok(html(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                views::home(
+                    &admin.ctx(),
+                    &view,
+                    &FormErrors::default(),
+                    &FormErrors::default(),
+                ),
             ))
         }
     }

@@ -16,6 +16,10 @@ pub fn router() -> Router<AppState> {
         .route("/admin/themes", post(handlers::create_theme))
         .route("/admin/forums", post(handlers::create_forum))
         .route(
+            "/admin/forums/{slug}/language",
+            post(handlers::forum_language),
+        )
+        .route(
             "/admin/forums/{slug}/{action}",
             post(handlers::archive_forum),
         )

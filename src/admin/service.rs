@@ -61,6 +61,35 @@ pub struct NewForum<'a> {
     pub purpose: &'a str,
     pub expected_outcome: &'a str,
     pub moderation: &'a str,
+    /// `en`, `fr` or `es`; empty means English.
+    pub language: &'a str,
+}
+
+/// A forum language as a form or the command line gives it: empty means English, anything
+/// but `en`, `fr` or `es` is refused.
+pub fn forum_language(raw: &str) -> Result<&'static str, Refusal<FieldProblem>> {
+    if raw.trim().is_empty() {
+        return Ok("en");
+    }
+    templates::i18n::known(raw)
+        .ok_or_else(|| FieldProblem::refused("language", "form.bad_language"))
+}
+
+/// Changes the language of a forum; `false` when it already was that language.
+pub async fn set_forum_language(
+    db: &impl ConnectionTrait,
+    forum: &forums::Model,
+    raw: &str,
+) -> Result<bool, Refusal<FieldProblem>> {
+    let language = forum_language(raw)?;
+    if forum.language == language {
+        return Ok(false);
+    }
+    let mut active: forums::ActiveModel = forum.clone().into();
+    active.language = Set(language.to_owned());
+    active.updated_at = Set(now());
+    active.update(db).await?;
+    Ok(true)
 }
 
 pub async fn create_forum(
@@ -80,6 +109,7 @@ pub async fn create_forum(
         "pre" => ModerationMode::Pre,
         _ => return Err(FieldProblem::refused("moderation", "error.bad_form")),
     };
+    let language = forum_language(new.language)?;
     let Some(theme) = themes::Entity::find()
         .filter(themes::Column::Slug.eq(new.theme_slug.trim()))
         .one(db)
@@ -110,6 +140,7 @@ pub async fn create_forum(
         purpose: Set(long_text(new.purpose)),
         expected_outcome: Set(long_text(new.expected_outcome)),
         moderation_mode: Set(moderation),
+        language: Set(language.to_owned()),
         archived_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),

@@ -17,6 +17,11 @@ pub struct Model {
     pub subject: String,
     pub intro_md: String,
     pub intro_html: String,
+    /// French and Spanish introductions; empty ones fall back to the English one.
+    pub intro_md_fr: String,
+    pub intro_html_fr: String,
+    pub intro_md_es: String,
+    pub intro_html_es: String,
     pub recipients: i32,
     pub queued_at: Option<Ts>,
     pub finished_at: Option<Ts>,

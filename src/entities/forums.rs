@@ -17,6 +17,8 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub expected_outcome: String,
     pub moderation_mode: ModerationMode,
+    /// `en`, `fr` or `es`: the language the forum is held in (its invitations' default).
+    pub language: String,
     pub archived_at: Option<Ts>,
     pub created_at: Ts,
     pub updated_at: Ts,

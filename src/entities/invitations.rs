@@ -19,6 +19,8 @@ pub struct Model {
     /// Withdrawn by a moderator or replaced by a newer invitation.
     pub revoked_at: Option<Ts>,
     pub created_at: Ts,
+    /// The language the invitation was written in (`en`, `fr` or `es`).
+    pub language: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

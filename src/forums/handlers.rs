@@ -31,6 +31,7 @@ struct ForumSummaryRow {
     title: String,
     theme_name: String,
     purpose: String,
+    language: String,
     archived_at: Option<time::OffsetDateTime>,
     role: Option<MemberRole>,
 }
@@ -40,7 +41,7 @@ pub async fn visible_forums(
     db: &impl ConnectionTrait,
     user: &users::Model,
 ) -> AppResult<Vec<views::ForumSummary>> {
-    let sql = "SELECT f.slug, f.title, th.name AS theme_name, f.purpose, f.archived_at, m.role
+    let sql = "SELECT f.slug, f.title, th.name AS theme_name, f.purpose, f.language, f.archived_at, m.role
                FROM forums f JOIN themes th ON th.id = f.theme_id
                LEFT JOIN memberships m ON m.forum_id = f.id AND m.user_id = $1
                WHERE m.id IS NOT NULL OR $2 = 1
@@ -59,6 +60,7 @@ pub async fn visible_forums(
             title: r.title,
             theme_name: r.theme_name,
             purpose: r.purpose,
+            language: r.language,
             archived: r.archived_at.is_some(),
             is_moderator: r.role == Some(MemberRole::Moderator),
         })
@@ -144,6 +146,7 @@ pub async fn forum_head(
         theme_name: theme_name(db, forum.theme_id).await?,
         purpose: forum.purpose.clone(),
         expected_outcome: forum.expected_outcome.clone(),
+        language: forum.language.clone(),
         premoderated: forum.moderation_mode == ModerationMode::Pre,
         archived: forum.archived_at.is_some(),
     })

@@ -35,18 +35,23 @@ use crate::{
 pub const MAX_INVITES: usize = 200;
 
 /// Invites one address to a forum and returns the link (also emailed). `inviter` is None for
-/// the command line. Whether the address has an account is not looked at: the answer, the
-/// member list and the log are the same either way, and nobody joins until they accept.
+/// the command line. The mail is written in `language` (already checked: `en`, `fr` or
+/// `es`), or else in the forum's language — not the inviter's, which the invitee may not
+/// share. Whether the address has an account is not looked at: the answer, the member list
+/// and the log are the same either way, and nobody joins until they accept.
 pub async fn invite(
     state: &AppState,
     inviter: Option<&users::Model>,
     forum: &forums::Model,
     email: &str,
     role: MemberRole,
+    language: Option<&str>,
 ) -> anyhow::Result<String> {
+    let lang = templates::i18n::supported(language.unwrap_or(&forum.language));
     let txn = db::begin_write(&state.db).await?;
     let invitation =
-        service::create_invitation(&txn, email, forum.id, role, inviter.map(|u| u.id)).await?;
+        service::create_invitation(&txn, email, forum.id, role, inviter.map(|u| u.id), lang)
+            .await?;
     if let Some(inviter) = inviter {
         log::record(
             &txn,
@@ -68,9 +73,6 @@ pub async fn invite(
     let link = state
         .config
         .absolute(&format!("/invitations/{}", invitation.token));
-    let lang = inviter
-        .map(|u| templates::i18n::supported(&u.locale))
-        .unwrap_or("en");
     let inviter_name = inviter.map_or("Fora", |u| u.display_name.as_str());
     let rendered = templates::email::invitation(lang, &forum.title, inviter_name, &link);
     queue::enqueue(
@@ -117,6 +119,7 @@ async fn members_view(
     viewer: &users::Model,
     emails: String,
     role: String,
+    language: String,
     sent: Option<usize>,
 ) -> AppResult<views::MembersView> {
     let rows = MemberQueryRow::find_by_statement(Statement::from_sql_and_values(
@@ -149,6 +152,8 @@ async fn members_view(
         can_name_moderators: viewer.is_admin,
         emails,
         role,
+        language,
+        forum_language: access.forum.language.clone(),
         sent,
     })
 }
@@ -234,7 +239,8 @@ pub async fn revoke_invitation(
     Ok(Redirect::to(&format!("/forums/{slug}/members")))
 }
 
-/// Sends an invitation again: a new link, and the earlier one stops working.
+/// Sends an invitation again, in the language it was written in: a new link, and the earlier
+/// one stops working.
 pub async fn resend_invitation(
     State(state): State<AppState>,
     signed_in: SignedIn,
@@ -248,6 +254,7 @@ pub async fn resend_invitation(
         &access.forum,
         &invitation.email,
         invitation.role,
+        Some(&invitation.language),
     )
     .await?;
     signed_in
@@ -276,6 +283,7 @@ pub async fn show_members(
         &signed_in.user,
         String::new(),
         "member".into(),
+        access.forum.language.clone(),
         sent,
     )
     .await?;
@@ -291,6 +299,8 @@ pub struct InviteForm {
     emails: String,
     #[serde(default)]
     role: String,
+    #[serde(default)]
+    language: String,
 }
 
 pub async fn invite_members(
@@ -310,6 +320,15 @@ pub async fn invite_members(
     };
     let (addresses, bad) = parse_address_list(&form.emails);
     let mut errors = FormErrors::default();
+    // Absent (an older form) means the forum's language; anything else must be one we write.
+    let language = if form.language.trim().is_empty() {
+        Some(access.forum.language.as_str())
+    } else {
+        templates::i18n::known(&form.language)
+    };
+    if language.is_none() {
+        errors.add("language", "form.bad_language");
+    }
     if !bad.is_empty() {
         errors.add("emails", "form.bad_emails");
     } else if addresses.is_empty() {
@@ -325,6 +344,7 @@ pub async fn invite_members(
             &signed_in.user,
             typed,
             role.to_value(),
+            form.language.clone(),
             None,
         )
         .await?;
@@ -334,7 +354,15 @@ pub async fn invite_members(
         ));
     }
     for address in &addresses {
-        invite(&state, Some(&signed_in.user), &access.forum, address, role).await?;
+        invite(
+            &state,
+            Some(&signed_in.user),
+            &access.forum,
+            address,
+            role,
+            language,
+        )
+        .await?;
     }
     signed_in
         .session

@@ -25,6 +25,7 @@ const THREAD_WITH_FORUM_AND_ROLE: &str = "
 SELECT t.*,
        f.id AS f_id, f.slug AS f_slug, f.theme_id AS f_theme_id, f.title AS f_title, f.purpose AS f_purpose,
        f.expected_outcome AS f_expected_outcome, f.moderation_mode AS f_moderation_mode,
+       f.language AS f_language,
        f.archived_at AS f_archived_at, f.created_at AS f_created_at, f.updated_at AS f_updated_at,
        (SELECT m.role FROM memberships m WHERE m.forum_id = f.id AND m.user_id = $2) AS member_role,
        (SELECT COUNT(*) FROM follows fo WHERE fo.thread_id = t.id AND fo.user_id = $2) AS following,

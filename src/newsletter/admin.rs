@@ -260,7 +260,7 @@ struct ItemRow {
 async fn edition_view(
     state: &AppState,
     edition: editions::Model,
-    intro_md: Option<String>,
+    typed: Option<IntroForm>,
     notice: Option<&'static str>,
 ) -> AppResult<AdminEditionView> {
     let db = &state.db;
@@ -304,7 +304,11 @@ async fn edition_view(
         period_end: iso(edition.period_end),
         scheduled_for: iso(edition.scheduled_for),
         recipients: edition.recipients,
-        intro_md: intro_md.unwrap_or(edition.intro_md),
+        intro_md: typed.as_ref().map_or(edition.intro_md, |f| f.intro.clone()),
+        intro_md_fr: typed
+            .as_ref()
+            .map_or(edition.intro_md_fr, |f| f.intro_fr.clone()),
+        intro_md_es: typed.map_or(edition.intro_md_es, |f| f.intro_es),
         subject: edition.subject,
         frequency: edition.frequency.as_str().into(),
         status: edition.status.as_str().into(),
@@ -334,10 +338,15 @@ async fn show_edition(
     ))
 }
 
+/// The introduction in English (`intro`, the name it always had), French and Spanish.
 #[derive(Deserialize)]
 struct IntroForm {
     #[serde(default)]
     intro: String,
+    #[serde(default)]
+    intro_fr: String,
+    #[serde(default)]
+    intro_es: String,
 }
 
 async fn update_intro(
@@ -347,17 +356,34 @@ async fn update_intro(
     Form(form): Form<IntroForm>,
 ) -> AppResult<Response> {
     let edition = edition(&state, &raw_id).await?;
-    let intro = crate::web::forms::strip_controls(&form.intro);
-    if intro.chars().count() > INTRO_MAX {
-        let mut errors = FormErrors::default();
-        errors.add("intro", "edition.intro_too_long");
-        let view = edition_view(&state, edition, Some(intro), None).await?;
+    let form = IntroForm {
+        intro: crate::web::forms::strip_controls(&form.intro),
+        intro_fr: crate::web::forms::strip_controls(&form.intro_fr),
+        intro_es: crate::web::forms::strip_controls(&form.intro_es),
+    };
+    let mut errors = FormErrors::default();
+    for (field, text) in [
+        ("intro", &form.intro),
+        ("intro_fr", &form.intro_fr),
+        ("intro_es", &form.intro_es),
+    ] {
+        if text.chars().count() > INTRO_MAX {
+            errors.add(field, "edition.intro_too_long");
+        }
+    }
+    if !errors.is_empty() {
+        let view = edition_view(&state, edition, Some(form), None).await?;
         return Ok(html(
             StatusCode::UNPROCESSABLE_ENTITY,
             views::admin_edition(&admin.ctx(), &view, &errors),
         ));
     }
-    let done = if service::set_intro(&state.db, edition.id, &intro).await? {
+    let intros = service::Intros {
+        en: &form.intro,
+        fr: &form.intro_fr,
+        es: &form.intro_es,
+    };
+    let done = if service::set_intros(&state.db, edition.id, &intros).await? {
         "intro"
     } else {
         "nothing"

@@ -54,7 +54,7 @@ async fn list_editions(
         .map(|e| ArchiveRow {
             id: e.id,
             sent_at: iso(e.queued_at.unwrap_or(e.scheduled_for)),
-            subject: e.subject,
+            subject: super::compose::subject_in(viewer.lang, e.frequency, e.period_end),
         })
         .collect();
     let pager = Pager {
@@ -92,17 +92,26 @@ async fn show_edition(
                 title: item.title.clone(),
                 summary: item.summary.clone(),
                 href: format!("{path}{}", item.id),
+                language: item.language.clone(),
             })
             .collect()
     };
     // Threads are deliberately never read from `content` here.
+    // Subject and introduction in the reader's language, as the subscribers got them.
+    let lang = viewer.lang;
     let view = ArchiveEdition {
-        subject: content.edition.subject.clone(),
+        subject: super::compose::subject_in(
+            lang,
+            content.edition.frequency,
+            content.edition.period_end,
+        ),
         sent_at: iso(content
             .edition
             .queued_at
             .unwrap_or(content.edition.scheduled_for)),
-        intro_html: content.edition.intro_html.clone(),
+        intro_html: super::compose::intro_in(&content.edition, lang)
+            .1
+            .to_owned(),
         learnings: public(ItemKind::Learning, "/learnings/"),
         products: public(ItemKind::Product, "/products/"),
     };

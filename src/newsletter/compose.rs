@@ -54,6 +54,9 @@ pub struct Item {
     pub themes: Vec<i32>,
     /// Threads only: the forum it belongs to.
     pub forum_id: Option<i32>,
+    /// The language it is written in (a thread: its forum's), `en`, `fr` or `es`. A message in
+    /// another language names it next to the item.
+    pub language: String,
 }
 
 /// One subscriber as the sender needs them, read afresh for each batch.
@@ -254,6 +257,7 @@ struct ContentRow {
     body: Option<String>,
     forum_id: Option<i32>,
     theme_id: Option<i32>,
+    language: String,
 }
 
 /// An edition and the items it still may carry, in its order. Whatever was composed into it
@@ -317,7 +321,7 @@ async fn load_kind(
     let (sql, themes_sql) = match kind {
         ItemKind::Learning => (
             format!(
-                "SELECT id, title, description AS body, CAST(NULL AS INTEGER) AS forum_id, CAST(NULL AS INTEGER) AS theme_id
+                "SELECT id, title, description AS body, CAST(NULL AS INTEGER) AS forum_id, CAST(NULL AS INTEGER) AS theme_id, language
                  FROM learnings WHERE status = '{published}' AND id IN ({list})",
                 published = LearningStatus::Published.as_str(),
             ),
@@ -328,7 +332,7 @@ async fn load_kind(
         ),
         ItemKind::Product => (
             format!(
-                "SELECT id, title, summary AS body, CAST(NULL AS INTEGER) AS forum_id, CAST(NULL AS INTEGER) AS theme_id
+                "SELECT id, title, summary AS body, CAST(NULL AS INTEGER) AS forum_id, CAST(NULL AS INTEGER) AS theme_id, language
                  FROM products WHERE status = '{published}' AND id IN ({list})",
                 published = ProductStatus::Published.as_str(),
             ),
@@ -344,7 +348,7 @@ async fn load_kind(
                         COALESCE(t.summary_md, (SELECT p.body_md FROM posts p
                             WHERE p.thread_id = t.id AND p.status = 'published'
                               AND p.hidden_at IS NULL ORDER BY p.id LIMIT 1)) AS body,
-                        t.forum_id, f.theme_id
+                        t.forum_id, f.theme_id, f.language
                  FROM threads t JOIN forums f ON f.id = t.forum_id
                  WHERE t.hidden_at IS NULL AND t.featured_at IS NOT NULL
                    AND f.archived_at IS NULL AND t.id IN ({list})"
@@ -383,9 +387,44 @@ async fn load_kind(
                 None => themes_of.remove(&row.id).unwrap_or_default(),
             },
             forum_id: row.forum_id,
+            language: templates::i18n::supported(&row.language).to_owned(),
             title: row.title,
         })
         .collect())
+}
+
+/// The subject of an edition in a language: "Fora hebdo — 23 novembre 2026". It is made from
+/// the frequency and the date only, so it needs no column per language.
+pub fn subject_in(
+    lang: &str,
+    frequency: crate::entities::states::Frequency,
+    period_end: time::OffsetDateTime,
+) -> String {
+    let lang = templates::i18n::supported(lang);
+    let key = match frequency {
+        crate::entities::states::Frequency::Monthly => "edition.subject_monthly",
+        crate::entities::states::Frequency::Weekly => "edition.subject_weekly",
+    };
+    let date = templates::format::date(lang, &crate::web::dates::iso(period_end));
+    templates::i18n::tf(lang, key, &[("date", &date)])
+}
+
+/// The introduction a reader of `lang` gets, as (Markdown, HTML): theirs, or the English one
+/// when none was written in their language.
+pub fn intro_in<'a>(
+    edition: &'a crate::entities::editions::Model,
+    lang: &str,
+) -> (&'a str, &'a str) {
+    let own = match templates::i18n::supported(lang) {
+        "fr" => (edition.intro_md_fr.as_str(), edition.intro_html_fr.as_str()),
+        "es" => (edition.intro_md_es.as_str(), edition.intro_html_es.as_str()),
+        _ => ("", ""),
+    };
+    if own.0.trim().is_empty() {
+        (&edition.intro_md, &edition.intro_html)
+    } else {
+        own
+    }
 }
 
 /// The message one recipient gets for an edition, or `None` when nothing in it is for them.
@@ -424,6 +463,7 @@ pub fn render_message(
                 title: &item.title,
                 summary: &item.summary,
                 url: &item.url,
+                language: &item.language,
             })
             .collect()
     };
@@ -436,14 +476,17 @@ pub fn render_message(
     let unsubscribe_url = config.absolute(&format!("/newsletter/unsubscribe/{token}"));
     let manage_url = config.absolute(&format!("/newsletter/manage/{token}"));
     let archive_url = config.absolute(&format!("/newsletter/archive/{}", edition.id));
+    // Subject, introduction and headings in the subscriber's language; items in their own.
     let lang = templates::i18n::supported(&recipient.language);
+    let subject = subject_in(lang, edition.frequency, edition.period_end);
+    let (intro_md, intro_html) = intro_in(edition, lang);
     let rendered = templates::newsletter_edition::edition_email(
         lang,
         &EditionMail {
-            subject: &edition.subject,
+            subject: &subject,
             frequency: edition.frequency.as_str(),
-            intro_md: &edition.intro_md,
-            intro_html: &edition.intro_html,
+            intro_md,
+            intro_html,
             learnings: pick(ItemKind::Learning),
             products: pick(ItemKind::Product),
             threads: pick(ItemKind::Thread),

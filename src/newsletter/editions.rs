@@ -27,15 +27,11 @@ use crate::{
 /// Longest introduction accepted, in characters.
 pub const INTRO_MAX: usize = 20_000;
 
-/// "Fora weekly — 23 November 2026": the date is the period's end, when it goes out. An
-/// edition has one subject, in English, stored when it is composed.
+/// "Fora weekly — 23 November 2026", in English: stored when the edition is composed, as
+/// the admin pages and logs name it. Each message and archive page makes it in its reader's
+/// language with [`compose::subject_in`](super::compose::subject_in).
 pub fn subject(frequency: Frequency, period_end: OffsetDateTime) -> String {
-    let key = match frequency {
-        Frequency::Monthly => "edition.subject_monthly",
-        Frequency::Weekly => "edition.subject_weekly",
-    };
-    let date = templates::format::date("en", &crate::web::dates::iso(period_end));
-    templates::i18n::tf("en", key, &[("date", &date)])
+    super::compose::subject_in("en", frequency, period_end)
 }
 
 /// The edition of a frequency whose period ends at `period_end`.
@@ -238,20 +234,62 @@ pub async fn set_intro(
     edition_id: i32,
     markdown: &str,
 ) -> Result<bool, DbErr> {
-    let markdown = markdown.trim();
-    let html = if markdown.is_empty() {
-        String::new()
-    } else {
-        crate::markdown::render_off_thread(markdown.to_owned()).await
+    let edition = editions::Entity::find_by_id(edition_id).one(db).await?;
+    let Some(edition) = edition else {
+        return Ok(false);
     };
+    set_intros(
+        db,
+        edition_id,
+        &Intros {
+            en: markdown,
+            fr: &edition.intro_md_fr,
+            es: &edition.intro_md_es,
+        },
+    )
+    .await
+}
+
+/// The introduction in each language, as typed (Markdown); an empty French or Spanish one
+/// means the English one is sent instead.
+pub struct Intros<'a> {
+    pub en: &'a str,
+    pub fr: &'a str,
+    pub es: &'a str,
+}
+
+/// Sets the three introductions of an edition that has not gone out yet; `false` when it has
+/// (or there is no such edition).
+pub async fn set_intros(
+    db: &DatabaseConnection,
+    edition_id: i32,
+    intros: &Intros<'_>,
+) -> Result<bool, DbErr> {
+    async fn rendered(markdown: &str) -> (String, String) {
+        let markdown = markdown.trim();
+        let html = if markdown.is_empty() {
+            String::new()
+        } else {
+            crate::markdown::render_off_thread(markdown.to_owned()).await
+        };
+        (markdown.to_owned(), html)
+    }
+    let (en_md, en_html) = rendered(intros.en).await;
+    let (fr_md, fr_html) = rendered(intros.fr).await;
+    let (es_md, es_html) = rendered(intros.es).await;
     Ok(db
         .execute_raw(Statement::from_sql_and_values(
             db.get_database_backend(),
-            "UPDATE editions SET intro_md = $1, intro_html = $2, updated_at = $3
-             WHERE id = $4 AND status = $5",
+            "UPDATE editions SET intro_md = $1, intro_html = $2, intro_md_fr = $3,
+                    intro_html_fr = $4, intro_md_es = $5, intro_html_es = $6, updated_at = $7
+             WHERE id = $8 AND status = $9",
             [
-                markdown.into(),
-                html.into(),
+                en_md.into(),
+                en_html.into(),
+                fr_md.into(),
+                fr_html.into(),
+                es_md.into(),
+                es_html.into(),
                 now().into(),
                 edition_id.into(),
                 EditionStatus::Scheduled.into(),

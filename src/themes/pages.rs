@@ -33,6 +33,7 @@ struct ForumRow {
     title: String,
     theme_name: String,
     purpose: String,
+    language: String,
     archived_at: Option<time::OffsetDateTime>,
     role: Option<MemberRole>,
 }
@@ -43,7 +44,7 @@ async fn theme_forums(
     user: &users::Model,
     theme_id: i32,
 ) -> AppResult<Vec<ForumSummary>> {
-    let sql = "SELECT f.slug, f.title, th.name AS theme_name, f.purpose, f.archived_at, m.role
+    let sql = "SELECT f.slug, f.title, th.name AS theme_name, f.purpose, f.language, f.archived_at, m.role
                FROM forums f JOIN themes th ON th.id = f.theme_id
                LEFT JOIN memberships m ON m.forum_id = f.id AND m.user_id = $1
                WHERE f.theme_id = $3 AND (m.id IS NOT NULL OR $2 = 1)
@@ -66,6 +67,7 @@ async fn theme_forums(
             title: r.title,
             theme_name: r.theme_name,
             purpose: r.purpose,
+            language: r.language,
             archived: r.archived_at.is_some(),
             is_moderator: r.role == Some(MemberRole::Moderator),
         })

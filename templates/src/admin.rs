@@ -4,8 +4,8 @@ use maud::{Markup, html};
 
 use crate::{
     Ctx,
-    components::{FormErrors, csrf_field, error_summary, notice, text_input},
-    i18n::t,
+    components::{FormErrors, csrf_field, error_summary, language_select, notice, text_input},
+    i18n::{t, tf},
     layout,
 };
 
@@ -14,6 +14,8 @@ pub struct AdminForumRow {
     pub title: String,
     pub theme_name: String,
     pub moderation_mode: String,
+    /// `en`, `fr` or `es`.
+    pub language: String,
     pub archived: bool,
     pub moderators: String,
 }
@@ -32,6 +34,7 @@ pub struct ForumForm {
     pub purpose: String,
     pub expected_outcome: String,
     pub moderation: String,
+    pub language: String,
 }
 
 pub struct AdminHomeView {
@@ -40,6 +43,8 @@ pub struct AdminHomeView {
     pub theme_form: ThemeForm,
     pub forum_form: ForumForm,
     pub notice: Option<&'static str>,
+    /// A forum language change that was refused: the forum's slug and the message key.
+    pub language_error: Option<(String, &'static str)>,
 }
 
 pub fn home(
@@ -55,6 +60,12 @@ pub fn home(
         html! {
             h1 { (t(lang, "admin.title")) }
             (notice(ctx, view.notice))
+            @if let Some((slug, key)) = &view.language_error {
+                div.errors role="alert" tabindex="-1" {
+                    h2 { (t(lang, "form.has_errors")) }
+                    ul { li { a href={ "#language-" (slug) } { (t(lang, key)) } } }
+                }
+            }
             p.actions { a href="/admin/users" { (t(lang, "admin.users")) } a href="/admin/log" { (t(lang, "log.title")) } a href="/admin/import" { (t(lang, "import.title")) } a href="/admin/vocabularies" { (t(lang, "learning.vocabularies")) } a href="/admin/newsletter" { (t(lang, "edition.admin_title")) } }
             section aria-labelledby="forums-h" {
                 h2 #forums-h { (t(lang, "admin.forums")) }
@@ -63,6 +74,7 @@ pub fn home(
                         th scope="col" { (t(lang, "thread.title")) }
                         th scope="col" { (t(lang, "admin.theme")) }
                         th scope="col" { (t(lang, "admin.moderation")) }
+                        th scope="col" { (t(lang, "admin.language")) }
                         th scope="col" { (t(lang, "admin.moderators")) }
                         th scope="col" { span.visually-hidden { (t(lang, "common.actions")) } }
                     } }
@@ -72,6 +84,28 @@ pub fn home(
                                 td { a href={ "/forums/" (forum.slug) } { (forum.title) } @if forum.archived { " (" (t(lang, "forum.archived")) ")" } }
                                 td { (forum.theme_name) }
                                 td { (t(lang, &format!("admin.mode_{}", forum.moderation_mode))) }
+                                td {
+                                    @let field = format!("language-{}", forum.slug);
+                                    @let error = view.language_error.as_ref().filter(|(slug, _)| *slug == forum.slug).map(|(_, key)| *key);
+                                    form.inline method="post" action={ "/admin/forums/" (forum.slug) "/language" } {
+                                        (csrf_field(ctx))
+                                        label.visually-hidden for=(field) { (tf(lang, "admin.language_of", &[("forum", &forum.title)])) }
+                                        @if let Some(key) = error {
+                                            p.field-error id={ (field) "-error" } { (t(lang, key)) }
+                                        }
+                                        select id=(field) name="language"
+                                            aria-invalid=[error.map(|_| "true")]
+                                            aria-describedby=[error.map(|_| format!("{field}-error"))] {
+                                            @for code in crate::i18n::SUPPORTED {
+                                                option value=(code) lang=(code) selected[*code == forum.language] {
+                                                    (crate::i18n::autonym(code))
+                                                }
+                                            }
+                                        }
+                                        " "
+                                        button.secondary type="submit" { (t(lang, "admin.save_language")) }
+                                    }
+                                }
                                 td { (forum.moderators) " " a href={ "/forums/" (forum.slug) "/members" } { (t(lang, "admin.name_moderators")) } }
                                 td {
                                     form.inline method="post" action={ "/admin/forums/" (forum.slug) (if forum.archived { "/unarchive" } else { "/archive" }) } {
@@ -116,6 +150,8 @@ pub fn home(
                                 option value="pre" selected[view.forum_form.moderation == "pre"] { (t(lang, "admin.mode_pre")) }
                             }
                         }
+                        (language_select(ctx, forum_errors, "language", &t(lang, "admin.forum_language"), if view.forum_form.language.is_empty() { lang } else { &view.forum_form.language }))
+                        p.hint { (t(lang, "admin.forum_language_hint")) }
                         button type="submit" { (t(lang, "admin.create_forum")) }
                     }
                 }

@@ -53,6 +53,33 @@ pub fn field_error(ctx: &Ctx, errors: &FormErrors, field: &str) -> Markup {
     }
 }
 
+/// A labelled choice of English, French or Spanish, each named in its own language; `value`
+/// is selected (nothing when it is not a language: the first, English, shows).
+pub fn language_select(
+    ctx: &Ctx,
+    errors: &FormErrors,
+    field: &str,
+    label: &str,
+    value: &str,
+) -> Markup {
+    let invalid = errors.get(field).is_some();
+    html! {
+        div.field {
+            label for=(field) { (label) }
+            (field_error(ctx, errors, field))
+            select id=(field) name=(field)
+                aria-invalid=[invalid.then_some("true")]
+                aria-describedby=[invalid.then(|| format!("{field}-error"))] {
+                @for code in crate::i18n::SUPPORTED {
+                    option value=(code) lang=(code) selected[*code == value] {
+                        (crate::i18n::autonym(code))
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// A labelled single-line input with its error.
 pub fn text_input(
     ctx: &Ctx,

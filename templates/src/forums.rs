@@ -20,8 +20,15 @@ pub struct ForumSummary {
     pub title: String,
     pub theme_name: String,
     pub purpose: String,
+    /// The forum's language: its title and purpose say so when it is not the page's.
+    pub language: String,
     pub archived: bool,
     pub is_moderator: bool,
+}
+
+/// The `lang` attribute of a forum's own text: only where it differs from the page's.
+fn other_lang<'a>(ctx: &Ctx, language: &'a str) -> Option<&'a str> {
+    (language != ctx.lang).then_some(language)
 }
 
 pub fn forum_list(ctx: &Ctx, forums: &[ForumSummary]) -> Markup {
@@ -33,13 +40,13 @@ pub fn forum_list(ctx: &Ctx, forums: &[ForumSummary]) -> Markup {
             ul.cards {
                 @for forum in forums {
                     li {
-                        h3 { a href={ "/forums/" (forum.slug) } { (forum.title) } }
+                        h3 lang=[other_lang(ctx, &forum.language)] { a href={ "/forums/" (forum.slug) } { (forum.title) } }
                         p.meta {
                             (forum.theme_name)
                             @if forum.is_moderator { " · " (t(lang, "members.role_moderator")) }
                             @if forum.archived { " · " (t(lang, "forum.archived")) }
                         }
-                        @if !forum.purpose.is_empty() { p { (forum.purpose) } }
+                        @if !forum.purpose.is_empty() { p lang=[other_lang(ctx, &forum.language)] { (forum.purpose) } }
                     }
                 }
             }
@@ -65,6 +72,8 @@ pub struct ForumHead {
     pub theme_name: String,
     pub purpose: String,
     pub expected_outcome: String,
+    /// `en`, `fr` or `es`.
+    pub language: String,
     pub premoderated: bool,
     pub archived: bool,
 }
@@ -95,13 +104,18 @@ fn forum_header(ctx: &Ctx, forum: &ForumHead) -> Markup {
     let lang = ctx.lang;
     html! {
         p.crumbs { a href="/forums" { (t(lang, "forum.list_title")) } " › " (forum.theme_name) }
-        h1 { (forum.title) }
+        @let own = other_lang(ctx, &forum.language);
+        h1 lang=[own] { (forum.title) }
         @if forum.archived { p.notice { (t(lang, "forum.archived_notice")) } }
         @if !forum.purpose.is_empty() {
-            p { strong { (t(lang, "forum.purpose")) ": " } (forum.purpose) }
+            p { strong { (t(lang, "forum.purpose")) ": " } span lang=[own] { (forum.purpose) } }
         }
         @if !forum.expected_outcome.is_empty() {
-            p { strong { (t(lang, "forum.expected_outcome")) ": " } (forum.expected_outcome) }
+            p { strong { (t(lang, "forum.expected_outcome")) ": " } span lang=[own] { (forum.expected_outcome) } }
+        }
+        p.meta {
+            (t(lang, "forum.language")) ": "
+            span lang=(forum.language) { (crate::i18n::autonym(&forum.language)) }
         }
     }
 }
@@ -423,6 +437,10 @@ pub struct MembersView {
     pub can_name_moderators: bool,
     pub emails: String,
     pub role: String,
+    /// The language picked for the invitation (as typed, when it was refused).
+    pub language: String,
+    /// The forum's own language, the invitations' default.
+    pub forum_language: String,
     pub sent: Option<usize>,
 }
 
@@ -531,6 +549,8 @@ pub fn members_page(ctx: &Ctx, view: &MembersView, errors: &FormErrors) -> Marku
                         } @else {
                             input type="hidden" name="role" value="member";
                         }
+                        (crate::components::language_select(ctx, errors, "language", &t(lang, "invite.language"), if view.language.is_empty() { &view.forum_language } else { &view.language }))
+                        p.hint { (t(lang, "invite.language_hint")) }
                         button type="submit" { (t(lang, "invite.send")) }
                     }
                 }

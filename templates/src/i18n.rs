@@ -102,6 +102,32 @@ fn own_text(lang: &str, key: &str) -> Option<&'static str> {
     crate::_RUST_I18N_BACKEND.translate(lang, key)
 }
 
+/// A language code exactly as a form or a command line must give it (`en`, `fr` or `es`,
+/// surrounding spaces ignored); `None` for anything else, which is refused, never guessed.
+pub fn known(code: &str) -> Option<&'static str> {
+    let code = code.trim();
+    SUPPORTED.iter().copied().find(|l| *l == code)
+}
+
+/// A language's name in that language ("Français"), as language choices show it.
+pub fn autonym(code: &str) -> Cow<'static, str> {
+    let key = match code {
+        "fr" => "profile.lang_fr",
+        "es" => "profile.lang_es",
+        _ => "profile.lang_en",
+    };
+    t(supported(code), key)
+}
+
+/// The key of a language's name as a label says it in another language ("(in French)").
+pub fn in_language_key(code: &str) -> &'static str {
+    match code {
+        "fr" => "language.in_fr",
+        "es" => "language.in_es",
+        _ => "language.in_en",
+    }
+}
+
 /// The supported language nearest to a stored preference.
 pub fn supported(locale: &str) -> &'static str {
     let primary = locale
@@ -162,6 +188,20 @@ mod tests {
     }
 
     /// Every key used anywhere in the code exists in the English catalogue.
+    #[test]
+    fn form_languages_are_exact_codes() {
+        assert_eq!(known("fr"), Some("fr"));
+        assert_eq!(known(" es "), Some("es"));
+        for bad in ["", "FR", "fr-FR", "de", "english", "e"] {
+            assert_eq!(known(bad), None, "{bad:?}");
+        }
+        assert_eq!(autonym("fr"), "Français");
+        assert_eq!(autonym("es"), "Español");
+        assert_eq!(t("fr", in_language_key("en")), "(en anglais)");
+        assert_eq!(t("es", in_language_key("fr")), "(en francés)");
+        assert_eq!(t("en", in_language_key("es")), "(in Spanish)");
+    }
+
     #[test]
     fn english_catalogue_is_complete() {
         assert!(has_key("en", "nav.sign_in"));

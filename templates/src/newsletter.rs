@@ -55,10 +55,21 @@ fn choices(ctx: &Ctx, errors: &FormErrors, themes: &[ThemeChoice], frequency: &s
     }
 }
 
+/// The language of the newsletter (and of the confirmation mail).
+fn language_choice(ctx: &Ctx, errors: &FormErrors, value: &str) -> Markup {
+    let lang = ctx.lang;
+    html! {
+        (crate::components::language_select(ctx, errors, "language", &t(lang, "newsletter.language"), if value.is_empty() { lang } else { value }))
+        p.hint { (t(lang, "newsletter.language_hint")) }
+    }
+}
+
 pub struct SubscribeView {
     pub email: String,
     pub themes: Vec<ThemeChoice>,
     pub frequency: String,
+    /// `en`, `fr` or `es` (as typed when it was refused).
+    pub language: String,
     /// The request was accepted: say to check the inbox (the same words, known or not).
     pub sent: bool,
 }
@@ -85,6 +96,7 @@ pub fn subscribe(ctx: &Ctx, view: &SubscribeView, errors: &FormErrors) -> Markup
                     (csrf_field(ctx))
                     (text_input(ctx, errors, "email", &t(lang, "newsletter.email"), &view.email, "email", 254))
                     (choices(ctx, errors, &view.themes, &view.frequency))
+                    (language_choice(ctx, errors, &view.language))
                     p.hint { (t(lang, "newsletter.confirm_hint")) }
                     button type="submit" { (t(lang, "newsletter.subscribe")) }
                 }
@@ -178,6 +190,7 @@ pub struct ManageView {
     pub active: bool,
     pub themes: Vec<ThemeChoice>,
     pub frequency: String,
+    pub language: String,
     pub saved: bool,
 }
 
@@ -198,6 +211,7 @@ pub fn manage(ctx: &Ctx, view: &ManageView, errors: &FormErrors) -> Markup {
             form method="post" action={ "/newsletter/manage/" (view.token) } {
                 (csrf_field(ctx))
                 (choices(ctx, errors, &view.themes, &view.frequency))
+                (language_choice(ctx, errors, &view.language))
                 button type="submit" { (t(lang, "common.save")) }
             }
             @if view.active {

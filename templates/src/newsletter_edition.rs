@@ -10,7 +10,7 @@ use crate::{
     components::{FormErrors, Pager, csrf_field, error_summary, notice, pager, textarea, time},
     email::RenderedEmail,
     format::number,
-    i18n::{plural, t, tf},
+    i18n::{in_language_key, plural, t, tf},
     layout,
 };
 
@@ -22,6 +22,9 @@ pub struct MailItem<'a> {
     pub summary: &'a str,
     /// Absolute address.
     pub url: &'a str,
+    /// The item's own language (`en`, `fr` or `es`): marked with `lang` and named in the
+    /// message's language when it differs from it.
+    pub language: &'a str,
 }
 
 /// What one subscriber's message holds.
@@ -54,17 +57,27 @@ fn frequency_key(frequency: &str) -> &'static str {
     }
 }
 
-fn mail_section(heading: &str, items: &[MailItem<'_>]) -> Markup {
+/// "(in French)", in the message's language, for an item written in another one.
+fn other_language(lang: &str, item: &MailItem<'_>) -> Option<String> {
+    (item.language != lang).then(|| t(lang, in_language_key(item.language)).into_owned())
+}
+
+fn mail_section(lang: &str, heading: &str, items: &[MailItem<'_>]) -> Markup {
     html! {
         @if !items.is_empty() {
             h2 style=(SECTION_H) { (heading) }
             @for item in items {
+                @let other = other_language(lang, item);
+                @let item_lang = other.as_ref().map(|_| item.language);
                 div style="margin:0 0 18px" {
                     p style="margin:0 0 4px;font-weight:bold" {
-                        a href=(item.url) style=(LINK) { (item.title) }
+                        a href=(item.url) style=(LINK) lang=[item_lang] hreflang=[item_lang] { (item.title) }
+                        @if let Some(label) = &other {
+                            " " span style="font-weight:normal;color:#555555" { (label) }
+                        }
                     }
                     @if !item.summary.is_empty() {
-                        p style="margin:0;color:#333" { (item.summary) }
+                        p style="margin:0;color:#333" lang=[item_lang] { (item.summary) }
                     }
                 }
             }
@@ -72,7 +85,7 @@ fn mail_section(heading: &str, items: &[MailItem<'_>]) -> Markup {
     }
 }
 
-fn text_section(out: &mut String, heading: &str, items: &[MailItem<'_>]) {
+fn text_section(out: &mut String, lang: &str, heading: &str, items: &[MailItem<'_>]) {
     if items.is_empty() {
         return;
     }
@@ -83,6 +96,10 @@ fn text_section(out: &mut String, heading: &str, items: &[MailItem<'_>]) {
     for item in items {
         out.push_str("* ");
         out.push_str(item.title);
+        if let Some(label) = other_language(lang, item) {
+            out.push(' ');
+            out.push_str(&label);
+        }
         out.push('\n');
         if !item.summary.is_empty() {
             out.push_str("  ");
@@ -118,9 +135,9 @@ pub fn edition_email(lang: &str, mail: &EditionMail<'_>) -> RenderedEmail {
                     @if !mail.intro_html.is_empty() {
                         div style="margin:0 0 16px" { (PreEscaped(mail.intro_html)) }
                     }
-                    (mail_section(&learnings_h, &mail.learnings))
-                    (mail_section(&products_h, &mail.products))
-                    (mail_section(&threads_h, &mail.threads))
+                    (mail_section(lang, &learnings_h, &mail.learnings))
+                    (mail_section(lang, &products_h, &mail.products))
+                    (mail_section(lang, &threads_h, &mail.threads))
                     div style="margin-top:32px;padding-top:12px;border-top:1px solid #cccccc;font-size:14px;color:#555555" {
                         p style="margin:0 0 8px" { (why) }
                         p style="margin:0" {
@@ -145,9 +162,9 @@ pub fn edition_email(lang: &str, mail: &EditionMail<'_>) -> RenderedEmail {
         text.push_str(intro);
         text.push_str("\n\n");
     }
-    text_section(&mut text, &learnings_h, &mail.learnings);
-    text_section(&mut text, &products_h, &mail.products);
-    text_section(&mut text, &threads_h, &mail.threads);
+    text_section(&mut text, lang, &learnings_h, &mail.learnings);
+    text_section(&mut text, lang, &products_h, &mail.products);
+    text_section(&mut text, lang, &threads_h, &mail.threads);
     text.push_str("-- \n");
     text.push_str(&why);
     text.push('\n');
@@ -177,6 +194,8 @@ pub struct PageItem {
     pub title: String,
     pub summary: String,
     pub href: String,
+    /// The item's own language (`en`, `fr` or `es`).
+    pub language: String,
 }
 
 #[derive(Clone, Debug)]
@@ -221,16 +240,18 @@ pub struct ArchiveEdition {
     pub products: Vec<PageItem>,
 }
 
-fn page_section(heading: &str, items: &[PageItem]) -> Markup {
+fn page_section(lang: &str, heading: &str, items: &[PageItem]) -> Markup {
     html! {
         @if !items.is_empty() {
             section {
                 h2 { (heading) }
                 ul.edition-items {
                     @for item in items {
+                        @let other = (item.language != lang).then_some(item.language.as_str());
                         li {
-                            a href=(item.href) { (item.title) }
-                            @if !item.summary.is_empty() { p { (item.summary) } }
+                            a href=(item.href) lang=[other] hreflang=[other] { (item.title) }
+                            @if let Some(code) = other { " " span.meta { (t(lang, in_language_key(code))) } }
+                            @if !item.summary.is_empty() { p lang=[other] { (item.summary) } }
                         }
                     }
                 }
@@ -251,8 +272,8 @@ pub fn archive_edition(ctx: &Ctx, view: &ArchiveEdition) -> Markup {
             @if !view.intro_html.is_empty() {
                 div.intro { (PreEscaped(&view.intro_html)) }
             }
-            (page_section(&t(lang, "edition.section_learnings"), &view.learnings))
-            (page_section(&t(lang, "edition.section_products"), &view.products))
+            (page_section(lang, &t(lang, "edition.section_learnings"), &view.learnings))
+            (page_section(lang, &t(lang, "edition.section_products"), &view.products))
             @if view.learnings.is_empty() && view.products.is_empty() {
                 p { (t(lang, "edition.archive_nothing_public")) }
             }
@@ -422,7 +443,10 @@ pub struct AdminEditionView {
     pub period_end: String,
     pub scheduled_for: String,
     pub recipients: i32,
+    /// The introduction in English, French and Spanish (Markdown).
     pub intro_md: String,
+    pub intro_md_fr: String,
+    pub intro_md_es: String,
     pub items: Vec<AdminItem>,
     pub progress: ProgressView,
     pub notice: Option<&'static str>,
@@ -488,14 +512,19 @@ pub fn admin_edition(ctx: &Ctx, view: &AdminEditionView, errors: &FormErrors) ->
             section aria-labelledby="intro-h" {
                 h2 #intro-h { (t(lang, "edition.intro")) }
                 @if scheduled {
+                    p.hint { (t(lang, "edition.intro_fallback")) }
                     form method="post" action={ (base) "/intro" } {
                         (csrf_field(ctx))
-                        (textarea(ctx, errors, "intro", &t(lang, "edition.intro_label"), &view.intro_md, 8))
+                        (textarea(ctx, errors, "intro", &t(lang, "edition.intro_label_en"), &view.intro_md, 8))
+                        (textarea(ctx, errors, "intro_fr", &t(lang, "edition.intro_label_fr"), &view.intro_md_fr, 8))
+                        (textarea(ctx, errors, "intro_es", &t(lang, "edition.intro_label_es"), &view.intro_md_es, 8))
                         button type="submit" { (t(lang, "edition.save_intro")) }
                     }
                 } @else {
                     p { (t(lang, "edition.intro_locked")) }
-                    @if !view.intro_md.is_empty() { pre.plain { (view.intro_md) } }
+                    @for (code, key, text) in [("en", "edition.intro_label_en", &view.intro_md), ("fr", "edition.intro_label_fr", &view.intro_md_fr), ("es", "edition.intro_label_es", &view.intro_md_es)] {
+                        @if !text.is_empty() { h3 { (t(lang, key)) } pre.plain lang=(code) { (text) } }
+                    }
                 }
             }
             section aria-labelledby="items-h" {

@@ -200,6 +200,100 @@ fn dkim_settings_sign_the_mail_or_stop_start_up_naming_the_setting() {
     }
 }
 
+/// The messages in the outbox, oldest first.
+fn outbox_mails(work: &Workdir) -> Vec<crate::support::Mail> {
+    let mut files: Vec<_> = std::fs::read_dir(work.dir.path().join("outbox"))
+        .expect("outbox")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    files.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
+    files
+        .iter()
+        .map(|p| crate::support::parse_mail(&std::fs::read(p).expect("mail")))
+        .collect()
+}
+
+#[test]
+fn forums_and_invitations_take_a_language_from_the_command_line() {
+    let work = Workdir::new();
+    work.ok(&["theme", "create", "agri", "--name", "Agriculture"]);
+    for bad in ["de", "FR", "french", ""] {
+        let refused = work.fora(&[
+            "forum",
+            "create",
+            "cacao",
+            "--title",
+            "Cacao",
+            "--theme",
+            "agri",
+            "--language",
+            bad,
+        ]);
+        assert!(!refused.status.success(), "--language {bad:?} is refused");
+        assert!(
+            String::from_utf8_lossy(&refused.stderr).contains("[possible values: en, fr, es]"),
+            "{}",
+            String::from_utf8_lossy(&refused.stderr)
+        );
+    }
+    work.ok(&[
+        "forum",
+        "create",
+        "cacao",
+        "--title",
+        "Cacao",
+        "--theme",
+        "agri",
+        "--language",
+        "fr",
+    ]);
+    // Not created by the refused attempts, created once now: a second time is refused.
+    assert!(
+        !work
+            .fora(&[
+                "forum", "create", "cacao", "--title", "C", "--theme", "agri"
+            ])
+            .status
+            .success()
+    );
+    // The forum's language by default; another when asked; an unknown one refused.
+    work.ok(&["invite", "ana@example.org", "--forum", "cacao"]);
+    work.ok(&[
+        "invite",
+        "luis@example.org",
+        "--forum",
+        "cacao",
+        "--language",
+        "es",
+    ]);
+    let refused = work.fora(&[
+        "invite",
+        "kim@example.org",
+        "--forum",
+        "cacao",
+        "--language",
+        "de",
+    ]);
+    assert!(!refused.status.success());
+    let mails = outbox_mails(&work);
+    assert_eq!(mails.len(), 2, "nothing sent for the refused invitation");
+    let to = |address: &str| {
+        mails
+            .iter()
+            .find(|m| m.to == address)
+            .unwrap_or_else(|| panic!("no mail to {address}"))
+    };
+    assert_eq!(
+        to("ana@example.org").subject,
+        "Invitation au forum Cacao sur Fora"
+    );
+    assert_eq!(
+        to("luis@example.org").subject,
+        "Invitación al foro Cacao en Fora"
+    );
+}
+
 #[test]
 fn demo_fills_an_empty_database_once() {
     let work = Workdir::new();

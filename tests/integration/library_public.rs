@@ -1415,6 +1415,7 @@ async fn theme_page_shows_only_the_viewers_forums(app: TestApp) {
                 purpose: "Share what works.",
                 expected_outcome: "",
                 moderation: "post",
+                language: "en",
             },
         )
         .await

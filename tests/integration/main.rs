@@ -21,6 +21,7 @@ mod library_import;
 mod library_public;
 mod library_search;
 mod link_tokens;
+mod mail_languages;
 mod mail_names;
 mod mail_queue;
 mod moderation;

@@ -270,6 +270,7 @@ impl TestApp {
                 purpose: "Share what works.",
                 expected_outcome: "A list of good practices.",
                 moderation,
+                language: "en",
             },
         )
         .await

@@ -16,6 +16,8 @@ pub struct Submitted {
     pub email: String,
     pub themes: Vec<String>,
     pub frequency: String,
+    /// The language of the mail, as typed (empty when the form did not send one).
+    pub language: String,
 }
 
 impl Submitted {
@@ -27,6 +29,7 @@ impl Submitted {
                 // Bounded: a request cannot make the server hold an unbounded list.
                 "themes" if submitted.themes.len() < 1000 => submitted.themes.push(value),
                 "frequency" => submitted.frequency = value.chars().take(20).collect(),
+                "language" => submitted.language = value.chars().take(20).collect(),
                 _ => {}
             }
         }
@@ -78,6 +81,23 @@ pub fn email(raw: &str) -> Result<String, &'static str> {
         return Err("newsletter.email_too_long");
     }
     Ok(stored)
+}
+
+/// The language the newsletter is written in: `fallback` when the field was left out or
+/// empty, `en`, `fr` or `es` as picked; anything else is refused (and `None` returned).
+pub fn language(
+    submitted: &Submitted,
+    fallback: &'static str,
+    errors: &mut FormErrors,
+) -> Option<&'static str> {
+    if submitted.language.trim().is_empty() {
+        return Some(fallback);
+    }
+    let known = templates::i18n::known(&submitted.language);
+    if known.is_none() {
+        errors.add("language", "form.bad_language");
+    }
+    known
 }
 
 /// Themes and frequency. No theme ticked means every theme.

@@ -84,6 +84,7 @@ pub async fn show_subscribe(
             .unwrap_or_default(),
         themes: theme_choices(&themes, &[]),
         frequency: Frequency::Weekly.as_str().into(),
+        language: viewer.lang.to_string(),
         sent: false,
     };
     Ok(page(
@@ -105,11 +106,14 @@ pub async fn subscribe(
         .map_err(|key| errors.add("email", key))
         .ok();
     let choices = form::choices(&submitted, &themes, &mut errors);
-    let (Some(email), Some(choices)) = (email, choices) else {
+    // The page's language unless another is picked.
+    let language = form::language(&submitted, viewer.lang, &mut errors);
+    let (Some(email), Some(choices), Some(language)) = (email, choices, language) else {
         let view = views::SubscribeView {
             email: submitted.email.clone(),
             themes: theme_choices(&themes, &submitted.checked(&themes)),
             frequency: submitted.frequency.clone(),
+            language: submitted.language.clone(),
             sent: false,
         };
         return Ok(page(
@@ -125,10 +129,10 @@ pub async fn subscribe(
     // The lookup, the write and the mail happen after the answer, so the answer is the same
     // in content and in time whether or not the address is known.
     let background = state.clone();
-    let lang = viewer.lang;
     let address_to_mail = email.clone();
     tokio::spawn(async move {
-        if let Err(err) = request_and_mail(&background, &address_to_mail, &choices, lang).await {
+        if let Err(err) = request_and_mail(&background, &address_to_mail, &choices, language).await
+        {
             tracing::warn!(error = %err, "newsletter subscription request not handled");
         }
     });
@@ -136,6 +140,7 @@ pub async fn subscribe(
         email,
         themes: Vec::new(),
         frequency: Frequency::Weekly.as_str().into(),
+        language: language.to_string(),
         sent: true,
     };
     Ok(page(
@@ -298,6 +303,7 @@ async fn manage_view(
         active: row.status == SubscriberStatus::Active,
         themes: theme_choices(&themes, &checked),
         frequency: row.frequency.as_str().to_string(),
+        language: row.language.clone(),
         saved,
     })
 }
@@ -323,8 +329,8 @@ pub async fn show_manage(
     ))
 }
 
-/// Changes themes and frequency by link: the link (mailed only to the address) is the
-/// authority, and the form is CSRF-protected like every other.
+/// Changes themes, frequency and language by link: the link (mailed only to the address) is
+/// the authority, and the form is CSRF-protected like every other.
 pub async fn update_manage(
     State(state): State<AppState>,
     mut viewer: Viewer,
@@ -337,10 +343,18 @@ pub async fn update_manage(
     let submitted = Submitted::from_pairs(pairs);
     let themes = service::all_themes(&state.db).await?;
     let mut errors = FormErrors::default();
-    let Some(choices) = form::choices(&submitted, &themes, &mut errors) else {
+    let choices = form::choices(&submitted, &themes, &mut errors);
+    // Left out (an older page): the language stays as it is.
+    let language = form::language(
+        &submitted,
+        templates::i18n::supported(&row.language),
+        &mut errors,
+    );
+    let (Some(choices), Some(language)) = (choices, language) else {
         let mut view = manage_view(&state, &token, &row, false).await?;
         view.themes = theme_choices(&themes, &submitted.checked(&themes));
         view.frequency = submitted.frequency.clone();
+        view.language = submitted.language.clone();
         return Ok(page(
             StatusCode::UNPROCESSABLE_ENTITY,
             views::manage(&viewer.form_ctx().await?, &view, &errors),
@@ -348,6 +362,7 @@ pub async fn update_manage(
     };
     let txn = begin_write(&state.db).await?;
     service::update_choices(&txn, row.id, &choices, now()).await?;
+    service::set_language(&txn, row.id, language, now()).await?;
     txn.commit().await?;
     Ok(Redirect::to(&format!("/newsletter/manage/{token}?saved=1")).into_response())
 }

@@ -368,9 +368,49 @@ pub async fn update_choices(
     set_themes(db, subscriber_id, &choices.themes).await
 }
 
+/// The language a subscriber's mail is written in (`en`, `fr` or `es`, already checked).
+pub async fn set_language(
+    db: &impl ConnectionTrait,
+    subscriber_id: i32,
+    language: &str,
+    at: OffsetDateTime,
+) -> Result<(), DbErr> {
+    db.execute_raw(Statement::from_sql_and_values(
+        db.get_database_backend(),
+        "UPDATE subscribers SET language = $1, updated_at = $2 WHERE id = $3",
+        [
+            templates::i18n::supported(language).into(),
+            at.into(),
+            subscriber_id.into(),
+        ],
+    ))
+    .await?;
+    Ok(())
+}
+
+/// A member's newsletter follows the language of their profile: called when they change it.
+pub async fn follow_profile_language(
+    db: &impl ConnectionTrait,
+    user: &users::Model,
+    at: OffsetDateTime,
+) -> Result<(), DbErr> {
+    db.execute_raw(Statement::from_sql_and_values(
+        db.get_database_backend(),
+        "UPDATE subscribers SET language = $1, updated_at = $2 WHERE user_id = $3",
+        [
+            templates::i18n::supported(&user.locale).into(),
+            at.into(),
+            user.id.into(),
+        ],
+    ))
+    .await?;
+    Ok(())
+}
+
 /// A member subscribes (or changes their choices) from the profile: no confirmation, as the
 /// account's address is verified. An anonymous row for the same address is taken over, never
 /// duplicated; a row that was not active starts with a new link salt (as in [`confirm`]).
+/// The newsletter comes in the language of their profile.
 /// Call inside one write transaction.
 pub async fn subscribe_member(
     db: &impl ConnectionTrait,
@@ -386,7 +426,7 @@ pub async fn subscribe_member(
                 "UPDATE subscribers SET user_id = $1, status = $2,
                         confirmed_at = COALESCE(confirmed_at, $3), unsubscribed_at = NULL,
                         confirm_token_hash = NULL, confirm_expires_at = NULL,
-                        permanent_failures = 0, updated_at = $3,
+                        permanent_failures = 0, updated_at = $3, language = $6,
                         link_salt = CASE WHEN status = $2 THEN link_salt ELSE $5 END
                  WHERE id = $4",
                 [
@@ -395,6 +435,7 @@ pub async fn subscribe_member(
                     at.into(),
                     row.id.into(),
                     link_tokens::new_salt().into(),
+                    templates::i18n::supported(&user.locale).into(),
                 ],
             ))
             .await?;
