@@ -218,20 +218,34 @@ async fn queue_one(app: &TestApp, to: &str) {
 }
 
 async fn a_message_claimed_by_a_crashed_worker_goes_out_once_with_its_message_id(app: TestApp) {
-    // A worker that claims rows and then dies: its lease is all that is left of it. The
-    // running worker is not woken, and it looks only every 2 s: the claim comes first.
-    queue_one(&app, "someone@example.org").await;
-    let claimed: Vec<Row> = fora::mail::lease::claim(
-        app.db(),
-        "mail_queue",
-        "id, kind, status, attempts, message_id, message, last_error",
-        "crashed-worker",
-        Duration::from_secs(3),
-        10,
+    // A worker that claimed the row and then died: its lease is all that is left of it.
+    // Written in the transaction that queues the row, so the running worker never sees it
+    // unleased.
+    use sea_orm::TransactionTrait;
+    let txn = app.db().begin().await.expect("begin");
+    let email = Email::new(
+        "someone@example.org",
+        None,
+        templates::email::password_reset("en", "http://fora.test/password/reset/x"),
+    );
+    queue::enqueue(
+        &txn,
+        app.state.config.mail_origin(),
+        Kind::PasswordReset,
+        email,
     )
     .await
-    .expect("claim");
-    assert_eq!(claimed.len(), 1, "claimed before the worker's look");
+    .expect("enqueue");
+    txn.execute_raw(Statement::from_sql_and_values(
+        txn.get_database_backend(),
+        "UPDATE mail_queue SET lease_owner = 'crashed-worker', lease_until = $1",
+        [(time::OffsetDateTime::now_utc() + time::Duration::seconds(3)).into()],
+    ))
+    .await
+    .expect("lease");
+    txn.commit().await.expect("commit");
+    let claimed = rows(&app).await;
+    assert_eq!(claimed.len(), 1);
     tokio::time::sleep(Duration::from_millis(2500)).await;
     assert_eq!(app.mail_count(), 0, "nothing is sent while the lease holds");
     let mail = app.mails(1).await.remove(0);
