@@ -3,7 +3,7 @@
 //! names the person and the day, so queuing it again (the next tick, another instance) adds
 //! nothing.
 
-use sea_orm::{DbErr, EntityTrait, FromQueryResult, Statement};
+use sea_orm::{DbErr, EntityTrait, Statement};
 use time::OffsetDateTime;
 
 use crate::{
@@ -18,33 +18,37 @@ use crate::{
     web::AppState,
 };
 
-#[derive(FromQueryResult)]
-struct Candidate {
-    id: i32,
-}
-
-/// Queues today's waiting list for every daily reader who may have one. Returns how many
-/// people had something waiting.
+/// Queues today's waiting list for every daily reader who may have one and has not had
+/// today's yet. Returns how many lists were queued.
 pub async fn queue_daily(state: &AppState, day: OffsetDateTime) -> Result<u64, DbErr> {
     let db = &state.db;
-    let candidates = Candidate::find_by_statement(Statement::from_sql_and_values(
-        db.get_database_backend(),
-        "SELECT u.id FROM users u
-         WHERE u.notify_mode = 'daily' AND u.disabled_at IS NULL
-           AND (u.is_admin
-                OR u.id IN (SELECT user_id FROM memberships WHERE role = $1)
-                OR u.id IN (SELECT reviewer_id FROM learnings WHERE status = $2 AND reviewer_id IS NOT NULL))
-         ORDER BY u.id",
-        [MemberRole::Moderator.into(), LearningStatus::InReview.into()],
-    ))
-    .all(db)
-    .await?;
     let domain = state.config.mail_domain();
+    // `waiting.<user id>.<day>@<domain>`, written here once for both the query and the mail.
+    let (prefix, suffix) = ("waiting.", format!(".{}@{domain}", day.date()));
+    // Every tick of the daily hour comes here: who already has today's list is left out
+    // before anything is read or rendered for them.
+    let candidates = users::Entity::find()
+        .from_raw_sql(Statement::from_sql_and_values(
+            db.get_database_backend(),
+            "SELECT u.* FROM users u
+             WHERE u.notify_mode = 'daily' AND u.disabled_at IS NULL
+               AND (u.is_admin
+                    OR u.id IN (SELECT user_id FROM memberships WHERE role = $1)
+                    OR u.id IN (SELECT reviewer_id FROM learnings WHERE status = $2 AND reviewer_id IS NOT NULL))
+               AND NOT EXISTS (SELECT 1 FROM mail_queue q
+                               WHERE q.message_id = $3 || CAST(u.id AS TEXT) || $4)
+             ORDER BY u.id",
+            [
+                MemberRole::Moderator.into(),
+                LearningStatus::InReview.into(),
+                prefix.into(),
+                suffix.clone().into(),
+            ],
+        ))
+        .all(db)
+        .await?;
     let mut queued = 0;
-    for candidate in candidates {
-        let Some(user) = users::Entity::find_by_id(candidate.id).one(db).await? else {
-            continue;
-        };
+    for user in candidates {
         let lang = templates::i18n::supported(&user.locale);
         let view = super::items::list(db, &user, lang).await?;
         if view.count() == 0 {
@@ -57,7 +61,7 @@ pub async fn queue_daily(state: &AppState, day: OffsetDateTime) -> Result<u64, D
             &state.config.absolute("/profile"),
         );
         let mut email = Email::new(&user.email, Some(&user.display_name), rendered);
-        email.message_id = Some(format!("waiting.{}.{}@{domain}", user.id, day.date()));
+        email.message_id = Some(format!("{prefix}{}{suffix}", user.id));
         match queue::enqueue(db, state.config.mail_origin(), Kind::WaitingDigest, email).await {
             Ok(()) => queued += 1,
             Err(EnqueueError::Unbuildable(err)) => {

@@ -202,19 +202,27 @@ async fn every_kind_of_mail_names_itself_and_says_who_wrote_it(app: TestApp) {
 
 /// Queues a message directly, as any feature does inside its transaction.
 async fn queue_one(app: &TestApp, to: &str) {
+    queue_in(app.db(), app, to).await.expect("enqueue");
+}
+
+/// Queues a password-reset message to `to` on `db` (a transaction, or the pool).
+async fn queue_in(
+    db: &impl ConnectionTrait,
+    app: &TestApp,
+    to: &str,
+) -> Result<(), queue::EnqueueError> {
     let email = Email::new(
         to,
         None,
         templates::email::password_reset("en", "http://fora.test/password/reset/x"),
     );
     queue::enqueue(
-        app.db(),
+        db,
         app.state.config.mail_origin(),
         Kind::PasswordReset,
         email,
     )
     .await
-    .expect("enqueue");
 }
 
 async fn a_message_claimed_by_a_crashed_worker_goes_out_once_with_its_message_id(app: TestApp) {
@@ -223,19 +231,9 @@ async fn a_message_claimed_by_a_crashed_worker_goes_out_once_with_its_message_id
     // unleased.
     use sea_orm::TransactionTrait;
     let txn = app.db().begin().await.expect("begin");
-    let email = Email::new(
-        "someone@example.org",
-        None,
-        templates::email::password_reset("en", "http://fora.test/password/reset/x"),
-    );
-    queue::enqueue(
-        &txn,
-        app.state.config.mail_origin(),
-        Kind::PasswordReset,
-        email,
-    )
-    .await
-    .expect("enqueue");
+    queue_in(&txn, &app, "someone@example.org")
+        .await
+        .expect("enqueue");
     txn.execute_raw(Statement::from_sql_and_values(
         txn.get_database_backend(),
         "UPDATE mail_queue SET lease_owner = 'crashed-worker', lease_until = $1",
@@ -264,19 +262,9 @@ async fn a_message_claimed_by_a_crashed_worker_goes_out_once_with_its_message_id
 async fn queued_mail_waits_for_the_transaction_that_causes_it(app: TestApp) {
     use sea_orm::TransactionTrait;
     let txn = app.db().begin().await.expect("begin");
-    let email = Email::new(
-        "rolled-back@example.org",
-        None,
-        templates::email::password_reset("en", "http://fora.test/password/reset/x"),
-    );
-    queue::enqueue(
-        &txn,
-        app.state.config.mail_origin(),
-        Kind::PasswordReset,
-        email,
-    )
-    .await
-    .expect("enqueue");
+    queue_in(&txn, &app, "rolled-back@example.org")
+        .await
+        .expect("enqueue");
     txn.rollback().await.expect("rollback");
     queue_one(&app, "kept@example.org").await;
     app.state.mail_queued();
@@ -290,18 +278,7 @@ async fn queued_mail_waits_for_the_transaction_that_causes_it(app: TestApp) {
         "the rolled-back message never existed"
     );
     // A message that cannot be built is refused at once, not queued.
-    let bad = Email::new(
-        "not an address",
-        None,
-        templates::email::password_reset("en", "http://fora.test/x"),
-    );
-    let refused = queue::enqueue(
-        app.db(),
-        app.state.config.mail_origin(),
-        Kind::PasswordReset,
-        bad,
-    )
-    .await;
+    let refused = queue_in(app.db(), &app, "not an address").await;
     assert!(matches!(refused, Err(queue::EnqueueError::Unbuildable(_))));
 }
 
