@@ -11,6 +11,7 @@ pub mod demo;
 pub mod entities;
 pub mod feeds;
 pub mod forums;
+pub mod home;
 pub mod jobs;
 pub mod learnings;
 pub mod link_tokens;
@@ -60,6 +61,7 @@ pub fn app(state: AppState) -> Router {
         .with_secure(state.config.secure_cookies())
         .with_expiry(Expiry::OnInactivity(IDLE_LIFETIME));
     let mut router = Router::new()
+        .merge(home::router())
         .merge(accounts::router())
         .merge(forums::router())
         .merge(admin::router())
@@ -75,6 +77,7 @@ pub fn app(state: AppState) -> Router {
         .route("/language/{code}", get(web::language::choose))
         .route("/healthz", get(healthz))
         .route("/static/style.css", get(stylesheet))
+        .route("/favicon.ico", get(favicon))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -116,18 +119,24 @@ async fn healthz(State(state): State<AppState>) -> Response {
 }
 
 async fn stylesheet() -> Response {
+    asset("text/css; charset=utf-8", templates::STYLESHEET.as_bytes())
+}
+
+async fn favicon() -> Response {
+    asset("image/x-icon", templates::FAVICON)
+}
+
+/// A file compiled into the binary, cached by browsers for a day.
+fn asset(content_type: &'static str, bytes: &'static [u8]) -> Response {
     (
         [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/css; charset=utf-8"),
-            ),
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
             (
                 header::CACHE_CONTROL,
                 HeaderValue::from_static("public, max-age=86400"),
             ),
         ],
-        templates::STYLESHEET,
+        bytes,
     )
         .into_response()
 }

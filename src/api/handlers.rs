@@ -437,7 +437,7 @@ fn product_summary(base: &str, taxonomy: &Taxonomy, item: &ProductItem) -> Produ
         api_url: format!("{base}/api/v1/products/{}", product.id),
         title: product.title.clone(),
         kind: term(taxonomy, product.kind_id),
-        summary: listing::plain_text(&product.summary, 300),
+        summary: crate::markdown::summary::plain(&product.summary, 300),
         themes: themes(base, taxonomy, &item.theme_ids),
         countries: countries(taxonomy, &item.country_ids),
         language: language(&product.language),

@@ -451,7 +451,7 @@ fn product_entry(
         author: product.author_id.and_then(|id| authors.get(&id)),
         categories,
         related: &product.url,
-        summary: Some(listing::plain_text(&product.summary, 300)),
+        summary: Some(crate::markdown::summary::plain(&product.summary, 300)),
         content_html: &product.summary_html,
         language: &product.language,
     })

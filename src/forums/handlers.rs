@@ -67,17 +67,6 @@ pub async fn visible_forums(
         .collect())
 }
 
-pub async fn home(State(state): State<AppState>, viewer: Viewer) -> AppResult<Response> {
-    let forums = match &viewer.user {
-        Some(user) => visible_forums(&state.db, user).await?,
-        None => Vec::new(),
-    };
-    Ok(html(
-        StatusCode::OK,
-        templates::accounts::home(&viewer.ctx(), &forums),
-    ))
-}
-
 pub async fn list_forums(
     State(state): State<AppState>,
     signed_in: SignedIn,

@@ -26,7 +26,6 @@ pub fn post_path(thread_id: i32, post_id: i32) -> String {
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/", get(handlers::home))
         .route("/forums", get(handlers::list_forums))
         .route("/forums/{slug}", get(handlers::show_forum))
         .route(

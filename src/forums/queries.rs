@@ -42,6 +42,7 @@ pub struct ThreadListRow {
 }
 
 /// Visible posts for a reader: published and not hidden (moderators also see hidden ones).
+/// Unread counts leave out the reader's own posts: nobody has to read what they wrote.
 const VISIBLE_POST: &str = "p.status = 'published' AND (p.hidden_at IS NULL OR $2 = 1)";
 
 /// Threads a reader sees: moderators all; others those not hidden that have a published post
@@ -67,6 +68,7 @@ pub async fn forum_threads(
         "SELECT t.id, t.title, u.display_name AS author, t.pinned_at, t.locked_at, t.hidden_at, t.featured_at, t.last_post_at,
                 (SELECT COUNT(*) FROM posts p WHERE p.thread_id = t.id AND {VISIBLE_POST}) AS posts,
                 (SELECT COUNT(*) FROM posts p WHERE p.thread_id = t.id AND {VISIBLE_POST}
+                    AND p.author_id <> $3
                     AND p.id > COALESCE((SELECT r.last_read_post_id FROM thread_reads r WHERE r.thread_id = t.id AND r.user_id = $3), 0)) AS unread
          FROM threads t JOIN users u ON u.id = t.author_id
          WHERE t.forum_id = $1 AND {VISIBLE_THREAD}
@@ -87,6 +89,48 @@ pub async fn forum_threads(
     .all(db)
     .await?;
     Ok((rows, page, pages))
+}
+
+#[derive(FromQueryResult, Debug)]
+pub struct RecentThreadRow {
+    pub id: i32,
+    pub title: String,
+    pub forum_title: String,
+    pub forum_language: String,
+    pub last_post_at: OffsetDateTime,
+    pub unread: i64,
+}
+
+/// The threads of the reader's own forums (memberships only, archived forums left out) with
+/// the latest published posts, newest first: what the signed-in home shows. What members
+/// see: no hidden thread, no thread whose only post waits for approval, no hidden post
+/// counted as unread.
+pub async fn recent_threads(
+    db: &impl ConnectionTrait,
+    viewer: &users::Model,
+    limit: u64,
+) -> Result<Vec<RecentThreadRow>, DbErr> {
+    let sql = format!(
+        "SELECT t.id, t.title, f.title AS forum_title, f.language AS forum_language, t.last_post_at,
+                (SELECT COUNT(*) FROM posts p WHERE p.thread_id = t.id AND {VISIBLE_POST}
+                    AND p.author_id <> $1
+                    AND p.id > COALESCE((SELECT r.last_read_post_id FROM thread_reads r WHERE r.thread_id = t.id AND r.user_id = $1), 0)) AS unread
+         FROM threads t
+         JOIN forums f ON f.id = t.forum_id AND f.archived_at IS NULL
+         JOIN memberships m ON m.forum_id = f.id AND m.user_id = $1
+         WHERE t.hidden_at IS NULL
+           AND EXISTS (SELECT 1 FROM posts vp WHERE vp.thread_id = t.id AND vp.status = 'published' AND vp.hidden_at IS NULL)
+         ORDER BY t.last_post_at DESC, t.id DESC
+         LIMIT $3"
+    );
+    RecentThreadRow::find_by_statement(Statement::from_sql_and_values(
+        db.get_database_backend(),
+        &sql,
+        // $2 = 0: counted as a member, not a moderator, sees them.
+        [viewer.id.into(), 0i32.into(), (limit as i64).into()],
+    ))
+    .all(db)
+    .await
 }
 
 #[derive(FromQueryResult, Debug, Clone)]

@@ -629,16 +629,22 @@ async fn find(
     let hits = rows
         .into_iter()
         .map(|row| {
+            // Snippets quote the words, never the Markdown syntax around them.
+            let description = crate::markdown::words(&row.description, SNIPPET_SOURCE_BUDGET);
             let snippet = match &question {
                 Some(question) => highlighters
                     .entry(row.language.clone())
                     .or_insert_with(|| engine.highlighter(&searcher, &**question, &row.language))
                     .as_ref()
-                    .map(|generator| generator.snippet(&row.description))
+                    .map(|generator| generator.snippet(&description))
                     .filter(|snippet| !snippet.highlighted().is_empty())
-                    .map(|snippet| marked(&snippet, row.description.len(), MARK_START, MARK_END)),
+                    .map(|snippet| marked(&snippet, description.len(), MARK_START, MARK_END)),
                 None => None,
-            };
+            }
+            .map(|marked| flat(&marked))
+            .unwrap_or_else(|| {
+                crate::markdown::summary::after_title(&row.title, &row.description, 300)
+            });
             Hit {
                 id: row.id,
                 title: row.title,
@@ -648,10 +654,7 @@ async fn find(
                 status: row.status,
                 evaluation_type_id: row.evaluation_type_id,
                 published_at: row.published_at,
-                snippet: snippet.map_or_else(
-                    || super::fields::shorten(&flat(&row.description), 300),
-                    |marked| flat(&marked),
-                ),
+                snippet,
                 language: row.language,
             }
         })
@@ -664,6 +667,10 @@ async fn find(
         facets: facets_of(found.counts),
     }))
 }
+
+/// How much of a description snippets are drawn from: more than any snippet shows, less
+/// than the longest descriptions, so one long learning cannot slow a page of results.
+const SNIPPET_SOURCE_BUDGET: usize = 20_000;
 
 fn flat(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")

@@ -9,6 +9,7 @@ mod bounds;
 mod escaping;
 mod markers;
 pub mod pathological;
+pub mod summary;
 
 use std::sync::LazyLock;
 

@@ -205,44 +205,8 @@ pub struct EditionContent {
     pub items: Vec<Item>,
 }
 
-/// Plain text of some Markdown, whitespace collapsed, cut to about `max` characters on a word
-/// boundary. What a summary in a message or an archive list shows.
-pub fn plain_summary(markdown: &str, max: usize) -> String {
-    let text = crate::markdown::words(markdown, max * 4 + 64);
-    let words: Vec<&str> = text.split_whitespace().collect();
-    let mut out = String::new();
-    for word in words {
-        let next = out.chars().count() + word.chars().count() + usize::from(!out.is_empty());
-        if next > max {
-            if out.is_empty() {
-                out.extend(word.chars().take(max));
-            }
-            out.push('…');
-            return out;
-        }
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(word);
-    }
-    out
-}
-
 /// Characters of a summary in a message.
 const SUMMARY_CHARS: usize = 280;
-
-/// The summary of an item, without repeating its title when the text opens with it (imported
-/// learnings often take their title from their first sentence).
-fn summary_after_title(title: &str, markdown: &str) -> String {
-    let title = title.trim();
-    let text = plain_summary(markdown, SUMMARY_CHARS + title.chars().count() + 1);
-    match text.strip_prefix(title).map(str::trim_start) {
-        // The text is the title and nothing more.
-        Some("") | Some("…") => String::new(),
-        Some(rest) => plain_summary(rest, SUMMARY_CHARS),
-        None => plain_summary(markdown, SUMMARY_CHARS),
-    }
-}
 
 #[derive(FromQueryResult)]
 struct ItemRow {
@@ -380,7 +344,11 @@ async fn load_kind(
         .map(|row| Item {
             kind,
             id: row.id,
-            summary: summary_after_title(&row.title, row.body.as_deref().unwrap_or("")),
+            summary: crate::markdown::summary::after_title(
+                &row.title,
+                row.body.as_deref().unwrap_or(""),
+                SUMMARY_CHARS,
+            ),
             url: config.absolute(&format!("{path}{}", row.id)),
             themes: match row.theme_id {
                 Some(theme) => vec![theme],
@@ -512,32 +480,5 @@ pub fn render_message(
             unsubscribe_url,
             reply_to: config.newsletter.reply_to.clone(),
         }),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn summaries_are_plain_short_and_do_not_repeat_the_title() {
-        assert_eq!(
-            plain_summary("# Heading\n\nSome *emphasis* and a [link](http://x).", 100),
-            "Heading Some emphasis and a link."
-        );
-        assert_eq!(plain_summary("one two three four", 9), "one two…");
-        assert_eq!(plain_summary("a <b>bold</b> word", 100), "a bold word");
-        assert_eq!(plain_summary("<script>alert(1)</script>", 100), "");
-        assert_eq!(
-            summary_after_title("Cash works.", "Cash works. Families kept girls in school."),
-            "Families kept girls in school."
-        );
-        assert_eq!(summary_after_title("Cash works.", "Cash works."), "");
-        assert_eq!(
-            summary_after_title("Title", "Another text."),
-            "Another text."
-        );
-        let long = "word ".repeat(200);
-        assert!(summary_after_title("T", &long).chars().count() <= SUMMARY_CHARS + 1);
     }
 }

@@ -10,7 +10,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 use crate::{
     entities::products::{self, ProductStatus},
     learnings::{
-        fields::{LANGUAGES, shorten},
+        fields::LANGUAGES,
         search::{ActiveFilter, Audience, FacetCount, Notice},
     },
     search::{
@@ -450,31 +450,9 @@ pub fn path_id(raw: &str) -> Option<i32> {
     raw.trim().parse::<i32>().ok().filter(|id| *id > 0)
 }
 
-/// Markdown as plain text (for listings and the API): the words, not the syntax.
-pub fn plain_text(markdown: &str, max: usize) -> String {
-    let out = crate::markdown::words(markdown, max * 8);
-    let flat = out.split_whitespace().collect::<Vec<_>>().join(" ");
-    shorten(&flat, max)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn plain_text_drops_markup() {
-        assert_eq!(
-            plain_text(
-                "# Title\n\nSome *bold* [link](http://x.y) <script>x</script>",
-                200
-            ),
-            "Title Some bold link x"
-        );
-        assert_eq!(
-            plain_text("word ".repeat(100).as_str(), 20).chars().count(),
-            20
-        );
-    }
 
     #[test]
     fn path_ids_are_positive_numbers() {

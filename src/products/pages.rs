@@ -74,7 +74,7 @@ pub(crate) fn product_card(item: &ProductItem, taxonomy: &Taxonomy) -> views::Pr
             .and_then(|id| taxonomy.term(id))
             .map(|term| term.label.clone()),
         title: product.title.clone(),
-        summary: listing::plain_text(&product.summary, 280),
+        summary: crate::markdown::summary::plain(&product.summary, 280),
         themes: theme_links(&item.theme_ids, taxonomy),
         date: product.published_on.map(|d| d.to_string()),
         url: product.url.clone(),

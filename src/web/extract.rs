@@ -41,6 +41,7 @@ impl Viewer {
                 waiting: self.waiting,
             }),
             here: self.here.clone(),
+            now: templates::format::unix_now(),
         }
     }
 
@@ -85,6 +86,7 @@ impl SignedIn {
                 waiting: self.waiting,
             }),
             here: String::new(),
+            now: templates::format::unix_now(),
         }
     }
 }

@@ -253,24 +253,6 @@ pub fn unfollow(ctx: &Ctx, token: &str, thread_title: &str, done: bool) -> Marku
     )
 }
 
-pub fn home(ctx: &Ctx, forums: &[crate::forums::ForumSummary]) -> Markup {
-    let lang = ctx.lang;
-    layout::page(
-        ctx,
-        &t(lang, "home.title"),
-        html! {
-            h1 { (t(lang, "home.title")) }
-            p.lead { (t(lang, "home.intro")) }
-            @if ctx.user.is_some() {
-                h2 { (t(lang, "home.your_forums")) }
-                (crate::forums::forum_list(ctx, forums))
-            } @else {
-                p { (t(lang, "home.invitation_only")) " " a href="/login" { (t(lang, "nav.sign_in")) } }
-            }
-        },
-    )
-}
-
 pub fn first_run_setup(
     ctx: &Ctx,
     token: &str,

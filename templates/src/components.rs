@@ -175,6 +175,17 @@ pub fn time(lang: &str, iso: &str) -> Markup {
     html! { time datetime=(iso) { (format::date_time(lang, iso)) } }
 }
 
+/// A past moment as people say it ("3 hours ago"), with the exact time in the element's
+/// `datetime` and `title`; older than a week, the short form as [`time`] shows it.
+pub fn ago(ctx: &Ctx, iso: &str) -> Markup {
+    match format::relative(ctx.lang, iso, ctx.now) {
+        Some(words) => html! {
+            time datetime=(iso) title=(format::date_time(ctx.lang, iso)) { (words) }
+        },
+        None => time(ctx.lang, iso),
+    }
+}
+
 /// A day in a `<time>` element, written out ("30 de noviembre de 2026").
 pub fn day(lang: &str, iso: &str) -> Markup {
     html! { time datetime=(iso) { (format::date(lang, iso)) } }

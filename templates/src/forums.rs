@@ -5,7 +5,8 @@ use maud::{Markup, PreEscaped, html};
 use crate::{
     Ctx,
     components::{
-        FormErrors, Pager, csrf_field, error_summary, notice, pager, text_input, textarea, time,
+        FormErrors, Pager, ago, csrf_field, error_summary, notice, pager, text_input, textarea,
+        time,
     },
     format::number,
     i18n::{plural, t, tf},
@@ -160,7 +161,7 @@ pub fn forum_page(ctx: &Ctx, view: &ForumView) -> Markup {
                                 }
                                 td { (number(lang, thread.posts)) }
                                 td { (number(lang, thread.unread)) }
-                                td { (time(lang, &thread.last_post_at)) }
+                                td { (ago(ctx, &thread.last_post_at)) }
                             }
                         }
                     }

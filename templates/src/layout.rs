@@ -2,6 +2,8 @@ use maud::{DOCTYPE, Markup, html};
 
 use crate::{Ctx, components::csrf_field, i18n::t};
 
+const BRAND: &str = "Fora";
+
 /// Each language in its own words.
 const LANGUAGE_NAMES: [(&str, &str); 3] =
     [("en", "English"), ("fr", "Français"), ("es", "Español")];
@@ -54,7 +56,8 @@ pub fn page(ctx: &Ctx, title: &str, body: Markup) -> Markup {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " · Fora" }
+                // The front page is titled by the name alone, not "Fora · Fora".
+                title { (title) @if title != BRAND { " · " (BRAND) } }
                 link rel="stylesheet" href="/static/style.css";
             }
             body {

@@ -6,8 +6,8 @@ use maud::{Markup, PreEscaped, html};
 use crate::{
     Ctx,
     components::{
-        FormErrors, Pager, csrf_field, error_summary, field_error, pager, search_box, text_input,
-        textarea, time,
+        FormErrors, Pager, ago, csrf_field, error_summary, field_error, pager, search_box,
+        text_input, textarea, time,
     },
     format::number,
     i18n::{plural, t, tf},
@@ -194,7 +194,9 @@ pub fn search_page(ctx: &Ctx, view: &SearchPageView) -> Markup {
         div.library {
             div.results {
                 p.showing role="status" {
-                    @if view.total == 0 {
+                    @if view.total == 0 && view.q.trim().is_empty() && view.active.is_empty() {
+                        (t(lang, "search.empty_library"))
+                    } @else if view.total == 0 {
                         (t(lang, "search.none"))
                     } @else {
                         (tf(lang, "search.showing", &[
@@ -206,17 +208,21 @@ pub fn search_page(ctx: &Ctx, view: &SearchPageView) -> Markup {
                 }
                 @if view.total > 0 {
                     p.sort {
-                        (t(lang, "search.sort")) " "
                         @match &view.sort_relevance_href {
-                            Some(href) if !view.relevance => { a href=(href) { (t(lang, "search.sort_relevance")) } }
-                            Some(_) => { strong { (t(lang, "search.sort_relevance")) } }
-                            None => {}
-                        }
-                        " · "
-                        @if view.relevance {
-                            a href=(view.sort_newest_href) { (t(lang, "search.sort_newest")) }
-                        } @else {
-                            strong { (t(lang, "search.sort_newest")) }
+                            // Without words there is one order only: say which.
+                            None => { (t(lang, "search.sorted_newest")) }
+                            Some(href) => {
+                                (t(lang, "search.sort")) " "
+                                @if view.relevance {
+                                    strong { (t(lang, "search.sort_relevance")) }
+                                    " · "
+                                    a href=(view.sort_newest_href) { (t(lang, "search.sort_newest")) }
+                                } @else {
+                                    a href=(href) { (t(lang, "search.sort_relevance")) }
+                                    " · "
+                                    strong { (t(lang, "search.sort_newest")) }
+                                }
+                            }
                         }
                     }
                 }
@@ -434,7 +440,7 @@ fn workflow_section(ctx: &Ctx, view: &LearningPageView, workflow: &WorkflowView)
                 ol.history {
                     @for entry in &view.history {
                         li {
-                            (time(lang, &entry.at)) " · " strong { (entry.who) } " · " (entry.action)
+                            (ago(ctx, &entry.at)) " · " strong { (entry.who) } " · " (entry.action)
                             @if !entry.comment.is_empty() { blockquote { (entry.comment) } }
                         }
                     }

@@ -12,6 +12,7 @@ pub mod email;
 pub mod errors;
 pub mod format;
 pub mod forums;
+pub mod home;
 pub mod i18n;
 pub mod imports;
 pub mod layout;
@@ -33,6 +34,8 @@ pub struct Ctx {
     pub user: Option<NavUser>,
     /// The page's own path and query: where a language link comes back to.
     pub here: String,
+    /// When the page is made (Unix seconds): "3 hours ago" counts from here.
+    pub now: i64,
 }
 
 #[derive(Clone, Debug)]
@@ -45,3 +48,7 @@ pub struct NavUser {
 
 /// The site's stylesheet, served at `/static/style.css`.
 pub const STYLESHEET: &str = include_str!("../static/style.css");
+
+/// The site's icon (32 px, one PNG inside an ICO), served at `/favicon.ico` where browsers
+/// look for it unasked.
+pub const FAVICON: &[u8] = include_bytes!("../static/favicon.ico");

@@ -4,7 +4,7 @@ use maud::{Markup, PreEscaped, html};
 
 use crate::{
     Ctx,
-    components::{csrf_field, time},
+    components::{ago, csrf_field},
     i18n::t,
     layout,
     thread_head::ThreadHead,
@@ -111,7 +111,7 @@ pub fn queue_page(
                 @if pending.is_empty() { p { (t(lang, "queue.empty")) } }
                 @for item in pending {
                     article.post.pending id={ "post-" (item.post_id) } {
-                        header { strong { (item.author) } " · " a href={ "/threads/" (item.thread_id) } { (item.thread_title) } " · " (time(lang, &item.created_at)) }
+                        header { strong { (item.author) } " · " a href={ "/threads/" (item.thread_id) } { (item.thread_title) } " · " (ago(ctx, &item.created_at)) }
                         div.body { (PreEscaped(&item.body_html)) }
                         footer.actions {
                             (action_button(ctx, &format!("/posts/{}/approve", item.post_id), "queue.approve", false))
@@ -126,7 +126,7 @@ pub fn queue_page(
                 @for edit in edits {
                     @let item = &edit.proposed;
                     article.post.pending id={ "edit-" (item.post_id) } {
-                        header { strong { (item.author) } " · " a href={ "/threads/" (item.thread_id) "?post=" (item.post_id) "#post-" (item.post_id) } { (item.thread_title) } " · " (time(lang, &item.created_at)) }
+                        header { strong { (item.author) } " · " a href={ "/threads/" (item.thread_id) "?post=" (item.post_id) "#post-" (item.post_id) } { (item.thread_title) } " · " (ago(ctx, &item.created_at)) }
                         h3 { (t(lang, "queue.edit_proposed")) }
                         div.body { (PreEscaped(&item.body_html)) }
                         details {
@@ -181,7 +181,7 @@ pub fn post_history(ctx: &Ctx, post_id: i32, thread_id: i32, revisions: &[Revisi
             ol.revisions {
                 @for revision in revisions {
                     li {
-                        p.meta { (revision.editor) " · " (time(lang, &revision.at)) }
+                        p.meta { (revision.editor) " · " (ago(ctx, &revision.at)) }
                         pre { (revision.body_md) }
                     }
                 }
@@ -220,7 +220,7 @@ pub fn log_page(ctx: &Ctx, heading: &str, rows: &[LogRow], pager_markup: Markup)
                     tbody {
                         @for row in rows {
                             tr {
-                                td { (time(lang, &row.at)) }
+                                td { (ago(ctx, &row.at)) }
                                 td { (row.actor) }
                                 td { (t(lang, &format!("log.action_{}", row.action))) }
                                 td { (row.target) }

@@ -6,7 +6,7 @@ use maud::{Markup, html};
 
 use crate::{
     Ctx,
-    components::time,
+    components::ago,
     email::{RenderedEmail, simple_with},
     i18n::{t, tf},
     layout,
@@ -70,7 +70,7 @@ pub fn page(ctx: &Ctx, view: &WaitingView) -> Markup {
                                 li {
                                     a href=(item.href) { (item.title) }
                                     " · " (item.place) " · "
-                                    (time(lang, &item.since))
+                                    (ago(ctx, &item.since))
                                 }
                             }
                         }

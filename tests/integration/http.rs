@@ -44,6 +44,25 @@ async fn security_headers_compression_and_health() {
             Some(encoding)
         );
     }
+    // Browsers ask for the icon unasked: an icon, not a 404 page.
+    let icon = raw
+        .get(format!("{}/favicon.ico", app.base))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(icon.status(), 200);
+    assert_eq!(
+        icon.headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("image/x-icon")
+    );
+    let icon = icon.bytes().await.expect("icon");
+    assert_eq!(&icon[..4], &[0, 0, 1, 0], "an ICO file");
+    assert!(
+        icon.windows(4).any(|w| w == b"\x89PNG".as_slice()),
+        "holding a PNG"
+    );
     let health = client.get("/healthz").await;
     health.assert_status(200);
     assert_eq!(health.body, "ok");

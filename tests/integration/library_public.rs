@@ -38,7 +38,7 @@ async fn theme(app: &TestApp, slug: &str, name: &str) {
 }
 
 /// Stores a learning in the given workflow state; a retired one was published first.
-async fn learning(
+pub async fn learning(
     app: &TestApp,
     title: &str,
     themes: &str,

@@ -14,6 +14,7 @@ mod edge_input;
 mod fake_smtp;
 mod forums;
 mod held_edits;
+mod home;
 mod http;
 mod invitations;
 mod languages;
