@@ -41,7 +41,7 @@ impl Viewer {
                 waiting: self.waiting,
             }),
             here: self.here.clone(),
-            now: templates::format::unix_now(),
+            now: templates::relative_time::unix_now(),
         }
     }
 
@@ -86,7 +86,7 @@ impl SignedIn {
                 waiting: self.waiting,
             }),
             here: String::new(),
-            now: templates::format::unix_now(),
+            now: templates::relative_time::unix_now(),
         }
     }
 }

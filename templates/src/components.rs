@@ -178,7 +178,7 @@ pub fn time(lang: &str, iso: &str) -> Markup {
 /// A past moment as people say it ("3 hours ago"), with the exact time in the element's
 /// `datetime` and `title`; older than a week, the short form as [`time`] shows it.
 pub fn ago(ctx: &Ctx, iso: &str) -> Markup {
-    match format::relative(ctx.lang, iso, ctx.now) {
+    match crate::relative_time::relative(ctx.lang, iso, ctx.now) {
         Some(words) => html! {
             time datetime=(iso) title=(format::date_time(ctx.lang, iso)) { (words) }
         },

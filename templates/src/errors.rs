@@ -10,7 +10,7 @@ pub fn error_page(lang: &'static str, status: u16, key: &str) -> Markup {
         csrf: String::new(),
         user: None,
         here: String::new(),
-        now: crate::format::unix_now(),
+        now: crate::relative_time::unix_now(),
     };
     let title = t(lang, key);
     layout::page(
