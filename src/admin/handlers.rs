@@ -8,7 +8,12 @@ use sea_orm::{
     QueryFilter, QueryOrder, Statement,
 };
 use serde::Deserialize;
-use templates::{admin as views, components::FormErrors};
+use templates::{
+    admin as views,
+    components::FormErrors,
+    confirm::Confirmation,
+    i18n::{t, tf},
+};
 
 use super::service::{self, NewForum};
 use crate::{
@@ -17,7 +22,9 @@ use crate::{
     entities::{forums, themes, users},
     forums::log::{self, Entry},
     refusal::Refusal,
-    web::{AdminUser, AppError, AppResult, AppState, flash, forms::Form, html},
+    web::{
+        AdminUser, AppError, AppResult, AppState, confirm::ConfirmForm, flash, forms::Form, html,
+    },
 };
 
 #[derive(FromQueryResult)]
@@ -305,7 +312,8 @@ pub async fn archive_forum(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
     Path((slug, action)): Path<(String, String)>,
-) -> AppResult<Redirect> {
+    Form(confirm): Form<ConfirmForm>,
+) -> AppResult<Response> {
     let archive = match action.as_str() {
         "archive" => true,
         "unarchive" => false,
@@ -316,6 +324,22 @@ pub async fn archive_forum(
         .one(&state.db)
         .await?
         .ok_or(AppError::NotFound)?;
+    if archive && !confirm.given() {
+        let lang = admin.lang;
+        return Ok(html(
+            StatusCode::OK,
+            templates::confirm::page(
+                &admin.ctx(),
+                &Confirmation {
+                    question: &tf(lang, "admin.archive_question", &[("forum", &forum.title)]),
+                    consequence: &t(lang, "admin.archive_consequence"),
+                    action: &format!("/admin/forums/{}/archive", forum.slug),
+                    button: &t(lang, "admin.archive_confirm"),
+                    cancel_href: "/admin",
+                },
+            ),
+        ));
+    }
     let txn = db::begin_write(&state.db).await?;
     let mut active: forums::ActiveModel = forum.clone().into();
     active.archived_at = Set(archive.then(now));
@@ -334,7 +358,7 @@ pub async fn archive_forum(
     )
     .await?;
     txn.commit().await?;
-    Ok(Redirect::to("/admin"))
+    Ok(Redirect::to("/admin").into_response())
 }
 
 #[derive(FromQueryResult)]
@@ -381,19 +405,37 @@ pub async fn switch_user(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
     Path((user_id, action)): Path<(i32, String)>,
-) -> AppResult<Redirect> {
+    Form(confirm): Form<ConfirmForm>,
+) -> AppResult<Response> {
     let disable = match action.as_str() {
         "disable" => true,
         "enable" => false,
         _ => return Err(AppError::NotFound),
     };
     if disable && user_id == admin.user.id {
-        return Err(AppError::BadRequest("error.bad_form"));
+        return Err(AppError::BadRequest("admin.cannot_disable_self"));
     }
     let user = users::Entity::find_by_id(user_id)
         .one(&state.db)
         .await?
         .ok_or(AppError::NotFound)?;
+    if disable && !confirm.given() {
+        let lang = admin.lang;
+        let who = format!("{} <{}>", user.display_name, user.email);
+        return Ok(html(
+            StatusCode::OK,
+            templates::confirm::page(
+                &admin.ctx(),
+                &Confirmation {
+                    question: &tf(lang, "admin.disable_question", &[("user", &who)]),
+                    consequence: &t(lang, "admin.disable_consequence"),
+                    action: &format!("/admin/users/{}/disable", user.id),
+                    button: &t(lang, "admin.disable_confirm"),
+                    cancel_href: "/admin/users",
+                },
+            ),
+        ));
+    }
     let txn = db::begin_write(&state.db).await?;
     let mut active: users::ActiveModel = user.clone().into();
     active.disabled_at = Set(disable.then(now));
@@ -422,5 +464,5 @@ pub async fn switch_user(
     if disable {
         state.sessions.delete_for_user(user.id, None).await?;
     }
-    Ok(Redirect::to("/admin/users"))
+    Ok(Redirect::to("/admin/users").into_response())
 }

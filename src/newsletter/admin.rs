@@ -19,6 +19,8 @@ use sea_orm::{
 use serde::Deserialize;
 use templates::{
     components::{FormErrors, Pager},
+    confirm::Confirmation,
+    i18n::{plural, t, tf},
     newsletter_edition::{
         self as views, AdminEditionRow, AdminEditionView, AdminItem, AdminNewsletterView,
         PreviewMessage, PreviewView, ProgressView, SubscriberCount,
@@ -37,7 +39,10 @@ use crate::{
         states::{DeliveryStatus, EditionStatus, Frequency},
     },
     web::html,
-    web::{AdminUser, AppError, AppResult, AppState, forms::Form, query::read_lenient},
+    web::{
+        AdminUser, AppError, AppResult, AppState, confirm::ConfirmForm, forms::Form,
+        query::read_lenient,
+    },
     web::{dates::iso, path_id::parse_id},
 };
 
@@ -303,7 +308,15 @@ async fn edition_view(
         period_start: iso(edition.period_start),
         period_end: iso(edition.period_end),
         scheduled_for: iso(edition.scheduled_for),
-        recipients: edition.recipients,
+        // Until it is queued, whom it would reach now; then whom it was queued for.
+        recipients: if matches!(
+            edition.status,
+            EditionStatus::Scheduled | EditionStatus::Empty
+        ) {
+            i32::try_from(deliver::audience_size(db, edition.id).await?).unwrap_or(i32::MAX)
+        } else {
+            edition.recipients
+        },
         intro_md: typed.as_ref().map_or(edition.intro_md, |f| f.intro.clone()),
         intro_md_fr: typed
             .as_ref()
@@ -395,8 +408,9 @@ async fn update_intro(
 /// edition already queued or sent is left alone.
 async fn send_edition(
     State(state): State<AppState>,
-    AdminUser(_admin): AdminUser,
+    AdminUser(admin): AdminUser,
     Path(raw_id): Path<String>,
+    Form(confirm): Form<ConfirmForm>,
 ) -> AppResult<Response> {
     let edition = edition(&state, &raw_id).await?;
     if edition.status != EditionStatus::Scheduled && edition.status != EditionStatus::Empty {
@@ -409,6 +423,33 @@ async fn send_edition(
         .is_some_and(|content| !content.items.is_empty());
     if !goes_out {
         return Ok(edition_page(edition.id, "empty").into_response());
+    }
+    if !confirm.given() {
+        let lang = admin.lang;
+        let audience = deliver::audience_size(&state.db, edition.id).await?;
+        let subscribers = plural(lang, "edition.subscribers_count", audience);
+        let number = edition.id.to_string();
+        return Ok(html(
+            StatusCode::OK,
+            templates::confirm::page(
+                &admin.ctx(),
+                &Confirmation {
+                    question: &tf(
+                        lang,
+                        "edition.send_question",
+                        &[("number", &number), ("subscribers", &subscribers)],
+                    ),
+                    consequence: &t(lang, "edition.send_consequence"),
+                    action: &format!("/admin/newsletter/editions/{}/send", edition.id),
+                    button: &tf(
+                        lang,
+                        "edition.send_confirm",
+                        &[("subscribers", &subscribers)],
+                    ),
+                    cancel_href: &format!("/admin/newsletter/editions/{}", edition.id),
+                },
+            ),
+        ));
     }
     deliver::enqueue(&state.db, edition.id).await?;
     state.wake_newsletter.notify_one();

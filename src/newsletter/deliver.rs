@@ -78,6 +78,24 @@ const IDLE_POLL: Duration = Duration::from_secs(5);
 /// A stored error message is cut to this many characters.
 const ERROR_CHARS: usize = 500;
 
+/// How many subscribers an edition would be sent to now: the active ones of its frequency,
+/// as [`enqueue`] chooses them. What the admin is told before sending.
+pub async fn audience_size(db: &impl ConnectionTrait, edition_id: i32) -> Result<u64, DbErr> {
+    #[derive(FromQueryResult)]
+    struct Count {
+        n: i64,
+    }
+    let count = Count::find_by_statement(Statement::from_sql_and_values(
+        db.get_database_backend(),
+        "SELECT COUNT(*) AS n FROM subscribers s
+         WHERE s.status = $2 AND s.frequency = (SELECT frequency FROM editions WHERE id = $1)",
+        [edition_id.into(), SubscriberStatus::Active.into()],
+    ))
+    .one(db)
+    .await?;
+    Ok(count.map_or(0, |c| c.n.max(0) as u64))
+}
+
 /// Queues an edition for every active subscriber of its frequency, and moves it to `sending`.
 /// Safe to call twice or from two instances: the unique (edition, subscriber) key adds nobody
 /// twice. Returns how many deliveries were added. An edition already sent is left alone.

@@ -3,6 +3,7 @@
 pub mod api_error;
 pub mod caching;
 pub mod client_addr;
+pub mod confirm;
 pub mod control_chars;
 pub mod csrf;
 pub mod dates;

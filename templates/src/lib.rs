@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod admin;
 pub mod catalogue;
 pub mod components;
+pub mod confirm;
 pub mod email;
 pub mod errors;
 pub mod format;

@@ -464,11 +464,45 @@ async fn disabling_a_user_ends_their_sessions_at_once(app: TestApp) {
     let client = app.login(&user.email).await;
     client.get("/profile").await.assert_status(200);
     admin.get("/admin/users").await.assert_status(200);
-    admin
+    // The button asks first, naming whom and what follows; nothing changes yet.
+    let question = admin
         .post(&format!("/admin/users/{}/disable", user.id), &[])
+        .await;
+    question.assert_status(200);
+    assert!(
+        question
+            .body
+            .contains("Disable the account of Member &lt;member@example.org&gt;?"),
+        "{}",
+        question.body
+    );
+    assert!(question.body.contains("name=\"confirmed\" value=\"yes\""));
+    assert!(
+        question.body.contains("href=\"/admin/users\""),
+        "a way back"
+    );
+    client.get("/profile").await.assert_status(200);
+    admin
+        .post(
+            &format!("/admin/users/{}/disable", user.id),
+            &[("confirmed", "yes")],
+        )
         .await
         .assert_status(303);
     client.get("/profile").await.assert_status(303);
+    // Disabling oneself is refused in words, not as an unreadable form.
+    let own = admin
+        .post(
+            &format!("/admin/users/{}/disable", admin_user.id),
+            &[("confirmed", "yes")],
+        )
+        .await;
+    own.assert_status(400);
+    assert!(
+        own.body.contains("You cannot disable your own account"),
+        "{}",
+        own.body
+    );
     let again = app.client();
     again
         .post(

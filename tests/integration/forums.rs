@@ -684,8 +684,24 @@ async fn archived_forum_is_read_only(app: TestApp) {
     let (path, _, _) = thread_with_reply(&moderator, &member, &forum.slug).await;
     let admin = app.login(&app.admin().await.email).await;
     admin.get("/admin").await;
-    admin
+    let question = admin
         .post(&format!("/admin/forums/{}/archive", forum.slug), &[])
+        .await;
+    question.assert_status(200);
+    assert!(
+        question.body.contains("Archive the forum “Forum agri”?"),
+        "{}",
+        question.body
+    );
+    assert!(
+        member.get(&path).await.body.contains("Post reply"),
+        "not archived yet"
+    );
+    admin
+        .post(
+            &format!("/admin/forums/{}/archive", forum.slug),
+            &[("confirmed", "yes")],
+        )
         .await
         .assert_status(303);
     let page = member.get(&path).await;

@@ -712,8 +712,27 @@ async fn admin_pages_are_for_admins_and_do_what_they_say(app: TestApp) {
             .contains("?done=composed")
     );
 
-    // Send now: deliveries queued, the introduction no longer editable.
-    let sent = admin.post(&format!("{base}/send"), &[]).await;
+    // Send now asks first, saying how many it reaches; nothing is queued yet.
+    let question = admin.post(&format!("{base}/send"), &[]).await;
+    question.assert_status(200);
+    assert!(
+        question
+            .body
+            .contains(&format!("Send edition {} to ", edition.id))
+            && question.body.contains("subscriber"),
+        "{}",
+        question.body
+    );
+    let waiting = editions::Entity::find_by_id(edition.id)
+        .one(app.db())
+        .await
+        .expect("db")
+        .expect("edition");
+    assert_eq!(waiting.status, EditionStatus::Scheduled);
+    // Confirmed: deliveries queued, the introduction no longer editable.
+    let sent = admin
+        .post(&format!("{base}/send"), &[("confirmed", "yes")])
+        .await;
     sent.assert_status(303);
     assert_eq!(
         sent.location.as_deref(),
@@ -732,7 +751,9 @@ async fn admin_pages_are_for_admins_and_do_what_they_say(app: TestApp) {
         late.location.as_deref(),
         Some(format!("{base}?done=nothing").as_str())
     );
-    let again = admin.post(&format!("{base}/send"), &[]).await;
+    let again = admin
+        .post(&format!("{base}/send"), &[("confirmed", "yes")])
+        .await;
     assert_eq!(
         again.location.as_deref(),
         Some(format!("{base}?done=nothing").as_str())

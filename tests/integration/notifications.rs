@@ -117,7 +117,10 @@ async fn removed_or_disabled_members_are_not_notified(app: TestApp) {
     let admin = app.login(&app.admin().await.email).await;
     admin.get("/admin/users").await;
     admin
-        .post(&format!("/admin/users/{}/disable", third.id), &[])
+        .post(
+            &format!("/admin/users/{}/disable", third.id),
+            &[("confirmed", "yes")],
+        )
         .await
         .assert_status(303);
     moderator
