@@ -39,6 +39,7 @@ impl Viewer {
                 display_name: u.display_name.clone(),
                 is_admin: u.is_admin,
                 waiting: self.waiting,
+                address_bounces: u.bounce_suppressed_at.is_some(),
             }),
             here: self.here.clone(),
         }
@@ -83,6 +84,7 @@ impl SignedIn {
                 display_name: self.user.display_name.clone(),
                 is_admin: self.user.is_admin,
                 waiting: self.waiting,
+                address_bounces: self.user.bounce_suppressed_at.is_some(),
             }),
             here: String::new(),
         }
