@@ -31,22 +31,28 @@ enum Users {
     BounceSuppressedAt,
 }
 
+/// The columns both tables get.
 #[derive(DeriveIden, Clone, Copy)]
-enum Bounce {
-    BouncePoints,
-    BounceDayPoints,
-    BounceLastAt,
-    BounceReason,
-    BounceProbeAt,
+enum Score {
+    #[sea_orm(iden = "bounce_points")]
+    Points,
+    #[sea_orm(iden = "bounce_day_points")]
+    DayPoints,
+    #[sea_orm(iden = "bounce_last_at")]
+    LastAt,
+    #[sea_orm(iden = "bounce_reason")]
+    Reason,
+    #[sea_orm(iden = "bounce_probe_at")]
+    ProbeAt,
 }
 
 fn columns() -> Vec<ColumnDef> {
     vec![
-        integer(Bounce::BouncePoints).default(0).to_owned(),
-        integer(Bounce::BounceDayPoints).default(0).to_owned(),
-        timestamp_with_time_zone_null(Bounce::BounceLastAt),
-        text_null(Bounce::BounceReason),
-        timestamp_with_time_zone_null(Bounce::BounceProbeAt),
+        integer(Score::Points).default(0).to_owned(),
+        integer(Score::DayPoints).default(0).to_owned(),
+        timestamp_with_time_zone_null(Score::LastAt),
+        text_null(Score::Reason),
+        timestamp_with_time_zone_null(Score::ProbeAt),
     ]
 }
 
@@ -89,11 +95,11 @@ impl MigrationTrait for Migration {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         drop(manager, Users::Table, Users::BounceSuppressedAt).await?;
         for column in [
-            Bounce::BouncePoints,
-            Bounce::BounceDayPoints,
-            Bounce::BounceLastAt,
-            Bounce::BounceReason,
-            Bounce::BounceProbeAt,
+            Score::Points,
+            Score::DayPoints,
+            Score::LastAt,
+            Score::Reason,
+            Score::ProbeAt,
         ] {
             drop(manager, Subscribers::Table, column).await?;
             drop(manager, Users::Table, column).await?;

@@ -65,7 +65,7 @@ impl Holder {
 }
 
 /// A recipient's bounce record.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, FromQueryResult)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, FromQueryResult)]
 pub struct Score {
     pub bounce_points: i32,
     pub bounce_day_points: i32,
@@ -107,17 +107,6 @@ impl Score {
     fn probe_got_through(self, at: OffsetDateTime) -> bool {
         self.bounce_probe_at
             .is_some_and(|probe| probe + QUIET <= at)
-    }
-}
-
-impl Default for Score {
-    fn default() -> Self {
-        Score {
-            bounce_points: 0,
-            bounce_day_points: 0,
-            bounce_last_at: None,
-            bounce_probe_at: None,
-        }
     }
 }
 
