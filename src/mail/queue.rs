@@ -73,6 +73,8 @@ impl Kind {
         !matches!(self, Kind::Invitation)
     }
 
+    /// Every kind, in the order of their numbers in return paths: new kinds go at the end,
+    /// since the numbers are in return paths already mailed.
     const ALL: [Kind; 9] = [
         Kind::Invitation,
         Kind::PasswordReset,

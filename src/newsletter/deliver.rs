@@ -21,8 +21,9 @@
 //!
 //! Temporary failures (4xx, dropped connections, timeouts) are retried with growing delays;
 //! permanent ones (5xx) are recorded and counted as hard bounces (`mail::bounces`), so an
-//! address refused again and again is suppressed. Subscribers are read afresh for every batch: someone who unsubscribed (their
-//! queued rows are cancelled at once) or left a forum is sent nothing more or nothing of it.
+//! address refused again and again is suppressed. Subscribers are read afresh for every
+//! batch: someone who unsubscribed (their queued rows are cancelled at once) or left a forum
+//! is sent nothing more or nothing of it.
 
 use std::{
     collections::{HashMap, HashSet, hash_map::Entry},

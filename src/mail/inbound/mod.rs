@@ -21,8 +21,6 @@ use super::{
 
 /// The largest message read: a report with the message it returns fits many times over.
 pub const MAX_BYTES: usize = 10 * 1024 * 1024;
-/// At most this many addresses of the headers are tried when no recipient was given.
-const MAX_CANDIDATES: usize = 100;
 
 /// Reads one message of at most `limit` bytes. A longer one is read to its end without being
 /// kept (so the MTA sees a clean refusal rather than a broken pipe) and gives `None`.
@@ -137,14 +135,10 @@ fn addressed_to(message: &Message<'_>) -> Vec<String> {
         }
     }
     for address in message.to().into_iter().flat_map(|to| to.iter()) {
-        if found.len() >= MAX_CANDIDATES {
-            break;
-        }
         if let Some(address) = address.address() {
             found.push(address.to_string());
         }
     }
-    found.truncate(MAX_CANDIDATES);
     found
 }
 
