@@ -55,11 +55,15 @@ crate::on_both_databases!(
     an_auto_reply_changes_nothing,
 );
 
-/// What `fora mail-in` did: its exit status and what it logged.
+/// What `fora mail-in` did: its exit status, what it logged, and its peak resident memory
+/// (KiB, when GNU time is there to measure it).
 struct Ran {
     code: i32,
     log: String,
+    peak_kib: Option<u64>,
 }
+
+const GNU_TIME: &str = "/usr/bin/time";
 
 /// Runs `fora mail-in` on this app's database and key, `input` on its standard input.
 async fn mail_in(app: &TestApp, input: Vec<u8>, recipient: Option<&str>) -> Ran {
@@ -73,7 +77,18 @@ async fn mail_in_with(
     settings: &[(&str, &str)],
 ) -> Ran {
     let dir = tempfile::tempdir().expect("dir");
-    let mut command = Command::new(env!("CARGO_BIN_EXE_fora"));
+    let peak_file = dir.path().join("peak");
+    let measured = std::path::Path::new(GNU_TIME).exists();
+    let mut command = if measured {
+        let mut command = Command::new(GNU_TIME);
+        command
+            .args(["-f", "%M", "-o"])
+            .arg(&peak_file)
+            .arg(env!("CARGO_BIN_EXE_fora"));
+        command
+    } else {
+        Command::new(env!("CARGO_BIN_EXE_fora"))
+    };
     command
         .arg("mail-in")
         .current_dir(dir.path())
@@ -100,10 +115,14 @@ async fn mail_in_with(
         });
         let output = child.wait_with_output().expect("fora mail-in");
         let _ = writer.join();
+        let peak_kib = std::fs::read_to_string(&peak_file)
+            .ok()
+            .and_then(|text| text.lines().last()?.trim().parse().ok());
         drop(dir);
         Ran {
             code: output.status.code().unwrap_or(-1),
             log: String::from_utf8_lossy(&output.stderr).into_owned(),
+            peak_kib,
         }
     })
     .await
@@ -585,6 +604,12 @@ async fn a_huge_message_is_refused_quickly(app: TestApp) {
         started.elapsed()
     );
     assert!(ran.log.contains("too large"), "{}", ran.log);
+    if let Some(peak) = ran.peak_kib {
+        assert!(
+            peak < 40 * 1024,
+            "a 50 MB message held in memory: {peak} KiB at most"
+        );
+    }
     assert_eq!(subscriber(&app, "huge").await.bounce_points, 0);
     // Not a message at all.
     for junk in [

@@ -25,7 +25,9 @@ pub const MAX_BYTES: usize = 10 * 1024 * 1024;
 /// Reads one message of at most `limit` bytes. A longer one is read to its end without being
 /// kept (so the MTA sees a clean refusal rather than a broken pipe) and gives `None`.
 pub fn read_limited(mut input: impl Read, limit: usize) -> std::io::Result<Option<Vec<u8>>> {
-    let mut bytes = Vec::new();
+    // Reserved once, so the buffer never doubles past the limit; pages never written to are
+    // never resident.
+    let mut bytes = Vec::with_capacity(limit + 1);
     input
         .by_ref()
         .take(limit as u64 + 1)
