@@ -12,7 +12,7 @@
 //! it is [`QUIET`] old with no bounce since, that message got through and the score goes back
 //! to zero, which is applied at the next acceptance or bounce, whichever comes first.
 
-use std::time::Duration;
+use std::{collections::HashSet, time::Duration};
 
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, FromQueryResult, Statement};
 use time::OffsetDateTime;
@@ -286,18 +286,25 @@ pub async fn accepted(
         .rows_affected())
 }
 
-/// Of these addresses (normalised, as stored), those that must get no mail: a suppressed
-/// member's or a suppressed subscriber's.
+/// Which of some addresses (normalised, as stored) are suppressed, as a member's and as a
+/// subscriber's.
+#[derive(Debug, Default)]
+pub struct Suppressed {
+    pub members: HashSet<String>,
+    pub subscribers: HashSet<String>,
+}
+
 pub async fn suppressed_among(
     db: &impl ConnectionTrait,
     addresses: &[String],
-) -> Result<std::collections::HashSet<String>, DbErr> {
+) -> Result<Suppressed, DbErr> {
     #[derive(FromQueryResult)]
     struct Row {
         email: String,
+        member: bool,
     }
     if addresses.is_empty() {
-        return Ok(Default::default());
+        return Ok(Suppressed::default());
     }
     let list = (0..addresses.len())
         .map(|n| format!("${}", n + 2))
@@ -308,15 +315,24 @@ pub async fn suppressed_among(
     let rows = Row::find_by_statement(Statement::from_sql_and_values(
         db.get_database_backend(),
         format!(
-            "SELECT email FROM users WHERE bounce_suppressed_at IS NOT NULL AND email IN ({list})
-             UNION
-             SELECT email FROM subscribers WHERE status = $1 AND email IN ({list})"
+            "SELECT email, TRUE AS member FROM users
+             WHERE bounce_suppressed_at IS NOT NULL AND email IN ({list})
+             UNION ALL
+             SELECT email, FALSE AS member FROM subscribers WHERE status = $1 AND email IN ({list})"
         ),
         values,
     ))
     .all(db)
     .await?;
-    Ok(rows.into_iter().map(|row| row.email).collect())
+    let mut suppressed = Suppressed::default();
+    for row in rows {
+        if row.member {
+            suppressed.members.insert(row.email);
+        } else {
+            suppressed.subscribers.insert(row.email);
+        }
+    }
+    Ok(suppressed)
 }
 
 #[cfg(test)]

@@ -114,6 +114,20 @@ impl Kind {
     const fn sent_when_suppressed(self) -> bool {
         matches!(self, Kind::PasswordReset)
     }
+
+    /// Whether it is held back for an address suppressed as a subscriber's, not only as a
+    /// member's: mail to a subscription or a newcomer. A member's own mail follows the
+    /// member's record, whose bounces they are told about when they sign in.
+    const fn held_for_a_subscriber(self) -> bool {
+        self.for_subscriber() || matches!(self, Kind::Invitation)
+    }
+
+    /// Whether a message of this kind to `address` must not be sent.
+    fn held_back(self, suppressed: &bounces::Suppressed, address: &str) -> bool {
+        !self.sent_when_suppressed()
+            && (suppressed.members.contains(address)
+                || (self.held_for_a_subscriber() && suppressed.subscribers.contains(address)))
+    }
 }
 
 /// Who a message to `address` goes to, for its return path: the subscription (for the
@@ -267,8 +281,8 @@ pub async fn send_due(sender: Sender<'_>, stop: &watch::Receiver<bool>) -> Resul
                 continue;
             }
             let address = row.recipient.to_lowercase();
-            let exempt = Kind::parse(&row.kind).is_some_and(Kind::sent_when_suppressed);
-            if suppressed.contains(&address) && !exempt {
+            let held = Kind::parse(&row.kind).is_some_and(|k| k.held_back(&suppressed, &address));
+            if held {
                 summary.failed += 1;
                 settle(
                     db,

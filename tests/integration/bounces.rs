@@ -45,6 +45,7 @@ crate::on_both_databases!(
     mail_that_gets_through_clears_the_score,
     the_threshold_suppresses_and_the_next_edition_skips_them,
     a_suppressed_member_gets_no_mail_and_is_told_when_signed_in,
+    a_suppressed_subscription_holds_back_mail_to_the_address_but_not_the_members_own,
     the_admin_sees_the_reason_and_resets_it,
     a_forged_or_altered_token_is_an_unknown_address,
     a_report_about_an_address_fora_never_wrote_to_changes_nothing,
@@ -461,6 +462,24 @@ async fn a_suppressed_member_gets_no_mail_and_is_told_when_signed_in(app: TestAp
             .body
             .contains("has stopped sending you mail")
     );
+}
+
+async fn a_suppressed_subscription_holds_back_mail_to_the_address_but_not_the_members_own(
+    app: TestApp,
+) {
+    seed_named(&app, &["reader"]).await;
+    let mut row: subscribers::ActiveModel = subscriber(&app, "reader").await.into();
+    row.status = Set(SubscriberStatus::Suppressed);
+    row.update(app.db()).await.expect("suppress");
+    queue_message(&app, Kind::Invitation, "reader@example.org").await;
+    queue_message(&app, Kind::NewsletterConfirm, "reader@example.org").await;
+    let summary = queue::drain(app.state.mail_sender()).await.expect("drain");
+    assert_eq!((summary.sent, summary.failed), (0, 2), "{summary:?}");
+    // The same address as a member's: their own mail follows their own record.
+    app.user("reader@example.org", "Reader").await;
+    queue_message(&app, Kind::Notification, "reader@example.org").await;
+    let summary = queue::drain(app.state.mail_sender()).await.expect("drain");
+    assert_eq!((summary.sent, summary.failed), (1, 0), "{summary:?}");
 }
 
 async fn the_admin_sees_the_reason_and_resets_it(app: TestApp) {
