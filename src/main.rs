@@ -2,7 +2,7 @@
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
-use fora::mail::inbound::{self, Inbox, Outcome};
+use fora::mail::inbound::{self, Outcome};
 use fora::{
     accounts,
     admin::service as admin_service,
@@ -707,13 +707,12 @@ async fn mail_in_handle(raw: &[u8], recipient: Option<&str>) -> anyhow::Result<O
         .domain
         .as_deref()
         .map(|domain| fora::mail::verp::ReturnPath::new(domain, &secret));
-    let db = fora::db::connect(&config.database_url).await?;
-    let inbox = Inbox {
-        db: &db,
-        return_path: return_path.as_ref(),
-        threshold_points: config.bounces.threshold_points,
+    let action = match inbound::read(return_path.as_ref(), raw, recipient) {
+        Ok(action) => action,
+        Err(outcome) => return Ok(outcome),
     };
-    let outcome = inbound::deliver(&inbox, raw, recipient).await?;
+    let db = fora::db::connect(&config.database_url).await?;
+    let outcome = inbound::act(&db, config.bounces.threshold_points, action).await?;
     // Running servers cache signed-in members: tell those on PostgreSQL at once (on SQLite a
     // server sees the change after its next write or within the caches' five minutes).
     if outcome.changed()

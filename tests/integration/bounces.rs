@@ -789,17 +789,18 @@ async fn the_envelope_sender_names_the_recipient_over_smtp() {
     assert_ran(&ran, 67);
 }
 
-/// A database that does not answer: the MTA keeps the message and tries again later.
+/// A database that does not answer: the MTA keeps the message and tries again later. Mail it
+/// cannot be about is answered without one.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unreachable_database_is_a_temporary_failure() {
     let app = TestApp::start(crate::support::Backend::Sqlite, options()).await;
+    let unreachable = [("DATABASE_URL", "postgres://fora@127.0.0.1:1/fora")];
     let path = return_path(&app, Recipient::Subscriber(1), Sent::Edition(1));
-    let ran = mail_in_with(
-        &app,
-        fixture("postfix-hard.eml", &path, "someone@example.net"),
-        Some(&path),
-        &[("DATABASE_URL", "postgres://fora@127.0.0.1:1/fora")],
-    )
-    .await;
+    let report = fixture("postfix-hard.eml", &path, "someone@example.net");
+    let ran = mail_in_with(&app, report, Some(&path), &unreachable).await;
     assert_ran(&ran, 75);
+    let forged = format!("bounces+s1-e1-00112233445566778899@{BOUNCE_DOMAIN}");
+    let report = fixture("postfix-hard.eml", &forged, "someone@example.net");
+    let ran = mail_in_with(&app, report, Some(&forged), &unreachable).await;
+    assert_ran(&ran, 67);
 }

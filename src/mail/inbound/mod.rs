@@ -3,9 +3,10 @@
 //!
 //! Fora reads mail at addresses it made itself, each a mailbox name, `+`, and a signed token:
 //! `bounces+TOKEN@FORA_BOUNCE_DOMAIN`, the return path of every message ([`super::verp`]).
-//! [`Mailbox`] lists them; anything else is an unknown address. The answer is an
-//! [`Outcome`], whose [`Outcome::exit_code`] tells the MTA what to do (sysexits): 0 done, 65
-//! not a message, 67 no such address, 75 try again later.
+//! [`Mailbox`] lists them; anything else is an unknown address. [`read`] checks a message
+//! without the database and says what it asks of it ([`Action`]), which [`act`] does; either
+//! ends in an [`Outcome`], whose [`Outcome::exit_code`] tells the MTA what to do (sysexits):
+//! 0 done, 65 not a message, 67 no such address (75, try again later, is a database error).
 
 pub mod dsn;
 
@@ -48,20 +49,22 @@ enum Mailbox {
 }
 
 /// What an address is to Fora: one of its mailboxes and the token after the `+`.
-fn route<'a>(address: &'a str, inbox: &Inbox<'_>) -> Option<(Mailbox, &'a str)> {
+fn route<'a>(address: &'a str, return_path: &ReturnPath) -> Option<(Mailbox, &'a str)> {
     let address = address.trim().trim_matches(['<', '>']);
     let (local, domain) = address.rsplit_once('@')?;
     let (name, token) = local.split_once('+')?;
-    let path = inbox.return_path?;
-    (name.eq_ignore_ascii_case(verp::BOUNCES) && domain.eq_ignore_ascii_case(path.domain()))
+    (name.eq_ignore_ascii_case(verp::BOUNCES) && domain.eq_ignore_ascii_case(return_path.domain()))
         .then_some((Mailbox::Bounces, token))
 }
 
-/// What `fora mail-in` needs: the database, the return path's key, the bounce threshold.
-pub struct Inbox<'a> {
-    pub db: &'a DatabaseConnection,
-    pub return_path: Option<&'a ReturnPath>,
-    pub threshold_points: i32,
+/// What a message asks of the database, once it has been read and its token checked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    CountBounce {
+        holder: Holder,
+        severity: bounces::Severity,
+        reason: String,
+    },
 }
 
 /// What became of a message.
@@ -98,31 +101,62 @@ impl Outcome {
 }
 
 /// Reads one message sent to `recipient` (the MTA's `${recipient}`), else to the address its
-/// delivery headers name (`X-Original-To`, `Delivered-To`, `To`), and acts on it. A database
-/// error is the one failure: the MTA should try again later.
-pub async fn deliver(
-    inbox: &Inbox<'_>,
+/// delivery headers name (`X-Original-To`, `Delivered-To`, `To`), and says what it asks of
+/// the database, or, when nothing, how it ends. Needs no database: mail to unknown addresses
+/// and forged tokens is answered without one.
+pub fn read(
+    return_path: Option<&ReturnPath>,
     raw: &[u8],
     recipient: Option<&str>,
-) -> Result<Outcome, DbErr> {
+) -> Result<Action, Outcome> {
     let Some(message) = MessageParser::default().parse(raw) else {
-        return Ok(Outcome::Malformed("no message headers".into()));
+        return Err(Outcome::Malformed("no message headers".into()));
     };
-    if message.headers().is_empty() {
-        return Ok(Outcome::Malformed("no message headers".into()));
-    }
     let candidates = match recipient {
         Some(address) => vec![address.to_string()],
         None => addressed_to(&message),
     };
-    let Some((mailbox, token)) = candidates.iter().find_map(|address| route(address, inbox)) else {
-        return Ok(Outcome::UnknownAddress(format!(
+    let routed = return_path.and_then(|path| {
+        candidates
+            .iter()
+            .find_map(|address| route(address, path))
+            .map(|(mailbox, token)| (path, mailbox, token))
+    });
+    let Some((path, mailbox, token)) = routed else {
+        return Err(Outcome::UnknownAddress(format!(
             "not an address Fora reads: {}",
             candidates.first().map_or("(none)", String::as_str)
         )));
     };
     match mailbox {
-        Mailbox::Bounces => bounce(inbox, &message, token).await,
+        Mailbox::Bounces => bounce(path, &message, token),
+    }
+}
+
+/// Does what [`read`] found, in one write transaction.
+pub async fn act(
+    db: &DatabaseConnection,
+    threshold_points: i32,
+    action: Action,
+) -> Result<Outcome, DbErr> {
+    match action {
+        Action::CountBounce {
+            holder,
+            severity,
+            reason,
+        } => {
+            let at = crate::db::now();
+            let recorded =
+                bounces::record(db, holder, severity, &reason, threshold_points, at).await?;
+            Ok(match recorded {
+                Recorded::Counted { points, suppressed } => Outcome::Counted {
+                    holder,
+                    points,
+                    suppressed,
+                },
+                Recorded::Unknown => Outcome::Ignored(format!("{holder:?} is gone")),
+            })
+        }
     }
 }
 
@@ -144,46 +178,31 @@ fn addressed_to(message: &Message<'_>) -> Vec<String> {
     found
 }
 
-async fn bounce(inbox: &Inbox<'_>, message: &Message<'_>, token: &str) -> Result<Outcome, DbErr> {
-    let Some(path) = inbox.return_path else {
-        return Ok(Outcome::UnknownAddress("bounces are not read here".into()));
-    };
+fn bounce(path: &ReturnPath, message: &Message<'_>, token: &str) -> Result<Action, Outcome> {
     let Some(tag) = path.verify(token) else {
-        return Ok(Outcome::UnknownAddress(format!(
+        return Err(Outcome::UnknownAddress(format!(
             "a return path Fora did not make: bounces+{token}"
         )));
     };
     let (severity, reason) = match dsn::read(message, path.domain()) {
         dsn::Report::Failure { severity, reason } => (severity, reason),
-        dsn::Report::NoFailure => return Ok(Outcome::Ignored("no failed delivery".into())),
-        dsn::Report::AutoReply => return Ok(Outcome::Ignored("an automatic reply".into())),
-        dsn::Report::Loop => return Ok(Outcome::Ignored("a report about a report".into())),
+        dsn::Report::NoFailure => return Err(Outcome::Ignored("no failed delivery".into())),
+        dsn::Report::AutoReply => return Err(Outcome::Ignored("an automatic reply".into())),
+        dsn::Report::Loop => return Err(Outcome::Ignored("a report about a report".into())),
     };
     let holder = match tag.recipient {
         Recipient::Subscriber(id) => Holder::Subscriber(id),
         Recipient::Member(id) => Holder::Member(id),
         Recipient::Newcomer => {
-            return Ok(Outcome::Ignored(
+            return Err(Outcome::Ignored(
                 "a bounce for an address with no account or subscription".into(),
             ));
         }
     };
-    let recorded = bounces::record(
-        inbox.db,
+    Ok(Action::CountBounce {
         holder,
         severity,
-        &reason,
-        inbox.threshold_points,
-        crate::db::now(),
-    )
-    .await?;
-    Ok(match recorded {
-        Recorded::Counted { points, suppressed } => Outcome::Counted {
-            holder,
-            points,
-            suppressed,
-        },
-        Recorded::Unknown => Outcome::Ignored(format!("{holder:?} is gone")),
+        reason,
     })
 }
 
