@@ -436,7 +436,7 @@ async fn phases(url: &str, edition: i32, batches: usize) -> anyhow::Result<()> {
         // SMTP: as the worker does, `concurrency` messages in flight
         let start = Instant::now();
         let mailer = &state.mailer;
-        let from = config.mail_origin();
+        let from = state.mail_origin();
         let sent: Vec<i32> = futures_util::stream::iter(emails)
             .map(|(id, email)| async move { mailer.deliver(from, &email).await.map(|()| id) })
             .buffer_unordered(concurrency)

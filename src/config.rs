@@ -19,6 +19,8 @@ pub const SETTINGS: &[&str] = &[
     "FORA_BASE_URL",
     "FORA_BIND",
     "FORA_BODY_TIMEOUT",
+    "FORA_BOUNCE_DOMAIN",
+    "FORA_BOUNCE_THRESHOLD",
     "FORA_DAILY_SUMMARY_HOUR",
     "FORA_DATA_DIR",
     "FORA_DKIM_DOMAIN",
@@ -69,6 +71,59 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// `FORA_SECRET_KEY_FILE`: the key that signs links in mail (see `secret.rs`).
     pub secret_key_file: Option<PathBuf>,
+    pub bounces: BounceConfig,
+}
+
+/// Where bounces come back to and how many make an address stop getting mail.
+#[derive(Clone, Debug)]
+pub struct BounceConfig {
+    /// `FORA_BOUNCE_DOMAIN`: every message is sent with the return path
+    /// `bounces+TOKEN@` this domain (`mail::verp`), read back by `fora mail-in`. `None`: the
+    /// return path is the `FORA_FROM` address and bounces are not read.
+    pub domain: Option<String>,
+    /// `FORA_BOUNCE_THRESHOLD` (default 5, as Mailman's): the score (a hard bounce 1, a soft
+    /// one 0.5, at most one a day) at which a recipient is suppressed, kept in half-bounces.
+    pub threshold_points: i32,
+}
+
+impl Default for BounceConfig {
+    fn default() -> Self {
+        Self {
+            domain: None,
+            threshold_points: 10,
+        }
+    }
+}
+
+impl BounceConfig {
+    fn from_lookup(get: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
+        let mut config = BounceConfig::default();
+        if let Some(v) = get("FORA_BOUNCE_DOMAIN") {
+            let domain = v.trim().trim_start_matches('@').to_ascii_lowercase();
+            format!("bounces@{domain}")
+                .parse::<lettre::Address>()
+                .ok()
+                .filter(|_| !domain.is_empty())
+                .with_context(|| format!("FORA_BOUNCE_DOMAIN must be a mail domain, got {v:?}"))?;
+            config.domain = Some(domain);
+        }
+        if let Some(v) = get("FORA_BOUNCE_THRESHOLD") {
+            config.threshold_points = v
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .map(|score| score * 2.0)
+                .filter(|points| points.fract() == 0.0 && (1.0..=200.0).contains(points))
+                .map(|points| points as i32)
+                .with_context(|| {
+                    format!(
+                        "FORA_BOUNCE_THRESHOLD must be a score from 0.5 to 100 in steps of 0.5, \
+                         got {v:?}"
+                    )
+                })?;
+        }
+        Ok(config)
+    }
 }
 
 /// How long clients may take and how many may be connected at once.
@@ -370,6 +425,7 @@ impl Config {
         let password_hashing = PasswordHashing::from_lookup(get)?;
         let newsletter = NewsletterConfig::from_lookup(get)?;
         let http = HttpLimits::from_lookup(get)?;
+        let bounces = BounceConfig::from_lookup(get)?;
         let smtp_url = get("SMTP_URL");
         mail::check(&base_url, smtp_url.as_deref(), get("FORA_OUTBOX").is_some())?;
         let database_url =
@@ -395,15 +451,8 @@ impl Config {
             daily_summary_hour,
             newsletter,
             http,
+            bounces,
         })
-    }
-
-    /// Who mail comes from, and the DKIM key that signs it: what every message is built with.
-    pub fn mail_origin(&self) -> crate::mail::Origin<'_> {
-        crate::mail::Origin {
-            from: &self.from,
-            dkim: self.dkim.as_ref(),
-        }
     }
 
     /// Cookies get the `Secure` flag when the site is served over HTTPS.

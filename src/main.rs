@@ -2,6 +2,7 @@
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
+use fora::mail::inbound::{self, Outcome};
 use fora::{
     accounts,
     admin::service as admin_service,
@@ -83,6 +84,16 @@ enum Command {
     Search {
         #[command(subcommand)]
         command: SearchCommand,
+    },
+    /// Read one message on standard input, as an MTA's pipe transport delivers it (a bounce
+    /// sent to a return path of FORA_BOUNCE_DOMAIN). Exits 0 when done, 65 when the input is
+    /// not a message or is larger than 10 MiB, 67 when the address is not one of Fora's, 75
+    /// when the MTA should try again later.
+    MailIn {
+        /// The address the message was delivered to (Postfix: `${recipient}`); by default the
+        /// message's X-Original-To, Delivered-To or To header.
+        #[arg(long)]
+        recipient: Option<String>,
     },
 }
 
@@ -243,6 +254,9 @@ fn init_logging() {
 async fn main() -> anyhow::Result<()> {
     init_logging();
     let cli = Cli::parse();
+    if let Command::MailIn { recipient } = &cli.command {
+        std::process::exit(mail_in(recipient.as_deref()).await);
+    }
     let config = Config::from_env()?;
     match cli.command {
         Command::Serve => serve(config).await,
@@ -322,6 +336,7 @@ async fn main() -> anyhow::Result<()> {
             fora::demo::fill(&state).await
         }
         Command::Newsletter { command } => newsletter(config, command).await,
+        Command::MailIn { .. } => unreachable!("handled before the configuration is read"),
         Command::Search {
             command: SearchCommand::Reindex,
         } => reindex(config).await,
@@ -641,4 +656,74 @@ async fn shutdown_signal() {
         _ = terminate => {}
     }
     tracing::info!("shutting down");
+}
+
+const EX_DATAERR: i32 = 65;
+const EX_TEMPFAIL: i32 = 75;
+
+/// `fora mail-in`: reads, handles and logs one message; returns the exit status (sysexits).
+async fn mail_in(recipient: Option<&str>) -> i32 {
+    let raw = match inbound::read_limited(std::io::stdin().lock(), inbound::MAX_BYTES) {
+        Ok(Some(raw)) => raw,
+        Ok(None) => {
+            tracing::warn!(
+                limit = inbound::MAX_BYTES,
+                "mail-in: message too large, refused"
+            );
+            return EX_DATAERR;
+        }
+        Err(err) => {
+            tracing::warn!(error = %err, "mail-in: cannot read standard input");
+            return EX_TEMPFAIL;
+        }
+    };
+    match mail_in_handle(&raw, recipient).await {
+        Ok(outcome) => {
+            match &outcome {
+                Outcome::Counted { .. } | Outcome::Ignored(_) => {
+                    tracing::info!(?outcome, "mail-in")
+                }
+                Outcome::Malformed(_) | Outcome::UnknownAddress(_) => {
+                    tracing::warn!(?outcome, "mail-in: refused")
+                }
+            }
+            i32::from(outcome.exit_code())
+        }
+        Err(err) => {
+            tracing::warn!(error = %format!("{err:#}"), "mail-in: try again later");
+            EX_TEMPFAIL
+        }
+    }
+}
+
+/// Everything that can fail here (the settings, the key, the database) may work on the MTA's
+/// next try, so each failure is a temporary one and the message stays in its queue.
+async fn mail_in_handle(raw: &[u8], recipient: Option<&str>) -> anyhow::Result<Outcome> {
+    let config = Config::from_env()?;
+    let secret =
+        fora::secret::ServerSecret::load(config.secret_key_file.as_deref(), &config.data_dir)?;
+    let return_path = config
+        .bounces
+        .domain
+        .as_deref()
+        .map(|domain| fora::mail::verp::ReturnPath::new(domain, &secret));
+    let action = match inbound::read(return_path.as_ref(), raw, recipient) {
+        Ok(action) => action,
+        Err(outcome) => return Ok(outcome),
+    };
+    let db = fora::db::connect(&config.database_url).await?;
+    let outcome = inbound::act(&db, config.bounces.threshold_points, action).await?;
+    // Running servers cache signed-in members: tell those on PostgreSQL at once (on SQLite a
+    // server sees the change after its next write or within the caches' five minutes).
+    if outcome.changed()
+        && sea_orm::ConnectionTrait::get_database_backend(&db) == sea_orm::DbBackend::Postgres
+    {
+        sea_orm::ConnectionTrait::execute_unprepared(
+            &db,
+            &format!("NOTIFY {}", fora::cache::CHANGES_CHANNEL),
+        )
+        .await?;
+    }
+    db.close().await?;
+    Ok(outcome)
 }

@@ -40,6 +40,12 @@ impl ServerSecret {
         Self::read(&path)
     }
 
+    /// The key in `key_file`, or in `data_dir`, without creating one: for commands that run
+    /// beside a server (`fora mail-in`) and must check what the server signed.
+    pub fn load(key_file: Option<&Path>, data_dir: &Path) -> anyhow::Result<Self> {
+        Self::read(&key_file.map_or_else(|| data_dir.join(FILE_NAME), Path::to_path_buf))
+    }
+
     /// A key file holds hex (64 or more digits, blanks around ignored) or raw bytes (32 or
     /// more).
     fn read(path: &Path) -> anyhow::Result<Self> {

@@ -16,6 +16,7 @@ pub mod m20261201_000060_state_checks;
 mod m20261201_000070_search_engine;
 mod m20261201_000080_mail_queue;
 mod m20261201_000090_forum_language;
+mod m20261201_000110_bounce_scores;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000070_search_engine::Migration),
             Box::new(m20261201_000080_mail_queue::Migration),
             Box::new(m20261201_000090_forum_language::Migration),
+            Box::new(m20261201_000110_bounce_scores::Migration),
         ]
     }
 }

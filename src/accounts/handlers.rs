@@ -214,7 +214,7 @@ async fn send_reset(state: &AppState, email: &str) -> anyhow::Result<()> {
         templates::email::password_reset(templates::i18n::supported(&user.locale), &link);
     queue::enqueue(
         &txn,
-        state.config.mail_origin(),
+        state.mail_origin(),
         Kind::PasswordReset,
         Email::new(&user.email, Some(&user.display_name), rendered),
     )
@@ -311,7 +311,7 @@ async fn tell_password_changed(
     );
     queue::enqueue(
         txn,
-        state.config.mail_origin(),
+        state.mail_origin(),
         Kind::PasswordChanged,
         Email::new(&user.email, Some(&user.display_name), rendered),
     )
@@ -550,6 +550,14 @@ async fn profile_view(
             .collect(),
         saved,
         newsletter: crate::newsletter::subscriptions::member::profile_view(&state.db, user).await?,
+        bounced: user
+            .bounce_suppressed_at
+            .map(|_| templates::bounces::Bounced {
+                points: user.bounce_points,
+                last_at: user.bounce_last_at.map(crate::web::dates::iso),
+                reason: user.bounce_reason.clone(),
+                suppressed: true,
+            }),
     })
 }
 
@@ -635,6 +643,22 @@ pub async fn update_newsletter(
     }
     flash::set(&signed_in.session, "profile.saved").await;
     Ok(Redirect::to("/profile#newsletter").into_response())
+}
+
+/// "My address works again": a member whose mail stopped after bounces gets mail again
+/// (their score starts from zero, so the next bounces count afresh).
+pub async fn address_works(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+) -> AppResult<Response> {
+    let holder = crate::mail::bounces::Holder::Member(signed_in.user.id);
+    crate::mail::bounces::reset(&state.db, holder, now()).await?;
+    tracing::info!(
+        user_id = signed_in.user.id,
+        "member says their address works again"
+    );
+    flash::set(&signed_in.session, "bounce.member_works_saved").await;
+    Ok(Redirect::to("/profile").into_response())
 }
 
 #[derive(Deserialize)]

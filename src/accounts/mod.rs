@@ -35,6 +35,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/profile/password", post(handlers::change_password))
         .route("/profile/newsletter", post(handlers::update_newsletter))
+        .route("/profile/address-works", post(handlers::address_works))
         .route(
             "/profile/sign-out-everywhere",
             post(handlers::sign_out_everywhere),

@@ -22,6 +22,12 @@ pub struct Model {
     pub confirmed_at: Option<Ts>,
     pub unsubscribed_at: Option<Ts>,
     pub permanent_failures: i32,
+    /// Bounce score in half-bounces, and what counted it (see `mail::bounces`).
+    pub bounce_points: i32,
+    pub bounce_day_points: i32,
+    pub bounce_last_at: Option<Ts>,
+    pub bounce_reason: Option<String>,
+    pub bounce_probe_at: Option<Ts>,
     pub created_at: Ts,
     pub updated_at: Ts,
 }

@@ -15,6 +15,15 @@ pub struct Model {
     pub locale: String,
     pub notify_mode: String,
     pub session_generation: i32,
+    /// Bounce score in half-bounces, and what counted it (see `mail::bounces`).
+    pub bounce_points: i32,
+    pub bounce_day_points: i32,
+    pub bounce_last_at: Option<Ts>,
+    pub bounce_reason: Option<String>,
+    pub bounce_probe_at: Option<Ts>,
+    /// Set when mail to the address bounced past the threshold: the member gets no mail
+    /// until they say it works again (see `mail::bounces`).
+    pub bounce_suppressed_at: Option<Ts>,
     pub created_at: Ts,
     pub updated_at: Ts,
 }

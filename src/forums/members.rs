@@ -77,7 +77,7 @@ pub async fn invite(
     let rendered = templates::email::invitation(lang, &forum.title, inviter_name, &link);
     queue::enqueue(
         &txn,
-        state.config.mail_origin(),
+        state.mail_origin(),
         Kind::Invitation,
         Email::new(email, None, rendered),
     )

@@ -208,7 +208,7 @@ pub async fn deliver_due(
             } else {
                 Kind::Notification
             };
-            match queue::enqueue(&txn, state.config.mail_origin(), kind, email).await {
+            match queue::enqueue(&txn, state.mail_origin(), kind, email).await {
                 Ok(()) => queued += 1,
                 Err(EnqueueError::Unbuildable(err)) => {
                     tracing::warn!(error = %err, user_id, "notification not sent: no usable address");

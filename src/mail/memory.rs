@@ -1,5 +1,6 @@
 //! A mailbox in memory: the transport the tests use, so they are told when a message arrives
-//! instead of polling a folder. Messages are kept as the bytes an SMTP server would receive.
+//! instead of polling a folder. Messages are kept as the bytes an SMTP server would receive,
+//! with their envelope sender (`MAIL FROM`).
 
 use std::time::Duration;
 
@@ -7,6 +8,7 @@ use tokio::sync::watch;
 
 pub struct MemoryOutbox {
     messages: std::sync::Mutex<Vec<Vec<u8>>>,
+    senders: std::sync::Mutex<Vec<String>>,
     count: watch::Sender<usize>,
 }
 
@@ -14,14 +16,20 @@ impl Default for MemoryOutbox {
     fn default() -> Self {
         Self {
             messages: std::sync::Mutex::new(Vec::new()),
+            senders: std::sync::Mutex::new(Vec::new()),
             count: watch::Sender::new(0),
         }
     }
 }
 
 impl MemoryOutbox {
-    pub(super) fn push(&self, bytes: Vec<u8>) {
+    pub(super) fn push(&self, envelope: &lettre::address::Envelope, bytes: Vec<u8>) {
+        let sender = envelope.from().map(ToString::to_string).unwrap_or_default();
         let mut messages = self.messages.lock().unwrap_or_else(|e| e.into_inner());
+        self.senders
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(sender);
         messages.push(bytes);
         self.count.send_replace(messages.len());
     }
@@ -29,6 +37,14 @@ impl MemoryOutbox {
     /// Every message so far, oldest first.
     pub fn messages(&self) -> Vec<Vec<u8>> {
         self.messages
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// The envelope sender of every message so far, in the order of [`MemoryOutbox::messages`].
+    pub fn senders(&self) -> Vec<String> {
+        self.senders
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clone()
@@ -73,9 +89,14 @@ mod tests {
         let outbox = std::sync::Arc::new(MemoryOutbox::default());
         let sender = outbox.clone();
         tokio::spawn(async move {
+            let envelope = lettre::address::Envelope::new(
+                Some("a@example.org".parse().expect("address")),
+                vec!["b@example.org".parse().expect("address")],
+            )
+            .expect("envelope");
             for n in 0..3u8 {
                 tokio::time::sleep(Duration::from_millis(10)).await;
-                sender.push(vec![n]);
+                sender.push(&envelope, vec![n]);
             }
         });
         let started = std::time::Instant::now();

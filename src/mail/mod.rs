@@ -17,12 +17,15 @@ use lettre::{
 /// The longest one SMTP command may take before the attempt counts as a temporary failure.
 pub const SMTP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
+pub mod bounces;
 mod deadline;
 pub mod dkim;
+pub mod inbound;
 pub mod lease;
 pub mod memory;
 mod plain_pool;
 pub mod queue;
+pub mod verp;
 
 pub use deadline::Deadline;
 
@@ -36,13 +39,16 @@ pub enum Mailer {
     Memory(std::sync::Arc<memory::MemoryOutbox>),
 }
 
-/// Who mail comes from: the `From` mailbox (`FORA_FROM`) and, when DKIM is configured, the
-/// key that signs for its domain. Every message is built with one ([`Mailer::prepare`]), so
-/// none can be sent unsigned by mistake; `Config::mail_origin` gives the configured one.
+/// Who mail comes from: the `From` mailbox (`FORA_FROM`), when DKIM is configured the key
+/// that signs for its domain, and when `FORA_BOUNCE_DOMAIN` is set the return path that names
+/// each recipient. Every message is built with one ([`Mailer::prepare`]), so none can be sent
+/// unsigned or without its return path by mistake; `AppState::mail_origin` gives the
+/// configured one.
 #[derive(Clone, Copy, Debug)]
 pub struct Origin<'a> {
     pub from: &'a str,
     pub dkim: Option<&'a dkim::DkimSigner>,
+    pub return_path: Option<&'a verp::ReturnPath>,
 }
 
 /// One message, already rendered by the templates crate.
@@ -61,6 +67,9 @@ pub struct Email {
     /// `Auto-Submitted: auto-generated` (RFC 3834), so that auto-responders stay silent.
     pub automatic: bool,
     pub list: Option<ListHeaders>,
+    /// Whom and what the message is, for its return path (see [`verp`]); without one, or
+    /// without a bounce domain, the envelope sender is the `From` address.
+    pub tag: Option<verp::Tag>,
 }
 
 /// What makes a message part of a mailing list: `List-Id` (RFC 2919), `List-Unsubscribe`
@@ -95,6 +104,9 @@ pub enum SendError {
     /// Not written to the server: its deadline had passed.
     #[error("not sent: its deadline had passed")]
     Expired,
+    /// Not tried: mail to the address bounced until it was suppressed.
+    #[error("not sent: the address is suppressed after repeated bounces")]
+    Suppressed,
 }
 
 fn header_safe(text: &str) -> String {
@@ -205,8 +217,19 @@ impl Mailer {
         if let Some(signer) = origin.dkim {
             signer.sign(&mut message);
         }
+        let envelope = match (origin.return_path, email.tag) {
+            (Some(path), Some(tag)) => {
+                let sender = path
+                    .address(tag)
+                    .parse()
+                    .map_err(|err| SendError::Invalid(format!("return path: {err}")))?;
+                lettre::address::Envelope::new(Some(sender), message.envelope().to().to_vec())
+                    .map_err(|err| SendError::Invalid(err.to_string()))?
+            }
+            _ => message.envelope().clone(),
+        };
         Ok(Prepared {
-            envelope: message.envelope().clone(),
+            envelope,
             bytes: message.formatted(),
         })
     }
@@ -254,17 +277,26 @@ impl Mailer {
                 .await
                 .map(drop)
                 .map_err(classify),
+            // Written as a mailbox keeps delivered mail: with the envelope sender as the
+            // `Return-Path` a final delivery adds (RFC 5321 4.4), which no signature covers.
             Mailer::Outbox(transport, _) => transport
-                .send_raw(envelope, bytes)
+                .send_raw(envelope, &with_return_path(envelope, bytes))
                 .await
                 .map(drop)
                 .map_err(|err| SendError::Transient(err.to_string())),
             Mailer::Memory(outbox) => {
-                outbox.push(bytes.clone());
+                outbox.push(envelope, bytes.clone());
                 Ok(())
             }
         }
     }
+}
+
+fn with_return_path(envelope: &lettre::address::Envelope, bytes: &[u8]) -> Vec<u8> {
+    let sender = envelope.from().map(ToString::to_string).unwrap_or_default();
+    let mut delivered = format!("Return-Path: <{sender}>\r\n").into_bytes();
+    delivered.extend_from_slice(bytes);
+    delivered
 }
 
 /// The text and HTML versions as one `multipart/alternative` body, and its `Content-Type`.
@@ -316,6 +348,7 @@ impl Email {
             message_id: None,
             automatic: false,
             list: None,
+            tag: None,
         }
     }
 

@@ -18,9 +18,10 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, FromQueryResult, State
 use tokio::sync::watch;
 
 use super::{
-    Deadline, Email, Mailer, Origin, Prepared, SendError,
+    Deadline, Email, Mailer, Origin, Prepared, SendError, bounces,
     lease::{self, backoff, usable_part},
     new_message_id,
+    verp::{Recipient, Sent, Tag},
 };
 use crate::{db::now, entities::states::DeliveryStatus};
 
@@ -71,6 +72,92 @@ impl Kind {
     const fn automatic(self) -> bool {
         !matches!(self, Kind::Invitation)
     }
+
+    /// Every kind, in the order of their numbers in return paths: new kinds go at the end,
+    /// since the numbers are in return paths already mailed.
+    const ALL: [Kind; 9] = [
+        Kind::Invitation,
+        Kind::PasswordReset,
+        Kind::PasswordChanged,
+        Kind::NewsletterConfirm,
+        Kind::NewsletterAlreadySubscribed,
+        Kind::Notification,
+        Kind::Summary,
+        Kind::Handoff,
+        Kind::WaitingDigest,
+    ];
+
+    /// Its number in return paths (`verp::Sent::Queued`).
+    pub fn code(self) -> u8 {
+        Kind::ALL.iter().position(|k| *k == self).unwrap_or(0) as u8
+    }
+
+    pub fn from_code(code: u8) -> Option<Kind> {
+        Kind::ALL.get(usize::from(code)).copied()
+    }
+
+    fn parse(text: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+
+    /// Whether it goes to a subscription rather than to an account.
+    const fn for_subscriber(self) -> bool {
+        matches!(
+            self,
+            Kind::NewsletterConfirm | Kind::NewsletterAlreadySubscribed
+        )
+    }
+
+    /// Sent even to an address suppressed after bounces: a password link the person asked
+    /// for just now, without which a member whose address works again could never sign in
+    /// to say so.
+    const fn sent_when_suppressed(self) -> bool {
+        matches!(self, Kind::PasswordReset)
+    }
+
+    /// Whether it is held back for an address suppressed as a subscriber's, not only as a
+    /// member's: mail to a subscription or a newcomer. A member's own mail follows the
+    /// member's record, whose bounces they are told about when they sign in.
+    const fn held_for_a_subscriber(self) -> bool {
+        self.for_subscriber() || matches!(self, Kind::Invitation)
+    }
+
+    /// Whether a message of this kind to `address` must not be sent.
+    fn held_back(self, suppressed: &bounces::Suppressed, address: &str) -> bool {
+        !self.sent_when_suppressed()
+            && (suppressed.members.contains(address)
+                || (self.held_for_a_subscriber() && suppressed.subscribers.contains(address)))
+    }
+}
+
+/// Who a message to `address` goes to, for its return path: the subscription (for the
+/// newsletter's own mail) or the account with that address, else a newcomer.
+async fn recipient(
+    db: &impl ConnectionTrait,
+    kind: Kind,
+    address: &str,
+) -> Result<Recipient, DbErr> {
+    #[derive(FromQueryResult)]
+    struct Found {
+        id: i32,
+    }
+    let table = if kind.for_subscriber() {
+        "subscribers"
+    } else {
+        "users"
+    };
+    let found = Found::find_by_statement(Statement::from_sql_and_values(
+        db.get_database_backend(),
+        format!("SELECT id FROM {table} WHERE email = $1"),
+        [address.to_lowercase().into()],
+    ))
+    .one(db)
+    .await?;
+    Ok(match (found, kind.for_subscriber()) {
+        (Some(row), true) => Recipient::Subscriber(row.id),
+        (Some(row), false) => Recipient::Member(row.id),
+        (None, _) => Recipient::Newcomer,
+    })
 }
 
 /// Why a message was not queued.
@@ -100,6 +187,12 @@ pub async fn enqueue(
         email.message_id = Some(new_message_id(kind.as_str(), sender.email.domain()));
     }
     email.automatic = kind.automatic();
+    if origin.return_path.is_some() {
+        email.tag = Some(Tag {
+            recipient: recipient(db, kind, &email.to).await?,
+            sent: Sent::Queued(kind.code()),
+        });
+    }
     let message = Mailer::prepare(origin, &email)
         .map_err(|err| EnqueueError::Unbuildable(err.to_string()))?;
     let (sender, recipient) = message.addresses();
@@ -136,6 +229,7 @@ pub struct Summary {
 #[derive(FromQueryResult)]
 struct Claimed {
     id: i32,
+    kind: String,
     sender: String,
     recipient: String,
     message: Vec<u8>,
@@ -165,7 +259,7 @@ pub async fn send_due(sender: Sender<'_>, stop: &watch::Receiver<bool>) -> Resul
         let mut rows: Vec<Claimed> = lease::claim(
             db,
             TABLE,
-            "id, sender, recipient, message, attempts",
+            "id, kind, sender, recipient, message, attempts",
             &owner,
             lease_length,
             BATCH,
@@ -175,10 +269,29 @@ pub async fn send_due(sender: Sender<'_>, stop: &watch::Receiver<bool>) -> Resul
             break;
         }
         rows.sort_by_key(|row| row.id);
+        let recipients: Vec<String> = rows
+            .iter()
+            .map(|row| row.recipient.to_lowercase())
+            .collect();
+        let suppressed = bounces::suppressed_among(db, &recipients).await?;
         let mut untried = Vec::new();
         for row in rows {
             if *stop.borrow() || deadline.passed() {
                 untried.push(row.id);
+                continue;
+            }
+            let address = row.recipient.to_lowercase();
+            let held = Kind::parse(&row.kind).is_some_and(|k| k.held_back(&suppressed, &address));
+            if held {
+                summary.failed += 1;
+                settle(
+                    db,
+                    &owner,
+                    row.id,
+                    Some((&SendError::Suppressed, false)),
+                    row.attempts,
+                )
+                .await?;
                 continue;
             }
             let sent = match Prepared::stored(&row.sender, &row.recipient, row.message) {
@@ -186,7 +299,11 @@ pub async fn send_due(sender: Sender<'_>, stop: &watch::Receiver<bool>) -> Resul
                 Err(err) => Err(err),
             };
             match sent {
-                Ok(()) => summary.sent += settle(db, &owner, row.id, None, row.attempts).await?,
+                Ok(()) => {
+                    summary.sent += settle(db, &owner, row.id, None, row.attempts).await?;
+                    bounces::accepted(db, "users", "email = $3", vec![address.into()], now())
+                        .await?;
+                }
                 Err(SendError::Expired) => untried.push(row.id),
                 Err(error) => {
                     let retry = retry_later(&error, row.attempts);

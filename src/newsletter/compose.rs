@@ -480,5 +480,9 @@ pub fn render_message(
             unsubscribe_url,
             reply_to: config.newsletter.reply_to.clone(),
         }),
+        tag: Some(crate::mail::verp::Tag {
+            recipient: crate::mail::verp::Recipient::Subscriber(recipient.subscriber_id),
+            sent: crate::mail::verp::Sent::Edition(edition.id),
+        }),
     }
 }

@@ -20,9 +20,10 @@
 //! between), at most the messages in flight, with the same `Message-ID`.
 //!
 //! Temporary failures (4xx, dropped connections, timeouts) are retried with growing delays;
-//! permanent ones (5xx) are recorded, and an address refused permanently again and again is
-//! suppressed. Subscribers are read afresh for every batch: someone who unsubscribed (their
-//! queued rows are cancelled at once) or left a forum is sent nothing more or nothing of it.
+//! permanent ones (5xx) are recorded and counted as hard bounces (`mail::bounces`), so an
+//! address refused again and again is suppressed. Subscribers are read afresh for every
+//! batch: someone who unsubscribed (their queued rows are cancelled at once) or left a forum
+//! is sent nothing more or nothing of it.
 
 use std::{
     collections::{HashMap, HashSet, hash_map::Entry},
@@ -47,7 +48,7 @@ use crate::{
     db::{begin_write, now},
     entities::states::{DeliveryStatus, EditionStatus, SubscriberStatus},
     mail::{
-        Deadline, Mailer, Prepared, SendError,
+        Deadline, Mailer, Prepared, SendError, bounces,
         lease::{self, backoff, id_list, usable_part},
     },
     web::AppState,
@@ -71,8 +72,6 @@ const MAX_BATCH: u64 = 500;
 const TABLE: &str = "deliveries";
 /// After this many temporary failures a delivery is given up as failed.
 pub const MAX_ATTEMPTS: i32 = 8;
-/// Permanent refusals (over all editions) after which an address is suppressed.
-pub const SUPPRESS_AFTER: i32 = 3;
 /// How often the idle worker looks for due rows (it is also woken at once by `enqueue`).
 const IDLE_POLL: Duration = Duration::from_secs(5);
 /// A stored error message is cut to this many characters.
@@ -402,7 +401,9 @@ impl Worker {
                         untried.push(id);
                     }
                     Outcome::Failed(row, error) => {
-                        match record_failure(&self.state.db, &owner, &row, &error).await {
+                        let threshold = self.state.config.bounces.threshold_points;
+                        match record_failure(&self.state.db, &owner, &row, &error, threshold).await
+                        {
                             Ok(recorded) => summary.add(recorded),
                             // The row keeps its lease and is tried again when that runs out.
                             Err(err) => {
@@ -590,7 +591,7 @@ async fn build_batch(
         };
         match compose::message_for(&state.config, &state.secret, content, recipient) {
             Some(email) => {
-                let message = Mailer::prepare(state.config.mail_origin(), &email);
+                let message = Mailer::prepare(state.mail_origin(), &email);
                 rows.push((row, message));
             }
             None => settled.push((DeliveryStatus::Skipped, row.id)),
@@ -637,6 +638,7 @@ async fn record_failure(
     owner: &str,
     row: &Claimed,
     error: &SendError,
+    threshold_points: i32,
 ) -> Result<Summary, DbErr> {
     let backend = db.get_database_backend();
     let at = now();
@@ -661,7 +663,7 @@ async fn record_failure(
             state.into(),
             attempts.into(),
             next_attempt_at.into(),
-            message.into(),
+            message.clone().into(),
             at.into(),
             row.id.into(),
             owner.into(),
@@ -670,7 +672,7 @@ async fn record_failure(
     ))
     .await?;
     if permanent {
-        suppress_if_refused_again(&txn, row.subscriber_id, at).await?;
+        count_refusal(&txn, row.subscriber_id, &message, threshold_points, at).await?;
     }
     txn.commit().await?;
     Ok(if retry {
@@ -686,35 +688,38 @@ async fn record_failure(
     })
 }
 
-/// Counts a permanent refusal; at `SUPPRESS_AFTER` the address is suppressed and its queued
+/// Counts a permanent refusal as a hard bounce (`mail::bounces`: the score that delivery
+/// reports read by `fora mail-in` add to); a subscriber suppressed by it has their queued
 /// deliveries cancelled.
-async fn suppress_if_refused_again(
+async fn count_refusal(
     db: &impl ConnectionTrait,
     subscriber_id: i32,
+    reason: &str,
+    threshold_points: i32,
     at: OffsetDateTime,
 ) -> Result<(), DbErr> {
-    #[derive(FromQueryResult)]
-    struct Now {
-        status: String,
-    }
-    let now_status = Now::find_by_statement(Statement::from_sql_and_values(
+    db.execute_raw(Statement::from_sql_and_values(
         db.get_database_backend(),
-        "UPDATE subscribers SET permanent_failures = permanent_failures + 1, updated_at = $1,
-                status = CASE WHEN permanent_failures + 1 >= $2 AND status = $3 THEN $4
-                              ELSE status END
-         WHERE id = $5
-         RETURNING status",
-        [
-            at.into(),
-            SUPPRESS_AFTER.into(),
-            SubscriberStatus::Active.into(),
-            SubscriberStatus::Suppressed.into(),
-            subscriber_id.into(),
-        ],
+        "UPDATE subscribers SET permanent_failures = permanent_failures + 1 WHERE id = $1",
+        [subscriber_id.into()],
     ))
-    .one(db)
     .await?;
-    if now_status.is_some_and(|row| row.status == SubscriberStatus::Suppressed.as_str()) {
+    let recorded = bounces::record_in(
+        db,
+        bounces::Holder::Subscriber(subscriber_id),
+        bounces::Severity::Hard,
+        reason,
+        threshold_points,
+        at,
+    )
+    .await?;
+    if matches!(
+        recorded,
+        bounces::Recorded::Counted {
+            suppressed: true,
+            ..
+        }
+    ) {
         cancel_queued(db, subscriber_id, at).await?;
     }
     Ok(())
@@ -807,6 +812,15 @@ pub async fn mark_sent(db: &DatabaseConnection, owner: &str, ids: &[i32]) -> Res
             values,
         ))
         .await?;
+    let (list, values) = id_list(ids, 3);
+    bounces::accepted(
+        db,
+        "subscribers",
+        &format!("id IN (SELECT subscriber_id FROM deliveries WHERE id IN ({list}))"),
+        values,
+        at,
+    )
+    .await?;
     Ok(marked.rows_affected())
 }
 

@@ -5,6 +5,7 @@
 
 pub mod admin;
 pub mod archive;
+pub mod bounce_admin;
 pub mod compose;
 pub mod deliver;
 pub mod editions;
@@ -20,4 +21,5 @@ pub fn router() -> Router<AppState> {
         .merge(subscriptions::routes())
         .merge(archive::routes())
         .merge(admin::routes())
+        .merge(bounce_admin::routes())
 }

@@ -62,7 +62,7 @@ pub async fn queue_daily(state: &AppState, day: OffsetDateTime) -> Result<u64, D
         );
         let mut email = Email::new(&user.email, Some(&user.display_name), rendered);
         email.message_id = Some(format!("{prefix}{}{suffix}", user.id));
-        match queue::enqueue(db, state.config.mail_origin(), Kind::WaitingDigest, email).await {
+        match queue::enqueue(db, state.mail_origin(), Kind::WaitingDigest, email).await {
             Ok(()) => queued += 1,
             Err(EnqueueError::Unbuildable(err)) => {
                 tracing::warn!(error = %err, user_id = user.id, "waiting list not mailed: no usable address");

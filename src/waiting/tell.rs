@@ -294,7 +294,7 @@ pub async fn tell(
             &preferences,
         );
         let email = Email::new(&recipient.email, Some(&recipient.display_name), rendered);
-        match queue::enqueue(db, state.config.mail_origin(), Kind::Handoff, email).await {
+        match queue::enqueue(db, state.mail_origin(), Kind::Handoff, email).await {
             Ok(()) => {}
             Err(EnqueueError::Unbuildable(err)) => {
                 tracing::warn!(error = %err, user_id = recipient.id, "hand-off not mailed: no usable address");

@@ -16,6 +16,7 @@ const KNOWN: &[&str] = &[
     "admin.created",
     "learning.saved",
     "learning.proposed",
+    "bounce.member_works_saved",
 ];
 
 pub async fn set(session: &Session, key: &'static str) {

@@ -28,6 +28,8 @@ pub struct Inner {
     pub mailer: Mailer,
     /// Signs links in mail (`link_tokens`).
     pub secret: crate::secret::ServerSecret,
+    /// `FORA_BOUNCE_DOMAIN` and the key of its return paths (`mail::verp`).
+    pub return_path: Option<crate::mail::verp::ReturnPath>,
     pub limiter: LoginLimiter,
     /// Every password hash and check goes through here (bounded argon2 work).
     pub hashing: Hashing,
@@ -59,11 +61,17 @@ impl AppState {
         let epoch = Epoch::default();
         let sessions = DbSessionStore::new(db.clone(), epoch.clone());
         let search = crate::search::SearchIndex::new(db.clone(), &config.data_dir);
+        let return_path = config
+            .bounces
+            .domain
+            .as_deref()
+            .map(|domain| crate::mail::verp::ReturnPath::new(domain, &secret));
         Self(Arc::new(Inner {
             db,
             config,
             mailer,
             secret,
+            return_path,
             limiter,
             hashing,
             sessions,
@@ -82,6 +90,16 @@ impl AppState {
     /// Wakes the mail worker: call after committing a transaction that queued mail.
     pub fn mail_queued(&self) {
         self.wake_mail.notify_one();
+    }
+
+    /// Who mail comes from, the DKIM key that signs it and its return path: what every message
+    /// is built with.
+    pub fn mail_origin(&self) -> crate::mail::Origin<'_> {
+        crate::mail::Origin {
+            from: &self.config.from,
+            dkim: self.config.dkim.as_ref(),
+            return_path: self.return_path.as_ref(),
+        }
     }
 
     /// What the mail queue's worker sends with.

@@ -157,6 +157,8 @@ pub struct ProfileView {
     pub memberships: Vec<(String, String, String)>,
     pub saved: Option<&'static str>,
     pub newsletter: crate::newsletter::ProfileNewsletter,
+    /// Set when mail to the address stopped after bounces: what the last report said.
+    pub bounced: Option<crate::bounces::Bounced>,
 }
 
 pub fn profile(ctx: &Ctx, view: &ProfileView, errors: &FormErrors) -> Markup {
@@ -173,6 +175,9 @@ pub fn profile(ctx: &Ctx, view: &ProfileView, errors: &FormErrors) -> Markup {
             h1 { (t(lang, "profile.title")) }
             (notice(ctx, view.saved))
             (error_summary(ctx, errors))
+            @if let Some(bounced) = &view.bounced {
+                (crate::bounces::member_section(ctx, &view.email, bounced))
+            }
             section {
                 h2 { (t(lang, "profile.settings")) }
                 form method="post" action="/profile" {

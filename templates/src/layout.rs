@@ -89,7 +89,15 @@ pub fn page(ctx: &Ctx, title: &str, body: Markup) -> Markup {
                         }
                     }
                 }
-                main #main { (body) }
+                main #main {
+                    @if ctx.user.as_ref().is_some_and(|user| user.address_bounces) {
+                        p.notice role="status" {
+                            (t(lang, "bounce.member_notice")) " "
+                            a href="/profile#address" { (t(lang, "bounce.member_notice_link")) }
+                        }
+                    }
+                    (body)
+                }
                 footer.site {
                     p { (t(lang, "nav.footer")) }
                     // Members choose on their profile; visitors here (remembered in a cookie).

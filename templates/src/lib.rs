@@ -6,6 +6,7 @@ rust_i18n::i18n!("locales", fallback = "en");
 
 pub mod accounts;
 pub mod admin;
+pub mod bounces;
 pub mod catalogue;
 pub mod components;
 pub mod confirm;
@@ -46,6 +47,8 @@ pub struct NavUser {
     pub is_admin: bool,
     /// How many hand-offs wait for this person (`/waiting`).
     pub waiting: u32,
+    /// Mail to their address bounced until it was stopped: every page says so.
+    pub address_bounces: bool,
 }
 
 /// The site's stylesheet, served at `/static/style.css`.

@@ -404,6 +404,7 @@ pub fn admin_home(ctx: &Ctx, view: &AdminNewsletterView) -> Markup {
             }
             section aria-labelledby="subscribers-h" {
                 h2 #subscribers-h { (t(lang, "edition.subscribers")) }
+                p { a href="/admin/newsletter/bounces" { (t(lang, "bounce.admin_link")) } }
                 @if view.subscribers.is_empty() {
                     p { (t(lang, "edition.no_subscribers")) }
                 } @else {

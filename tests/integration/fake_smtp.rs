@@ -59,6 +59,8 @@ impl Stall {
 pub struct FakeSmtp {
     pub port: u16,
     accepted: Arc<Mutex<Vec<String>>>,
+    /// The envelope (`MAIL FROM`, `RCPT TO`) of each message accepted.
+    envelopes: Arc<Mutex<Vec<(String, String)>>>,
     /// While true, every address whose local part starts with "refuse" gets a 550.
     pub refusing: Arc<AtomicBool>,
     /// Whether EHLO offers PIPELINING (RFC 2920).
@@ -74,6 +76,7 @@ impl FakeSmtp {
         let server = FakeSmtp {
             port: listener.local_addr().expect("addr").port(),
             accepted: Arc::default(),
+            envelopes: Arc::default(),
             refusing: Arc::new(AtomicBool::new(true)),
             pipelining,
             pipelined: Arc::default(),
@@ -110,6 +113,7 @@ impl FakeSmtp {
         let (read, mut write) = socket.into_split();
         let mut lines = BufReader::new(read).lines();
         let _ = write.write_all(b"220 fake ESMTP\r\n").await;
+        let mut sender = String::new();
         let mut recipient = String::new();
         let mut answer = Answer::Accept;
         while let Ok(Some(line)) = lines.next_line().await {
@@ -121,6 +125,12 @@ impl FakeSmtp {
                     b"250-fake\r\n250 8BITMIME\r\n"
                 }
             } else if upper.starts_with("MAIL FROM") {
+                sender = line[10..]
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or("")
+                    .trim_matches(|c| c == '<' || c == '>' || c == ':')
+                    .to_string();
                 if !lines.get_ref().buffer().is_empty() {
                     self.pipelined.fetch_add(1, Ordering::SeqCst);
                 }
@@ -173,6 +183,10 @@ impl FakeSmtp {
                     tokio::time::sleep(Duration::from_millis(1500)).await;
                 }
                 self.accepted.lock().expect("lock").push(recipient.clone());
+                self.envelopes
+                    .lock()
+                    .expect("lock")
+                    .push((sender.clone(), recipient.clone()));
                 b"250 2.0.0 queued\r\n"
             } else if upper.starts_with("QUIT") {
                 let _ = write.write_all(b"221 bye\r\n").await;
@@ -198,6 +212,11 @@ impl FakeSmtp {
     /// A Fora on SQLite that sends through this server.
     pub async fn app(&self, newsletter: fora::config::NewsletterConfig) -> TestApp {
         TestApp::start(Backend::Sqlite, self.options(newsletter)).await
+    }
+
+    /// The envelope sender and recipient of the messages accepted, in the order they were.
+    pub fn envelopes(&self) -> Vec<(String, String)> {
+        self.envelopes.lock().expect("lock").clone()
     }
 
     /// The recipients of the messages accepted, in the order they were.

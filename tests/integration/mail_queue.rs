@@ -216,13 +216,7 @@ async fn queue_in(
         None,
         templates::email::password_reset("en", "http://fora.test/password/reset/x"),
     );
-    queue::enqueue(
-        db,
-        app.state.config.mail_origin(),
-        Kind::PasswordReset,
-        email,
-    )
-    .await
+    queue::enqueue(db, app.state.mail_origin(), Kind::PasswordReset, email).await
 }
 
 async fn a_message_claimed_by_a_crashed_worker_goes_out_once_with_its_message_id(app: TestApp) {

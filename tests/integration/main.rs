@@ -5,6 +5,7 @@ mod support;
 mod account_hardening;
 mod accounts;
 mod architecture;
+mod bounces;
 mod browser;
 mod cli;
 mod connection_limits;

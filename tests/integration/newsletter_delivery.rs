@@ -396,19 +396,39 @@ async fn unsubscribing_while_the_edition_is_being_sent_stops_that_message() {
     );
 }
 
+/// A permanent refusal is a hard bounce (`mail::bounces`): one counted a day, suppressed at
+/// the threshold (5 by default).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_address_refused_again_and_again_is_suppressed() {
     let smtp = FakeSmtp::start(true).await;
     let app = smtp.app(Default::default()).await;
     seed_named(&app, &["fine", "refuse"]).await;
-    for _ in 0..deliver::SUPPRESS_AFTER {
+    let threshold = app.state.config.bounces.threshold_points / 2;
+    for day in 0..threshold {
         let edition = edition_with_a_learning(&app, "weekly").await;
         deliver::enqueue(app.db(), edition).await.expect("enqueue");
         deliver::drain(&app.state).await.expect("drain");
+        let refused = subscriber(&app, "refuse").await;
+        assert_eq!(
+            refused.bounce_points,
+            2 * (day + 1),
+            "one hard bounce a day"
+        );
+        // As if the next edition went out the next day.
+        let mut row: subscribers::ActiveModel = refused.into();
+        row.bounce_last_at = Set(Some(now() - time::Duration::days(1)));
+        row.update(app.db()).await.expect("age the bounce");
     }
     let refused = subscriber(&app, "refuse").await;
-    assert_eq!(refused.permanent_failures, deliver::SUPPRESS_AFTER);
+    assert_eq!(refused.permanent_failures, threshold);
     assert_eq!(refused.status, SubscriberStatus::Suppressed);
+    assert!(
+        refused
+            .bounce_reason
+            .as_deref()
+            .unwrap_or("")
+            .contains("550")
+    );
     let edition = edition_with_a_learning(&app, "weekly").await;
     assert_eq!(
         deliver::enqueue(app.db(), edition).await.expect("enqueue"),

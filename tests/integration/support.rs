@@ -98,6 +98,8 @@ pub struct Options {
     pub base_url: Option<String>,
     /// The DKIM key that signs every message (default: none, mail unsigned).
     pub dkim: Option<fora::mail::dkim::DkimSigner>,
+    /// `FORA_BOUNCE_DOMAIN` and `FORA_BOUNCE_THRESHOLD` (default: no return paths).
+    pub bounces: fora::config::BounceConfig,
 }
 
 impl Default for Options {
@@ -113,6 +115,7 @@ impl Default for Options {
             http: HttpLimits::default(),
             base_url: None,
             dkim: None,
+            bounces: Default::default(),
         }
     }
 }
@@ -175,6 +178,7 @@ impl TestApp {
             http: options.http.clone(),
             data_dir: dir.path().join("data"),
             secret_key_file: secret_key_file.clone(),
+            bounces: options.bounces,
         };
         let secret_key_file =
             secret_key_file.unwrap_or_else(|| dir.path().join("data").join("secret.key"));

@@ -190,7 +190,7 @@ async fn request_and_mail(
     };
     queue::enqueue(
         &txn,
-        state.config.mail_origin(),
+        state.mail_origin(),
         kind,
         Email::new(email, None, rendered),
     )
