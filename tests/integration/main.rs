@@ -6,6 +6,7 @@ mod account_hardening;
 mod accounts;
 mod architecture;
 mod browser;
+mod chromium;
 mod cli;
 mod connection_limits;
 mod dkim;
