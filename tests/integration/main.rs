@@ -2,6 +2,7 @@
 
 mod support;
 
+mod accessibility;
 mod account_hardening;
 mod accounts;
 mod architecture;
@@ -33,9 +34,12 @@ mod newsletter_subscribe;
 mod notifications;
 mod pathological_posts;
 mod private_pages;
+mod routes_in_source;
+mod screenshots;
 mod search_engine;
 mod search_limits;
 mod search_quality;
+mod site_pages;
 mod smtp;
 mod state_checks;
 mod waiting;
