@@ -3,6 +3,7 @@
 mod support;
 
 mod accessibility;
+mod accessible_markup;
 mod account_hardening;
 mod accounts;
 mod architecture;
