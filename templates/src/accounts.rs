@@ -4,7 +4,10 @@ use maud::{Markup, html};
 
 use crate::{
     Ctx,
-    components::{FormErrors, csrf_field, error_summary, new_password_input, notice, text_input},
+    components::{
+        FormErrors, TextField, csrf_field, error_summary, new_password_input, notice, text_field,
+        text_input,
+    },
     i18n::{t, tf},
     layout,
 };
@@ -33,7 +36,15 @@ pub fn login(ctx: &Ctx, view: &LoginView) -> Markup {
             form method="post" action="/login" {
                 (csrf_field(ctx))
                 input type="hidden" name="next" value=(view.next);
-                (text_input(ctx, &errors, "email", &t(lang, "auth.email"), &view.email, "email", 254))
+                (text_field(ctx, &errors, &TextField {
+                    field: "email",
+                    label: &t(lang, "auth.email"),
+                    value: &view.email,
+                    kind: "email",
+                    max: 254,
+                    autocomplete: Some("username"),
+                    hint: None,
+                }))
                 div.field {
                     label for="password" { (t(lang, "auth.password")) }
                     input id="password" name="password" type="password" autocomplete="current-password" required;

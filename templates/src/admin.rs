@@ -4,7 +4,10 @@ use maud::{Markup, html};
 
 use crate::{
     Ctx,
-    components::{FormErrors, csrf_field, error_summary, language_select, notice, text_input},
+    components::{
+        FormErrors, TextField, csrf_field, error_summary, item_name, language_select, notice,
+        text_field, text_input,
+    },
     i18n::{t, tf},
     layout,
 };
@@ -82,9 +85,9 @@ pub fn home(
                         @for forum in &view.forums {
                             tr {
                                 td { a href={ "/forums/" (forum.slug) } { (forum.title) } @if forum.archived { " (" (t(lang, "forum.archived")) ")" } }
-                                td { (forum.theme_name) }
-                                td { (t(lang, &format!("admin.mode_{}", forum.moderation_mode))) }
-                                td {
+                                td data-label=(t(lang, "admin.theme")) { (forum.theme_name) }
+                                td data-label=(t(lang, "admin.moderation")) { (t(lang, &format!("admin.mode_{}", forum.moderation_mode))) }
+                                td data-label=(t(lang, "admin.language")) {
                                     @let field = format!("language-{}", forum.slug);
                                     @let error = view.language_error.as_ref().filter(|(slug, _)| *slug == forum.slug).map(|(_, key)| *key);
                                     form.inline method="post" action={ "/admin/forums/" (forum.slug) "/language" } {
@@ -103,14 +106,14 @@ pub fn home(
                                             }
                                         }
                                         " "
-                                        button.secondary type="submit" { (t(lang, "admin.save_language")) }
+                                        button.secondary type="submit" { (t(lang, "admin.save_language")) (item_name(&forum.title)) }
                                     }
                                 }
-                                td { (forum.moderators) " " a href={ "/forums/" (forum.slug) "/members" } { (t(lang, "admin.name_moderators")) } }
+                                td data-label=(t(lang, "admin.moderators")) { (forum.moderators) " " a href={ "/forums/" (forum.slug) "/members" } { (t(lang, "admin.name_moderators")) } }
                                 td {
                                     form.inline method="post" action={ "/admin/forums/" (forum.slug) (if forum.archived { "/unarchive" } else { "/archive" }) } {
                                         (csrf_field(ctx))
-                                        button.secondary type="submit" { (t(lang, if forum.archived { "admin.unarchive" } else { "admin.archive" })) }
+                                        button.secondary type="submit" { (t(lang, if forum.archived { "admin.unarchive" } else { "admin.archive" })) (item_name(&forum.title)) }
                                     }
                                 }
                             }
@@ -126,8 +129,15 @@ pub fn home(
                 } @else {
                     form method="post" action="/admin/forums" {
                         (csrf_field(ctx))
-                        (text_input(ctx, forum_errors, "slug", &t(lang, "admin.slug"), &view.forum_form.slug, "text", 64))
-                        p.hint { (t(lang, "admin.slug_hint")) }
+                        (text_field(ctx, forum_errors, &TextField {
+                            field: "slug",
+                            label: &t(lang, "admin.slug"),
+                            value: &view.forum_form.slug,
+                            kind: "text",
+                            max: 64,
+                            autocomplete: None,
+                            hint: Some(&t(lang, "admin.slug_hint")),
+                        }))
                         (text_input(ctx, forum_errors, "title", &t(lang, "thread.title"), &view.forum_form.title, "text", 200))
                         div.field {
                             label for="theme" { (t(lang, "admin.theme")) }
@@ -200,18 +210,18 @@ pub fn users(ctx: &Ctx, rows: &[UserRow]) -> Markup {
                     @for row in rows {
                         tr {
                             td { (row.display_name) @if row.is_admin { " (" (t(lang, "admin.admin")) ")" } }
-                            td { (row.email) }
-                            td {
+                            td data-label=(t(lang, "auth.email")) { (row.email) }
+                            td data-label=(t(lang, "admin.memberships")) {
                                 @for (i, (slug, role)) in row.memberships.iter().enumerate() {
                                     @if i > 0 { ", " }
                                     a href={ "/forums/" (slug) } { (slug) } " (" (t(lang, &format!("members.role_{role}"))) ")"
                                 }
                             }
-                            td { (t(lang, if row.disabled { "admin.disabled" } else { "admin.active" })) }
+                            td data-label=(t(lang, "admin.status")) { (t(lang, if row.disabled { "admin.disabled" } else { "admin.active" })) }
                             td {
                                 form.inline method="post" action={ "/admin/users/" (row.id) (if row.disabled { "/enable" } else { "/disable" }) } {
                                     (csrf_field(ctx))
-                                    button.secondary type="submit" { (t(lang, if row.disabled { "admin.enable" } else { "admin.disable" })) }
+                                    button.secondary type="submit" { (t(lang, if row.disabled { "admin.enable" } else { "admin.disable" })) (item_name(&row.display_name)) }
                                 }
                             }
                         }

@@ -10,8 +10,8 @@ use maud::{Markup, PreEscaped, html};
 use crate::{
     Ctx,
     components::{
-        FormErrors, Pager, csrf_field, day, error_summary, field_error, notice, pager, search_box,
-        text_input, textarea,
+        FormErrors, Level, Pager, csrf_field, day, error_summary, field_error, heading, notice,
+        pager, search_box, text_input, textarea,
     },
     format::number,
     forums::{ForumSummary, forum_list},
@@ -131,7 +131,12 @@ fn themes_line(themes: &[ThemeLink]) -> Markup {
     }
 }
 
+/// The products as cards, titled by third-level headings (under the page's own second level).
 pub fn product_cards(ctx: &Ctx, cards: &[ProductCard], show_status: bool) -> Markup {
+    product_cards_at(ctx, cards, show_status, Level::H3)
+}
+
+fn product_cards_at(ctx: &Ctx, cards: &[ProductCard], show_status: bool, level: Level) -> Markup {
     let lang = ctx.lang;
     html! {
         ul.cards.products {
@@ -145,7 +150,7 @@ pub fn product_cards(ctx: &Ctx, cards: &[ProductCard], show_status: bool) -> Mar
                             " · " span.tag.warn { (status_name(lang, &card.status)) }
                         }
                     }
-                    h3 lang=(card.language) { a href={ "/products/" (card.id) } { (card.title) } }
+                    (heading(level, Some(&card.language), html! { a href={ "/products/" (card.id) } { (card.title) } }))
                     @if !card.summary.is_empty() { p lang=(card.language) { (card.summary) } }
                     @if !card.themes.is_empty() {
                         p.meta { (t(lang, "product.themes")) ": " (themes_line(&card.themes)) }
@@ -168,7 +173,7 @@ fn facets(ctx: &Ctx, groups: &[FacetGroup]) -> Markup {
         @for group in groups {
             @if !group.links.is_empty() {
                 section.facet aria-labelledby={ "facet-" (group.param) } {
-                    h3 #{ "facet-" (group.param) } { (filter_label(lang, group.param)) }
+                    h2 #{ "facet-" (group.param) } { (filter_label(lang, group.param)) }
                     ul {
                         @for link in &group.links {
                             li {
@@ -227,6 +232,12 @@ pub fn product_list(ctx: &Ctx, view: &ProductListView) -> Markup {
             }
             (unknown_filters(ctx, &view.unknown))
             div.library {
+                aside.refine aria-label=(t(lang, "product.filters")) {
+                    details.refine {
+                        summary { (t(lang, "product.filters")) }
+                        div.facets { (facets(ctx, &view.facets)) }
+                    }
+                }
                 div.results {
                     @if !view.active.is_empty() {
                         ul.active-filters aria-label=(t(lang, "product.active_filters")) {
@@ -251,14 +262,10 @@ pub fn product_list(ctx: &Ctx, view: &ProductListView) -> Markup {
                                 ("total", &number(lang, view.total)),
                             ]))
                         }
-                        (product_cards(ctx, &view.cards, view.is_admin))
+                        (product_cards_at(ctx, &view.cards, view.is_admin, Level::H2))
                         (pager(ctx, &view.pager))
                     }
                     p.feed { a href=(view.feed_href) type="application/atom+xml" { (t(lang, "product.feed")) } }
-                }
-                aside.facets aria-labelledby="filters-h" {
-                    h2 #filters-h { (t(lang, "product.filters")) }
-                    (facets(ctx, &view.facets))
                 }
             }
         },

@@ -7,6 +7,30 @@ use crate::{
     i18n::{t, tf},
 };
 
+/// The level of the headings in a list that appears on several pages: each page puts it under
+/// its own headings, and a level is never skipped (axe's `heading-order`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    H2,
+    H3,
+}
+
+/// A heading of `level`, in the language `lang` when it differs from the page's.
+pub fn heading(level: Level, lang: Option<&str>, content: Markup) -> Markup {
+    html! {
+        @match level {
+            Level::H2 => h2 lang=[lang] { (content) },
+            Level::H3 => h3 lang=[lang] { (content) },
+        }
+    }
+}
+
+/// The rest of a button's name, heard but not seen: in a row of identical buttons
+/// ("Disable", "Disable", …) each then says which item it acts on.
+pub fn item_name(name: &str) -> Markup {
+    html! { span.visually-hidden { " " (name) } }
+}
+
 pub fn csrf_field(ctx: &Ctx) -> Markup {
     html! { input type="hidden" name="csrf_token" value=(ctx.csrf); }
 }
@@ -80,7 +104,8 @@ pub fn language_select(
     }
 }
 
-/// A labelled single-line input with its error.
+/// A labelled single-line input with its error; an email address is offered from the
+/// browser's autofill.
 pub fn text_input(
     ctx: &Ctx,
     errors: &FormErrors,
@@ -90,16 +115,61 @@ pub fn text_input(
     kind: &str,
     max: usize,
 ) -> Markup {
+    text_field(
+        ctx,
+        errors,
+        &TextField {
+            field,
+            label,
+            value,
+            kind,
+            max,
+            autocomplete: (kind == "email").then_some("email"),
+            hint: None,
+        },
+    )
+}
+
+/// A single-line input and what goes with it.
+pub struct TextField<'a> {
+    pub field: &'a str,
+    pub label: &'a str,
+    pub value: &'a str,
+    /// `text`, `email`, `url`…
+    pub kind: &'a str,
+    pub max: usize,
+    /// The `autocomplete` token (`email`, `username`, `name`).
+    pub autocomplete: Option<&'a str>,
+    /// Help shown under the field and read with it (`aria-describedby`).
+    pub hint: Option<&'a str>,
+}
+
+pub fn text_field(ctx: &Ctx, errors: &FormErrors, input: &TextField) -> Markup {
+    let field = input.field;
     let invalid = errors.get(field).is_some();
     html! {
         div.field {
-            label for=(field) { (label) }
+            label for=(field) { (input.label) }
             (field_error(ctx, errors, field))
-            input id=(field) name=(field) type=(kind) value=(value) maxlength=(max)
+            input id=(field) name=(field) type=(input.kind) value=(input.value) maxlength=(input.max)
+                autocomplete=[input.autocomplete]
                 aria-invalid=[invalid.then_some("true")]
-                aria-describedby=[invalid.then(|| format!("{field}-error"))];
+                aria-describedby=[described_by(field, invalid, input.hint.is_some())];
+            @if let Some(hint) = input.hint {
+                p.hint id={ (field) "-hint" } { (hint) }
+            }
         }
     }
+}
+
+/// The ids of a field's hint and error (`{field}-hint`, `{field}-error`), when it has them.
+fn described_by(field: &str, invalid: bool, hint: bool) -> Option<String> {
+    let ids: Vec<String> = [(hint, "hint"), (invalid, "error")]
+        .into_iter()
+        .filter(|(present, _)| *present)
+        .map(|(_, kind)| format!("{field}-{kind}"))
+        .collect();
+    (!ids.is_empty()).then(|| ids.join(" "))
 }
 
 /// The field for choosing a password, with the rule it must meet beside it (announced with the
@@ -107,19 +177,14 @@ pub fn text_input(
 pub fn new_password_input(ctx: &Ctx, errors: &FormErrors) -> Markup {
     let field = "password";
     let invalid = errors.get(field).is_some();
-    let described_by = if invalid {
-        "password-hint password-error"
-    } else {
-        "password-hint"
-    };
     html! {
         div.field {
             label for=(field) { (t(ctx.lang, "auth.new_password")) }
             (field_error(ctx, errors, field))
             input id=(field) name=(field) type="password" maxlength="256" autocomplete="new-password"
                 aria-invalid=[invalid.then_some("true")]
-                aria-describedby=(described_by);
-            p.hint id="password-hint" { (t(ctx.lang, "auth.password_rule")) }
+                aria-describedby=[described_by(field, invalid, true)];
+            p.hint id={ (field) "-hint" } { (t(ctx.lang, "auth.password_rule")) }
         }
     }
 }
@@ -139,8 +204,8 @@ pub fn textarea(
             (field_error(ctx, errors, field))
             textarea id=(field) name=(field) rows=(rows)
                 aria-invalid=[invalid.then_some("true")]
-                aria-describedby=[invalid.then(|| format!("{field}-error"))] { (value) }
-            p.hint { (t(ctx.lang, "form.markdown_hint")) }
+                aria-describedby=[described_by(field, invalid, true)] { (value) }
+            p.hint id={ (field) "-hint" } { (t(ctx.lang, "form.markdown_hint")) }
         }
     }
 }
@@ -213,13 +278,13 @@ pub fn search_box(
         form.search method="get" action=(action) role="search" {
             label for="q" { (label) }
             div.search-row {
-                input #q type="search" name="q" value=(q) maxlength="256";
+                input #q type="search" name="q" value=(q) maxlength="256" aria-describedby="q-hint";
                 button type="submit" { (submit) }
             }
             @for (name, value) in hidden {
                 input type="hidden" name=(name) value=(value);
             }
-            p.hint { (hint) }
+            p.hint #q-hint { (hint) }
         }
     }
 }

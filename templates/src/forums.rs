@@ -5,8 +5,8 @@ use maud::{Markup, PreEscaped, html};
 use crate::{
     Ctx,
     components::{
-        FormErrors, Pager, ago, csrf_field, error_summary, notice, pager, text_input, textarea,
-        time,
+        FormErrors, Level, Pager, ago, csrf_field, error_summary, heading, notice, pager,
+        text_input, textarea, time,
     },
     format::number,
     i18n::{plural, t, tf},
@@ -32,7 +32,12 @@ fn other_lang<'a>(ctx: &Ctx, language: &'a str) -> Option<&'a str> {
     (language != ctx.lang).then_some(language)
 }
 
+/// The forums as cards, titled by third-level headings (under the page's own second level).
 pub fn forum_list(ctx: &Ctx, forums: &[ForumSummary]) -> Markup {
+    forum_list_at(ctx, forums, Level::H3)
+}
+
+pub fn forum_list_at(ctx: &Ctx, forums: &[ForumSummary], level: Level) -> Markup {
     let lang = ctx.lang;
     html! {
         @if forums.is_empty() {
@@ -41,7 +46,7 @@ pub fn forum_list(ctx: &Ctx, forums: &[ForumSummary]) -> Markup {
             ul.cards {
                 @for forum in forums {
                     li {
-                        h3 lang=[other_lang(ctx, &forum.language)] { a href={ "/forums/" (forum.slug) } { (forum.title) } }
+                        (heading(level, other_lang(ctx, &forum.language), html! { a href={ "/forums/" (forum.slug) } { (forum.title) } }))
                         p.meta {
                             (forum.theme_name)
                             @if forum.is_moderator { " · " (t(lang, "members.role_moderator")) }
@@ -61,7 +66,7 @@ pub fn forums_page(ctx: &Ctx, forums: &[ForumSummary]) -> Markup {
         &t(ctx.lang, "forum.list_title"),
         html! {
             h1 { (t(ctx.lang, "forum.list_title")) }
-            (forum_list(ctx, forums))
+            (forum_list_at(ctx, forums, Level::H2))
         },
     )
 }
@@ -159,9 +164,9 @@ pub fn forum_page(ctx: &Ctx, view: &ForumView) -> Markup {
                                     a href={ "/threads/" (thread.id) } { (thread.title) }
                                     br; small { (tf(lang, "thread.started_by", &[("name", &thread.author)])) }
                                 }
-                                td { (number(lang, thread.posts)) }
-                                td { (number(lang, thread.unread)) }
-                                td { (ago(ctx, &thread.last_post_at)) }
+                                td data-label=(t(lang, "thread.posts")) { (number(lang, thread.posts)) }
+                                td data-label=(t(lang, "thread.unread")) { (number(lang, thread.unread)) }
+                                td data-label=(t(lang, "thread.last_activity")) { (ago(ctx, &thread.last_post_at)) }
                             }
                         }
                     }
@@ -218,7 +223,7 @@ pub struct PostView {
 pub fn post_main(lang: &str, post: &PostView) -> Markup {
     html! {
         header {
-            strong { (post.author) } " · " a href={ "?post=" (post.id) "#post-" (post.id) } { (time(lang, &post.created_at)) }
+            strong id={ "post-" (post.id) "-author" } { (post.author) } " · " a href={ "?post=" (post.id) "#post-" (post.id) } { (time(lang, &post.created_at)) }
             @if post.edited_by_moderator { " · " em { (t(lang, "post.edited_by_moderator")) } }
             @else if post.edited { " · " em { (t(lang, "post.edited")) } }
             @if post.hidden { " · " span.tag.warn { (t(lang, "post.hidden")) } }
@@ -350,7 +355,10 @@ fn moderator_actions(ctx: &Ctx, post: &PostSlot, can_reply: bool) -> Markup {
                 label.visually-hidden for={ "hide-reason-" (post.id) } { (t(lang, "mod.reason")) }
                 input id={ "hide-reason-" (post.id) } name="reason" type="text" maxlength="1000" placeholder=(t(lang, "mod.reason"));
             }
-            button.secondary type="submit" { (t(lang, if post.hidden { "mod.unhide_post" } else { "mod.hide_post" })) }
+            // Named with the post's author: a thread has one such button per post.
+            button.secondary type="submit" id={ "moderate-" (post.id) } aria-labelledby={ "moderate-" (post.id) " post-" (post.id) "-author" } {
+                (t(lang, if post.hidden { "mod.unhide_post" } else { "mod.hide_post" }))
+            }
         }
     }
 }
@@ -462,8 +470,8 @@ fn pending_invitations(ctx: &Ctx, view: &MembersView) -> Markup {
                     @for invitation in &view.invitations {
                         tr {
                             td { (invitation.email) }
-                            td { (t(lang, &format!("members.role_{}", invitation.role))) }
-                            td {
+                            td data-label=(t(lang, "members.role")) { (t(lang, &format!("members.role_{}", invitation.role))) }
+                            td data-label=(t(lang, "invite.expires")) {
                                 @if invitation.expired { (t(lang, "invite.expired_short")) " " }
                                 (time(lang, &invitation.expires_at))
                             }
@@ -508,9 +516,9 @@ pub fn members_page(ctx: &Ctx, view: &MembersView, errors: &FormErrors) -> Marku
                     @for member in &view.members {
                         tr {
                             td { (member.display_name) }
-                            td { (t(lang, &format!("members.role_{}", member.role))) }
+                            td data-label=(t(lang, "members.role")) { (t(lang, &format!("members.role_{}", member.role))) }
                             @if view.can_manage {
-                                td { (member.email) }
+                                td data-label=(t(lang, "auth.email")) { (member.email) }
                                 td {
                                     @if member.role == "member" {
                                         form.inline method="post" action={ "/forums/" (view.forum_slug) "/members/" (member.user_id) "/remove" } {

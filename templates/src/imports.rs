@@ -171,7 +171,11 @@ fn report_section(ctx: &Ctx, report: &ReportView) -> Markup {
                     } }
                     tbody {
                         @for row in &report.rejected {
-                            tr { td { (row.line) } td { code { (row.field) } } td { (row.reason) } }
+                            tr {
+                                td data-label=(report.position_label) { (row.line) }
+                                td data-label=(t(lang, "import.field")) { code { (row.field) } }
+                                td data-label=(t(lang, "import.problem")) { (row.reason) }
+                            }
                         }
                     }
                 }

@@ -47,9 +47,12 @@ fn url_escape(text: &str) -> String {
     out
 }
 
-/// Every HTML page: one stylesheet, no script, a skip link, and navigation that is plain links.
+/// Every HTML page: one stylesheet, no script, a skip link, and navigation that is plain links:
+/// a row on wide screens, folded into a disclosure on phones. The stylesheet shows one of the
+/// two (a closed disclosure's content cannot be shown on wide screens in every browser).
 pub fn page(ctx: &Ctx, title: &str, body: Markup) -> Markup {
     let lang = ctx.lang;
+    let links = nav_links(ctx);
     html! {
         (DOCTYPE)
         html lang=(lang) {
@@ -64,29 +67,10 @@ pub fn page(ctx: &Ctx, title: &str, body: Markup) -> Markup {
                 a.skip href="#main" { (t(lang, "nav.skip")) }
                 header.site {
                     a.brand href="/" { "Fora" }
-                    nav aria-label=(t(lang, "nav.label")) {
-                        a href="/learnings" { (t(lang, "nav.learnings")) }
-                        a href="/products" { (t(lang, "nav.products")) }
-                        a href="/newsletter" { (t(lang, "nav.newsletter")) }
-                        @if let Some(user) = &ctx.user {
-                            a href="/forums" { (t(lang, "nav.forums")) }
-                            @if user.waiting > 0 {
-                                a.waiting href="/waiting" {
-                                    (t(lang, "waiting.nav")) " "
-                                    span.count { (crate::format::number(lang, user.waiting)) }
-                                }
-                            }
-                            a href="/profile" { (t(lang, "nav.profile")) " (" (user.display_name) ")" }
-                            @if user.is_admin {
-                                a href="/admin" { (t(lang, "nav.admin")) }
-                            }
-                            form.inline method="post" action="/logout" {
-                                (csrf_field(ctx))
-                                button.link type="submit" { (t(lang, "nav.sign_out")) }
-                            }
-                        } @else {
-                            a href="/login" { (t(lang, "nav.sign_in")) }
-                        }
+                    nav.wide aria-label=(t(lang, "nav.label")) { (links) }
+                    details.menu {
+                        summary { (t(lang, "nav.menu")) }
+                        nav aria-label=(t(lang, "nav.label")) { (links) }
                     }
                 }
                 main #main {
@@ -114,6 +98,36 @@ pub fn page(ctx: &Ctx, title: &str, body: Markup) -> Markup {
                     }
                 }
             }
+        }
+    }
+}
+
+/// The site's links, and signing out.
+fn nav_links(ctx: &Ctx) -> Markup {
+    let lang = ctx.lang;
+    html! {
+        a href="/learnings" { (t(lang, "nav.learnings")) }
+        a href="/products" { (t(lang, "nav.products")) }
+        a href="/themes" { (t(lang, "nav.themes")) }
+        a href="/newsletter" { (t(lang, "nav.newsletter")) }
+        @if let Some(user) = &ctx.user {
+            a href="/forums" { (t(lang, "nav.forums")) }
+            @if user.waiting > 0 {
+                a.waiting href="/waiting" {
+                    (t(lang, "waiting.nav")) " "
+                    span.count { (crate::format::number(lang, user.waiting)) }
+                }
+            }
+            a href="/profile" { (t(lang, "nav.profile")) " (" (user.display_name) ")" }
+            @if user.is_admin {
+                a href="/admin" { (t(lang, "nav.admin")) }
+            }
+            form.inline method="post" action="/logout" {
+                (csrf_field(ctx))
+                button.link type="submit" { (t(lang, "nav.sign_out")) }
+            }
+        } @else {
+            a href="/login" { (t(lang, "nav.sign_in")) }
         }
     }
 }

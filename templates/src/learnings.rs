@@ -137,7 +137,7 @@ fn facet_list(ctx: &Ctx, facet: &FacetView) -> Markup {
     };
     html! {
         section.facet {
-            h3 { (filter_label(ctx.lang, &facet.param)) }
+            h2 { (filter_label(ctx.lang, &facet.param)) }
             ul {
                 @for value in facet.values.iter().take(FACET_SHOWN) { (item(value)) }
             }
@@ -192,6 +192,14 @@ pub fn search_page(ctx: &Ctx, view: &SearchPageView) -> Markup {
             }
         }
         div.library {
+            @if !view.facets.is_empty() {
+                aside.refine aria-label=(t(lang, "search.refine")) {
+                    details.refine {
+                        summary { (t(lang, "search.refine")) }
+                        div.facets { @for facet in &view.facets { (facet_list(ctx, facet)) } }
+                    }
+                }
+            }
             div.results {
                 p.showing role="status" {
                     @if view.total == 0 && view.q.trim().is_empty() && view.active.is_empty() {
@@ -244,12 +252,6 @@ pub fn search_page(ctx: &Ctx, view: &SearchPageView) -> Markup {
                     }
                 }
                 (pager(ctx, &view.pager))
-            }
-            @if !view.facets.is_empty() {
-                aside.facets aria-label=(t(lang, "search.refine")) {
-                    h2 { (t(lang, "search.refine")) }
-                    @for facet in &view.facets { (facet_list(ctx, facet)) }
-                }
             }
         }
     };

@@ -4,13 +4,21 @@ use maud::{Markup, PreEscaped, html};
 
 use crate::{
     Ctx,
-    components::{ago, csrf_field},
+    components::{ago, csrf_field, item_name},
     i18n::t,
     layout,
     thread_head::ThreadHead,
 };
 
-fn action_button(ctx: &Ctx, action: &str, key: &str, with_reason: bool) -> Markup {
+/// A moderator's action as a one-button form; `item` ends the button's name for screen readers
+/// where a page has one such button per item.
+fn action_button(
+    ctx: &Ctx,
+    action: &str,
+    key: &str,
+    with_reason: bool,
+    item: Option<&str>,
+) -> Markup {
     let lang = ctx.lang;
     let field_id = action.trim_start_matches('/').replace('/', "-");
     html! {
@@ -20,7 +28,7 @@ fn action_button(ctx: &Ctx, action: &str, key: &str, with_reason: bool) -> Marku
                 label.visually-hidden for=(field_id) { (t(lang, "mod.reason")) }
                 input id=(field_id) name="reason" type="text" maxlength="1000" placeholder=(t(lang, "mod.reason"));
             }
-            button.secondary type="submit" { (t(lang, key)) }
+            button.secondary type="submit" { (t(lang, key)) @if let Some(item) = item { (item_name(item)) } }
         }
     }
 }
@@ -36,10 +44,10 @@ pub fn thread_controls(
         details.moderation {
             summary { (t(lang, "mod.controls")) }
             div.controls {
-                (action_button(ctx, &format!("{base}/{}", if thread.pinned { "unpin" } else { "pin" }), if thread.pinned { "mod.unpin" } else { "mod.pin" }, false))
-                (action_button(ctx, &format!("{base}/{}", if thread.locked { "unlock" } else { "lock" }), if thread.locked { "mod.unlock" } else { "mod.lock" }, false))
-                (action_button(ctx, &format!("{base}/{}", if thread.featured { "unfeature" } else { "feature" }), if thread.featured { "mod.unfeature" } else { "mod.feature" }, false))
-                (action_button(ctx, &format!("{base}/{}", if thread.hidden { "unhide" } else { "hide" }), if thread.hidden { "mod.unhide_thread" } else { "mod.hide_thread" }, !thread.hidden))
+                (action_button(ctx, &format!("{base}/{}", if thread.pinned { "unpin" } else { "pin" }), if thread.pinned { "mod.unpin" } else { "mod.pin" }, false, None))
+                (action_button(ctx, &format!("{base}/{}", if thread.locked { "unlock" } else { "lock" }), if thread.locked { "mod.unlock" } else { "mod.lock" }, false, None))
+                (action_button(ctx, &format!("{base}/{}", if thread.featured { "unfeature" } else { "feature" }), if thread.featured { "mod.unfeature" } else { "mod.feature" }, false, None))
+                (action_button(ctx, &format!("{base}/{}", if thread.hidden { "unhide" } else { "hide" }), if thread.hidden { "mod.unhide_thread" } else { "mod.hide_thread" }, !thread.hidden, None))
             }
             @if !move_targets.is_empty() {
                 form method="post" action={ (base) "/move" } {
@@ -55,8 +63,8 @@ pub fn thread_controls(
                 (csrf_field(ctx))
                 div.field {
                     label for="summary" { (t(lang, "mod.summary")) }
-                    textarea id="summary" name="summary" rows="4" { (thread.summary_md) }
-                    p.hint { (t(lang, "mod.summary_hint")) }
+                    textarea id="summary" name="summary" rows="4" aria-describedby="summary-hint" { (thread.summary_md) }
+                    p.hint #summary-hint { (t(lang, "mod.summary_hint")) }
                 }
                 button.secondary type="submit" { (t(lang, "mod.save_summary")) }
             }
@@ -113,9 +121,10 @@ pub fn queue_page(
                     article.post.pending id={ "post-" (item.post_id) } {
                         header { strong { (item.author) } " · " a href={ "/threads/" (item.thread_id) } { (item.thread_title) } " · " (ago(ctx, &item.created_at)) }
                         div.body { (PreEscaped(&item.body_html)) }
+                        @let which = format!("{}, {}", item.author, item.thread_title);
                         footer.actions {
-                            (action_button(ctx, &format!("/posts/{}/approve", item.post_id), "queue.approve", false))
-                            (action_button(ctx, &format!("/posts/{}/reject", item.post_id), "queue.reject", true))
+                            (action_button(ctx, &format!("/posts/{}/approve", item.post_id), "queue.approve", false, Some(&which)))
+                            (action_button(ctx, &format!("/posts/{}/reject", item.post_id), "queue.reject", true, Some(&which)))
                         }
                     }
                 }
@@ -133,9 +142,10 @@ pub fn queue_page(
                             summary { (t(lang, "queue.edit_current")) }
                             div.body { (PreEscaped(&edit.current_html)) }
                         }
+                        @let which = format!("{}, {}", item.author, item.thread_title);
                         footer.actions {
-                            (action_button(ctx, &format!("/posts/{}/approve_edit", item.post_id), "queue.approve_edit", false))
-                            (action_button(ctx, &format!("/posts/{}/reject_edit", item.post_id), "queue.reject_edit", true))
+                            (action_button(ctx, &format!("/posts/{}/approve_edit", item.post_id), "queue.approve_edit", false, Some(&which)))
+                            (action_button(ctx, &format!("/posts/{}/reject_edit", item.post_id), "queue.reject_edit", true, Some(&which)))
                         }
                     }
                 }
@@ -150,11 +160,12 @@ pub fn queue_page(
                             " · " a href={ "/threads/" (flag.thread_id) "?post=" (flag.post_id) "#post-" (flag.post_id) } { (flag.thread_title) }
                         }
                         div.body { (PreEscaped(&flag.body_html)) }
+                        @let which = format!("{}, {}", flag.reporter, flag.thread_title);
                         footer.actions {
                             @if !flag.post_hidden {
-                                (action_button(ctx, &format!("/posts/{}/hide", flag.post_id), "mod.hide_post", true))
+                                (action_button(ctx, &format!("/posts/{}/hide", flag.post_id), "mod.hide_post", true, Some(&which)))
                             }
-                            (action_button(ctx, &format!("/flags/{}/dismiss", flag.flag_id), "queue.dismiss", false))
+                            (action_button(ctx, &format!("/flags/{}/dismiss", flag.flag_id), "queue.dismiss", false, Some(&which)))
                         }
                     }
                 }
@@ -221,11 +232,11 @@ pub fn log_page(ctx: &Ctx, heading: &str, rows: &[LogRow], pager_markup: Markup)
                         @for row in rows {
                             tr {
                                 td { (ago(ctx, &row.at)) }
-                                td { (row.actor) }
-                                td { (t(lang, &format!("log.action_{}", row.action))) }
-                                td { (row.target) }
-                                td { (row.forum) }
-                                td { (row.reason) }
+                                td data-label=(t(lang, "log.who")) { (row.actor) }
+                                td data-label=(t(lang, "log.what")) { (t(lang, &format!("log.action_{}", row.action))) }
+                                td data-label=(t(lang, "log.item")) { (row.target) }
+                                td data-label=(t(lang, "log.forum")) { (row.forum) }
+                                td data-label=(t(lang, "mod.reason")) { (row.reason) }
                             }
                         }
                     }

@@ -335,19 +335,25 @@ fn frequency_label(lang: &str, frequency: &str) -> String {
     }
 }
 
+/// The columns of a delivery count, in order.
+const PROGRESS_KEYS: [&str; 5] = [
+    "edition.queued",
+    "edition.sent",
+    "edition.failed",
+    "edition.cancelled",
+    "edition.skipped",
+];
+
 fn progress_cells(lang: &str, p: &ProgressView) -> Markup {
+    let counts = [p.queued, p.sent, p.failed, p.cancelled, p.skipped];
     html! {
-        @for n in [p.queued, p.sent, p.failed, p.cancelled, p.skipped] { td { (number(lang, n)) } }
+        @for (key, n) in PROGRESS_KEYS.iter().zip(counts) { td data-label=(t(lang, key)) { (number(lang, n)) } }
     }
 }
 
 fn progress_heads(lang: &str) -> Markup {
     html! {
-        th scope="col" { (t(lang, "edition.queued")) }
-        th scope="col" { (t(lang, "edition.sent")) }
-        th scope="col" { (t(lang, "edition.failed")) }
-        th scope="col" { (t(lang, "edition.cancelled")) }
-        th scope="col" { (t(lang, "edition.skipped")) }
+        @for key in PROGRESS_KEYS { th scope="col" { (t(lang, key)) } }
     }
 }
 
@@ -390,9 +396,9 @@ pub fn admin_home(ctx: &Ctx, view: &AdminNewsletterView) -> Markup {
                                 @for row in &view.editions {
                                     tr {
                                         td { a href={ "/admin/newsletter/editions/" (row.id) } { (row.subject) } }
-                                        td { (t(lang, status_key(&row.status))) }
-                                        td { (time(lang, &row.scheduled_for)) }
-                                        td { (number(lang, row.items)) }
+                                        td data-label=(t(lang, "edition.status")) { (t(lang, status_key(&row.status))) }
+                                        td data-label=(t(lang, "edition.scheduled_for")) { (time(lang, &row.scheduled_for)) }
+                                        td data-label=(t(lang, "edition.items")) { (number(lang, row.items)) }
                                         (progress_cells(lang, &row.progress))
                                     }
                                 }
@@ -416,7 +422,11 @@ pub fn admin_home(ctx: &Ctx, view: &AdminNewsletterView) -> Markup {
                         } }
                         tbody {
                             @for row in &view.subscribers {
-                                tr { td { (row.status) } td { (frequency_label(lang, &row.frequency)) } td { (number(lang, row.count)) } }
+                                tr {
+                                    td data-label=(t(lang, "edition.status")) { (row.status) }
+                                    td data-label=(t(lang, "edition.frequency")) { (frequency_label(lang, &row.frequency)) }
+                                    td data-label=(t(lang, "edition.count")) { (number(lang, row.count)) }
+                                }
                             }
                         }
                     }
@@ -505,7 +515,7 @@ pub fn admin_edition(ctx: &Ctx, view: &AdminEditionView, errors: &FormErrors) ->
                 form method="get" action={ (base) "/preview" } {
                     div.field {
                         label for="email" { (t(lang, "edition.preview_email")) }
-                        input #email name="email" type="email" maxlength="320" required;
+                        input #email name="email" type="email" maxlength="320" autocomplete="email" required;
                     }
                     button type="submit" { (t(lang, "edition.preview")) }
                 }
@@ -576,7 +586,7 @@ pub fn admin_preview(ctx: &Ctx, view: &PreviewView) -> Markup {
             form method="get" action={ (base) "/preview" } {
                 div.field {
                     label for="email" { (t(lang, "edition.preview_email")) }
-                    input #email name="email" type="email" maxlength="320" required value=(view.email);
+                    input #email name="email" type="email" maxlength="320" autocomplete="email" required value=(view.email);
                 }
                 button type="submit" { (t(lang, "edition.preview")) }
             }

@@ -505,11 +505,17 @@ async fn forum_page_lists_pinned_first_with_unread_counts(app: TestApp) {
     // The moderator has not read the member's new thread: 1 unread of 1.
     let page = moderator.get(&format!("/forums/{}", forum.slug)).await;
     let row = &page.body[page.body.find("Newest thread").expect("row")..];
-    assert!(row.contains("<td>1</td><td>1</td>"), "{row}");
+    assert!(
+        row.contains(r#"<td data-label="Posts">1</td><td data-label="Unread">1</td>"#),
+        "{row}"
+    );
     moderator.get(&newer).await;
     let page = moderator.get(&format!("/forums/{}", forum.slug)).await;
     let row = &page.body[page.body.find("Newest thread").expect("row")..];
-    assert!(row.contains("<td>1</td><td>0</td>"), "{row}");
+    assert!(
+        row.contains(r#"<td data-label="Posts">1</td><td data-label="Unread">0</td>"#),
+        "{row}"
+    );
 }
 
 async fn paging_accepts_any_page_parameter(app: TestApp) {

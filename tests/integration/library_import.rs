@@ -866,7 +866,7 @@ async fn admin_page_imports_an_upload(app: TestApp) {
         .collect();
     let (status, body) = post_multipart(&app, &client, "/admin/import", &borrowed).await;
     assert_eq!(status, 422, "{body}");
-    assert!(body.contains("<td>3</td>"), "{body}");
+    assert!(body.contains(r#"<td data-label="Line">3</td>"#), "{body}");
     assert!(body.contains("<code>countries</code>"));
     assert!(body.contains("<code>year</code>"));
     assert!(body.contains("Nothing was imported"));

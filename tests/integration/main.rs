@@ -2,11 +2,14 @@
 
 mod support;
 
+mod accessibility;
+mod accessible_markup;
 mod account_hardening;
 mod accounts;
 mod architecture;
 mod bounces;
 mod browser;
+mod chromium;
 mod cli;
 mod connection_limits;
 mod dkim;
@@ -34,9 +37,12 @@ mod newsletter_subscribe;
 mod notifications;
 mod pathological_posts;
 mod private_pages;
+mod routes_in_source;
+mod screenshots;
 mod search_engine;
 mod search_limits;
 mod search_quality;
+mod site_pages;
 mod smtp;
 mod state_checks;
 mod waiting;
