@@ -234,22 +234,40 @@ pub async fn show_reset(
         match service::check_password_token(&state.db, &token).await {
             Err(Refusal::Refused(problem)) => token_problem_page(&ctx, problem, false),
             Err(Refusal::Db(err)) => return Err(err.into()),
-            Ok(_) => page(
-                StatusCode::OK,
-                templates::accounts::set_password(
-                    &ctx,
-                    &format!("/password/reset/{token}"),
-                    &FormErrors::default(),
-                ),
-            ),
+            Ok(row) => {
+                let user = users::Entity::find_by_id(row.user_id)
+                    .one(&state.db)
+                    .await?
+                    .ok_or(AppError::NotFound)?;
+                page(
+                    StatusCode::OK,
+                    templates::accounts::set_password(
+                        &ctx,
+                        &format!("/password/reset/{token}"),
+                        first_password_name(&user),
+                        &FormErrors::default(),
+                    ),
+                )
+            }
         },
     )
+}
+
+/// An account's first password (an administrator made from the command line) comes with
+/// the name others will see: the one it was given is only a guess from the address.
+fn first_password_name(user: &users::Model) -> Option<&str> {
+    user.password_hash
+        .is_none()
+        .then_some(user.display_name.as_str())
 }
 
 #[derive(Deserialize)]
 pub struct PasswordForm {
     #[serde(default)]
     password: String,
+    /// Asked with an account's first password only.
+    #[serde(default)]
+    display_name: Option<String>,
 }
 
 pub async fn reset_password(
@@ -268,14 +286,44 @@ pub async fn reset_password(
         .one(&state.db)
         .await?
         .ok_or(AppError::NotFound)?;
-    if let Err(problem) = password_rules::check(&form.password, &user.email) {
-        let mut errors = FormErrors::default();
-        errors.add("password", problem.key());
-        return Ok(page(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            templates::accounts::set_password(&ctx, &format!("/password/reset/{token}"), &errors),
-        ));
-    }
+    let first_name = first_password_name(&user);
+    let checked = match first_name {
+        Some(current) => new_account_name(
+            form.display_name.as_deref().unwrap_or(current),
+            &form.password,
+            &user.email,
+        )
+        .map(Some),
+        None => password_rules::check(&form.password, &user.email)
+            .map(|()| None)
+            .map_err(|problem| {
+                let mut errors = FormErrors::default();
+                errors.add("password", problem.key());
+                errors
+            }),
+    };
+    let new_name = match checked {
+        Ok(name) => name,
+        Err(errors) => {
+            let typed: Option<String> = first_name.map(|current| {
+                form.display_name
+                    .as_deref()
+                    .unwrap_or(current)
+                    .chars()
+                    .take(200)
+                    .collect()
+            });
+            return Ok(page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                templates::accounts::set_password(
+                    &ctx,
+                    &format!("/password/reset/{token}"),
+                    typed.as_deref(),
+                    &errors,
+                ),
+            ));
+        }
+    };
     let hash = state.hashing.hash(form.password).await?;
     let txn = db::begin_write(&state.db).await?;
     let row = match service::consume_password_token(&txn, &token).await {
@@ -284,6 +332,9 @@ pub async fn reset_password(
         Err(Refusal::Db(err)) => return Err(err.into()),
     };
     service::set_password(&txn, row.user_id, hash).await?;
+    if let Some(name) = new_name {
+        service::set_display_name(&txn, row.user_id, &name).await?;
+    }
     if user.password_hash.is_some() {
         tell_password_changed(&txn, &state, &user).await?;
     }
@@ -426,7 +477,7 @@ pub async fn accept_invitation(
     let new_account = match step {
         templates::accounts::InvitationStep::Accept => None,
         templates::accounts::InvitationStep::NewAccount { .. } => {
-            match new_account_name(&form, &invitation.email) {
+            match new_account_name(&form.display_name, &form.password, &invitation.email) {
                 Ok(name) => Some((name, state.hashing.hash(form.password.clone()).await?)),
                 Err(errors) => {
                     return invitation_page(
@@ -483,12 +534,12 @@ pub async fn accept_invitation(
 
 /// The display name for a new account once its name and password pass the rules, or the
 /// form's errors.
-fn new_account_name(form: &AcceptForm, email: &str) -> Result<String, FormErrors> {
+fn new_account_name(display_name: &str, password: &str, email: &str) -> Result<String, FormErrors> {
     let mut errors = FormErrors::default();
-    let name = forms::single_line(&form.display_name, NAME_MAX)
+    let name = forms::single_line(display_name, NAME_MAX)
         .map_err(|k| errors.add("display_name", k))
         .ok();
-    if let Err(problem) = password_rules::check(&form.password, email) {
+    if let Err(problem) = password_rules::check(password, email) {
         errors.add("password", problem.key());
     }
     match name {

@@ -89,6 +89,21 @@ pub async fn set_password(
     Ok(user.map(|u| u.session_generation).unwrap_or_default())
 }
 
+/// Renames an account (the name others see on posts and in the members list).
+pub async fn set_display_name(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+    name: &str,
+) -> Result<(), sea_orm::DbErr> {
+    users::Entity::update_many()
+        .col_expr(users::Column::DisplayName, Expr::value(name))
+        .col_expr(users::Column::UpdatedAt, Expr::value(now()))
+        .filter(users::Column::Id.eq(user_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// Ends every session of a user at once (sign out everywhere, disable).
 pub async fn bump_generation(
     db: &impl ConnectionTrait,

@@ -79,7 +79,13 @@ pub fn forgot(ctx: &Ctx, email: &str, sent: bool, errors: &FormErrors) -> Markup
 }
 
 /// Choose a new password (reset link or the admin's one-time setup link).
-pub fn set_password(ctx: &Ctx, action: &str, errors: &FormErrors) -> Markup {
+/// The form of a password link. `display_name` is asked with an account's first password.
+pub fn set_password(
+    ctx: &Ctx,
+    action: &str,
+    display_name: Option<&str>,
+    errors: &FormErrors,
+) -> Markup {
     let lang = ctx.lang;
     layout::page(
         ctx,
@@ -89,6 +95,9 @@ pub fn set_password(ctx: &Ctx, action: &str, errors: &FormErrors) -> Markup {
             (error_summary(ctx, errors))
             form method="post" action=(action) {
                 (csrf_field(ctx))
+                @if let Some(name) = display_name {
+                    (text_input(ctx, errors, "display_name", &t(lang, "profile.display_name"), name, "text", 80))
+                }
                 (new_password_input(ctx, errors))
                 button type="submit" { (t(lang, "auth.save_password")) }
             }

@@ -20,6 +20,7 @@ crate::on_both_databases!(
     first_run_setup_creates_the_admin_once,
     profile_stores_language_and_notification_choice,
     unicode_display_names_round_trip,
+    a_first_password_comes_with_the_name_others_see,
 );
 
 async fn invitation_flow_from_email_to_forum(app: TestApp) {
@@ -741,4 +742,95 @@ async fn login_is_rate_limited() {
         spread.iter().map(|r| r.status).collect::<Vec<_>>()
     );
     assert!(count(&spread, 429) >= 1);
+}
+
+/// An administrator made from the command line has a name guessed from the address; the
+/// link that sets the first password asks for the real one. Later resets do not.
+async fn a_first_password_comes_with_the_name_others_see(app: TestApp) {
+    use fora::accounts::service;
+    let user = service::create_user(
+        app.db(),
+        "rita.reviewer@example.org",
+        "rita.reviewer",
+        None,
+        true,
+    )
+    .await
+    .expect("admin");
+    let token = service::create_password_token(app.db(), user.id, "setup", service::SETUP_LIFETIME)
+        .await
+        .expect("token");
+    let path = format!("/password/reset/{token}");
+    let client = app.client();
+    let form = client.get(&path).await;
+    form.assert_status(200);
+    assert!(form.body.contains("name=\"display_name\""), "{}", form.body);
+    assert!(
+        form.body.contains("value=\"rita.reviewer\""),
+        "the guess, to correct"
+    );
+
+    for bad in ["", "   ", &"x".repeat(81)] {
+        let refused = client
+            .post(&path, &[("display_name", bad), ("password", PASSWORD)])
+            .await;
+        refused.assert_status(422);
+        assert!(refused.body.contains("name=\"display_name\""));
+    }
+    let weak = client
+        .post(
+            &path,
+            &[("display_name", "Rita Reviewer"), ("password", "password")],
+        )
+        .await;
+    weak.assert_status(422);
+    assert!(
+        weak.body.contains("value=\"Rita Reviewer\""),
+        "what was typed stays"
+    );
+
+    client
+        .post(
+            &path,
+            &[("display_name", "  Rita Reviewer "), ("password", PASSWORD)],
+        )
+        .await
+        .assert_status(303);
+    let stored = service::find_by_email(app.db(), "rita.reviewer@example.org")
+        .await
+        .expect("db")
+        .expect("user");
+    assert_eq!(stored.display_name, "Rita Reviewer");
+    let signed_in = app.login("rita.reviewer@example.org").await;
+    assert!(
+        signed_in
+            .get("/profile")
+            .await
+            .body
+            .contains("Rita Reviewer")
+    );
+
+    // A reset of an account that has a password asks for the password only, and a name sent
+    // anyway changes nothing.
+    let reset = service::create_password_token(app.db(), user.id, "reset", service::RESET_LIFETIME)
+        .await
+        .expect("token");
+    let path = format!("/password/reset/{reset}");
+    let form = client.get(&path).await;
+    assert!(!form.body.contains("name=\"display_name\""));
+    client
+        .post(
+            &path,
+            &[
+                ("display_name", "Someone Else"),
+                ("password", "another long passphrase 7"),
+            ],
+        )
+        .await
+        .assert_status(303);
+    let stored = service::find_by_email(app.db(), "rita.reviewer@example.org")
+        .await
+        .expect("db")
+        .expect("user");
+    assert_eq!(stored.display_name, "Rita Reviewer");
 }
