@@ -18,11 +18,11 @@ use fora::{
     },
     newsletter::deliver,
 };
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
 
 use crate::{
     fake_smtp::FakeSmtp,
-    newsletter_delivery::{edition_with_a_learning, seed_named},
+    newsletter_delivery::{edition_with_a_learning, seed_named, subscriber},
     support::{Options, TestApp},
 };
 
@@ -162,15 +162,6 @@ fn replace(haystack: &[u8], needle: &[u8], with: &[u8]) -> Vec<u8> {
     }
     out.extend_from_slice(rest);
     out
-}
-
-async fn subscriber(app: &TestApp, local: &str) -> subscribers::Model {
-    subscribers::Entity::find()
-        .filter(subscribers::Column::Email.eq(format!("{local}@example.org")))
-        .one(app.db())
-        .await
-        .expect("db")
-        .expect("subscriber")
 }
 
 async fn member(app: &TestApp, id: i32) -> users::Model {

@@ -251,7 +251,8 @@ pub async fn seed_named(app: &TestApp, locals: &[&str]) {
     }
 }
 
-async fn subscriber(app: &TestApp, local: &str) -> subscribers::Model {
+/// The subscriber `local@example.org`.
+pub async fn subscriber(app: &TestApp, local: &str) -> subscribers::Model {
     subscribers::Entity::find()
         .filter(subscribers::Column::Email.eq(format!("{local}@example.org")))
         .one(app.db())
