@@ -10,8 +10,8 @@ use maud::{Markup, PreEscaped, html};
 use crate::{
     Ctx,
     components::{
-        FormErrors, Level, Pager, csrf_field, day, error_summary, field_error, heading, notice,
-        pager, search_box, text_input, textarea,
+        Choice, FormErrors, Level, Pager, csrf_field, day, error_summary, field_error, heading,
+        notice, pager, search_box, select_field, text_input, textarea,
     },
     format::number,
     forums::{ForumSummary, forum_list},
@@ -377,30 +377,16 @@ pub struct ProductFormView {
     pub themes: Vec<ThemeLink>,
 }
 
-fn select_field(
-    ctx: &Ctx,
-    errors: &FormErrors,
-    field: &str,
-    label: &str,
-    options: &[(String, String)],
-    value: &str,
-    empty: Option<&str>,
-) -> Markup {
-    let invalid = errors.get(field).is_some();
-    html! {
-        div.field {
-            label for=(field) { (label) }
-            (field_error(ctx, errors, field))
-            select id=(field) name=(field)
-                aria-invalid=[invalid.then_some("true")]
-                aria-describedby=[invalid.then(|| format!("{field}-error"))] {
-                @if let Some(empty) = empty { option value="" { (empty) } }
-                @for (code, label) in options {
-                    option value=(code) selected[code == value] { (label) }
-                }
-            }
-        }
-    }
+/// Options given as (value, label) pairs, in the page's language.
+fn choices(options: &[(String, String)]) -> Vec<Choice<'_>> {
+    options
+        .iter()
+        .map(|(value, label)| Choice {
+            value,
+            label,
+            lang: None,
+        })
+        .collect()
 }
 
 pub fn product_form(ctx: &Ctx, view: &ProductFormView, errors: &FormErrors) -> Markup {
@@ -432,7 +418,7 @@ pub fn product_form(ctx: &Ctx, view: &ProductFormView, errors: &FormErrors) -> M
             form method="post" action=(action) {
                 (csrf_field(ctx))
                 (text_input(ctx, errors, "title", &t(lang, "product.title"), &values.title, "text", 300))
-                (select_field(ctx, errors, "kind", &t(lang, "product.kind"), &view.kinds, &values.kind, Some(&t(lang, "product.kind_none"))))
+                (select_field(ctx, errors, "kind", &t(lang, "product.kind"), &choices(&view.kinds), &values.kind, Some(&t(lang, "product.kind_none"))))
                 (textarea(ctx, errors, "summary", &t(lang, "product.summary"), &values.summary, 8))
                 (text_input(ctx, errors, "url", &t(lang, "product.url"), &values.url, "url", 2000))
                 p.hint { (t(lang, "product.url_hint")) }
@@ -451,7 +437,7 @@ pub fn product_form(ctx: &Ctx, view: &ProductFormView, errors: &FormErrors) -> M
                 }
                 (text_input(ctx, errors, "countries", &t(lang, "product.countries"), &values.countries, "text", 2000))
                 p.hint { (t(lang, "product.countries_hint")) }
-                (select_field(ctx, errors, "language", &t(lang, "product.language"), &languages, &values.language, None))
+                (select_field(ctx, errors, "language", &t(lang, "product.language"), &choices(&languages), &values.language, None))
                 (text_input(ctx, errors, "published_on", &t(lang, "product.date"), &values.published_on, "date", 10))
                 p.hint { (t(lang, "product.date_hint")) }
                 (text_input(ctx, errors, "external_id", &t(lang, "product.external_id"), &values.external_id, "text", 100))

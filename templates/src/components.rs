@@ -77,14 +77,24 @@ pub fn field_error(ctx: &Ctx, errors: &FormErrors, field: &str) -> Markup {
     }
 }
 
-/// A labelled choice of English, French or Spanish, each named in its own language; `value`
-/// is selected (nothing when it is not a language: the first, English, shows).
-pub fn language_select(
+/// One option of a select: its value, what it shows, and the language of that text when it
+/// is not the page's.
+pub struct Choice<'a> {
+    pub value: &'a str,
+    pub label: &'a str,
+    pub lang: Option<&'a str>,
+}
+
+/// A labelled select with its error; `value` is selected, and `empty` (when given) is a first
+/// option meaning "none".
+pub fn select_field(
     ctx: &Ctx,
     errors: &FormErrors,
     field: &str,
     label: &str,
+    choices: &[Choice<'_>],
     value: &str,
+    empty: Option<&str>,
 ) -> Markup {
     let invalid = errors.get(field).is_some();
     html! {
@@ -94,14 +104,39 @@ pub fn language_select(
             select id=(field) name=(field)
                 aria-invalid=[invalid.then_some("true")]
                 aria-describedby=[invalid.then(|| format!("{field}-error"))] {
-                @for code in crate::i18n::SUPPORTED {
-                    option value=(code) lang=(code) selected[*code == value] {
-                        (crate::i18n::autonym(code))
+                @if let Some(empty) = empty { option value="" { (empty) } }
+                @for choice in choices {
+                    option value=(choice.value) lang=[choice.lang] selected[choice.value == value] {
+                        (choice.label)
                     }
                 }
             }
         }
     }
+}
+
+/// A labelled choice of English, French or Spanish, each named in its own language; `value`
+/// is selected (nothing when it is not a language: the first, English, shows).
+pub fn language_select(
+    ctx: &Ctx,
+    errors: &FormErrors,
+    field: &str,
+    label: &str,
+    value: &str,
+) -> Markup {
+    let names: Vec<_> = crate::i18n::SUPPORTED
+        .iter()
+        .map(|code| (*code, crate::i18n::autonym(code)))
+        .collect();
+    let choices: Vec<Choice<'_>> = names
+        .iter()
+        .map(|(code, name)| Choice {
+            value: code,
+            label: name,
+            lang: Some(code),
+        })
+        .collect();
+    select_field(ctx, errors, field, label, &choices, value, None)
 }
 
 /// A labelled single-line input with its error; an email address is offered from the
