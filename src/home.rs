@@ -43,7 +43,7 @@ async fn home(State(state): State<AppState>, viewer: Viewer) -> AppResult<Respon
     };
     let (forums, activity) = match &viewer.user {
         Some(user) => (
-            visible_forums(&state.db, user).await?,
+            visible_forums(&state.db, user, None).await?,
             recent_threads(&state.db, user, ACTIVE_THREADS)
                 .await?
                 .into_iter()

@@ -36,20 +36,28 @@ struct ForumSummaryRow {
     role: Option<MemberRole>,
 }
 
-/// The forums a user belongs to (all of them for admins), for the home and forum list.
+/// The forums a user belongs to (all of them for admins), of one theme or of all, for the
+/// home, the forum list and theme pages. Forums are picked through the membership table in
+/// SQL: one the user may not see never reaches a view.
 pub async fn visible_forums(
     db: &impl ConnectionTrait,
     user: &users::Model,
+    theme_id: Option<i32>,
 ) -> AppResult<Vec<views::ForumSummary>> {
     let sql = "SELECT f.slug, f.title, th.name AS theme_name, f.purpose, f.language, f.archived_at, m.role
                FROM forums f JOIN themes th ON th.id = f.theme_id
                LEFT JOIN memberships m ON m.forum_id = f.id AND m.user_id = $1
-               WHERE m.id IS NOT NULL OR $2 = 1
+               WHERE (m.id IS NOT NULL OR $2 = 1) AND ($3 = 0 OR f.theme_id = $3)
                ORDER BY CASE WHEN f.archived_at IS NULL THEN 0 ELSE 1 END, th.name, f.title";
     let rows = ForumSummaryRow::find_by_statement(Statement::from_sql_and_values(
         db.get_database_backend(),
         sql,
-        [user.id.into(), i32::from(user.is_admin).into()],
+        // Theme ids start at 1: 0 stands for every theme.
+        [
+            user.id.into(),
+            i32::from(user.is_admin).into(),
+            theme_id.unwrap_or(0).into(),
+        ],
     ))
     .all(db)
     .await?;
@@ -71,7 +79,7 @@ pub async fn list_forums(
     State(state): State<AppState>,
     signed_in: SignedIn,
 ) -> AppResult<Response> {
-    let forums = visible_forums(&state.db, &signed_in.user).await?;
+    let forums = visible_forums(&state.db, &signed_in.user, None).await?;
     Ok(html(
         StatusCode::OK,
         views::forums_page(&signed_in.ctx(), &forums),

@@ -4,13 +4,12 @@
 //! viewer may not see never reaches the view, so its title cannot appear anywhere.
 
 use axum::{extract::State, http::StatusCode, response::Response};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, Statement};
-use templates::{catalogue as views, forums::ForumSummary};
+use sea_orm::{ColumnTrait, EntityTrait, FromQueryResult, QueryFilter, Statement};
+use templates::catalogue as views;
 
 use crate::{
-    entities::{
-        learnings::LearningStatus, products::ProductStatus, states::MemberRole, themes, users,
-    },
+    entities::{learnings::LearningStatus, products::ProductStatus, themes},
+    forums::handlers::visible_forums,
     learnings::{
         fields::shorten,
         search::{self, Audience, MARK_END, MARK_START, Search, SearchParams},
@@ -26,53 +25,6 @@ use crate::{
 
 /// Products shown on a theme page before "all N products".
 const THEME_PRODUCTS: u64 = 10;
-
-#[derive(FromQueryResult)]
-struct ForumRow {
-    slug: String,
-    title: String,
-    theme_name: String,
-    purpose: String,
-    language: String,
-    archived_at: Option<time::OffsetDateTime>,
-    role: Option<MemberRole>,
-}
-
-/// The forums of one theme that a user belongs to (every one of them for admins).
-async fn theme_forums(
-    db: &impl ConnectionTrait,
-    user: &users::Model,
-    theme_id: i32,
-) -> AppResult<Vec<ForumSummary>> {
-    let sql = "SELECT f.slug, f.title, th.name AS theme_name, f.purpose, f.language, f.archived_at, m.role
-               FROM forums f JOIN themes th ON th.id = f.theme_id
-               LEFT JOIN memberships m ON m.forum_id = f.id AND m.user_id = $1
-               WHERE f.theme_id = $3 AND (m.id IS NOT NULL OR $2 = 1)
-               ORDER BY CASE WHEN f.archived_at IS NULL THEN 0 ELSE 1 END, f.title";
-    let rows = ForumRow::find_by_statement(Statement::from_sql_and_values(
-        db.get_database_backend(),
-        sql,
-        [
-            user.id.into(),
-            i32::from(user.is_admin).into(),
-            theme_id.into(),
-        ],
-    ))
-    .all(db)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| ForumSummary {
-            slug: r.slug,
-            title: r.title,
-            theme_name: r.theme_name,
-            purpose: r.purpose,
-            language: r.language,
-            archived: r.archived_at.is_some(),
-            is_moderator: r.role == Some(MemberRole::Moderator),
-        })
-        .collect())
-}
 
 fn plain_snippet(snippet: &str) -> String {
     let plain: String = snippet
@@ -136,7 +88,7 @@ pub async fn show_theme(
         None
     };
     let forums = match &viewer.user {
-        Some(user) => theme_forums(&state.db, user, theme.id).await?,
+        Some(user) => visible_forums(&state.db, user, Some(theme.id)).await?,
         None => Vec::new(),
     };
     let view = views::ThemePageView {
