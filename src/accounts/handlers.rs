@@ -10,7 +10,7 @@ use templates::components::FormErrors;
 use super::{password_rules, service, tokens::TokenProblem};
 use crate::{
     db::{self, now},
-    entities::{forums, invitations, users},
+    entities::{forums, invitations, states::NotifyMode, users},
     mail::{
         Email,
         queue::{self, Kind},
@@ -594,7 +594,7 @@ async fn profile_view(
         display_name: user.display_name.clone(),
         email: user.email.clone(),
         locale: user.locale.clone(),
-        notify_mode: user.notify_mode.clone(),
+        notify_mode: sea_orm::ActiveEnum::to_value(&user.notify_mode),
         memberships: rows
             .into_iter()
             .map(|r| (r.slug, r.title, r.role))
@@ -644,10 +644,8 @@ pub async fn update_profile(
         .map_err(|k| errors.add("display_name", k))
         .ok();
     let locale = templates::i18n::supported(&form.locale);
-    let notify_mode = match form.notify_mode.as_str() {
-        "immediate" | "daily" | "never" => form.notify_mode.clone(),
-        _ => return Err(AppError::BadRequest("error.bad_form")),
-    };
+    let notify_mode =
+        NotifyMode::from_form(&form.notify_mode).ok_or(AppError::BadRequest("error.bad_form"))?;
     let Some(name) = name else {
         let mut view = profile_view(&state, &signed_in.user, None).await?;
         view.display_name = form.display_name.chars().take(200).collect();

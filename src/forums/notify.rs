@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 
 use crate::{
     db::{begin_write, now},
-    entities::{follows, notifications, posts},
+    entities::{follows, notifications, posts, states::NotifyMode},
     mail::{
         Email,
         queue::{self, EnqueueError, Kind},
@@ -96,7 +96,7 @@ struct Pending {
     email: String,
     display_name: String,
     locale: String,
-    notify_mode: String,
+    notify_mode: NotifyMode,
     post_id: i32,
     body_md: String,
     author: String,
@@ -178,7 +178,10 @@ pub async fn deliver_due(
         let txn = begin_write(db).await?;
         let mut claimed = Vec::new();
         for row in batch {
-            if claim(&txn, row.id).await? && row.deliverable == 1 && row.notify_mode != "never" {
+            if claim(&txn, row.id).await?
+                && row.deliverable == 1
+                && row.notify_mode != NotifyMode::Never
+            {
                 claimed.push(row);
             }
         }
@@ -187,7 +190,7 @@ pub async fn deliver_due(
             continue;
         };
         let lang = templates::i18n::supported(&first.locale);
-        let daily = first.notify_mode == "daily";
+        let daily = first.notify_mode == NotifyMode::Daily;
         let groups: Vec<Vec<&Pending>> = if daily {
             vec![claimed.clone()]
         } else {
