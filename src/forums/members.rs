@@ -27,7 +27,7 @@ use crate::{
     web::{
         AppError, AppResult, AppState, SignedIn, flash,
         forms::{self, Form},
-        html,
+        html, paths,
     },
 };
 
@@ -70,9 +70,7 @@ pub async fn invite(
         )
         .await?;
     }
-    let link = state
-        .config
-        .absolute(&format!("/invitations/{}", invitation.token));
+    let link = state.config.absolute(&paths::invitation(&invitation.token));
     let inviter_name = inviter.map_or("Fora", |u| u.display_name.as_str());
     let rendered = templates::email::invitation(lang, &forum.title, inviter_name, &link);
     queue::enqueue(
@@ -237,7 +235,7 @@ pub async fn revoke_invitation(
         .await?;
     }
     txn.commit().await?;
-    Ok(Redirect::to(&format!("/forums/{slug}/members")))
+    Ok(Redirect::to(&paths::forum_members(&slug)))
 }
 
 /// Sends an invitation again, in the language it was written in: a new link, and the earlier
@@ -263,7 +261,7 @@ pub async fn resend_invitation(
         .insert("invites_sent", 1usize)
         .await
         .map_err(AppError::internal)?;
-    Ok(Redirect::to(&format!("/forums/{slug}/members")).into_response())
+    Ok(Redirect::to(&paths::forum_members(&slug)).into_response())
 }
 
 pub async fn show_members(
@@ -370,7 +368,7 @@ pub async fn invite_members(
         .insert("invites_sent", addresses.len())
         .await
         .map_err(AppError::internal)?;
-    Ok(Redirect::to(&format!("/forums/{slug}/members")).into_response())
+    Ok(Redirect::to(&paths::forum_members(&slug)).into_response())
 }
 
 pub async fn remove_member(
@@ -408,5 +406,5 @@ pub async fn remove_member(
     .await?;
     txn.commit().await?;
     flash::set(&signed_in.session, "notice.saved").await;
-    Ok(Redirect::to(&format!("/forums/{slug}/members")))
+    Ok(Redirect::to(&paths::forum_members(&slug)))
 }
