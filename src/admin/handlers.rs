@@ -24,6 +24,7 @@ use crate::{
     refusal::Refusal,
     web::{
         AdminUser, AppError, AppResult, AppState, confirm::ConfirmForm, flash, forms::Form, html,
+        paths,
     },
 };
 
@@ -150,7 +151,7 @@ pub async fn create_theme(
             .await?;
             txn.commit().await?;
             flash::set(&admin.session, "admin.created").await;
-            Ok(Redirect::to("/admin").into_response())
+            Ok(Redirect::to(paths::ADMIN).into_response())
         }
         Err(Refusal::Db(err)) => Err(err.into()),
         Err(Refusal::Refused(problem)) => {
@@ -221,7 +222,7 @@ pub async fn create_forum(
             )
             .await?;
             txn.commit().await?;
-            Ok(Redirect::to(&format!("/forums/{}/members", forum.slug)).into_response())
+            Ok(Redirect::to(&paths::forum_members(&forum.slug)).into_response())
         }
         Err(Refusal::Db(err)) => Err(err.into()),
         Err(Refusal::Refused(problem)) => {
@@ -282,7 +283,7 @@ pub async fn forum_language(
             }
             txn.commit().await?;
             flash::set(&admin.session, "notice.saved").await;
-            Ok(Redirect::to("/admin").into_response())
+            Ok(Redirect::to(paths::ADMIN).into_response())
         }
         Err(Refusal::Db(err)) => Err(err.into()),
         Err(Refusal::Refused(problem)) => {
@@ -333,9 +334,9 @@ pub async fn archive_forum(
                 &Confirmation {
                     question: &tf(lang, "admin.archive_question", &[("forum", &forum.title)]),
                     consequence: &t(lang, "admin.archive_consequence"),
-                    action: &format!("/admin/forums/{}/archive", forum.slug),
+                    action: &paths::admin_forum_action(&forum.slug, "archive"),
                     button: &t(lang, "admin.archive_confirm"),
-                    cancel_href: "/admin",
+                    cancel_href: paths::ADMIN,
                 },
             ),
         ));
@@ -358,7 +359,7 @@ pub async fn archive_forum(
     )
     .await?;
     txn.commit().await?;
-    Ok(Redirect::to("/admin").into_response())
+    Ok(Redirect::to(paths::ADMIN).into_response())
 }
 
 #[derive(FromQueryResult)]
@@ -429,9 +430,9 @@ pub async fn switch_user(
                 &Confirmation {
                     question: &tf(lang, "admin.disable_question", &[("user", &who)]),
                     consequence: &t(lang, "admin.disable_consequence"),
-                    action: &format!("/admin/users/{}/disable", user.id),
+                    action: &paths::admin_user_action(user.id, "disable"),
                     button: &t(lang, "admin.disable_confirm"),
-                    cancel_href: "/admin/users",
+                    cancel_href: paths::ADMIN_USERS,
                 },
             ),
         ));
@@ -464,5 +465,5 @@ pub async fn switch_user(
     if disable {
         state.sessions.delete_for_user(user.id, None).await?;
     }
-    Ok(Redirect::to("/admin/users").into_response())
+    Ok(Redirect::to(paths::ADMIN_USERS).into_response())
 }
