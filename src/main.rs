@@ -3,6 +3,7 @@
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use fora::mail::inbound::{self, Outcome};
+use fora::web::paths;
 use fora::{
     accounts,
     admin::service as admin_service,
@@ -558,10 +559,7 @@ async fn create_admin(config: Config, email: &str, name: Option<String>) -> anyh
     )
     .await?;
     println!("Administrator {email} created. Set the password within 24 hours at:");
-    println!(
-        "{}",
-        state.config.absolute(&format!("/password/reset/{token}"))
-    );
+    println!("{}", state.config.absolute(&paths::password_reset(&token)));
     Ok(())
 }
 

@@ -18,6 +18,7 @@ use crate::{
     refusal::Refusal,
     web::{
         AdminUser, AppError, AppResult, AppState, confirm::ConfirmForm, flash, forms::Form, html,
+        paths,
     },
 };
 
@@ -99,7 +100,7 @@ pub async fn create_theme(
     match actions::create_theme(&state.db, &admin.user, &form.theme_slug, &form.theme_name).await {
         Ok(_) => {
             flash::set(&admin.session, "admin.created").await;
-            Ok(Redirect::to("/admin").into_response())
+            Ok(Redirect::to(paths::ADMIN).into_response())
         }
         Err(Refusal::Db(err)) => Err(err.into()),
         Err(Refusal::Refused(problem)) => {
@@ -155,7 +156,7 @@ pub async fn create_forum(
     )
     .await;
     match created {
-        Ok(forum) => Ok(Redirect::to(&format!("/forums/{}/members", forum.slug)).into_response()),
+        Ok(forum) => Ok(Redirect::to(&paths::forum_members(&forum.slug)).into_response()),
         Err(Refusal::Db(err)) => Err(err.into()),
         Err(Refusal::Refused(problem)) => {
             let errors = FormErrors::from(problem);
@@ -196,7 +197,7 @@ pub async fn forum_language(
     match actions::set_forum_language(&state.db, &admin.user, &forum, &form.language).await {
         Ok(_) => {
             flash::set(&admin.session, "notice.saved").await;
-            Ok(Redirect::to("/admin").into_response())
+            Ok(Redirect::to(paths::ADMIN).into_response())
         }
         Err(Refusal::Db(err)) => Err(err.into()),
         Err(Refusal::Refused(problem)) => {
@@ -244,15 +245,15 @@ pub async fn archive_forum(
                 &Confirmation {
                     question: &tf(lang, "admin.archive_question", &[("forum", &forum.title)]),
                     consequence: &t(lang, "admin.archive_consequence"),
-                    action: &format!("/admin/forums/{}/archive", forum.slug),
+                    action: &paths::admin_forum_action(&forum.slug, "archive"),
                     button: &t(lang, "admin.archive_confirm"),
-                    cancel_href: "/admin",
+                    cancel_href: paths::ADMIN,
                 },
             ),
         ));
     }
     actions::set_archived(&state.db, &admin.user, &forum, archive).await?;
-    Ok(Redirect::to("/admin").into_response())
+    Ok(Redirect::to(paths::ADMIN).into_response())
 }
 
 pub async fn list_users(
@@ -307,9 +308,9 @@ pub async fn switch_user(
                 &Confirmation {
                     question: &tf(lang, "admin.disable_question", &[("user", &who)]),
                     consequence: &t(lang, "admin.disable_consequence"),
-                    action: &format!("/admin/users/{}/disable", user.id),
+                    action: &paths::admin_user_action(user.id, "disable"),
                     button: &t(lang, "admin.disable_confirm"),
-                    cancel_href: "/admin/users",
+                    cancel_href: paths::ADMIN_USERS,
                 },
             ),
         ));
@@ -318,5 +319,5 @@ pub async fn switch_user(
     if disable {
         state.sessions.delete_for_user(user.id, None).await?;
     }
-    Ok(Redirect::to("/admin/users").into_response())
+    Ok(Redirect::to(paths::ADMIN_USERS).into_response())
 }

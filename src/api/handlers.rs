@@ -39,6 +39,7 @@ use crate::{
     web::{
         AppState,
         api_error::{ApiError, ErrorBody, LANG},
+        paths,
     },
 };
 
@@ -360,7 +361,7 @@ pub async fn list_learnings(
         notices,
         links: page_links(
             base,
-            "/api/v1/learnings",
+            paths::API_LEARNINGS,
             |p| search.params.with_page(p),
             outcome.page,
             outcome.pages,
@@ -527,7 +528,7 @@ pub async fn list_products(
         notices,
         links: page_links(
             base,
-            "/api/v1/products",
+            paths::API_PRODUCTS,
             page_query,
             listing.page,
             listing.pages,

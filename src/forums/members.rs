@@ -29,7 +29,7 @@ use crate::{
     web::{
         AppError, AppResult, AppState, SignedIn, flash,
         forms::{self, Form},
-        html,
+        html, paths,
     },
 };
 
@@ -72,9 +72,7 @@ pub async fn invite(
         )
         .await?;
     }
-    let link = state
-        .config
-        .absolute(&format!("/invitations/{}", invitation.token));
+    let link = state.config.absolute(&paths::invitation(&invitation.token));
     let inviter_name = inviter.map_or("Fora", |u| u.display_name.as_str());
     let rendered = templates::email::invitation(lang, &forum.title, inviter_name, &link);
     queue::enqueue(
@@ -219,7 +217,7 @@ pub async fn revoke_invitation(
     let (access, invitation) =
         manageable_invitation(&state, &signed_in, &slug, invitation_id).await?;
     actions::revoke_invitation(&state.db, &signed_in.user, &access, &invitation).await?;
-    Ok(Redirect::to(&format!("/forums/{slug}/members")))
+    Ok(Redirect::to(&paths::forum_members(&slug)))
 }
 
 /// Sends an invitation again, in the language it was written in: a new link, and the earlier
@@ -245,7 +243,7 @@ pub async fn resend_invitation(
         .insert("invites_sent", 1usize)
         .await
         .map_err(AppError::internal)?;
-    Ok(Redirect::to(&format!("/forums/{slug}/members")).into_response())
+    Ok(Redirect::to(&paths::forum_members(&slug)).into_response())
 }
 
 pub async fn show_members(
@@ -352,7 +350,7 @@ pub async fn invite_members(
         .insert("invites_sent", addresses.len())
         .await
         .map_err(AppError::internal)?;
-    Ok(Redirect::to(&format!("/forums/{slug}/members")).into_response())
+    Ok(Redirect::to(&paths::forum_members(&slug)).into_response())
 }
 
 pub async fn remove_member(
@@ -371,5 +369,5 @@ pub async fn remove_member(
     }
     actions::remove_member(&state.db, &signed_in.user, &access, &membership).await?;
     flash::set(&signed_in.session, "notice.saved").await;
-    Ok(Redirect::to(&format!("/forums/{slug}/members")))
+    Ok(Redirect::to(&paths::forum_members(&slug)))
 }

@@ -19,11 +19,6 @@ use axum::{
 
 use crate::web::AppState;
 
-/// The address of one post: the page of its thread that holds it, scrolled to it.
-pub fn post_path(thread_id: i32, post_id: i32) -> String {
-    format!("/threads/{thread_id}?post={post_id}#post-{post_id}")
-}
-
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/forums", get(handlers::list_forums))

@@ -10,6 +10,7 @@ use sea_orm::{
 };
 use time::OffsetDateTime;
 
+use crate::web::paths;
 use crate::{
     db::{begin_write, now},
     entities::{follows, notifications, posts, states::NotifyMode},
@@ -203,7 +204,7 @@ pub async fn deliver_due(
                 lang,
                 &items,
                 daily,
-                &state.config.absolute("/profile"),
+                &state.config.absolute(paths::PROFILE),
             );
             let email = Email::new(&first.email, Some(&first.display_name), rendered);
             let kind = if daily {
@@ -236,7 +237,7 @@ fn item(state: &AppState, row: &Pending) -> templates::email::NotificationItem {
         excerpt: excerpt(&row.body_md),
         post_link: state
             .config
-            .absolute(&super::post_path(row.thread_id, row.post_id)),
+            .absolute(&paths::post(row.thread_id, row.post_id)),
         stop_link: row
             .follow_id
             .zip(row.follow_salt.as_deref())
@@ -247,7 +248,7 @@ fn item(state: &AppState, row: &Pending) -> templates::email::NotificationItem {
                     id,
                     salt,
                 );
-                state.config.absolute(&format!("/follows/{token}/stop"))
+                state.config.absolute(&paths::stop_following(&token))
             }),
         is_mention: row.reason == "mention",
     }
