@@ -146,10 +146,7 @@ async fn refuse(
                 (thread.title, link)
             }),
     };
-    let reason = refusal
-        .key()
-        .trim_start_matches("reply_mail.reason_")
-        .to_string();
+    let reason = refusal.name().to_string();
     let txn = begin_write(&state.db).await?;
     let hour_ago = now() - time::Duration::hours(1);
     let mut answered =

@@ -246,6 +246,13 @@ impl ReplyRefusal {
             ReplyRefusal::WrongSender => "reply_mail.reason_wrong_sender",
         }
     }
+
+    /// Its short name, for logs and records: `locked`, `wrong_sender`, …
+    pub fn name(self) -> &'static str {
+        self.key()
+            .split_once("reason_")
+            .map_or("", |(_, name)| name)
+    }
 }
 
 /// The answer to a reply by mail that was not posted: why, and, when the member may still see
