@@ -32,6 +32,7 @@ fn options() -> Options {
 crate::on_both_databases!(
     options = options;
     the_notification_carries_the_reply_address_and_says_so,
+    a_daily_summary_of_one_thread_has_the_reply_address_and_of_two_has_none,
     replies_from_each_mail_client_appear_on_the_thread,
     a_reply_in_a_moderated_forum_is_held_and_moderators_told,
     a_locked_thread_an_empty_reply_and_a_wrong_sender_are_answered,
@@ -191,6 +192,48 @@ async fn the_notification_carries_the_reply_address_and_says_so(app: TestApp) {
         "{}",
         mail.text
     );
+}
+
+async fn a_daily_summary_of_one_thread_has_the_reply_address_and_of_two_has_none(app: TestApp) {
+    let scene = scene(&app, "post").await;
+    app.sql(&format!(
+        "UPDATE users SET notify_mode = 'daily' WHERE email = '{MODERATOR}'"
+    ))
+    .await;
+    let daily = || async {
+        let cutoff = time::OffsetDateTime::now_utc() + time::Duration::minutes(1);
+        notify::deliver_due(&app.state, Some(cutoff))
+            .await
+            .expect("deliver")
+    };
+    assert_eq!(deliver_notifications(&app).await, 0, "a daily reader waits");
+    assert_eq!(daily().await, 1);
+    let one_thread = app.mails_to(MODERATOR, 1).await.remove(0);
+    assert!(
+        one_thread.raw.contains("Reply-To: reply+"),
+        "{}",
+        one_thread.raw
+    );
+    assert!(one_thread.text.contains("You can answer this email"));
+    assert!(one_thread.raw.contains(&format!("-t{}-", scene.thread_id)));
+
+    let member = app.login(MEMBER).await;
+    thread_with_reply(&scene.moderator, &member, "agri").await;
+    member
+        .post(
+            &format!("{}/reply", scene.path),
+            &[("body", "And one more")],
+        )
+        .await
+        .assert_status(303);
+    assert_eq!(daily().await, 1);
+    let two_threads = app.mails_to(MODERATOR, 2).await.remove(1);
+    assert!(
+        !two_threads.raw.contains("Reply-To:"),
+        "{}",
+        two_threads.raw
+    );
+    assert!(!two_threads.text.contains("You can answer this email"));
 }
 
 async fn without_the_setting_notifications_have_no_reply_to(app: TestApp) {
@@ -447,6 +490,21 @@ async fn forged_tokens_and_automatic_mail_post_nothing(app: TestApp) {
     let ran = deliver_mail(&app, bulk, &genuine, None).await;
     assert_ran(&ran, 0);
     assert!(ran.log.contains("Ignored"), "{}", ran.log);
+    // Mail from Fora's own addresses (a notification forwarded back, a return path).
+    for from in [
+        "bounces+m1-k5-00112233445566778899@bounce.example.org".to_string(),
+        genuine.clone(),
+    ] {
+        let ran = deliver_mail(
+            &app,
+            message("reply-gmail.eml", &genuine, &from, "own@x"),
+            &genuine,
+            None,
+        )
+        .await;
+        assert_ran(&ran, 0);
+        assert!(ran.log.contains("Fora's own addresses"), "{}", ran.log);
+    }
     assert_eq!(posts_in(&app, scene.thread_id).await, before);
     assert_eq!(answered_in_the_end(&app).await, 0, "nothing is answered");
 }

@@ -161,13 +161,18 @@ pub fn read(
     };
     match mailbox {
         Mailbox::Bounces(path) => bounce(path, &message, token),
-        Mailbox::Reply(addresses) => {
-            let Some(tag) = addresses.verify(token) else {
+        Mailbox::Reply(reply_addresses) => {
+            let Some(tag) = reply_addresses.verify(token) else {
                 return Err(Outcome::UnknownAddress(format!(
                     "a reply address Fora did not make: reply+{token}"
                 )));
             };
-            reply::read(&message, raw, tag, sender).map(Action::Reply)
+            let own: Vec<&str> = [addresses.return_path.map(ReturnPath::domain)]
+                .into_iter()
+                .flatten()
+                .chain([reply_addresses.domain()])
+                .collect();
+            reply::read(&message, raw, tag, sender, &own).map(Action::Reply)
         }
     }
 }

@@ -33,12 +33,14 @@ pub struct Reply {
 
 /// Reads a message sent to a reply address whose token said `tag`. `envelope_sender`: the
 /// MTA's `${sender}`, when it gives it (empty for a delivery report). Mail that no person
-/// wrote is [`Outcome::Ignored`]: it is neither posted nor answered, so no loop can form.
+/// wrote, and mail from Fora's own domains (`own_domains`: the return paths' and the reply
+/// addresses'), is [`Outcome::Ignored`]: neither posted nor answered, so no loop can form.
 pub(super) fn read(
     message: &Message<'_>,
     raw: &[u8],
     tag: ReplyTag,
     envelope_sender: Option<&str>,
+    own_domains: &[&str],
 ) -> Result<Reply, Outcome> {
     if let Some(why) = automatic(message, envelope_sender) {
         return Err(Outcome::Ignored(format!("a reply address got {why}")));
@@ -52,6 +54,22 @@ pub(super) fn read(
         .or_else(|| envelope_sender.map(|s| s.trim().trim_matches(['<', '>']).to_string()))
         .map(|address| address.trim().to_lowercase())
         .filter(|address| !address.is_empty());
+    let from_fora = |address: &str| {
+        address.rsplit_once('@').is_some_and(|(_, domain)| {
+            own_domains
+                .iter()
+                .any(|own| own.eq_ignore_ascii_case(domain))
+        })
+    };
+    if [sender.as_deref(), envelope_sender]
+        .into_iter()
+        .flatten()
+        .any(|address| from_fora(address.trim().trim_matches(['<', '>'])))
+    {
+        return Err(Outcome::Ignored(
+            "a reply address got mail from Fora's own addresses".into(),
+        ));
+    }
     let message_id = match message.message_id() {
         Some(id) if !id.trim().is_empty() && id.chars().count() <= MESSAGE_ID_CHARS => {
             id.trim().to_string()
