@@ -140,6 +140,8 @@ static ATTRIBUTION: LazyLock<Regex> = LazyLock::new(|| {
     )
     .expect("a regex")
 });
+/// The longest an attribution may be, over the lines it is wrapped on.
+const ATTRIBUTION_BYTES: usize = 600;
 /// The first line of the header block Outlook writes above the quoted original.
 static HEADER_FROM: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)^\*?(from|de|von)\s*:").expect("a regex"));
@@ -199,6 +201,10 @@ fn classify(lines: &[&str], at: usize) -> Line {
             joined.push(' ');
         }
         joined.push_str(next.trim());
+        // An attribution is one sentence; a long paragraph is the member's own.
+        if joined.len() > ATTRIBUTION_BYTES {
+            break;
+        }
         if ATTRIBUTION.is_match(&joined) {
             return Line::Attribution;
         }
@@ -306,6 +312,9 @@ fn tag_end(text: &str) -> usize {
     text.len()
 }
 
+/// The most `>` marks written before a line of nested quotes.
+const MAX_QUOTE_MARKS: usize = 8;
+
 #[derive(Default)]
 struct Html {
     out: String,
@@ -341,7 +350,9 @@ impl Html {
 
     fn write(&mut self, word: &str) {
         if self.at_line_start() {
-            self.out.push_str(&"> ".repeat(self.depth));
+            // Any depth marks a quote; a bounded prefix keeps deep nesting from multiplying.
+            self.out
+                .push_str(&"> ".repeat(self.depth.min(MAX_QUOTE_MARKS)));
         } else if self.space {
             self.out.push(' ');
         }
@@ -618,6 +629,16 @@ mod tests {
     }
 
     #[test]
+    fn a_long_reply_is_cut_in_linear_time() {
+        let paragraph = "Les comités de village ont réduit le travail des enfants. ".repeat(200);
+        let text = format!("{paragraph}\n").repeat(800) + "> quoted\n";
+        let started = std::time::Instant::now();
+        let kept = cut_quote(&text);
+        assert_eq!(kept.lines().count(), 800);
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    }
+
+    #[test]
     fn broken_html_and_entities_do_not_panic() {
         for html in [
             "<",
@@ -631,5 +652,7 @@ mod tests {
             let _ = html_to_text(html);
         }
         assert_eq!(decode_entities("a &unknown; b &amp"), "a &unknown; b &amp");
+        let nested = "<blockquote>".repeat(10_000) + &"line<br>".repeat(10_000);
+        assert!(html_to_text(&nested).len() < 300_000);
     }
 }
