@@ -120,7 +120,18 @@ async fn check(
     if thread.locked_at.is_some() && !access.role.moderates() {
         return Ok(Checked::Refused(ReplyRefusal::Locked));
     }
-    Ok(match forms::markdown_body(&reply.text) {
+    // Files are not posted; readers are told, in the forum's language, that there were some.
+    let text = if reply.attachments > 0 && !reply.text.trim().is_empty() {
+        let lang = templates::i18n::supported(&access.forum.language);
+        format!(
+            "{}\n\n*{}*",
+            reply.text,
+            templates::i18n::t(lang, "reply_mail.attachments_dropped")
+        )
+    } else {
+        reply.text.clone()
+    };
+    Ok(match forms::markdown_body(&text) {
         Ok(body) => Checked::Allowed(Box::new((access, thread, body))),
         Err("form.too_long") => Checked::Refused(ReplyRefusal::TooLong),
         Err(_) => Checked::Refused(ReplyRefusal::Empty),

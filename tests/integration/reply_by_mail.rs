@@ -249,7 +249,7 @@ async fn replies_from_each_mail_client_appear_on_the_thread(app: TestApp) {
     let scene = scene(&app, "post").await;
     deliver_notifications(&app).await;
     let before = posts_in(&app, scene.thread_id).await;
-    let cases: [(&str, &[&str]); 5] = [
+    let cases: [(&str, &[&str]); 6] = [
         (
             "reply-gmail.eml",
             &[
@@ -277,13 +277,20 @@ async fn replies_from_each_mail_client_appear_on_the_thread(app: TestApp) {
                 "href=\"https://example.org/informe\"",
             ],
         ),
+        (
+            "reply-with-attachment.eml",
+            &[
+                "Here is our evaluation of the monitoring committees.",
+                "<em>(Files attached to the email are not posted.)</em>",
+            ],
+        ),
     ];
     for (n, (name, _)) in cases.iter().enumerate() {
         let ran = reply(&app, &scene, name, &format!("client-{n}@mail.example.net")).await;
         assert_ran(&ran, 0);
         assert!(ran.log.contains("Posted"), "{name}: {}", ran.log);
     }
-    assert_eq!(posts_in(&app, scene.thread_id).await, before + 5);
+    assert_eq!(posts_in(&app, scene.thread_id).await, before + 6);
     let page = scene.moderator.get(&scene.path).await;
     page.assert_status(200);
     for (name, expected) in cases {
@@ -302,12 +309,14 @@ async fn replies_from_each_mail_client_appear_on_the_thread(app: TestApp) {
         "tracker.example.net",
         "alert(1)",
         "Read the post",
+        "evaluation-2026.pdf",
+        "SECRET",
     ] {
         assert!(!page.body.contains(cut), "{cut:?} was posted");
     }
     // The replies reach the thread's followers as a web reply does.
     assert!(deliver_notifications(&app).await >= 1);
-    let told = app.mails_to(MODERATOR, 6).await;
+    let told = app.mails_to(MODERATOR, 7).await;
     assert!(
         told.iter()
             .any(|mail| mail.text.contains("In the Outlook office we agree")),

@@ -5,7 +5,7 @@
 
 use std::sync::LazyLock;
 
-use mail_parser::{Message, PartType};
+use mail_parser::{Message, MimeHeaders, PartType};
 use regex::Regex;
 use sha2::{Digest, Sha256};
 
@@ -27,7 +27,7 @@ pub struct Reply {
     pub message_id: String,
     /// The member's own text, as Markdown; empty when nothing is left once the quote is cut.
     pub text: String,
-    /// Files attached to it, which are not posted.
+    /// Files attached to it (not images shown inline), which are not posted.
     pub attachments: usize,
 }
 
@@ -82,7 +82,13 @@ pub(super) fn read(
         sender,
         message_id,
         text: own_text(message),
-        attachments: message.attachment_count(),
+        attachments: message
+            .attachments()
+            .filter(|part| {
+                part.content_disposition()
+                    .is_some_and(|disposition| disposition.is_attachment())
+            })
+            .count(),
     })
 }
 
