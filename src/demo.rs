@@ -256,7 +256,7 @@ pub async fn fill(state: &AppState) -> anyhow::Result<()> {
                             .unwrap_or(access::Role::Member),
                         ..forum_access
                     };
-                    posting::create_reply(state, &forum_access, &thread, author, body)
+                    posting::create_reply(state, &forum_access, &thread, author, body, None)
                         .await
                         .map_err(|e| anyhow::anyhow!("{e}"))?;
                 }

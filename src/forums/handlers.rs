@@ -466,7 +466,8 @@ pub async fn create_reply(
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response());
         }
     };
-    let written = posting::create_reply(&state, &access, &thread, &signed_in.user, &body).await?;
+    let written =
+        posting::create_reply(&state, &access, &thread, &signed_in.user, &body, None).await?;
     if written.held {
         flash::set(&signed_in.session, "post.held").await;
     }

@@ -17,6 +17,7 @@ use crate::{
     mail::{
         Email,
         queue::{self, EnqueueError, Kind},
+        reply_address::ReplyTag,
     },
     markdown,
     web::AppState,
@@ -200,13 +201,16 @@ pub async fn deliver_due(
         for group in groups {
             let items: Vec<templates::email::NotificationItem> =
                 group.iter().map(|r| item(state, r)).collect();
+            let reply_to = reply_address(state, user_id, &group);
             let rendered = templates::email::notifications(
                 lang,
                 &items,
                 daily,
                 &state.config.absolute(paths::PROFILE),
+                reply_to.is_some(),
             );
-            let email = Email::new(&first.email, Some(&first.display_name), rendered);
+            let mut email = Email::new(&first.email, Some(&first.display_name), rendered);
+            email.reply_to = reply_to;
             let kind = if daily {
                 Kind::Summary
             } else {
@@ -226,6 +230,20 @@ pub async fn deliver_due(
         state.mail_queued();
     }
     Ok(queued)
+}
+
+/// Where the member answers a notification to reply in its thread (`FORA_REPLY_DOMAIN`): a
+/// message about one thread only (every at-once mail; a daily summary when all its posts are
+/// in the same thread), since an answer goes to one thread.
+fn reply_address(state: &AppState, user_id: i32, group: &[&Pending]) -> Option<String> {
+    let addresses = state.reply_address.as_ref()?;
+    let thread_id = group.first()?.thread_id;
+    group.iter().all(|row| row.thread_id == thread_id).then(|| {
+        addresses.address(ReplyTag {
+            member_id: user_id,
+            thread_id,
+        })
+    })
 }
 
 /// One post as a notification shows it.

@@ -479,7 +479,8 @@ pub fn render_message(
             "edition-{}.subscriber-{}@{}",
             edition.id, recipient.subscriber_id, domain
         )),
-        automatic: false,
+        automatic: None,
+        reply_to: None,
         list: Some(crate::mail::ListHeaders {
             list_id: format!("Fora newsletter <newsletter.{domain}>"),
             unsubscribe_url,

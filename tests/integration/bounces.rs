@@ -58,9 +58,9 @@ crate::on_both_databases!(
 
 /// What `fora mail-in` did: its exit status, what it logged, and its peak resident memory
 /// (KiB, when GNU time is there to measure it).
-struct Ran {
-    code: i32,
-    log: String,
+pub(crate) struct Ran {
+    pub(crate) code: i32,
+    pub(crate) log: String,
     peak_kib: Option<u64>,
 }
 
@@ -75,6 +75,21 @@ async fn mail_in_with(
     app: &TestApp,
     input: Vec<u8>,
     recipient: Option<&str>,
+    settings: &[(&str, &str)],
+) -> Ran {
+    let args: Vec<&str> = match recipient {
+        Some(recipient) => vec!["--recipient", recipient],
+        None => vec![],
+    };
+    run_mail_in(app, input, &args, settings).await
+}
+
+/// Runs `fora mail-in ARGS` on this app's database and key, with the bounce domain and
+/// `settings` in its environment and `input` on its standard input.
+pub(crate) async fn run_mail_in(
+    app: &TestApp,
+    input: Vec<u8>,
+    args: &[&str],
     settings: &[(&str, &str)],
 ) -> Ran {
     let dir = tempfile::tempdir().expect("dir");
@@ -104,9 +119,7 @@ async fn mail_in_with(
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    if let Some(recipient) = recipient {
-        command.args(["--recipient", recipient]);
-    }
+    command.args(args);
     tokio::task::spawn_blocking(move || {
         let mut child = command.spawn().expect("start fora mail-in");
         let mut stdin = child.stdin.take().expect("stdin");
@@ -152,7 +165,7 @@ fn fixture(name: &str, return_path: &str, recipient: &str) -> Vec<u8> {
     )
 }
 
-fn replace(haystack: &[u8], needle: &[u8], with: &[u8]) -> Vec<u8> {
+pub(crate) fn replace(haystack: &[u8], needle: &[u8], with: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(haystack.len());
     let mut rest = haystack;
     while let Some(at) = rest.windows(needle.len()).position(|w| w == needle) {
@@ -188,7 +201,7 @@ async fn a_day_passes(app: &TestApp, local: &str) {
     row.update(app.db()).await.expect("age the bounce");
 }
 
-fn assert_ran(ran: &Ran, code: i32) {
+pub(crate) fn assert_ran(ran: &Ran, code: i32) {
     assert_eq!(
         ran.code, code,
         "fora mail-in exited {}: {}",
