@@ -3,14 +3,15 @@ use axum::{
     http::StatusCode,
     response::{Html, IntoResponse, Redirect, Response},
 };
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, FromQueryResult, Statement};
+use sea_orm::{FromQueryResult, Statement};
 use serde::Deserialize;
 use templates::components::FormErrors;
 
 use super::{password_rules, service, tokens::TokenProblem};
 use crate::{
     db::{self, now},
-    entities::{forums, invitations, states::NotifyMode, users},
+    entities::{invitations, states::NotifyMode, users},
+    forums::queries as forum_queries,
     mail::{
         Email,
         queue::{self, Kind},
@@ -236,8 +237,7 @@ pub async fn show_reset(
             Err(Refusal::Refused(problem)) => token_problem_page(&ctx, problem, false),
             Err(Refusal::Db(err)) => return Err(err.into()),
             Ok(row) => {
-                let user = users::Entity::find_by_id(row.user_id)
-                    .one(&state.db)
+                let user = service::user(&state.db, row.user_id)
                     .await?
                     .ok_or(AppError::NotFound)?;
                 page(
@@ -283,8 +283,7 @@ pub async fn reset_password(
         Err(Refusal::Refused(problem)) => return Ok(token_problem_page(&ctx, problem, false)),
         Err(Refusal::Db(err)) => return Err(err.into()),
     };
-    let user = users::Entity::find_by_id(row.user_id)
-        .one(&state.db)
+    let user = service::user(&state.db, row.user_id)
         .await?
         .ok_or(AppError::NotFound)?;
     let first_name = first_password_name(&user);
@@ -403,8 +402,7 @@ async fn invitation_page(
     step: templates::accounts::InvitationStep,
     errors: &FormErrors,
 ) -> AppResult<Response> {
-    let forum = forums::Entity::find_by_id(invitation.forum_id)
-        .one(&state.db)
+    let forum = forum_queries::forum(&state.db, invitation.forum_id)
         .await?
         .ok_or(AppError::NotFound)?;
     let view = templates::accounts::InvitationView {
@@ -521,8 +519,7 @@ pub async fn accept_invitation(
     service::grant_membership(&txn, invitation.forum_id, user.id, invitation.role).await?;
     txn.commit().await?;
     let forum_path = paths::forum(
-        &forums::Entity::find_by_id(invitation.forum_id)
-            .one(&state.db)
+        &forum_queries::forum(&state.db, invitation.forum_id)
             .await?
             .ok_or(AppError::NotFound)?
             .slug,
@@ -655,13 +652,8 @@ pub async fn update_profile(
             templates::accounts::profile(&signed_in.ctx(), &view, &errors),
         ));
     };
-    let mut user: users::ActiveModel = signed_in.user.clone().into();
-    user.display_name = Set(name);
-    user.locale = Set(locale.to_string());
-    user.notify_mode = Set(notify_mode);
-    user.updated_at = Set(now());
     let txn = db::begin_write(&state.db).await?;
-    let user = user.update(&txn).await?;
+    let user = service::save_profile(&txn, &signed_in.user, name, locale, notify_mode).await?;
     // Their newsletter (if any) follows the profile's language.
     crate::newsletter::subscriptions::service::follow_profile_language(&txn, &user, now()).await?;
     // Cached thread pages show display names: those the user wrote in must be rebuilt.

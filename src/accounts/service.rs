@@ -12,7 +12,11 @@ use time::Duration;
 use super::tokens::{self, TokenProblem};
 use crate::{
     db::now,
-    entities::{invitations, memberships, password_tokens, states::MemberRole, users},
+    entities::{
+        invitations, memberships, password_tokens,
+        states::{MemberRole, NotifyMode},
+        users,
+    },
     refusal::Refusal,
 };
 
@@ -56,7 +60,7 @@ pub async fn create_user(
         is_admin: Set(is_admin),
         disabled_at: Set(None),
         locale: Set("en".into()),
-        notify_mode: Set(crate::entities::states::NotifyMode::Immediate),
+        notify_mode: Set(NotifyMode::Immediate),
         session_generation: Set(0),
         created_at: Set(now),
         updated_at: Set(now),
@@ -102,6 +106,35 @@ pub async fn set_display_name(
         .exec(db)
         .await?;
     Ok(())
+}
+
+/// The account with this id, enabled or not.
+pub async fn user(
+    db: &impl ConnectionTrait,
+    id: i32,
+) -> Result<Option<users::Model>, sea_orm::DbErr> {
+    users::Entity::find_by_id(id).one(db).await
+}
+
+/// Whether any account exists yet (the first-run setup is open until one does).
+pub async fn any_user(db: &impl ConnectionTrait) -> Result<bool, sea_orm::DbErr> {
+    Ok(users::Entity::find().count(db).await? > 0)
+}
+
+/// Saves what a person chose on their profile (fields already checked).
+pub async fn save_profile(
+    db: &impl ConnectionTrait,
+    user: &users::Model,
+    display_name: String,
+    locale: &str,
+    notify_mode: NotifyMode,
+) -> Result<users::Model, sea_orm::DbErr> {
+    let mut active: users::ActiveModel = user.clone().into();
+    active.display_name = Set(display_name);
+    active.locale = Set(locale.to_string());
+    active.notify_mode = Set(notify_mode);
+    active.updated_at = Set(now());
+    active.update(db).await
 }
 
 /// The names others see of these people, where they exist.

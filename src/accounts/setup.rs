@@ -6,7 +6,6 @@ use axum::{
     http::StatusCode,
     response::{Html, IntoResponse, Redirect, Response},
 };
-use sea_orm::{EntityTrait, PaginatorTrait};
 use serde::Deserialize;
 use subtle::ConstantTimeEq;
 use templates::components::FormErrors;
@@ -14,7 +13,6 @@ use templates::components::FormErrors;
 use super::{password_rules, service, tokens};
 use crate::{
     db,
-    entities::users,
     web::{
         AppError, AppResult, AppState, Viewer,
         extract::sign_in,
@@ -25,7 +23,7 @@ use crate::{
 
 /// Returns the setup link when the database has no user yet.
 pub async fn prepare_first_run(state: &AppState) -> anyhow::Result<Option<String>> {
-    if users::Entity::find().count(&state.db).await? > 0 {
+    if service::any_user(&state.db).await? {
         return Ok(None);
     }
     let token = tokens::generate();
@@ -111,7 +109,7 @@ pub async fn complete_setup(
     };
     let hash = state.hashing.hash(form.password).await?;
     let txn = db::begin_write(&state.db).await?;
-    if users::Entity::find().count(&txn).await? > 0 {
+    if service::any_user(&txn).await? {
         return Err(AppError::NotFound);
     }
     let user = service::create_user(&txn, &email, &name, Some(hash), true).await?;

@@ -3,7 +3,7 @@ use axum::{
     http::StatusCode,
     response::{Html, IntoResponse, Redirect, Response},
 };
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, Statement};
+use sea_orm::{ConnectionTrait, EntityTrait, FromQueryResult, Statement};
 use serde::Deserialize;
 use templates::{
     components::{FormErrors, Pager},
@@ -13,7 +13,7 @@ use templates::{
 use super::{access, actions, posting, queries, reading};
 use crate::{
     entities::{
-        follows, held_edits,
+        follows,
         states::{MemberRole, ModerationMode, PostStatus},
         users,
     },
@@ -305,8 +305,7 @@ async fn quoted_reply(
     if quoted_thread.id != thread_id {
         return Ok(String::new());
     }
-    let author = users::Entity::find_by_id(quoted.author_id)
-        .one(db)
+    let author = crate::accounts::service::user(db, quoted.author_id)
         .await?
         .map(|u| u.display_name)
         .unwrap_or_default();
@@ -488,10 +487,7 @@ pub async fn show_edit_post(
     let held = if as_moderator {
         None
     } else {
-        held_edits::Entity::find()
-            .filter(held_edits::Column::PostId.eq(post.id))
-            .one(&state.db)
-            .await?
+        queries::held_edit(&state.db, post.id).await?
     };
     let view = views::EditPostView {
         post_id: post.id,
@@ -632,8 +628,7 @@ async fn follow_by_token(state: &AppState, token: &str) -> AppResult<(follows::M
     )
     .await?
     .ok_or(AppError::NotFound)?;
-    let user = users::Entity::find_by_id(follow.user_id)
-        .one(&state.db)
+    let user = crate::accounts::service::user(&state.db, follow.user_id)
         .await?
         .ok_or(AppError::NotFound)?;
     let title = match access::thread(&state.db, &user, follow.thread_id).await {
@@ -661,9 +656,7 @@ pub async fn stop_following(
     Path(token): Path<String>,
 ) -> AppResult<Response> {
     let (follow, title) = follow_by_token(&state, &token).await?;
-    follows::Entity::delete_by_id(follow.id)
-        .exec(&state.db)
-        .await?;
+    posting::unfollow(&state.db, follow.user_id, follow.thread_id).await?;
     Ok(html(
         StatusCode::OK,
         templates::accounts::unfollow(&viewer.ctx(), &token, &title, true),

@@ -18,7 +18,7 @@ use super::{
     actions::{self, PostAction, ThreadSwitch},
 };
 use crate::{
-    entities::{flags, post_revisions, states::PostStatus, threads, users},
+    entities::{post_revisions, states::PostStatus, threads, users},
     markdown,
     web::{
         AdminUser, AppError, AppResult, AppState, SignedIn,
@@ -207,8 +207,7 @@ pub async fn dismiss_flag(
     signed_in: SignedIn,
     Path(flag_id): Path<i32>,
 ) -> AppResult<Redirect> {
-    let flag = flags::Entity::find_by_id(flag_id)
-        .one(&state.db)
+    let flag = super::queries::flag(&state.db, flag_id)
         .await?
         .ok_or(AppError::NotFound)?;
     let (_, _, access) = access::post(&state.db, &signed_in.user, flag.post_id).await?;

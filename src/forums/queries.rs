@@ -7,7 +7,7 @@ use sea_orm::{
 use time::OffsetDateTime;
 
 use crate::{
-    entities::{forums, invitations, memberships, states::PostStatus, users},
+    entities::{flags, forums, held_edits, invitations, memberships, states::PostStatus, users},
     web::paging::clamp_page,
 };
 
@@ -238,6 +238,27 @@ pub async fn mark_read(
     ))
     .await?;
     Ok(())
+}
+
+/// The edit of a post waiting for a moderator, if any.
+pub async fn held_edit(
+    db: &impl ConnectionTrait,
+    post_id: i32,
+) -> Result<Option<held_edits::Model>, DbErr> {
+    held_edits::Entity::find()
+        .filter(held_edits::Column::PostId.eq(post_id))
+        .one(db)
+        .await
+}
+
+/// A report, by id.
+pub async fn flag(db: &impl ConnectionTrait, id: i32) -> Result<Option<flags::Model>, DbErr> {
+    flags::Entity::find_by_id(id).one(db).await
+}
+
+/// The forum with this id, archived or not, whoever asks.
+pub async fn forum(db: &impl ConnectionTrait, id: i32) -> Result<Option<forums::Model>, DbErr> {
+    forums::Entity::find_by_id(id).one(db).await
 }
 
 /// The forum with this slug, archived or not, whoever asks (callers decide who may see it).

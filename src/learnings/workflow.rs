@@ -19,7 +19,7 @@ use templates::{
 };
 
 use super::{
-    fields::RawLearning,
+    fields::{LearningFields, RawLearning},
     links,
     review::{self, Action, Who},
     search::TERM_FILTERS,
@@ -30,10 +30,10 @@ use crate::{
     db::{self, now},
     entities::{
         learnings::{self, LearningStatus},
-        users,
+        threads, users,
     },
     forums::{
-        access,
+        access::{self, ForumAccess},
         log::{self, Entry},
         posting,
     },
@@ -639,6 +639,68 @@ pub async fn step_learning(
     Ok(Redirect::to(&paths::learning_workflow(learning.id)).into_response())
 }
 
+/// A moderator proposes a thread's summary as a learning: it goes to review, the thread links
+/// to it, knowledge managers are told, the log says who. Proposing the same summary twice finds
+/// the first proposal instead of making a duplicate.
+pub async fn propose_from_thread(
+    state: &AppState,
+    actor: &users::Model,
+    access: &ForumAccess,
+    thread: &threads::Model,
+    fields: &LearningFields,
+    description_html: &str,
+) -> Result<learnings::Model, sea_orm::DbErr> {
+    let txn = db::begin_write(&state.db).await?;
+    let now = now();
+    let proposed_before = learnings::Entity::find()
+        .filter(learnings::Column::ContentKey.eq(store::content_key(
+            &fields.project_title,
+            &fields.description,
+        )))
+        .one(&txn)
+        .await?;
+    // Proposing the same summary twice finds the first proposal instead of a duplicate.
+    let learning = match proposed_before {
+        Some(existing) => existing,
+        None => {
+            let learning = store::insert(
+                &txn,
+                fields,
+                description_html,
+                LearningStatus::InReview,
+                Some(actor.id),
+                now,
+            )
+            .await?;
+            let comment = paths::thread(thread.id);
+            store::record_review(&txn, learning.id, Some(actor.id), "proposed", &comment, now)
+                .await?;
+            let event = Event::Proposed {
+                learning_id: learning.id,
+                title: &learning.title,
+            };
+            tell(&txn, state, event, actor.id).await?;
+            learning
+        }
+    };
+    links::link(&txn, thread.id, learning.id, Some(actor.id), now, false).await?;
+    posting::touch(&txn, thread.id).await?;
+    log::record(
+        &txn,
+        Entry {
+            actor_id: actor.id,
+            forum_id: Some(access.forum.id),
+            action: "propose_learning",
+            target_type: "thread",
+            target_id: thread.id,
+            reason: None,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(learning)
+}
+
 /// A moderator turns a thread's outcome into a learning: a proposal made from its summary,
 /// linked back to the thread, waiting in review for an admin to name the reviewer.
 pub async fn propose_learning(
@@ -667,69 +729,15 @@ pub async fn propose_learning(
         .validate(&taxonomy)
         .map_err(|_| AppError::BadRequest("learning.needs_summary"))?;
     let description_html = markdown::render_off_thread(fields.description.clone()).await;
-    let txn = db::begin_write(&state.db).await?;
-    let now = now();
-    let proposed_before = learnings::Entity::find()
-        .filter(learnings::Column::ContentKey.eq(store::content_key(
-            &fields.project_title,
-            &fields.description,
-        )))
-        .one(&txn)
-        .await?;
-    // Proposing the same summary twice finds the first proposal instead of a duplicate.
-    let learning = match proposed_before {
-        Some(existing) => existing,
-        None => {
-            let learning = store::insert(
-                &txn,
-                &fields,
-                &description_html,
-                LearningStatus::InReview,
-                Some(signed_in.user.id),
-                now,
-            )
-            .await?;
-            let comment = paths::thread(thread.id);
-            store::record_review(
-                &txn,
-                learning.id,
-                Some(signed_in.user.id),
-                "proposed",
-                &comment,
-                now,
-            )
-            .await?;
-            let event = Event::Proposed {
-                learning_id: learning.id,
-                title: &learning.title,
-            };
-            tell(&txn, &state, event, signed_in.user.id).await?;
-            learning
-        }
-    };
-    links::link(
-        &txn,
-        thread.id,
-        learning.id,
-        Some(signed_in.user.id),
-        now,
-        false,
+    let learning = propose_from_thread(
+        &state,
+        &signed_in.user,
+        &forum_access,
+        &thread,
+        &fields,
+        &description_html,
     )
     .await?;
-    posting::touch(&txn, thread.id).await?;
-    log::record(
-        &txn,
-        Entry {
-            actor_id: signed_in.user.id,
-            forum_id: Some(forum_access.forum.id),
-            action: "propose_learning",
-            target_type: "thread",
-            target_id: thread.id,
-            reason: None,
-        },
-    )
-    .await?;
-    txn.commit().await?;
     state.mail_queued();
     flash::set(&signed_in.session, "learning.proposed").await;
     Ok(Redirect::to(&paths::learning(learning.id)).into_response())
