@@ -7,7 +7,6 @@ use axum::{
     extract::{Path, RawQuery, State, rejection::PathRejection},
     http::StatusCode,
 };
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use templates::{
     i18n::{t, tf},
     {catalogue::language_name, learnings::type_label},
@@ -22,7 +21,7 @@ use super::{
     },
 };
 use crate::{
-    entities::learnings,
+    learnings::published,
     learnings::search::{
         self, Audience, FacetCount, MARK_END, MARK_START, Notice as SearchNotice, PER_PAGE, Search,
         SearchParams, TERM_FILTERS,
@@ -31,10 +30,7 @@ use crate::{
         self, PER_PAGE as PRODUCTS_PER_PAGE, ProductItem, ProductParams, ProductSearch,
     },
     search::query_text,
-    taxonomy::{
-        Taxonomy,
-        pairs::{LEARNING_COUNTRIES, LEARNING_THEMES},
-    },
+    taxonomy::{Taxonomy, pairs::Tagged},
     web::dates::iso,
     web::{
         AppState,
@@ -120,7 +116,7 @@ fn themes(base: &str, taxonomy: &Taxonomy, ids: &[i32]) -> Vec<Theme> {
         .map(|theme| Theme {
             slug: theme.slug.clone(),
             name: theme.name.clone(),
-            url: format!("{base}/themes/{}", theme.slug),
+            url: format!("{base}{}", paths::theme(&theme.slug)),
         })
         .collect()
 }
@@ -273,8 +269,8 @@ pub async fn list_learnings(
             let (snippet, snippet_parts) = snippet_parts(&hit.snippet);
             LearningSummary {
                 id: hit.id,
-                url: format!("{base}/learnings/{}", hit.id),
-                api_url: format!("{base}/api/v1/learnings/{}", hit.id),
+                url: format!("{base}{}", paths::learning(hit.id)),
+                api_url: format!("{base}{}", paths::api_learning(hit.id)),
                 title: hit.title.clone(),
                 project_title: hit.project_title.clone(),
                 learning_type: hit.learning_type.clone(),
@@ -395,18 +391,19 @@ pub async fn show_learning(
     path: Result<Path<String>, PathRejection>,
 ) -> Result<Json<Learning>, ApiError> {
     let id = path_id(path)?;
-    let learning = learnings::Entity::find_by_id(id)
-        .filter(learnings::Column::Status.eq(learnings::LearningStatus::Published))
-        .one(&state.db)
+    let Tagged {
+        item: learning,
+        theme_ids,
+        country_ids,
+    } = published::by_ids(&state.db, &[id])
         .await?
+        .pop()
         .ok_or_else(ApiError::not_found)?;
     let taxonomy = Taxonomy::current(&state).await?;
-    let theme_ids = LEARNING_THEMES.of(&state.db, id).await?;
-    let country_ids = LEARNING_COUNTRIES.of(&state.db, id).await?;
     let base = state.config.base_url.as_str();
     Ok(Json(Learning {
         id: learning.id,
-        url: format!("{base}/learnings/{}", learning.id),
+        url: format!("{base}{}", paths::learning(learning.id)),
         title: learning.title,
         learning_type: Term {
             label: type_label(LANG, &learning.learning_type),
@@ -434,8 +431,8 @@ fn product_summary(base: &str, taxonomy: &Taxonomy, item: &ProductItem) -> Produ
     let product = &item.product;
     ProductSummary {
         id: product.id,
-        url: format!("{base}/products/{}", product.id),
-        api_url: format!("{base}/api/v1/products/{}", product.id),
+        url: format!("{base}{}", paths::product(product.id)),
+        api_url: format!("{base}{}", paths::api_product(product.id)),
         title: product.title.clone(),
         kind: term(taxonomy, product.kind_id),
         summary: crate::markdown::summary::plain(&product.summary, 300),

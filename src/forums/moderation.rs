@@ -8,7 +8,7 @@ use axum::{
 };
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
-    QueryOrder, Statement,
+    Statement,
 };
 use serde::Deserialize;
 use templates::{components::Pager, moderation as views};
@@ -16,9 +16,10 @@ use templates::{components::Pager, moderation as views};
 use super::{
     access::{self, ForumAccess},
     actions::{self, PostAction, ThreadSwitch},
+    queries,
 };
 use crate::{
-    entities::{post_revisions, states::PostStatus, threads, users},
+    entities::{states::PostStatus, threads, users},
     markdown,
     web::{
         AdminUser, AppError, AppResult, AppState, SignedIn,
@@ -207,46 +208,13 @@ pub async fn dismiss_flag(
     signed_in: SignedIn,
     Path(flag_id): Path<i32>,
 ) -> AppResult<Redirect> {
-    let flag = super::queries::flag(&state.db, flag_id)
+    let flag = queries::flag(&state.db, flag_id)
         .await?
         .ok_or(AppError::NotFound)?;
     let (_, _, access) = access::post(&state.db, &signed_in.user, flag.post_id).await?;
     access.require_moderator()?;
     actions::dismiss_flag(&state.db, &signed_in.user, &access, &flag).await?;
     Ok(Redirect::to(&paths::forum_queue(&access.forum.slug)))
-}
-
-#[derive(FromQueryResult)]
-struct QueueRow {
-    post_id: i32,
-    thread_id: i32,
-    thread_title: String,
-    author: String,
-    body_html: String,
-    created_at: time::OffsetDateTime,
-}
-
-#[derive(FromQueryResult)]
-struct HeldEditRow {
-    post_id: i32,
-    thread_id: i32,
-    thread_title: String,
-    author: String,
-    proposed_html: String,
-    current_html: String,
-    created_at: time::OffsetDateTime,
-}
-
-#[derive(FromQueryResult)]
-struct FlagRow {
-    flag_id: i32,
-    post_id: i32,
-    thread_id: i32,
-    thread_title: String,
-    reporter: String,
-    reason: String,
-    body_html: String,
-    hidden_at: Option<time::OffsetDateTime>,
 }
 
 pub async fn show_queue(
@@ -256,37 +224,8 @@ pub async fn show_queue(
 ) -> AppResult<Response> {
     let access = access::forum_by_slug(&state.db, &signed_in.user, &slug).await?;
     access.require_moderator()?;
-    let backend = state.db.get_database_backend();
-    let pending = QueueRow::find_by_statement(Statement::from_sql_and_values(
-        backend,
-        "SELECT p.id AS post_id, t.id AS thread_id, t.title AS thread_title, u.display_name AS author, p.body_html, p.created_at
-         FROM posts p JOIN threads t ON t.id = p.thread_id JOIN users u ON u.id = p.author_id
-         WHERE t.forum_id = $1 AND p.status = 'pending' ORDER BY p.id LIMIT 200",
-        [access.forum.id.into()],
-    ))
-    .all(&state.db)
-    .await?;
-    let edits = HeldEditRow::find_by_statement(Statement::from_sql_and_values(
-        backend,
-        "SELECT p.id AS post_id, t.id AS thread_id, t.title AS thread_title, u.display_name AS author,
-                he.body_html AS proposed_html, p.body_html AS current_html, he.created_at
-         FROM held_edits he JOIN posts p ON p.id = he.post_id JOIN threads t ON t.id = p.thread_id
-         JOIN users u ON u.id = he.editor_id
-         WHERE t.forum_id = $1 ORDER BY he.id LIMIT 200",
-        [access.forum.id.into()],
-    ))
-    .all(&state.db)
-    .await?;
-    let open_flags = FlagRow::find_by_statement(Statement::from_sql_and_values(
-        backend,
-        "SELECT fl.id AS flag_id, p.id AS post_id, t.id AS thread_id, t.title AS thread_title, u.display_name AS reporter,
-                fl.reason, p.body_html, p.hidden_at
-         FROM flags fl JOIN posts p ON p.id = fl.post_id JOIN threads t ON t.id = p.thread_id JOIN users u ON u.id = fl.user_id
-         WHERE t.forum_id = $1 AND fl.resolved_at IS NULL ORDER BY fl.id LIMIT 200",
-        [access.forum.id.into()],
-    ))
-    .all(&state.db)
-    .await?;
+    let (pending, edits, open_flags) =
+        queries::moderation_queue(&state.db, access.forum.id).await?;
     let pending: Vec<views::QueueItem> = pending
         .into_iter()
         .map(|r| views::QueueItem {
@@ -345,24 +284,20 @@ pub async fn show_post_history(
 ) -> AppResult<Response> {
     let (post, thread, access) = access::post(&state.db, &signed_in.user, post_id).await?;
     access.require_moderator()?;
-    let revisions = post_revisions::Entity::find()
-        .filter(post_revisions::Column::PostId.eq(post.id))
-        .order_by_desc(post_revisions::Column::Id)
-        .all(&state.db)
-        .await?;
-    let mut rows = Vec::with_capacity(revisions.len());
-    for revision in revisions {
-        let editor = users::Entity::find_by_id(revision.editor_id)
-            .one(&state.db)
-            .await?
-            .map(|u| u.display_name)
-            .unwrap_or_default();
-        rows.push(views::Revision {
-            editor,
+    let revisions = queries::revisions(&state.db, post.id).await?;
+    let mut editors = crate::accounts::service::display_names(
+        &state.db,
+        revisions.iter().map(|revision| revision.editor_id),
+    )
+    .await?;
+    let rows = revisions
+        .into_iter()
+        .map(|revision| views::Revision {
+            editor: editors.remove(&revision.editor_id).unwrap_or_default(),
             at: crate::web::dates::iso(revision.created_at),
             body_md: revision.body_md,
-        });
-    }
+        })
+        .collect::<Vec<_>>();
     Ok(html(
         StatusCode::OK,
         views::post_history(&signed_in.ctx(), post.id, thread.id, &rows),

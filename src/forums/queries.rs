@@ -1,13 +1,16 @@
 //! Read models for the forum and thread pages: one query each for rows and counts.
 
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, Statement,
-    Value,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
+    Statement, Value,
 };
 use time::OffsetDateTime;
 
 use crate::{
-    entities::{flags, forums, held_edits, invitations, memberships, states::PostStatus, users},
+    entities::{
+        flags, forums, held_edits, invitations, memberships, post_revisions, states::PostStatus,
+        users,
+    },
     web::paging::clamp_page,
 };
 
@@ -296,5 +299,90 @@ pub async fn open_invitation(
         .filter(invitations::Column::AcceptedAt.is_null())
         .filter(invitations::Column::RevokedAt.is_null())
         .one(db)
+        .await
+}
+
+#[derive(FromQueryResult)]
+pub struct QueueRow {
+    pub post_id: i32,
+    pub thread_id: i32,
+    pub thread_title: String,
+    pub author: String,
+    pub body_html: String,
+    pub created_at: time::OffsetDateTime,
+}
+
+#[derive(FromQueryResult)]
+pub struct HeldEditRow {
+    pub post_id: i32,
+    pub thread_id: i32,
+    pub thread_title: String,
+    pub author: String,
+    pub proposed_html: String,
+    pub current_html: String,
+    pub created_at: time::OffsetDateTime,
+}
+
+#[derive(FromQueryResult)]
+pub struct FlagRow {
+    pub flag_id: i32,
+    pub post_id: i32,
+    pub thread_id: i32,
+    pub thread_title: String,
+    pub reporter: String,
+    pub reason: String,
+    pub body_html: String,
+    pub hidden_at: Option<time::OffsetDateTime>,
+}
+
+/// What waits in a forum's moderation queue: held posts, held edits and open reports (at most
+/// 200 of each, oldest first).
+pub async fn moderation_queue(
+    db: &impl ConnectionTrait,
+    forum_id: i32,
+) -> Result<(Vec<QueueRow>, Vec<HeldEditRow>, Vec<FlagRow>), DbErr> {
+    let backend = db.get_database_backend();
+    let pending = QueueRow::find_by_statement(Statement::from_sql_and_values(
+        backend,
+        "SELECT p.id AS post_id, t.id AS thread_id, t.title AS thread_title, u.display_name AS author, p.body_html, p.created_at
+         FROM posts p JOIN threads t ON t.id = p.thread_id JOIN users u ON u.id = p.author_id
+         WHERE t.forum_id = $1 AND p.status = 'pending' ORDER BY p.id LIMIT 200",
+        [forum_id.into()],
+    ))
+    .all(db)
+    .await?;
+    let edits = HeldEditRow::find_by_statement(Statement::from_sql_and_values(
+        backend,
+        "SELECT p.id AS post_id, t.id AS thread_id, t.title AS thread_title, u.display_name AS author,
+                he.body_html AS proposed_html, p.body_html AS current_html, he.created_at
+         FROM held_edits he JOIN posts p ON p.id = he.post_id JOIN threads t ON t.id = p.thread_id
+         JOIN users u ON u.id = he.editor_id
+         WHERE t.forum_id = $1 ORDER BY he.id LIMIT 200",
+        [forum_id.into()],
+    ))
+    .all(db)
+    .await?;
+    let open_flags = FlagRow::find_by_statement(Statement::from_sql_and_values(
+        backend,
+        "SELECT fl.id AS flag_id, p.id AS post_id, t.id AS thread_id, t.title AS thread_title, u.display_name AS reporter,
+                fl.reason, p.body_html, p.hidden_at
+         FROM flags fl JOIN posts p ON p.id = fl.post_id JOIN threads t ON t.id = p.thread_id JOIN users u ON u.id = fl.user_id
+         WHERE t.forum_id = $1 AND fl.resolved_at IS NULL ORDER BY fl.id LIMIT 200",
+        [forum_id.into()],
+    ))
+    .all(db)
+    .await?;
+    Ok((pending, edits, open_flags))
+}
+
+/// A post's earlier versions, newest first.
+pub async fn revisions(
+    db: &impl ConnectionTrait,
+    post_id: i32,
+) -> Result<Vec<post_revisions::Model>, DbErr> {
+    post_revisions::Entity::find()
+        .filter(post_revisions::Column::PostId.eq(post_id))
+        .order_by_desc(post_revisions::Column::Id)
+        .all(db)
         .await
 }

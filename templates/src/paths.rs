@@ -128,6 +128,14 @@ pub fn learning(id: i32) -> String {
     format!("/learnings/{id}")
 }
 
+pub fn api_learning(id: i32) -> String {
+    format!("{API_LEARNINGS}/{id}")
+}
+
+pub fn api_product(id: i32) -> String {
+    format!("{API_PRODUCTS}/{id}")
+}
+
 /// A learning's page at its review workflow.
 pub fn learning_workflow(id: i32) -> String {
     format!("/learnings/{id}#workflow")

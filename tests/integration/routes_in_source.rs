@@ -237,6 +237,8 @@ fn built_paths() -> Vec<(&'static str, String)> {
         ("flag_dismiss", paths::flag_dismiss(4)),
         ("learning", paths::learning(5)),
         ("learning_workflow", paths::learning_workflow(5)),
+        ("api_learning", paths::api_learning(5)),
+        ("api_product", paths::api_product(6)),
         ("product", paths::product(6)),
         ("product_edit", paths::product_edit(6)),
         ("product_status", paths::product_status(6)),
