@@ -12,10 +12,7 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
 };
-use sea_orm::{
-    ConnectionTrait, DbErr, EntityTrait, FromQueryResult, PaginatorTrait, QueryOrder, QuerySelect,
-    Statement, Value,
-};
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait, FromQueryResult, Statement, Value};
 use serde::Deserialize;
 use templates::{
     components::{FormErrors, Pager},
@@ -165,31 +162,11 @@ async fn list_editions(
     RawQuery(query): RawQuery,
 ) -> AppResult<Response> {
     let db = &state.db;
-    let total = editions::Entity::find().count(db).await?;
-    let pages = total.div_ceil(PER_PAGE).max(1);
-    let page = crate::web::paging::page_from_query(query.as_deref()).min(pages);
-    let rows = editions::Entity::find()
-        .order_by_desc(editions::Column::ScheduledFor)
-        .order_by_desc(editions::Column::Id)
-        .offset((page - 1) * PER_PAGE)
-        .limit(PER_PAGE)
-        .all(db)
-        .await?;
+    let requested = crate::web::paging::page_from_query(query.as_deref());
+    let (rows, page, pages) = super::queries::editions(db, requested, PER_PAGE).await?;
     let ids: Vec<i32> = rows.iter().map(|e| e.id).collect();
     let (mut progress, items) = counts(db, &ids).await?;
-    #[derive(FromQueryResult)]
-    struct SubscriberRow {
-        status: String,
-        frequency: String,
-        n: i64,
-    }
-    let subscribers = SubscriberRow::find_by_statement(Statement::from_string(
-        db.get_database_backend(),
-        "SELECT status, frequency, COUNT(*) AS n FROM subscribers
-         GROUP BY status, frequency ORDER BY status, frequency",
-    ))
-    .all(db)
-    .await?;
+    let subscribers = super::queries::subscriber_counts(db).await?;
     let notice = match query.as_deref() {
         Some(q) if q.contains("done=") => done_notice(Some(q)),
         _ => None,

@@ -10,7 +10,6 @@ use axum::{
     response::Response,
     routing::get,
 };
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 use templates::{
     components::Pager,
     newsletter_edition::{self as views, ArchiveEdition, ArchiveRow, PageItem},
@@ -18,7 +17,7 @@ use templates::{
 
 use super::compose::{self, ItemKind};
 use crate::{
-    entities::{editions, states::EditionStatus},
+    entities::states::EditionStatus,
     web::html,
     web::{AppError, AppResult, AppState, Viewer, paths},
     web::{dates::iso, path_id::parse_id},
@@ -37,18 +36,8 @@ async fn list_editions(
     viewer: Viewer,
     RawQuery(query): RawQuery,
 ) -> AppResult<Response> {
-    let sent = editions::Entity::find()
-        .filter(editions::Column::Status.is_in([EditionStatus::Sending, EditionStatus::Sent]));
-    let total = sent.clone().count(&state.db).await?;
-    let pages = total.div_ceil(PER_PAGE).max(1);
-    let page = crate::web::paging::page_from_query(query.as_deref()).min(pages);
-    let rows = sent
-        .order_by_desc(editions::Column::QueuedAt)
-        .order_by_desc(editions::Column::Id)
-        .offset((page - 1) * PER_PAGE)
-        .limit(PER_PAGE)
-        .all(&state.db)
-        .await?;
+    let requested = crate::web::paging::page_from_query(query.as_deref());
+    let (rows, page, pages) = super::queries::sent_editions(&state.db, requested, PER_PAGE).await?;
     let rows: Vec<ArchiveRow> = rows
         .into_iter()
         .map(|e| ArchiveRow {

@@ -9,6 +9,7 @@ pub mod bounce_admin;
 pub mod compose;
 pub mod deliver;
 pub mod editions;
+mod queries;
 pub mod schedule;
 pub mod subscriptions;
 

@@ -1,5 +1,7 @@
 //! `?page=` as people type it, and pages of a listing.
 
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QuerySelect, Select};
+
 use super::query::read_lenient;
 
 /// `?page=` as typed: anything that is not a positive number means the first page, and a page
@@ -13,6 +15,28 @@ pub fn page_number(raw: Option<&str>) -> u64 {
 /// The page to show of `total` results (the one asked for, or the last one) and how many
 /// pages there are: the search index pages with the same arithmetic.
 pub use crate::search::page::clamp as clamp_page;
+
+/// One page of a query's rows (the page asked for, or the last one), the page shown and how
+/// many pages there are.
+pub async fn page_of<E>(
+    db: &impl ConnectionTrait,
+    select: Select<E>,
+    requested: u64,
+    per_page: u64,
+) -> Result<(Vec<E::Model>, u64, u64), DbErr>
+where
+    E: EntityTrait,
+    E::Model: Sync,
+{
+    let total = select.clone().count(db).await?;
+    let (page, pages) = clamp_page(requested, total, per_page);
+    let rows = select
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+        .all(db)
+        .await?;
+    Ok((rows, page, pages))
+}
 
 /// A listing's query string when `page` is all it reads.
 #[derive(serde::Deserialize)]
