@@ -242,8 +242,7 @@ pub async fn create_product(
 
 async fn existing(state: &AppState, raw_id: &str) -> AppResult<product_rows::Model> {
     let id = path_id(raw_id).ok_or(AppError::NotFound)?;
-    product_rows::Entity::find_by_id(id)
-        .one(&state.db)
+    store::by_id(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)
 }
@@ -291,7 +290,7 @@ pub async fn update_product(
     };
     let summary_html = markdown::render_off_thread(fields.summary.clone()).await;
     let txn = db::begin_write(&state.db).await?;
-    let Some(product) = product_rows::Entity::find_by_id(id).one(&txn).await? else {
+    let Some(product) = store::by_id(&txn, id).await? else {
         txn.rollback().await?;
         return Err(AppError::NotFound);
     };
@@ -333,7 +332,7 @@ pub async fn change_product_status(
     let status = ProductStatus::parse(form.status.trim())
         .ok_or(AppError::BadRequest("product.bad_status"))?;
     let txn = db::begin_write(&state.db).await?;
-    let Some(product) = product_rows::Entity::find_by_id(id).one(&txn).await? else {
+    let Some(product) = store::by_id(&txn, id).await? else {
         txn.rollback().await?;
         return Err(AppError::NotFound);
     };

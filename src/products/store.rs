@@ -1,7 +1,7 @@
 //! Knowledge products (publications, tools, compendiums, trainings…): their fields as typed or
 //! imported, the rules that validate them, and the one way they are written.
 
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DbErr};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
@@ -250,6 +250,11 @@ pub async fn set_status(
     let saved = model.update(db).await?;
     change::record(db, &[Item::Product(saved.id)]).await?;
     Ok(saved)
+}
+
+/// A product whatever its status (for those who edit the catalogue).
+pub async fn by_id(db: &impl ConnectionTrait, id: i32) -> Result<Option<products::Model>, DbErr> {
+    products::Entity::find_by_id(id).one(db).await
 }
 
 pub async fn fields_of(
