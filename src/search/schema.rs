@@ -9,8 +9,8 @@ use tantivy::schema::{
 use super::analysis::{self, LANGUAGES};
 
 /// Bump when the fields or analyzers change: an index written under another version is
-/// rebuilt at start-up.
-pub const SCHEMA_VERSION: u32 = 1;
+/// rebuilt at start-up. 2: vocabulary labels and theme names in French and Spanish too.
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// A text field in each language.
 #[derive(Clone, Copy, Debug)]
@@ -37,8 +37,9 @@ pub struct Fields {
     pub title: PerLanguage,
     pub description: PerLanguage,
     pub project: PerLanguage,
-    /// Theme names and vocabulary labels (countries, sectors, product kinds…): "Ghana" finds
-    /// learnings from Ghana although the text does not say it.
+    /// Theme names and vocabulary labels (countries, sectors, product kinds…), each in the
+    /// field of its language: "Ghana" finds learnings from Ghana although the text does not
+    /// say it, and so do "Côte d'Ivoire" and "Costa de Marfil" those from Côte d'Ivoire.
     pub tags: PerLanguage,
     pub plain: Field,
     pub status: Field,
