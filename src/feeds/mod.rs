@@ -217,7 +217,7 @@ async fn learnings_feed(
     labels.extend(search.filters.iter().map(|f| match f.param {
         "type" => type_label(lang, &f.code),
         "language" => language_name(lang, &f.code),
-        _ => f.label.clone(),
+        _ => f.label.get(lang).to_string(),
     }));
     let entries = rows
         .iter()
@@ -294,13 +294,14 @@ fn theme_categories<'a>(
     theme_ids: &'a [i32],
     taxonomy: &'a Taxonomy,
     base: &'a str,
+    lang: &'a str,
 ) -> impl Iterator<Item = Category> + 'a {
     theme_ids.iter().filter_map(move |id| {
         let theme = taxonomy.theme(*id)?;
         Some(category(
             &theme.slug,
             format!("{base}/themes/"),
-            &theme.name,
+            theme.name(lang),
         ))
     })
 }
@@ -320,7 +321,7 @@ fn learning_entry(
         search_scheme("type"),
         &type_label(lang, &learning.learning_type),
     )];
-    categories.extend(theme_categories(&row.theme_ids, taxonomy, base));
+    categories.extend(theme_categories(&row.theme_ids, taxonomy, base, lang));
     let terms = [
         learning.evaluation_type_id,
         learning.sector_id,
@@ -337,7 +338,7 @@ fn learning_entry(
             categories.push(category(
                 &term.code,
                 search_scheme(term.vocabulary.name()),
-                &term.label,
+                term.label(lang),
             ));
         }
     }
@@ -390,12 +391,12 @@ async fn products_feed(
         .iter()
         .map(|f| match f.param {
             "language" => language_name(lang, &f.code),
-            _ => f.label.clone(),
+            _ => f.label.get(lang).to_string(),
         })
         .collect();
     let entries = items
         .into_iter()
-        .map(|item| product_entry(item, &taxonomy, &authors, base))
+        .map(|item| product_entry(item, &taxonomy, &authors, base, lang))
         .collect();
     let feed = Feed {
         title: Text::plain(xml_safe(&filtered_title(
@@ -422,6 +423,7 @@ fn product_entry(
     taxonomy: &Taxonomy,
     authors: &HashMap<i32, String>,
     base: &str,
+    lang: &str,
 ) -> Entry {
     let product = &item.product;
     let url = format!("{base}/products/{}", product.id);
@@ -430,16 +432,16 @@ fn product_entry(
         categories.push(category(
             &kind.code,
             format!("{base}/products?kind="),
-            &kind.label,
+            kind.label(lang),
         ));
     }
-    categories.extend(theme_categories(&item.theme_ids, taxonomy, base));
+    categories.extend(theme_categories(&item.theme_ids, taxonomy, base, lang));
     for id in &item.country_ids {
         if let Some(term) = taxonomy.term(*id) {
             categories.push(category(
                 &term.code,
                 format!("{base}/products?country="),
-                &term.label,
+                term.label(lang),
             ));
         }
     }

@@ -158,7 +158,7 @@ async fn search_core_matches_text_filters_and_counts(app: TestApp) {
     assert_eq!(hit_ids(&project), vec![accented]);
     // Facet counts describe the whole result set.
     let taxonomy = Taxonomy::load(app.db()).await.unwrap();
-    let by_vocabulary = search::facets_by_vocabulary(&all, &taxonomy);
+    let by_vocabulary = search::facets_by_vocabulary(&all, &taxonomy, "en");
     let countries = &by_vocabulary[&fora::taxonomy::Vocabulary::Country];
     assert_eq!(countries.len(), 3);
     assert!(countries.iter().all(|(_, _, n)| *n == 1));
