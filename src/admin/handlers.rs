@@ -22,6 +22,7 @@ use crate::{
     entities::{forums, themes, users},
     forums::log::{self, Entry},
     refusal::Refusal,
+    taxonomy::{Theme, Translated, labels::sort_by_name},
     web::{
         AdminUser, AppError, AppResult, AppState, confirm::ConfirmForm, flash, forms::Form, html,
     },
@@ -32,6 +33,8 @@ struct ForumRow {
     slug: String,
     title: String,
     theme_name: String,
+    theme_name_fr: String,
+    theme_name_es: String,
     moderation_mode: String,
     language: String,
     archived_at: Option<time::OffsetDateTime>,
@@ -44,15 +47,18 @@ struct ModeratorRow {
 }
 
 async fn home_view(
+    lang: &str,
     db: &impl ConnectionTrait,
     theme_form: views::ThemeForm,
     forum_form: views::ForumForm,
     notice: Option<&'static str>,
 ) -> AppResult<views::AdminHomeView> {
-    home_view_with(db, theme_form, forum_form, notice, None).await
+    home_view_with(lang, db, theme_form, forum_form, notice, None).await
 }
 
+/// The admin's home, themes named and sorted in the admin's language.
 async fn home_view_with(
+    lang: &str,
     db: &impl ConnectionTrait,
     theme_form: views::ThemeForm,
     forum_form: views::ForumForm,
@@ -65,7 +71,8 @@ async fn home_view_with(
         .await?;
     let forums = ForumRow::find_by_statement(Statement::from_string(
         db.get_database_backend(),
-        "SELECT f.slug, f.title, th.name AS theme_name, f.moderation_mode, f.language, f.archived_at
+        "SELECT f.slug, f.title, th.name AS theme_name, th.name_fr AS theme_name_fr,
+                th.name_es AS theme_name_es, f.moderation_mode, f.language, f.archived_at
          FROM forums f JOIN themes th ON th.id = f.theme_id ORDER BY th.name, f.title",
     ))
     .all(db)
@@ -77,8 +84,14 @@ async fn home_view_with(
     ))
     .all(db)
     .await?;
+    let mut themes: Vec<(String, String)> = themes
+        .into_iter()
+        .map(Theme::from)
+        .map(|t| (t.slug.clone(), t.name(lang).to_string()))
+        .collect();
+    sort_by_name(&mut themes, |(_, name)| name);
     Ok(views::AdminHomeView {
-        themes: themes.into_iter().map(|t| (t.slug, t.name)).collect(),
+        themes,
         forums: forums
             .into_iter()
             .map(|f| views::AdminForumRow {
@@ -90,7 +103,9 @@ async fn home_view_with(
                     .join(", "),
                 slug: f.slug,
                 title: f.title,
-                theme_name: f.theme_name,
+                theme_name: Translated::new(f.theme_name, f.theme_name_fr, f.theme_name_es)
+                    .get(lang)
+                    .to_string(),
                 moderation_mode: f.moderation_mode,
                 language: f.language,
                 archived: f.archived_at.is_some(),
@@ -108,7 +123,14 @@ pub async fn show_admin(
     AdminUser(admin): AdminUser,
 ) -> AppResult<Response> {
     let notice = flash::take(&admin.session).await;
-    let view = home_view(&state.db, Default::default(), Default::default(), notice).await?;
+    let view = home_view(
+        admin.lang,
+        &state.db,
+        Default::default(),
+        Default::default(),
+        notice,
+    )
+    .await?;
     Ok(html(
         StatusCode::OK,
         views::home(
@@ -126,6 +148,10 @@ pub struct ThemeForm {
     theme_slug: String,
     #[serde(default)]
     theme_name: String,
+    #[serde(default)]
+    theme_name_fr: String,
+    #[serde(default)]
+    theme_name_es: String,
 }
 
 pub async fn create_theme(
@@ -134,7 +160,13 @@ pub async fn create_theme(
     Form(form): Form<ThemeForm>,
 ) -> AppResult<Response> {
     let txn = db::begin_write(&state.db).await?;
-    match service::create_theme(&txn, &form.theme_slug, &form.theme_name).await {
+    let created = match service::create_theme(&txn, &form.theme_slug, &form.theme_name).await {
+        Ok(theme) => {
+            service::translate_theme(&txn, theme, &form.theme_name_fr, &form.theme_name_es).await
+        }
+        Err(refusal) => Err(refusal),
+    };
+    match created {
         Ok(theme) => {
             log::record(
                 &txn,
@@ -159,8 +191,11 @@ pub async fn create_theme(
             let theme_form = views::ThemeForm {
                 slug: form.theme_slug,
                 name: form.theme_name,
+                name_fr: form.theme_name_fr,
+                name_es: form.theme_name_es,
             };
-            let view = home_view(&state.db, theme_form, Default::default(), None).await?;
+            let view =
+                home_view(admin.lang, &state.db, theme_form, Default::default(), None).await?;
             Ok(html(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 views::home(&admin.ctx(), &view, &errors, &FormErrors::default()),
@@ -236,7 +271,8 @@ pub async fn create_forum(
                 moderation: form.moderation,
                 language: form.language,
             };
-            let view = home_view(&state.db, Default::default(), forum_form, None).await?;
+            let view =
+                home_view(admin.lang, &state.db, Default::default(), forum_form, None).await?;
             Ok(html(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 views::home(&admin.ctx(), &view, &FormErrors::default(), &errors),
@@ -288,6 +324,7 @@ pub async fn forum_language(
         Err(Refusal::Refused(problem)) => {
             txn.rollback().await?;
             let view = home_view_with(
+                admin.lang,
                 &state.db,
                 Default::default(),
                 Default::default(),
