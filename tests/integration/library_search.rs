@@ -47,7 +47,7 @@ pub fn raw(title: &str, description: &str) -> RawLearning {
     }
 }
 
-async fn find(app: &TestApp, query: &str, audience: Audience) -> search::Outcome {
+pub async fn find(app: &TestApp, query: &str, audience: Audience) -> search::Outcome {
     let taxonomy = Taxonomy::load(app.db()).await.expect("taxonomy");
     let search = Search::resolve(SearchParams::from_query(Some(query)), &taxonomy, audience);
     match search::run(&app.state, &search).await.expect("search runs") {
