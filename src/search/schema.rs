@@ -121,13 +121,16 @@ impl Fields {
         }
     }
 
-    /// Every text field a question is matched against, with its weight.
+    /// Every text field a question is matched against, with its weight. Tags weigh less than
+    /// the text: a label is indexed in each of its languages, and a word shared by two of them
+    /// ("Agriculture", "Impact") scores in both (1.0 before the labels were translated; 0.6
+    /// keeps the judged set's recall@10 at 0.950).
     pub fn weighted_text(&self) -> Vec<(PerLanguage, f32)> {
         vec![
             (self.title, 3.0),
             (self.project, 1.5),
             (self.description, 1.0),
-            (self.tags, 1.0),
+            (self.tags, 0.6),
         ]
     }
 }
