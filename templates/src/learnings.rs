@@ -523,10 +523,13 @@ pub fn learning_form(ctx: &Ctx, view: &LearningFormView, errors: &FormErrors) ->
     page(ctx, &heading, body)
 }
 
+/// A term on the vocabularies page: its code and its labels in English, French and Spanish
+/// (the last two empty when missing).
+pub type TermLabels = (String, [String; 3]);
+
 pub struct VocabulariesView {
-    /// (vocabulary name, its terms as (code, labels in English, French and Spanish, the last
-    /// two empty when missing)).
-    pub vocabularies: Vec<(String, Vec<(String, [String; 3])>)>,
+    /// (vocabulary name, its terms).
+    pub vocabularies: Vec<(String, Vec<TermLabels>)>,
     pub vocabulary: String,
     pub code: String,
     pub label: String,

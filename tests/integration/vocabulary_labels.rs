@@ -43,11 +43,9 @@ async fn fetch(app: &TestApp, path: &str, lang: &str) -> String {
 async fn agriculture(app: &TestApp) {
     let theme = create_theme(app.db(), "agriculture", "Agriculture")
         .await
-        .ok()
         .expect("theme");
     translate_theme(app.db(), theme, "Agriculture", "Agricultura")
         .await
-        .ok()
         .expect("names");
 }
 
@@ -109,7 +107,10 @@ async fn every_seeded_term_is_named_in_three_languages(app: TestApp) {
         named("evaluation_type", "final"),
         ("Évaluation finale", "Evaluación final")
     );
-    assert_eq!(named("sector", "agriculture"), ("Agriculture", "Agricultura"));
+    assert_eq!(
+        named("sector", "agriculture"),
+        ("Agriculture", "Agricultura")
+    );
 }
 
 async fn visitors_read_the_vocabularies_in_their_language(app: TestApp) {
@@ -124,7 +125,12 @@ async fn visitors_read_the_vocabularies_in_their_language(app: TestApp) {
     assert!(!french.contains("Midterm"), "{french}");
     assert!(!french.contains(">Peru<"), "{french}");
     let spanish = fetch(&app, "/learnings?country=CI", "es").await;
-    for label in ["Costa de Marfil", "Perú", "Evaluación intermedia", "Agricultura"] {
+    for label in [
+        "Costa de Marfil",
+        "Perú",
+        "Evaluación intermedia",
+        "Agricultura",
+    ] {
         assert!(spanish.contains(label), "{label} in {spanish}");
     }
     assert!(!spanish.contains("Midterm"), "{spanish}");
@@ -134,7 +140,12 @@ async fn visitors_read_the_vocabularies_in_their_language(app: TestApp) {
 
     // A learning's page.
     let page = fetch(&app, &format!("/learnings/{id}"), "es").await;
-    for label in ["Costa de Marfil", "Perú", "Evaluación intermedia", "Agricultura"] {
+    for label in [
+        "Costa de Marfil",
+        "Perú",
+        "Evaluación intermedia",
+        "Agricultura",
+    ] {
         assert!(page.contains(label), "{label} in {page}");
     }
     assert!(!page.contains("Midterm"));
@@ -170,7 +181,10 @@ async fn visitors_read_the_vocabularies_in_their_language(app: TestApp) {
         api["evaluation_type"]["labels"]["fr"],
         "Évaluation à mi-parcours"
     );
-    assert_eq!(api["evaluation_type"]["labels"]["es"], "Evaluación intermedia");
+    assert_eq!(
+        api["evaluation_type"]["labels"]["es"],
+        "Evaluación intermedia"
+    );
     assert_eq!(api["themes"][0]["names"]["es"], "Agricultura");
 }
 
@@ -219,7 +233,6 @@ async fn a_missing_translation_falls_back_to_english(app: TestApp) {
     .await;
     create_theme(app.db(), "hazardous-work", "Hazardous work")
         .await
-        .ok()
         .expect("theme");
     let id = learning(
         &app,
@@ -227,7 +240,10 @@ async fn a_missing_translation_falls_back_to_english(app: TestApp) {
             sector: "brick_kilns".into(),
             evaluation_type: "final".into(),
             themes: "hazardous-work".into(),
-            ..raw("Kiln owners signed a code", "Owners agreed to hire adults only.")
+            ..raw(
+                "Kiln owners signed a code",
+                "Owners agreed to hire adults only.",
+            )
         },
         "published",
     )
@@ -235,7 +251,10 @@ async fn a_missing_translation_falls_back_to_english(app: TestApp) {
     let page = fetch(&app, &format!("/learnings/{id}"), "fr").await;
     assert!(page.contains("Brick kilns"), "{page}");
     assert!(page.contains("Hazardous work"), "{page}");
-    assert!(page.contains("Évaluation finale"), "translated ones still are: {page}");
+    assert!(
+        page.contains("Évaluation finale"),
+        "translated ones still are: {page}"
+    );
     let theme = fetch(&app, "/themes/hazardous-work", "es").await;
     assert!(theme.contains("<h1>Hazardous work</h1>"), "{theme}");
     let found = find(&app, "q=kilns", Audience::Public).await;
