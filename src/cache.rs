@@ -6,12 +6,10 @@
 //! remember the epoch they were loaded in and are used only while it is current, so a
 //! removed member, a disabled account or a hidden thread is never served from a cache.
 //!
-//! - sessions (in `web::session_store`): the session record behind each cookie;
-//! - `users`: the signed-in user of each request;
-//! - `readers`: a thread together with one reader's role in its forum, follow and read state;
-//! - `thread_pages`: the posts of one page of a thread, keyed by the thread's `version`
-//!   (every write to a thread bumps it), so they survive unrelated writes elsewhere;
-//! - `taxonomy`: the vocabularies and themes of the learnings library.
+//! The shared layer holds the caches every request needs (the signed-in user and the header's
+//! waiting count); each feature owns the caches of its own data (a thread's readers and pages,
+//! the taxonomy, library listings) and the composition root registers them in
+//! [`FeatureCaches`], so this module names no feature's types.
 
 use std::{
     hash::Hash,
@@ -24,15 +22,7 @@ use std::{
 
 use moka::future::Cache;
 
-use crate::{
-    entities::users,
-    forums::{
-        reading::OpenThread,
-        thread_page::{ThreadPageData, ThreadPageKey},
-    },
-    learnings::search::{Audience, Outcome, Sort},
-    taxonomy::Taxonomy,
-};
+use crate::entities::users;
 
 /// The PostgreSQL channel on which instances announce that something changed.
 pub const CHANGES_CHANNEL: &str = "fora_changes";
@@ -68,6 +58,20 @@ where
         self.entries.invalidate(key).await;
     }
 
+    /// The entry for `key` in `epoch`, else what `load` gives, stored for the rest of the
+    /// epoch. The epoch is the caller's, read *before* anything it loads.
+    pub async fn get_or_load<E, F>(&self, key: K, epoch: u64, load: F) -> Result<V, E>
+    where
+        F: Future<Output = Result<V, E>>,
+    {
+        if let Some(value) = self.get(&key, epoch).await {
+            return Ok(value);
+        }
+        let value = load.await?;
+        self.insert(key, epoch, value.clone()).await;
+        Ok(value)
+    }
+
     /// Stores a value loaded in `epoch` (read *before* loading, so a change that raced with
     /// the load leaves the entry already stale).
     pub async fn insert(&self, key: K, epoch: u64, value: V) {
@@ -89,35 +93,47 @@ impl Epoch {
     }
 }
 
+/// The caches features own, one of each type, registered by the composition root so that
+/// shared code can hold them without naming them.
+#[derive(Default)]
+pub struct FeatureCaches(axum::http::Extensions);
+
+impl FeatureCaches {
+    pub fn with<T: Send + Sync + 'static>(mut self, cache: T) -> Self {
+        self.0.insert(Arc::new(cache));
+        self
+    }
+
+    /// The registered cache of type `T`. Registration happens once at start-up
+    /// (`fora::init`), so a missing one is a programming error caught by every test.
+    pub fn get<T: Send + Sync + 'static>(&self) -> &T {
+        self.0
+            .get::<Arc<T>>()
+            .unwrap_or_else(|| panic!("no {} was registered", std::any::type_name::<T>()))
+    }
+}
+
 pub struct Caches {
     epoch: Epoch,
     pub users: EpochCache<i32, users::Model>,
     /// Each signed-in person's count of hand-offs waiting for them (the header's).
     pub waiting: EpochCache<i32, u32>,
-    pub readers: EpochCache<(i32, i32), Arc<OpenThread>>,
-    pub thread_pages: Cache<ThreadPageKey, Arc<ThreadPageData>>,
-    /// Vocabularies and themes (a few hundred rows every library page needs).
-    pub taxonomy: EpochCache<(), Arc<Taxonomy>>,
-    /// Unfiltered learnings listings (facets over the whole library are the costly part),
-    /// keyed by the search index's change-log position too, so that a change made by another
-    /// process (an import from the command line) is never hidden by an entry.
-    pub listings: EpochCache<(Audience, Sort, u64, i64), Arc<Outcome>>,
+    features: FeatureCaches,
 }
 
 impl Caches {
-    pub fn new(epoch: Epoch) -> Self {
+    pub fn new(epoch: Epoch, features: FeatureCaches) -> Self {
         Self {
             epoch,
             users: EpochCache::new(20_000),
             waiting: EpochCache::new(20_000),
-            readers: EpochCache::new(100_000),
-            thread_pages: Cache::builder()
-                .max_capacity(2_000)
-                .time_to_idle(Duration::from_secs(600))
-                .build(),
-            taxonomy: EpochCache::new(1),
-            listings: EpochCache::new(200),
+            features,
         }
+    }
+
+    /// A feature's own cache (see [`FeatureCaches`]).
+    pub fn feature<T: Send + Sync + 'static>(&self) -> &T {
+        self.features.get()
     }
 
     pub fn epoch(&self) -> u64 {

@@ -16,7 +16,6 @@ use fora::{
 };
 use fora::{refusal::Refusal, web::forms::FieldProblem};
 use migration::MigratorTrait;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use tokio::sync::watch;
 
 #[derive(Parser)]
@@ -606,9 +605,7 @@ async fn invite(
     let state = fora::init(config).await?;
     let email = fora::web::forms::email(email)
         .map_err(|_| anyhow::anyhow!("{email:?} is not a valid email address"))?;
-    let forum = fora::entities::forums::Entity::find()
-        .filter(fora::entities::forums::Column::Slug.eq(forum_slug))
-        .one(&state.db)
+    let forum = fora::forums::queries::forum_with_slug(&state.db, forum_slug)
         .await?
         .with_context(|| format!("no forum named {forum_slug}"))?;
     let link = members::invite(&state, None, &forum, &email, role, language).await?;

@@ -104,6 +104,28 @@ pub async fn set_display_name(
     Ok(())
 }
 
+/// The names others see of these people, where they exist.
+pub async fn display_names(
+    db: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = i32>,
+) -> Result<std::collections::HashMap<i32, String>, sea_orm::DbErr> {
+    let mut ids: Vec<i32> = ids.into_iter().collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    Ok(users::Entity::find()
+        .select_only()
+        .columns([users::Column::Id, users::Column::DisplayName])
+        .filter(users::Column::Id.is_in(ids))
+        .into_tuple::<(i32, String)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect())
+}
+
 /// Ends every session of a user at once (sign out everywhere, disable).
 pub async fn bump_generation(
     db: &impl ConnectionTrait,

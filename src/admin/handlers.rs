@@ -3,10 +3,7 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
 };
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult,
-    QueryFilter, QueryOrder, Statement,
-};
+use sea_orm::ConnectionTrait;
 use serde::Deserialize;
 use templates::{
     admin as views,
@@ -15,36 +12,15 @@ use templates::{
     i18n::{t, tf},
 };
 
-use super::service::{self, NewForum};
+use super::{actions, queries, service::NewForum};
 use crate::{
-    accounts,
-    db::{self, now},
-    entities::{forums, themes, users},
-    forums::log::{self, Entry},
+    forums::queries as forum_queries,
     refusal::Refusal,
     taxonomy::{Theme, Translated, labels::sort_by_name},
     web::{
         AdminUser, AppError, AppResult, AppState, confirm::ConfirmForm, flash, forms::Form, html,
     },
 };
-
-#[derive(FromQueryResult)]
-struct ForumRow {
-    slug: String,
-    title: String,
-    theme_name: String,
-    theme_name_fr: String,
-    theme_name_es: String,
-    moderation_mode: String,
-    language: String,
-    archived_at: Option<time::OffsetDateTime>,
-}
-
-#[derive(FromQueryResult)]
-struct ModeratorRow {
-    slug: String,
-    display_name: String,
-}
 
 async fn home_view(
     lang: &str,
@@ -65,25 +41,9 @@ async fn home_view_with(
     notice: Option<&'static str>,
     language_error: Option<(String, &'static str)>,
 ) -> AppResult<views::AdminHomeView> {
-    let themes = themes::Entity::find()
-        .order_by_asc(themes::Column::Name)
-        .all(db)
-        .await?;
-    let forums = ForumRow::find_by_statement(Statement::from_string(
-        db.get_database_backend(),
-        "SELECT f.slug, f.title, th.name AS theme_name, th.name_fr AS theme_name_fr,
-                th.name_es AS theme_name_es, f.moderation_mode, f.language, f.archived_at
-         FROM forums f JOIN themes th ON th.id = f.theme_id ORDER BY th.name, f.title",
-    ))
-    .all(db)
-    .await?;
-    let moderators = ModeratorRow::find_by_statement(Statement::from_string(
-        db.get_database_backend(),
-        "SELECT f.slug, u.display_name FROM memberships m JOIN users u ON u.id = m.user_id JOIN forums f ON f.id = m.forum_id
-         WHERE m.role = 'moderator' ORDER BY u.display_name",
-    ))
-    .all(db)
-    .await?;
+    let themes = queries::themes(db).await?;
+    let forums = queries::forums(db).await?;
+    let moderators = queries::moderators(db).await?;
     let mut themes: Vec<(String, String)> = themes
         .into_iter()
         .map(Theme::from)
@@ -159,34 +119,19 @@ pub async fn create_theme(
     AdminUser(admin): AdminUser,
     Form(form): Form<ThemeForm>,
 ) -> AppResult<Response> {
-    let txn = db::begin_write(&state.db).await?;
-    let created = match service::create_theme(&txn, &form.theme_slug, &form.theme_name).await {
-        Ok(theme) => {
-            service::translate_theme(&txn, theme, &form.theme_name_fr, &form.theme_name_es).await
-        }
-        Err(refusal) => Err(refusal),
+    let names = actions::ThemeNames {
+        slug: &form.theme_slug,
+        name: &form.theme_name,
+        name_fr: &form.theme_name_fr,
+        name_es: &form.theme_name_es,
     };
-    match created {
-        Ok(theme) => {
-            log::record(
-                &txn,
-                Entry {
-                    actor_id: admin.user.id,
-                    forum_id: None,
-                    action: "create_theme",
-                    target_type: "theme",
-                    target_id: theme.id,
-                    reason: Some(&theme.slug),
-                },
-            )
-            .await?;
-            txn.commit().await?;
+    match actions::create_theme(&state.db, &admin.user, names).await {
+        Ok(_) => {
             flash::set(&admin.session, "admin.created").await;
             Ok(Redirect::to("/admin").into_response())
         }
         Err(Refusal::Db(err)) => Err(err.into()),
         Err(Refusal::Refused(problem)) => {
-            txn.rollback().await?;
             let errors = FormErrors::from(problem);
             let theme_form = views::ThemeForm {
                 slug: form.theme_slug,
@@ -227,9 +172,9 @@ pub async fn create_forum(
     AdminUser(admin): AdminUser,
     Form(form): Form<ForumForm>,
 ) -> AppResult<Response> {
-    let txn = db::begin_write(&state.db).await?;
-    let created = service::create_forum(
-        &txn,
+    let created = actions::create_forum(
+        &state.db,
+        &admin.user,
         NewForum {
             slug: &form.slug,
             title: &form.title,
@@ -242,25 +187,9 @@ pub async fn create_forum(
     )
     .await;
     match created {
-        Ok(forum) => {
-            log::record(
-                &txn,
-                Entry {
-                    actor_id: admin.user.id,
-                    forum_id: Some(forum.id),
-                    action: "create_forum",
-                    target_type: "forum",
-                    target_id: forum.id,
-                    reason: None,
-                },
-            )
-            .await?;
-            txn.commit().await?;
-            Ok(Redirect::to(&format!("/forums/{}/members", forum.slug)).into_response())
-        }
+        Ok(forum) => Ok(Redirect::to(&format!("/forums/{}/members", forum.slug)).into_response()),
         Err(Refusal::Db(err)) => Err(err.into()),
         Err(Refusal::Refused(problem)) => {
-            txn.rollback().await?;
             let errors = FormErrors::from(problem);
             let forum_form = views::ForumForm {
                 slug: form.slug,
@@ -294,35 +223,16 @@ pub async fn forum_language(
     Path(slug): Path<String>,
     Form(form): Form<LanguageForm>,
 ) -> AppResult<Response> {
-    let forum = forums::Entity::find()
-        .filter(forums::Column::Slug.eq(&slug))
-        .one(&state.db)
+    let forum = forum_queries::forum_with_slug(&state.db, &slug)
         .await?
         .ok_or(AppError::NotFound)?;
-    let txn = db::begin_write(&state.db).await?;
-    match service::set_forum_language(&txn, &forum, &form.language).await {
-        Ok(changed) => {
-            if changed {
-                log::record(
-                    &txn,
-                    Entry {
-                        actor_id: admin.user.id,
-                        forum_id: Some(forum.id),
-                        action: "forum_language",
-                        target_type: "forum",
-                        target_id: forum.id,
-                        reason: templates::i18n::known(&form.language),
-                    },
-                )
-                .await?;
-            }
-            txn.commit().await?;
+    match actions::set_forum_language(&state.db, &admin.user, &forum, &form.language).await {
+        Ok(_) => {
             flash::set(&admin.session, "notice.saved").await;
             Ok(Redirect::to("/admin").into_response())
         }
         Err(Refusal::Db(err)) => Err(err.into()),
         Err(Refusal::Refused(problem)) => {
-            txn.rollback().await?;
             let view = home_view_with(
                 admin.lang,
                 &state.db,
@@ -356,9 +266,7 @@ pub async fn archive_forum(
         "unarchive" => false,
         _ => return Err(AppError::NotFound),
     };
-    let forum = forums::Entity::find()
-        .filter(forums::Column::Slug.eq(&slug))
-        .one(&state.db)
+    let forum = forum_queries::forum_with_slug(&state.db, &slug)
         .await?
         .ok_or(AppError::NotFound)?;
     if archive && !confirm.given() {
@@ -377,48 +285,16 @@ pub async fn archive_forum(
             ),
         ));
     }
-    let txn = db::begin_write(&state.db).await?;
-    let mut active: forums::ActiveModel = forum.clone().into();
-    active.archived_at = Set(archive.then(now));
-    active.updated_at = Set(now());
-    active.update(&txn).await?;
-    log::record(
-        &txn,
-        Entry {
-            actor_id: admin.user.id,
-            forum_id: Some(forum.id),
-            action: if archive { "archive" } else { "unarchive" },
-            target_type: "forum",
-            target_id: forum.id,
-            reason: None,
-        },
-    )
-    .await?;
-    txn.commit().await?;
+    actions::set_archived(&state.db, &admin.user, &forum, archive).await?;
     Ok(Redirect::to("/admin").into_response())
-}
-
-#[derive(FromQueryResult)]
-struct MembershipRow {
-    user_id: i32,
-    slug: String,
-    role: String,
 }
 
 pub async fn list_users(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
 ) -> AppResult<Response> {
-    let users = users::Entity::find()
-        .order_by_asc(users::Column::Email)
-        .all(&state.db)
-        .await?;
-    let memberships = MembershipRow::find_by_statement(Statement::from_string(
-        state.db.get_database_backend(),
-        "SELECT m.user_id, f.slug, m.role FROM memberships m JOIN forums f ON f.id = m.forum_id ORDER BY f.slug",
-    ))
-    .all(&state.db)
-    .await?;
+    let users = queries::users(&state.db).await?;
+    let memberships = queries::memberships(&state.db).await?;
     let rows: Vec<views::UserRow> = users
         .into_iter()
         .map(|u| views::UserRow {
@@ -452,8 +328,7 @@ pub async fn switch_user(
     if disable && user_id == admin.user.id {
         return Err(AppError::BadRequest("admin.cannot_disable_self"));
     }
-    let user = users::Entity::find_by_id(user_id)
-        .one(&state.db)
+    let user = queries::user(&state.db, user_id)
         .await?
         .ok_or(AppError::NotFound)?;
     if disable && !confirm.given() {
@@ -473,31 +348,7 @@ pub async fn switch_user(
             ),
         ));
     }
-    let txn = db::begin_write(&state.db).await?;
-    let mut active: users::ActiveModel = user.clone().into();
-    active.disabled_at = Set(disable.then(now));
-    active.updated_at = Set(now());
-    active.update(&txn).await?;
-    if disable {
-        accounts::service::bump_generation(&txn, user.id).await?;
-    }
-    log::record(
-        &txn,
-        Entry {
-            actor_id: admin.user.id,
-            forum_id: None,
-            action: if disable {
-                "disable_user"
-            } else {
-                "enable_user"
-            },
-            target_type: "user",
-            target_id: user.id,
-            reason: None,
-        },
-    )
-    .await?;
-    txn.commit().await?;
+    actions::set_disabled(&state.db, &admin.user, &user, disable).await?;
     if disable {
         state.sessions.delete_for_user(user.id, None).await?;
     }

@@ -1,6 +1,8 @@
 //! Administration: themes, forums, users. Every route is for admins only (404 for others).
 
+pub mod actions;
 pub mod handlers;
+mod queries;
 pub mod service;
 
 use axum::{

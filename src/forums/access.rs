@@ -84,9 +84,7 @@ pub async fn forum_by_slug(
     user: &users::Model,
     slug: &str,
 ) -> AppResult<ForumAccess> {
-    let forum = forums::Entity::find()
-        .filter(forums::Column::Slug.eq(slug))
-        .one(db)
+    let forum = super::queries::forum_with_slug(db, slug)
         .await?
         .ok_or(AppError::NotFound)?;
     let role = role_in(db, user, forum.id)

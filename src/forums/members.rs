@@ -110,7 +110,7 @@ struct MemberQueryRow {
     user_id: i32,
     display_name: String,
     email: String,
-    role: String,
+    role: MemberRole,
 }
 
 async fn members_view(
@@ -143,7 +143,8 @@ async fn members_view(
             .map(|r| views::MemberRow {
                 display_name: r.display_name,
                 email: r.email,
-                role: r.role,
+                role: r.role.to_value(),
+                removable: r.role == MemberRole::Member,
                 user_id: r.user_id,
             })
             .collect(),

@@ -1,10 +1,13 @@
 //! Read models for the forum and thread pages: one query each for rows and counts.
 
-use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Statement, Value};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, Statement,
+    Value,
+};
 use time::OffsetDateTime;
 
 use crate::{
-    entities::{states::PostStatus, users},
+    entities::{forums, states::PostStatus, users},
     web::paging::clamp_page,
 };
 
@@ -235,4 +238,15 @@ pub async fn mark_read(
     ))
     .await?;
     Ok(())
+}
+
+/// The forum with this slug, archived or not, whoever asks (callers decide who may see it).
+pub async fn forum_with_slug(
+    db: &impl ConnectionTrait,
+    slug: &str,
+) -> Result<Option<forums::Model>, DbErr> {
+    forums::Entity::find()
+        .filter(forums::Column::Slug.eq(slug))
+        .one(db)
+        .await
 }

@@ -13,6 +13,7 @@ use super::{
     thread_page::{CachedPost, ThreadPageData, ThreadPageKey},
 };
 use crate::{
+    cache::EpochCache,
     entities::{
         forums,
         states::{MemberRole, PostStatus},
@@ -44,6 +45,33 @@ pub struct OpenThread {
     pub learnings: Vec<(i32, String)>,
 }
 
+/// The forums' caches: each reader's standing in a thread (valid for the epoch it was loaded
+/// in, so a removed member or a hidden thread is never served from it) and each page of a
+/// thread rendered once for everyone who sees it, keyed by the thread's `version` (every write
+/// to a thread bumps it), so pages survive unrelated writes elsewhere.
+pub struct ThreadCaches {
+    readers: EpochCache<(i32, i32), Arc<OpenThread>>,
+    pages: moka::future::Cache<ThreadPageKey, Arc<ThreadPageData>>,
+}
+
+impl Default for ThreadCaches {
+    fn default() -> Self {
+        Self {
+            readers: EpochCache::new(100_000),
+            pages: moka::future::Cache::builder()
+                .max_capacity(2_000)
+                .time_to_idle(std::time::Duration::from_secs(600))
+                .build(),
+        }
+    }
+}
+
+impl ThreadCaches {
+    fn of(state: &AppState) -> &Self {
+        state.caches.feature()
+    }
+}
+
 /// A thread and the reader's standing in it, from the cache while nothing has changed, else
 /// in one query; NotFound if they may not see it.
 pub async fn open_thread_cached(
@@ -51,14 +79,13 @@ pub async fn open_thread_cached(
     user: &users::Model,
     thread_id: i32,
 ) -> AppResult<Arc<OpenThread>> {
-    let key = (user.id, thread_id);
     let epoch = state.caches.epoch();
-    if let Some(open) = state.caches.readers.get(&key, epoch).await {
-        return Ok(open);
-    }
-    let open = Arc::new(open_thread(&state.db, user, thread_id).await?);
-    state.caches.readers.insert(key, epoch, open.clone()).await;
-    Ok(open)
+    ThreadCaches::of(state)
+        .readers
+        .get_or_load((user.id, thread_id), epoch, async {
+            Ok(Arc::new(open_thread(&state.db, user, thread_id).await?))
+        })
+        .await
 }
 
 /// The reader got further: remember it in the database and in the cached entry.
@@ -77,8 +104,7 @@ pub async fn record_reading(
         last_read: last_seen,
         ..open.clone()
     };
-    state
-        .caches
+    ThreadCaches::of(state)
         .readers
         .insert((user_id, open.thread.id), epoch, Arc::new(updated))
         .await;
@@ -221,9 +247,8 @@ pub async fn posts_page(
         can_reply: audience.can_reply,
     };
     // Page 0 holds the thread's totals; pages of posts start at 1.
-    let totals = state
-        .caches
-        .thread_pages
+    let totals = ThreadCaches::of(state)
+        .pages
         .try_get_with(key(0), async {
             let (total, pending_authors) = load_totals(db, thread.id, moderator).await?;
             Ok::<_, sea_orm::DbErr>(Arc::new(ThreadPageData {
@@ -254,9 +279,8 @@ pub async fn posts_page(
         return Err(AppError::NotFound);
     }
     let (page, pages) = crate::web::paging::clamp_page(requested, totals.total, POSTS_PER_PAGE);
-    let data = state
-        .caches
-        .thread_pages
+    let data = ThreadCaches::of(state)
+        .pages
         .try_get_with(key(page), async {
             let rows = queries::thread_posts(db, thread.id, 0, moderator, page).await?;
             Ok::<_, sea_orm::DbErr>(Arc::new(ThreadPageData {

@@ -1,4 +1,4 @@
-//! One page of a thread, rendered once for everyone who sees it and kept in `cache::Caches`.
+//! One page of a thread, rendered once for everyone who sees it and kept in `reading::ThreadCaches`.
 
 #[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
 pub struct ThreadPageKey {

@@ -4,6 +4,7 @@
 pub mod fields;
 pub mod links;
 pub mod pages;
+pub mod published;
 pub mod quality;
 pub mod review;
 pub mod search;

@@ -519,6 +519,7 @@ pub async fn show_learning(
         title: learning.title.clone(),
         lang: (learning.language != lang).then(|| learning.language.clone()),
         status: learning.status.as_str().to_string(),
+        published: learning.status == LearningStatus::Published,
         description_html: learning.description_html.clone(),
         fields: field_views(lang, &learning, &fields, &taxonomy),
         source_url: learning.source_url.clone(),

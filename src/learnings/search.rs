@@ -8,6 +8,7 @@ use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Statement};
 use time::OffsetDateTime;
 
 use crate::{
+    cache::EpochCache,
     entities::learnings::{LANGUAGES, LEARNING_TYPES, LearningStatus},
     search::{
         Availability, SearchError,
@@ -716,6 +717,17 @@ pub fn sort_facet<T>(values: &mut [T], key: impl Fn(&T) -> (u64, &str)) {
     });
 }
 
+/// Unfiltered learnings listings (facets over the whole library are the costly part), keyed by
+/// the search index's change-log position too, so that a change made by another process (an
+/// import from the command line) is never hidden by an entry.
+pub struct ListingCache(EpochCache<(Audience, Sort, u64, i64), Arc<Outcome>>);
+
+impl Default for ListingCache {
+    fn default() -> Self {
+        Self(EpochCache::new(200))
+    }
+}
+
 /// Runs a search, from the cache when it is an unfiltered listing (the landing page, and the
 /// page everyone opens first) and nothing has changed since it was loaded.
 pub async fn run_cached(
@@ -734,17 +746,14 @@ pub async fn run_cached(
     };
     let key = (search.audience, search.sort, search.page, engine.position());
     let epoch = state.caches.epoch();
-    if let Some(outcome) = state.caches.listings.get(&key, epoch).await {
+    let listings = &state.caches.feature::<ListingCache>().0;
+    if let Some(outcome) = listings.get(&key, epoch).await {
         return Ok(Some(outcome));
     }
     let Some(outcome) = found(run(state, search).await?) else {
         return Ok(None);
     };
-    state
-        .caches
-        .listings
-        .insert(key, epoch, outcome.clone())
-        .await;
+    listings.insert(key, epoch, outcome.clone()).await;
     Ok(Some(outcome))
 }
 

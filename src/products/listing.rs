@@ -24,7 +24,7 @@ use crate::{
     },
     taxonomy::{
         Taxonomy, Vocabulary,
-        pairs::{PRODUCT_COUNTRIES, PRODUCT_THEMES},
+        pairs::{PRODUCT_COUNTRIES, PRODUCT_THEMES, tag_in_order},
     },
     web::AppState,
     web::paging::page_number,
@@ -413,22 +413,24 @@ pub async fn load(db: &impl ConnectionTrait, ids: &[i32]) -> Result<Vec<ProductI
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let mut rows: HashMap<i32, products::Model> = products::Entity::find()
+    let rows = products::Entity::find()
         .filter(products::Column::Id.is_in(ids.iter().copied()))
         .all(db)
-        .await?
+        .await?;
+    let tagged = tag_in_order(
+        db,
+        ids,
+        rows,
+        |p| p.id,
+        (&PRODUCT_THEMES, &PRODUCT_COUNTRIES),
+    )
+    .await?;
+    Ok(tagged
         .into_iter()
-        .map(|p| (p.id, p))
-        .collect();
-    let mut themes = PRODUCT_THEMES.of_each(db, ids).await?;
-    let mut countries = PRODUCT_COUNTRIES.of_each(db, ids).await?;
-    Ok(ids
-        .iter()
-        .filter_map(|id| rows.remove(id))
-        .map(|product| ProductItem {
-            theme_ids: themes.remove(&product.id).unwrap_or_default(),
-            country_ids: countries.remove(&product.id).unwrap_or_default(),
-            product,
+        .map(|tagged| ProductItem {
+            product: tagged.item,
+            theme_ids: tagged.theme_ids,
+            country_ids: tagged.country_ids,
         })
         .collect())
 }

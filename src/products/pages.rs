@@ -17,6 +17,7 @@ use templates::{
 
 use super::listing::{self, PER_PAGE, ProductItem, ProductParams, ProductSearch};
 use crate::{
+    entities::products::ProductStatus,
     learnings::search::{Audience, Notice, sort_facet},
     search::query_text::MAX_CHARS,
     taxonomy::{Taxonomy, labels::sort_by_name},
@@ -85,6 +86,7 @@ pub(crate) fn product_card(
         url: product.url.clone(),
         language: product.language.clone(),
         status: product.status.as_str().to_string(),
+        published: product.status == ProductStatus::Published,
     }
 }
 
@@ -327,6 +329,7 @@ pub async fn show_product(
         language: product.language.clone(),
         date: product.published_on.map(|d| d.to_string()),
         status: product.status.as_str().to_string(),
+        published: product.status == ProductStatus::Published,
         is_admin: admin,
         notice,
     };

@@ -16,6 +16,7 @@ use sea_orm::{ConnectionTrait, DbErr, EntityTrait, QueryOrder};
 pub use labels::Translated;
 
 use crate::{
+    cache::EpochCache,
     entities::{taxonomy_terms, themes as theme_rows},
     web::AppState,
 };
@@ -123,6 +124,16 @@ pub struct Taxonomy {
     pub themes: Vec<Theme>,
 }
 
+/// The vocabularies and themes (a few hundred rows every library page needs), loaded at most
+/// once per change.
+pub struct TaxonomyCache(EpochCache<(), Arc<Taxonomy>>);
+
+impl Default for TaxonomyCache {
+    fn default() -> Self {
+        Self(EpochCache::new(1))
+    }
+}
+
 impl Taxonomy {
     pub async fn load(db: &impl ConnectionTrait) -> Result<Taxonomy, DbErr> {
         let rows = taxonomy_terms::Entity::find()
@@ -165,16 +176,14 @@ impl Taxonomy {
     /// The taxonomy as of the current epoch, loaded at most once per change.
     pub async fn current(state: &AppState) -> Result<Arc<Taxonomy>, DbErr> {
         let epoch = state.caches.epoch();
-        if let Some(taxonomy) = state.caches.taxonomy.get(&(), epoch).await {
-            return Ok(taxonomy);
-        }
-        let taxonomy = Arc::new(Taxonomy::load(&state.db).await?);
         state
             .caches
-            .taxonomy
-            .insert((), epoch, taxonomy.clone())
-            .await;
-        Ok(taxonomy)
+            .feature::<TaxonomyCache>()
+            .0
+            .get_or_load((), epoch, async {
+                Ok(Arc::new(Taxonomy::load(&state.db).await?))
+            })
+            .await
     }
 
     pub fn term(&self, id: i32) -> Option<&Term> {

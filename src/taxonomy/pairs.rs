@@ -8,6 +8,37 @@ use sea_orm::{
     sea_query::{Alias, Expr, ExprTrait, Order, Query},
 };
 
+/// An item with the ids of its themes and countries.
+pub struct Tagged<T> {
+    pub item: T,
+    pub theme_ids: Vec<i32>,
+    pub country_ids: Vec<i32>,
+}
+
+/// `rows` (in any order) with their themes and countries, in the order of `ids`; ids without a
+/// row are left out.
+pub async fn tag_in_order<T>(
+    db: &impl ConnectionTrait,
+    ids: &[i32],
+    rows: Vec<T>,
+    id_of: impl Fn(&T) -> i32,
+    (themes, countries): (&Pairs, &Pairs),
+) -> Result<Vec<Tagged<T>>, DbErr> {
+    let mut rows: HashMap<i32, T> = rows.into_iter().map(|row| (id_of(&row), row)).collect();
+    let mut theme_ids = themes.of_each(db, ids).await?;
+    let mut country_ids = countries.of_each(db, ids).await?;
+    Ok(ids
+        .iter()
+        .filter_map(|id| {
+            Some(Tagged {
+                item: rows.remove(id)?,
+                theme_ids: theme_ids.remove(id).unwrap_or_default(),
+                country_ids: country_ids.remove(id).unwrap_or_default(),
+            })
+        })
+        .collect())
+}
+
 pub struct Pairs {
     table: &'static str,
     owner: &'static str,

@@ -4,7 +4,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection};
 
 use super::session_store::DbSessionStore;
 use crate::{
-    cache::{Caches, Epoch},
+    cache::{Caches, Epoch, FeatureCaches},
     config::Config,
     mail::Mailer,
     security::{password_hashing::Hashing, rate_limit::LoginLimiter},
@@ -17,6 +17,13 @@ pub type CountWaiting =
         &'a DatabaseConnection,
         &'a crate::entities::users::Model,
     ) -> futures_util::future::BoxFuture<'a, Result<u32, sea_orm::DbErr>>;
+
+/// What the features give the shared layer, which names none of them: their caches and the
+/// header's waiting count.
+pub struct Features {
+    pub caches: FeatureCaches,
+    pub count_waiting: CountWaiting,
+}
 
 /// Everything a request handler, job or CLI command needs, shared behind one `Arc`.
 #[derive(Clone)]
@@ -54,7 +61,7 @@ impl AppState {
         config: Config,
         mailer: Mailer,
         secret: crate::secret::ServerSecret,
-        count_waiting: CountWaiting,
+        features: Features,
     ) -> Self {
         let limiter = LoginLimiter::new(&config.limits);
         let hashing = Hashing::new(&config.password_hashing);
@@ -75,12 +82,12 @@ impl AppState {
             limiter,
             hashing,
             sessions,
-            caches: Caches::new(epoch),
+            caches: Caches::new(epoch, features.caches),
             search,
             wake_jobs: tokio::sync::Notify::new(),
             wake_newsletter: tokio::sync::Notify::new(),
             wake_mail: tokio::sync::Notify::new(),
-            count_waiting,
+            count_waiting: features.count_waiting,
             setup_token: std::sync::Mutex::new(None),
         }))
     }

@@ -40,8 +40,9 @@ pub struct ProductCard {
     pub date: Option<String>,
     pub url: String,
     pub language: String,
-    /// Shown to knowledge managers when it is not `published`.
+    /// Shown to knowledge managers when it is not published.
     pub status: String,
+    pub published: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -146,7 +147,7 @@ fn product_cards_at(ctx: &Ctx, cards: &[ProductCard], show_status: bool, level: 
                         @if let Some(kind) = &card.kind { span.tag { (kind) } " " }
                         @if let Some(date) = &card.date { (day(lang, date)) " · " }
                         (language_name(lang, &card.language))
-                        @if show_status && card.status != "published" {
+                        @if show_status && !card.published {
                             " · " span.tag.warn { (status_name(lang, &card.status)) }
                         }
                     }
@@ -286,6 +287,7 @@ pub struct ProductView {
     pub language: String,
     pub date: Option<String>,
     pub status: String,
+    pub published: bool,
     pub is_admin: bool,
     pub notice: Option<&'static str>,
 }
@@ -299,7 +301,7 @@ pub fn product_page(ctx: &Ctx, view: &ProductView) -> Markup {
             p.crumbs { a href="/products" { (t(lang, "product.list_title")) } }
             h1 lang=(view.language) { (view.title) }
             (notice(ctx, view.notice))
-            @if view.is_admin && view.status != "published" {
+            @if view.is_admin && !view.published {
                 p.notice { (t(lang, "product.not_public")) " " strong { (status_name(lang, &view.status)) } }
             }
             dl.fields {

@@ -423,6 +423,8 @@ pub struct MemberRow {
     pub display_name: String,
     pub email: String,
     pub role: String,
+    /// Moderators are removed by changing their role first, not from this list.
+    pub removable: bool,
     pub user_id: i32,
 }
 
@@ -520,7 +522,7 @@ pub fn members_page(ctx: &Ctx, view: &MembersView, errors: &FormErrors) -> Marku
                             @if view.can_manage {
                                 td data-label=(t(lang, "auth.email")) { (member.email) }
                                 td {
-                                    @if member.role == "member" {
+                                    @if member.removable {
                                         form.inline method="post" action={ "/forums/" (view.forum_slug) "/members/" (member.user_id) "/remove" } {
                                             (csrf_field(ctx))
                                             button.secondary type="submit" { (tf(lang, "members.remove", &[("name", &member.display_name)])) }

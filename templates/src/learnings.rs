@@ -298,6 +298,7 @@ pub struct LearningPageView {
     /// The learning's language, when it is not the page's.
     pub lang: Option<String>,
     pub status: String,
+    pub published: bool,
     pub description_html: String,
     pub fields: Vec<FieldView>,
     pub source_url: String,
@@ -317,7 +318,7 @@ pub fn learning_page(ctx: &Ctx, view: &LearningPageView, errors: &FormErrors) ->
         p.breadcrumb { a href="/learnings" { (t(lang, "search.title")) } }
         article.learning {
             h1 lang=[view.lang.as_deref()] { (view.title) }
-            @if view.status != "published" {
+            @if !view.published {
                 p.status-banner role="status" { (tf(lang, "learning.not_public", &[("status", &status_label(lang, &view.status))])) }
             }
             @if let Some(key) = view.notice { p.notice role="status" { (t(lang, key)) } }

@@ -23,7 +23,7 @@ const FEATURES: &[&str] = &[
     "transfer",
 ];
 const SHARED: &[&str] = &[
-    "web", "mail", "markdown", "db", "entities", "config", "security", "refusal", "search",
+    "web", "mail", "markdown", "db", "entities", "config", "security", "refusal", "search", "cache",
 ];
 
 #[derive(Debug)]

@@ -1,0 +1,140 @@
+//! Admins' actions: each changes state and writes its log row in one transaction, and is
+//! called alike by the pages, the command line and the tests. The caller has checked that the
+//! actor is an admin.
+
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection, DbErr};
+
+use super::service::{self, NewForum};
+use crate::{
+    accounts,
+    db::{self, now},
+    entities::{forums, themes, users},
+    forums::log::{self, Entry},
+    refusal::Refusal,
+    web::forms::FieldProblem,
+};
+
+/// A new theme's slug and its names in English, French and Spanish (the last two may be
+/// empty: English is shown in their place).
+pub struct ThemeNames<'a> {
+    pub slug: &'a str,
+    pub name: &'a str,
+    pub name_fr: &'a str,
+    pub name_es: &'a str,
+}
+
+pub async fn create_theme(
+    db: &DatabaseConnection,
+    actor: &users::Model,
+    names: ThemeNames<'_>,
+) -> Result<themes::Model, Refusal<FieldProblem>> {
+    let txn = db::begin_write(db).await?;
+    let theme = service::create_theme(&txn, names.slug, names.name).await?;
+    let theme = service::translate_theme(&txn, theme, names.name_fr, names.name_es).await?;
+    let entry = Entry {
+        actor_id: actor.id,
+        forum_id: None,
+        action: "create_theme",
+        target_type: "theme",
+        target_id: theme.id,
+        reason: Some(&theme.slug),
+    };
+    log::record(&txn, entry).await?;
+    txn.commit().await?;
+    Ok(theme)
+}
+
+pub async fn create_forum(
+    db: &DatabaseConnection,
+    actor: &users::Model,
+    new: NewForum<'_>,
+) -> Result<forums::Model, Refusal<FieldProblem>> {
+    let txn = db::begin_write(db).await?;
+    let forum = service::create_forum(&txn, new).await?;
+    log::record(&txn, forum_entry(actor, &forum, "create_forum", None)).await?;
+    txn.commit().await?;
+    Ok(forum)
+}
+
+/// Changes the language a forum is held in (the default of its invitations from now on);
+/// `false` when it already was that language (nothing is logged then).
+pub async fn set_forum_language(
+    db: &DatabaseConnection,
+    actor: &users::Model,
+    forum: &forums::Model,
+    raw: &str,
+) -> Result<bool, Refusal<FieldProblem>> {
+    let txn = db::begin_write(db).await?;
+    let changed = service::set_forum_language(&txn, forum, raw).await?;
+    if changed {
+        let language = templates::i18n::known(raw);
+        log::record(&txn, forum_entry(actor, forum, "forum_language", language)).await?;
+    }
+    txn.commit().await?;
+    Ok(changed)
+}
+
+/// Archives a forum (read-only for everyone) or opens it again.
+pub async fn set_archived(
+    db: &DatabaseConnection,
+    actor: &users::Model,
+    forum: &forums::Model,
+    archive: bool,
+) -> Result<(), DbErr> {
+    let txn = db::begin_write(db).await?;
+    let mut active: forums::ActiveModel = forum.clone().into();
+    active.archived_at = Set(archive.then(now));
+    active.updated_at = Set(now());
+    active.update(&txn).await?;
+    let action = if archive { "archive" } else { "unarchive" };
+    log::record(&txn, forum_entry(actor, forum, action, None)).await?;
+    txn.commit().await
+}
+
+/// Disables an account (every session of it ends: the caller also drops the stored ones) or
+/// enables it again.
+pub async fn set_disabled(
+    db: &DatabaseConnection,
+    actor: &users::Model,
+    user: &users::Model,
+    disable: bool,
+) -> Result<(), DbErr> {
+    let txn = db::begin_write(db).await?;
+    let mut active: users::ActiveModel = user.clone().into();
+    active.disabled_at = Set(disable.then(now));
+    active.updated_at = Set(now());
+    active.update(&txn).await?;
+    if disable {
+        accounts::service::bump_generation(&txn, user.id).await?;
+    }
+    let entry = Entry {
+        actor_id: actor.id,
+        forum_id: None,
+        action: if disable {
+            "disable_user"
+        } else {
+            "enable_user"
+        },
+        target_type: "user",
+        target_id: user.id,
+        reason: None,
+    };
+    log::record(&txn, entry).await?;
+    txn.commit().await
+}
+
+fn forum_entry<'a>(
+    actor: &users::Model,
+    forum: &forums::Model,
+    action: &'static str,
+    reason: Option<&'a str>,
+) -> Entry<'a> {
+    Entry {
+        actor_id: actor.id,
+        forum_id: Some(forum.id),
+        action,
+        target_type: "forum",
+        target_id: forum.id,
+        reason,
+    }
+}
