@@ -9,12 +9,12 @@
 //! loaded at once. An empty label falls back to the English one, so a term an admin adds in
 //! English only still shows everywhere.
 //!
-//! The migration fills them for the terms seeded by `m20261123_000003` (every country of
-//! ISO 3166-1: the short names of the United Nations' French and Spanish lists, in the same
-//! short form as the English list — "Bolivie", not "Bolivie (État plurinational de)" — and
-//! "Costa de Marfil" as Spanish readers know Côte d'Ivoire) and for the themes `fora demo` creates, matched by slug
-//! *and* English name so that a theme an admin renamed is left alone. Labels already set
-//! are never overwritten.
+//! The migration fills them for the terms seeded by `m20261123_000003` (`term_names.tsv`,
+//! and `country_names.tsv` for every country of ISO 3166-1: the short names of the United
+//! Nations' French and Spanish lists, in the same short form as the English list — "Bolivie",
+//! not "Bolivie (État plurinational de)" — and "Costa de Marfil", as Spanish readers know Côte
+//! d'Ivoire) and for the themes `fora demo` creates, matched by slug *and* English name so
+//! that a theme an admin renamed is left alone. Labels already set are never overwritten.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -41,184 +41,8 @@ enum Themes {
     DescriptionEs,
 }
 
-/// (vocabulary, code, French, Spanish) of the seeded terms other than countries.
-pub const TERMS: &[(&str, &str, &str, &str)] = &[
-    (
-        "evaluation_type",
-        "interim",
-        "Évaluation intérimaire",
-        "Evaluación interina",
-    ),
-    (
-        "evaluation_type",
-        "midterm",
-        "Évaluation à mi-parcours",
-        "Evaluación intermedia",
-    ),
-    (
-        "evaluation_type",
-        "final",
-        "Évaluation finale",
-        "Evaluación final",
-    ),
-    (
-        "evaluation_type",
-        "ex_post",
-        "Évaluation ex post",
-        "Evaluación ex post",
-    ),
-    (
-        "evaluation_type",
-        "impact",
-        "Évaluation d’impact",
-        "Evaluación de impacto",
-    ),
-    ("sector", "agriculture", "Agriculture", "Agricultura"),
-    (
-        "sector",
-        "domestic_work",
-        "Travail domestique",
-        "Trabajo doméstico",
-    ),
-    ("sector", "mining", "Mines et carrières", "Minas y canteras"),
-    (
-        "sector",
-        "fishing",
-        "Pêche et aquaculture",
-        "Pesca y acuicultura",
-    ),
-    (
-        "sector",
-        "manufacturing",
-        "Industrie manufacturière",
-        "Industria manufacturera",
-    ),
-    ("sector", "construction", "Construction", "Construcción"),
-    (
-        "sector",
-        "street_work",
-        "Travail dans la rue",
-        "Trabajo en la calle",
-    ),
-    (
-        "sector",
-        "sexual_exploitation",
-        "Exploitation sexuelle à des fins commerciales",
-        "Explotación sexual comercial",
-    ),
-    (
-        "sector",
-        "armed_conflict",
-        "Enfants dans les conflits armés",
-        "Niños y niñas en conflictos armados",
-    ),
-    ("sector", "services", "Services", "Servicios"),
-    (
-        "intervention_type",
-        "awareness_raising",
-        "Sensibilisation",
-        "Sensibilización",
-    ),
-    ("intervention_type", "education", "Éducation", "Educación"),
-    (
-        "intervention_type",
-        "vocational_training",
-        "Formation professionnelle",
-        "Formación profesional",
-    ),
-    (
-        "intervention_type",
-        "livelihoods",
-        "Moyens de subsistance",
-        "Medios de vida",
-    ),
-    (
-        "intervention_type",
-        "social_protection",
-        "Protection sociale",
-        "Protección social",
-    ),
-    (
-        "intervention_type",
-        "policy_legislation",
-        "Politiques et législation",
-        "Políticas y legislación",
-    ),
-    (
-        "intervention_type",
-        "capacity_building",
-        "Renforcement des capacités",
-        "Fortalecimiento de capacidades",
-    ),
-    (
-        "intervention_type",
-        "monitoring",
-        "Surveillance du travail des enfants",
-        "Monitoreo del trabajo infantil",
-    ),
-    (
-        "intervention_type",
-        "withdrawal",
-        "Retrait et réadaptation",
-        "Retiro y rehabilitación",
-    ),
-    (
-        "intervention_type",
-        "research",
-        "Recherche et données",
-        "Investigación y datos",
-    ),
-    (
-        "intervention_type",
-        "social_dialogue",
-        "Dialogue social",
-        "Diálogo social",
-    ),
-    ("cycle_stage", "design", "Conception", "Diseño"),
-    ("cycle_stage", "start_up", "Démarrage", "Puesta en marcha"),
-    (
-        "cycle_stage",
-        "implementation",
-        "Mise en œuvre",
-        "Ejecución",
-    ),
-    ("cycle_stage", "monitoring", "Suivi", "Seguimiento"),
-    ("cycle_stage", "evaluation", "Évaluation", "Evaluación"),
-    (
-        "cycle_stage",
-        "phase_out",
-        "Désengagement progressif et durabilité",
-        "Retirada progresiva y sostenibilidad",
-    ),
-    ("criterion", "relevance", "Pertinence", "Pertinencia"),
-    (
-        "criterion",
-        "coherence_design",
-        "Cohérence / conception",
-        "Coherencia / diseño",
-    ),
-    ("criterion", "effectiveness", "Efficacité", "Eficacia"),
-    ("criterion", "efficiency", "Efficience", "Eficiencia"),
-    ("criterion", "impact", "Impact", "Impacto"),
-    (
-        "criterion",
-        "sustainability",
-        "Durabilité",
-        "Sostenibilidad",
-    ),
-    ("product_kind", "publication", "Publication", "Publicación"),
-    ("product_kind", "tool", "Outil", "Herramienta"),
-    ("product_kind", "compendium", "Recueil", "Compendio"),
-    ("product_kind", "training", "Formation", "Formación"),
-    ("product_kind", "guide", "Guide", "Guía"),
-    ("product_kind", "video", "Vidéo", "Video"),
-    (
-        "product_kind",
-        "dataset",
-        "Jeu de données",
-        "Conjunto de datos",
-    ),
-];
+/// Vocabulary, code, French and Spanish label of each seeded term other than the countries.
+pub const TERM_NAMES: &str = include_str!("term_names.tsv");
 
 /// ISO 3166-1 alpha-2 codes with the French and Spanish short names (the same codes as
 /// `countries.tsv`).
@@ -259,13 +83,25 @@ pub const THEMES: &[(&str, &str, &str, &str)] = &[
     ),
 ];
 
-/// (code, French, Spanish) of every country.
-pub fn country_names() -> impl Iterator<Item = (&'static str, &'static str, &'static str)> {
-    COUNTRY_NAMES.lines().filter(|l| !l.is_empty()).map(|line| {
-        let mut parts = line.split('\t');
-        let mut next = || parts.next().expect("code<TAB>French<TAB>Spanish");
-        (next(), next(), next())
-    })
+/// (vocabulary, code, French, Spanish) of every seeded term, the countries included.
+pub fn term_names() -> impl Iterator<Item = [&'static str; 4]> {
+    let rows = |text: &'static str| text.lines().filter(|line| !line.is_empty());
+    let fields = |line: &'static str, at: usize, into: &mut [&'static str; 4]| {
+        for (slot, field) in into[at..].iter_mut().zip(line.split('\t')) {
+            *slot = field;
+        }
+    };
+    rows(TERM_NAMES)
+        .map(move |line| {
+            let mut row = [""; 4];
+            fields(line, 0, &mut row);
+            row
+        })
+        .chain(rows(COUNTRY_NAMES).map(move |line| {
+            let mut row = ["country", "", "", ""];
+            fields(line, 1, &mut row);
+            row
+        }))
 }
 
 fn add(table: impl IntoIden + Copy + 'static, column: ColumnDef) -> TableAlterStatement {
@@ -313,11 +149,8 @@ impl MigrationTrait for Migration {
                 .alter_table(add(Themes::Table, text(column).default("").to_owned()))
                 .await?;
         }
-        for (vocabulary, code, fr, es) in TERMS {
+        for [vocabulary, code, fr, es] in term_names() {
             label_term(manager, vocabulary, code, fr, es).await?;
-        }
-        for (code, fr, es) in country_names() {
-            label_term(manager, "country", code, fr, es).await?;
         }
         for (slug, name, fr, es) in THEMES {
             let update = Query::update()
@@ -377,27 +210,26 @@ mod tests {
             .filter(|l| !l.is_empty())
             .map(|l| l.split('\t').next().unwrap())
             .collect();
-        let named: Vec<(&str, &str, &str)> = country_names().collect();
-        assert_eq!(
-            named.iter().map(|(code, _, _)| *code).collect::<Vec<_>>(),
-            seeded
-        );
-        for (code, fr, es) in named {
-            for name in [fr, es] {
-                assert!(!name.is_empty() && name.trim() == name, "{code}: {name:?}");
-            }
-        }
+        let named: Vec<&str> = term_names()
+            .filter(|[vocabulary, ..]| *vocabulary == "country")
+            .map(|[_, code, ..]| code)
+            .collect();
+        assert_eq!(named, seeded);
     }
 
     #[test]
     fn translations_are_single_trimmed_lines_named_once() {
         let mut seen = std::collections::HashSet::new();
-        for (vocabulary, code, fr, es) in TERMS {
+        for [vocabulary, code, fr, es] in term_names() {
             assert!(seen.insert((vocabulary, code)), "{vocabulary} {code} twice");
-            for name in [fr, es] {
-                assert!(!name.is_empty() && name.trim() == *name && !name.contains('\n'));
+            for name in [vocabulary, code, fr, es] {
+                assert!(
+                    !name.is_empty() && name.trim() == name,
+                    "{vocabulary} {code}"
+                );
             }
         }
+        assert_eq!(seen.len(), 45 + 249);
         for (slug, en, fr, es) in THEMES {
             for name in [en, fr, es] {
                 assert!(!name.is_empty() && name.trim() == *name, "{slug}");
