@@ -25,6 +25,7 @@ crate::on_both_databases!(
     names_in_any_language_find_the_learnings_tagged_with_them,
     a_missing_translation_falls_back_to_english,
     imports_take_names_in_any_language,
+    members_read_their_forums_themes_in_their_language,
 );
 
 /// A page (or feed, or API answer) as a visitor whose browser asks for `lang`.
@@ -321,4 +322,23 @@ async fn imports_take_names_in_any_language(app: TestApp) {
     .expect("import runs");
     assert!(!report.is_clean());
     assert!(report.to_text("en").contains("Atlantis"));
+}
+
+async fn members_read_their_forums_themes_in_their_language(app: TestApp) {
+    let forum = app.forum("cacao", "post").await;
+    app.sql(&format!(
+        "UPDATE themes SET name_es = 'Agricultura' WHERE id = {}",
+        forum.theme_id
+    ))
+    .await;
+    let member = app.user("ana@example.org", "Ana").await;
+    app.join(&forum, &member, "member").await;
+    app.sql("UPDATE users SET locale = 'es' WHERE email = 'ana@example.org'")
+        .await;
+    let client = app.login(&member.email).await;
+    let list = client.get("/forums").await;
+    assert!(list.body.contains("Agricultura"), "{}", list.body);
+    let page = client.get("/forums/cacao").await;
+    assert!(page.body.contains("Agricultura"), "{}", page.body);
+    assert!(!page.body.contains(">Agriculture<"), "{}", page.body);
 }
