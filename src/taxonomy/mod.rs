@@ -121,7 +121,12 @@ pub struct Taxonomy {
     terms: Vec<Term>,
     by_id: HashMap<i32, usize>,
     by_code: HashMap<(Vocabulary, String), usize>,
+    /// Every label of every term, folded (`labels::folded`); the first term of a vocabulary
+    /// to carry a name keeps it.
+    by_name: HashMap<(Vocabulary, String), usize>,
     pub themes: Vec<Theme>,
+    /// Every name of every theme, folded, to its place in `themes`.
+    theme_by_name: HashMap<String, usize>,
 }
 
 /// The vocabularies and themes (a few hundred rows every library page needs), loaded at most
@@ -153,6 +158,14 @@ impl Taxonomy {
             themes,
             ..Taxonomy::default()
         };
+        for (index, theme) in taxonomy.themes.iter().enumerate() {
+            for (_, name) in theme.names.written() {
+                taxonomy
+                    .theme_by_name
+                    .entry(labels::folded(name))
+                    .or_insert(index);
+            }
+        }
         for row in rows {
             // A vocabulary this version does not know (added by a newer one) is left out.
             let Some(vocabulary) = Vocabulary::from_name(&row.vocabulary) else {
@@ -169,6 +182,12 @@ impl Taxonomy {
                 code: row.code,
                 labels: Translated::new(row.label, row.label_fr, row.label_es),
             });
+            for (_, name) in taxonomy.terms[index].labels.written() {
+                taxonomy
+                    .by_name
+                    .entry((vocabulary, labels::folded(name)))
+                    .or_insert(index);
+            }
         }
         Ok(taxonomy)
     }
@@ -208,18 +227,14 @@ impl Taxonomy {
             .filter(move |t| t.vocabulary == vocabulary)
     }
 
-    /// The terms of a vocabulary sorted by their label in `lang` (for lists and selects).
-    pub fn terms_by_label(&self, vocabulary: Vocabulary, lang: &str) -> Vec<&Term> {
-        let mut terms: Vec<&Term> = self.terms_of(vocabulary).collect();
-        labels::sort_by_name(&mut terms, |t| t.label(lang));
-        terms
-    }
-
     /// A term named by its code or by its label in any of the three languages (what an
     /// imported file may hold: `CI`, `Côte d'Ivoire`, `Costa de Marfil`).
     pub fn term_named(&self, vocabulary: Vocabulary, text: &str) -> Option<&Term> {
-        self.by_code(vocabulary, text)
-            .or_else(|| self.terms_of(vocabulary).find(|t| t.labels.is_named(text)))
+        self.by_code(vocabulary, text).or_else(|| {
+            self.by_name
+                .get(&(vocabulary, labels::folded(text)))
+                .map(|&i| &self.terms[i])
+        })
     }
 
     /// The themes sorted by their name in `lang`.
@@ -231,8 +246,11 @@ impl Taxonomy {
 
     /// A theme named by its slug or by its name in any of the three languages.
     pub fn theme_named(&self, text: &str) -> Option<&Theme> {
-        self.theme_by_slug(text)
-            .or_else(|| self.themes.iter().find(|t| t.names.is_named(text)))
+        self.theme_by_slug(text).or_else(|| {
+            self.theme_by_name
+                .get(&labels::folded(text))
+                .map(|&i| &self.themes[i])
+        })
     }
 
     pub fn theme_by_slug(&self, slug: &str) -> Option<&Theme> {
