@@ -254,7 +254,7 @@ async fn seed(database_url: &str) -> anyhow::Result<()> {
             }
             Some(id) => {
                 let (thread, forum_access) = access::thread(db, author, id).await.map_err(err)?;
-                posting::create_reply(&state, &forum_access, &thread, author, &body)
+                posting::create_reply(&state, &forum_access, &thread, author, &body, None)
                     .await
                     .map_err(err)?;
             }

@@ -41,6 +41,7 @@ pub const SETTINGS: &[&str] = &[
     "FORA_PASSWORD_WAIT",
     "FORA_RATE_PER_ACCOUNT",
     "FORA_RATE_PER_ADDRESS",
+    "FORA_REPLY_DOMAIN",
     "FORA_REPLY_TO",
     "FORA_SECRET_KEY_FILE",
     "FORA_TRUST_PROXY",
@@ -72,6 +73,22 @@ pub struct Config {
     /// `FORA_SECRET_KEY_FILE`: the key that signs links in mail (see `secret.rs`).
     pub secret_key_file: Option<PathBuf>,
     pub bounces: BounceConfig,
+    /// `FORA_REPLY_DOMAIN`: notifications of a post carry the `Reply-To`
+    /// `reply+TOKEN@` this domain (`mail::reply_address`), and `fora mail-in` posts what is
+    /// sent there as the member's reply. `None`: notifications have no `Reply-To`.
+    pub reply_domain: Option<String>,
+}
+
+/// A setting that names a mail domain (`FORA_BOUNCE_DOMAIN`, `FORA_REPLY_DOMAIN`): in lower
+/// case, without a leading `@`, refused unless `{local}@domain` is an address.
+fn mail_domain_setting(name: &str, value: &str, local: &str) -> anyhow::Result<String> {
+    let domain = value.trim().trim_start_matches('@').to_ascii_lowercase();
+    format!("{local}@{domain}")
+        .parse::<lettre::Address>()
+        .ok()
+        .filter(|_| !domain.is_empty())
+        .with_context(|| format!("{name} must be a mail domain, got {value:?}"))?;
+    Ok(domain)
 }
 
 /// Where bounces come back to and how many make an address stop getting mail.
@@ -99,13 +116,11 @@ impl BounceConfig {
     fn from_lookup(get: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
         let mut config = BounceConfig::default();
         if let Some(v) = get("FORA_BOUNCE_DOMAIN") {
-            let domain = v.trim().trim_start_matches('@').to_ascii_lowercase();
-            format!("bounces@{domain}")
-                .parse::<lettre::Address>()
-                .ok()
-                .filter(|_| !domain.is_empty())
-                .with_context(|| format!("FORA_BOUNCE_DOMAIN must be a mail domain, got {v:?}"))?;
-            config.domain = Some(domain);
+            config.domain = Some(mail_domain_setting(
+                "FORA_BOUNCE_DOMAIN",
+                &v,
+                crate::mail::verp::BOUNCES,
+            )?);
         }
         if let Some(v) = get("FORA_BOUNCE_THRESHOLD") {
             config.threshold_points = v
@@ -426,6 +441,11 @@ impl Config {
         let newsletter = NewsletterConfig::from_lookup(get)?;
         let http = HttpLimits::from_lookup(get)?;
         let bounces = BounceConfig::from_lookup(get)?;
+        let reply_domain = get("FORA_REPLY_DOMAIN")
+            .map(|v| {
+                mail_domain_setting("FORA_REPLY_DOMAIN", &v, crate::mail::reply_address::REPLY)
+            })
+            .transpose()?;
         let smtp_url = get("SMTP_URL");
         mail::check(&base_url, smtp_url.as_deref(), get("FORA_OUTBOX").is_some())?;
         let database_url =
@@ -452,6 +472,7 @@ impl Config {
             newsletter,
             http,
             bounces,
+            reply_domain,
         })
     }
 
@@ -520,6 +541,20 @@ mod tests {
                 SETTINGS.contains(&name.as_str()),
                 "{name} is missing from SETTINGS"
             );
+        }
+    }
+
+    #[test]
+    fn mail_domains_are_checked() {
+        assert_eq!(
+            mail_domain_setting("FORA_REPLY_DOMAIN", " @Reply.Example.org ", "reply").unwrap(),
+            "reply.example.org"
+        );
+        for bad in ["", "@", "a b.org", "x@y.org", "reply.example.org>"] {
+            let err = mail_domain_setting("FORA_REPLY_DOMAIN", bad, "reply")
+                .expect_err(bad)
+                .to_string();
+            assert!(err.contains("FORA_REPLY_DOMAIN"), "{err}");
         }
     }
 

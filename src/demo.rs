@@ -18,7 +18,7 @@ pub const DEMO_PASSWORD: &str = "fora-demo-2026";
 
 /// The demo's themes, named in English, French and Spanish: the ones whose translations the
 /// schema fills in on databases that had them before themes were translated.
-const THEMES: &[(&str, &str, &str, &str)] = migration::m20261201_000120_vocabulary_labels::THEMES;
+const THEMES: &[(&str, &str, &str, &str)] = migration::m20261202_000020_vocabulary_labels::THEMES;
 
 struct DemoForum {
     slug: &'static str,
@@ -254,7 +254,7 @@ pub async fn fill(state: &AppState) -> anyhow::Result<()> {
                             .unwrap_or(access::Role::Member),
                         ..forum_access
                     };
-                    posting::create_reply(state, &forum_access, &thread, author, body)
+                    posting::create_reply(state, &forum_access, &thread, author, body, None)
                         .await
                         .map_err(|e| anyhow::anyhow!("{e}"))?;
                 }

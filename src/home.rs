@@ -8,7 +8,7 @@ use crate::{
     forums::{handlers::visible_forums, queries::recent_threads},
     learnings::search::{self as library, Audience, Search, SearchParams},
     taxonomy::Taxonomy,
-    web::{AppResult, AppState, Viewer, html},
+    web::{AppResult, AppState, Viewer, html, paths},
 };
 
 /// How many threads and learnings the front page lists.
@@ -32,7 +32,7 @@ async fn home(State(state): State<AppState>, viewer: Viewer) -> AppResult<Respon
                 .iter()
                 .take(NEWEST_LEARNINGS)
                 .map(|hit| views::NewLearning {
-                    href: format!("/learnings/{}", hit.id),
+                    href: paths::learning(hit.id),
                     title: hit.title.clone(),
                     project: hit.project_title.clone(),
                     lang: (hit.language != viewer.lang).then(|| hit.language.clone()),
@@ -48,7 +48,7 @@ async fn home(State(state): State<AppState>, viewer: Viewer) -> AppResult<Respon
                 .await?
                 .into_iter()
                 .map(|row| views::ActiveThread {
-                    href: format!("/threads/{}", row.id),
+                    href: paths::thread(row.id),
                     title: row.title,
                     lang: (row.forum_language != viewer.lang).then_some(row.forum_language),
                     forum_title: row.forum_title,

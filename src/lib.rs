@@ -212,12 +212,16 @@ pub async fn init_with_mailer(
         .context("database migration failed")?;
     let secret =
         secret::ServerSecret::load_or_create(config.secret_key_file.as_deref(), &config.data_dir)?;
-    let features = web::state::Features {
+    Ok(AppState::new(db, config, mailer, secret, features()))
+}
+
+/// What the features give the shared state: their caches and the header's waiting count.
+pub fn features() -> web::state::Features {
+    web::state::Features {
         caches: cache::FeatureCaches::default()
             .with(forums::reading::ThreadCaches::default())
             .with(learnings::search::ListingCache::default())
             .with(taxonomy::TaxonomyCache::default()),
         count_waiting: waiting::count,
-    };
-    Ok(AppState::new(db, config, mailer, secret, features))
+    }
 }

@@ -3,6 +3,7 @@
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use fora::mail::inbound::{self, Outcome};
+use fora::web::paths;
 use fora::{
     accounts,
     admin::service as admin_service,
@@ -84,15 +85,21 @@ enum Command {
         #[command(subcommand)]
         command: SearchCommand,
     },
-    /// Read one message on standard input, as an MTA's pipe transport delivers it (a bounce
-    /// sent to a return path of FORA_BOUNCE_DOMAIN). Exits 0 when done, 65 when the input is
-    /// not a message or is larger than 10 MiB, 67 when the address is not one of Fora's, 75
-    /// when the MTA should try again later.
+    /// Read one message on standard input, as an MTA's pipe transport delivers it: a bounce
+    /// sent to a return path of FORA_BOUNCE_DOMAIN, or a member's reply to a notification
+    /// sent to a reply address of FORA_REPLY_DOMAIN. Exits 0 when done (a reply posted, or
+    /// refused and the member told why), 65 when the input is not a message or is larger than
+    /// 10 MiB, 67 when the address is not one of Fora's, 75 when the MTA should try again
+    /// later.
     MailIn {
         /// The address the message was delivered to (Postfix: `${recipient}`); by default the
         /// message's X-Original-To, Delivered-To or To header.
         #[arg(long)]
         recipient: Option<String>,
+        /// The envelope sender (Postfix: `${sender}`, empty for a delivery report). A reply
+        /// is checked against its From address, else against this one.
+        #[arg(long)]
+        sender: Option<String>,
     },
 }
 
@@ -260,8 +267,8 @@ fn init_logging() {
 async fn main() -> anyhow::Result<()> {
     init_logging();
     let cli = Cli::parse();
-    if let Command::MailIn { recipient } = &cli.command {
-        std::process::exit(mail_in(recipient.as_deref()).await);
+    if let Command::MailIn { recipient, sender } = &cli.command {
+        std::process::exit(mail_in(recipient.as_deref(), sender.as_deref()).await);
     }
     let config = Config::from_env()?;
     match cli.command {
@@ -588,10 +595,7 @@ async fn create_admin(config: Config, email: &str, name: Option<String>) -> anyh
     )
     .await?;
     println!("Administrator {email} created. Set the password within 24 hours at:");
-    println!(
-        "{}",
-        state.config.absolute(&format!("/password/reset/{token}"))
-    );
+    println!("{}", state.config.absolute(&paths::password_reset(&token)));
     Ok(())
 }
 
@@ -689,7 +693,7 @@ const EX_DATAERR: i32 = 65;
 const EX_TEMPFAIL: i32 = 75;
 
 /// `fora mail-in`: reads, handles and logs one message; returns the exit status (sysexits).
-async fn mail_in(recipient: Option<&str>) -> i32 {
+async fn mail_in(recipient: Option<&str>, sender: Option<&str>) -> i32 {
     let raw = match inbound::read_limited(std::io::stdin().lock(), inbound::MAX_BYTES) {
         Ok(Some(raw)) => raw,
         Ok(None) => {
@@ -704,10 +708,13 @@ async fn mail_in(recipient: Option<&str>) -> i32 {
             return EX_TEMPFAIL;
         }
     };
-    match mail_in_handle(&raw, recipient).await {
+    match mail_in_handle(&raw, recipient, sender).await {
         Ok(outcome) => {
             match &outcome {
-                Outcome::Counted { .. } | Outcome::Ignored(_) => {
+                Outcome::Counted { .. }
+                | Outcome::Posted { .. }
+                | Outcome::Refused { .. }
+                | Outcome::Ignored(_) => {
                     tracing::info!(?outcome, "mail-in")
                 }
                 Outcome::Malformed(_) | Outcome::UnknownAddress(_) => {
@@ -725,7 +732,11 @@ async fn mail_in(recipient: Option<&str>) -> i32 {
 
 /// Everything that can fail here (the settings, the key, the database) may work on the MTA's
 /// next try, so each failure is a temporary one and the message stays in its queue.
-async fn mail_in_handle(raw: &[u8], recipient: Option<&str>) -> anyhow::Result<Outcome> {
+async fn mail_in_handle(
+    raw: &[u8],
+    recipient: Option<&str>,
+    sender: Option<&str>,
+) -> anyhow::Result<Outcome> {
     let config = Config::from_env()?;
     let secret =
         fora::secret::ServerSecret::load(config.secret_key_file.as_deref(), &config.data_dir)?;
@@ -734,12 +745,44 @@ async fn mail_in_handle(raw: &[u8], recipient: Option<&str>) -> anyhow::Result<O
         .domain
         .as_deref()
         .map(|domain| fora::mail::verp::ReturnPath::new(domain, &secret));
-    let action = match inbound::read(return_path.as_ref(), raw, recipient) {
+    let reply = config
+        .reply_domain
+        .as_deref()
+        .map(|domain| fora::mail::reply_address::ReplyAddress::new(domain, &secret));
+    let addresses = inbound::Addresses {
+        return_path: return_path.as_ref(),
+        reply: reply.as_ref(),
+    };
+    let action = match inbound::read(addresses, raw, recipient, sender) {
         Ok(action) => action,
         Err(outcome) => return Ok(outcome),
     };
     let db = fora::db::connect(&config.database_url).await?;
-    let outcome = inbound::act(&db, config.bounces.threshold_points, action).await?;
+    let outcome = match action {
+        inbound::Action::CountBounce {
+            holder,
+            severity,
+            reason,
+        } => {
+            inbound::act(
+                &db,
+                config.bounces.threshold_points,
+                holder,
+                severity,
+                reason,
+            )
+            .await?
+        }
+        inbound::Action::Reply(reply) => {
+            // The web's own services post it, so they get the state they run with. Its mail
+            // only goes to the queue, which the server's worker sends: nothing is sent from
+            // here, so the mailer is never used.
+            let (mailer, _) = fora::mail::Mailer::memory();
+            let state =
+                fora::web::AppState::new(db.clone(), config, mailer, secret, fora::features());
+            fora::forums::by_mail::receive(&state, reply).await?
+        }
+    };
     // Running servers cache signed-in members: tell those on PostgreSQL at once (on SQLite a
     // server sees the change after its next write or within the caches' five minutes).
     if outcome.changed()

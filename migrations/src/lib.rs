@@ -17,7 +17,8 @@ mod m20261201_000070_search_engine;
 mod m20261201_000080_mail_queue;
 mod m20261201_000090_forum_language;
 mod m20261201_000110_bounce_scores;
-pub mod m20261201_000120_vocabulary_labels;
+mod m20261202_000010_mail_replies;
+pub mod m20261202_000020_vocabulary_labels;
 
 pub struct Migrator;
 
@@ -39,7 +40,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000080_mail_queue::Migration),
             Box::new(m20261201_000090_forum_language::Migration),
             Box::new(m20261201_000110_bounce_scores::Migration),
-            Box::new(m20261201_000120_vocabulary_labels::Migration),
+            Box::new(m20261202_000010_mail_replies::Migration),
+            Box::new(m20261202_000020_vocabulary_labels::Migration),
         ]
     }
 }

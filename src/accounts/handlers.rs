@@ -10,7 +10,7 @@ use templates::components::FormErrors;
 use super::{password_rules, service, tokens::TokenProblem};
 use crate::{
     db::{self, now},
-    entities::{forums, invitations, users},
+    entities::{forums, invitations, states::NotifyMode, users},
     mail::{
         Email,
         queue::{self, Kind},
@@ -22,6 +22,7 @@ use crate::{
         extract::{GENERATION_KEY, sign_in},
         flash,
         forms::{self, Form, NAME_MAX},
+        paths,
     },
 };
 
@@ -36,7 +37,7 @@ pub fn safe_next(next: Option<&str>) -> String {
         {
             n.to_string()
         }
-        _ => "/forums".to_string(),
+        _ => paths::FORUMS.to_string(),
     }
 }
 
@@ -135,7 +136,7 @@ pub async fn login(
 
 pub async fn logout(viewer: Viewer) -> AppResult<Redirect> {
     viewer.session.flush().await.map_err(AppError::internal)?;
-    Ok(Redirect::to("/"))
+    Ok(Redirect::to(paths::HOME))
 }
 
 pub async fn show_forgot(mut viewer: Viewer) -> AppResult<Response> {
@@ -209,7 +210,7 @@ async fn send_reset(state: &AppState, email: &str) -> anyhow::Result<()> {
         );
         return Ok(());
     };
-    let link = state.config.absolute(&format!("/password/reset/{token}"));
+    let link = state.config.absolute(&paths::password_reset(&token));
     let rendered =
         templates::email::password_reset(templates::i18n::supported(&user.locale), &link);
     queue::enqueue(
@@ -243,7 +244,7 @@ pub async fn show_reset(
                     StatusCode::OK,
                     templates::accounts::set_password(
                         &ctx,
-                        &format!("/password/reset/{token}"),
+                        &paths::password_reset(&token),
                         first_password_name(&user),
                         &FormErrors::default(),
                     ),
@@ -317,7 +318,7 @@ pub async fn reset_password(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 templates::accounts::set_password(
                     &ctx,
-                    &format!("/password/reset/{token}"),
+                    &paths::password_reset(&token),
                     typed.as_deref(),
                     &errors,
                 ),
@@ -345,7 +346,7 @@ pub async fn reset_password(
     // read from a shared mailbox): the person signs in with the new password.
     viewer.session.flush().await.map_err(AppError::internal)?;
     flash::set(&viewer.session, "auth.password_reset_sign_in").await;
-    Ok(Redirect::to("/login").into_response())
+    Ok(Redirect::to(paths::LOGIN).into_response())
 }
 
 /// Tells the account's address that its password changed, and what to do if that was not
@@ -358,7 +359,7 @@ async fn tell_password_changed(
     let rendered = templates::email::password_changed(
         templates::i18n::supported(&user.locale),
         &crate::web::dates::iso(now()),
-        &state.config.absolute("/password/forgot"),
+        &state.config.absolute(paths::PASSWORD_FORGOT),
     );
     queue::enqueue(
         txn,
@@ -384,8 +385,9 @@ fn invitation_step(
         Some(account) if viewer.is_some_and(|v| v.id == account.id) => InvitationStep::Accept,
         Some(_) => InvitationStep::SignIn {
             login_link: format!(
-                "/login?next={}",
-                crate::web::error::urlencode(&format!("/invitations/{token}"))
+                "{}?next={}",
+                paths::LOGIN,
+                crate::web::error::urlencode(&paths::invitation(token))
             ),
             signed_in_elsewhere: viewer.is_some(),
         },
@@ -518,13 +520,12 @@ pub async fn accept_invitation(
     };
     service::grant_membership(&txn, invitation.forum_id, user.id, invitation.role).await?;
     txn.commit().await?;
-    let forum_path = format!(
-        "/forums/{}",
-        forums::Entity::find_by_id(invitation.forum_id)
+    let forum_path = paths::forum(
+        &forums::Entity::find_by_id(invitation.forum_id)
             .one(&state.db)
             .await?
             .ok_or(AppError::NotFound)?
-            .slug
+            .slug,
     );
     if account.is_none() {
         sign_in(&viewer.session, &user).await?;
@@ -594,7 +595,7 @@ async fn profile_view(
         display_name: user.display_name.clone(),
         email: user.email.clone(),
         locale: user.locale.clone(),
-        notify_mode: user.notify_mode.clone(),
+        notify_mode: sea_orm::ActiveEnum::to_value(&user.notify_mode),
         memberships: rows
             .into_iter()
             .map(|r| (r.slug, r.title, r.role))
@@ -644,10 +645,8 @@ pub async fn update_profile(
         .map_err(|k| errors.add("display_name", k))
         .ok();
     let locale = templates::i18n::supported(&form.locale);
-    let notify_mode = match form.notify_mode.as_str() {
-        "immediate" | "daily" | "never" => form.notify_mode.clone(),
-        _ => return Err(AppError::BadRequest("error.bad_form")),
-    };
+    let notify_mode =
+        NotifyMode::from_form(&form.notify_mode).ok_or(AppError::BadRequest("error.bad_form"))?;
     let Some(name) = name else {
         let mut view = profile_view(&state, &signed_in.user, None).await?;
         view.display_name = form.display_name.chars().take(200).collect();
@@ -669,7 +668,7 @@ pub async fn update_profile(
     crate::forums::posting::touch_threads_of_author(&txn, signed_in.user.id).await?;
     txn.commit().await?;
     flash::set(&signed_in.session, "profile.saved").await;
-    Ok(Redirect::to("/profile").into_response())
+    Ok(Redirect::to(paths::PROFILE).into_response())
 }
 
 /// The profile's newsletter section: subscribe (no confirmation), change choices, unsubscribe.
@@ -693,7 +692,7 @@ pub async fn update_newsletter(
         ));
     }
     flash::set(&signed_in.session, "profile.saved").await;
-    Ok(Redirect::to("/profile#newsletter").into_response())
+    Ok(Redirect::to(&format!("{}#newsletter", paths::PROFILE)).into_response())
 }
 
 /// "My address works again": a member whose mail stopped after bounces gets mail again
@@ -709,7 +708,7 @@ pub async fn address_works(
         "member says their address works again"
     );
     flash::set(&signed_in.session, "bounce.member_works_saved").await;
-    Ok(Redirect::to("/profile").into_response())
+    Ok(Redirect::to(paths::PROFILE).into_response())
 }
 
 #[derive(Deserialize)]
@@ -758,7 +757,7 @@ pub async fn change_password(
     state.mail_queued();
     keep_only_this_session(&state, &signed_in, generation).await?;
     flash::set(&signed_in.session, "auth.password_saved").await;
-    Ok(Redirect::to("/profile").into_response())
+    Ok(Redirect::to(paths::PROFILE).into_response())
 }
 
 pub async fn sign_out_everywhere(
@@ -768,7 +767,7 @@ pub async fn sign_out_everywhere(
     let generation = service::bump_generation(&state.db, signed_in.user.id).await?;
     keep_only_this_session(&state, &signed_in, generation).await?;
     flash::set(&signed_in.session, "profile.signed_out_elsewhere").await;
-    Ok(Redirect::to("/profile").into_response())
+    Ok(Redirect::to(paths::PROFILE).into_response())
 }
 
 /// After the generation moved on, this session follows it under a new id (whoever may have

@@ -56,7 +56,7 @@ pub async fn create_user(
         is_admin: Set(is_admin),
         disabled_at: Set(None),
         locale: Set("en".into()),
-        notify_mode: Set("immediate".into()),
+        notify_mode: Set(crate::entities::states::NotifyMode::Immediate),
         session_generation: Set(0),
         created_at: Set(now),
         updated_at: Set(now),

@@ -19,6 +19,7 @@ use crate::{
         AppError, AppResult, AppState, Viewer,
         extract::sign_in,
         forms::{self, Form, NAME_MAX},
+        paths,
     },
 };
 
@@ -32,9 +33,7 @@ pub async fn prepare_first_run(state: &AppState) -> anyhow::Result<Option<String
         .setup_token
         .lock()
         .map_err(|_| anyhow::anyhow!("setup lock poisoned"))? = Some(tokens::digest(&token));
-    Ok(Some(
-        state.config.absolute(&format!("/admin/setup/{token}")),
-    ))
+    Ok(Some(state.config.absolute(&paths::admin_setup(&token))))
 }
 
 fn token_matches(state: &AppState, token: &str) -> bool {
@@ -121,5 +120,5 @@ pub async fn complete_setup(
         *guard = None;
     }
     sign_in(&viewer.session, &user).await?;
-    Ok(Redirect::to("/admin").into_response())
+    Ok(Redirect::to(paths::ADMIN).into_response())
 }

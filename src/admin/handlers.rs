@@ -19,6 +19,7 @@ use crate::{
     taxonomy::{Theme, Translated, labels::sort_by_name},
     web::{
         AdminUser, AppError, AppResult, AppState, confirm::ConfirmForm, flash, forms::Form, html,
+        paths,
     },
 };
 
@@ -128,7 +129,7 @@ pub async fn create_theme(
     match actions::create_theme(&state.db, &admin.user, names).await {
         Ok(_) => {
             flash::set(&admin.session, "admin.created").await;
-            Ok(Redirect::to("/admin").into_response())
+            Ok(Redirect::to(paths::ADMIN).into_response())
         }
         Err(Refusal::Db(err)) => Err(err.into()),
         Err(Refusal::Refused(problem)) => {
@@ -187,7 +188,7 @@ pub async fn create_forum(
     )
     .await;
     match created {
-        Ok(forum) => Ok(Redirect::to(&format!("/forums/{}/members", forum.slug)).into_response()),
+        Ok(forum) => Ok(Redirect::to(&paths::forum_members(&forum.slug)).into_response()),
         Err(Refusal::Db(err)) => Err(err.into()),
         Err(Refusal::Refused(problem)) => {
             let errors = FormErrors::from(problem);
@@ -229,7 +230,7 @@ pub async fn forum_language(
     match actions::set_forum_language(&state.db, &admin.user, &forum, &form.language).await {
         Ok(_) => {
             flash::set(&admin.session, "notice.saved").await;
-            Ok(Redirect::to("/admin").into_response())
+            Ok(Redirect::to(paths::ADMIN).into_response())
         }
         Err(Refusal::Db(err)) => Err(err.into()),
         Err(Refusal::Refused(problem)) => {
@@ -278,15 +279,15 @@ pub async fn archive_forum(
                 &Confirmation {
                     question: &tf(lang, "admin.archive_question", &[("forum", &forum.title)]),
                     consequence: &t(lang, "admin.archive_consequence"),
-                    action: &format!("/admin/forums/{}/archive", forum.slug),
+                    action: &paths::admin_forum_action(&forum.slug, "archive"),
                     button: &t(lang, "admin.archive_confirm"),
-                    cancel_href: "/admin",
+                    cancel_href: paths::ADMIN,
                 },
             ),
         ));
     }
     actions::set_archived(&state.db, &admin.user, &forum, archive).await?;
-    Ok(Redirect::to("/admin").into_response())
+    Ok(Redirect::to(paths::ADMIN).into_response())
 }
 
 pub async fn list_users(
@@ -341,9 +342,9 @@ pub async fn switch_user(
                 &Confirmation {
                     question: &tf(lang, "admin.disable_question", &[("user", &who)]),
                     consequence: &t(lang, "admin.disable_consequence"),
-                    action: &format!("/admin/users/{}/disable", user.id),
+                    action: &paths::admin_user_action(user.id, "disable"),
                     button: &t(lang, "admin.disable_confirm"),
-                    cancel_href: "/admin/users",
+                    cancel_href: paths::ADMIN_USERS,
                 },
             ),
         ));
@@ -352,5 +353,5 @@ pub async fn switch_user(
     if disable {
         state.sessions.delete_for_user(user.id, None).await?;
     }
-    Ok(Redirect::to("/admin/users").into_response())
+    Ok(Redirect::to(paths::ADMIN_USERS).into_response())
 }

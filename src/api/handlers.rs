@@ -40,6 +40,7 @@ use crate::{
     web::{
         AppState,
         api_error::{ApiError, ErrorBody, LANG},
+        paths,
     },
 };
 
@@ -390,7 +391,7 @@ pub async fn list_learnings(
         notices,
         links: page_links(
             base,
-            "/api/v1/learnings",
+            paths::API_LEARNINGS,
             |p| search.params.with_page(p),
             outcome.page,
             outcome.pages,
@@ -563,7 +564,7 @@ pub async fn list_products(
         notices,
         links: page_links(
             base,
-            "/api/v1/products",
+            paths::API_PRODUCTS,
             page_query,
             listing.page,
             listing.pages,

@@ -47,6 +47,32 @@ impl MemberRole {
     }
 }
 
+/// When a person hears of what happens in the threads they follow and what waits for them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum NotifyMode {
+    /// A mail for each event, within a minute.
+    #[sea_orm(string_value = "immediate")]
+    Immediate,
+    /// One summary a day.
+    #[sea_orm(string_value = "daily")]
+    Daily,
+    #[sea_orm(string_value = "never")]
+    Never,
+}
+
+impl NotifyMode {
+    /// The mode a form names; anything unknown is `None`.
+    pub fn from_form(value: &str) -> Option<NotifyMode> {
+        match value {
+            "immediate" => Some(NotifyMode::Immediate),
+            "daily" => Some(NotifyMode::Daily),
+            "never" => Some(NotifyMode::Never),
+            _ => None,
+        }
+    }
+}
+
 /// A learning's place in the review workflow (`learnings::workflow` moves it between them).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, clap::ValueEnum)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]

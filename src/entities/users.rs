@@ -13,7 +13,7 @@ pub struct Model {
     pub is_admin: bool,
     pub disabled_at: Option<Ts>,
     pub locale: String,
-    pub notify_mode: String,
+    pub notify_mode: super::states::NotifyMode,
     pub session_generation: i32,
     /// Bounce score in half-bounces, and what counted it (see `mail::bounces`).
     pub bounce_points: i32,

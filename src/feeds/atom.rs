@@ -6,7 +6,11 @@ use atom_syndication::{
 use templates::i18n::{t, tf};
 use time::OffsetDateTime;
 
-use crate::{learnings::search::Notice, taxonomy::Taxonomy, web::AppError, web::dates::iso};
+use crate::{
+    learnings::search::Notice,
+    taxonomy::Taxonomy,
+    web::{AppError, dates::iso, paths},
+};
 
 pub const CONTENT_TYPE: &str = "application/atom+xml; charset=utf-8";
 
@@ -57,7 +61,7 @@ pub fn theme_categories<'a>(
         let theme = taxonomy.theme(*id)?;
         Some(category(
             &theme.slug,
-            format!("{base}/themes/"),
+            format!("{base}{}/", paths::THEMES),
             theme.name(lang),
         ))
     })

@@ -17,7 +17,7 @@ use crate::{
         search::{self, Audience, Search, SearchParams},
     },
     taxonomy::{Taxonomy, pairs::Tagged},
-    web::{AppError, AppResult, AppState},
+    web::{AppError, AppResult, AppState, paths},
 };
 
 /// The feed of a search: published learnings only, whatever the query says, newest first.
@@ -57,8 +57,8 @@ pub async fn channel(
         lang,
         title: atom::filtered_title(lang, "feed.learnings_title", &labels),
         subtitle: t(lang, "feed.learnings_subtitle").into_owned(),
-        self_href: atom::with_query(&state.config.absolute("/feeds/learnings.atom"), &query),
-        alternate: atom::with_query(&state.config.absolute("/learnings"), &query),
+        self_href: atom::with_query(&state.config.absolute(paths::FEED_LEARNINGS), &query),
+        alternate: atom::with_query(&state.config.absolute(paths::LEARNINGS), &query),
         entries: rows
             .iter()
             .map(|row| entry(row, &taxonomy, &authors, base, lang))
@@ -74,7 +74,7 @@ fn entry(
     lang: &str,
 ) -> Entry {
     let learning = &row.item;
-    let search_scheme = |param: &str| format!("{base}/learnings?{param}=");
+    let search_scheme = |param: &str| format!("{base}{}?{param}=", paths::LEARNINGS);
     let mut categories = vec![category(
         &learning.learning_type,
         search_scheme("type"),
@@ -108,7 +108,7 @@ fn entry(
         (project, Some(year)) => format!("{project} ({year})"),
     };
     Item {
-        url: format!("{base}/learnings/{}", learning.id),
+        url: format!("{base}{}", paths::learning(learning.id)),
         title: &learning.title,
         updated: timestamp(learning.updated_at),
         published: learning.published_at.map(timestamp),

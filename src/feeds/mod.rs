@@ -24,7 +24,7 @@ pub use atom::CONTENT_TYPE;
 use crate::{
     learnings::search::SearchParams,
     products::listing::ProductParams,
-    web::{AppError, AppResult, AppState, language},
+    web::{AppError, AppResult, AppState, language, paths},
 };
 
 /// Entries in one feed.
@@ -60,7 +60,7 @@ async fn products_feed(
 
 fn respond(state: &AppState, channel: atom::Channel) -> AppResult<Response> {
     let body = channel
-        .write(state.config.absolute("/"))
+        .write(state.config.absolute(paths::HOME))
         .map_err(AppError::internal)?;
     Ok((
         StatusCode::OK,

@@ -15,7 +15,7 @@ use crate::{
     learnings::search::Audience,
     products::listing::{self, ProductItem, ProductParams, ProductSearch},
     taxonomy::Taxonomy,
-    web::{AppError, AppResult, AppState},
+    web::{AppError, AppResult, AppState, paths},
 };
 
 /// The feed of the catalogue's filters: published products only, newest first.
@@ -55,8 +55,8 @@ pub async fn channel(
         lang,
         title: atom::filtered_title(lang, "feed.products_title", &labels),
         subtitle: t(lang, "feed.products_subtitle").into_owned(),
-        self_href: atom::with_query(&state.config.absolute("/feeds/products.atom"), &query),
-        alternate: atom::with_query(&state.config.absolute("/products"), &query),
+        self_href: atom::with_query(&state.config.absolute(paths::FEED_PRODUCTS), &query),
+        alternate: atom::with_query(&state.config.absolute(paths::PRODUCTS), &query),
         entries: items
             .into_iter()
             .map(|item| entry(item, &taxonomy, &authors, base, lang))
@@ -76,7 +76,7 @@ fn entry(
     if let Some(kind) = product.kind_id.and_then(|id| taxonomy.term(id)) {
         categories.push(category(
             &kind.code,
-            format!("{base}/products?kind="),
+            format!("{base}{}?kind=", paths::PRODUCTS),
             kind.label(lang),
         ));
     }
@@ -85,13 +85,13 @@ fn entry(
         if let Some(term) = taxonomy.term(*id) {
             categories.push(category(
                 &term.code,
-                format!("{base}/products?country="),
+                format!("{base}{}?country=", paths::PRODUCTS),
                 term.label(lang),
             ));
         }
     }
     Item {
-        url: format!("{base}/products/{}", product.id),
+        url: format!("{base}{}", paths::product(product.id)),
         title: &product.title,
         updated: timestamp(product.updated_at),
         published: product.published_on.map(date_stamp),

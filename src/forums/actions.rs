@@ -15,7 +15,9 @@ use super::{
 };
 use crate::{
     db::{self, now},
-    entities::{flags, held_edits, posts, states::PostStatus, threads, users},
+    entities::{
+        flags, held_edits, invitations, memberships, posts, states::PostStatus, threads, users,
+    },
     waiting::tell::{Event, tell},
     web::{AppError, AppState},
 };
@@ -442,4 +444,53 @@ pub async fn report_post(
     txn.commit().await?;
     state.mail_queued();
     Ok(())
+}
+
+/// Withdraws an invitation: its link stops working at once. `false` when it was accepted or
+/// withdrawn by someone else in the meantime (nothing left to do or log).
+pub async fn revoke_invitation(
+    db: &sea_orm::DatabaseConnection,
+    actor: &users::Model,
+    access: &ForumAccess,
+    invitation: &invitations::Model,
+) -> Result<bool, sea_orm::DbErr> {
+    let txn = db::begin_write(db).await?;
+    let revoked = crate::accounts::service::revoke_invitation(&txn, invitation.id).await?;
+    if revoked {
+        let entry = Entry {
+            actor_id: actor.id,
+            forum_id: Some(access.forum.id),
+            action: "revoke_invitation",
+            target_type: "invitation",
+            target_id: invitation.id,
+            reason: Some(&invitation.email),
+        };
+        log::record(&txn, entry).await?;
+    }
+    txn.commit().await?;
+    Ok(revoked)
+}
+
+/// Takes a member out of a forum (rights checked by the caller: moderators remove members,
+/// only an admin removes a moderator).
+pub async fn remove_member(
+    db: &sea_orm::DatabaseConnection,
+    actor: &users::Model,
+    access: &ForumAccess,
+    membership: &memberships::Model,
+) -> Result<(), sea_orm::DbErr> {
+    let txn = db::begin_write(db).await?;
+    memberships::Entity::delete_by_id(membership.id)
+        .exec(&txn)
+        .await?;
+    let entry = Entry {
+        actor_id: actor.id,
+        forum_id: Some(access.forum.id),
+        action: "remove_member",
+        target_type: "user",
+        target_id: membership.user_id,
+        reason: None,
+    };
+    log::record(&txn, entry).await?;
+    txn.commit().await
 }

@@ -22,7 +22,7 @@ use crate::{
     web::{
         AppError, AppResult, AppState, SignedIn, Viewer, flash,
         forms::{self, Form, REASON_MAX, ReasonForm, TITLE_MAX},
-        html,
+        html, paths,
     },
 };
 
@@ -198,7 +198,7 @@ pub async fn show_forum(
         pager: Pager {
             page,
             pages,
-            base: format!("/forums/{}?", access.forum.slug),
+            base: format!("{}?", paths::forum(&access.forum.slug)),
         },
         is_moderator: moderator,
         queue_count,
@@ -248,7 +248,7 @@ pub async fn show_new_thread(
                     "learning.cite_body",
                     &[
                         ("title", &learning.title.replace(['[', ']'], "")),
-                        ("url", &format!("/learnings/{}", learning.id)),
+                        ("url", &paths::learning(learning.id)),
                     ],
                 );
                 (learning.title, body)
@@ -297,7 +297,7 @@ pub async fn create_thread(
     if written.held {
         flash::set(&signed_in.session, "post.held").await;
     }
-    Ok(Redirect::to(&format!("/threads/{}", written.thread_id)).into_response())
+    Ok(Redirect::to(&paths::thread(written.thread_id)).into_response())
 }
 
 /// A reply box quoting `quote_id`, when the reader may see that post and it is in this thread.
@@ -408,7 +408,7 @@ async fn render_thread(
         pager: Pager {
             page: posts.page,
             pages: posts.pages,
-            base: format!("/threads/{}?", thread.id),
+            base: format!("{}?", paths::thread(thread.id)),
         },
         is_moderator: moderator,
         following: open.following,
@@ -474,11 +474,12 @@ pub async fn create_reply(
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response());
         }
     };
-    let written = posting::create_reply(&state, &access, &thread, &signed_in.user, &body).await?;
+    let written =
+        posting::create_reply(&state, &access, &thread, &signed_in.user, &body, None).await?;
     if written.held {
         flash::set(&signed_in.session, "post.held").await;
     }
-    Ok(Redirect::to(&super::post_path(thread.id, written.post_id)).into_response())
+    Ok(Redirect::to(&paths::post(thread.id, written.post_id)).into_response())
 }
 
 pub async fn show_edit_post(
@@ -546,7 +547,7 @@ pub async fn update_post(
     if posting::edit_post(&state, &access, &post, &signed_in.user, &body).await? {
         flash::set(&signed_in.session, "post.edit_held").await;
     }
-    Ok(Redirect::to(&super::post_path(thread.id, post.id)).into_response())
+    Ok(Redirect::to(&paths::post(thread.id, post.id)).into_response())
 }
 
 pub async fn show_flag_post(
@@ -614,7 +615,7 @@ pub async fn follow_thread(
 ) -> AppResult<Redirect> {
     let (thread, _) = access::thread(&state.db, &signed_in.user, thread_id).await?;
     posting::follow(&state.db, signed_in.user.id, thread.id).await?;
-    Ok(Redirect::to(&format!("/threads/{}", thread.id)))
+    Ok(Redirect::to(&paths::thread(thread.id)))
 }
 
 pub async fn unfollow_thread(
@@ -624,7 +625,7 @@ pub async fn unfollow_thread(
 ) -> AppResult<Redirect> {
     let (thread, _) = access::thread(&state.db, &signed_in.user, thread_id).await?;
     posting::unfollow(&state.db, signed_in.user.id, thread.id).await?;
-    Ok(Redirect::to(&format!("/threads/{}", thread.id)))
+    Ok(Redirect::to(&paths::thread(thread.id)))
 }
 
 /// The follow behind an emailed "stop following" link (`link_tokens`). The link works without

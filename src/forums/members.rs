@@ -14,12 +14,14 @@ use templates::{components::FormErrors, forums as views};
 
 use super::{
     access::{self, ForumAccess, Role},
+    actions,
     log::{self, Entry},
+    queries,
 };
 use crate::{
     accounts::service,
     db,
-    entities::{forums, invitations, memberships, states::MemberRole, users},
+    entities::{forums, invitations, states::MemberRole, users},
     mail::{
         Email,
         queue::{self, Kind},
@@ -27,7 +29,7 @@ use crate::{
     web::{
         AppError, AppResult, AppState, SignedIn, flash,
         forms::{self, Form},
-        html,
+        html, paths,
     },
 };
 
@@ -70,9 +72,7 @@ pub async fn invite(
         )
         .await?;
     }
-    let link = state
-        .config
-        .absolute(&format!("/invitations/{}", invitation.token));
+    let link = state.config.absolute(&paths::invitation(&invitation.token));
     let inviter_name = inviter.map_or("Fora", |u| u.display_name.as_str());
     let rendered = templates::email::invitation(lang, &forum.title, inviter_name, &link);
     queue::enqueue(
@@ -201,11 +201,7 @@ async fn manageable_invitation(
 ) -> AppResult<(ForumAccess, invitations::Model)> {
     let access = access::forum_by_slug(&state.db, &signed_in.user, slug).await?;
     access.require_moderator()?;
-    let invitation = invitations::Entity::find_by_id(invitation_id)
-        .filter(invitations::Column::ForumId.eq(access.forum.id))
-        .filter(invitations::Column::AcceptedAt.is_null())
-        .filter(invitations::Column::RevokedAt.is_null())
-        .one(&state.db)
+    let invitation = queries::open_invitation(&state.db, access.forum.id, invitation_id)
         .await?
         .filter(|invitation| may_manage(&access, invitation))
         .ok_or(AppError::NotFound)?;
@@ -220,24 +216,8 @@ pub async fn revoke_invitation(
 ) -> AppResult<Redirect> {
     let (access, invitation) =
         manageable_invitation(&state, &signed_in, &slug, invitation_id).await?;
-    let txn = db::begin_write(&state.db).await?;
-    // Accepted or withdrawn by someone else in the meantime: nothing left to do or log.
-    if service::revoke_invitation(&txn, invitation.id).await? {
-        log::record(
-            &txn,
-            Entry {
-                actor_id: signed_in.user.id,
-                forum_id: Some(access.forum.id),
-                action: "revoke_invitation",
-                target_type: "invitation",
-                target_id: invitation.id,
-                reason: Some(&invitation.email),
-            },
-        )
-        .await?;
-    }
-    txn.commit().await?;
-    Ok(Redirect::to(&format!("/forums/{slug}/members")))
+    actions::revoke_invitation(&state.db, &signed_in.user, &access, &invitation).await?;
+    Ok(Redirect::to(&paths::forum_members(&slug)))
 }
 
 /// Sends an invitation again, in the language it was written in: a new link, and the earlier
@@ -263,7 +243,7 @@ pub async fn resend_invitation(
         .insert("invites_sent", 1usize)
         .await
         .map_err(AppError::internal)?;
-    Ok(Redirect::to(&format!("/forums/{slug}/members")).into_response())
+    Ok(Redirect::to(&paths::forum_members(&slug)).into_response())
 }
 
 pub async fn show_members(
@@ -370,7 +350,7 @@ pub async fn invite_members(
         .insert("invites_sent", addresses.len())
         .await
         .map_err(AppError::internal)?;
-    Ok(Redirect::to(&format!("/forums/{slug}/members")).into_response())
+    Ok(Redirect::to(&paths::forum_members(&slug)).into_response())
 }
 
 pub async fn remove_member(
@@ -380,33 +360,14 @@ pub async fn remove_member(
 ) -> AppResult<Redirect> {
     let access = access::forum_by_slug(&state.db, &signed_in.user, &slug).await?;
     access.require_moderator()?;
-    let membership = memberships::Entity::find()
-        .filter(memberships::Column::ForumId.eq(access.forum.id))
-        .filter(memberships::Column::UserId.eq(user_id))
-        .one(&state.db)
+    let membership = queries::membership(&state.db, access.forum.id, user_id)
         .await?
         .ok_or(AppError::NotFound)?;
     // Moderators remove members; only an admin removes a moderator.
     if membership.role == MemberRole::Moderator && access.role != Role::Admin {
         return Err(AppError::NotFound);
     }
-    let txn = db::begin_write(&state.db).await?;
-    memberships::Entity::delete_by_id(membership.id)
-        .exec(&txn)
-        .await?;
-    log::record(
-        &txn,
-        Entry {
-            actor_id: signed_in.user.id,
-            forum_id: Some(access.forum.id),
-            action: "remove_member",
-            target_type: "user",
-            target_id: user_id,
-            reason: None,
-        },
-    )
-    .await?;
-    txn.commit().await?;
+    actions::remove_member(&state.db, &signed_in.user, &access, &membership).await?;
     flash::set(&signed_in.session, "notice.saved").await;
-    Ok(Redirect::to(&format!("/forums/{slug}/members")))
+    Ok(Redirect::to(&paths::forum_members(&slug)))
 }

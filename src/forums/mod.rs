@@ -1,7 +1,9 @@
-//! Forums: membership, threads, posts, following, notifications and moderation.
+//! Forums: membership, threads, posts, following, notifications, replies by mail and
+//! moderation.
 
 pub mod access;
 pub mod actions;
+pub mod by_mail;
 pub mod handlers;
 pub mod log;
 pub mod members;
@@ -10,6 +12,7 @@ pub mod notify;
 pub mod posting;
 pub mod queries;
 pub mod reading;
+pub mod received;
 pub mod thread_page;
 
 use axum::{
@@ -18,11 +21,6 @@ use axum::{
 };
 
 use crate::web::AppState;
-
-/// The address of one post: the page of its thread that holds it, scrolled to it.
-pub fn post_path(thread_id: i32, post_id: i32) -> String {
-    format!("/threads/{thread_id}?post={post_id}#post-{post_id}")
-}
 
 pub fn router() -> Router<AppState> {
     Router::new()

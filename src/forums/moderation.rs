@@ -25,6 +25,7 @@ use crate::{
         forms::{self, Form, REASON_MAX, ReasonForm},
         html,
         paging::PageQuery,
+        paths,
     },
 };
 
@@ -107,7 +108,7 @@ pub async fn switch_thread(
         reason.as_deref(),
     )
     .await?;
-    Ok(Redirect::to(&format!("/threads/{}", thread.id)))
+    Ok(Redirect::to(&paths::thread(thread.id)))
 }
 
 #[derive(Deserialize)]
@@ -126,7 +127,7 @@ pub async fn move_thread(
     let target = access::forum_by_slug(&state.db, &signed_in.user, form.forum.trim()).await?;
     target.require_moderator()?;
     actions::move_thread(&state.db, &signed_in.user, &thread, &from, &target).await?;
-    Ok(Redirect::to(&format!("/threads/{}", thread.id)))
+    Ok(Redirect::to(&paths::thread(thread.id)))
 }
 
 #[derive(Deserialize)]
@@ -151,7 +152,7 @@ pub async fn write_summary(
         Err(_) => return Err(AppError::TooLarge),
     };
     actions::write_summary(&state.db, &signed_in.user, &access, &thread, summary).await?;
-    Ok(Redirect::to(&format!("/threads/{}", thread.id)))
+    Ok(Redirect::to(&paths::thread(thread.id)))
 }
 
 /// `/posts/{id}/{action}`: hide, unhide, approve, reject, and approve_edit / reject_edit for
@@ -174,7 +175,7 @@ pub async fn moderate_post(
     let (post, thread, access) = access::post(&state.db, &signed_in.user, post_id).await?;
     access.require_moderator()?;
     let reason = optional_reason(&form.reason)?;
-    let queue = format!("/forums/{}/queue", access.forum.slug);
+    let queue = paths::forum_queue(&access.forum.slug);
     let back = match decision {
         Ok(action) => {
             let was_pending = post.status == PostStatus::Pending;
@@ -184,11 +185,11 @@ pub async fn moderate_post(
                 .await?
             {
                 // Already in the requested state (a double click, two moderators at once).
-                format!("/threads/{}", thread.id)
+                paths::thread(thread.id)
             } else if was_pending {
                 queue
             } else {
-                super::post_path(thread.id, post.id)
+                paths::post(thread.id, post.id)
             }
         }
         Err(approve) => {
@@ -213,10 +214,7 @@ pub async fn dismiss_flag(
     let (_, _, access) = access::post(&state.db, &signed_in.user, flag.post_id).await?;
     access.require_moderator()?;
     actions::dismiss_flag(&state.db, &signed_in.user, &access, &flag).await?;
-    Ok(Redirect::to(&format!(
-        "/forums/{}/queue",
-        access.forum.slug
-    )))
+    Ok(Redirect::to(&paths::forum_queue(&access.forum.slug)))
 }
 
 #[derive(FromQueryResult)]
@@ -441,7 +439,7 @@ pub async fn show_forum_log(
         &Pager {
             page,
             pages,
-            base: format!("/forums/{slug}/log?"),
+            base: format!("{}?", paths::forum_log(&slug)),
         },
     );
     Ok(html(
@@ -462,7 +460,7 @@ pub async fn show_admin_log(
         &Pager {
             page,
             pages,
-            base: "/admin/log?".into(),
+            base: format!("{}?", paths::ADMIN_LOG),
         },
     );
     Ok(html(

@@ -10,12 +10,14 @@ use sea_orm::{
 };
 use time::OffsetDateTime;
 
+use crate::web::paths;
 use crate::{
     db::{begin_write, now},
-    entities::{follows, notifications, posts},
+    entities::{follows, notifications, posts, states::NotifyMode},
     mail::{
         Email,
         queue::{self, EnqueueError, Kind},
+        reply_address::ReplyTag,
     },
     markdown,
     web::AppState,
@@ -96,7 +98,7 @@ struct Pending {
     email: String,
     display_name: String,
     locale: String,
-    notify_mode: String,
+    notify_mode: NotifyMode,
     post_id: i32,
     body_md: String,
     author: String,
@@ -178,7 +180,10 @@ pub async fn deliver_due(
         let txn = begin_write(db).await?;
         let mut claimed = Vec::new();
         for row in batch {
-            if claim(&txn, row.id).await? && row.deliverable == 1 && row.notify_mode != "never" {
+            if claim(&txn, row.id).await?
+                && row.deliverable == 1
+                && row.notify_mode != NotifyMode::Never
+            {
                 claimed.push(row);
             }
         }
@@ -187,7 +192,7 @@ pub async fn deliver_due(
             continue;
         };
         let lang = templates::i18n::supported(&first.locale);
-        let daily = first.notify_mode == "daily";
+        let daily = first.notify_mode == NotifyMode::Daily;
         let groups: Vec<Vec<&Pending>> = if daily {
             vec![claimed.clone()]
         } else {
@@ -196,13 +201,16 @@ pub async fn deliver_due(
         for group in groups {
             let items: Vec<templates::email::NotificationItem> =
                 group.iter().map(|r| item(state, r)).collect();
+            let reply_to = reply_address(state, user_id, &group);
             let rendered = templates::email::notifications(
                 lang,
                 &items,
                 daily,
-                &state.config.absolute("/profile"),
+                &state.config.absolute(paths::PROFILE),
+                reply_to.is_some(),
             );
-            let email = Email::new(&first.email, Some(&first.display_name), rendered);
+            let mut email = Email::new(&first.email, Some(&first.display_name), rendered);
+            email.reply_to = reply_to;
             let kind = if daily {
                 Kind::Summary
             } else {
@@ -224,6 +232,20 @@ pub async fn deliver_due(
     Ok(queued)
 }
 
+/// Where the member answers a notification to reply in its thread (`FORA_REPLY_DOMAIN`): a
+/// message about one thread only (every at-once mail; a daily summary when all its posts are
+/// in the same thread), since an answer goes to one thread.
+fn reply_address(state: &AppState, user_id: i32, group: &[&Pending]) -> Option<String> {
+    let addresses = state.reply_address.as_ref()?;
+    let thread_id = group.first()?.thread_id;
+    group.iter().all(|row| row.thread_id == thread_id).then(|| {
+        addresses.address(ReplyTag {
+            member_id: user_id,
+            thread_id,
+        })
+    })
+}
+
 /// One post as a notification shows it.
 fn item(state: &AppState, row: &Pending) -> templates::email::NotificationItem {
     templates::email::NotificationItem {
@@ -233,7 +255,7 @@ fn item(state: &AppState, row: &Pending) -> templates::email::NotificationItem {
         excerpt: excerpt(&row.body_md),
         post_link: state
             .config
-            .absolute(&super::post_path(row.thread_id, row.post_id)),
+            .absolute(&paths::post(row.thread_id, row.post_id)),
         stop_link: row
             .follow_id
             .zip(row.follow_salt.as_deref())
@@ -244,7 +266,7 @@ fn item(state: &AppState, row: &Pending) -> templates::email::NotificationItem {
                     id,
                     salt,
                 );
-                state.config.absolute(&format!("/follows/{token}/stop"))
+                state.config.absolute(&paths::stop_following(&token))
             }),
         is_mention: row.reason == "mention",
     }

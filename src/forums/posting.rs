@@ -9,7 +9,7 @@ use sea_orm::{
     sea_query::{Expr, ExprTrait, OnConflict},
 };
 
-use super::{access::ForumAccess, notify};
+use super::{access::ForumAccess, notify, received};
 use crate::{
     db::{self, now},
     entities::{
@@ -223,12 +223,16 @@ pub async fn create_thread(
     })
 }
 
+/// A reply in a thread. `received`: the `Message-ID` of the mail it came in (a reply by
+/// mail), recorded with the post in its transaction, so that the same message delivered
+/// again is known ([`received::seen`]).
 pub async fn create_reply(
     state: &AppState,
     access: &ForumAccess,
     thread: &threads::Model,
     author: &users::Model,
     body_md: &str,
+    received: Option<&str>,
 ) -> AppResult<Written> {
     if access.forum.archived_at.is_some() {
         return Err(AppError::BadRequest("forum.archived_notice"));
@@ -240,6 +244,20 @@ pub async fn create_reply(
     let body_html = markdown::render_off_thread(body_md.to_owned()).await;
     let txn = db::begin_write(&state.db).await?;
     let post = insert_post(&txn, thread.id, author.id, body_md, body_html, status).await?;
+    if let Some(message_id) = received {
+        received::record(
+            &txn,
+            received::Received {
+                message_id,
+                user_id: author.id,
+                thread_id: thread.id,
+                post_id: Some(post.id),
+                refusal: None,
+                answered: false,
+            },
+        )
+        .await?;
+    }
     touch(&txn, thread.id).await?;
     follow(&txn, author.id, thread.id).await?;
     if status == PostStatus::Published {

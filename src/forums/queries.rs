@@ -7,7 +7,7 @@ use sea_orm::{
 use time::OffsetDateTime;
 
 use crate::{
-    entities::{forums, states::PostStatus, users},
+    entities::{forums, invitations, memberships, states::PostStatus, users},
     web::paging::clamp_page,
 };
 
@@ -247,6 +247,33 @@ pub async fn forum_with_slug(
 ) -> Result<Option<forums::Model>, DbErr> {
     forums::Entity::find()
         .filter(forums::Column::Slug.eq(slug))
+        .one(db)
+        .await
+}
+
+/// A person's membership of a forum.
+pub async fn membership(
+    db: &impl ConnectionTrait,
+    forum_id: i32,
+    user_id: i32,
+) -> Result<Option<memberships::Model>, DbErr> {
+    memberships::Entity::find()
+        .filter(memberships::Column::ForumId.eq(forum_id))
+        .filter(memberships::Column::UserId.eq(user_id))
+        .one(db)
+        .await
+}
+
+/// An invitation of this forum that is neither accepted nor withdrawn.
+pub async fn open_invitation(
+    db: &impl ConnectionTrait,
+    forum_id: i32,
+    invitation_id: i32,
+) -> Result<Option<invitations::Model>, DbErr> {
+    invitations::Entity::find_by_id(invitation_id)
+        .filter(invitations::Column::ForumId.eq(forum_id))
+        .filter(invitations::Column::AcceptedAt.is_null())
+        .filter(invitations::Column::RevokedAt.is_null())
         .one(db)
         .await
 }

@@ -10,6 +10,7 @@ use templates::learnings::LinkView;
 use time::OffsetDateTime;
 
 use crate::entities::{learnings::LearningStatus, users};
+use crate::web::paths;
 
 /// `/learnings/123` anywhere in a post (relative, or absolute on any host: the id is what
 /// counts, and only learnings that exist and are published are linked).
@@ -100,7 +101,7 @@ pub async fn visible_threads(
     Ok(rows
         .into_iter()
         .map(|r| LinkView {
-            href: format!("/threads/{}", r.id),
+            href: paths::thread(r.id),
             title: r.title,
             note: r.forum_title,
         })

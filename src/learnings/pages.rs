@@ -30,7 +30,7 @@ use crate::{
     },
     forums::access,
     taxonomy::{Taxonomy, labels::sort_by_name},
-    web::{AppError, AppResult, AppState, Viewer, flash},
+    web::{AppError, AppResult, AppState, Viewer, flash, paths},
     web::{dates::iso, html},
 };
 
@@ -100,7 +100,8 @@ fn facet_views(
         let selected = params.get(param).trim().eq_ignore_ascii_case(&code);
         views::FacetValueView {
             href: format!(
-                "/learnings?{}",
+                "{}?{}",
+                paths::LEARNINGS,
                 params.with(param, if selected { "" } else { &code })
             ),
             label,
@@ -213,7 +214,7 @@ async fn reviews_waiting_for(
     .await?;
     Ok(rows
         .into_iter()
-        .map(|r| (format!("/learnings/{}", r.id), r.title))
+        .map(|r| (paths::learning(r.id), r.title))
         .collect())
 }
 
@@ -256,10 +257,11 @@ pub async fn search_learnings(
         .hits
         .iter()
         .map(|hit| views::HitView {
-            href: format!("/learnings/{}", hit.id),
+            href: paths::learning(hit.id),
             title: hit.title.clone(),
             project_href: format!(
-                "/learnings?{}",
+                "{}?{}",
+                paths::LEARNINGS,
                 search.params.with("project", &hit.project_title)
             ),
             project: hit.project_title.clone(),
@@ -289,11 +291,12 @@ pub async fn search_learnings(
                     "status" => status_label(lang, &f.code),
                     _ => f.label.get(lang).to_string(),
                 },
-                remove_href: format!("/learnings?{}", search.params.with(f.param, "")),
+                remove_href: format!("{}?{}", paths::LEARNINGS, search.params.with(f.param, "")),
             })
             .collect(),
         clear_href: format!(
-            "/learnings?{}",
+            "{}?{}",
+            paths::LEARNINGS,
             SearchParams {
                 q: search.params.q.clone(),
                 ..SearchParams::default()
@@ -320,16 +323,25 @@ pub async fn search_learnings(
             base: {
                 let rest = search.params.with("page", "");
                 if rest.is_empty() {
-                    "/learnings?".to_string()
+                    format!("{}?", paths::LEARNINGS)
                 } else {
-                    format!("/learnings?{rest}&")
+                    format!("{}?{rest}&", paths::LEARNINGS)
                 }
             },
         },
         relevance: search.sort == search::Sort::Relevance,
-        sort_relevance_href: (!search.text.is_empty())
-            .then(|| format!("/learnings?{}", search.params.with("sort", "relevance"))),
-        sort_newest_href: format!("/learnings?{}", search.params.with("sort", "newest")),
+        sort_relevance_href: (!search.text.is_empty()).then(|| {
+            format!(
+                "{}?{}",
+                paths::LEARNINGS,
+                search.params.with("sort", "relevance")
+            )
+        }),
+        sort_newest_href: format!(
+            "{}?{}",
+            paths::LEARNINGS,
+            search.params.with("sort", "newest")
+        ),
         manager,
         my_reviews,
     };
@@ -342,7 +354,7 @@ pub async fn search_learnings(
 fn search_link(param: &str, value: &str) -> String {
     let mut out = url::form_urlencoded::Serializer::new(String::new());
     out.append_pair(param, value);
-    format!("/learnings?{}", out.finish())
+    format!("{}?{}", paths::LEARNINGS, out.finish())
 }
 
 /// Every field of a learning, each value a link to the search filtered by it.
@@ -451,7 +463,7 @@ async fn related(
         .all(db)
         .await?;
         links.extend(rows.into_iter().map(|r| views::LinkView {
-            href: format!("/learnings/{}", r.id),
+            href: paths::learning(r.id),
             title: r.title,
             note: templates::i18n::t(lang, "learning.same_project").into_owned(),
         }));
@@ -471,7 +483,7 @@ async fn related(
         .all(db)
         .await?;
         for r in rows {
-            let href = format!("/learnings/{}", r.id);
+            let href = paths::learning(r.id);
             if links.len() < 10 && !links.iter().any(|l: &views::LinkView| l.href == href) {
                 links.push(views::LinkView {
                     href,
@@ -568,8 +580,9 @@ pub async fn discuss_learning(
     }
     let access = access::forum_by_slug(&state.db, &signed_in.user, query.forum.trim()).await?;
     Ok(Redirect::to(&format!(
-        "/forums/{}/new?cite={}",
-        access.forum.slug, learning.id
+        "{}?cite={}",
+        paths::forum_new_thread(&access.forum.slug),
+        learning.id
     ))
     .into_response())
 }

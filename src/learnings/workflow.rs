@@ -44,7 +44,7 @@ use crate::{
         dates::iso,
         flash,
         forms::{Form, REASON_MAX, strip_controls},
-        html,
+        html, paths,
     },
 };
 
@@ -429,7 +429,7 @@ pub async fn create_learning(
     store::record_review(&txn, learning.id, Some(admin.user.id), "created", "", now).await?;
     txn.commit().await?;
     flash::set(&admin.session, "learning.saved").await;
-    Ok(Redirect::to(&format!("/learnings/{}", learning.id)).into_response())
+    Ok(Redirect::to(&paths::learning(learning.id)).into_response())
 }
 
 async fn managed_learning(
@@ -500,7 +500,7 @@ pub async fn update_learning(
     store::record_review(&txn, id, Some(admin.user.id), "edited", "", now).await?;
     txn.commit().await?;
     flash::set(&admin.session, "learning.saved").await;
-    Ok(Redirect::to(&format!("/learnings/{id}")).into_response())
+    Ok(Redirect::to(&paths::learning(id)).into_response())
 }
 
 #[derive(serde::Deserialize)]
@@ -647,7 +647,7 @@ pub async fn step_learning(
         reviewer,
     )
     .await?;
-    Ok(Redirect::to(&format!("/learnings/{}#workflow", learning.id)).into_response())
+    Ok(Redirect::to(&paths::learning_workflow(learning.id)).into_response())
 }
 
 /// A moderator turns a thread's outcome into a learning: a proposal made from its summary,
@@ -700,7 +700,7 @@ pub async fn propose_learning(
                 now,
             )
             .await?;
-            let comment = format!("/threads/{}", thread.id);
+            let comment = paths::thread(thread.id);
             store::record_review(
                 &txn,
                 learning.id,
@@ -743,5 +743,5 @@ pub async fn propose_learning(
     txn.commit().await?;
     state.mail_queued();
     flash::set(&signed_in.session, "learning.proposed").await;
-    Ok(Redirect::to(&format!("/learnings/{}", learning.id)).into_response())
+    Ok(Redirect::to(&paths::learning(learning.id)).into_response())
 }

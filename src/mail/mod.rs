@@ -25,6 +25,7 @@ pub mod lease;
 pub mod memory;
 mod plain_pool;
 pub mod queue;
+pub mod reply_address;
 pub mod verp;
 
 pub use deadline::Deadline;
@@ -64,12 +65,34 @@ pub struct Email {
     /// one); `None` makes a random one on the sender's domain when the message is built.
     pub message_id: Option<String>,
     /// Mail that no person wrote (a notification, a password link): marked
-    /// `Auto-Submitted: auto-generated` (RFC 3834), so that auto-responders stay silent.
-    pub automatic: bool,
+    /// `Auto-Submitted: auto-generated` (RFC 3834), or `auto-replied` for an answer to mail
+    /// that came in, so that auto-responders stay silent.
+    pub automatic: Option<AutoSubmitted>,
     pub list: Option<ListHeaders>,
+    /// Where an answer goes, when not to `From`: a notification's reply address
+    /// ([`reply_address`]).
+    pub reply_to: Option<String>,
     /// Whom and what the message is, for its return path (see [`verp`]); without one, or
     /// without a bounce domain, the envelope sender is the `From` address.
     pub tag: Option<verp::Tag>,
+}
+
+/// Why no person wrote a message (RFC 3834's `Auto-Submitted`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AutoSubmitted {
+    /// Fora wrote it of itself: a notification, a password link.
+    Generated,
+    /// Fora answers a message that came in (a reply by mail it could not post).
+    Replied,
+}
+
+impl AutoSubmitted {
+    fn header(self) -> &'static str {
+        match self {
+            AutoSubmitted::Generated => "auto-generated",
+            AutoSubmitted::Replied => "auto-replied",
+        }
+    }
 }
 
 /// What makes a message part of a mailing list: `List-Id` (RFC 2919), `List-Unsubscribe`
@@ -163,17 +186,23 @@ impl Mailer {
             .from(from)
             .to(to)
             .subject(header_safe(&email.subject));
-        if email.automatic {
+        if let Some(automatic) = email.automatic {
             builder = builder
                 .raw_header(HeaderValue::new(
                     HeaderName::new_from_ascii_str("Auto-Submitted"),
-                    "auto-generated".into(),
+                    automatic.header().into(),
                 ))
                 // Outlook and Exchange ignore RFC 3834 and read their own header.
                 .raw_header(HeaderValue::new(
                     HeaderName::new_from_ascii_str("X-Auto-Response-Suppress"),
                     "All".into(),
                 ));
+        }
+        if let Some(reply_to) = &email.reply_to {
+            let reply_to: Mailbox = reply_to
+                .parse()
+                .context("the Reply-To address is not a valid mailbox")?;
+            builder = builder.reply_to(reply_to);
         }
         let builder = match &email.list {
             None => builder,
@@ -346,8 +375,9 @@ impl Email {
             text: rendered.text,
             html: rendered.html,
             message_id: None,
-            automatic: false,
+            automatic: None,
             list: None,
+            reply_to: None,
             tag: None,
         }
     }
@@ -355,7 +385,7 @@ impl Email {
     /// The same message, marked as one no person wrote (RFC 3834).
     pub fn automatic(self) -> Self {
         Self {
-            automatic: true,
+            automatic: Some(AutoSubmitted::Generated),
             ..self
         }
     }

@@ -18,7 +18,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, FromQueryResult, State
 use tokio::sync::watch;
 
 use super::{
-    Deadline, Email, Mailer, Origin, Prepared, SendError, bounces,
+    AutoSubmitted, Deadline, Email, Mailer, Origin, Prepared, SendError, bounces,
     lease::{self, backoff, usable_part},
     new_message_id,
     verp::{Recipient, Sent, Tag},
@@ -51,6 +51,8 @@ pub enum Kind {
     Handoff,
     /// The daily list of what still waits for someone.
     WaitingDigest,
+    /// The answer to a reply by mail that was not posted (why, and the thread's link).
+    ReplyRefused,
 }
 
 impl Kind {
@@ -65,17 +67,23 @@ impl Kind {
             Kind::Summary => "summary",
             Kind::Handoff => "handoff",
             Kind::WaitingDigest => "waiting",
+            Kind::ReplyRefused => "reply-refused",
         }
     }
 
-    /// Whether no person wrote it: an invitation is a member's act, everything else is Fora's.
-    const fn automatic(self) -> bool {
-        !matches!(self, Kind::Invitation)
+    /// Why no person wrote it: an invitation is a member's act, everything else is Fora's,
+    /// and an answer to mail that came in says so.
+    const fn automatic(self) -> Option<AutoSubmitted> {
+        match self {
+            Kind::Invitation => None,
+            Kind::ReplyRefused => Some(AutoSubmitted::Replied),
+            _ => Some(AutoSubmitted::Generated),
+        }
     }
 
     /// Every kind, in the order of their numbers in return paths: new kinds go at the end,
     /// since the numbers are in return paths already mailed.
-    const ALL: [Kind; 9] = [
+    const ALL: [Kind; 10] = [
         Kind::Invitation,
         Kind::PasswordReset,
         Kind::PasswordChanged,
@@ -85,6 +93,7 @@ impl Kind {
         Kind::Summary,
         Kind::Handoff,
         Kind::WaitingDigest,
+        Kind::ReplyRefused,
     ];
 
     /// Its number in return paths (`verp::Sent::Queued`).

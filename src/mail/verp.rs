@@ -43,44 +43,56 @@ pub struct Tag {
     pub sent: Sent,
 }
 
-/// The bounce domain and the key its tokens are signed with, made once at start-up.
+/// Addresses `{local}+{token}@{domain}` whose tokens are signed: `{body}-{mac}`, the mac 80
+/// bits of HMAC-SHA256 over a label naming the kind of address and the body, in lowercase
+/// hex. Shared by the return paths here and the reply addresses (`super::reply_address`),
+/// each with its label, so that a token of one kind is never good for the other.
 #[derive(Clone)]
-pub struct ReturnPath {
+pub(crate) struct SignedMailbox {
+    local: &'static str,
     domain: String,
+    label: &'static [u8],
     key: Hmac<Sha256>,
 }
 
-impl std::fmt::Debug for ReturnPath {
+impl std::fmt::Debug for SignedMailbox {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "ReturnPath({})", self.domain)
+        write!(f, "{}+…@{}", self.local, self.domain)
     }
 }
 
-impl ReturnPath {
-    pub fn new(domain: &str, secret: &ServerSecret) -> ReturnPath {
-        ReturnPath {
+impl SignedMailbox {
+    pub(crate) fn new(
+        local: &'static str,
+        label: &'static [u8],
+        domain: &str,
+        secret: &ServerSecret,
+    ) -> SignedMailbox {
+        SignedMailbox {
+            local,
             domain: domain.to_ascii_lowercase(),
+            label,
             key: Hmac::<Sha256>::new_from_slice(secret.bytes()).expect("HMAC takes any key"),
         }
     }
 
-    pub fn domain(&self) -> &str {
+    pub(crate) fn domain(&self) -> &str {
         &self.domain
     }
 
-    /// The envelope sender for a message with this tag.
-    pub fn address(&self, tag: Tag) -> String {
-        format!("{BOUNCES}+{}@{}", self.token(tag), self.domain)
-    }
-
-    fn token(&self, tag: Tag) -> String {
-        let body = body(tag);
-        format!("{body}-{}", hex::encode(self.mac(&body)))
+    /// The address whose token is `body`, signed.
+    pub(crate) fn address(&self, body: &str) -> String {
+        format!(
+            "{}+{body}-{}@{}",
+            self.local,
+            hex::encode(self.mac(body)),
+            self.domain
+        )
     }
 
     fn mac(&self, body: &str) -> [u8; MAC_BYTES] {
         let mut mac = self.key.clone();
-        mac.update(LABEL);
+        mac.update(self.label);
         mac.update(body.as_bytes());
         let full = mac.finalize().into_bytes();
         let mut short = [0u8; MAC_BYTES];
@@ -88,17 +100,48 @@ impl ReturnPath {
         short
     }
 
-    /// The tag of a token (what follows `bounces+`), in any case; `None` when it was not made
-    /// with this key, or altered.
-    pub fn verify(&self, token: &str) -> Option<Tag> {
+    /// The body of a token (what follows the `+`) signed with this key, in lower case
+    /// whatever the case it came in; `None` when it was not signed with this key, or altered.
+    pub(crate) fn verify(&self, token: &str) -> Option<String> {
         let token = token.to_ascii_lowercase();
         let (body, mac) = token.rsplit_once('-')?;
         let mac = hex::decode(mac).ok().filter(|m| m.len() == MAC_BYTES)?;
         let expected = self.mac(body);
-        if !bool::from(subtle::ConstantTimeEq::ct_eq(&expected[..], &mac[..])) {
-            return None;
-        }
-        parse_body(body)
+        bool::from(subtle::ConstantTimeEq::ct_eq(&expected[..], &mac[..])).then(|| body.to_string())
+    }
+}
+
+/// A number as the tokens write it: digits only, no sign, no leading zeros but "0" itself, so
+/// that each number has one spelling and a signature covers exactly one.
+pub(crate) fn token_number(text: &str) -> Option<i32> {
+    let canonical = text.bytes().all(|b| b.is_ascii_digit())
+        && !text.is_empty()
+        && (text == "0" || !text.starts_with('0'));
+    canonical.then(|| text.parse().ok()).flatten()
+}
+
+/// The bounce domain and the key its tokens are signed with, made once at start-up.
+#[derive(Clone, Debug)]
+pub struct ReturnPath(SignedMailbox);
+
+impl ReturnPath {
+    pub fn new(domain: &str, secret: &ServerSecret) -> ReturnPath {
+        ReturnPath(SignedMailbox::new(BOUNCES, LABEL, domain, secret))
+    }
+
+    pub fn domain(&self) -> &str {
+        self.0.domain()
+    }
+
+    /// The envelope sender for a message with this tag.
+    pub fn address(&self, tag: Tag) -> String {
+        self.0.address(&body(tag))
+    }
+
+    /// The tag of a token (what follows `bounces+`), in any case; `None` when it was not made
+    /// with this key, or altered.
+    pub fn verify(&self, token: &str) -> Option<Tag> {
+        parse_body(&self.0.verify(token)?)
     }
 }
 
@@ -117,13 +160,7 @@ fn body(tag: Tag) -> String {
 
 fn parse_body(body: &str) -> Option<Tag> {
     let (who, what) = body.split_once('-')?;
-    let number = |text: &str| -> Option<i32> {
-        // Only the digits `body` writes: no sign, no leading zeros but "0" itself.
-        let canonical = text.bytes().all(|b| b.is_ascii_digit())
-            && !text.is_empty()
-            && (text == "0" || !text.starts_with('0'));
-        canonical.then(|| text.parse().ok()).flatten()
-    };
+    let number = token_number;
     let recipient = match who.split_at_checked(1)? {
         ("s", id) => Recipient::Subscriber(number(id)?),
         ("m", id) => Recipient::Member(number(id)?),

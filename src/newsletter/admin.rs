@@ -40,7 +40,7 @@ use crate::{
     },
     web::html,
     web::{
-        AdminUser, AppError, AppResult, AppState, confirm::ConfirmForm, forms::Form,
+        AdminUser, AppError, AppResult, AppState, confirm::ConfirmForm, forms::Form, paths,
         query::read_lenient,
     },
     web::{dates::iso, path_id::parse_id},
@@ -85,7 +85,7 @@ fn done_notice(raw: Option<&str>) -> Option<&'static str> {
 }
 
 fn edition_page(id: i32, done: &str) -> Redirect {
-    Redirect::to(&format!("/admin/newsletter/editions/{id}?done={done}"))
+    Redirect::to(&format!("{}?done={done}", paths::edition(id)))
 }
 
 #[derive(FromQueryResult)]
@@ -219,7 +219,7 @@ async fn list_editions(
         pages: Pager {
             page,
             pages,
-            base: "/admin/newsletter?".into(),
+            base: format!("{}?", paths::ADMIN_NEWSLETTER),
         },
     };
     Ok(html(StatusCode::OK, views::admin_home(&admin.ctx(), &view)))
@@ -290,14 +290,9 @@ async fn edition_view(
         .into_iter()
         .filter_map(|row| {
             let kind = ItemKind::parse(&row.kind)?;
-            let path = match kind {
-                ItemKind::Learning => "/learnings/",
-                ItemKind::Product => "/products/",
-                ItemKind::Thread => "/threads/",
-            };
             Some(AdminItem {
                 goes_out: going.contains(&(kind, row.item_id)),
-                href: format!("{path}{}", row.item_id),
+                href: kind.path(row.item_id),
                 title: row.title.unwrap_or_else(|| format!("#{}", row.item_id)),
                 kind: row.kind,
             })
@@ -440,13 +435,13 @@ async fn send_edition(
                         &[("number", &number), ("subscribers", &subscribers)],
                     ),
                     consequence: &t(lang, "edition.send_consequence"),
-                    action: &format!("/admin/newsletter/editions/{}/send", edition.id),
+                    action: &paths::edition_action(edition.id, "send"),
                     button: &tf(
                         lang,
                         "edition.send_confirm",
                         &[("subscribers", &subscribers)],
                     ),
-                    cancel_href: &format!("/admin/newsletter/editions/{}", edition.id),
+                    cancel_href: &paths::edition(edition.id),
                 },
             ),
         ));

@@ -20,7 +20,7 @@ use super::compose::{self, ItemKind};
 use crate::{
     entities::{editions, states::EditionStatus},
     web::html,
-    web::{AppError, AppResult, AppState, Viewer},
+    web::{AppError, AppResult, AppState, Viewer, paths},
     web::{dates::iso, path_id::parse_id},
 };
 
@@ -60,7 +60,7 @@ async fn list_editions(
     let pager = Pager {
         page,
         pages,
-        base: "/newsletter/archive?".into(),
+        base: format!("{}?", paths::NEWSLETTER_ARCHIVE),
     };
     Ok(html(
         StatusCode::OK,
@@ -83,7 +83,7 @@ async fn show_edition(
             )
         })
         .ok_or(AppError::NotFound)?;
-    let public = |kind: ItemKind, path: &str| -> Vec<PageItem> {
+    let public = |kind: ItemKind| -> Vec<PageItem> {
         content
             .items
             .iter()
@@ -91,7 +91,7 @@ async fn show_edition(
             .map(|item| PageItem {
                 title: item.title.clone(),
                 summary: item.summary.clone(),
-                href: format!("{path}{}", item.id),
+                href: kind.path(item.id),
                 language: item.language.clone(),
             })
             .collect()
@@ -112,8 +112,8 @@ async fn show_edition(
         intro_html: super::compose::intro_in(&content.edition, lang)
             .1
             .to_owned(),
-        learnings: public(ItemKind::Learning, "/learnings/"),
-        products: public(ItemKind::Product, "/products/"),
+        learnings: public(ItemKind::Learning),
+        products: public(ItemKind::Product),
     };
     Ok(html(
         StatusCode::OK,

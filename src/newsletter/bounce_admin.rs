@@ -19,7 +19,7 @@ use time::OffsetDateTime;
 use crate::{
     entities::states::SubscriberStatus,
     mail::bounces::{self, Holder},
-    web::{AdminUser, AppResult, AppState, dates::iso, html, path_id::parse_id},
+    web::{AdminUser, AppResult, AppState, dates::iso, html, path_id::parse_id, paths},
 };
 
 const PER_PAGE: u64 = 50;
@@ -124,7 +124,7 @@ async fn show(
         pages: Pager {
             page,
             pages,
-            base: "/admin/newsletter/bounces?".into(),
+            base: format!("{}?", paths::ADMIN_NEWSLETTER_BOUNCES),
         },
     };
     Ok(html(StatusCode::OK, views::admin_page(&admin.ctx(), &view)))
@@ -135,7 +135,7 @@ async fn reset(state: &AppState, holder: Holder, admin_id: i32) -> AppResult<Res
         return Err(crate::web::AppError::NotFound);
     }
     tracing::info!(?holder, admin = admin_id, "bounces reset by an admin");
-    Ok(Redirect::to("/admin/newsletter/bounces?done=reset").into_response())
+    Ok(Redirect::to(&format!("{}?done=reset", paths::ADMIN_NEWSLETTER_BOUNCES)).into_response())
 }
 
 async fn reset_subscriber(

@@ -12,6 +12,7 @@ use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Statement};
 use crate::entities::{
     learnings::LearningStatus, products::ProductStatus, states::SubscriberStatus,
 };
+use crate::web::paths;
 
 /// What kind of thing an edition item is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -36,6 +37,15 @@ impl ItemKind {
             "product" => Some(ItemKind::Product),
             "thread" => Some(ItemKind::Thread),
             _ => None,
+        }
+    }
+
+    /// The page of the item with this id.
+    pub fn path(self, id: i32) -> String {
+        match self {
+            ItemKind::Learning => paths::learning(id),
+            ItemKind::Product => paths::product(id),
+            ItemKind::Thread => paths::thread(id),
         }
     }
 }
@@ -334,11 +344,6 @@ async fn load_kind(
             themes_of.entry(pair.owner).or_default().push(pair.other);
         }
     }
-    let path = match kind {
-        ItemKind::Learning => "/learnings/",
-        ItemKind::Product => "/products/",
-        ItemKind::Thread => "/threads/",
-    };
     Ok(rows
         .into_iter()
         .map(|row| Item {
@@ -349,7 +354,7 @@ async fn load_kind(
                 row.body.as_deref().unwrap_or(""),
                 SUMMARY_CHARS,
             ),
-            url: config.absolute(&format!("{path}{}", row.id)),
+            url: config.absolute(&kind.path(row.id)),
             themes: match row.theme_id {
                 Some(theme) => vec![theme],
                 None => themes_of.remove(&row.id).unwrap_or_default(),
@@ -441,9 +446,9 @@ pub fn render_message(
         recipient.subscriber_id,
         &recipient.link_salt,
     );
-    let unsubscribe_url = config.absolute(&format!("/newsletter/unsubscribe/{token}"));
-    let manage_url = config.absolute(&format!("/newsletter/manage/{token}"));
-    let archive_url = config.absolute(&format!("/newsletter/archive/{}", edition.id));
+    let unsubscribe_url = config.absolute(&paths::newsletter_unsubscribe(&token));
+    let manage_url = config.absolute(&paths::newsletter_manage(&token));
+    let archive_url = config.absolute(&paths::archived_edition(edition.id));
     // Subject, introduction and headings in the subscriber's language; items in their own.
     let lang = templates::i18n::supported(&recipient.language);
     let subject = subject_in(lang, edition.frequency, edition.period_end);
@@ -474,7 +479,8 @@ pub fn render_message(
             "edition-{}.subscriber-{}@{}",
             edition.id, recipient.subscriber_id, domain
         )),
-        automatic: false,
+        automatic: None,
+        reply_to: None,
         list: Some(crate::mail::ListHeaders {
             list_id: format!("Fora newsletter <newsletter.{domain}>"),
             unsubscribe_url,

@@ -23,7 +23,7 @@ use crate::{
     markdown,
     taxonomy::{Taxonomy, Vocabulary},
     web::html,
-    web::{AdminUser, AppError, AppResult, AppState, flash, forms::Form},
+    web::{AdminUser, AppError, AppResult, AppState, flash, forms::Form, paths},
 };
 
 /// The form's fields as posted. Themes are checkboxes, so the name repeats: the body is read
@@ -243,7 +243,7 @@ pub async fn create_product(
     };
     txn.commit().await?;
     flash::set(&admin.session, "notice.saved").await;
-    Ok(Redirect::to(&format!("/products/{}", saved.id)).into_response())
+    Ok(Redirect::to(&paths::product(saved.id)).into_response())
 }
 
 async fn existing(state: &AppState, raw_id: &str) -> AppResult<product_rows::Model> {
@@ -324,7 +324,7 @@ pub async fn update_product(
     }
     txn.commit().await?;
     flash::set(&admin.session, "notice.saved").await;
-    Ok(Redirect::to(&format!("/products/{id}")).into_response())
+    Ok(Redirect::to(&paths::product(id)).into_response())
 }
 
 #[derive(serde::Deserialize)]
@@ -353,5 +353,5 @@ pub async fn change_product_status(
     }
     txn.commit().await?;
     flash::set(&admin.session, "notice.saved").await;
-    Ok(Redirect::to(&format!("/products/{id}")).into_response())
+    Ok(Redirect::to(&paths::product(id)).into_response())
 }

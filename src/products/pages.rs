@@ -22,7 +22,7 @@ use crate::{
     search::query_text::MAX_CHARS,
     taxonomy::{Taxonomy, labels::sort_by_name},
     web::html,
-    web::{AppError, AppResult, AppState, Viewer, flash},
+    web::{AppError, AppResult, AppState, Viewer, flash, paths},
 };
 
 /// The one path parameter of a catalogue route, as text. An address that cannot be decoded
@@ -99,7 +99,7 @@ fn facet_groups(
     is_admin: bool,
 ) -> Vec<views::FacetGroup> {
     let params = &search.params;
-    let href = |param: &str, code: &str| link("/products", &params.with(param, code));
+    let href = |param: &str, code: &str| link(paths::PRODUCTS, &params.with(param, code));
     let mut groups = Vec::new();
     let by_label = |mut links: Vec<views::FacetLink>| {
         sort_facet(&mut links, |link| (link.count, link.label.as_str()));
@@ -201,9 +201,9 @@ pub async fn list_products(
     let page_base = {
         let rest = search.params.with("page", "");
         if rest.is_empty() {
-            "/products?".to_string()
+            format!("{}?", paths::PRODUCTS)
         } else {
-            format!("/products?{rest}&")
+            format!("{}?{rest}&", paths::PRODUCTS)
         }
     };
     let active = search
@@ -216,7 +216,7 @@ pub async fn list_products(
                 "status" => status_name(lang, &filter.code),
                 _ => filter.label.get(lang).to_string(),
             },
-            remove_href: link("/products", &search.params.with(filter.param, "")),
+            remove_href: link(paths::PRODUCTS, &search.params.with(filter.param, "")),
         })
         .collect();
     let unknown = search
@@ -278,7 +278,7 @@ pub async fn list_products(
         active,
         unknown,
         is_admin: admin,
-        feed_href: link("/feeds/products.atom", &feed_params.to_query()),
+        feed_href: link(paths::FEED_PRODUCTS, &feed_params.to_query()),
     };
     Ok(html(
         StatusCode::OK,

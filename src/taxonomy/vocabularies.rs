@@ -22,6 +22,7 @@ use crate::{
     web::{
         AdminUser, AppResult, AppState, flash,
         forms::{Form, single_line},
+        paths,
     },
 };
 
@@ -153,5 +154,5 @@ pub async fn create_term(
     .await?;
     txn.commit().await?;
     flash::set(&admin.session, "notice.saved").await;
-    Ok(Redirect::to("/admin/vocabularies").into_response())
+    Ok(Redirect::to(paths::ADMIN_VOCABULARIES).into_response())
 }

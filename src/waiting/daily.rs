@@ -6,6 +6,7 @@
 use sea_orm::{DbErr, EntityTrait, Statement};
 use time::OffsetDateTime;
 
+use crate::web::paths;
 use crate::{
     entities::{
         states::{LearningStatus, MemberRole},
@@ -57,8 +58,8 @@ pub async fn queue_daily(state: &AppState, day: OffsetDateTime) -> Result<u64, D
         let rendered = templates::waiting::daily_mail(
             lang,
             &view,
-            &state.config.absolute("/waiting"),
-            &state.config.absolute("/profile"),
+            &state.config.absolute(paths::WAITING),
+            &state.config.absolute(paths::PROFILE),
         );
         let mut email = Email::new(&user.email, Some(&user.display_name), rendered);
         email.message_id = Some(format!("{prefix}{}{suffix}", user.id));

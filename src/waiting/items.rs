@@ -10,6 +10,7 @@ use crate::entities::{
     states::{EditionStatus, LearningStatus, MemberRole, PostStatus},
     users,
 };
+use crate::web::paths;
 
 /// The most items shown per section.
 const LIMIT: u32 = 100;
@@ -75,7 +76,7 @@ pub async fn list(
              ORDER BY {since} LIMIT {LIMIT}"
         )
     };
-    let queue = |row: &Row| format!("/forums/{}/queue", row.slug);
+    let queue = |row: &Row| paths::forum_queue(&row.slug);
     let mut held_post_values = forum_values();
     held_post_values.push(PostStatus::Pending.into());
     let held_posts = rows(
@@ -152,15 +153,13 @@ pub async fn list(
     } else {
         Vec::new()
     };
-    let learning = |row: &Row| format!("/learnings/{}#workflow", row.id);
+    let learning = |row: &Row| paths::learning_workflow(row.id);
     Ok(WaitingView {
         held_posts: items(held_posts, queue),
         held_edits: items(held_edits, queue),
         reports: items(reports, queue),
         proposals: items(proposals, learning),
         reviews: items(reviews, learning),
-        editions: items(editions, |row| {
-            format!("/admin/newsletter/editions/{}", row.id)
-        }),
+        editions: items(editions, |row| paths::edition(row.id)),
     })
 }

@@ -10,6 +10,7 @@
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Statement, Value};
 use templates::waiting::Handoff;
 
+use crate::web::paths;
 use crate::{
     entities::states::MemberRole,
     mail::{
@@ -136,8 +137,8 @@ struct Message<'a> {
 }
 
 fn message<'a>(event: &'a Event<'a>) -> Message<'a> {
-    let queue = |slug: &str| format!("/forums/{slug}/queue");
-    let learning = |id: i32| format!("/learnings/{id}#workflow");
+    let queue = |slug: &str| paths::forum_queue(slug);
+    let learning = |id: i32| paths::learning_workflow(id);
     match *event {
         Event::HeldPost {
             forum_slug,
@@ -218,7 +219,7 @@ fn message<'a>(event: &'a Event<'a>) -> Message<'a> {
             button_key: "waiting.open_learning",
             args: vec![("title", title)],
             quote: None,
-            path: format!("/learnings/{learning_id}"),
+            path: paths::learning(learning_id),
         },
         // The post was never shown: its thread may not exist for anyone but moderators.
         Event::PostRejected {
@@ -233,7 +234,7 @@ fn message<'a>(event: &'a Event<'a>) -> Message<'a> {
             button_key: "waiting.open_forum",
             args: vec![("forum", forum), ("thread", thread)],
             quote: Some(reason),
-            path: format!("/forums/{forum_slug}"),
+            path: paths::forum(forum_slug),
         },
         Event::PostHidden {
             thread_id,
@@ -247,7 +248,7 @@ fn message<'a>(event: &'a Event<'a>) -> Message<'a> {
             button_key: "waiting.open_thread",
             args: vec![("forum", forum), ("thread", thread)],
             quote: Some(reason),
-            path: format!("/threads/{thread_id}"),
+            path: paths::thread(thread_id),
         },
     }
 }
@@ -275,7 +276,7 @@ pub async fn tell(
 ) -> Result<(), DbErr> {
     let message = message(&event);
     let link = state.config.absolute(&message.path);
-    let preferences = state.config.absolute("/profile");
+    let preferences = state.config.absolute(paths::PROFILE);
     for recipient in recipients(db, &event).await? {
         if recipient.id == actor_id {
             continue;

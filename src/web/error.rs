@@ -1,6 +1,7 @@
 //! One error type for every handler. Outsiders get 404 (never 403) for private things; server
 //! errors are logged once and never show internals.
 
+use super::paths;
 use axum::{
     http::{StatusCode, header},
     response::{IntoResponse, Redirect, Response},
@@ -82,7 +83,8 @@ impl AppError {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         if let AppError::SignInRequired { next } = &self {
-            return Redirect::to(&format!("/login?next={}", urlencode(next))).into_response();
+            return Redirect::to(&format!("{}?next={}", paths::LOGIN, urlencode(next)))
+                .into_response();
         }
         if let AppError::Internal(err) = &self {
             tracing::error!(error = ?err, "request failed");

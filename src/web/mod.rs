@@ -25,3 +25,4 @@ pub use error::{AppError, AppResult};
 pub use extract::{AdminUser, SignedIn, Viewer};
 pub use response::html;
 pub use state::AppState;
+pub use templates::paths;

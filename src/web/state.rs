@@ -37,6 +37,8 @@ pub struct Inner {
     pub secret: crate::secret::ServerSecret,
     /// `FORA_BOUNCE_DOMAIN` and the key of its return paths (`mail::verp`).
     pub return_path: Option<crate::mail::verp::ReturnPath>,
+    /// `FORA_REPLY_DOMAIN` and the key of its reply addresses (`mail::reply_address`).
+    pub reply_address: Option<crate::mail::reply_address::ReplyAddress>,
     pub limiter: LoginLimiter,
     /// Every password hash and check goes through here (bounded argon2 work).
     pub hashing: Hashing,
@@ -73,12 +75,17 @@ impl AppState {
             .domain
             .as_deref()
             .map(|domain| crate::mail::verp::ReturnPath::new(domain, &secret));
+        let reply_address = config
+            .reply_domain
+            .as_deref()
+            .map(|domain| crate::mail::reply_address::ReplyAddress::new(domain, &secret));
         Self(Arc::new(Inner {
             db,
             config,
             mailer,
             secret,
             return_path,
+            reply_address,
             limiter,
             hashing,
             sessions,

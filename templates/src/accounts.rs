@@ -9,7 +9,7 @@ use crate::{
         text_input,
     },
     i18n::{t, tf},
-    layout,
+    layout, paths,
 };
 
 pub struct LoginView {
@@ -33,7 +33,7 @@ pub fn login(ctx: &Ctx, view: &LoginView) -> Markup {
             h1 { (t(lang, "auth.sign_in")) }
             (notice(ctx, view.notice))
             (error_summary(ctx, &errors))
-            form method="post" action="/login" {
+            form method="post" action=(paths::LOGIN) {
                 (csrf_field(ctx))
                 input type="hidden" name="next" value=(view.next);
                 (text_field(ctx, &errors, &TextField {
@@ -51,7 +51,7 @@ pub fn login(ctx: &Ctx, view: &LoginView) -> Markup {
                 }
                 button type="submit" { (t(lang, "auth.sign_in")) }
             }
-            p { a href="/password/forgot" { (t(lang, "auth.forgot_link")) } }
+            p { a href=(paths::PASSWORD_FORGOT) { (t(lang, "auth.forgot_link")) } }
         },
     )
 }
@@ -69,7 +69,7 @@ pub fn forgot(ctx: &Ctx, email: &str, sent: bool, errors: &FormErrors) -> Markup
                 p { (t(lang, "auth.forgot_intro")) }
             }
             (error_summary(ctx, errors))
-            form method="post" action="/password/forgot" {
+            form method="post" action=(paths::PASSWORD_FORGOT) {
                 (csrf_field(ctx))
                 (text_input(ctx, errors, "email", &t(lang, "auth.email"), email, "email", 254))
                 button type="submit" { (t(lang, "auth.forgot_submit")) }
@@ -128,7 +128,7 @@ pub enum InvitationStep {
 
 pub fn accept_invitation(ctx: &Ctx, view: &InvitationView, errors: &FormErrors) -> Markup {
     let lang = ctx.lang;
-    let action = format!("/invitations/{}", view.token);
+    let action = paths::invitation(&view.token);
     layout::page(
         ctx,
         &t(lang, "invite.title"),
@@ -156,7 +156,7 @@ pub fn accept_invitation(ctx: &Ctx, view: &InvitationView, errors: &FormErrors) 
                     p { (tf(lang, "invite.sign_in_intro", &[("forum", &view.forum_title), ("email", &view.email)])) }
                     @if *signed_in_elsewhere {
                         p { (tf(lang, "invite.signed_in_elsewhere", &[("email", &view.email)])) }
-                        form method="post" action="/logout" {
+                        form method="post" action=(paths::LOGOUT) {
                             (csrf_field(ctx))
                             button type="submit" { (t(lang, "nav.sign_out")) }
                         }
@@ -200,7 +200,7 @@ pub fn profile(ctx: &Ctx, view: &ProfileView, errors: &FormErrors) -> Markup {
             }
             section {
                 h2 { (t(lang, "profile.settings")) }
-                form method="post" action="/profile" {
+                form method="post" action=(paths::PROFILE) {
                     (csrf_field(ctx))
                     p { (t(lang, "auth.email")) ": " (view.email) }
                     (text_input(ctx, errors, "display_name", &t(lang, "profile.display_name"), &view.display_name, "text", 80))
@@ -226,7 +226,7 @@ pub fn profile(ctx: &Ctx, view: &ProfileView, errors: &FormErrors) -> Markup {
             (crate::newsletter::profile_section(ctx, &view.newsletter, errors))
             section {
                 h2 { (t(lang, "profile.change_password")) }
-                form method="post" action="/profile/password" {
+                form method="post" action=(paths::PROFILE_PASSWORD) {
                     (csrf_field(ctx))
                     div.field {
                         label for="current_password" { (t(lang, "profile.current_password")) }
@@ -239,7 +239,7 @@ pub fn profile(ctx: &Ctx, view: &ProfileView, errors: &FormErrors) -> Markup {
             section {
                 h2 { (t(lang, "profile.sessions")) }
                 p { (t(lang, "profile.sessions_help")) }
-                form method="post" action="/profile/sign-out-everywhere" {
+                form method="post" action=(paths::PROFILE_SIGN_OUT_EVERYWHERE) {
                     (csrf_field(ctx))
                     button type="submit" { (t(lang, "profile.sign_out_everywhere")) }
                 }
@@ -249,7 +249,7 @@ pub fn profile(ctx: &Ctx, view: &ProfileView, errors: &FormErrors) -> Markup {
                     h2 { (t(lang, "profile.forums")) }
                     ul {
                         @for (slug, title, role) in &view.memberships {
-                            li { a href={ "/forums/" (slug) } { (title) } " — " (t(lang, &format!("members.role_{role}"))) }
+                            li { a href=(paths::forum(slug)) { (title) } " — " (t(lang, &format!("members.role_{role}"))) }
                         }
                     }
                 }
@@ -269,7 +269,7 @@ pub fn unfollow(ctx: &Ctx, token: &str, thread_title: &str, done: bool) -> Marku
                 p.notice role="status" { (tf(lang, "follow.stopped", &[("thread", thread_title)])) }
             } @else {
                 p { (tf(lang, "follow.stop_question", &[("thread", thread_title)])) }
-                form method="post" action={ "/follows/" (token) "/stop" } {
+                form method="post" action=(paths::stop_following(token)) {
                     (csrf_field(ctx))
                     button type="submit" { (t(lang, "follow.stop_button")) }
                 }
@@ -293,7 +293,7 @@ pub fn first_run_setup(
             h1 { (t(lang, "auth.setup_title")) }
             p { (t(lang, "auth.setup_intro")) }
             (error_summary(ctx, errors))
-            form method="post" action={ "/admin/setup/" (token) } {
+            form method="post" action=(paths::admin_setup(token)) {
                 (csrf_field(ctx))
                 (text_input(ctx, errors, "email", &t(lang, "auth.email"), email, "email", 254))
                 (text_input(ctx, errors, "display_name", &t(lang, "profile.display_name"), display_name, "text", 80))

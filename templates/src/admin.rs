@@ -9,7 +9,7 @@ use crate::{
         text_field, text_input,
     },
     i18n::{t, tf},
-    layout,
+    layout, paths,
 };
 
 pub struct AdminForumRow {
@@ -71,7 +71,7 @@ pub fn home(
                     ul { li { a href={ "#language-" (slug) } { (t(lang, key)) } } }
                 }
             }
-            p.actions { a href="/admin/users" { (t(lang, "admin.users")) } a href="/admin/log" { (t(lang, "log.title")) } a href="/admin/import" { (t(lang, "import.title")) } a href="/admin/vocabularies" { (t(lang, "learning.vocabularies")) } a href="/admin/newsletter" { (t(lang, "edition.admin_title")) } }
+            p.actions { a href=(paths::ADMIN_USERS) { (t(lang, "admin.users")) } a href=(paths::ADMIN_LOG) { (t(lang, "log.title")) } a href=(paths::ADMIN_IMPORT) { (t(lang, "import.title")) } a href=(paths::ADMIN_VOCABULARIES) { (t(lang, "learning.vocabularies")) } a href=(paths::ADMIN_NEWSLETTER) { (t(lang, "edition.admin_title")) } }
             section aria-labelledby="forums-h" {
                 h2 #forums-h { (t(lang, "admin.forums")) }
                 table {
@@ -86,13 +86,13 @@ pub fn home(
                     tbody {
                         @for forum in &view.forums {
                             tr {
-                                td { a href={ "/forums/" (forum.slug) } { (forum.title) } @if forum.archived { " (" (t(lang, "forum.archived")) ")" } }
+                                td { a href=(paths::forum(&forum.slug)) { (forum.title) } @if forum.archived { " (" (t(lang, "forum.archived")) ")" } }
                                 td data-label=(t(lang, "admin.theme")) { (forum.theme_name) }
                                 td data-label=(t(lang, "admin.moderation")) { (t(lang, &format!("admin.mode_{}", forum.moderation_mode))) }
                                 td data-label=(t(lang, "admin.language")) {
                                     @let field = format!("language-{}", forum.slug);
                                     @let error = view.language_error.as_ref().filter(|(slug, _)| *slug == forum.slug).map(|(_, key)| *key);
-                                    form.inline method="post" action={ "/admin/forums/" (forum.slug) "/language" } {
+                                    form.inline method="post" action=(paths::admin_forum_action(&forum.slug, "language")) {
                                         (csrf_field(ctx))
                                         label.visually-hidden for=(field) { (tf(lang, "admin.language_of", &[("forum", &forum.title)])) }
                                         @if let Some(key) = error {
@@ -111,9 +111,9 @@ pub fn home(
                                         button.secondary type="submit" { (t(lang, "admin.save_language")) (item_name(&forum.title)) }
                                     }
                                 }
-                                td data-label=(t(lang, "admin.moderators")) { (forum.moderators) " " a href={ "/forums/" (forum.slug) "/members" } { (t(lang, "admin.name_moderators")) } }
+                                td data-label=(t(lang, "admin.moderators")) { (forum.moderators) " " a href=(paths::forum_members(&forum.slug)) { (t(lang, "admin.name_moderators")) } }
                                 td {
-                                    form.inline method="post" action={ "/admin/forums/" (forum.slug) (if forum.archived { "/unarchive" } else { "/archive" }) } {
+                                    form.inline method="post" action=(paths::admin_forum_action(&forum.slug, if forum.archived { "unarchive" } else { "archive" })) {
                                         (csrf_field(ctx))
                                         button.secondary type="submit" { (t(lang, if forum.archived { "admin.unarchive" } else { "admin.archive" })) (item_name(&forum.title)) }
                                     }
@@ -129,7 +129,7 @@ pub fn home(
                 @if view.themes.is_empty() {
                     p { (t(lang, "admin.theme_first")) }
                 } @else {
-                    form method="post" action="/admin/forums" {
+                    form method="post" action=(paths::ADMIN_FORUMS) {
                         (csrf_field(ctx))
                         (text_field(ctx, forum_errors, &TextField {
                             field: "slug",
@@ -172,7 +172,7 @@ pub fn home(
                 h2 #themes-h { (t(lang, "admin.themes")) }
                 ul { @for (slug, name) in &view.themes { li { (name) " (" code { (slug) } ")" } } }
                 (error_summary(ctx, theme_errors))
-                form method="post" action="/admin/themes" {
+                form method="post" action=(paths::ADMIN_THEMES) {
                     (csrf_field(ctx))
                     (text_input(ctx, theme_errors, "theme_slug", &t(lang, "admin.slug"), &view.theme_form.slug, "text", 64))
                     (text_input(ctx, theme_errors, "theme_name", &t(lang, "admin.theme_name"), &view.theme_form.name, "text", 200))
@@ -200,7 +200,7 @@ pub fn users(ctx: &Ctx, rows: &[UserRow]) -> Markup {
         ctx,
         &t(lang, "admin.users"),
         html! {
-            p.crumbs { a href="/admin" { (t(lang, "admin.title")) } }
+            p.crumbs { a href=(paths::ADMIN) { (t(lang, "admin.title")) } }
             h1 { (t(lang, "admin.users")) }
             table {
                 thead { tr {
@@ -218,12 +218,12 @@ pub fn users(ctx: &Ctx, rows: &[UserRow]) -> Markup {
                             td data-label=(t(lang, "admin.memberships")) {
                                 @for (i, (slug, role)) in row.memberships.iter().enumerate() {
                                     @if i > 0 { ", " }
-                                    a href={ "/forums/" (slug) } { (slug) } " (" (t(lang, &format!("members.role_{role}"))) ")"
+                                    a href=(paths::forum(slug)) { (slug) } " (" (t(lang, &format!("members.role_{role}"))) ")"
                                 }
                             }
                             td data-label=(t(lang, "admin.status")) { (t(lang, if row.disabled { "admin.disabled" } else { "admin.active" })) }
                             td {
-                                form.inline method="post" action={ "/admin/users/" (row.id) (if row.disabled { "/enable" } else { "/disable" }) } {
+                                form.inline method="post" action=(paths::admin_user_action(row.id, if row.disabled { "enable" } else { "disable" })) {
                                     (csrf_field(ctx))
                                     button.secondary type="submit" { (t(lang, if row.disabled { "admin.enable" } else { "admin.disable" })) (item_name(&row.display_name)) }
                                 }

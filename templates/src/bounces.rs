@@ -7,7 +7,7 @@ use crate::{
     Ctx,
     components::{Pager, csrf_field, notice, pager, time},
     i18n::{t, tf},
-    layout,
+    layout, paths,
 };
 
 /// One recipient's bounce record.
@@ -59,7 +59,7 @@ pub fn member_section(ctx: &Ctx, email: &str, bounced: &Bounced) -> Markup {
             p { (tf(lang, "bounce.member_explain", &[("email", email)])) }
             (details(ctx, bounced))
             p { (t(lang, "bounce.member_fix")) }
-            form method="post" action="/profile/address-works" {
+            form method="post" action=(paths::PROFILE_ADDRESS_WORKS) {
                 (csrf_field(ctx))
                 button type="submit" { (t(lang, "bounce.member_works")) }
             }
@@ -81,7 +81,7 @@ pub struct AdminBouncesView {
     pub pages: Pager,
 }
 
-fn table(ctx: &Ctx, caption: &str, rows: &[BounceRow], reset_base: &str) -> Markup {
+fn table(ctx: &Ctx, caption: &str, rows: &[BounceRow], reset: fn(i32) -> String) -> Markup {
     let lang = ctx.lang;
     html! {
         div.table-wrap {
@@ -110,7 +110,7 @@ fn table(ctx: &Ctx, caption: &str, rows: &[BounceRow], reset_base: &str) -> Mark
                             td { @if let Some(at) = &row.bounced.last_at { (time(lang, at)) } }
                             td { @if let Some(reason) = &row.bounced.reason { code { (reason) } } }
                             td {
-                                form.inline method="post" action={ (reset_base) (row.id) "/reset" } {
+                                form.inline method="post" action=(reset(row.id)) {
                                     (csrf_field(ctx))
                                     button type="submit" aria-label=(tf(lang, "bounce.reset_for", &[("email", &row.email)])) {
                                         (t(lang, "bounce.reset"))
@@ -132,7 +132,7 @@ pub fn admin_page(ctx: &Ctx, view: &AdminBouncesView) -> Markup {
         ctx,
         &t(lang, "bounce.admin_title"),
         html! {
-            p { a href="/admin/newsletter" { (t(lang, "edition.admin_title")) } }
+            p { a href=(paths::ADMIN_NEWSLETTER) { (t(lang, "edition.admin_title")) } }
             h1 { (t(lang, "bounce.admin_title")) }
             (notice(ctx, view.notice))
             p { (tf(lang, "bounce.admin_explain", &[("threshold", &score(lang, view.threshold_points))])) }
@@ -141,7 +141,7 @@ pub fn admin_page(ctx: &Ctx, view: &AdminBouncesView) -> Markup {
                 @if view.subscribers.is_empty() {
                     p { (t(lang, "bounce.none")) }
                 } @else {
-                    (table(ctx, &t(lang, "bounce.subscribers"), &view.subscribers, "/admin/newsletter/bounces/subscribers/"))
+                    (table(ctx, &t(lang, "bounce.subscribers"), &view.subscribers, paths::bounce_reset_subscriber))
                 }
             }
             section aria-labelledby="bounce-members-h" {
@@ -149,7 +149,7 @@ pub fn admin_page(ctx: &Ctx, view: &AdminBouncesView) -> Markup {
                 @if view.members.is_empty() {
                     p { (t(lang, "bounce.none")) }
                 } @else {
-                    (table(ctx, &t(lang, "bounce.members"), &view.members, "/admin/newsletter/bounces/members/"))
+                    (table(ctx, &t(lang, "bounce.members"), &view.members, paths::bounce_reset_member))
                 }
             }
             (pager(ctx, &view.pages))

@@ -18,6 +18,7 @@ use crate::{
     i18n::{plural, t, tf},
     layout,
     learnings::NoticeView,
+    paths,
 };
 
 #[derive(Clone, Debug)]
@@ -127,7 +128,7 @@ fn themes_line(themes: &[ThemeLink]) -> Markup {
     html! {
         @for (i, theme) in themes.iter().enumerate() {
             @if i > 0 { ", " }
-            a href={ "/themes/" (theme.slug) } { (theme.name) }
+            a href=(paths::theme(&theme.slug)) { (theme.name) }
         }
     }
 }
@@ -151,7 +152,7 @@ fn product_cards_at(ctx: &Ctx, cards: &[ProductCard], show_status: bool, level: 
                             " · " span.tag.warn { (status_name(lang, &card.status)) }
                         }
                     }
-                    (heading(level, Some(&card.language), html! { a href={ "/products/" (card.id) } { (card.title) } }))
+                    (heading(level, Some(&card.language), html! { a href=(paths::product(card.id)) { (card.title) } }))
                     @if !card.summary.is_empty() { p lang=(card.language) { (card.summary) } }
                     @if !card.themes.is_empty() {
                         p.meta { (t(lang, "product.themes")) ": " (themes_line(&card.themes)) }
@@ -216,7 +217,7 @@ pub fn product_list(ctx: &Ctx, view: &ProductListView) -> Markup {
             h1 { (title) }
             p.lead { (t(lang, "product.list_intro")) }
             (search_box(
-                "/products",
+                paths::PRODUCTS,
                 &t(lang, "product.query_label"),
                 &t(lang, "search.submit"),
                 &t(lang, "product.hint"),
@@ -224,7 +225,7 @@ pub fn product_list(ctx: &Ctx, view: &ProductListView) -> Markup {
                 &view.hidden,
             ))
             @if view.is_admin {
-                p.actions { a.button href="/products/new" { (t(lang, "product.new")) } }
+                p.actions { a.button href=(paths::NEW_PRODUCT) { (t(lang, "product.new")) } }
             }
             @for notice in &view.notices {
                 p.notice role="status" {
@@ -298,7 +299,7 @@ pub fn product_page(ctx: &Ctx, view: &ProductView) -> Markup {
         ctx,
         &view.title,
         html! {
-            p.crumbs { a href="/products" { (t(lang, "product.list_title")) } }
+            p.crumbs { a href=(paths::PRODUCTS) { (t(lang, "product.list_title")) } }
             h1 lang=(view.language) { (view.title) }
             (notice(ctx, view.notice))
             @if view.is_admin && !view.published {
@@ -307,14 +308,14 @@ pub fn product_page(ctx: &Ctx, view: &ProductView) -> Markup {
             dl.fields {
                 @if let (Some(kind), Some(code)) = (&view.kind, &view.kind_code) {
                     dt { (t(lang, "product.kind")) }
-                    dd { a href={ "/products?kind=" (code) } { (kind) } }
+                    dd { a href={ (paths::PRODUCTS) "?kind=" (code) } { (kind) } }
                 }
                 @if let Some(date) = &view.date {
                     dt { (t(lang, "product.date")) }
                     dd { (day(lang, date)) }
                 }
                 dt { (t(lang, "product.language")) }
-                dd { a href={ "/products?language=" (view.language) } { (language_name(lang, &view.language)) } }
+                dd { a href={ (paths::PRODUCTS) "?language=" (view.language) } { (language_name(lang, &view.language)) } }
                 @if !view.themes.is_empty() {
                     dt { (t(lang, "product.themes")) }
                     dd { (themes_line(&view.themes)) }
@@ -324,7 +325,7 @@ pub fn product_page(ctx: &Ctx, view: &ProductView) -> Markup {
                     dd {
                         @for (i, (code, name)) in view.countries.iter().enumerate() {
                             @if i > 0 { ", " }
-                            a href={ "/products?country=" (code) } { (name) }
+                            a href={ (paths::PRODUCTS) "?country=" (code) } { (name) }
                         }
                     }
                 }
@@ -337,10 +338,10 @@ pub fn product_page(ctx: &Ctx, view: &ProductView) -> Markup {
                 section.moderation aria-labelledby="manage-h" {
                     h2 #manage-h { (t(lang, "product.manage")) }
                     p.actions {
-                        a href={ "/products/" (view.id) "/edit" } { (t(lang, "product.edit")) }
+                        a href=(paths::product_edit(view.id)) { (t(lang, "product.edit")) }
                         @for (status, key) in [("published", "product.publish"), ("retired", "product.retire"), ("draft", "product.to_draft")] {
                             @if view.status != status {
-                                form.inline method="post" action={ "/products/" (view.id) "/status" } {
+                                form.inline method="post" action=(paths::product_status(view.id)) {
                                     (csrf_field(ctx))
                                     input type="hidden" name="status" value=(status);
                                     button.secondary type="submit" { (t(lang, key)) }
@@ -395,11 +396,8 @@ pub fn product_form(ctx: &Ctx, view: &ProductFormView, errors: &FormErrors) -> M
     let lang = ctx.lang;
     let values = &view.values;
     let (title, action) = match view.id {
-        Some(id) => (
-            t(lang, "product.edit_title"),
-            format!("/products/{id}/edit"),
-        ),
-        None => (t(lang, "product.new_title"), "/products/new".to_string()),
+        Some(id) => (t(lang, "product.edit_title"), paths::product_edit(id)),
+        None => (t(lang, "product.new_title"), paths::NEW_PRODUCT.to_string()),
     };
     let languages: Vec<(String, String)> = ["en", "fr", "es"]
         .iter()
@@ -411,8 +409,8 @@ pub fn product_form(ctx: &Ctx, view: &ProductFormView, errors: &FormErrors) -> M
         &title,
         html! {
             p.crumbs {
-                a href="/products" { (t(lang, "product.list_title")) }
-                @if let Some(id) = view.id { " › " a href={ "/products/" (id) } { (values.title) } }
+                a href=(paths::PRODUCTS) { (t(lang, "product.list_title")) }
+                @if let Some(id) = view.id { " › " a href=(paths::product(id)) { (values.title) } }
             }
             h1 { (title) }
             @if view.id.is_none() { p { (t(lang, "product.new_intro")) } }
@@ -481,7 +479,7 @@ pub fn theme_page(ctx: &Ctx, view: &ThemePageView) -> Markup {
         ctx,
         &view.name,
         html! {
-            p.crumbs { a href="/themes" { (t(lang, "theme.list_title")) } }
+            p.crumbs { a href=(paths::THEMES) { (t(lang, "theme.list_title")) } }
             h1 { (view.name) }
             @for paragraph in view.description.split("\n\n").map(str::trim).filter(|p| !p.is_empty()) {
                 p.lead { (paragraph) }
@@ -499,12 +497,12 @@ pub fn theme_page(ctx: &Ctx, view: &ThemePageView) -> Markup {
                                     @if !learning.project_title.is_empty() { " " (learning.project_title) }
                                     @if let Some(year) = learning.year { " · " (year) }
                                 }
-                                h3 { a href={ "/learnings/" (learning.id) } { (learning.title) } }
+                                h3 { a href=(paths::learning(learning.id)) { (learning.title) } }
                                 @if !learning.snippet.is_empty() { p { (learning.snippet) } }
                             }
                         }
                     }
-                    p { a href={ "/learnings?theme=" (view.slug) } {
+                    p { a href={ (paths::LEARNINGS) "?theme=" (view.slug) } {
                         (plural(lang, "theme.all_learnings", view.learnings_total))
                     } }
                 }
@@ -516,7 +514,7 @@ pub fn theme_page(ctx: &Ctx, view: &ThemePageView) -> Markup {
                 } @else {
                     (product_cards(ctx, &view.products, false))
                     @if view.products_total > view.products.len() as u64 {
-                        p { a href={ "/products?theme=" (view.slug) } {
+                        p { a href={ (paths::PRODUCTS) "?theme=" (view.slug) } {
                             (plural(lang, "theme.all_products", view.products_total))
                         } }
                     }
@@ -532,13 +530,13 @@ pub fn theme_page(ctx: &Ctx, view: &ThemePageView) -> Markup {
                     }
                     p.hint { (t(lang, "theme.forums_invitation")) }
                 } @else {
-                    p { (t(lang, "theme.forums_signed_out")) " " a href="/login" { (t(lang, "nav.sign_in")) } }
+                    p { (t(lang, "theme.forums_signed_out")) " " a href=(paths::LOGIN) { (t(lang, "nav.sign_in")) } }
                 }
             }
             p.feed {
-                a href={ "/feeds/learnings.atom?theme=" (view.slug) } type="application/atom+xml" { (t(lang, "theme.learnings_feed")) }
+                a href={ (paths::FEED_LEARNINGS) "?theme=" (view.slug) } type="application/atom+xml" { (t(lang, "theme.learnings_feed")) }
                 " · "
-                a href={ "/feeds/products.atom?theme=" (view.slug) } type="application/atom+xml" { (t(lang, "theme.products_feed")) }
+                a href={ (paths::FEED_PRODUCTS) "?theme=" (view.slug) } type="application/atom+xml" { (t(lang, "theme.products_feed")) }
             }
         },
     )
@@ -568,7 +566,7 @@ pub fn theme_list(ctx: &Ctx, themes: &[ThemeSummary]) -> Markup {
                 ul.cards {
                     @for theme in themes {
                         li {
-                            h2 { a href={ "/themes/" (theme.slug) } { (theme.name) } }
+                            h2 { a href=(paths::theme(&theme.slug)) { (theme.name) } }
                             @if !theme.description.is_empty() { p { (theme.description) } }
                             p.meta {
                                 (tf(lang, "theme.counts", &[

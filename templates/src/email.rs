@@ -151,12 +151,14 @@ fn item_heading(lang: &str, item: &NotificationItem) -> String {
 }
 
 /// One new post (immediate mode) or several (daily summary). Subjects never hold a display
-/// name; in the bodies names are quoted so that they cannot pose as links.
+/// name; in the bodies names are quoted so that they cannot pose as links. `reply_by_mail`:
+/// the message's `Reply-To` posts an answer in the thread, and the text says so.
 pub fn notifications(
     lang: &str,
     items: &[NotificationItem],
     daily: bool,
     profile_link: &str,
+    reply_by_mail: bool,
 ) -> RenderedEmail {
     let subject = match (daily, items) {
         (false, [item]) => tf(
@@ -173,6 +175,9 @@ pub fn notifications(
     let html = wrap(
         lang,
         html! {
+            @if reply_by_mail {
+                p style="font-size:14px;color:#555" { (t(lang, "reply_mail.hint")) }
+            }
             @for item in items {
                 div style="border-left:4px solid #0b5394;padding-left:12px;margin-bottom:24px" {
                     p { strong { (item_heading(lang, item)) } }
@@ -187,6 +192,9 @@ pub fn notifications(
         },
     );
     let mut text = String::new();
+    if reply_by_mail {
+        text.push_str(&format!("{}\n\n", t(lang, "reply_mail.hint")));
+    }
     for item in items {
         text.push_str(&format!(
             "{}\n\n{}\n\n{}: {}\n",
@@ -209,6 +217,74 @@ pub fn notifications(
         subject,
         text,
         html,
+    }
+}
+
+/// Why a reply by mail was not posted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReplyRefusal {
+    NotMember,
+    Gone,
+    Disabled,
+    Locked,
+    Archived,
+    Empty,
+    TooLong,
+    WrongSender,
+}
+
+impl ReplyRefusal {
+    pub fn key(self) -> &'static str {
+        match self {
+            ReplyRefusal::NotMember => "reply_mail.reason_not_member",
+            ReplyRefusal::Gone => "reply_mail.reason_gone",
+            ReplyRefusal::Disabled => "reply_mail.reason_disabled",
+            ReplyRefusal::Locked => "reply_mail.reason_locked",
+            ReplyRefusal::Archived => "reply_mail.reason_archived",
+            ReplyRefusal::Empty => "reply_mail.reason_empty",
+            ReplyRefusal::TooLong => "reply_mail.reason_too_long",
+            ReplyRefusal::WrongSender => "reply_mail.reason_wrong_sender",
+        }
+    }
+
+    /// Its short name, for logs and records: `locked`, `wrong_sender`, …
+    pub fn name(self) -> &'static str {
+        self.key()
+            .split_once("reason_")
+            .map_or("", |(_, name)| name)
+    }
+}
+
+/// The answer to a reply by mail that was not posted: why, and, when the member may still see
+/// the thread, its title and link (`thread`); otherwise neither, so that the answer tells
+/// nothing about a forum the member may no longer see.
+pub fn reply_refused(
+    lang: &str,
+    reason: ReplyRefusal,
+    thread: Option<(&str, &str)>,
+) -> RenderedEmail {
+    let subject = t(lang, "reply_mail.refused_subject").into_owned();
+    let why = t(lang, reason.key()).into_owned();
+    match thread {
+        Some((title, link)) => simple_with(
+            lang,
+            subject,
+            format!(
+                "{} {why}",
+                tf(lang, "reply_mail.refused_intro", &[("thread", title)])
+            ),
+            link,
+            &t(lang, "reply_mail.open_thread"),
+            &[t(lang, "reply_mail.write_on_site").into_owned()],
+        ),
+        None => {
+            let intro = format!("{} {why}", t(lang, "reply_mail.refused_intro_unknown"));
+            RenderedEmail {
+                subject,
+                html: wrap(lang, html! { p { (intro) } }),
+                text: format!("{intro}\n\n-- \n{}\n", t(lang, "email.footer")),
+            }
+        }
     }
 }
 

@@ -1,6 +1,6 @@
 use maud::{Markup, html};
 
-use crate::{Ctx, i18n::t, layout};
+use crate::{Ctx, i18n::t, layout, paths};
 
 /// An error page. It carries no user or session details: errors are rendered before either
 /// is known.
@@ -19,7 +19,7 @@ pub fn error_page(lang: &'static str, status: u16, key: &str) -> Markup {
         html! {
             h1 { (title) }
             p { (t(lang, "error.status")) " " (status) }
-            p { a href="/" { (t(lang, "error.home")) } }
+            p { a href=(paths::HOME) { (t(lang, "error.home")) } }
         },
     )
 }
@@ -33,7 +33,7 @@ pub fn token_problem(ctx: &Ctx, key: &str) -> Markup {
         html! {
             h1 { (title) }
             p { (t(ctx.lang, "error.token_help")) }
-            p { a href="/password/forgot" { (t(ctx.lang, "auth.forgot_link")) } }
+            p { a href=(paths::PASSWORD_FORGOT) { (t(ctx.lang, "auth.forgot_link")) } }
         },
     )
 }

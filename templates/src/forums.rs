@@ -10,7 +10,7 @@ use crate::{
     },
     format::number,
     i18n::{plural, t, tf},
-    layout,
+    layout, paths,
 };
 
 pub use crate::thread_head::ThreadHead;
@@ -46,7 +46,7 @@ pub fn forum_list_at(ctx: &Ctx, forums: &[ForumSummary], level: Level) -> Markup
             ul.cards {
                 @for forum in forums {
                     li {
-                        (heading(level, other_lang(ctx, &forum.language), html! { a href={ "/forums/" (forum.slug) } { (forum.title) } }))
+                        (heading(level, other_lang(ctx, &forum.language), html! { a href=(paths::forum(&forum.slug)) { (forum.title) } }))
                         p.meta {
                             (forum.theme_name)
                             @if forum.is_moderator { " · " (t(lang, "members.role_moderator")) }
@@ -109,7 +109,7 @@ pub struct ForumView {
 fn forum_header(ctx: &Ctx, forum: &ForumHead) -> Markup {
     let lang = ctx.lang;
     html! {
-        p.crumbs { a href="/forums" { (t(lang, "forum.list_title")) } " › " (forum.theme_name) }
+        p.crumbs { a href=(paths::FORUMS) { (t(lang, "forum.list_title")) } " › " (forum.theme_name) }
         @let own = other_lang(ctx, &forum.language);
         h1 lang=[own] { (forum.title) }
         @if forum.archived { p.notice { (t(lang, "forum.archived_notice")) } }
@@ -135,11 +135,11 @@ pub fn forum_page(ctx: &Ctx, view: &ForumView) -> Markup {
         html! {
             (forum_header(ctx, forum))
             p.actions {
-                @if !forum.archived { a.button href={ "/forums/" (forum.slug) "/new" } { (t(lang, "thread.new")) } }
-                a href={ "/forums/" (forum.slug) "/members" } { (t(lang, "members.title")) }
+                @if !forum.archived { a.button href=(paths::forum_new_thread(&forum.slug)) { (t(lang, "thread.new")) } }
+                a href=(paths::forum_members(&forum.slug)) { (t(lang, "members.title")) }
                 @if view.is_moderator {
-                    a href={ "/forums/" (forum.slug) "/queue" } { (tf(lang, "queue.link", &[("count", &number(lang, view.queue_count))])) }
-                    a href={ "/forums/" (forum.slug) "/log" } { (t(lang, "log.title")) }
+                    a href=(paths::forum_queue(&forum.slug)) { (tf(lang, "queue.link", &[("count", &number(lang, view.queue_count))])) }
+                    a href=(paths::forum_log(&forum.slug)) { (t(lang, "log.title")) }
                 }
             }
             @if view.threads.is_empty() {
@@ -161,7 +161,7 @@ pub fn forum_page(ctx: &Ctx, view: &ForumView) -> Markup {
                                     @if thread.locked { span.tag { (t(lang, "thread.locked")) } " " }
                                     @if thread.hidden { span.tag.warn { (t(lang, "thread.hidden")) } " " }
                                     @if thread.featured { span.tag { (t(lang, "thread.featured")) } " " }
-                                    a href={ "/threads/" (thread.id) } { (thread.title) }
+                                    a href=(paths::thread(thread.id)) { (thread.title) }
                                     br; small { (tf(lang, "thread.started_by", &[("name", &thread.author)])) }
                                 }
                                 td data-label=(t(lang, "thread.posts")) { (number(lang, thread.posts)) }
@@ -191,11 +191,11 @@ pub fn new_thread(ctx: &Ctx, view: &NewThreadView, errors: &FormErrors) -> Marku
         ctx,
         &t(lang, "thread.new"),
         html! {
-            p.crumbs { a href={ "/forums/" (view.forum_slug) } { (view.forum_title) } }
+            p.crumbs { a href=(paths::forum(&view.forum_slug)) { (view.forum_title) } }
             h1 { (t(lang, "thread.new")) }
             @if view.premoderated { p.notice { (t(lang, "forum.premoderated_notice")) } }
             (error_summary(ctx, errors))
-            form method="post" action={ "/forums/" (view.forum_slug) "/new" } {
+            form method="post" action=(paths::forum_new_thread(&view.forum_slug)) {
                 (csrf_field(ctx))
                 (text_input(ctx, errors, "title", &t(lang, "thread.title"), &view.title, "text", 200))
                 (textarea(ctx, errors, "body", &t(lang, "post.body"), &view.body, 12))
@@ -238,8 +238,8 @@ pub fn post_main(lang: &str, post: &PostView) -> Markup {
 pub fn member_actions(lang: &str, post_id: i32, own: bool, can_reply: bool) -> Markup {
     html! {
         @if can_reply { a href={ "?quote=" (post_id) "#reply" } { (t(lang, "post.quote")) } }
-        @if own { a href={ "/posts/" (post_id) "/edit" } { (t(lang, "post.edit")) } }
-        @else { a href={ "/posts/" (post_id) "/flag" } { (t(lang, "post.flag")) } }
+        @if own { a href=(paths::post_action(post_id, "edit")) { (t(lang, "post.edit")) } }
+        @else { a href=(paths::post_action(post_id, "flag")) { (t(lang, "post.flag")) } }
     }
 }
 
@@ -277,7 +277,7 @@ pub fn thread_page(ctx: &Ctx, view: &ThreadView, errors: &FormErrors) -> Markup 
         ctx,
         &thread.title,
         html! {
-            p.crumbs { a href="/forums" { (t(lang, "forum.list_title")) } " › " a href={ "/forums/" (thread.forum_slug) } { (thread.forum_title) } }
+            p.crumbs { a href=(paths::FORUMS) { (t(lang, "forum.list_title")) } " › " a href=(paths::forum(&thread.forum_slug)) { (thread.forum_title) } }
             h1 { (thread.title) }
             p.meta {
                 @if thread.pinned { span.tag { (t(lang, "thread.pinned")) } " " }
@@ -295,17 +295,17 @@ pub fn thread_page(ctx: &Ctx, view: &ThreadView, errors: &FormErrors) -> Markup 
             @if !view.learnings.is_empty() {
                 section.linked aria-labelledby="linked-h" {
                     h2 #linked-h { (t(lang, "learning.linked")) }
-                    ul { @for (id, title) in &view.learnings { li { a href={ "/learnings/" (id) } { (title) } } } }
+                    ul { @for (id, title) in &view.learnings { li { a href=(paths::learning(*id)) { (title) } } } }
                 }
             }
-            form.inline method="post" action={ "/threads/" (thread.id) (if view.following { "/unfollow" } else { "/follow" }) } {
+            form.inline method="post" action=(paths::thread_action(thread.id, if view.following { "unfollow" } else { "follow" })) {
                 (csrf_field(ctx))
                 button.secondary type="submit" { (t(lang, if view.following { "follow.unfollow" } else { "follow.follow" })) }
             }
             @if view.is_moderator {
                 (crate::moderation::thread_controls(ctx, &view.thread, &view.move_targets))
                 @if thread.summary_html.is_some() {
-                    form.inline method="post" action={ "/threads/" (thread.id) "/propose-learning" } {
+                    form.inline method="post" action=(paths::thread_action(thread.id, "propose-learning")) {
                         (csrf_field(ctx))
                         button.secondary type="submit" aria-describedby="propose-hint" { (t(lang, "learning.propose")) }
                         " " span.hint #propose-hint { (t(lang, "learning.propose_hint")) }
@@ -329,7 +329,7 @@ pub fn thread_page(ctx: &Ctx, view: &ThreadView, errors: &FormErrors) -> Markup 
                 section #reply aria-labelledby="reply-h" {
                     h2 #reply-h { (t(lang, "post.reply")) }
                     (error_summary(ctx, errors))
-                    form method="post" action={ "/threads/" (thread.id) "/reply" } {
+                    form method="post" action=(paths::thread_action(thread.id, "reply")) {
                         (csrf_field(ctx))
                         (textarea(ctx, errors, "body", &t(lang, "post.body"), &view.reply_body, 8))
                         button type="submit" { (t(lang, "post.send")) }
@@ -346,10 +346,10 @@ fn moderator_actions(ctx: &Ctx, post: &PostSlot, can_reply: bool) -> Markup {
     let lang = ctx.lang;
     html! {
         @if can_reply { a href={ "?quote=" (post.id) "#reply" } { (t(lang, "post.quote")) } }
-        a href={ "/posts/" (post.id) "/edit" } { (t(lang, "post.edit")) }
-        @if !post.is_own { a href={ "/posts/" (post.id) "/flag" } { (t(lang, "post.flag")) } }
-        a href={ "/posts/" (post.id) "/history" } { (t(lang, "post.history")) }
-        form.inline method="post" action={ "/posts/" (post.id) (if post.hidden { "/unhide" } else { "/hide" }) } {
+        a href=(paths::post_action(post.id, "edit")) { (t(lang, "post.edit")) }
+        @if !post.is_own { a href=(paths::post_action(post.id, "flag")) { (t(lang, "post.flag")) } }
+        a href=(paths::post_action(post.id, "history")) { (t(lang, "post.history")) }
+        form.inline method="post" action=(paths::post_action(post.id, if post.hidden { "unhide" } else { "hide" })) {
             (csrf_field(ctx))
             @if !post.hidden {
                 label.visually-hidden for={ "hide-reason-" (post.id) } { (t(lang, "mod.reason")) }
@@ -376,11 +376,11 @@ pub fn edit_post(ctx: &Ctx, view: &EditPostView, errors: &FormErrors) -> Markup 
         ctx,
         &t(lang, "post.edit"),
         html! {
-            p.crumbs { a href={ "/threads/" (view.thread_id) "#post-" (view.post_id) } { (t(lang, "post.back")) } }
+            p.crumbs { a href=(paths::thread_at(view.thread_id, view.post_id)) { (t(lang, "post.back")) } }
             h1 { (t(lang, "post.edit")) }
             @if view.as_moderator { p.notice { (t(lang, "post.edit_as_moderator")) } }
             (error_summary(ctx, errors))
-            form method="post" action={ "/posts/" (view.post_id) "/edit" } {
+            form method="post" action=(paths::post_action(view.post_id, "edit")) {
                 (csrf_field(ctx))
                 (textarea(ctx, errors, "body", &t(lang, "post.body"), &view.body, 12))
                 button type="submit" { (t(lang, "common.save")) }
@@ -402,14 +402,14 @@ pub fn flag_post(
         ctx,
         &t(lang, "post.flag"),
         html! {
-            p.crumbs { a href={ "/threads/" (thread_id) "#post-" (post_id) } { (t(lang, "post.back")) } }
+            p.crumbs { a href=(paths::thread_at(thread_id, post_id)) { (t(lang, "post.back")) } }
             h1 { (t(lang, "post.flag")) }
             @if done {
                 p.notice role="status" { (t(lang, "post.flagged")) }
             } @else {
                 p { (t(lang, "post.flag_intro")) }
                 (error_summary(ctx, errors))
-                form method="post" action={ "/posts/" (post_id) "/flag" } {
+                form method="post" action=(paths::post_action(post_id, "flag")) {
                     (csrf_field(ctx))
                     (text_input(ctx, errors, "reason", &t(lang, "mod.reason"), reason, "text", 1000))
                     button type="submit" { (t(lang, "post.flag_send")) }
@@ -457,7 +457,6 @@ pub struct MembersView {
 
 fn pending_invitations(ctx: &Ctx, view: &MembersView) -> Markup {
     let lang = ctx.lang;
-    let base = format!("/forums/{}/invitations", view.forum_slug);
     html! {
         section aria-labelledby="invited-h" {
             h2 #invited-h { (t(lang, "invite.pending")) }
@@ -479,11 +478,11 @@ fn pending_invitations(ctx: &Ctx, view: &MembersView) -> Markup {
                             }
                             td {
                                 @if invitation.can_manage {
-                                    form.inline method="post" action={ (base) "/" (invitation.id) "/resend" } {
+                                    form.inline method="post" action=(paths::invitation_resend(&view.forum_slug, invitation.id)) {
                                         (csrf_field(ctx))
                                         button.secondary type="submit" { (tf(lang, "invite.resend", &[("email", &invitation.email)])) }
                                     }
-                                    form.inline method="post" action={ (base) "/" (invitation.id) "/revoke" } {
+                                    form.inline method="post" action=(paths::invitation_revoke(&view.forum_slug, invitation.id)) {
                                         (csrf_field(ctx))
                                         button.secondary type="submit" { (tf(lang, "invite.revoke", &[("email", &invitation.email)])) }
                                     }
@@ -503,7 +502,7 @@ pub fn members_page(ctx: &Ctx, view: &MembersView, errors: &FormErrors) -> Marku
         ctx,
         &t(lang, "members.title"),
         html! {
-            p.crumbs { a href={ "/forums/" (view.forum_slug) } { (view.forum_title) } }
+            p.crumbs { a href=(paths::forum(&view.forum_slug)) { (view.forum_title) } }
             h1 { (t(lang, "members.title")) }
             @if let Some(count) = view.sent {
                 p.notice role="status" { (plural(lang, "invite.sent", count)) }
@@ -523,7 +522,7 @@ pub fn members_page(ctx: &Ctx, view: &MembersView, errors: &FormErrors) -> Marku
                                 td data-label=(t(lang, "auth.email")) { (member.email) }
                                 td {
                                     @if member.removable {
-                                        form.inline method="post" action={ "/forums/" (view.forum_slug) "/members/" (member.user_id) "/remove" } {
+                                        form.inline method="post" action=(paths::forum_member_remove(&view.forum_slug, member.user_id)) {
                                             (csrf_field(ctx))
                                             button.secondary type="submit" { (tf(lang, "members.remove", &[("name", &member.display_name)])) }
                                         }
@@ -541,7 +540,7 @@ pub fn members_page(ctx: &Ctx, view: &MembersView, errors: &FormErrors) -> Marku
                 section aria-labelledby="invite-h" {
                     h2 #invite-h { (t(lang, "invite.heading")) }
                     (error_summary(ctx, errors))
-                    form method="post" action={ "/forums/" (view.forum_slug) "/members" } {
+                    form method="post" action=(paths::forum_members(&view.forum_slug)) {
                         (csrf_field(ctx))
                         div.field {
                             label for="emails" { (t(lang, "invite.emails")) }

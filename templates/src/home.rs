@@ -8,7 +8,7 @@ use crate::{
     components::{ago, search_box},
     forums::{ForumSummary, forum_list},
     i18n::{plural, t},
-    layout,
+    layout, paths,
 };
 
 /// A published learning as the front page lists it.
@@ -50,7 +50,7 @@ pub fn home(ctx: &Ctx, view: &HomeView) -> Markup {
             Some(user) => {
                 @if user.waiting > 0 {
                     p.notice {
-                        a href="/waiting" { (plural(lang, "home.waiting", user.waiting)) }
+                        a href=(paths::WAITING) { (plural(lang, "home.waiting", user.waiting)) }
                     }
                 }
                 (activity(ctx, view))
@@ -58,7 +58,7 @@ pub fn home(ctx: &Ctx, view: &HomeView) -> Markup {
                 section aria-labelledby="your-forums" {
                     h2 #your-forums { (t(lang, "home.your_forums")) }
                     @if view.forums.is_empty() && user.is_admin {
-                        p { (t(lang, "home.no_forums_admin")) " " a href="/admin" { (t(lang, "nav.admin")) } }
+                        p { (t(lang, "home.no_forums_admin")) " " a href=(paths::ADMIN) { (t(lang, "nav.admin")) } }
                     } @else {
                         (forum_list(ctx, &view.forums))
                     }
@@ -110,7 +110,7 @@ fn library(ctx: &Ctx, view: &HomeView) -> Markup {
                 p { (plural(lang, "home.library_count", view.learnings_total)) }
             }
             (search_box(
-                "/learnings",
+                paths::LEARNINGS,
                 &t(lang, "search.query_label"),
                 &t(lang, "search.submit"),
                 &t(lang, "search.hint"),
@@ -128,7 +128,7 @@ fn library(ctx: &Ctx, view: &HomeView) -> Markup {
                         }
                     }
                 }
-                p { a href="/learnings" { (t(lang, "home.all_learnings")) } }
+                p { a href=(paths::LEARNINGS) { (t(lang, "home.all_learnings")) } }
             }
         }
     }
@@ -149,10 +149,10 @@ fn offer(ctx: &Ctx) -> Markup {
         section aria-labelledby="offer" {
             h2 #offer { (t(lang, "home.offer")) }
             ul.cards {
-                (part("nav.products", "home.products_text", "/products"))
-                (part("theme.list_title", "home.themes_text", "/themes"))
-                (part("nav.newsletter", "home.newsletter_text", "/newsletter"))
-                (part("home.forums", "home.forums_text", "/login"))
+                (part("nav.products", "home.products_text", paths::PRODUCTS))
+                (part("theme.list_title", "home.themes_text", paths::THEMES))
+                (part("nav.newsletter", "home.newsletter_text", paths::NEWSLETTER))
+                (part("home.forums", "home.forums_text", paths::LOGIN))
             }
         }
     }

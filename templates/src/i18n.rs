@@ -278,6 +278,7 @@ mod tests {
             "newsletter",
             "edition",
             "delivery",
+            "reply_mail",
         ];
         |text: &str| {
             text.split('"')

@@ -8,7 +8,7 @@ use crate::{
     components::{FormErrors, csrf_field, error_summary, field_error},
     format::number,
     i18n::{plural, t, tf},
-    layout,
+    layout, paths,
 };
 
 /// What the form shows (the user's last choices).
@@ -70,7 +70,7 @@ pub fn page(ctx: &Ctx, view: &ImportPage, errors: &FormErrors) -> Markup {
         ctx,
         &t(lang, "import.title"),
         html! {
-            p.crumbs { a href="/admin" { (t(lang, "admin.title")) } }
+            p.crumbs { a href=(paths::ADMIN) { (t(lang, "admin.title")) } }
             h1 { (t(lang, "import.title")) }
             @if let Some(report) = &view.report {
                 (report_section(ctx, report))
@@ -79,7 +79,7 @@ pub fn page(ctx: &Ctx, view: &ImportPage, errors: &FormErrors) -> Markup {
                 h2 #import-form-h { (t(lang, "import.form_heading")) }
                 p { (t(lang, "import.intro")) }
                 (error_summary(ctx, errors))
-                form method="post" action="/admin/import" enctype="multipart/form-data" {
+                form method="post" action=(paths::ADMIN_IMPORT) enctype="multipart/form-data" {
                     // The token comes first: the server refuses an upload whose first part it is not.
                     (csrf_field(ctx))
                     fieldset.field {
@@ -127,10 +127,10 @@ pub fn page(ctx: &Ctx, view: &ImportPage, errors: &FormErrors) -> Markup {
                 h2 #export-h { (t(lang, "import.export_heading")) }
                 p { (t(lang, "import.export_intro")) }
                 ul {
-                    li { a href="/admin/export/learnings.csv" { (t(lang, "import.kind_learnings")) " (CSV)" } }
-                    li { a href="/admin/export/learnings.json" { (t(lang, "import.kind_learnings")) " (JSON)" } }
-                    li { a href="/admin/export/products.csv" { (t(lang, "import.kind_products")) " (CSV)" } }
-                    li { a href="/admin/export/products.json" { (t(lang, "import.kind_products")) " (JSON)" } }
+                    li { a href=(paths::admin_export("learnings.csv")) { (t(lang, "import.kind_learnings")) " (CSV)" } }
+                    li { a href=(paths::admin_export("learnings.json")) { (t(lang, "import.kind_learnings")) " (JSON)" } }
+                    li { a href=(paths::admin_export("products.csv")) { (t(lang, "import.kind_products")) " (CSV)" } }
+                    li { a href=(paths::admin_export("products.json")) { (t(lang, "import.kind_products")) " (JSON)" } }
                 }
             }
         },

@@ -1,6 +1,6 @@
 use maud::{DOCTYPE, Markup, html};
 
-use crate::{Ctx, components::csrf_field, i18n::t};
+use crate::{Ctx, components::csrf_field, i18n::t, paths};
 
 const BRAND: &str = "Fora";
 
@@ -30,7 +30,7 @@ fn language_link(code: &str, here: &str) -> String {
     } else {
         page
     };
-    format!("/language/{code}?next={}", url_escape(&page))
+    format!("{}?next={}", paths::language(code), url_escape(&page))
 }
 
 /// Percent-encodes everything but unreserved characters and `/`.
@@ -61,12 +61,12 @@ pub fn page(ctx: &Ctx, title: &str, body: Markup) -> Markup {
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 // The front page is titled by the name alone, not "Fora · Fora".
                 title { (title) @if title != BRAND { " · " (BRAND) } }
-                link rel="stylesheet" href="/static/style.css";
+                link rel="stylesheet" href=(paths::STYLE_CSS);
             }
             body {
                 a.skip href="#main" { (t(lang, "nav.skip")) }
                 header.site {
-                    a.brand href="/" { "Fora" }
+                    a.brand href=(paths::HOME) { "Fora" }
                     nav.wide aria-label=(t(lang, "nav.label")) { (links) }
                     details.menu {
                         summary { (t(lang, "nav.menu")) }
@@ -77,7 +77,7 @@ pub fn page(ctx: &Ctx, title: &str, body: Markup) -> Markup {
                     @if ctx.user.as_ref().is_some_and(|user| user.address_bounces) {
                         p.notice role="status" {
                             (t(lang, "bounce.member_notice")) " "
-                            a href="/profile#address" { (t(lang, "bounce.member_notice_link")) }
+                            a href={ (paths::PROFILE) "#address" } { (t(lang, "bounce.member_notice_link")) }
                         }
                     }
                     (body)
@@ -106,28 +106,28 @@ pub fn page(ctx: &Ctx, title: &str, body: Markup) -> Markup {
 fn nav_links(ctx: &Ctx) -> Markup {
     let lang = ctx.lang;
     html! {
-        a href="/learnings" { (t(lang, "nav.learnings")) }
-        a href="/products" { (t(lang, "nav.products")) }
-        a href="/themes" { (t(lang, "nav.themes")) }
-        a href="/newsletter" { (t(lang, "nav.newsletter")) }
+        a href=(paths::LEARNINGS) { (t(lang, "nav.learnings")) }
+        a href=(paths::PRODUCTS) { (t(lang, "nav.products")) }
+        a href=(paths::THEMES) { (t(lang, "nav.themes")) }
+        a href=(paths::NEWSLETTER) { (t(lang, "nav.newsletter")) }
         @if let Some(user) = &ctx.user {
-            a href="/forums" { (t(lang, "nav.forums")) }
+            a href=(paths::FORUMS) { (t(lang, "nav.forums")) }
             @if user.waiting > 0 {
-                a.waiting href="/waiting" {
+                a.waiting href=(paths::WAITING) {
                     (t(lang, "waiting.nav")) " "
                     span.count { (crate::format::number(lang, user.waiting)) }
                 }
             }
-            a href="/profile" { (t(lang, "nav.profile")) " (" (user.display_name) ")" }
+            a href=(paths::PROFILE) { (t(lang, "nav.profile")) " (" (user.display_name) ")" }
             @if user.is_admin {
-                a href="/admin" { (t(lang, "nav.admin")) }
+                a href=(paths::ADMIN) { (t(lang, "nav.admin")) }
             }
-            form.inline method="post" action="/logout" {
+            form.inline method="post" action=(paths::LOGOUT) {
                 (csrf_field(ctx))
                 button.link type="submit" { (t(lang, "nav.sign_out")) }
             }
         } @else {
-            a href="/login" { (t(lang, "nav.sign_in")) }
+            a href=(paths::LOGIN) { (t(lang, "nav.sign_in")) }
         }
     }
 }

@@ -12,6 +12,7 @@ use crate::{
     format::number,
     i18n::{plural, t, tf},
     layout::page,
+    paths,
 };
 
 /// A passage with highlighted words: (highlighted, text) pieces, escaped when rendered.
@@ -165,7 +166,7 @@ pub fn search_page(ctx: &Ctx, view: &SearchPageView) -> Markup {
             }
         }
         (search_box(
-            "/learnings",
+            paths::LEARNINGS,
             &t(lang, "search.query_label"),
             &t(lang, "search.submit"),
             &t(lang, "search.hint"),
@@ -173,7 +174,7 @@ pub fn search_page(ctx: &Ctx, view: &SearchPageView) -> Markup {
             &view.hidden,
         ))
         @if view.manager {
-            p { a.button href="/learnings/new" { (t(lang, "learning.new")) } }
+            p { a.button href=(paths::NEW_LEARNING) { (t(lang, "learning.new")) } }
         }
         @for notice in &view.notices {
             p.notice role="status" {
@@ -315,7 +316,7 @@ pub struct LearningPageView {
 pub fn learning_page(ctx: &Ctx, view: &LearningPageView, errors: &FormErrors) -> Markup {
     let lang = ctx.lang;
     let body = html! {
-        p.breadcrumb { a href="/learnings" { (t(lang, "search.title")) } }
+        p.breadcrumb { a href=(paths::LEARNINGS) { (t(lang, "search.title")) } }
         article.learning {
             h1 lang=[view.lang.as_deref()] { (view.title) }
             @if !view.published {
@@ -354,7 +355,7 @@ pub fn learning_page(ctx: &Ctx, view: &LearningPageView, errors: &FormErrors) ->
                 ul { @for link in &view.threads { li { a href=(link.href) { (link.title) } " " span.meta { (link.note) } } } }
             }
             @if !view.discuss_in.is_empty() {
-                form.inline-form method="get" action={ "/learnings/" (view.id) "/discuss" } {
+                form.inline-form method="get" action=(paths::learning_action(view.id, "discuss")) {
                     label for="forum" { (t(lang, "learning.discuss_in")) }
                     select #forum name="forum" {
                         @for (slug, title) in &view.discuss_in { option value=(slug) { (title) } }
@@ -378,7 +379,7 @@ pub fn learning_page(ctx: &Ctx, view: &LearningPageView, errors: &FormErrors) ->
 
 fn workflow_section(ctx: &Ctx, view: &LearningPageView, workflow: &WorkflowView) -> Markup {
     let lang = ctx.lang;
-    let action = |name: &str| format!("/learnings/{}/{name}", view.id);
+    let action = |name: &str| paths::learning_action(view.id, name);
     html! {
         section.workflow aria-labelledby="workflow" {
             h2 #workflow { (t(lang, "review.title")) }
@@ -492,8 +493,8 @@ fn select(ctx: &Ctx, errors: &FormErrors, view: &SelectView) -> Markup {
 pub fn learning_form(ctx: &Ctx, view: &LearningFormView, errors: &FormErrors) -> Markup {
     let lang = ctx.lang;
     let (heading, action) = match view.id {
-        Some(id) => (t(lang, "learning.edit"), format!("/learnings/{id}/edit")),
-        None => (t(lang, "learning.new"), "/learnings/new".to_string()),
+        Some(id) => (t(lang, "learning.edit"), paths::learning_action(id, "edit")),
+        None => (t(lang, "learning.new"), paths::NEW_LEARNING.to_string()),
     };
     let body = html! {
         h1 { (heading) }
@@ -557,7 +558,7 @@ pub fn vocabularies_page(
         p { (t(lang, "learning.vocabularies_intro")) }
         (crate::components::notice(ctx, notice))
         (error_summary(ctx, errors))
-        form method="post" action="/admin/vocabularies" {
+        form method="post" action=(paths::ADMIN_VOCABULARIES) {
             (csrf_field(ctx))
             div.field {
                 label for="vocabulary" { (t(lang, "learning.vocabulary")) }

@@ -23,6 +23,7 @@ pub mod mail_name;
 pub mod moderation;
 pub mod newsletter;
 pub mod newsletter_edition;
+pub mod paths;
 pub mod relative_time;
 pub mod thread_head;
 pub mod waiting;

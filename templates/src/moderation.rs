@@ -6,7 +6,7 @@ use crate::{
     Ctx,
     components::{ago, csrf_field, item_name},
     i18n::t,
-    layout,
+    layout, paths,
     thread_head::ThreadHead,
 };
 
@@ -39,18 +39,17 @@ pub fn thread_controls(
     move_targets: &[(String, String)],
 ) -> Markup {
     let lang = ctx.lang;
-    let base = format!("/threads/{}", thread.id);
     html! {
         details.moderation {
             summary { (t(lang, "mod.controls")) }
             div.controls {
-                (action_button(ctx, &format!("{base}/{}", if thread.pinned { "unpin" } else { "pin" }), if thread.pinned { "mod.unpin" } else { "mod.pin" }, false, None))
-                (action_button(ctx, &format!("{base}/{}", if thread.locked { "unlock" } else { "lock" }), if thread.locked { "mod.unlock" } else { "mod.lock" }, false, None))
-                (action_button(ctx, &format!("{base}/{}", if thread.featured { "unfeature" } else { "feature" }), if thread.featured { "mod.unfeature" } else { "mod.feature" }, false, None))
-                (action_button(ctx, &format!("{base}/{}", if thread.hidden { "unhide" } else { "hide" }), if thread.hidden { "mod.unhide_thread" } else { "mod.hide_thread" }, !thread.hidden, None))
+                (action_button(ctx, &paths::thread_action(thread.id, if thread.pinned { "unpin" } else { "pin" }), if thread.pinned { "mod.unpin" } else { "mod.pin" }, false, None))
+                (action_button(ctx, &paths::thread_action(thread.id, if thread.locked { "unlock" } else { "lock" }), if thread.locked { "mod.unlock" } else { "mod.lock" }, false, None))
+                (action_button(ctx, &paths::thread_action(thread.id, if thread.featured { "unfeature" } else { "feature" }), if thread.featured { "mod.unfeature" } else { "mod.feature" }, false, None))
+                (action_button(ctx, &paths::thread_action(thread.id, if thread.hidden { "unhide" } else { "hide" }), if thread.hidden { "mod.unhide_thread" } else { "mod.hide_thread" }, !thread.hidden, None))
             }
             @if !move_targets.is_empty() {
-                form method="post" action={ (base) "/move" } {
+                form method="post" action=(paths::thread_action(thread.id, "move")) {
                     (csrf_field(ctx))
                     label for="move-to" { (t(lang, "mod.move_to")) }
                     select id="move-to" name="forum" {
@@ -59,7 +58,7 @@ pub fn thread_controls(
                     button.secondary type="submit" { (t(lang, "mod.move")) }
                 }
             }
-            form method="post" action={ (base) "/summary" } {
+            form method="post" action=(paths::thread_action(thread.id, "summary")) {
                 (csrf_field(ctx))
                 div.field {
                     label for="summary" { (t(lang, "mod.summary")) }
@@ -112,19 +111,19 @@ pub fn queue_page(
         ctx,
         &t(lang, "queue.title"),
         html! {
-            p.crumbs { a href={ "/forums/" (forum_slug) } { (forum_title) } }
+            p.crumbs { a href=(paths::forum(forum_slug)) { (forum_title) } }
             h1 { (t(lang, "queue.title")) }
             section aria-labelledby="pending-h" {
                 h2 #pending-h { (t(lang, "queue.pending")) }
                 @if pending.is_empty() { p { (t(lang, "queue.empty")) } }
                 @for item in pending {
                     article.post.pending id={ "post-" (item.post_id) } {
-                        header { strong { (item.author) } " · " a href={ "/threads/" (item.thread_id) } { (item.thread_title) } " · " (ago(ctx, &item.created_at)) }
+                        header { strong { (item.author) } " · " a href=(paths::thread(item.thread_id)) { (item.thread_title) } " · " (ago(ctx, &item.created_at)) }
                         div.body { (PreEscaped(&item.body_html)) }
                         @let which = format!("{}, {}", item.author, item.thread_title);
                         footer.actions {
-                            (action_button(ctx, &format!("/posts/{}/approve", item.post_id), "queue.approve", false, Some(&which)))
-                            (action_button(ctx, &format!("/posts/{}/reject", item.post_id), "queue.reject", true, Some(&which)))
+                            (action_button(ctx, &paths::post_action(item.post_id, "approve"), "queue.approve", false, Some(&which)))
+                            (action_button(ctx, &paths::post_action(item.post_id, "reject"), "queue.reject", true, Some(&which)))
                         }
                     }
                 }
@@ -135,7 +134,7 @@ pub fn queue_page(
                 @for edit in edits {
                     @let item = &edit.proposed;
                     article.post.pending id={ "edit-" (item.post_id) } {
-                        header { strong { (item.author) } " · " a href={ "/threads/" (item.thread_id) "?post=" (item.post_id) "#post-" (item.post_id) } { (item.thread_title) } " · " (ago(ctx, &item.created_at)) }
+                        header { strong { (item.author) } " · " a href=(paths::post(item.thread_id, item.post_id)) { (item.thread_title) } " · " (ago(ctx, &item.created_at)) }
                         h3 { (t(lang, "queue.edit_proposed")) }
                         div.body { (PreEscaped(&item.body_html)) }
                         details {
@@ -144,8 +143,8 @@ pub fn queue_page(
                         }
                         @let which = format!("{}, {}", item.author, item.thread_title);
                         footer.actions {
-                            (action_button(ctx, &format!("/posts/{}/approve_edit", item.post_id), "queue.approve_edit", false, Some(&which)))
-                            (action_button(ctx, &format!("/posts/{}/reject_edit", item.post_id), "queue.reject_edit", true, Some(&which)))
+                            (action_button(ctx, &paths::post_action(item.post_id, "approve_edit"), "queue.approve_edit", false, Some(&which)))
+                            (action_button(ctx, &paths::post_action(item.post_id, "reject_edit"), "queue.reject_edit", true, Some(&which)))
                         }
                     }
                 }
@@ -157,15 +156,15 @@ pub fn queue_page(
                     article.post {
                         header {
                             strong { (flag.reporter) } ": " (flag.reason)
-                            " · " a href={ "/threads/" (flag.thread_id) "?post=" (flag.post_id) "#post-" (flag.post_id) } { (flag.thread_title) }
+                            " · " a href=(paths::post(flag.thread_id, flag.post_id)) { (flag.thread_title) }
                         }
                         div.body { (PreEscaped(&flag.body_html)) }
                         @let which = format!("{}, {}", flag.reporter, flag.thread_title);
                         footer.actions {
                             @if !flag.post_hidden {
-                                (action_button(ctx, &format!("/posts/{}/hide", flag.post_id), "mod.hide_post", true, Some(&which)))
+                                (action_button(ctx, &paths::post_action(flag.post_id, "hide"), "mod.hide_post", true, Some(&which)))
                             }
-                            (action_button(ctx, &format!("/flags/{}/dismiss", flag.flag_id), "queue.dismiss", false, Some(&which)))
+                            (action_button(ctx, &paths::flag_dismiss(flag.flag_id), "queue.dismiss", false, Some(&which)))
                         }
                     }
                 }
@@ -186,7 +185,7 @@ pub fn post_history(ctx: &Ctx, post_id: i32, thread_id: i32, revisions: &[Revisi
         ctx,
         &t(lang, "post.history"),
         html! {
-            p.crumbs { a href={ "/threads/" (thread_id) "#post-" (post_id) } { (t(lang, "post.back")) } }
+            p.crumbs { a href=(paths::thread_at(thread_id, post_id)) { (t(lang, "post.back")) } }
             h1 { (t(lang, "post.history")) }
             @if revisions.is_empty() { p { (t(lang, "post.no_history")) } }
             ol.revisions {

@@ -8,7 +8,7 @@ use crate::{
     Ctx,
     components::{FormErrors, csrf_field, error_summary, field_error, text_input},
     i18n::{t, tf},
-    layout,
+    layout, paths,
 };
 
 /// One theme offered as a checkbox.
@@ -89,10 +89,10 @@ pub fn subscribe(ctx: &Ctx, view: &SubscribeView, errors: &FormErrors) -> Markup
             } @else {
                 p { (t(lang, "newsletter.intro")) }
                 @if ctx.user.is_some() {
-                    p { a href="/profile#newsletter" { (t(lang, "newsletter.member_hint")) } }
+                    p { a href={ (paths::PROFILE) "#newsletter" } { (t(lang, "newsletter.member_hint")) } }
                 }
                 (error_summary(ctx, errors))
-                form method="post" action="/newsletter" {
+                form method="post" action=(paths::NEWSLETTER) {
                     (csrf_field(ctx))
                     (text_input(ctx, errors, "email", &t(lang, "newsletter.email"), &view.email, "email", 254))
                     (choices(ctx, errors, &view.themes, &view.frequency))
@@ -101,7 +101,7 @@ pub fn subscribe(ctx: &Ctx, view: &SubscribeView, errors: &FormErrors) -> Markup
                     button type="submit" { (t(lang, "newsletter.subscribe")) }
                 }
             }
-            p { a href="/newsletter/archive" { (t(lang, "newsletter.archive_link")) } }
+            p { a href=(paths::NEWSLETTER_ARCHIVE) { (t(lang, "newsletter.archive_link")) } }
         },
     )
 }
@@ -115,7 +115,7 @@ pub fn confirm(ctx: &Ctx, token: &str, email: &str) -> Markup {
         html! {
             h1 { (t(lang, "newsletter.confirm_title")) }
             p { (tf(lang, "newsletter.confirm_question", &[("email", email)])) }
-            form method="post" action={ "/newsletter/confirm/" (token) } {
+            form method="post" action=(paths::newsletter_confirm(token)) {
                 (csrf_field(ctx))
                 button type="submit" { (t(lang, "newsletter.confirm_button")) }
             }
@@ -145,7 +145,7 @@ pub fn link_problem(ctx: &Ctx, key: &str) -> Markup {
         html! {
             h1 { (title) }
             p { (t(ctx.lang, "newsletter.link_help")) }
-            p { a href="/newsletter" { (t(ctx.lang, "newsletter.subscribe_again")) } }
+            p { a href=(paths::NEWSLETTER) { (t(ctx.lang, "newsletter.subscribe_again")) } }
         },
     )
 }
@@ -161,7 +161,7 @@ pub fn unsubscribe(ctx: &Ctx, token: &str, email: &str, subscribed: bool) -> Mar
             h1 { (t(lang, "newsletter.unsubscribe_title")) }
             @if subscribed {
                 p { (tf(lang, "newsletter.unsubscribe_question", &[("email", email)])) }
-                form method="post" action={ "/newsletter/unsubscribe/" (token) } {
+                form method="post" action=(paths::newsletter_unsubscribe(token)) {
                     button type="submit" { (t(lang, "newsletter.unsubscribe_button")) }
                 }
             } @else {
@@ -179,7 +179,7 @@ pub fn unsubscribed(ctx: &Ctx, email: &str) -> Markup {
         html! {
             h1 { (t(lang, "newsletter.unsubscribed_title")) }
             p.notice role="status" { (tf(lang, "newsletter.unsubscribed", &[("email", email)])) }
-            p { a href="/newsletter" { (t(lang, "newsletter.subscribe_again")) } }
+            p { a href=(paths::NEWSLETTER) { (t(lang, "newsletter.subscribe_again")) } }
         },
     )
 }
@@ -205,17 +205,17 @@ pub fn manage(ctx: &Ctx, view: &ManageView, errors: &FormErrors) -> Markup {
             @if view.saved { p.notice role="status" { (t(lang, "newsletter.saved")) } }
             p { (tf(lang, "newsletter.manage_intro", &[("email", &view.email)])) }
             @if !view.active {
-                p { (t(lang, "newsletter.manage_inactive")) " " a href="/newsletter" { (t(lang, "newsletter.subscribe_again")) } }
+                p { (t(lang, "newsletter.manage_inactive")) " " a href=(paths::NEWSLETTER) { (t(lang, "newsletter.subscribe_again")) } }
             }
             (error_summary(ctx, errors))
-            form method="post" action={ "/newsletter/manage/" (view.token) } {
+            form method="post" action=(paths::newsletter_manage(&view.token)) {
                 (csrf_field(ctx))
                 (choices(ctx, errors, &view.themes, &view.frequency))
                 (language_choice(ctx, errors, &view.language))
                 button type="submit" { (t(lang, "common.save")) }
             }
             @if view.active {
-                p { a href={ "/newsletter/unsubscribe/" (view.token) } { (t(lang, "newsletter.unsubscribe_link")) } }
+                p { a href=(paths::newsletter_unsubscribe(&view.token)) { (t(lang, "newsletter.unsubscribe_link")) } }
             }
         },
     )
@@ -239,7 +239,7 @@ pub fn profile_section(ctx: &Ctx, view: &ProfileNewsletter, errors: &FormErrors)
             } @else {
                 p { (t(lang, "newsletter.profile_intro")) }
             }
-            form method="post" action="/profile/newsletter" {
+            form method="post" action=(paths::PROFILE_NEWSLETTER) {
                 (csrf_field(ctx))
                 input type="hidden" name="action" value="save";
                 (choices(ctx, errors, &view.themes, &view.frequency))
@@ -248,7 +248,7 @@ pub fn profile_section(ctx: &Ctx, view: &ProfileNewsletter, errors: &FormErrors)
                 }
             }
             @if view.subscribed {
-                form method="post" action="/profile/newsletter" {
+                form method="post" action=(paths::PROFILE_NEWSLETTER) {
                     (csrf_field(ctx))
                     input type="hidden" name="action" value="unsubscribe";
                     button type="submit" { (t(lang, "newsletter.unsubscribe_button")) }

@@ -11,7 +11,7 @@ use crate::{
     email::RenderedEmail,
     format::number,
     i18n::{in_language_key, plural, t, tf},
-    layout,
+    layout, paths,
 };
 
 /// One item as a message or a page shows it.
@@ -213,14 +213,14 @@ pub fn archive_list(ctx: &Ctx, rows: &[ArchiveRow], pages: &Pager) -> Markup {
         &t(lang, "edition.archive_title"),
         html! {
             h1 { (t(lang, "edition.archive_title")) }
-            p { (t(lang, "edition.archive_intro")) " " a href="/newsletter" { (t(lang, "edition.archive_subscribe")) } }
+            p { (t(lang, "edition.archive_intro")) " " a href=(paths::NEWSLETTER) { (t(lang, "edition.archive_subscribe")) } }
             @if rows.is_empty() {
                 p { (t(lang, "edition.archive_none")) }
             } @else {
                 ul.editions {
                     @for row in rows {
                         li {
-                            a href={ "/newsletter/archive/" (row.id) } { (row.subject) }
+                            a href=(paths::archived_edition(row.id)) { (row.subject) }
                             " · " (time(lang, &row.sent_at))
                         }
                     }
@@ -266,7 +266,7 @@ pub fn archive_edition(ctx: &Ctx, view: &ArchiveEdition) -> Markup {
         ctx,
         &view.subject,
         html! {
-            p { a href="/newsletter/archive" { (t(lang, "edition.archive_back")) } }
+            p { a href=(paths::NEWSLETTER_ARCHIVE) { (t(lang, "edition.archive_back")) } }
             h1 { (view.subject) }
             p { (time(lang, &view.sent_at)) }
             @if !view.intro_html.is_empty() {
@@ -277,7 +277,7 @@ pub fn archive_edition(ctx: &Ctx, view: &ArchiveEdition) -> Markup {
             @if view.learnings.is_empty() && view.products.is_empty() {
                 p { (t(lang, "edition.archive_nothing_public")) }
             }
-            p { a href="/newsletter" { (t(lang, "edition.archive_subscribe")) } }
+            p { a href=(paths::NEWSLETTER) { (t(lang, "edition.archive_subscribe")) } }
         },
     )
 }
@@ -363,14 +363,14 @@ pub fn admin_home(ctx: &Ctx, view: &AdminNewsletterView) -> Markup {
         ctx,
         &t(lang, "edition.admin_title"),
         html! {
-            p { a href="/admin" { (t(lang, "admin.title")) } }
+            p { a href=(paths::ADMIN) { (t(lang, "admin.title")) } }
             h1 { (t(lang, "edition.admin_title")) }
             (notice(ctx, view.notice))
             section aria-labelledby="compose-h" {
                 h2 #compose-h { (t(lang, "edition.compose_title")) }
                 p { (t(lang, "edition.compose_hint")) }
                 @for frequency in ["weekly", "monthly"] {
-                    form.inline method="post" action="/admin/newsletter/compose" {
+                    form.inline method="post" action=(paths::ADMIN_NEWSLETTER_COMPOSE) {
                         (csrf_field(ctx))
                         input type="hidden" name="frequency" value=(frequency);
                         button type="submit" { (tf(lang, "edition.compose_now", &[("frequency", &frequency_label(lang, frequency))])) }
@@ -395,7 +395,7 @@ pub fn admin_home(ctx: &Ctx, view: &AdminNewsletterView) -> Markup {
                             tbody {
                                 @for row in &view.editions {
                                     tr {
-                                        td { a href={ "/admin/newsletter/editions/" (row.id) } { (row.subject) } }
+                                        td { a href=(paths::edition(row.id)) { (row.subject) } }
                                         td data-label=(t(lang, "edition.status")) { (t(lang, status_key(&row.status))) }
                                         td data-label=(t(lang, "edition.scheduled_for")) { (time(lang, &row.scheduled_for)) }
                                         td data-label=(t(lang, "edition.items")) { (number(lang, row.items)) }
@@ -410,7 +410,7 @@ pub fn admin_home(ctx: &Ctx, view: &AdminNewsletterView) -> Markup {
             }
             section aria-labelledby="subscribers-h" {
                 h2 #subscribers-h { (t(lang, "edition.subscribers")) }
-                p { a href="/admin/newsletter/bounces" { (t(lang, "bounce.admin_link")) } }
+                p { a href=(paths::ADMIN_NEWSLETTER_BOUNCES) { (t(lang, "bounce.admin_link")) } }
                 @if view.subscribers.is_empty() {
                     p { (t(lang, "edition.no_subscribers")) }
                 } @else {
@@ -473,13 +473,12 @@ fn kind_key(kind: &str) -> &'static str {
 
 pub fn admin_edition(ctx: &Ctx, view: &AdminEditionView, errors: &FormErrors) -> Markup {
     let lang = ctx.lang;
-    let base = format!("/admin/newsletter/editions/{}", view.id);
     let scheduled = view.status == "scheduled";
     layout::page(
         ctx,
         &view.subject,
         html! {
-            p { a href="/admin/newsletter" { (t(lang, "edition.admin_title")) } }
+            p { a href=(paths::ADMIN_NEWSLETTER) { (t(lang, "edition.admin_title")) } }
             h1 { (view.subject) }
             (notice(ctx, view.notice))
             (error_summary(ctx, errors))
@@ -496,7 +495,7 @@ pub fn admin_edition(ctx: &Ctx, view: &AdminEditionView, errors: &FormErrors) ->
             }
             div.actions {
                 @if (scheduled || view.status == "empty") && view.items.iter().any(|i| i.goes_out) {
-                    form.inline method="post" action={ (base) "/send" } {
+                    form.inline method="post" action=(paths::edition_action(view.id, "send")) {
                         (csrf_field(ctx))
                         button type="submit" { (t(lang, "edition.send_now")) }
                     }
@@ -504,7 +503,7 @@ pub fn admin_edition(ctx: &Ctx, view: &AdminEditionView, errors: &FormErrors) ->
                     p.hint { (t(lang, "edition.send_nothing")) }
                 }
                 @if view.progress.failed > 0 {
-                    form.inline method="post" action={ (base) "/retry" } {
+                    form.inline method="post" action=(paths::edition_action(view.id, "retry")) {
                         (csrf_field(ctx))
                         button type="submit" { (plural(lang, "edition.retry_failed", view.progress.failed)) }
                     }
@@ -512,7 +511,7 @@ pub fn admin_edition(ctx: &Ctx, view: &AdminEditionView, errors: &FormErrors) ->
             }
             section aria-labelledby="preview-h" {
                 h2 #preview-h { (t(lang, "edition.preview_title")) }
-                form method="get" action={ (base) "/preview" } {
+                form method="get" action=(paths::edition_action(view.id, "preview")) {
                     div.field {
                         label for="email" { (t(lang, "edition.preview_email")) }
                         input #email name="email" type="email" maxlength="320" autocomplete="email" required;
@@ -524,7 +523,7 @@ pub fn admin_edition(ctx: &Ctx, view: &AdminEditionView, errors: &FormErrors) ->
                 h2 #intro-h { (t(lang, "edition.intro")) }
                 @if scheduled {
                     p.hint { (t(lang, "edition.intro_fallback")) }
-                    form method="post" action={ (base) "/intro" } {
+                    form method="post" action=(paths::edition_action(view.id, "intro")) {
                         (csrf_field(ctx))
                         (textarea(ctx, errors, "intro", &t(lang, "edition.intro_label_en"), &view.intro_md, 8))
                         (textarea(ctx, errors, "intro_fr", &t(lang, "edition.intro_label_fr"), &view.intro_md_fr, 8))
@@ -576,14 +575,13 @@ pub struct PreviewMessage {
 
 pub fn admin_preview(ctx: &Ctx, view: &PreviewView) -> Markup {
     let lang = ctx.lang;
-    let base = format!("/admin/newsletter/editions/{}", view.edition_id);
     layout::page(
         ctx,
         &t(lang, "edition.preview_title"),
         html! {
-            p { a href=(base) { (view.subject) } }
+            p { a href=(paths::edition(view.edition_id)) { (view.subject) } }
             h1 { (t(lang, "edition.preview_title")) }
-            form method="get" action={ (base) "/preview" } {
+            form method="get" action=(paths::edition_action(view.edition_id, "preview")) {
                 div.field {
                     label for="email" { (t(lang, "edition.preview_email")) }
                     input #email name="email" type="email" maxlength="320" autocomplete="email" required value=(view.email);

@@ -37,6 +37,7 @@ mod newsletter_subscribe;
 mod notifications;
 mod pathological_posts;
 mod private_pages;
+mod reply_by_mail;
 mod routes_in_source;
 mod screenshots;
 mod search_engine;

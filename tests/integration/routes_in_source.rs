@@ -170,3 +170,200 @@ fn route_calls_are_read_with_their_methods() {
         ]
     );
 }
+
+/// Every path `templates::paths` builds, by the name of its constant or function, with sample
+/// arguments (several where a segment names an action).
+fn built_paths() -> Vec<(&'static str, String)> {
+    use templates::paths;
+    let token = "c2VjcmV0";
+    let mut built: Vec<(&'static str, String)> = [
+        ("HOME", paths::HOME),
+        ("LOGIN", paths::LOGIN),
+        ("LOGOUT", paths::LOGOUT),
+        ("PASSWORD_FORGOT", paths::PASSWORD_FORGOT),
+        ("PROFILE", paths::PROFILE),
+        ("PROFILE_PASSWORD", paths::PROFILE_PASSWORD),
+        ("PROFILE_NEWSLETTER", paths::PROFILE_NEWSLETTER),
+        ("PROFILE_ADDRESS_WORKS", paths::PROFILE_ADDRESS_WORKS),
+        (
+            "PROFILE_SIGN_OUT_EVERYWHERE",
+            paths::PROFILE_SIGN_OUT_EVERYWHERE,
+        ),
+        ("STYLE_CSS", paths::STYLE_CSS),
+        ("FORUMS", paths::FORUMS),
+        ("WAITING", paths::WAITING),
+        ("LEARNINGS", paths::LEARNINGS),
+        ("NEW_LEARNING", paths::NEW_LEARNING),
+        ("PRODUCTS", paths::PRODUCTS),
+        ("NEW_PRODUCT", paths::NEW_PRODUCT),
+        ("THEMES", paths::THEMES),
+        ("NEWSLETTER", paths::NEWSLETTER),
+        ("NEWSLETTER_ARCHIVE", paths::NEWSLETTER_ARCHIVE),
+        ("FEED_LEARNINGS", paths::FEED_LEARNINGS),
+        ("FEED_PRODUCTS", paths::FEED_PRODUCTS),
+        ("API_LEARNINGS", paths::API_LEARNINGS),
+        ("API_PRODUCTS", paths::API_PRODUCTS),
+        ("ADMIN", paths::ADMIN),
+        ("ADMIN_USERS", paths::ADMIN_USERS),
+        ("ADMIN_LOG", paths::ADMIN_LOG),
+        ("ADMIN_FORUMS", paths::ADMIN_FORUMS),
+        ("ADMIN_THEMES", paths::ADMIN_THEMES),
+        ("ADMIN_IMPORT", paths::ADMIN_IMPORT),
+        ("ADMIN_VOCABULARIES", paths::ADMIN_VOCABULARIES),
+        ("ADMIN_NEWSLETTER", paths::ADMIN_NEWSLETTER),
+        ("ADMIN_NEWSLETTER_COMPOSE", paths::ADMIN_NEWSLETTER_COMPOSE),
+        ("ADMIN_NEWSLETTER_BOUNCES", paths::ADMIN_NEWSLETTER_BOUNCES),
+    ]
+    .into_iter()
+    .map(|(name, path)| (name, path.to_string()))
+    .collect();
+    built.extend([
+        ("language", paths::language("fr")),
+        ("password_reset", paths::password_reset(token)),
+        ("invitation", paths::invitation(token)),
+        ("admin_setup", paths::admin_setup(token)),
+        ("stop_following", paths::stop_following(token)),
+        ("forum", paths::forum("cdw")),
+        ("forum_new_thread", paths::forum_new_thread("cdw")),
+        ("forum_queue", paths::forum_queue("cdw")),
+        ("forum_log", paths::forum_log("cdw")),
+        ("forum_members", paths::forum_members("cdw")),
+        ("forum_member_remove", paths::forum_member_remove("cdw", 7)),
+        ("invitation_resend", paths::invitation_resend("cdw", 7)),
+        ("invitation_revoke", paths::invitation_revoke("cdw", 7)),
+        ("thread", paths::thread(3)),
+        ("thread_at", paths::thread_at(3, 9)),
+        ("post", paths::post(3, 9)),
+        ("flag_dismiss", paths::flag_dismiss(4)),
+        ("learning", paths::learning(5)),
+        ("learning_workflow", paths::learning_workflow(5)),
+        ("product", paths::product(6)),
+        ("product_edit", paths::product_edit(6)),
+        ("product_status", paths::product_status(6)),
+        ("theme", paths::theme("water")),
+        ("newsletter_confirm", paths::newsletter_confirm(token)),
+        (
+            "newsletter_unsubscribe",
+            paths::newsletter_unsubscribe(token),
+        ),
+        ("newsletter_manage", paths::newsletter_manage(token)),
+        ("archived_edition", paths::archived_edition(8)),
+        ("edition", paths::edition(8)),
+        ("bounce_reset_subscriber", paths::bounce_reset_subscriber(2)),
+        ("bounce_reset_member", paths::bounce_reset_member(2)),
+    ]);
+    for action in [
+        "reply",
+        "follow",
+        "unfollow",
+        "move",
+        "summary",
+        "propose-learning",
+        "pin",
+        "unhide",
+    ] {
+        built.push(("thread_action", paths::thread_action(3, action)));
+    }
+    for action in ["edit", "flag", "history", "hide", "approve_edit"] {
+        built.push(("post_action", paths::post_action(9, action)));
+    }
+    for action in ["edit", "discuss", "submit", "decide"] {
+        built.push(("learning_action", paths::learning_action(5, action)));
+    }
+    for action in ["language", "archive", "unarchive"] {
+        built.push((
+            "admin_forum_action",
+            paths::admin_forum_action("cdw", action),
+        ));
+    }
+    for action in ["enable", "disable"] {
+        built.push(("admin_user_action", paths::admin_user_action(7, action)));
+    }
+    for file in ["learnings.csv", "products.json"] {
+        built.push(("admin_export", paths::admin_export(file)));
+    }
+    for action in ["intro", "send", "retry", "preview"] {
+        built.push(("edition_action", paths::edition_action(8, action)));
+    }
+    built
+}
+
+/// The route pattern a computed route path stands for, or `None` where a literal route covers
+/// its paths already.
+fn computed_pattern(file: &str, expression: &str) -> Option<String> {
+    match (file, expression) {
+        ("src/transfer/import/web.rs", "PATH") => Some(fora::transfer::import::PATH.to_string()),
+        // One route per review step, named by `Step::segment`.
+        ("src/learnings/workflow.rs", e) if e.starts_with(r#"&format!("/learnings/{{id}}/{}""#) => {
+            Some("/learnings/{id}/{step}".to_string())
+        }
+        // The API's routes from its OpenAPI document, all under the literal `/api/v1/{*rest}`.
+        ("src/api/mod.rs", "&path") => None,
+        _ => panic!("{file}: say which paths the route at `{expression}` serves"),
+    }
+}
+
+/// `{x}` matches any one segment, `{*x}` all the rest.
+fn path_matches(pattern: &str, path: &str) -> bool {
+    let mut given = path.split('/');
+    for part in pattern.split('/') {
+        if part.starts_with("{*") {
+            return given.next().is_some_and(|s| !s.is_empty());
+        }
+        match given.next() {
+            Some(segment) if part.starts_with('{') => {
+                if segment.is_empty() {
+                    return false;
+                }
+            }
+            Some(segment) if segment == part => {}
+            _ => return false,
+        }
+    }
+    given.next().is_none()
+}
+
+#[test]
+fn every_built_path_goes_to_a_route() {
+    let patterns: Vec<String> = routes()
+        .into_iter()
+        .filter_map(|route| match route.path {
+            RoutePath::Literal(path) => Some(path),
+            RoutePath::Computed { file, expression } => computed_pattern(&file, &expression),
+        })
+        .collect();
+    let built = built_paths();
+    let mut problems = Vec::new();
+    for (name, path) in &built {
+        let bare = path.split(['?', '#']).next().unwrap_or_default();
+        if !patterns.iter().any(|pattern| path_matches(pattern, bare)) {
+            problems.push(format!(
+                "paths::{name} builds {path}, which no route serves"
+            ));
+        }
+    }
+    let source =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/src/paths.rs"))
+            .expect("read paths.rs");
+    let declared = regex::Regex::new(r"(?m)^pub (?:const|fn) ([A-Za-z0-9_]+)").expect("regex");
+    for found in declared.captures_iter(&source) {
+        if !built.iter().any(|(name, _)| *name == &found[1]) {
+            problems.push(format!(
+                "paths::{} is not called in built_paths()",
+                &found[1]
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn route_patterns_match_segment_by_segment() {
+    assert!(path_matches("/", "/"));
+    assert!(path_matches("/threads/{id}", "/threads/3"));
+    assert!(!path_matches("/threads/{id}", "/threads/3/reply"));
+    assert!(!path_matches("/threads/{id}", "/threads/"));
+    assert!(path_matches("/api/v1/{*rest}", "/api/v1/learnings/2"));
+    assert!(!path_matches("/api/v1/{*rest}", "/api/v1"));
+    assert!(!path_matches("/forums", "/forum"));
+}

@@ -100,6 +100,8 @@ pub struct Options {
     pub dkim: Option<fora::mail::dkim::DkimSigner>,
     /// `FORA_BOUNCE_DOMAIN` and `FORA_BOUNCE_THRESHOLD` (default: no return paths).
     pub bounces: fora::config::BounceConfig,
+    /// `FORA_REPLY_DOMAIN` (default: none, notifications carry no `Reply-To`).
+    pub reply_domain: Option<String>,
 }
 
 impl Default for Options {
@@ -116,6 +118,7 @@ impl Default for Options {
             base_url: None,
             dkim: None,
             bounces: Default::default(),
+            reply_domain: None,
         }
     }
 }
@@ -179,6 +182,7 @@ impl TestApp {
             data_dir: dir.path().join("data"),
             secret_key_file: secret_key_file.clone(),
             bounces: options.bounces,
+            reply_domain: options.reply_domain,
         };
         let secret_key_file =
             secret_key_file.unwrap_or_else(|| dir.path().join("data").join("secret.key"));

@@ -364,6 +364,17 @@ fn from_text(message: &Message<'_>) -> Report {
     Report::Failure { severity, reason }
 }
 
+/// Whether no person wrote `message` in answer to something: a delivery report of any form,
+/// a report about a report, or an automatic reply. Mail to a reply address that is one of
+/// these is never posted (nor answered: answering could loop).
+pub(super) fn is_automatic(message: &Message<'_>) -> bool {
+    is_a_report(message)
+        || returns_a_report(message)
+        || delivery_status(message).is_some()
+        || looks_like_a_bounce(message)
+        || is_automatic_reply(message)
+}
+
 fn is_automatic_reply(message: &Message<'_>) -> bool {
     let header = |name: &str| {
         message

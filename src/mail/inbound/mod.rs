@@ -2,13 +2,17 @@
 //! hands it to `fora mail-in`, dispatched by the address it was sent to.
 //!
 //! Fora reads mail at addresses it made itself, each a mailbox name, `+`, and a signed token:
-//! `bounces+TOKEN@FORA_BOUNCE_DOMAIN`, the return path of every message ([`super::verp`]).
-//! [`Mailbox`] lists them; anything else is an unknown address. [`read`] checks a message
-//! without the database and says what it asks of it ([`Action`]), which [`act`] does; either
-//! ends in an [`Outcome`], whose [`Outcome::exit_code`] tells the MTA what to do (sysexits):
-//! 0 done, 65 not a message, 67 no such address (75, try again later, is a database error).
+//! `bounces+TOKEN@FORA_BOUNCE_DOMAIN`, the return path of every message ([`super::verp`]),
+//! and `reply+TOKEN@FORA_REPLY_DOMAIN`, the `Reply-To` of notifications
+//! ([`super::reply_address`]). [`Mailbox`] lists them; anything else is an unknown address.
+//! [`read`] checks a message and its token without the database and says what it asks of it
+//! ([`Action`]): a bounce, which [`act`] counts, or a reply, which the forums feature posts
+//! (the command line hands it over: this shared layer knows no feature). Each ends in an
+//! [`Outcome`], whose [`Outcome::exit_code`] tells the MTA what to do (sysexits): 0 done, 65
+//! not a message, 67 no such address (75, try again later, is a database error).
 
 pub mod dsn;
+pub mod reply;
 
 use std::io::Read;
 
@@ -17,6 +21,7 @@ use sea_orm::{DatabaseConnection, DbErr};
 
 use super::{
     bounces::{self, Holder, Recorded},
+    reply_address::{self, ReplyAddress},
     verp::{self, Recipient, ReturnPath},
 };
 
@@ -42,19 +47,36 @@ pub fn read_limited(mut input: impl Read, limit: usize) -> std::io::Result<Optio
 }
 
 /// The mailboxes Fora reads, by the name before the `+`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Mailbox {
+#[derive(Clone, Copy, Debug)]
+enum Mailbox<'a> {
     /// Reports about mail Fora sent: the return path.
-    Bounces,
+    Bounces(&'a ReturnPath),
+    /// Members' answers to notifications.
+    Reply(&'a ReplyAddress),
+}
+
+/// The addresses Fora reads mail at, as configured (`FORA_BOUNCE_DOMAIN`,
+/// `FORA_REPLY_DOMAIN`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Addresses<'a> {
+    pub return_path: Option<&'a ReturnPath>,
+    pub reply: Option<&'a ReplyAddress>,
 }
 
 /// What an address is to Fora: one of its mailboxes and the token after the `+`.
-fn route<'a>(address: &'a str, return_path: &ReturnPath) -> Option<(Mailbox, &'a str)> {
+fn route<'a, 'b>(address: &'a str, addresses: Addresses<'b>) -> Option<(Mailbox<'b>, &'a str)> {
     let address = address.trim().trim_matches(['<', '>']);
     let (local, domain) = address.rsplit_once('@')?;
     let (name, token) = local.split_once('+')?;
-    (name.eq_ignore_ascii_case(verp::BOUNCES) && domain.eq_ignore_ascii_case(return_path.domain()))
-        .then_some((Mailbox::Bounces, token))
+    if let Some(path) = addresses.return_path
+        && name.eq_ignore_ascii_case(verp::BOUNCES)
+        && domain.eq_ignore_ascii_case(path.domain())
+    {
+        return Some((Mailbox::Bounces(path), token));
+    }
+    let reply = addresses.reply?;
+    (name.eq_ignore_ascii_case(reply_address::REPLY) && domain.eq_ignore_ascii_case(reply.domain()))
+        .then_some((Mailbox::Reply(reply), token))
 }
 
 /// What a message asks of the database, once it has been read and its token checked.
@@ -65,6 +87,8 @@ pub enum Action {
         severity: bounces::Severity,
         reason: String,
     },
+    /// Post a member's answer to a notification in its thread, or tell them why not.
+    Reply(reply::Reply),
 }
 
 /// What became of a message.
@@ -76,6 +100,11 @@ pub enum Outcome {
         points: i32,
         suppressed: bool,
     },
+    /// A reply by mail posted in its thread (`held`: waiting for a moderator's approval).
+    Posted { post_id: i32, held: bool },
+    /// A reply by mail not posted, for this reason; `answered`: the member was told by mail
+    /// (not when they were told too often in the last hour).
+    Refused { reason: String, answered: bool },
     /// Understood, and nothing to change (a delay already counted today, an auto-reply, a
     /// loop, a newcomer's address): why, for the log.
     Ignored(String),
@@ -88,7 +117,10 @@ pub enum Outcome {
 impl Outcome {
     pub fn exit_code(&self) -> u8 {
         match self {
-            Outcome::Counted { .. } | Outcome::Ignored(_) => 0,
+            Outcome::Counted { .. }
+            | Outcome::Posted { .. }
+            | Outcome::Refused { .. }
+            | Outcome::Ignored(_) => 0,
             Outcome::Malformed(_) => 65,
             Outcome::UnknownAddress(_) => 67,
         }
@@ -96,18 +128,20 @@ impl Outcome {
 
     /// Whether something changed that other instances should see.
     pub fn changed(&self) -> bool {
-        matches!(self, Outcome::Counted { .. })
+        matches!(self, Outcome::Counted { .. } | Outcome::Posted { .. })
     }
 }
 
 /// Reads one message sent to `recipient` (the MTA's `${recipient}`), else to the address its
 /// delivery headers name (`X-Original-To`, `Delivered-To`, `To`), and says what it asks of
-/// the database, or, when nothing, how it ends. Needs no database: mail to unknown addresses
-/// and forged tokens is answered without one.
+/// the database, or, when nothing, how it ends. `sender`: the envelope sender, when the MTA
+/// gives it (`${sender}`). Needs no database: mail to unknown addresses and forged tokens is
+/// answered without one.
 pub fn read(
-    return_path: Option<&ReturnPath>,
+    addresses: Addresses<'_>,
     raw: &[u8],
     recipient: Option<&str>,
+    sender: Option<&str>,
 ) -> Result<Action, Outcome> {
     let Some(message) = MessageParser::default().parse(raw) else {
         return Err(Outcome::Malformed("no message headers".into()));
@@ -116,48 +150,51 @@ pub fn read(
         Some(address) => vec![address.to_string()],
         None => addressed_to(&message),
     };
-    let routed = return_path.and_then(|path| {
-        candidates
-            .iter()
-            .find_map(|address| route(address, path))
-            .map(|(mailbox, token)| (path, mailbox, token))
-    });
-    let Some((path, mailbox, token)) = routed else {
+    let routed = candidates
+        .iter()
+        .find_map(|address| route(address, addresses));
+    let Some((mailbox, token)) = routed else {
         return Err(Outcome::UnknownAddress(format!(
             "not an address Fora reads: {}",
             candidates.first().map_or("(none)", String::as_str)
         )));
     };
     match mailbox {
-        Mailbox::Bounces => bounce(path, &message, token),
+        Mailbox::Bounces(path) => bounce(path, &message, token),
+        Mailbox::Reply(reply_addresses) => {
+            let Some(tag) = reply_addresses.verify(token) else {
+                return Err(Outcome::UnknownAddress(format!(
+                    "a reply address Fora did not make: reply+{token}"
+                )));
+            };
+            let own: Vec<&str> = [addresses.return_path.map(ReturnPath::domain)]
+                .into_iter()
+                .flatten()
+                .chain([reply_addresses.domain()])
+                .collect();
+            reply::read(&message, raw, tag, sender, &own).map(Action::Reply)
+        }
     }
 }
 
-/// Does what [`read`] found, in one write transaction.
+/// Counts a bounce that [`read`] found, in one write transaction.
 pub async fn act(
     db: &DatabaseConnection,
     threshold_points: i32,
-    action: Action,
+    holder: Holder,
+    severity: bounces::Severity,
+    reason: String,
 ) -> Result<Outcome, DbErr> {
-    match action {
-        Action::CountBounce {
+    let at = crate::db::now();
+    let recorded = bounces::record(db, holder, severity, &reason, threshold_points, at).await?;
+    Ok(match recorded {
+        Recorded::Counted { points, suppressed } => Outcome::Counted {
             holder,
-            severity,
-            reason,
-        } => {
-            let at = crate::db::now();
-            let recorded =
-                bounces::record(db, holder, severity, &reason, threshold_points, at).await?;
-            Ok(match recorded {
-                Recorded::Counted { points, suppressed } => Outcome::Counted {
-                    holder,
-                    points,
-                    suppressed,
-                },
-                Recorded::Unknown => Outcome::Ignored(format!("{holder:?} is gone")),
-            })
-        }
-    }
+            points,
+            suppressed,
+        },
+        Recorded::Unknown => Outcome::Ignored(format!("{holder:?} is gone")),
+    })
 }
 
 /// The addresses a message was delivered to, as its headers say, the MTA's own first.

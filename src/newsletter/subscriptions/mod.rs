@@ -35,7 +35,7 @@ use crate::{
     },
     refusal::Refusal,
     taxonomy::labels::sort_by_name,
-    web::{AppError, AppResult, AppState, Viewer, client_addr::ClientAddr, forms::Form},
+    web::{AppError, AppResult, AppState, Viewer, client_addr::ClientAddr, forms::Form, paths},
 };
 use form::Submitted;
 use service::{Choices, Outcome, Theme};
@@ -167,9 +167,7 @@ async fn request_and_mail(
             Kind::NewsletterConfirm,
             templates::email::newsletter_confirm(
                 templates::i18n::supported(&language),
-                &state
-                    .config
-                    .absolute(&format!("/newsletter/confirm/{token}")),
+                &state.config.absolute(&paths::newsletter_confirm(&token)),
             ),
         ),
         Outcome::AlreadyActive {
@@ -182,12 +180,10 @@ async fn request_and_mail(
                 Kind::NewsletterAlreadySubscribed,
                 templates::email::newsletter_already_subscribed(
                     templates::i18n::supported(&language),
+                    &state.config.absolute(&paths::newsletter_manage(&token)),
                     &state
                         .config
-                        .absolute(&format!("/newsletter/manage/{token}")),
-                    &state
-                        .config
-                        .absolute(&format!("/newsletter/unsubscribe/{token}")),
+                        .absolute(&paths::newsletter_unsubscribe(&token)),
                 ),
             )
         }
@@ -246,10 +242,7 @@ pub async fn confirm_subscription(
         StatusCode::OK,
         views::confirmed(
             &ctx,
-            &format!(
-                "/newsletter/manage/{}",
-                service::link_token(&state.secret, row.id, &row.link_salt)
-            ),
+            &paths::newsletter_manage(&service::link_token(&state.secret, row.id, &row.link_salt)),
         ),
     ))
 }
@@ -369,5 +362,5 @@ pub async fn update_manage(
     service::update_choices(&txn, row.id, &choices, now()).await?;
     service::set_language(&txn, row.id, language, now()).await?;
     txn.commit().await?;
-    Ok(Redirect::to(&format!("/newsletter/manage/{token}?saved=1")).into_response())
+    Ok(Redirect::to(&format!("{}?saved=1", paths::newsletter_manage(&token))).into_response())
 }

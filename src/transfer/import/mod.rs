@@ -21,6 +21,7 @@ use templates::{
     i18n::{plural, plural_with, t, tf},
 };
 
+use crate::web::paths;
 use crate::{
     db,
     entities::{learnings::LearningStatus, products::ProductStatus},
@@ -32,7 +33,7 @@ pub const MAX_FILE_BYTES: u64 = 20 * 1024 * 1024;
 /// The admin page's upload: the file plus the form's few small fields.
 pub const MAX_UPLOAD_BYTES: usize = MAX_FILE_BYTES as usize + 64 * 1024;
 /// Where the admin page lives (the CSRF layer gives this path the upload limit).
-pub const PATH: &str = "/admin/import";
+pub const PATH: &str = paths::ADMIN_IMPORT;
 
 /// The statuses an import may give the learnings it creates.
 const LEARNING_IMPORT_STATUSES: [LearningStatus; 3] = [
