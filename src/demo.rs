@@ -7,7 +7,7 @@ use sea_orm::{EntityTrait, PaginatorTrait};
 
 use crate::{
     accounts::service,
-    admin::service::{NewForum, create_forum, create_theme},
+    admin::service::{NewForum, create_forum, create_theme, translate_theme},
     entities::{states::MemberRole, users},
     forums::{access, posting},
     transfer::import::{self, Format, Kind},
@@ -16,14 +16,9 @@ use crate::{
 
 pub const DEMO_PASSWORD: &str = "fora-demo-2026";
 
-const THEMES: &[(&str, &str)] = &[
-    ("child-domestic-work", "Child domestic work"),
-    ("agriculture", "Agriculture"),
-    ("education", "Education and training"),
-    ("trafficking", "Trafficking"),
-    ("forced-labour", "Forced labour"),
-    ("labour-migration", "Labour migration"),
-];
+/// The demo's themes, named in English, French and Spanish: the ones whose translations the
+/// schema fills in on databases that had them before themes were translated.
+const THEMES: &[(&str, &str, &str, &str)] = migration::m20261202_000020_vocabulary_labels::THEMES;
 
 struct DemoForum {
     slug: &'static str,
@@ -202,8 +197,11 @@ pub async fn fill(state: &AppState) -> anyhow::Result<()> {
     for (email, name) in PEOPLE {
         people.push(service::create_user(&state.db, email, name, Some(hash.clone()), false).await?);
     }
-    for (slug, name) in THEMES {
-        create_theme(&state.db, slug, name)
+    for (slug, name, name_fr, name_es) in THEMES {
+        let theme = create_theme(&state.db, slug, name)
+            .await
+            .with_context(|| format!("demo theme {slug}"))?;
+        translate_theme(&state.db, theme, name_fr, name_es)
             .await
             .with_context(|| format!("demo theme {slug}"))?;
     }

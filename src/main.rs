@@ -213,8 +213,15 @@ enum AdminCommand {
 enum ThemeCommand {
     Create {
         slug: String,
+        /// The theme's name in English.
         #[arg(long)]
         name: String,
+        /// Its name in French (English is shown where it is missing).
+        #[arg(long)]
+        name_fr: Option<String>,
+        /// Its name in Spanish (English is shown where it is missing).
+        #[arg(long)]
+        name_es: Option<String>,
     },
 }
 
@@ -278,11 +285,34 @@ async fn main() -> anyhow::Result<()> {
             command: AdminCommand::Create { email, name },
         } => create_admin(config, &email, name).await,
         Command::Theme {
-            command: ThemeCommand::Create { slug, name },
+            command:
+                ThemeCommand::Create {
+                    slug,
+                    name,
+                    name_fr,
+                    name_es,
+                },
         } => {
             let state = fora::init(config).await?;
-            match admin_service::create_theme(&state.db, &slug, &name).await {
-                Ok(theme) => println!("Theme {} created.", theme.slug),
+            // Both or neither: a refused translation leaves no theme behind.
+            let txn = fora::db::begin_write(&state.db).await?;
+            let created = match admin_service::create_theme(&txn, &slug, &name).await {
+                Ok(theme) => {
+                    admin_service::translate_theme(
+                        &txn,
+                        theme,
+                        name_fr.as_deref().unwrap_or_default(),
+                        name_es.as_deref().unwrap_or_default(),
+                    )
+                    .await
+                }
+                Err(refusal) => Err(refusal),
+            };
+            match created {
+                Ok(theme) => {
+                    txn.commit().await?;
+                    println!("Theme {} created.", theme.slug);
+                }
                 Err(Refusal::Refused(problem)) => bail!(refusal_text(problem)),
                 Err(Refusal::Db(err)) => return Err(err.into()),
             }

@@ -121,7 +121,13 @@ fn projects(corpus: &Corpus, ids: &Ids, rng: &mut Rng) -> Vec<Project> {
     let sectors = Weighted::zipf(SECTORS.to_vec(), 1.1);
     let countries = country_weights();
     let evaluation_types = weighted(EVALUATION_TYPES);
-    let name_of = |id: i32| ids.taxonomy.term(id).expect("country").label.clone();
+    let name_of = |id: i32| {
+        ids.taxonomy
+            .term(id)
+            .expect("country")
+            .label("en")
+            .to_string()
+    };
     let mut seen = HashSet::new();
     let mut projects = Vec::with_capacity(PROJECTS);
     let mut real_titles = corpus.project_titles.iter();

@@ -18,6 +18,7 @@ mod m20261201_000080_mail_queue;
 mod m20261201_000090_forum_language;
 mod m20261201_000110_bounce_scores;
 mod m20261202_000010_mail_replies;
+pub mod m20261202_000020_vocabulary_labels;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000090_forum_language::Migration),
             Box::new(m20261201_000110_bounce_scores::Migration),
             Box::new(m20261202_000010_mail_replies::Migration),
+            Box::new(m20261202_000020_vocabulary_labels::Migration),
         ]
     }
 }

@@ -14,14 +14,23 @@ use crate::{
     web::forms::FieldProblem,
 };
 
+/// A new theme's slug and its names in English, French and Spanish (the last two may be
+/// empty: English is shown in their place).
+pub struct ThemeNames<'a> {
+    pub slug: &'a str,
+    pub name: &'a str,
+    pub name_fr: &'a str,
+    pub name_es: &'a str,
+}
+
 pub async fn create_theme(
     db: &DatabaseConnection,
     actor: &users::Model,
-    slug: &str,
-    name: &str,
+    names: ThemeNames<'_>,
 ) -> Result<themes::Model, Refusal<FieldProblem>> {
     let txn = db::begin_write(db).await?;
-    let theme = service::create_theme(&txn, slug, name).await?;
+    let theme = service::create_theme(&txn, names.slug, names.name).await?;
+    let theme = service::translate_theme(&txn, theme, names.name_fr, names.name_es).await?;
     let entry = Entry {
         actor_id: actor.id,
         forum_id: None,

@@ -16,6 +16,7 @@ use super::{actions, queries, service::NewForum};
 use crate::{
     forums::queries as forum_queries,
     refusal::Refusal,
+    taxonomy::{Theme, Translated, labels::sort_by_name},
     web::{
         AdminUser, AppError, AppResult, AppState, confirm::ConfirmForm, flash, forms::Form, html,
         paths,
@@ -23,15 +24,18 @@ use crate::{
 };
 
 async fn home_view(
+    lang: &str,
     db: &impl ConnectionTrait,
     theme_form: views::ThemeForm,
     forum_form: views::ForumForm,
     notice: Option<&'static str>,
 ) -> AppResult<views::AdminHomeView> {
-    home_view_with(db, theme_form, forum_form, notice, None).await
+    home_view_with(lang, db, theme_form, forum_form, notice, None).await
 }
 
+/// The admin's home, themes named and sorted in the admin's language.
 async fn home_view_with(
+    lang: &str,
     db: &impl ConnectionTrait,
     theme_form: views::ThemeForm,
     forum_form: views::ForumForm,
@@ -41,8 +45,14 @@ async fn home_view_with(
     let themes = queries::themes(db).await?;
     let forums = queries::forums(db).await?;
     let moderators = queries::moderators(db).await?;
+    let mut themes: Vec<(String, String)> = themes
+        .into_iter()
+        .map(Theme::from)
+        .map(|t| (t.slug.clone(), t.name(lang).to_string()))
+        .collect();
+    sort_by_name(&mut themes, |(_, name)| name);
     Ok(views::AdminHomeView {
-        themes: themes.into_iter().map(|t| (t.slug, t.name)).collect(),
+        themes,
         forums: forums
             .into_iter()
             .map(|f| views::AdminForumRow {
@@ -54,7 +64,9 @@ async fn home_view_with(
                     .join(", "),
                 slug: f.slug,
                 title: f.title,
-                theme_name: f.theme_name,
+                theme_name: Translated::new(f.theme_name, f.theme_name_fr, f.theme_name_es)
+                    .get(lang)
+                    .to_string(),
                 moderation_mode: f.moderation_mode,
                 language: f.language,
                 archived: f.archived_at.is_some(),
@@ -72,7 +84,14 @@ pub async fn show_admin(
     AdminUser(admin): AdminUser,
 ) -> AppResult<Response> {
     let notice = flash::take(&admin.session).await;
-    let view = home_view(&state.db, Default::default(), Default::default(), notice).await?;
+    let view = home_view(
+        admin.lang,
+        &state.db,
+        Default::default(),
+        Default::default(),
+        notice,
+    )
+    .await?;
     Ok(html(
         StatusCode::OK,
         views::home(
@@ -90,6 +109,10 @@ pub struct ThemeForm {
     theme_slug: String,
     #[serde(default)]
     theme_name: String,
+    #[serde(default)]
+    theme_name_fr: String,
+    #[serde(default)]
+    theme_name_es: String,
 }
 
 pub async fn create_theme(
@@ -97,7 +120,13 @@ pub async fn create_theme(
     AdminUser(admin): AdminUser,
     Form(form): Form<ThemeForm>,
 ) -> AppResult<Response> {
-    match actions::create_theme(&state.db, &admin.user, &form.theme_slug, &form.theme_name).await {
+    let names = actions::ThemeNames {
+        slug: &form.theme_slug,
+        name: &form.theme_name,
+        name_fr: &form.theme_name_fr,
+        name_es: &form.theme_name_es,
+    };
+    match actions::create_theme(&state.db, &admin.user, names).await {
         Ok(_) => {
             flash::set(&admin.session, "admin.created").await;
             Ok(Redirect::to(paths::ADMIN).into_response())
@@ -108,8 +137,11 @@ pub async fn create_theme(
             let theme_form = views::ThemeForm {
                 slug: form.theme_slug,
                 name: form.theme_name,
+                name_fr: form.theme_name_fr,
+                name_es: form.theme_name_es,
             };
-            let view = home_view(&state.db, theme_form, Default::default(), None).await?;
+            let view =
+                home_view(admin.lang, &state.db, theme_form, Default::default(), None).await?;
             Ok(html(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 views::home(&admin.ctx(), &view, &errors, &FormErrors::default()),
@@ -169,7 +201,8 @@ pub async fn create_forum(
                 moderation: form.moderation,
                 language: form.language,
             };
-            let view = home_view(&state.db, Default::default(), forum_form, None).await?;
+            let view =
+                home_view(admin.lang, &state.db, Default::default(), forum_form, None).await?;
             Ok(html(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 views::home(&admin.ctx(), &view, &FormErrors::default(), &errors),
@@ -202,6 +235,7 @@ pub async fn forum_language(
         Err(Refusal::Db(err)) => Err(err.into()),
         Err(Refusal::Refused(problem)) => {
             let view = home_view_with(
+                admin.lang,
                 &state.db,
                 Default::default(),
                 Default::default(),

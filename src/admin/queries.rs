@@ -9,6 +9,8 @@ pub struct ForumRow {
     pub slug: String,
     pub title: String,
     pub theme_name: String,
+    pub theme_name_fr: String,
+    pub theme_name_es: String,
     pub moderation_mode: String,
     pub language: String,
     pub archived_at: Option<time::OffsetDateTime>,
@@ -38,7 +40,8 @@ pub async fn themes(db: &impl ConnectionTrait) -> Result<Vec<themes::Model>, DbE
 pub async fn forums(db: &impl ConnectionTrait) -> Result<Vec<ForumRow>, DbErr> {
     ForumRow::find_by_statement(Statement::from_string(
         db.get_database_backend(),
-        "SELECT f.slug, f.title, th.name AS theme_name, f.moderation_mode, f.language, f.archived_at
+        "SELECT f.slug, f.title, th.name AS theme_name, th.name_fr AS theme_name_fr,
+                th.name_es AS theme_name_es, f.moderation_mode, f.language, f.archived_at
          FROM forums f JOIN themes th ON th.id = f.theme_id ORDER BY th.name, f.title",
     ))
     .all(db)

@@ -54,6 +54,29 @@ pub async fn create_theme(
     Ok(theme)
 }
 
+/// Sets a theme's French and Spanish names (either may be empty: the English one is shown in
+/// its place). A name that is not a single line of at most `TITLE_MAX` characters is refused
+/// and names its field (`theme_name_fr`, `theme_name_es`).
+pub async fn translate_theme(
+    db: &impl ConnectionTrait,
+    theme: themes::Model,
+    name_fr: &str,
+    name_es: &str,
+) -> Result<themes::Model, Refusal<FieldProblem>> {
+    let translation = |field: &'static str, text: &str| {
+        if text.trim().is_empty() {
+            return Ok(String::new());
+        }
+        forms::single_line(text, forms::TITLE_MAX).map_err(|key| FieldProblem::refused(field, key))
+    };
+    let name_fr = translation("theme_name_fr", name_fr)?;
+    let name_es = translation("theme_name_es", name_es)?;
+    let mut theme: themes::ActiveModel = theme.into();
+    theme.name_fr = Set(name_fr);
+    theme.name_es = Set(name_es);
+    Ok(theme.update(db).await?)
+}
+
 pub struct NewForum<'a> {
     pub slug: &'a str,
     pub title: &'a str,

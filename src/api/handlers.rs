@@ -15,7 +15,7 @@ use templates::{
 use super::{
     params::{LEARNING_PARAMS, LearningQuery, PRODUCT_PARAMS, ProductQuery},
     types::{
-        ActiveFilter, FacetValue, Language, Learning, LearningFacets, LearningList,
+        ActiveFilter, FacetValue, Labels, Language, Learning, LearningFacets, LearningList,
         LearningSummary, Notice, NoticeCode, PageLinks, Product, ProductFacets, ProductList,
         ProductSummary, Range, SnippetPart, Term, Theme,
     },
@@ -30,7 +30,7 @@ use crate::{
         self, PER_PAGE as PRODUCTS_PER_PAGE, ProductItem, ProductParams, ProductSearch,
     },
     search::query_text,
-    taxonomy::{Taxonomy, pairs::Tagged},
+    taxonomy::{Taxonomy, Translated, labels::sort_by_name, pairs::Tagged},
     web::dates::iso,
     web::{
         AppState,
@@ -102,20 +102,26 @@ fn notice(notice: &SearchNotice) -> Notice {
 }
 
 fn term(taxonomy: &Taxonomy, id: Option<i32>) -> Option<Term> {
-    id.and_then(|id| taxonomy.term(id)).map(|term| Term {
+    id.and_then(|id| taxonomy.term(id)).map(term_of)
+}
+
+fn term_of(term: &crate::taxonomy::Term) -> Term {
+    Term {
         code: term.code.clone(),
-        label: term.label.clone(),
-    })
+        label: term.label(LANG).to_string(),
+        labels: Labels::of(&term.labels),
+    }
 }
 
 fn themes(base: &str, taxonomy: &Taxonomy, ids: &[i32]) -> Vec<Theme> {
     let mut themes: Vec<_> = ids.iter().filter_map(|id| taxonomy.theme(*id)).collect();
-    themes.sort_by(|a, b| a.name.cmp(&b.name));
+    sort_by_name(&mut themes, |theme| theme.name(LANG));
     themes
         .into_iter()
         .map(|theme| Theme {
             slug: theme.slug.clone(),
-            name: theme.name.clone(),
+            name: theme.name(LANG).to_string(),
+            names: Labels::of(&theme.names),
             url: format!("{base}{}", paths::theme(&theme.slug)),
         })
         .collect()
@@ -123,14 +129,8 @@ fn themes(base: &str, taxonomy: &Taxonomy, ids: &[i32]) -> Vec<Theme> {
 
 fn countries(taxonomy: &Taxonomy, ids: &[i32]) -> Vec<Term> {
     let mut countries: Vec<_> = ids.iter().filter_map(|id| taxonomy.term(*id)).collect();
-    countries.sort_by(|a, b| a.label.cmp(&b.label));
-    countries
-        .into_iter()
-        .map(|term| Term {
-            code: term.code.clone(),
-            label: term.label.clone(),
-        })
-        .collect()
+    sort_by_name(&mut countries, |term| term.label(LANG));
+    countries.into_iter().map(term_of).collect()
 }
 
 fn language(code: &str) -> Language {
@@ -140,21 +140,54 @@ fn language(code: &str) -> Language {
     }
 }
 
+/// The values of a facet; `label` gives each its code and label, and the label in every
+/// language for a theme or a term (`named`).
 fn facet_values(
     counts: &[FacetCount],
-    label: impl Fn(&str) -> Option<(String, String)>,
+    label: impl Fn(&str) -> Option<(String, String, Option<Labels>)>,
 ) -> Vec<FacetValue> {
     counts
         .iter()
         .filter_map(|count| {
-            let (code, label) = label(&count.value)?;
+            let (code, label, labels) = label(&count.value)?;
             Some(FacetValue {
                 code,
                 label,
+                labels,
                 count: count.count,
             })
         })
         .collect()
+}
+
+/// A value named the same in every language (a code, a year, a project).
+fn plain(code: &str, label: String) -> Option<(String, String, Option<Labels>)> {
+    Some((code.to_string(), label, None))
+}
+
+/// A theme's or a term's code and its names.
+fn named(code: &str, name: &Translated) -> Option<(String, String, Option<Labels>)> {
+    Some((
+        code.to_string(),
+        name.get(LANG).to_string(),
+        Some(Labels::of(name)),
+    ))
+}
+
+/// The names of a theme or term filter in each language (`None` for the others).
+fn translated_filter(filter: &search::ActiveFilter) -> Option<Labels> {
+    matches!(
+        filter.param,
+        "theme"
+            | "kind"
+            | "country"
+            | "evaluation_type"
+            | "sector"
+            | "intervention_type"
+            | "cycle_stage"
+            | "criterion"
+    )
+    .then(|| Labels::of(&filter.label))
 }
 
 /// A snippet with its highlight markers split out: `snippet` is plain text, and
@@ -285,24 +318,18 @@ pub async fn list_learnings(
         .collect();
     let empty = Vec::new();
     let counts = |name: &str| outcome.facets.get(name).unwrap_or(&empty);
-    let by_vocabulary = search::facets_by_vocabulary(&outcome, &taxonomy);
+    let by_vocabulary = search::facets_by_vocabulary(&outcome, &taxonomy, LANG);
     let mut facets = LearningFacets {
-        learning_type: facet_values(counts("type"), |code| {
-            Some((code.to_string(), type_label(LANG, code)))
-        }),
+        learning_type: facet_values(counts("type"), |code| plain(code, type_label(LANG, code))),
         theme: facet_values(counts("theme"), |id| {
             let theme = taxonomy.theme(id.parse().ok()?)?;
-            Some((theme.slug.clone(), theme.name.clone()))
+            named(&theme.slug, &theme.names)
         }),
         language: facet_values(counts("language"), |code| {
-            Some((code.to_string(), language_name(LANG, code)))
+            plain(code, language_name(LANG, code))
         }),
-        year: facet_values(counts("year"), |year| {
-            Some((year.to_string(), year.to_string()))
-        }),
-        project: facet_values(counts("project"), |title| {
-            Some((title.to_string(), title.to_string()))
-        }),
+        year: facet_values(counts("year"), |year| plain(year, year.to_string())),
+        project: facet_values(counts("project"), |title| plain(title, title.to_string())),
         ..LearningFacets::default()
     };
     for (param, vocabulary) in TERM_FILTERS {
@@ -310,13 +337,14 @@ pub async fn list_learnings(
             .get(&vocabulary)
             .map(Vec::as_slice)
             .unwrap_or(&[]);
-        let mut values: Vec<&(String, String, u64)> = values.iter().collect();
-        values.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.1.cmp(&b.1)));
         let values = values
-            .into_iter()
+            .iter()
             .map(|(code, label, count)| FacetValue {
                 code: code.clone(),
                 label: label.clone(),
+                labels: taxonomy
+                    .by_code(vocabulary, code)
+                    .map(|term| Labels::of(&term.labels)),
                 count: *count,
             })
             .collect();
@@ -336,8 +364,9 @@ pub async fn list_learnings(
             label: match f.param {
                 "type" => type_label(LANG, &f.code),
                 "language" => language_name(LANG, &f.code),
-                _ => f.label.clone(),
+                _ => f.label.get(LANG).to_string(),
             },
+            labels: translated_filter(f),
         })
         .collect();
     let sort = match search.sort {
@@ -407,6 +436,11 @@ pub async fn show_learning(
         title: learning.title,
         learning_type: Term {
             label: type_label(LANG, &learning.learning_type),
+            labels: Labels {
+                en: type_label("en", &learning.learning_type),
+                fr: type_label("fr", &learning.learning_type),
+                es: type_label("es", &learning.learning_type),
+            },
             code: learning.learning_type,
         },
         project_title: learning.project_title,
@@ -476,16 +510,16 @@ pub async fn list_products(
     let base = state.config.base_url.as_str();
     let term_of = |id: &str| {
         let term = taxonomy.term(id.parse().ok()?)?;
-        Some((term.code.clone(), term.label.clone()))
+        named(&term.code, &term.labels)
     };
     let facets = ProductFacets {
         kind: facet_values(listing.facet("kind"), term_of),
         theme: facet_values(listing.facet("theme"), |id| {
             let theme = taxonomy.theme(id.parse().ok()?)?;
-            Some((theme.slug.clone(), theme.name.clone()))
+            named(&theme.slug, &theme.names)
         }),
         language: facet_values(listing.facet("language"), |code| {
-            Some((code.to_string(), language_name(LANG, code)))
+            plain(code, language_name(LANG, code))
         }),
         country: facet_values(listing.facet("country"), term_of),
     };
@@ -500,8 +534,9 @@ pub async fn list_products(
             code: f.code.clone(),
             label: match f.param {
                 "language" => language_name(LANG, &f.code),
-                _ => f.label.clone(),
+                _ => f.label.get(LANG).to_string(),
             },
+            labels: translated_filter(f),
         })
         .collect();
     let page_query = |p: u64| {

@@ -19,6 +19,7 @@ use crate::{
         search::PER_PAGE,
     },
     products::listing::PER_PAGE as PRODUCTS_PER_PAGE,
+    taxonomy::Translated,
 };
 
 fn one_of_strings(values: &[&str]) -> Object {
@@ -84,17 +85,39 @@ pub struct Notice {
     pub message: String,
 }
 
-/// A taxonomy value: the code used in filters and its label.
+/// A name in each language of the interface (English where no translation is written).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Labels {
+    pub en: String,
+    pub fr: String,
+    pub es: String,
+}
+
+impl Labels {
+    pub fn of(name: &Translated) -> Labels {
+        Labels {
+            en: name.get("en").to_string(),
+            fr: name.get("fr").to_string(),
+            es: name.get("es").to_string(),
+        }
+    }
+}
+
+/// A taxonomy value: the code used in filters and its label (in English, and in `labels` in
+/// each language).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Term {
     pub code: String,
     pub label: String,
+    pub labels: Labels,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Theme {
     pub slug: String,
+    /// In English; `names` has it in each language.
     pub name: String,
+    pub names: Labels,
     /// The theme's page.
     #[schema(format = "uri")]
     pub url: String,
@@ -106,6 +129,10 @@ pub struct Theme {
 pub struct FacetValue {
     pub code: String,
     pub label: String,
+    /// The label in each language, for themes and vocabulary terms.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub labels: Option<Labels>,
     pub count: u64,
 }
 
@@ -115,6 +142,10 @@ pub struct ActiveFilter {
     pub parameter: String,
     pub code: String,
     pub label: String,
+    /// The label in each language, for themes and vocabulary terms.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub labels: Option<Labels>,
 }
 
 /// 1-based positions of the first and last item on this page ("Showing 11–20 of 123"); both 0

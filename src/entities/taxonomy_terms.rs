@@ -8,7 +8,10 @@ pub struct Model {
     pub id: i32,
     pub vocabulary: String,
     pub code: String,
+    /// English; `label_fr` and `label_es` may be empty (then English is shown).
     pub label: String,
+    pub label_fr: String,
+    pub label_es: String,
     pub position: i32,
 }
 

@@ -50,17 +50,19 @@ pub fn category(term: &str, scheme: String, label: &str) -> Category {
     }
 }
 
+/// The themes as categories, labelled in the feed's language.
 pub fn theme_categories<'a>(
     theme_ids: &'a [i32],
     taxonomy: &'a Taxonomy,
     base: &'a str,
+    lang: &'a str,
 ) -> impl Iterator<Item = Category> + 'a {
     theme_ids.iter().filter_map(move |id| {
         let theme = taxonomy.theme(*id)?;
         Some(category(
             &theme.slug,
             format!("{base}{}/", paths::THEMES),
-            &theme.name,
+            theme.name(lang),
         ))
     })
 }

@@ -50,7 +50,7 @@ pub async fn channel(
     labels.extend(search.filters.iter().map(|f| match f.param {
         "type" => type_label(lang, &f.code),
         "language" => language_name(lang, &f.code),
-        _ => f.label.clone(),
+        _ => f.label.get(lang).to_string(),
     }));
     let query = search.params.to_query();
     Ok(Channel {
@@ -80,7 +80,7 @@ fn entry(
         search_scheme("type"),
         &type_label(lang, &learning.learning_type),
     )];
-    categories.extend(theme_categories(&row.theme_ids, taxonomy, base));
+    categories.extend(theme_categories(&row.theme_ids, taxonomy, base, lang));
     let terms = [
         learning.evaluation_type_id,
         learning.sector_id,
@@ -97,7 +97,7 @@ fn entry(
             categories.push(category(
                 &term.code,
                 search_scheme(term.vocabulary.name()),
-                &term.label,
+                term.label(lang),
             ));
         }
     }

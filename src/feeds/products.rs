@@ -47,7 +47,7 @@ pub async fn channel(
         .iter()
         .map(|f| match f.param {
             "language" => language_name(lang, &f.code),
-            _ => f.label.clone(),
+            _ => f.label.get(lang).to_string(),
         })
         .collect();
     let query = search.params.to_query();
@@ -59,7 +59,7 @@ pub async fn channel(
         alternate: atom::with_query(&state.config.absolute(paths::PRODUCTS), &query),
         entries: items
             .into_iter()
-            .map(|item| entry(item, &taxonomy, &authors, base))
+            .map(|item| entry(item, &taxonomy, &authors, base, lang))
             .collect(),
     })
 }
@@ -69,6 +69,7 @@ fn entry(
     taxonomy: &Taxonomy,
     authors: &HashMap<i32, String>,
     base: &str,
+    lang: &str,
 ) -> Entry {
     let product = &item.product;
     let mut categories = Vec::new();
@@ -76,16 +77,16 @@ fn entry(
         categories.push(category(
             &kind.code,
             format!("{base}{}?kind=", paths::PRODUCTS),
-            &kind.label,
+            kind.label(lang),
         ));
     }
-    categories.extend(theme_categories(&item.theme_ids, taxonomy, base));
+    categories.extend(theme_categories(&item.theme_ids, taxonomy, base, lang));
     for id in &item.country_ids {
         if let Some(term) = taxonomy.term(*id) {
             categories.push(category(
                 &term.code,
                 format!("{base}{}?country=", paths::PRODUCTS),
-                &term.label,
+                term.label(lang),
             ));
         }
     }

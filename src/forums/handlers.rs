@@ -18,6 +18,7 @@ use crate::{
         users,
     },
     markdown,
+    taxonomy::{Theme, Translated},
     web::{
         AppError, AppResult, AppState, SignedIn, Viewer, flash,
         forms::{self, Form, REASON_MAX, ReasonForm, TITLE_MAX},
@@ -30,6 +31,8 @@ struct ForumSummaryRow {
     slug: String,
     title: String,
     theme_name: String,
+    theme_name_fr: String,
+    theme_name_es: String,
     purpose: String,
     language: String,
     archived_at: Option<time::OffsetDateTime>,
@@ -38,13 +41,14 @@ struct ForumSummaryRow {
 
 /// The forums a user belongs to (all of them for admins), of one theme or of all, for the
 /// home, the forum list and theme pages. Forums are picked through the membership table in
-/// SQL: one the user may not see never reaches a view.
+/// SQL: one the user may not see never reaches a view. Themes are named in the user's language.
 pub async fn visible_forums(
     db: &impl ConnectionTrait,
     user: &users::Model,
     theme_id: Option<i32>,
 ) -> AppResult<Vec<views::ForumSummary>> {
-    let sql = "SELECT f.slug, f.title, th.name AS theme_name, f.purpose, f.language, f.archived_at, m.role
+    let sql = "SELECT f.slug, f.title, th.name AS theme_name, th.name_fr AS theme_name_fr,
+                      th.name_es AS theme_name_es, f.purpose, f.language, f.archived_at, m.role
                FROM forums f JOIN themes th ON th.id = f.theme_id
                LEFT JOIN memberships m ON m.forum_id = f.id AND m.user_id = $1
                WHERE (m.id IS NOT NULL OR $2 = 1) AND ($3 = 0 OR f.theme_id = $3)
@@ -66,7 +70,9 @@ pub async fn visible_forums(
         .map(|r| views::ForumSummary {
             slug: r.slug,
             title: r.title,
-            theme_name: r.theme_name,
+            theme_name: Translated::new(r.theme_name, r.theme_name_fr, r.theme_name_es)
+                .get(&user.locale)
+                .to_string(),
             purpose: r.purpose,
             language: r.language,
             archived: r.archived_at.is_some(),
@@ -125,22 +131,24 @@ enum ReplyBox {
     Quoting(Option<i32>),
 }
 
-async fn theme_name(db: &impl ConnectionTrait, theme_id: i32) -> AppResult<String> {
+/// A theme's name in `lang`.
+async fn theme_name(db: &impl ConnectionTrait, theme_id: i32, lang: &str) -> AppResult<String> {
     Ok(crate::entities::themes::Entity::find_by_id(theme_id)
         .one(db)
         .await?
-        .map(|t| t.name)
+        .map(|t| Theme::from(t).name(lang).to_string())
         .unwrap_or_default())
 }
 
 pub async fn forum_head(
     db: &impl ConnectionTrait,
     forum: &crate::entities::forums::Model,
+    lang: &str,
 ) -> AppResult<views::ForumHead> {
     Ok(views::ForumHead {
         slug: forum.slug.clone(),
         title: forum.title.clone(),
-        theme_name: theme_name(db, forum.theme_id).await?,
+        theme_name: theme_name(db, forum.theme_id, lang).await?,
         purpose: forum.purpose.clone(),
         expected_outcome: forum.expected_outcome.clone(),
         language: forum.language.clone(),
@@ -171,7 +179,7 @@ pub async fn show_forum(
         0
     };
     let view = views::ForumView {
-        forum: forum_head(&state.db, &access.forum).await?,
+        forum: forum_head(&state.db, &access.forum, signed_in.lang).await?,
         threads: rows
             .into_iter()
             .map(|r| views::ThreadRow {

@@ -144,7 +144,7 @@ fn term(
     if code.is_empty() {
         return None;
     }
-    match taxonomy.by_code(vocabulary, code) {
+    match taxonomy.term_named(vocabulary, code) {
         Some(term) => Some(term.id),
         None => {
             problems.push(Problem {
@@ -278,7 +278,7 @@ impl RawLearning {
         }
         let mut theme_ids = Vec::new();
         for slug in split_list(&self.themes) {
-            match taxonomy.theme_by_slug(slug) {
+            match taxonomy.theme_named(slug) {
                 Some(theme) if !theme_ids.contains(&theme.id) => theme_ids.push(theme.id),
                 Some(_) => {}
                 None => problems.push(Problem {

@@ -29,7 +29,7 @@ use crate::{
         users,
     },
     forums::access,
-    taxonomy::Taxonomy,
+    taxonomy::{Taxonomy, labels::sort_by_name},
     web::{AppError, AppResult, AppState, Viewer, flash, paths},
     web::{dates::iso, html},
 };
@@ -94,7 +94,7 @@ fn facet_views(
     outcome: &search::Outcome,
     taxonomy: &Taxonomy,
 ) -> Vec<views::FacetView> {
-    let by_vocabulary = search::facets_by_vocabulary(outcome, taxonomy);
+    let by_vocabulary = search::facets_by_vocabulary(outcome, taxonomy, lang);
     let params = &search.params;
     let value = |param: &str, code: String, label: String, count: u64| {
         let selected = params.get(param).trim().eq_ignore_ascii_case(&code);
@@ -125,20 +125,19 @@ fn facet_views(
             .map(|c| value("type", c.value.clone(), type_label(lang, &c.value), c.count))
             .collect(),
     );
-    push(
-        "theme",
-        plain("theme")
-            .filter_map(|c| {
-                let theme = taxonomy.theme(c.value.parse().ok()?)?;
-                Some(value(
-                    "theme",
-                    theme.slug.clone(),
-                    theme.name.clone(),
-                    c.count,
-                ))
-            })
-            .collect(),
-    );
+    let mut themes: Vec<_> = plain("theme")
+        .filter_map(|c| {
+            let theme = taxonomy.theme(c.value.parse().ok()?)?;
+            Some(value(
+                "theme",
+                theme.slug.clone(),
+                theme.name(lang).to_string(),
+                c.count,
+            ))
+        })
+        .collect();
+    search::sort_facet(&mut themes, |v| (v.count, v.label.as_str()));
+    push("theme", themes);
     for (param, vocabulary) in TERM_FILTERS {
         push(
             param,
@@ -270,7 +269,7 @@ pub async fn search_learnings(
             evaluation_type: hit
                 .evaluation_type_id
                 .and_then(|id| taxonomy.term(id))
-                .map(|t| t.label.clone()),
+                .map(|t| t.label(lang).to_string()),
             year: hit.year,
             status: (hit.status != LearningStatus::Published)
                 .then(|| status_label(lang, hit.status.as_str())),
@@ -290,7 +289,7 @@ pub async fn search_learnings(
                     "type" => type_label(lang, &f.code),
                     "language" => language_name(lang, &f.code),
                     "status" => status_label(lang, &f.code),
-                    _ => f.label.clone(),
+                    _ => f.label.get(lang).to_string(),
                 },
                 remove_href: format!("{}?{}", paths::LEARNINGS, search.params.with(f.param, "")),
             })
@@ -369,7 +368,7 @@ fn field_views(
         label_param: param,
         values: id
             .and_then(|id| taxonomy.term(id))
-            .map(|t| vec![(t.label.clone(), search_link(param, &t.code))])
+            .map(|t| vec![(t.label(lang).to_string(), search_link(param, &t.code))])
             .unwrap_or_default(),
     };
     let single = |param: &'static str, label: String, code: &str| views::FieldView {
@@ -379,6 +378,10 @@ fn field_views(
         } else {
             vec![(label, search_link(param, code))]
         },
+    };
+    let by_name = |mut values: Vec<(String, String)>| {
+        sort_by_name(&mut values, |(name, _)| name);
+        values
     };
     vec![
         single(
@@ -399,21 +402,25 @@ fn field_views(
         ),
         views::FieldView {
             label_param: "country",
-            values: fields
-                .country_ids
-                .iter()
-                .filter_map(|id| taxonomy.term(*id))
-                .map(|t| (t.label.clone(), search_link("country", &t.code)))
-                .collect(),
+            values: by_name(
+                fields
+                    .country_ids
+                    .iter()
+                    .filter_map(|id| taxonomy.term(*id))
+                    .map(|t| (t.label(lang).to_string(), search_link("country", &t.code)))
+                    .collect(),
+            ),
         },
         views::FieldView {
             label_param: "theme",
-            values: fields
-                .theme_ids
-                .iter()
-                .filter_map(|id| taxonomy.theme(*id))
-                .map(|t| (t.name.clone(), search_link("theme", &t.slug)))
-                .collect(),
+            values: by_name(
+                fields
+                    .theme_ids
+                    .iter()
+                    .filter_map(|id| taxonomy.theme(*id))
+                    .map(|t| (t.name(lang).to_string(), search_link("theme", &t.slug)))
+                    .collect(),
+            ),
         },
         term("sector", learning.sector_id),
         term("intervention_type", learning.intervention_type_id),

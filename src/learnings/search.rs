@@ -20,7 +20,7 @@ use crate::{
         query_text::{self, TextQuery},
         schema::{Fields, Kind, code_of},
     },
-    taxonomy::{Taxonomy, Vocabulary},
+    taxonomy::{Taxonomy, Translated, Vocabulary},
     web::AppState,
     web::paging::page_number,
     web::query::read_lenient,
@@ -193,7 +193,10 @@ pub enum Audience {
 pub struct ActiveFilter {
     pub param: &'static str,
     pub code: String,
-    pub label: String,
+    /// A term's or theme's name in each language; the value as typed for the others (a year,
+    /// a project), and the code for those the pages name from the catalogue (type, language,
+    /// status).
+    pub label: Translated,
 }
 
 /// A filter value chosen by the searcher, resolved against the taxonomy.
@@ -265,7 +268,7 @@ impl Search {
                 filters.push(ActiveFilter {
                     param: "type",
                     code: kind.to_string(),
-                    label: kind.to_string(),
+                    label: kind.to_string().into(),
                 });
             } else {
                 unknown("type", kind);
@@ -282,7 +285,7 @@ impl Search {
                     filters.push(ActiveFilter {
                         param,
                         code: term.code.clone(),
-                        label: term.label.clone(),
+                        label: term.labels.clone(),
                     });
                 }
                 None => unknown(param, value),
@@ -296,7 +299,7 @@ impl Search {
                     filters.push(ActiveFilter {
                         param: "theme",
                         code: t.slug.clone(),
-                        label: t.name.clone(),
+                        label: t.names.clone(),
                     });
                 }
                 None => unknown("theme", theme),
@@ -310,7 +313,7 @@ impl Search {
                     filters.push(ActiveFilter {
                         param: "year",
                         code: y.to_string(),
-                        label: y.to_string(),
+                        label: y.to_string().into(),
                     });
                 }
                 _ => unknown("year", year),
@@ -323,7 +326,7 @@ impl Search {
                 filters.push(ActiveFilter {
                     param: "language",
                     code: language.clone(),
-                    label: language.clone(),
+                    label: language.clone().into(),
                 });
             } else {
                 unknown("language", &language);
@@ -342,7 +345,7 @@ impl Search {
                     filters.push(ActiveFilter {
                         param: "status",
                         code: status.to_string(),
-                        label: status.to_string(),
+                        label: status.to_string().into(),
                     });
                 } else {
                     unknown("status", status);
@@ -364,7 +367,7 @@ impl Search {
             filters.push(ActiveFilter {
                 param: "project",
                 code: p.clone(),
-                label: p.clone(),
+                label: p.clone().into(),
             });
         }
         let sort = match params.sort.trim() {
@@ -677,10 +680,12 @@ fn flat(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Splits the term facets (counted together by id) into their vocabularies.
+/// Splits the term facets (counted together by id) into their vocabularies: (code, label in
+/// `lang`, count), the most frequent first and equal counts by label.
 pub fn facets_by_vocabulary(
     outcome: &Outcome,
     taxonomy: &Taxonomy,
+    lang: &str,
 ) -> HashMap<Vocabulary, Vec<(String, String, u64)>> {
     let mut out: HashMap<Vocabulary, Vec<(String, String, u64)>> = HashMap::new();
     for count in outcome.facets.get("term").into_iter().flatten() {
@@ -689,11 +694,27 @@ pub fn facets_by_vocabulary(
         };
         out.entry(term.vocabulary).or_default().push((
             term.code.clone(),
-            term.label.clone(),
+            term.label(lang).to_string(),
             count.count,
         ));
     }
+    for values in out.values_mut() {
+        sort_facet(values, |(_, label, count)| (*count, label.as_str()));
+    }
     out
+}
+
+/// Facet values the most frequent first, equal counts by their label as the reader sees it
+/// (without regard to case and accents: "Égypte" before "Kenya").
+pub fn sort_facet<T>(values: &mut [T], key: impl Fn(&T) -> (u64, &str)) {
+    values.sort_by_cached_key(|value| {
+        let (count, label) = key(value);
+        (
+            std::cmp::Reverse(count),
+            crate::taxonomy::labels::folded(label),
+            label.to_string(),
+        )
+    });
 }
 
 /// Unfiltered learnings listings (facets over the whole library are the costly part), keyed by

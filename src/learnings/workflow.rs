@@ -216,12 +216,18 @@ fn raw_from(pairs: &Pairs) -> RawLearning {
 }
 
 /// The form as it was typed (after a failed save) or as stored (to edit).
-fn form_view(id: Option<i32>, raw: &RawLearning, taxonomy: &Taxonomy) -> views::LearningFormView {
+/// Terms are offered in their vocabulary's order, named in the reader's language.
+fn form_view(
+    lang: &str,
+    id: Option<i32>,
+    raw: &RawLearning,
+    taxonomy: &Taxonomy,
+) -> views::LearningFormView {
     let chosen_themes: Vec<&str> = raw.themes.split([';', ',']).map(str::trim).collect();
     let options = |vocabulary: Vocabulary| {
         taxonomy
             .terms_of(vocabulary)
-            .map(|t| (t.code.clone(), t.label.clone()))
+            .map(|t| (t.code.clone(), t.label(lang).to_string()))
             .collect()
     };
     let mut selects = vec![
@@ -266,12 +272,12 @@ fn form_view(id: Option<i32>, raw: &RawLearning, taxonomy: &Taxonomy) -> views::
         year: raw.year.clone(),
         countries: raw.countries.clone(),
         themes: taxonomy
-            .themes
-            .iter()
+            .themes_by_name(lang)
+            .into_iter()
             .map(|th| {
                 (
                     th.slug.clone(),
-                    th.name.clone(),
+                    th.name(lang).to_string(),
                     chosen_themes.contains(&th.slug.as_str()),
                 )
             })
@@ -350,7 +356,7 @@ pub async fn show_new_learning(
     AdminUser(admin): AdminUser,
 ) -> AppResult<Response> {
     let taxonomy = Taxonomy::current(&state).await?;
-    let view = form_view(None, &RawLearning::default(), &taxonomy);
+    let view = form_view(admin.lang, None, &RawLearning::default(), &taxonomy);
     Ok(html(
         StatusCode::OK,
         views::learning_form(&admin.ctx(), &view, &FormErrors::default()),
@@ -392,7 +398,11 @@ pub async fn create_learning(
     let rerender = |errors: FormErrors| {
         html(
             StatusCode::UNPROCESSABLE_ENTITY,
-            views::learning_form(&admin.ctx(), &form_view(None, &raw, &taxonomy), &errors),
+            views::learning_form(
+                &admin.ctx(),
+                &form_view(admin.lang, None, &raw, &taxonomy),
+                &errors,
+            ),
         )
     };
     let fields = match raw.validate(&taxonomy) {
@@ -443,6 +453,7 @@ pub async fn show_edit_learning(
     let taxonomy = Taxonomy::current(&state).await?;
     let fields = store::fields_of(&state.db, &learning).await?;
     let view = form_view(
+        admin.lang,
         Some(learning.id),
         &raw_of(&learning, &fields, &taxonomy),
         &taxonomy,
@@ -467,7 +478,7 @@ pub async fn update_learning(
             StatusCode::UNPROCESSABLE_ENTITY,
             views::learning_form(
                 &admin.ctx(),
-                &form_view(Some(learning.id), &raw, &taxonomy),
+                &form_view(admin.lang, Some(learning.id), &raw, &taxonomy),
                 &errors,
             ),
         )

@@ -60,7 +60,9 @@ fn read_form(pairs: &[(String, String)]) -> (RawProduct, views::ProductFormValue
     (raw, values)
 }
 
+/// Kinds in their vocabulary's order and themes by name, in the editor's language.
 fn form_view(
+    lang: &str,
     id: Option<i32>,
     values: views::ProductFormValues,
     taxonomy: &Taxonomy,
@@ -70,14 +72,14 @@ fn form_view(
         values,
         kinds: taxonomy
             .terms_of(Vocabulary::ProductKind)
-            .map(|term| (term.code.clone(), term.label.clone()))
+            .map(|term| (term.code.clone(), term.label(lang).to_string()))
             .collect(),
         themes: taxonomy
-            .themes
-            .iter()
+            .themes_by_name(lang)
+            .into_iter()
             .map(|t| views::ThemeLink {
                 slug: t.slug.clone(),
-                name: t.name.clone(),
+                name: t.name(lang).to_string(),
             })
             .collect(),
     }
@@ -94,7 +96,7 @@ fn values_of(fields: &ProductFields, taxonomy: &Taxonomy) -> views::ProductFormV
         title: fields.title.clone(),
         summary: fields.summary.clone(),
         url: fields.url.clone(),
-        themes: theme_links(&fields.theme_ids, taxonomy)
+        themes: theme_links("en", &fields.theme_ids, taxonomy)
             .into_iter()
             .map(|link| link.slug)
             .collect(),
@@ -165,7 +167,11 @@ fn rerender(
 ) -> Response {
     html(
         StatusCode::UNPROCESSABLE_ENTITY,
-        views::product_form(&admin.ctx(), &form_view(id, values, taxonomy), errors),
+        views::product_form(
+            &admin.ctx(),
+            &form_view(admin.lang, id, values, taxonomy),
+            errors,
+        ),
     )
 }
 
@@ -182,7 +188,7 @@ pub async fn show_new_product(
         StatusCode::OK,
         views::product_form(
             &admin.ctx(),
-            &form_view(None, values, &taxonomy),
+            &form_view(admin.lang, None, values, &taxonomy),
             &FormErrors::default(),
         ),
     ))
@@ -259,7 +265,12 @@ pub async fn show_edit_product(
         StatusCode::OK,
         views::product_form(
             &admin.ctx(),
-            &form_view(Some(product.id), values_of(&fields, &taxonomy), &taxonomy),
+            &form_view(
+                admin.lang,
+                Some(product.id),
+                values_of(&fields, &taxonomy),
+                &taxonomy,
+            ),
             &FormErrors::default(),
         ),
     ))

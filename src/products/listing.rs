@@ -162,7 +162,7 @@ impl ProductSearch {
                     filters.push(ActiveFilter {
                         param: "kind",
                         code: term.code.clone(),
-                        label: term.label.clone(),
+                        label: term.labels.clone(),
                     });
                 }
                 None => unknown("kind", kind),
@@ -177,7 +177,7 @@ impl ProductSearch {
                     filters.push(ActiveFilter {
                         param: "theme",
                         code: t.slug.clone(),
-                        label: t.name.clone(),
+                        label: t.names.clone(),
                     });
                 }
                 None => unknown("theme", theme),
@@ -190,7 +190,7 @@ impl ProductSearch {
                 filters.push(ActiveFilter {
                     param: "language",
                     code: code.clone(),
-                    label: code.clone(),
+                    label: code.clone().into(),
                 });
                 language = Some(code);
             } else {
@@ -206,7 +206,7 @@ impl ProductSearch {
                     filters.push(ActiveFilter {
                         param: "country",
                         code: term.code.clone(),
-                        label: term.label.clone(),
+                        label: term.labels.clone(),
                     });
                 }
                 None => unknown("country", country),
@@ -221,7 +221,7 @@ impl ProductSearch {
                         filters.push(ActiveFilter {
                             param: "status",
                             code: status.as_str().to_string(),
-                            label: status.as_str().to_string(),
+                            label: status.as_str().to_string().into(),
                         });
                         Some(status)
                     }

@@ -18,9 +18,9 @@ use templates::{
 use super::listing::{self, PER_PAGE, ProductItem, ProductParams, ProductSearch};
 use crate::{
     entities::products::ProductStatus,
-    learnings::search::{Audience, Notice},
+    learnings::search::{Audience, Notice, sort_facet},
     search::query_text::MAX_CHARS,
-    taxonomy::Taxonomy,
+    taxonomy::{Taxonomy, labels::sort_by_name},
     web::html,
     web::{AppError, AppResult, AppState, Viewer, flash, paths},
 };
@@ -53,30 +53,35 @@ fn link(path: &str, query: &str) -> String {
     }
 }
 
-pub(crate) fn theme_links(ids: &[i32], taxonomy: &Taxonomy) -> Vec<views::ThemeLink> {
+/// The themes named in `lang`, by name.
+pub(crate) fn theme_links(lang: &str, ids: &[i32], taxonomy: &Taxonomy) -> Vec<views::ThemeLink> {
     let mut links: Vec<views::ThemeLink> = ids
         .iter()
         .filter_map(|id| taxonomy.theme(*id))
         .map(|t| views::ThemeLink {
             slug: t.slug.clone(),
-            name: t.name.clone(),
+            name: t.name(lang).to_string(),
         })
         .collect();
-    links.sort_by(|a, b| a.name.cmp(&b.name));
+    sort_by_name(&mut links, |link| &link.name);
     links
 }
 
-pub(crate) fn product_card(item: &ProductItem, taxonomy: &Taxonomy) -> views::ProductCard {
+pub(crate) fn product_card(
+    lang: &str,
+    item: &ProductItem,
+    taxonomy: &Taxonomy,
+) -> views::ProductCard {
     let product = &item.product;
     views::ProductCard {
         id: product.id,
         kind: product
             .kind_id
             .and_then(|id| taxonomy.term(id))
-            .map(|term| term.label.clone()),
+            .map(|term| term.label(lang).to_string()),
         title: product.title.clone(),
         summary: crate::markdown::summary::plain(&product.summary, 280),
-        themes: theme_links(&item.theme_ids, taxonomy),
+        themes: theme_links(lang, &item.theme_ids, taxonomy),
         date: product.published_on.map(|d| d.to_string()),
         url: product.url.clone(),
         language: product.language.clone(),
@@ -96,40 +101,48 @@ fn facet_groups(
     let params = &search.params;
     let href = |param: &str, code: &str| link(paths::PRODUCTS, &params.with(param, code));
     let mut groups = Vec::new();
+    let by_label = |mut links: Vec<views::FacetLink>| {
+        sort_facet(&mut links, |link| (link.count, link.label.as_str()));
+        links
+    };
     let terms = |name: &str, param: &'static str, active: Option<i32>| views::FacetGroup {
         param,
-        links: listing
-            .facet(name)
-            .iter()
-            .filter_map(|count| {
-                let id: i32 = count.value.parse().ok()?;
-                let term = taxonomy.term(id)?;
-                Some(views::FacetLink {
-                    label: term.label.clone(),
-                    count: count.count,
-                    href: href(param, &term.code),
-                    active: active == Some(id),
+        links: by_label(
+            listing
+                .facet(name)
+                .iter()
+                .filter_map(|count| {
+                    let id: i32 = count.value.parse().ok()?;
+                    let term = taxonomy.term(id)?;
+                    Some(views::FacetLink {
+                        label: term.label(lang).to_string(),
+                        count: count.count,
+                        href: href(param, &term.code),
+                        active: active == Some(id),
+                    })
                 })
-            })
-            .collect(),
+                .collect(),
+        ),
     };
     groups.push(terms("kind", "kind", search.kind_id));
     groups.push(views::FacetGroup {
         param: "theme",
-        links: listing
-            .facet("theme")
-            .iter()
-            .filter_map(|count| {
-                let id: i32 = count.value.parse().ok()?;
-                let theme = taxonomy.theme(id)?;
-                Some(views::FacetLink {
-                    label: theme.name.clone(),
-                    count: count.count,
-                    href: href("theme", &theme.slug),
-                    active: search.theme_id == Some(id),
+        links: by_label(
+            listing
+                .facet("theme")
+                .iter()
+                .filter_map(|count| {
+                    let id: i32 = count.value.parse().ok()?;
+                    let theme = taxonomy.theme(id)?;
+                    Some(views::FacetLink {
+                        label: theme.name(lang).to_string(),
+                        count: count.count,
+                        href: href("theme", &theme.slug),
+                        active: search.theme_id == Some(id),
+                    })
                 })
-            })
-            .collect(),
+                .collect(),
+        ),
     });
     groups.push(views::FacetGroup {
         param: "language",
@@ -201,7 +214,7 @@ pub async fn list_products(
             label: match filter.param {
                 "language" => language_name(lang, &filter.code),
                 "status" => status_name(lang, &filter.code),
-                _ => filter.label.clone(),
+                _ => filter.label.get(lang).to_string(),
             },
             remove_href: link(paths::PRODUCTS, &search.params.with(filter.param, "")),
         })
@@ -251,7 +264,7 @@ pub async fn list_products(
         cards: listing
             .items
             .iter()
-            .map(|item| product_card(item, &taxonomy))
+            .map(|item| product_card(lang, item, &taxonomy))
             .collect(),
         total: listing.total,
         first,
@@ -294,23 +307,24 @@ pub async fn show_product(
     } else {
         None
     };
+    let lang = viewer.lang;
     let product = &item.product;
     let kind = product.kind_id.and_then(|id| taxonomy.term(id));
     let mut countries: Vec<(String, String)> = item
         .country_ids
         .iter()
         .filter_map(|id| taxonomy.term(*id))
-        .map(|term| (term.code.clone(), term.label.clone()))
+        .map(|term| (term.code.clone(), term.label(lang).to_string()))
         .collect();
-    countries.sort_by(|a, b| a.1.cmp(&b.1));
+    sort_by_name(&mut countries, |(_, name)| name);
     let view = views::ProductView {
         id: product.id,
-        kind: kind.map(|term| term.label.clone()),
+        kind: kind.map(|term| term.label(lang).to_string()),
         kind_code: kind.map(|term| term.code.clone()),
         title: product.title.clone(),
         summary_html: product.summary_html.clone(),
         url: product.url.clone(),
-        themes: theme_links(&item.theme_ids, &taxonomy),
+        themes: theme_links(lang, &item.theme_ids, &taxonomy),
         countries,
         language: product.language.clone(),
         date: product.published_on.map(|d| d.to_string()),

@@ -91,7 +91,7 @@ impl RawProduct {
         };
         let kind_id = match self.kind.trim() {
             "" => None,
-            code => match taxonomy.by_code(Vocabulary::ProductKind, code) {
+            code => match taxonomy.term_named(Vocabulary::ProductKind, code) {
                 Some(term) => Some(term.id),
                 None => {
                     problems.push(problem("kind", "learning.unknown_code", Some(code)));
@@ -127,7 +127,7 @@ impl RawProduct {
             .map(str::trim)
             .filter(|s| !s.is_empty())
         {
-            match taxonomy.theme_by_slug(slug) {
+            match taxonomy.theme_named(slug) {
                 Some(t) if !theme_ids.contains(&t.id) => theme_ids.push(t.id),
                 Some(_) => {}
                 None => problems.push(problem("themes", "learning.unknown_code", Some(slug))),
@@ -140,7 +140,7 @@ impl RawProduct {
             .map(str::trim)
             .filter(|s| !s.is_empty())
         {
-            match taxonomy.by_code(Vocabulary::Country, code) {
+            match taxonomy.term_named(Vocabulary::Country, code) {
                 Some(t) if !country_ids.contains(&t.id) => country_ids.push(t.id),
                 Some(_) => {}
                 None => problems.push(problem("countries", "learning.unknown_code", Some(code))),

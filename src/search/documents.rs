@@ -7,7 +7,10 @@ use sea_orm::{ConnectionTrait, DbErr, EntityTrait, FromQueryResult, Statement};
 use tantivy::TantivyDocument;
 use time::OffsetDateTime;
 
-use super::schema::{Fields, Kind, code_of, newest_key};
+use super::{
+    analysis::LANGUAGES as LANGUAGE_CODES,
+    schema::{Fields, Kind, code_of, newest_key},
+};
 use crate::entities::{learnings::LearningStatus, products::ProductStatus, taxonomy_terms, themes};
 
 pub use crate::entities::learnings::{LANGUAGES, LEARNING_TYPES};
@@ -55,11 +58,12 @@ impl Learning {
     }
 }
 
-/// Names of terms and themes, by id (small tables: loaded whole).
+/// Names of terms and themes, by id, in each language they are written in (small tables:
+/// loaded whole).
 #[derive(Default)]
 pub struct Labels {
-    terms: HashMap<i32, String>,
-    themes: HashMap<i32, String>,
+    terms: HashMap<i32, [String; 3]>,
+    themes: HashMap<i32, [String; 3]>,
 }
 
 impl Labels {
@@ -68,13 +72,13 @@ impl Labels {
             .all(db)
             .await?
             .into_iter()
-            .map(|t| (t.id, t.label))
+            .map(|t| (t.id, [t.label, t.label_fr, t.label_es]))
             .collect();
         let themes = themes::Entity::find()
             .all(db)
             .await?
             .into_iter()
-            .map(|t| (t.id, t.name))
+            .map(|t| (t.id, [t.name, t.name_fr, t.name_es]))
             .collect();
         Ok(Labels { terms, themes })
     }
@@ -235,7 +239,6 @@ pub fn learning_document(fields: &Fields, learning: &Learning, labels: &Labels) 
         &mut doc,
         fields,
         labels,
-        language,
         &learning.term_ids(),
         &learning.theme_ids,
     );
@@ -285,27 +288,35 @@ fn identify(doc: &mut TantivyDocument, fields: &Fields, kind: Kind, id: i32) {
     doc.add_u64(fields.id, id as u64);
 }
 
-/// Taxonomy terms and themes: filter values, and their labels as searchable words.
+/// Taxonomy terms and themes: filter values, and their labels as searchable words, each
+/// label in the field of its own language (read by that language's analyzer), whatever the
+/// document's language: "Costa de Marfil" and "Côte d'Ivoire" find a learning written in
+/// English about Côte d'Ivoire.
 fn tag(
     doc: &mut TantivyDocument,
     fields: &Fields,
     labels: &Labels,
-    language: &str,
     term_ids: &[i32],
     theme_ids: &[i32],
 ) {
-    let tags = fields.tags.of(language);
+    let mut add = |names: Option<&[String; 3]>| {
+        for (name, (language, _)) in names.into_iter().flatten().zip(LANGUAGE_CODES) {
+            if !name.trim().is_empty() {
+                doc.add_text(fields.tags.of(language), name);
+            }
+        }
+    };
+    for id in term_ids {
+        add(labels.terms.get(id));
+    }
+    for id in theme_ids {
+        add(labels.themes.get(id));
+    }
     for id in term_ids {
         doc.add_u64(fields.terms, *id as u64);
-        if let Some(label) = labels.terms.get(id) {
-            doc.add_text(tags, label);
-        }
     }
     for id in theme_ids {
         doc.add_u64(fields.themes, *id as u64);
-        if let Some(name) = labels.themes.get(id) {
-            doc.add_text(tags, name);
-        }
     }
 }
 
@@ -376,14 +387,7 @@ pub fn product_document(fields: &Fields, product: &Product, labels: &Labels) -> 
         .into_iter()
         .chain(product.country_ids.iter().copied())
         .collect();
-    tag(
-        &mut doc,
-        fields,
-        labels,
-        language,
-        &term_ids,
-        &product.theme_ids,
-    );
+    tag(&mut doc, fields, labels, &term_ids, &product.theme_ids);
     doc.add_u64(fields.status, product_status_code(row.status));
     if let Some(code) = code_of(&LANGUAGES, &row.language) {
         doc.add_u64(fields.language, code);

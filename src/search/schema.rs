@@ -9,8 +9,8 @@ use tantivy::schema::{
 use super::analysis::{self, LANGUAGES};
 
 /// Bump when the fields or analyzers change: an index written under another version is
-/// rebuilt at start-up.
-pub const SCHEMA_VERSION: u32 = 1;
+/// rebuilt at start-up. 2: vocabulary labels and theme names in French and Spanish too.
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// A text field in each language.
 #[derive(Clone, Copy, Debug)]
@@ -37,8 +37,9 @@ pub struct Fields {
     pub title: PerLanguage,
     pub description: PerLanguage,
     pub project: PerLanguage,
-    /// Theme names and vocabulary labels (countries, sectors, product kinds…): "Ghana" finds
-    /// learnings from Ghana although the text does not say it.
+    /// Theme names and vocabulary labels (countries, sectors, product kinds…), each in the
+    /// field of its language: "Ghana" finds learnings from Ghana although the text does not
+    /// say it, and so do "Côte d'Ivoire" and "Costa de Marfil" those from Côte d'Ivoire.
     pub tags: PerLanguage,
     pub plain: Field,
     pub status: Field,
@@ -120,13 +121,16 @@ impl Fields {
         }
     }
 
-    /// Every text field a question is matched against, with its weight.
+    /// Every text field a question is matched against, with its weight. Tags weigh less than
+    /// the text: a label is indexed in each of its languages, and a word shared by two of them
+    /// ("Agriculture", "Impact") scores in both (1.0 before the labels were translated; 0.6
+    /// keeps the judged set's recall@10 at 0.950).
     pub fn weighted_text(&self) -> Vec<(PerLanguage, f32)> {
         vec![
             (self.title, 3.0),
             (self.project, 1.5),
             (self.description, 1.0),
-            (self.tags, 1.0),
+            (self.tags, 0.6),
         ]
     }
 }

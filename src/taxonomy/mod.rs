@@ -4,6 +4,7 @@
 //! tie learnings and products to them (`pairs`). The theme pages are a feature of their own
 //! (`crate::themes`): they read the learnings and products that build on this module.
 
+pub mod labels;
 pub mod pairs;
 pub mod vocabularies;
 
@@ -11,6 +12,8 @@ use std::{collections::HashMap, sync::Arc};
 
 use axum::Router;
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait, QueryOrder};
+
+pub use labels::Translated;
 
 use crate::{
     cache::EpochCache,
@@ -68,14 +71,49 @@ pub struct Term {
     pub id: i32,
     pub vocabulary: Vocabulary,
     pub code: String,
-    pub label: String,
+    pub labels: Translated,
+}
+
+impl Term {
+    /// The label in the reader's language (English when it has none in it).
+    pub fn label(&self, lang: &str) -> &str {
+        self.labels.get(lang)
+    }
 }
 
 #[derive(Clone, Debug)]
 pub struct Theme {
     pub id: i32,
     pub slug: String,
-    pub name: String,
+    pub names: Translated,
+}
+
+impl Theme {
+    /// The name in the reader's language (English when it has none in it).
+    pub fn name(&self, lang: &str) -> &str {
+        self.names.get(lang)
+    }
+}
+
+impl From<theme_rows::Model> for Theme {
+    fn from(t: theme_rows::Model) -> Theme {
+        Theme {
+            id: t.id,
+            slug: t.slug,
+            names: Translated::new(t.name, t.name_fr, t.name_es),
+        }
+    }
+}
+
+/// A theme's description in the reader's language (English when it has none in it).
+pub fn theme_description(theme: &theme_rows::Model, lang: &str) -> String {
+    Translated::new(
+        theme.description.clone(),
+        theme.description_fr.clone(),
+        theme.description_es.clone(),
+    )
+    .get(lang)
+    .to_string()
 }
 
 #[derive(Debug, Default)]
@@ -83,7 +121,12 @@ pub struct Taxonomy {
     terms: Vec<Term>,
     by_id: HashMap<i32, usize>,
     by_code: HashMap<(Vocabulary, String), usize>,
+    /// Every label of every term, folded (`labels::folded`); the first term of a vocabulary
+    /// to carry a name keeps it.
+    by_name: HashMap<(Vocabulary, String), usize>,
     pub themes: Vec<Theme>,
+    /// Every name of every theme, folded, to its place in `themes`.
+    theme_by_name: HashMap<String, usize>,
 }
 
 /// The vocabularies and themes (a few hundred rows every library page needs), loaded at most
@@ -109,16 +152,20 @@ impl Taxonomy {
             .all(db)
             .await?
             .into_iter()
-            .map(|t| Theme {
-                id: t.id,
-                slug: t.slug,
-                name: t.name,
-            })
+            .map(Theme::from)
             .collect();
         let mut taxonomy = Taxonomy {
             themes,
             ..Taxonomy::default()
         };
+        for (index, theme) in taxonomy.themes.iter().enumerate() {
+            for (_, name) in theme.names.written() {
+                taxonomy
+                    .theme_by_name
+                    .entry(labels::folded(name))
+                    .or_insert(index);
+            }
+        }
         for row in rows {
             // A vocabulary this version does not know (added by a newer one) is left out.
             let Some(vocabulary) = Vocabulary::from_name(&row.vocabulary) else {
@@ -133,8 +180,14 @@ impl Taxonomy {
                 id: row.id,
                 vocabulary,
                 code: row.code,
-                label: row.label,
+                labels: Translated::new(row.label, row.label_fr, row.label_es),
             });
+            for (_, name) in taxonomy.terms[index].labels.written() {
+                taxonomy
+                    .by_name
+                    .entry((vocabulary, labels::folded(name)))
+                    .or_insert(index);
+            }
         }
         Ok(taxonomy)
     }
@@ -172,6 +225,32 @@ impl Taxonomy {
         self.terms
             .iter()
             .filter(move |t| t.vocabulary == vocabulary)
+    }
+
+    /// A term named by its code or by its label in any of the three languages (what an
+    /// imported file may hold: `CI`, `Côte d'Ivoire`, `Costa de Marfil`).
+    pub fn term_named(&self, vocabulary: Vocabulary, text: &str) -> Option<&Term> {
+        self.by_code(vocabulary, text).or_else(|| {
+            self.by_name
+                .get(&(vocabulary, labels::folded(text)))
+                .map(|&i| &self.terms[i])
+        })
+    }
+
+    /// The themes sorted by their name in `lang`.
+    pub fn themes_by_name(&self, lang: &str) -> Vec<&Theme> {
+        let mut themes: Vec<&Theme> = self.themes.iter().collect();
+        labels::sort_by_name(&mut themes, |t| t.name(lang));
+        themes
+    }
+
+    /// A theme named by its slug or by its name in any of the three languages.
+    pub fn theme_named(&self, text: &str) -> Option<&Theme> {
+        self.theme_by_slug(text).or_else(|| {
+            self.theme_by_name
+                .get(&labels::folded(text))
+                .map(|&i| &self.themes[i])
+        })
     }
 
     pub fn theme_by_slug(&self, slug: &str) -> Option<&Theme> {

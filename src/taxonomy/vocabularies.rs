@@ -1,6 +1,7 @@
 //! `/admin/vocabularies`: the taxonomies are data, and knowledge managers extend them here
 //! (a new evaluation type, sector, product kind…). Codes are what URLs, imports and the API
-//! use, so a code, once added, is never changed from this page.
+//! use, so a code, once added, is never changed from this page. Each term has a label in
+//! English and, optionally, in French and Spanish (English is shown where one is missing).
 
 use axum::{
     Router,
@@ -13,7 +14,7 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set};
 use serde::Deserialize;
 use templates::{components::FormErrors, learnings as views};
 
-use super::{Taxonomy, Vocabulary};
+use super::{Taxonomy, Translated, Vocabulary};
 use crate::{
     db,
     entities::taxonomy_terms,
@@ -42,7 +43,10 @@ fn page_view(taxonomy: &Taxonomy, form: &TermForm) -> views::VocabulariesView {
                     v.name().to_string(),
                     taxonomy
                         .terms_of(v)
-                        .map(|t| (t.code.clone(), t.label.clone()))
+                        .map(|t| {
+                            let Translated { en, fr, es } = t.labels.clone();
+                            (t.code.clone(), [en, fr, es])
+                        })
                         .collect(),
                 )
             })
@@ -50,6 +54,8 @@ fn page_view(taxonomy: &Taxonomy, form: &TermForm) -> views::VocabulariesView {
         vocabulary: form.vocabulary.clone(),
         code: form.code.clone(),
         label: form.label.clone(),
+        label_fr: form.label_fr.clone(),
+        label_es: form.label_es.clone(),
     }
 }
 
@@ -78,6 +84,10 @@ pub struct TermForm {
     code: String,
     #[serde(default)]
     label: String,
+    #[serde(default)]
+    label_fr: String,
+    #[serde(default)]
+    label_es: String,
 }
 
 /// Lower-case letters, digits and `_`, starting with a letter: safe in URLs and files.
@@ -112,6 +122,17 @@ pub async fn create_term(
     let label = single_line(&form.label, 120)
         .map_err(|key| errors.add("label", key))
         .ok();
+    // The translations may be left empty: the English label is shown in their place.
+    let mut translation = |field: &'static str, text: &str| {
+        if text.trim().is_empty() {
+            return String::new();
+        }
+        single_line(text, 120)
+            .map_err(|key| errors.add(field, key))
+            .unwrap_or_default()
+    };
+    let label_fr = translation("label_fr", &form.label_fr);
+    let label_es = translation("label_es", &form.label_es);
     let (Some(vocabulary), Some(label), true) = (vocabulary, label, errors.is_empty()) else {
         return Ok(html(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -124,6 +145,8 @@ pub async fn create_term(
         vocabulary: Set(vocabulary.name().to_string()),
         code: Set(code),
         label: Set(label),
+        label_fr: Set(label_fr),
+        label_es: Set(label_es),
         position: Set(position),
         ..Default::default()
     }

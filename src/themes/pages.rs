@@ -18,7 +18,7 @@ use crate::{
         listing::{self, ProductParams, ProductSearch},
         pages::{PathText, product_card},
     },
-    taxonomy::Taxonomy,
+    taxonomy::{Taxonomy, Translated, labels::sort_by_name, theme_description},
     web::html,
     web::{AppError, AppResult, AppState, Viewer},
 };
@@ -91,10 +91,17 @@ pub async fn show_theme(
         Some(user) => visible_forums(&state.db, user, Some(theme.id)).await?,
         None => Vec::new(),
     };
+    let lang = viewer.lang;
     let view = views::ThemePageView {
         slug: theme.slug.clone(),
-        name: theme.name.clone(),
-        description: theme.description.clone(),
+        name: Translated::new(
+            theme.name.clone(),
+            theme.name_fr.clone(),
+            theme.name_es.clone(),
+        )
+        .get(lang)
+        .to_string(),
+        description: theme_description(&theme, lang),
         learnings: outcome
             .as_ref()
             .map(|o| {
@@ -117,7 +124,7 @@ pub async fn show_theme(
             .map(|l| {
                 l.items
                     .iter()
-                    .map(|item| product_card(item, &taxonomy))
+                    .map(|item| product_card(lang, item, &taxonomy))
                     .collect()
             })
             .unwrap_or_default(),
@@ -135,17 +142,23 @@ pub async fn show_theme(
 struct ThemeRow {
     slug: String,
     name: String,
+    name_fr: String,
+    name_es: String,
     description: String,
+    description_fr: String,
+    description_es: String,
     learnings: i64,
     products: i64,
 }
 
 /// Every theme with the number of published learnings and products filed under it. Forums
-/// are not counted: a count would reveal forums the viewer may not see.
+/// are not counted: a count would reveal forums the viewer may not see. Named and sorted in
+/// the viewer's language.
 pub async fn list_themes(State(state): State<AppState>, viewer: Viewer) -> AppResult<Response> {
     let rows = ThemeRow::find_by_statement(Statement::from_sql_and_values(
         state.db.get_database_backend(),
-        "SELECT th.slug, th.name, th.description,
+        "SELECT th.slug, th.name, th.name_fr, th.name_es,
+                th.description, th.description_fr, th.description_es,
                 (SELECT COUNT(*) FROM learning_themes lt JOIN learnings l ON l.id = lt.learning_id
                  WHERE lt.theme_id = th.id AND l.status = $1) AS learnings,
                 (SELECT COUNT(*) FROM product_themes pt JOIN products p ON p.id = pt.product_id
@@ -158,13 +171,17 @@ pub async fn list_themes(State(state): State<AppState>, viewer: Viewer) -> AppRe
     ))
     .all(&state.db)
     .await?;
-    let themes: Vec<views::ThemeSummary> = rows
+    let lang = viewer.lang;
+    let mut themes: Vec<views::ThemeSummary> = rows
         .into_iter()
         .map(|row| views::ThemeSummary {
             slug: row.slug,
-            name: row.name,
+            name: Translated::new(row.name, row.name_fr, row.name_es)
+                .get(lang)
+                .to_string(),
             description: shorten(
-                &row.description
+                &Translated::new(row.description, row.description_fr, row.description_es)
+                    .get(lang)
                     .split_whitespace()
                     .collect::<Vec<_>>()
                     .join(" "),
@@ -174,6 +191,7 @@ pub async fn list_themes(State(state): State<AppState>, viewer: Viewer) -> AppRe
             products: row.products.max(0) as u64,
         })
         .collect();
+    sort_by_name(&mut themes, |theme| &theme.name);
     Ok(html(
         StatusCode::OK,
         views::theme_list(&viewer.ctx(), &themes),

@@ -27,6 +27,8 @@ pub struct AdminForumRow {
 pub struct ThemeForm {
     pub slug: String,
     pub name: String,
+    pub name_fr: String,
+    pub name_es: String,
 }
 
 #[derive(Default)]
@@ -174,6 +176,8 @@ pub fn home(
                     (csrf_field(ctx))
                     (text_input(ctx, theme_errors, "theme_slug", &t(lang, "admin.slug"), &view.theme_form.slug, "text", 64))
                     (text_input(ctx, theme_errors, "theme_name", &t(lang, "admin.theme_name"), &view.theme_form.name, "text", 200))
+                    (text_input(ctx, theme_errors, "theme_name_fr", &t(lang, "admin.theme_name_fr"), &view.theme_form.name_fr, "text", 200))
+                    (text_input(ctx, theme_errors, "theme_name_es", &t(lang, "admin.theme_name_es"), &view.theme_form.name_es, "text", 200))
                     button type="submit" { (t(lang, "admin.create_theme")) }
                 }
             }

@@ -525,12 +525,18 @@ pub fn learning_form(ctx: &Ctx, view: &LearningFormView, errors: &FormErrors) ->
     page(ctx, &heading, body)
 }
 
+/// A term on the vocabularies page: its code and its labels in English, French and Spanish
+/// (the last two empty when missing).
+pub type TermLabels = (String, [String; 3]);
+
 pub struct VocabulariesView {
-    /// (vocabulary name, its terms as (code, label)).
-    pub vocabularies: Vec<(String, Vec<(String, String)>)>,
+    /// (vocabulary name, its terms).
+    pub vocabularies: Vec<(String, Vec<TermLabels>)>,
     pub vocabulary: String,
     pub code: String,
     pub label: String,
+    pub label_fr: String,
+    pub label_es: String,
 }
 
 pub fn vocabulary_label(lang: &str, name: &str) -> String {
@@ -565,11 +571,28 @@ pub fn vocabularies_page(
             }
             (text_input(ctx, errors, "code", &t(lang, "learning.code"), &view.code, "text", 64))
             (text_input(ctx, errors, "label", &t(lang, "learning.label"), &view.label, "text", 120))
+            (text_input(ctx, errors, "label_fr", &t(lang, "learning.label_fr"), &view.label_fr, "text", 120))
+            (text_input(ctx, errors, "label_es", &t(lang, "learning.label_es"), &view.label_es, "text", 120))
             button type="submit" { (t(lang, "learning.add_term")) }
         }
         @for (name, terms) in &view.vocabularies {
             h2 { (vocabulary_label(lang, name)) }
-            ul { @for (code, label) in terms { li { (label) " " code { (code) } } } }
+            ul {
+                @for (code, [en, fr, es]) in terms {
+                    li {
+                        span lang="en" { (en) }
+                        @for (other, label) in [("fr", fr), ("es", es)] {
+                            " · "
+                            @if label.is_empty() {
+                                span.hint { (t(lang, "learning.label_missing")) " (" (other) ")" }
+                            } @else {
+                                span lang=(other) { (label) }
+                            }
+                        }
+                        " " code { (code) }
+                    }
+                }
+            }
         }
     };
     page(ctx, &t(lang, "learning.vocabularies"), body)

@@ -47,7 +47,7 @@ pub fn raw(title: &str, description: &str) -> RawLearning {
     }
 }
 
-async fn find(app: &TestApp, query: &str, audience: Audience) -> search::Outcome {
+pub async fn find(app: &TestApp, query: &str, audience: Audience) -> search::Outcome {
     let taxonomy = Taxonomy::load(app.db()).await.expect("taxonomy");
     let search = Search::resolve(SearchParams::from_query(Some(query)), &taxonomy, audience);
     match search::run(&app.state, &search).await.expect("search runs") {
@@ -158,7 +158,7 @@ async fn search_core_matches_text_filters_and_counts(app: TestApp) {
     assert_eq!(hit_ids(&project), vec![accented]);
     // Facet counts describe the whole result set.
     let taxonomy = Taxonomy::load(app.db()).await.unwrap();
-    let by_vocabulary = search::facets_by_vocabulary(&all, &taxonomy);
+    let by_vocabulary = search::facets_by_vocabulary(&all, &taxonomy, "en");
     let countries = &by_vocabulary[&fora::taxonomy::Vocabulary::Country];
     assert_eq!(countries.len(), 3);
     assert!(countries.iter().all(|(_, _, n)| *n == 1));

@@ -46,4 +46,5 @@ mod search_quality;
 mod site_pages;
 mod smtp;
 mod state_checks;
+mod vocabulary_labels;
 mod waiting;

@@ -198,7 +198,11 @@ async fn missing_corrupt_and_outdated_indexes_are_rebuilt(app: TestApp) {
     tokio::time::sleep(Duration::from_millis(1_200)).await;
     let meta = data.path().join("search-index").join("meta.json");
     let text = std::fs::read_to_string(&meta).unwrap();
-    let outdated = text.replace("\\\"schema\\\":1", "\\\"schema\\\":0");
+    let version = fora::search::schema::SCHEMA_VERSION;
+    let outdated = text.replace(
+        &format!("\\\"schema\\\":{version}"),
+        &format!("\\\"schema\\\":{}", version - 1),
+    );
     assert_ne!(
         outdated, text,
         "the schema version is in the commit payload: {text}"

@@ -30,7 +30,7 @@ pub async fn profile_view(
     };
     Ok(ProfileNewsletter {
         subscribed,
-        themes: theme_choices(&themes, &checked),
+        themes: theme_choices(&user.locale, &themes, &checked),
         frequency,
     })
 }
@@ -58,7 +58,7 @@ pub async fn apply(
     let mut errors = FormErrors::default();
     let Some(choices) = super::form::choices(&submitted, &themes, &mut errors) else {
         let mut view = profile_view(db, user).await?;
-        view.themes = theme_choices(&themes, &submitted.checked(&themes));
+        view.themes = theme_choices(&user.locale, &themes, &submitted.checked(&themes));
         view.frequency = submitted.frequency.clone();
         return Err(Refusal::Refused((view, errors)));
     };

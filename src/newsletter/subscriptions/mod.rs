@@ -34,6 +34,7 @@ use crate::{
         queue::{self, Kind},
     },
     refusal::Refusal,
+    taxonomy::labels::sort_by_name,
     web::{AppError, AppResult, AppState, Viewer, client_addr::ClientAddr, forms::Form, paths},
 };
 use form::Submitted;
@@ -60,15 +61,18 @@ fn page(status: StatusCode, markup: templates::Markup) -> Response {
     (status, Html(markup.into_string())).into_response()
 }
 
-pub fn theme_choices(themes: &[Theme], checked: &[i32]) -> Vec<ThemeChoice> {
-    themes
+/// The themes to tick, named and sorted in the page's language.
+pub fn theme_choices(lang: &str, themes: &[Theme], checked: &[i32]) -> Vec<ThemeChoice> {
+    let mut choices: Vec<ThemeChoice> = themes
         .iter()
         .map(|t| ThemeChoice {
             id: t.id,
-            name: t.name.clone(),
+            name: t.names.get(lang).to_string(),
             checked: checked.contains(&t.id),
         })
-        .collect()
+        .collect();
+    sort_by_name(&mut choices, |choice| &choice.name);
+    choices
 }
 
 pub async fn show_subscribe(
@@ -82,7 +86,7 @@ pub async fn show_subscribe(
             .as_ref()
             .map(|u| u.email.clone())
             .unwrap_or_default(),
-        themes: theme_choices(&themes, &[]),
+        themes: theme_choices(viewer.lang, &themes, &[]),
         frequency: Frequency::Weekly.as_str().into(),
         language: viewer.lang.to_string(),
         sent: false,
@@ -111,7 +115,7 @@ pub async fn subscribe(
     let (Some(email), Some(choices), Some(language)) = (email, choices, language) else {
         let view = views::SubscribeView {
             email: submitted.email.clone(),
-            themes: theme_choices(&themes, &submitted.checked(&themes)),
+            themes: theme_choices(viewer.lang, &themes, &submitted.checked(&themes)),
             frequency: submitted.frequency.clone(),
             language: submitted.language.clone(),
             sent: false,
@@ -284,6 +288,7 @@ pub async fn unsubscribe(
 
 async fn manage_view(
     state: &AppState,
+    lang: &str,
     token: &str,
     row: &crate::entities::subscribers::Model,
     saved: bool,
@@ -294,7 +299,7 @@ async fn manage_view(
         token: token.to_string(),
         email: row.email.clone(),
         active: row.status == SubscriberStatus::Active,
-        themes: theme_choices(&themes, &checked),
+        themes: theme_choices(lang, &themes, &checked),
         frequency: row.frequency.as_str().to_string(),
         language: row.language.clone(),
         saved,
@@ -315,7 +320,7 @@ pub async fn show_manage(
     let row = service::find_by_token(&state.db, &state.secret, &token)
         .await?
         .ok_or(AppError::NotFound)?;
-    let view = manage_view(&state, &token, &row, query.saved.is_some()).await?;
+    let view = manage_view(&state, viewer.lang, &token, &row, query.saved.is_some()).await?;
     Ok(page(
         StatusCode::OK,
         views::manage(&viewer.form_ctx().await?, &view, &FormErrors::default()),
@@ -344,8 +349,8 @@ pub async fn update_manage(
         &mut errors,
     );
     let (Some(choices), Some(language)) = (choices, language) else {
-        let mut view = manage_view(&state, &token, &row, false).await?;
-        view.themes = theme_choices(&themes, &submitted.checked(&themes));
+        let mut view = manage_view(&state, viewer.lang, &token, &row, false).await?;
+        view.themes = theme_choices(viewer.lang, &themes, &submitted.checked(&themes));
         view.frequency = submitted.frequency.clone();
         view.language = submitted.language.clone();
         return Ok(page(

@@ -16,6 +16,7 @@ use crate::{
     link_tokens::{self, Purpose},
     refusal::Refusal,
     secret::ServerSecret,
+    taxonomy::Translated,
 };
 
 /// How long a confirmation link works.
@@ -23,10 +24,10 @@ pub const CONFIRM_LIFETIME: Duration = Duration::hours(48);
 /// At most one mail (confirmation or "already subscribed") per address in this window.
 pub const MAIL_WINDOW: Duration = Duration::minutes(15);
 
-/// A theme a subscriber may choose.
+/// A theme a subscriber may choose, named in each language.
 pub struct Theme {
     pub id: i32,
-    pub name: String,
+    pub names: Translated,
 }
 
 pub async fn all_themes(db: &impl ConnectionTrait) -> Result<Vec<Theme>, DbErr> {
@@ -37,7 +38,7 @@ pub async fn all_themes(db: &impl ConnectionTrait) -> Result<Vec<Theme>, DbErr> 
         .into_iter()
         .map(|t| Theme {
             id: t.id,
-            name: t.name,
+            names: Translated::new(t.name, t.name_fr, t.name_es),
         })
         .collect())
 }
