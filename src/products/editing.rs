@@ -248,9 +248,7 @@ pub async fn create_product(
 
 async fn existing(state: &AppState, raw_id: &str) -> AppResult<product_rows::Model> {
     let id = path_id(raw_id).ok_or(AppError::NotFound)?;
-    store::by_id(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)
+    store::by_id(&state.db, id).await?.ok_or(AppError::NotFound)
 }
 
 pub async fn show_edit_product(

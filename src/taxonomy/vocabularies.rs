@@ -10,7 +10,7 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
     routing::get,
 };
-use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection, DbErr};
 use serde::Deserialize;
 use templates::{components::FormErrors, learnings as views};
 
@@ -99,6 +99,32 @@ fn valid_code(code: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
+/// A term as the vocabularies page adds it (fields already checked).
+pub struct NewTerm {
+    pub vocabulary: Vocabulary,
+    pub code: String,
+    /// English, French, Spanish; empty for a translation not given.
+    pub labels: [String; 3],
+    pub position: i32,
+}
+
+pub async fn add_term(db: &DatabaseConnection, term: NewTerm) -> Result<(), DbErr> {
+    let [label, label_fr, label_es] = term.labels;
+    let txn = db::begin_write(db).await?;
+    taxonomy_terms::ActiveModel {
+        vocabulary: Set(term.vocabulary.name().to_string()),
+        code: Set(term.code),
+        label: Set(label),
+        label_fr: Set(label_fr),
+        label_es: Set(label_es),
+        position: Set(term.position),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await
+}
+
 pub async fn create_term(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
@@ -140,19 +166,13 @@ pub async fn create_term(
         ));
     };
     let position = taxonomy.terms_of(vocabulary).count() as i32;
-    let txn = db::begin_write(&state.db).await?;
-    taxonomy_terms::ActiveModel {
-        vocabulary: Set(vocabulary.name().to_string()),
-        code: Set(code),
-        label: Set(label),
-        label_fr: Set(label_fr),
-        label_es: Set(label_es),
-        position: Set(position),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    txn.commit().await?;
+    let term = NewTerm {
+        vocabulary,
+        code,
+        labels: [label, label_fr, label_es],
+        position,
+    };
+    add_term(&state.db, term).await?;
     flash::set(&admin.session, "notice.saved").await;
     Ok(Redirect::to(paths::ADMIN_VOCABULARIES).into_response())
 }

@@ -2,6 +2,7 @@
 //! theme across learnings, products and the viewer's forums.
 
 mod pages;
+mod queries;
 
 use axum::{Router, routing::get};
 

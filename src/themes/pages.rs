@@ -4,11 +4,11 @@
 //! viewer may not see never reaches the view, so its title cannot appear anywhere.
 
 use axum::{extract::State, http::StatusCode, response::Response};
-use sea_orm::{ColumnTrait, EntityTrait, FromQueryResult, QueryFilter, Statement};
 use templates::catalogue as views;
 
+use super::queries;
+
 use crate::{
-    entities::{learnings::LearningStatus, products::ProductStatus, themes},
     forums::handlers::visible_forums,
     learnings::{
         fields::shorten,
@@ -44,9 +44,7 @@ pub async fn show_theme(
     if !crate::admin::service::valid_slug(&slug) {
         return Err(AppError::NotFound);
     }
-    let theme = themes::Entity::find()
-        .filter(themes::Column::Slug.eq(slug.as_str()))
-        .one(&state.db)
+    let theme = queries::theme(&state.db, &slug)
         .await?
         .ok_or(AppError::NotFound)?;
     let mut taxonomy = Taxonomy::current(&state).await?;
@@ -138,39 +136,11 @@ pub async fn show_theme(
     ))
 }
 
-#[derive(FromQueryResult)]
-struct ThemeRow {
-    slug: String,
-    name: String,
-    name_fr: String,
-    name_es: String,
-    description: String,
-    description_fr: String,
-    description_es: String,
-    learnings: i64,
-    products: i64,
-}
-
 /// Every theme with the number of published learnings and products filed under it. Forums
 /// are not counted: a count would reveal forums the viewer may not see. Named and sorted in
 /// the viewer's language.
 pub async fn list_themes(State(state): State<AppState>, viewer: Viewer) -> AppResult<Response> {
-    let rows = ThemeRow::find_by_statement(Statement::from_sql_and_values(
-        state.db.get_database_backend(),
-        "SELECT th.slug, th.name, th.name_fr, th.name_es,
-                th.description, th.description_fr, th.description_es,
-                (SELECT COUNT(*) FROM learning_themes lt JOIN learnings l ON l.id = lt.learning_id
-                 WHERE lt.theme_id = th.id AND l.status = $1) AS learnings,
-                (SELECT COUNT(*) FROM product_themes pt JOIN products p ON p.id = pt.product_id
-                 WHERE pt.theme_id = th.id AND p.status = $2) AS products
-         FROM themes th ORDER BY th.name, th.slug",
-        [
-            LearningStatus::Published.into(),
-            ProductStatus::Published.into(),
-        ],
-    ))
-    .all(&state.db)
-    .await?;
+    let rows = queries::themes_with_counts(&state.db).await?;
     let lang = viewer.lang;
     let mut themes: Vec<views::ThemeSummary> = rows
         .into_iter()

@@ -305,6 +305,74 @@ fn shared_layers_import_no_feature() {
     );
 }
 
+/// What a handler may not do itself: query or write the database, or write a log row. Those
+/// belong to services and query functions the command line and the tests can call too.
+const DATABASE_WORK: &[&str] = &[
+    "Entity::find",
+    "Entity::update",
+    "Entity::delete",
+    "Entity::insert",
+    "find_by_statement",
+    "Statement::",
+    "execute_unprepared",
+    "log::record(",
+    "ActiveModel {",
+    ".update(&",
+    ".insert(&",
+];
+
+/// The request handlers (functions taking `State(…)`) of some code that do database work
+/// themselves, with what they do.
+fn handlers_doing_database_work(code: &str) -> Vec<(String, &'static str)> {
+    let item_start = regex::Regex::new(
+        r"(?m)^(?:pub(?:\(crate\))? )?(?:async )?fn |^#\[|^(?:pub(?:\(crate\))? )?(?:struct|enum|impl|mod|const|static|type|trait) ",
+    )
+    .unwrap();
+    let handler = regex::Regex::new(r"^(?:pub(?:\(crate\))? )?async fn (\w+)").unwrap();
+    let starts: Vec<usize> = item_start.find_iter(code).map(|m| m.start()).collect();
+    let mut found = Vec::new();
+    for (n, &start) in starts.iter().enumerate() {
+        let item = &code[start..starts.get(n + 1).copied().unwrap_or(code.len())];
+        let Some(name) = handler.captures(item).map(|c| c[1].to_string()) else {
+            continue;
+        };
+        let signature = &item[..item.find('{').unwrap_or(item.len())];
+        if !signature.contains("State(") {
+            continue;
+        }
+        if let Some(work) = DATABASE_WORK.iter().find(|work| item.contains(*work)) {
+            found.push((name, *work));
+        }
+    }
+    found
+}
+
+#[test]
+fn handlers_hold_no_sql() {
+    let repo = repo();
+    let krate = Crate::read(&repo, "src");
+    let mut offending = Vec::new();
+    for file in krate.files.values() {
+        let code = code_only(&fs::read_to_string(repo.join(file)).expect("source file"));
+        for (handler, work) in handlers_doing_database_work(&code) {
+            offending.push(format!("{file}: {handler} does {work}"));
+        }
+    }
+    assert!(
+        offending.is_empty(),
+        "handlers doing database work themselves (move it to a service or query function): {offending:#?}"
+    );
+}
+
+#[test]
+fn the_handler_check_sees_sql_in_a_handler() {
+    let code = "pub async fn show(State(state): State<AppState>) -> R {\n    let rows = Row::find_by_statement(x).all(&state.db).await?;\n}\n\nasync fn helper(db: &D) {\n    users::Entity::find().all(db).await\n}\n";
+    assert_eq!(
+        handlers_doing_database_work(code),
+        vec![("show".to_string(), "find_by_statement")]
+    );
+}
+
 #[test]
 fn the_checker_sees_a_circle_and_a_layer_breach() {
     let dir = tempfile::tempdir().expect("temp dir");
