@@ -104,8 +104,8 @@ impl FeatureCaches {
         self
     }
 
-    /// The registered cache of type `T`. Registration happens once at start-up
-    /// (`fora::init`), so a missing one is a programming error caught by every test.
+    /// The registered cache of type `T`. Every state is built with `fora::features()`, so a
+    /// missing one is a programming error that any test of its feature finds.
     pub fn get<T: Send + Sync + 'static>(&self) -> &T {
         self.0
             .get::<Arc<T>>()
