@@ -13,7 +13,10 @@ use time::OffsetDateTime;
 use crate::web::paths;
 use crate::{
     db::{begin_write, now},
-    entities::{follows, notifications, posts, states::NotifyMode},
+    entities::{
+        follows, notifications, posts,
+        states::{NotifyMode, PostStatus},
+    },
     mail::{
         Email,
         queue::{self, EnqueueError, Kind},
@@ -114,7 +117,7 @@ const PENDING_SQL: &str = "
 SELECT n.id, n.user_id, n.reason, u.email, u.display_name, u.locale, u.notify_mode,
        p.id AS post_id, p.body_md, a.display_name AS author, t.id AS thread_id, t.title AS thread_title,
        f.title AS forum_title,
-       CASE WHEN u.disabled_at IS NULL AND p.status = 'published' AND p.hidden_at IS NULL
+       CASE WHEN u.disabled_at IS NULL AND p.status = $3 AND p.hidden_at IS NULL
                  AND t.hidden_at IS NULL
                  AND (u.is_admin OR EXISTS (SELECT 1 FROM memberships m WHERE m.forum_id = f.id AND m.user_id = u.id))
             THEN 1 ELSE 0 END AS deliverable,
@@ -126,7 +129,7 @@ JOIN users a ON a.id = p.author_id
 JOIN threads t ON t.id = p.thread_id
 JOIN forums f ON f.id = t.forum_id
 LEFT JOIN follows fo ON fo.user_id = u.id AND fo.thread_id = t.id
-WHERE n.sent_at IS NULL AND n.created_at < $1 AND (u.notify_mode <> 'daily' OR $2 = 1)
+WHERE n.sent_at IS NULL AND n.created_at < $1 AND (u.notify_mode <> $4 OR $2 = 1)
 ORDER BY n.user_id, n.id
 LIMIT 500";
 
@@ -163,7 +166,12 @@ pub async fn deliver_due(
     let rows = Pending::find_by_statement(Statement::from_sql_and_values(
         backend,
         PENDING_SQL,
-        [cutoff.into(), i32::from(daily_cutoff.is_some()).into()],
+        [
+            cutoff.into(),
+            i32::from(daily_cutoff.is_some()).into(),
+            PostStatus::Published.into(),
+            NotifyMode::Daily.into(),
+        ],
     ))
     .all(db)
     .await?;

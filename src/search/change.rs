@@ -6,7 +6,10 @@
 //! for ever. A transaction-level advisory lock taken before inserting makes writers of the log
 //! take turns until they commit, so ids become visible in order. SQLite has one writer anyway.
 
-use sea_orm::{ConnectionTrait, DatabaseBackend, DbErr, FromQueryResult, Statement, Value};
+use sea_orm::{
+    ConnectionTrait, DatabaseBackend, DbErr, FromQueryResult, Statement,
+    sea_query::{Alias, Query},
+};
 
 /// What a change row is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -49,23 +52,17 @@ pub async fn record(db: &impl ConnectionTrait, items: &[Item]) -> Result<(), DbE
     }
     let now = crate::db::now();
     for chunk in items.chunks(300) {
-        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 3);
-        let mut rows = Vec::with_capacity(chunk.len());
+        let mut insert = Query::insert();
+        insert.into_table(Alias::new("search_changes")).columns([
+            Alias::new("item_kind"),
+            Alias::new("item_id"),
+            Alias::new("created_at"),
+        ]);
         for item in chunk {
             let (kind, id) = item.stored();
-            let at = values.len();
-            rows.push(format!("(${}, ${}, ${})", at + 1, at + 2, at + 3));
-            values.extend([kind.into(), id.into(), now.into()]);
+            insert.values_panic([kind.into(), id.into(), now.into()]);
         }
-        db.execute_raw(Statement::from_sql_and_values(
-            backend,
-            format!(
-                "INSERT INTO search_changes (item_kind, item_id, created_at) VALUES {}",
-                rows.join(", ")
-            ),
-            values,
-        ))
-        .await?;
+        db.execute_raw(backend.build(&insert)).await?;
     }
     Ok(())
 }

@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 use crate::web::paths;
 use crate::{
     entities::{
-        states::{LearningStatus, MemberRole},
+        states::{LearningStatus, MemberRole, NotifyMode},
         users,
     },
     mail::{
@@ -32,7 +32,7 @@ pub async fn queue_daily(state: &AppState, day: OffsetDateTime) -> Result<u64, D
         .from_raw_sql(Statement::from_sql_and_values(
             db.get_database_backend(),
             "SELECT u.* FROM users u
-             WHERE u.notify_mode = 'daily' AND u.disabled_at IS NULL
+             WHERE u.notify_mode = $5 AND u.disabled_at IS NULL
                AND (u.is_admin
                     OR u.id IN (SELECT user_id FROM memberships WHERE role = $1)
                     OR u.id IN (SELECT reviewer_id FROM learnings WHERE status = $2 AND reviewer_id IS NOT NULL))
@@ -44,6 +44,7 @@ pub async fn queue_daily(state: &AppState, day: OffsetDateTime) -> Result<u64, D
                 LearningStatus::InReview.into(),
                 prefix.into(),
                 suffix.clone().into(),
+                NotifyMode::Daily.into(),
             ],
         ))
         .all(db)
