@@ -329,7 +329,7 @@ pub async fn switch_user(
     if disable && user_id == admin.user.id {
         return Err(AppError::BadRequest("admin.cannot_disable_self"));
     }
-    let user = queries::user(&state.db, user_id)
+    let user = crate::accounts::service::user(&state.db, user_id)
         .await?
         .ok_or(AppError::NotFound)?;
     if disable && !confirm.given() {

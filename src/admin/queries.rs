@@ -76,7 +76,3 @@ pub async fn memberships(db: &impl ConnectionTrait) -> Result<Vec<MembershipRow>
     .all(db)
     .await
 }
-
-pub async fn user(db: &impl ConnectionTrait, id: i32) -> Result<Option<users::Model>, DbErr> {
-    users::Entity::find_by_id(id).one(db).await
-}

@@ -69,8 +69,7 @@ pub async fn forum_by_id(
     user: &users::Model,
     forum_id: i32,
 ) -> AppResult<ForumAccess> {
-    let forum = forums::Entity::find_by_id(forum_id)
-        .one(db)
+    let forum = super::queries::forum(db, forum_id)
         .await?
         .ok_or(AppError::NotFound)?;
     let role = role_in(db, user, forum.id)
