@@ -3,14 +3,17 @@ use axum::{
     http::StatusCode,
     response::{Html, IntoResponse, Redirect, Response},
 };
-use sea_orm::{FromQueryResult, Statement};
 use serde::Deserialize;
 use templates::components::FormErrors;
 
-use super::{password_rules, service, tokens::TokenProblem};
+use super::{
+    forms::{AcceptForm, ChangePasswordForm, ForgotForm, PasswordForm, ProfileForm},
+    service,
+    tokens::TokenProblem,
+};
 use crate::{
     db::{self, now},
-    entities::{invitations, states::NotifyMode, users},
+    entities::{invitations, users},
     forums::queries as forum_queries,
     mail::{
         Email,
@@ -22,7 +25,7 @@ use crate::{
         client_addr::ClientAddr,
         extract::{GENERATION_KEY, sign_in},
         flash,
-        forms::{self, Form, NAME_MAX},
+        forms::Form,
         paths,
     },
 };
@@ -147,23 +150,15 @@ pub async fn show_forgot(mut viewer: Viewer) -> AppResult<Response> {
     ))
 }
 
-#[derive(Deserialize)]
-pub struct ForgotForm {
-    #[serde(default)]
-    email: String,
-}
-
 pub async fn request_reset(
     State(state): State<AppState>,
     mut viewer: Viewer,
     ClientAddr(address): ClientAddr,
     Form(form): Form<ForgotForm>,
 ) -> AppResult<Response> {
-    let email = match forms::email(&form.email) {
+    let email = match form.validate() {
         Ok(email) => email,
-        Err(key) => {
-            let mut errors = FormErrors::default();
-            errors.add("email", key);
+        Err(errors) => {
             let typed: String = form.email.chars().take(254).collect();
             return Ok(page(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -262,15 +257,6 @@ fn first_password_name(user: &users::Model) -> Option<&str> {
         .then_some(user.display_name.as_str())
 }
 
-#[derive(Deserialize)]
-pub struct PasswordForm {
-    #[serde(default)]
-    password: String,
-    /// Asked with an account's first password only.
-    #[serde(default)]
-    display_name: Option<String>,
-}
-
 pub async fn reset_password(
     State(state): State<AppState>,
     mut viewer: Viewer,
@@ -287,22 +273,7 @@ pub async fn reset_password(
         .await?
         .ok_or(AppError::NotFound)?;
     let first_name = first_password_name(&user);
-    let checked = match first_name {
-        Some(current) => new_account_name(
-            form.display_name.as_deref().unwrap_or(current),
-            &form.password,
-            &user.email,
-        )
-        .map(Some),
-        None => password_rules::check(&form.password, &user.email)
-            .map(|()| None)
-            .map_err(|problem| {
-                let mut errors = FormErrors::default();
-                errors.add("password", problem.key());
-                errors
-            }),
-    };
-    let new_name = match checked {
+    let new_name = match form.validate(&user.email, first_name) {
         Ok(name) => name,
         Err(errors) => {
             let typed: Option<String> = first_name.map(|current| {
@@ -447,14 +418,6 @@ pub async fn show_invitation(
     .await
 }
 
-#[derive(Deserialize)]
-pub struct AcceptForm {
-    #[serde(default)]
-    display_name: String,
-    #[serde(default)]
-    password: String,
-}
-
 pub async fn accept_invitation(
     State(state): State<AppState>,
     mut viewer: Viewer,
@@ -477,7 +440,7 @@ pub async fn accept_invitation(
     let new_account = match step {
         templates::accounts::InvitationStep::Accept => None,
         templates::accounts::InvitationStep::NewAccount { .. } => {
-            match new_account_name(&form.display_name, &form.password, &invitation.email) {
+            match form.validate(&invitation.email) {
                 Ok(name) => Some((name, state.hashing.hash(form.password.clone()).await?)),
                 Err(errors) => {
                     return invitation_page(
@@ -530,22 +493,6 @@ pub async fn accept_invitation(
     Ok(Redirect::to(&forum_path).into_response())
 }
 
-/// The display name for a new account once its name and password pass the rules, or the
-/// form's errors.
-fn new_account_name(display_name: &str, password: &str, email: &str) -> Result<String, FormErrors> {
-    let mut errors = FormErrors::default();
-    let name = forms::single_line(display_name, NAME_MAX)
-        .map_err(|k| errors.add("display_name", k))
-        .ok();
-    if let Err(problem) = password_rules::check(password, email) {
-        errors.add("password", problem.key());
-    }
-    match name {
-        Some(name) if errors.is_empty() => Ok(name),
-        _ => Err(errors),
-    }
-}
-
 /// An invitation to an address that has an account is accepted only from that account.
 async fn refuse_for_other_account(
     state: &AppState,
@@ -568,35 +515,17 @@ async fn refuse_for_other_account(
     .await
 }
 
-#[derive(FromQueryResult)]
-struct MembershipRow {
-    slug: String,
-    title: String,
-    role: String,
-}
-
 async fn profile_view(
     state: &AppState,
     user: &users::Model,
     saved: Option<&'static str>,
 ) -> AppResult<templates::accounts::ProfileView> {
-    let backend = state.db.get_database_backend();
-    let rows = MembershipRow::find_by_statement(Statement::from_sql_and_values(
-        backend,
-        "SELECT f.slug, f.title, m.role FROM memberships m JOIN forums f ON f.id = m.forum_id WHERE m.user_id = $1 ORDER BY f.title",
-        [user.id.into()],
-    ))
-    .all(&state.db)
-    .await?;
     Ok(templates::accounts::ProfileView {
         display_name: user.display_name.clone(),
         email: user.email.clone(),
         locale: user.locale.clone(),
         notify_mode: sea_orm::ActiveEnum::to_value(&user.notify_mode),
-        memberships: rows
-            .into_iter()
-            .map(|r| (r.slug, r.title, r.role))
-            .collect(),
+        memberships: service::memberships_of(&state.db, user.id).await?,
         saved,
         newsletter: crate::newsletter::subscriptions::member::profile_view(&state.db, user).await?,
         bounced: user
@@ -622,38 +551,34 @@ pub async fn show_profile(
     ))
 }
 
-#[derive(Deserialize)]
-pub struct ProfileForm {
-    #[serde(default)]
-    display_name: String,
-    #[serde(default)]
-    locale: String,
-    #[serde(default)]
-    notify_mode: String,
-}
-
 pub async fn update_profile(
     State(state): State<AppState>,
     signed_in: SignedIn,
     Form(form): Form<ProfileForm>,
 ) -> AppResult<Response> {
-    let mut errors = FormErrors::default();
-    let name = forms::single_line(&form.display_name, NAME_MAX)
-        .map_err(|k| errors.add("display_name", k))
-        .ok();
-    let locale = templates::i18n::supported(&form.locale);
-    let notify_mode =
-        NotifyMode::from_form(&form.notify_mode).ok_or(AppError::BadRequest("error.bad_form"))?;
-    let Some(name) = name else {
-        let mut view = profile_view(&state, &signed_in.user, None).await?;
-        view.display_name = form.display_name.chars().take(200).collect();
-        return Ok(page(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            templates::accounts::profile(&signed_in.ctx(), &view, &errors),
-        ));
+    let notify_mode = form
+        .choices_offered()
+        .ok_or(AppError::BadRequest("error.bad_form"))?;
+    let fields = match form.validate(notify_mode) {
+        Ok(fields) => fields,
+        Err(errors) => {
+            let mut view = profile_view(&state, &signed_in.user, None).await?;
+            view.display_name = form.display_name.chars().take(200).collect();
+            return Ok(page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                templates::accounts::profile(&signed_in.ctx(), &view, &errors),
+            ));
+        }
     };
     let txn = db::begin_write(&state.db).await?;
-    let user = service::save_profile(&txn, &signed_in.user, name, locale, notify_mode).await?;
+    let user = service::save_profile(
+        &txn,
+        &signed_in.user,
+        fields.display_name,
+        fields.locale,
+        fields.notify_mode,
+    )
+    .await?;
     // Their newsletter (if any) follows the profile's language.
     crate::newsletter::subscriptions::service::follow_profile_language(&txn, &user, now()).await?;
     // Cached thread pages show display names: those the user wrote in must be rebuilt.
@@ -703,14 +628,6 @@ pub async fn address_works(
     Ok(Redirect::to(paths::PROFILE).into_response())
 }
 
-#[derive(Deserialize)]
-pub struct ChangePasswordForm {
-    #[serde(default)]
-    current_password: String,
-    #[serde(default)]
-    password: String,
-}
-
 pub async fn change_password(
     State(state): State<AppState>,
     signed_in: SignedIn,
@@ -719,20 +636,14 @@ pub async fn change_password(
 ) -> AppResult<Response> {
     let user = &signed_in.user;
     state.limiter.attempt(&user.email, address)?;
-    let mut errors = FormErrors::default();
-    if state
+    let current_matches = state
         .hashing
         .verify(form.current_password.clone(), user.password_hash.clone())
-        .await?
-    {
+        .await?;
+    if current_matches {
         state.limiter.succeeded(&user.email, address);
-    } else {
-        errors.add("current_password", "profile.wrong_password");
     }
-    if let Err(problem) = password_rules::check(&form.password, &user.email) {
-        errors.add("password", problem.key());
-    }
-    if !errors.is_empty() {
+    if let Err(errors) = form.validate(&user.email, current_matches) {
         let view = profile_view(&state, user, None).await?;
         return Ok(page(
             StatusCode::UNPROCESSABLE_ENTITY,

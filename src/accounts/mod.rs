@@ -1,5 +1,6 @@
 //! Accounts: sign-in, passwords, invitations, the profile and first-run setup.
 
+pub mod forms;
 pub mod handlers;
 pub mod password_rules;
 pub mod service;

@@ -458,3 +458,30 @@ pub async fn grant_membership(
     .await?;
     Ok(())
 }
+
+/// The forums a user belongs to, by title: (slug, title, role).
+pub async fn memberships_of(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+) -> Result<Vec<(String, String, String)>, sea_orm::DbErr> {
+    use sea_orm::{ActiveEnum, QueryOrder};
+
+    use crate::entities::forums;
+
+    let rows = memberships::Entity::find()
+        .filter(memberships::Column::UserId.eq(user_id))
+        .all(db)
+        .await?;
+    let forums = forums::Entity::find()
+        .filter(forums::Column::Id.is_in(rows.iter().map(|row| row.forum_id)))
+        .order_by_asc(forums::Column::Title)
+        .all(db)
+        .await?;
+    Ok(forums
+        .into_iter()
+        .filter_map(|forum| {
+            let row = rows.iter().find(|row| row.forum_id == forum.id)?;
+            Some((forum.slug, forum.title, row.role.to_value()))
+        })
+        .collect())
+}

@@ -6,19 +6,13 @@ use axum::{
     http::StatusCode,
     response::{Html, IntoResponse, Redirect, Response},
 };
-use serde::Deserialize;
 use subtle::ConstantTimeEq;
 use templates::components::FormErrors;
 
-use super::{password_rules, service, tokens};
+use super::{forms::SetupForm, service, tokens};
 use crate::{
     db,
-    web::{
-        AppError, AppResult, AppState, Viewer,
-        extract::sign_in,
-        forms::{self, Form, NAME_MAX},
-        paths,
-    },
+    web::{AppError, AppResult, AppState, Viewer, extract::sign_in, forms::Form, paths},
 };
 
 /// Returns the setup link when the database has no user yet.
@@ -68,16 +62,6 @@ pub async fn show_setup(
     .into_response())
 }
 
-#[derive(Deserialize)]
-pub struct SetupForm {
-    #[serde(default)]
-    email: String,
-    #[serde(default)]
-    display_name: String,
-    #[serde(default)]
-    password: String,
-}
-
 pub async fn complete_setup(
     State(state): State<AppState>,
     mut viewer: Viewer,
@@ -87,32 +71,28 @@ pub async fn complete_setup(
     if !token_matches(&state, &token) {
         return Err(AppError::NotFound);
     }
-    let mut errors = FormErrors::default();
-    let email = forms::email(&form.email)
-        .map_err(|k| errors.add("email", k))
-        .ok();
-    let name = forms::single_line(&form.display_name, NAME_MAX)
-        .map_err(|k| errors.add("display_name", k))
-        .ok();
-    if let Err(problem) = password_rules::check(&form.password, &form.email) {
-        errors.add("password", problem.key());
-    }
-    let (Some(email), Some(name), true) = (email, name, errors.is_empty()) else {
-        let markup = templates::accounts::first_run_setup(
-            &viewer.form_ctx().await?,
-            &token,
-            &form.email.chars().take(254).collect::<String>(),
-            &form.display_name.chars().take(200).collect::<String>(),
-            &errors,
-        );
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(markup.into_string())).into_response());
+    let admin = match form.validate() {
+        Ok(admin) => admin,
+        Err(errors) => {
+            let markup = templates::accounts::first_run_setup(
+                &viewer.form_ctx().await?,
+                &token,
+                &form.email.chars().take(254).collect::<String>(),
+                &form.display_name.chars().take(200).collect::<String>(),
+                &errors,
+            );
+            return Ok(
+                (StatusCode::UNPROCESSABLE_ENTITY, Html(markup.into_string())).into_response(),
+            );
+        }
     };
     let hash = state.hashing.hash(form.password).await?;
     let txn = db::begin_write(&state.db).await?;
     if service::any_user(&txn).await? {
         return Err(AppError::NotFound);
     }
-    let user = service::create_user(&txn, &email, &name, Some(hash), true).await?;
+    let user =
+        service::create_user(&txn, &admin.email, &admin.display_name, Some(hash), true).await?;
     txn.commit().await?;
     if let Ok(mut guard) = state.setup_token.lock() {
         *guard = None;

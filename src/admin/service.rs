@@ -28,11 +28,11 @@ pub async fn create_theme(
 ) -> Result<themes::Model, Refusal<FieldProblem>> {
     let slug = slug.trim().to_lowercase();
     if !valid_slug(&slug) {
-        return Err(FieldProblem::refused("theme_slug", "form.bad_slug"));
+        return Err(forms::refused("theme_slug", "form.bad_slug"));
     }
     let name = match forms::single_line(name, forms::TITLE_MAX) {
         Ok(name) => name,
-        Err(key) => return Err(FieldProblem::refused("theme_name", key)),
+        Err(key) => return Err(forms::refused("theme_name", key)),
     };
     if themes::Entity::find()
         .filter(themes::Column::Slug.eq(&slug))
@@ -40,7 +40,7 @@ pub async fn create_theme(
         .await?
         .is_some()
     {
-        return Err(FieldProblem::refused("theme_slug", "form.slug_taken"));
+        return Err(forms::refused("theme_slug", "form.slug_taken"));
     }
     let theme = themes::ActiveModel {
         slug: Set(slug),
@@ -67,7 +67,7 @@ pub async fn translate_theme(
         if text.trim().is_empty() {
             return Ok(String::new());
         }
-        forms::single_line(text, forms::TITLE_MAX).map_err(|key| FieldProblem::refused(field, key))
+        forms::single_line(text, forms::TITLE_MAX).map_err(|key| forms::refused(field, key))
     };
     let name_fr = translation("theme_name_fr", name_fr)?;
     let name_es = translation("theme_name_es", name_es)?;
@@ -94,8 +94,7 @@ pub fn forum_language(raw: &str) -> Result<&'static str, Refusal<FieldProblem>> 
     if raw.trim().is_empty() {
         return Ok("en");
     }
-    templates::i18n::known(raw)
-        .ok_or_else(|| FieldProblem::refused("language", "form.bad_language"))
+    templates::i18n::known(raw).ok_or_else(|| forms::refused("language", "form.bad_language"))
 }
 
 /// Changes the language of a forum; `false` when it already was that language.
@@ -121,16 +120,16 @@ pub async fn create_forum(
 ) -> Result<forums::Model, Refusal<FieldProblem>> {
     let slug = new.slug.trim().to_lowercase();
     if !valid_slug(&slug) {
-        return Err(FieldProblem::refused("slug", "form.bad_slug"));
+        return Err(forms::refused("slug", "form.bad_slug"));
     }
     let title = match forms::single_line(new.title, forms::TITLE_MAX) {
         Ok(title) => title,
-        Err(key) => return Err(FieldProblem::refused("title", key)),
+        Err(key) => return Err(forms::refused("title", key)),
     };
     let moderation = match new.moderation.trim() {
         "" | "post" => ModerationMode::Post,
         "pre" => ModerationMode::Pre,
-        _ => return Err(FieldProblem::refused("moderation", "error.bad_form")),
+        _ => return Err(forms::refused("moderation", "error.bad_form")),
     };
     let language = forum_language(new.language)?;
     let Some(theme) = themes::Entity::find()
@@ -138,7 +137,7 @@ pub async fn create_forum(
         .one(db)
         .await?
     else {
-        return Err(FieldProblem::refused("theme", "form.unknown_theme"));
+        return Err(forms::refused("theme", "form.unknown_theme"));
     };
     if forums::Entity::find()
         .filter(forums::Column::Slug.eq(&slug))
@@ -146,7 +145,7 @@ pub async fn create_forum(
         .await?
         .is_some()
     {
-        return Err(FieldProblem::refused("slug", "form.slug_taken"));
+        return Err(forms::refused("slug", "form.slug_taken"));
     }
     let long_text = |text: &str| {
         forms::strip_controls(text)

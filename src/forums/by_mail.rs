@@ -133,8 +133,8 @@ async fn check(
     };
     Ok(match forms::markdown_body(&text) {
         Ok(body) => Checked::Allowed(Box::new((access, thread, body))),
-        Err("form.too_long") => Checked::Refused(ReplyRefusal::TooLong),
-        Err(_) => Checked::Refused(ReplyRefusal::Empty),
+        Err(forms::TextProblem::TooLong) => Checked::Refused(ReplyRefusal::TooLong),
+        Err(forms::TextProblem::Missing) => Checked::Refused(ReplyRefusal::Empty),
     })
 }
 

@@ -10,7 +10,11 @@ use templates::{
     forums as views,
 };
 
-use super::{access, actions, posting, queries, reading};
+use super::{
+    access, actions,
+    forms::{BodyForm, NewThreadForm},
+    posting, queries, reading,
+};
 use crate::{
     entities::{
         follows,
@@ -21,7 +25,7 @@ use crate::{
     taxonomy::{Theme, Translated},
     web::{
         AppError, AppResult, AppState, SignedIn, Viewer, flash,
-        forms::{self, Form, REASON_MAX, ReasonForm, TITLE_MAX},
+        forms::{Form, ReasonForm},
         html, paths,
     },
 };
@@ -264,14 +268,6 @@ pub async fn show_new_thread(
     ))
 }
 
-#[derive(Deserialize)]
-pub struct NewThreadForm {
-    #[serde(default)]
-    title: String,
-    #[serde(default)]
-    body: String,
-}
-
 pub async fn create_thread(
     State(state): State<AppState>,
     signed_in: SignedIn,
@@ -279,21 +275,24 @@ pub async fn create_thread(
     Form(form): Form<NewThreadForm>,
 ) -> AppResult<Response> {
     let access = access::forum_by_slug(&state.db, &signed_in.user, &slug).await?;
-    let mut errors = FormErrors::default();
-    let title = forms::single_line(&form.title, TITLE_MAX)
-        .map_err(|k| errors.add("title", k))
-        .ok();
-    let body = forms::markdown_body(&form.body)
-        .map_err(|k| errors.add("body", k))
-        .ok();
-    let (Some(title), Some(body)) = (title, body) else {
-        let view = new_thread_view(&access, form.title, form.body);
-        return Ok(html(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            views::new_thread(&signed_in.ctx(), &view, &errors),
-        ));
+    let thread = match form.validate() {
+        Ok(thread) => thread,
+        Err(errors) => {
+            let view = new_thread_view(&access, form.title, form.body);
+            return Ok(html(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                views::new_thread(&signed_in.ctx(), &view, &errors),
+            ));
+        }
     };
-    let written = posting::create_thread(&state, &access, &signed_in.user, &title, &body).await?;
+    let written = posting::create_thread(
+        &state,
+        &access,
+        &signed_in.user,
+        &thread.title,
+        &thread.body,
+    )
+    .await?;
     if written.held {
         flash::set(&signed_in.session, "post.held").await;
     }
@@ -441,12 +440,6 @@ pub async fn show_thread(
     Ok((StatusCode::OK, Html(page)).into_response())
 }
 
-#[derive(Deserialize)]
-pub struct BodyForm {
-    #[serde(default)]
-    body: String,
-}
-
 pub async fn create_reply(
     State(state): State<AppState>,
     signed_in: SignedIn,
@@ -454,12 +447,10 @@ pub async fn create_reply(
     Form(form): Form<BodyForm>,
 ) -> AppResult<Response> {
     let (thread, access) = access::thread(&state.db, &signed_in.user, thread_id).await?;
-    let body = match forms::markdown_body(&form.body) {
+    let body = match form.validate() {
         Ok(body) => body,
-        Err(key) => {
+        Err(errors) => {
             let open = reading::open_thread(&state.db, &signed_in.user, thread_id).await?;
-            let mut errors = FormErrors::default();
-            errors.add("body", key);
             let page = render_thread(
                 &state,
                 &signed_in,
@@ -523,11 +514,9 @@ pub async fn update_post(
     if thread.locked_at.is_some() && !access.role.moderates() {
         return Err(AppError::BadRequest("thread.locked_notice"));
     }
-    let body = match forms::markdown_body(&form.body) {
+    let body = match form.validate() {
         Ok(body) => body,
-        Err(key) => {
-            let mut errors = FormErrors::default();
-            errors.add("body", key);
+        Err(errors) => {
             let view = views::EditPostView {
                 post_id,
                 thread_id: thread.id,
@@ -572,11 +561,9 @@ pub async fn flag_post(
     Form(form): Form<ReasonForm>,
 ) -> AppResult<Response> {
     let (post, thread, access) = access::post(&state.db, &signed_in.user, post_id).await?;
-    let reason = match forms::single_line(&form.reason, REASON_MAX) {
+    let reason = match form.validate() {
         Ok(reason) => reason,
-        Err(key) => {
-            let mut errors = FormErrors::default();
-            errors.add("reason", key);
+        Err(errors) => {
             return Ok(html(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 views::flag_post(

@@ -9,12 +9,12 @@ use sea_orm::{
     ActiveEnum, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter,
     QueryOrder, QuerySelect, Statement,
 };
-use serde::Deserialize;
 use templates::{components::FormErrors, forums as views};
 
 use super::{
     access::{self, ForumAccess, Role},
     actions,
+    forms::{InviteForm, Invites},
     log::{self, Entry},
     queries,
 };
@@ -26,15 +26,13 @@ use crate::{
         Email,
         queue::{self, Kind},
     },
-    web::{
-        AppError, AppResult, AppState, SignedIn, flash,
-        forms::{self, Form},
-        html, paths,
-    },
+    web::{AppError, AppResult, AppState, SignedIn, flash, forms::Form, html, paths},
 };
 
 /// The most addresses one pasted list may hold.
 pub const MAX_INVITES: usize = 200;
+/// The session key holding the last invitations' outcome until the member list shows it.
+const INVITE_REPORT: &str = "invite_report";
 
 /// Invites one address to a forum and returns the link (also emailed). `inviter` is None for
 /// the command line. The mail is written in `language` (already checked: `en`, `fr` or
@@ -87,22 +85,46 @@ pub async fn invite(
     Ok(link)
 }
 
-/// Splits a pasted list into addresses; the second list holds what is not an address.
-pub fn parse_address_list(raw: &str) -> (Vec<String>, Vec<String>) {
-    let mut good: Vec<String> = Vec::new();
-    let mut bad = Vec::new();
-    for piece in raw
-        .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
-        .filter(|p| !p.is_empty())
-    {
-        let piece = piece.trim_matches(|c| c == '<' || c == '>');
-        match forms::email(piece) {
-            Ok(email) if !good.contains(&email) => good.push(email),
-            Ok(_) => {}
-            Err(_) => bad.push(piece.chars().take(100).collect()),
+/// Invites every address of a checked list, except those of members; an address with an open
+/// invitation gets a new link (the earlier one stops working), and the report says so.
+pub async fn invite_all(
+    state: &AppState,
+    inviter: &users::Model,
+    forum: &forums::Model,
+    invites: &Invites,
+    role: MemberRole,
+) -> anyhow::Result<views::InviteReport> {
+    let members = queries::member_addresses(&state.db, forum.id, &invites.addresses).await?;
+    let open = queries::open_invitation_addresses(&state.db, forum.id, &invites.addresses).await?;
+    let mut report = views::InviteReport::default();
+    for address in &invites.addresses {
+        if members.contains(address) {
+            report.already_members.push(address.clone());
+            continue;
+        }
+        invite(
+            state,
+            Some(inviter),
+            forum,
+            address,
+            role,
+            Some(invites.language),
+        )
+        .await?;
+        report.sent += 1;
+        if open.contains(address) {
+            report.resent.push(address.clone());
         }
     }
-    (good, bad)
+    Ok(report)
+}
+
+async fn remember_report(signed_in: &SignedIn, report: views::InviteReport) -> AppResult<()> {
+    signed_in
+        .session
+        .insert(INVITE_REPORT, report)
+        .await
+        .map_err(AppError::internal)
 }
 
 #[derive(FromQueryResult)]
@@ -120,7 +142,7 @@ async fn members_view(
     emails: String,
     role: String,
     language: String,
-    sent: Option<usize>,
+    report: Option<views::InviteReport>,
 ) -> AppResult<views::MembersView> {
     let rows = MemberQueryRow::find_by_statement(Statement::from_sql_and_values(
         db.get_database_backend(),
@@ -155,7 +177,7 @@ async fn members_view(
         role,
         language,
         forum_language: access.forum.language.clone(),
-        sent,
+        report,
     })
 }
 
@@ -238,11 +260,11 @@ pub async fn resend_invitation(
         Some(&invitation.language),
     )
     .await?;
-    signed_in
-        .session
-        .insert("invites_sent", 1usize)
-        .await
-        .map_err(AppError::internal)?;
+    let report = views::InviteReport {
+        sent: 1,
+        ..Default::default()
+    };
+    remember_report(&signed_in, report).await?;
     Ok(Redirect::to(&paths::forum_members(&slug)).into_response())
 }
 
@@ -252,9 +274,9 @@ pub async fn show_members(
     Path(slug): Path<String>,
 ) -> AppResult<Response> {
     let access = access::forum_by_slug(&state.db, &signed_in.user, &slug).await?;
-    let sent = signed_in
+    let report = signed_in
         .session
-        .remove::<usize>("invites_sent")
+        .remove::<views::InviteReport>(INVITE_REPORT)
         .await
         .ok()
         .flatten();
@@ -265,23 +287,13 @@ pub async fn show_members(
         String::new(),
         "member".into(),
         access.forum.language.clone(),
-        sent,
+        report,
     )
     .await?;
     Ok(html(
         StatusCode::OK,
         views::members_page(&signed_in.ctx(), &view, &FormErrors::default()),
     ))
-}
-
-#[derive(Deserialize)]
-pub struct InviteForm {
-    #[serde(default)]
-    emails: String,
-    #[serde(default)]
-    role: String,
-    #[serde(default)]
-    language: String,
 }
 
 pub async fn invite_members(
@@ -299,57 +311,28 @@ pub async fn invite_members(
         Some(role) => role,
         None => return Err(AppError::BadRequest("error.bad_form")),
     };
-    let (addresses, bad) = parse_address_list(&form.emails);
-    let mut errors = FormErrors::default();
-    // Absent (an older form) means the forum's language; anything else must be one we write.
-    let language = if form.language.trim().is_empty() {
-        Some(access.forum.language.as_str())
-    } else {
-        templates::i18n::known(&form.language)
+    let invites = match form.validate(&access.forum.language) {
+        Ok(invites) => invites,
+        Err(errors) => {
+            let typed: String = form.emails.chars().take(20_000).collect();
+            let view = members_view(
+                &state.db,
+                &access,
+                &signed_in.user,
+                typed,
+                role.to_value(),
+                form.language.clone(),
+                None,
+            )
+            .await?;
+            return Ok(html(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                views::members_page(&signed_in.ctx(), &view, &errors),
+            ));
+        }
     };
-    if language.is_none() {
-        errors.add("language", "form.bad_language");
-    }
-    if !bad.is_empty() {
-        errors.add("emails", "form.bad_emails");
-    } else if addresses.is_empty() {
-        errors.add("emails", "form.required");
-    } else if addresses.len() > MAX_INVITES {
-        errors.add("emails", "form.too_long");
-    }
-    if !errors.is_empty() {
-        let typed: String = form.emails.chars().take(20_000).collect();
-        let view = members_view(
-            &state.db,
-            &access,
-            &signed_in.user,
-            typed,
-            role.to_value(),
-            form.language.clone(),
-            None,
-        )
-        .await?;
-        return Ok(html(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            views::members_page(&signed_in.ctx(), &view, &errors),
-        ));
-    }
-    for address in &addresses {
-        invite(
-            &state,
-            Some(&signed_in.user),
-            &access.forum,
-            address,
-            role,
-            language,
-        )
-        .await?;
-    }
-    signed_in
-        .session
-        .insert("invites_sent", addresses.len())
-        .await
-        .map_err(AppError::internal)?;
+    let report = invite_all(&state, &signed_in.user, &access.forum, &invites, role).await?;
+    remember_report(&signed_in, report).await?;
     Ok(Redirect::to(&paths::forum_members(&slug)).into_response())
 }
 

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod actions;
 pub mod by_mail;
+pub mod forms;
 pub mod handlers;
 pub mod log;
 pub mod members;

@@ -76,7 +76,7 @@ pub async fn move_targets(
 fn optional_reason(raw: &str) -> AppResult<Option<String>> {
     match forms::single_line(raw, REASON_MAX) {
         Ok(reason) => Ok(Some(reason)),
-        Err("form.required") => Ok(None),
+        Err(forms::TextProblem::Missing) => Ok(None),
         Err(_) => Err(AppError::BadRequest("form.too_long")),
     }
 }
@@ -149,7 +149,7 @@ pub async fn write_summary(
             let rendered = markdown::render_off_thread(summary.clone()).await;
             Some((summary, rendered))
         }
-        Err("form.required") => None,
+        Err(forms::TextProblem::Missing) => None,
         Err(_) => return Err(AppError::TooLarge),
     };
     actions::write_summary(&state.db, &signed_in.user, &access, &thread, summary).await?;

@@ -386,3 +386,49 @@ pub async fn revisions(
         .all(db)
         .await
 }
+
+/// Which of these (normalised) addresses belong to members of the forum.
+pub async fn member_addresses(
+    db: &impl ConnectionTrait,
+    forum_id: i32,
+    addresses: &[String],
+) -> Result<Vec<String>, DbErr> {
+    use sea_orm::{QuerySelect, sea_query::Query};
+
+    users::Entity::find()
+        .select_only()
+        .column(users::Column::Email)
+        .filter(users::Column::Email.is_in(addresses.iter().cloned()))
+        .filter(
+            users::Column::Id.in_subquery(
+                Query::select()
+                    .column(memberships::Column::UserId)
+                    .from(memberships::Entity)
+                    .and_where(memberships::Column::ForumId.eq(forum_id))
+                    .to_owned(),
+            ),
+        )
+        .into_tuple()
+        .all(db)
+        .await
+}
+
+/// Which of these addresses have an invitation to the forum neither accepted nor withdrawn.
+pub async fn open_invitation_addresses(
+    db: &impl ConnectionTrait,
+    forum_id: i32,
+    addresses: &[String],
+) -> Result<Vec<String>, DbErr> {
+    use sea_orm::QuerySelect;
+
+    invitations::Entity::find()
+        .select_only()
+        .column(invitations::Column::Email)
+        .filter(invitations::Column::ForumId.eq(forum_id))
+        .filter(invitations::Column::Email.is_in(addresses.iter().cloned()))
+        .filter(invitations::Column::AcceptedAt.is_null())
+        .filter(invitations::Column::RevokedAt.is_null())
+        .into_tuple()
+        .all(db)
+        .await
+}

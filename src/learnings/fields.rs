@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     taxonomy::{Taxonomy, Vocabulary},
-    web::forms::{self, FieldError},
+    web::forms::{self, FieldProblem},
 };
 
 pub use crate::entities::learnings::{LANGUAGES, LEARNING_TYPES};
@@ -77,25 +77,6 @@ impl LearningFields {
     }
 }
 
-/// One problem with one field: the field's name and a translation key saying what is wrong.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Problem {
-    pub field: &'static str,
-    pub key: FieldError,
-    /// The offending value, when it helps (an unknown code).
-    pub value: Option<String>,
-}
-
-impl Problem {
-    fn new(field: &'static str, key: FieldError) -> Problem {
-        Problem {
-            field,
-            key,
-            value: None,
-        }
-    }
-}
-
 /// The first sentence of a description, as a title when a file gives none.
 pub fn title_from(description: &str) -> String {
     let flat = description.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -119,12 +100,10 @@ pub fn shorten(text: &str, max: usize) -> String {
     format!("{}…", cut.trim_end_matches([',', ';', ':', '.', ' ']))
 }
 
-fn optional_line(raw: &str, max: usize, field: &'static str) -> Result<String, Problem> {
-    match forms::single_line(raw, max) {
-        Ok(value) => Ok(value),
-        Err("form.required") => Ok(String::new()),
-        Err(key) => Err(Problem::new(field, key)),
-    }
+fn optional_line(raw: &str, max: usize, field: &'static str) -> Result<String, FieldProblem> {
+    forms::optional_line(raw, max)
+        .map(Option::unwrap_or_default)
+        .map_err(|problem| FieldProblem::new(field, problem.key()))
 }
 
 fn split_list(raw: &str) -> impl Iterator<Item = &str> {
@@ -138,7 +117,7 @@ fn term(
     vocabulary: Vocabulary,
     raw: &str,
     field: &'static str,
-    problems: &mut Vec<Problem>,
+    problems: &mut Vec<FieldProblem>,
 ) -> Option<i32> {
     let code = raw.trim();
     if code.is_empty() {
@@ -147,32 +126,28 @@ fn term(
     match taxonomy.term_named(vocabulary, code) {
         Some(term) => Some(term.id),
         None => {
-            problems.push(Problem {
-                field,
-                key: "learning.unknown_code",
-                value: Some(forms::strip_controls(code).chars().take(60).collect()),
-            });
+            problems.push(FieldProblem::new(field, "learning.unknown_code").naming(code));
             None
         }
     }
 }
 
 /// http(s) links only: a `javascript:` source link would be a trap for every reader.
-pub fn web_link(raw: &str, field: &'static str) -> Result<String, Problem> {
+pub fn web_link(raw: &str, field: &'static str) -> Result<String, FieldProblem> {
     let link = optional_line(raw, URL_MAX, field)?;
     if link.is_empty() {
         return Ok(link);
     }
     match url::Url::parse(&link) {
         Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => Ok(link),
-        _ => Err(Problem::new(field, "learning.bad_url")),
+        _ => Err(FieldProblem::new(field, "learning.bad_url")),
     }
 }
 
 impl RawLearning {
-    pub fn validate(&self, taxonomy: &Taxonomy) -> Result<LearningFields, Vec<Problem>> {
+    pub fn validate(&self, taxonomy: &Taxonomy) -> Result<LearningFields, Vec<FieldProblem>> {
         let mut problems = Vec::new();
-        let mut check = |result: Result<String, Problem>| match result {
+        let mut check = |result: Result<String, FieldProblem>| match result {
             Ok(value) => value,
             Err(problem) => {
                 problems.push(problem);
@@ -180,7 +155,8 @@ impl RawLearning {
             }
         };
         let description = check(
-            forms::markdown_body(&self.description).map_err(|k| Problem::new("description", k)),
+            forms::markdown_body(&self.description)
+                .map_err(|problem| FieldProblem::new("description", problem.key())),
         );
         let mut title = check(optional_line(&self.title, TITLE_MAX, "title"));
         if title.is_empty() {
@@ -206,7 +182,7 @@ impl RawLearning {
             kind if kind.is_empty() => "lesson_learned".to_string(),
             kind if LEARNING_TYPES.contains(&kind.as_str()) => kind,
             _ => {
-                problems.push(Problem::new("type", "learning.bad_type"));
+                problems.push(FieldProblem::new("type", "learning.bad_type"));
                 String::new()
             }
         };
@@ -214,7 +190,7 @@ impl RawLearning {
             code if code.is_empty() => "en".to_string(),
             code if LANGUAGES.contains(&code.as_str()) => code,
             _ => {
-                problems.push(Problem::new("language", "learning.bad_language"));
+                problems.push(FieldProblem::new("language", "learning.bad_language"));
                 String::new()
             }
         };
@@ -223,7 +199,7 @@ impl RawLearning {
             text => match text.parse::<i32>() {
                 Ok(y) if (1950..=2100).contains(&y) => Some(y),
                 _ => {
-                    problems.push(Problem::new("year", "learning.bad_year"));
+                    problems.push(FieldProblem::new("year", "learning.bad_year"));
                     None
                 }
             },
@@ -281,11 +257,9 @@ impl RawLearning {
             match taxonomy.theme_named(slug) {
                 Some(theme) if !theme_ids.contains(&theme.id) => theme_ids.push(theme.id),
                 Some(_) => {}
-                None => problems.push(Problem {
-                    field: "themes",
-                    key: "learning.unknown_code",
-                    value: Some(forms::strip_controls(slug).chars().take(60).collect()),
-                }),
+                None => {
+                    problems.push(FieldProblem::new("themes", "learning.unknown_code").naming(slug))
+                }
             }
         }
         if !problems.is_empty() {

@@ -13,7 +13,7 @@ use axum::{
 };
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, Statement};
 use templates::{
-    components::FormErrors,
+    components::{FieldProblem, FormErrors},
     i18n::t,
     learnings::{self as views, ReviewEntryView, WorkflowView},
 };
@@ -343,14 +343,6 @@ fn raw_of(
     }
 }
 
-fn form_errors(problems: &[super::fields::Problem]) -> FormErrors {
-    let mut errors = FormErrors::default();
-    for problem in problems {
-        errors.add(problem.field, problem.key);
-    }
-    errors
-}
-
 pub async fn show_new_learning(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
@@ -407,12 +399,11 @@ pub async fn create_learning(
     };
     let fields = match raw.validate(&taxonomy) {
         Ok(fields) => fields,
-        Err(problems) => return Ok(rerender(form_errors(&problems))),
+        Err(problems) => return Ok(rerender(FormErrors::from(problems))),
     };
     if duplicate_of(&state.db, &fields, None).await? {
-        let mut errors = FormErrors::default();
-        errors.add("description", "learning.duplicate");
-        return Ok(rerender(errors));
+        let duplicate = FieldProblem::new("description", "learning.duplicate");
+        return Ok(rerender(FormErrors::from(duplicate)));
     }
     let description_html = markdown::render_off_thread(fields.description.clone()).await;
     let txn = db::begin_write(&state.db).await?;
@@ -485,12 +476,11 @@ pub async fn update_learning(
     };
     let fields = match raw.validate(&taxonomy) {
         Ok(fields) => fields,
-        Err(problems) => return Ok(rerender(form_errors(&problems))),
+        Err(problems) => return Ok(rerender(FormErrors::from(problems))),
     };
     if duplicate_of(&state.db, &fields, Some(learning.id)).await? {
-        let mut errors = FormErrors::default();
-        errors.add("description", "learning.duplicate");
-        return Ok(rerender(errors));
+        let duplicate = FieldProblem::new("description", "learning.duplicate");
+        return Ok(rerender(FormErrors::from(duplicate)));
     }
     let id = learning.id;
     let description_html = markdown::render_off_thread(fields.description.clone()).await;

@@ -14,10 +14,17 @@
 
 use std::{collections::HashSet, time::Duration};
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, FromQueryResult, Statement};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, FromQueryResult,
+    QueryFilter, QuerySelect, Statement,
+    sea_query::{Alias, Expr, Query, SimpleExpr},
+};
 use time::OffsetDateTime;
 
-use crate::{db::begin_write, entities::states::SubscriberStatus};
+use crate::{
+    db::begin_write,
+    entities::{states::SubscriberStatus, subscribers, users},
+};
 
 /// How long after its acceptance a message that has not bounced counts as delivered: mail
 /// servers give up on a message after 5 days by default (Postfix `maximal_queue_lifetime`).
@@ -256,32 +263,44 @@ pub async fn reset(
 }
 
 /// Mail for recipients with a score was accepted at `at`: each gets a probe if they have
-/// none, and a score whose probe is [`QUIET`] old goes back to zero. `which` is an SQL
-/// condition on the table's rows, with its values numbered from `$3`.
+/// none, and a score whose probe is [`QUIET`] old goes back to zero. `which` picks the rows of
+/// `table` the mail went to.
 pub async fn accepted(
     db: &impl ConnectionTrait,
     table: &'static str,
-    which: &str,
-    mut values: Vec<sea_orm::Value>,
+    which: SimpleExpr,
     at: OffsetDateTime,
 ) -> Result<u64, DbErr> {
-    values.splice(0..0, [at.into(), (at - QUIET).into()]);
+    use sea_orm::sea_query::ExprTrait;
+
+    let col = |name: &'static str| Expr::col(Alias::new(name));
     // Every right-hand side reads the row as it was before the update (both databases).
-    let got_through = "bounce_probe_at IS NOT NULL AND bounce_probe_at <= $2";
+    let got_through = || {
+        col("bounce_probe_at")
+            .is_not_null()
+            .and(col("bounce_probe_at").lte(at - QUIET))
+    };
+    let update = Query::update()
+        .table(Alias::new(table))
+        .value(
+            Alias::new("bounce_points"),
+            Expr::case(got_through(), 0).finally(col("bounce_points")),
+        )
+        .value(
+            Alias::new("bounce_day_points"),
+            Expr::case(got_through(), 0).finally(col("bounce_day_points")),
+        )
+        .value(
+            Alias::new("bounce_probe_at"),
+            Expr::case(col("bounce_probe_at").is_null(), at)
+                .case(got_through(), None::<OffsetDateTime>)
+                .finally(col("bounce_probe_at")),
+        )
+        .and_where(col("bounce_points").gt(0))
+        .and_where(which)
+        .to_owned();
     Ok(db
-        .execute_raw(Statement::from_sql_and_values(
-            db.get_database_backend(),
-            format!(
-                "UPDATE {table} SET
-                    bounce_points = CASE WHEN {got_through} THEN 0 ELSE bounce_points END,
-                    bounce_day_points = CASE WHEN {got_through} THEN 0 ELSE bounce_day_points END,
-                    bounce_probe_at = CASE WHEN bounce_probe_at IS NULL THEN $1
-                                           WHEN {got_through} THEN NULL
-                                           ELSE bounce_probe_at END
-                 WHERE bounce_points > 0 AND ({which})"
-            ),
-            values,
-        ))
+        .execute_raw(db.get_database_backend().build(&update))
         .await?
         .rows_affected())
 }
@@ -298,40 +317,29 @@ pub async fn suppressed_among(
     db: &impl ConnectionTrait,
     addresses: &[String],
 ) -> Result<Suppressed, DbErr> {
-    #[derive(FromQueryResult)]
-    struct Row {
-        email: String,
-        member: bool,
-    }
     if addresses.is_empty() {
         return Ok(Suppressed::default());
     }
-    let list = (0..addresses.len())
-        .map(|n| format!("${}", n + 2))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let mut values: Vec<sea_orm::Value> = vec![SubscriberStatus::Suppressed.into()];
-    values.extend(addresses.iter().map(|a| a.clone().into()));
-    let rows = Row::find_by_statement(Statement::from_sql_and_values(
-        db.get_database_backend(),
-        format!(
-            "SELECT email, TRUE AS member FROM users
-             WHERE bounce_suppressed_at IS NOT NULL AND email IN ({list})
-             UNION ALL
-             SELECT email, FALSE AS member FROM subscribers WHERE status = $1 AND email IN ({list})"
-        ),
-        values,
-    ))
-    .all(db)
-    .await?;
-    let mut suppressed = Suppressed::default();
-    for row in rows {
-        if row.member {
-            suppressed.members.insert(row.email);
-        } else {
-            suppressed.subscribers.insert(row.email);
-        }
-    }
+    let members: Vec<String> = users::Entity::find()
+        .select_only()
+        .column(users::Column::Email)
+        .filter(users::Column::BounceSuppressedAt.is_not_null())
+        .filter(users::Column::Email.is_in(addresses.iter().cloned()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let subscribers: Vec<String> = subscribers::Entity::find()
+        .select_only()
+        .column(subscribers::Column::Email)
+        .filter(subscribers::Column::Status.eq(SubscriberStatus::Suppressed))
+        .filter(subscribers::Column::Email.is_in(addresses.iter().cloned()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let suppressed = Suppressed {
+        members: members.into_iter().collect(),
+        subscribers: subscribers.into_iter().collect(),
+    };
     Ok(suppressed)
 }
 

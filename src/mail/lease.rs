@@ -7,7 +7,8 @@
 use std::time::Duration;
 
 use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DbBackend, DbErr, FromQueryResult, Statement, Value,
+    ConnectionTrait, DatabaseConnection, DbBackend, DbErr, FromQueryResult, Statement,
+    sea_query::{Alias, Expr, Query},
 };
 
 use crate::{
@@ -37,15 +38,6 @@ pub fn run_owner() -> String {
         std::process::id(),
         rand::random::<u64>() >> 16
     )
-}
-
-/// `$first, $first+1, …` for the ids, and the ids as values.
-pub fn id_list(ids: &[i32], first: usize) -> (String, Vec<Value>) {
-    let list = (first..first + ids.len())
-        .map(|n| format!("${n}"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    (list, ids.iter().map(|id| (*id).into()).collect())
 }
 
 /// Claims up to `limit` due rows of `table` for `owner`: queued, due, and not leased by
@@ -98,17 +90,22 @@ pub async fn release(
     if ids.is_empty() {
         return Ok(());
     }
-    let (list, mut values) = id_list(ids, 2);
-    values.insert(0, owner.into());
-    db.execute_raw(Statement::from_sql_and_values(
-        db.get_database_backend(),
-        format!(
-            "UPDATE {table} SET lease_owner = NULL, lease_until = NULL
-             WHERE lease_owner = $1 AND id IN ({list})"
-        ),
-        values,
-    ))
-    .await?;
+    use sea_orm::sea_query::ExprTrait;
+
+    let release = Query::update()
+        .table(Alias::new(table))
+        .values([
+            (Alias::new("lease_owner"), None::<String>.into()),
+            (
+                Alias::new("lease_until"),
+                None::<time::OffsetDateTime>.into(),
+            ),
+        ])
+        .and_where(Expr::col(Alias::new("lease_owner")).eq(owner))
+        .and_where(Expr::col(Alias::new("id")).is_in(ids.iter().copied()))
+        .to_owned();
+    db.execute_raw(db.get_database_backend().build(&release))
+        .await?;
     Ok(())
 }
 
@@ -125,13 +122,6 @@ mod tests {
         assert_eq!(backoff(8), Duration::from_secs(7_200));
         assert_eq!(backoff(100), Duration::from_secs(7_200));
         assert_eq!(backoff(-5), Duration::from_secs(60));
-    }
-
-    #[test]
-    fn id_lists_number_their_placeholders() {
-        let (list, values) = id_list(&[7, 8, 9], 3);
-        assert_eq!(list, "$3, $4, $5");
-        assert_eq!(values.len(), 3);
     }
 
     #[test]

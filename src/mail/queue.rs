@@ -14,7 +14,9 @@
 
 use std::time::Duration;
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, FromQueryResult, Statement};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, FromQueryResult, Statement,
+};
 use tokio::sync::watch;
 
 use super::{
@@ -23,7 +25,10 @@ use super::{
     new_message_id,
     verp::{Recipient, Sent, Tag},
 };
-use crate::{db::now, entities::states::DeliveryStatus};
+use crate::{
+    db::now,
+    entities::{states::DeliveryStatus, users},
+};
 
 const TABLE: &str = "mail_queue";
 /// Most rows claimed at once.
@@ -310,8 +315,8 @@ pub async fn send_due(sender: Sender<'_>, stop: &watch::Receiver<bool>) -> Resul
             match sent {
                 Ok(()) => {
                     summary.sent += settle(db, &owner, row.id, None, row.attempts).await?;
-                    bounces::accepted(db, "users", "email = $3", vec![address.into()], now())
-                        .await?;
+                    let to = users::Column::Email.eq(address);
+                    bounces::accepted(db, "users", to, now()).await?;
                 }
                 Err(SendError::Expired) => untried.push(row.id),
                 Err(error) => {

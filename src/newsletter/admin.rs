@@ -37,7 +37,10 @@ use crate::{
     },
     web::html,
     web::{
-        AdminUser, AppError, AppResult, AppState, confirm::ConfirmForm, forms::Form, paths,
+        AdminUser, AppError, AppResult, AppState,
+        confirm::ConfirmForm,
+        forms::{self, Form},
+        paths,
         query::read_lenient,
     },
     web::{dates::iso, path_id::parse_id},
@@ -334,6 +337,32 @@ struct IntroForm {
     intro_es: String,
 }
 
+impl IntroForm {
+    /// The introductions without control characters.
+    fn cleaned(&self) -> IntroForm {
+        IntroForm {
+            intro: forms::strip_controls(&self.intro),
+            intro_fr: forms::strip_controls(&self.intro_fr),
+            intro_es: forms::strip_controls(&self.intro_es),
+        }
+    }
+
+    /// Each introduction that is too long is named.
+    fn validate(&self) -> Result<(), FormErrors> {
+        let mut checks = forms::Checks::default();
+        for (field, text) in [
+            ("intro", &self.intro),
+            ("intro_fr", &self.intro_fr),
+            ("intro_es", &self.intro_es),
+        ] {
+            if text.chars().count() > INTRO_MAX {
+                checks.add(field, "edition.intro_too_long");
+            }
+        }
+        checks.finish(|| Some(()))
+    }
+}
+
 async fn update_intro(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
@@ -341,22 +370,8 @@ async fn update_intro(
     Form(form): Form<IntroForm>,
 ) -> AppResult<Response> {
     let edition = edition(&state, &raw_id).await?;
-    let form = IntroForm {
-        intro: crate::web::forms::strip_controls(&form.intro),
-        intro_fr: crate::web::forms::strip_controls(&form.intro_fr),
-        intro_es: crate::web::forms::strip_controls(&form.intro_es),
-    };
-    let mut errors = FormErrors::default();
-    for (field, text) in [
-        ("intro", &form.intro),
-        ("intro_fr", &form.intro_fr),
-        ("intro_es", &form.intro_es),
-    ] {
-        if text.chars().count() > INTRO_MAX {
-            errors.add(field, "edition.intro_too_long");
-        }
-    }
-    if !errors.is_empty() {
+    let form = form.cleaned();
+    if let Err(errors) = form.validate() {
         let view = edition_view(&state, edition, Some(form), None).await?;
         return Ok(html(
             StatusCode::UNPROCESSABLE_ENTITY,

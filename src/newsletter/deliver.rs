@@ -38,7 +38,11 @@ use std::{
 
 use futures_util::StreamExt;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, FromQueryResult, Statement};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, FromQueryResult,
+    QueryFilter, QuerySelect, Statement,
+    sea_query::{Expr, Query},
+};
 use time::OffsetDateTime;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch};
 
@@ -46,10 +50,14 @@ use super::compose::{self, EditionContent};
 use crate::{
     config::NewsletterConfig,
     db::{begin_write, now},
-    entities::states::{DeliveryStatus, EditionStatus, SubscriberStatus},
+    entities::{
+        deliveries,
+        states::{DeliveryStatus, EditionStatus, SubscriberStatus},
+        subscribers,
+    },
     mail::{
         Deadline, Mailer, Prepared, SendError, bounces,
-        lease::{self, backoff, id_list, usable_part},
+        lease::{self, backoff, usable_part},
     },
     web::AppState,
 };
@@ -481,26 +489,18 @@ async fn still_queued(
     owner: String,
     chunk: Vec<Ready>,
 ) -> Vec<Result<Ready, Outcome>> {
-    #[derive(FromQueryResult)]
-    struct Queued {
-        id: i32,
-    }
-    let ids: Vec<i32> = chunk.iter().map(|ready| ready.row.id).collect();
-    let (list, mut values) = id_list(&ids, 2);
-    values.insert(0, owner.into());
-    let found = Queued::find_by_statement(Statement::from_sql_and_values(
-        db.get_database_backend(),
-        format!(
-            "SELECT id FROM deliveries
-             WHERE lease_owner = $1 AND status = '{queued}' AND id IN ({list})",
-            queued = DeliveryStatus::Queued.as_str(),
-        ),
-        values,
-    ))
-    .all(&db)
-    .await;
+    let ids = chunk.iter().map(|ready| ready.row.id);
+    let found: Result<Vec<i32>, DbErr> = deliveries::Entity::find()
+        .select_only()
+        .column(deliveries::Column::Id)
+        .filter(deliveries::Column::LeaseOwner.eq(owner))
+        .filter(deliveries::Column::Status.eq(DeliveryStatus::Queued))
+        .filter(deliveries::Column::Id.is_in(ids))
+        .into_tuple()
+        .all(&db)
+        .await;
     let queued: HashSet<i32> = match found {
-        Ok(rows) => rows.into_iter().map(|row| row.id).collect(),
+        Ok(ids) => ids.into_iter().collect(),
         Err(err) => {
             tracing::warn!(error = %err, "could not check deliveries before sending them");
             return chunk
@@ -615,18 +615,18 @@ async fn settle(
         if ids.is_empty() {
             continue;
         }
-        let (list, mut values) = id_list(&ids, 4);
-        values.splice(0..0, [state.into(), now().into(), owner.into()]);
-        db.execute_raw(Statement::from_sql_and_values(
-            db.get_database_backend(),
-            format!(
-                "UPDATE deliveries SET status = $1, updated_at = $2, lease_owner = NULL,
-                        lease_until = NULL
-                 WHERE lease_owner = $3 AND id IN ({list})"
-            ),
-            values,
-        ))
-        .await?;
+        deliveries::Entity::update_many()
+            .col_expr(deliveries::Column::Status, Expr::value(state))
+            .col_expr(deliveries::Column::UpdatedAt, Expr::value(now()))
+            .col_expr(deliveries::Column::LeaseOwner, Expr::value(None::<String>))
+            .col_expr(
+                deliveries::Column::LeaseUntil,
+                Expr::value(None::<OffsetDateTime>),
+            )
+            .filter(deliveries::Column::LeaseOwner.eq(owner))
+            .filter(deliveries::Column::Id.is_in(ids))
+            .exec(db)
+            .await?;
     }
     Ok(())
 }
@@ -797,31 +797,38 @@ fn start_marker(
 /// returns how many. A row claimed by another run since (this run's lease ran out) is theirs
 /// to send and mark.
 pub async fn mark_sent(db: &DatabaseConnection, owner: &str, ids: &[i32]) -> Result<u64, DbErr> {
-    let (list, mut values) = id_list(ids, 4);
+    use sea_orm::sea_query::ExprTrait;
+
     let at = now();
-    values.splice(0..0, [DeliveryStatus::Sent.into(), at.into(), owner.into()]);
-    let marked = db
-        .execute_raw(Statement::from_sql_and_values(
-            db.get_database_backend(),
-            format!(
-                "UPDATE deliveries SET status = $1, sent_at = $2, updated_at = $2,
-                        lease_owner = NULL, lease_until = NULL, last_error = NULL,
-                        attempts = attempts + 1
-                 WHERE lease_owner = $3 AND id IN ({list})"
-            ),
-            values,
-        ))
+    let marked = deliveries::Entity::update_many()
+        .col_expr(
+            deliveries::Column::Status,
+            Expr::value(DeliveryStatus::Sent),
+        )
+        .col_expr(deliveries::Column::SentAt, Expr::value(at))
+        .col_expr(deliveries::Column::UpdatedAt, Expr::value(at))
+        .col_expr(deliveries::Column::LeaseOwner, Expr::value(None::<String>))
+        .col_expr(
+            deliveries::Column::LeaseUntil,
+            Expr::value(None::<OffsetDateTime>),
+        )
+        .col_expr(deliveries::Column::LastError, Expr::value(None::<String>))
+        .col_expr(
+            deliveries::Column::Attempts,
+            Expr::col(deliveries::Column::Attempts).add(1),
+        )
+        .filter(deliveries::Column::LeaseOwner.eq(owner))
+        .filter(deliveries::Column::Id.is_in(ids.iter().copied()))
+        .exec(db)
         .await?;
-    let (list, values) = id_list(ids, 3);
-    bounces::accepted(
-        db,
-        "subscribers",
-        &format!("id IN (SELECT subscriber_id FROM deliveries WHERE id IN ({list}))"),
-        values,
-        at,
-    )
-    .await?;
-    Ok(marked.rows_affected())
+    let their_subscribers = Query::select()
+        .column(deliveries::Column::SubscriberId)
+        .from(deliveries::Entity)
+        .and_where(deliveries::Column::Id.is_in(ids.iter().copied()))
+        .to_owned();
+    let to = Expr::col(subscribers::Column::Id).in_subquery(their_subscribers);
+    bounces::accepted(db, "subscribers", to, at).await?;
+    Ok(marked.rows_affected)
 }
 
 /// Marks as sent the editions with nothing left queued.

@@ -9,7 +9,10 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, SqlErr};
-use templates::{catalogue as views, components::FormErrors};
+use templates::{
+    catalogue as views,
+    components::{FieldProblem, FormErrors},
+};
 
 use super::{
     listing::path_id,
@@ -19,7 +22,6 @@ use super::{
 use crate::{
     db::{self, now},
     entities::products::{self as product_rows, ProductStatus},
-    learnings::fields::Problem,
     markdown,
     taxonomy::{Taxonomy, Vocabulary},
     web::html,
@@ -115,16 +117,6 @@ fn values_of(fields: &ProductFields, taxonomy: &Taxonomy) -> views::ProductFormV
     }
 }
 
-fn errors_of(problems: &[Problem]) -> FormErrors {
-    let mut errors = FormErrors::default();
-    for problem in problems {
-        if errors.get(problem.field).is_none() {
-            errors.add(problem.field, problem.key);
-        }
-    }
-    errors
-}
-
 /// Another product already holding this external id, or this title and link.
 async fn duplicate(
     db: &impl ConnectionTrait,
@@ -210,7 +202,7 @@ pub async fn create_product(
                 None,
                 values,
                 &taxonomy,
-                &errors_of(&problems),
+                &FormErrors::from(problems),
             ));
         }
     };
@@ -218,8 +210,7 @@ pub async fn create_product(
     let txn = db::begin_write(&state.db).await?;
     if let Some((field, key)) = duplicate(&txn, &fields, None).await? {
         txn.rollback().await?;
-        let mut errors = FormErrors::default();
-        errors.add(field, key);
+        let errors = FormErrors::from(FieldProblem::new(field, key));
         return Ok(rerender(&admin, None, values, &taxonomy, &errors));
     }
     let inserted = store::insert(
@@ -235,8 +226,7 @@ pub async fn create_product(
         Ok(saved) => saved,
         Err(err) if unique_violation(&err) => {
             txn.rollback().await?;
-            let mut errors = FormErrors::default();
-            errors.add("title", "product.duplicate");
+            let errors = FormErrors::from(FieldProblem::new("title", "product.duplicate"));
             return Ok(rerender(&admin, None, values, &taxonomy, &errors));
         }
         Err(err) => return Err(err.into()),
@@ -293,7 +283,7 @@ pub async fn update_product(
                 Some(id),
                 values,
                 &taxonomy,
-                &errors_of(&problems),
+                &FormErrors::from(problems),
             ));
         }
     };
@@ -305,16 +295,14 @@ pub async fn update_product(
     };
     if let Some((field, key)) = duplicate(&txn, &fields, Some(id)).await? {
         txn.rollback().await?;
-        let mut errors = FormErrors::default();
-        errors.add(field, key);
+        let errors = FormErrors::from(FieldProblem::new(field, key));
         return Ok(rerender(&admin, Some(id), values, &taxonomy, &errors));
     }
     match store::update(&txn, product, &fields, &summary_html, now()).await {
         Ok(_) => {}
         Err(err) if unique_violation(&err) => {
             txn.rollback().await?;
-            let mut errors = FormErrors::default();
-            errors.add("title", "product.duplicate");
+            let errors = FormErrors::from(FieldProblem::new("title", "product.duplicate"));
             return Ok(rerender(&admin, Some(id), values, &taxonomy, &errors));
         }
         Err(err) => return Err(err.into()),

@@ -8,13 +8,13 @@ use time::OffsetDateTime;
 
 use crate::{
     entities::products::{self, ProductStatus},
-    learnings::fields::{LANGUAGES, Problem, web_link},
+    learnings::fields::{LANGUAGES, web_link},
     search::change::{self, Item},
     taxonomy::{
         Taxonomy, Vocabulary,
         pairs::{PRODUCT_COUNTRIES, PRODUCT_THEMES},
     },
-    web::forms,
+    web::forms::{self, FieldProblem},
 };
 
 pub const TITLE_MAX: usize = 300;
@@ -58,34 +58,33 @@ pub fn content_key(title: &str, url: &str) -> String {
     hex::encode(Sha256::digest(format!("{}\n{}", normal(title), url.trim())))
 }
 
-fn problem(field: &'static str, key: &'static str, value: Option<&str>) -> Problem {
-    Problem {
-        field,
-        key,
-        value: value.map(|v| forms::strip_controls(v).chars().take(60).collect()),
+fn problem(field: &'static str, key: &'static str, value: Option<&str>) -> FieldProblem {
+    let problem = FieldProblem::new(field, key);
+    match value {
+        Some(value) => problem.naming(value),
+        None => problem,
     }
 }
 
 impl RawProduct {
-    pub fn validate(&self, taxonomy: &Taxonomy) -> Result<ProductFields, Vec<Problem>> {
+    pub fn validate(&self, taxonomy: &Taxonomy) -> Result<ProductFields, Vec<FieldProblem>> {
         let mut problems = Vec::new();
         let title = forms::single_line(&self.title, TITLE_MAX).unwrap_or_else(|key| {
-            problems.push(problem("title", key, None));
+            problems.push(problem("title", key.key(), None));
             String::new()
         });
         let summary = forms::markdown_body(&self.summary).unwrap_or_else(|key| {
-            problems.push(problem("summary", key, None));
+            problems.push(problem("summary", key.key(), None));
             String::new()
         });
         let url = web_link(&self.url, "url").unwrap_or_else(|p| {
             problems.push(p);
             String::new()
         });
-        let external_id = match forms::single_line(&self.external_id, 100) {
-            Ok(id) => Some(id),
-            Err("form.required") => None,
-            Err(key) => {
-                problems.push(problem("external_id", key, None));
+        let external_id = match forms::optional_line(&self.external_id, 100) {
+            Ok(id) => id,
+            Err(text_problem) => {
+                problems.push(problem("external_id", text_problem.key(), None));
                 None
             }
         };

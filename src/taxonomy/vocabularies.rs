@@ -12,7 +12,7 @@ use axum::{
 };
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection, DbErr};
 use serde::Deserialize;
-use templates::{components::FormErrors, learnings as views};
+use templates::learnings as views;
 
 use super::{Taxonomy, Translated, Vocabulary};
 use crate::{
@@ -21,7 +21,7 @@ use crate::{
     web::html,
     web::{
         AdminUser, AppResult, AppState, flash,
-        forms::{Form, single_line},
+        forms::{Checks, Form, FormErrors, single_line},
         paths,
     },
 };
@@ -99,6 +99,48 @@ fn valid_code(code: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
+impl TermForm {
+    /// A new term at the end of its vocabulary (countries are fixed: ISO's list).
+    pub fn validate(&self, taxonomy: &Taxonomy) -> Result<NewTerm, FormErrors> {
+        let mut checks = Checks::default();
+        let vocabulary =
+            Vocabulary::from_name(self.vocabulary.trim()).filter(|v| *v != Vocabulary::Country);
+        if vocabulary.is_none() {
+            checks.add("vocabulary", "learning.unknown_code");
+        }
+        let code = self.code.trim().to_ascii_lowercase();
+        if !valid_code(&code) {
+            checks.add("code", "learning.bad_code");
+        } else if let Some(v) = vocabulary
+            && taxonomy.by_code(v, &code).is_some()
+        {
+            checks.add("code", "learning.code_taken");
+        }
+        let label = checks.field("label", single_line(&self.label, LABEL_MAX));
+        // The translations may be left empty: the English label is shown in their place.
+        let mut translation = |field: &'static str, text: &str| {
+            if text.trim().is_empty() {
+                return Some(String::new());
+            }
+            checks.field(field, single_line(text, LABEL_MAX))
+        };
+        let label_fr = translation("label_fr", &self.label_fr);
+        let label_es = translation("label_es", &self.label_es);
+        checks.finish(|| {
+            let vocabulary = vocabulary?;
+            Some(NewTerm {
+                vocabulary,
+                code,
+                labels: [label?, label_fr?, label_es?],
+                position: taxonomy.terms_of(vocabulary).count() as i32,
+            })
+        })
+    }
+}
+
+/// The longest label of a term, in any language.
+const LABEL_MAX: usize = 120;
+
 /// A term as the vocabularies page adds it (fields already checked).
 pub struct NewTerm {
     pub vocabulary: Vocabulary,
@@ -131,46 +173,14 @@ pub async fn create_term(
     Form(form): Form<TermForm>,
 ) -> AppResult<Response> {
     let taxonomy = Taxonomy::load(&state.db).await?;
-    let mut errors = FormErrors::default();
-    let vocabulary =
-        Vocabulary::from_name(form.vocabulary.trim()).filter(|v| *v != Vocabulary::Country);
-    if vocabulary.is_none() {
-        errors.add("vocabulary", "learning.unknown_code");
-    }
-    let code = form.code.trim().to_ascii_lowercase();
-    if !valid_code(&code) {
-        errors.add("code", "learning.bad_code");
-    } else if let Some(v) = vocabulary
-        && taxonomy.by_code(v, &code).is_some()
-    {
-        errors.add("code", "learning.code_taken");
-    }
-    let label = single_line(&form.label, 120)
-        .map_err(|key| errors.add("label", key))
-        .ok();
-    // The translations may be left empty: the English label is shown in their place.
-    let mut translation = |field: &'static str, text: &str| {
-        if text.trim().is_empty() {
-            return String::new();
+    let term = match form.validate(&taxonomy) {
+        Ok(term) => term,
+        Err(errors) => {
+            return Ok(html(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                views::vocabularies_page(&admin.ctx(), &page_view(&taxonomy, &form), &errors, None),
+            ));
         }
-        single_line(text, 120)
-            .map_err(|key| errors.add(field, key))
-            .unwrap_or_default()
-    };
-    let label_fr = translation("label_fr", &form.label_fr);
-    let label_es = translation("label_es", &form.label_es);
-    let (Some(vocabulary), Some(label), true) = (vocabulary, label, errors.is_empty()) else {
-        return Ok(html(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            views::vocabularies_page(&admin.ctx(), &page_view(&taxonomy, &form), &errors, None),
-        ));
-    };
-    let position = taxonomy.terms_of(vocabulary).count() as i32;
-    let term = NewTerm {
-        vocabulary,
-        code,
-        labels: [label, label_fr, label_es],
-        position,
     };
     add_term(&state.db, term).await?;
     flash::set(&admin.session, "notice.saved").await;

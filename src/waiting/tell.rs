@@ -7,12 +7,20 @@
 //! nothing at once; their daily mail lists what is still waiting (see [`super::daily`]).
 //! Whoever acted is never told of their own act.
 
-use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Statement, Value};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
+    QuerySelect,
+    sea_query::{Query, SimpleExpr},
+};
 use templates::waiting::Handoff;
 
 use crate::web::paths;
 use crate::{
-    entities::states::MemberRole,
+    entities::{
+        memberships,
+        states::{MemberRole, NotifyMode},
+        users,
+    },
     mail::{
         Email,
         queue::{self, EnqueueError, Kind},
@@ -85,32 +93,35 @@ struct Recipient {
     locale: String,
 }
 
-const PEOPLE: &str = "SELECT u.id, u.email, u.display_name, u.locale FROM users u";
-/// Accounts that may get hand-off mail now: enabled, and not reading by mail daily or never.
-const REACHABLE: &str = "u.disabled_at IS NULL AND u.notify_mode NOT IN ('daily', 'never')";
-
-async fn people(
-    db: &impl ConnectionTrait,
-    condition: &str,
-    values: Vec<Value>,
-) -> Result<Vec<Recipient>, DbErr> {
-    Recipient::find_by_statement(Statement::from_sql_and_values(
-        db.get_database_backend(),
-        format!("{PEOPLE} WHERE {REACHABLE} AND {condition} ORDER BY u.id"),
-        values,
-    ))
-    .all(db)
-    .await
+/// The accounts matching `condition` that may get hand-off mail now: enabled, and not
+/// reading by mail daily or never.
+async fn people(db: &impl ConnectionTrait, condition: SimpleExpr) -> Result<Vec<Recipient>, DbErr> {
+    users::Entity::find()
+        .select_only()
+        .columns([
+            users::Column::Id,
+            users::Column::Email,
+            users::Column::DisplayName,
+            users::Column::Locale,
+        ])
+        .filter(users::Column::DisabledAt.is_null())
+        .filter(users::Column::NotifyMode.is_not_in([NotifyMode::Daily, NotifyMode::Never]))
+        .filter(condition)
+        .order_by_asc(users::Column::Id)
+        .into_model::<Recipient>()
+        .all(db)
+        .await
 }
 
 /// A forum's moderators; its admins when it has none (someone must hear of it).
 async fn moderators(db: &impl ConnectionTrait, forum_id: i32) -> Result<Vec<Recipient>, DbErr> {
-    let has_moderators = people(
-        db,
-        "u.id IN (SELECT user_id FROM memberships WHERE forum_id = $1 AND role = $2)",
-        vec![forum_id.into(), MemberRole::Moderator.into()],
-    )
-    .await?;
+    let moderating = Query::select()
+        .column(memberships::Column::UserId)
+        .from(memberships::Entity)
+        .and_where(memberships::Column::ForumId.eq(forum_id))
+        .and_where(memberships::Column::Role.eq(MemberRole::Moderator))
+        .to_owned();
+    let has_moderators = people(db, users::Column::Id.in_subquery(moderating)).await?;
     if has_moderators.is_empty() {
         admins(db).await
     } else {
@@ -119,11 +130,11 @@ async fn moderators(db: &impl ConnectionTrait, forum_id: i32) -> Result<Vec<Reci
 }
 
 async fn admins(db: &impl ConnectionTrait) -> Result<Vec<Recipient>, DbErr> {
-    people(db, "u.is_admin", Vec::new()).await
+    people(db, users::Column::IsAdmin.eq(true)).await
 }
 
 async fn person(db: &impl ConnectionTrait, id: i32) -> Result<Vec<Recipient>, DbErr> {
-    people(db, "u.id = $1", vec![id.into()]).await
+    people(db, users::Column::Id.eq(id)).await
 }
 
 /// What the mail says and where it leads, for one event.

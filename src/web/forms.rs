@@ -10,25 +10,44 @@ use serde::de::DeserializeOwned;
 use super::{AppError, AppState};
 use crate::refusal::Refusal;
 
-/// One field that is wrong and the catalogue key saying what is wrong with it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct FieldProblem {
-    pub field: &'static str,
-    pub key: &'static str,
+pub use templates::components::{FieldProblem, FormErrors};
+
+/// A service's refusal naming one field.
+pub fn refused(field: &'static str, key: impl Into<FieldError>) -> Refusal<FieldProblem> {
+    Refusal::Refused(FieldProblem::new(field, key.into()))
 }
 
-impl FieldProblem {
-    /// A service's refusal naming this field.
-    pub fn refused(field: &'static str, key: &'static str) -> Refusal<FieldProblem> {
-        Refusal::Refused(FieldProblem { field, key })
+/// Reads a raw form field by field, keeping every problem, so a form is answered with all
+/// that is wrong at once: `validate` methods turn a raw form into its checked fields with it.
+#[derive(Default)]
+pub struct Checks(FormErrors);
+
+impl Checks {
+    /// The field's value, or `None` with its problem noted.
+    pub fn field<T, E: Into<FieldError>>(
+        &mut self,
+        field: &'static str,
+        result: Result<T, E>,
+    ) -> Option<T> {
+        result
+            .map_err(|problem| self.0.add(field, problem.into()))
+            .ok()
     }
-}
 
-impl From<FieldProblem> for templates::components::FormErrors {
-    fn from(problem: FieldProblem) -> Self {
-        let mut errors = Self::default();
-        errors.add(problem.field, problem.key);
-        errors
+    pub fn add(&mut self, field: &'static str, key: FieldError) {
+        self.0.add(field, key);
+    }
+
+    pub fn push(&mut self, problem: FieldProblem) {
+        self.0.push(problem);
+    }
+
+    /// The checked fields built by `build` when nothing was wrong, else every problem.
+    pub fn finish<T>(self, build: impl FnOnce() -> Option<T>) -> Result<T, FormErrors> {
+        if !self.0.is_empty() {
+            return Err(self.0);
+        }
+        build().ok_or(self.0)
     }
 }
 
@@ -68,29 +87,70 @@ pub fn strip_controls(text: &str) -> String {
         .replace("\r\n", "\n")
 }
 
+/// What is wrong with a text field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TextProblem {
+    /// Nothing but spaces (or nothing at all).
+    Missing,
+    TooLong,
+}
+
+impl TextProblem {
+    pub fn key(self) -> FieldError {
+        match self {
+            TextProblem::Missing => "form.required",
+            TextProblem::TooLong => "form.too_long",
+        }
+    }
+}
+
+impl From<TextProblem> for FieldError {
+    fn from(problem: TextProblem) -> Self {
+        problem.key()
+    }
+}
+
 /// One-line text (titles, names, reasons): trimmed, no control characters at all.
-pub fn single_line(raw: &str, max: usize) -> Result<String, FieldError> {
+pub fn single_line(raw: &str, max: usize) -> Result<String, TextProblem> {
     let cleaned: String = raw.chars().filter(|c| !c.is_control()).collect();
     let cleaned = cleaned.trim().to_string();
     if cleaned.is_empty() {
-        return Err("form.required");
+        return Err(TextProblem::Missing);
     }
     if cleaned.chars().count() > max {
-        return Err("form.too_long");
+        return Err(TextProblem::TooLong);
     }
     Ok(cleaned)
 }
 
+/// One-line text that may be left empty (`None`).
+pub fn optional_line(raw: &str, max: usize) -> Result<Option<String>, TextProblem> {
+    match single_line(raw, max) {
+        Ok(text) => Ok(Some(text)),
+        Err(TextProblem::Missing) => Ok(None),
+        Err(problem) => Err(problem),
+    }
+}
+
 /// Multi-line Markdown: must hold something besides whitespace.
-pub fn markdown_body(raw: &str) -> Result<String, FieldError> {
+pub fn markdown_body(raw: &str) -> Result<String, TextProblem> {
     let cleaned = strip_controls(raw);
     if cleaned.trim().is_empty() {
-        return Err("form.required");
+        return Err(TextProblem::Missing);
     }
     if cleaned.chars().count() > BODY_MAX {
-        return Err("form.too_long");
+        return Err(TextProblem::TooLong);
     }
     Ok(cleaned)
+}
+
+/// Markdown that may be left empty (`None`).
+pub fn optional_markdown(raw: &str) -> Result<Option<String>, TextProblem> {
+    match markdown_body(raw) {
+        Ok(text) => Ok(Some(text)),
+        Err(TextProblem::Missing) => Ok(None),
+        Err(problem) => Err(problem),
+    }
 }
 
 pub fn email(raw: &str) -> Result<String, FieldError> {
@@ -109,4 +169,13 @@ pub fn email(raw: &str) -> Result<String, FieldError> {
 pub struct ReasonForm {
     #[serde(default)]
     pub reason: String,
+}
+
+impl ReasonForm {
+    /// A reason that must be given.
+    pub fn validate(&self) -> Result<String, FormErrors> {
+        let mut checks = Checks::default();
+        let reason = checks.field("reason", single_line(&self.reason, REASON_MAX));
+        checks.finish(|| reason)
+    }
 }

@@ -35,21 +35,85 @@ pub fn csrf_field(ctx: &Ctx) -> Markup {
     html! { input type="hidden" name="csrf_token" value=(ctx.csrf); }
 }
 
-/// Errors of one form, each a translation key tied to a field name.
+/// One field that is wrong: its name, the catalogue key saying what is wrong, and the
+/// offending value when naming it helps (which of twenty addresses is not one).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldProblem {
+    pub field: &'static str,
+    pub key: &'static str,
+    pub value: Option<String>,
+}
+
+impl FieldProblem {
+    pub fn new(field: &'static str, key: &'static str) -> FieldProblem {
+        FieldProblem {
+            field,
+            key,
+            value: None,
+        }
+    }
+
+    /// The problem with the value it is about, shortened and without control characters.
+    pub fn naming(mut self, value: &str) -> FieldProblem {
+        let shown: String = value
+            .trim()
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(60)
+            .collect();
+        self.value = Some(shown);
+        self
+    }
+}
+
+/// Everything wrong with one form, in the order of its fields.
 #[derive(Clone, Debug, Default)]
-pub struct FormErrors(pub Vec<(&'static str, &'static str)>);
+pub struct FormErrors(Vec<FieldProblem>);
 
 impl FormErrors {
     pub fn add(&mut self, field: &'static str, key: &'static str) {
-        self.0.push((field, key));
+        self.0.push(FieldProblem::new(field, key));
+    }
+
+    pub fn push(&mut self, problem: FieldProblem) {
+        self.0.push(problem);
     }
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 
+    pub fn problems(&self) -> &[FieldProblem] {
+        &self.0
+    }
+
+    /// The first problem of a field.
+    pub fn of(&self, field: &str) -> Option<&FieldProblem> {
+        self.0.iter().find(|problem| problem.field == field)
+    }
+
     pub fn get(&self, field: &str) -> Option<&'static str> {
-        self.0.iter().find(|(f, _)| *f == field).map(|(_, k)| *k)
+        self.of(field).map(|problem| problem.key)
+    }
+}
+
+impl From<FieldProblem> for FormErrors {
+    fn from(problem: FieldProblem) -> Self {
+        FormErrors(vec![problem])
+    }
+}
+
+impl From<Vec<FieldProblem>> for FormErrors {
+    fn from(problems: Vec<FieldProblem>) -> Self {
+        FormErrors(problems)
+    }
+}
+
+/// What a problem says: its sentence, and the value it names after it.
+fn problem_text(ctx: &Ctx, problem: &FieldProblem) -> Markup {
+    html! {
+        (t(ctx.lang, problem.key))
+        @if let Some(value) = &problem.value { " " q { (value) } }
     }
 }
 
@@ -60,8 +124,8 @@ pub fn error_summary(ctx: &Ctx, errors: &FormErrors) -> Markup {
             div.errors role="alert" tabindex="-1" {
                 h2 { (t(ctx.lang, "form.has_errors")) }
                 ul {
-                    @for (field, key) in &errors.0 {
-                        li { a href={ "#" (field) } { (t(ctx.lang, key)) } }
+                    @for problem in errors.problems() {
+                        li { a href={ "#" (problem.field) } { (problem_text(ctx, problem)) } }
                     }
                 }
             }
@@ -71,8 +135,8 @@ pub fn error_summary(ctx: &Ctx, errors: &FormErrors) -> Markup {
 
 pub fn field_error(ctx: &Ctx, errors: &FormErrors, field: &str) -> Markup {
     html! {
-        @if let Some(key) = errors.get(field) {
-            p.field-error id={ (field) "-error" } { (t(ctx.lang, key)) }
+        @if let Some(problem) = errors.of(field) {
+            p.field-error id={ (field) "-error" } { (problem_text(ctx, problem)) }
         }
     }
 }

@@ -452,7 +452,31 @@ pub struct MembersView {
     pub language: String,
     /// The forum's own language, the invitations' default.
     pub forum_language: String,
-    pub sent: Option<usize>,
+    /// What the last invitations did, shown once after sending.
+    pub report: Option<InviteReport>,
+}
+
+/// The outcome of one batch of invitations.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+pub struct InviteReport {
+    pub sent: usize,
+    /// Addresses that already had an open invitation: its link was replaced.
+    pub resent: Vec<String>,
+    /// Addresses of members, left out.
+    pub already_members: Vec<String>,
+}
+
+fn invite_report(lang: &str, report: &InviteReport) -> Markup {
+    html! {
+        div.notice role="status" {
+            p { (plural(lang, "invite.sent", report.sent)) }
+            @for (key, addresses) in [("invite.resent", &report.resent), ("invite.already_members", &report.already_members)] {
+                @if !addresses.is_empty() {
+                    p { (t(lang, key)) " " (addresses.join(", ")) }
+                }
+            }
+        }
+    }
 }
 
 fn pending_invitations(ctx: &Ctx, view: &MembersView) -> Markup {
@@ -504,9 +528,7 @@ pub fn members_page(ctx: &Ctx, view: &MembersView, errors: &FormErrors) -> Marku
         html! {
             p.crumbs { a href=(paths::forum(&view.forum_slug)) { (view.forum_title) } }
             h1 { (t(lang, "members.title")) }
-            @if let Some(count) = view.sent {
-                p.notice role="status" { (plural(lang, "invite.sent", count)) }
-            }
+            @if let Some(report) = &view.report { (invite_report(lang, report)) }
             table {
                 thead { tr {
                     th scope="col" { (t(lang, "profile.display_name")) }

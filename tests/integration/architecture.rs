@@ -305,9 +305,10 @@ fn shared_layers_import_no_feature() {
     );
 }
 
-/// What a handler may not do itself: query or write the database, or write a log row. Those
-/// belong to services and query functions the command line and the tests can call too.
-const DATABASE_WORK: &[&str] = &[
+/// What a handler may not do itself: query or write the database, or write a log row (those
+/// belong to services and query functions the command line and the tests can call too), or
+/// check a form field by field (that is the raw form's `validate`, which tests call directly).
+const NOT_A_HANDLERS_WORK: &[&str] = &[
     "Entity::find",
     "Entity::update",
     "Entity::delete",
@@ -319,11 +320,13 @@ const DATABASE_WORK: &[&str] = &[
     "ActiveModel {",
     ".update(&",
     ".insert(&",
+    "errors.add(",
+    "Checks::default(",
 ];
 
-/// The request handlers (functions taking `State(…)`) of some code that do database work
-/// themselves, with what they do.
-fn handlers_doing_database_work(code: &str) -> Vec<(String, &'static str)> {
+/// The request handlers (functions taking `State(…)`) of some code that do a service's or a
+/// form's work themselves, with what they do.
+fn handlers_doing_others_work(code: &str) -> Vec<(String, &'static str)> {
     let item_start = regex::Regex::new(
         r"(?m)^(?:pub(?:\(crate\))? )?(?:async )?fn |^#\[|^(?:pub(?:\(crate\))? )?(?:struct|enum|impl|mod|const|static|type|trait) ",
     )
@@ -340,7 +343,7 @@ fn handlers_doing_database_work(code: &str) -> Vec<(String, &'static str)> {
         if !signature.contains("State(") {
             continue;
         }
-        if let Some(work) = DATABASE_WORK.iter().find(|work| item.contains(*work)) {
+        if let Some(work) = NOT_A_HANDLERS_WORK.iter().find(|work| item.contains(*work)) {
             found.push((name, *work));
         }
     }
@@ -348,19 +351,19 @@ fn handlers_doing_database_work(code: &str) -> Vec<(String, &'static str)> {
 }
 
 #[test]
-fn handlers_hold_no_sql() {
+fn handlers_hold_no_sql_and_no_form_rules() {
     let repo = repo();
     let krate = Crate::read(&repo, "src");
     let mut offending = Vec::new();
     for file in krate.files.values() {
         let code = code_only(&fs::read_to_string(repo.join(file)).expect("source file"));
-        for (handler, work) in handlers_doing_database_work(&code) {
+        for (handler, work) in handlers_doing_others_work(&code) {
             offending.push(format!("{file}: {handler} does {work}"));
         }
     }
     assert!(
         offending.is_empty(),
-        "handlers doing database work themselves (move it to a service or query function): {offending:#?}"
+        "handlers doing database work or form checks themselves (move it to a service, a query function or the form's validate): {offending:#?}"
     );
 }
 
@@ -368,8 +371,13 @@ fn handlers_hold_no_sql() {
 fn the_handler_check_sees_sql_in_a_handler() {
     let code = "pub async fn show(State(state): State<AppState>) -> R {\n    let rows = Row::find_by_statement(x).all(&state.db).await?;\n}\n\nasync fn helper(db: &D) {\n    users::Entity::find().all(db).await\n}\n";
     assert_eq!(
-        handlers_doing_database_work(code),
+        handlers_doing_others_work(code),
         vec![("show".to_string(), "find_by_statement")]
+    );
+    let checking = "async fn save(State(s): State<AppState>, Form(f): Form<F>) -> R {\n    let mut errors = FormErrors::default();\n    errors.add(\"title\", key);\n}\n";
+    assert_eq!(
+        handlers_doing_others_work(checking),
+        vec![("save".to_string(), "errors.add(")]
     );
 }
 

@@ -8,6 +8,7 @@ crate::on_both_databases!(
     known_and_unknown_addresses_look_the_same_to_the_moderator,
     a_resent_or_withdrawn_invitation_link_stops_working,
     only_the_forums_moderators_manage_its_invitations,
+    the_invite_box_names_what_it_refused_and_what_it_sent_again,
 );
 
 async fn invite(moderator: &Client, slug: &str, emails: &str) {
@@ -251,4 +252,84 @@ async fn only_the_forums_moderators_manage_its_invitations(app: TestApp) {
         .await
         .assert_status(404);
     app.client().get(&link).await.assert_status(200);
+}
+
+/// A pasted list with mistakes comes back with each mistake named and nothing sent; a list
+/// holding members and open invitations says which were left out and which links replaced.
+async fn the_invite_box_names_what_it_refused_and_what_it_sent_again(app: TestApp) {
+    let (forum, moderator, _) = app.with_forum("agri", "post").await;
+    let members = format!("/forums/{}/members", forum.slug);
+    moderator.get(&members).await;
+    let refused = moderator
+        .post(
+            &members,
+            &[(
+                "emails",
+                "amina@example.org, kofi@example, <script>@x;  ana@",
+            )],
+        )
+        .await;
+    refused.assert_status(422);
+    for named in [
+        "<q>kofi@example</q>",
+        "<q>&lt;script&gt;@x</q>",
+        "<q>ana@</q>",
+    ] {
+        assert!(refused.body.contains(named), "{named}: {}", refused.body);
+    }
+    assert!(refused.body.contains("This is not an email address:"));
+    assert!(
+        refused.body.contains("href=\"#emails\""),
+        "the summary links to the field"
+    );
+    assert!(
+        refused.body.contains("amina@example.org, kofi.example.org"),
+        "the list comes back as typed"
+    );
+    assert!(
+        !refused.body.contains("<script>@x"),
+        "typed text is escaped"
+    );
+
+    invite(&moderator, &forum.slug, "amina@example.org").await;
+    moderator.get(&members).await;
+    let again = moderator
+        .post(
+            &members,
+            &[(
+                "emails",
+                "Amina@Example.org member-agri@example.org kofi@example.org",
+            )],
+        )
+        .await;
+    again.assert_status(303);
+    let page = moderator.get(&members).await;
+    assert!(page.body.contains("2 invitations sent."), "{}", page.body);
+    assert!(
+        page.body
+            .contains("Sent again (the earlier link no longer works): amina@example.org"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains("Already members, not invited again: member-agri@example.org"),
+        "{}",
+        page.body
+    );
+    let report_once = moderator.get(&members).await;
+    assert!(
+        !report_once.body.contains("Sent again"),
+        "the report shows once"
+    );
+    app.mails_to("amina@example.org", 2).await;
+    app.mails_to("kofi@example.org", 1).await;
+    // Mail is claimed in the order it was queued: a mail for the refused list would be here.
+    assert_eq!(
+        app.mails_to("amina@example.org", 2).await.len(),
+        2,
+        "nothing was sent while the list had mistakes; one link, then its replacement"
+    );
+    let to_member = app.mails_to("member-agri@example.org", 0).await;
+    assert!(to_member.is_empty(), "members are not invited again");
 }

@@ -1,10 +1,11 @@
 //! The subscription form's rules: address, themes, frequency. Each failure names its field and
 //! the form comes back with what the person typed.
 
-use templates::components::FormErrors;
-
 use super::service::{Choices, Theme};
-use crate::entities::states::Frequency;
+use crate::{
+    entities::states::Frequency,
+    web::forms::{Checks, FormErrors},
+};
 
 /// The longest address accepted (RFC 5321's path limit less the angle brackets).
 pub const EMAIL_MAX: usize = 254;
@@ -83,58 +84,102 @@ pub fn email(raw: &str) -> Result<String, &'static str> {
     Ok(stored)
 }
 
-/// The language the newsletter is written in: `fallback` when the field was left out or
-/// empty, `en`, `fr` or `es` as picked; anything else is refused (and `None` returned).
-pub fn language(
-    submitted: &Submitted,
-    fallback: &'static str,
-    errors: &mut FormErrors,
-) -> Option<&'static str> {
-    if submitted.language.trim().is_empty() {
-        return Some(fallback);
-    }
-    let known = templates::i18n::known(&submitted.language);
-    if known.is_none() {
-        errors.add("language", "form.bad_language");
-    }
-    known
+/// A subscription request: the address, what it asks for, and the language of the mail.
+pub struct Subscription {
+    pub email: String,
+    pub choices: Choices,
+    pub language: &'static str,
 }
 
-/// Themes and frequency. No theme ticked means every theme.
-pub fn choices(
-    submitted: &Submitted,
-    themes: &[Theme],
-    errors: &mut FormErrors,
-) -> Option<Choices> {
-    let mut ids = Vec::new();
-    let mut themes_ok = true;
-    for value in &submitted.themes {
-        match value.trim().parse::<i32>() {
-            Ok(id) if themes.iter().any(|t| t.id == id) => {
-                if !ids.contains(&id) {
-                    ids.push(id);
-                }
-            }
-            _ => themes_ok = false,
+/// What a subscriber changes on the manage page.
+pub struct Changes {
+    pub choices: Choices,
+    pub language: &'static str,
+}
+
+impl Submitted {
+    /// The subscribe form; `page_language` when no other language is picked.
+    pub fn subscription(
+        &self,
+        themes: &[Theme],
+        page_language: &'static str,
+    ) -> Result<Subscription, FormErrors> {
+        let mut checks = Checks::default();
+        let email = checks.field("email", email(&self.email));
+        let choices = self.choices(themes, &mut checks);
+        let language = self.language(page_language, &mut checks);
+        checks.finish(|| {
+            Some(Subscription {
+                email: email?,
+                choices: choices?,
+                language: language?,
+            })
+        })
+    }
+
+    /// The manage page; left out (an older page), the language stays `current`.
+    pub fn changes(&self, themes: &[Theme], current: &'static str) -> Result<Changes, FormErrors> {
+        let mut checks = Checks::default();
+        let choices = self.choices(themes, &mut checks);
+        let language = self.language(current, &mut checks);
+        checks.finish(|| {
+            Some(Changes {
+                choices: choices?,
+                language: language?,
+            })
+        })
+    }
+
+    /// The profile's newsletter section: themes and frequency only.
+    pub fn member_choices(&self, themes: &[Theme]) -> Result<Choices, FormErrors> {
+        let mut checks = Checks::default();
+        let choices = self.choices(themes, &mut checks);
+        checks.finish(|| choices)
+    }
+
+    /// The language the newsletter is written in: `fallback` when the field was left out or
+    /// empty, `en`, `fr` or `es` as picked; anything else is refused.
+    fn language(&self, fallback: &'static str, checks: &mut Checks) -> Option<&'static str> {
+        if self.language.trim().is_empty() {
+            return Some(fallback);
         }
+        let known = templates::i18n::known(&self.language);
+        if known.is_none() {
+            checks.add("language", "form.bad_language");
+        }
+        known
     }
-    if !themes_ok {
-        errors.add("themes", "newsletter.themes_invalid");
-    }
-    let frequency = if submitted.frequency.is_empty() {
-        Some(Frequency::Weekly)
-    } else {
-        Frequency::parse(&submitted.frequency)
-    };
-    if frequency.is_none() {
-        errors.add("frequency", "newsletter.frequency_invalid");
-    }
-    match frequency {
-        Some(frequency) if themes_ok => Some(Choices {
+
+    /// Themes and frequency. No theme ticked means every theme.
+    fn choices(&self, themes: &[Theme], checks: &mut Checks) -> Option<Choices> {
+        let mut ids = Vec::new();
+        let mut themes_ok = true;
+        for value in &self.themes {
+            match value.trim().parse::<i32>() {
+                Ok(id) if themes.iter().any(|t| t.id == id) => {
+                    if !ids.contains(&id) {
+                        ids.push(id);
+                    }
+                }
+                _ => themes_ok = false,
+            }
+        }
+        if !themes_ok {
+            checks.add("themes", "newsletter.themes_invalid");
+        }
+        let frequency = if self.frequency.is_empty() {
+            Some(Frequency::Weekly)
+        } else {
+            Frequency::parse(&self.frequency)
+        };
+        if frequency.is_none() {
+            checks.add("frequency", "newsletter.frequency_invalid");
+        }
+        Some(Choices {
             themes: ids,
-            frequency,
-        }),
-        _ => None,
+            frequency: frequency?,
+        })
+        .filter(|_| themes_ok)
     }
 }
 

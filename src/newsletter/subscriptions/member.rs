@@ -55,12 +55,14 @@ pub async fn apply(
     }
     let submitted = Submitted::from_pairs(pairs);
     let themes = service::all_themes(db).await?;
-    let mut errors = FormErrors::default();
-    let Some(choices) = super::form::choices(&submitted, &themes, &mut errors) else {
-        let mut view = profile_view(db, user).await?;
-        view.themes = theme_choices(&user.locale, &themes, &submitted.checked(&themes));
-        view.frequency = submitted.frequency.clone();
-        return Err(Refusal::Refused((view, errors)));
+    let choices = match submitted.member_choices(&themes) {
+        Ok(choices) => choices,
+        Err(errors) => {
+            let mut view = profile_view(db, user).await?;
+            view.themes = theme_choices(&user.locale, &themes, &submitted.checked(&themes));
+            view.frequency = submitted.frequency.clone();
+            return Err(Refusal::Refused((view, errors)));
+        }
     };
     let txn = begin_write(db).await?;
     service::subscribe_member(&txn, user, &choices, now()).await?;

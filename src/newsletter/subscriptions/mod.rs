@@ -105,25 +105,25 @@ pub async fn subscribe(
 ) -> AppResult<Response> {
     let submitted = Submitted::from_pairs(pairs);
     let themes = service::all_themes(&state.db).await?;
-    let mut errors = FormErrors::default();
-    let email = form::email(&submitted.email)
-        .map_err(|key| errors.add("email", key))
-        .ok();
-    let choices = form::choices(&submitted, &themes, &mut errors);
-    // The page's language unless another is picked.
-    let language = form::language(&submitted, viewer.lang, &mut errors);
-    let (Some(email), Some(choices), Some(language)) = (email, choices, language) else {
-        let view = views::SubscribeView {
-            email: submitted.email.clone(),
-            themes: theme_choices(viewer.lang, &themes, &submitted.checked(&themes)),
-            frequency: submitted.frequency.clone(),
-            language: submitted.language.clone(),
-            sent: false,
-        };
-        return Ok(page(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            views::subscribe(&viewer.form_ctx().await?, &view, &errors),
-        ));
+    let form::Subscription {
+        email,
+        choices,
+        language,
+    } = match submitted.subscription(&themes, viewer.lang) {
+        Ok(subscription) => subscription,
+        Err(errors) => {
+            let view = views::SubscribeView {
+                email: submitted.email.clone(),
+                themes: theme_choices(viewer.lang, &themes, &submitted.checked(&themes)),
+                frequency: submitted.frequency.clone(),
+                language: submitted.language.clone(),
+                sent: false,
+            };
+            return Ok(page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                views::subscribe(&viewer.form_ctx().await?, &view, &errors),
+            ));
+        }
     };
     // Its own key, so subscribe requests never use up an account's sign-in attempts.
     let client_ok = state.limiter.mail_request(address);
@@ -340,27 +340,22 @@ pub async fn update_manage(
         .ok_or(AppError::NotFound)?;
     let submitted = Submitted::from_pairs(pairs);
     let themes = service::all_themes(&state.db).await?;
-    let mut errors = FormErrors::default();
-    let choices = form::choices(&submitted, &themes, &mut errors);
-    // Left out (an older page): the language stays as it is.
-    let language = form::language(
-        &submitted,
-        templates::i18n::supported(&row.language),
-        &mut errors,
-    );
-    let (Some(choices), Some(language)) = (choices, language) else {
-        let mut view = manage_view(&state, viewer.lang, &token, &row, false).await?;
-        view.themes = theme_choices(viewer.lang, &themes, &submitted.checked(&themes));
-        view.frequency = submitted.frequency.clone();
-        view.language = submitted.language.clone();
-        return Ok(page(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            views::manage(&viewer.form_ctx().await?, &view, &errors),
-        ));
+    let changes = match submitted.changes(&themes, templates::i18n::supported(&row.language)) {
+        Ok(changes) => changes,
+        Err(errors) => {
+            let mut view = manage_view(&state, viewer.lang, &token, &row, false).await?;
+            view.themes = theme_choices(viewer.lang, &themes, &submitted.checked(&themes));
+            view.frequency = submitted.frequency.clone();
+            view.language = submitted.language.clone();
+            return Ok(page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                views::manage(&viewer.form_ctx().await?, &view, &errors),
+            ));
+        }
     };
     let txn = begin_write(&state.db).await?;
-    service::update_choices(&txn, row.id, &choices, now()).await?;
-    service::set_language(&txn, row.id, language, now()).await?;
+    service::update_choices(&txn, row.id, &changes.choices, now()).await?;
+    service::set_language(&txn, row.id, changes.language, now()).await?;
     txn.commit().await?;
     Ok(Redirect::to(&format!("{}?saved=1", paths::newsletter_manage(&token))).into_response())
 }

@@ -65,6 +65,32 @@ struct Upload {
     file_too_large: bool,
 }
 
+impl Upload {
+    /// What to import, and the file's name as it may be shown (possibly empty).
+    fn validate(&self) -> Result<(Kind, String), FormErrors> {
+        let mut checks = forms::Checks::default();
+        let kind = Kind::from_name(&self.kind);
+        if kind.is_none() {
+            checks.add("kind", "import.choose_kind");
+        }
+        if let Some(kind) = kind
+            && !kind.import_statuses().contains(&self.status.as_str())
+        {
+            checks.add("status", "import.choose_status");
+        }
+        let file_name = self
+            .file_name
+            .as_deref()
+            .map(|name| forms::strip_controls(name).replace(['\n', '\t'], " "))
+            .map(|name| name.chars().take(120).collect::<String>())
+            .unwrap_or_default();
+        if file_name.is_empty() && self.file.is_empty() && !self.file_too_large {
+            checks.add("file", "import.choose_file");
+        }
+        checks.finish(|| Some((kind?, file_name)))
+    }
+}
+
 fn multipart_error(error: multer::Error) -> AppError {
     match error {
         multer::Error::StreamSizeExceeded { .. } => AppError::TooLarge,
@@ -164,30 +190,14 @@ pub async fn create_import(
         status: upload.status.clone(),
         skip_invalid: upload.skip_invalid,
     };
-    let mut errors = FormErrors::default();
-    let kind = Kind::from_name(&upload.kind);
-    if kind.is_none() {
-        errors.add("kind", "import.choose_kind");
-    }
-    if let Some(kind) = kind
-        && !kind.import_statuses().contains(&upload.status.as_str())
-    {
-        errors.add("status", "import.choose_status");
-    }
-    let file_name = upload
-        .file_name
-        .as_deref()
-        .map(|name| forms::strip_controls(name).replace(['\n', '\t'], " "))
-        .map(|name| name.chars().take(120).collect::<String>())
-        .unwrap_or_default();
-    if file_name.is_empty() && upload.file.is_empty() && !upload.file_too_large {
-        errors.add("file", "import.choose_file");
-    }
-    let Some(kind) = kind.filter(|_| errors.is_empty()) else {
-        return Ok(html(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            views::page(&admin.ctx(), &page_view(form, None), &errors),
-        ));
+    let (kind, file_name) = match upload.validate() {
+        Ok(checked) => checked,
+        Err(errors) => {
+            return Ok(html(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                views::page(&admin.ctx(), &page_view(form, None), &errors),
+            ));
+        }
     };
     let format = Format::from_file_name(&file_name).unwrap_or_else(|| Format::sniff(&upload.file));
     let report = if upload.file_too_large {

@@ -23,12 +23,13 @@ use crate::{
         products::{self as product_rows, ProductStatus},
     },
     learnings::{
-        fields::{LearningFields, Problem, RawLearning},
+        fields::{LearningFields, RawLearning},
         store,
     },
     markdown,
     products::store::{self as products, ProductFields, RawProduct},
     taxonomy::Taxonomy,
+    web::forms::FieldProblem,
 };
 
 /// What every row of one import shares; `status` is what new items get when their row does
@@ -76,7 +77,7 @@ pub(super) trait Item {
     /// The field a content conflict is reported on.
     const CONTENT_FIELD: &'static str;
 
-    fn validate(raw: &Self::Raw, taxonomy: &Taxonomy) -> Result<Self::Fields, Vec<Problem>>;
+    fn validate(raw: &Self::Raw, taxonomy: &Taxonomy) -> Result<Self::Fields, Vec<FieldProblem>>;
     /// The status a stored word names (what exports write in the `status` column).
     fn status(word: &str) -> Option<Self::Status>;
     fn external_id(fields: &Self::Fields) -> Option<&str>;
@@ -137,7 +138,7 @@ fn row_status<I: Item>(record: &Record) -> Result<Option<I::Status>, Rejection> 
     }
 }
 
-fn rejection(line: u64, problem: Problem) -> Rejection {
+fn rejection(line: u64, problem: FieldProblem) -> Rejection {
     Rejection {
         value: problem.value,
         ..Rejection::new(line, problem.field, problem.key)
@@ -324,7 +325,10 @@ impl Item for Learnings {
         LearningStatus::parse(word)
     }
 
-    fn validate(raw: &RawLearning, taxonomy: &Taxonomy) -> Result<LearningFields, Vec<Problem>> {
+    fn validate(
+        raw: &RawLearning,
+        taxonomy: &Taxonomy,
+    ) -> Result<LearningFields, Vec<FieldProblem>> {
         raw.validate(taxonomy)
     }
 
@@ -429,7 +433,7 @@ impl Item for Products {
         ProductStatus::parse(word)
     }
 
-    fn validate(raw: &RawProduct, taxonomy: &Taxonomy) -> Result<ProductFields, Vec<Problem>> {
+    fn validate(raw: &RawProduct, taxonomy: &Taxonomy) -> Result<ProductFields, Vec<FieldProblem>> {
         raw.validate(taxonomy)
     }
 
