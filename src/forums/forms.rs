@@ -2,8 +2,10 @@
 
 use serde::Deserialize;
 
-use super::members::MAX_INVITES;
 use crate::web::forms::{self, Checks, FieldProblem, FormErrors, TITLE_MAX};
+
+/// The most addresses one pasted list may hold.
+pub const MAX_INVITES: usize = 200;
 
 #[derive(Deserialize)]
 pub struct NewThreadForm {

@@ -29,8 +29,6 @@ use crate::{
     web::{AppError, AppResult, AppState, SignedIn, flash, forms::Form, html, paths},
 };
 
-/// The most addresses one pasted list may hold.
-pub const MAX_INVITES: usize = 200;
 /// The session key holding the last invitations' outcome until the member list shows it.
 const INVITE_REPORT: &str = "invite_report";
 
