@@ -536,6 +536,7 @@ async fn profile_view(
                 reason: user.bounce_reason.clone(),
                 suppressed: true,
             }),
+        replies_by_mail: state.reply_address.is_some(),
     })
 }
 
@@ -670,6 +671,21 @@ pub async fn sign_out_everywhere(
     let generation = service::bump_generation(&state.db, signed_in.user.id).await?;
     keep_only_this_session(&state, &signed_in, generation).await?;
     flash::set(&signed_in.session, "profile.signed_out_elsewhere").await;
+    Ok(Redirect::to(paths::PROFILE).into_response())
+}
+
+/// "Stop replies from old emails": every reply address mailed to the member so far stops
+/// working (their reply generation moves on); notifications sent from now on carry new ones.
+pub async fn stop_old_replies(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+) -> AppResult<Response> {
+    service::renew_reply_addresses(&state.db, signed_in.user.id).await?;
+    tracing::info!(
+        user_id = signed_in.user.id,
+        "member stopped replies to older emails"
+    );
+    flash::set(&signed_in.session, "reply_mail.profile_stopped").await;
     Ok(Redirect::to(paths::PROFILE).into_response())
 }
 

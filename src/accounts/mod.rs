@@ -42,6 +42,10 @@ pub fn router() -> Router<AppState> {
             post(handlers::sign_out_everywhere),
         )
         .route(
+            "/profile/stop-old-replies",
+            post(handlers::stop_old_replies),
+        )
+        .route(
             "/admin/setup/{token}",
             get(setup::show_setup).post(setup::complete_setup),
         )

@@ -62,6 +62,7 @@ pub async fn create_user(
         locale: Set("en".into()),
         notify_mode: Set(NotifyMode::Immediate),
         session_generation: Set(0),
+        reply_generation: Set(0),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
@@ -174,6 +175,23 @@ pub async fn bump_generation(
         .await?;
     let user = users::Entity::find_by_id(user_id).one(db).await?;
     Ok(user.map(|u| u.session_generation).unwrap_or_default())
+}
+
+/// Revokes every reply address mailed to a user so far (`mail::reply_address`): their reply
+/// generation moves on, and only addresses made with the new one are read.
+pub async fn renew_reply_addresses(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+) -> Result<(), sea_orm::DbErr> {
+    users::Entity::update_many()
+        .col_expr(
+            users::Column::ReplyGeneration,
+            Expr::col(users::Column::ReplyGeneration).add(1),
+        )
+        .filter(users::Column::Id.eq(user_id))
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 /// At most this many reset links are sent to one account per hour, whoever asks.

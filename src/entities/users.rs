@@ -15,6 +15,9 @@ pub struct Model {
     pub locale: String,
     pub notify_mode: super::states::NotifyMode,
     pub session_generation: i32,
+    /// Signed into the reply addresses mailed to the member; moving it on revokes them all
+    /// (see `mail::reply_address`).
+    pub reply_generation: i32,
     /// Bounce score in half-bounces, and what counted it (see `mail::bounces`).
     pub bounce_points: i32,
     pub bounce_day_points: i32,

@@ -5,9 +5,14 @@
 //! thread not locked or hidden, the forum's moderation mode, the size of a post. Its
 //! notifications and hand-offs follow as they do on the web.
 //!
-//! Anything refused is answered to the member's stored address (never to the message's
-//! `From`), in their language, through the mail queue, with why and, when they may still see
-//! it, the thread's link; at most [`ANSWERS_PER_HOUR`] such answers a member and hour, so a
+//! A reply address carries the member's reply generation; once the member has moved it on
+//! ("Stop replies from old emails" on their profile), an older address posts nothing: the
+//! member is told so when they wrote, and anyone else gets "no such address" (67).
+//!
+//! A posted reply is confirmed to the member by mail, in the transaction that posts it
+//! ([`super::reply_confirmation`]). Anything refused is answered to the member's stored
+//! address (never to the message's `From`), in their language, through the mail queue, with
+//! why and, when they may still see it, the thread's link; at most [`ANSWERS_PER_HOUR`] such answers a member and hour, so a
 //! loop or a flood cannot make Fora send mail without end. Every message is recorded by its
 //! `Message-ID` (`received`): delivered twice, it is posted or answered once.
 
@@ -48,6 +53,18 @@ pub async fn receive(state: &AppState, reply: Reply) -> anyhow::Result<Outcome> 
             reply.message_id
         )));
     }
+    if reply.tag.generation != member.reply_generation {
+        // An address the member revoked on their profile. Told so when it is the member
+        // writing; anyone else (whom an old notification reached) learns nothing from Fora:
+        // the MTA tells them the address does not exist.
+        if !sent_by(&member, &reply) {
+            return Ok(Outcome::UnknownAddress(format!(
+                "a revoked reply address of member {}, from another sender",
+                member.id
+            )));
+        }
+        return refuse(state, &member, &reply, ReplyRefusal::Revoked).await;
+    }
     let thread = threads::Entity::find_by_id(reply.tag.thread_id)
         .one(db)
         .await?;
@@ -82,6 +99,11 @@ pub async fn receive(state: &AppState, reply: Reply) -> anyhow::Result<Outcome> 
     refuse(state, &member, &reply, refusal).await
 }
 
+/// Whether the reply comes from the member's own address (compared in lower case).
+fn sent_by(member: &users::Model, reply: &Reply) -> bool {
+    reply.sender.as_deref() == Some(member.email.to_lowercase().as_str())
+}
+
 enum Checked {
     /// Where and what to post: the forum as the member may act in it, the thread, the text.
     Allowed(Box<(access::ForumAccess, threads::Model, String)>),
@@ -95,7 +117,7 @@ async fn check(
     reply: &Reply,
     thread: Option<&threads::Model>,
 ) -> anyhow::Result<Checked> {
-    if reply.sender.as_deref() != Some(member.email.to_lowercase().as_str()) {
+    if !sent_by(member, reply) {
         return Ok(Checked::Refused(ReplyRefusal::WrongSender));
     }
     if member.disabled_at.is_some() {
@@ -148,7 +170,10 @@ async fn refuse(
 ) -> anyhow::Result<Outcome> {
     // The thread's title and link only while the member may see it.
     let visible = match refusal {
-        ReplyRefusal::NotMember | ReplyRefusal::Gone | ReplyRefusal::Disabled => None,
+        ReplyRefusal::NotMember
+        | ReplyRefusal::Gone
+        | ReplyRefusal::Disabled
+        | ReplyRefusal::Revoked => None,
         _ => threads::Entity::find_by_id(reply.tag.thread_id)
             .one(&state.db)
             .await?
@@ -161,7 +186,8 @@ async fn refuse(
     let txn = begin_write(&state.db).await?;
     let hour_ago = now() - time::Duration::hours(1);
     let mut answered =
-        received::answered_since(&txn, member.id, hour_ago).await? < ANSWERS_PER_HOUR;
+        received::answered_since(&txn, member.id, hour_ago, received::Answer::Refusal).await?
+            < ANSWERS_PER_HOUR;
     if answered {
         let lang = templates::i18n::supported(&member.locale);
         let rendered = templates::email::reply_refused(

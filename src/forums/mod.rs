@@ -14,6 +14,7 @@ pub mod posting;
 pub mod queries;
 pub mod reading;
 pub mod received;
+pub mod reply_confirmation;
 pub mod thread_page;
 
 use axum::{

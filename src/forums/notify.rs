@@ -102,6 +102,7 @@ struct Pending {
     display_name: String,
     locale: String,
     notify_mode: NotifyMode,
+    reply_generation: i32,
     post_id: i32,
     body_md: String,
     author: String,
@@ -114,7 +115,7 @@ struct Pending {
 }
 
 const PENDING_SQL: &str = "
-SELECT n.id, n.user_id, n.reason, u.email, u.display_name, u.locale, u.notify_mode,
+SELECT n.id, n.user_id, n.reason, u.email, u.display_name, u.locale, u.notify_mode, u.reply_generation,
        p.id AS post_id, p.body_md, a.display_name AS author, t.id AS thread_id, t.title AS thread_title,
        f.title AS forum_title,
        CASE WHEN u.disabled_at IS NULL AND p.status = $3 AND p.hidden_at IS NULL
@@ -209,7 +210,7 @@ pub async fn deliver_due(
         for group in groups {
             let items: Vec<templates::email::NotificationItem> =
                 group.iter().map(|r| item(state, r)).collect();
-            let reply_to = reply_address(state, user_id, &group);
+            let reply_to = reply_address(state, user_id, first.reply_generation, &group);
             let rendered = templates::email::notifications(
                 lang,
                 &items,
@@ -243,13 +244,19 @@ pub async fn deliver_due(
 /// Where the member answers a notification to reply in its thread (`FORA_REPLY_DOMAIN`): a
 /// message about one thread only (every at-once mail; a daily summary when all its posts are
 /// in the same thread), since an answer goes to one thread.
-fn reply_address(state: &AppState, user_id: i32, group: &[&Pending]) -> Option<String> {
+fn reply_address(
+    state: &AppState,
+    user_id: i32,
+    generation: i32,
+    group: &[&Pending],
+) -> Option<String> {
     let addresses = state.reply_address.as_ref()?;
     let thread_id = group.first()?.thread_id;
     group.iter().all(|row| row.thread_id == thread_id).then(|| {
         addresses.address(ReplyTag {
             member_id: user_id,
             thread_id,
+            generation,
         })
     })
 }

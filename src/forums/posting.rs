@@ -9,7 +9,7 @@ use sea_orm::{
     sea_query::{Expr, ExprTrait, OnConflict},
 };
 
-use super::{access::ForumAccess, notify, received};
+use super::{access::ForumAccess, notify, received, reply_confirmation};
 use crate::{
     db::{self, now},
     entities::{
@@ -225,7 +225,8 @@ pub async fn create_thread(
 
 /// A reply in a thread. `received`: the `Message-ID` of the mail it came in (a reply by
 /// mail), recorded with the post in its transaction, so that the same message delivered
-/// again is known ([`received::seen`]).
+/// again is known ([`received::seen`]), and the author's confirmation by mail queued in it
+/// too ([`reply_confirmation`]).
 pub async fn create_reply(
     state: &AppState,
     access: &ForumAccess,
@@ -244,7 +245,11 @@ pub async fn create_reply(
     let body_html = markdown::render_off_thread(body_md.to_owned()).await;
     let txn = db::begin_write(&state.db).await?;
     let post = insert_post(&txn, thread.id, author.id, body_md, body_html, status).await?;
+    // A reply by mail: recorded by its Message-ID, and confirmed to its author by mail.
+    let mut confirmed = false;
     if let Some(message_id) = received {
+        let held = status == PostStatus::Pending;
+        confirmed = reply_confirmation::queue(&txn, state, author, thread, post.id, held).await?;
         received::record(
             &txn,
             received::Received {
@@ -253,7 +258,7 @@ pub async fn create_reply(
                 thread_id: thread.id,
                 post_id: Some(post.id),
                 refusal: None,
-                answered: false,
+                answered: confirmed,
             },
         )
         .await?;
@@ -266,6 +271,9 @@ pub async fn create_reply(
         tell_held(&txn, state, access, &thread.title, author.id, false).await?;
     }
     txn.commit().await?;
+    if confirmed {
+        state.mail_queued();
+    }
     Ok(Written {
         thread_id: thread.id,
         post_id: post.id,

@@ -16,7 +16,8 @@ pub struct Received<'a> {
     pub post_id: Option<i32>,
     /// Why it was not posted.
     pub refusal: Option<&'a str>,
-    /// Whether the member was told why by mail.
+    /// Whether the member was answered by mail: told why it was refused, or, for a post, sent
+    /// its confirmation.
     pub answered: bool,
 }
 
@@ -54,11 +55,19 @@ pub async fn record(db: &impl ConnectionTrait, received: Received<'_>) -> Result
     Ok(())
 }
 
-/// How many refusals the member was answered since `since`.
+/// Which answers to count: to refused messages, or confirmations of posted ones.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Answer {
+    Refusal,
+    Confirmation,
+}
+
+/// How many answers of this kind the member was sent since `since`.
 pub async fn answered_since(
     db: &impl ConnectionTrait,
     user_id: i32,
     since: OffsetDateTime,
+    answer: Answer,
 ) -> Result<i64, DbErr> {
     #[derive(FromQueryResult)]
     struct Count {
@@ -66,7 +75,14 @@ pub async fn answered_since(
     }
     let count = Count::find_by_statement(Statement::from_sql_and_values(
         db.get_database_backend(),
-        "SELECT COUNT(*) AS n FROM mail_replies WHERE user_id = $1 AND answered AND created_at >= $2",
+        format!(
+            "SELECT COUNT(*) AS n FROM mail_replies
+             WHERE user_id = $1 AND answered AND created_at >= $2 AND refusal IS {} NULL",
+            match answer {
+                Answer::Refusal => "NOT",
+                Answer::Confirmation => "",
+            }
+        ),
         [user_id.into(), since.into()],
     ))
     .one(db)

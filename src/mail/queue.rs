@@ -58,6 +58,8 @@ pub enum Kind {
     WaitingDigest,
     /// The answer to a reply by mail that was not posted (why, and the thread's link).
     ReplyRefused,
+    /// The answer to a reply by mail that was posted (or is held for approval): its link.
+    ReplyPosted,
 }
 
 impl Kind {
@@ -73,6 +75,7 @@ impl Kind {
             Kind::Handoff => "handoff",
             Kind::WaitingDigest => "waiting",
             Kind::ReplyRefused => "reply-refused",
+            Kind::ReplyPosted => "reply-posted",
         }
     }
 
@@ -81,14 +84,14 @@ impl Kind {
     const fn automatic(self) -> Option<AutoSubmitted> {
         match self {
             Kind::Invitation => None,
-            Kind::ReplyRefused => Some(AutoSubmitted::Replied),
+            Kind::ReplyRefused | Kind::ReplyPosted => Some(AutoSubmitted::Replied),
             _ => Some(AutoSubmitted::Generated),
         }
     }
 
     /// Every kind, in the order of their numbers in return paths: new kinds go at the end,
     /// since the numbers are in return paths already mailed.
-    const ALL: [Kind; 10] = [
+    const ALL: [Kind; 11] = [
         Kind::Invitation,
         Kind::PasswordReset,
         Kind::PasswordChanged,
@@ -99,6 +102,7 @@ impl Kind {
         Kind::Handoff,
         Kind::WaitingDigest,
         Kind::ReplyRefused,
+        Kind::ReplyPosted,
     ];
 
     /// Its number in return paths (`verp::Sent::Queued`).

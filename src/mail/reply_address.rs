@@ -3,9 +3,17 @@
 //! paths of [`super::verp`], under a label of its own), so that a reply names who wrote it and
 //! where, and nobody can make an address for anyone else or for another thread.
 //!
-//! A token is `m{member}-t{thread}-{mac}`, 80 bits of HMAC-SHA256 in hex: lowercase letters and
-//! digits, read in any case (mail systems may change the case of a local part), at most 44
-//! characters, so `reply+` and the token stay within the 64 that RFC 5321 allows.
+//! A token is `m{member}-t{thread}-{mac}`, or `m{member}-t{thread}-g{generation}-{mac}` once
+//! the member has revoked their earlier addresses, with 80 bits of HMAC-SHA256 in hex: lowercase
+//! letters and digits, read in any case (mail systems may change the case of a local part), at
+//! most 55 characters, so `reply+` and the token stay within the 64 that RFC 5321 allows.
+//!
+//! The generation is the member's `users.reply_generation` when the address was made. It is
+//! signed with the rest, so nobody can move an old address on to the current number; the
+//! profile's "Stop replies from older emails" moves the member's number on, and an address
+//! with an earlier one is then refused (`forums::by_mail`). Generation 0, every account's
+//! first, is written without its `-g` part: the addresses mailed before generations existed
+//! are the same text and keep working until the member revokes them.
 
 use super::verp::{SignedMailbox, token_number};
 use crate::secret::ServerSecret;
@@ -19,6 +27,8 @@ const LABEL: &[u8] = b"fora/reply/v1\0";
 pub struct ReplyTag {
     pub member_id: i32,
     pub thread_id: i32,
+    /// The member's reply generation the address was made with.
+    pub generation: i32,
 }
 
 /// The reply domain and the key of its tokens, made once at start-up.
@@ -36,18 +46,32 @@ impl ReplyAddress {
 
     /// The `Reply-To` of a notification about `tag.thread_id` sent to `tag.member_id`.
     pub fn address(&self, tag: ReplyTag) -> String {
-        self.0
-            .address(&format!("m{}-t{}", tag.member_id, tag.thread_id))
+        let body = match tag.generation {
+            0 => format!("m{}-t{}", tag.member_id, tag.thread_id),
+            generation => format!("m{}-t{}-g{generation}", tag.member_id, tag.thread_id),
+        };
+        self.0.address(&body)
     }
 
     /// What a token (what follows `reply+`) says, in any case; `None` when it was not made
     /// with this key, or altered.
     pub fn verify(&self, token: &str) -> Option<ReplyTag> {
         let body = self.0.verify(token)?;
-        let (member, thread) = body.split_once('-')?;
+        let mut parts = body.split('-');
+        let member = token_number(parts.next()?.strip_prefix('m')?)?;
+        let thread = token_number(parts.next()?.strip_prefix('t')?)?;
+        // Generation 0 has one spelling: none.
+        let generation = match parts.next() {
+            None => 0,
+            Some(part) => Some(token_number(part.strip_prefix('g')?)?).filter(|g| *g > 0)?,
+        };
+        if parts.next().is_some() {
+            return None;
+        }
         Some(ReplyTag {
-            member_id: token_number(member.strip_prefix('m')?)?,
-            thread_id: token_number(thread.strip_prefix('t')?)?,
+            member_id: member,
+            thread_id: thread,
+            generation,
         })
     }
 }
@@ -74,10 +98,17 @@ mod tests {
             ReplyTag {
                 member_id: i32::MAX,
                 thread_id: i32::MAX,
+                generation: i32::MAX,
             },
             ReplyTag {
                 member_id: 3,
                 thread_id: 0,
+                generation: 0,
+            },
+            ReplyTag {
+                member_id: 3,
+                thread_id: 5,
+                generation: 1,
             },
         ] {
             let address = addresses.address(tag);
@@ -99,6 +130,7 @@ mod tests {
         let address = addresses.address(ReplyTag {
             member_id: 41,
             thread_id: 9,
+            generation: 0,
         });
         let token = token(&address);
         let other_key = ReplyAddress::new("reply.example.org", &ServerSecret::for_tests(8));
@@ -119,6 +151,52 @@ mod tests {
         assert_eq!(addresses.verify(bounce_token), None);
         for junk in ["", "-", "m1-t1-", "m1-t1-zz", "m1-t1", "é-é-é"] {
             assert_eq!(addresses.verify(junk), None, "{junk:?}");
+        }
+    }
+
+    #[test]
+    fn a_generation_is_signed_and_has_one_spelling() {
+        let addresses = addresses();
+        let tag = |generation| ReplyTag {
+            member_id: 41,
+            thread_id: 9,
+            generation,
+        };
+        let first = addresses.address(tag(0));
+        assert!(token(&first).starts_with("m41-t9-"), "{first}");
+        assert!(!token(&first).contains("-g"), "{first}");
+        let second = addresses.address(tag(2));
+        assert!(token(&second).starts_with("m41-t9-g2-"), "{second}");
+        assert_eq!(addresses.verify(token(&second)), Some(tag(2)));
+        // Moving an old address on to a newer number breaks its signature.
+        let (body, mac) = token(&second).rsplit_once('-').expect("a mac");
+        for altered in [
+            format!("{}-{mac}", body.replacen("g2", "g3", 1)),
+            format!("{}-{mac}", body.replacen("-g2", "", 1)),
+            format!(
+                "{}-g3-{mac}",
+                token(&first).rsplit_once('-').expect("a mac").0
+            ),
+        ] {
+            assert_eq!(addresses.verify(&altered), None, "{altered}");
+        }
+        // Spellings that the signer never writes are refused even when signed.
+        let signer = SignedMailbox::new(
+            REPLY,
+            LABEL,
+            "reply.example.org",
+            &ServerSecret::for_tests(7),
+        );
+        for body in [
+            "m41-t9-g0",
+            "m41-t9-g02",
+            "m41-t9-g-1",
+            "m41-t9-g1-g2",
+            "m41-t9-x1",
+            "m41-t9-g",
+        ] {
+            let address = signer.address(body);
+            assert_eq!(addresses.verify(token(&address)), None, "{body}");
         }
     }
 }

@@ -17,6 +17,7 @@ const KNOWN: &[&str] = &[
     "learning.saved",
     "learning.proposed",
     "bounce.member_works_saved",
+    "reply_mail.profile_stopped",
 ];
 
 pub async fn set(session: &Session, key: &'static str) {

@@ -179,6 +179,9 @@ pub struct ProfileView {
     pub newsletter: crate::newsletter::ProfileNewsletter,
     /// Set when mail to the address stopped after bounces: what the last report said.
     pub bounced: Option<crate::bounces::Bounced>,
+    /// Whether notifications can be answered by mail (`FORA_REPLY_DOMAIN`): then the member
+    /// can revoke the reply addresses mailed so far.
+    pub replies_by_mail: bool,
 }
 
 pub fn profile(ctx: &Ctx, view: &ProfileView, errors: &FormErrors) -> Markup {
@@ -242,6 +245,16 @@ pub fn profile(ctx: &Ctx, view: &ProfileView, errors: &FormErrors) -> Markup {
                 form method="post" action=(paths::PROFILE_SIGN_OUT_EVERYWHERE) {
                     (csrf_field(ctx))
                     button type="submit" { (t(lang, "profile.sign_out_everywhere")) }
+                }
+            }
+            @if view.replies_by_mail {
+                section {
+                    h2 { (t(lang, "reply_mail.profile_heading")) }
+                    p { (t(lang, "reply_mail.profile_help")) }
+                    form method="post" action=(paths::PROFILE_STOP_OLD_REPLIES) {
+                        (csrf_field(ctx))
+                        button type="submit" { (t(lang, "reply_mail.profile_stop")) }
+                    }
                 }
             }
             @if !view.memberships.is_empty() {

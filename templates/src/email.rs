@@ -231,6 +231,8 @@ pub enum ReplyRefusal {
     Empty,
     TooLong,
     WrongSender,
+    /// Sent to an address the member revoked ("Stop replies from old emails").
+    Revoked,
 }
 
 impl ReplyRefusal {
@@ -244,6 +246,7 @@ impl ReplyRefusal {
             ReplyRefusal::Empty => "reply_mail.reason_empty",
             ReplyRefusal::TooLong => "reply_mail.reason_too_long",
             ReplyRefusal::WrongSender => "reply_mail.reason_wrong_sender",
+            ReplyRefusal::Revoked => "reply_mail.reason_revoked",
         }
     }
 
@@ -286,6 +289,24 @@ pub fn reply_refused(
             }
         }
     }
+}
+
+/// The answer to a reply by mail that was posted: where it is (`post_link`), and, when the
+/// forum approves posts first (`held`), that it waits for that.
+pub fn reply_posted(lang: &str, thread_title: &str, post_link: &str, held: bool) -> RenderedEmail {
+    let (subject, intro) = if held {
+        ("reply_mail.held_subject", "reply_mail.held_intro")
+    } else {
+        ("reply_mail.posted_subject", "reply_mail.posted_intro")
+    };
+    simple_with(
+        lang,
+        t(lang, subject).into_owned(),
+        tf(lang, intro, &[("thread", thread_title)]),
+        post_link,
+        &t(lang, "reply_mail.open_post"),
+        &[],
+    )
 }
 
 /// Double opt-in: the link confirms a newsletter subscription (it opens a page with one

@@ -16,6 +16,7 @@ pub const PROFILE_PASSWORD: &str = "/profile/password";
 pub const PROFILE_NEWSLETTER: &str = "/profile/newsletter";
 pub const PROFILE_ADDRESS_WORKS: &str = "/profile/address-works";
 pub const PROFILE_SIGN_OUT_EVERYWHERE: &str = "/profile/sign-out-everywhere";
+pub const PROFILE_STOP_OLD_REPLIES: &str = "/profile/stop-old-replies";
 pub const STYLE_CSS: &str = "/static/style.css";
 
 pub const FORUMS: &str = "/forums";

@@ -36,6 +36,7 @@ mod newsletter_lease;
 mod newsletter_subscribe;
 mod notifications;
 mod pathological_posts;
+mod postfix;
 mod private_pages;
 mod reply_by_mail;
 mod routes_in_source;

@@ -6,7 +6,7 @@
 
 use fora::{
     entities::{posts, states::PostStatus},
-    forums::{by_mail::ANSWERS_PER_HOUR, notify},
+    forums::{by_mail::ANSWERS_PER_HOUR, notify, reply_confirmation::CONFIRMATIONS_PER_HOUR},
     mail::reply_address::ReplyTag,
 };
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
@@ -21,6 +21,8 @@ const REPLY_DOMAIN: &str = "reply.example.org";
 const MEMBER: &str = "member-agri@example.org";
 const MODERATOR: &str = "mod-agri@example.org";
 const REFUSED: &str = "Your reply by email was not posted";
+const POSTED: &str = "Your reply by email is posted";
+const HELD: &str = "Your reply by email is waiting for approval";
 
 fn options() -> Options {
     Options {
@@ -40,6 +42,11 @@ crate::on_both_databases!(
     forged_tokens_and_automatic_mail_post_nothing,
     a_second_delivery_posts_once,
     a_flood_of_refusals_gets_a_few_answers,
+    a_posted_reply_is_confirmed_with_its_link,
+    a_held_reply_is_confirmed_as_waiting_in_the_members_language,
+    a_flood_of_posted_replies_gets_a_bounded_number_of_confirmations,
+    stopping_replies_from_old_emails_revokes_every_address_mailed_so_far,
+    stopping_old_replies_needs_a_signed_in_post_with_its_token,
 );
 
 crate::on_both_databases!(without_the_setting_notifications_have_no_reply_to);
@@ -78,6 +85,7 @@ fn reply_to(app: &TestApp, scene: &Scene) -> String {
         .address(ReplyTag {
             member_id: scene.member_id,
             thread_id: scene.thread_id,
+            generation: 0,
         })
 }
 
@@ -124,11 +132,33 @@ async fn deliver_notifications(app: &TestApp) -> usize {
 
 /// The answers to refused replies the member got, waiting up to 5 s for `count` of them.
 async fn answers(app: &TestApp, count: usize) -> Vec<crate::support::Mail> {
-    app.mails_to(MEMBER, count)
-        .await
-        .into_iter()
-        .filter(|mail| mail.subject == REFUSED)
-        .collect()
+    mails_titled(app, REFUSED, count).await
+}
+
+/// The mails to the member with this subject, waiting up to 5 s for `count` of them.
+async fn mails_titled(app: &TestApp, subject: &str, count: usize) -> Vec<crate::support::Mail> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let found: Vec<_> = app
+            .sent_mails()
+            .into_iter()
+            .filter(|mail| mail.to == MEMBER && mail.subject == subject)
+            .collect();
+        if found.len() >= count || std::time::Instant::now() > deadline {
+            return found;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// How many mails to the member have this subject, once the mail worker had time to send
+/// any more.
+async fn titled_in_the_end(app: &TestApp, subject: &str) -> usize {
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    app.sent_mails()
+        .iter()
+        .filter(|mail| mail.to == MEMBER && mail.subject == subject)
+        .count()
 }
 
 /// How many answers were sent, once the mail worker had time to send any more.
@@ -157,6 +187,7 @@ async fn the_notification_carries_the_reply_address_and_says_so(app: TestApp) {
         .address(ReplyTag {
             member_id: moderator_id,
             thread_id: scene.thread_id,
+            generation: 0,
         });
     assert!(
         mail.raw.contains(&format!("Reply-To: {address}")),
@@ -380,6 +411,8 @@ async fn a_locked_thread_an_empty_reply_and_a_wrong_sender_are_answered(app: Tes
     );
     assert_ran(&deliver_mail(&app, upper, &to, None).await, 0);
     assert_eq!(posts_in(&app, scene.thread_id).await, before + 1);
+    // Its confirmation goes to the stored address.
+    assert_eq!(mails_titled(&app, POSTED, 1).await.len(), 1);
 
     let ran = reply(&app, &scene, "reply-only-quote.eml", "empty@x").await;
     assert_ran(&ran, 0);
@@ -538,6 +571,8 @@ async fn a_second_delivery_posts_once(app: TestApp) {
     }
     answers(&app, 1).await;
     assert_eq!(answered_in_the_end(&app).await, 1);
+    // The posted one was confirmed once.
+    assert_eq!(titled_in_the_end(&app, POSTED).await, 1);
 }
 
 async fn a_flood_of_refusals_gets_a_few_answers(app: TestApp) {
@@ -556,4 +591,353 @@ async fn a_flood_of_refusals_gets_a_few_answers(app: TestApp) {
     let most = usize::try_from(ANSWERS_PER_HOUR).expect("small");
     answers(&app, most).await;
     assert_eq!(answered_in_the_end(&app).await, most);
+}
+
+/// The member's reply generation, as stored.
+async fn generation(app: &TestApp, member_id: i32) -> i32 {
+    fora::entities::users::Entity::find_by_id(member_id)
+        .one(app.db())
+        .await
+        .expect("db")
+        .expect("member")
+        .reply_generation
+}
+
+/// The id of the newest post in a thread.
+async fn newest_post(app: &TestApp, thread_id: i32) -> i32 {
+    use sea_orm::QueryOrder;
+    posts::Entity::find()
+        .filter(posts::Column::ThreadId.eq(thread_id))
+        .order_by_desc(posts::Column::Id)
+        .one(app.db())
+        .await
+        .expect("db")
+        .expect("a post")
+        .id
+}
+
+async fn a_posted_reply_is_confirmed_with_its_link(app: TestApp) {
+    let scene = scene(&app, "post").await;
+    let ran = reply(&app, &scene, "reply-gmail.eml", "confirm@mail.example.net").await;
+    assert_ran(&ran, 0);
+    assert!(ran.log.contains("Posted"), "{}", ran.log);
+    let post_id = newest_post(&app, scene.thread_id).await;
+    let confirmed = mails_titled(&app, POSTED, 1).await;
+    assert_eq!(confirmed.len(), 1);
+    let mail = &confirmed[0];
+    assert!(
+        mail.text.contains("Cooperatives and child labour"),
+        "{}",
+        mail.text
+    );
+    assert!(
+        mail.text.contains("is posted in the discussion"),
+        "{}",
+        mail.text
+    );
+    assert!(
+        mail.link("/threads/").ends_with(&format!(
+            "/threads/{}?post={post_id}#post-{post_id}",
+            scene.thread_id
+        )),
+        "{}",
+        mail.text
+    );
+    for header in ["Auto-Submitted: auto-replied", "Message-ID: <", "Date: "] {
+        assert!(mail.raw.contains(header), "{header}: {}", mail.raw);
+    }
+    // An answer to the member, never one that invites a reply by mail again.
+    assert!(!mail.raw.contains("Reply-To: reply+"), "{}", mail.raw);
+    assert!(!mail.text.contains("You can answer this email"));
+    // It went through the durable queue, as a kind of its own.
+    use sea_orm::ConnectionTrait;
+    let rows = app
+        .db()
+        .query_all_raw(sea_orm::Statement::from_string(
+            app.db().get_database_backend(),
+            "SELECT kind, status FROM mail_queue WHERE kind = 'reply-posted'",
+        ))
+        .await
+        .expect("db");
+    assert_eq!(rows.len(), 1);
+    // The message delivered again is neither posted nor confirmed again; a refused one is
+    // never confirmed.
+    assert_ran(
+        &reply(&app, &scene, "reply-gmail.eml", "confirm@mail.example.net").await,
+        0,
+    );
+    assert_ran(
+        &reply(
+            &app,
+            &scene,
+            "reply-only-quote.eml",
+            "nothing@mail.example.net",
+        )
+        .await,
+        0,
+    );
+    answers(&app, 1).await;
+    assert_eq!(titled_in_the_end(&app, POSTED).await, 1);
+    assert_eq!(titled_in_the_end(&app, HELD).await, 0);
+}
+
+async fn a_held_reply_is_confirmed_as_waiting_in_the_members_language(app: TestApp) {
+    let scene = scene(&app, "pre").await;
+    let ran = reply(&app, &scene, "reply-gmail.eml", "held-en@x").await;
+    assert_ran(&ran, 0);
+    assert!(ran.log.contains("held: true"), "{}", ran.log);
+    let mail = mails_titled(&app, HELD, 1).await.remove(0);
+    assert!(mail.text.contains("approve posts"), "{}", mail.text);
+    let post_id = newest_post(&app, scene.thread_id).await;
+    assert!(
+        mail.link("/threads/")
+            .ends_with(&format!("#post-{post_id}"))
+    );
+    assert_eq!(titled_in_the_end(&app, POSTED).await, 0);
+
+    for (locale, subject, words) in [
+        (
+            "fr",
+            "Votre réponse par e-mail attend d’être approuvée",
+            "approuvent les messages",
+        ),
+        (
+            "es",
+            "Su respuesta por correo espera aprobación",
+            "aprueban los mensajes",
+        ),
+    ] {
+        app.sql(&format!(
+            "UPDATE users SET locale = '{locale}' WHERE id = {}",
+            scene.member_id
+        ))
+        .await;
+        let ran = reply(
+            &app,
+            &scene,
+            "reply-thunderbird-fr.eml",
+            &format!("held-{locale}@x"),
+        )
+        .await;
+        assert_ran(&ran, 0);
+        let mail = mails_titled(&app, subject, 1).await.remove(0);
+        assert!(mail.text.contains(words), "{locale}: {}", mail.text);
+        assert!(
+            mail.html.contains(&format!("lang=\"{locale}\"")),
+            "{locale}"
+        );
+    }
+}
+
+async fn a_flood_of_posted_replies_gets_a_bounded_number_of_confirmations(app: TestApp) {
+    let scene = scene(&app, "post").await;
+    // As if the member had had as many confirmations as an hour allows.
+    for n in 0..CONFIRMATIONS_PER_HOUR {
+        app.sql(&format!(
+            "INSERT INTO mail_replies (message_id, user_id, thread_id, post_id, refusal, answered, created_at)
+             VALUES ('earlier-{n}@x', {}, {}, NULL, NULL, TRUE, CURRENT_TIMESTAMP)",
+            scene.member_id, scene.thread_id
+        ))
+        .await;
+    }
+    let before = posts_in(&app, scene.thread_id).await;
+    let ran = reply(&app, &scene, "reply-gmail.eml", "one-more@x").await;
+    assert_ran(&ran, 0);
+    assert_eq!(
+        posts_in(&app, scene.thread_id).await,
+        before + 1,
+        "still posted"
+    );
+    assert_eq!(titled_in_the_end(&app, POSTED).await, 0, "not confirmed");
+    // Confirmations do not use up the answers to refusals.
+    let ran = reply(&app, &scene, "reply-only-quote.eml", "refused@x").await;
+    assert_ran(&ran, 0);
+    assert_eq!(answers(&app, 1).await.len(), 1);
+}
+
+async fn stopping_replies_from_old_emails_revokes_every_address_mailed_so_far(app: TestApp) {
+    let scene = scene(&app, "post").await;
+    // The moderator's notification of the member's web reply, out of the way.
+    assert_eq!(deliver_notifications(&app).await, 1);
+    let old = reply_to(&app, &scene);
+    let before = posts_in(&app, scene.thread_id).await;
+
+    // The profile offers it; the member uses it and is told it is done.
+    let member = app.login(MEMBER).await;
+    let profile = member.get("/profile").await;
+    profile.assert_status(200);
+    assert!(profile.body.contains("Stop replies from old emails"));
+    assert!(
+        profile
+            .body
+            .contains("action=\"/profile/stop-old-replies\"")
+    );
+    member
+        .post("/profile/stop-old-replies", &[])
+        .await
+        .assert_status(303);
+    let profile = member.get("/profile").await;
+    assert!(
+        profile
+            .body
+            .contains("Replies to the emails you received before now are no longer posted."),
+        "{}",
+        profile.body
+    );
+    assert_eq!(generation(&app, scene.member_id).await, 1);
+
+    // The old address, from the member: not posted, and the member told why (without the
+    // thread: it was not checked whether they may still see it).
+    let ran = reply(&app, &scene, "reply-gmail.eml", "old-own@x").await;
+    assert_ran(&ran, 0);
+    assert!(ran.log.contains("revoked"), "{}", ran.log);
+    let answer = answers(&app, 1).await.remove(0);
+    assert!(
+        answer.text.contains("stopped replies from older emails"),
+        "{}",
+        answer.text
+    );
+    assert!(!answer.text.contains("/threads/"), "{}", answer.text);
+    assert!(answer.raw.contains("Auto-Submitted: auto-replied"));
+    // From anyone else: no such address, nothing posted, nobody answered.
+    let forwarded = message(
+        "reply-outlook.eml",
+        &old,
+        "colleague@example.net",
+        "old-fw@x",
+    );
+    let ran = deliver_mail(&app, forwarded, &old, None).await;
+    assert_ran(&ran, 67);
+    assert_eq!(posts_in(&app, scene.thread_id).await, before);
+    assert_eq!(
+        answered_in_the_end(&app).await,
+        1,
+        "{:?}",
+        app.sent_mails()
+            .iter()
+            .map(|m| (&m.to, &m.subject, &m.text))
+            .collect::<Vec<_>>()
+    );
+    assert!(
+        app.sent_mails()
+            .iter()
+            .all(|m| m.to != "colleague@example.net")
+    );
+
+    // The old address moved on to the new number by hand is a forgery.
+    let (body, mac) = old
+        .strip_prefix("reply+")
+        .and_then(|rest| rest.split_once('@'))
+        .and_then(|(token, _)| token.rsplit_once('-'))
+        .expect("a token");
+    let moved = format!("reply+{body}-g1-{mac}@{REPLY_DOMAIN}");
+    let ran = deliver_mail(
+        &app,
+        message("reply-gmail.eml", &moved, MEMBER, "moved@x"),
+        &moved,
+        None,
+    )
+    .await;
+    assert_ran(&ran, 67);
+
+    // Notifications from now on carry the new number, and a reply to them is posted (after
+    // the moderator's new post: two more in the thread).
+    scene
+        .moderator
+        .post(
+            &format!("{}/reply", scene.path),
+            &[("body", "A new question")],
+        )
+        .await
+        .assert_status(303);
+    assert_eq!(deliver_notifications(&app).await, 1);
+    // The member has had the refusal already: wait for the notification itself.
+    let notification = app
+        .mails_to(MEMBER, 2)
+        .await
+        .into_iter()
+        .find(|mail| mail.raw.contains("Reply-To: reply+"))
+        .expect("a notification to the member");
+    let new = format!("reply+m{}-t{}-g1-", scene.member_id, scene.thread_id);
+    assert!(notification.raw.contains(&new), "{}", notification.raw);
+    let current = app
+        .state
+        .reply_address
+        .as_ref()
+        .expect("a reply domain")
+        .address(ReplyTag {
+            member_id: scene.member_id,
+            thread_id: scene.thread_id,
+            generation: 1,
+        });
+    assert!(notification.raw.contains(&format!("Reply-To: {current}")));
+    let ran = deliver_mail(
+        &app,
+        message("reply-apple-mail.eml", &current, MEMBER, "new@x"),
+        &current,
+        None,
+    )
+    .await;
+    assert_ran(&ran, 0);
+    assert!(ran.log.contains("Posted"), "{}", ran.log);
+    assert_eq!(posts_in(&app, scene.thread_id).await, before + 2);
+
+    // Once more: the address of generation 1 stops too.
+    member
+        .post("/profile/stop-old-replies", &[])
+        .await
+        .assert_status(303);
+    assert_eq!(generation(&app, scene.member_id).await, 2);
+    let ran = deliver_mail(
+        &app,
+        message("reply-apple-mail.eml", &current, MEMBER, "new-again@x"),
+        &current,
+        None,
+    )
+    .await;
+    assert_ran(&ran, 0);
+    assert!(ran.log.contains("revoked"), "{}", ran.log);
+    assert_eq!(posts_in(&app, scene.thread_id).await, before + 2);
+}
+
+async fn stopping_old_replies_needs_a_signed_in_post_with_its_token(app: TestApp) {
+    let scene = scene(&app, "post").await;
+    let member = app.login(MEMBER).await;
+    member.get("/profile").await;
+    member
+        .post_raw("/profile/stop-old-replies", &[])
+        .await
+        .assert_status(403);
+    member
+        .post_raw("/profile/stop-old-replies", &[("csrf_token", "forged")])
+        .await
+        .assert_status(403);
+    let other = app.client();
+    let others_token = other.token().await;
+    member
+        .post_raw(
+            "/profile/stop-old-replies",
+            &[("csrf_token", &others_token)],
+        )
+        .await
+        .assert_status(403);
+    // A GET changes nothing (there is no such page); a visitor is sent to sign in.
+    let got = member.get("/profile/stop-old-replies").await;
+    assert_eq!(got.status, 405, "{}", got.body);
+    let visitor = app.client();
+    let page = visitor.post("/profile/stop-old-replies", &[]).await;
+    assert!(
+        page.status == 303
+            && page
+                .location
+                .as_deref()
+                .is_some_and(|l| l.contains("/login")),
+        "{} {:?}",
+        page.status,
+        page.location
+    );
+    assert_eq!(generation(&app, scene.member_id).await, 0);
+    // The old address still works.
+    assert_ran(&reply(&app, &scene, "reply-gmail.eml", "still@x").await, 0);
+    mails_titled(&app, POSTED, 1).await.remove(0);
 }

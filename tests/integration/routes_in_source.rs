@@ -189,6 +189,7 @@ fn built_paths() -> Vec<(&'static str, String)> {
             "PROFILE_SIGN_OUT_EVERYWHERE",
             paths::PROFILE_SIGN_OUT_EVERYWHERE,
         ),
+        ("PROFILE_STOP_OLD_REPLIES", paths::PROFILE_STOP_OLD_REPLIES),
         ("STYLE_CSS", paths::STYLE_CSS),
         ("FORUMS", paths::FORUMS),
         ("WAITING", paths::WAITING),
