@@ -19,6 +19,7 @@ mod m20261201_000090_forum_language;
 mod m20261201_000110_bounce_scores;
 mod m20261202_000010_mail_replies;
 pub mod m20261202_000020_vocabulary_labels;
+mod m20261202_000030_post_language;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000110_bounce_scores::Migration),
             Box::new(m20261202_000010_mail_replies::Migration),
             Box::new(m20261202_000020_vocabulary_labels::Migration),
+            Box::new(m20261202_000030_post_language::Migration),
         ]
     }
 }

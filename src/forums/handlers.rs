@@ -125,8 +125,9 @@ impl ThreadPageQuery {
 
 /// What the reply box starts with.
 enum ReplyBox {
-    /// What the reader typed (shown again when it could not be saved).
-    Typed(String),
+    /// What the reader typed and the language they chose (shown again when it could not be
+    /// saved).
+    Typed(String, String),
     /// Empty, or a quote of this post when it is in the thread.
     Quoting(Option<i32>),
 }
@@ -185,6 +186,7 @@ pub async fn show_forum(
             .map(|r| views::ThreadRow {
                 id: r.id,
                 title: r.title,
+                language: r.language,
                 author: r.author,
                 pinned: r.pinned_at.is_some(),
                 locked: r.locked_at.is_some(),
@@ -213,6 +215,7 @@ fn new_thread_view(
     access: &access::ForumAccess,
     title: String,
     body: String,
+    language: String,
 ) -> views::NewThreadView {
     views::NewThreadView {
         forum_slug: access.forum.slug.clone(),
@@ -221,6 +224,7 @@ fn new_thread_view(
             && !access.role.moderates(),
         title,
         body,
+        language,
     }
 }
 
@@ -257,7 +261,7 @@ pub async fn show_new_thread(
         },
         None => (String::new(), String::new()),
     };
-    let view = new_thread_view(&access, title, body);
+    let view = new_thread_view(&access, title, body, signed_in.lang.to_owned());
     Ok(html(
         StatusCode::OK,
         views::new_thread(&signed_in.ctx(), &view, &FormErrors::default()),
@@ -270,6 +274,9 @@ pub struct NewThreadForm {
     title: String,
     #[serde(default)]
     body: String,
+    /// The thread's language; absent (an older form) means the author's interface language.
+    #[serde(default)]
+    language: String,
 }
 
 pub async fn create_thread(
@@ -286,14 +293,18 @@ pub async fn create_thread(
     let body = forms::markdown_body(&form.body)
         .map_err(|k| errors.add("body", k))
         .ok();
-    let (Some(title), Some(body)) = (title, body) else {
-        let view = new_thread_view(&access, form.title, form.body);
+    let language = forms::language(&form.language, signed_in.lang)
+        .map_err(|k| errors.add("language", k))
+        .ok();
+    let (Some(title), Some(body), Some(language)) = (title, body, language) else {
+        let view = new_thread_view(&access, form.title, form.body, form.language);
         return Ok(html(
             StatusCode::UNPROCESSABLE_ENTITY,
             views::new_thread(&signed_in.ctx(), &view, &errors),
         ));
     };
-    let written = posting::create_thread(&state, &access, &signed_in.user, &title, &body).await?;
+    let written =
+        posting::create_thread(&state, &access, &signed_in.user, &title, &body, language).await?;
     if written.held {
         flash::set(&signed_in.session, "post.held").await;
     }
@@ -359,12 +370,13 @@ async fn render_thread(
     {
         reading::record_reading(state, open, user.id, last).await?;
     }
-    let reply_body = match reply_box {
-        ReplyBox::Typed(typed) => typed,
-        ReplyBox::Quoting(Some(quote_id)) if can_reply => {
-            quoted_reply(db, user, thread.id, quote_id).await?
-        }
-        ReplyBox::Quoting(_) => String::new(),
+    let (reply_body, reply_language) = match reply_box {
+        ReplyBox::Typed(typed, language) => (typed, language),
+        ReplyBox::Quoting(Some(quote_id)) if can_reply => (
+            quoted_reply(db, user, thread.id, quote_id).await?,
+            signed_in.lang.to_owned(),
+        ),
+        ReplyBox::Quoting(_) => (String::new(), signed_in.lang.to_owned()),
     };
     let move_targets = if moderator {
         super::moderation::move_targets(db, user, access.forum.id).await?
@@ -375,6 +387,7 @@ async fn render_thread(
         thread: views::ThreadHead {
             id: thread.id,
             title: thread.title.clone(),
+            language: thread.language.clone(),
             forum_slug: access.forum.slug.clone(),
             forum_title: access.forum.title.clone(),
             locked: thread.locked_at.is_some(),
@@ -413,6 +426,7 @@ async fn render_thread(
         following: open.following,
         can_reply,
         reply_body,
+        reply_language,
         notice,
         move_targets,
         learnings: open.learnings.clone(),
@@ -447,34 +461,53 @@ pub struct BodyForm {
     body: String,
 }
 
+#[derive(Deserialize)]
+pub struct ReplyForm {
+    #[serde(default)]
+    body: String,
+    /// The reply's language; absent (an older form) means the author's interface language.
+    #[serde(default)]
+    language: String,
+}
+
 pub async fn create_reply(
     State(state): State<AppState>,
     signed_in: SignedIn,
     Path(thread_id): Path<i32>,
-    Form(form): Form<BodyForm>,
+    Form(form): Form<ReplyForm>,
 ) -> AppResult<Response> {
     let (thread, access) = access::thread(&state.db, &signed_in.user, thread_id).await?;
-    let body = match forms::markdown_body(&form.body) {
-        Ok(body) => body,
-        Err(key) => {
-            let open = reading::open_thread(&state.db, &signed_in.user, thread_id).await?;
-            let mut errors = FormErrors::default();
-            errors.add("body", key);
-            let page = render_thread(
-                &state,
-                &signed_in,
-                &open,
-                Position::Last,
-                ReplyBox::Typed(form.body),
-                None,
-                &errors,
-            )
-            .await?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response());
-        }
+    let mut errors = FormErrors::default();
+    let body = forms::markdown_body(&form.body)
+        .map_err(|k| errors.add("body", k))
+        .ok();
+    let language = forms::language(&form.language, signed_in.lang)
+        .map_err(|k| errors.add("language", k))
+        .ok();
+    let (Some(body), Some(language)) = (body, language) else {
+        let open = reading::open_thread(&state.db, &signed_in.user, thread_id).await?;
+        let page = render_thread(
+            &state,
+            &signed_in,
+            &open,
+            Position::Last,
+            ReplyBox::Typed(form.body, form.language),
+            None,
+            &errors,
+        )
+        .await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response());
     };
-    let written =
-        posting::create_reply(&state, &access, &thread, &signed_in.user, &body, None).await?;
+    let written = posting::create_reply(
+        &state,
+        &access,
+        &thread,
+        &signed_in.user,
+        &body,
+        language,
+        None,
+    )
+    .await?;
     if written.held {
         flash::set(&signed_in.session, "post.held").await;
     }

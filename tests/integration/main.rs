@@ -12,6 +12,7 @@ mod browser;
 mod chromium;
 mod cli;
 mod connection_limits;
+mod content_languages;
 mod dkim;
 mod docker_image;
 mod edge_input;
