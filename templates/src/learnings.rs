@@ -597,6 +597,7 @@ pub fn vocabularies_page(
                             }
                         }
                         " " code { (code) }
+                        " " a href=(paths::admin_term(name, code)) { (t(lang, "translation.edit")) (crate::components::item_name(en)) }
                     }
                 }
             }
