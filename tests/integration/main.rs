@@ -22,6 +22,7 @@ mod held_edits;
 mod home;
 mod http;
 mod invitations;
+mod label_editing;
 mod languages;
 mod library_import;
 mod library_public;
