@@ -247,14 +247,15 @@ async fn seed(database_url: &str) -> anyhow::Result<()> {
                 let forum_access = access::forum_by_slug(db, author, FORUM_SLUG)
                     .await
                     .map_err(err)?;
-                let written = posting::create_thread(&state, &forum_access, author, TITLE, &body)
-                    .await
-                    .map_err(err)?;
+                let written =
+                    posting::create_thread(&state, &forum_access, author, TITLE, &body, "en")
+                        .await
+                        .map_err(err)?;
                 thread_id = Some(written.thread_id);
             }
             Some(id) => {
                 let (thread, forum_access) = access::thread(db, author, id).await.map_err(err)?;
-                posting::create_reply(&state, &forum_access, &thread, author, &body, None)
+                posting::create_reply(&state, &forum_access, &thread, author, &body, "en", None)
                     .await
                     .map_err(err)?;
             }

@@ -238,9 +238,17 @@ pub async fn fill(state: &AppState) -> anyhow::Result<()> {
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             match thread_id {
                 None => {
-                    let written = posting::create_thread(state, &forum_access, author, title, body)
-                        .await
-                        .map_err(|e| anyhow::anyhow!("{e}"))?;
+                    let written = posting::create_thread(
+                        state,
+                        &forum_access,
+                        author,
+                        title,
+                        body,
+                        // The demo's discussions are written in their forum's language.
+                        &forum_access.forum.language,
+                    )
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
                     thread_id = Some(written.thread_id);
                 }
                 Some(id) => {
@@ -254,9 +262,18 @@ pub async fn fill(state: &AppState) -> anyhow::Result<()> {
                             .unwrap_or(access::Role::Member),
                         ..forum_access
                     };
-                    posting::create_reply(state, &forum_access, &thread, author, body, None)
-                        .await
-                        .map_err(|e| anyhow::anyhow!("{e}"))?;
+                    let language = forum_access.forum.language.clone();
+                    posting::create_reply(
+                        state,
+                        &forum_access,
+                        &thread,
+                        author,
+                        body,
+                        &language,
+                        None,
+                    )
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
                 }
             }
         }

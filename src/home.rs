@@ -50,7 +50,8 @@ async fn home(State(state): State<AppState>, viewer: Viewer) -> AppResult<Respon
                 .map(|row| views::ActiveThread {
                     href: paths::thread(row.id),
                     title: row.title,
-                    lang: (row.forum_language != viewer.lang).then_some(row.forum_language),
+                    lang: (row.language != viewer.lang).then_some(row.language),
+                    forum_lang: (row.forum_language != viewer.lang).then_some(row.forum_language),
                     forum_title: row.forum_title,
                     last_post_at: crate::web::dates::iso(row.last_post_at),
                     unread: row.unread.max(0) as u64,

@@ -20,6 +20,7 @@ mod m20261201_000110_bounce_scores;
 mod m20261202_000010_mail_replies;
 pub mod m20261202_000020_vocabulary_labels;
 mod m20261202_000030_reply_generation;
+mod m20261202_000035_post_language;
 
 pub struct Migrator;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000010_mail_replies::Migration),
             Box::new(m20261202_000020_vocabulary_labels::Migration),
             Box::new(m20261202_000030_reply_generation::Migration),
+            Box::new(m20261202_000035_post_language::Migration),
         ]
     }
 }

@@ -8,9 +8,10 @@ use super::service::{self, NewForum};
 use crate::{
     accounts,
     db::{self, now},
-    entities::{forums, themes, users},
+    entities::{forums, taxonomy_terms, themes, users},
     forums::log::{self, Entry},
     refusal::Refusal,
+    taxonomy::translations::{self, TermLabels, ThemeTexts},
     web::forms::FieldProblem,
 };
 
@@ -42,6 +43,59 @@ pub async fn create_theme(
     log::record(&txn, entry).await?;
     txn.commit().await?;
     Ok(theme)
+}
+
+/// Changes a theme's French and Spanish names and its descriptions; `false` when they already
+/// were these (nothing is logged then). A change of name reaches the search index through its
+/// change log, in the same transaction.
+pub async fn translate_theme(
+    db: &DatabaseConnection,
+    actor: &users::Model,
+    theme: &themes::Model,
+    texts: &ThemeTexts,
+) -> Result<bool, DbErr> {
+    let txn = db::begin_write(db).await?;
+    let changed = translations::set_theme_texts(&txn, theme, texts).await?;
+    if changed {
+        let entry = Entry {
+            actor_id: actor.id,
+            forum_id: None,
+            action: "translate_theme",
+            target_type: "theme",
+            target_id: theme.id,
+            reason: Some(&theme.slug),
+        };
+        log::record(&txn, entry).await?;
+    }
+    txn.commit().await?;
+    Ok(changed)
+}
+
+/// Changes a vocabulary term's French and Spanish labels; `false` when they already were these
+/// (nothing is logged then). Every learning and product tagged with the term is reindexed
+/// through the search change log, in the same transaction.
+pub async fn translate_term(
+    db: &DatabaseConnection,
+    actor: &users::Model,
+    term: &taxonomy_terms::Model,
+    labels: &TermLabels,
+) -> Result<bool, DbErr> {
+    let txn = db::begin_write(db).await?;
+    let changed = translations::set_term_labels(&txn, term, labels).await?;
+    if changed {
+        let name = format!("{}/{}", term.vocabulary, term.code);
+        let entry = Entry {
+            actor_id: actor.id,
+            forum_id: None,
+            action: "translate_term",
+            target_type: "term",
+            target_id: term.id,
+            reason: Some(&name),
+        };
+        log::record(&txn, entry).await?;
+    }
+    txn.commit().await?;
+    Ok(changed)
 }
 
 pub async fn create_forum(

@@ -4,6 +4,7 @@ pub mod actions;
 pub mod handlers;
 mod queries;
 pub mod service;
+pub mod translations;
 
 use axum::{
     Router,
@@ -16,6 +17,14 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/admin", get(handlers::show_admin))
         .route("/admin/themes", post(handlers::create_theme))
+        .route(
+            "/admin/themes/{slug}",
+            get(translations::show_theme).post(translations::save_theme),
+        )
+        .route(
+            "/admin/vocabularies/{vocabulary}/{code}",
+            get(translations::show_term).post(translations::save_term),
+        )
         .route("/admin/forums", post(handlers::create_forum))
         .route(
             "/admin/forums/{slug}/language",

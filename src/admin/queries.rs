@@ -1,8 +1,11 @@
 //! What the admin pages read.
 
-use sea_orm::{ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryOrder, Statement};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
+    Statement,
+};
 
-use crate::entities::{themes, users};
+use crate::entities::{taxonomy_terms, themes, users};
 
 #[derive(FromQueryResult)]
 pub struct ForumRow {
@@ -33,6 +36,27 @@ pub async fn themes(db: &impl ConnectionTrait) -> Result<Vec<themes::Model>, DbE
     themes::Entity::find()
         .order_by_asc(themes::Column::Name)
         .all(db)
+        .await
+}
+
+/// The theme with this slug.
+pub async fn theme(db: &impl ConnectionTrait, slug: &str) -> Result<Option<themes::Model>, DbErr> {
+    themes::Entity::find()
+        .filter(themes::Column::Slug.eq(slug))
+        .one(db)
+        .await
+}
+
+/// The term of this vocabulary with this code.
+pub async fn term(
+    db: &impl ConnectionTrait,
+    vocabulary: &str,
+    code: &str,
+) -> Result<Option<taxonomy_terms::Model>, DbErr> {
+    taxonomy_terms::Entity::find()
+        .filter(taxonomy_terms::Column::Vocabulary.eq(vocabulary))
+        .filter(taxonomy_terms::Column::Code.eq(code))
+        .one(db)
         .await
 }
 

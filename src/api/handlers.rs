@@ -13,7 +13,7 @@ use templates::{
 };
 
 use super::{
-    params::{LEARNING_PARAMS, LearningQuery, PRODUCT_PARAMS, ProductQuery},
+    params::{LANG_PARAM, LEARNING_PARAMS, LangQuery, LearningQuery, PRODUCT_PARAMS, ProductQuery},
     types::{
         ActiveFilter, FacetValue, Labels, Language, Learning, LearningFacets, LearningList,
         LearningSummary, Notice, NoticeCode, PageLinks, Product, ProductFacets, ProductList,
@@ -56,12 +56,60 @@ fn check_page(raw: Option<&str>) -> Result<(), ApiError> {
     }
 }
 
+/// The language of the labels and names in an answer: `lang` when it is given (en, fr or es:
+/// anything else, an empty value included, is refused, and so is a second `lang` that differs
+/// from the first), else English. `Accept-Language` is not read: programs get the same answer
+/// whatever their HTTP library sends, and every answer has the labels in each language too.
+/// Messages (`notices`, errors) stay in English whatever it is.
+fn label_language(raw: Option<&str>) -> Result<&'static str, ApiError> {
+    let mut chosen: Option<&'static str> = None;
+    for (name, value) in url::form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
+        if name != LANG_PARAM {
+            continue;
+        }
+        let code = templates::i18n::SUPPORTED
+            .iter()
+            .copied()
+            .find(|code| *code == value);
+        match (code, chosen) {
+            (Some(code), None) => chosen = Some(code),
+            (Some(code), Some(first)) if code == first => {}
+            _ => {
+                return Err(ApiError::bad_request(
+                    "bad_parameter",
+                    t(LANG, "api.bad_lang").into_owned(),
+                ));
+            }
+        }
+    }
+    Ok(chosen.unwrap_or(LANG))
+}
+
+/// `query` with `lang=…` added when the answer's language was asked for with it, so that the
+/// links to other pages keep it.
+fn keep_language(query: String, asked: bool, lang: &str) -> String {
+    match (asked, query.is_empty()) {
+        (false, _) => query,
+        (true, true) => format!("{LANG_PARAM}={lang}"),
+        (true, false) => format!("{query}&{LANG_PARAM}={lang}"),
+    }
+}
+
+/// Whether the query string names `lang`.
+fn asks_language(raw: Option<&str>) -> bool {
+    url::form_urlencoded::parse(raw.unwrap_or("").as_bytes()).any(|(name, _)| name == LANG_PARAM)
+}
+
 /// Parameter names the endpoint does not know: ignored, and said so.
 fn unknown_parameters(raw: Option<&str>, known: &[&str]) -> Vec<Notice> {
     let mut seen: Vec<String> = Vec::new();
     for (name, _) in url::form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
         let name: String = name.chars().filter(|c| !c.is_control()).take(80).collect();
-        if !known.contains(&name.as_str()) && !seen.contains(&name) && seen.len() < 20 {
+        if name != LANG_PARAM
+            && !known.contains(&name.as_str())
+            && !seen.contains(&name)
+            && seen.len() < 20
+        {
             seen.push(name);
         }
     }
@@ -101,42 +149,46 @@ fn notice(notice: &SearchNotice) -> Notice {
     }
 }
 
-fn term(taxonomy: &Taxonomy, id: Option<i32>) -> Option<Term> {
-    id.and_then(|id| taxonomy.term(id)).map(term_of)
+fn term(lang: &str, taxonomy: &Taxonomy, id: Option<i32>) -> Option<Term> {
+    id.and_then(|id| taxonomy.term(id))
+        .map(|term| term_of(lang, term))
 }
 
-fn term_of(term: &crate::taxonomy::Term) -> Term {
+fn term_of(lang: &str, term: &crate::taxonomy::Term) -> Term {
     Term {
         code: term.code.clone(),
-        label: term.label(LANG).to_string(),
+        label: term.label(lang).to_string(),
         labels: Labels::of(&term.labels),
     }
 }
 
-fn themes(base: &str, taxonomy: &Taxonomy, ids: &[i32]) -> Vec<Theme> {
+fn themes(lang: &str, base: &str, taxonomy: &Taxonomy, ids: &[i32]) -> Vec<Theme> {
     let mut themes: Vec<_> = ids.iter().filter_map(|id| taxonomy.theme(*id)).collect();
-    sort_by_name(&mut themes, |theme| theme.name(LANG));
+    sort_by_name(&mut themes, |theme| theme.name(lang));
     themes
         .into_iter()
         .map(|theme| Theme {
             slug: theme.slug.clone(),
-            name: theme.name(LANG).to_string(),
+            name: theme.name(lang).to_string(),
             names: Labels::of(&theme.names),
             url: format!("{base}{}", paths::theme(&theme.slug)),
         })
         .collect()
 }
 
-fn countries(taxonomy: &Taxonomy, ids: &[i32]) -> Vec<Term> {
+fn countries(lang: &str, taxonomy: &Taxonomy, ids: &[i32]) -> Vec<Term> {
     let mut countries: Vec<_> = ids.iter().filter_map(|id| taxonomy.term(*id)).collect();
-    sort_by_name(&mut countries, |term| term.label(LANG));
-    countries.into_iter().map(term_of).collect()
+    sort_by_name(&mut countries, |term| term.label(lang));
+    countries
+        .into_iter()
+        .map(|term| term_of(lang, term))
+        .collect()
 }
 
-fn language(code: &str) -> Language {
+fn language(lang: &str, code: &str) -> Language {
     Language {
         code: code.to_string(),
-        label: language_name(LANG, code),
+        label: language_name(lang, code),
     }
 }
 
@@ -166,10 +218,10 @@ fn plain(code: &str, label: String) -> Option<(String, String, Option<Labels>)> 
 }
 
 /// A theme's or a term's code and its names.
-fn named(code: &str, name: &Translated) -> Option<(String, String, Option<Labels>)> {
+fn named(lang: &str, code: &str, name: &Translated) -> Option<(String, String, Option<Labels>)> {
     Some((
         code.to_string(),
-        name.get(LANG).to_string(),
+        name.get(lang).to_string(),
         Some(Labels::of(name)),
     ))
 }
@@ -275,7 +327,7 @@ fn rebuilding() -> ApiError {
     params(LearningQuery),
     responses(
         (status = 200, description = "One page of results with facet counts.", body = LearningList),
-        (status = 400, description = "`page` is not a whole number from 1, or the request holds a control character (error code bad_parameter); `q` is longer than its maxLength (error code query_too_long).", body = ErrorBody),
+        (status = 400, description = "`page` is not a whole number from 1, `lang` is not en, fr or es, or the request holds a control character (error code bad_parameter); `q` is longer than its maxLength (error code query_too_long).", body = ErrorBody),
         (status = 405, description = "Only GET (and HEAD, OPTIONS) are allowed.", body = ErrorBody),
         (status = 503, description = "The search index is being rebuilt (error code search_rebuilding); try again after Retry-After seconds.", body = ErrorBody),
     )
@@ -285,6 +337,8 @@ pub async fn list_learnings(
     RawQuery(raw): RawQuery,
 ) -> Result<Json<LearningList>, ApiError> {
     check_page(raw.as_deref())?;
+    let lang = label_language(raw.as_deref())?;
+    let asked = asks_language(raw.as_deref());
     let taxonomy = Taxonomy::current(&state).await?;
     let mut params = SearchParams::from_query(raw.as_deref());
     refuse_long_query(&params.q)?;
@@ -307,9 +361,9 @@ pub async fn list_learnings(
                 title: hit.title.clone(),
                 project_title: hit.project_title.clone(),
                 learning_type: hit.learning_type.clone(),
-                type_label: type_label(LANG, &hit.learning_type),
+                type_label: type_label(lang, &hit.learning_type),
                 year: hit.year,
-                evaluation_type: term(&taxonomy, hit.evaluation_type_id),
+                evaluation_type: term(lang, &taxonomy, hit.evaluation_type_id),
                 published_at: hit.published_at.map(iso),
                 snippet,
                 snippet_parts,
@@ -318,15 +372,15 @@ pub async fn list_learnings(
         .collect();
     let empty = Vec::new();
     let counts = |name: &str| outcome.facets.get(name).unwrap_or(&empty);
-    let by_vocabulary = search::facets_by_vocabulary(&outcome, &taxonomy, LANG);
+    let by_vocabulary = search::facets_by_vocabulary(&outcome, &taxonomy, lang);
     let mut facets = LearningFacets {
-        learning_type: facet_values(counts("type"), |code| plain(code, type_label(LANG, code))),
+        learning_type: facet_values(counts("type"), |code| plain(code, type_label(lang, code))),
         theme: facet_values(counts("theme"), |id| {
             let theme = taxonomy.theme(id.parse().ok()?)?;
-            named(&theme.slug, &theme.names)
+            named(lang, &theme.slug, &theme.names)
         }),
         language: facet_values(counts("language"), |code| {
-            plain(code, language_name(LANG, code))
+            plain(code, language_name(lang, code))
         }),
         year: facet_values(counts("year"), |year| plain(year, year.to_string())),
         project: facet_values(counts("project"), |title| plain(title, title.to_string())),
@@ -362,9 +416,9 @@ pub async fn list_learnings(
             parameter: f.param.to_string(),
             code: f.code.clone(),
             label: match f.param {
-                "type" => type_label(LANG, &f.code),
-                "language" => language_name(LANG, &f.code),
-                _ => f.label.get(LANG).to_string(),
+                "type" => type_label(lang, &f.code),
+                "language" => language_name(lang, &f.code),
+                _ => f.label.get(lang).to_string(),
             },
             labels: translated_filter(f),
         })
@@ -387,7 +441,7 @@ pub async fn list_learnings(
         links: page_links(
             base,
             paths::API_LEARNINGS,
-            |p| search.params.with_page(p),
+            |p| keep_language(search.params.with_page(p), asked, lang),
             outcome.page,
             outcome.pages,
         ),
@@ -407,18 +461,21 @@ fn path_id(path: Result<Path<String>, PathRejection>) -> Result<i32, ApiError> {
     operation_id = "getLearning",
     params(
         ("id" = i32, Path, minimum = 1, maximum = 2147483647, description = "The learning's id. Anything that is not the id of a published learning answers 404."),
+        LangQuery,
     ),
     responses(
         (status = 200, description = "The learning with every field, as codes and labels.", body = Learning),
-        (status = 400, description = "The path holds a control character (error code bad_parameter).", body = ErrorBody),
+        (status = 400, description = "`lang` is not en, fr or es, or the path holds a control character (error code bad_parameter).", body = ErrorBody),
         (status = 404, description = "No published learning has this id (also for ids that are not numbers, and for drafts, learnings in review and retired ones).", body = ErrorBody),
         (status = 405, description = "Only GET (and HEAD, OPTIONS) are allowed.", body = ErrorBody),
     )
 )]
 pub async fn show_learning(
     State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
     path: Result<Path<String>, PathRejection>,
 ) -> Result<Json<Learning>, ApiError> {
+    let lang = label_language(raw.as_deref())?;
     let id = path_id(path)?;
     let Tagged {
         item: learning,
@@ -435,7 +492,7 @@ pub async fn show_learning(
         url: format!("{base}{}", paths::learning(learning.id)),
         title: learning.title,
         learning_type: Term {
-            label: type_label(LANG, &learning.learning_type),
+            label: type_label(lang, &learning.learning_type),
             labels: Labels {
                 en: type_label("en", &learning.learning_type),
                 fr: type_label("fr", &learning.learning_type),
@@ -445,34 +502,39 @@ pub async fn show_learning(
         },
         project_title: learning.project_title,
         year: learning.year,
-        evaluation_type: term(&taxonomy, learning.evaluation_type_id),
-        sector: term(&taxonomy, learning.sector_id),
-        intervention_type: term(&taxonomy, learning.intervention_type_id),
-        cycle_stage: term(&taxonomy, learning.cycle_stage_id),
-        criterion: term(&taxonomy, learning.criterion_id),
-        themes: themes(base, &taxonomy, &theme_ids),
-        countries: countries(&taxonomy, &country_ids),
+        evaluation_type: term(lang, &taxonomy, learning.evaluation_type_id),
+        sector: term(lang, &taxonomy, learning.sector_id),
+        intervention_type: term(lang, &taxonomy, learning.intervention_type_id),
+        cycle_stage: term(lang, &taxonomy, learning.cycle_stage_id),
+        criterion: term(lang, &taxonomy, learning.criterion_id),
+        themes: themes(lang, base, &taxonomy, &theme_ids),
+        countries: countries(lang, &taxonomy, &country_ids),
         description_markdown: learning.description,
         description_html: learning.description_html,
         source_url: Some(learning.source_url).filter(|u| !u.is_empty()),
-        language: language(&learning.language),
+        language: language(lang, &learning.language),
         published_at: learning.published_at.map(iso),
         updated_at: iso(learning.updated_at),
     }))
 }
 
-fn product_summary(base: &str, taxonomy: &Taxonomy, item: &ProductItem) -> ProductSummary {
+fn product_summary(
+    lang: &str,
+    base: &str,
+    taxonomy: &Taxonomy,
+    item: &ProductItem,
+) -> ProductSummary {
     let product = &item.product;
     ProductSummary {
         id: product.id,
         url: format!("{base}{}", paths::product(product.id)),
         api_url: format!("{base}{}", paths::api_product(product.id)),
         title: product.title.clone(),
-        kind: term(taxonomy, product.kind_id),
+        kind: term(lang, taxonomy, product.kind_id),
         summary: crate::markdown::summary::plain(&product.summary, 300),
-        themes: themes(base, taxonomy, &item.theme_ids),
-        countries: countries(taxonomy, &item.country_ids),
-        language: language(&product.language),
+        themes: themes(lang, base, taxonomy, &item.theme_ids),
+        countries: countries(lang, taxonomy, &item.country_ids),
+        language: language(lang, &product.language),
         published_on: product.published_on.map(|d| d.to_string()),
         link: Some(product.url.clone()).filter(|u| !u.is_empty()),
     }
@@ -489,7 +551,7 @@ fn product_summary(base: &str, taxonomy: &Taxonomy, item: &ProductItem) -> Produ
     params(ProductQuery),
     responses(
         (status = 200, description = "One page of products with facet counts.", body = ProductList),
-        (status = 400, description = "`page` is not a whole number from 1, or the request holds a control character (error code bad_parameter); `q` is longer than its maxLength (error code query_too_long).", body = ErrorBody),
+        (status = 400, description = "`page` is not a whole number from 1, `lang` is not en, fr or es, or the request holds a control character (error code bad_parameter); `q` is longer than its maxLength (error code query_too_long).", body = ErrorBody),
         (status = 405, description = "Only GET (and HEAD, OPTIONS) are allowed.", body = ErrorBody),
         (status = 503, description = "The search index is being rebuilt (error code search_rebuilding); try again after Retry-After seconds.", body = ErrorBody),
     )
@@ -499,6 +561,8 @@ pub async fn list_products(
     RawQuery(raw): RawQuery,
 ) -> Result<Json<ProductList>, ApiError> {
     check_page(raw.as_deref())?;
+    let lang = label_language(raw.as_deref())?;
+    let asked = asks_language(raw.as_deref());
     let taxonomy = Taxonomy::current(&state).await?;
     let mut params = ProductParams::from_query(raw.as_deref());
     refuse_long_query(&params.q)?;
@@ -510,16 +574,16 @@ pub async fn list_products(
     let base = state.config.base_url.as_str();
     let term_of = |id: &str| {
         let term = taxonomy.term(id.parse().ok()?)?;
-        named(&term.code, &term.labels)
+        named(lang, &term.code, &term.labels)
     };
     let facets = ProductFacets {
         kind: facet_values(listing.facet("kind"), term_of),
         theme: facet_values(listing.facet("theme"), |id| {
             let theme = taxonomy.theme(id.parse().ok()?)?;
-            named(&theme.slug, &theme.names)
+            named(lang, &theme.slug, &theme.names)
         }),
         language: facet_values(listing.facet("language"), |code| {
-            plain(code, language_name(LANG, code))
+            plain(code, language_name(lang, code))
         }),
         country: facet_values(listing.facet("country"), term_of),
     };
@@ -533,8 +597,8 @@ pub async fn list_products(
             parameter: f.param.to_string(),
             code: f.code.clone(),
             label: match f.param {
-                "language" => language_name(LANG, &f.code),
-                _ => f.label.get(LANG).to_string(),
+                "language" => language_name(lang, &f.code),
+                _ => f.label.get(lang).to_string(),
             },
             labels: translated_filter(f),
         })
@@ -542,7 +606,7 @@ pub async fn list_products(
     let page_query = |p: u64| {
         let mut params = search.params.clone();
         params.page = if p > 1 { p.to_string() } else { String::new() };
-        params.to_query()
+        keep_language(params.to_query(), asked, lang)
     };
     Ok(Json(ProductList {
         total: listing.total,
@@ -554,7 +618,7 @@ pub async fn list_products(
         items: listing
             .items
             .iter()
-            .map(|item| product_summary(base, &taxonomy, item))
+            .map(|item| product_summary(lang, base, &taxonomy, item))
             .collect(),
         facets,
         notices,
@@ -575,18 +639,21 @@ pub async fn list_products(
     operation_id = "getProduct",
     params(
         ("id" = i32, Path, minimum = 1, maximum = 2147483647, description = "The product's id. Anything that is not the id of a published product answers 404."),
+        LangQuery,
     ),
     responses(
         (status = 200, description = "The product.", body = Product),
-        (status = 400, description = "The path holds a control character (error code bad_parameter).", body = ErrorBody),
+        (status = 400, description = "`lang` is not en, fr or es, or the path holds a control character (error code bad_parameter).", body = ErrorBody),
         (status = 404, description = "No published product has this id.", body = ErrorBody),
         (status = 405, description = "Only GET (and HEAD, OPTIONS) are allowed.", body = ErrorBody),
     )
 )]
 pub async fn show_product(
     State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
     path: Result<Path<String>, PathRejection>,
 ) -> Result<Json<Product>, ApiError> {
+    let lang = label_language(raw.as_deref())?;
     let id = path_id(path)?;
     let item = listing::visible(&state.db, id, Audience::Public)
         .await?
@@ -594,7 +661,7 @@ pub async fn show_product(
     let taxonomy = Taxonomy::current(&state).await?;
     let product = &item.product;
     Ok(Json(Product {
-        listed: product_summary(&state.config.base_url, &taxonomy, &item),
+        listed: product_summary(lang, &state.config.base_url, &taxonomy, &item),
         summary_markdown: product.summary.clone(),
         summary_html: product.summary_html.clone(),
         updated_at: iso(product.updated_at),

@@ -28,6 +28,34 @@ pub const LEARNING_PARAMS: [&str; 14] = crate::learnings::search::PUBLIC_PARAMS;
 pub const PRODUCT_PARAMS: [&str; 6] =
     crate::web::query::without(crate::products::listing::PARAMS, "status");
 
+/// The parameter every endpoint takes that chooses the language of labels and names. It is
+/// not one of the search's parameters: the handlers read it themselves (and never report it in
+/// `notices`).
+pub const LANG_PARAM: &str = "lang";
+
+const LANG_DESCRIPTION: &str = "Language of the labels and names in the answer (label, name, type_label, and the label of facet values, filters, terms, themes and languages): en, fr or es. Without it, English (Accept-Language is not read). Any other value, an empty one included, is refused (400, error code bad_parameter). The names in every language stay in labels and names; messages (notices, errors) are in English.";
+
+/// `lang`: exactly one of the three languages.
+fn lang() -> Parameter {
+    optional(
+        LANG_PARAM,
+        LANG_DESCRIPTION,
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(crate::taxonomy::labels::LANGUAGES))
+            .build(),
+    )
+}
+
+/// The query parameter of the endpoints that show one item: `lang`.
+pub struct LangQuery;
+
+impl IntoParams for LangQuery {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        vec![lang()]
+    }
+}
+
 /// Text as the edge lets it through: no control characters (those are refused with a 400).
 const NO_CONTROLS: &str = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$";
 
@@ -121,6 +149,7 @@ impl IntoParams for LearningQuery {
                 with_examples(SORTS),
             ),
             optional("page", PAGE, page()),
+            lang(),
         ]
     }
 }
@@ -149,6 +178,7 @@ impl IntoParams for ProductQuery {
             ),
             optional("country", COUNTRY, code()),
             optional("page", PAGE, page()),
+            lang(),
         ]
     }
 }
@@ -166,13 +196,15 @@ mod tests {
 
     #[test]
     fn the_document_names_the_parameters_the_handlers_know() {
-        assert_eq!(
-            documented::<LearningQuery>(),
-            LEARNING_PARAMS.map(String::from)
-        );
-        assert_eq!(
-            documented::<ProductQuery>(),
-            PRODUCT_PARAMS.map(String::from)
-        );
+        let with_lang = |names: &[&str]| -> Vec<String> {
+            names
+                .iter()
+                .chain([&LANG_PARAM])
+                .map(|name| name.to_string())
+                .collect()
+        };
+        assert_eq!(documented::<LearningQuery>(), with_lang(&LEARNING_PARAMS));
+        assert_eq!(documented::<ProductQuery>(), with_lang(&PRODUCT_PARAMS));
+        assert_eq!(documented::<LangQuery>(), with_lang(&[]));
     }
 }

@@ -103,8 +103,8 @@ impl Labels {
     }
 }
 
-/// A taxonomy value: the code used in filters and its label (in English, and in `labels` in
-/// each language).
+/// A taxonomy value: the code used in filters and its label (in the answer's language, chosen
+/// with `lang`, and in `labels` in each language).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Term {
     pub code: String,
@@ -115,7 +115,7 @@ pub struct Term {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Theme {
     pub slug: String,
-    /// In English; `names` has it in each language.
+    /// In the answer's language (`lang`); `names` has it in each language.
     pub name: String,
     pub names: Labels,
     /// The theme's page.
@@ -172,7 +172,7 @@ pub struct PageLinks {
     pub next: Option<String>,
 }
 
-/// A language: its code and its name (in English).
+/// A language: its code and its name (in the answer's language, `lang`).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Language {
     #[schema(schema_with = language_code)]

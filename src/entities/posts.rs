@@ -15,6 +15,8 @@ pub struct Model {
     pub body_md: String,
     #[sea_orm(column_type = "Text")]
     pub body_html: String,
+    /// `en`, `fr` or `es`: the language it is written in (migration `m20261202_000030`).
+    pub language: String,
     pub status: PostStatus,
     #[sea_orm(column_type = "Text")]
     pub reject_reason: Option<String>,

@@ -10,6 +10,8 @@ pub struct Model {
     pub forum_id: i32,
     pub author_id: i32,
     pub title: String,
+    /// `en`, `fr` or `es`: the language it is written in (migration `m20261202_000030`).
+    pub language: String,
     pub pinned_at: Option<Ts>,
     pub locked_at: Option<Ts>,
     pub hidden_at: Option<Ts>,

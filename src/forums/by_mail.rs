@@ -78,6 +78,8 @@ pub async fn receive(state: &AppState, reply: Reply) -> anyhow::Result<Outcome> 
                 &thread,
                 &member,
                 &body,
+                // No form to choose on: the member's own language, as on the web's reply form.
+                templates::i18n::supported(&member.locale),
                 Some(&reply.message_id),
             )
             .await;

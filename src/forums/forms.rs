@@ -13,29 +13,71 @@ pub struct NewThreadForm {
     pub title: String,
     #[serde(default)]
     pub body: String,
+    /// The thread's language; absent (an older form) means the author's interface language.
+    #[serde(default)]
+    pub language: String,
 }
 
-/// A thread's title and its first post's Markdown.
+/// A thread's title, its first post's Markdown and their language.
 pub struct NewThread {
     pub title: String,
     pub body: String,
+    pub language: &'static str,
 }
 
 impl NewThreadForm {
-    pub fn validate(&self) -> Result<NewThread, FormErrors> {
+    /// `default_language`: the author's interface language, when the form names none.
+    pub fn validate(&self, default_language: &'static str) -> Result<NewThread, FormErrors> {
         let mut checks = Checks::default();
         let title = checks.field("title", forms::single_line(&self.title, TITLE_MAX));
         let body = checks.field("body", forms::markdown_body(&self.body));
+        let language = checks.field(
+            "language",
+            forms::language(&self.language, default_language),
+        );
         checks.finish(|| {
             Some(NewThread {
                 title: title?,
                 body: body?,
+                language: language?,
             })
         })
     }
 }
 
-/// A reply, or a post's new text.
+#[derive(Deserialize)]
+pub struct ReplyForm {
+    #[serde(default)]
+    pub body: String,
+    /// The reply's language; absent (an older form) means the author's interface language.
+    #[serde(default)]
+    pub language: String,
+}
+
+/// A reply's Markdown and its language.
+pub struct Reply {
+    pub body: String,
+    pub language: &'static str,
+}
+
+impl ReplyForm {
+    pub fn validate(&self, default_language: &'static str) -> Result<Reply, FormErrors> {
+        let mut checks = Checks::default();
+        let body = checks.field("body", forms::markdown_body(&self.body));
+        let language = checks.field(
+            "language",
+            forms::language(&self.language, default_language),
+        );
+        checks.finish(|| {
+            Some(Reply {
+                body: body?,
+                language: language?,
+            })
+        })
+    }
+}
+
+/// A post's new text.
 #[derive(Deserialize)]
 pub struct BodyForm {
     #[serde(default)]

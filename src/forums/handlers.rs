@@ -12,7 +12,7 @@ use templates::{
 
 use super::{
     access, actions,
-    forms::{BodyForm, NewThreadForm},
+    forms::{BodyForm, NewThreadForm, ReplyForm},
     posting, queries, reading,
 };
 use crate::{
@@ -129,8 +129,9 @@ impl ThreadPageQuery {
 
 /// What the reply box starts with.
 enum ReplyBox {
-    /// What the reader typed (shown again when it could not be saved).
-    Typed(String),
+    /// What the reader typed and the language they chose (shown again when it could not be
+    /// saved).
+    Typed(String, String),
     /// Empty, or a quote of this post when it is in the thread.
     Quoting(Option<i32>),
 }
@@ -189,6 +190,7 @@ pub async fn show_forum(
             .map(|r| views::ThreadRow {
                 id: r.id,
                 title: r.title,
+                language: r.language,
                 author: r.author,
                 pinned: r.pinned_at.is_some(),
                 locked: r.locked_at.is_some(),
@@ -217,6 +219,7 @@ fn new_thread_view(
     access: &access::ForumAccess,
     title: String,
     body: String,
+    language: String,
 ) -> views::NewThreadView {
     views::NewThreadView {
         forum_slug: access.forum.slug.clone(),
@@ -225,6 +228,7 @@ fn new_thread_view(
             && !access.role.moderates(),
         title,
         body,
+        language,
     }
 }
 
@@ -261,7 +265,7 @@ pub async fn show_new_thread(
         },
         None => (String::new(), String::new()),
     };
-    let view = new_thread_view(&access, title, body);
+    let view = new_thread_view(&access, title, body, signed_in.lang.to_owned());
     Ok(html(
         StatusCode::OK,
         views::new_thread(&signed_in.ctx(), &view, &FormErrors::default()),
@@ -275,10 +279,10 @@ pub async fn create_thread(
     Form(form): Form<NewThreadForm>,
 ) -> AppResult<Response> {
     let access = access::forum_by_slug(&state.db, &signed_in.user, &slug).await?;
-    let thread = match form.validate() {
+    let thread = match form.validate(signed_in.lang) {
         Ok(thread) => thread,
         Err(errors) => {
-            let view = new_thread_view(&access, form.title, form.body);
+            let view = new_thread_view(&access, form.title, form.body, form.language);
             return Ok(html(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 views::new_thread(&signed_in.ctx(), &view, &errors),
@@ -291,6 +295,7 @@ pub async fn create_thread(
         &signed_in.user,
         &thread.title,
         &thread.body,
+        thread.language,
     )
     .await?;
     if written.held {
@@ -358,12 +363,13 @@ async fn render_thread(
     {
         reading::record_reading(state, open, user.id, last).await?;
     }
-    let reply_body = match reply_box {
-        ReplyBox::Typed(typed) => typed,
-        ReplyBox::Quoting(Some(quote_id)) if can_reply => {
-            quoted_reply(db, user, thread.id, quote_id).await?
-        }
-        ReplyBox::Quoting(_) => String::new(),
+    let (reply_body, reply_language) = match reply_box {
+        ReplyBox::Typed(typed, language) => (typed, language),
+        ReplyBox::Quoting(Some(quote_id)) if can_reply => (
+            quoted_reply(db, user, thread.id, quote_id).await?,
+            signed_in.lang.to_owned(),
+        ),
+        ReplyBox::Quoting(_) => (String::new(), signed_in.lang.to_owned()),
     };
     let move_targets = if moderator {
         super::moderation::move_targets(db, user, access.forum.id).await?
@@ -374,6 +380,7 @@ async fn render_thread(
         thread: views::ThreadHead {
             id: thread.id,
             title: thread.title.clone(),
+            language: thread.language.clone(),
             forum_slug: access.forum.slug.clone(),
             forum_title: access.forum.title.clone(),
             locked: thread.locked_at.is_some(),
@@ -412,6 +419,7 @@ async fn render_thread(
         following: open.following,
         can_reply,
         reply_body,
+        reply_language,
         notice,
         move_targets,
         learnings: open.learnings.clone(),
@@ -444,11 +452,11 @@ pub async fn create_reply(
     State(state): State<AppState>,
     signed_in: SignedIn,
     Path(thread_id): Path<i32>,
-    Form(form): Form<BodyForm>,
+    Form(form): Form<ReplyForm>,
 ) -> AppResult<Response> {
     let (thread, access) = access::thread(&state.db, &signed_in.user, thread_id).await?;
-    let body = match form.validate() {
-        Ok(body) => body,
+    let reply = match form.validate(signed_in.lang) {
+        Ok(reply) => reply,
         Err(errors) => {
             let open = reading::open_thread(&state.db, &signed_in.user, thread_id).await?;
             let page = render_thread(
@@ -456,7 +464,7 @@ pub async fn create_reply(
                 &signed_in,
                 &open,
                 Position::Last,
-                ReplyBox::Typed(form.body),
+                ReplyBox::Typed(form.body, form.language),
                 None,
                 &errors,
             )
@@ -464,8 +472,16 @@ pub async fn create_reply(
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response());
         }
     };
-    let written =
-        posting::create_reply(&state, &access, &thread, &signed_in.user, &body, None).await?;
+    let written = posting::create_reply(
+        &state,
+        &access,
+        &thread,
+        &signed_in.user,
+        &reply.body,
+        reply.language,
+        None,
+    )
+    .await?;
     if written.held {
         flash::set(&signed_in.session, "post.held").await;
     }

@@ -105,6 +105,7 @@ struct Pending {
     reply_generation: i32,
     post_id: i32,
     body_md: String,
+    post_language: String,
     author: String,
     thread_id: i32,
     thread_title: String,
@@ -116,7 +117,7 @@ struct Pending {
 
 const PENDING_SQL: &str = "
 SELECT n.id, n.user_id, n.reason, u.email, u.display_name, u.locale, u.notify_mode, u.reply_generation,
-       p.id AS post_id, p.body_md, a.display_name AS author, t.id AS thread_id, t.title AS thread_title,
+       p.id AS post_id, p.body_md, p.language AS post_language, a.display_name AS author, t.id AS thread_id, t.title AS thread_title,
        f.title AS forum_title,
        CASE WHEN u.disabled_at IS NULL AND p.status = $3 AND p.hidden_at IS NULL
                  AND t.hidden_at IS NULL
@@ -268,6 +269,7 @@ fn item(state: &AppState, row: &Pending) -> templates::email::NotificationItem {
         forum_title: row.forum_title.clone(),
         author: row.author.clone(),
         excerpt: excerpt(&row.body_md),
+        language: row.post_language.clone(),
         post_link: state
             .config
             .absolute(&paths::post(row.thread_id, row.post_id)),

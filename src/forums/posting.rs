@@ -79,6 +79,7 @@ async fn insert_post(
     author_id: i32,
     body_md: &str,
     body_html: String,
+    language: &str,
     status: PostStatus,
 ) -> Result<posts::Model, sea_orm::DbErr> {
     let now = now();
@@ -87,6 +88,7 @@ async fn insert_post(
         author_id: Set(author_id),
         body_md: Set(body_md.to_owned()),
         body_html: Set(body_html),
+        language: Set(language.to_owned()),
         status: Set(status),
         reject_reason: Set(None),
         hidden_at: Set(None),
@@ -176,12 +178,14 @@ async fn tell_held(
     tell(txn, state, event, author_id).await
 }
 
+/// A new thread and its first post, both in `language` (`en`, `fr` or `es`, already checked).
 pub async fn create_thread(
     state: &AppState,
     access: &ForumAccess,
     author: &users::Model,
     title: &str,
     body_md: &str,
+    language: &str,
 ) -> AppResult<Written> {
     if access.forum.archived_at.is_some() {
         return Err(AppError::BadRequest("forum.archived_notice"));
@@ -194,6 +198,7 @@ pub async fn create_thread(
         forum_id: Set(access.forum.id),
         author_id: Set(author.id),
         title: Set(title.to_owned()),
+        language: Set(language.to_owned()),
         pinned_at: Set(None),
         locked_at: Set(None),
         hidden_at: Set(None),
@@ -208,7 +213,10 @@ pub async fn create_thread(
     }
     .insert(&txn)
     .await?;
-    let post = insert_post(&txn, thread.id, author.id, body_md, body_html, status).await?;
+    let post = insert_post(
+        &txn, thread.id, author.id, body_md, body_html, language, status,
+    )
+    .await?;
     follow(&txn, author.id, thread.id).await?;
     if status == PostStatus::Published {
         on_published(&txn, &post, access.forum.id).await?;
@@ -226,13 +234,15 @@ pub async fn create_thread(
 /// A reply in a thread. `received`: the `Message-ID` of the mail it came in (a reply by
 /// mail), recorded with the post in its transaction, so that the same message delivered
 /// again is known ([`received::seen`]), and the author's confirmation by mail queued in it
-/// too ([`reply_confirmation`]).
+/// too ([`reply_confirmation`]). `language`: the post's own (`en`, `fr` or `es`, already
+/// checked), which may differ from the thread's.
 pub async fn create_reply(
     state: &AppState,
     access: &ForumAccess,
     thread: &threads::Model,
     author: &users::Model,
     body_md: &str,
+    language: &str,
     received: Option<&str>,
 ) -> AppResult<Written> {
     if access.forum.archived_at.is_some() {
@@ -244,7 +254,10 @@ pub async fn create_reply(
     let status = status_for(access);
     let body_html = markdown::render_off_thread(body_md.to_owned()).await;
     let txn = db::begin_write(&state.db).await?;
-    let post = insert_post(&txn, thread.id, author.id, body_md, body_html, status).await?;
+    let post = insert_post(
+        &txn, thread.id, author.id, body_md, body_html, language, status,
+    )
+    .await?;
     // A reply by mail: recorded by its Message-ID, and confirmed to its author by mail.
     let mut confirmed = false;
     if let Some(message_id) = received {

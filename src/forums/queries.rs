@@ -37,6 +37,7 @@ async fn count(db: &impl ConnectionTrait, sql: &str, values: Vec<Value>) -> Resu
 pub struct ThreadListRow {
     pub id: i32,
     pub title: String,
+    pub language: String,
     pub author: String,
     pub pinned_at: Option<OffsetDateTime>,
     pub locked_at: Option<OffsetDateTime>,
@@ -71,7 +72,7 @@ pub async fn forum_threads(
     .await?;
     let (page, pages) = clamp_page(page, total, THREADS_PER_PAGE);
     let sql = format!(
-        "SELECT t.id, t.title, u.display_name AS author, t.pinned_at, t.locked_at, t.hidden_at, t.featured_at, t.last_post_at,
+        "SELECT t.id, t.title, t.language, u.display_name AS author, t.pinned_at, t.locked_at, t.hidden_at, t.featured_at, t.last_post_at,
                 (SELECT COUNT(*) FROM posts p WHERE p.thread_id = t.id AND {VISIBLE_POST}) AS posts,
                 (SELECT COUNT(*) FROM posts p WHERE p.thread_id = t.id AND {VISIBLE_POST}
                     AND p.author_id <> $3
@@ -101,6 +102,7 @@ pub async fn forum_threads(
 pub struct RecentThreadRow {
     pub id: i32,
     pub title: String,
+    pub language: String,
     pub forum_title: String,
     pub forum_language: String,
     pub last_post_at: OffsetDateTime,
@@ -117,7 +119,7 @@ pub async fn recent_threads(
     limit: u64,
 ) -> Result<Vec<RecentThreadRow>, DbErr> {
     let sql = format!(
-        "SELECT t.id, t.title, f.title AS forum_title, f.language AS forum_language, t.last_post_at,
+        "SELECT t.id, t.title, t.language, f.title AS forum_title, f.language AS forum_language, t.last_post_at,
                 (SELECT COUNT(*) FROM posts p WHERE p.thread_id = t.id AND {VISIBLE_POST}
                     AND p.author_id <> $1
                     AND p.id > COALESCE((SELECT r.last_read_post_id FROM thread_reads r WHERE r.thread_id = t.id AND r.user_id = $1), 0)) AS unread
@@ -145,6 +147,7 @@ pub struct PostRow {
     pub author_id: i32,
     pub author: String,
     pub body_html: String,
+    pub language: String,
     pub status: PostStatus,
     pub hidden_at: Option<OffsetDateTime>,
     pub edited_at: Option<OffsetDateTime>,
@@ -204,7 +207,7 @@ pub async fn thread_posts(
     page: u64,
 ) -> Result<Vec<PostRow>, DbErr> {
     let sql = format!(
-        "SELECT p.id, p.author_id, u.display_name AS author, p.body_html, p.status, p.hidden_at, p.edited_at, p.edited_by_id, p.created_at
+        "SELECT p.id, p.author_id, u.display_name AS author, p.body_html, p.language, p.status, p.hidden_at, p.edited_at, p.edited_by_id, p.created_at
          FROM posts p JOIN users u ON u.id = p.author_id
          WHERE {READER_POSTS}
          ORDER BY p.id LIMIT $4 OFFSET $5"

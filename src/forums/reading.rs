@@ -41,8 +41,8 @@ pub struct OpenThread {
     pub following: bool,
     /// The last post this reader has seen (0 for none).
     pub last_read: i32,
-    /// Published learnings the thread discusses: (id, title).
-    pub learnings: Vec<(i32, String)>,
+    /// Published learnings the thread discusses: (id, title, language).
+    pub learnings: Vec<(i32, String, String)>,
 }
 
 /// The forums' caches: each reader's standing in a thread (valid for the epoch it was loaded
@@ -206,6 +206,7 @@ fn render_posts(rows: Vec<PostRow>, audience: Audience) -> Vec<CachedPost> {
                 author: row.author,
                 created_at: crate::web::dates::iso(row.created_at),
                 body_html: row.body_html,
+                language: row.language,
                 edited: row.edited_at.is_some(),
                 edited_by_moderator: row.edited_by_id.is_some_and(|e| e != row.author_id),
                 hidden: row.hidden_at.is_some(),

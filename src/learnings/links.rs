@@ -75,6 +75,7 @@ pub async fn link(
 struct ThreadRow {
     id: i32,
     title: String,
+    language: String,
     forum_title: String,
 }
 
@@ -87,7 +88,7 @@ pub async fn visible_threads(
 ) -> Result<Vec<LinkView>, DbErr> {
     let rows = ThreadRow::find_by_statement(Statement::from_sql_and_values(
         db.get_database_backend(),
-        "SELECT t.id, t.title, f.title AS forum_title
+        "SELECT t.id, t.title, t.language, f.title AS forum_title
          FROM thread_learnings tl
          JOIN threads t ON t.id = tl.thread_id
          JOIN forums f ON f.id = t.forum_id
@@ -103,6 +104,7 @@ pub async fn visible_threads(
         .map(|r| LinkView {
             href: paths::thread(r.id),
             title: r.title,
+            language: r.language,
             note: r.forum_title,
         })
         .collect())
@@ -136,22 +138,26 @@ pub async fn forums_to_discuss_in(
 struct LinkedRow {
     id: i32,
     title: String,
+    language: String,
 }
 
 /// The published learnings a thread discusses, for its page.
 pub async fn linked_learnings(
     db: &impl ConnectionTrait,
     thread_id: i32,
-) -> Result<Vec<(i32, String)>, DbErr> {
+) -> Result<Vec<(i32, String, String)>, DbErr> {
     let rows = LinkedRow::find_by_statement(Statement::from_sql_and_values(
         db.get_database_backend(),
-        "SELECT l.id, l.title FROM thread_learnings tl JOIN learnings l ON l.id = tl.learning_id
+        "SELECT l.id, l.title, l.language FROM thread_learnings tl JOIN learnings l ON l.id = tl.learning_id
          WHERE tl.thread_id = $1 AND l.status = $2 ORDER BY tl.created_at, l.id",
         [thread_id.into(), LearningStatus::Published.into()],
     ))
     .all(db)
     .await?;
-    Ok(rows.into_iter().map(|r| (r.id, r.title)).collect())
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.id, r.title, r.language))
+        .collect())
 }
 
 #[cfg(test)]

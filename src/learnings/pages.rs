@@ -438,6 +438,7 @@ fn field_views(
 struct RelatedRow {
     id: i32,
     title: String,
+    language: String,
 }
 
 /// Published learnings of the same project, then of the same first theme.
@@ -452,7 +453,7 @@ async fn related(
     if !learning.project_title.is_empty() {
         let rows = RelatedRow::find_by_statement(Statement::from_sql_and_values(
             backend,
-            "SELECT id, title FROM learnings WHERE project_title = $1 AND status = $2 AND id <> $3
+            "SELECT id, title, language FROM learnings WHERE project_title = $1 AND status = $2 AND id <> $3
              ORDER BY published_at DESC, id DESC LIMIT 5",
             [
                 learning.project_title.clone().into(),
@@ -465,13 +466,14 @@ async fn related(
         links.extend(rows.into_iter().map(|r| views::LinkView {
             href: paths::learning(r.id),
             title: r.title,
+            language: r.language,
             note: templates::i18n::t(lang, "learning.same_project").into_owned(),
         }));
     }
     if let Some(theme_id) = first_theme {
         let rows = RelatedRow::find_by_statement(Statement::from_sql_and_values(
             backend,
-            "SELECT l.id, l.title FROM learning_themes lt JOIN learnings l ON l.id = lt.learning_id
+            "SELECT l.id, l.title, l.language FROM learning_themes lt JOIN learnings l ON l.id = lt.learning_id
              WHERE lt.theme_id = $1 AND l.status = $2 AND l.id <> $3
              ORDER BY l.published_at DESC, l.id DESC LIMIT 8",
             [
@@ -488,6 +490,7 @@ async fn related(
                 links.push(views::LinkView {
                     href,
                     title: r.title,
+                    language: r.language,
                     note: templates::i18n::t(lang, "learning.same_theme").into_owned(),
                 });
             }

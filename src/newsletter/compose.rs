@@ -64,7 +64,8 @@ pub struct Item {
     pub themes: Vec<i32>,
     /// Threads only: the forum it belongs to.
     pub forum_id: Option<i32>,
-    /// The language it is written in (a thread: its forum's), `en`, `fr` or `es`. A message in
+    /// The language it is written in (a thread: its own, migration `m20261202_000030`), `en`,
+    /// `fr` or `es`. A message in
     /// another language names it next to the item.
     pub language: String,
 }
@@ -322,7 +323,7 @@ async fn load_kind(
                         COALESCE(t.summary_md, (SELECT p.body_md FROM posts p
                             WHERE p.thread_id = t.id AND p.status = 'published'
                               AND p.hidden_at IS NULL ORDER BY p.id LIMIT 1)) AS body,
-                        t.forum_id, f.theme_id, f.language
+                        t.forum_id, f.theme_id, t.language
                  FROM threads t JOIN forums f ON f.id = t.forum_id
                  WHERE t.hidden_at IS NULL AND t.featured_at IS NOT NULL
                    AND f.archived_at IS NULL AND t.id IN ({list})"

@@ -6,6 +6,7 @@
 
 pub mod labels;
 pub mod pairs;
+pub mod translations;
 pub mod vocabularies;
 
 use std::{collections::HashMap, sync::Arc};

@@ -164,6 +164,16 @@ pub fn email(raw: &str) -> Result<String, FieldError> {
     }
 }
 
+/// The language a text is written in, as a form's language select sends it: `en`, `fr` or
+/// `es`; empty (a form without the field) means `default`. Anything else — another code, a
+/// region (`fr-FR`), control characters, a long string — is refused, never guessed.
+pub fn language(raw: &str, default: &'static str) -> Result<&'static str, FieldError> {
+    if raw.is_empty() {
+        return Ok(default);
+    }
+    templates::i18n::known(raw).ok_or("form.bad_language")
+}
+
 /// The one field of a moderator's or reporter's "why" box.
 #[derive(serde::Deserialize)]
 pub struct ReasonForm {

@@ -170,7 +170,7 @@ pub fn home(
             }
             section aria-labelledby="themes-h" {
                 h2 #themes-h { (t(lang, "admin.themes")) }
-                ul { @for (slug, name) in &view.themes { li { (name) " (" code { (slug) } ")" } } }
+                ul { @for (slug, name) in &view.themes { li { (name) " (" code { (slug) } ") " a href=(paths::admin_theme(slug)) { (t(lang, "translation.edit")) (item_name(name)) } } } }
                 (error_summary(ctx, theme_errors))
                 form method="post" action=(paths::ADMIN_THEMES) {
                     (csrf_field(ctx))

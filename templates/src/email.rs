@@ -128,6 +128,9 @@ pub struct NotificationItem {
     pub forum_title: String,
     pub author: String,
     pub excerpt: String,
+    /// The post's language (`en`, `fr` or `es`): marked with `lang` and named in the message's
+    /// language when it differs from it.
+    pub language: String,
     pub post_link: String,
     pub stop_link: Option<String>,
     pub is_mention: bool,
@@ -139,7 +142,7 @@ fn item_heading(lang: &str, item: &NotificationItem) -> String {
     } else {
         "email.reply_line"
     };
-    tf(
+    let heading = tf(
         lang,
         key,
         &[
@@ -147,7 +150,16 @@ fn item_heading(lang: &str, item: &NotificationItem) -> String {
             ("thread", &item.thread_title),
             ("forum", &item.forum_title),
         ],
-    )
+    );
+    match item_language(lang, item) {
+        Some(other) => format!("{heading} {}", t(lang, crate::i18n::in_language_key(other))),
+        None => heading,
+    }
+}
+
+/// The post's language when it is not the message's.
+fn item_language<'a>(lang: &str, item: &'a NotificationItem) -> Option<&'a str> {
+    (item.language != lang).then_some(item.language.as_str())
 }
 
 /// One new post (immediate mode) or several (daily summary). Subjects never hold a display
@@ -181,7 +193,7 @@ pub fn notifications(
             @for item in items {
                 div style="border-left:4px solid #0b5394;padding-left:12px;margin-bottom:24px" {
                     p { strong { (item_heading(lang, item)) } }
-                    p style="white-space:pre-wrap" { (item.excerpt) }
+                    p style="white-space:pre-wrap" lang=[item_language(lang, item)] { (item.excerpt) }
                     p { a href=(item.post_link) { (t(lang, "email.read_post")) } }
                     @if let Some(stop) = &item.stop_link {
                         p style="font-size:14px" { a href=(stop) { (t(lang, "email.stop_following")) } }

@@ -88,6 +88,8 @@ pub struct ForumHead {
 pub struct ThreadRow {
     pub id: i32,
     pub title: String,
+    /// The thread's language: its title says so when it is not the page's.
+    pub language: String,
     pub author: String,
     pub pinned: bool,
     pub locked: bool,
@@ -161,7 +163,7 @@ pub fn forum_page(ctx: &Ctx, view: &ForumView) -> Markup {
                                     @if thread.locked { span.tag { (t(lang, "thread.locked")) } " " }
                                     @if thread.hidden { span.tag.warn { (t(lang, "thread.hidden")) } " " }
                                     @if thread.featured { span.tag { (t(lang, "thread.featured")) } " " }
-                                    a href=(paths::thread(thread.id)) { (thread.title) }
+                                    a href=(paths::thread(thread.id)) lang=[other_lang(ctx, &thread.language)] { (thread.title) }
                                     br; small { (tf(lang, "thread.started_by", &[("name", &thread.author)])) }
                                 }
                                 td data-label=(t(lang, "thread.posts")) { (number(lang, thread.posts)) }
@@ -183,6 +185,16 @@ pub struct NewThreadView {
     pub premoderated: bool,
     pub title: String,
     pub body: String,
+    /// The language chosen for the thread (as sent, when the form is shown again).
+    pub language: String,
+}
+
+/// The choice of the language a post is written in, with its hint.
+fn post_language(ctx: &Ctx, errors: &FormErrors, value: &str) -> Markup {
+    html! {
+        (crate::components::language_select(ctx, errors, "language", &t(ctx.lang, "post.language"), value))
+        p.hint { (t(ctx.lang, "post.language_hint")) }
+    }
 }
 
 pub fn new_thread(ctx: &Ctx, view: &NewThreadView, errors: &FormErrors) -> Markup {
@@ -199,6 +211,7 @@ pub fn new_thread(ctx: &Ctx, view: &NewThreadView, errors: &FormErrors) -> Marku
                 (csrf_field(ctx))
                 (text_input(ctx, errors, "title", &t(lang, "thread.title"), &view.title, "text", 200))
                 (textarea(ctx, errors, "body", &t(lang, "post.body"), &view.body, 12))
+                (post_language(ctx, errors, &view.language))
                 button type="submit" { (t(lang, "thread.create")) }
             }
         },
@@ -213,6 +226,8 @@ pub struct PostView {
     pub created_at: String,
     /// Sanitized by `fora::markdown` when the post was written.
     pub body_html: String,
+    /// The post's language: its body says so when it is not the reader's.
+    pub language: String,
     pub edited: bool,
     pub edited_by_moderator: bool,
     pub hidden: bool,
@@ -229,7 +244,7 @@ pub fn post_main(lang: &str, post: &PostView) -> Markup {
             @if post.hidden { " · " span.tag.warn { (t(lang, "post.hidden")) } }
             @if post.pending { " · " span.tag.warn { (t(lang, "post.pending")) } }
         }
-        div.body { (PreEscaped(&post.body_html)) }
+        div.body lang=[(post.language != lang).then_some(post.language.as_str())] { (PreEscaped(&post.body_html)) }
     }
 }
 
@@ -263,11 +278,13 @@ pub struct ThreadView<'a> {
     pub following: bool,
     pub can_reply: bool,
     pub reply_body: String,
+    /// The language chosen for the reply (as sent, when it is shown again).
+    pub reply_language: String,
     pub notice: Option<&'static str>,
     /// Other forums this moderator runs, for "move thread".
     pub move_targets: Vec<(String, String)>,
-    /// Learnings the thread discusses: (id, title).
-    pub learnings: Vec<(i32, String)>,
+    /// Learnings the thread discusses: (id, title, language).
+    pub learnings: Vec<(i32, String, String)>,
 }
 
 pub fn thread_page(ctx: &Ctx, view: &ThreadView, errors: &FormErrors) -> Markup {
@@ -278,7 +295,7 @@ pub fn thread_page(ctx: &Ctx, view: &ThreadView, errors: &FormErrors) -> Markup 
         &thread.title,
         html! {
             p.crumbs { a href=(paths::FORUMS) { (t(lang, "forum.list_title")) } " › " a href=(paths::forum(&thread.forum_slug)) { (thread.forum_title) } }
-            h1 { (thread.title) }
+            h1 lang=[other_lang(ctx, &thread.language)] { (thread.title) }
             p.meta {
                 @if thread.pinned { span.tag { (t(lang, "thread.pinned")) } " " }
                 @if thread.locked { span.tag { (t(lang, "thread.locked")) } " " }
@@ -295,7 +312,7 @@ pub fn thread_page(ctx: &Ctx, view: &ThreadView, errors: &FormErrors) -> Markup 
             @if !view.learnings.is_empty() {
                 section.linked aria-labelledby="linked-h" {
                     h2 #linked-h { (t(lang, "learning.linked")) }
-                    ul { @for (id, title) in &view.learnings { li { a href=(paths::learning(*id)) { (title) } } } }
+                    ul { @for (id, title, language) in &view.learnings { li { a href=(paths::learning(*id)) lang=[other_lang(ctx, language)] { (title) } } } }
                 }
             }
             form.inline method="post" action=(paths::thread_action(thread.id, if view.following { "unfollow" } else { "follow" })) {
@@ -332,6 +349,7 @@ pub fn thread_page(ctx: &Ctx, view: &ThreadView, errors: &FormErrors) -> Markup 
                     form method="post" action=(paths::thread_action(thread.id, "reply")) {
                         (csrf_field(ctx))
                         (textarea(ctx, errors, "body", &t(lang, "post.body"), &view.reply_body, 8))
+                        (post_language(ctx, errors, &view.reply_language))
                         button type="submit" { (t(lang, "post.send")) }
                     }
                 }

@@ -25,8 +25,10 @@ pub struct ActiveThread {
     pub href: String,
     pub title: String,
     pub forum_title: String,
-    /// The forum's language, when it is not the page's.
+    /// The thread's language, when it is not the page's.
     pub lang: Option<String>,
+    /// The forum's language, when it is not the page's.
+    pub forum_lang: Option<String>,
     pub last_post_at: String,
     pub unread: u64,
 }
@@ -90,7 +92,7 @@ fn activity(ctx: &Ctx, view: &HomeView) -> Markup {
                             }
                             br;
                             span.meta {
-                                span lang=[thread.lang.as_deref()] { (thread.forum_title) }
+                                span lang=[thread.forum_lang.as_deref()] { (thread.forum_title) }
                                 " · " (ago(ctx, &thread.last_post_at))
                             }
                         }

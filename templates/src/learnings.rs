@@ -268,7 +268,14 @@ pub struct FieldView {
 pub struct LinkView {
     pub href: String,
     pub title: String,
+    /// The title's language (`en`, `fr` or `es`): marked when it is not the page's.
+    pub language: String,
     pub note: String,
+}
+
+/// The `lang` of a linked item's title: only where it differs from the page's.
+fn link_lang<'a>(ctx: &Ctx, link: &'a LinkView) -> Option<&'a str> {
+    (link.language != ctx.lang).then_some(link.language.as_str())
 }
 
 pub struct ReviewEntryView {
@@ -352,7 +359,7 @@ pub fn learning_page(ctx: &Ctx, view: &LearningPageView, errors: &FormErrors) ->
             @if view.threads.is_empty() {
                 p { (t(lang, "learning.no_threads")) }
             } @else {
-                ul { @for link in &view.threads { li { a href=(link.href) { (link.title) } " " span.meta { (link.note) } } } }
+                ul { @for link in &view.threads { li { a href=(link.href) lang=[link_lang(ctx, link)] { (link.title) } " " span.meta { (link.note) } } } }
             }
             @if !view.discuss_in.is_empty() {
                 form.inline-form method="get" action=(paths::learning_action(view.id, "discuss")) {
@@ -367,7 +374,7 @@ pub fn learning_page(ctx: &Ctx, view: &LearningPageView, errors: &FormErrors) ->
         @if !view.related.is_empty() {
             section aria-labelledby="related" {
                 h2 #related { (t(lang, "learning.related")) }
-                ul { @for link in &view.related { li { a href=(link.href) { (link.title) } " " span.meta { (link.note) } } } }
+                ul { @for link in &view.related { li { a href=(link.href) lang=[link_lang(ctx, link)] { (link.title) } " " span.meta { (link.note) } } } }
             }
         }
         @if let Some(workflow) = &view.workflow {
@@ -590,6 +597,7 @@ pub fn vocabularies_page(
                             }
                         }
                         " " code { (code) }
+                        " " a href=(paths::admin_term(name, code)) { (t(lang, "translation.edit")) (crate::components::item_name(en)) }
                     }
                 }
             }

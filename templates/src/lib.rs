@@ -26,6 +26,7 @@ pub mod newsletter_edition;
 pub mod paths;
 pub mod relative_time;
 pub mod thread_head;
+pub mod translations;
 pub mod waiting;
 
 pub use maud::{Markup, PreEscaped};

@@ -16,6 +16,9 @@ use crate::{
 pub struct ThemeChoice {
     pub id: i32,
     pub name: String,
+    /// The name's language when it is not the page's (the manage page names themes in the
+    /// subscriber's language).
+    pub lang: Option<String>,
     pub checked: bool,
 }
 
@@ -35,7 +38,7 @@ fn choices(ctx: &Ctx, errors: &FormErrors, themes: &[ThemeChoice], frequency: &s
                 div.check {
                     input type="checkbox" name="themes" value=(theme.id) id={ "theme-" (theme.id) }
                         checked[theme.checked];
-                    label for={ "theme-" (theme.id) } { (theme.name) }
+                    label for={ "theme-" (theme.id) } lang=[theme.lang.as_deref()] { (theme.name) }
                 }
             }
         }

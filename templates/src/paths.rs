@@ -185,6 +185,16 @@ pub fn admin_forum_action(slug: &str, action: &str) -> String {
     format!("/admin/forums/{slug}/{action}")
 }
 
+/// A theme's translations (its French and Spanish names, its descriptions).
+pub fn admin_theme(slug: &str) -> String {
+    format!("/admin/themes/{slug}")
+}
+
+/// A vocabulary term's French and Spanish labels.
+pub fn admin_term(vocabulary: &str, code: &str) -> String {
+    format!("/admin/vocabularies/{vocabulary}/{code}")
+}
+
 /// `enable` or `disable`.
 pub fn admin_user_action(id: i32, action: &str) -> String {
     format!("/admin/users/{id}/{action}")

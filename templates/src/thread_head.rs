@@ -4,6 +4,8 @@
 pub struct ThreadHead {
     pub id: i32,
     pub title: String,
+    /// `en`, `fr` or `es`: the language of the title.
+    pub language: String,
     pub forum_slug: String,
     pub forum_title: String,
     pub locked: bool,

@@ -254,6 +254,8 @@ fn built_paths() -> Vec<(&'static str, String)> {
         ("edition", paths::edition(8)),
         ("bounce_reset_subscriber", paths::bounce_reset_subscriber(2)),
         ("bounce_reset_member", paths::bounce_reset_member(2)),
+        ("admin_theme", paths::admin_theme("water")),
+        ("admin_term", paths::admin_term("sector", "agriculture")),
     ]);
     for action in [
         "reply",

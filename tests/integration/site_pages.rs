@@ -163,6 +163,16 @@ pub const PAGES: &[Page] = &[
     page("/admin/users", "/admin/users", ADMIN),
     page("/admin/vocabularies", "/admin/vocabularies", ADMIN),
     page(
+        "/admin/vocabularies/{vocabulary}/{code}",
+        "/admin/vocabularies/evaluation_type/midterm",
+        ADMIN,
+    ),
+    page(
+        "/admin/themes/{slug}",
+        "/admin/themes/child-domestic-work",
+        ADMIN,
+    ),
+    page(
         fora::transfer::import::PATH,
         fora::transfer::import::PATH,
         ADMIN,

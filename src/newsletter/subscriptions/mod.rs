@@ -68,6 +68,7 @@ pub fn theme_choices(lang: &str, themes: &[Theme], checked: &[i32]) -> Vec<Theme
         .map(|t| ThemeChoice {
             id: t.id,
             name: t.names.get(lang).to_string(),
+            lang: None,
             checked: checked.contains(&t.id),
         })
         .collect();
@@ -286,6 +287,24 @@ pub async fn unsubscribe(
     ))
 }
 
+/// The themes as the manage page shows them: named in the subscriber's language (the one
+/// their newsletter is written in), marked with it where the page is in another.
+fn subscriber_theme_choices(
+    page_lang: &str,
+    row: &crate::entities::subscribers::Model,
+    themes: &[Theme],
+    checked: &[i32],
+) -> Vec<ThemeChoice> {
+    let theirs = templates::i18n::supported(&row.language);
+    let mut choices = theme_choices(theirs, themes, checked);
+    if theirs != page_lang {
+        for choice in &mut choices {
+            choice.lang = Some(theirs.to_string());
+        }
+    }
+    choices
+}
+
 async fn manage_view(
     state: &AppState,
     lang: &str,
@@ -299,7 +318,7 @@ async fn manage_view(
         token: token.to_string(),
         email: row.email.clone(),
         active: row.status == SubscriberStatus::Active,
-        themes: theme_choices(lang, &themes, &checked),
+        themes: subscriber_theme_choices(lang, row, &themes, &checked),
         frequency: row.frequency.as_str().to_string(),
         language: row.language.clone(),
         saved,
@@ -344,7 +363,8 @@ pub async fn update_manage(
         Ok(changes) => changes,
         Err(errors) => {
             let mut view = manage_view(&state, viewer.lang, &token, &row, false).await?;
-            view.themes = theme_choices(viewer.lang, &themes, &submitted.checked(&themes));
+            view.themes =
+                subscriber_theme_choices(viewer.lang, &row, &themes, &submitted.checked(&themes));
             view.frequency = submitted.frequency.clone();
             view.language = submitted.language.clone();
             return Ok(page(
