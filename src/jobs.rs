@@ -1,6 +1,6 @@
 //! Background work inside `fora serve`: notification mail (at once and daily summaries),
 //! composing and queuing newsletter editions at their time (the delivery worker in
-//! `newsletter::deliver` sends them), expired-session and sent-mail clean-up. State lives in the database, so restarts lose nothing queued.
+//! `newsletter::deliver` sends them), expired-session, sent-mail and search-change-log clean-up. State lives in the database, so restarts lose nothing queued.
 
 use std::time::Duration;
 
@@ -46,6 +46,12 @@ pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
             let before = OffsetDateTime::now_utc() - crate::mail::queue::KEEP_SETTLED;
             if let Err(err) = crate::mail::queue::prune(&state.db, before).await {
                 tracing::warn!(error = %err, "mail queue clean-up failed");
+            }
+            let before = OffsetDateTime::now_utc() - crate::search::change::KEEP;
+            match crate::search::change::prune(&state.db, before).await {
+                Ok(removed) if removed > 0 => tracing::info!(removed, "search change log pruned"),
+                Ok(_) => {}
+                Err(err) => tracing::warn!(error = %err, "search change log clean-up failed"),
             }
         }
         tokio::select! {

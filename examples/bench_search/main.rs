@@ -62,6 +62,7 @@ mod bare;
 mod corpus;
 mod dataset;
 mod direct;
+mod engine_profile;
 mod experiments;
 mod generate;
 mod index;
@@ -79,6 +80,7 @@ use crate::{
     bare::bare_sql,
     dataset::generate_cached,
     direct::direct,
+    engine_profile::engine_profile,
     index::ensure_index,
     profile::{explain, profile},
     queries::write_queries,
@@ -109,12 +111,14 @@ async fn main() -> anyhow::Result<()> {
             profile(arg(2), arg(3), limit.unwrap_or(usize::MAX)).await
         }
         (Some("explain"), 4) => explain(arg(2), arg(3)).await,
+        (Some("engine-profile"), 5) => engine_profile(arg(2), arg(3), arg(4)).await,
         _ => {
             eprintln!(
                 "usage:\n  bench_search gen sqlite|postgres SIZE\n  bench_search index DATABASE_URL DATA_DIR\n  \
                  bench_search queries COUNT FILE\n  bench_search bare-tantivy PORT INDEX_DIR DATABASE_URL\n  \
                  bench_search bare-sql PORT DATABASE_URL\n  bench_search direct DATABASE_URL FILE CONCURRENCY SECONDS\n  \
-                 bench_search profile DATABASE_URL FILE [LIMIT]\n  bench_search explain DATABASE_URL PATH"
+                 bench_search profile DATABASE_URL FILE [LIMIT]\n  bench_search explain DATABASE_URL PATH\n  \
+                 bench_search engine-profile INDEX_DIR DATABASE_URL FILE"
             );
             std::process::exit(2);
         }

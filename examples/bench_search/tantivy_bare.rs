@@ -34,7 +34,7 @@ struct Bare {
 
 /// The filters of a search as the index knows them: the app's own, and its kind (learnings),
 /// which the app adds as it pages (`search::page`).
-fn filters(search: &Search, fields: &Fields) -> Vec<Filter> {
+pub fn filters(search: &Search, fields: &Fields) -> Vec<Filter> {
     let mut out = fora::learnings::search::index_filters(search, fields);
     out.push(Filter::Number(fields.kind, Kind::Learning.code()));
     out

@@ -8,7 +8,6 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
 };
-use serde::Deserialize;
 use templates::{components::FormErrors, translations as views};
 
 use super::{actions, queries};
@@ -16,7 +15,7 @@ use crate::{
     entities::{taxonomy_terms, themes},
     taxonomy::{
         Vocabulary,
-        translations::{RawThemeTexts, TermLabels},
+        translations::{RawTermLabels, RawThemeTexts},
     },
     web::{AdminUser, AppError, AppResult, AppState, flash, forms::Form, html, paths},
 };
@@ -79,7 +78,7 @@ pub async fn save_theme(
                 views::theme_page(
                     &admin.ctx(),
                     &theme_view(&theme, Some(form)),
-                    &FormErrors::from(problems),
+                    &problems,
                     None,
                 ),
             ));
@@ -90,17 +89,12 @@ pub async fn save_theme(
     Ok(Redirect::to(&paths::admin_theme(&theme.slug)).into_response())
 }
 
-/// The French and Spanish labels as the form sends them.
-#[derive(Default, Deserialize)]
-pub struct TermForm {
-    #[serde(default)]
-    label_fr: String,
-    #[serde(default)]
-    label_es: String,
-}
-
-fn term_view(lang: &str, term: &taxonomy_terms::Model, typed: Option<TermForm>) -> views::TermView {
-    let typed = typed.unwrap_or_else(|| TermForm {
+fn term_view(
+    lang: &str,
+    term: &taxonomy_terms::Model,
+    typed: Option<RawTermLabels>,
+) -> views::TermView {
+    let typed = typed.unwrap_or_else(|| RawTermLabels {
         label_fr: term.label_fr.clone(),
         label_es: term.label_es.clone(),
     });
@@ -151,10 +145,10 @@ pub async fn save_term(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
     Path((vocabulary, code)): Path<(String, String)>,
-    Form(form): Form<TermForm>,
+    Form(form): Form<RawTermLabels>,
 ) -> AppResult<Response> {
     let term = term_at(&state, &vocabulary, &code).await?;
-    let labels = match TermLabels::validate(&form.label_fr, &form.label_es) {
+    let labels = match form.validate() {
         Ok(labels) => labels,
         Err(problems) => {
             let ctx = admin.ctx();
@@ -163,7 +157,7 @@ pub async fn save_term(
                 views::term_page(
                     &ctx,
                     &term_view(ctx.lang, &term, Some(form)),
-                    &FormErrors::from(problems),
+                    &problems,
                     None,
                 ),
             ));

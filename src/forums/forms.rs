@@ -6,6 +6,8 @@ use crate::web::forms::{self, Checks, FieldProblem, FormErrors, TITLE_MAX};
 
 /// The most addresses one pasted list may hold.
 pub const MAX_INVITES: usize = 200;
+/// The invite box names this many items that are not addresses, then says there are more.
+const NAMED_MISTAKES: usize = 20;
 
 #[derive(Deserialize)]
 pub struct NewThreadForm {
@@ -123,8 +125,11 @@ impl InviteForm {
             checks.add("language", "form.bad_language");
         }
         let (addresses, bad) = parse_address_list(&self.emails);
-        for piece in &bad {
+        for piece in bad.iter().take(NAMED_MISTAKES) {
             checks.push(FieldProblem::new("emails", "form.not_an_address").naming(piece));
+        }
+        if bad.len() > NAMED_MISTAKES {
+            checks.add("emails", "form.more_not_addresses");
         }
         if bad.is_empty() && addresses.is_empty() {
             checks.add("emails", "form.required");
@@ -218,6 +223,25 @@ mod tests {
         assert_eq!(
             invite(&many.join(","), "").unwrap_err().get("emails"),
             Some("form.too_many_addresses")
+        );
+    }
+
+    #[test]
+    fn a_long_list_of_mistakes_names_the_first_twenty_and_says_there_are_more() {
+        let pasted: Vec<String> = (0..500).map(|i| format!("nobody{i}")).collect();
+        let errors = invite(&pasted.join(" "), "").unwrap_err();
+        let named: Vec<_> = errors
+            .problems()
+            .iter()
+            .filter(|p| p.key == "form.not_an_address")
+            .collect();
+        assert_eq!(named.len(), NAMED_MISTAKES);
+        assert_eq!(named[0].value.as_deref(), Some("nobody0"));
+        assert!(
+            errors
+                .problems()
+                .iter()
+                .any(|p| p.key == "form.more_not_addresses")
         );
     }
 }

@@ -96,8 +96,13 @@ pub async fn invite_all(
     let open = queries::open_invitation_addresses(&state.db, forum.id, &invites.addresses).await?;
     let mut report = views::InviteReport::default();
     for address in &invites.addresses {
-        if members.contains(address) {
-            report.already_members.push(address.clone());
+        if let Some(member) = members.iter().find(|m| &m.email == address) {
+            let left_out = if member.disabled {
+                &mut report.disabled_accounts
+            } else {
+                &mut report.already_members
+            };
+            left_out.push(address.clone());
             continue;
         }
         invite(

@@ -395,12 +395,13 @@ pub async fn member_addresses(
     db: &impl ConnectionTrait,
     forum_id: i32,
     addresses: &[String],
-) -> Result<Vec<String>, DbErr> {
+) -> Result<Vec<MemberAddress>, DbErr> {
     use sea_orm::{QuerySelect, sea_query::Query};
 
-    users::Entity::find()
+    let rows: Vec<(String, Option<time::OffsetDateTime>)> = users::Entity::find()
         .select_only()
         .column(users::Column::Email)
+        .column(users::Column::DisabledAt)
         .filter(users::Column::Email.is_in(addresses.iter().cloned()))
         .filter(
             users::Column::Id.in_subquery(
@@ -413,7 +414,20 @@ pub async fn member_addresses(
         )
         .into_tuple()
         .all(db)
-        .await
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(email, disabled_at)| MemberAddress {
+            email,
+            disabled: disabled_at.is_some(),
+        })
+        .collect())
+}
+
+/// A member's address, and whether an admin disabled the account (the member list hides it).
+pub struct MemberAddress {
+    pub email: String,
+    pub disabled: bool,
 }
 
 /// Which of these addresses have an invitation to the forum neither accepted nor withdrawn.

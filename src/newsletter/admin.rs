@@ -12,7 +12,9 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
 };
-use sea_orm::{ConnectionTrait, DbErr, EntityTrait, FromQueryResult, Statement, Value};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, Statement,
+};
 use serde::Deserialize;
 use templates::{
     components::{FormErrors, Pager},
@@ -32,7 +34,7 @@ use super::{
 };
 use crate::{
     entities::{
-        editions,
+        deliveries, edition_items, editions,
         states::{DeliveryStatus, EditionStatus, Frequency},
     },
     web::html,
@@ -88,30 +90,14 @@ fn edition_page(id: i32, done: &str) -> Redirect {
     Redirect::to(&format!("{}?done={done}", paths::edition(id)))
 }
 
-#[derive(FromQueryResult)]
-struct CountRow {
-    edition_id: i32,
-    status: String,
-    n: i64,
-}
-
-fn add_count(progress: &mut ProgressView, status: &str, n: i64) {
-    match DeliveryStatus::parse(status) {
-        Some(DeliveryStatus::Queued) => progress.queued += n,
-        Some(DeliveryStatus::Sent) => progress.sent += n,
-        Some(DeliveryStatus::Failed) => progress.failed += n,
-        Some(DeliveryStatus::Cancelled) => progress.cancelled += n,
-        Some(DeliveryStatus::Skipped) => progress.skipped += n,
-        None => {}
+fn add_count(progress: &mut ProgressView, status: DeliveryStatus, n: i64) {
+    match status {
+        DeliveryStatus::Queued => progress.queued += n,
+        DeliveryStatus::Sent => progress.sent += n,
+        DeliveryStatus::Failed => progress.failed += n,
+        DeliveryStatus::Cancelled => progress.cancelled += n,
+        DeliveryStatus::Skipped => progress.skipped += n,
     }
-}
-
-fn id_list(ids: &[i32]) -> (String, Vec<Value>) {
-    let list = (1..=ids.len())
-        .map(|n| format!("${n}"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    (list, ids.iter().map(|id| (*id).into()).collect())
 }
 
 /// Delivery counts by state and item counts of some editions, in two statements.
@@ -119,44 +105,39 @@ async fn counts(
     db: &impl ConnectionTrait,
     ids: &[i32],
 ) -> Result<(HashMap<i32, ProgressView>, HashMap<i32, i64>), DbErr> {
+    use sea_orm::{
+        QuerySelect,
+        sea_query::{Expr, ExprTrait},
+    };
+
     let mut progress: HashMap<i32, ProgressView> = HashMap::new();
-    let mut items: HashMap<i32, i64> = HashMap::new();
     if ids.is_empty() {
-        return Ok((progress, items));
+        return Ok((progress, HashMap::new()));
     }
-    let backend = db.get_database_backend();
-    let (list, values) = id_list(ids);
-    for row in CountRow::find_by_statement(Statement::from_sql_and_values(
-        backend,
-        format!(
-            "SELECT edition_id, status, COUNT(*) AS n FROM deliveries
-             WHERE edition_id IN ({list}) GROUP BY edition_id, status"
-        ),
-        values.clone(),
-    ))
-    .all(db)
-    .await?
-    {
-        add_count(
-            progress.entry(row.edition_id).or_default(),
-            &row.status,
-            row.n,
-        );
+    let by_status: Vec<(i32, DeliveryStatus, i64)> = deliveries::Entity::find()
+        .select_only()
+        .column(deliveries::Column::EditionId)
+        .column(deliveries::Column::Status)
+        .column_as(Expr::col(deliveries::Column::Id).count(), "n")
+        .filter(deliveries::Column::EditionId.is_in(ids.iter().copied()))
+        .group_by(deliveries::Column::EditionId)
+        .group_by(deliveries::Column::Status)
+        .into_tuple()
+        .all(db)
+        .await?;
+    for (edition, status, n) in by_status {
+        add_count(progress.entry(edition).or_default(), status, n);
     }
-    for row in CountRow::find_by_statement(Statement::from_sql_and_values(
-        backend,
-        format!(
-            "SELECT edition_id, '' AS status, COUNT(*) AS n FROM edition_items
-             WHERE edition_id IN ({list}) GROUP BY edition_id"
-        ),
-        values,
-    ))
-    .all(db)
-    .await?
-    {
-        items.insert(row.edition_id, row.n);
-    }
-    Ok((progress, items))
+    let items: Vec<(i32, i64)> = edition_items::Entity::find()
+        .select_only()
+        .column(edition_items::Column::EditionId)
+        .column_as(Expr::col(edition_items::Column::EditionId).count(), "n")
+        .filter(edition_items::Column::EditionId.is_in(ids.iter().copied()))
+        .group_by(edition_items::Column::EditionId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok((progress, items.into_iter().collect()))
 }
 
 async fn list_editions(

@@ -7,9 +7,11 @@
 //! take turns until they commit, so ids become visible in order. SQLite has one writer anyway.
 
 use sea_orm::{
-    ConnectionTrait, DatabaseBackend, DbErr, FromQueryResult, Statement,
-    sea_query::{Alias, Query},
+    ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, FromQueryResult, Statement,
+    TransactionTrait,
+    sea_query::{Alias, Expr, ExprTrait, Query},
 };
+use time::OffsetDateTime;
 
 /// What a change row is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -82,13 +84,20 @@ pub struct Batch {
 
 pub async fn after(db: &impl ConnectionTrait, position: i64, limit: u64) -> Result<Batch, DbErr> {
     let backend = db.get_database_backend();
-    let rows = Row::find_by_statement(Statement::from_sql_and_values(
-        backend,
-        format!(
-            "SELECT id, item_kind, item_id FROM search_changes WHERE id > $1 ORDER BY id LIMIT {limit}"
+    let rows = Row::find_by_statement(
+        backend.build(
+            Query::select()
+                .columns([
+                    Alias::new("id"),
+                    Alias::new("item_kind"),
+                    Alias::new("item_id"),
+                ])
+                .from(Alias::new("search_changes"))
+                .and_where(Expr::col(Alias::new("id")).gt(position))
+                .order_by(Alias::new("id"), sea_orm::Order::Asc)
+                .limit(limit),
         ),
-        [position.into()],
-    ))
+    )
     .all(db)
     .await?;
     let up_to = rows.last().map_or(position, |r| r.id);
@@ -107,19 +116,90 @@ pub async fn after(db: &impl ConnectionTrait, position: i64, limit: u64) -> Resu
     Ok(Batch { items, up_to })
 }
 
-#[derive(FromQueryResult)]
-struct Last {
+/// How long change rows are kept. An instance stopped for longer rebuilds its index at start.
+pub const KEEP: std::time::Duration = std::time::Duration::from_secs(7 * 24 * 3600);
+
+/// Where the log stands: its newest row, and the last row pruned from it.
+#[derive(Clone, Copy, Debug, Default, FromQueryResult)]
+pub struct Head {
     last: Option<i64>,
+    pruned_through: i64,
 }
 
-/// The position of the newest change (0 when the log is empty).
-pub async fn last(db: &impl ConnectionTrait) -> Result<i64, DbErr> {
+impl Head {
+    /// The position an index that has seen every change stands at. Ids never go back (a
+    /// sequence, SQLite's AUTOINCREMENT), so a log pruned empty still has its position.
+    pub fn newest(&self) -> i64 {
+        Ord::max(self.last.unwrap_or(0), self.pruned_through)
+    }
+
+    /// Whether an index at `position` missed changes that are no longer in the log.
+    pub fn lost_to(&self, position: i64) -> bool {
+        position < self.pruned_through
+    }
+}
+
+/// The newest change and the pruning mark, in one statement.
+pub async fn head(db: &impl ConnectionTrait) -> Result<Head, DbErr> {
     let backend = db.get_database_backend();
-    let row = Last::find_by_statement(Statement::from_string(
+    let row = Head::find_by_statement(Statement::from_string(
         backend,
-        "SELECT MAX(id) AS last FROM search_changes",
+        "SELECT (SELECT MAX(id) FROM search_changes) AS last, pruned_through \
+         FROM search_log_state WHERE id = 1",
     ))
     .one(db)
     .await?;
-    Ok(row.and_then(|r| r.last).unwrap_or(0))
+    Ok(row.unwrap_or_default())
+}
+
+/// The position of the newest change (0 when nothing was ever logged).
+pub async fn last(db: &impl ConnectionTrait) -> Result<i64, DbErr> {
+    Ok(head(db).await?.newest())
+}
+
+/// Deletes the rows written before `before`, and marks how far it deleted, in one
+/// transaction. Returns how many rows went.
+pub async fn prune(db: &DatabaseConnection, before: OffsetDateTime) -> Result<u64, DbErr> {
+    #[derive(FromQueryResult)]
+    struct Cutoff {
+        cutoff: Option<i64>,
+    }
+    let txn = db.begin().await?;
+    let backend = txn.get_database_backend();
+    let cutoff = Cutoff::find_by_statement(
+        backend.build(
+            Query::select()
+                .expr_as(Expr::col(Alias::new("id")).max(), Alias::new("cutoff"))
+                .from(Alias::new("search_changes"))
+                .and_where(Expr::col(Alias::new("created_at")).lt(before)),
+        ),
+    )
+    .one(&txn)
+    .await?
+    .and_then(|row| row.cutoff);
+    let Some(cutoff) = cutoff else {
+        return Ok(0);
+    };
+    txn.execute_raw(
+        backend.build(
+            Query::update()
+                .table(Alias::new("search_log_state"))
+                .value(Alias::new("pruned_through"), cutoff)
+                .and_where(Expr::col(Alias::new("id")).eq(1))
+                .and_where(Expr::col(Alias::new("pruned_through")).lt(cutoff)),
+        ),
+    )
+    .await?;
+    let removed = txn
+        .execute_raw(
+            backend.build(
+                Query::delete()
+                    .from_table(Alias::new("search_changes"))
+                    .and_where(Expr::col(Alias::new("id")).lte(cutoff)),
+            ),
+        )
+        .await?
+        .rows_affected();
+    txn.commit().await?;
+    Ok(removed)
 }

@@ -22,7 +22,7 @@ pub mod synonyms;
 use std::{
     fs::File,
     path::{Path, PathBuf},
-    sync::{Arc, Mutex, Weak},
+    sync::{Arc, Mutex, Weak, atomic::Ordering as AtomicOrdering},
     time::{Duration, Instant},
 };
 
@@ -88,6 +88,8 @@ struct Shared {
     /// Held for the life of the process that owns the folder.
     owner: Mutex<Option<File>>,
     following: std::sync::atomic::AtomicBool,
+    /// A background rebuild is under way (one at a time).
+    rebuild_running: std::sync::atomic::AtomicBool,
 }
 
 /// This instance's search index.
@@ -99,6 +101,17 @@ pub enum Reindexed {
     Built(u64),
     /// A running server owns the index and was asked to rebuild it.
     Requested,
+}
+
+/// What searches get while an index is rebuilt.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Meanwhile {
+    /// The index being replaced: complete up to its position (a rebuild asked for, a damaged
+    /// folder).
+    AnswerFromOld,
+    /// Nothing: the old index missed changes that can no longer be replayed (it may still
+    /// show a retired learning), so searches say the index is being rebuilt.
+    Wait,
 }
 
 /// What a search can be answered from.
@@ -119,6 +132,7 @@ impl SearchIndex {
             apply: tokio::sync::Mutex::new(()),
             owner: Mutex::new(None),
             following: std::sync::atomic::AtomicBool::new(false),
+            rebuild_running: std::sync::atomic::AtomicBool::new(false),
         }))
     }
 
@@ -162,7 +176,7 @@ impl SearchIndex {
             Ok(engine) => self.set_phase(Phase::Ready(Arc::new(engine))),
             Err(reason) => {
                 tracing::info!(%reason, dir = %self.0.dir.display(), "rebuilding the search index");
-                self.spawn_rebuild();
+                self.spawn_rebuild(Meanwhile::AnswerFromOld);
             }
         }
         self.spawn_follower();
@@ -204,11 +218,7 @@ impl SearchIndex {
     }
 
     fn spawn_follower(&self) {
-        if self
-            .0
-            .following
-            .swap(true, std::sync::atomic::Ordering::SeqCst)
-        {
+        if self.0.following.swap(true, AtomicOrdering::SeqCst) {
             return;
         }
         let weak: Weak<Shared> = Arc::downgrade(&self.0);
@@ -221,18 +231,33 @@ impl SearchIndex {
         });
     }
 
-    fn spawn_rebuild(&self) {
+    /// Starts rebuilding in the background, unless a rebuild is under way already (then only
+    /// what searches get meanwhile may change: an index found to have missed changes stops
+    /// answering at once).
+    fn spawn_rebuild(&self, meanwhile: Meanwhile) {
         let previous = match self.phase() {
-            Phase::Ready(engine) => Some(engine),
-            Phase::Rebuilding(Some(_)) => return,
+            Phase::Ready(engine) | Phase::Rebuilding(Some(engine)) => Some(engine),
             Phase::Rebuilding(None) | Phase::Closed => None,
             Phase::Unavailable(_) => return,
         };
-        self.set_phase(Phase::Rebuilding(previous.clone()));
+        let answering = match meanwhile {
+            Meanwhile::AnswerFromOld => previous.clone(),
+            Meanwhile::Wait => None,
+        };
+        let running = self.0.rebuild_running.swap(true, AtomicOrdering::SeqCst);
+        if running {
+            if meanwhile == Meanwhile::Wait {
+                self.set_phase(Phase::Rebuilding(None));
+            }
+            return;
+        }
+        self.set_phase(Phase::Rebuilding(answering));
         let index = self.clone();
         tokio::spawn(async move {
             let started = Instant::now();
-            match index.rebuild_now().await {
+            let outcome = index.rebuild_now().await;
+            index.0.rebuild_running.store(false, AtomicOrdering::SeqCst);
+            match outcome {
                 Ok(count) => tracing::info!(
                     learnings = count,
                     seconds = started.elapsed().as_secs_f64(),
@@ -338,7 +363,7 @@ impl SearchIndex {
             }
             Err(err) => {
                 tracing::error!(error = %err, "search index failed; rebuilding it");
-                self.spawn_rebuild();
+                self.spawn_rebuild(Meanwhile::AnswerFromOld);
             }
         }
     }
@@ -350,7 +375,16 @@ impl SearchIndex {
             _ => return Ok(()),
         };
         let db = &self.0.db;
-        if change::last(db).await? <= engine.position() {
+        let head = change::head(db).await?;
+        if head.newest() <= engine.position() {
+            return Ok(());
+        }
+        if head.lost_to(engine.position()) {
+            tracing::info!(
+                position = engine.position(),
+                "the search change log was pruned past this index; rebuilding it"
+            );
+            self.spawn_rebuild(Meanwhile::Wait);
             return Ok(());
         }
         let _writing = self.0.apply.lock().await;
@@ -365,13 +399,18 @@ impl SearchIndex {
             if batch.up_to == engine.position() {
                 return Ok(());
             }
+            // Read after the batch: rows pruned before it was read are then known to be lost.
+            if change::head(db).await?.lost_to(engine.position()) {
+                self.spawn_rebuild(Meanwhile::Wait);
+                return Ok(());
+            }
             let mut learnings: Vec<i32> = Vec::new();
             let mut products: Vec<i32> = Vec::new();
             for item in &batch.items {
                 match item {
                     Item::Learning(id) => learnings.push(*id),
                     Item::Product(id) => products.push(*id),
-                    Item::Rebuild => self.spawn_rebuild(),
+                    Item::Rebuild => self.spawn_rebuild(Meanwhile::AnswerFromOld),
                 }
             }
             for ids in [&mut learnings, &mut products] {

@@ -14,7 +14,7 @@ use sea_orm::{
 use crate::{
     entities::{taxonomy_terms, themes},
     search::change::{self, Item},
-    web::forms::{FieldProblem, strip_controls},
+    web::forms::{Checks, FormErrors, TextProblem, optional_line, optional_paragraphs},
 };
 
 /// Longest term label, as when a term is added (`/admin/vocabularies`).
@@ -26,43 +26,6 @@ pub const DESCRIPTION_MAX: usize = 2_000;
 /// Beyond this many tagged items, one rebuild of the index is cheaper than a change row each.
 const REBUILD_ABOVE: usize = 10_000;
 
-/// A translation typed in a one-line field: control characters removed, spaces trimmed;
-/// empty (or nothing but control characters and spaces) means "none", and English is shown in
-/// its place.
-fn one_line(
-    problems: &mut Vec<FieldProblem>,
-    field: &'static str,
-    raw: &str,
-    max: usize,
-) -> String {
-    // Tabs and line breaks (which the edge lets through) separate words; other control
-    // characters go.
-    let cleaned: String = raw
-        .chars()
-        .filter(|c| c.is_whitespace() || !c.is_control())
-        .collect();
-    let cleaned = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
-    if cleaned.chars().count() > max {
-        problems.push(FieldProblem::new(field, "form.too_long"));
-    }
-    cleaned
-}
-
-/// A description: control characters other than line breaks and tabs removed, Windows line
-/// ends made plain, surrounding space trimmed; empty means "none".
-fn paragraphs(
-    problems: &mut Vec<FieldProblem>,
-    field: &'static str,
-    raw: &str,
-    max: usize,
-) -> String {
-    let cleaned = strip_controls(raw).trim().to_string();
-    if cleaned.chars().count() > max {
-        problems.push(FieldProblem::new(field, "form.too_long"));
-    }
-    cleaned
-}
-
 /// A term's French and Spanish labels, checked.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TermLabels {
@@ -70,19 +33,33 @@ pub struct TermLabels {
     pub es: String,
 }
 
-impl TermLabels {
-    /// The labels as the form sent them (`label_fr`, `label_es`), or every field that is wrong.
-    pub fn validate(fr: &str, es: &str) -> Result<TermLabels, Vec<FieldProblem>> {
-        let mut problems = Vec::new();
-        let labels = TermLabels {
-            fr: one_line(&mut problems, "label_fr", fr, LABEL_MAX),
-            es: one_line(&mut problems, "label_es", es, LABEL_MAX),
-        };
-        if problems.is_empty() {
-            Ok(labels)
-        } else {
-            Err(problems)
-        }
+/// The French and Spanish labels as the form sends them.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+pub struct RawTermLabels {
+    #[serde(default)]
+    pub label_fr: String,
+    #[serde(default)]
+    pub label_es: String,
+}
+
+/// A translation typed in a one-line field: empty (or nothing but control characters and
+/// spaces) means "none", and English is shown in its place.
+fn translation(raw: &str, max: usize) -> Result<String, TextProblem> {
+    Ok(optional_line(raw, max)?.unwrap_or_default())
+}
+
+/// A description in plain paragraphs; empty means "none".
+fn description(raw: &str) -> Result<String, TextProblem> {
+    Ok(optional_paragraphs(raw, DESCRIPTION_MAX)?.unwrap_or_default())
+}
+
+impl RawTermLabels {
+    /// The labels, or every field that is wrong.
+    pub fn validate(&self) -> Result<TermLabels, FormErrors> {
+        let mut checks = Checks::default();
+        let fr = checks.field("label_fr", translation(&self.label_fr, LABEL_MAX));
+        let es = checks.field("label_es", translation(&self.label_es, LABEL_MAX));
+        checks.finish(|| Some(TermLabels { fr: fr?, es: es? }))
     }
 }
 
@@ -112,21 +89,22 @@ pub struct RawThemeTexts {
 }
 
 impl RawThemeTexts {
-    pub fn validate(&self) -> Result<ThemeTexts, Vec<FieldProblem>> {
-        let mut problems = Vec::new();
-        let p = &mut problems;
-        let texts = ThemeTexts {
-            name_fr: one_line(p, "name_fr", &self.name_fr, NAME_MAX),
-            name_es: one_line(p, "name_es", &self.name_es, NAME_MAX),
-            description: paragraphs(p, "description", &self.description, DESCRIPTION_MAX),
-            description_fr: paragraphs(p, "description_fr", &self.description_fr, DESCRIPTION_MAX),
-            description_es: paragraphs(p, "description_es", &self.description_es, DESCRIPTION_MAX),
-        };
-        if problems.is_empty() {
-            Ok(texts)
-        } else {
-            Err(problems)
-        }
+    pub fn validate(&self) -> Result<ThemeTexts, FormErrors> {
+        let mut checks = Checks::default();
+        let name_fr = checks.field("name_fr", translation(&self.name_fr, NAME_MAX));
+        let name_es = checks.field("name_es", translation(&self.name_es, NAME_MAX));
+        let description_en = checks.field("description", description(&self.description));
+        let description_fr = checks.field("description_fr", description(&self.description_fr));
+        let description_es = checks.field("description_es", description(&self.description_es));
+        checks.finish(|| {
+            Some(ThemeTexts {
+                name_fr: name_fr?,
+                name_es: name_es?,
+                description: description_en?,
+                description_fr: description_fr?,
+                description_es: description_es?,
+            })
+        })
     }
 }
 
@@ -237,7 +215,12 @@ mod tests {
 
     #[test]
     fn labels_lose_control_characters_and_extra_spaces() {
-        let labels = TermLabels::validate(" Travail\u{7}  forcé\n", "\u{0}\u{1b} ").unwrap();
+        let labels = RawTermLabels {
+            label_fr: " Travail\u{7}  forcé\n".into(),
+            label_es: "\u{0}\u{1b} ".into(),
+        }
+        .validate()
+        .unwrap();
         assert_eq!(labels.fr, "Travail forcé");
         assert_eq!(labels.es, "", "nothing but control characters is no label");
     }
@@ -245,10 +228,14 @@ mod tests {
     #[test]
     fn over_long_labels_name_their_fields() {
         let long = "é".repeat(LABEL_MAX + 1);
-        let problems = TermLabels::validate(&long, &long).unwrap_err();
-        let fields: Vec<_> = problems.iter().map(|p| p.field).collect();
+        let labels = |fr: &str, es: &str| RawTermLabels {
+            label_fr: fr.into(),
+            label_es: es.into(),
+        };
+        let problems = labels(&long, &long).validate().unwrap_err();
+        let fields: Vec<_> = problems.problems().iter().map(|p| p.field).collect();
         assert_eq!(fields, ["label_fr", "label_es"]);
-        assert!(TermLabels::validate(&"é".repeat(LABEL_MAX), "").is_ok());
+        assert!(labels(&"é".repeat(LABEL_MAX), "").validate().is_ok());
     }
 
     #[test]
@@ -267,6 +254,7 @@ mod tests {
         let fields: Vec<_> = raw
             .validate()
             .unwrap_err()
+            .problems()
             .iter()
             .map(|p| p.field)
             .collect();

@@ -110,10 +110,14 @@ impl From<TextProblem> for FieldError {
     }
 }
 
-/// One-line text (titles, names, reasons): trimmed, no control characters at all.
+/// One-line text (titles, names, reasons, labels): line breaks and tabs, which separate words,
+/// become one space like any run of spaces; other control characters go; trimmed.
 pub fn single_line(raw: &str, max: usize) -> Result<String, TextProblem> {
-    let cleaned: String = raw.chars().filter(|c| !c.is_control()).collect();
-    let cleaned = cleaned.trim().to_string();
+    let cleaned: String = raw
+        .chars()
+        .filter(|c| c.is_whitespace() || !c.is_control())
+        .collect();
+    let cleaned = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
     if cleaned.is_empty() {
         return Err(TextProblem::Missing);
     }
@@ -142,6 +146,19 @@ pub fn markdown_body(raw: &str) -> Result<String, TextProblem> {
         return Err(TextProblem::TooLong);
     }
     Ok(cleaned)
+}
+
+/// Plain paragraphs of at most `max` characters (line breaks kept, surrounding blank space
+/// trimmed) that may be left empty (`None`).
+pub fn optional_paragraphs(raw: &str, max: usize) -> Result<Option<String>, TextProblem> {
+    let cleaned = strip_controls(raw).trim().to_string();
+    if cleaned.is_empty() {
+        return Ok(None);
+    }
+    if cleaned.chars().count() > max {
+        return Err(TextProblem::TooLong);
+    }
+    Ok(Some(cleaned))
 }
 
 /// Markdown that may be left empty (`None`).

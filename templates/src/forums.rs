@@ -482,13 +482,20 @@ pub struct InviteReport {
     pub resent: Vec<String>,
     /// Addresses of members, left out.
     pub already_members: Vec<String>,
+    /// Addresses of members whose accounts an admin disabled, left out.
+    #[serde(default)]
+    pub disabled_accounts: Vec<String>,
 }
 
 fn invite_report(lang: &str, report: &InviteReport) -> Markup {
     html! {
         div.notice role="status" {
             p { (plural(lang, "invite.sent", report.sent)) }
-            @for (key, addresses) in [("invite.resent", &report.resent), ("invite.already_members", &report.already_members)] {
+            @for (key, addresses) in [
+                ("invite.resent", &report.resent),
+                ("invite.already_members", &report.already_members),
+                ("invite.disabled_accounts", &report.disabled_accounts),
+            ] {
                 @if !addresses.is_empty() {
                     p { (t(lang, key)) " " (addresses.join(", ")) }
                 }

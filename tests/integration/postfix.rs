@@ -297,36 +297,12 @@ struct RefusingServer {
 
 impl RefusingServer {
     fn start() -> RefusingServer {
-        for _ in 0..20 {
-            let port = free_port();
-            let mut child = Command::new("/usr/sbin/smtp-sink")
-                .args([
-                    "-u",
-                    "nobody",
-                    "-f",
-                    "RCPT",
-                    "-B",
-                    "550 5.1.1 User unknown",
-                    &format!("127.0.0.1:{port}"),
-                    "16",
-                ])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("spawn smtp-sink");
-            for _ in 0..50 {
-                if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                    return RefusingServer { child, port };
-                }
-                if let Ok(Some(_)) = child.try_wait() {
-                    break;
-                }
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-        panic!("the refusing smtp-sink did not start");
+        let (child, port) = crate::smtp::spawn_smtp_sink(
+            Path::new("/usr/sbin/smtp-sink"),
+            &["-f", "RCPT", "-B", "550 5.1.1 User unknown"],
+            "16",
+        );
+        RefusingServer { child, port }
     }
 }
 

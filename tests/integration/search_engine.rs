@@ -1,7 +1,8 @@
 //! The search index follows the database: the change log is written in the writer's
 //! transaction, every instance applies it (and sees the others' publish and retire within two
 //! seconds), and an index that is missing, corrupt, outdated, deleted while serving or killed
-//! half-built is rebuilt from the database without anything failing.
+//! half-built is rebuilt from the database without anything failing. The log is pruned: an
+//! index stopped for longer than it is kept rebuilds, and never answers from what it missed.
 
 use std::{
     process::{Command, Stdio},
@@ -10,8 +11,11 @@ use std::{
 
 use fora::{
     entities::learnings::LearningStatus,
-    learnings::store,
-    search::{Availability, SearchIndex},
+    learnings::{
+        search::{Audience, Search, SearchParams, index_filters},
+        store,
+    },
+    search::{Availability, SearchIndex, change, engine::Ranking, schema::Kind},
 };
 use sea_orm::{ConnectionTrait, EntityTrait, TransactionTrait};
 
@@ -28,6 +32,7 @@ crate::on_both_databases!(
     reindex_while_a_server_owns_the_index_asks_it_to_rebuild,
     an_index_killed_while_building_is_rebuilt_on_start,
     absurd_page_numbers_answer_the_last_page,
+    an_index_stopped_past_the_pruned_log_rebuilds_and_never_shows_what_it_missed,
 );
 
 /// Whether the public search page for `q` lists the learning `id`.
@@ -69,6 +74,16 @@ async fn publish_and_retire_reach_the_other_instance_within_two_seconds(app: Tes
     .await;
     within_two_seconds(&other, "cocoa", id, true).await;
     assert!(lists(&app, "cocoa", id).await);
+    retire(&app, id).await;
+    within_two_seconds(&other, "cocoa", id, false).await;
+    within_two_seconds(&app, "cocoa", id, false).await;
+    // The API and the feed follow the same index.
+    let api = other.client().get("/api/v1/learnings?q=cocoa").await;
+    assert_eq!(api.status, 200);
+    assert!(api.body.contains("\"total\":0"), "{}", api.body);
+}
+
+async fn retire(app: &TestApp, id: i32) {
     let model = fora::entities::learnings::Entity::find_by_id(id)
         .one(app.db())
         .await
@@ -85,12 +100,6 @@ async fn publish_and_retire_reach_the_other_instance_within_two_seconds(app: Tes
     )
     .await
     .unwrap();
-    within_two_seconds(&other, "cocoa", id, false).await;
-    within_two_seconds(&app, "cocoa", id, false).await;
-    // The API and the feed follow the same index.
-    let api = other.client().get("/api/v1/learnings?q=cocoa").await;
-    assert_eq!(api.status, 200);
-    assert!(api.body.contains("\"total\":0"), "{}", api.body);
 }
 
 async fn the_change_log_is_part_of_the_writers_transaction(app: TestApp) {
@@ -350,4 +359,103 @@ async fn absurd_page_numbers_answer_the_last_page(app: TestApp) {
         let products = client.get(&format!("/api/v1/products?page={page}")).await;
         assert_eq!(products.status, 200, "{page}: {}", products.body);
     }
+}
+
+/// What a visitor's search for `q` lists from `index`; `None` while it is being rebuilt.
+async fn public_ids(app: &TestApp, index: &SearchIndex, q: &str) -> Option<Vec<i32>> {
+    let taxonomy = fora::taxonomy::Taxonomy::load(app.db()).await.unwrap();
+    let params = SearchParams {
+        q: q.into(),
+        ..SearchParams::default()
+    };
+    let search = Search::resolve(params, &taxonomy, Audience::Public);
+    let results = index
+        .page(
+            Kind::Learning,
+            &search.text,
+            |fields| index_filters(&search, fields),
+            Ranking::Relevance,
+            1,
+            10,
+        )
+        .await
+        .expect("search")?;
+    let mut ids = results.found.ids;
+    ids.sort_unstable();
+    Some(ids)
+}
+
+async fn log_rows(app: &TestApp) -> i64 {
+    app.db()
+        .query_one_raw(sea_orm::Statement::from_string(
+            app.db().get_database_backend(),
+            "SELECT COUNT(*) AS n FROM search_changes",
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get::<i64>("", "n")
+        .unwrap()
+}
+
+async fn an_index_stopped_past_the_pruned_log_rebuilds_and_never_shows_what_it_missed(
+    app: TestApp,
+) {
+    let cocoa = |title: &str| raw(title, &format!("{title} kept children in school."));
+    let first = learning(&app, cocoa("Cocoa cooperatives"), "published").await;
+    let dir = tempfile::tempdir().unwrap();
+    let stopped = fresh_index(&app, dir.path()).await;
+    assert_eq!(documents(&stopped).await, 1);
+    assert_eq!(public_ids(&app, &stopped, "cocoa").await, Some(vec![first]));
+    drop(stopped);
+
+    // While that instance is stopped: one learning retired, one published, the log pruned.
+    retire(&app, first).await;
+    let second = learning(&app, cocoa("Cocoa farmers"), "published").await;
+    let nothing_old = change::prune(app.db(), fora::db::now() - change::KEEP)
+        .await
+        .unwrap();
+    assert_eq!(nothing_old, 0, "rows younger than a week stay");
+    let removed = change::prune(app.db(), fora::db::now() + Duration::from_secs(1))
+        .await
+        .unwrap();
+    assert!(removed >= 2, "{removed} rows pruned");
+    assert_eq!(log_rows(&app).await, 0);
+
+    // Restarted on its old folder, it cannot replay the log: it rebuilds, and until the new
+    // index is in place it says so rather than show the retired learning.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let restarted = loop {
+        let index = SearchIndex::new(app.db().clone(), dir.path());
+        match index.start().await {
+            Ok(()) => break index,
+            // The dropped instance's last task may still hold the folder for a moment.
+            Err(_) if Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(50)).await
+            }
+            Err(err) => panic!("folder still taken: {err}"),
+        }
+    };
+    loop {
+        match public_ids(&app, &restarted, "cocoa").await {
+            Some(ids) if ids == vec![second] => break,
+            Some(ids) => assert!(
+                !ids.contains(&first),
+                "a retired learning was shown after the log was pruned: {ids:?}"
+            ),
+            None => {}
+        }
+        assert!(Instant::now() < deadline, "the rebuild did not finish");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    // Changes after the pruning are applied as before, by this index and the app's own.
+    let third = learning(&app, cocoa("Cocoa traders"), "published").await;
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while public_ids(&app, &restarted, "cocoa").await != Some(vec![second, third]) {
+        assert!(Instant::now() < deadline, "the new change was not applied");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(lists(&app, "cocoa", third).await);
+    assert!(!lists(&app, "cocoa", first).await);
 }

@@ -25,6 +25,43 @@ fn smtp_sink_binary() -> Option<PathBuf> {
         .find(|p| p.exists())
 }
 
+/// Starts `binary` (postfix's smtp-sink, as `nobody`, with `options`) on a free loopback
+/// port, trying other ports if one is taken meanwhile; returns once it accepts connections.
+pub fn spawn_smtp_sink(
+    binary: &std::path::Path,
+    options: &[&str],
+    backlog: &str,
+) -> (std::process::Child, u16) {
+    for _ in 0..20 {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .expect("bind")
+            .local_addr()
+            .expect("addr")
+            .port();
+        let address = format!("127.0.0.1:{port}");
+        let mut child = std::process::Command::new(binary)
+            .args(["-u", "nobody"])
+            .args(options)
+            .args([address.as_str(), backlog])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn smtp-sink");
+        for _ in 0..50 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return (child, port);
+            }
+            if let Ok(Some(_)) = child.try_wait() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    panic!("smtp-sink did not start");
+}
+
 impl SmtpSink {
     /// Starts smtp-sink on a free loopback port, or None (with the reason printed) if the
     /// machine has no smtp-sink.
@@ -43,42 +80,14 @@ impl SmtpSink {
         let _ = std::process::Command::new("chmod")
             .args(["-R", "a+rwx", &tmp.path().display().to_string()])
             .status();
-        for _ in 0..20 {
-            let port = std::net::TcpListener::bind("127.0.0.1:0")
-                .expect("bind")
-                .local_addr()
-                .expect("addr")
-                .port();
-            let mut child = std::process::Command::new(&binary)
-                .args([
-                    "-u",
-                    "nobody",
-                    "-d",
-                    &format!("{}/%M.", dir.display()),
-                    &format!("127.0.0.1:{port}"),
-                    "64",
-                ])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("spawn smtp-sink");
-            for _ in 0..50 {
-                if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                    return Some(SmtpSink {
-                        child,
-                        port,
-                        dir,
-                        _tmp: tmp,
-                    });
-                }
-                if let Ok(Some(_)) = child.try_wait() {
-                    break;
-                }
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            let _ = child.kill();
-        }
-        panic!("smtp-sink did not start");
+        let spool = format!("{}/%M.", dir.display());
+        let (child, port) = spawn_smtp_sink(&binary, &["-d", &spool], "64");
+        Some(SmtpSink {
+            child,
+            port,
+            dir,
+            _tmp: tmp,
+        })
     }
 
     pub fn url(&self) -> String {

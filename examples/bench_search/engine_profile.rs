@@ -1,0 +1,134 @@
+//! engine-profile: the engine step of each search one at a time, split into its parts (exact
+//! counts alone, the top ten alone, both as the application runs them), to see where a
+//! search's time goes as the collection grows.
+
+use std::{path::Path, time::Instant};
+
+use anyhow::Context;
+use fora::{
+    learnings::search::{Audience, PER_PAGE, Search, SearchParams},
+    search::{
+        analysis,
+        collect::FacetCounts,
+        engine::{self, Ranking},
+        query::Builder,
+        schema::Fields,
+    },
+    taxonomy::Taxonomy,
+};
+use tantivy::{
+    Index, ReloadPolicy,
+    collector::{Count, TopDocs},
+};
+
+use crate::{
+    queries::{query_of, read_paths},
+    tantivy_bare::filters,
+};
+
+struct Totals {
+    label: &'static str,
+    seconds: f64,
+}
+
+pub async fn engine_profile(index_dir: &str, url: &str, file: &str) -> anyhow::Result<()> {
+    let paths = read_paths(file)?;
+    let index = Index::open_in_dir(Path::new(index_dir))
+        .with_context(|| format!("cannot open the index in {index_dir}"))?;
+    analysis::register(&index);
+    let reader = index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .try_into()?;
+    let db = fora::db::connect(url).await?;
+    let taxonomy = Taxonomy::load(&db).await?;
+    db.close().await?;
+    let fields = Fields::new();
+    let searcher = reader.searcher();
+    println!(
+        "{} segments, {} documents, {} searches",
+        searcher.segment_readers().len(),
+        searcher.num_docs(),
+        paths.len()
+    );
+    let mut totals = [
+        Totals {
+            label: "build the query",
+            seconds: 0.0,
+        },
+        Totals {
+            label: "count only (no scoring)",
+            seconds: 0.0,
+        },
+        Totals {
+            label: "exact facet counts only (no scoring)",
+            seconds: 0.0,
+        },
+        Totals {
+            label: "top 10 by score only",
+            seconds: 0.0,
+        },
+        Totals {
+            label: "find (counts + top 10, as the app)",
+            seconds: 0.0,
+        },
+    ];
+    let mut matched = 0u64;
+    for round in 0..2 {
+        for path in &paths {
+            let search = Search::resolve(
+                SearchParams::from_query(query_of(path)),
+                &taxonomy,
+                Audience::Public,
+            );
+            let started = Instant::now();
+            let (query, _) =
+                Builder::new(&fields, &searcher).build(&search.text, &filters(&search, &fields));
+            let built = started.elapsed().as_secs_f64();
+            let time =
+                |f: &mut dyn FnMut() -> tantivy::Result<u64>| -> tantivy::Result<(f64, u64)> {
+                    let started = Instant::now();
+                    let n = f()?;
+                    Ok((started.elapsed().as_secs_f64(), n))
+                };
+            let (count, n) = time(&mut || Ok(searcher.search(&*query, &Count)? as u64))?;
+            let (facets, _) = time(&mut || {
+                Ok(searcher
+                    .search(
+                        &*query,
+                        &FacetCounts {
+                            project_field: "project_exact",
+                        },
+                    )?
+                    .total)
+            })?;
+            let (top, _) = time(&mut || {
+                Ok(searcher
+                    .search(
+                        &*query,
+                        &TopDocs::with_limit(PER_PAGE as usize).order_by_score(),
+                    )?
+                    .len() as u64)
+            })?;
+            let (find, _) = time(&mut || {
+                Ok(
+                    engine::find(&searcher, &*query, Ranking::Relevance, 0, PER_PAGE as usize)?
+                        .counts
+                        .total,
+                )
+            })?;
+            if round == 1 {
+                matched += n;
+                for (total, seconds) in totals.iter_mut().zip([built, count, facets, top, find]) {
+                    total.seconds += seconds;
+                }
+            }
+        }
+    }
+    let n = paths.len() as f64;
+    println!("mean matches per search: {:.0}", matched as f64 / n);
+    for total in totals {
+        println!("{:>40}: {:8.3} ms", total.label, total.seconds * 1000.0 / n);
+    }
+    Ok(())
+}
