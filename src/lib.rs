@@ -78,6 +78,7 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/static/style.css", get(stylesheet))
         .route("/favicon.ico", get(favicon))
+        .method_not_allowed_fallback(web::lead_back::lead_back)
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(
             state.clone(),

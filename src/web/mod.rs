@@ -13,6 +13,7 @@ pub mod flash;
 pub mod forms;
 pub mod headers;
 pub mod language;
+pub mod lead_back;
 pub mod paging;
 pub mod path_id;
 pub mod query;

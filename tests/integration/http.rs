@@ -69,9 +69,20 @@ async fn security_headers_compression_and_health() {
     let missing = client.get("/no/such/page").await;
     missing.assert_status(404);
     assert!(missing.body.contains("Page not found"));
-    let wrong_method = client.get("/logout").await;
-    assert_eq!(wrong_method.status, 405);
-    assert!(wrong_method.body.contains("<h1>"));
+    // A browser opening a form's address is led to the page it belongs to.
+    let opened = client.get("/threads/1/reply").await;
+    assert_eq!(opened.status, 303);
+    assert_eq!(opened.location.as_deref(), Some("/threads/1"));
+    let opened = client.get("/logout").await;
+    assert_eq!(opened.status, 303);
+    assert_eq!(opened.location.as_deref(), Some("/"));
+    let wrong_method = raw
+        .delete(format!("{}/logout", app.base))
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(wrong_method.status(), 405);
+    assert!(wrong_method.text().await.expect("body").contains("<h1>"));
     let redirect = client.get("/login?next=//evil.example/x").await;
     assert!(
         !redirect.body.contains("evil.example"),

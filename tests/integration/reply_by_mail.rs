@@ -921,9 +921,10 @@ async fn stopping_old_replies_needs_a_signed_in_post_with_its_token(app: TestApp
         )
         .await
         .assert_status(403);
-    // A GET changes nothing (there is no such page); a visitor is sent to sign in.
+    // A GET changes nothing: it leads to the profile; a visitor is sent to sign in.
     let got = member.get("/profile/stop-old-replies").await;
-    assert_eq!(got.status, 405, "{}", got.body);
+    assert_eq!(got.status, 303, "{}", got.body);
+    assert_eq!(got.location.as_deref(), Some("/profile"));
     let visitor = app.client();
     let page = visitor.post("/profile/stop-old-replies", &[]).await;
     assert!(

@@ -372,3 +372,62 @@ fn route_patterns_match_segment_by_segment() {
     assert!(!path_matches("/api/v1/{*rest}", "/api/v1"));
     assert!(!path_matches("/forums", "/forum"));
 }
+
+/// Whether `pattern` (`{name}` standing for one segment) matches `path`.
+fn pattern_matches(pattern: &str, path: &str) -> bool {
+    let (wanted, given): (Vec<_>, Vec<_>) =
+        (pattern.split('/').collect(), path.split('/').collect());
+    wanted.len() == given.len()
+        && wanted
+            .iter()
+            .zip(&given)
+            .all(|(w, g)| w == g || (w.starts_with('{') && !g.is_empty()))
+}
+
+/// A browser opening a form's address is led to its nearest ancestor that is a page: the list
+/// `web::lead_back::PAGES` must hold every page that is such an ancestor, and only pages.
+#[test]
+fn forms_lead_back_to_the_nearest_page() {
+    let routes = routes();
+    let literal = |get: bool| -> Vec<String> {
+        routes
+            .iter()
+            .filter(|r| r.may_get == get)
+            .filter_map(|r| match &r.path {
+                RoutePath::Literal(p) => Some(p.clone()),
+                RoutePath::Computed { .. } => None,
+            })
+            .collect()
+    };
+    let pages = literal(true);
+    for page in fora::web::lead_back::PAGES {
+        assert!(
+            pages.iter().any(|p| p == page),
+            "{page} is not a page route"
+        );
+    }
+    for form in literal(false) {
+        let sample = form
+            .split('/')
+            .map(|s| if s.starts_with('{') { "1" } else { s })
+            .collect::<Vec<_>>()
+            .join("/");
+        let mut expected = "/".to_string();
+        let mut candidate = sample.as_str();
+        while let Some((parent, _)) = candidate.rsplit_once('/') {
+            if parent.is_empty() {
+                break;
+            }
+            if pages.iter().any(|p| pattern_matches(p, parent)) {
+                expected = parent.to_string();
+                break;
+            }
+            candidate = parent;
+        }
+        assert_eq!(
+            fora::web::lead_back::page_for(&sample),
+            expected,
+            "GET {sample} (route {form}) should lead to its nearest page"
+        );
+    }
+}
