@@ -60,6 +60,8 @@ pub enum Kind {
     ReplyRefused,
     /// The answer to a reply by mail that was posted (or is held for approval): its link.
     ReplyPosted,
+    /// An admin's invitation to review learnings from outside (an account in no forum).
+    ReviewerInvitation,
 }
 
 impl Kind {
@@ -76,6 +78,7 @@ impl Kind {
             Kind::WaitingDigest => "waiting",
             Kind::ReplyRefused => "reply-refused",
             Kind::ReplyPosted => "reply-posted",
+            Kind::ReviewerInvitation => "reviewer-invitation",
         }
     }
 
@@ -83,7 +86,7 @@ impl Kind {
     /// and an answer to mail that came in says so.
     const fn automatic(self) -> Option<AutoSubmitted> {
         match self {
-            Kind::Invitation => None,
+            Kind::Invitation | Kind::ReviewerInvitation => None,
             Kind::ReplyRefused | Kind::ReplyPosted => Some(AutoSubmitted::Replied),
             _ => Some(AutoSubmitted::Generated),
         }
@@ -91,7 +94,7 @@ impl Kind {
 
     /// Every kind, in the order of their numbers in return paths: new kinds go at the end,
     /// since the numbers are in return paths already mailed.
-    const ALL: [Kind; 11] = [
+    const ALL: [Kind; 12] = [
         Kind::Invitation,
         Kind::PasswordReset,
         Kind::PasswordChanged,
@@ -103,6 +106,7 @@ impl Kind {
         Kind::WaitingDigest,
         Kind::ReplyRefused,
         Kind::ReplyPosted,
+        Kind::ReviewerInvitation,
     ];
 
     /// Its number in return paths (`verp::Sent::Queued`).
@@ -137,7 +141,7 @@ impl Kind {
     /// member's: mail to a subscription or a newcomer. A member's own mail follows the
     /// member's record, whose bounces they are told about when they sign in.
     const fn held_for_a_subscriber(self) -> bool {
-        self.for_subscriber() || matches!(self, Kind::Invitation)
+        self.for_subscriber() || matches!(self, Kind::Invitation | Kind::ReviewerInvitation)
     }
 
     /// Whether a message of this kind to `address` must not be sent.
