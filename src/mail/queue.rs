@@ -449,3 +449,34 @@ pub async fn run(sender: Sender<'_>, wake: &tokio::sync::Notify, stop: watch::Re
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Kind;
+
+    /// Return paths already mailed carry these numbers: a new kind is appended, none moves.
+    #[test]
+    fn kinds_keep_their_numbers() {
+        let numbered = [
+            (Kind::Invitation, 0),
+            (Kind::PasswordReset, 1),
+            (Kind::PasswordChanged, 2),
+            (Kind::NewsletterConfirm, 3),
+            (Kind::NewsletterAlreadySubscribed, 4),
+            (Kind::Notification, 5),
+            (Kind::Summary, 6),
+            (Kind::Handoff, 7),
+            (Kind::WaitingDigest, 8),
+            (Kind::ReplyRefused, 9),
+            (Kind::ReplyPosted, 10),
+            (Kind::ReviewerInvitation, 11),
+        ];
+        for (kind, code) in numbered {
+            assert_eq!(kind.code(), code, "{kind:?}");
+            assert_eq!(Kind::from_code(code), Some(kind));
+            assert_eq!(Kind::parse(kind.as_str()), Some(kind));
+            assert!(kind.as_str().len() <= 32, "the kind column's width");
+        }
+        assert_eq!(Kind::from_code(12), None);
+    }
+}
