@@ -204,6 +204,8 @@ enum AdminCommand {
     Create {
         #[arg(long)]
         email: String,
+        /// The name others will see (asked for at a terminal when not given; the
+        /// set-password page lets the person change it).
         #[arg(long)]
         name: Option<String>,
     },
@@ -585,7 +587,17 @@ async fn create_admin(config: Config, email: &str, name: Option<String>) -> anyh
     {
         bail!("an account with {email} already exists");
     }
-    let name = name.unwrap_or_else(|| email.split('@').next().unwrap_or("admin").to_string());
+    let guess = email.split('@').next().unwrap_or("admin").to_string();
+    let name = match name {
+        Some(name) => name,
+        None => ask_display_name(&guess)?,
+    };
+    let name = fora::web::forms::single_line(&name, fora::web::forms::NAME_MAX).map_err(|_| {
+        anyhow::anyhow!(
+            "{name:?} is not a usable display name (one line, at most {} characters)",
+            fora::web::forms::NAME_MAX
+        )
+    })?;
     let user = accounts::service::create_user(&state.db, &email, &name, None, true).await?;
     let token = accounts::service::create_password_token(
         &state.db,
@@ -594,9 +606,29 @@ async fn create_admin(config: Config, email: &str, name: Option<String>) -> anyh
         accounts::service::SETUP_LIFETIME,
     )
     .await?;
-    println!("Administrator {email} created. Set the password within 24 hours at:");
+    println!(
+        "Administrator {} <{email}> created. Set the password within 24 hours at:",
+        user.display_name
+    );
     println!("{}", state.config.absolute(&paths::password_reset(&token)));
     Ok(())
+}
+
+/// The name others will see, asked for when a person runs the command at a terminal (an
+/// administrator otherwise shows as the first part of the address, as "rita.reviewer" did);
+/// `guess` when nothing is typed or nobody is there to ask. The set-password page asks again.
+fn ask_display_name(guess: &str) -> anyhow::Result<String> {
+    use std::io::{BufRead, IsTerminal, Write};
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        return Ok(guess.to_string());
+    }
+    print!("Display name, as others will see it [{guess}]: ");
+    std::io::stdout().flush()?;
+    let mut typed = String::new();
+    stdin.lock().read_line(&mut typed)?;
+    let typed = typed.trim();
+    Ok(if typed.is_empty() { guess } else { typed }.to_string())
 }
 
 async fn invite(

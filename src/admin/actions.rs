@@ -6,7 +6,6 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection, DbErr};
 
 use super::service::{self, NewForum};
 use crate::{
-    accounts,
     db::{self, now},
     entities::{forums, taxonomy_terms, themes, users},
     forums::log::{self, Entry},
@@ -142,38 +141,6 @@ pub async fn set_archived(
     active.update(&txn).await?;
     let action = if archive { "archive" } else { "unarchive" };
     log::record(&txn, forum_entry(actor, forum, action, None)).await?;
-    txn.commit().await
-}
-
-/// Disables an account (every session of it ends: the caller also drops the stored ones) or
-/// enables it again.
-pub async fn set_disabled(
-    db: &DatabaseConnection,
-    actor: &users::Model,
-    user: &users::Model,
-    disable: bool,
-) -> Result<(), DbErr> {
-    let txn = db::begin_write(db).await?;
-    let mut active: users::ActiveModel = user.clone().into();
-    active.disabled_at = Set(disable.then(now));
-    active.updated_at = Set(now());
-    active.update(&txn).await?;
-    if disable {
-        accounts::service::bump_generation(&txn, user.id).await?;
-    }
-    let entry = Entry {
-        actor_id: actor.id,
-        forum_id: None,
-        action: if disable {
-            "disable_user"
-        } else {
-            "enable_user"
-        },
-        target_type: "user",
-        target_id: user.id,
-        reason: None,
-    };
-    log::record(&txn, entry).await?;
     txn.commit().await
 }
 

@@ -1,8 +1,13 @@
-//! Administration: themes, forums, users. Every route is for admins only (404 for others).
+//! Administration: themes, forums, users and their roles. Every route is for admins only (404
+//! for others), except the page where an invited outside reviewer creates their account.
 
 pub mod actions;
+pub mod forms;
 pub mod handlers;
+pub mod people;
 mod queries;
+pub mod reviewers;
+pub mod roles;
 pub mod service;
 pub mod translations;
 
@@ -34,6 +39,15 @@ pub fn router() -> Router<AppState> {
             "/admin/forums/{slug}/{action}",
             post(handlers::archive_forum),
         )
-        .route("/admin/users", get(handlers::list_users))
-        .route("/admin/users/{id}/{action}", post(handlers::switch_user))
+        .route("/admin/users", get(people::list_users))
+        .route("/admin/users/{id}/{action}", post(people::change_user))
+        .route("/admin/reviewer-invitations", post(people::invite_reviewer))
+        .route(
+            "/admin/reviewer-invitations/{id}/revoke",
+            post(people::revoke_reviewer_invitation),
+        )
+        .route(
+            "/reviewer-invitations/{token}",
+            get(people::show_reviewer_invitation).post(people::accept_reviewer_invitation),
+        )
 }

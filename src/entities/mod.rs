@@ -21,6 +21,7 @@ pub mod posts;
 pub mod product_countries;
 pub mod product_themes;
 pub mod products;
+pub mod reviewer_invitations;
 pub mod sessions;
 pub mod states;
 pub mod subscriber_themes;

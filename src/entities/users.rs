@@ -11,6 +11,8 @@ pub struct Model {
     pub display_name: String,
     pub password_hash: Option<String>,
     pub is_admin: bool,
+    /// May be named the reviewer of a learning without being an admin or a moderator.
+    pub is_reviewer: bool,
     pub disabled_at: Option<Ts>,
     pub locale: String,
     pub notify_mode: super::states::NotifyMode,

@@ -313,6 +313,8 @@ struct LogQueryRow {
     reason: Option<String>,
     created_at: time::OffsetDateTime,
     forum: Option<String>,
+    /// The person a row about an account is about, by name.
+    target_name: Option<String>,
 }
 
 const LOG_PER_PAGE: u64 = 50;
@@ -331,8 +333,10 @@ async fn log_rows(
     let (page, pages) = crate::web::paging::clamp_page(page, total, LOG_PER_PAGE);
     let rows = LogQueryRow::find_by_statement(Statement::from_sql_and_values(
         state.db.get_database_backend(),
-        "SELECT u.display_name AS actor, l.action, l.target_type, l.target_id, l.reason, l.created_at, f.slug AS forum
+        "SELECT u.display_name AS actor, l.action, l.target_type, l.target_id, l.reason, l.created_at, f.slug AS forum,
+                tu.display_name AS target_name
          FROM moderation_log l JOIN users u ON u.id = l.actor_id LEFT JOIN forums f ON f.id = l.forum_id
+         LEFT JOIN users tu ON l.target_type = 'user' AND tu.id = l.target_id
          WHERE ($1 = 0 OR l.forum_id = $2)
          ORDER BY l.id DESC LIMIT $3 OFFSET $4",
         [
@@ -346,13 +350,31 @@ async fn log_rows(
     .await?;
     let rows = rows
         .into_iter()
-        .map(|r| views::LogRow {
-            actor: r.actor,
-            action: r.action,
-            target: format!("{} #{}", r.target_type, r.target_id),
-            reason: r.reason.unwrap_or_default(),
-            at: crate::web::dates::iso(r.created_at),
-            forum: r.forum.unwrap_or_default(),
+        .map(|r| {
+            // A person is named and linked to their row on the users page; an outside
+            // reviewer's invitation is named by its address.
+            let (target, target_href, reason) = match (r.target_type.as_str(), r.target_name) {
+                ("user", Some(name)) => (
+                    name,
+                    Some(paths::admin_user(r.target_id)),
+                    r.reason.unwrap_or_default(),
+                ),
+                ("reviewer_invite", _) => (r.reason.unwrap_or_default(), None, String::new()),
+                (kind, _) => (
+                    format!("{kind} #{}", r.target_id),
+                    None,
+                    r.reason.unwrap_or_default(),
+                ),
+            };
+            views::LogRow {
+                actor: r.actor,
+                action: r.action,
+                target,
+                target_href,
+                reason,
+                at: crate::web::dates::iso(r.created_at),
+                forum: r.forum.unwrap_or_default(),
+            }
         })
         .collect();
     Ok((rows, page, pages))

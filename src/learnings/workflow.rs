@@ -74,8 +74,9 @@ struct PersonRow {
     display_name: String,
 }
 
-/// Who may review a learning: active admins and moderators, except the author and the person
-/// sending it for review.
+/// Who may review a learning: active admins, forum moderators and reviewers (the role an admin
+/// gives on the users page, or an outside reviewer's account), except the author and the
+/// person sending it for review. The review section says exactly this (`review.who_can`).
 async fn possible_reviewers(
     db: &impl ConnectionTrait,
     learning: &learnings::Model,
@@ -85,7 +86,7 @@ async fn possible_reviewers(
         db.get_database_backend(),
         "SELECT u.id, u.display_name FROM users u
          WHERE u.disabled_at IS NULL AND u.password_hash IS NOT NULL AND u.id <> $1 AND u.id <> $2
-           AND (u.is_admin OR EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = u.id AND m.role = 'moderator'))
+           AND (u.is_admin OR u.is_reviewer OR EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = u.id AND m.role = 'moderator'))
          ORDER BY u.display_name",
         [
             sender.id.into(),

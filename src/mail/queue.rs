@@ -60,6 +60,8 @@ pub enum Kind {
     ReplyRefused,
     /// The answer to a reply by mail that was posted (or is held for approval): its link.
     ReplyPosted,
+    /// An admin's invitation to review learnings from outside (an account in no forum).
+    ReviewerInvitation,
 }
 
 impl Kind {
@@ -76,6 +78,7 @@ impl Kind {
             Kind::WaitingDigest => "waiting",
             Kind::ReplyRefused => "reply-refused",
             Kind::ReplyPosted => "reply-posted",
+            Kind::ReviewerInvitation => "reviewer-invitation",
         }
     }
 
@@ -83,7 +86,7 @@ impl Kind {
     /// and an answer to mail that came in says so.
     const fn automatic(self) -> Option<AutoSubmitted> {
         match self {
-            Kind::Invitation => None,
+            Kind::Invitation | Kind::ReviewerInvitation => None,
             Kind::ReplyRefused | Kind::ReplyPosted => Some(AutoSubmitted::Replied),
             _ => Some(AutoSubmitted::Generated),
         }
@@ -91,7 +94,7 @@ impl Kind {
 
     /// Every kind, in the order of their numbers in return paths: new kinds go at the end,
     /// since the numbers are in return paths already mailed.
-    const ALL: [Kind; 11] = [
+    const ALL: [Kind; 12] = [
         Kind::Invitation,
         Kind::PasswordReset,
         Kind::PasswordChanged,
@@ -103,6 +106,7 @@ impl Kind {
         Kind::WaitingDigest,
         Kind::ReplyRefused,
         Kind::ReplyPosted,
+        Kind::ReviewerInvitation,
     ];
 
     /// Its number in return paths (`verp::Sent::Queued`).
@@ -137,7 +141,7 @@ impl Kind {
     /// member's: mail to a subscription or a newcomer. A member's own mail follows the
     /// member's record, whose bounces they are told about when they sign in.
     const fn held_for_a_subscriber(self) -> bool {
-        self.for_subscriber() || matches!(self, Kind::Invitation)
+        self.for_subscriber() || matches!(self, Kind::Invitation | Kind::ReviewerInvitation)
     }
 
     /// Whether a message of this kind to `address` must not be sent.
@@ -443,5 +447,36 @@ pub async fn run(sender: Sender<'_>, wake: &tokio::sync::Notify, stop: watch::Re
             _ = wake.notified() => {}
             _ = stop_wait.changed() => return,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Kind;
+
+    /// Return paths already mailed carry these numbers: a new kind is appended, none moves.
+    #[test]
+    fn kinds_keep_their_numbers() {
+        let numbered = [
+            (Kind::Invitation, 0),
+            (Kind::PasswordReset, 1),
+            (Kind::PasswordChanged, 2),
+            (Kind::NewsletterConfirm, 3),
+            (Kind::NewsletterAlreadySubscribed, 4),
+            (Kind::Notification, 5),
+            (Kind::Summary, 6),
+            (Kind::Handoff, 7),
+            (Kind::WaitingDigest, 8),
+            (Kind::ReplyRefused, 9),
+            (Kind::ReplyPosted, 10),
+            (Kind::ReviewerInvitation, 11),
+        ];
+        for (kind, code) in numbered {
+            assert_eq!(kind.code(), code, "{kind:?}");
+            assert_eq!(Kind::from_code(code), Some(kind));
+            assert_eq!(Kind::parse(kind.as_str()), Some(kind));
+            assert!(kind.as_str().len() <= 32, "the kind column's width");
+        }
+        assert_eq!(Kind::from_code(12), None);
     }
 }

@@ -18,6 +18,14 @@ const KNOWN: &[&str] = &[
     "learning.proposed",
     "bounce.member_works_saved",
     "reply_mail.profile_stopped",
+    "roles.done_make_admin",
+    "roles.done_remove_admin",
+    "roles.done_make_reviewer",
+    "roles.done_remove_reviewer",
+    "roles.done_disable",
+    "roles.done_enable",
+    "roles.done_invite",
+    "roles.done_revoke",
 ];
 
 pub async fn set(session: &Session, key: &'static str) {

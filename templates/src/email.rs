@@ -94,6 +94,26 @@ pub fn invitation(lang: &str, forum: &str, inviter: &str, link: &str) -> Rendere
     )
 }
 
+/// An admin's invitation to review learnings from outside: `name` is how the admin named the
+/// person, `inviter` the admin.
+pub fn reviewer_invitation(lang: &str, name: &str, inviter: &str, link: &str) -> RenderedEmail {
+    simple_with(
+        lang,
+        t(lang, "roles.mail_subject").into_owned(),
+        tf(
+            lang,
+            "roles.mail_intro",
+            &[("name", name), ("inviter", &mail_name::quoted(inviter))],
+        ),
+        link,
+        &t(lang, "roles.mail_button"),
+        &[
+            t(lang, "roles.mail_what").into_owned(),
+            t(lang, "roles.mail_expiry").into_owned(),
+        ],
+    )
+}
+
 pub fn password_reset(lang: &str, link: &str) -> RenderedEmail {
     simple(
         lang,

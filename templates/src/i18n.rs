@@ -279,6 +279,7 @@ mod tests {
             "edition",
             "delivery",
             "reply_mail",
+            "roles",
         ];
         |text: &str| {
             text.split('"')

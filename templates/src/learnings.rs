@@ -412,8 +412,14 @@ fn workflow_section(ctx: &Ctx, view: &LearningPageView, workflow: &WorkflowView)
                     }
                 }
             }
+            @if workflow.can_submit || workflow.can_name_reviewer {
+                p.hint { (t(lang, "review.who_can")) }
+            }
             @if (workflow.can_submit || workflow.can_name_reviewer) && workflow.reviewers.is_empty() {
-                p.notice { (t(lang, "review.no_reviewers")) }
+                p.notice {
+                    (t(lang, "review.no_reviewers")) " "
+                    a href={ (paths::ADMIN_USERS) "#outside-reviewers" } { (t(lang, "review.add_reviewer")) }
+                }
             }
             @if workflow.can_decide {
                 form method="post" action=(action("decide")) {

@@ -25,6 +25,7 @@ pub mod newsletter;
 pub mod newsletter_edition;
 pub mod paths;
 pub mod relative_time;
+pub mod roles;
 pub mod thread_head;
 pub mod translations;
 pub mod waiting;

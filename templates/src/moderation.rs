@@ -204,6 +204,8 @@ pub struct LogRow {
     pub actor: String,
     pub action: String,
     pub target: String,
+    /// Where the target is shown (a person's row on the users page), when it has a page.
+    pub target_href: Option<String>,
     pub reason: String,
     pub at: String,
     pub forum: String,
@@ -233,7 +235,9 @@ pub fn log_page(ctx: &Ctx, heading: &str, rows: &[LogRow], pager_markup: Markup)
                                 td { (ago(ctx, &row.at)) }
                                 td data-label=(t(lang, "log.who")) { (row.actor) }
                                 td data-label=(t(lang, "log.what")) { (t(lang, &format!("log.action_{}", row.action))) }
-                                td data-label=(t(lang, "log.item")) { (row.target) }
+                                td data-label=(t(lang, "log.item")) {
+                                    @if let Some(href) = &row.target_href { a href=(href) { (row.target) } } @else { (row.target) }
+                                }
                                 td data-label=(t(lang, "log.forum")) { (row.forum) }
                                 td data-label=(t(lang, "mod.reason")) { (row.reason) }
                             }

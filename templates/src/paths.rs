@@ -195,9 +195,26 @@ pub fn admin_term(vocabulary: &str, code: &str) -> String {
     format!("/admin/vocabularies/{vocabulary}/{code}")
 }
 
-/// `enable` or `disable`.
+/// `make-admin`, `remove-admin`, `make-reviewer`, `remove-reviewer`, `enable` or `disable`.
 pub fn admin_user_action(id: i32, action: &str) -> String {
     format!("/admin/users/{id}/{action}")
+}
+
+/// A person's row on the users page (the moderation log links there).
+pub fn admin_user(id: i32) -> String {
+    format!("/admin/users#user-{id}")
+}
+
+/// Where an admin invites an outside reviewer.
+pub const ADMIN_REVIEWER_INVITATIONS: &str = "/admin/reviewer-invitations";
+
+pub fn admin_reviewer_invitation_revoke(id: i32) -> String {
+    format!("/admin/reviewer-invitations/{id}/revoke")
+}
+
+/// The link mailed to an outside reviewer.
+pub fn reviewer_invitation(token: &str) -> String {
+    format!("/reviewer-invitations/{token}")
 }
 
 /// `learnings.csv`, `learnings.json`, `products.csv` or `products.json`.

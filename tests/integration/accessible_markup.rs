@@ -41,14 +41,14 @@ async fn each_button_of_a_row_names_its_item(app: TestApp) {
     let admin = app.admin().await;
     let admin = app.login(&admin.email).await;
     let users = admin.get("/admin/users").await;
+    // Each row's menu and every button in it say whom they are about.
     has(
         &users,
-        r#"Disable<span class="visually-hidden"> Member Mia</span>"#,
+        r#"Change<span class="visually-hidden"> Member Mia</span>"#,
     );
-    has(
-        &users,
-        r#"Disable<span class="visually-hidden"> Moderator Mo</span>"#,
-    );
+    has(&users, ">Disable Member Mia</button>");
+    has(&users, ">Disable Moderator Mo</button>");
+    has(&users, ">Make Member Mia a reviewer</button>");
     let forums = admin.get("/admin").await;
     has(
         &forums,

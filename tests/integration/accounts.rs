@@ -498,7 +498,7 @@ async fn disabling_a_user_ends_their_sessions_at_once(app: TestApp) {
             &[("confirmed", "yes")],
         )
         .await;
-    own.assert_status(400);
+    own.assert_status(409);
     assert!(
         own.body.contains("You cannot disable your own account"),
         "{}",

@@ -62,6 +62,23 @@ fn deployment_commands_set_up_a_forum() {
         admin.contains("http://fora.test/password/reset/"),
         "{admin}"
     );
+    // Without a terminal to ask at, the name is the address's first part; --name gives it.
+    assert!(
+        admin.contains("Administrator km <km@example.org> created"),
+        "{admin}"
+    );
+    let named = work.ok(&[
+        "admin",
+        "create",
+        "--email",
+        "rita.reviewer@example.org",
+        "--name",
+        "Rita Okafor",
+    ]);
+    assert!(
+        named.contains("Administrator Rita Okafor <rita.reviewer@example.org> created"),
+        "{named}"
+    );
     let again = work.fora(&["admin", "create", "--email", "km@example.org"]);
     assert!(!again.status.success(), "the same admin twice is refused");
     let bad = work.fora(&["admin", "create", "--email", "not an address"]);

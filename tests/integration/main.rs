@@ -41,6 +41,7 @@ mod pathological_posts;
 mod postfix;
 mod private_pages;
 mod reply_by_mail;
+mod roles;
 mod routes_in_source;
 mod screenshots;
 mod search_engine;

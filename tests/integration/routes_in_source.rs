@@ -281,9 +281,26 @@ fn built_paths() -> Vec<(&'static str, String)> {
             paths::admin_forum_action("cdw", action),
         ));
     }
-    for action in ["enable", "disable"] {
+    for action in [
+        "enable",
+        "disable",
+        "make-admin",
+        "remove-admin",
+        "make-reviewer",
+        "remove-reviewer",
+    ] {
         built.push(("admin_user_action", paths::admin_user_action(7, action)));
     }
+    built.push(("admin_user", paths::admin_user(7)));
+    built.push((
+        "ADMIN_REVIEWER_INVITATIONS",
+        paths::ADMIN_REVIEWER_INVITATIONS.to_string(),
+    ));
+    built.push((
+        "admin_reviewer_invitation_revoke",
+        paths::admin_reviewer_invitation_revoke(4),
+    ));
+    built.push(("reviewer_invitation", paths::reviewer_invitation(token)));
     for file in ["learnings.csv", "products.json"] {
         built.push(("admin_export", paths::admin_export(file)));
     }

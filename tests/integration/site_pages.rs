@@ -79,6 +79,11 @@ pub const PAGES: &[Page] = &[
         VISITOR,
     ),
     page("/invitations/{token}", "/invitations/{invitation}", VISITOR),
+    page(
+        "/reviewer-invitations/{token}",
+        "/reviewer-invitations/{reviewer}",
+        VISITOR,
+    ),
     page("/admin/setup/{token}", "/admin/setup/{setup}", VISITOR),
     page("/profile", "/profile", SIGNED_IN),
     page("/forums", "/forums", SIGNED_IN),
@@ -356,6 +361,22 @@ impl Site {
         )
         .await
         .expect("invitation");
+        let admin = fora::accounts::service::find_by_email(db, "admin@example.org")
+            .await
+            .expect("admin")
+            .expect("the demo's admin");
+        let reviewer = fora::admin::reviewers::invite(
+            &app.state,
+            &admin,
+            &fora::admin::forms::ReviewerInvite {
+                email: "outside.reviewer@example.org".into(),
+                display_name: "Rita Okafor".into(),
+                language: "en",
+            },
+        )
+        .await
+        .expect("reviewer invitation")
+        .expect("an address without an account");
         let visitor = app.client();
         visitor
             .post(
@@ -379,6 +400,7 @@ impl Site {
             ("edition", edition.id.to_string()),
             ("reset", reset),
             ("invitation", last_segment(&invitation)),
+            ("reviewer", last_segment(&reviewer)),
             ("setup", last_segment(&setup)),
             ("confirm", last_segment(&confirm)),
             ("newsletter", app.newsletter_token(&subscriber)),
