@@ -21,6 +21,7 @@ mod m20261202_000010_mail_replies;
 pub mod m20261202_000020_vocabulary_labels;
 mod m20261202_000030_reply_generation;
 mod m20261202_000035_post_language;
+mod m20261202_000045_hidden_reason;
 
 pub struct Migrator;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000020_vocabulary_labels::Migration),
             Box::new(m20261202_000030_reply_generation::Migration),
             Box::new(m20261202_000035_post_language::Migration),
+            Box::new(m20261202_000045_hidden_reason::Migration),
         ]
     }
 }

@@ -212,7 +212,7 @@ pub fn users(ctx: &Ctx, rows: &[UserRow]) -> Markup {
                 } }
                 tbody {
                     @for row in rows {
-                        tr {
+                        tr id={ "user-" (row.id) } {
                             td { (row.display_name) @if row.is_admin { " (" (t(lang, "admin.admin")) ")" } }
                             td data-label=(t(lang, "auth.email")) { (row.email) }
                             td data-label=(t(lang, "admin.memberships")) {
