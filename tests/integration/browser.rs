@@ -105,7 +105,7 @@ async fn invitation_to_hidden_post_in_chromium() {
     screenshot(client, "3-hidden").await;
     browser.client.close().await.expect("close browser");
 
-    // The member no longer sees the post; the log says who hid it and why.
+    // Its author still sees the post, marked, with the reason; the log says who hid it and why.
     let member = app.client();
     member
         .post(
@@ -118,7 +118,8 @@ async fn invitation_to_hidden_post_in_chromium() {
         .await
         .assert_status(303);
     let page = member.get(thread_url.path()).await;
-    assert!(!page.body.contains("Posted with"));
+    assert!(page.body.contains("Posted with"));
+    assert!(page.body.contains("Hidden by a moderator: Testing moderation"));
     let log = moderator.get("/forums/agri/log").await;
     assert!(log.body.contains("Testing moderation"));
 }
