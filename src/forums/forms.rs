@@ -254,7 +254,10 @@ impl DecisionForm {
     /// The reason, which must be given.
     pub fn validate(&self) -> Result<String, FormErrors> {
         let mut checks = Checks::default();
-        let reason = checks.field("reason", forms::single_line(&self.reason, forms::REASON_MAX));
+        let reason = checks.field(
+            "reason",
+            forms::single_line(&self.reason, forms::REASON_MAX),
+        );
         checks.finish(|| reason)
     }
 }

@@ -24,7 +24,10 @@ use super::{
 use crate::{
     entities::{states::PostStatus, threads, users},
     markdown,
-    web::{AdminUser, AppError, AppResult, AppState, SignedIn, flash, forms::Form, html, paging::PageQuery, paths},
+    web::{
+        AdminUser, AppError, AppResult, AppState, SignedIn, flash, forms::Form, html,
+        paging::PageQuery, paths,
+    },
 };
 pub async fn queue_size(db: &impl ConnectionTrait, forum_id: i32) -> AppResult<i64> {
     #[derive(FromQueryResult)]
@@ -133,12 +136,7 @@ struct Asking<'a> {
     cancel: String,
 }
 
-fn ask(
-    signed_in: &SignedIn,
-    asking: &Asking<'_>,
-    reason: &str,
-    errors: &FormErrors,
-) -> Response {
+fn ask(signed_in: &SignedIn, asking: &Asking<'_>, reason: &str, errors: &FormErrors) -> Response {
     let lang = signed_in.lang;
     let key = asking.key;
     let question = tf(lang, &format!("{key}_question"), asking.args);
@@ -176,12 +174,12 @@ fn reason_or_ask(
     signed_in: &SignedIn,
     form: &DecisionForm,
     asking: &Asking<'_>,
-) -> Result<String, Response> {
+) -> Result<String, Box<Response>> {
     if !form.confirmed() {
-        return Err(ask(signed_in, asking, "", &FormErrors::default()));
+        return Err(Box::new(ask(signed_in, asking, "", &FormErrors::default())));
     }
     form.validate()
-        .map_err(|errors| ask(signed_in, asking, &form.reason, &errors))
+        .map_err(|errors| Box::new(ask(signed_in, asking, &form.reason, &errors)))
 }
 async fn moderated_thread(
     state: &AppState,
@@ -226,7 +224,7 @@ pub async fn switch_thread(
         };
         match reason_or_ask(&signed_in, &form, &asking) {
             Ok(reason) => Some(reason),
-            Err(page) => return Ok(page),
+            Err(page) => return Ok(*page),
         }
     } else {
         None
@@ -323,7 +321,7 @@ pub async fn moderate_post(
         };
         match reason_or_ask(&signed_in, &form, &asking) {
             Ok(reason) => Some(reason),
-            Err(page) => return Ok(page),
+            Err(page) => return Ok(*page),
         }
     } else {
         None
@@ -478,7 +476,11 @@ fn log_row(row: LogQueryRow, person: &dyn Fn(i32) -> String) -> views::LogRow {
     };
     let mut reason = row.reason.unwrap_or_default();
     let item = match row.target_type.as_str() {
-        "post" => match (row.post_thread_id, row.post_thread_title, row.post_author_id) {
+        "post" => match (
+            row.post_thread_id,
+            row.post_thread_title,
+            row.post_author_id,
+        ) {
             (Some(thread_id), Some(title), Some(author_id)) => views::LogItem::Post {
                 author: named(row.post_author.unwrap_or_default(), person(author_id)),
                 thread: named(title, paths::post(thread_id, row.target_id)),

@@ -8,8 +8,8 @@ use time::OffsetDateTime;
 
 use crate::{
     entities::{
-        flags, forums, held_edits, invitations, memberships, moderation_log, post_revisions,
-        posts, states::PostStatus, themes, threads, users,
+        flags, forums, held_edits, invitations, memberships, moderation_log, post_revisions, posts,
+        states::PostStatus, themes, threads, users,
     },
     web::paging::clamp_page,
 };
@@ -489,8 +489,18 @@ pub async fn moderation_log(
     }
     let total = counted.count(db).await?;
     let (page, pages) = clamp_page(page, total, per_page);
-    let [l, actor, forum, post, post_thread, post_author, thread, person, target_forum, theme] =
-        ["l", "actor", "f", "p", "pt", "pa", "tt", "tu", "tf", "th"].map(Alias::new);
+    let [
+        l,
+        actor,
+        forum,
+        post,
+        post_thread,
+        post_author,
+        thread,
+        person,
+        target_forum,
+        theme,
+    ] = ["l", "actor", "f", "p", "pt", "pa", "tt", "tu", "tf", "th"].map(Alias::new);
     let col = |table: &Alias, column: L| Expr::col((table.clone(), column));
     // The row's target, when it is of this type: `target_type = kind AND alias.id = target_id`.
     let target = |kind: &str, alias: &Alias| {
@@ -510,13 +520,25 @@ pub async fn moderation_log(
         .expr_as(field(&forum, "slug"), Alias::new("forum_slug"))
         .expr_as(field(&forum, "title"), Alias::new("forum_title"))
         .expr_as(field(&post_thread, "id"), Alias::new("post_thread_id"))
-        .expr_as(field(&post_thread, "title"), Alias::new("post_thread_title"))
+        .expr_as(
+            field(&post_thread, "title"),
+            Alias::new("post_thread_title"),
+        )
         .expr_as(field(&post_author, "id"), Alias::new("post_author_id"))
-        .expr_as(field(&post_author, "display_name"), Alias::new("post_author"))
+        .expr_as(
+            field(&post_author, "display_name"),
+            Alias::new("post_author"),
+        )
         .expr_as(field(&thread, "title"), Alias::new("thread_title"))
         .expr_as(field(&person, "display_name"), Alias::new("person"))
-        .expr_as(field(&target_forum, "slug"), Alias::new("target_forum_slug"))
-        .expr_as(field(&target_forum, "title"), Alias::new("target_forum_title"))
+        .expr_as(
+            field(&target_forum, "slug"),
+            Alias::new("target_forum_slug"),
+        )
+        .expr_as(
+            field(&target_forum, "title"),
+            Alias::new("target_forum_title"),
+        )
         .expr_as(field(&theme, "name"), Alias::new("theme_name"))
         .from_as(moderation_log::Entity, l.clone())
         .join_as(

@@ -390,7 +390,10 @@ mod tests {
             ],
         )
         .into_string();
-        assert!(filled.contains("<a href=\"/p\">A &lt;b&gt;</a>"), "{filled}");
+        assert!(
+            filled.contains("<a href=\"/p\">A &lt;b&gt;</a>"),
+            "{filled}"
+        );
         assert!(filled.contains("«T»") || filled.contains("T"), "{filled}");
     }
 }

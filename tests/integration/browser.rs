@@ -119,7 +119,10 @@ async fn invitation_to_hidden_post_in_chromium() {
         .assert_status(303);
     let page = member.get(thread_url.path()).await;
     assert!(page.body.contains("Posted with"));
-    assert!(page.body.contains("Hidden by a moderator: Testing moderation"));
+    assert!(
+        page.body
+            .contains("Hidden by a moderator: Testing moderation")
+    );
     let log = moderator.get("/forums/agri/log").await;
     assert!(log.body.contains("Testing moderation"));
 }

@@ -127,10 +127,16 @@ async fn a_rejected_edit_leaves_the_approved_text(app: TestApp) {
     edit(&member, post_id, "Unwanted words.").await;
     moderator.get("/forums/pre/queue").await;
     let refused = moderator
-        .post(&format!("/posts/{post_id}/reject_edit"), &[("confirmed", "yes"), ("reason", "")])
+        .post(
+            &format!("/posts/{post_id}/reject_edit"),
+            &[("confirmed", "yes"), ("reason", "")],
+        )
         .await;
     refused.assert_status(422);
-    assert!(refused.body.contains("href=\"#reason\""), "the error links to the box");
+    assert!(
+        refused.body.contains("href=\"#reason\""),
+        "the error links to the box"
+    );
     moderator
         .post(
             &format!("/posts/{post_id}/reject_edit"),

@@ -85,7 +85,10 @@ async fn rejection_needs_a_reason_and_is_logged(app: TestApp) {
         .id;
     moderator.get("/forums/pre/queue").await;
     moderator
-        .post(&format!("/posts/{post_id}/reject"), &[("confirmed", "yes"), ("reason", "  ")])
+        .post(
+            &format!("/posts/{post_id}/reject"),
+            &[("confirmed", "yes"), ("reason", "  ")],
+        )
         .await
         .assert_status(422);
     moderator
@@ -111,7 +114,11 @@ async fn rejection_needs_a_reason_and_is_logged(app: TestApp) {
     // Its author still sees it, marked, with the reason.
     let own = member.get(&path).await;
     own.assert_status(200);
-    assert!(own.body.contains("Not approved: Advertising"), "{}", own.body);
+    assert!(
+        own.body.contains("Not approved: Advertising"),
+        "{}",
+        own.body
+    );
 }
 
 async fn thread_actions_change_state_and_are_logged(app: TestApp) {
@@ -179,7 +186,10 @@ async fn thread_actions_change_state_and_are_logged(app: TestApp) {
             .contains("They run their own monitoring.")
     );
     moderator
-        .post(&format!("{path}/hide"), &[("confirmed", "yes"), ("reason", "Duplicate")])
+        .post(
+            &format!("{path}/hide"),
+            &[("confirmed", "yes"), ("reason", "Duplicate")],
+        )
         .await
         .assert_status(303);
     member.get(&path).await.assert_status(404);

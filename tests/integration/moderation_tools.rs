@@ -72,25 +72,43 @@ async fn each_post_has_one_menu_and_hiding_asks_for_a_reason(app: TestApp) {
     assert!(asked.body.contains("id=\"reason\""));
     assert!(asked.body.contains(&format!("action=\"{hide}\"")));
     // Asking changed nothing.
-    assert!(member.get(&path).await.body.contains("They run their own monitoring."));
+    assert!(
+        member
+            .get(&path)
+            .await
+            .body
+            .contains("They run their own monitoring.")
+    );
 
     let empty = moderator
         .post(&hide, &[("confirmed", "yes"), ("reason", "   ")])
         .await;
     empty.assert_status(422);
     let summary = empty.body.find("class=\"errors\"").expect("errors shown");
-    let form = empty.body.find("<form class=\"confirm\"").expect("form shown again");
+    let form = empty
+        .body
+        .find("<form class=\"confirm\"")
+        .expect("form shown again");
     assert!(summary < form, "the errors come first");
     assert!(empty.body.contains("href=\"#reason\""));
     assert!(empty.body.contains("aria-invalid=\"true\""));
-    assert!(member.get(&path).await.body.contains("They run their own monitoring."));
+    assert!(
+        member
+            .get(&path)
+            .await
+            .body
+            .contains("They run their own monitoring.")
+    );
 
     let done = moderator
         .post(&hide, &[("confirmed", "yes"), ("reason", "Names a child")])
         .await;
     done.assert_status(303);
     let after = moderator.get(&done.location.expect("back")).await;
-    assert!(after.body.contains("The post is hidden."), "a notice says so");
+    assert!(
+        after.body.contains("The post is hidden."),
+        "a notice says so"
+    );
     assert!(after.body.contains("Hidden by a moderator: Names a child"));
     assert!(
         after
@@ -104,7 +122,13 @@ async fn each_post_has_one_menu_and_hiding_asks_for_a_reason(app: TestApp) {
         .post(&format!("/posts/{post_id}/unhide"), &[])
         .await
         .assert_status(303);
-    assert!(moderator.get(&path).await.body.contains("The post is shown again."));
+    assert!(
+        moderator
+            .get(&path)
+            .await
+            .body
+            .contains("The post is shown again.")
+    );
     let row = posts::Entity::find_by_id(post_id)
         .one(app.db())
         .await
@@ -117,12 +141,21 @@ async fn hiding_a_thread_asks_for_a_reason_and_switches_act_at_once(app: TestApp
     let (forum, moderator, member) = app.with_forum("agri", "post").await;
     let (path, _, _) = thread_with_reply(&member, &moderator, &forum.slug).await;
     let page = moderator.get(&path).await;
-    assert_eq!(page.body.matches("<details class=\"moderation\"").count(), 1);
+    assert_eq!(
+        page.body.matches("<details class=\"moderation\"").count(),
+        1
+    );
     moderator
         .post(&format!("{path}/pin"), &[])
         .await
         .assert_status(303);
-    assert!(moderator.get(&path).await.body.contains("The discussion is pinned."));
+    assert!(
+        moderator
+            .get(&path)
+            .await
+            .body
+            .contains("The discussion is pinned.")
+    );
     let asked = moderator.post(&format!("{path}/hide"), &[]).await;
     asked.assert_status(200);
     assert!(asked.body.contains("Hide the discussion"));
@@ -171,7 +204,10 @@ async fn the_queue_approves_at_once_and_rejects_through_confirmation(app: TestAp
         .location
         .expect("thread");
     let queue = moderator.get("/forums/pre/queue").await;
-    assert!(!queue.body.contains("name=\"reason\""), "no reason box in the queue");
+    assert!(
+        !queue.body.contains("name=\"reason\""),
+        "no reason box in the queue"
+    );
     let ids: Vec<i32> = regex::Regex::new(r"/posts/(\d+)/approve\b")
         .expect("regex")
         .captures_iter(&queue.body)
@@ -264,7 +300,11 @@ async fn only_moderators_act_and_only_with_the_token(app: TestApp) {
     assert_eq!(member.post(&format!("{path}/hide"), &[]).await.status, 404);
     // Unknown posts, threads and actions.
     moderator.get(&path).await;
-    for route in ["/posts/999999/hide", "/threads/999999/hide", &format!("/posts/{post_id}/explode")] {
+    for route in [
+        "/posts/999999/hide",
+        "/threads/999999/hide",
+        &format!("/posts/{post_id}/explode"),
+    ] {
         assert_eq!(
             moderator
                 .post(route, &[("confirmed", "yes"), ("reason", "x")])
@@ -277,7 +317,11 @@ async fn only_moderators_act_and_only_with_the_token(app: TestApp) {
     // Without the session's token nothing happens, confirmed or not.
     for fields in [
         vec![("confirmed", "yes"), ("reason", "x")],
-        vec![("confirmed", "yes"), ("reason", "x"), ("csrf_token", "forged")],
+        vec![
+            ("confirmed", "yes"),
+            ("reason", "x"),
+            ("csrf_token", "forged"),
+        ],
     ] {
         moderator
             .post_raw(&format!("/posts/{post_id}/hide"), &fields)
@@ -309,7 +353,11 @@ async fn the_author_alone_sees_a_hidden_post_whatever_the_cache_holds(app: TestA
     let seen = other.get(&path).await;
     assert!(!seen.body.contains(text) && !seen.body.contains(note));
     let own = member.get(&path).await;
-    assert!(own.body.contains(text) && own.body.contains(note), "{}", own.body);
+    assert!(
+        own.body.contains(text) && own.body.contains(note),
+        "{}",
+        own.body
+    );
     assert!(
         !own.body.contains(&format!("/posts/{post_id}/edit")),
         "nothing to edit in a hidden post"
@@ -445,7 +493,10 @@ async fn editing_a_post_changes_its_language_and_history_marks_it(app: TestApp) 
     let (path, _, post_id) = thread_with_reply(&moderator, &member, &forum.slug).await;
     let edit = format!("/posts/{post_id}/edit");
     let form = member.get(&edit).await;
-    assert!(form.body.contains("<select id=\"language\" name=\"language\""));
+    assert!(
+        form.body
+            .contains("<select id=\"language\" name=\"language\"")
+    );
     let bad = member
         .post(&edit, &[("body", "Texte"), ("language", "xx")])
         .await;
@@ -454,7 +505,10 @@ async fn editing_a_post_changes_its_language_and_history_marks_it(app: TestApp) 
     member
         .post(
             &edit,
-            &[("body", "Ils assurent leur propre suivi."), ("language", "fr")],
+            &[
+                ("body", "Ils assurent leur propre suivi."),
+                ("language", "fr"),
+            ],
         )
         .await
         .assert_status(303);
@@ -472,8 +526,16 @@ async fn editing_a_post_changes_its_language_and_history_marks_it(app: TestApp) 
             .contains("<div class=\"body\" lang=\"fr\">")
     );
     let history = moderator.get(&format!("/posts/{post_id}/history")).await;
-    assert!(history.body.contains("<span lang=\"en\">English</span>"), "{}", history.body);
-    assert!(history.body.contains("<pre lang=\"en\">They run their own monitoring.</pre>"));
+    assert!(
+        history.body.contains("<span lang=\"en\">English</span>"),
+        "{}",
+        history.body
+    );
+    assert!(
+        history
+            .body
+            .contains("<pre lang=\"en\">They run their own monitoring.</pre>")
+    );
     // An edit without the field keeps the language.
     member.get(&edit).await;
     member
