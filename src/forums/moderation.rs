@@ -1,5 +1,8 @@
 //! Moderators' pages and the handlers of their actions: check the moderator's rights on the
-//! object (404 otherwise), read the form, then call the action in `actions`.
+//! object (404 otherwise), read the form, then call the action in `actions`. Hiding and
+//! rejecting first answer with the confirmation step, which asks for the reason the author
+//! will read; only the POST from that page (`confirmed=yes`, a reason given) acts. Never act
+//! on the first POST of a decision that takes something away from an author.
 
 use axum::{
     extract::{Path, Query, State},
