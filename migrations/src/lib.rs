@@ -22,6 +22,7 @@ pub mod m20261202_000020_vocabulary_labels;
 mod m20261202_000030_reply_generation;
 mod m20261202_000035_post_language;
 mod m20261202_000040_reviewer_role;
+mod m20261202_000045_hidden_reason;
 mod m20261202_000050_search_log_pruning;
 
 pub struct Migrator;
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000030_reply_generation::Migration),
             Box::new(m20261202_000035_post_language::Migration),
             Box::new(m20261202_000040_reviewer_role::Migration),
+            Box::new(m20261202_000045_hidden_reason::Migration),
             Box::new(m20261202_000050_search_log_pruning::Migration),
         ]
     }

@@ -14,6 +14,8 @@ pub struct Model {
     pub body_md: String,
     #[sea_orm(column_type = "Text")]
     pub body_html: String,
+    /// The language the edit gives the post (migration `m20261202_000045`).
+    pub language: String,
     pub created_at: Ts,
 }
 

@@ -11,6 +11,8 @@ pub struct Model {
     pub editor_id: i32,
     #[sea_orm(column_type = "Text")]
     pub body_md: String,
+    /// The language this text was written in (migration `m20261202_000045`).
+    pub language: String,
     pub created_at: Ts,
 }
 

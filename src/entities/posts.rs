@@ -21,6 +21,9 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub reject_reason: Option<String>,
     pub hidden_at: Option<Ts>,
+    /// Why a moderator hid it, shown to its author (migration `m20261202_000045`).
+    #[sea_orm(column_type = "Text")]
+    pub hidden_reason: Option<String>,
     pub edited_at: Option<Ts>,
     pub edited_by_id: Option<i32>,
     pub created_at: Ts,

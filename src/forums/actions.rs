@@ -273,8 +273,14 @@ pub async fn moderate_post(
     let txn = db::begin_write(db).await?;
     let mut active: posts::ActiveModel = post.clone().into();
     match action {
-        PostAction::Hide => active.hidden_at = Set(Some(now())),
-        PostAction::Unhide => active.hidden_at = Set(None),
+        PostAction::Hide => {
+            active.hidden_at = Set(Some(now()));
+            active.hidden_reason = Set(reason.map(str::to_owned));
+        }
+        PostAction::Unhide => {
+            active.hidden_at = Set(None);
+            active.hidden_reason = Set(None);
+        }
         PostAction::Approve => active.status = Set(PostStatus::Published),
         PostAction::Reject => {
             active.status = Set(PostStatus::Rejected);
@@ -324,17 +330,19 @@ pub async fn moderate_post(
     Ok(true)
 }
 
-/// Approves an edit held for approval (its text replaces the post's, the old text goes to the
-/// history) or rejects it (the post keeps its approved text). Logged either way; whether there
-/// was still an edit to decide.
+/// Approves an edit held for approval (its text and language replace the post's, the old
+/// ones go to the history) or rejects it (the post keeps its approved text, and its author is
+/// told why). Logged either way; whether there was still an edit to decide.
 pub async fn decide_held_edit(
-    db: &sea_orm::DatabaseConnection,
+    state: &AppState,
     actor: &users::Model,
     access: &ForumAccess,
+    thread: &threads::Model,
     post: &posts::Model,
     approve: bool,
     reason: Option<&str>,
 ) -> Result<bool, ActionError> {
+    let db = &state.db;
     if !approve && reason.is_none() {
         return Err(ActionError::Refused(Refused::ReasonRequired));
     }
@@ -349,7 +357,21 @@ pub async fn decide_held_edit(
     };
     held_edits::Entity::delete_by_id(held.id).exec(&txn).await?;
     if approve {
-        posting::apply_edit(&txn, post, held.editor_id, &held.body_md, held.body_html).await?;
+        let edit = posting::NewText {
+            body_md: &held.body_md,
+            body_html: held.body_html,
+            language: &held.language,
+        };
+        posting::apply_edit(&txn, post, held.editor_id, edit).await?;
+    } else {
+        let event = Event::EditRejected {
+            thread_id: thread.id,
+            forum: &access.forum.title,
+            thread: &thread.title,
+            author_id: held.editor_id,
+            reason: reason.unwrap_or(""),
+        };
+        tell(&txn, state, event, actor.id).await?;
     }
     let action = if approve {
         "approve_edit"

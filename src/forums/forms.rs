@@ -79,18 +79,31 @@ impl ReplyForm {
     }
 }
 
-/// A post's new text.
+/// A post's new text and language.
 #[derive(Deserialize)]
 pub struct BodyForm {
     #[serde(default)]
     pub body: String,
+    /// Absent (an older form) means the post keeps its language.
+    #[serde(default)]
+    pub language: String,
 }
 
 impl BodyForm {
-    pub fn validate(&self) -> Result<String, FormErrors> {
+    /// `current_language`: the post's language, kept when the form names none.
+    pub fn validate(&self, current_language: &'static str) -> Result<Edit, FormErrors> {
         let mut checks = Checks::default();
         let body = checks.field("body", forms::markdown_body(&self.body));
-        checks.finish(|| body)
+        let language = checks.field(
+            "language",
+            forms::language(&self.language, current_language),
+        );
+        checks.finish(|| {
+            Some(Edit {
+                body: body?,
+                language: language?,
+            })
+        })
     }
 }
 
@@ -244,4 +257,37 @@ mod tests {
                 .any(|p| p.key == "form.more_not_addresses")
         );
     }
+}
+
+/// A moderator's decision as the confirmation step sends it: `confirmed=yes` once the
+/// moderator saw what it does, and the reason the author will read.
+#[derive(Deserialize)]
+pub struct DecisionForm {
+    #[serde(default)]
+    pub confirmed: Option<String>,
+    #[serde(default)]
+    pub reason: String,
+}
+
+impl DecisionForm {
+    /// Whether it comes from the confirmation page (the first POST, from a menu, does not).
+    pub fn confirmed(&self) -> bool {
+        self.confirmed.as_deref() == Some("yes")
+    }
+
+    /// The reason, which must be given.
+    pub fn validate(&self) -> Result<String, FormErrors> {
+        let mut checks = Checks::default();
+        let reason = checks.field(
+            "reason",
+            forms::single_line(&self.reason, forms::REASON_MAX),
+        );
+        checks.finish(|| reason)
+    }
+}
+
+/// A post's new text and its language.
+pub struct Edit {
+    pub body: String,
+    pub language: &'static str,
 }

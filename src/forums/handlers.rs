@@ -196,6 +196,7 @@ pub async fn show_forum(
                 locked: r.locked_at.is_some(),
                 hidden: r.hidden_at.is_some(),
                 featured: r.featured_at.is_some(),
+                rejected: r.rejected,
                 posts: r.posts,
                 unread: r.unread,
                 last_post_at: crate::web::dates::iso(r.last_post_at),
@@ -406,6 +407,7 @@ async fn render_thread(
                     }),
                     hidden: p.hidden,
                     pending: p.status == PostStatus::Pending,
+                    rejected: p.status == PostStatus::Rejected,
                     is_own: own,
                 }
             })
@@ -504,10 +506,15 @@ pub async fn show_edit_post(
     } else {
         queries::held_edit(&state.db, post.id).await?
     };
+    let (body, language) = match held {
+        Some(held) => (held.body_md, held.language),
+        None => (post.body_md, post.language),
+    };
     let view = views::EditPostView {
         post_id: post.id,
         thread_id: thread.id,
-        body: held.map_or(post.body_md, |held| held.body_md),
+        body,
+        language,
         as_moderator,
     };
     Ok(html(
@@ -530,13 +537,15 @@ pub async fn update_post(
     if thread.locked_at.is_some() && !access.role.moderates() {
         return Err(AppError::BadRequest("thread.locked_notice"));
     }
-    let body = match form.validate() {
-        Ok(body) => body,
+    let current = templates::i18n::known(&post.language).unwrap_or("en");
+    let edit = match form.validate(current) {
+        Ok(edit) => edit,
         Err(errors) => {
             let view = views::EditPostView {
                 post_id,
                 thread_id: thread.id,
                 body: form.body,
+                language: form.language,
                 as_moderator,
             };
             return Ok(html(
@@ -545,7 +554,8 @@ pub async fn update_post(
             ));
         }
     };
-    if posting::edit_post(&state, &access, &post, &signed_in.user, &body).await? {
+    let (body, language) = (&edit.body, edit.language);
+    if posting::edit_post(&state, &access, &post, &signed_in.user, body, language).await? {
         flash::set(&signed_in.session, "post.edit_held").await;
     }
     Ok(Redirect::to(&paths::post(thread.id, post.id)).into_response())

@@ -1,35 +1,37 @@
 //! Moderators' pages and the handlers of their actions: check the moderator's rights on the
-//! object (404 otherwise), read the form, then call the action in `actions`.
+//! object (404 otherwise), read the form, then call the action in `actions`. Hiding and
+//! rejecting first answer with the confirmation step, which asks for the reason the author
+//! will read; only the POST from that page (`confirmed=yes`, a reason given) acts. Never act
+//! on the first POST of a decision that takes something away from an author.
 
 use axum::{
     extract::{Path, Query, State},
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
 };
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
-    Statement,
-};
+use sea_orm::{ConnectionTrait, FromQueryResult, Statement};
 use serde::Deserialize;
-use templates::{components::Pager, moderation as views};
+use templates::{
+    components::{FormErrors, Pager},
+    confirm::{Confirmation, ReasonBox},
+    i18n::{t, tf},
+    moderation as views,
+};
 
 use super::{
     access::{self, ForumAccess},
     actions::{self, PostAction, ThreadSwitch},
-    queries,
+    forms::DecisionForm,
+    queries::{self, LogQueryRow},
 };
 use crate::{
     entities::{states::PostStatus, threads, users},
     markdown,
     web::{
-        AdminUser, AppError, AppResult, AppState, SignedIn,
-        forms::{self, Form, REASON_MAX, ReasonForm},
-        html,
-        paging::PageQuery,
-        paths,
+        AdminUser, AppError, AppResult, AppState, SignedIn, flash, forms::Form, html,
+        paging::PageQuery, paths,
     },
 };
-
 pub async fn queue_size(db: &impl ConnectionTrait, forum_id: i32) -> AppResult<i64> {
     #[derive(FromQueryResult)]
     struct N {
@@ -73,14 +75,115 @@ pub async fn move_targets(
     Ok(rows.into_iter().map(|r| (r.slug, r.title)).collect())
 }
 
-fn optional_reason(raw: &str) -> AppResult<Option<String>> {
-    match forms::single_line(raw, REASON_MAX) {
-        Ok(reason) => Ok(Some(reason)),
-        Err(forms::TextProblem::Missing) => Ok(None),
-        Err(_) => Err(AppError::BadRequest("form.too_long")),
+/// What `/posts/{id}/{action}` asks for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum PostDecision {
+    Post(PostAction),
+    /// An edit held for approval: approved (`true`) or rejected.
+    Edit(bool),
+}
+
+impl PostDecision {
+    fn parse(action: &str) -> Option<PostDecision> {
+        Some(match action {
+            "hide" => PostDecision::Post(PostAction::Hide),
+            "unhide" => PostDecision::Post(PostAction::Unhide),
+            "approve" => PostDecision::Post(PostAction::Approve),
+            "reject" => PostDecision::Post(PostAction::Reject),
+            "approve_edit" => PostDecision::Edit(true),
+            "reject_edit" => PostDecision::Edit(false),
+            _ => return None,
+        })
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            PostDecision::Post(PostAction::Hide) => "hide",
+            PostDecision::Post(PostAction::Unhide) => "unhide",
+            PostDecision::Post(PostAction::Approve) => "approve",
+            PostDecision::Post(PostAction::Reject) => "reject",
+            PostDecision::Edit(true) => "approve_edit",
+            PostDecision::Edit(false) => "reject_edit",
+        }
+    }
+
+    /// Hiding and rejecting take something away from an author: asked first, with a reason.
+    fn asks_first(self) -> bool {
+        matches!(
+            self,
+            PostDecision::Post(PostAction::Hide | PostAction::Reject) | PostDecision::Edit(false)
+        )
+    }
+
+    /// The notice shown once it is done.
+    fn done(self) -> &'static str {
+        match self {
+            PostDecision::Post(PostAction::Hide) => "mod.done_hide",
+            PostDecision::Post(PostAction::Unhide) => "mod.done_unhide",
+            PostDecision::Post(PostAction::Approve) => "mod.done_approve",
+            PostDecision::Post(PostAction::Reject) => "mod.done_reject",
+            PostDecision::Edit(true) => "mod.done_approve_edit",
+            PostDecision::Edit(false) => "mod.done_reject_edit",
+        }
     }
 }
 
+/// The confirmation step of a decision that needs a reason: asked (200), or asked again with
+/// what is wrong (422).
+struct Asking<'a> {
+    /// `confirm.hide_post`, …: the catalogue keys `{key}_question`, `{key}_consequence`,
+    /// `{key}_button` and the reason's hint `{key}_hint`.
+    key: &'static str,
+    args: &'a [(&'a str, &'a str)],
+    action: String,
+    cancel: String,
+}
+
+fn ask(signed_in: &SignedIn, asking: &Asking<'_>, reason: &str, errors: &FormErrors) -> Response {
+    let lang = signed_in.lang;
+    let key = asking.key;
+    let question = tf(lang, &format!("{key}_question"), asking.args);
+    let consequence = t(lang, &format!("{key}_consequence")).into_owned();
+    let button = t(lang, &format!("{key}_button")).into_owned();
+    let hint = t(lang, &format!("{key}_hint")).into_owned();
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    html(
+        status,
+        templates::confirm::page_with_reason(
+            &signed_in.ctx(),
+            &Confirmation {
+                question: &question,
+                consequence: &consequence,
+                action: &asking.action,
+                button: &button,
+                cancel_href: &asking.cancel,
+            },
+            &ReasonBox {
+                value: reason,
+                hint: &hint,
+            },
+            errors,
+        ),
+    )
+}
+
+/// The reason of a decision that asks first, or the page to answer instead: the confirmation
+/// step (no `confirmed=yes` yet) or the same page with its errors.
+fn reason_or_ask(
+    signed_in: &SignedIn,
+    form: &DecisionForm,
+    asking: &Asking<'_>,
+) -> Result<String, Box<Response>> {
+    if !form.confirmed() {
+        return Err(Box::new(ask(signed_in, asking, "", &FormErrors::default())));
+    }
+    form.validate()
+        .map_err(|errors| Box::new(ask(signed_in, asking, &form.reason, &errors)))
+}
 async fn moderated_thread(
     state: &AppState,
     user: &users::Model,
@@ -91,15 +194,44 @@ async fn moderated_thread(
     Ok((thread, access))
 }
 
+/// The notice shown once a thread was switched.
+fn switched(switch: ThreadSwitch) -> &'static str {
+    match switch {
+        ThreadSwitch::Pin => "mod.done_pin",
+        ThreadSwitch::Unpin => "mod.done_unpin",
+        ThreadSwitch::Lock => "mod.done_lock",
+        ThreadSwitch::Unlock => "mod.done_unlock",
+        ThreadSwitch::Hide => "mod.done_hide_thread",
+        ThreadSwitch::Unhide => "mod.done_unhide_thread",
+        ThreadSwitch::Feature => "mod.done_feature",
+        ThreadSwitch::Unfeature => "mod.done_unfeature",
+    }
+}
+
+/// `/threads/{id}/{action}`: pin, lock, feature and their opposites act at once; hiding the
+/// thread goes through the confirmation step, which asks for the reason.
 pub async fn switch_thread(
     State(state): State<AppState>,
     signed_in: SignedIn,
     Path((thread_id, action)): Path<(i32, String)>,
-    Form(form): Form<ReasonForm>,
-) -> AppResult<Redirect> {
+    Form(form): Form<DecisionForm>,
+) -> AppResult<Response> {
     let switch = ThreadSwitch::parse(&action).ok_or(AppError::NotFound)?;
     let (thread, access) = moderated_thread(&state, &signed_in.user, thread_id).await?;
-    let reason = optional_reason(&form.reason)?;
+    let reason = if switch == ThreadSwitch::Hide {
+        let asking = Asking {
+            key: "confirm.hide_thread",
+            args: &[("thread", &thread.title)],
+            action: paths::thread_action(thread.id, "hide"),
+            cancel: paths::thread(thread.id),
+        };
+        match reason_or_ask(&signed_in, &form, &asking) {
+            Ok(reason) => Some(reason),
+            Err(page) => return Ok(*page),
+        }
+    } else {
+        None
+    };
     actions::switch_thread(
         &state.db,
         &signed_in.user,
@@ -109,7 +241,8 @@ pub async fn switch_thread(
         reason.as_deref(),
     )
     .await?;
-    Ok(Redirect::to(&paths::thread(thread.id)))
+    flash::set(&signed_in.session, switched(switch)).await;
+    Ok(Redirect::to(&paths::thread(thread.id)).into_response())
 }
 
 #[derive(Deserialize)]
@@ -128,6 +261,7 @@ pub async fn move_thread(
     let target = access::forum_by_slug(&state.db, &signed_in.user, form.forum.trim()).await?;
     target.require_moderator()?;
     actions::move_thread(&state.db, &signed_in.user, &thread, &from, &target).await?;
+    flash::set(&signed_in.session, "mod.done_move").await;
     Ok(Redirect::to(&paths::thread(thread.id)))
 }
 
@@ -144,62 +278,86 @@ pub async fn write_summary(
     Form(form): Form<SummaryForm>,
 ) -> AppResult<Redirect> {
     let (thread, access) = moderated_thread(&state, &signed_in.user, thread_id).await?;
-    let summary = match forms::markdown_body(&form.summary) {
+    let summary = match crate::web::forms::markdown_body(&form.summary) {
         Ok(summary) => {
             let rendered = markdown::render_off_thread(summary.clone()).await;
             Some((summary, rendered))
         }
-        Err(forms::TextProblem::Missing) => None,
+        Err(crate::web::forms::TextProblem::Missing) => None,
         Err(_) => return Err(AppError::TooLarge),
     };
     actions::write_summary(&state.db, &signed_in.user, &access, &thread, summary).await?;
+    flash::set(&signed_in.session, "mod.done_summary").await;
     Ok(Redirect::to(&paths::thread(thread.id)))
 }
 
 /// `/posts/{id}/{action}`: hide, unhide, approve, reject, and approve_edit / reject_edit for
-/// an edit held for approval.
+/// an edit held for approval. Hiding and rejecting go through the confirmation step, which
+/// asks for the reason the author reads; the others act at once.
 pub async fn moderate_post(
     State(state): State<AppState>,
     signed_in: SignedIn,
     Path((post_id, action)): Path<(i32, String)>,
-    Form(form): Form<ReasonForm>,
+    Form(form): Form<DecisionForm>,
 ) -> AppResult<Response> {
-    let decision = match action.as_str() {
-        "hide" => Ok(PostAction::Hide),
-        "unhide" => Ok(PostAction::Unhide),
-        "approve" => Ok(PostAction::Approve),
-        "reject" => Ok(PostAction::Reject),
-        "approve_edit" => Err(true),
-        "reject_edit" => Err(false),
-        _ => return Err(AppError::NotFound),
-    };
+    let decision = PostDecision::parse(&action).ok_or(AppError::NotFound)?;
     let (post, thread, access) = access::post(&state.db, &signed_in.user, post_id).await?;
     access.require_moderator()?;
-    let reason = optional_reason(&form.reason)?;
     let queue = paths::forum_queue(&access.forum.slug);
+    let reason = if decision.asks_first() {
+        let author = crate::accounts::service::user(&state.db, post.author_id)
+            .await?
+            .map(|u| u.display_name)
+            .unwrap_or_default();
+        let (key, cancel) = match decision {
+            PostDecision::Post(PostAction::Hide) => {
+                ("confirm.hide_post", paths::post(thread.id, post.id))
+            }
+            PostDecision::Post(_) => ("confirm.reject_post", queue.clone()),
+            PostDecision::Edit(_) => ("confirm.reject_edit", queue.clone()),
+        };
+        let asking = Asking {
+            key,
+            args: &[("name", &author), ("thread", &thread.title)],
+            action: paths::post_action(post.id, decision.name()),
+            cancel,
+        };
+        match reason_or_ask(&signed_in, &form, &asking) {
+            Ok(reason) => Some(reason),
+            Err(page) => return Ok(*page),
+        }
+    } else {
+        None
+    };
+    let (user, reason) = (&signed_in.user, reason.as_deref());
     let back = match decision {
-        Ok(action) => {
+        PostDecision::Post(action) => {
             let was_pending = post.status == PostStatus::Pending;
-            let user = &signed_in.user;
-            let reason = reason.as_deref();
             if !actions::moderate_post(&state, user, &access, &thread, &post, action, reason)
                 .await?
             {
                 // Already in the requested state (a double click, two moderators at once).
                 paths::thread(thread.id)
-            } else if was_pending {
-                queue
             } else {
-                paths::post(thread.id, post.id)
+                flash::set(&signed_in.session, decision.done()).await;
+                if was_pending {
+                    queue
+                } else {
+                    paths::post(thread.id, post.id)
+                }
             }
         }
-        Err(approve) => {
-            let user = &signed_in.user;
-            let reason = reason.as_deref();
-            actions::decide_held_edit(&state.db, user, &access, &post, approve, reason).await?;
+        PostDecision::Edit(approve) => {
+            let decided =
+                actions::decide_held_edit(&state, user, &access, &thread, &post, approve, reason)
+                    .await?;
+            if decided {
+                flash::set(&signed_in.session, decision.done()).await;
+            }
             queue
         }
     };
+    state.mail_queued();
     Ok(Redirect::to(&back).into_response())
 }
 
@@ -214,6 +372,7 @@ pub async fn dismiss_flag(
     let (_, _, access) = access::post(&state.db, &signed_in.user, flag.post_id).await?;
     access.require_moderator()?;
     actions::dismiss_flag(&state.db, &signed_in.user, &access, &flag).await?;
+    flash::set(&signed_in.session, "mod.done_dismiss").await;
     Ok(Redirect::to(&paths::forum_queue(&access.forum.slug)))
 }
 
@@ -234,6 +393,7 @@ pub async fn show_queue(
             thread_title: r.thread_title,
             author: r.author,
             body_html: r.body_html,
+            language: r.language,
             created_at: crate::web::dates::iso(r.created_at),
         })
         .collect();
@@ -246,6 +406,7 @@ pub async fn show_queue(
                 thread_title: r.thread_title,
                 author: r.author,
                 body_html: r.proposed_html,
+                language: r.language,
                 created_at: crate::web::dates::iso(r.created_at),
             },
             current_html: r.current_html,
@@ -259,11 +420,13 @@ pub async fn show_queue(
             thread_id: r.thread_id,
             thread_title: r.thread_title,
             reporter: r.reporter,
+            author: r.author,
             reason: r.reason,
             body_html: r.body_html,
             post_hidden: r.hidden_at.is_some(),
         })
         .collect();
+    let notice = flash::take(&signed_in.session).await;
     Ok(html(
         StatusCode::OK,
         views::queue_page(
@@ -273,6 +436,7 @@ pub async fn show_queue(
             &pending,
             &edits,
             &open_flags,
+            notice,
         ),
     ))
 }
@@ -296,6 +460,7 @@ pub async fn show_post_history(
             editor: editors.remove(&revision.editor_id).unwrap_or_default(),
             at: crate::web::dates::iso(revision.created_at),
             body_md: revision.body_md,
+            language: revision.language,
         })
         .collect::<Vec<_>>();
     Ok(html(
@@ -304,80 +469,57 @@ pub async fn show_post_history(
     ))
 }
 
-#[derive(FromQueryResult)]
-struct LogQueryRow {
-    actor: String,
-    action: String,
-    target_type: String,
-    target_id: i32,
-    reason: Option<String>,
-    created_at: time::OffsetDateTime,
-    forum: Option<String>,
-    /// The person a row about an account is about, by name.
-    target_name: Option<String>,
-}
-
 const LOG_PER_PAGE: u64 = 50;
 
-async fn log_rows(
-    state: &AppState,
-    forum_id: Option<i32>,
-    page: u64,
-) -> AppResult<(Vec<views::LogRow>, u64, u64)> {
-    let mut count_query = crate::entities::moderation_log::Entity::find();
-    if let Some(forum_id) = forum_id {
-        count_query =
-            count_query.filter(crate::entities::moderation_log::Column::ForumId.eq(forum_id));
+/// One log row with its items named and linked; `person` is where a person's name leads.
+fn log_row(row: LogQueryRow, person: &dyn Fn(i32) -> String) -> views::LogRow {
+    let named = |text: String, href: String| views::Link {
+        text,
+        href: Some(href),
+    };
+    let mut reason = row.reason.unwrap_or_default();
+    let item = match row.target_type.as_str() {
+        "post" => match (
+            row.post_thread_id,
+            row.post_thread_title,
+            row.post_author_id,
+        ) {
+            (Some(thread_id), Some(title), Some(author_id)) => views::LogItem::Post {
+                author: named(row.post_author.unwrap_or_default(), person(author_id)),
+                thread: named(title, paths::post(thread_id, row.target_id)),
+            },
+            _ => views::LogItem::Gone,
+        },
+        "thread" => match row.thread_title {
+            Some(title) => views::LogItem::Thread(named(title, paths::thread(row.target_id))),
+            None => views::LogItem::Gone,
+        },
+        "user" => match row.person {
+            Some(name) => views::LogItem::Person(named(name, person(row.target_id))),
+            None => views::LogItem::Gone,
+        },
+        "forum" => match (row.target_forum_slug, row.target_forum_title) {
+            (Some(slug), Some(title)) => views::LogItem::Forum(named(title, paths::forum(&slug))),
+            _ => views::LogItem::Gone,
+        },
+        "theme" => row
+            .theme_name
+            .map_or(views::LogItem::Gone, views::LogItem::Named),
+        // The address invited is the row's reason: it is the item, not a why.
+        "invitation" | "reviewer_invite" => views::LogItem::Named(std::mem::take(&mut reason)),
+        other => views::LogItem::Named(format!("{other} #{}", row.target_id)),
+    };
+    views::LogRow {
+        actor: named(row.actor, person(row.actor_id)),
+        action: row.action,
+        item,
+        reason,
+        at: crate::web::dates::iso(row.created_at),
+        forum: row
+            .forum_slug
+            .zip(row.forum_title)
+            .map(|(slug, title)| named(title, paths::forum(&slug))),
     }
-    let total = count_query.count(&state.db).await?;
-    let (page, pages) = crate::web::paging::clamp_page(page, total, LOG_PER_PAGE);
-    let rows = LogQueryRow::find_by_statement(Statement::from_sql_and_values(
-        state.db.get_database_backend(),
-        "SELECT u.display_name AS actor, l.action, l.target_type, l.target_id, l.reason, l.created_at, f.slug AS forum,
-                tu.display_name AS target_name
-         FROM moderation_log l JOIN users u ON u.id = l.actor_id LEFT JOIN forums f ON f.id = l.forum_id
-         LEFT JOIN users tu ON l.target_type = 'user' AND tu.id = l.target_id
-         WHERE ($1 = 0 OR l.forum_id = $2)
-         ORDER BY l.id DESC LIMIT $3 OFFSET $4",
-        [
-            i32::from(forum_id.is_some()).into(),
-            forum_id.unwrap_or(0).into(),
-            (LOG_PER_PAGE as i64).into(),
-            (((page - 1) * LOG_PER_PAGE) as i64).into(),
-        ],
-    ))
-    .all(&state.db)
-    .await?;
-    let rows = rows
-        .into_iter()
-        .map(|r| {
-            // A person is named and linked to their row on the users page; an outside
-            // reviewer's invitation is named by its address.
-            let (target, target_href, reason) = match (r.target_type.as_str(), r.target_name) {
-                ("user", Some(name)) => (
-                    name,
-                    Some(paths::admin_user(r.target_id)),
-                    r.reason.unwrap_or_default(),
-                ),
-                ("reviewer_invite", _) => (r.reason.unwrap_or_default(), None, String::new()),
-                (kind, _) => (
-                    format!("{kind} #{}", r.target_id),
-                    None,
-                    r.reason.unwrap_or_default(),
-                ),
-            };
-            views::LogRow {
-                actor: r.actor,
-                action: r.action,
-                target,
-                target_href,
-                reason,
-                at: crate::web::dates::iso(r.created_at),
-                forum: r.forum.unwrap_or_default(),
-            }
-        })
-        .collect();
-    Ok((rows, page, pages))
 }
 
 pub async fn show_forum_log(
@@ -388,7 +530,12 @@ pub async fn show_forum_log(
 ) -> AppResult<Response> {
     let access = access::forum_by_slug(&state.db, &signed_in.user, &slug).await?;
     access.require_moderator()?;
-    let (rows, page, pages) = log_rows(&state, Some(access.forum.id), query.page()).await?;
+    let (rows, page, pages) =
+        queries::moderation_log(&state.db, Some(access.forum.id), query.page(), LOG_PER_PAGE)
+            .await?;
+    let members = paths::forum_members(&access.forum.slug);
+    let person = |id: i32| format!("{members}#member-{id}");
+    let rows: Vec<_> = rows.into_iter().map(|row| log_row(row, &person)).collect();
     let ctx = signed_in.ctx();
     let pager = templates::components::pager(
         &ctx,
@@ -409,7 +556,10 @@ pub async fn show_admin_log(
     AdminUser(admin): AdminUser,
     Query(query): Query<PageQuery>,
 ) -> AppResult<Response> {
-    let (rows, page, pages) = log_rows(&state, None, query.page()).await?;
+    let (rows, page, pages) =
+        queries::moderation_log(&state.db, None, query.page(), LOG_PER_PAGE).await?;
+    let person = |id: i32| format!("{}#user-{id}", paths::ADMIN_USERS);
+    let rows: Vec<_> = rows.into_iter().map(|row| log_row(row, &person)).collect();
     let ctx = admin.ctx();
     let pager = templates::components::pager(
         &ctx,

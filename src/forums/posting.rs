@@ -311,6 +311,7 @@ pub async fn edit_post(
     post: &posts::Model,
     editor: &users::Model,
     body_md: &str,
+    language: &str,
 ) -> AppResult<bool> {
     let own = post.author_id == editor.id;
     if !own && !access.role.moderates() {
@@ -319,7 +320,12 @@ pub async fn edit_post(
     let body_html = markdown::render_off_thread(body_md.to_owned()).await;
     let txn = db::begin_write(&state.db).await?;
     if edit_is_held(access, post, editor) {
-        hold_edit(&txn, post.id, editor.id, body_md, body_html).await?;
+        let edit = NewText {
+            body_md,
+            body_html,
+            language,
+        };
+        hold_edit(&txn, post.id, editor.id, edit).await?;
         let thread = threads::Entity::find_by_id(post.thread_id)
             .one(&txn)
             .await?
@@ -328,7 +334,12 @@ pub async fn edit_post(
         txn.commit().await?;
         return Ok(true);
     }
-    apply_edit(&txn, post, editor.id, body_md, body_html).await?;
+    let edit = NewText {
+        body_md,
+        body_html,
+        language,
+    };
+    apply_edit(&txn, post, editor.id, edit).await?;
     if !own {
         super::log::record(
             &txn,
@@ -352,14 +363,14 @@ async fn hold_edit(
     db: &impl ConnectionTrait,
     post_id: i32,
     editor_id: i32,
-    body_md: &str,
-    body_html: String,
+    edit: NewText<'_>,
 ) -> Result<(), sea_orm::DbErr> {
     held_edits::Entity::insert(held_edits::ActiveModel {
         post_id: Set(post_id),
         editor_id: Set(editor_id),
-        body_md: Set(body_md.to_owned()),
-        body_html: Set(body_html),
+        body_md: Set(edit.body_md.to_owned()),
+        body_html: Set(edit.body_html),
+        language: Set(edit.language.to_owned()),
         created_at: Set(now()),
         ..Default::default()
     })
@@ -369,6 +380,7 @@ async fn hold_edit(
                 held_edits::Column::EditorId,
                 held_edits::Column::BodyMd,
                 held_edits::Column::BodyHtml,
+                held_edits::Column::Language,
                 held_edits::Column::CreatedAt,
             ])
             .to_owned(),
@@ -378,19 +390,27 @@ async fn hold_edit(
     Ok(())
 }
 
-/// Puts new text into a post: the previous text goes to its history, citations are linked and
-/// the thread's cached pages go stale.
+/// A post's new text: its Markdown, the sanitized HTML rendered from it, and its language.
+pub struct NewText<'a> {
+    pub body_md: &'a str,
+    pub body_html: String,
+    pub language: &'a str,
+}
+
+/// Puts new text into a post: the previous text and its language go to its history, citations
+/// are linked and the thread's cached pages go stale.
 pub async fn apply_edit(
     db: &impl ConnectionTrait,
     post: &posts::Model,
     editor_id: i32,
-    body_md: &str,
-    body_html: String,
+    edit: NewText<'_>,
 ) -> Result<(), sea_orm::DbErr> {
+    let body_md = edit.body_md;
     post_revisions::ActiveModel {
         post_id: Set(post.id),
         editor_id: Set(post.edited_by_id.unwrap_or(post.author_id)),
         body_md: Set(post.body_md.clone()),
+        language: Set(post.language.clone()),
         created_at: Set(post.edited_at.unwrap_or(post.created_at)),
         ..Default::default()
     }
@@ -398,7 +418,8 @@ pub async fn apply_edit(
     .await?;
     let mut active: posts::ActiveModel = post.clone().into();
     active.body_md = Set(body_md.to_owned());
-    active.body_html = Set(body_html);
+    active.body_html = Set(edit.body_html);
+    active.language = Set(edit.language.to_owned());
     active.edited_at = Set(Some(now()));
     active.edited_by_id = Set(Some(editor_id));
     active.updated_at = Set(now());

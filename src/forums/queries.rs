@@ -8,8 +8,8 @@ use time::OffsetDateTime;
 
 use crate::{
     entities::{
-        flags, forums, held_edits, invitations, memberships, post_revisions, states::PostStatus,
-        users,
+        flags, forums, held_edits, invitations, memberships, moderation_log, post_revisions, posts,
+        states::PostStatus, themes, threads, users,
     },
     web::paging::clamp_page,
 };
@@ -46,6 +46,8 @@ pub struct ThreadListRow {
     pub last_post_at: OffsetDateTime,
     pub posts: i64,
     pub unread: i64,
+    /// Every post of it was rejected (only its author sees such a thread).
+    pub rejected: bool,
 }
 
 /// Visible posts for a reader: published and not hidden (moderators also see hidden ones).
@@ -53,8 +55,8 @@ pub struct ThreadListRow {
 const VISIBLE_POST: &str = "p.status = 'published' AND (p.hidden_at IS NULL OR $2 = 1)";
 
 /// Threads a reader sees: moderators all; others those not hidden that have a published post
-/// (or their own post waiting for approval).
-const VISIBLE_THREAD: &str = "($2 = 1 OR (t.hidden_at IS NULL AND EXISTS (SELECT 1 FROM posts vp WHERE vp.thread_id = t.id AND (vp.status = 'published' OR (vp.status = 'pending' AND vp.author_id = $3)))))";
+/// or a post of their own (waiting for approval, or rejected: its author sees it, marked).
+const VISIBLE_THREAD: &str = "($2 = 1 OR (t.hidden_at IS NULL AND EXISTS (SELECT 1 FROM posts vp WHERE vp.thread_id = t.id AND (vp.status = 'published' OR vp.author_id = $3))))";
 
 pub async fn forum_threads(
     db: &impl ConnectionTrait,
@@ -76,7 +78,8 @@ pub async fn forum_threads(
                 (SELECT COUNT(*) FROM posts p WHERE p.thread_id = t.id AND {VISIBLE_POST}) AS posts,
                 (SELECT COUNT(*) FROM posts p WHERE p.thread_id = t.id AND {VISIBLE_POST}
                     AND p.author_id <> $3
-                    AND p.id > COALESCE((SELECT r.last_read_post_id FROM thread_reads r WHERE r.thread_id = t.id AND r.user_id = $3), 0)) AS unread
+                    AND p.id > COALESCE((SELECT r.last_read_post_id FROM thread_reads r WHERE r.thread_id = t.id AND r.user_id = $3), 0)) AS unread,
+                NOT EXISTS (SELECT 1 FROM posts rp WHERE rp.thread_id = t.id AND rp.status <> 'rejected') AS rejected
          FROM threads t JOIN users u ON u.id = t.author_id
          WHERE t.forum_id = $1 AND {VISIBLE_THREAD}
          ORDER BY CASE WHEN t.pinned_at IS NULL THEN 1 ELSE 0 END, t.last_post_at DESC, t.id DESC
@@ -150,14 +153,17 @@ pub struct PostRow {
     pub language: String,
     pub status: PostStatus,
     pub hidden_at: Option<OffsetDateTime>,
+    pub hidden_reason: Option<String>,
+    pub reject_reason: Option<String>,
     pub edited_at: Option<OffsetDateTime>,
     pub edited_by_id: Option<i32>,
     pub created_at: OffsetDateTime,
 }
 
-/// Posts of a thread as one reader sees them: visible ones, plus their own posts that wait
-/// for approval.
-const READER_POSTS: &str = "p.thread_id = $1 AND ((p.status = 'published' AND (p.hidden_at IS NULL OR $2 = 1)) OR (p.status = 'pending' AND p.author_id = $3))";
+/// Posts of a thread as one reader sees them: visible ones, plus all of their own (waiting for
+/// approval, hidden or rejected: they see them marked). Pages shared by readers are read with
+/// reader 0, who wrote nothing.
+const READER_POSTS: &str = "p.thread_id = $1 AND ((p.status = 'published' AND (p.hidden_at IS NULL OR $2 = 1)) OR p.author_id = $3)";
 
 pub async fn thread_post_count(
     db: &impl ConnectionTrait,
@@ -207,7 +213,7 @@ pub async fn thread_posts(
     page: u64,
 ) -> Result<Vec<PostRow>, DbErr> {
     let sql = format!(
-        "SELECT p.id, p.author_id, u.display_name AS author, p.body_html, p.language, p.status, p.hidden_at, p.edited_at, p.edited_by_id, p.created_at
+        "SELECT p.id, p.author_id, u.display_name AS author, p.body_html, p.language, p.status, p.hidden_at, p.hidden_reason, p.reject_reason, p.edited_at, p.edited_by_id, p.created_at
          FROM posts p JOIN users u ON u.id = p.author_id
          WHERE {READER_POSTS}
          ORDER BY p.id LIMIT $4 OFFSET $5"
@@ -312,6 +318,7 @@ pub struct QueueRow {
     pub thread_title: String,
     pub author: String,
     pub body_html: String,
+    pub language: String,
     pub created_at: time::OffsetDateTime,
 }
 
@@ -323,6 +330,7 @@ pub struct HeldEditRow {
     pub author: String,
     pub proposed_html: String,
     pub current_html: String,
+    pub language: String,
     pub created_at: time::OffsetDateTime,
 }
 
@@ -333,6 +341,7 @@ pub struct FlagRow {
     pub thread_id: i32,
     pub thread_title: String,
     pub reporter: String,
+    pub author: String,
     pub reason: String,
     pub body_html: String,
     pub hidden_at: Option<time::OffsetDateTime>,
@@ -347,7 +356,7 @@ pub async fn moderation_queue(
     let backend = db.get_database_backend();
     let pending = QueueRow::find_by_statement(Statement::from_sql_and_values(
         backend,
-        "SELECT p.id AS post_id, t.id AS thread_id, t.title AS thread_title, u.display_name AS author, p.body_html, p.created_at
+        "SELECT p.id AS post_id, t.id AS thread_id, t.title AS thread_title, u.display_name AS author, p.body_html, p.language, p.created_at
          FROM posts p JOIN threads t ON t.id = p.thread_id JOIN users u ON u.id = p.author_id
          WHERE t.forum_id = $1 AND p.status = 'pending' ORDER BY p.id LIMIT 200",
         [forum_id.into()],
@@ -357,7 +366,7 @@ pub async fn moderation_queue(
     let edits = HeldEditRow::find_by_statement(Statement::from_sql_and_values(
         backend,
         "SELECT p.id AS post_id, t.id AS thread_id, t.title AS thread_title, u.display_name AS author,
-                he.body_html AS proposed_html, p.body_html AS current_html, he.created_at
+                he.body_html AS proposed_html, p.body_html AS current_html, he.language, he.created_at
          FROM held_edits he JOIN posts p ON p.id = he.post_id JOIN threads t ON t.id = p.thread_id
          JOIN users u ON u.id = he.editor_id
          WHERE t.forum_id = $1 ORDER BY he.id LIMIT 200",
@@ -368,8 +377,9 @@ pub async fn moderation_queue(
     let open_flags = FlagRow::find_by_statement(Statement::from_sql_and_values(
         backend,
         "SELECT fl.id AS flag_id, p.id AS post_id, t.id AS thread_id, t.title AS thread_title, u.display_name AS reporter,
-                fl.reason, p.body_html, p.hidden_at
+                a.display_name AS author, fl.reason, p.body_html, p.hidden_at
          FROM flags fl JOIN posts p ON p.id = fl.post_id JOIN threads t ON t.id = p.thread_id JOIN users u ON u.id = fl.user_id
+         JOIN users a ON a.id = p.author_id
          WHERE t.forum_id = $1 AND fl.resolved_at IS NULL ORDER BY fl.id LIMIT 200",
         [forum_id.into()],
     ))
@@ -448,4 +458,164 @@ pub async fn open_invitation_addresses(
         .into_tuple()
         .all(db)
         .await
+}
+
+/// One row of the moderation log, with the names of what it acted on (read in the same
+/// query: a post's thread and author, a thread's title, a person's name, a forum, a theme).
+#[derive(FromQueryResult)]
+pub struct LogQueryRow {
+    pub actor_id: i32,
+    pub actor: String,
+    pub action: String,
+    pub target_type: String,
+    pub target_id: i32,
+    pub reason: Option<String>,
+    pub created_at: OffsetDateTime,
+    pub forum_slug: Option<String>,
+    pub forum_title: Option<String>,
+    pub post_thread_id: Option<i32>,
+    pub post_thread_title: Option<String>,
+    pub post_author_id: Option<i32>,
+    pub post_author: Option<String>,
+    pub thread_title: Option<String>,
+    pub person: Option<String>,
+    pub target_forum_slug: Option<String>,
+    pub target_forum_title: Option<String>,
+    pub theme_name: Option<String>,
+}
+
+/// A page of the moderation log, newest first: one forum's, or everything (`None`).
+pub async fn moderation_log(
+    db: &impl ConnectionTrait,
+    forum_id: Option<i32>,
+    page: u64,
+    per_page: u64,
+) -> Result<(Vec<LogQueryRow>, u64, u64), DbErr> {
+    use moderation_log::Column as L;
+    use sea_orm::{
+        PaginatorTrait,
+        sea_query::{Alias, Expr, ExprTrait, JoinType, Order, Query},
+    };
+
+    let mut counted = moderation_log::Entity::find();
+    if let Some(forum_id) = forum_id {
+        counted = counted.filter(L::ForumId.eq(forum_id));
+    }
+    let total = counted.count(db).await?;
+    let (page, pages) = clamp_page(page, total, per_page);
+    let [
+        l,
+        actor,
+        forum,
+        post,
+        post_thread,
+        post_author,
+        thread,
+        person,
+        target_forum,
+        theme,
+    ] = ["l", "actor", "f", "p", "pt", "pa", "tt", "tu", "tf", "th"].map(Alias::new);
+    let col = |table: &Alias, column: L| Expr::col((table.clone(), column));
+    // The row's target, when it is of this type: `target_type = kind AND alias.id = target_id`.
+    let target = |kind: &str, alias: &Alias| {
+        col(&l, L::TargetType)
+            .eq(kind)
+            .and(Expr::col((alias.clone(), Alias::new("id"))).equals((l.clone(), L::TargetId)))
+    };
+    let field = |table: &Alias, column: &str| Expr::col((table.clone(), Alias::new(column)));
+    let query = Query::select()
+        .expr_as(col(&l, L::ActorId), Alias::new("actor_id"))
+        .expr_as(field(&actor, "display_name"), Alias::new("actor"))
+        .expr_as(col(&l, L::Action), Alias::new("action"))
+        .expr_as(col(&l, L::TargetType), Alias::new("target_type"))
+        .expr_as(col(&l, L::TargetId), Alias::new("target_id"))
+        .expr_as(col(&l, L::Reason), Alias::new("reason"))
+        .expr_as(col(&l, L::CreatedAt), Alias::new("created_at"))
+        .expr_as(field(&forum, "slug"), Alias::new("forum_slug"))
+        .expr_as(field(&forum, "title"), Alias::new("forum_title"))
+        .expr_as(field(&post_thread, "id"), Alias::new("post_thread_id"))
+        .expr_as(
+            field(&post_thread, "title"),
+            Alias::new("post_thread_title"),
+        )
+        .expr_as(field(&post_author, "id"), Alias::new("post_author_id"))
+        .expr_as(
+            field(&post_author, "display_name"),
+            Alias::new("post_author"),
+        )
+        .expr_as(field(&thread, "title"), Alias::new("thread_title"))
+        .expr_as(field(&person, "display_name"), Alias::new("person"))
+        .expr_as(
+            field(&target_forum, "slug"),
+            Alias::new("target_forum_slug"),
+        )
+        .expr_as(
+            field(&target_forum, "title"),
+            Alias::new("target_forum_title"),
+        )
+        .expr_as(field(&theme, "name"), Alias::new("theme_name"))
+        .from_as(moderation_log::Entity, l.clone())
+        .join_as(
+            JoinType::InnerJoin,
+            users::Entity,
+            actor.clone(),
+            field(&actor, "id").equals((l.clone(), L::ActorId)),
+        )
+        .join_as(
+            JoinType::LeftJoin,
+            forums::Entity,
+            forum.clone(),
+            field(&forum, "id").equals((l.clone(), L::ForumId)),
+        )
+        .join_as(
+            JoinType::LeftJoin,
+            posts::Entity,
+            post.clone(),
+            target("post", &post),
+        )
+        .join_as(
+            JoinType::LeftJoin,
+            threads::Entity,
+            post_thread.clone(),
+            field(&post_thread, "id").equals((post.clone(), Alias::new("thread_id"))),
+        )
+        .join_as(
+            JoinType::LeftJoin,
+            users::Entity,
+            post_author.clone(),
+            field(&post_author, "id").equals((post.clone(), Alias::new("author_id"))),
+        )
+        .join_as(
+            JoinType::LeftJoin,
+            threads::Entity,
+            thread.clone(),
+            target("thread", &thread),
+        )
+        .join_as(
+            JoinType::LeftJoin,
+            users::Entity,
+            person.clone(),
+            target("user", &person),
+        )
+        .join_as(
+            JoinType::LeftJoin,
+            forums::Entity,
+            target_forum.clone(),
+            target("forum", &target_forum),
+        )
+        .join_as(
+            JoinType::LeftJoin,
+            themes::Entity,
+            theme.clone(),
+            target("theme", &theme),
+        )
+        .and_where_option(forum_id.map(|id| col(&l, L::ForumId).eq(id)))
+        .order_by((l.clone(), L::Id), Order::Desc)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+        .to_owned();
+    let rows = LogQueryRow::find_by_statement(db.get_database_backend().build(&query))
+        .all(db)
+        .await?;
+    Ok((rows, page, pages))
 }

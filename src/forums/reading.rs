@@ -176,7 +176,7 @@ async fn load_totals(
     .unwrap_or(0);
     let pending = Author::find_by_statement(Statement::from_sql_and_values(
         backend,
-        "SELECT DISTINCT author_id FROM posts WHERE thread_id = $1 AND status = 'pending'",
+        "SELECT DISTINCT author_id FROM posts WHERE thread_id = $1 AND (status <> 'published' OR hidden_at IS NOT NULL)",
         [thread_id.into()],
     ))
     .all(db)
@@ -210,9 +210,18 @@ fn render_posts(rows: Vec<PostRow>, audience: Audience) -> Vec<CachedPost> {
                 edited: row.edited_at.is_some(),
                 edited_by_moderator: row.edited_by_id.is_some_and(|e| e != row.author_id),
                 hidden: row.hidden_at.is_some(),
+                hidden_reason: row.hidden_reason,
                 pending: row.status == PostStatus::Pending,
+                rejected: (row.status == PostStatus::Rejected)
+                    .then(|| row.reject_reason.unwrap_or_default()),
             };
+            // A post taken away by a moderator is only there to be read by its author (members
+            // never get it): nothing to quote or edit.
+            let taken_away = view.hidden || view.rejected.is_some();
             let actions = |own| {
+                if taken_away {
+                    return String::new();
+                }
                 views::member_actions(audience.lang, row.id, own, audience.can_reply).into_string()
             };
             CachedPost {
@@ -228,8 +237,9 @@ fn render_posts(rows: Vec<PostRow>, audience: Audience) -> Vec<CachedPost> {
         .collect()
 }
 
-/// One page of posts for this reader. Readers with posts of their own awaiting approval see
-/// those too, so their pages are read from the database; everyone else shares the cache.
+/// One page of posts for this reader. Readers with posts that only they see (awaiting
+/// approval, rejected, hidden) see those too, marked, so their pages are read from the database
+/// and never stored; everyone else shares the cache.
 pub async fn posts_page(
     state: &AppState,
     thread: &threads::Model,
@@ -251,23 +261,23 @@ pub async fn posts_page(
     let totals = ThreadCaches::of(state)
         .pages
         .try_get_with(key(0), async {
-            let (total, pending_authors) = load_totals(db, thread.id, moderator).await?;
+            let (total, own_view_authors) = load_totals(db, thread.id, moderator).await?;
             Ok::<_, sea_orm::DbErr>(Arc::new(ThreadPageData {
                 total,
                 posts: Vec::new(),
-                pending_authors,
+                own_view_authors,
             }))
         })
         .await
         .map_err(|e| AppError::internal(anyhow::anyhow!("{e}")))?;
-    if !moderator && totals.pending_authors.contains(&user.id) {
+    if !moderator && totals.own_view_authors.contains(&user.id) {
         let total = queries::thread_post_count(db, thread.id, user.id, moderator).await?;
         let (page, pages) = crate::web::paging::clamp_page(requested, total, POSTS_PER_PAGE);
         let rows = queries::thread_posts(db, thread.id, user.id, moderator, page).await?;
         let data = ThreadPageData {
             total,
             posts: render_posts(rows, audience),
-            pending_authors: totals.pending_authors.clone(),
+            own_view_authors: totals.own_view_authors.clone(),
         };
         return Ok(PostsPage {
             page,
@@ -287,7 +297,7 @@ pub async fn posts_page(
             Ok::<_, sea_orm::DbErr>(Arc::new(ThreadPageData {
                 total: totals.total,
                 posts: render_posts(rows, audience),
-                pending_authors: Vec::new(),
+                own_view_authors: Vec::new(),
             }))
         })
         .await

@@ -26,11 +26,12 @@ pub struct CachedPost {
     pub actions_other: String,
 }
 
-/// One page of a thread as every reader without posts of their own awaiting approval sees it.
+/// One page of a thread as every reader without posts that only they see sees it.
 #[derive(Debug)]
 pub struct ThreadPageData {
     pub total: u64,
     pub posts: Vec<CachedPost>,
-    /// Authors with posts awaiting approval: they see those too, so they bypass the cache.
-    pub pending_authors: Vec<i32>,
+    /// Authors of posts only they (and moderators) see: awaiting approval, rejected or hidden.
+    /// They see those too, marked, so their pages are read past the cache and never stored.
+    pub own_view_authors: Vec<i32>,
 }

@@ -83,6 +83,14 @@ pub enum Event<'a> {
         author_id: i32,
         reason: &'a str,
     },
+    /// An edit held for approval was not approved: the post keeps its approved text.
+    EditRejected {
+        thread_id: i32,
+        forum: &'a str,
+        thread: &'a str,
+        author_id: i32,
+        reason: &'a str,
+    },
 }
 
 #[derive(FromQueryResult)]
@@ -261,6 +269,20 @@ fn message<'a>(event: &'a Event<'a>) -> Message<'a> {
             quote: Some(reason),
             path: paths::thread(thread_id),
         },
+        Event::EditRejected {
+            thread_id,
+            forum,
+            thread,
+            reason,
+            ..
+        } => Message {
+            subject_key: "waiting.edit_rejected_subject",
+            intro_key: "waiting.edit_rejected_intro",
+            button_key: "waiting.open_thread",
+            args: vec![("forum", forum), ("thread", thread)],
+            quote: Some(reason),
+            path: paths::thread(thread_id),
+        },
     }
 }
 
@@ -274,7 +296,8 @@ async fn recipients(db: &impl ConnectionTrait, event: &Event<'_>) -> Result<Vec<
         Event::ChangesRequested { author_id, .. }
         | Event::Published { author_id, .. }
         | Event::PostRejected { author_id, .. }
-        | Event::PostHidden { author_id, .. } => person(db, author_id).await,
+        | Event::PostHidden { author_id, .. }
+        | Event::EditRejected { author_id, .. } => person(db, author_id).await,
     }
 }
 

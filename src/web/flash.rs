@@ -26,6 +26,23 @@ const KNOWN: &[&str] = &[
     "roles.done_enable",
     "roles.done_invite",
     "roles.done_revoke",
+    "mod.done_hide",
+    "mod.done_unhide",
+    "mod.done_approve",
+    "mod.done_reject",
+    "mod.done_approve_edit",
+    "mod.done_reject_edit",
+    "mod.done_pin",
+    "mod.done_unpin",
+    "mod.done_lock",
+    "mod.done_unlock",
+    "mod.done_feature",
+    "mod.done_unfeature",
+    "mod.done_hide_thread",
+    "mod.done_unhide_thread",
+    "mod.done_move",
+    "mod.done_summary",
+    "mod.done_dismiss",
 ];
 
 pub async fn set(session: &Session, key: &'static str) {

@@ -3,7 +3,12 @@
 
 use maud::{Markup, html};
 
-use crate::{Ctx, components::csrf_field, i18n::t, layout};
+use crate::{
+    Ctx,
+    components::{FormErrors, csrf_field, error_summary, field_error},
+    i18n::t,
+    layout,
+};
 
 pub struct Confirmation<'a> {
     /// The question, as the page's heading ("Send edition 3 now?").
@@ -32,6 +37,55 @@ pub fn page(ctx: &Ctx, confirmation: &Confirmation<'_>) -> Markup {
                 button.warning type="submit" { (confirmation.button) }
                 " "
                 a.button.secondary href=(confirmation.cancel_href) { (t(lang, "confirm.cancel")) }
+            }
+        },
+    )
+}
+
+/// The box where a moderator says why: the author reads it, so it must be given.
+pub struct ReasonBox<'a> {
+    /// What was typed (shown again when the form comes back with an error).
+    pub value: &'a str,
+    /// What the reason is for, under the box ("The author reads it…").
+    pub hint: &'a str,
+}
+
+/// [`page`] with a required reason: the errors come first, each linked to its field, and the
+/// form keeps what was typed.
+pub fn page_with_reason(
+    ctx: &Ctx,
+    confirmation: &Confirmation<'_>,
+    reason: &ReasonBox<'_>,
+    errors: &FormErrors,
+) -> Markup {
+    let lang = ctx.lang;
+    let invalid = errors.get("reason").is_some();
+    let described_by = if invalid {
+        "reason-hint reason-error"
+    } else {
+        "reason-hint"
+    };
+    layout::page(
+        ctx,
+        confirmation.question,
+        html! {
+            (error_summary(ctx, errors))
+            h1 { (confirmation.question) }
+            p.warning-text { (confirmation.consequence) }
+            form.confirm method="post" action=(confirmation.action) {
+                (csrf_field(ctx))
+                input type="hidden" name="confirmed" value="yes";
+                div.field {
+                    label for="reason" { (t(lang, "mod.reason")) }
+                    (field_error(ctx, errors, "reason"))
+                    input #reason name="reason" type="text" maxlength="1000" required value=(reason.value)
+                        aria-invalid=[invalid.then_some("true")] aria-describedby=(described_by);
+                    p.hint #reason-hint { (reason.hint) }
+                }
+                div.buttons {
+                    button.warning type="submit" { (confirmation.button) }
+                    a.button.secondary href=(confirmation.cancel_href) { (t(lang, "confirm.cancel")) }
+                }
             }
         },
     )

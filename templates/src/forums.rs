@@ -95,6 +95,8 @@ pub struct ThreadRow {
     pub locked: bool,
     pub hidden: bool,
     pub featured: bool,
+    /// Every post of it was rejected: only its author sees it, marked.
+    pub rejected: bool,
     pub posts: i64,
     pub unread: i64,
     pub last_post_at: String,
@@ -163,6 +165,7 @@ pub fn forum_page(ctx: &Ctx, view: &ForumView) -> Markup {
                                     @if thread.locked { span.tag { (t(lang, "thread.locked")) } " " }
                                     @if thread.hidden { span.tag.warn { (t(lang, "thread.hidden")) } " " }
                                     @if thread.featured { span.tag { (t(lang, "thread.featured")) } " " }
+                                    @if thread.rejected { span.tag.warn { (t(lang, "post.rejected")) } " " }
                                     a href=(paths::thread(thread.id)) lang=[other_lang(ctx, &thread.language)] { (thread.title) }
                                     br; small { (tf(lang, "thread.started_by", &[("name", &thread.author)])) }
                                 }
@@ -231,7 +234,11 @@ pub struct PostView {
     pub edited: bool,
     pub edited_by_moderator: bool,
     pub hidden: bool,
+    /// Why it was hidden, when a moderator said so.
+    pub hidden_reason: Option<String>,
     pub pending: bool,
+    /// Rejected by a moderator, with the reason: only its author sees it.
+    pub rejected: Option<String>,
 }
 
 /// A post's header and body: the same for every reader, so it is rendered once and cached.
@@ -241,8 +248,19 @@ pub fn post_main(lang: &str, post: &PostView) -> Markup {
             strong id={ "post-" (post.id) "-author" } { (post.author) } " · " a href={ "?post=" (post.id) "#post-" (post.id) } { (time(lang, &post.created_at)) }
             @if post.edited_by_moderator { " · " em { (t(lang, "post.edited_by_moderator")) } }
             @else if post.edited { " · " em { (t(lang, "post.edited")) } }
-            @if post.hidden { " · " span.tag.warn { (t(lang, "post.hidden")) } }
             @if post.pending { " · " span.tag.warn { (t(lang, "post.pending")) } }
+            @if post.rejected.is_some() { " · " span.tag.warn { (t(lang, "post.rejected")) } }
+        }
+        @if post.hidden {
+            p.moderation-note {
+                @match &post.hidden_reason {
+                    Some(reason) => (tf(lang, "post.hidden_note", &[("reason", reason)])),
+                    None => (t(lang, "post.hidden")),
+                }
+            }
+        }
+        @if let Some(reason) = &post.rejected {
+            p.moderation-note { (tf(lang, "post.rejected_note", &[("reason", reason)])) }
         }
         div.body lang=[(post.language != lang).then_some(post.language.as_str())] { (PreEscaped(&post.body_html)) }
     }
@@ -267,6 +285,7 @@ pub struct PostSlot<'a> {
     pub member_actions: Option<&'a str>,
     pub hidden: bool,
     pub pending: bool,
+    pub rejected: bool,
     pub is_own: bool,
 }
 
@@ -331,7 +350,7 @@ pub fn thread_page(ctx: &Ctx, view: &ThreadView, errors: &FormErrors) -> Markup 
             }
             (pager(ctx, &view.pager))
             @for post in &view.posts {
-                article.post.hidden[post.hidden].pending[post.pending] id={ "post-" (post.id) } {
+                article.post.hidden[post.hidden].pending[post.pending].rejected[post.rejected] id={ "post-" (post.id) } {
                     (PreEscaped(post.main))
                     footer.actions {
                         @match post.member_actions {
@@ -360,24 +379,15 @@ pub fn thread_page(ctx: &Ctx, view: &ThreadView, errors: &FormErrors) -> Markup 
     )
 }
 
+/// What a moderator has on a post: what members have, and one "Moderate" menu holding the
+/// rest (edit someone else's post, history, hide), so a post costs few tab stops.
 fn moderator_actions(ctx: &Ctx, post: &PostSlot, can_reply: bool) -> Markup {
     let lang = ctx.lang;
     html! {
         @if can_reply { a href={ "?quote=" (post.id) "#reply" } { (t(lang, "post.quote")) } }
-        a href=(paths::post_action(post.id, "edit")) { (t(lang, "post.edit")) }
-        @if !post.is_own { a href=(paths::post_action(post.id, "flag")) { (t(lang, "post.flag")) } }
-        a href=(paths::post_action(post.id, "history")) { (t(lang, "post.history")) }
-        form.inline method="post" action=(paths::post_action(post.id, if post.hidden { "unhide" } else { "hide" })) {
-            (csrf_field(ctx))
-            @if !post.hidden {
-                label.visually-hidden for={ "hide-reason-" (post.id) } { (t(lang, "mod.reason")) }
-                input id={ "hide-reason-" (post.id) } name="reason" type="text" maxlength="1000" placeholder=(t(lang, "mod.reason"));
-            }
-            // Named with the post's author: a thread has one such button per post.
-            button.secondary type="submit" id={ "moderate-" (post.id) } aria-labelledby={ "moderate-" (post.id) " post-" (post.id) "-author" } {
-                (t(lang, if post.hidden { "mod.unhide_post" } else { "mod.hide_post" }))
-            }
-        }
+        @if post.is_own { a href=(paths::post_action(post.id, "edit")) { (t(lang, "post.edit")) } }
+        @else { a href=(paths::post_action(post.id, "flag")) { (t(lang, "post.flag")) } }
+        (crate::moderation::post_menu(ctx, post.id, post.hidden, post.is_own))
     }
 }
 
@@ -385,6 +395,8 @@ pub struct EditPostView {
     pub post_id: i32,
     pub thread_id: i32,
     pub body: String,
+    /// The post's language (as chosen, when the form is shown again).
+    pub language: String,
     pub as_moderator: bool,
 }
 
@@ -401,6 +413,7 @@ pub fn edit_post(ctx: &Ctx, view: &EditPostView, errors: &FormErrors) -> Markup 
             form method="post" action=(paths::post_action(view.post_id, "edit")) {
                 (csrf_field(ctx))
                 (textarea(ctx, errors, "body", &t(lang, "post.body"), &view.body, 12))
+                (post_language(ctx, errors, &view.language))
                 button type="submit" { (t(lang, "common.save")) }
             }
         },
@@ -562,7 +575,7 @@ pub fn members_page(ctx: &Ctx, view: &MembersView, errors: &FormErrors) -> Marku
                 } }
                 tbody {
                     @for member in &view.members {
-                        tr {
+                        tr id={ "member-" (member.user_id) } {
                             td { (member.display_name) }
                             td data-label=(t(lang, "members.role")) { (t(lang, &format!("members.role_{}", member.role))) }
                             @if view.can_manage {

@@ -1,52 +1,59 @@
-//! What only moderators see: thread controls, the queue, post history and the moderation log.
+//! What only moderators see: thread controls, each post's moderation menu, the queue, post
+//! history and the moderation log. Actions that take something away from people (hide,
+//! reject) are buttons that lead to a confirmation step asking for the reason; the others act
+//! at once.
 
 use maud::{Markup, PreEscaped, html};
 
 use crate::{
     Ctx,
-    components::{ago, csrf_field, item_name},
-    i18n::t,
+    components::{ago, csrf_field, item_name, notice},
+    i18n::{autonym, t, tf},
     layout, paths,
     thread_head::ThreadHead,
 };
 
 /// A moderator's action as a one-button form; `item` ends the button's name for screen readers
 /// where a page has one such button per item.
-fn action_button(
-    ctx: &Ctx,
-    action: &str,
-    key: &str,
-    with_reason: bool,
-    item: Option<&str>,
-) -> Markup {
+fn action_button(ctx: &Ctx, action: &str, key: &str, item: Option<&str>) -> Markup {
     let lang = ctx.lang;
-    let field_id = action.trim_start_matches('/').replace('/', "-");
     html! {
         form.inline method="post" action=(action) {
             (csrf_field(ctx))
-            @if with_reason {
-                label.visually-hidden for=(field_id) { (t(lang, "mod.reason")) }
-                input id=(field_id) name="reason" type="text" maxlength="1000" placeholder=(t(lang, "mod.reason"));
-            }
             button.secondary type="submit" { (t(lang, key)) @if let Some(item) = item { (item_name(item)) } }
         }
     }
 }
 
+/// The thread's own tools in one disclosure: switches that act at once, "Hide discussion"
+/// that asks first, moving and the outcome summary.
 pub fn thread_controls(
     ctx: &Ctx,
     thread: &ThreadHead,
     move_targets: &[(String, String)],
 ) -> Markup {
     let lang = ctx.lang;
+    let switch = |on: bool, set: &str, unset: &str| {
+        let action = if on { unset } else { set };
+        action_button(
+            ctx,
+            &paths::thread_action(thread.id, action),
+            &format!("mod.{action}"),
+            None,
+        )
+    };
     html! {
         details.moderation {
             summary { (t(lang, "mod.controls")) }
             div.controls {
-                (action_button(ctx, &paths::thread_action(thread.id, if thread.pinned { "unpin" } else { "pin" }), if thread.pinned { "mod.unpin" } else { "mod.pin" }, false, None))
-                (action_button(ctx, &paths::thread_action(thread.id, if thread.locked { "unlock" } else { "lock" }), if thread.locked { "mod.unlock" } else { "mod.lock" }, false, None))
-                (action_button(ctx, &paths::thread_action(thread.id, if thread.featured { "unfeature" } else { "feature" }), if thread.featured { "mod.unfeature" } else { "mod.feature" }, false, None))
-                (action_button(ctx, &paths::thread_action(thread.id, if thread.hidden { "unhide" } else { "hide" }), if thread.hidden { "mod.unhide_thread" } else { "mod.hide_thread" }, !thread.hidden, None))
+                (switch(thread.pinned, "pin", "unpin"))
+                (switch(thread.locked, "lock", "unlock"))
+                (switch(thread.featured, "feature", "unfeature"))
+                @if thread.hidden {
+                    (action_button(ctx, &paths::thread_action(thread.id, "unhide"), "mod.unhide_thread", None))
+                } @else {
+                    (action_button(ctx, &paths::thread_action(thread.id, "hide"), "mod.hide_thread", None))
+                }
             }
             @if !move_targets.is_empty() {
                 form method="post" action=(paths::thread_action(thread.id, "move")) {
@@ -71,12 +78,37 @@ pub fn thread_controls(
     }
 }
 
+/// One post's moderation menu: a disclosure named with the post's author (its header holds
+/// `post-{id}-author`), holding what a moderator does to someone else's post.
+pub fn post_menu(ctx: &Ctx, post_id: i32, hidden: bool, own: bool) -> Markup {
+    let lang = ctx.lang;
+    let summary_id = format!("moderate-{post_id}");
+    let named = format!("{summary_id} post-{post_id}-author");
+    html! {
+        details.post-menu {
+            summary id=(summary_id) aria-labelledby=(named) { (t(lang, "mod.moderate")) }
+            div.controls {
+                @if !own { a href=(paths::post_action(post_id, "edit")) { (t(lang, "post.edit")) } }
+                a href=(paths::post_action(post_id, "history")) { (t(lang, "post.history")) }
+                form.inline method="post" action=(paths::post_action(post_id, if hidden { "unhide" } else { "hide" })) {
+                    (csrf_field(ctx))
+                    button.secondary type="submit" {
+                        (t(lang, if hidden { "mod.unhide_post" } else { "mod.hide_post" }))
+                    }
+                }
+            }
+        }
+    }
+}
+
 pub struct QueueItem {
     pub post_id: i32,
     pub thread_id: i32,
     pub thread_title: String,
     pub author: String,
     pub body_html: String,
+    /// The language the post is written in.
+    pub language: String,
     pub created_at: String,
 }
 
@@ -93,9 +125,28 @@ pub struct FlagItem {
     pub thread_id: i32,
     pub thread_title: String,
     pub reporter: String,
+    /// Who wrote the reported post.
+    pub author: String,
     pub reason: String,
     pub body_html: String,
     pub post_hidden: bool,
+}
+
+/// The `lang` of a text written in `language`, when it is not the page's.
+fn other_lang<'a>(ctx: &Ctx, language: &'a str) -> Option<&'a str> {
+    (language != ctx.lang).then_some(language)
+}
+
+/// A held post's header: who, where, when, and its language when it is not the page's.
+fn held_header(ctx: &Ctx, item: &QueueItem, href: &str) -> Markup {
+    html! {
+        header {
+            strong { (item.author) } " · " a href=(href) { (item.thread_title) } " · " (ago(ctx, &item.created_at))
+            @if let Some(language) = other_lang(ctx, &item.language) {
+                " · " span lang=(language) { (autonym(language)) }
+            }
+        }
+    }
 }
 
 pub fn queue_page(
@@ -105,6 +156,7 @@ pub fn queue_page(
     pending: &[QueueItem],
     edits: &[HeldEditItem],
     flags: &[FlagItem],
+    flash: Option<&str>,
 ) -> Markup {
     let lang = ctx.lang;
     layout::page(
@@ -113,17 +165,18 @@ pub fn queue_page(
         html! {
             p.crumbs { a href=(paths::forum(forum_slug)) { (forum_title) } }
             h1 { (t(lang, "queue.title")) }
+            (notice(ctx, flash))
             section aria-labelledby="pending-h" {
                 h2 #pending-h { (t(lang, "queue.pending")) }
                 @if pending.is_empty() { p { (t(lang, "queue.empty")) } }
                 @for item in pending {
                     article.post.pending id={ "post-" (item.post_id) } {
-                        header { strong { (item.author) } " · " a href=(paths::thread(item.thread_id)) { (item.thread_title) } " · " (ago(ctx, &item.created_at)) }
-                        div.body { (PreEscaped(&item.body_html)) }
+                        (held_header(ctx, item, &paths::thread(item.thread_id)))
+                        div.body lang=[other_lang(ctx, &item.language)] { (PreEscaped(&item.body_html)) }
                         @let which = format!("{}, {}", item.author, item.thread_title);
                         footer.actions {
-                            (action_button(ctx, &paths::post_action(item.post_id, "approve"), "queue.approve", false, Some(&which)))
-                            (action_button(ctx, &paths::post_action(item.post_id, "reject"), "queue.reject", true, Some(&which)))
+                            (action_button(ctx, &paths::post_action(item.post_id, "approve"), "queue.approve", Some(&which)))
+                            (action_button(ctx, &paths::post_action(item.post_id, "reject"), "queue.reject", Some(&which)))
                         }
                     }
                 }
@@ -134,17 +187,17 @@ pub fn queue_page(
                 @for edit in edits {
                     @let item = &edit.proposed;
                     article.post.pending id={ "edit-" (item.post_id) } {
-                        header { strong { (item.author) } " · " a href=(paths::post(item.thread_id, item.post_id)) { (item.thread_title) } " · " (ago(ctx, &item.created_at)) }
+                        (held_header(ctx, item, &paths::post(item.thread_id, item.post_id)))
                         h3 { (t(lang, "queue.edit_proposed")) }
-                        div.body { (PreEscaped(&item.body_html)) }
+                        div.body lang=[other_lang(ctx, &item.language)] { (PreEscaped(&item.body_html)) }
                         details {
                             summary { (t(lang, "queue.edit_current")) }
                             div.body { (PreEscaped(&edit.current_html)) }
                         }
                         @let which = format!("{}, {}", item.author, item.thread_title);
                         footer.actions {
-                            (action_button(ctx, &paths::post_action(item.post_id, "approve_edit"), "queue.approve_edit", false, Some(&which)))
-                            (action_button(ctx, &paths::post_action(item.post_id, "reject_edit"), "queue.reject_edit", true, Some(&which)))
+                            (action_button(ctx, &paths::post_action(item.post_id, "approve_edit"), "queue.approve_edit", Some(&which)))
+                            (action_button(ctx, &paths::post_action(item.post_id, "reject_edit"), "queue.reject_edit", Some(&which)))
                         }
                     }
                 }
@@ -155,16 +208,19 @@ pub fn queue_page(
                 @for flag in flags {
                     article.post {
                         header {
-                            strong { (flag.reporter) } ": " (flag.reason)
-                            " · " a href=(paths::post(flag.thread_id, flag.post_id)) { (flag.thread_title) }
+                            p { strong { (flag.reporter) } ": " (flag.reason) }
+                            p.meta {
+                                (tf(lang, "queue.reported_post_by", &[("name", &flag.author)]))
+                                " · " a href=(paths::post(flag.thread_id, flag.post_id)) { (flag.thread_title) }
+                            }
                         }
                         div.body { (PreEscaped(&flag.body_html)) }
-                        @let which = format!("{}, {}", flag.reporter, flag.thread_title);
+                        @let which = format!("{}, {}", flag.author, flag.thread_title);
                         footer.actions {
                             @if !flag.post_hidden {
-                                (action_button(ctx, &paths::post_action(flag.post_id, "hide"), "mod.hide_post", true, Some(&which)))
+                                (action_button(ctx, &paths::post_action(flag.post_id, "hide"), "mod.hide_post", Some(&which)))
                             }
-                            (action_button(ctx, &paths::flag_dismiss(flag.flag_id), "queue.dismiss", false, Some(&which)))
+                            (action_button(ctx, &paths::flag_dismiss(flag.flag_id), "queue.dismiss", Some(&which)))
                         }
                     }
                 }
@@ -177,6 +233,8 @@ pub struct Revision {
     pub editor: String,
     pub at: String,
     pub body_md: String,
+    /// The language this text was written in.
+    pub language: String,
 }
 
 pub fn post_history(ctx: &Ctx, post_id: i32, thread_id: i32, revisions: &[Revision]) -> Markup {
@@ -191,8 +249,11 @@ pub fn post_history(ctx: &Ctx, post_id: i32, thread_id: i32, revisions: &[Revisi
             ol.revisions {
                 @for revision in revisions {
                     li {
-                        p.meta { (revision.editor) " · " (ago(ctx, &revision.at)) }
-                        pre { (revision.body_md) }
+                        p.meta {
+                            (revision.editor) " · " (ago(ctx, &revision.at)) " · "
+                            (t(lang, "post.language")) ": " span lang=(revision.language) { (autonym(&revision.language)) }
+                        }
+                        pre lang=(revision.language) { (revision.body_md) }
                     }
                 }
             }
@@ -200,15 +261,83 @@ pub fn post_history(ctx: &Ctx, post_id: i32, thread_id: i32, revisions: &[Revisi
     )
 }
 
+/// What a log row acted on, named: the handler resolved ids to names and addresses.
+pub enum LogItem {
+    /// A post, by its author, in a thread.
+    Post {
+        author: Link,
+        thread: Link,
+    },
+    Thread(Link),
+    Person(Link),
+    Forum(Link),
+    /// Something named in words only (a theme, an invitation's address).
+    Named(String),
+    /// Something no longer there.
+    Gone,
+}
+
+/// A name and where it leads (`None`: not a page the reader may open).
+pub struct Link {
+    pub text: String,
+    pub href: Option<String>,
+}
+
 pub struct LogRow {
-    pub actor: String,
+    pub actor: Link,
     pub action: String,
-    pub target: String,
-    /// Where the target is shown (a person's row on the users page), when it has a page.
-    pub target_href: Option<String>,
+    pub item: LogItem,
     pub reason: String,
     pub at: String,
-    pub forum: String,
+    pub forum: Option<Link>,
+}
+
+fn link(link: &Link) -> Markup {
+    html! {
+        @match &link.href {
+            Some(href) => a href=(href) { (link.text) },
+            None => (link.text),
+        }
+    }
+}
+
+/// A translated sentence whose `%{name}` placeholders are filled with markup (links); the
+/// sentence's own text is escaped.
+fn sentence(lang: &str, key: &str, args: &[(&str, Markup)]) -> Markup {
+    let text = t(lang, key);
+    let mut out = String::new();
+    let mut rest: &str = &text;
+    while let Some(start) = rest.find("%{") {
+        let Some(length) = rest[start..].find('}') else {
+            break;
+        };
+        let name = &rest[start + 2..start + length];
+        out.push_str(&html! { (rest[..start]) }.into_string());
+        if let Some((_, value)) = args.iter().find(|(n, _)| *n == name) {
+            out.push_str(&value.0);
+        }
+        rest = &rest[start + length + 1..];
+    }
+    out.push_str(&html! { (rest) }.into_string());
+    PreEscaped(out)
+}
+
+/// "hid a post by Amina Diallo in «Thread title»", with links.
+fn what(lang: &str, row: &LogRow) -> Markup {
+    let key = format!("log.action_{}", row.action);
+    let action = t(lang, &key);
+    let item = match &row.item {
+        LogItem::Post { author, thread } => sentence(
+            lang,
+            "log.item_post",
+            &[("person", link(author)), ("thread", link(thread))],
+        ),
+        LogItem::Thread(thread) => sentence(lang, "log.item_thread", &[("thread", link(thread))]),
+        LogItem::Person(person) | LogItem::Forum(person) => link(person),
+        LogItem::Named(name) => html! { (name) },
+        LogItem::Gone => html! { (t(lang, "log.item_gone")) },
+    };
+    html! { (action) " " (item) }
 }
 
 pub fn log_page(ctx: &Ctx, heading: &str, rows: &[LogRow], pager_markup: Markup) -> Markup {
@@ -225,7 +354,6 @@ pub fn log_page(ctx: &Ctx, heading: &str, rows: &[LogRow], pager_markup: Markup)
                         th scope="col" { (t(lang, "log.when")) }
                         th scope="col" { (t(lang, "log.who")) }
                         th scope="col" { (t(lang, "log.what")) }
-                        th scope="col" { (t(lang, "log.item")) }
                         th scope="col" { (t(lang, "log.forum")) }
                         th scope="col" { (t(lang, "mod.reason")) }
                     } }
@@ -233,12 +361,9 @@ pub fn log_page(ctx: &Ctx, heading: &str, rows: &[LogRow], pager_markup: Markup)
                         @for row in rows {
                             tr {
                                 td { (ago(ctx, &row.at)) }
-                                td data-label=(t(lang, "log.who")) { (row.actor) }
-                                td data-label=(t(lang, "log.what")) { (t(lang, &format!("log.action_{}", row.action))) }
-                                td data-label=(t(lang, "log.item")) {
-                                    @if let Some(href) = &row.target_href { a href=(href) { (row.target) } } @else { (row.target) }
-                                }
-                                td data-label=(t(lang, "log.forum")) { (row.forum) }
+                                td data-label=(t(lang, "log.who")) { (link(&row.actor)) }
+                                td data-label=(t(lang, "log.what")) { (what(lang, row)) }
+                                td data-label=(t(lang, "log.forum")) { @if let Some(forum) = &row.forum { (link(forum)) } }
                                 td data-label=(t(lang, "mod.reason")) { (row.reason) }
                             }
                         }
@@ -248,4 +373,27 @@ pub fn log_page(ctx: &Ctx, heading: &str, rows: &[LogRow], pager_markup: Markup)
             (pager_markup)
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sentence_escapes_its_text_and_keeps_its_links() {
+        let filled = sentence(
+            "en",
+            "log.item_post",
+            &[
+                ("person", html! { a href="/p" { "A <b>" } }),
+                ("thread", html! { "T" }),
+            ],
+        )
+        .into_string();
+        assert!(
+            filled.contains("<a href=\"/p\">A &lt;b&gt;</a>"),
+            "{filled}"
+        );
+        assert!(filled.contains("«T»") || filled.contains("T"), "{filled}");
+    }
 }

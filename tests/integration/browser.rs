@@ -91,22 +91,21 @@ async fn invitation_to_hidden_post_in_chromium() {
         .expect("id")
         .expect("post id");
     let number = post_id.trim_start_matches("post-");
-    fill(
-        client,
-        &format!("#hide-reason-{number}"),
-        "Testing moderation",
-    )
-    .await;
+    // One "Moderate" menu per post; hiding asks for the reason on its own page.
+    click(client, &format!("#moderate-{number}")).await;
     click(
         client,
         &format!("form[action='/posts/{number}/hide'] button"),
     )
     .await;
+    wait_for_text(client, "Hide this post").await;
+    fill(client, "#reason", "Testing moderation").await;
+    click(client, "form.confirm button[type=submit]").await;
     wait_for_text(client, "Hidden by a moderator").await;
     screenshot(client, "3-hidden").await;
     browser.client.close().await.expect("close browser");
 
-    // The member no longer sees the post; the log says who hid it and why.
+    // Its author still sees the post, marked, with the reason; the log says who hid it and why.
     let member = app.client();
     member
         .post(
@@ -119,7 +118,11 @@ async fn invitation_to_hidden_post_in_chromium() {
         .await
         .assert_status(303);
     let page = member.get(thread_url.path()).await;
-    assert!(!page.body.contains("Posted with"));
+    assert!(page.body.contains("Posted with"));
+    assert!(
+        page.body
+            .contains("Hidden by a moderator: Testing moderation")
+    );
     let log = moderator.get("/forums/agri/log").await;
     assert!(log.body.contains("Testing moderation"));
 }

@@ -645,7 +645,7 @@ async fn flags_reach_the_moderation_queue(app: TestApp) {
     moderator
         .post(
             &format!("/posts/{post_id}/hide"),
-            &[("reason", "Protects a child")],
+            &[("confirmed", "yes"), ("reason", "Protects a child")],
         )
         .await
         .assert_status(303);
@@ -783,7 +783,10 @@ async fn removal_reaches_every_instance_at_once() {
     let moderator_on_second = second.login("mod-agri@example.org").await;
     moderator_on_second.get(&path2).await;
     moderator_on_second
-        .post(&format!("/posts/{post_id}/hide"), &[("reason", "x")])
+        .post(
+            &format!("/posts/{post_id}/hide"),
+            &[("confirmed", "yes"), ("reason", "x")],
+        )
         .await
         .assert_status(303);
     assert!(

@@ -127,14 +127,20 @@ async fn a_rejected_edit_leaves_the_approved_text(app: TestApp) {
     edit(&member, post_id, "Unwanted words.").await;
     moderator.get("/forums/pre/queue").await;
     let refused = moderator
-        .post(&format!("/posts/{post_id}/reject_edit"), &[("reason", "")])
+        .post(
+            &format!("/posts/{post_id}/reject_edit"),
+            &[("confirmed", "yes"), ("reason", "")],
+        )
         .await;
-    refused.assert_status(400);
-    assert!(refused.body.contains("Give a reason"));
+    refused.assert_status(422);
+    assert!(
+        refused.body.contains("href=\"#reason\""),
+        "the error links to the box"
+    );
     moderator
         .post(
             &format!("/posts/{post_id}/reject_edit"),
-            &[("reason", "Off topic")],
+            &[("confirmed", "yes"), ("reason", "Off topic")],
         )
         .await
         .assert_status(303);

@@ -107,7 +107,10 @@ async fn members_see_recent_activity_in_their_own_forums_only(app: TestApp) {
     let unread = start(&moderator, &forum.slug, "Who monitors the cooperatives?").await;
     let hidden = start(&moderator, &forum.slug, "A thread the moderator hid").await;
     moderator
-        .post(&format!("{hidden}/hide"), &[])
+        .post(
+            &format!("{hidden}/hide"),
+            &[("confirmed", "yes"), ("reason", "Off topic")],
+        )
         .await
         .assert_status(303);
 

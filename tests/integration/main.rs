@@ -32,6 +32,7 @@ mod mail_languages;
 mod mail_names;
 mod mail_queue;
 mod moderation;
+mod moderation_tools;
 mod newsletter_delivery;
 mod newsletter_editions;
 mod newsletter_lease;

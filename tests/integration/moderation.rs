@@ -85,13 +85,16 @@ async fn rejection_needs_a_reason_and_is_logged(app: TestApp) {
         .id;
     moderator.get("/forums/pre/queue").await;
     moderator
-        .post(&format!("/posts/{post_id}/reject"), &[("reason", "  ")])
+        .post(
+            &format!("/posts/{post_id}/reject"),
+            &[("confirmed", "yes"), ("reason", "  ")],
+        )
         .await
-        .assert_status(400);
+        .assert_status(422);
     moderator
         .post(
             &format!("/posts/{post_id}/reject"),
-            &[("reason", "Advertising")],
+            &[("confirmed", "yes"), ("reason", "Advertising")],
         )
         .await
         .assert_status(303);
@@ -108,7 +111,14 @@ async fn rejection_needs_a_reason_and_is_logged(app: TestApp) {
             .body
             .contains("Buy now")
     );
-    member.get(&path).await.assert_status(404);
+    // Its author still sees it, marked, with the reason.
+    let own = member.get(&path).await;
+    own.assert_status(200);
+    assert!(
+        own.body.contains("Not approved: Advertising"),
+        "{}",
+        own.body
+    );
 }
 
 async fn thread_actions_change_state_and_are_logged(app: TestApp) {
@@ -144,7 +154,7 @@ async fn thread_actions_change_state_and_are_logged(app: TestApp) {
     moderator
         .post(
             &format!("/posts/{post_id}/hide"),
-            &[("reason", "Off topic")],
+            &[("confirmed", "yes"), ("reason", "Off topic")],
         )
         .await
         .assert_status(303);
@@ -176,7 +186,10 @@ async fn thread_actions_change_state_and_are_logged(app: TestApp) {
             .contains("They run their own monitoring.")
     );
     moderator
-        .post(&format!("{path}/hide"), &[("reason", "Duplicate")])
+        .post(
+            &format!("{path}/hide"),
+            &[("confirmed", "yes"), ("reason", "Duplicate")],
+        )
         .await
         .assert_status(303);
     member.get(&path).await.assert_status(404);

@@ -243,7 +243,7 @@ async fn hidden_or_pending_posts_are_not_announced(app: TestApp) {
     moderator
         .post(
             &format!("/posts/{}/hide", held.id),
-            &[("reason", "second thoughts")],
+            &[("confirmed", "yes"), ("reason", "second thoughts")],
         )
         .await
         .assert_status(303);

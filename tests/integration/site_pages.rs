@@ -103,6 +103,8 @@ pub const PAGES: &[Page] = &[
         MODERATOR,
     ),
     page("/threads/{id}", "/threads/{thread}", FORUM),
+    // Its author's view of a post a moderator hid: marked, with the reason.
+    page("/threads/{id}", "/threads/{hidden_thread}", MEMBER),
     page("/posts/{id}/edit", "/posts/{post}/edit", MODERATOR),
     page("/posts/{id}/flag", "/posts/{post}/flag", MEMBER),
     page("/posts/{id}/history", "/posts/{post}/history", MODERATOR),
@@ -286,6 +288,48 @@ pub struct Site {
     values: BTreeMap<&'static str, String>,
 }
 
+/// A reply by the demo's member in the forum's second thread, hidden by its moderator with a
+/// reason: the thread as its author sees it. Returns the thread's id.
+async fn hidden_reply(app: &TestApp, forum: &forums::Model) -> i32 {
+    let thread = threads::Entity::find()
+        .filter(threads::Column::ForumId.eq(forum.id))
+        .order_by_asc(threads::Column::Id)
+        .all(app.db())
+        .await
+        .expect("threads")
+        .into_iter()
+        .nth(1)
+        .expect("a second demo thread");
+    let path = format!("/threads/{}", thread.id);
+    let member = Site::client(app, Role::Member).await;
+    member.get(&path).await;
+    let reply = member
+        .post(
+            &format!("{path}/reply"),
+            &[("body", "A reply that names a child by mistake.")],
+        )
+        .await;
+    reply.assert_status(303);
+    let post_id = posts::Entity::find()
+        .filter(posts::Column::ThreadId.eq(thread.id))
+        .order_by_desc(posts::Column::Id)
+        .one(app.db())
+        .await
+        .expect("post")
+        .expect("the reply")
+        .id;
+    let moderator = Site::client(app, Role::Moderator).await;
+    moderator.get(&path).await;
+    moderator
+        .post(
+            &format!("/posts/{post_id}/hide"),
+            &[("confirmed", "yes"), ("reason", "It names a child")],
+        )
+        .await
+        .assert_status(303);
+    thread.id
+}
+
 impl Site {
     pub async fn seed(app: &TestApp) -> Site {
         let setup = fora::accounts::setup::prepare_first_run(&app.state)
@@ -390,7 +434,9 @@ impl Site {
             .await
             .remove(0)
             .link("/newsletter/confirm/");
+        let hidden_thread = hidden_reply(app, &forum).await;
         let values = BTreeMap::from([
+            ("hidden_thread", hidden_thread.to_string()),
             ("forum", forum.slug.clone()),
             ("theme", "child-domestic-work".to_string()),
             ("thread", thread.id.to_string()),

@@ -170,7 +170,10 @@ async fn authors_hear_why_their_post_was_rejected_or_hidden(app: TestApp) {
     moderator
         .post(
             &format!("/posts/{post_id}/reject"),
-            &[("reason", "Please remove the child's name <b>first</b>")],
+            &[
+                ("confirmed", "yes"),
+                ("reason", "Please remove the child's name <b>first</b>"),
+            ],
         )
         .await
         .assert_status(303);
@@ -193,7 +196,7 @@ async fn authors_hear_why_their_post_was_rejected_or_hidden(app: TestApp) {
         post_moderator
             .post(
                 &format!("/posts/{}/hide", made.2),
-                &[("reason", "Off topic")],
+                &[("confirmed", "yes"), ("reason", "Off topic")],
             )
             .await
             .assert_status(303);
