@@ -407,15 +407,9 @@ pub async fn check_invitation(
     else {
         return Err(Refusal::Refused(TokenProblem::Invalid));
     };
-    if row.accepted_at.is_some() {
-        return Err(Refusal::Refused(TokenProblem::Used));
-    }
-    if row.revoked_at.is_some() || newer_invitation_exists(db, &row).await? {
-        return Err(Refusal::Refused(TokenProblem::Withdrawn));
-    }
-    if row.expires_at < now() {
-        return Err(Refusal::Refused(TokenProblem::Expired));
-    }
+    let withdrawn = row.revoked_at.is_some() || newer_invitation_exists(db, &row).await?;
+    tokens::standing(row.accepted_at, withdrawn, row.expires_at, now())
+        .map_err(Refusal::Refused)?;
     Ok(row)
 }
 

@@ -32,3 +32,22 @@ pub enum TokenProblem {
     /// Replaced by a newer link or withdrawn by whoever sent it.
     Withdrawn,
 }
+
+/// Where an emailed link (an invitation of any kind) stands, from its row's dates: `Ok` while
+/// it may still be used, else why not, in the order a person should hear it.
+pub fn standing(
+    accepted_at: Option<time::OffsetDateTime>,
+    withdrawn: bool,
+    expires_at: time::OffsetDateTime,
+    now: time::OffsetDateTime,
+) -> Result<(), TokenProblem> {
+    if accepted_at.is_some() {
+        Err(TokenProblem::Used)
+    } else if withdrawn {
+        Err(TokenProblem::Withdrawn)
+    } else if expires_at < now {
+        Err(TokenProblem::Expired)
+    } else {
+        Ok(())
+    }
+}

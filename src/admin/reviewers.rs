@@ -200,15 +200,13 @@ pub async fn check(
     else {
         return Err(Refusal::Refused(TokenProblem::Invalid));
     };
-    if row.accepted_at.is_some() {
-        return Err(Refusal::Refused(TokenProblem::Used));
-    }
-    if row.revoked_at.is_some() {
-        return Err(Refusal::Refused(TokenProblem::Withdrawn));
-    }
-    if row.expires_at < now() {
-        return Err(Refusal::Refused(TokenProblem::Expired));
-    }
+    tokens::standing(
+        row.accepted_at,
+        row.revoked_at.is_some(),
+        row.expires_at,
+        now(),
+    )
+    .map_err(Refusal::Refused)?;
     Ok(row)
 }
 
