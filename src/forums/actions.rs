@@ -232,7 +232,8 @@ pub enum PostAction {
 }
 
 impl PostAction {
-    fn name(self) -> &'static str {
+    /// The last segment of its address, `/posts/{id}/{name}` (and the log's word).
+    pub fn name(self) -> &'static str {
         match self {
             PostAction::Hide => "hide",
             PostAction::Unhide => "unhide",

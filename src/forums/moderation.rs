@@ -84,24 +84,22 @@ enum PostDecision {
 }
 
 impl PostDecision {
+    const ALL: [PostDecision; 6] = [
+        PostDecision::Post(PostAction::Hide),
+        PostDecision::Post(PostAction::Unhide),
+        PostDecision::Post(PostAction::Approve),
+        PostDecision::Post(PostAction::Reject),
+        PostDecision::Edit(true),
+        PostDecision::Edit(false),
+    ];
+
     fn parse(action: &str) -> Option<PostDecision> {
-        Some(match action {
-            "hide" => PostDecision::Post(PostAction::Hide),
-            "unhide" => PostDecision::Post(PostAction::Unhide),
-            "approve" => PostDecision::Post(PostAction::Approve),
-            "reject" => PostDecision::Post(PostAction::Reject),
-            "approve_edit" => PostDecision::Edit(true),
-            "reject_edit" => PostDecision::Edit(false),
-            _ => return None,
-        })
+        PostDecision::ALL.into_iter().find(|d| d.name() == action)
     }
 
     fn name(self) -> &'static str {
         match self {
-            PostDecision::Post(PostAction::Hide) => "hide",
-            PostDecision::Post(PostAction::Unhide) => "unhide",
-            PostDecision::Post(PostAction::Approve) => "approve",
-            PostDecision::Post(PostAction::Reject) => "reject",
+            PostDecision::Post(action) => action.name(),
             PostDecision::Edit(true) => "approve_edit",
             PostDecision::Edit(false) => "reject_edit",
         }
