@@ -27,6 +27,10 @@ struct DemoForum {
     purpose: &'static str,
     outcome: &'static str,
     moderation: &'static str,
+    /// The language its discussions are written in.
+    language: &'static str,
+    /// Index into PEOPLE of its moderator; everyone else is a member.
+    moderator: usize,
 }
 
 const FORUMS: &[DemoForum] = &[
@@ -37,6 +41,8 @@ const FORUMS: &[DemoForum] = &[
         purpose: "Share what works to identify and withdraw children from hazardous domestic work, and to protect those of legal working age.",
         outcome: "A short list of tested practices for identification, referral and follow-up, to publish as good practices.",
         moderation: "post",
+        language: "en",
+        moderator: 0,
     },
     DemoForum {
         slug: "cocoa-and-cotton",
@@ -45,6 +51,8 @@ const FORUMS: &[DemoForum] = &[
         purpose: "Compare community-based monitoring approaches in agricultural supply chains.",
         outcome: "Lessons on making child labour monitoring systems sustainable after project end.",
         moderation: "pre",
+        language: "en",
+        moderator: 1,
     },
     DemoForum {
         slug: "school-to-work",
@@ -53,6 +61,28 @@ const FORUMS: &[DemoForum] = &[
         purpose: "Discuss transitional education, vocational training and the link to youth employment.",
         outcome: "Recommendations for the design stage of new education projects.",
         moderation: "post",
+        language: "en",
+        moderator: 2,
+    },
+    DemoForum {
+        slug: "orpaillage",
+        title: "Le travail des enfants dans l’orpaillage en Afrique de l’Ouest",
+        theme: "agriculture",
+        purpose: "Échanger sur le retrait des enfants des sites d’orpaillage artisanal et sur leur retour à l’école ou en formation.",
+        outcome: "Des enseignements tirés sur la collaboration avec les comités villageois et les services de l’inspection du travail.",
+        moderation: "post",
+        language: "fr",
+        moderator: 1,
+    },
+    DemoForum {
+        slug: "agricultura-familiar",
+        title: "Trabajo infantil en la agricultura familiar en América Latina",
+        theme: "agriculture",
+        purpose: "Compartir experiencias sobre la prevención del trabajo infantil peligroso en la agricultura familiar y la pesca artesanal.",
+        outcome: "Buenas prácticas para el trabajo con cooperativas y gobiernos locales.",
+        moderation: "post",
+        language: "es",
+        moderator: 2,
     },
 ];
 
@@ -126,6 +156,38 @@ const THREADS: &[(&str, &str, &[DemoPost])] = &[
             (
                 4,
                 "Agreed. We also found that placing bridging classes **inside** the formal school made the transition far easier than separate centres.",
+            ),
+        ],
+    ),
+    (
+        "orpaillage",
+        "Retirer les enfants des sites d’orpaillage : que proposer aux familles ?",
+        &[
+            (
+                1,
+                "Dans notre projet au Burkina Faso, les comités villageois ont identifié plus de 400 enfants sur trois sites d’orpaillage. Le retrait a fonctionné là où les familles recevaient en même temps un appui à une activité génératrice de revenus.\n\nSans cet appui, beaucoup d’enfants sont revenus sur les sites après la saison des pluies. Quelles alternatives avez-vous vues fonctionner ?",
+            ),
+            (
+                0,
+                "Au Mali, nous avons associé les orpailleurs eux-mêmes : les chefs de site se sont engagés à refuser les enfants de moins de 15 ans en échange d’une formation à la sécurité au travail.\n\nL’**inspection du travail** passait une fois par trimestre ; c’est peu, mais les chefs de site savaient qu’elle viendrait.",
+            ),
+            (
+                4,
+                "Même constat : la scolarisation seule ne suffit pas. Les cantines scolaires ont beaucoup aidé à garder les enfants à l’école pendant la saison sèche.",
+            ),
+        ],
+    ),
+    (
+        "agricultura-familiar",
+        "¿Cómo hablar de trabajo infantil peligroso con las familias productoras?",
+        &[
+            (
+                2,
+                "En nuestras cooperativas de café en Honduras, hablar de *trabajo infantil* cerraba la conversación: las familias entendían que se les acusaba.\n\nFuncionó mejor empezar por la lista de tareas peligrosas (fumigar, cargar pesos, usar machete) y preguntar qué tareas podían hacer los niños sin riesgo. ¿Alguien tiene materiales para productores con bajo nivel de lectura?",
+            ),
+            (
+                3,
+                "En Paraguay usamos tarjetas ilustradas con las tareas permitidas y prohibidas por edad, elaboradas con el ministerio de trabajo. Los técnicos de la cooperativa las usaban en sus visitas a las fincas.",
             ),
         ],
     ),
@@ -205,7 +267,7 @@ pub async fn fill(state: &AppState) -> anyhow::Result<()> {
             .await
             .with_context(|| format!("demo theme {slug}"))?;
     }
-    for (index, forum) in FORUMS.iter().enumerate() {
+    for forum in FORUMS {
         let created = create_forum(
             &state.db,
             NewForum {
@@ -215,13 +277,13 @@ pub async fn fill(state: &AppState) -> anyhow::Result<()> {
                 purpose: forum.purpose,
                 expected_outcome: forum.outcome,
                 moderation: forum.moderation,
-                language: "en",
+                language: forum.language,
             },
         )
         .await
         .with_context(|| format!("demo forum {}", forum.slug))?;
         for (person_index, person) in people.iter().enumerate() {
-            let role = if person_index == index {
+            let role = if person_index == forum.moderator {
                 MemberRole::Moderator
             } else {
                 MemberRole::Member

@@ -67,7 +67,6 @@ pub fn app(state: AppState) -> Router {
         .merge(admin::router())
         .merge(learnings::router())
         .merge(products::router())
-        .merge(taxonomy::router())
         .merge(themes::router())
         .merge(transfer::router())
         .merge(api::routes())

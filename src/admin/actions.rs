@@ -10,7 +10,10 @@ use crate::{
     entities::{forums, taxonomy_terms, themes, users},
     forums::log::{self, Entry},
     refusal::Refusal,
-    taxonomy::translations::{self, TermLabels, ThemeTexts},
+    taxonomy::{
+        translations::{self, TermLabels, ThemeTexts},
+        vocabularies::{self, NewTerm},
+    },
     web::forms::FieldProblem,
 };
 
@@ -82,7 +85,7 @@ pub async fn translate_term(
     let txn = db::begin_write(db).await?;
     let changed = translations::set_term_labels(&txn, term, labels).await?;
     if changed {
-        let name = format!("{}/{}", term.vocabulary, term.code);
+        let name = term_name(term);
         let entry = Entry {
             actor_id: actor.id,
             forum_id: None,
@@ -95,6 +98,33 @@ pub async fn translate_term(
     }
     txn.commit().await?;
     Ok(changed)
+}
+
+/// Adds a term to a vocabulary (its fields checked by `TermForm::validate`), logged.
+pub async fn add_term(
+    db: &DatabaseConnection,
+    actor: &users::Model,
+    term: NewTerm,
+) -> Result<taxonomy_terms::Model, DbErr> {
+    let txn = db::begin_write(db).await?;
+    let term = vocabularies::insert_term(&txn, term).await?;
+    let name = term_name(&term);
+    let entry = Entry {
+        actor_id: actor.id,
+        forum_id: None,
+        action: "add_term",
+        target_type: "term",
+        target_id: term.id,
+        reason: Some(&name),
+    };
+    log::record(&txn, entry).await?;
+    txn.commit().await?;
+    Ok(term)
+}
+
+/// How the log names a term: `vocabulary/code`, as imports and URLs do.
+fn term_name(term: &taxonomy_terms::Model) -> String {
+    format!("{}/{}", term.vocabulary, term.code)
 }
 
 pub async fn create_forum(

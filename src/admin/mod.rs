@@ -10,6 +10,7 @@ pub mod reviewers;
 pub mod roles;
 pub mod service;
 pub mod translations;
+pub mod vocabularies;
 
 use axum::{
     Router,
@@ -25,6 +26,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/admin/themes/{slug}",
             get(translations::show_theme).post(translations::save_theme),
+        )
+        .route(
+            "/admin/vocabularies",
+            get(vocabularies::show).post(vocabularies::create_term),
         )
         .route(
             "/admin/vocabularies/{vocabulary}/{code}",

@@ -5,7 +5,7 @@
 use axum::{
     Json,
     extract::{Path, RawQuery, State, rejection::PathRejection},
-    http::StatusCode,
+    http::{HeaderMap, StatusCode, header},
 };
 use templates::{
     i18n::{t, tf},
@@ -58,10 +58,10 @@ fn check_page(raw: Option<&str>) -> Result<(), ApiError> {
 
 /// The language of the labels and names in an answer: `lang` when it is given (en, fr or es:
 /// anything else, an empty value included, is refused, and so is a second `lang` that differs
-/// from the first), else English. `Accept-Language` is not read: programs get the same answer
-/// whatever their HTTP library sends, and every answer has the labels in each language too.
-/// Messages (`notices`, errors) stay in English whatever it is.
-fn label_language(raw: Option<&str>) -> Result<&'static str, ApiError> {
+/// from the first), else the best match of `Accept-Language` (English when nothing matches:
+/// a header is a preference, never refused), else English. Every answer has the labels in each
+/// language too. Messages (`notices`, errors) stay in English whatever it is.
+fn label_language(raw: Option<&str>, headers: &HeaderMap) -> Result<&'static str, ApiError> {
     let mut chosen: Option<&'static str> = None;
     for (name, value) in url::form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
         if name != LANG_PARAM {
@@ -82,7 +82,12 @@ fn label_language(raw: Option<&str>) -> Result<&'static str, ApiError> {
             }
         }
     }
-    Ok(chosen.unwrap_or(LANG))
+    Ok(chosen.unwrap_or_else(|| {
+        headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|value| value.to_str().ok())
+            .map_or(LANG, templates::i18n::negotiate)
+    }))
 }
 
 /// `query` with `lang=…` added when the answer's language was asked for with it, so that the
@@ -335,9 +340,10 @@ fn rebuilding() -> ApiError {
 pub async fn list_learnings(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
+    headers: HeaderMap,
 ) -> Result<Json<LearningList>, ApiError> {
     check_page(raw.as_deref())?;
-    let lang = label_language(raw.as_deref())?;
+    let lang = label_language(raw.as_deref(), &headers)?;
     let asked = asks_language(raw.as_deref());
     let taxonomy = Taxonomy::current(&state).await?;
     let mut params = SearchParams::from_query(raw.as_deref());
@@ -473,9 +479,10 @@ fn path_id(path: Result<Path<String>, PathRejection>) -> Result<i32, ApiError> {
 pub async fn show_learning(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
+    headers: HeaderMap,
     path: Result<Path<String>, PathRejection>,
 ) -> Result<Json<Learning>, ApiError> {
-    let lang = label_language(raw.as_deref())?;
+    let lang = label_language(raw.as_deref(), &headers)?;
     let id = path_id(path)?;
     let Tagged {
         item: learning,
@@ -559,9 +566,10 @@ fn product_summary(
 pub async fn list_products(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
+    headers: HeaderMap,
 ) -> Result<Json<ProductList>, ApiError> {
     check_page(raw.as_deref())?;
-    let lang = label_language(raw.as_deref())?;
+    let lang = label_language(raw.as_deref(), &headers)?;
     let asked = asks_language(raw.as_deref());
     let taxonomy = Taxonomy::current(&state).await?;
     let mut params = ProductParams::from_query(raw.as_deref());
@@ -651,9 +659,10 @@ pub async fn list_products(
 pub async fn show_product(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
+    headers: HeaderMap,
     path: Result<Path<String>, PathRejection>,
 ) -> Result<Json<Product>, ApiError> {
-    let lang = label_language(raw.as_deref())?;
+    let lang = label_language(raw.as_deref(), &headers)?;
     let id = path_id(path)?;
     let item = listing::visible(&state.db, id, Audience::Public)
         .await?

@@ -33,7 +33,7 @@ pub const PRODUCT_PARAMS: [&str; 6] =
 /// `notices`).
 pub const LANG_PARAM: &str = "lang";
 
-const LANG_DESCRIPTION: &str = "Language of the labels and names in the answer (label, name, type_label, and the label of facet values, filters, terms, themes and languages): en, fr or es. Without it, English (Accept-Language is not read). Any other value, an empty one included, is refused (400, error code bad_parameter). The names in every language stay in labels and names; messages (notices, errors) are in English.";
+const LANG_DESCRIPTION: &str = "Language of the labels and names in the answer (label, name, type_label, and the label of facet values, filters, terms, themes and languages): en, fr or es. Without it, the best match of the Accept-Language header (English when it names none of the three). Any other value, an empty one included, is refused (400, error code bad_parameter). The names in every language stay in labels and names; messages (notices, errors) are in English.";
 
 /// `lang`: exactly one of the three languages.
 fn lang() -> Parameter {

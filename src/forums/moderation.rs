@@ -503,8 +503,11 @@ fn log_row(row: LogQueryRow, person: &dyn Fn(i32) -> String) -> views::LogRow {
         "theme" => row
             .theme_name
             .map_or(views::LogItem::Gone, views::LogItem::Named),
-        // The address invited is the row's reason: it is the item, not a why.
-        "invitation" | "reviewer_invite" => views::LogItem::Named(std::mem::take(&mut reason)),
+        // The address invited, or the term's `vocabulary/code`, is the row's reason: it is the
+        // item, not a why.
+        "invitation" | "reviewer_invite" | "term" => {
+            views::LogItem::Named(std::mem::take(&mut reason))
+        }
         other => views::LogItem::Named(format!("{other} #{}", row.target_id)),
     };
     views::LogRow {

@@ -1,8 +1,9 @@
 //! The vocabularies that classify learnings and products, and the themes. They are data (admins
 //! extend them), loaded once per epoch and shared by every page, import and API answer; the
-//! admin page that extends them (`vocabularies`), and the batch loader of the link tables that
-//! tie learnings and products to them (`pairs`). The theme pages are a feature of their own
-//! (`crate::themes`): they read the learnings and products that build on this module.
+//! rules and storage of new terms (`vocabularies`, whose form the admin pages show), and the
+//! batch loader of the link tables that tie learnings and products to them (`pairs`). The
+//! theme pages are a feature of their own (`crate::themes`): they read the learnings and
+//! products that build on this module.
 
 pub mod labels;
 pub mod pairs;
@@ -11,7 +12,6 @@ pub mod vocabularies;
 
 use std::{collections::HashMap, sync::Arc};
 
-use axum::Router;
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait, QueryOrder};
 
 pub use labels::Translated;
@@ -21,11 +21,6 @@ use crate::{
     entities::{taxonomy_terms, themes as theme_rows},
     web::AppState,
 };
-
-/// The vocabularies' admin page.
-pub fn router() -> Router<AppState> {
-    vocabularies::routes()
-}
 
 /// A vocabulary: its name in the database and the query parameter that filters by it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

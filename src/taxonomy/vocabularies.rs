@@ -1,39 +1,20 @@
-//! `/admin/vocabularies`: the taxonomies are data, and knowledge managers extend them here
-//! (a new evaluation type, sector, product kind…). Codes are what URLs, imports and the API
-//! use, so a code, once added, is never changed from this page. Each term has a label in
-//! English and, optionally, in French and Spanish (English is shown where one is missing).
+//! The taxonomies are data, and knowledge managers extend them (a new evaluation type, sector,
+//! product kind…) from `/admin/vocabularies` (the admin pages). Codes are what URLs, imports
+//! and the API use, so a code, once added, is never changed. Each term has a label in English
+//! and, optionally, in French and Spanish (English is shown where one is missing).
 
-use axum::{
-    Router,
-    extract::State,
-    http::StatusCode,
-    response::{IntoResponse, Redirect, Response},
-    routing::get,
-};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection, DbErr};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DbErr};
 use serde::Deserialize;
 use templates::learnings as views;
 
 use super::{Taxonomy, Translated, Vocabulary};
 use crate::{
-    db,
     entities::taxonomy_terms,
-    web::html,
-    web::{
-        AdminUser, AppResult, AppState, flash,
-        forms::{Checks, Form, FormErrors, single_line},
-        paths,
-    },
+    web::forms::{Checks, FormErrors, single_line},
 };
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route(
-        "/admin/vocabularies",
-        get(show_vocabularies).post(create_term),
-    )
-}
-
-fn page_view(taxonomy: &Taxonomy, form: &TermForm) -> views::VocabulariesView {
+/// The page's content: every vocabulary's terms, and the add form as `form` holds it.
+pub fn page_view(taxonomy: &Taxonomy, form: &TermForm) -> views::VocabulariesView {
     views::VocabulariesView {
         vocabularies: Vocabulary::ALL
             .into_iter()
@@ -57,23 +38,6 @@ fn page_view(taxonomy: &Taxonomy, form: &TermForm) -> views::VocabulariesView {
         label_fr: form.label_fr.clone(),
         label_es: form.label_es.clone(),
     }
-}
-
-pub async fn show_vocabularies(
-    State(state): State<AppState>,
-    AdminUser(admin): AdminUser,
-) -> AppResult<Response> {
-    let taxonomy = Taxonomy::current(&state).await?;
-    let notice = flash::take(&admin.session).await;
-    Ok(html(
-        StatusCode::OK,
-        views::vocabularies_page(
-            &admin.ctx(),
-            &page_view(&taxonomy, &TermForm::default()),
-            &FormErrors::default(),
-            notice,
-        ),
-    ))
 }
 
 #[derive(Default, Deserialize)]
@@ -150,9 +114,12 @@ pub struct NewTerm {
     pub position: i32,
 }
 
-pub async fn add_term(db: &DatabaseConnection, term: NewTerm) -> Result<(), DbErr> {
+/// Adds a term in the caller's transaction (which logs it) and returns it.
+pub async fn insert_term(
+    txn: &impl ConnectionTrait,
+    term: NewTerm,
+) -> Result<taxonomy_terms::Model, DbErr> {
     let [label, label_fr, label_es] = term.labels;
-    let txn = db::begin_write(db).await?;
     taxonomy_terms::ActiveModel {
         vocabulary: Set(term.vocabulary.name().to_string()),
         code: Set(term.code),
@@ -162,27 +129,6 @@ pub async fn add_term(db: &DatabaseConnection, term: NewTerm) -> Result<(), DbEr
         position: Set(term.position),
         ..Default::default()
     }
-    .insert(&txn)
-    .await?;
-    txn.commit().await
-}
-
-pub async fn create_term(
-    State(state): State<AppState>,
-    AdminUser(admin): AdminUser,
-    Form(form): Form<TermForm>,
-) -> AppResult<Response> {
-    let taxonomy = Taxonomy::load(&state.db).await?;
-    let term = match form.validate(&taxonomy) {
-        Ok(term) => term,
-        Err(errors) => {
-            return Ok(html(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                views::vocabularies_page(&admin.ctx(), &page_view(&taxonomy, &form), &errors, None),
-            ));
-        }
-    };
-    add_term(&state.db, term).await?;
-    flash::set(&admin.session, "notice.saved").await;
-    Ok(Redirect::to(paths::ADMIN_VOCABULARIES).into_response())
+    .insert(txn)
+    .await
 }

@@ -3,55 +3,122 @@
 //! knowledge managers), learnings they were named to review, and editions about to go out
 //! (for newsletter admins). Whatever was dealt with is simply no longer found.
 
-use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Statement, Value};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, IntoSimpleExpr, QueryFilter,
+    QueryOrder, QuerySelect,
+    sea_query::{Alias, Expr, ExprTrait, JoinType, Order, Query, SelectStatement, SimpleExpr},
+};
 use templates::waiting::{Item, WaitingView};
 
 use crate::entities::{
+    editions, flags, forums, held_edits, learnings, memberships, posts,
     states::{EditionStatus, LearningStatus, MemberRole, PostStatus},
-    users,
+    threads, users,
 };
 use crate::web::paths;
 
 /// The most items shown per section.
-const LIMIT: u32 = 100;
+const LIMIT: u64 = 100;
 
+/// A thread in the moderation queue, with its forum.
 #[derive(FromQueryResult)]
-struct Row {
-    id: i32,
+struct QueueRow {
     title: String,
-    place: String,
-    /// The forum's, for the items of the moderation queue; empty otherwise.
+    language: String,
+    forum: String,
     slug: String,
     since: time::OffsetDateTime,
 }
 
-/// Forums `$1` moderates, or all of them when `$2` (an admin).
-const MODERATED: &str =
-    "(f.id IN (SELECT forum_id FROM memberships WHERE user_id = $1 AND role = $3) OR $2)";
-
-async fn rows(
+/// The threads of posts found by `query` (which selects from posts, or joins them) in the
+/// forums `user` moderates — every forum for an admin — oldest first.
+async fn queue_rows(
     db: &impl ConnectionTrait,
-    sql: String,
-    values: Vec<Value>,
-) -> Result<Vec<Row>, DbErr> {
-    Row::find_by_statement(Statement::from_sql_and_values(
-        db.get_database_backend(),
-        sql,
-        values,
-    ))
-    .all(db)
-    .await
+    user: &users::Model,
+    mut query: SelectStatement,
+    since: SimpleExpr,
+) -> Result<Vec<QueueRow>, DbErr> {
+    let column = |alias: &str, expr: SimpleExpr| (expr, Alias::new(alias));
+    for (expr, alias) in [
+        column("title", threads::Column::Title.into_simple_expr()),
+        column("language", threads::Column::Language.into_simple_expr()),
+        column("forum", forums::Column::Title.into_simple_expr()),
+        column("slug", forums::Column::Slug.into_simple_expr()),
+        column("since", since.clone()),
+    ] {
+        query.expr_as(expr, alias);
+    }
+    query
+        .join(
+            JoinType::InnerJoin,
+            threads::Entity,
+            Expr::col((threads::Entity, threads::Column::Id))
+                .equals((posts::Entity, posts::Column::ThreadId)),
+        )
+        .join(
+            JoinType::InnerJoin,
+            forums::Entity,
+            Expr::col((forums::Entity, forums::Column::Id))
+                .equals((threads::Entity, threads::Column::ForumId)),
+        )
+        .order_by_expr(since, Order::Asc)
+        .limit(LIMIT);
+    if !user.is_admin {
+        query.and_where(
+            Expr::col((forums::Entity, forums::Column::Id)).in_subquery(
+                Query::select()
+                    .column(memberships::Column::ForumId)
+                    .from(memberships::Entity)
+                    .and_where(memberships::Column::UserId.eq(user.id))
+                    .and_where(memberships::Column::Role.eq(MemberRole::Moderator))
+                    .to_owned(),
+            ),
+        );
+    }
+    QueueRow::find_by_statement(db.get_database_backend().build(&query))
+        .all(db)
+        .await
 }
 
-fn items(rows: Vec<Row>, href: impl Fn(&Row) -> String) -> Vec<Item> {
+fn queue_items(rows: Vec<QueueRow>) -> Vec<Item> {
     rows.into_iter()
         .map(|row| Item {
-            href: href(&row),
+            href: paths::forum_queue(&row.slug),
             since: crate::web::dates::iso(row.since),
             title: row.title,
-            place: row.place,
+            lang: Some(row.language),
+            place: row.forum,
         })
         .collect()
+}
+
+/// Learnings in review that match `condition`, oldest change first.
+async fn learnings_in_review(
+    db: &impl ConnectionTrait,
+    condition: SimpleExpr,
+    place: &str,
+) -> Result<Vec<Item>, DbErr> {
+    use learnings::Column as L;
+    let rows: Vec<(i32, String, String, time::OffsetDateTime)> = learnings::Entity::find()
+        .select_only()
+        .columns([L::Id, L::Title, L::Language, L::UpdatedAt])
+        .filter(L::Status.eq(LearningStatus::InReview))
+        .filter(condition)
+        .order_by_asc(L::UpdatedAt)
+        .limit(LIMIT)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, title, language, since)| Item {
+            href: paths::learning_workflow(id),
+            since: crate::web::dates::iso(since),
+            title,
+            lang: Some(language),
+            place: place.to_string(),
+        })
+        .collect())
 }
 
 /// Everything that waits for `user`, in `lang` (for the words that are not data).
@@ -60,106 +127,97 @@ pub async fn list(
     user: &users::Model,
     lang: &str,
 ) -> Result<WaitingView, DbErr> {
-    let forum_values = || -> Vec<Value> {
-        vec![
-            user.id.into(),
-            user.is_admin.into(),
-            MemberRole::Moderator.into(),
-        ]
-    };
-    let forum_sql = |table_join: &str, condition: &str, since: &str| {
-        format!(
-            "SELECT t.id, t.title, f.title AS place, f.slug, {since} AS since
-             FROM {table_join}
-             JOIN threads t ON t.id = p.thread_id JOIN forums f ON f.id = t.forum_id
-             WHERE {condition} AND {MODERATED}
-             ORDER BY {since} LIMIT {LIMIT}"
+    let held_posts = Query::select()
+        .from(posts::Entity)
+        .and_where(posts::Column::Status.eq(PostStatus::Pending))
+        .to_owned();
+    let held_edits = Query::select()
+        .from(held_edits::Entity)
+        .join(
+            JoinType::InnerJoin,
+            posts::Entity,
+            Expr::col((posts::Entity, posts::Column::Id))
+                .equals((held_edits::Entity, held_edits::Column::PostId)),
         )
-    };
-    let queue = |row: &Row| paths::forum_queue(&row.slug);
-    let mut held_post_values = forum_values();
-    held_post_values.push(PostStatus::Pending.into());
-    let held_posts = rows(
-        db,
-        forum_sql("posts p", "p.status = $4", "p.created_at"),
-        held_post_values,
-    )
-    .await?;
-    let held_edits = rows(
-        db,
-        forum_sql(
-            "held_edits h JOIN posts p ON p.id = h.post_id",
-            "1 = 1",
-            "h.created_at",
-        ),
-        forum_values(),
-    )
-    .await?;
-    let reports = rows(
-        db,
-        forum_sql(
-            "flags fl JOIN posts p ON p.id = fl.post_id",
-            "fl.resolved_at IS NULL",
-            "fl.created_at",
-        ),
-        forum_values(),
-    )
-    .await?;
-    let learning_place = templates::i18n::t(lang, "waiting.learning_place").into_owned();
-    let learning_sql = |condition: &str| {
-        format!(
-            "SELECT l.id, l.title, $1 AS place, '' AS slug, l.updated_at AS since FROM learnings l
-             WHERE l.status = $2 AND {condition} ORDER BY l.updated_at LIMIT {LIMIT}"
+        .to_owned();
+    let reports = Query::select()
+        .from(flags::Entity)
+        .join(
+            JoinType::InnerJoin,
+            posts::Entity,
+            Expr::col((posts::Entity, posts::Column::Id))
+                .equals((flags::Entity, flags::Column::PostId)),
         )
-    };
+        .and_where(flags::Column::ResolvedAt.is_null())
+        .to_owned();
+    let held_posts = queue_rows(
+        db,
+        user,
+        held_posts,
+        Expr::col((posts::Entity, posts::Column::CreatedAt)).into(),
+    )
+    .await?;
+    let held_edits = queue_rows(
+        db,
+        user,
+        held_edits,
+        Expr::col((held_edits::Entity, held_edits::Column::CreatedAt)).into(),
+    )
+    .await?;
+    let reports = queue_rows(
+        db,
+        user,
+        reports,
+        Expr::col((flags::Entity, flags::Column::CreatedAt)).into(),
+    )
+    .await?;
+    let learning_place = templates::i18n::t(lang, "waiting.learning_place");
     let proposals = if user.is_admin {
-        rows(
-            db,
-            learning_sql("l.reviewer_id IS NULL"),
-            vec![
-                learning_place.clone().into(),
-                LearningStatus::InReview.into(),
-            ],
-        )
-        .await?
+        learnings_in_review(db, learnings::Column::ReviewerId.is_null(), &learning_place).await?
     } else {
         Vec::new()
     };
-    let reviews = rows(
+    let reviews = learnings_in_review(
         db,
-        learning_sql("l.reviewer_id = $3"),
-        vec![
-            learning_place.into(),
-            LearningStatus::InReview.into(),
-            user.id.into(),
-        ],
+        learnings::Column::ReviewerId.eq(user.id),
+        &learning_place,
     )
     .await?;
     let editions = if user.is_admin {
-        rows(
-            db,
-            format!(
-                "SELECT e.id, e.subject AS title, $1 AS place, '' AS slug, e.scheduled_for AS since
-                 FROM editions e WHERE e.status = $2 ORDER BY e.scheduled_for LIMIT {LIMIT}"
-            ),
-            vec![
-                templates::i18n::t(lang, "waiting.newsletter_place")
-                    .into_owned()
-                    .into(),
-                EditionStatus::Scheduled.into(),
-            ],
-        )
-        .await?
+        scheduled_editions(db, &templates::i18n::t(lang, "waiting.newsletter_place")).await?
     } else {
         Vec::new()
     };
-    let learning = |row: &Row| paths::learning_workflow(row.id);
     Ok(WaitingView {
-        held_posts: items(held_posts, queue),
-        held_edits: items(held_edits, queue),
-        reports: items(reports, queue),
-        proposals: items(proposals, learning),
-        reviews: items(reviews, learning),
-        editions: items(editions, |row| paths::edition(row.id)),
+        held_posts: queue_items(held_posts),
+        held_edits: queue_items(held_edits),
+        reports: queue_items(reports),
+        proposals,
+        reviews,
+        editions,
     })
+}
+
+/// Editions about to go out, the soonest first. Their subjects are in the site's language.
+async fn scheduled_editions(db: &impl ConnectionTrait, place: &str) -> Result<Vec<Item>, DbErr> {
+    use editions::Column as E;
+    let rows: Vec<(i32, String, time::OffsetDateTime)> = editions::Entity::find()
+        .select_only()
+        .columns([E::Id, E::Subject, E::ScheduledFor])
+        .filter(E::Status.eq(EditionStatus::Scheduled))
+        .order_by_asc(E::ScheduledFor)
+        .limit(LIMIT)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, subject, since)| Item {
+            href: paths::edition(id),
+            since: crate::web::dates::iso(since),
+            title: subject,
+            lang: None,
+            place: place.to_string(),
+        })
+        .collect())
 }

@@ -27,11 +27,6 @@ pub struct ForumSummary {
     pub is_moderator: bool,
 }
 
-/// The `lang` attribute of a forum's own text: only where it differs from the page's.
-fn other_lang<'a>(ctx: &Ctx, language: &'a str) -> Option<&'a str> {
-    (language != ctx.lang).then_some(language)
-}
-
 /// The forums as cards, titled by third-level headings (under the page's own second level).
 pub fn forum_list(ctx: &Ctx, forums: &[ForumSummary]) -> Markup {
     forum_list_at(ctx, forums, Level::H3)
@@ -46,13 +41,13 @@ pub fn forum_list_at(ctx: &Ctx, forums: &[ForumSummary], level: Level) -> Markup
             ul.cards {
                 @for forum in forums {
                     li {
-                        (heading(level, other_lang(ctx, &forum.language), html! { a href=(paths::forum(&forum.slug)) { (forum.title) } }))
+                        (heading(level, ctx.other_lang(&forum.language), html! { a href=(paths::forum(&forum.slug)) { (forum.title) } }))
                         p.meta {
                             (forum.theme_name)
                             @if forum.is_moderator { " · " (t(lang, "members.role_moderator")) }
                             @if forum.archived { " · " (t(lang, "forum.archived")) }
                         }
-                        @if !forum.purpose.is_empty() { p lang=[other_lang(ctx, &forum.language)] { (forum.purpose) } }
+                        @if !forum.purpose.is_empty() { p lang=[ctx.other_lang(&forum.language)] { (forum.purpose) } }
                     }
                 }
             }
@@ -114,7 +109,7 @@ fn forum_header(ctx: &Ctx, forum: &ForumHead) -> Markup {
     let lang = ctx.lang;
     html! {
         p.crumbs { a href=(paths::FORUMS) { (t(lang, "forum.list_title")) } " › " (forum.theme_name) }
-        @let own = other_lang(ctx, &forum.language);
+        @let own = ctx.other_lang(&forum.language);
         h1 lang=[own] { (forum.title) }
         @if forum.archived { p.notice { (t(lang, "forum.archived_notice")) } }
         @if !forum.purpose.is_empty() {
@@ -166,7 +161,7 @@ pub fn forum_page(ctx: &Ctx, view: &ForumView) -> Markup {
                                     @if thread.hidden { span.tag.warn { (t(lang, "thread.hidden")) } " " }
                                     @if thread.featured { span.tag { (t(lang, "thread.featured")) } " " }
                                     @if thread.rejected { span.tag.warn { (t(lang, "post.rejected")) } " " }
-                                    a href=(paths::thread(thread.id)) lang=[other_lang(ctx, &thread.language)] { (thread.title) }
+                                    a href=(paths::thread(thread.id)) lang=[ctx.other_lang(&thread.language)] { (thread.title) }
                                     br; small { (tf(lang, "thread.started_by", &[("name", &thread.author)])) }
                                 }
                                 td data-label=(t(lang, "thread.posts")) { (number(lang, thread.posts)) }
@@ -314,7 +309,7 @@ pub fn thread_page(ctx: &Ctx, view: &ThreadView, errors: &FormErrors) -> Markup 
         &thread.title,
         html! {
             p.crumbs { a href=(paths::FORUMS) { (t(lang, "forum.list_title")) } " › " a href=(paths::forum(&thread.forum_slug)) { (thread.forum_title) } }
-            h1 lang=[other_lang(ctx, &thread.language)] { (thread.title) }
+            h1 lang=[ctx.other_lang(&thread.language)] { (thread.title) }
             p.meta {
                 @if thread.pinned { span.tag { (t(lang, "thread.pinned")) } " " }
                 @if thread.locked { span.tag { (t(lang, "thread.locked")) } " " }
@@ -331,7 +326,7 @@ pub fn thread_page(ctx: &Ctx, view: &ThreadView, errors: &FormErrors) -> Markup 
             @if !view.learnings.is_empty() {
                 section.linked aria-labelledby="linked-h" {
                     h2 #linked-h { (t(lang, "learning.linked")) }
-                    ul { @for (id, title, language) in &view.learnings { li { a href=(paths::learning(*id)) lang=[other_lang(ctx, language)] { (title) } } } }
+                    ul { @for (id, title, language) in &view.learnings { li { a href=(paths::learning(*id)) lang=[ctx.other_lang(language)] { (title) } } } }
                 }
             }
             form.inline method="post" action=(paths::thread_action(thread.id, if view.following { "unfollow" } else { "follow" })) {

@@ -156,7 +156,9 @@ pub fn negotiate(accept_language: &str) -> &'static str {
             })
             .unwrap_or(1.0);
         let primary = tag.split('-').next().unwrap_or("").to_ascii_lowercase();
+        // `q=0` means "not this one" (RFC 9110); a quality that is not a number counts as none.
         if let Some(lang) = SUPPORTED.iter().copied().find(|l| *l == primary)
+            && quality > 0.0
             && best.is_none_or(|(_, q)| quality > q)
         {
             best = Some((lang, quality));
@@ -185,6 +187,9 @@ mod tests {
         assert_eq!(negotiate("de, es;q=0.5"), "es");
         assert_eq!(negotiate(""), "en");
         assert_eq!(negotiate("q=;;,,"), "en");
+        assert_eq!(negotiate("fr;q=0, es;q=0.1"), "es");
+        assert_eq!(negotiate("fr;q=0"), "en");
+        assert_eq!(negotiate("fr;q=NaN"), "en");
     }
 
     /// Every key used anywhere in the code exists in the English catalogue.

@@ -44,6 +44,14 @@ pub struct Ctx {
     pub now: i64,
 }
 
+impl Ctx {
+    /// The `lang` attribute of a text written in `language`: only where it differs from the
+    /// page's.
+    pub fn other_lang<'a>(&self, language: &'a str) -> Option<&'a str> {
+        (language != self.lang).then_some(language)
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct NavUser {
     pub display_name: String,

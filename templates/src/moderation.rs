@@ -132,17 +132,12 @@ pub struct FlagItem {
     pub post_hidden: bool,
 }
 
-/// The `lang` of a text written in `language`, when it is not the page's.
-fn other_lang<'a>(ctx: &Ctx, language: &'a str) -> Option<&'a str> {
-    (language != ctx.lang).then_some(language)
-}
-
 /// A held post's header: who, where, when, and its language when it is not the page's.
 fn held_header(ctx: &Ctx, item: &QueueItem, href: &str) -> Markup {
     html! {
         header {
             strong { (item.author) } " · " a href=(href) { (item.thread_title) } " · " (ago(ctx, &item.created_at))
-            @if let Some(language) = other_lang(ctx, &item.language) {
+            @if let Some(language) = ctx.other_lang(&item.language) {
                 " · " span lang=(language) { (autonym(language)) }
             }
         }
@@ -172,7 +167,7 @@ pub fn queue_page(
                 @for item in pending {
                     article.post.pending id={ "post-" (item.post_id) } {
                         (held_header(ctx, item, &paths::thread(item.thread_id)))
-                        div.body lang=[other_lang(ctx, &item.language)] { (PreEscaped(&item.body_html)) }
+                        div.body lang=[ctx.other_lang(&item.language)] { (PreEscaped(&item.body_html)) }
                         @let which = format!("{}, {}", item.author, item.thread_title);
                         footer.actions {
                             (action_button(ctx, &paths::post_action(item.post_id, "approve"), "queue.approve", Some(&which)))
@@ -189,7 +184,7 @@ pub fn queue_page(
                     article.post.pending id={ "edit-" (item.post_id) } {
                         (held_header(ctx, item, &paths::post(item.thread_id, item.post_id)))
                         h3 { (t(lang, "queue.edit_proposed")) }
-                        div.body lang=[other_lang(ctx, &item.language)] { (PreEscaped(&item.body_html)) }
+                        div.body lang=[ctx.other_lang(&item.language)] { (PreEscaped(&item.body_html)) }
                         details {
                             summary { (t(lang, "queue.edit_current")) }
                             div.body { (PreEscaped(&edit.current_html)) }

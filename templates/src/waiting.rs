@@ -8,13 +8,15 @@ use crate::{
     Ctx,
     components::ago,
     email::{RenderedEmail, simple_with},
-    i18n::{t, tf},
+    i18n::{autonym, t, tf},
     layout,
 };
 
 /// One thing that waits, with where to act on it.
 pub struct Item {
     pub title: String,
+    /// The language the title is written in (`None`: the site's own words).
+    pub lang: Option<String>,
     /// Where it is: the forum, or "Learning".
     pub place: String,
     pub href: String,
@@ -67,8 +69,12 @@ pub fn page(ctx: &Ctx, view: &WaitingView) -> Markup {
                         h2 id=(key.replace('.', "-")) { (t(lang, key)) " (" (items.len()) ")" }
                         ul.waiting {
                             @for item in items {
+                                @let language = item.lang.as_deref().and_then(|l| ctx.other_lang(l));
                                 li {
-                                    a href=(item.href) { (item.title) }
+                                    a href=(item.href) lang=[language] { (item.title) }
+                                    @if let Some(language) = language {
+                                        " · " span lang=(language) { (autonym(language)) }
+                                    }
                                     " · " (item.place) " · "
                                     (ago(ctx, &item.since))
                                 }

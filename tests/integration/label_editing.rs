@@ -133,6 +133,11 @@ async fn admins_edit_a_terms_translations(app: TestApp) {
         log.body
     );
     assert!(log.body.contains("evaluation_type/midterm"));
+    assert!(
+        !log.body.contains("term #"),
+        "the term is named: {}",
+        log.body
+    );
     // Saving the same labels again changes and logs nothing.
     admin
         .post(
@@ -389,6 +394,73 @@ async fn the_api_names_things_in_the_language_asked_for(app: TestApp) {
     assert!(this.contains("lang=es"), "links keep the language: {this}");
     let (status, products) = api(&app, "/api/v1/products?lang=fr").await;
     assert_eq!(status, 200, "{products}");
+
+    // Without `lang`, the best match of Accept-Language; `lang` wins over it; a header that
+    // names none of the three, or is malformed or huge, is a preference: English, never a 400.
+    let http = reqwest::Client::new();
+    let with_header = |path: String, header: Vec<u8>| {
+        let request = http
+            .get(format!("{}{path}", app.base))
+            .header("Accept-Language", header);
+        async move {
+            let answer = request.send().await.expect("GET");
+            let status = answer.status().as_u16();
+            let vary = answer
+                .headers()
+                .get("vary")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_string();
+            let body: Value = answer.json().await.unwrap_or(Value::Null);
+            (status, vary, body)
+        }
+    };
+    let one = format!("/api/v1/learnings/{id}");
+    let (status, vary, body) =
+        with_header(one.clone(), b"es-PE, es;q=0.9, en;q=0.5".to_vec()).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(vary.contains("Accept-Language"), "{vary}");
+    assert_eq!(body["evaluation_type"]["label"], "Evaluación intermedia");
+    let (_, _, body) = with_header(format!("{one}?lang=fr"), b"es".to_vec()).await;
+    assert_eq!(body["evaluation_type"]["label"], "Évaluation à mi-parcours");
+    let (_, _, list) = with_header(
+        "/api/v1/learnings?country=PE".into(),
+        b"fr-CA;q=0.8, de".to_vec(),
+    )
+    .await;
+    assert_eq!(list["filters"][0]["label"], "Pérou");
+    let this = list["links"]["self"].as_str().expect("link");
+    assert!(
+        !this.contains("lang="),
+        "a header is not turned into lang: {this}"
+    );
+    let huge = "fr;q=0.1, ".repeat(600).into_bytes();
+    for header in [
+        b"de-DE, it".to_vec(),
+        b"fr;q=0".to_vec(),
+        b"fr;q=NaN".to_vec(),
+        b";;;,,,q=".to_vec(),
+        b"<b>fr</b>".to_vec(),
+        vec![0xC3, 0x28, b'f', b'r'],
+        huge,
+    ] {
+        let shown = String::from_utf8_lossy(&header)
+            .chars()
+            .take(40)
+            .collect::<String>();
+        let (status, _, body) = with_header(one.clone(), header.clone()).await;
+        assert_eq!(status, 200, "{shown}: {body}");
+        let label = body["evaluation_type"]["label"].as_str().unwrap_or("");
+        assert!(
+            ["Midterm", "Évaluation à mi-parcours"].contains(&label),
+            "{shown}: {label}"
+        );
+    }
+    let (_, _, body) = with_header(one.clone(), b"fr;q=0, de".to_vec()).await;
+    assert_eq!(
+        body["evaluation_type"]["label"], "Midterm",
+        "q=0 means not French"
+    );
 
     // The same language twice is fine; anything else is refused, as the document says.
     let (status, _) = api(&app, &format!("/api/v1/learnings/{id}?lang=es&lang=es")).await;

@@ -703,6 +703,11 @@ async fn admins_extend_the_vocabularies(app: TestApp) {
         )
         .await;
     added.assert_status(303);
+    // The admin's log names the term added, once; refused forms log nothing.
+    let log = admin.get("/admin/log").await;
+    assert!(log.body.contains("added term"), "{}", log.body);
+    assert!(log.body.contains("sector/brick_kilns"), "{}", log.body);
+    assert!(!log.body.contains("term #"), "{}", log.body);
     for (vocabulary, code, label) in [
         ("sector", "brick_kilns", "Again"),
         ("sector", "Bad Code!", "x"),
@@ -718,6 +723,8 @@ async fn admins_extend_the_vocabularies(app: TestApp) {
             .await;
         refused.assert_status(422);
     }
+    let log = admin.get("/admin/log").await;
+    assert_eq!(log.body.matches("added term").count(), 1, "{}", log.body);
     learning(
         &app,
         RawLearning {

@@ -108,6 +108,32 @@ async fn held_posts_reach_the_forums_moderators_and_wait_until_decided(app: Test
     assert!(waiting.body.contains("Posts waiting for approval (1)"));
     assert!(waiting.body.contains("Cocoa cooperatives"));
     assert!(waiting.body.contains("href=\"/forums/agri/queue\""));
+    // A thread written in another language than the page's is marked as such.
+    member.get(&format!("/forums/{}/new", forum.slug)).await;
+    member
+        .post(
+            &format!("/forums/{}/new", forum.slug),
+            &[
+                ("title", "Coopératives de cacao"),
+                ("body", "En attente."),
+                ("language", "fr"),
+            ],
+        )
+        .await
+        .assert_status(303);
+    let waiting = moderator.get("/waiting").await;
+    assert!(waiting.body.contains("Posts waiting for approval (2)"));
+    assert!(
+        waiting
+            .body
+            .contains(r#"lang="fr">Coopératives de cacao</a> · <span lang="fr">Français</span>"#),
+        "{}",
+        waiting.body
+    );
+    assert!(
+        !waiting.body.contains(r#"lang="en">Cocoa"#),
+        "the page's own language is not marked"
+    );
     let nothing = other_moderator.get("/waiting").await;
     assert!(nothing.body.contains("Nothing waits for you"));
     assert!(!nothing.body.contains("Cocoa cooperatives"));
@@ -123,6 +149,16 @@ async fn held_posts_reach_the_forums_moderators_and_wait_until_decided(app: Test
         .expect("regex")
         .captures(&queue.body)
         .expect("a post to approve")[1]
+        .to_string();
+    moderator
+        .post(&format!("/posts/{post_id}/approve"), &[])
+        .await
+        .assert_status(303);
+    let queue = moderator.get("/forums/agri/queue").await;
+    let post_id = regex::Regex::new(r"/posts/(\d+)/approve")
+        .expect("regex")
+        .captures(&queue.body)
+        .expect("the French post to approve")[1]
         .to_string();
     moderator
         .post(&format!("/posts/{post_id}/approve"), &[])
