@@ -154,21 +154,21 @@ pub async fn list(
         db,
         user,
         held_posts,
-        Expr::col((posts::Entity, posts::Column::CreatedAt)).into(),
+        Expr::col((posts::Entity, posts::Column::CreatedAt)),
     )
     .await?;
     let held_edits = queue_rows(
         db,
         user,
         held_edits,
-        Expr::col((held_edits::Entity, held_edits::Column::CreatedAt)).into(),
+        Expr::col((held_edits::Entity, held_edits::Column::CreatedAt)),
     )
     .await?;
     let reports = queue_rows(
         db,
         user,
         reports,
-        Expr::col((flags::Entity, flags::Column::CreatedAt)).into(),
+        Expr::col((flags::Entity, flags::Column::CreatedAt)),
     )
     .await?;
     let learning_place = templates::i18n::t(lang, "waiting.learning_place");
