@@ -155,14 +155,18 @@ async fn announce_changes(State(state): State<AppState>, request: Request, next:
     response
 }
 
-async fn not_found() -> AppError {
+/// An address nothing answers: the page says so in the reader's language (knowing who is
+/// signed in chooses a member's).
+async fn not_found(_reader: Result<web::Viewer, AppError>) -> AppError {
     AppError::NotFound
 }
 
-/// axum's own rejections (bad path parameter, wrong method, bad query) are plain text; give
-/// them the same clear page as every other error, keeping their status.
+/// Error pages speak the reader's language; and axum's own rejections (bad path parameter,
+/// wrong method, bad query) are plain text: give them the same clear page as every other
+/// error, keeping their status.
 async fn render_plain_errors(request: Request, next: Next) -> Response {
-    let response = next.run(request).await;
+    let visitor = web::language::of_visitor(request.headers());
+    let (response, lang) = web::error::with_error_language(visitor, next.run(request)).await;
     let status = response.status();
     let plain = response
         .headers()
@@ -183,7 +187,7 @@ async fn render_plain_errors(request: Request, next: Next) -> Response {
         HeaderValue::from_static("text/html; charset=utf-8"),
     );
     parts.headers.remove(header::CONTENT_LENGTH);
-    let body = templates::errors::error_page("en", status.as_u16(), key).into_string();
+    let body = templates::errors::error_page(lang, status.as_u16(), key).into_string();
     Response::from_parts(parts, Body::from(body))
 }
 

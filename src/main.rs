@@ -430,7 +430,7 @@ async fn newsletter(config: Config, command: NewsletterCommand) -> anyhow::Resul
                 match editions::preview(&state.db, &state.config, &state.secret, edition_id, &to)
                     .await?
                 {
-                    editions::Preview::Message(email) => email,
+                    editions::Preview::Message(email, _) => email,
                     editions::Preview::NoEdition => bail!("there is no edition {edition_id}"),
                     editions::Preview::Unknown => bail!("no subscriber has the address {to}"),
                     editions::Preview::Inactive => {

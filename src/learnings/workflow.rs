@@ -236,7 +236,7 @@ fn form_view(
             field: "type",
             options: ["lesson_learned", "good_practice"]
                 .into_iter()
-                .map(|k| (k.to_string(), views::type_label("en", k)))
+                .map(|k| (k.to_string(), views::type_label(lang, k)))
                 .collect(),
             chosen: raw.learning_type.clone(),
         },
@@ -244,7 +244,7 @@ fn form_view(
             field: "language",
             options: super::fields::LANGUAGES
                 .into_iter()
-                .map(|c| (c.to_string(), c.to_string()))
+                .map(|c| (c.to_string(), templates::catalogue::language_name(lang, c)))
                 .collect(),
             chosen: raw.language.clone(),
         },

@@ -163,7 +163,7 @@ async fn list_editions(
                 progress: progress.remove(&e.id).unwrap_or_default(),
                 items: items.get(&e.id).copied().unwrap_or(0),
                 scheduled_for: iso(e.scheduled_for),
-                subject: e.subject,
+                subject: super::compose::subject_in(admin.lang, e.frequency, e.period_end),
                 frequency: e.frequency.as_str().into(),
                 status: e.status.as_str().into(),
             })
@@ -225,6 +225,7 @@ struct ItemRow {
 
 async fn edition_view(
     state: &AppState,
+    lang: &str,
     edition: editions::Model,
     typed: Option<IntroForm>,
     notice: Option<&'static str>,
@@ -278,7 +279,7 @@ async fn edition_view(
             .as_ref()
             .map_or(edition.intro_md_fr, |f| f.intro_fr.clone()),
         intro_md_es: typed.map_or(edition.intro_md_es, |f| f.intro_es),
-        subject: edition.subject,
+        subject: super::compose::subject_in(lang, edition.frequency, edition.period_end),
         frequency: edition.frequency.as_str().into(),
         status: edition.status.as_str().into(),
         items,
@@ -300,7 +301,14 @@ async fn show_edition(
     RawQuery(query): RawQuery,
 ) -> AppResult<Response> {
     let edition = edition(&state, &raw_id).await?;
-    let view = edition_view(&state, edition, None, done_notice(query.as_deref())).await?;
+    let view = edition_view(
+        &state,
+        admin.lang,
+        edition,
+        None,
+        done_notice(query.as_deref()),
+    )
+    .await?;
     Ok(html(
         StatusCode::OK,
         views::admin_edition(&admin.ctx(), &view, &FormErrors::default()),
@@ -353,7 +361,7 @@ async fn update_intro(
     let edition = edition(&state, &raw_id).await?;
     let form = form.cleaned();
     if let Err(errors) = form.validate() {
-        let view = edition_view(&state, edition, Some(form), None).await?;
+        let view = edition_view(&state, admin.lang, edition, Some(form), None).await?;
         return Ok(html(
             StatusCode::UNPROCESSABLE_ENTITY,
             views::admin_edition(&admin.ctx(), &view, &errors),
@@ -459,7 +467,7 @@ async fn preview_edition(
     let (status, problem, message) = preview(&state, edition.id, &email).await?;
     let view = PreviewView {
         edition_id: edition.id,
-        subject: edition.subject,
+        subject: super::compose::subject_in(admin.lang, edition.frequency, edition.period_end),
         email,
         message,
         problem,
@@ -488,10 +496,11 @@ async fn preview(state: &AppState, edition_id: i32, email: &str) -> AppResult<Pr
     }
     Ok(
         match service::preview(&state.db, &state.config, &state.secret, edition_id, email).await? {
-            service::Preview::Message(message) => (
+            service::Preview::Message(message, lang) => (
                 StatusCode::OK,
                 None,
                 Some(PreviewMessage {
+                    lang,
                     subject: message.subject,
                     html: message.html,
                     text: message.text,

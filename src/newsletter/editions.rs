@@ -413,8 +413,9 @@ async fn add_items(
 /// preview`).
 #[derive(Debug)]
 pub enum Preview {
-    /// Exactly the message `compose::message_for` builds for them now.
-    Message(Box<crate::mail::Email>),
+    /// Exactly the message `compose::message_for` builds for them now, and the language it
+    /// is written in (theirs).
+    Message(Box<crate::mail::Email>, &'static str),
     /// No subscriber has this address.
     Unknown,
     /// Unconfirmed, unsubscribed or suppressed: they get nothing.
@@ -454,7 +455,10 @@ pub async fn preview(
     };
     Ok(
         match super::compose::message_for(config, secret, &content, &recipient) {
-            Some(message) => Preview::Message(Box::new(message)),
+            Some(message) => Preview::Message(
+                Box::new(message),
+                templates::i18n::supported(&recipient.language),
+            ),
             None => Preview::Nothing,
         },
     )

@@ -12,7 +12,7 @@ use templates::waiting::{Item, WaitingView};
 
 use crate::entities::{
     editions, flags, forums, held_edits, learnings, memberships, posts,
-    states::{EditionStatus, LearningStatus, MemberRole, PostStatus},
+    states::{EditionStatus, Frequency, LearningStatus, MemberRole, PostStatus},
     threads, users,
 };
 use crate::web::paths;
@@ -184,7 +184,12 @@ pub async fn list(
     )
     .await?;
     let editions = if user.is_admin {
-        scheduled_editions(db, &templates::i18n::t(lang, "waiting.newsletter_place")).await?
+        scheduled_editions(
+            db,
+            lang,
+            &templates::i18n::t(lang, "waiting.newsletter_place"),
+        )
+        .await?
     } else {
         Vec::new()
     };
@@ -198,24 +203,29 @@ pub async fn list(
     })
 }
 
-/// Editions about to go out, the soonest first. Their subjects are in the site's language.
-async fn scheduled_editions(db: &impl ConnectionTrait, place: &str) -> Result<Vec<Item>, DbErr> {
+/// Editions about to go out, the soonest first, named in the reader's language.
+async fn scheduled_editions(
+    db: &impl ConnectionTrait,
+    lang: &str,
+    place: &str,
+) -> Result<Vec<Item>, DbErr> {
     use editions::Column as E;
-    let rows: Vec<(i32, String, time::OffsetDateTime)> = editions::Entity::find()
-        .select_only()
-        .columns([E::Id, E::Subject, E::ScheduledFor])
-        .filter(E::Status.eq(EditionStatus::Scheduled))
-        .order_by_asc(E::ScheduledFor)
-        .limit(LIMIT)
-        .into_tuple()
-        .all(db)
-        .await?;
+    let rows: Vec<(i32, Frequency, time::OffsetDateTime, time::OffsetDateTime)> =
+        editions::Entity::find()
+            .select_only()
+            .columns([E::Id, E::Frequency, E::PeriodEnd, E::ScheduledFor])
+            .filter(E::Status.eq(EditionStatus::Scheduled))
+            .order_by_asc(E::ScheduledFor)
+            .limit(LIMIT)
+            .into_tuple()
+            .all(db)
+            .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, subject, since)| Item {
+        .map(|(id, frequency, period_end, since)| Item {
             href: paths::edition(id),
             since: crate::web::dates::iso(since),
-            title: subject,
+            title: crate::newsletter::compose::subject_in(lang, frequency, period_end),
             lang: None,
             place: place.to_string(),
         })

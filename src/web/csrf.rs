@@ -220,7 +220,8 @@ async fn verify_multipart(
         (
             StatusCode::PAYLOAD_TOO_LARGE,
             [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-            templates::errors::error_page("en", 413, too_large_key).into_string(),
+            templates::errors::error_page(super::error::error_language(), 413, too_large_key)
+                .into_string(),
         )
             .into_response()
     };

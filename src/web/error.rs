@@ -9,6 +9,40 @@ use axum::{
 
 pub type AppResult<T> = Result<T, AppError>;
 
+tokio::task_local! {
+    /// The language error pages are written in, for the request being answered: the visitor's
+    /// (cookie, else `Accept-Language`) from the start, the member's once a page knows who
+    /// is signed in.
+    static ERROR_LANGUAGE: std::cell::Cell<&'static str>;
+}
+
+/// Runs `answer` with `lang` as its error pages' language; returns its response and the
+/// language last chosen while it ran.
+pub async fn with_error_language<F>(lang: &'static str, answer: F) -> (Response, &'static str)
+where
+    F: std::future::Future<Output = Response>,
+{
+    ERROR_LANGUAGE
+        .scope(std::cell::Cell::new(lang), async move {
+            let response = answer.await;
+            (response, error_language())
+        })
+        .await
+}
+
+/// The member's language, known once they are recognised: their error pages speak it.
+pub fn set_error_language(lang: &'static str) {
+    // Outside a request (a handler called directly) there is nothing to set.
+    let _ = ERROR_LANGUAGE.try_with(|cell| cell.set(lang));
+}
+
+/// The language of an error page answered now (English outside a request).
+pub fn error_language() -> &'static str {
+    ERROR_LANGUAGE
+        .try_with(std::cell::Cell::get)
+        .unwrap_or("en")
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error("not found")]
@@ -93,7 +127,7 @@ impl IntoResponse for AppError {
         let mut response = (
             status,
             [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-            templates::errors::error_page("en", status.as_u16(), key).into_string(),
+            templates::errors::error_page(error_language(), status.as_u16(), key).into_string(),
         )
             .into_response();
         let retry_after = match self {

@@ -192,6 +192,7 @@ impl FromRequestParts<AppState> for Viewer {
             Some(user) => templates::i18n::supported(&user.locale),
             None => super::language::of_visitor(&parts.headers),
         };
+        super::error::set_error_language(lang);
         let here = parts
             .uri
             .path_and_query()

@@ -160,7 +160,7 @@ fn product_cards_at(ctx: &Ctx, cards: &[ProductCard], show_status: bool, level: 
                     @if !card.url.is_empty() {
                         p { a.external href=(card.url) rel="noopener noreferrer" {
                             (t(lang, "product.open"))
-                            span.visually-hidden { ": " (card.title) }
+                            span.visually-hidden { ": " span lang=(card.language) { (card.title) } }
                         } }
                     }
                 }
@@ -410,7 +410,7 @@ pub fn product_form(ctx: &Ctx, view: &ProductFormView, errors: &FormErrors) -> M
         html! {
             p.crumbs {
                 a href=(paths::PRODUCTS) { (t(lang, "product.list_title")) }
-                @if let Some(id) = view.id { " › " a href=(paths::product(id)) { (values.title) } }
+                @if let Some(id) = view.id { " › " a href=(paths::product(id)) lang=[ctx.other_lang(&values.language)] { (values.title) } }
             }
             h1 { (title) }
             @if view.id.is_none() { p { (t(lang, "product.new_intro")) } }

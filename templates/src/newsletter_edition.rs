@@ -568,6 +568,8 @@ pub struct PreviewView {
 }
 
 pub struct PreviewMessage {
+    /// The language the message is written in: the subscriber's.
+    pub lang: &'static str,
     pub subject: String,
     pub html: String,
     pub text: String,
@@ -592,11 +594,11 @@ pub fn admin_preview(ctx: &Ctx, view: &PreviewView) -> Markup {
                 p.field-error role="alert" { (t(lang, problem)) }
             }
             @if let Some(message) = &view.message {
-                p { strong { (t(lang, "edition.subject")) ": " } (message.subject) }
+                p { strong { (t(lang, "edition.subject")) ": " } span lang=[ctx.other_lang(message.lang)] { (message.subject) } }
                 h2 { (t(lang, "edition.preview_html")) }
                 iframe.mail-preview sandbox="" title=(t(lang, "edition.preview_html")) srcdoc=(message.html) {}
                 h2 { (t(lang, "edition.preview_text")) }
-                pre.plain { (message.text) }
+                pre.plain lang=[ctx.other_lang(message.lang)] { (message.text) }
             }
         },
     )

@@ -86,3 +86,66 @@ async fn visitors_choose_their_language(app: TestApp) {
         assert_eq!(away.location.as_deref(), Some("/"), "{next}");
     }
 }
+
+crate::on_both_databases!(error_pages_speak_the_readers_language);
+
+/// 404, 405, 400 and a refused form answer in the visitor's language (cookie or
+/// `Accept-Language`) and in a member's profile language; a header Fora cannot read gives
+/// English, never an error of its own.
+async fn error_pages_speak_the_readers_language(app: TestApp) {
+    let http = reqwest::Client::new();
+    let get = |path: &str, accept: &str| {
+        http.get(format!("{}{path}", app.base))
+            .header("Accept-Language", accept)
+            .send()
+    };
+    for (path, status) in [
+        ("/no/such/page", 404),
+        ("/learnings/999999", 404),
+        ("/learnings/not-a-number", 404),
+    ] {
+        let answer = get(path, "es-MX, es;q=0.9").await.expect("GET");
+        assert_eq!(answer.status().as_u16(), status, "{path}");
+        if status == 404 {
+            let body = answer.text().await.expect("body");
+            assert!(body.contains("<html lang=\"es\">"), "{path}: {body}");
+            assert!(body.contains("Página no encontrada"), "{path}: {body}");
+        }
+    }
+    let refused = http
+        .post(format!("{}/login", app.base))
+        .header("Accept-Language", "fr")
+        .form(&[("email", "a@example.org")])
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(refused.status().as_u16(), 403, "no CSRF token");
+    let body = refused.text().await.expect("body");
+    assert!(body.contains("<html lang=\"fr\">"), "{body}");
+    assert!(body.contains("Ce formulaire a expiré"), "{body}");
+    for unreadable in ["", "*", "xx-YY;q=2", "fr;q=0", "<script>"] {
+        let body = get("/no/such/page", unreadable)
+            .await
+            .expect("GET")
+            .text()
+            .await
+            .expect("body");
+        assert!(
+            body.contains("<html lang=\"en\">"),
+            "{unreadable:?}: {body}"
+        );
+        assert!(!body.contains("<script>"), "{unreadable:?}");
+    }
+
+    // A member without a language cookie reads their profile's language.
+    app.user("lucia@example.org", "Lucía").await;
+    app.sql("UPDATE users SET locale = 'fr'").await;
+    let client = app.login("lucia@example.org").await;
+    let page = client.get("/no/such/page").await;
+    assert_eq!(page.status, 404);
+    assert!(page.body.contains("<html lang=\"fr\">"), "{}", page.body);
+    assert!(page.body.contains("Page introuvable"), "{}", page.body);
+    let page = client.get("/admin/users").await;
+    assert_eq!(page.status, 404, "not an admin");
+    assert!(page.body.contains("Page introuvable"), "{}", page.body);
+}

@@ -51,5 +51,6 @@ mod search_quality;
 mod site_pages;
 mod smtp;
 mod state_checks;
+mod translated_pages;
 mod vocabulary_labels;
 mod waiting;
