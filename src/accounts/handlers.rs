@@ -393,12 +393,15 @@ pub async fn show_invitation(
     mut viewer: Viewer,
     Path(token): Path<String>,
 ) -> AppResult<Response> {
-    let ctx = viewer.form_ctx().await?;
     let invitation = match service::check_invitation(&state.db, &token).await {
         Ok(invitation) => invitation,
-        Err(Refusal::Refused(problem)) => return Ok(token_problem_page(&ctx, problem, true)),
+        Err(Refusal::Refused(problem)) => {
+            return Ok(token_problem_page(&viewer.form_ctx().await?, problem, true));
+        }
         Err(Refusal::Db(err)) => return Err(err.into()),
     };
+    viewer.prefer_language(&invitation.language);
+    let ctx = viewer.form_ctx().await?;
     let account = service::find_by_email(&state.db, &invitation.email).await?;
     let step = invitation_step(
         account.as_ref(),
@@ -424,12 +427,15 @@ pub async fn accept_invitation(
     Path(token): Path<String>,
     Form(form): Form<AcceptForm>,
 ) -> AppResult<Response> {
-    let ctx = viewer.form_ctx().await?;
     let invitation = match service::check_invitation(&state.db, &token).await {
         Ok(invitation) => invitation,
-        Err(Refusal::Refused(problem)) => return Ok(token_problem_page(&ctx, problem, true)),
+        Err(Refusal::Refused(problem)) => {
+            return Ok(token_problem_page(&viewer.form_ctx().await?, problem, true));
+        }
         Err(Refusal::Db(err)) => return Err(err.into()),
     };
+    viewer.prefer_language(&invitation.language);
+    let ctx = viewer.form_ctx().await?;
     let account = service::find_by_email(&state.db, &invitation.email).await?;
     let step = invitation_step(
         account.as_ref(),
@@ -469,7 +475,17 @@ pub async fn accept_invitation(
         new_account,
     ) {
         (None, Some((name, hash))) => {
-            service::create_user(&txn, &invitation.email, &name, Some(hash), false).await?
+            let user =
+                service::create_user(&txn, &invitation.email, &name, Some(hash), false).await?;
+            // They keep reading in the language they accepted in.
+            service::save_profile(
+                &txn,
+                &user,
+                user.display_name.clone(),
+                ctx.lang,
+                user.notify_mode,
+            )
+            .await?
         }
         (Some(user), None) => user,
         // The address got an account between the page and this answer: that account

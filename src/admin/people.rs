@@ -248,12 +248,15 @@ pub async fn show_reviewer_invitation(
     mut viewer: Viewer,
     Path(token): Path<String>,
 ) -> AppResult<Response> {
-    let ctx = viewer.form_ctx().await?;
     let invitation = match reviewers::check(&state.db, &token).await {
         Ok(invitation) => invitation,
-        Err(Refusal::Refused(problem)) => return Ok(link_problem(&ctx, problem)),
+        Err(Refusal::Refused(problem)) => {
+            return Ok(link_problem(&viewer.form_ctx().await?, problem));
+        }
         Err(Refusal::Db(err)) => return Err(err.into()),
     };
+    viewer.prefer_language(&invitation.language);
+    let ctx = viewer.form_ctx().await?;
     let view = views::ReviewerInvitationView {
         token,
         email: invitation.email,
@@ -273,12 +276,15 @@ pub async fn accept_reviewer_invitation(
     Path(token): Path<String>,
     Form(form): Form<AcceptForm>,
 ) -> AppResult<Response> {
-    let ctx = viewer.form_ctx().await?;
     let invitation = match reviewers::check(&state.db, &token).await {
         Ok(invitation) => invitation,
-        Err(Refusal::Refused(problem)) => return Ok(link_problem(&ctx, problem)),
+        Err(Refusal::Refused(problem)) => {
+            return Ok(link_problem(&viewer.form_ctx().await?, problem));
+        }
         Err(Refusal::Db(err)) => return Err(err.into()),
     };
+    viewer.prefer_language(&invitation.language);
+    let ctx = viewer.form_ctx().await?;
     let name = match form.validate(&invitation.email) {
         Ok(name) => name,
         Err(errors) => {

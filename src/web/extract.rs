@@ -28,9 +28,23 @@ pub struct Viewer {
     pub here: String,
     /// How many hand-offs wait for the signed-in person (0 for visitors).
     pub waiting: u32,
+    /// Whether `lang` was chosen (a member's profile, a visitor's language link) rather than
+    /// guessed from the browser's `Accept-Language`.
+    chosen_language: bool,
 }
 
 impl Viewer {
+    /// A page reached from a mail written in `lang` (an invitation) speaks it, unless the
+    /// reader chose a language: the browser's guess gives way to what brought them here.
+    pub fn prefer_language(&mut self, lang: &str) {
+        if let Some(lang) = templates::i18n::known(lang)
+            && !self.chosen_language
+        {
+            self.lang = lang;
+            super::error::set_error_language(lang);
+        }
+    }
+
     pub fn ctx(&self) -> templates::Ctx {
         templates::Ctx {
             lang: self.lang,
@@ -188,6 +202,8 @@ impl FromRequestParts<AppState> for Viewer {
             .await
             .map_err(AppError::internal)?
             .unwrap_or_default();
+        let chosen = super::language::chosen(&parts.headers);
+        let chosen_language = user.is_some() || chosen.is_some();
         let lang = match &user {
             Some(user) => templates::i18n::supported(&user.locale),
             None => super::language::of_visitor(&parts.headers),
@@ -209,6 +225,7 @@ impl FromRequestParts<AppState> for Viewer {
             lang,
             here,
             waiting,
+            chosen_language,
         })
     }
 }

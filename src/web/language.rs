@@ -17,7 +17,7 @@ pub const COOKIE: &str = "fora_lang";
 const KEEP_SECONDS: u32 = 365 * 24 * 3600;
 
 /// The language chosen in the cookie, if it is one Fora speaks.
-fn chosen(headers: &HeaderMap) -> Option<&'static str> {
+pub fn chosen(headers: &HeaderMap) -> Option<&'static str> {
     headers
         .get_all(header::COOKIE)
         .iter()

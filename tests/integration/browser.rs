@@ -1,5 +1,6 @@
 //! End to end in a real headless Chromium, driven over WebDriver (Debian's chromium and
-//! chromedriver): invitation → set password → post → a moderator hides the post.
+//! chromedriver): invitation → set password → post → a moderator hides the post; in English,
+//! and again in French (an invitation written in French leads to French pages).
 
 use std::path::PathBuf;
 
@@ -18,19 +19,45 @@ async fn screenshot(client: &fantoccini::Client, name: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn invitation_to_hidden_post_in_chromium() {
+    invitation_to_hidden_post("browser::invitation_to_hidden_post_in_chromium", "en").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invitation_to_hidden_post_in_chromium_in_french() {
+    invitation_to_hidden_post(
+        "browser::invitation_to_hidden_post_in_chromium_in_french",
+        "fr",
+    )
+    .await;
+}
+
+/// The catalogue's text for `key` up to its first placeholder or no-break space (which the
+/// browser's page source writes as `&nbsp;`): what a page shows of it.
+fn shown(lang: &str, key: &str) -> String {
+    let text = templates::i18n::t(lang, key);
+    text.split(['%', '\u{a0}', '\u{202f}'])
+        .next()
+        .unwrap_or_default()
+        .trim_end()
+        .to_string()
+}
+
+async fn invitation_to_hidden_post(test: &str, lang: &str) {
     let chromedriver = match chromium::chromedriver() {
         Ok(path) => path,
         Err(why) => {
-            skip("browser::invitation_to_hidden_post_in_chromium", why);
+            skip(test, why);
             return;
         }
     };
     let app = TestApp::start(Backend::Sqlite, Default::default()).await;
     let (forum, moderator, _) = app.with_forum("agri", "post").await;
+    app.sql(&format!("UPDATE users SET locale = '{lang}'"))
+        .await;
     moderator
         .post(
             &format!("/forums/{}/members", forum.slug),
-            &[("emails", "browser.user@example.org")],
+            &[("emails", "browser.user@example.org"), ("language", lang)],
         )
         .await
         .assert_status(303);
@@ -44,11 +71,16 @@ async fn invitation_to_hidden_post_in_chromium() {
     let browser = chromium::browser(&driver).await;
     let client = &browser.client;
 
-    // Accept the invitation and choose a password.
+    // Accept the invitation and choose a password, on a page in the invitation's language.
     client.goto(&link).await.expect("open invitation");
+    let page_lang = client
+        .execute("return document.documentElement.lang", vec![])
+        .await
+        .expect("page language");
+    assert_eq!(page_lang.as_str(), Some(lang));
     fill(client, "#display_name", "Browser User").await;
     fill(client, "#password", "a long enough password").await;
-    screenshot(client, "1-invitation").await;
+    screenshot(client, &format!("1-invitation-{lang}")).await;
     click(client, "form[action^='/invitations/'] button[type=submit]").await;
     wait_for_path(client, |p| p == "/forums/agri").await;
 
@@ -69,7 +101,7 @@ async fn invitation_to_hidden_post_in_chromium() {
     .await;
     let thread_url = wait_for_path(client, |p| p.starts_with("/threads/")).await;
     wait_for_text(client, "<strong>Chromium</strong>").await;
-    screenshot(client, "2-thread").await;
+    screenshot(client, &format!("2-thread-{lang}")).await;
 
     // Sign out, sign in as the moderator, hide the post.
     click(client, "form[action='/logout'] button").await;
@@ -98,11 +130,11 @@ async fn invitation_to_hidden_post_in_chromium() {
         &format!("form[action='/posts/{number}/hide'] button"),
     )
     .await;
-    wait_for_text(client, "Hide this post").await;
+    wait_for_text(client, &shown(lang, "confirm.hide_post_question")).await;
     fill(client, "#reason", "Testing moderation").await;
     click(client, "form.confirm button[type=submit]").await;
-    wait_for_text(client, "Hidden by a moderator").await;
-    screenshot(client, "3-hidden").await;
+    wait_for_text(client, &shown(lang, "post.hidden_note")).await;
+    screenshot(client, &format!("3-hidden-{lang}")).await;
     browser.client.close().await.expect("close browser");
 
     // Its author still sees the post, marked, with the reason; the log says who hid it and why.
@@ -119,10 +151,13 @@ async fn invitation_to_hidden_post_in_chromium() {
         .assert_status(303);
     let page = member.get(thread_url.path()).await;
     assert!(page.body.contains("Posted with"));
-    assert!(
-        page.body
-            .contains("Hidden by a moderator: Testing moderation")
+    assert!(page.body.contains(&format!("<html lang=\"{lang}\"")));
+    let note = templates::i18n::tf(
+        lang,
+        "post.hidden_note",
+        &[("reason", "Testing moderation")],
     );
+    assert!(page.body.contains(note.as_str()), "{note}: {}", page.body);
     let log = moderator.get("/forums/agri/log").await;
     assert!(log.body.contains("Testing moderation"));
 }
