@@ -9,10 +9,13 @@ use std::collections::BTreeSet;
 
 use crate::{
     site_pages::{PAGES, Role, Site},
-    support::TestApp,
+    support::{Client, Mail, TestApp},
 };
 
-crate::on_both_databases!(every_page_speaks_french_and_spanish);
+crate::on_both_databases!(
+    every_page_speaks_french_and_spanish,
+    every_mail_speaks_french_and_spanish
+);
 
 /// Elements that never hold text of their own.
 const VOID: &[&str] = &[
@@ -230,6 +233,158 @@ async fn every_page_speaks_french_and_spanish(app: TestApp) {
         problems.len(),
         problems.join("\n")
     );
+}
+
+/// The first `/posts/{id}/{action}` address on a page.
+fn post_action(page: &str, action: &str) -> String {
+    regex::Regex::new(&format!(r"/posts/(\d+)/{action}"))
+        .expect("pattern")
+        .find(page)
+        .unwrap_or_else(|| panic!("a post to {action}"))
+        .as_str()
+        .to_string()
+}
+
+async fn new_thread(client: &Client, forum: &str, title: &str) -> crate::support::Response {
+    client.get(&format!("/forums/{forum}/new")).await;
+    client
+        .post(
+            &format!("/forums/{forum}/new"),
+            &[("title", title), ("body", "Ghana 2026, Kumasi.")],
+        )
+        .await
+}
+
+/// Every kind of mail a person's action sends to someone (an invitation, a password link, a
+/// post waiting for approval, a decision with its reason, a reply to a followed thread, the
+/// newsletter's confirmation, a reviewer's invitation), written for readers of French and of
+/// Spanish: `<html lang>` and no English interface text in the subject, the text or the HTML.
+async fn every_mail_speaks_french_and_spanish(app: TestApp) {
+    app.admin().await;
+    let mut problems = Vec::new();
+    let mut kinds = BTreeSet::new();
+    for lang in ["fr", "es"] {
+        let english = english_pieces(lang);
+        let slug = format!("cacao-{lang}");
+        let (_, moderator, member) = app.with_forum(&slug, "pre").await;
+        app.sql(&format!("UPDATE users SET locale = '{lang}'"))
+            .await;
+        let admin = app.login("admin@example.org").await;
+        let moderator_again = app.login(&format!("mod-{slug}@example.org")).await;
+        let member_again = app.login(&format!("member-{slug}@example.org")).await;
+        drop((moderator, member));
+        let before = app.mail_count();
+
+        moderator_again
+            .get(&format!("/forums/{slug}/members"))
+            .await;
+        moderator_again
+            .post(
+                &format!("/forums/{slug}/members"),
+                &[
+                    ("emails", &format!("new-{lang}@example.org")),
+                    ("language", lang),
+                ],
+            )
+            .await
+            .assert_status(303);
+        let visitor = app.client();
+        visitor.get("/password/forgot").await;
+        visitor
+            .post(
+                "/password/forgot",
+                &[("email", &format!("member-{slug}@example.org"))],
+            )
+            .await;
+        new_thread(&member_again, &slug, "Kumasi 2026")
+            .await
+            .assert_status(303);
+        let queue = moderator_again.get(&format!("/forums/{slug}/queue")).await;
+        moderator_again
+            .post(
+                &post_action(&queue.body, "reject"),
+                &[("confirmed", "yes"), ("reason", "Kumasi")],
+            )
+            .await
+            .assert_status(303);
+        new_thread(&member_again, &slug, "Tamale 2026")
+            .await
+            .assert_status(303);
+        let queue = moderator_again.get(&format!("/forums/{slug}/queue")).await;
+        moderator_again
+            .post(&post_action(&queue.body, "approve"), &[])
+            .await
+            .assert_status(303);
+        let thread = regex::Regex::new(r#"href="(/threads/\d+)""#)
+            .expect("pattern")
+            .captures(&member_again.get(&format!("/forums/{slug}")).await.body)
+            .expect("the approved thread")[1]
+            .to_string();
+        moderator_again.get(&thread).await;
+        moderator_again
+            .post(
+                &format!("{thread}/reply"),
+                &[("body", "Tamale, Bolgatanga.")],
+            )
+            .await
+            .assert_status(303);
+        fora::forums::notify::deliver_due(&app.state, None)
+            .await
+            .expect("deliver the reply's notification");
+        let subscriber = app.client();
+        subscriber
+            .get(&format!("/language/{lang}?next=/newsletter"))
+            .await;
+        subscriber.get("/newsletter").await;
+        subscriber
+            .post(
+                "/newsletter",
+                &[
+                    ("email", &format!("sub-{lang}@example.org")),
+                    ("frequency", "weekly"),
+                ],
+            )
+            .await;
+        admin.get("/admin/users").await;
+        admin
+            .post(
+                "/admin/reviewer-invitations",
+                &[
+                    ("reviewer_email", &format!("rev-{lang}@example.org")),
+                    ("reviewer_name", "Rita Okafor"),
+                    ("reviewer_language", lang),
+                ],
+            )
+            .await
+            .assert_status(303);
+
+        let mails: Vec<Mail> = app.mails(before + 8).await.split_off(before);
+        for mail in &mails {
+            let at = format!("{lang} mail to {} «{}»", mail.to, mail.subject);
+            kinds.insert(format!("{lang}: {}", mail.subject));
+            if !mail.html.is_empty() && !mail.html.contains(&format!("<html lang=\"{lang}\"")) {
+                problems.push(format!("{at}: not <html lang=\"{lang}\">"));
+            }
+            let html = own_language_text(&mail.html, lang);
+            for (key, piece) in &english {
+                for (part, text) in [
+                    ("subject", mail.subject.as_str()),
+                    ("text", mail.text.as_str()),
+                    ("html", html.as_str()),
+                ] {
+                    if text.contains(piece.as_str()) {
+                        problems.push(format!("{at}: English {key} in its {part}: «{piece}»"));
+                    }
+                }
+            }
+        }
+    }
+    eprintln!("translated mail: {kinds:#?}");
+    assert!(
+        kinds.len() >= 14 && kinds.iter().any(|k| k.contains("Tamale")),
+        "only these mails were sent: {kinds:#?}"
+    );
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
 #[test]
