@@ -261,6 +261,7 @@ async fn new_thread(client: &Client, forum: &str, title: &str) -> crate::support
 /// Spanish: `<html lang>` and no English interface text in the subject, the text or the HTML.
 async fn every_mail_speaks_french_and_spanish(app: TestApp) {
     app.admin().await;
+    let thread_link = regex::Regex::new(r#"href="(/threads/\d+)""#).expect("pattern");
     let mut problems = Vec::new();
     let mut kinds = BTreeSet::new();
     for lang in ["fr", "es"] {
@@ -315,8 +316,7 @@ async fn every_mail_speaks_french_and_spanish(app: TestApp) {
             .post(&post_action(&queue.body, "approve"), &[])
             .await
             .assert_status(303);
-        let thread = regex::Regex::new(r#"href="(/threads/\d+)""#)
-            .expect("pattern")
+        let thread = thread_link
             .captures(&member_again.get(&format!("/forums/{slug}")).await.body)
             .expect("the approved thread")[1]
             .to_string();
