@@ -162,7 +162,7 @@ async fn list_editions(
                 id: e.id,
                 progress: progress.remove(&e.id).unwrap_or_default(),
                 items: items.get(&e.id).copied().unwrap_or(0),
-                scheduled_for: iso(e.scheduled_for),
+                dated: iso(compose::dated(&e)),
                 subject: e.subject,
                 frequency: e.frequency.as_str().into(),
                 status: e.status.as_str().into(),
@@ -263,7 +263,7 @@ async fn edition_view(
         id: edition.id,
         period_start: iso(edition.period_start),
         period_end: iso(edition.period_end),
-        scheduled_for: iso(edition.scheduled_for),
+        dated: iso(compose::dated(&edition)),
         // Until it is queued, whom it would reach now; then whom it was queued for.
         recipients: if matches!(
             edition.status,

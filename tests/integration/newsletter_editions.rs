@@ -29,6 +29,7 @@ crate::on_both_databases!(
     archive_shows_only_the_public_part_of_sent_editions,
     admin_pages_are_for_admins_and_do_what_they_say,
     tick_composes_no_backlog_and_sends_what_is_due,
+    editions_read_by_theme_and_are_dated_by_the_day_they_go_out,
 );
 
 /// Runs a test on both databases with the given newsletter settings.
@@ -1072,4 +1073,213 @@ async fn sent_messages_carry_list_headers(app: TestApp) {
         let has_thread = mail.text.contains("Members only");
         assert_eq!(has_thread, address == "member@example.org", "{address}");
     }
+}
+
+/// The position of `needle` in `haystack`, which must hold it.
+fn at(haystack: &str, needle: &str) -> usize {
+    haystack
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle:?} missing from:\n{haystack}"))
+}
+
+async fn editions_read_by_theme_and_are_dated_by_the_day_they_go_out(app: TestApp) {
+    app.admin().await;
+    app.sql("INSERT INTO themes (slug, name, name_fr, description, created_at) VALUES ('education', 'Education', 'Éducation', '', '2026-01-01 00:00:00+00:00')").await;
+    app.sql("INSERT INTO themes (slug, name, name_fr, description, created_at) VALUES ('trafficking', 'Trafficking', 'Traite', '', '2026-01-01 00:00:00+00:00')").await;
+    let themed = |title: &str, description: &str, themes: &str| {
+        let mut raw = raw(title, description);
+        raw.themes = themes.into();
+        raw
+    };
+    // The title repeats the first sentence; a title cut from a long first sentence; two themes.
+    learning(
+        &app,
+        themed(
+            "Schools feed children.",
+            "Schools feed children. Attendance rose by a third.",
+            "education",
+        ),
+        "published",
+    )
+    .await;
+    learning(
+        &app,
+        themed(
+            "Shelters need steady funding.",
+            "Shelters need steady funding. Two closed in a year.",
+            "trafficking",
+        ),
+        "published",
+    )
+    .await;
+    learning(
+        &app,
+        themed(
+            "Border committees trained…",
+            "Border committees trained by the project stopped forty children at the border.",
+            "trafficking; education",
+        ),
+        "published",
+    )
+    .await;
+    published_learning(&app, "Unthemed learning", None).await;
+    product(&app, "Unthemed toolkit", "published", now().date()).await;
+    let later = now() + time::Duration::days(5);
+    let edition = service::compose(
+        app.db(),
+        Frequency::Weekly,
+        now() - time::Duration::hours(1),
+        later,
+        later,
+    )
+    .await
+    .expect("compose");
+    service::set_intro(app.db(), edition.id, "A word from the **editors**.")
+        .await
+        .expect("intro");
+    let english = subscriber(&app, "en@example.org", None, &[], SubscriberStatus::Active).await;
+    let french = subscriber(&app, "fr@example.org", None, &[], SubscriberStatus::Active).await;
+    app.sql(&format!(
+        "UPDATE subscribers SET language = 'fr' WHERE id = {french}"
+    ))
+    .await;
+    subscriber(
+        &app,
+        "waiting@example.org",
+        None,
+        &[],
+        SubscriberStatus::Pending,
+    )
+    .await;
+
+    // Before it goes out: dated by its due day, and whom it would reach now.
+    let due_subject = compose::subject_in("en", Frequency::Weekly, later);
+    assert_eq!(edition.subject, due_subject);
+    let admin = app.login("admin@example.org").await;
+    let base = format!("/admin/newsletter/editions/{}", edition.id);
+    let page = admin.get(&base).await;
+    page.assert_status(200);
+    assert!(
+        page.body.contains("<dt>Recipients</dt><dd>2</dd>"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("<dt>Goes out</dt>"));
+    assert!(!page.body.contains("Went out"));
+
+    // Sent ahead of its time: dated by the day it went out, everywhere.
+    assert_eq!(
+        deliver::enqueue(app.db(), edition.id)
+            .await
+            .expect("enqueue"),
+        2
+    );
+    let sent = editions::Entity::find_by_id(edition.id)
+        .one(app.db())
+        .await
+        .expect("db")
+        .expect("edition");
+    let today_subject = compose::subject_in("en", Frequency::Weekly, now());
+    assert_ne!(today_subject, due_subject);
+    assert_eq!(sent.subject, today_subject);
+    let page = admin.get(&base).await;
+    assert!(
+        page.body.contains("<dt>Status</dt><dd>Sending</dd>"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("<dt>Went out</dt>"));
+    assert!(!page.body.contains("Goes out"), "{}", page.body);
+    assert!(page.body.contains("<dt>Recipients</dt><dd>2</dd>"));
+    assert!(page.body.contains(&today_subject) && !page.body.contains(&due_subject));
+    let list = admin.get("/admin/newsletter").await;
+    assert!(list.body.contains(&today_subject) && !list.body.contains(&due_subject));
+
+    // The message: intro on top, then themes in name order, an item once under its first
+    // theme, the items without one last under "Other"; no title repeated in its summary.
+    let mail = message(&app, edition.id, english).await.expect("a message");
+    assert_eq!(mail.subject, today_subject);
+    for (part, theme_heading, other_heading) in [
+        (&mail.html, "Education</h2>", "Other</h2>"),
+        (&mail.text, "Education\n=========", "Other\n====="),
+    ] {
+        let order = [
+            at(part, "editors"),
+            at(part, theme_heading),
+            at(part, "Schools feed children."),
+            at(part, "Attendance rose by a third."),
+            at(part, "Border committees trained"),
+            at(part, "…by the project stopped forty children"),
+            at(part, "Trafficking"),
+            at(part, "Shelters need steady funding."),
+            at(part, other_heading),
+            at(part, "Unthemed learning"),
+            at(part, "Unthemed toolkit"),
+        ];
+        assert!(order.is_sorted(), "{order:?}\n{part}");
+        for once in [
+            "Schools feed children",
+            "Shelters need steady funding",
+            "Border committees trained",
+        ] {
+            assert_eq!(part.matches(once).count(), 1, "{once} in\n{part}");
+        }
+    }
+    // French headings and theme names, French order.
+    let mail = message(&app, edition.id, french).await.expect("a message");
+    assert_eq!(
+        mail.subject,
+        compose::subject_in("fr", Frequency::Weekly, now())
+    );
+    let order = [
+        at(&mail.text, "Éducation\n========="),
+        at(&mail.text, "Traite\n======"),
+        at(&mail.text, "Autres\n======"),
+    ];
+    assert!(order.is_sorted(), "{}", mail.text);
+
+    // The archive: the same groups, the same date.
+    let visitor = app.client();
+    let list = visitor.get("/newsletter/archive").await;
+    assert!(list.body.contains(&today_subject) && !list.body.contains(&due_subject));
+    let page = visitor
+        .get(&format!("/newsletter/archive/{}", edition.id))
+        .await;
+    page.assert_status(200);
+    assert!(page.body.contains(&today_subject) && !page.body.contains(&due_subject));
+    let order = [
+        at(&page.body, "<h2>Education</h2>"),
+        at(&page.body, "<h3>New learnings</h3>"),
+        at(&page.body, "Border committees trained"),
+        at(&page.body, "<h2>Trafficking</h2>"),
+        at(&page.body, "<h2>Other</h2>"),
+        at(&page.body, "<h3>New knowledge products</h3>"),
+    ];
+    assert!(order.is_sorted(), "{}", page.body);
+    assert_eq!(page.body.matches("Border committees trained").count(), 1);
+}
+
+/// With no theme on any item, no lone "Other" heading: the kinds are the page's sections.
+#[tokio::test]
+async fn an_edition_without_themes_has_no_theme_heading() {
+    let app = TestApp::start(crate::support::Backend::Sqlite, Default::default()).await;
+    published_learning(&app, "Unthemed learning", None).await;
+    let edition = compose_now(&app).await;
+    let reader = subscriber(&app, "r@example.org", None, &[], SubscriberStatus::Active).await;
+    let mail = message(&app, edition.id, reader).await.expect("a message");
+    assert!(!mail.text.contains("Other"), "{}", mail.text);
+    assert!(mail.html.contains("New learnings</h2>"), "{}", mail.html);
+    deliver::enqueue(app.db(), edition.id)
+        .await
+        .expect("enqueue");
+    let page = app
+        .client()
+        .get(&format!("/newsletter/archive/{}", edition.id))
+        .await;
+    assert!(
+        page.body.contains("<h2>New learnings</h2>"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("<h3>"));
 }
