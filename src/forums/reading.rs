@@ -270,7 +270,9 @@ pub async fn posts_page(
         })
         .await
         .map_err(|e| AppError::internal(anyhow::anyhow!("{e}")))?;
-    if !moderator && totals.own_view_authors.contains(&user.id) {
+    // Moderators too: a post of theirs rejected (written before they moderated) or hidden by
+    // another moderator is theirs to see, and the pages moderators share do not hold it.
+    if totals.own_view_authors.contains(&user.id) {
         let total = queries::thread_post_count(db, thread.id, user.id, moderator).await?;
         let (page, pages) = crate::web::paging::clamp_page(requested, total, POSTS_PER_PAGE);
         let rows = queries::thread_posts(db, thread.id, user.id, moderator, page).await?;

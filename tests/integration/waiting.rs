@@ -14,6 +14,7 @@ use crate::{
 crate::on_both_databases!(
     held_posts_reach_the_forums_moderators_and_wait_until_decided,
     authors_hear_why_their_post_was_rejected_or_hidden,
+    a_moderator_sees_their_own_rejected_post_and_nobody_else_does,
     reports_reach_the_moderators_with_the_reporters_words,
     learnings_are_handed_from_moderator_to_manager_to_reviewer_to_author,
     mail_follows_each_persons_setting_and_daily_readers_get_one_list_a_day,
@@ -396,4 +397,61 @@ async fn mail_follows_each_persons_setting_and_daily_readers_get_one_list_a_day(
     // The page in French too.
     let page = moderator.get("/waiting").await;
     assert!(page.body.contains("Ce qui vous attend"));
+}
+
+async fn a_moderator_sees_their_own_rejected_post_and_nobody_else_does(app: TestApp) {
+    let (forum, moderator, member) = app.with_forum("agri", "pre").await;
+    let created = new_thread(
+        &moderator,
+        &forum.slug,
+        "Cocoa audits",
+        "Published at once.",
+    )
+    .await;
+    created.assert_status(303);
+    let thread = created.location.expect("thread");
+    member.get(&thread).await;
+    member
+        .post(
+            &format!("{thread}/reply"),
+            &[("body", "Names the child Ama.")],
+        )
+        .await
+        .assert_status(303);
+    let queue = moderator.get("/forums/agri/queue").await;
+    let post_id = regex::Regex::new(r"/posts/(\d+)/reject")
+        .expect("regex")
+        .captures(&queue.body)
+        .expect("a post to reject")[1]
+        .to_string();
+    moderator
+        .post(
+            &format!("/posts/{post_id}/reject"),
+            &[("confirmed", "yes"), ("reason", "It names a child")],
+        )
+        .await
+        .assert_status(303);
+    // The author becomes a moderator of the forum: they still see their rejected post, marked.
+    app.sql(
+        "UPDATE memberships SET role = 'moderator'
+         WHERE user_id = (SELECT id FROM users WHERE email = 'member-agri@example.org')",
+    )
+    .await;
+    app.state.caches.bump();
+    let page = member.get(&thread).await;
+    page.assert_status(200);
+    assert!(page.body.contains("Names the child Ama."), "{}", page.body);
+    assert!(page.body.contains("It names a child"));
+    assert!(
+        page.body.contains("/posts/") && page.body.contains("/hide"),
+        "moderator tools"
+    );
+    // The other moderator reads the shared page, which never held the author's view.
+    let page = moderator.get(&thread).await;
+    page.assert_status(200);
+    assert!(page.body.contains("Published at once."));
+    assert!(!page.body.contains("Names the child Ama."), "{}", page.body);
+    // And the author still sees it after the other moderator filled the shared cache.
+    let page = member.get(&thread).await;
+    assert!(page.body.contains("Names the child Ama."));
 }
