@@ -322,6 +322,14 @@ pub fn thread_page(ctx: &Ctx, view: &ThreadView, errors: &FormErrors) -> Markup 
                 @if thread.featured { span.tag { (t(lang, "thread.featured")) } " " }
             }
             (notice(ctx, view.notice))
+            @if thread.hidden {
+                p.moderation-note {
+                    @match &thread.hidden_reason {
+                        Some(reason) => (tf(lang, "post.hidden_note", &[("reason", reason)])),
+                        None => (t(lang, "post.hidden")),
+                    }
+                }
+            }
             @if let Some(summary) = &thread.summary_html {
                 section.summary aria-labelledby="summary-h" {
                     h2 #summary-h { (t(lang, "thread.summary")) }
@@ -334,9 +342,11 @@ pub fn thread_page(ctx: &Ctx, view: &ThreadView, errors: &FormErrors) -> Markup 
                     ul { @for (id, title, language) in &view.learnings { li { a href=(paths::learning(*id)) lang=[other_lang(ctx, language)] { (title) } } } }
                 }
             }
-            form.inline method="post" action=(paths::thread_action(thread.id, if view.following { "unfollow" } else { "follow" })) {
-                (csrf_field(ctx))
-                button.secondary type="submit" { (t(lang, if view.following { "follow.unfollow" } else { "follow.follow" })) }
+            @if !thread.hidden || view.is_moderator {
+                form.inline method="post" action=(paths::thread_action(thread.id, if view.following { "unfollow" } else { "follow" })) {
+                    (csrf_field(ctx))
+                    button.secondary type="submit" { (t(lang, if view.following { "follow.unfollow" } else { "follow.follow" })) }
+                }
             }
             @if view.is_moderator {
                 (crate::moderation::thread_controls(ctx, &view.thread, &view.move_targets))
