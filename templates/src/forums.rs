@@ -6,7 +6,7 @@ use crate::{
     Ctx,
     components::{
         FormErrors, Level, Pager, ago, csrf_field, error_summary, heading, notice, pager,
-        text_input, textarea, time,
+        post_textarea, text_input, time,
     },
     format::number,
     i18n::{plural, t, tf},
@@ -213,7 +213,7 @@ pub fn new_thread(ctx: &Ctx, view: &NewThreadView, errors: &FormErrors) -> Marku
             form method="post" action=(paths::forum_new_thread(&view.forum_slug)) {
                 (csrf_field(ctx))
                 (text_input(ctx, errors, "title", &t(lang, "thread.title"), &view.title, "text", 200))
-                (textarea(ctx, errors, "body", &t(lang, "post.body"), &view.body, 12))
+                (post_textarea(ctx, errors, "body", &t(lang, "post.body"), &view.body, 12))
                 (post_language(ctx, errors, &view.language))
                 button type="submit" { (t(lang, "thread.create")) }
             }
@@ -377,7 +377,7 @@ pub fn thread_page(ctx: &Ctx, view: &ThreadView, errors: &FormErrors) -> Markup 
                     (error_summary(ctx, errors))
                     form method="post" action=(paths::thread_action(thread.id, "reply")) {
                         (csrf_field(ctx))
-                        (textarea(ctx, errors, "body", &t(lang, "post.body"), &view.reply_body, 8))
+                        (post_textarea(ctx, errors, "body", &t(lang, "post.body"), &view.reply_body, 8))
                         (post_language(ctx, errors, &view.reply_language))
                         button type="submit" { (t(lang, "post.send")) }
                     }
@@ -422,7 +422,7 @@ pub fn edit_post(ctx: &Ctx, view: &EditPostView, errors: &FormErrors) -> Markup 
             (error_summary(ctx, errors))
             form method="post" action=(paths::post_action(view.post_id, "edit")) {
                 (csrf_field(ctx))
-                (textarea(ctx, errors, "body", &t(lang, "post.body"), &view.body, 12))
+                (post_textarea(ctx, errors, "body", &t(lang, "post.body"), &view.body, 12))
                 (post_language(ctx, errors, &view.language))
                 button type="submit" { (t(lang, "common.save")) }
             }
