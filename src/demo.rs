@@ -361,6 +361,20 @@ pub async fn fill(state: &AppState) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The demo edition's introduction in English, French and Spanish.
+const DEMO_INTRO: [&str; 3] = [
+    "Welcome to the first Fora digest. This week the library opens with the lessons learned \
+     and good practices of the Global Action Program and its partners, grouped by theme: \
+     read what worked, and tell your forum what you would do differently.",
+    "Bienvenue dans le premier résumé de Fora. Cette semaine, la bibliothèque s’ouvre avec \
+     les enseignements tirés et les bonnes pratiques du Programme d’action mondial et de ses \
+     partenaires, classés par thème\u{a0}: découvrez ce qui a fonctionné et dites à votre forum \
+     ce que vous feriez autrement.",
+    "Bienvenido al primer resumen de Fora. Esta semana la biblioteca se abre con las \
+     lecciones aprendidas y las buenas prácticas del Programa de Acción Global y sus socios, \
+     agrupadas por tema: lea lo que funcionó y cuente a su foro qué haría de otro modo.",
+];
+
 /// Subscribes the admin and two members (weekly, every theme) and queues this week's edition,
 /// so that a first look includes a digest in the outbox and an edition in the archive.
 async fn fill_newsletter(
@@ -370,7 +384,7 @@ async fn fill_newsletter(
 ) -> anyhow::Result<u64> {
     use crate::{
         entities::states::Frequency,
-        newsletter::{deliver, schedule, subscriptions::member},
+        newsletter::{deliver, editions, schedule, subscriptions::member},
     };
     for user in std::iter::once(admin).chain(people.iter().take(2)) {
         let pairs = vec![(
@@ -389,5 +403,16 @@ async fn fill_newsletter(
     )
     .await?
     .context("no weekly edition could be composed")?;
+    // An edition opens with a word from its editors, as a knowledge manager would write it.
+    editions::set_intros(
+        &state.db,
+        edition.id,
+        &editions::Intros {
+            en: DEMO_INTRO[0],
+            fr: DEMO_INTRO[1],
+            es: DEMO_INTRO[2],
+        },
+    )
+    .await?;
     Ok(deliver::enqueue(&state.db, edition.id).await?)
 }

@@ -14,6 +14,8 @@ use crate::{
 /// How many threads and learnings the front page lists.
 const ACTIVE_THREADS: u64 = 8;
 const NEWEST_LEARNINGS: usize = 3;
+/// How many of the things waiting for the reader the front page lists.
+const FIRST_WAITING: usize = 3;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/", get(home))
@@ -60,11 +62,21 @@ async fn home(State(state): State<AppState>, viewer: Viewer) -> AppResult<Respon
         ),
         None => (Vec::new(), Vec::new()),
     };
+    // The header's cached count says whether anything waits: nobody with nothing waiting pays
+    // for the list.
+    let (waiting_total, waiting) = match &viewer.user {
+        Some(user) if viewer.waiting > 0 => {
+            crate::waiting::first(&state.db, user, viewer.lang, FIRST_WAITING).await?
+        }
+        _ => (0, Vec::new()),
+    };
     let view = views::HomeView {
         learnings_total,
         newest,
         forums,
         activity,
+        waiting_total: waiting_total as u64,
+        waiting,
     };
     Ok(html(StatusCode::OK, views::home(&viewer.ctx(), &view)))
 }

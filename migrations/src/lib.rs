@@ -24,6 +24,7 @@ mod m20261202_000035_post_language;
 mod m20261202_000040_reviewer_role;
 mod m20261202_000045_hidden_reason;
 mod m20261202_000050_search_log_pruning;
+mod m20261203_000035_thread_hidden_reason;
 
 pub struct Migrator;
 
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000040_reviewer_role::Migration),
             Box::new(m20261202_000045_hidden_reason::Migration),
             Box::new(m20261202_000050_search_log_pruning::Migration),
+            Box::new(m20261203_000035_thread_hidden_reason::Migration),
         ]
     }
 }

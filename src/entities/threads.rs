@@ -15,6 +15,9 @@ pub struct Model {
     pub pinned_at: Option<Ts>,
     pub locked_at: Option<Ts>,
     pub hidden_at: Option<Ts>,
+    /// Why a moderator hid it, shown to its author (migration `m20261203_000035`).
+    #[sea_orm(column_type = "Text")]
+    pub hidden_reason: Option<String>,
     pub featured_at: Option<Ts>,
     #[sea_orm(column_type = "Text")]
     pub summary_md: Option<String>,

@@ -141,8 +141,15 @@ pub async fn switch_thread(
 ) -> Result<(), ActionError> {
     let (column, on) = switch.column();
     let txn = db::begin_write(db).await?;
-    threads::Entity::update_many()
-        .col_expr(column, Expr::value(on.then(now)))
+    let mut update = threads::Entity::update_many().col_expr(column, Expr::value(on.then(now)));
+    if matches!(switch, ThreadSwitch::Hide | ThreadSwitch::Unhide) {
+        // The author of a hidden thread reads why; showing it again clears the reason.
+        update = update.col_expr(
+            threads::Column::HiddenReason,
+            Expr::value(reason.filter(|_| on).map(str::to_owned)),
+        );
+    }
+    update
         .filter(threads::Column::Id.eq(thread.id))
         .exec(&txn)
         .await?;

@@ -347,7 +347,9 @@ async fn render_thread(
         // Pages past the end are clamped to the last one.
         Position::Last => u64::MAX,
     };
-    let can_reply = access.forum.archived_at.is_none() && (thread.locked_at.is_none() || moderator);
+    // The author of a hidden thread reads it; only moderators may still write in it.
+    let can_reply = access.forum.archived_at.is_none()
+        && ((thread.locked_at.is_none() && thread.hidden_at.is_none()) || moderator);
     let audience = reading::Audience {
         moderator,
         lang: signed_in.lang,
@@ -387,6 +389,7 @@ async fn render_thread(
             locked: thread.locked_at.is_some(),
             pinned: thread.pinned_at.is_some(),
             hidden: thread.hidden_at.is_some(),
+            hidden_reason: thread.hidden_reason.clone(),
             featured: thread.featured_at.is_some(),
             summary_html: thread.summary_html.clone(),
             summary_md: thread.summary_md.clone().unwrap_or_default(),

@@ -136,7 +136,9 @@ pub async fn open_thread(
         (false, Some(_)) => Role::Member,
         (false, None) => return Err(AppError::NotFound),
     };
-    if thread.hidden_at.is_some() && !role.moderates() {
+    // A hidden thread is there for moderators, and for its author, who sees it marked with the
+    // moderator's reason; for everyone else it does not exist.
+    if thread.hidden_at.is_some() && !role.moderates() && thread.author_id != user.id {
         return Err(AppError::NotFound);
     }
     let learnings = crate::learnings::links::linked_learnings(db, thread.id).await?;
@@ -270,7 +272,11 @@ pub async fn posts_page(
         })
         .await
         .map_err(|e| AppError::internal(anyhow::anyhow!("{e}")))?;
-    if !moderator && totals.own_view_authors.contains(&user.id) {
+    // Moderators too: a post of theirs rejected (written before they moderated) or hidden by
+    // another moderator is theirs to see, and the pages moderators share do not hold it.
+    // The author of a hidden thread is read past the shared pages too: what they alone may see
+    // is never stored for others.
+    if totals.own_view_authors.contains(&user.id) || (!moderator && thread.hidden_at.is_some()) {
         let total = queries::thread_post_count(db, thread.id, user.id, moderator).await?;
         let (page, pages) = crate::web::paging::clamp_page(requested, total, POSTS_PER_PAGE);
         let rows = queries::thread_posts(db, thread.id, user.id, moderator, page).await?;

@@ -8,6 +8,7 @@
 mod bounds;
 mod escaping;
 mod markers;
+mod mention;
 pub mod pathological;
 pub mod summary;
 
@@ -22,7 +23,13 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     builder
         .url_schemes(["http", "https", "mailto"].into_iter().collect())
         .link_rel(Some("nofollow noopener noreferrer ugc"))
-        .rm_tags(["img"]);
+        .rm_tags(["img"])
+        // Mentions (`mention::Marked`); no other class survives.
+        .allowed_classes(
+            [("span", ["mention"].into_iter().collect())]
+                .into_iter()
+                .collect(),
+        );
     builder
 });
 
@@ -33,7 +40,10 @@ pub fn render(markdown: &str) -> String {
     let source = markers::limit(markdown);
     let events = Parser::new_ext(&source, options).into_offset_iter();
     let mut unsafe_html = String::with_capacity(source.len() * 3 / 2);
-    html::push_html(&mut unsafe_html, bounds::Bounded::new(&source, events));
+    html::push_html(
+        &mut unsafe_html,
+        mention::Marked::new(bounds::Bounded::new(&source, events)),
+    );
     SANITIZER.clean(&unsafe_html).to_string()
 }
 
@@ -54,7 +64,7 @@ pub fn words(markdown: &str, budget: usize) -> String {
             break;
         }
     }
-    out
+    mention::plain(&out)
 }
 
 /// `render` on tokio's blocking threads, so the async workers keep serving meanwhile.
@@ -93,8 +103,11 @@ fn escape_inline(text: &str) -> String {
 /// `@Display Name` is too ambiguous; mentions use the address's local part or `@[Name]`.
 pub fn mentions(markdown: &str) -> Vec<String> {
     static RE: LazyLock<regex::Regex> = LazyLock::new(|| {
-        regex::Regex::new(r"(?:^|[^\w@])@\[([^\]\n]{1,80})\]|(?:^|[^\w@])@([A-Za-z0-9._-]{2,64})")
-            .expect("static regex")
+        regex::Regex::new(&format!(
+            r"{}|(?:^|[^\w@])@([A-Za-z0-9._-]{{2,64}})",
+            mention::MENTION.as_str()
+        ))
+        .expect("static regex")
     });
     let mut found: Vec<String> = RE
         .captures_iter(markdown)
@@ -109,6 +122,63 @@ pub fn mentions(markdown: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mentions_are_marked_up_and_never_markup() {
+        assert_eq!(
+            render("Thanks @[Marie Dubois], and @[Jean]."),
+            "<p>Thanks <span class=\"mention\">@Marie Dubois</span>, and <span class=\"mention\">@Jean</span>.</p>\n"
+        );
+        // Markup typed in a name is never markup, nor a mention.
+        for hostile in [
+            "@[<script>alert(1)</script>]",
+            "@[\"><img src=x onerror=alert(1)>]",
+            "@[<b>Marie</b>]",
+        ] {
+            let html = render(hostile);
+            assert_sanitized(&html, hostile);
+            assert!(
+                !html.contains("<img") && !html.contains("<script") && !html.contains("<span"),
+                "{html}"
+            );
+        }
+        // Characters that mean something in HTML are escaped in a name.
+        for (name, shown) in [
+            ("@[O'Brien & \"Sons\"]", "@O'Brien &amp; \"Sons\""),
+            ("@[a < b > c]", "@a &lt; b &gt; c"),
+        ] {
+            let html = render(name);
+            assert_sanitized(&html, name);
+            assert!(
+                html.contains(&format!("<span class=\"mention\">{shown}</span>")),
+                "{name}: {html}"
+            );
+        }
+        // Not mentions: unbalanced, too long, glued to a word (an address), in code.
+        let long = format!("@[{}]", "a".repeat(81));
+        for text in [
+            "@[Marie",
+            "@Marie]",
+            "@[]",
+            long.as_str(),
+            "mail@[Marie]",
+            "`@[Marie]`",
+        ] {
+            let html = render(text);
+            assert!(!html.contains("mention"), "{text}: {html}");
+        }
+        assert!(!render("```\n@[Marie]\n```").contains("mention"));
+        assert!(render(&format!("@[{}]", "é".repeat(80))).contains("mention"));
+        // A class of its own is not kept: only the mention's.
+        assert_eq!(
+            render("<span class=\"evil mention\">x</span>"),
+            "<p><span class=\"mention\">x</span></p>\n"
+        );
+        assert_eq!(
+            words("Ask @[Marie Dubois] first.", 100),
+            "Ask @Marie Dubois first. "
+        );
+    }
 
     #[test]
     fn script_and_handlers_are_removed() {

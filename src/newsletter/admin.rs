@@ -39,8 +39,9 @@ use crate::{
     },
     web::html,
     web::{
-        AdminUser, AppError, AppResult, AppState,
+        AdminUser, AppError, AppResult, AppState, SignedIn,
         confirm::ConfirmForm,
+        flash,
         forms::{self, Form},
         paths,
         query::read_lenient,
@@ -64,30 +65,10 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/newsletter/editions/{id}/retry", post(retry_edition))
 }
 
-/// The outcome of a POST, shown once on the page it redirects to. Read from a fixed list, so
-/// a crafted address can show nothing but these.
-fn done_notice(raw: Option<&str>) -> Option<&'static str> {
-    let mut notice = None;
-    read_lenient(raw, 16, |name, value| {
-        if name != "done" {
-            return false;
-        }
-        notice = match value.as_str() {
-            "intro" => Some("edition.done_intro"),
-            "composed" => Some("edition.done_composed"),
-            "queued" => Some("edition.done_queued"),
-            "retried" => Some("edition.done_retried"),
-            "nothing" => Some("edition.done_nothing"),
-            "empty" => Some("edition.done_empty"),
-            _ => None,
-        };
-        true
-    });
-    notice
-}
-
-fn edition_page(id: i32, done: &str) -> Redirect {
-    Redirect::to(&format!("{}?done={done}", paths::edition(id)))
+/// The edition's page, after a POST, with its outcome shown there once (`web::flash`).
+async fn edition_page(admin: &SignedIn, id: i32, done: &'static str) -> Redirect {
+    flash::set(&admin.session, done).await;
+    Redirect::to(&paths::edition(id))
 }
 
 fn add_count(progress: &mut ProgressView, status: DeliveryStatus, n: i64) {
@@ -151,10 +132,7 @@ async fn list_editions(
     let ids: Vec<i32> = rows.iter().map(|e| e.id).collect();
     let (mut progress, items) = counts(db, &ids).await?;
     let subscribers = super::queries::subscriber_counts(db).await?;
-    let notice = match query.as_deref() {
-        Some(q) if q.contains("done=") => done_notice(Some(q)),
-        _ => None,
-    };
+    let notice = flash::take(&admin.session).await;
     let view = AdminNewsletterView {
         editions: rows
             .into_iter()
@@ -162,8 +140,8 @@ async fn list_editions(
                 id: e.id,
                 progress: progress.remove(&e.id).unwrap_or_default(),
                 items: items.get(&e.id).copied().unwrap_or(0),
-                scheduled_for: iso(e.scheduled_for),
-                subject: super::compose::subject_in(admin.lang, e.frequency, e.period_end),
+                dated: iso(compose::dated(&e)),
+                subject: compose::subject_in(admin.lang, e.frequency, compose::dated(&e)),
                 frequency: e.frequency.as_str().into(),
                 status: e.status.as_str().into(),
             })
@@ -196,7 +174,7 @@ struct ComposeForm {
 /// date), so that it can be previewed and introduced before its time.
 async fn compose_edition(
     State(state): State<AppState>,
-    AdminUser(_admin): AdminUser,
+    AdminUser(admin): AdminUser,
     Form(form): Form<ComposeForm>,
 ) -> AppResult<Response> {
     let Some(frequency) = Frequency::parse(&form.frequency) else {
@@ -205,7 +183,9 @@ async fn compose_edition(
     let edition = schedule::compose_upcoming(&state.db, &state.config, frequency, crate::db::now())
         .await?
         .ok_or(AppError::BadRequest("error.bad_form"))?;
-    Ok(edition_page(edition.id, "composed").into_response())
+    Ok(edition_page(&admin, edition.id, "edition.done_composed")
+        .await
+        .into_response())
 }
 
 async fn edition(state: &AppState, raw_id: &str) -> AppResult<editions::Model> {
@@ -248,6 +228,7 @@ async fn edition_view(
         .map(|c| c.items.iter().map(|i| (i.kind, i.id)).collect())
         .unwrap_or_default();
     let progress = deliver::progress(db, edition.id).await?;
+    let subject = compose::subject_in(lang, edition.frequency, compose::dated(&edition));
     let items = rows
         .into_iter()
         .filter_map(|row| {
@@ -264,7 +245,7 @@ async fn edition_view(
         id: edition.id,
         period_start: iso(edition.period_start),
         period_end: iso(edition.period_end),
-        scheduled_for: iso(edition.scheduled_for),
+        dated: iso(compose::dated(&edition)),
         // Until it is queued, whom it would reach now; then whom it was queued for.
         recipients: if matches!(
             edition.status,
@@ -279,7 +260,7 @@ async fn edition_view(
             .as_ref()
             .map_or(edition.intro_md_fr, |f| f.intro_fr.clone()),
         intro_md_es: typed.map_or(edition.intro_md_es, |f| f.intro_es),
-        subject: super::compose::subject_in(lang, edition.frequency, edition.period_end),
+        subject,
         frequency: edition.frequency.as_str().into(),
         status: edition.status.as_str().into(),
         items,
@@ -298,7 +279,6 @@ async fn show_edition(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
     Path(raw_id): Path<String>,
-    RawQuery(query): RawQuery,
 ) -> AppResult<Response> {
     let edition = edition(&state, &raw_id).await?;
     let view = edition_view(
@@ -306,7 +286,7 @@ async fn show_edition(
         admin.lang,
         edition,
         None,
-        done_notice(query.as_deref()),
+        flash::take(&admin.session).await,
     )
     .await?;
     Ok(html(
@@ -373,11 +353,11 @@ async fn update_intro(
         es: &form.intro_es,
     };
     let done = if service::set_intros(&state.db, edition.id, &intros).await? {
-        "intro"
+        "edition.done_intro"
     } else {
-        "nothing"
+        "edition.done_nothing"
     };
-    Ok(edition_page(edition.id, done).into_response())
+    Ok(edition_page(&admin, edition.id, done).await.into_response())
 }
 
 /// Sends the edition now, whatever its time: its items are brought up to date first. An
@@ -390,7 +370,9 @@ async fn send_edition(
 ) -> AppResult<Response> {
     let edition = edition(&state, &raw_id).await?;
     if edition.status != EditionStatus::Scheduled && edition.status != EditionStatus::Empty {
-        return Ok(edition_page(edition.id, "nothing").into_response());
+        return Ok(edition_page(&admin, edition.id, "edition.done_nothing")
+            .await
+            .into_response());
     }
     service::refresh(&state.db, edition.id).await?;
     // Every message would be skipped: nothing is queued, and the page says why.
@@ -398,7 +380,9 @@ async fn send_edition(
         .await?
         .is_some_and(|content| !content.items.is_empty());
     if !goes_out {
-        return Ok(edition_page(edition.id, "empty").into_response());
+        return Ok(edition_page(&admin, edition.id, "edition.done_empty")
+            .await
+            .into_response());
     }
     if !confirm.given() {
         let lang = admin.lang;
@@ -429,12 +413,14 @@ async fn send_edition(
     }
     deliver::enqueue(&state.db, edition.id).await?;
     state.wake_newsletter.notify_one();
-    Ok(edition_page(edition.id, "queued").into_response())
+    Ok(edition_page(&admin, edition.id, "edition.done_queued")
+        .await
+        .into_response())
 }
 
 async fn retry_edition(
     State(state): State<AppState>,
-    AdminUser(_admin): AdminUser,
+    AdminUser(admin): AdminUser,
     Path(raw_id): Path<String>,
 ) -> AppResult<Response> {
     let edition = edition(&state, &raw_id).await?;
@@ -442,8 +428,12 @@ async fn retry_edition(
     if requeued > 0 {
         state.wake_newsletter.notify_one();
     }
-    let done = if requeued > 0 { "retried" } else { "nothing" };
-    Ok(edition_page(edition.id, done).into_response())
+    let done = if requeued > 0 {
+        "edition.done_retried"
+    } else {
+        "edition.done_nothing"
+    };
+    Ok(edition_page(&admin, edition.id, done).await.into_response())
 }
 
 /// The message the subscriber with this address would get, exactly as `message_for` builds
@@ -467,7 +457,7 @@ async fn preview_edition(
     let (status, problem, message) = preview(&state, edition.id, &email).await?;
     let view = PreviewView {
         edition_id: edition.id,
-        subject: super::compose::subject_in(admin.lang, edition.frequency, edition.period_end),
+        subject: compose::subject_in(admin.lang, edition.frequency, compose::dated(&edition)),
         email,
         message,
         problem,

@@ -12,7 +12,7 @@ use axum::{
 };
 use templates::{
     components::Pager,
-    newsletter_edition::{self as views, ArchiveEdition, ArchiveRow, PageItem},
+    newsletter_edition::{self as views, ArchiveEdition, ArchiveRow, PageGroup, PageItem},
 };
 
 use super::compose::{self, ItemKind};
@@ -42,8 +42,8 @@ async fn list_editions(
         .into_iter()
         .map(|e| ArchiveRow {
             id: e.id,
-            sent_at: iso(e.queued_at.unwrap_or(e.scheduled_for)),
-            subject: super::compose::subject_in(viewer.lang, e.frequency, e.period_end),
+            sent_at: iso(compose::dated(&e)),
+            subject: compose::subject_in(viewer.lang, e.frequency, compose::dated(&e)),
         })
         .collect();
     let pager = Pager {
@@ -72,37 +72,53 @@ async fn show_edition(
             )
         })
         .ok_or(AppError::NotFound)?;
-    let public = |kind: ItemKind| -> Vec<PageItem> {
-        content
-            .items
-            .iter()
-            .filter(|item| item.kind == kind)
-            .map(|item| PageItem {
-                title: item.title.clone(),
-                summary: item.summary.clone(),
-                href: kind.path(item.id),
-                language: item.language.clone(),
-            })
-            .collect()
-    };
-    // Threads are deliberately never read from `content` here.
-    // Subject and introduction in the reader's language, as the subscribers got them.
+    // Subject, introduction and theme names in the reader's language, as the subscribers got
+    // them.
     let lang = viewer.lang;
+    // Threads are deliberately never read from `content` here.
+    let public_items = content
+        .items
+        .iter()
+        .filter(|item| matches!(item.kind, ItemKind::Learning | ItemKind::Product));
+    let groups = compose::by_theme(
+        &content.themes,
+        public_items,
+        |item: &compose::Item| &item.themes,
+        lang,
+    )
+    .into_iter()
+    .map(|group| {
+        let pick = |kind: ItemKind| -> Vec<PageItem> {
+            group
+                .items
+                .iter()
+                .filter(|item| item.kind == kind)
+                .map(|item| PageItem {
+                    title: item.title.clone(),
+                    summary: item.summary.clone(),
+                    href: kind.path(item.id),
+                    language: item.language.clone(),
+                })
+                .collect()
+        };
+        PageGroup {
+            theme: group.theme.map(|theme| theme.name(lang).to_owned()),
+            learnings: pick(ItemKind::Learning),
+            products: pick(ItemKind::Product),
+        }
+    })
+    .collect();
     let view = ArchiveEdition {
-        subject: super::compose::subject_in(
+        subject: compose::subject_in(
             lang,
             content.edition.frequency,
-            content.edition.period_end,
+            compose::dated(&content.edition),
         ),
-        sent_at: iso(content
-            .edition
-            .queued_at
-            .unwrap_or(content.edition.scheduled_for)),
+        sent_at: iso(compose::dated(&content.edition)),
         intro_html: super::compose::intro_in(&content.edition, lang)
             .1
             .to_owned(),
-        learnings: public(ItemKind::Learning),
-        products: public(ItemKind::Product),
+        groups,
     };
     Ok(html(
         StatusCode::OK,

@@ -214,6 +214,57 @@ pub async fn recipients(
 pub struct EditionContent {
     pub edition: crate::entities::editions::Model,
     pub items: Vec<Item>,
+    /// Every theme, with its names in the three languages: the headings items are grouped
+    /// under.
+    pub themes: Vec<crate::taxonomy::Theme>,
+}
+
+/// The day an edition is dated by: the day it went out once it was queued (an edition sent
+/// ahead of its time is not titled for a later day), else the day it is due.
+pub fn dated(edition: &crate::entities::editions::Model) -> time::OffsetDateTime {
+    edition.queued_at.unwrap_or(edition.scheduled_for)
+}
+
+/// Items under one theme heading; `theme` is `None` for the items that have none ("Other").
+pub struct Group<'a, T> {
+    pub theme: Option<&'a crate::taxonomy::Theme>,
+    pub items: Vec<&'a T>,
+}
+
+/// Items grouped by theme, themes in the order of their names in `lang`, the items without a
+/// known theme last. An item with several themes appears once, under the first of them in
+/// that order; within a group the items keep their order.
+pub fn by_theme<'a, T>(
+    themes: &'a [crate::taxonomy::Theme],
+    items: impl IntoIterator<Item = &'a T>,
+    themes_of: impl Fn(&T) -> &[i32],
+    lang: &str,
+) -> Vec<Group<'a, T>> {
+    let mut ordered: Vec<&crate::taxonomy::Theme> = themes.iter().collect();
+    crate::taxonomy::labels::sort_by_name(&mut ordered, |t| t.name(lang));
+    let rank: HashMap<i32, usize> = ordered.iter().enumerate().map(|(n, t)| (t.id, n)).collect();
+    let mut groups: Vec<Group<'a, T>> = ordered
+        .iter()
+        .map(|theme| Group {
+            theme: Some(*theme),
+            items: Vec::new(),
+        })
+        .chain(std::iter::once(Group {
+            theme: None,
+            items: Vec::new(),
+        }))
+        .collect();
+    let other = groups.len() - 1;
+    for item in items {
+        let first = themes_of(item)
+            .iter()
+            .filter_map(|id| rank.get(id).copied())
+            .min()
+            .unwrap_or(other);
+        groups[first].items.push(item);
+    }
+    groups.retain(|group| !group.items.is_empty());
+    groups
 }
 
 /// Characters of a summary in a message.
@@ -277,7 +328,17 @@ pub async fn load(
             found.remove(&(kind, row.item_id))
         })
         .collect();
-    Ok(Some(EditionContent { edition, items }))
+    let themes = crate::entities::themes::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(crate::taxonomy::Theme::from)
+        .collect();
+    Ok(Some(EditionContent {
+        edition,
+        items,
+        themes,
+    }))
 }
 
 /// The items of one kind that may still go out, with their themes.
@@ -368,18 +429,19 @@ async fn load_kind(
 }
 
 /// The subject of an edition in a language: "Fora hebdo — 23 novembre 2026". It is made from
-/// the frequency and the date only, so it needs no column per language.
+/// the frequency and the day it is dated by ([`dated`]) only, so it needs no column per
+/// language.
 pub fn subject_in(
     lang: &str,
     frequency: crate::entities::states::Frequency,
-    period_end: time::OffsetDateTime,
+    day: time::OffsetDateTime,
 ) -> String {
     let lang = templates::i18n::supported(lang);
     let key = match frequency {
         crate::entities::states::Frequency::Monthly => "edition.subject_monthly",
         crate::entities::states::Frequency::Weekly => "edition.subject_weekly",
     };
-    let date = templates::format::date(lang, &crate::web::dates::iso(period_end));
+    let date = templates::format::date(lang, &crate::web::dates::iso(day));
     templates::i18n::tf(lang, key, &[("date", &date)])
 }
 
@@ -427,20 +489,39 @@ pub fn render_message(
     recipient: &Recipient,
     items: &[&Item],
 ) -> crate::mail::Email {
-    use templates::newsletter_edition::{EditionMail, MailItem};
+    use templates::newsletter_edition::{EditionMail, MailGroup, MailItem};
     let edition = &content.edition;
-    let pick = |kind: ItemKind| -> Vec<MailItem<'_>> {
-        items
-            .iter()
-            .filter(|item| item.kind == kind)
-            .map(|item| MailItem {
-                title: &item.title,
-                summary: &item.summary,
-                url: &item.url,
-                language: &item.language,
-            })
-            .collect()
-    };
+    // Subject, introduction and headings in the subscriber's language; items in their own.
+    let lang = templates::i18n::supported(&recipient.language);
+    let groups = by_theme(
+        &content.themes,
+        items.iter().copied(),
+        |item: &Item| &item.themes,
+        lang,
+    )
+    .into_iter()
+    .map(|group| {
+        let pick = |kind: ItemKind| -> Vec<MailItem<'_>> {
+            group
+                .items
+                .iter()
+                .filter(|item| item.kind == kind)
+                .map(|item| MailItem {
+                    title: &item.title,
+                    summary: &item.summary,
+                    url: &item.url,
+                    language: &item.language,
+                })
+                .collect()
+        };
+        MailGroup {
+            theme: group.theme.map(|theme| theme.name(lang)),
+            learnings: pick(ItemKind::Learning),
+            products: pick(ItemKind::Product),
+            threads: pick(ItemKind::Thread),
+        }
+    })
+    .collect();
     let token = crate::link_tokens::issue(
         secret,
         crate::link_tokens::Purpose::Newsletter,
@@ -450,9 +531,7 @@ pub fn render_message(
     let unsubscribe_url = config.absolute(&paths::newsletter_unsubscribe(&token));
     let manage_url = config.absolute(&paths::newsletter_manage(&token));
     let archive_url = config.absolute(&paths::archived_edition(edition.id));
-    // Subject, introduction and headings in the subscriber's language; items in their own.
-    let lang = templates::i18n::supported(&recipient.language);
-    let subject = subject_in(lang, edition.frequency, edition.period_end);
+    let subject = subject_in(lang, edition.frequency, dated(edition));
     let (intro_md, intro_html) = intro_in(edition, lang);
     let rendered = templates::newsletter_edition::edition_email(
         lang,
@@ -461,9 +540,7 @@ pub fn render_message(
             frequency: edition.frequency.as_str(),
             intro_md,
             intro_html,
-            learnings: pick(ItemKind::Learning),
-            products: pick(ItemKind::Product),
-            threads: pick(ItemKind::Thread),
+            groups,
             archive_url: &archive_url,
             manage_url: &manage_url,
             unsubscribe_url: &unsubscribe_url,

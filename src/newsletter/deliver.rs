@@ -128,6 +128,23 @@ pub async fn enqueue(db: &DatabaseConnection, edition_id: i32) -> Result<u64, Db
         txn.rollback().await?;
         return Ok(0);
     }
+    // Dated by the day it goes out, not the day it was due (it may go out ahead of time).
+    if let Some(edition) = crate::entities::editions::Entity::find_by_id(edition_id)
+        .one(&txn)
+        .await?
+    {
+        crate::entities::editions::Entity::update_many()
+            .col_expr(
+                crate::entities::editions::Column::Subject,
+                Expr::value(super::editions::subject(
+                    edition.frequency,
+                    compose::dated(&edition),
+                )),
+            )
+            .filter(crate::entities::editions::Column::Id.eq(edition_id))
+            .exec(&txn)
+            .await?;
+    }
     let added = txn
         .execute_raw(Statement::from_sql_and_values(
             backend,

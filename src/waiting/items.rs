@@ -210,22 +210,22 @@ async fn scheduled_editions(
     place: &str,
 ) -> Result<Vec<Item>, DbErr> {
     use editions::Column as E;
-    let rows: Vec<(i32, Frequency, time::OffsetDateTime, time::OffsetDateTime)> =
-        editions::Entity::find()
-            .select_only()
-            .columns([E::Id, E::Frequency, E::PeriodEnd, E::ScheduledFor])
-            .filter(E::Status.eq(EditionStatus::Scheduled))
-            .order_by_asc(E::ScheduledFor)
-            .limit(LIMIT)
-            .into_tuple()
-            .all(db)
-            .await?;
+    let rows: Vec<(i32, Frequency, time::OffsetDateTime)> = editions::Entity::find()
+        .select_only()
+        .columns([E::Id, E::Frequency, E::ScheduledFor])
+        .filter(E::Status.eq(EditionStatus::Scheduled))
+        .order_by_asc(E::ScheduledFor)
+        .limit(LIMIT)
+        .into_tuple()
+        .all(db)
+        .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, frequency, period_end, since)| Item {
+        // A scheduled edition goes out on the day it is scheduled for: its subject's date.
+        .map(|(id, frequency, scheduled_for)| Item {
             href: paths::edition(id),
-            since: crate::web::dates::iso(since),
-            title: crate::newsletter::compose::subject_in(lang, frequency, period_end),
+            since: crate::web::dates::iso(scheduled_for),
+            title: crate::newsletter::compose::subject_in(lang, frequency, scheduled_for),
             lang: None,
             place: place.to_string(),
         })

@@ -26,6 +26,18 @@ async fn show(State(state): State<AppState>, signed_in: SignedIn) -> AppResult<R
     ))
 }
 
+/// How many hand-offs wait for `user` in all, and the first `n` of them (section by section,
+/// oldest first within each): what the front page shows.
+pub async fn first(
+    db: &DatabaseConnection,
+    user: &users::Model,
+    lang: &str,
+    n: usize,
+) -> Result<(usize, Vec<templates::waiting::Waiting>), DbErr> {
+    let view = items::list(db, user, lang).await?;
+    Ok((view.count(), view.first(n)))
+}
+
 /// How many hand-offs wait for `user`: the header's count (the web layer asks through
 /// `AppState`, cached until the next change).
 pub fn count<'a>(

@@ -1,49 +1,35 @@
 //! One-time notices carried across a redirect in the session ("Saved.", "Post held for review").
 
+use std::{
+    collections::HashSet,
+    sync::{LazyLock, Mutex},
+};
+
 use tower_sessions::Session;
 
 const KEY: &str = "flash";
 
-/// Only these keys may be shown, so a session can never inject arbitrary text.
-const KNOWN: &[&str] = &[
-    "profile.saved",
-    "profile.signed_out_elsewhere",
-    "auth.password_saved",
-    "auth.password_reset_sign_in",
-    "post.held",
-    "post.edit_held",
-    "notice.saved",
-    "admin.created",
-    "learning.saved",
-    "learning.proposed",
-    "bounce.member_works_saved",
-    "reply_mail.profile_stopped",
-    "roles.done_make_admin",
-    "roles.done_remove_admin",
-    "roles.done_make_reviewer",
-    "roles.done_remove_reviewer",
-    "roles.done_disable",
-    "roles.done_enable",
-    "roles.done_invite",
-    "roles.done_revoke",
-    "mod.done_hide",
-    "mod.done_unhide",
-    "mod.done_approve",
-    "mod.done_reject",
-    "mod.done_approve_edit",
-    "mod.done_reject_edit",
-    "mod.done_pin",
-    "mod.done_unpin",
-    "mod.done_lock",
-    "mod.done_unlock",
-    "mod.done_feature",
-    "mod.done_unfeature",
-    "mod.done_hide_thread",
-    "mod.done_unhide_thread",
-    "mod.done_move",
-    "mod.done_summary",
-    "mod.done_dismiss",
-];
+/// The notice keys read back so far, each kept once for the life of the process: a notice is
+/// a catalogue key, so there are at most as many as the catalogue holds.
+static SEEN: LazyLock<Mutex<HashSet<&'static str>>> = LazyLock::new(Mutex::default);
+
+/// A stored notice as a key of the catalogue, or `None` when the catalogue has no such text:
+/// whatever a session holds, only the catalogue's own words are ever shown. No list to keep:
+/// a new notice is a new catalogue entry and nothing else.
+fn known(stored: &str) -> Option<&'static str> {
+    let mut seen = SEEN
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(key) = seen.get(stored) {
+        return Some(key);
+    }
+    if !templates::i18n::has_key("en", stored) {
+        return None;
+    }
+    let key: &'static str = Box::leak(stored.to_owned().into_boxed_str());
+    seen.insert(key);
+    Some(key)
+}
 
 pub async fn set(session: &Session, key: &'static str) {
     if let Err(err) = session.insert(KEY, key).await {
@@ -56,5 +42,29 @@ pub async fn set(session: &Session, key: &'static str) {
 pub async fn take(session: &Session) -> Option<&'static str> {
     let stored: String = session.get(KEY).await.ok().flatten()?;
     let _ = session.remove::<String>(KEY).await;
-    KNOWN.iter().copied().find(|k| *k == stored)
+    known(&stored)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_catalogue_keys_are_notices() {
+        let first = known("mod.done_hide").expect("a catalogue key");
+        assert_eq!(first, "mod.done_hide");
+        // The same key is kept once.
+        assert!(std::ptr::eq(first, known("mod.done_hide").expect("again")));
+        assert_eq!(known("edition.done_intro"), Some("edition.done_intro"));
+        for made_up in [
+            "",
+            "mod",
+            "mod.",
+            "not.a.key",
+            "<b>hi</b>",
+            "mod.done_hide ",
+        ] {
+            assert_eq!(known(made_up), None, "{made_up:?}");
+        }
+    }
 }

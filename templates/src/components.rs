@@ -296,6 +296,34 @@ pub fn textarea(
     value: &str,
     rows: u32,
 ) -> Markup {
+    markdown_area(ctx, errors, (field, label, value), rows, None)
+}
+
+/// A forum post's text: the Markdown help says how to mention a member too.
+pub fn post_textarea(
+    ctx: &Ctx,
+    errors: &FormErrors,
+    field: &str,
+    label: &str,
+    value: &str,
+    rows: u32,
+) -> Markup {
+    markdown_area(
+        ctx,
+        errors,
+        (field, label, value),
+        rows,
+        Some("form.mention_hint"),
+    )
+}
+
+fn markdown_area(
+    ctx: &Ctx,
+    errors: &FormErrors,
+    (field, label, value): (&str, &str, &str),
+    rows: u32,
+    more_help: Option<&str>,
+) -> Markup {
     let invalid = errors.get(field).is_some();
     html! {
         div.field {
@@ -304,7 +332,10 @@ pub fn textarea(
             textarea id=(field) name=(field) rows=(rows)
                 aria-invalid=[invalid.then_some("true")]
                 aria-describedby=[described_by(field, invalid, true)] { (value) }
-            p.hint id={ (field) "-hint" } { (t(ctx.lang, "form.markdown_hint")) }
+            p.hint id={ (field) "-hint" } {
+                (t(ctx.lang, "form.markdown_hint"))
+                @if let Some(key) = more_help { " " (t(ctx.lang, key)) }
+            }
         }
     }
 }

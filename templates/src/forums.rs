@@ -6,7 +6,7 @@ use crate::{
     Ctx,
     components::{
         FormErrors, Level, Pager, ago, csrf_field, error_summary, heading, notice, pager,
-        text_input, textarea, time,
+        post_textarea, text_input, time,
     },
     format::number,
     i18n::{plural, t, tf},
@@ -208,7 +208,7 @@ pub fn new_thread(ctx: &Ctx, view: &NewThreadView, errors: &FormErrors) -> Marku
             form method="post" action=(paths::forum_new_thread(&view.forum_slug)) {
                 (csrf_field(ctx))
                 (text_input(ctx, errors, "title", &t(lang, "thread.title"), &view.title, "text", 200))
-                (textarea(ctx, errors, "body", &t(lang, "post.body"), &view.body, 12))
+                (post_textarea(ctx, errors, "body", &t(lang, "post.body"), &view.body, 12))
                 (post_language(ctx, errors, &view.language))
                 button type="submit" { (t(lang, "thread.create")) }
             }
@@ -317,6 +317,14 @@ pub fn thread_page(ctx: &Ctx, view: &ThreadView, errors: &FormErrors) -> Markup 
                 @if thread.featured { span.tag { (t(lang, "thread.featured")) } " " }
             }
             (notice(ctx, view.notice))
+            @if thread.hidden {
+                p.moderation-note {
+                    @match &thread.hidden_reason {
+                        Some(reason) => (tf(lang, "post.hidden_note", &[("reason", reason)])),
+                        None => (t(lang, "post.hidden")),
+                    }
+                }
+            }
             @if let Some(summary) = &thread.summary_html {
                 section.summary aria-labelledby="summary-h" {
                     h2 #summary-h { (t(lang, "thread.summary")) }
@@ -329,9 +337,11 @@ pub fn thread_page(ctx: &Ctx, view: &ThreadView, errors: &FormErrors) -> Markup 
                     ul { @for (id, title, language) in &view.learnings { li { a href=(paths::learning(*id)) lang=[ctx.other_lang(language)] { (title) } } } }
                 }
             }
-            form.inline method="post" action=(paths::thread_action(thread.id, if view.following { "unfollow" } else { "follow" })) {
-                (csrf_field(ctx))
-                button.secondary type="submit" { (t(lang, if view.following { "follow.unfollow" } else { "follow.follow" })) }
+            @if !thread.hidden || view.is_moderator {
+                form.inline method="post" action=(paths::thread_action(thread.id, if view.following { "unfollow" } else { "follow" })) {
+                    (csrf_field(ctx))
+                    button.secondary type="submit" { (t(lang, if view.following { "follow.unfollow" } else { "follow.follow" })) }
+                }
             }
             @if view.is_moderator {
                 (crate::moderation::thread_controls(ctx, &view.thread, &view.move_targets))
@@ -362,7 +372,7 @@ pub fn thread_page(ctx: &Ctx, view: &ThreadView, errors: &FormErrors) -> Markup 
                     (error_summary(ctx, errors))
                     form method="post" action=(paths::thread_action(thread.id, "reply")) {
                         (csrf_field(ctx))
-                        (textarea(ctx, errors, "body", &t(lang, "post.body"), &view.reply_body, 8))
+                        (post_textarea(ctx, errors, "body", &t(lang, "post.body"), &view.reply_body, 8))
                         (post_language(ctx, errors, &view.reply_language))
                         button type="submit" { (t(lang, "post.send")) }
                     }
@@ -407,7 +417,7 @@ pub fn edit_post(ctx: &Ctx, view: &EditPostView, errors: &FormErrors) -> Markup 
             (error_summary(ctx, errors))
             form method="post" action=(paths::post_action(view.post_id, "edit")) {
                 (csrf_field(ctx))
-                (textarea(ctx, errors, "body", &t(lang, "post.body"), &view.body, 12))
+                (post_textarea(ctx, errors, "body", &t(lang, "post.body"), &view.body, 12))
                 (post_language(ctx, errors, &view.language))
                 button type="submit" { (t(lang, "common.save")) }
             }

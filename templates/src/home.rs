@@ -9,6 +9,7 @@ use crate::{
     forums::{ForumSummary, forum_list},
     i18n::{plural, t},
     layout, paths,
+    waiting::Waiting,
 };
 
 /// A published learning as the front page lists it.
@@ -40,6 +41,9 @@ pub struct HomeView {
     /// Signed in: the reader's forums and their latest threads.
     pub forums: Vec<ForumSummary>,
     pub activity: Vec<ActiveThread>,
+    /// Signed in: how many things wait for the reader, and the first few of them.
+    pub waiting_total: u64,
+    pub waiting: Vec<Waiting>,
 }
 
 pub fn home(ctx: &Ctx, view: &HomeView) -> Markup {
@@ -50,11 +54,7 @@ pub fn home(ctx: &Ctx, view: &HomeView) -> Markup {
         p.lead { (t(lang, "home.intro")) }
         @match &ctx.user {
             Some(user) => {
-                @if user.waiting > 0 {
-                    p.notice {
-                        a href=(paths::WAITING) { (plural(lang, "home.waiting", user.waiting)) }
-                    }
-                }
+                (waiting(ctx, view))
                 (activity(ctx, view))
                 (library(ctx, view))
                 section aria-labelledby="your-forums" {
@@ -73,6 +73,34 @@ pub fn home(ctx: &Ctx, view: &HomeView) -> Markup {
         }
     };
     layout::page(ctx, &title, body)
+}
+
+/// What waits for the reader: how much, the first few, and the way to the rest; or that
+/// nothing does.
+fn waiting(ctx: &Ctx, view: &HomeView) -> Markup {
+    let lang = ctx.lang;
+    html! {
+        section aria-labelledby="waiting" {
+            h2 #waiting { (t(lang, "waiting.title")) }
+            @if view.waiting.is_empty() {
+                p { (t(lang, "waiting.nothing")) }
+            } @else {
+                ul.activity {
+                    @for waiting in &view.waiting {
+                        li {
+                            a href=(waiting.item.href) { (waiting.item.title) }
+                            br;
+                            span.meta {
+                                (t(lang, waiting.section)) " · " (waiting.item.place) " · "
+                                (ago(ctx, &waiting.item.since))
+                            }
+                        }
+                    }
+                }
+                p { a href=(paths::WAITING) { (plural(lang, "home.waiting", view.waiting_total)) } }
+            }
+        }
+    }
 }
 
 fn activity(ctx: &Ctx, view: &HomeView) -> Markup {

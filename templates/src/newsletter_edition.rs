@@ -36,18 +36,36 @@ pub struct EditionMail<'a> {
     pub intro_md: &'a str,
     /// The introduction as sanitized HTML (from `fora::markdown`).
     pub intro_html: &'a str,
-    pub learnings: Vec<MailItem<'a>>,
-    pub products: Vec<MailItem<'a>>,
-    /// Featured threads of the subscriber's own forums.
-    pub threads: Vec<MailItem<'a>>,
+    /// The items by theme, in order; the group without a theme last.
+    pub groups: Vec<MailGroup<'a>>,
     pub archive_url: &'a str,
     pub manage_url: &'a str,
     pub unsubscribe_url: &'a str,
 }
 
+/// The items of one theme in a message.
+pub struct MailGroup<'a> {
+    /// The theme's name in the message's language; `None` for items without a theme.
+    pub theme: Option<&'a str>,
+    pub learnings: Vec<MailItem<'a>>,
+    pub products: Vec<MailItem<'a>>,
+    /// Featured threads of the subscriber's own forums.
+    pub threads: Vec<MailItem<'a>>,
+}
+
+/// The heading of a theme's group, or `None` when every item is without a theme (a lone
+/// "Other" heading would say nothing).
+fn group_heading(lang: &str, theme: Option<&str>, groups: usize) -> Option<String> {
+    match theme {
+        Some(name) => Some(name.to_owned()),
+        None if groups > 1 => Some(t(lang, "edition.other_theme").into_owned()),
+        None => None,
+    }
+}
+
 const LINK: &str = "color:#0b5394";
-const SECTION_H: &str =
-    "font-size:18px;margin:28px 0 8px;padding-bottom:4px;border-bottom:2px solid #0b5394";
+const THEME_H: &str = "font-size:20px;margin:32px 0 8px;padding-bottom:4px;border-bottom:2px solid #0b5394;color:#0b5394";
+const SECTION_H: &str = "font-size:17px;margin:20px 0 8px";
 
 fn frequency_key(frequency: &str) -> &'static str {
     if frequency == "monthly" {
@@ -62,10 +80,11 @@ fn other_language(lang: &str, item: &MailItem<'_>) -> Option<String> {
     (item.language != lang).then(|| t(lang, in_language_key(item.language)).into_owned())
 }
 
-fn mail_section(lang: &str, heading: &str, items: &[MailItem<'_>]) -> Markup {
+/// A kind of items; `under_theme` when a theme heading (h2) stands above it.
+fn mail_section(lang: &str, heading: &str, items: &[MailItem<'_>], under_theme: bool) -> Markup {
     html! {
         @if !items.is_empty() {
-            h2 style=(SECTION_H) { (heading) }
+            @if under_theme { h3 style=(SECTION_H) { (heading) } } @else { h2 style=(SECTION_H) { (heading) } }
             @for item in items {
                 @let other = other_language(lang, item);
                 @let item_lang = other.as_ref().map(|_| item.language);
@@ -85,14 +104,18 @@ fn mail_section(lang: &str, heading: &str, items: &[MailItem<'_>]) -> Markup {
     }
 }
 
+fn underlined(out: &mut String, heading: &str, line: char) {
+    out.push_str(heading);
+    out.push('\n');
+    out.extend(std::iter::repeat_n(line, heading.chars().count()));
+    out.push_str("\n\n");
+}
+
 fn text_section(out: &mut String, lang: &str, heading: &str, items: &[MailItem<'_>]) {
     if items.is_empty() {
         return;
     }
-    out.push_str(heading);
-    out.push('\n');
-    out.extend(std::iter::repeat_n('=', heading.chars().count()));
-    out.push_str("\n\n");
+    underlined(out, heading, '-');
     for item in items {
         out.push_str("* ");
         out.push_str(item.title);
@@ -135,9 +158,15 @@ pub fn edition_email(lang: &str, mail: &EditionMail<'_>) -> RenderedEmail {
                     @if !mail.intro_html.is_empty() {
                         div style="margin:0 0 16px" { (PreEscaped(mail.intro_html)) }
                     }
-                    (mail_section(lang, &learnings_h, &mail.learnings))
-                    (mail_section(lang, &products_h, &mail.products))
-                    (mail_section(lang, &threads_h, &mail.threads))
+                    @for group in &mail.groups {
+                        @let heading = group_heading(lang, group.theme, mail.groups.len());
+                        @if let Some(heading) = &heading {
+                            h2 style=(THEME_H) { (heading) }
+                        }
+                        (mail_section(lang, &learnings_h, &group.learnings, heading.is_some()))
+                        (mail_section(lang, &products_h, &group.products, heading.is_some()))
+                        (mail_section(lang, &threads_h, &group.threads, heading.is_some()))
+                    }
                     div style="margin-top:32px;padding-top:12px;border-top:1px solid #cccccc;font-size:14px;color:#555555" {
                         p style="margin:0 0 8px" { (why) }
                         p style="margin:0" {
@@ -162,9 +191,14 @@ pub fn edition_email(lang: &str, mail: &EditionMail<'_>) -> RenderedEmail {
         text.push_str(intro);
         text.push_str("\n\n");
     }
-    text_section(&mut text, lang, &learnings_h, &mail.learnings);
-    text_section(&mut text, lang, &products_h, &mail.products);
-    text_section(&mut text, lang, &threads_h, &mail.threads);
+    for group in &mail.groups {
+        if let Some(heading) = group_heading(lang, group.theme, mail.groups.len()) {
+            underlined(&mut text, &heading, '=');
+        }
+        text_section(&mut text, lang, &learnings_h, &group.learnings);
+        text_section(&mut text, lang, &products_h, &group.products);
+        text_section(&mut text, lang, &threads_h, &group.threads);
+    }
     text.push_str("-- \n");
     text.push_str(&why);
     text.push('\n');
@@ -236,15 +270,24 @@ pub struct ArchiveEdition {
     pub sent_at: String,
     /// Sanitized HTML (from `fora::markdown`).
     pub intro_html: String,
+    /// The public items by theme, in order; the group without a theme last.
+    pub groups: Vec<PageGroup>,
+}
+
+/// The public items of one theme on the archive page.
+pub struct PageGroup {
+    /// The theme's name in the reader's language; `None` for items without a theme.
+    pub theme: Option<String>,
     pub learnings: Vec<PageItem>,
     pub products: Vec<PageItem>,
 }
 
-fn page_section(lang: &str, heading: &str, items: &[PageItem]) -> Markup {
+/// A kind of items; `under_theme` when a theme heading (h2) stands above it.
+fn page_section(lang: &str, heading: &str, items: &[PageItem], under_theme: bool) -> Markup {
     html! {
         @if !items.is_empty() {
             section {
-                h2 { (heading) }
+                @if under_theme { h3 { (heading) } } @else { h2 { (heading) } }
                 ul.edition-items {
                     @for item in items {
                         @let other = (item.language != lang).then_some(item.language.as_str());
@@ -272,9 +315,15 @@ pub fn archive_edition(ctx: &Ctx, view: &ArchiveEdition) -> Markup {
             @if !view.intro_html.is_empty() {
                 div.intro { (PreEscaped(&view.intro_html)) }
             }
-            (page_section(lang, &t(lang, "edition.section_learnings"), &view.learnings))
-            (page_section(lang, &t(lang, "edition.section_products"), &view.products))
-            @if view.learnings.is_empty() && view.products.is_empty() {
+            @for group in &view.groups {
+                @let heading = group_heading(lang, group.theme.as_deref(), view.groups.len());
+                @if let Some(heading) = &heading {
+                    h2 { (heading) }
+                }
+                (page_section(lang, &t(lang, "edition.section_learnings"), &group.learnings, heading.is_some()))
+                (page_section(lang, &t(lang, "edition.section_products"), &group.products, heading.is_some()))
+            }
+            @if view.groups.is_empty() {
                 p { (t(lang, "edition.archive_nothing_public")) }
             }
             p { a href=(paths::NEWSLETTER) { (t(lang, "edition.archive_subscribe")) } }
@@ -299,7 +348,8 @@ pub struct AdminEditionRow {
     pub subject: String,
     pub frequency: String,
     pub status: String,
-    pub scheduled_for: String,
+    /// The day it went out, or is (was) due when it has not (ISO 8601).
+    pub dated: String,
     pub items: i64,
     pub progress: ProgressView,
 }
@@ -324,6 +374,16 @@ fn status_key(status: &str) -> &'static str {
         "sent" => "edition.status_sent",
         "empty" => "edition.status_empty",
         _ => "edition.status_other",
+    }
+}
+
+/// What an edition's date means in its state: when it goes out, went out, or was due (an
+/// edition that had nothing new and was not sent).
+fn date_key(status: &str) -> &'static str {
+    match status {
+        "sending" | "sent" => "edition.went_out",
+        "empty" => "edition.was_due",
+        _ => "edition.scheduled_for",
     }
 }
 
@@ -388,7 +448,7 @@ pub fn admin_home(ctx: &Ctx, view: &AdminNewsletterView) -> Markup {
                             thead { tr {
                                 th scope="col" { (t(lang, "edition.subject")) }
                                 th scope="col" { (t(lang, "edition.status")) }
-                                th scope="col" { (t(lang, "edition.scheduled_for")) }
+                                th scope="col" { (t(lang, "edition.date")) }
                                 th scope="col" { (t(lang, "edition.items")) }
                                 (progress_heads(lang))
                             } }
@@ -397,7 +457,7 @@ pub fn admin_home(ctx: &Ctx, view: &AdminNewsletterView) -> Markup {
                                     tr {
                                         td { a href=(paths::edition(row.id)) { (row.subject) } }
                                         td data-label=(t(lang, "edition.status")) { (t(lang, status_key(&row.status))) }
-                                        td data-label=(t(lang, "edition.scheduled_for")) { (time(lang, &row.scheduled_for)) }
+                                        td data-label=(t(lang, date_key(&row.status))) { (time(lang, &row.dated)) }
                                         td data-label=(t(lang, "edition.items")) { (number(lang, row.items)) }
                                         (progress_cells(lang, &row.progress))
                                     }
@@ -452,7 +512,8 @@ pub struct AdminEditionView {
     pub status: String,
     pub period_start: String,
     pub period_end: String,
-    pub scheduled_for: String,
+    /// The day it went out, or is (was) due when it has not (ISO 8601).
+    pub dated: String,
     pub recipients: i32,
     /// The introduction in English, French and Spanish (Markdown).
     pub intro_md: String,
@@ -486,7 +547,7 @@ pub fn admin_edition(ctx: &Ctx, view: &AdminEditionView, errors: &FormErrors) ->
                 dt { (t(lang, "edition.frequency")) } dd { (frequency_label(lang, &view.frequency)) }
                 dt { (t(lang, "edition.status")) } dd { (t(lang, status_key(&view.status))) }
                 dt { (t(lang, "edition.period")) } dd { (time(lang, &view.period_start)) " – " (time(lang, &view.period_end)) }
-                dt { (t(lang, "edition.scheduled_for")) } dd { (time(lang, &view.scheduled_for)) }
+                dt { (t(lang, date_key(&view.status))) } dd { (time(lang, &view.dated)) }
                 dt { (t(lang, "edition.recipients")) } dd { (number(lang, view.recipients)) }
             }
             table {

@@ -11,6 +11,8 @@ pub struct ThreadHead {
     pub locked: bool,
     pub pinned: bool,
     pub hidden: bool,
+    /// Why a moderator hid it, when they said so.
+    pub hidden_reason: Option<String>,
     pub featured: bool,
     pub summary_html: Option<String>,
     pub summary_md: String,

@@ -24,6 +24,12 @@ pub struct Item {
     pub since: String,
 }
 
+/// One thing that waits, with the heading of its section ("Reported posts").
+pub struct Waiting {
+    pub section: &'static str,
+    pub item: Item,
+}
+
 /// The sections of the page, each shown only when it holds something.
 #[derive(Default)]
 pub struct WaitingView {
@@ -38,6 +44,30 @@ pub struct WaitingView {
 impl WaitingView {
     pub fn count(&self) -> usize {
         self.sections().iter().map(|(_, items)| items.len()).sum()
+    }
+
+    /// The first `n` items, section by section.
+    pub fn first(self, n: usize) -> Vec<Waiting> {
+        let WaitingView {
+            held_posts,
+            held_edits,
+            reports,
+            proposals,
+            reviews,
+            editions,
+        } = self;
+        [
+            ("waiting.held_posts", held_posts),
+            ("waiting.held_edits", held_edits),
+            ("waiting.reports", reports),
+            ("waiting.proposals", proposals),
+            ("waiting.reviews", reviews),
+            ("waiting.editions", editions),
+        ]
+        .into_iter()
+        .flat_map(|(section, items)| items.into_iter().map(move |item| Waiting { section, item }))
+        .take(n)
+        .collect()
     }
 
     /// Each section's heading key with its items.

@@ -11,6 +11,7 @@ use crate::{
 crate::on_both_databases!(
     visitors_are_shown_the_library_newsletter_and_forums,
     members_see_recent_activity_in_their_own_forums_only,
+    each_person_sees_what_waits_for_them,
 );
 
 async fn visitors_are_shown_the_library_newsletter_and_forums(app: TestApp) {
@@ -162,6 +163,84 @@ async fn members_see_recent_activity_in_their_own_forums_only(app: TestApp) {
         !row[..row.find("</li>").expect("li")].contains("1 new"),
         "read now"
     );
+}
+
+/// The front page's "Waiting for you" section, which must be there.
+fn waiting_section(body: &str) -> &str {
+    let start = body
+        .find("<h2 id=\"waiting\">Waiting for you</h2>")
+        .unwrap_or_else(|| panic!("no waiting section in:\n{body}"));
+    let section = &body[start..];
+    &section[..section.find("</section>").expect("end")]
+}
+
+async fn each_person_sees_what_waits_for_them(app: TestApp) {
+    let (held, moderator, member) = app.with_forum("agri", "pre").await;
+    let (open, open_moderator, _) = app.with_forum("mines", "post").await;
+    app.admin().await;
+    let admin = app.login("admin@example.org").await;
+
+    // Nothing waits for anyone yet: each is told so, and no count or list is shown.
+    for client in [&member, &moderator, &admin] {
+        let section = waiting_section(&client.get("/").await.body).to_string();
+        assert!(section.contains("Nothing waits for you"), "{section}");
+        assert!(!section.contains("<li>") && !section.contains("wait for you</a>"));
+    }
+
+    // A knowledge manager with a proposed learning.
+    let thread = start(&open_moderator, &open.slug, "Mine safety committees").await;
+    open_moderator
+        .post(
+            &format!("{thread}/summary"),
+            &[(
+                "summary",
+                "Committees that meet monthly found fewer children underground.",
+            )],
+        )
+        .await
+        .assert_status(303);
+    open_moderator
+        .post(&format!("{thread}/propose-learning"), &[])
+        .await
+        .assert_status(303);
+    let section = waiting_section(&admin.get("/").await.body).to_string();
+    assert!(
+        section.contains("Proposed learnings without a reviewer · Learning · "),
+        "{section}"
+    );
+    assert!(section.contains("Mine safety committees"));
+    assert!(section.contains("<a href=\"/waiting\">1 item waits for you</a>"));
+    for client in [&member, &moderator, &open_moderator] {
+        let section = waiting_section(&client.get("/").await.body).to_string();
+        assert!(section.contains("Nothing waits for you"), "{section}");
+    }
+
+    // A moderator with held posts: the first three, the count and the way to the rest.
+    for title in ["First held", "Second held", "Third held", "Fourth held"] {
+        start(&member, &held.slug, title).await;
+    }
+    let section = waiting_section(&moderator.get("/").await.body).to_string();
+    assert!(section.contains("First held") && section.contains("Third held"));
+    assert!(!section.contains("Fourth held"), "three at most: {section}");
+    assert!(section.contains("Posts waiting for approval · Forum agri · "));
+    assert!(section.contains("href=\"/forums/agri/queue\""));
+    assert!(section.contains("<a href=\"/waiting\">4 items wait for you</a>"));
+    assert!(!section.contains("Nothing waits for you"));
+    // Their author and a moderator of another forum wait for nothing.
+    for client in [&member, &open_moderator] {
+        let section = waiting_section(&client.get("/").await.body).to_string();
+        assert!(section.contains("Nothing waits for you"), "{section}");
+        assert!(!section.contains("held"));
+    }
+    // The admin moderates every forum: the held posts come first, the proposal is counted.
+    let section = waiting_section(&admin.get("/").await.body).to_string();
+    assert!(section.contains("5 items wait for you"), "{section}");
+    assert!(section.contains("First held") && !section.contains("Mine safety"));
+
+    // Visitors have no such section.
+    let home = app.client().get("/").await;
+    assert!(!home.body.contains("Waiting for you</h2>"));
+    assert!(!home.body.contains("Nothing waits for you"));
 }
 
 /// Opens a thread in a forum and returns its address.

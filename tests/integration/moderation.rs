@@ -192,7 +192,21 @@ async fn thread_actions_change_state_and_are_logged(app: TestApp) {
         )
         .await
         .assert_status(303);
-    member.get(&path).await.assert_status(404);
+    // Its author reads it, marked with the reason; another member finds nothing.
+    assert!(
+        member
+            .get(&path)
+            .await
+            .body
+            .contains("Hidden by a moderator: Duplicate")
+    );
+    let other = app.user("other@example.org", "Other").await;
+    app.join(&forum, &other, "member").await;
+    app.login("other@example.org")
+        .await
+        .get(&path)
+        .await
+        .assert_status(404);
     assert!(
         !member
             .get(&format!("/forums/{}", forum.slug))

@@ -172,14 +172,22 @@ async fn hiding_a_thread_asks_for_a_reason_and_switches_act_at_once(app: TestApp
         )
         .await
         .assert_status(303);
-    member.get(&path).await.assert_status(404);
+    // Its author still reads it, marked; other members do not (waiting.rs tells the rest).
     assert!(
-        moderator
+        member
             .get(&path)
             .await
             .body
-            .contains("The discussion is hidden: only moderators see it.")
+            .contains("Hidden by a moderator: Duplicate")
     );
+    other_member(&app, &forum)
+        .await
+        .get(&path)
+        .await
+        .assert_status(404);
+    assert!(moderator.get(&path).await.body.contains(
+        "The discussion is hidden: only moderators and its author see it, with your reason."
+    ));
 }
 
 async fn the_queue_approves_at_once_and_rejects_through_confirmation(app: TestApp) {

@@ -29,6 +29,7 @@ crate::on_both_databases!(
     archive_shows_only_the_public_part_of_sent_editions,
     admin_pages_are_for_admins_and_do_what_they_say,
     tick_composes_no_backlog_and_sends_what_is_due,
+    editions_read_by_theme_and_are_dated_by_the_day_they_go_out,
 );
 
 /// Runs a test on both databases with the given newsletter settings.
@@ -681,10 +682,11 @@ async fn admin_pages_are_for_admins_and_do_what_they_say(app: TestApp) {
         )
         .await;
     saved.assert_status(303);
-    assert_eq!(
-        saved.location.as_deref(),
-        Some(format!("{base}?done=intro").as_str())
-    );
+    assert_eq!(saved.location.as_deref(), Some(base.as_str()));
+    shown_once(&admin, &base, "Introduction saved.").await;
+    // A crafted address shows no notice.
+    let crafted = admin.get(&format!("{base}?done=intro")).await;
+    assert!(!crafted.body.contains("Introduction saved."));
     let stored = editions::Entity::find_by_id(edition.id)
         .one(app.db())
         .await
@@ -704,13 +706,9 @@ async fn admin_pages_are_for_admins_and_do_what_they_say(app: TestApp) {
         .post("/admin/newsletter/compose", &[("frequency", "weekly")])
         .await;
     composed.assert_status(303);
-    assert!(
-        composed
-            .location
-            .as_deref()
-            .unwrap_or("")
-            .contains("?done=composed")
-    );
+    let composed_page = composed.location.expect("edition page");
+    assert!(composed_page.starts_with("/admin/newsletter/editions/"));
+    shown_once(&admin, &composed_page, "Edition composed.").await;
 
     // Send now asks first, saying how many it reaches; nothing is queued yet.
     let question = admin.post(&format!("{base}/send"), &[]).await;
@@ -734,10 +732,8 @@ async fn admin_pages_are_for_admins_and_do_what_they_say(app: TestApp) {
         .post(&format!("{base}/send"), &[("confirmed", "yes")])
         .await;
     sent.assert_status(303);
-    assert_eq!(
-        sent.location.as_deref(),
-        Some(format!("{base}?done=queued").as_str())
-    );
+    assert_eq!(sent.location.as_deref(), Some(base.as_str()));
+    shown_once(&admin, &base, "The edition is being sent.").await;
     let stored = editions::Entity::find_by_id(edition.id)
         .one(app.db())
         .await
@@ -747,17 +743,23 @@ async fn admin_pages_are_for_admins_and_do_what_they_say(app: TestApp) {
     let late = admin
         .post(&format!("{base}/intro"), &[("intro", "Too late")])
         .await;
-    assert_eq!(
-        late.location.as_deref(),
-        Some(format!("{base}?done=nothing").as_str())
-    );
+    assert_eq!(late.location.as_deref(), Some(base.as_str()));
+    shown_once(
+        &admin,
+        &base,
+        "Nothing to do: the edition is not in a state",
+    )
+    .await;
     let again = admin
         .post(&format!("{base}/send"), &[("confirmed", "yes")])
         .await;
-    assert_eq!(
-        again.location.as_deref(),
-        Some(format!("{base}?done=nothing").as_str())
-    );
+    assert_eq!(again.location.as_deref(), Some(base.as_str()));
+    shown_once(
+        &admin,
+        &base,
+        "Nothing to do: the edition is not in a state",
+    )
+    .await;
 
     // Composing after that early send prepares the edition after it, not the one sent.
     let next = admin
@@ -776,7 +778,7 @@ async fn admin_pages_are_for_admins_and_do_what_they_say(app: TestApp) {
     assert!(following.period_end > stored.period_end);
     assert_eq!(
         next.location.as_deref(),
-        Some(format!("/admin/newsletter/editions/{}?done=composed", following.id).as_str())
+        Some(format!("/admin/newsletter/editions/{}", following.id).as_str())
     );
 
     // An edition with nothing that would go out offers no "Send now", and sending it anyway
@@ -791,10 +793,7 @@ async fn admin_pages_are_for_admins_and_do_what_they_say(app: TestApp) {
     assert!(page.body.contains("Nothing to send"));
     assert!(!page.body.contains(&format!("action=\"{empty_base}/send\"")));
     let refused = admin.post(&format!("{empty_base}/send"), &[]).await;
-    assert_eq!(
-        refused.location.as_deref(),
-        Some(format!("{empty_base}?done=empty").as_str())
-    );
+    assert_eq!(refused.location.as_deref(), Some(empty_base.as_str()));
     let page = admin
         .get(refused.location.as_deref().unwrap_or_default())
         .await;
@@ -837,10 +836,7 @@ async fn admin_pages_are_for_admins_and_do_what_they_say(app: TestApp) {
         page.body
     );
     let retried = admin.post(&format!("{base}/retry"), &[]).await;
-    assert_eq!(
-        retried.location.as_deref(),
-        Some(format!("{base}?done=retried").as_str())
-    );
+    assert_eq!(retried.location.as_deref(), Some(base.as_str()));
     let states: Vec<(i32, DeliveryStatus)> = fora::entities::deliveries::Entity::find()
         .filter(fora::entities::deliveries::Column::EditionId.eq(edition.id))
         .all(app.db())
@@ -851,8 +847,7 @@ async fn admin_pages_are_for_admins_and_do_what_they_say(app: TestApp) {
         .collect();
     assert!(states.contains(&(other, DeliveryStatus::Queued)));
     assert!(states.contains(&(reader, DeliveryStatus::Sent)));
-    let page = admin.get(&format!("{base}?done=retried")).await;
-    assert!(page.body.contains("Failed deliveries are queued again."));
+    shown_once(&admin, &base, "Failed deliveries are queued again.").await;
 }
 
 async fn tick_composes_no_backlog_and_sends_what_is_due(app: TestApp) {
@@ -1072,4 +1067,227 @@ async fn sent_messages_carry_list_headers(app: TestApp) {
         let has_thread = mail.text.contains("Members only");
         assert_eq!(has_thread, address == "member@example.org", "{address}");
     }
+}
+
+/// The page shows the notice once: a second look no longer has it.
+async fn shown_once(client: &crate::support::Client, path: &str, notice: &str) {
+    let page = client.get(path).await;
+    assert!(
+        page.body.contains(notice),
+        "{notice} missing: {}",
+        page.body
+    );
+    assert!(
+        !client.get(path).await.body.contains(notice),
+        "{notice} shown twice"
+    );
+}
+
+/// The position of `needle` in `haystack`, which must hold it.
+fn at(haystack: &str, needle: &str) -> usize {
+    haystack
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle:?} missing from:\n{haystack}"))
+}
+
+async fn editions_read_by_theme_and_are_dated_by_the_day_they_go_out(app: TestApp) {
+    app.admin().await;
+    app.sql("INSERT INTO themes (slug, name, name_fr, description, created_at) VALUES ('education', 'Education', 'Éducation', '', '2026-01-01 00:00:00+00:00')").await;
+    app.sql("INSERT INTO themes (slug, name, name_fr, description, created_at) VALUES ('trafficking', 'Trafficking', 'Traite', '', '2026-01-01 00:00:00+00:00')").await;
+    let themed = |title: &str, description: &str, themes: &str| {
+        let mut raw = raw(title, description);
+        raw.themes = themes.into();
+        raw
+    };
+    // The title repeats the first sentence; a title cut from a long first sentence; two themes.
+    learning(
+        &app,
+        themed(
+            "Schools feed children.",
+            "Schools feed children. Attendance rose by a third.",
+            "education",
+        ),
+        "published",
+    )
+    .await;
+    learning(
+        &app,
+        themed(
+            "Shelters need steady funding.",
+            "Shelters need steady funding. Two closed in a year.",
+            "trafficking",
+        ),
+        "published",
+    )
+    .await;
+    learning(
+        &app,
+        themed(
+            "Border committees trained…",
+            "Border committees trained by the project stopped forty children at the border.",
+            "trafficking; education",
+        ),
+        "published",
+    )
+    .await;
+    published_learning(&app, "Unthemed learning", None).await;
+    product(&app, "Unthemed toolkit", "published", now().date()).await;
+    let later = now() + time::Duration::days(5);
+    let edition = service::compose(
+        app.db(),
+        Frequency::Weekly,
+        now() - time::Duration::hours(1),
+        later,
+        later,
+    )
+    .await
+    .expect("compose");
+    service::set_intro(app.db(), edition.id, "A word from the **editors**.")
+        .await
+        .expect("intro");
+    let english = subscriber(&app, "en@example.org", None, &[], SubscriberStatus::Active).await;
+    let french = subscriber(&app, "fr@example.org", None, &[], SubscriberStatus::Active).await;
+    app.sql(&format!(
+        "UPDATE subscribers SET language = 'fr' WHERE id = {french}"
+    ))
+    .await;
+    subscriber(
+        &app,
+        "waiting@example.org",
+        None,
+        &[],
+        SubscriberStatus::Pending,
+    )
+    .await;
+
+    // Before it goes out: dated by its due day, and whom it would reach now.
+    let due_subject = compose::subject_in("en", Frequency::Weekly, later);
+    assert_eq!(edition.subject, due_subject);
+    let admin = app.login("admin@example.org").await;
+    let base = format!("/admin/newsletter/editions/{}", edition.id);
+    let page = admin.get(&base).await;
+    page.assert_status(200);
+    assert!(
+        page.body.contains("<dt>Recipients</dt><dd>2</dd>"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("<dt>Goes out</dt>"));
+    assert!(!page.body.contains("Went out"));
+
+    // Sent ahead of its time: dated by the day it went out, everywhere.
+    assert_eq!(
+        deliver::enqueue(app.db(), edition.id)
+            .await
+            .expect("enqueue"),
+        2
+    );
+    let sent = editions::Entity::find_by_id(edition.id)
+        .one(app.db())
+        .await
+        .expect("db")
+        .expect("edition");
+    let today_subject = compose::subject_in("en", Frequency::Weekly, now());
+    assert_ne!(today_subject, due_subject);
+    assert_eq!(sent.subject, today_subject);
+    let page = admin.get(&base).await;
+    assert!(
+        page.body.contains("<dt>Status</dt><dd>Sending</dd>"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("<dt>Went out</dt>"));
+    assert!(!page.body.contains("Goes out"), "{}", page.body);
+    assert!(page.body.contains("<dt>Recipients</dt><dd>2</dd>"));
+    assert!(page.body.contains(&today_subject) && !page.body.contains(&due_subject));
+    let list = admin.get("/admin/newsletter").await;
+    assert!(list.body.contains(&today_subject) && !list.body.contains(&due_subject));
+
+    // The message: intro on top, then themes in name order, an item once under its first
+    // theme, the items without one last under "Other"; no title repeated in its summary.
+    let mail = message(&app, edition.id, english).await.expect("a message");
+    assert_eq!(mail.subject, today_subject);
+    for (part, theme_heading, other_heading) in [
+        (&mail.html, "Education</h2>", "Other</h2>"),
+        (&mail.text, "Education\n=========", "Other\n====="),
+    ] {
+        let order = [
+            at(part, "editors"),
+            at(part, theme_heading),
+            at(part, "Schools feed children."),
+            at(part, "Attendance rose by a third."),
+            at(part, "Border committees trained"),
+            at(part, "…by the project stopped forty children"),
+            at(part, "Trafficking"),
+            at(part, "Shelters need steady funding."),
+            at(part, other_heading),
+            at(part, "Unthemed learning"),
+            at(part, "Unthemed toolkit"),
+        ];
+        assert!(order.is_sorted(), "{order:?}\n{part}");
+        for once in [
+            "Schools feed children",
+            "Shelters need steady funding",
+            "Border committees trained",
+        ] {
+            assert_eq!(part.matches(once).count(), 1, "{once} in\n{part}");
+        }
+    }
+    // French headings and theme names, French order.
+    let mail = message(&app, edition.id, french).await.expect("a message");
+    assert_eq!(
+        mail.subject,
+        compose::subject_in("fr", Frequency::Weekly, now())
+    );
+    let order = [
+        at(&mail.text, "Éducation\n========="),
+        at(&mail.text, "Traite\n======"),
+        at(&mail.text, "Autres\n======"),
+    ];
+    assert!(order.is_sorted(), "{}", mail.text);
+
+    // The archive: the same groups, the same date.
+    let visitor = app.client();
+    let list = visitor.get("/newsletter/archive").await;
+    assert!(list.body.contains(&today_subject) && !list.body.contains(&due_subject));
+    let page = visitor
+        .get(&format!("/newsletter/archive/{}", edition.id))
+        .await;
+    page.assert_status(200);
+    assert!(page.body.contains(&today_subject) && !page.body.contains(&due_subject));
+    let order = [
+        at(&page.body, "<h2>Education</h2>"),
+        at(&page.body, "<h3>New learnings</h3>"),
+        at(&page.body, "Border committees trained"),
+        at(&page.body, "<h2>Trafficking</h2>"),
+        at(&page.body, "<h2>Other</h2>"),
+        at(&page.body, "<h3>New knowledge products</h3>"),
+    ];
+    assert!(order.is_sorted(), "{}", page.body);
+    assert_eq!(page.body.matches("Border committees trained").count(), 1);
+}
+
+/// With no theme on any item, no lone "Other" heading: the kinds are the page's sections.
+#[tokio::test]
+async fn an_edition_without_themes_has_no_theme_heading() {
+    let app = TestApp::start(crate::support::Backend::Sqlite, Default::default()).await;
+    published_learning(&app, "Unthemed learning", None).await;
+    let edition = compose_now(&app).await;
+    let reader = subscriber(&app, "r@example.org", None, &[], SubscriberStatus::Active).await;
+    let mail = message(&app, edition.id, reader).await.expect("a message");
+    assert!(!mail.text.contains("Other"), "{}", mail.text);
+    assert!(mail.html.contains("New learnings</h2>"), "{}", mail.html);
+    deliver::enqueue(app.db(), edition.id)
+        .await
+        .expect("enqueue");
+    let page = app
+        .client()
+        .get(&format!("/newsletter/archive/{}", edition.id))
+        .await;
+    assert!(
+        page.body.contains("<h2>New learnings</h2>"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("<h3>"));
 }

@@ -10,6 +10,7 @@ use crate::{
 };
 
 crate::on_both_databases!(
+    mentions_show_as_names_and_the_form_explains_them,
     followers_get_a_link_to_the_exact_post,
     stop_link_asks_before_it_stops,
     removed_or_disabled_members_are_not_notified,
@@ -253,4 +254,46 @@ async fn hidden_or_pending_posts_are_not_announced(app: TestApp) {
         .await
         .assert_status(303);
     let _ = forum;
+}
+
+async fn mentions_show_as_names_and_the_form_explains_them(app: TestApp) {
+    let (forum, _, member) = app.with_forum("agri", "post").await;
+    let colleague = app.user("amina@example.org", "Amina Diallo").await;
+    app.join(&forum, &colleague, "member").await;
+    let form = member.get(&format!("/forums/{}/new", forum.slug)).await;
+    assert!(
+        form.body
+            .contains("To mention a member of this forum, write @[First Last]")
+    );
+    let created = member
+        .post(
+            &format!("/forums/{}/new", forum.slug),
+            &[
+                ("title", "Question"),
+                (
+                    "body",
+                    "@[Amina Diallo], and @[<img src=x onerror=alert(1)>], @[O'Neil & \"Co\"], @[unclosed",
+                ),
+            ],
+        )
+        .await;
+    created.assert_status(303);
+    let thread = created.location.expect("thread");
+    let page = member.get(&thread).await;
+    page.assert_status(200);
+    assert!(
+        page.body
+            .contains("<span class=\"mention\">@Amina Diallo</span>"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains("<span class=\"mention\">@O'Neil &amp; \"Co\"</span>")
+    );
+    assert!(page.body.contains("@[unclosed"), "left as typed");
+    assert!(!page.body.contains("<img") && !page.body.contains("onerror=alert"));
+    // The reply form explains mentions too, in the reader's language.
+    assert!(page.body.contains("To mention a member of this forum"));
+    assert_eq!(deliver(&app).await, 1, "Amina is told");
 }

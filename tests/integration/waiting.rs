@@ -14,6 +14,8 @@ use crate::{
 crate::on_both_databases!(
     held_posts_reach_the_forums_moderators_and_wait_until_decided,
     authors_hear_why_their_post_was_rejected_or_hidden,
+    a_moderator_sees_their_own_rejected_post_and_nobody_else_does,
+    the_author_alone_sees_their_hidden_or_rejected_thread,
     reports_reach_the_moderators_with_the_reporters_words,
     learnings_are_handed_from_moderator_to_manager_to_reviewer_to_author,
     mail_follows_each_persons_setting_and_daily_readers_get_one_list_a_day,
@@ -432,4 +434,167 @@ async fn mail_follows_each_persons_setting_and_daily_readers_get_one_list_a_day(
     // The page in French too.
     let page = moderator.get("/waiting").await;
     assert!(page.body.contains("Ce qui vous attend"));
+}
+
+async fn a_moderator_sees_their_own_rejected_post_and_nobody_else_does(app: TestApp) {
+    let (forum, moderator, member) = app.with_forum("agri", "pre").await;
+    let created = new_thread(
+        &moderator,
+        &forum.slug,
+        "Cocoa audits",
+        "Published at once.",
+    )
+    .await;
+    created.assert_status(303);
+    let thread = created.location.expect("thread");
+    member.get(&thread).await;
+    member
+        .post(
+            &format!("{thread}/reply"),
+            &[("body", "Names the child Ama.")],
+        )
+        .await
+        .assert_status(303);
+    let queue = moderator.get("/forums/agri/queue").await;
+    let post_id = regex::Regex::new(r"/posts/(\d+)/reject")
+        .expect("regex")
+        .captures(&queue.body)
+        .expect("a post to reject")[1]
+        .to_string();
+    moderator
+        .post(
+            &format!("/posts/{post_id}/reject"),
+            &[("confirmed", "yes"), ("reason", "It names a child")],
+        )
+        .await
+        .assert_status(303);
+    // The author becomes a moderator of the forum: they still see their rejected post, marked.
+    app.sql(
+        "UPDATE memberships SET role = 'moderator'
+         WHERE user_id = (SELECT id FROM users WHERE email = 'member-agri@example.org')",
+    )
+    .await;
+    app.state.caches.bump();
+    let page = member.get(&thread).await;
+    page.assert_status(200);
+    assert!(page.body.contains("Names the child Ama."), "{}", page.body);
+    assert!(page.body.contains("It names a child"));
+    assert!(
+        page.body.contains("/posts/") && page.body.contains("/hide"),
+        "moderator tools"
+    );
+    // The other moderator reads the shared page, which never held the author's view.
+    let page = moderator.get(&thread).await;
+    page.assert_status(200);
+    assert!(page.body.contains("Published at once."));
+    assert!(!page.body.contains("Names the child Ama."), "{}", page.body);
+    // And the author still sees it after the other moderator filled the shared cache.
+    let page = member.get(&thread).await;
+    assert!(page.body.contains("Names the child Ama."));
+}
+
+async fn the_author_alone_sees_their_hidden_or_rejected_thread(app: TestApp) {
+    let (forum, moderator, member) = app.with_forum("agri", "post").await;
+    let other = app.user("other@example.org", "Other Member").await;
+    app.join(&forum, &other, "member").await;
+    let other = app.login("other@example.org").await;
+    let created = new_thread(
+        &member,
+        &forum.slug,
+        "Names and places",
+        "The village of X.",
+    )
+    .await;
+    created.assert_status(303);
+    let thread = created.location.expect("thread");
+    other.get(&thread).await.assert_status(200);
+    moderator.get(&thread).await;
+    moderator
+        .post(
+            &format!("{thread}/hide"),
+            &[("confirmed", "yes"), ("reason", "It names a <i>child</i>")],
+        )
+        .await
+        .assert_status(303);
+
+    // The author: the thread, marked with the reason (as text), and nothing to write in it.
+    for _ in 0..2 {
+        let page = member.get(&thread).await;
+        page.assert_status(200);
+        assert!(page.body.contains("The village of X."));
+        assert!(
+            page.body
+                .contains("Hidden by a moderator: It names a &lt;i&gt;child&lt;/i&gt;"),
+            "{}",
+            page.body
+        );
+        assert!(!page.body.contains(&format!("action=\"{thread}/reply\"")));
+        assert!(!page.body.contains(&format!("action=\"{thread}/follow\"")));
+    }
+    member
+        .post(&format!("{thread}/reply"), &[("body", "Still here?")])
+        .await
+        .assert_status(404);
+    // Everyone else: nothing, after the author's visits as before them.
+    other.get(&thread).await.assert_status(404);
+    for path in [
+        "/forums/agri",
+        "/",
+        "/feeds/learnings.atom",
+        "/api/v1/learnings?q=village",
+    ] {
+        let page = other.get(path).await;
+        assert!(!page.body.contains("Names and places"), "{path}");
+    }
+    let visitor = app.client().get(&thread).await;
+    assert!(!visitor.body.contains("Names and places"));
+    assert_ne!(visitor.status, 200);
+    // The moderators see it, with the reason.
+    let page = moderator.get(&thread).await;
+    page.assert_status(200);
+    assert!(
+        page.body
+            .contains("Hidden by a moderator: It names a &lt;i&gt;child&lt;/i&gt;")
+    );
+    // Shown again: for everyone, without the note.
+    moderator
+        .post(&format!("{thread}/unhide"), &[("confirmed", "yes")])
+        .await
+        .assert_status(303);
+    let page = other.get(&thread).await;
+    page.assert_status(200);
+    assert!(!page.body.contains("Hidden by a moderator"));
+    assert!(
+        !member
+            .get(&thread)
+            .await
+            .body
+            .contains("Hidden by a moderator")
+    );
+
+    // A thread whose only post was rejected: its author sees it marked, nobody else.
+    let (held, held_moderator, held_member) = app.with_forum("mines", "pre").await;
+    let created = new_thread(&held_member, &held.slug, "Held thread", "Held words.").await;
+    let thread = created.location.expect("thread");
+    let queue = held_moderator.get("/forums/mines/queue").await;
+    let post_id = regex::Regex::new(r"/posts/(\d+)/reject")
+        .expect("regex")
+        .captures(&queue.body)
+        .expect("a post to reject")[1]
+        .to_string();
+    held_moderator
+        .post(
+            &format!("/posts/{post_id}/reject"),
+            &[("confirmed", "yes"), ("reason", "Off topic")],
+        )
+        .await
+        .assert_status(303);
+    let page = held_member.get(&thread).await;
+    page.assert_status(200);
+    assert!(page.body.contains("Held words."));
+    assert!(page.body.contains("Off topic"));
+    let outsider = app.user("outsider@example.org", "Outsider").await;
+    app.join(&held, &outsider, "member").await;
+    let outsider = app.login("outsider@example.org").await;
+    outsider.get(&thread).await.assert_status(404);
 }
