@@ -37,8 +37,9 @@ impl MailNotice {
         };
         match smtp_url {
             Some(url) => MailNotice::Relay(format!(
-                "Mail goes to the SMTP relay {}. {signed}",
-                crate::mail::smtp_pool::redacted(url)
+                "Mail goes to the SMTP relay {} ({}). {signed}",
+                crate::mail::smtp_pool::redacted(url),
+                crate::mail::smtp_pool::described(url)
             )),
             None => MailNotice::Files(format!(
                 "Mail is NOT sent: SMTP_URL is not set, so every message (invitations, password \
@@ -173,6 +174,26 @@ mod tests {
         };
         assert!(!text.contains("s3cret"), "{text}");
         assert!(text.contains("mail.example.org:465"), "{text}");
+        assert!(text.contains("(implicit TLS, AUTH)"), "{text}");
+    }
+
+    #[test]
+    fn the_notice_says_how_the_relay_is_secured() {
+        for (url, says) in [
+            ("smtp://relay:25", "(no TLS, no AUTH)"),
+            ("smtp://relay?tls=required", "(STARTTLS required, no AUTH)"),
+            (
+                "smtp://u:p@relay?tls=opportunistic",
+                "(STARTTLS when offered; AUTH only over TLS)",
+            ),
+            ("smtp://u:p@relay:587", "password is sent UNENCRYPTED"),
+        ] {
+            let MailNotice::Relay(text) = MailNotice::new(Some(url), Path::new("outbox"), None)
+            else {
+                panic!("a relay is configured")
+            };
+            assert!(text.contains(says), "{url}: {text}");
+        }
     }
 
     fn smtp_ca_from(path: &str) -> anyhow::Result<Vec<CertificateDer<'static>>> {

@@ -50,6 +50,9 @@ const RECENT: Duration = Duration::from_secs(2);
 /// Limits on a server's reply (as Postfix's `line_length_limit` and `smtp_response_limit`).
 const MAX_LINE: u64 = 1_000;
 const MAX_REPLY: usize = 100_000;
+/// How long messages are not tried after the relay refused Fora itself (they are retried
+/// later, as after a 4xx answer).
+const RELAY_PAUSE: Duration = Duration::from_secs(60);
 /// AUTH LOGIN asks twice (user name, password); a server that goes on asking is not followed.
 const MAX_CHALLENGES: usize = 3;
 
@@ -83,6 +86,10 @@ pub struct SmtpPool {
     /// Open connections not in use, with when each was last used.
     idle: Mutex<Vec<(Connection, Instant)>>,
     open: Semaphore,
+    /// When and why the relay last refused Fora itself: for [`RELAY_PAUSE`] after it, no
+    /// message is tried (a relay that locks an account after repeated wrong passwords is not
+    /// asked once per message of a newsletter).
+    refused: std::sync::Mutex<Option<(Instant, String)>>,
 }
 
 /// What went wrong, in the terms the caller classifies.
@@ -162,6 +169,7 @@ impl SmtpPool {
             timeout,
             idle: Mutex::new(Vec::new()),
             open: Semaphore::new(connections.max(1) as usize),
+            refused: std::sync::Mutex::new(None),
         })
     }
 
@@ -194,6 +202,9 @@ impl SmtpPool {
             .acquire()
             .await
             .map_err(|err| PoolError::Network(err.to_string()))?;
+        if let Some(reason) = self.paused() {
+            return Err(PoolError::Relay(reason));
+        }
         let exchange = async {
             let mut conn = self.checkout().await?;
             let sent = conn.send(envelope, message, deadline).await;
@@ -203,13 +214,30 @@ impl SmtpPool {
             sent
         };
         // A connection still in the exchange when time runs out is dropped with it (closed).
-        match tokio::time::timeout(self.timeout, exchange).await {
+        let result = match tokio::time::timeout(self.timeout, exchange).await {
             Ok(result) => result,
             Err(_) => Err(PoolError::Network(format!(
                 "no answer from {} within {:?}",
                 self.relay.server, self.timeout
             ))),
+        };
+        if let Err(PoolError::Relay(reason)) = &result {
+            *self.refused.lock().unwrap_or_else(|e| e.into_inner()) =
+                Some((Instant::now(), reason.clone()));
         }
+        result
+    }
+
+    /// Why the relay refused Fora a moment ago, if it did.
+    fn paused(&self) -> Option<String> {
+        let refused = self.refused.lock().unwrap_or_else(|e| e.into_inner());
+        let (at, reason) = refused.as_ref()?;
+        (at.elapsed() < RELAY_PAUSE).then(|| {
+            format!(
+                "{reason} (not tried: the relay refused Fora {} s ago)",
+                at.elapsed().as_secs()
+            )
+        })
     }
 }
 
@@ -225,6 +253,34 @@ pub fn redacted(url: &str) -> String {
             parsed.to_string()
         }
         Err(_) => "(SMTP_URL is not a URL)".into(),
+    }
+}
+
+/// How the connection to the relay of `url` is secured, in words for the start-up notice;
+/// a password sent unencrypted is said plainly.
+pub fn described(url: &str) -> String {
+    let Ok(parsed) = url::Url::parse(url) else {
+        return String::new();
+    };
+    let tls = parsed
+        .query_pairs()
+        .find(|(key, _)| key == "tls")
+        .map(|(_, value)| value.into_owned());
+    let security = match (parsed.scheme(), tls.as_deref()) {
+        ("smtps", _) => "implicit TLS",
+        (_, Some("required")) => "STARTTLS required",
+        (_, Some("opportunistic")) => "STARTTLS when offered",
+        _ => "no TLS",
+    };
+    match parsed.password() {
+        None => format!("{security}, no AUTH"),
+        Some(_) if security == "no TLS" => {
+            format!("{security}: its password is sent UNENCRYPTED; use smtps:// or ?tls=required")
+        }
+        Some(_) if security == "STARTTLS when offered" => {
+            format!("{security}; AUTH only over TLS")
+        }
+        Some(_) => format!("{security}, AUTH"),
     }
 }
 
