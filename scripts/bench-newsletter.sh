@@ -23,9 +23,9 @@
 #   RECONNECT=1                also time smtp-source opening a new connection per message
 #                              (its default; the main baseline keeps connections, -d, as
 #                              Fora's pool does). 0: skip
-#   TLS=1                      also time Fora through a TLS relay in each round (smtps:// to
-#                              socat with a certificate made for the run, trusted through
-#                              FORA_SMTP_CA_FILE, in front of the same sink). 0: skip
+#   TLS=1                      also time Fora through a TLS relay in each round (smtps:// with
+#                              AUTH PLAIN to socat with a certificate made for the run, trusted
+#                              through FORA_SMTP_CA_FILE, in front of the same sink). 0: skip
 #   PHASES=1                   afterwards, time the worker's steps (claim, recipients, render,
 #                              SMTP, mark) one at a time over 20 batches (0: skip)
 #   PG_ADMIN_URL=postgres://postgres@127.0.0.1:5432/postgres   where to create the database
@@ -311,7 +311,7 @@ for backend in "${BACKEND_LIST[@]}"; do
             if [[ "$side" == tls ]]; then
                 say "$backend round $round: $SENDER_NAME through the TLS relay, concurrency $CONCURRENCY"
                 measure "$SENDER_NAME (TLS)" "$WORK/$tag.out" env -C "$WORK" \
-                    SMTP_URL="smtps://127.0.0.1:$TLS_PORT" FORA_SMTP_CA_FILE="$WORK/tls/ca.pem" "${SENDER[@]}"
+                    SMTP_URL="smtps://bench:bench@127.0.0.1:$TLS_PORT" FORA_SMTP_CA_FILE="$WORK/tls/ca.pem" "${SENDER[@]}"
                 progress="$("$HELPER_BIN" progress "$DB_URL" "$EDITION")"
                 sent="$(sed -E 's/.*sent=([0-9]+).*/\1/' <<<"$progress")"
                 NOTES+="- $backend round $round, TLS: Fora printed \"$(tail -n 1 "$WORK/$tag.out")\"; deliveries: $progress"$'\n'

@@ -579,7 +579,8 @@ impl Connection {
             self.write(answer.to_string().as_bytes()).await?;
             reply = self.read_reply().await?;
         }
-        if reply.code == 235 {
+        // 235 by RFC 4954; any 2xx, as lettre takes it (postfix's smtp-sink answers 250).
+        if (200..300).contains(&reply.code) {
             return Ok(());
         }
         self.broken = true;
