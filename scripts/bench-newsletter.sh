@@ -2,10 +2,12 @@
 # Newsletter delivery benchmark: one edition to COUNT confirmed subscribers, handed by
 # `fora newsletter send-due` to a local postfix smtp-sink, against postfix's smtp-source sending
 # the same number of messages of the same size to the same sink with the same concurrency, in
-# one run on the same machine; with Fora's resident memory sampled while it sends.
-# See docs/BENCHMARKS.md ("Newsletter delivery"). Needs: cargo, postfix's smtp-sink and
-# smtp-source (apt-get install postfix), python3 (for a free port); PostgreSQL on
-# 127.0.0.1:5432 for BACKENDS=postgres. Everything listens on 127.0.0.1 only.
+# one run on the same machine; with Fora's resident memory sampled while it sends; and (TLS=1)
+# Fora again through a TLS relay: `smtps://` to socat, which ends TLS and hands the connection to
+# the same sink. See docs/BENCHMARKS.md ("Newsletter delivery"). Needs: cargo, postfix's
+# smtp-sink and smtp-source (apt-get install postfix), python3 (for a free port); openssl and
+# socat for TLS=1; PostgreSQL on 127.0.0.1:5432 for BACKENDS=postgres. Everything listens on
+# 127.0.0.1 only.
 #
 # Environment (all optional):
 #   BACKENDS=sqlite,postgres   which databases
@@ -21,6 +23,9 @@
 #   RECONNECT=1                also time smtp-source opening a new connection per message
 #                              (its default; the main baseline keeps connections, -d, as
 #                              Fora's pool does). 0: skip
+#   TLS=1                      also time Fora through a TLS relay in each round (smtps:// with
+#                              AUTH PLAIN to socat with a certificate made for the run, trusted
+#                              through FORA_SMTP_CA_FILE, in front of the same sink). 0: skip
 #   PHASES=1                   afterwards, time the worker's steps (claim, recipients, render,
 #                              SMTP, mark) one at a time over 20 batches (0: skip)
 #   PG_ADMIN_URL=postgres://postgres@127.0.0.1:5432/postgres   where to create the database
@@ -36,6 +41,7 @@ ITEMS="${ITEMS:-1}"
 SAMPLE="${SAMPLE:-0.5}"
 SEND="${SEND:-auto}"
 RECONNECT="${RECONNECT:-1}"
+TLS="${TLS:-1}"
 PHASES="${PHASES:-1}"
 PG_ADMIN_URL="${PG_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 PG_DB=fora_bench_newsletter
@@ -48,9 +54,11 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/fora-bench-target}"
 FORA_BIN="$CARGO_TARGET_DIR/release/fora"
 HELPER_BIN="$CARGO_TARGET_DIR/release/examples/bench_newsletter"
 
-for tool in cargo python3 "$SINK_BIN" "$SOURCE_BIN"; do
+TOOLS=(cargo python3 "$SINK_BIN" "$SOURCE_BIN")
+[[ "$TLS" == 1 ]] && TOOLS+=(openssl socat)
+for tool in "${TOOLS[@]}"; do
     command -v "$tool" >/dev/null || {
-        echo "bench-newsletter: $tool is required (smtp-sink and smtp-source come with postfix)" >&2
+        echo "bench-newsletter: $tool is required (smtp-sink and smtp-source come with postfix; openssl and socat only for TLS=1)" >&2
         exit 1
     }
 done
@@ -79,11 +87,12 @@ esac
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/fora-bench-newsletter.XXXXXX")"
 chmod 755 "$WORK"
 SINK_PID=""
+TLS_PID=""
 RUN_PID=""
 PG_CREATED=0
 cleanup() {
     local pid
-    for pid in "$RUN_PID" "$SINK_PID"; do
+    for pid in "$RUN_PID" "$TLS_PID" "$SINK_PID"; do
         if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
             kill "$pid" 2>/dev/null || true
             wait "$pid" 2>/dev/null || true
@@ -129,6 +138,33 @@ start_sink() { # PORT LOG
     echo "bench-newsletter: smtp-sink did not listen on $1" >&2
     return 1
 }
+# The TLS relay: a certificate authority and a certificate for 127.0.0.1 made for this run,
+# and socat ending TLS (a process per connection, as many as Fora's pool opens) and passing
+# the connection on to the sink. Fora trusts the authority through FORA_SMTP_CA_FILE.
+make_tls_certificates() {
+    local dir="$WORK/tls"
+    mkdir -p "$dir"
+    local ec=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes)
+    openssl req -x509 "${ec[@]}" -keyout "$dir/ca.key" -out "$dir/ca.pem" -days 2 -subj "/CN=bench CA" 2>/dev/null
+    openssl req "${ec[@]}" -keyout "$dir/server.key" -out "$dir/server.csr" -subj "/CN=127.0.0.1" 2>/dev/null
+    printf 'basicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1\n' >"$dir/server.ext"
+    openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" -CAcreateserial \
+        -out "$dir/server.pem" -days 2 -extfile "$dir/server.ext" 2>/dev/null
+}
+start_tls_relay() { # TLS_PORT SINK_PORT LOG
+    socat "OPENSSL-LISTEN:$1,bind=127.0.0.1,reuseaddr,fork,cert=$WORK/tls/server.pem,key=$WORK/tls/server.key,verify=0" \
+        "TCP:127.0.0.1:$2" >"$3" 2>&1 &
+    TLS_PID=$!
+    local i
+    for i in $(seq 1 100); do
+        if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
+        kill -0 "$TLS_PID" 2>/dev/null || { echo "bench-newsletter: socat exited:" >&2; cat "$3" >&2; return 1; }
+        sleep 0.1
+    done
+    echo "bench-newsletter: socat did not listen on $1" >&2
+    return 1
+}
+
 # Messages the sink has taken so far.
 sink_messages() { tr '\r' '\n' <"$SINK_LOG" | awk -F'mesg=' 'NF > 1 { n = $2 + 0 } END { print n + 0 }'; }
 
@@ -203,9 +239,12 @@ LOAD_BEFORE="$(cut -d ' ' -f 1-3 /proc/loadavg)"
 awk -v l="${LOAD_BEFORE%% *}" 'BEGIN { exit !(l > 0.5) }' \
     && echo "bench-newsletter: warning: load average is $LOAD_BEFORE before the run; results will be noisy" >&2
 
+[[ "$TLS" == 1 ]] && make_tls_certificates
+
 IFS=',' read -r -a BACKEND_LIST <<<"$BACKENDS"
 ROWS=""      # per round and sender
 SUMMARY=""   # backend fora_rate source_rate ratio rss…
+TLS_SUMMARY="" # backend tls_rate fora_rate source_rate tls/fora tls/source
 NOTES=""
 PHASE_OUT=""
 
@@ -225,6 +264,11 @@ for backend in "${BACKEND_LIST[@]}"; do
     PORT="$(free_port)"
     say "$backend: smtp-sink on 127.0.0.1:$PORT"
     start_sink "$PORT" "$WORK/sink-$backend.log"
+    if [[ "$TLS" == 1 ]]; then
+        TLS_PORT="$(free_port)"
+        say "$backend: TLS relay (socat) on 127.0.0.1:$TLS_PORT, in front of the sink"
+        start_tls_relay "$TLS_PORT" "$PORT" "$WORK/socat-$backend.log"
+    fi
 
     # The environment `fora` reads; the example reads the same (FORA_FROM and FORA_BASE_URL
     # shape the message). Run from WORK, so no fora.toml of the checkout is picked up.
@@ -250,17 +294,29 @@ for backend in "${BACKEND_LIST[@]}"; do
     say "$backend: edition $EDITION, $QUEUED deliveries queued in ${SEED_S} s; one message is $BYTES bytes (smtp-source -l $LENGTH)"
     NOTES+="- $backend: seeded and queued $QUEUED deliveries in $SEED_S s; message $BYTES bytes, smtp-source -l $LENGTH"$'\n'
 
-    fora_rates="" source_rates=""
+    fora_rates="" source_rates="" tls_rates=""
     for round in $(seq 1 "$ROUNDS"); do
         if ((round > 1)); then
             (cd "$WORK" && "$HELPER_BIN" requeue "$DB_URL" "$EDITION") >/dev/null
         fi
         order=(fora source)
         ((round % 2 == 0)) && order=(source fora)
+        [[ "$TLS" == 1 ]] && order+=(tls)
         for side in "${order[@]}"; do
             tag="$backend-$round-$side"
+            if [[ "$side" == tls ]]; then
+                (cd "$WORK" && "$HELPER_BIN" requeue "$DB_URL" "$EDITION") >/dev/null
+            fi
             before="$(sink_messages)"
-            if [[ "$side" == fora ]]; then
+            if [[ "$side" == tls ]]; then
+                say "$backend round $round: $SENDER_NAME through the TLS relay, concurrency $CONCURRENCY"
+                measure "$SENDER_NAME (TLS)" "$WORK/$tag.out" env -C "$WORK" \
+                    SMTP_URL="smtps://bench:bench@127.0.0.1:$TLS_PORT" FORA_SMTP_CA_FILE="$WORK/tls/ca.pem" "${SENDER[@]}"
+                progress="$("$HELPER_BIN" progress "$DB_URL" "$EDITION")"
+                sent="$(sed -E 's/.*sent=([0-9]+).*/\1/' <<<"$progress")"
+                NOTES+="- $backend round $round, TLS: Fora printed \"$(tail -n 1 "$WORK/$tag.out")\"; deliveries: $progress"$'\n'
+                [[ "$sent" == "$COUNT" ]] || echo "bench-newsletter: warning: $sent of $COUNT deliveries marked sent through TLS" >&2
+            elif [[ "$side" == fora ]]; then
                 say "$backend round $round: $SENDER_NAME, concurrency $CONCURRENCY"
                 measure "$SENDER_NAME" "$WORK/$tag.out" env -C "$WORK" "${SENDER[@]}"
                 progress="$("$HELPER_BIN" progress "$DB_URL" "$EDITION")"
@@ -279,6 +335,7 @@ for backend in "${BACKEND_LIST[@]}"; do
             read -r mn med mx p10 p50 p90 hwm samples amn amed amx < <(rss_stats "$WORK/$tag.out.rss")
             label="$SENDER_NAME"
             [[ "$side" == source ]] && label="smtp-source -d (connections kept)"
+            [[ "$side" == tls ]] && label="$SENDER_NAME, smtps:// (TLS relay: socat, then the same sink)"
             row="| $backend | $round | $label | $received | $elapsed | $r | $mn / $med / $mx | $p10 / $p50 / $p90 | $hwm | $amn / $amed / $amx |"
             ROWS+="$row"$'\n'
             echo "$row" >>"$WORK/rows.md"
@@ -287,6 +344,8 @@ for backend in "${BACKEND_LIST[@]}"; do
             if [[ "$side" == fora ]]; then
                 fora_rates+="$r"$'\n'
                 FORA_RSS="$mn $med $mx $p10 $p50 $p90 $hwm $amn $amed $amx"
+            elif [[ "$side" == tls ]]; then
+                tls_rates+="$r"$'\n'
             else
                 source_rates+="$r"$'\n'
             fi
@@ -309,6 +368,10 @@ for backend in "${BACKEND_LIST[@]}"; do
     fr="$(printf '%s' "$fora_rates" | mean_of)"
     sr="$(printf '%s' "$source_rates" | mean_of)"
     SUMMARY+="$backend $fr $sr $(ratio "$fr" "$sr") $FORA_RSS"$'\n'
+    if [[ "$TLS" == 1 ]]; then
+        tr="$(printf '%s' "$tls_rates" | mean_of)"
+        TLS_SUMMARY+="$backend $tr $fr $sr $(ratio "$tr" "$fr") $(ratio "$tr" "$sr")"$'\n'
+    fi
 
     if [[ "$PHASES" == 1 ]]; then
         say "$backend: the worker's steps one at a time (20 batches)"
@@ -318,6 +381,11 @@ for backend in "${BACKEND_LIST[@]}"; do
         PHASE_OUT+="$(cat "$WORK/phases-$backend.md")"$'\n'
     fi
 
+    if [[ -n "$TLS_PID" ]]; then
+        kill "$TLS_PID" 2>/dev/null || true
+        wait "$TLS_PID" 2>/dev/null || true
+        TLS_PID=""
+    fi
     kill "$SINK_PID" 2>/dev/null || true
     wait "$SINK_PID" 2>/dev/null || true
     SINK_PID=""
@@ -348,6 +416,20 @@ while read -r b fr sr rt mn med mx p10 p50 p90 hwm amn amed amx; do
     v="$(awk -v r="$rt" 'BEGIN { print (r >= 0.5 ? "" : " **(< 0.5)**") }')"
     printf '| %s | %s | %s | %s%s | %s / %s / %s | %s / %s / %s | %s | %s / %s / %s |\n' "$b" "$fr" "$sr" "$rt" "$v" "$mn" "$med" "$mx" "$p10" "$p50" "$p90" "$hwm" "$amn" "$amed" "$amx"
 done <<<"$SUMMARY"
+if [[ "$TLS" == 1 ]]; then
+    cat <<EOF
+
+Fora through the TLS relay (smtps:// to socat, which ends TLS in a process per connection on
+the same cores, then the same sink) against Fora in the clear and smtp-source -d (no TLS):
+
+| Backend | Fora TLS msgs/s | Fora plain msgs/s | smtp-source msgs/s | TLS / plain | TLS / smtp-source |
+|---|---:|---:|---:|---:|---:|
+EOF
+    while read -r b tr fr sr r1 r2; do
+        [[ -n "$b" ]] || continue
+        printf '| %s | %s | %s | %s | %s | %s |\n' "$b" "$tr" "$fr" "$sr" "$r1" "$r2"
+    done <<<"$TLS_SUMMARY"
+fi
 echo
 echo "Notes:"
 printf '%s' "$NOTES"

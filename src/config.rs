@@ -44,6 +44,7 @@ pub const SETTINGS: &[&str] = &[
     "FORA_REPLY_DOMAIN",
     "FORA_REPLY_TO",
     "FORA_SECRET_KEY_FILE",
+    "FORA_SMTP_CA_FILE",
     "FORA_TRUST_PROXY",
 ];
 
@@ -54,6 +55,8 @@ pub struct Config {
     /// Absolute base for links in emails, without a trailing slash.
     pub base_url: String,
     pub smtp_url: Option<String>,
+    /// `FORA_SMTP_CA_FILE`: certificates trusted for the relay's TLS besides the system's.
+    pub smtp_ca: Vec<rustls::pki_types::CertificateDer<'static>>,
     pub outbox_dir: PathBuf,
     pub from: String,
     /// `FORA_DKIM_DOMAIN`, `FORA_DKIM_SELECTOR`, `FORA_DKIM_KEY`: the key that signs every
@@ -447,6 +450,7 @@ impl Config {
             })
             .transpose()?;
         let smtp_url = get("SMTP_URL");
+        let smtp_ca = mail::smtp_ca(get)?;
         mail::check(&base_url, smtp_url.as_deref(), get("FORA_OUTBOX").is_some())?;
         let database_url =
             get("DATABASE_URL").unwrap_or_else(|| "sqlite://fora.db?mode=rwc".into());
@@ -462,6 +466,7 @@ impl Config {
             bind,
             base_url,
             smtp_url,
+            smtp_ca,
             outbox_dir: PathBuf::from(get("FORA_OUTBOX").unwrap_or_else(|| "outbox".into())),
             from,
             dkim,

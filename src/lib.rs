@@ -195,6 +195,7 @@ async fn render_plain_errors(request: Request, next: Next) -> Response {
 pub async fn init(config: config::Config) -> anyhow::Result<AppState> {
     let mailer = mail::Mailer::from_config(
         config.smtp_url.as_deref(),
+        &config.smtp_ca,
         config.outbox_dir.clone(),
         u32::try_from(config.newsletter.concurrency).unwrap_or(u32::MAX),
     )?;

@@ -1,10 +1,12 @@
 //! Where mail goes and whether it is signed, said at start-up; the one combination refused,
 //! a public (`https://`) site whose invitations and password resets would only be written to
-//! files; and the DKIM settings, read and checked once.
+//! files; the DKIM settings, read and checked once; and the certificates trusted for the
+//! relay's TLS besides the system's (`FORA_SMTP_CA_FILE`).
 
 use std::path::Path;
 
 use anyhow::{Context, bail};
+use rustls::pki_types::{CertificateDer, pem::PemObject};
 
 use crate::mail::dkim::DkimSigner;
 
@@ -35,8 +37,9 @@ impl MailNotice {
         };
         match smtp_url {
             Some(url) => MailNotice::Relay(format!(
-                "Mail goes to the SMTP relay {}. {signed}",
-                redacted(url)
+                "Mail goes to the SMTP relay {} ({}). {signed}",
+                crate::mail::smtp_pool::redacted(url),
+                crate::mail::smtp_pool::described(url)
             )),
             None => MailNotice::Files(format!(
                 "Mail is NOT sent: SMTP_URL is not set, so every message (invitations, password \
@@ -52,20 +55,6 @@ impl MailNotice {
             MailNotice::Relay(text) => tracing::info!("{text}"),
             MailNotice::Files(text) => tracing::warn!("{text}"),
         }
-    }
-}
-
-/// The relay's address without its password (user names stay: they help find a mistake).
-fn redacted(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut parsed) => {
-            if parsed.password().is_some() {
-                let _ = parsed.set_password(Some("****"));
-            }
-            parsed.set_query(None);
-            parsed.to_string()
-        }
-        Err(_) => "(SMTP_URL is not a URL)".into(),
     }
 }
 
@@ -132,6 +121,40 @@ pub fn dkim(
     Ok(Some(signer))
 }
 
+/// `FORA_SMTP_CA_FILE`: a PEM file of one or more certificates trusted as roots for the
+/// relay's TLS, besides the system's (a private relay, a test). Each is checked here, so a
+/// missing, unreadable or garbled file stops start-up with a message that names it.
+pub fn smtp_ca(
+    get: impl Fn(&str) -> Option<String>,
+) -> anyhow::Result<Vec<CertificateDer<'static>>> {
+    let Some(path) = get("FORA_SMTP_CA_FILE") else {
+        return Ok(Vec::new());
+    };
+    let bytes = std::fs::read(&path)
+        .with_context(|| format!("FORA_SMTP_CA_FILE: cannot read the certificate file {path}"))?;
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(&bytes)
+        .collect::<Result<_, _>>()
+        .map_err(|err| {
+            anyhow::anyhow!("FORA_SMTP_CA_FILE: {path} is not a readable PEM file: {err}")
+        })?;
+    if certs.is_empty() {
+        bail!(
+            "FORA_SMTP_CA_FILE: {path} holds no certificate: expected one or more PEM blocks \
+             starting with -----BEGIN CERTIFICATE-----"
+        );
+    }
+    let mut roots = rustls::RootCertStore::empty();
+    for (i, cert) in certs.iter().enumerate() {
+        roots.add(cert.clone()).map_err(|err| {
+            anyhow::anyhow!(
+                "FORA_SMTP_CA_FILE: certificate {} of {path} is not a usable certificate: {err}",
+                i + 1
+            )
+        })?;
+    }
+    Ok(certs)
+}
+
 #[cfg(test)]
 mod tests {
     use std::{collections::HashMap, path::Path};
@@ -151,6 +174,103 @@ mod tests {
         };
         assert!(!text.contains("s3cret"), "{text}");
         assert!(text.contains("mail.example.org:465"), "{text}");
+        assert!(text.contains("(implicit TLS, AUTH)"), "{text}");
+    }
+
+    #[test]
+    fn the_notice_says_how_the_relay_is_secured() {
+        for (url, says) in [
+            ("smtp://relay:25", "(no TLS, no AUTH)"),
+            ("smtp://relay?tls=required", "(STARTTLS required, no AUTH)"),
+            (
+                "smtp://u:p@relay?tls=opportunistic",
+                "(STARTTLS when offered; AUTH only over TLS)",
+            ),
+            ("smtp://u:p@relay:587", "password is sent UNENCRYPTED"),
+        ] {
+            let MailNotice::Relay(text) = MailNotice::new(Some(url), Path::new("outbox"), None)
+            else {
+                panic!("a relay is configured")
+            };
+            assert!(text.contains(says), "{url}: {text}");
+        }
+    }
+
+    fn smtp_ca_from(path: &str) -> anyhow::Result<Vec<CertificateDer<'static>>> {
+        smtp_ca(|key| (key == "FORA_SMTP_CA_FILE").then(|| path.to_string()))
+    }
+
+    #[test]
+    fn an_extra_ca_file_is_read_once_and_any_fault_stops_start_up_naming_it() {
+        assert!(smtp_ca(|_| None).expect("unset").is_empty());
+        let dir = tempfile::tempdir().expect("temp dir");
+        let cert = dir.path().join("ca.pem");
+        let made = std::process::Command::new("openssl")
+            .args([
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:prime256v1",
+            ])
+            .args([
+                "-nodes",
+                "-keyout",
+                "ca.key",
+                "-out",
+                "ca.pem",
+                "-subj",
+                "/CN=Test CA",
+            ])
+            .current_dir(dir.path())
+            .output()
+            .expect("openssl");
+        assert!(made.status.success(), "{made:?}");
+        let two = dir.path().join("two.pem");
+        let pem = std::fs::read_to_string(&cert).unwrap();
+        std::fs::write(&two, format!("{pem}{pem}")).unwrap();
+        assert_eq!(
+            smtp_ca_from(&cert.display().to_string())
+                .expect("one")
+                .len(),
+            1
+        );
+        assert_eq!(
+            smtp_ca_from(&two.display().to_string()).expect("two").len(),
+            2
+        );
+
+        let garbage = dir.path().join("garbage.pem");
+        std::fs::write(&garbage, "this is not a certificate\n").unwrap();
+        let key_only = dir.path().join("ca.key");
+        let damaged = dir.path().join("damaged.pem");
+        std::fs::write(
+            &damaged,
+            "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
+        )
+        .unwrap();
+        let unended = dir.path().join("unended.pem");
+        std::fs::write(&unended, "-----BEGIN CERTIFICATE-----\nAAAA\n").unwrap();
+        let missing = dir.path().join("missing.pem");
+        let folder = dir.path().display().to_string();
+        let cases = [
+            (
+                missing.display().to_string(),
+                "cannot read the certificate file",
+            ),
+            (folder, "cannot read the certificate file"),
+            (garbage.display().to_string(), "holds no certificate"),
+            (key_only.display().to_string(), "holds no certificate"),
+            (damaged.display().to_string(), "certificate 1 of"),
+            (unended.display().to_string(), "not a readable PEM file"),
+        ];
+        for (path, why) in cases {
+            let text = format!("{:#}", smtp_ca_from(&path).expect_err(&path));
+            assert!(text.starts_with("FORA_SMTP_CA_FILE: "), "{text}");
+            assert!(text.contains(&path), "names the file: {text}");
+            assert!(text.contains(why), "{why:?} in {text}");
+        }
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! Outgoing mail through lettre: an SMTP server with a connection pool (`SMTP_URL`), or `.eml`
+//! Outgoing mail: an SMTP server through Fora's own connection pool (`SMTP_URL`), or `.eml`
 //! files in an outbox folder so nothing is lost on a machine without a mail server.
 //! Header text (names, subjects) is stripped of control characters here as a last guard.
 
@@ -6,12 +6,11 @@ use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use lettre::{
-    AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
+    AsyncFileTransport, AsyncTransport, Message, Tokio1Executor,
     message::{
         Body, Mailbox, MultiPart,
         header::{ContentTransferEncoding, ContentType, HeaderName, HeaderValue, MIME_VERSION_1_0},
     },
-    transport::smtp::PoolConfig,
 };
 
 /// The longest one SMTP command may take before the attempt counts as a temporary failure.
@@ -23,18 +22,18 @@ pub mod dkim;
 pub mod inbound;
 pub mod lease;
 pub mod memory;
-mod plain_pool;
 pub mod queue;
 pub mod reply_address;
+pub mod smtp_pool;
 pub mod verp;
 
 pub use deadline::Deadline;
 
 #[derive(Clone)]
 pub enum Mailer {
-    /// Plain `smtp://host:port`: Fora's own pool of pipelining `TCP_NODELAY` connections.
-    Plain(std::sync::Arc<plain_pool::PlainPool>),
-    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    /// `SMTP_URL`: Fora's own pool of pipelining `TCP_NODELAY` connections, in the clear or
+    /// in TLS, with or without AUTH.
+    Smtp(std::sync::Arc<smtp_pool::SmtpPool>),
     Outbox(AsyncFileTransport<Tokio1Executor>, PathBuf),
     /// Kept in memory (tests).
     Memory(std::sync::Arc<memory::MemoryOutbox>),
@@ -124,6 +123,11 @@ pub enum SendError {
     /// A 4xx answer, a dropped connection, a timeout: worth trying again later.
     #[error("not sent for now: {0}")]
     Transient(String),
+    /// The relay takes no mail from Fora as configured (TLS could not be set up, credentials
+    /// refused or missing), whoever the message is for: retried later like a temporary
+    /// failure, until the operator mends `SMTP_URL`, and never counted against the recipient.
+    #[error("not sent: the relay refused Fora: {0}")]
+    Relay(String),
     /// Not written to the server: its deadline had passed.
     #[error("not sent: its deadline had passed")]
     Expired,
@@ -137,26 +141,25 @@ fn header_safe(text: &str) -> String {
 }
 
 impl Mailer {
-    /// `connections`: the most SMTP connections kept open and used at once.
+    /// `connections`: the most SMTP connections kept open and used at once; `extra_roots`:
+    /// certificates trusted for the relay's TLS besides the system's (`FORA_SMTP_CA_FILE`).
     pub fn from_config(
         smtp_url: Option<&str>,
+        extra_roots: &[rustls::pki_types::CertificateDer<'static>],
         outbox: PathBuf,
         connections: u32,
     ) -> anyhow::Result<Self> {
         match smtp_url {
-            Some(url)
-                if let Some(pool) =
-                    plain_pool::PlainPool::for_url(url, connections, SMTP_TIMEOUT) =>
-            {
-                Ok(Mailer::Plain(std::sync::Arc::new(pool)))
-            }
             Some(url) => {
-                let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-                    .with_context(|| format!("SMTP_URL is not a usable SMTP URL: {url:?}"))?
-                    .timeout(Some(SMTP_TIMEOUT))
-                    .pool_config(PoolConfig::new().max_size(connections.max(1)))
-                    .build();
-                Ok(Mailer::Smtp(transport))
+                let pool =
+                    smtp_pool::SmtpPool::for_url(url, extra_roots, connections, SMTP_TIMEOUT)
+                        .with_context(|| {
+                            format!(
+                                "SMTP_URL is not a usable SMTP URL: {}",
+                                smtp_pool::redacted(url)
+                            )
+                        })?;
+                Ok(Mailer::Smtp(std::sync::Arc::new(pool)))
             }
             None => {
                 std::fs::create_dir_all(&outbox).with_context(|| {
@@ -272,40 +275,29 @@ impl Mailer {
 
     /// [`Mailer::deliver`] for a message already built, which is not sent once `deadline` has
     /// passed: Fora's own pool checks it just before writing the message (after every wait
-    /// for a connection or an answer); lettre's transports, just before taking it.
+    /// for a connection or an answer); the outbox, just before writing it.
     pub async fn deliver_prepared(
         &self,
         message: &Prepared,
         deadline: &Deadline,
     ) -> Result<(), SendError> {
         let Prepared { envelope, bytes } = message;
-        let classify = |err: lettre::transport::smtp::Error| {
-            if err.is_permanent() {
-                SendError::Permanent(err.to_string())
-            } else {
-                SendError::Transient(err.to_string())
-            }
-        };
         match self {
-            Mailer::Plain(pool) => {
+            Mailer::Smtp(pool) => {
                 pool.send(envelope, bytes, deadline)
                     .await
                     .map_err(|err| match err {
-                        plain_pool::PoolError::Refused {
+                        smtp_pool::PoolError::Refused {
                             permanent: true,
                             reply,
                         } => SendError::Permanent(reply),
-                        plain_pool::PoolError::Refused { reply, .. }
-                        | plain_pool::PoolError::Network(reply) => SendError::Transient(reply),
-                        plain_pool::PoolError::Expired => SendError::Expired,
+                        smtp_pool::PoolError::Refused { reply, .. }
+                        | smtp_pool::PoolError::Network(reply) => SendError::Transient(reply),
+                        smtp_pool::PoolError::Relay(reason) => SendError::Relay(reason),
+                        smtp_pool::PoolError::Expired => SendError::Expired,
                     })
             }
             _ if deadline.passed() => Err(SendError::Expired),
-            Mailer::Smtp(transport) => transport
-                .send_raw(envelope, bytes)
-                .await
-                .map(drop)
-                .map_err(classify),
             // Written as a mailbox keeps delivered mail: with the envelope sender as the
             // `Return-Path` a final delivery adds (RFC 5321 4.4), which no signature covers.
             Mailer::Outbox(transport, _) => transport

@@ -50,6 +50,7 @@ mod search_limits;
 mod search_quality;
 mod site_pages;
 mod smtp;
+mod smtp_tls;
 mod state_checks;
 mod translated_pages;
 mod vocabulary_labels;

@@ -90,6 +90,8 @@ async fn fresh_postgres(admin_url: &str) -> String {
 
 pub struct Options {
     pub smtp_url: Option<String>,
+    /// `FORA_SMTP_CA_FILE`'s certificates (default: none, the system's roots only).
+    pub smtp_ca: Vec<rustls::pki_types::CertificateDer<'static>>,
     pub limits: RateLimits,
     pub password_hashing: PasswordHashing,
     pub newsletter: NewsletterConfig,
@@ -108,6 +110,7 @@ impl Default for Options {
     fn default() -> Self {
         Self {
             smtp_url: None,
+            smtp_ca: Vec::new(),
             limits: RateLimits {
                 per_account: 1000,
                 per_address: 10_000,
@@ -170,6 +173,7 @@ impl TestApp {
                 .clone()
                 .unwrap_or_else(|| format!("http://{addr}")),
             smtp_url: options.smtp_url,
+            smtp_ca: options.smtp_ca,
             outbox_dir: dir.path().join("outbox"),
             from: "Fora <fora@example.org>".into(),
             dkim: options.dkim,
