@@ -277,7 +277,20 @@ pub async fn search_learnings(
             lang: (hit.language != lang).then(|| hit.language.clone()),
         })
         .collect();
+    // Offered while no language is chosen: the chosen one shows among the active filters.
+    let in_my_language = outcome
+        .in_language(lang)
+        .filter(|_| search.params.language.trim().is_empty())
+        .map(|count| {
+            let href = format!(
+                "{}?{}",
+                paths::LEARNINGS,
+                search.params.with("language", lang)
+            );
+            (href, count)
+        });
     let view = views::SearchPageView {
+        in_my_language,
         q: search.params.q.clone(),
         hidden,
         active: search

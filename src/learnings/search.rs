@@ -450,6 +450,17 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// How many of the learnings found are in `lang`, when some but not all are: what the
+    /// one-click "only in my language" filter would leave.
+    pub fn in_language(&self, lang: &str) -> Option<u64> {
+        self.facets
+            .get("language")?
+            .iter()
+            .find(|count| count.value == lang)
+            .map(|count| count.count)
+            .filter(|count| *count > 0 && *count < self.total)
+    }
+
     /// Nothing found (what pages show while the index is being rebuilt).
     pub fn empty() -> Outcome {
         Outcome {

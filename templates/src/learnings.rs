@@ -117,6 +117,9 @@ pub struct SearchPageView {
     pub sort_relevance_href: Option<String>,
     pub sort_newest_href: String,
     pub manager: bool,
+    /// The one-click filter to the learnings found in the reader's language: (href, how
+    /// many), when some but not all of them are.
+    pub in_my_language: Option<(String, u64)>,
     /// Learnings waiting for this reader's review: (href, title).
     pub my_reviews: Vec<(String, String)>,
 }
@@ -213,6 +216,12 @@ pub fn search_page(ctx: &Ctx, view: &SearchPageView) -> Markup {
                             ("last", &number(lang, view.last)),
                             ("total", &number(lang, view.total)),
                         ]))
+                    }
+                }
+                @if let Some((href, count)) = &view.in_my_language {
+                    p.mine {
+                        a href=(href) { (t(lang, "search.only_mine")) }
+                        " " span.count { (number(lang, *count)) }
                     }
                 }
                 @if view.total > 0 {

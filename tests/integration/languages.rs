@@ -149,3 +149,66 @@ async fn error_pages_speak_the_readers_language(app: TestApp) {
     assert_eq!(page.status, 404, "not an admin");
     assert!(page.body.contains("Page introuvable"), "{}", page.body);
 }
+
+crate::on_both_databases!(readers_keep_to_their_language_in_one_click);
+
+/// The learnings page offers the learnings found in the reader's language as one link, with
+/// their exact number, while some but not all are in it.
+async fn readers_keep_to_their_language_in_one_click(app: TestApp) {
+    use crate::library_search::{learning, raw};
+    learning(
+        &app,
+        raw(
+            "Cocoa cooperatives",
+            "Cooperatives kept children in school.",
+        ),
+        "published",
+    )
+    .await;
+    let french = learning(
+        &app,
+        fora::learnings::fields::RawLearning {
+            language: "fr".into(),
+            ..raw(
+                "Coopératives de cacao",
+                "Les coopératives ont gardé les enfants à l’école.",
+            )
+        },
+        "published",
+    )
+    .await;
+    let visitor = app.client();
+    visitor.get("/language/fr?next=/").await;
+    let page = visitor.get("/learnings").await;
+    let link = regex::Regex::new(r#"<p class="mine"><a href="([^"]+)">Uniquement les enseignements en français</a> <span class="count">1</span>"#)
+        .expect("pattern")
+        .captures(&page.body)
+        .unwrap_or_else(|| panic!("the one-click filter: {}", page.body))[1]
+        .replace("&amp;", "&");
+    assert!(link.contains("language=fr"), "{link}");
+    let mine = visitor.get(&link).await;
+    assert!(
+        mine.body.contains(&format!("/learnings/{french}\"")),
+        "{}",
+        mine.body
+    );
+    assert!(!mine.body.contains("Cocoa cooperatives"));
+    assert!(
+        !mine.body.contains("class=\"mine\""),
+        "offered only while no language is chosen"
+    );
+    // A question whose every answer is in the reader's language needs no such link.
+    let all_french = visitor.get("/learnings?q=gard%C3%A9").await;
+    assert!(
+        !all_french.body.contains("class=\"mine\""),
+        "{}",
+        all_french.body
+    );
+    // An English reader of the same list is offered the English ones.
+    let english = app.client().get("/learnings").await;
+    assert!(
+        english.body.contains("Only learnings in English"),
+        "{}",
+        english.body
+    );
+}
