@@ -62,14 +62,66 @@ pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
     }
 }
 
+/// Makes this instance's caches stale when another one (or another process on the same
+/// database: `fora mail-in`, `fora import`) changes something.
+pub async fn listen_for_changes(state: AppState, shutdown: watch::Receiver<bool>) {
+    match state.db.get_database_backend() {
+        sea_orm::DbBackend::Postgres => listen_on_postgres(state, shutdown).await,
+        sea_orm::DbBackend::Sqlite => watch_sqlite_file(state, shutdown).await,
+        _ => {}
+    }
+}
+
+/// How often an SQLite instance looks for changes other processes made to the file.
+const SQLITE_WATCH: Duration = Duration::from_secs(1);
+
+/// SQLite has no NOTIFY. `PRAGMA data_version`, asked again on the same connection, differs
+/// when any other connection committed in between: a connection of its own (outside the
+/// pool, with the pool's options) asks every second. Its own instance's writes count too;
+/// they bumped the caches already, so that costs one more bump at most each second.
+async fn watch_sqlite_file(state: AppState, mut shutdown: watch::Receiver<bool>) {
+    use sea_orm::sqlx::{ConnectOptions, sqlite::SqliteConnection};
+    let options = state.db.get_sqlite_connection_pool().connect_options();
+    let mut watcher: Option<SqliteConnection> = None;
+    let mut seen: Option<i64> = None;
+    loop {
+        if watcher.is_none() {
+            match options.connect().await {
+                Ok(connection) => watcher = Some(connection),
+                Err(err) => tracing::warn!(error = %err, "cannot open the change watcher"),
+            }
+        }
+        if let Some(connection) = watcher.as_mut() {
+            match sea_orm::sqlx::query_scalar::<_, i64>("PRAGMA data_version")
+                .fetch_one(&mut *connection)
+                .await
+            {
+                Ok(version) => {
+                    if seen.is_some_and(|before| before != version) {
+                        state.caches.bump();
+                    }
+                    seen = Some(version);
+                }
+                Err(err) => {
+                    tracing::warn!(error = %err, "change watcher lost its connection");
+                    watcher = None;
+                    seen = None;
+                    state.caches.bump();
+                }
+            }
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(SQLITE_WATCH) => {}
+            _ = shutdown.changed() => return,
+        }
+    }
+}
+
 /// On PostgreSQL, other instances announce their changes on a channel; each one makes this
 /// instance's caches stale. A lost connection may have dropped announcements, so it counts
 /// as a change too.
-pub async fn listen_for_changes(state: AppState, mut shutdown: watch::Receiver<bool>) {
-    use sea_orm::{DbBackend, sqlx::postgres::PgListener};
-    if state.db.get_database_backend() != DbBackend::Postgres {
-        return;
-    }
+async fn listen_on_postgres(state: AppState, mut shutdown: watch::Receiver<bool>) {
+    use sea_orm::sqlx::postgres::PgListener;
     let pool = state.db.get_postgres_connection_pool().clone();
     loop {
         match PgListener::connect_with(&pool).await {

@@ -121,6 +121,18 @@ async fn learnings_in_review(
         .collect())
 }
 
+/// Rows of `table` about a post (held edits, reports), joined to that post.
+fn about_posts<T: EntityTrait + Copy>(table: T, post_id: T::Column) -> SelectStatement {
+    Query::select()
+        .from(table)
+        .join(
+            JoinType::InnerJoin,
+            posts::Entity,
+            Expr::col((posts::Entity, posts::Column::Id)).equals((table, post_id)),
+        )
+        .to_owned()
+}
+
 /// Everything that waits for `user`, in `lang` (for the words that are not data).
 pub async fn list(
     db: &impl ConnectionTrait,
@@ -131,23 +143,8 @@ pub async fn list(
         .from(posts::Entity)
         .and_where(posts::Column::Status.eq(PostStatus::Pending))
         .to_owned();
-    let held_edits = Query::select()
-        .from(held_edits::Entity)
-        .join(
-            JoinType::InnerJoin,
-            posts::Entity,
-            Expr::col((posts::Entity, posts::Column::Id))
-                .equals((held_edits::Entity, held_edits::Column::PostId)),
-        )
-        .to_owned();
-    let reports = Query::select()
-        .from(flags::Entity)
-        .join(
-            JoinType::InnerJoin,
-            posts::Entity,
-            Expr::col((posts::Entity, posts::Column::Id))
-                .equals((flags::Entity, flags::Column::PostId)),
-        )
+    let held_edits = about_posts(held_edits::Entity, held_edits::Column::PostId);
+    let reports = about_posts(flags::Entity, flags::Column::PostId)
         .and_where(flags::Column::ResolvedAt.is_null())
         .to_owned();
     let held_posts = queue_rows(

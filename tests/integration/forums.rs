@@ -732,6 +732,39 @@ async fn archived_forum_is_read_only(app: TestApp) {
     );
 }
 
+/// On SQLite, another process writing the same file (a second server, `fora mail-in`,
+/// `fora import`) announces nothing: each instance notices within a second or two.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_instances_see_each_others_changes() {
+    let first = TestApp::start(crate::support::Backend::Sqlite, Default::default()).await;
+    let second = first.second_instance().await;
+    let (forum, moderator, member_on_first) = first.with_forum("agri", "post").await;
+    let (path, _, _) = thread_with_reply(&moderator, &member_on_first, &forum.slug).await;
+    let member_on_second = second.login("member-agri@example.org").await;
+    for _ in 0..3 {
+        member_on_second.get(&path).await.assert_status(200);
+    }
+    remove_from_forum(&first, &moderator, &forum.slug, "member-agri@example.org").await;
+    let started = std::time::Instant::now();
+    let mut status = 0;
+    // Usually a second or two; the bound leaves room for a watcher that waited out a busy
+    // database (its busy timeout is 10 s), far below the caches' minutes.
+    while started.elapsed() < std::time::Duration::from_secs(15) {
+        status = member_on_second.get(&path).await.status;
+        if status == 404 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        status,
+        404,
+        "the second instance still shows the thread to a removed member after {:?} (caches \
+         otherwise keep it for minutes)",
+        started.elapsed()
+    );
+}
+
 /// Two instances behind a load balancer share one PostgreSQL database: a change made through
 /// one is seen at once through the other, although each caches what it can.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

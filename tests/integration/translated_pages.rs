@@ -10,6 +10,7 @@ use std::collections::BTreeSet;
 use crate::{
     site_pages::{PAGES, Role, Site},
     support::{Client, Mail, TestApp},
+    waiting::decide_first_held,
 };
 
 crate::on_both_databases!(
@@ -235,16 +236,6 @@ async fn every_page_speaks_french_and_spanish(app: TestApp) {
     );
 }
 
-/// The first `/posts/{id}/{action}` address on a page.
-fn post_action(page: &str, action: &str) -> String {
-    regex::Regex::new(&format!(r"/posts/(\d+)/{action}"))
-        .expect("pattern")
-        .find(page)
-        .unwrap_or_else(|| panic!("a post to {action}"))
-        .as_str()
-        .to_string()
-}
-
 async fn new_thread(client: &Client, forum: &str, title: &str) -> crate::support::Response {
     client.get(&format!("/forums/{forum}/new")).await;
     client
@@ -300,22 +291,17 @@ async fn every_mail_speaks_french_and_spanish(app: TestApp) {
         new_thread(&member_again, &slug, "Kumasi 2026")
             .await
             .assert_status(303);
-        let queue = moderator_again.get(&format!("/forums/{slug}/queue")).await;
-        moderator_again
-            .post(
-                &post_action(&queue.body, "reject"),
-                &[("confirmed", "yes"), ("reason", "Kumasi")],
-            )
-            .await
-            .assert_status(303);
+        decide_first_held(
+            &moderator_again,
+            &slug,
+            "reject",
+            &[("confirmed", "yes"), ("reason", "Kumasi")],
+        )
+        .await;
         new_thread(&member_again, &slug, "Tamale 2026")
             .await
             .assert_status(303);
-        let queue = moderator_again.get(&format!("/forums/{slug}/queue")).await;
-        moderator_again
-            .post(&post_action(&queue.body, "approve"), &[])
-            .await
-            .assert_status(303);
+        decide_first_held(&moderator_again, &slug, "approve", &[]).await;
         let thread = thread_link
             .captures(&member_again.get(&format!("/forums/{slug}")).await.body)
             .expect("the approved thread")[1]

@@ -173,11 +173,12 @@ async fn visitors_read_the_vocabularies_in_their_language(app: TestApp) {
     let subscribe = fetch(&app, "/newsletter", "es").await;
     assert!(subscribe.contains(">Agricultura</label>"), "{subscribe}");
 
-    // The API keeps its English labels and adds the others.
+    // The API answers in the language the request prefers and adds the others.
     let api: serde_json::Value =
         serde_json::from_str(&fetch(&app, &format!("/api/v1/learnings/{id}"), "fr").await)
             .expect("JSON");
-    assert_eq!(api["evaluation_type"]["label"], "Midterm");
+    assert_eq!(api["evaluation_type"]["label"], "Évaluation à mi-parcours");
+    assert_eq!(api["evaluation_type"]["labels"]["en"], "Midterm");
     assert_eq!(
         api["evaluation_type"]["labels"]["fr"],
         "Évaluation à mi-parcours"

@@ -61,6 +61,26 @@ async fn header_count(client: &Client) -> Option<String> {
     re.captures(&page.body).map(|c| c[1].to_string())
 }
 
+/// The moderator takes the first post of the forum's queue: `approve`, or `reject` with
+/// `fields` (a reason, confirmed).
+pub async fn decide_first_held(
+    moderator: &Client,
+    forum: &str,
+    action: &str,
+    fields: &[(&str, &str)],
+) {
+    let queue = moderator.get(&format!("/forums/{forum}/queue")).await;
+    let post_id = regex::Regex::new(&format!(r"/posts/(\d+)/{action}"))
+        .expect("regex")
+        .captures(&queue.body)
+        .unwrap_or_else(|| panic!("a post to {action} in {}", queue.body))[1]
+        .to_string();
+    moderator
+        .post(&format!("/posts/{post_id}/{action}"), fields)
+        .await
+        .assert_status(303);
+}
+
 async fn new_thread(
     client: &Client,
     forum: &str,
@@ -146,26 +166,8 @@ async fn held_posts_reach_the_forums_moderators_and_wait_until_decided(app: Test
             .is_empty()
     );
     // Approved: it waits no more.
-    let queue = moderator.get("/forums/agri/queue").await;
-    let post_id = regex::Regex::new(r"/posts/(\d+)/approve")
-        .expect("regex")
-        .captures(&queue.body)
-        .expect("a post to approve")[1]
-        .to_string();
-    moderator
-        .post(&format!("/posts/{post_id}/approve"), &[])
-        .await
-        .assert_status(303);
-    let queue = moderator.get("/forums/agri/queue").await;
-    let post_id = regex::Regex::new(r"/posts/(\d+)/approve")
-        .expect("regex")
-        .captures(&queue.body)
-        .expect("the French post to approve")[1]
-        .to_string();
-    moderator
-        .post(&format!("/posts/{post_id}/approve"), &[])
-        .await
-        .assert_status(303);
+    decide_first_held(&moderator, "agri", "approve", &[]).await;
+    decide_first_held(&moderator, "agri", "approve", &[]).await;
     assert_eq!(header_count(&moderator).await, None);
     assert!(
         moderator
@@ -199,22 +201,16 @@ async fn authors_hear_why_their_post_was_rejected_or_hidden(app: TestApp) {
     new_thread(&member, &forum.slug, "A question", "Held.")
         .await
         .assert_status(303);
-    let queue = moderator.get("/forums/agri/queue").await;
-    let post_id = regex::Regex::new(r"/posts/(\d+)/reject")
-        .expect("regex")
-        .captures(&queue.body)
-        .expect("a post to reject")[1]
-        .to_string();
-    moderator
-        .post(
-            &format!("/posts/{post_id}/reject"),
-            &[
-                ("confirmed", "yes"),
-                ("reason", "Please remove the child's name <b>first</b>"),
-            ],
-        )
-        .await
-        .assert_status(303);
+    decide_first_held(
+        &moderator,
+        "agri",
+        "reject",
+        &[
+            ("confirmed", "yes"),
+            ("reason", "Please remove the child's name <b>first</b>"),
+        ],
+    )
+    .await;
     let mail = mail_about(&app, "member-agri@example.org", "Your post in").await;
     assert_eq!(mail.subject, "Your post in “A question” was not approved");
     assert!(
@@ -455,19 +451,13 @@ async fn a_moderator_sees_their_own_rejected_post_and_nobody_else_does(app: Test
         )
         .await
         .assert_status(303);
-    let queue = moderator.get("/forums/agri/queue").await;
-    let post_id = regex::Regex::new(r"/posts/(\d+)/reject")
-        .expect("regex")
-        .captures(&queue.body)
-        .expect("a post to reject")[1]
-        .to_string();
-    moderator
-        .post(
-            &format!("/posts/{post_id}/reject"),
-            &[("confirmed", "yes"), ("reason", "It names a child")],
-        )
-        .await
-        .assert_status(303);
+    decide_first_held(
+        &moderator,
+        "agri",
+        "reject",
+        &[("confirmed", "yes"), ("reason", "It names a child")],
+    )
+    .await;
     // The author becomes a moderator of the forum: they still see their rejected post, marked.
     app.sql(
         "UPDATE memberships SET role = 'moderator'
@@ -576,19 +566,13 @@ async fn the_author_alone_sees_their_hidden_or_rejected_thread(app: TestApp) {
     let (held, held_moderator, held_member) = app.with_forum("mines", "pre").await;
     let created = new_thread(&held_member, &held.slug, "Held thread", "Held words.").await;
     let thread = created.location.expect("thread");
-    let queue = held_moderator.get("/forums/mines/queue").await;
-    let post_id = regex::Regex::new(r"/posts/(\d+)/reject")
-        .expect("regex")
-        .captures(&queue.body)
-        .expect("a post to reject")[1]
-        .to_string();
-    held_moderator
-        .post(
-            &format!("/posts/{post_id}/reject"),
-            &[("confirmed", "yes"), ("reason", "Off topic")],
-        )
-        .await
-        .assert_status(303);
+    decide_first_held(
+        &held_moderator,
+        "mines",
+        "reject",
+        &[("confirmed", "yes"), ("reason", "Off topic")],
+    )
+    .await;
     let page = held_member.get(&thread).await;
     page.assert_status(200);
     assert!(page.body.contains("Held words."));
