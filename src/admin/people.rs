@@ -3,12 +3,12 @@
 //! `reviewers`; this module asks, answers and redirects.
 
 use axum::{
-    extract::{Path, State},
+    extract::{Path, RawQuery, State},
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
 };
 use templates::{
-    components::FormErrors,
+    components::{FormErrors, Pager},
     confirm::Confirmation,
     i18n::{t, tf},
     roles as views,
@@ -25,39 +25,103 @@ use crate::{
     refusal::Refusal,
     web::{
         AdminUser, AppError, AppResult, AppState, Viewer, confirm::ConfirmForm, dates::iso,
-        extract::sign_in, flash, forms::Form, html, path_id::parse_id, paths,
+        extract::sign_in, flash, forms::Form, html, paging::page_number, path_id::parse_id, paths,
+        query::read_lenient,
     },
 };
+
+/// What `/admin/users` lists: `?q=` part of a name or address, `?page=`, or `?user=` the page
+/// that holds this person (where the log's links and a change lead). Read leniently.
+#[derive(Default)]
+pub struct UsersQuery {
+    find: String,
+    page: u64,
+    user: Option<i32>,
+}
+
+impl UsersQuery {
+    pub fn read(raw: Option<&str>) -> UsersQuery {
+        let mut query = UsersQuery {
+            page: 1,
+            ..UsersQuery::default()
+        };
+        read_lenient(raw, 256, |name, value| match name {
+            "q" => {
+                query.find = value.trim().to_string();
+                true
+            }
+            "page" => {
+                query.page = page_number(Some(&value));
+                true
+            }
+            "user" => {
+                query.user = value.trim().parse().ok();
+                true
+            }
+            _ => false,
+        });
+        query
+    }
+}
 
 async fn users_view(
     state: &AppState,
     admin: &AdminUser,
+    query: UsersQuery,
     form: views::ReviewerInviteForm,
     notice: Option<&'static str>,
 ) -> AppResult<views::UsersView> {
     let AdminUser(admin) = admin;
-    let users = queries::users(&state.db).await?;
-    let memberships = queries::memberships(&state.db).await?;
+    let (find, requested) = match query.user {
+        Some(id) => (
+            String::new(),
+            queries::page_holding_user(&state.db, id)
+                .await?
+                .unwrap_or(1),
+        ),
+        None => (query.find, query.page),
+    };
+    let listing = queries::users_page(&state.db, &find, requested).await?;
+    let ids: Vec<i32> = listing.rows.iter().map(|u| u.id).collect();
+    let memberships = queries::memberships_of(&state.db, &ids).await?;
     let pending = reviewers::open_invitations(&state.db).await?;
     let now = now();
+    let base = if find.is_empty() {
+        format!("{}?", paths::ADMIN_USERS)
+    } else {
+        let encoded: String = url::form_urlencoded::byte_serialize(find.as_bytes()).collect();
+        format!("{}?q={encoded}&", paths::ADMIN_USERS)
+    };
+    let rows = listing
+        .rows
+        .into_iter()
+        .map(|u| views::UserRow {
+            id: u.id,
+            memberships: memberships
+                .iter()
+                .filter(|m| m.user_id == u.id)
+                .map(|m| (m.slug.clone(), m.role.clone()))
+                .collect(),
+            is_self: u.id == admin.user.id,
+            email: u.email,
+            display_name: u.display_name,
+            is_admin: u.is_admin,
+            is_reviewer: u.is_reviewer,
+            disabled: u.disabled_at.is_some(),
+        })
+        .collect();
     Ok(views::UsersView {
-        rows: users
-            .into_iter()
-            .map(|u| views::UserRow {
-                id: u.id,
-                memberships: memberships
-                    .iter()
-                    .filter(|m| m.user_id == u.id)
-                    .map(|m| (m.slug.clone(), m.role.clone()))
-                    .collect(),
-                is_self: u.id == admin.user.id,
-                email: u.email,
-                display_name: u.display_name,
-                is_admin: u.is_admin,
-                is_reviewer: u.is_reviewer,
-                disabled: u.disabled_at.is_some(),
-            })
-            .collect(),
+        listing: views::UsersListing {
+            rows,
+            find,
+            total: listing.total,
+            first: (listing.page - 1) * queries::USERS_PER_PAGE + 1,
+            pager: Pager {
+                page: listing.page,
+                pages: listing.pages,
+                base,
+            },
+        },
         pending: pending
             .into_iter()
             .map(|p| views::PendingReviewer {
@@ -74,9 +138,14 @@ async fn users_view(
     })
 }
 
-pub async fn list_users(State(state): State<AppState>, admin: AdminUser) -> AppResult<Response> {
+pub async fn list_users(
+    State(state): State<AppState>,
+    admin: AdminUser,
+    RawQuery(raw): RawQuery,
+) -> AppResult<Response> {
     let notice = flash::take(&admin.0.session).await;
-    let view = users_view(&state, &admin, Default::default(), notice).await?;
+    let query = UsersQuery::read(raw.as_deref());
+    let view = users_view(&state, &admin, query, Default::default(), notice).await?;
     Ok(html(
         StatusCode::OK,
         views::users(&admin.0.ctx(), &view, &FormErrors::default()),
@@ -145,7 +214,7 @@ pub async fn change_user(
                     ),
                     action: &paths::admin_user_action(user.id, change.segment()),
                     button: &views::change_button(lang, change.segment(), &user.display_name),
-                    cancel_href: paths::ADMIN_USERS,
+                    cancel_href: &paths::admin_user(user.id),
                 },
             ),
         ));
@@ -162,7 +231,7 @@ pub async fn change_user(
         state.sessions.delete_for_user(user.id, None).await?;
     }
     flash::set(&admin.0.session, done_notice(change)).await;
-    Ok(Redirect::to(paths::ADMIN_USERS).into_response())
+    Ok(Redirect::to(&paths::admin_user(user.id)).into_response())
 }
 
 /// `POST /admin/reviewer-invitations`: invites an outside reviewer; a form with problems is
@@ -189,7 +258,7 @@ pub async fn invite_reviewer(
             .unwrap_or(admin.0.lang)
             .to_owned(),
     };
-    let view = users_view(&state, &admin, typed, None).await?;
+    let view = users_view(&state, &admin, UsersQuery::read(None), typed, None).await?;
     Ok(html(
         StatusCode::UNPROCESSABLE_ENTITY,
         views::users(&admin.0.ctx(), &view, &problems),

@@ -1,11 +1,15 @@
 //! What the admin pages read.
 
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
-    Statement,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, PaginatorTrait,
+    QueryFilter, QueryOrder, Select, Statement,
+    sea_query::{Expr, ExprTrait, Func, LikeExpr, Order, Query},
 };
 
-use crate::entities::{taxonomy_terms, themes, users};
+use crate::{
+    entities::{forums, memberships, taxonomy_terms, themes, users},
+    web::paging::{self, CountedPage},
+};
 
 #[derive(FromQueryResult)]
 pub struct ForumRow {
@@ -83,20 +87,98 @@ pub async fn moderators(db: &impl ConnectionTrait) -> Result<Vec<ModeratorRow>, 
     .await
 }
 
-/// Every account, by address.
-pub async fn users(db: &impl ConnectionTrait) -> Result<Vec<users::Model>, DbErr> {
-    users::Entity::find()
-        .order_by_asc(users::Column::Email)
+/// People shown on one page of `/admin/users`.
+pub const USERS_PER_PAGE: u64 = 50;
+
+/// The accounts whose name or address holds `find` (every account when it is empty), by
+/// address.
+fn users_matching(find: &str) -> Select<users::Entity> {
+    let select = users::Entity::find().order_by_asc(users::Column::Email);
+    let find = find.trim().to_lowercase();
+    if find.is_empty() {
+        return select;
+    }
+    let pattern = format!("%{}%", escape_like(&find));
+    let holds = |column: users::Column| {
+        Expr::expr(Func::lower(Expr::col((users::Entity, column))))
+            .like(LikeExpr::new(pattern.clone()).escape('\\'))
+    };
+    select.filter(
+        Condition::any()
+            .add(holds(users::Column::Email))
+            .add(holds(users::Column::DisplayName)),
+    )
+}
+
+/// `text` with LIKE's wildcards taken literally.
+fn escape_like(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// One page of the accounts whose name or address holds `find`.
+pub async fn users_page(
+    db: &impl ConnectionTrait,
+    find: &str,
+    requested: u64,
+) -> Result<CountedPage<users::Model>, DbErr> {
+    paging::counted_page_of(db, users_matching(find), requested, USERS_PER_PAGE).await
+}
+
+/// The page of the whole list (by address) that holds this account, if it exists.
+pub async fn page_holding_user(db: &impl ConnectionTrait, id: i32) -> Result<Option<u64>, DbErr> {
+    let Some(user) = users::Entity::find_by_id(id).one(db).await? else {
+        return Ok(None);
+    };
+    let before = users::Entity::find()
+        .filter(users::Column::Email.lt(user.email))
+        .count(db)
+        .await?;
+    Ok(Some(before / USERS_PER_PAGE + 1))
+}
+
+/// The memberships of these accounts, by forum.
+pub async fn memberships_of(
+    db: &impl ConnectionTrait,
+    user_ids: &[i32],
+) -> Result<Vec<MembershipRow>, DbErr> {
+    if user_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let query = Query::select()
+        .column((memberships::Entity, memberships::Column::UserId))
+        .column((forums::Entity, forums::Column::Slug))
+        .column((memberships::Entity, memberships::Column::Role))
+        .from(memberships::Entity)
+        .inner_join(
+            forums::Entity,
+            Expr::col((forums::Entity, forums::Column::Id))
+                .equals((memberships::Entity, memberships::Column::ForumId)),
+        )
+        .and_where(
+            Expr::col((memberships::Entity, memberships::Column::UserId))
+                .is_in(user_ids.iter().copied()),
+        )
+        .order_by((forums::Entity, forums::Column::Slug), Order::Asc)
+        .to_owned();
+    MembershipRow::find_by_statement(db.get_database_backend().build(&query))
         .all(db)
         .await
 }
 
-/// Every membership, by forum.
-pub async fn memberships(db: &impl ConnectionTrait) -> Result<Vec<MembershipRow>, DbErr> {
-    MembershipRow::find_by_statement(Statement::from_string(
-        db.get_database_backend(),
-        "SELECT m.user_id, f.slug, m.role FROM memberships m JOIN forums f ON f.id = m.forum_id ORDER BY f.slug",
-    ))
-    .all(db)
-    .await
+#[cfg(test)]
+mod tests {
+    use super::escape_like;
+
+    #[test]
+    fn wildcards_are_taken_literally() {
+        assert_eq!(escape_like("50%_a\\b"), "50\\%\\_a\\\\b");
+        assert_eq!(escape_like("amina"), "amina");
+    }
 }

@@ -559,7 +559,7 @@ pub async fn show_admin_log(
 ) -> AppResult<Response> {
     let (rows, page, pages) =
         queries::moderation_log(&state.db, None, query.page(), LOG_PER_PAGE).await?;
-    let person = |id: i32| format!("{}#user-{id}", paths::ADMIN_USERS);
+    let person = paths::admin_user;
     let rows: Vec<_> = rows.into_iter().map(|row| log_row(row, &person)).collect();
     let ctx = admin.ctx();
     let pager = templates::components::pager(

@@ -28,6 +28,30 @@ where
     E: EntityTrait,
     E::Model: Sync,
 {
+    let counted = counted_page_of(db, select, requested, per_page).await?;
+    Ok((counted.rows, counted.page, counted.pages))
+}
+
+/// A page of rows with where it stands in the whole listing.
+pub struct CountedPage<M> {
+    pub rows: Vec<M>,
+    pub page: u64,
+    pub pages: u64,
+    /// Rows in the whole listing.
+    pub total: u64,
+}
+
+/// [`page_of`], also saying how many rows the whole listing holds.
+pub async fn counted_page_of<E>(
+    db: &impl ConnectionTrait,
+    select: Select<E>,
+    requested: u64,
+    per_page: u64,
+) -> Result<CountedPage<E::Model>, DbErr>
+where
+    E: EntityTrait,
+    E::Model: Sync,
+{
     let total = select.clone().count(db).await?;
     let (page, pages) = clamp_page(requested, total, per_page);
     let rows = select
@@ -35,7 +59,12 @@ where
         .limit(per_page)
         .all(db)
         .await?;
-    Ok((rows, page, pages))
+    Ok(CountedPage {
+        rows,
+        page,
+        pages,
+        total,
+    })
 }
 
 /// A listing's query string when `page` is all it reads.

@@ -200,9 +200,10 @@ pub fn admin_user_action(id: i32, action: &str) -> String {
     format!("/admin/users/{id}/{action}")
 }
 
-/// A person's row on the users page (the moderation log links there).
+/// A person's row on the users page, on the page of the list that holds it (the moderation
+/// log links there, and a change comes back there).
 pub fn admin_user(id: i32) -> String {
-    format!("/admin/users#user-{id}")
+    format!("/admin/users?user={id}#user-{id}")
 }
 
 /// Where an admin invites an outside reviewer.

@@ -7,10 +7,11 @@ use maud::{Markup, html};
 use crate::{
     Ctx,
     components::{
-        FormErrors, TextField, csrf_field, error_summary, item_name, language_select,
-        new_password_input, notice, text_field, text_input, time,
+        FormErrors, Pager, TextField, csrf_field, error_summary, item_name, language_select,
+        new_password_input, notice, pager, search_box, text_field, text_input, time,
     },
-    i18n::{t, tf},
+    format,
+    i18n::{plural, plural_with, t, tf},
     layout, paths,
 };
 
@@ -46,8 +47,20 @@ pub struct ReviewerInviteForm {
     pub language: String,
 }
 
-pub struct UsersView {
+/// Which people the users page lists: those whose name or address holds `find`, one page.
+pub struct UsersListing {
     pub rows: Vec<UserRow>,
+    /// As typed (empty: everyone).
+    pub find: String,
+    /// People the whole listing holds.
+    pub total: u64,
+    /// Position of the first row in the listing, from 1.
+    pub first: u64,
+    pub pager: Pager,
+}
+
+pub struct UsersView {
+    pub listing: UsersListing,
     pub pending: Vec<PendingReviewer>,
     pub form: ReviewerInviteForm,
     pub notice: Option<&'static str>,
@@ -110,57 +123,96 @@ pub fn users(ctx: &Ctx, view: &UsersView, errors: &FormErrors) -> Markup {
             h1 { (t(lang, "admin.users")) }
             (notice(ctx, view.notice))
             p { (t(lang, "roles.users_intro")) }
-            table.users {
-                thead { tr {
-                    th scope="col" { (t(lang, "profile.display_name")) }
-                    th scope="col" { (t(lang, "auth.email")) }
-                    th scope="col" { (t(lang, "roles.roles")) }
-                    th scope="col" { (t(lang, "admin.memberships")) }
-                    th scope="col" { (t(lang, "admin.status")) }
-                    th scope="col" { span.visually-hidden { (t(lang, "common.actions")) } }
-                } }
-                tbody {
-                    @for row in &view.rows {
-                        tr id={ "user-" (row.id) } {
-                            td { (row.display_name) @if row.is_self { " " span.hint { (t(lang, "roles.you")) } } }
-                            td.email data-label=(t(lang, "auth.email")) { (row.email) }
-                            td data-label=(t(lang, "roles.roles")) { (roles_of(lang, row)) }
-                            td data-label=(t(lang, "admin.memberships")) {
-                                @for (i, (slug, role)) in row.memberships.iter().enumerate() {
-                                    @if i > 0 { ", " }
-                                    a href=(paths::forum(slug)) { (slug) } " (" (t(lang, &format!("members.role_{role}"))) ")"
+            (search_box(paths::ADMIN_USERS, &t(lang, "roles.find_label"), &t(lang, "roles.find_button"),
+                &t(lang, "roles.find_hint"), &view.listing.find, &[]))
+            (listing_summary(ctx, &view.listing))
+            @if !view.listing.rows.is_empty() {
+                table.users {
+                    thead { tr {
+                        th scope="col" { (t(lang, "profile.display_name")) }
+                        th scope="col" { (t(lang, "auth.email")) }
+                        th scope="col" { (t(lang, "roles.roles")) }
+                        th scope="col" { (t(lang, "admin.memberships")) }
+                        th scope="col" { (t(lang, "admin.status")) }
+                        th scope="col" { span.visually-hidden { (t(lang, "common.actions")) } }
+                    } }
+                    tbody {
+                        @for row in &view.listing.rows {
+                            tr id={ "user-" (row.id) } {
+                                td { (row.display_name) @if row.is_self { " " span.hint { (t(lang, "roles.you")) } } }
+                                td.email data-label=(t(lang, "auth.email")) { (row.email) }
+                                td data-label=(t(lang, "roles.roles")) { (roles_of(lang, row)) }
+                                td data-label=(t(lang, "admin.memberships")) {
+                                    @for (i, (slug, role)) in row.memberships.iter().enumerate() {
+                                        @if i > 0 { ", " }
+                                        a href=(paths::forum(slug)) { (slug) } " (" (t(lang, &format!("members.role_{role}"))) ")"
+                                    }
                                 }
-                            }
-                            td data-label=(t(lang, "admin.status")) { (t(lang, if row.disabled { "admin.disabled" } else { "admin.active" })) }
-                            td {
-                                details.change {
-                                    summary { (t(lang, "roles.change")) (item_name(&row.display_name)) }
-                                    ul.change-list {
-                                        @for (segment, warning) in changes(row) {
-                                            li {
-                                                form method="post" action=(paths::admin_user_action(row.id, segment)) {
-                                                    (csrf_field(ctx))
-                                                    @if warning {
-                                                        button.warning type="submit" { (change_button(lang, segment, &row.display_name)) }
-                                                    } @else {
-                                                        button.secondary type="submit" { (change_button(lang, segment, &row.display_name)) }
+                                td data-label=(t(lang, "admin.status")) { (t(lang, if row.disabled { "admin.disabled" } else { "admin.active" })) }
+                                td {
+                                    details.change {
+                                        summary { (t(lang, "roles.change")) (item_name(&row.display_name)) }
+                                        ul.change-list {
+                                            @for (segment, warning) in changes(row) {
+                                                li {
+                                                    form method="post" action=(paths::admin_user_action(row.id, segment)) {
+                                                        (csrf_field(ctx))
+                                                        @if warning {
+                                                            button.warning type="submit" { (change_button(lang, segment, &row.display_name)) }
+                                                        } @else {
+                                                            button.secondary type="submit" { (change_button(lang, segment, &row.display_name)) }
+                                                        }
                                                     }
                                                 }
                                             }
                                         }
-                                    }
-                                    @if row.is_self {
-                                        p.hint { (t(lang, "roles.self_hint")) }
+                                        @if row.is_self {
+                                            p.hint { (t(lang, "roles.self_hint")) }
+                                        }
                                     }
                                 }
                             }
                         }
                     }
                 }
+                (pager(ctx, &view.listing.pager))
             }
             (reviewer_section(ctx, view, errors))
         },
     )
+}
+
+/// How many people the listing holds and which of them this page shows.
+fn listing_summary(ctx: &Ctx, listing: &UsersListing) -> Markup {
+    let lang = ctx.lang;
+    let count = if listing.find.is_empty() {
+        plural(lang, "roles.everyone", listing.total)
+    } else if listing.total == 0 {
+        tf(lang, "roles.found_none", &[("find", &listing.find)])
+    } else {
+        plural_with(
+            lang,
+            "roles.found",
+            listing.total,
+            &[("find", &listing.find)],
+        )
+    };
+    let last = listing.first + listing.rows.len() as u64 - 1;
+    html! {
+        p.listing-count {
+            (count)
+            @if listing.pager.pages > 1 {
+                " " (tf(lang, "roles.showing", &[
+                    ("first", &format::number(lang, listing.first)),
+                    ("last", &format::number(lang, last)),
+                    ("total", &format::number(lang, listing.total)),
+                ]))
+            }
+        }
+        @if !listing.find.is_empty() {
+            p { a href=(paths::ADMIN_USERS) { (t(lang, "roles.show_everyone")) } }
+        }
+    }
 }
 
 fn reviewer_section(ctx: &Ctx, view: &UsersView, errors: &FormErrors) -> Markup {

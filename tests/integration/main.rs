@@ -53,5 +53,6 @@ mod smtp;
 mod smtp_tls;
 mod state_checks;
 mod translated_pages;
+mod user_listing;
 mod vocabulary_labels;
 mod waiting;

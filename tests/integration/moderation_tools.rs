@@ -447,7 +447,7 @@ async fn the_log_names_people_and_items_with_links(app: TestApp) {
     let admin = app.login(&admin.email).await;
     let log = admin.get("/admin/log").await;
     assert!(log.body.contains(&format!(
-        "<a href=\"/admin/users#user-{member_id}\">Member Mia</a>"
+        "<a href=\"/admin/users?user={member_id}#user-{member_id}\">Member Mia</a>"
     )));
     assert!(
         admin

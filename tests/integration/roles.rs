@@ -44,11 +44,15 @@ async fn change(admin: &Client, user: &users::Model, action: &str, question: &st
     asked.assert_status(200);
     assert!(asked.body.contains(question), "{}", asked.body);
     assert!(asked.body.contains(r#"name="confirmed" value="yes""#));
-    assert!(asked.body.contains(r#"href="/admin/users""#), "a way back");
+    let row = format!("/admin/users?user={0}#user-{0}", user.id);
+    assert!(
+        asked.body.contains(&format!(r#"href="{row}""#)),
+        "a way back to the person's row"
+    );
     let done = admin.post(&path, &[("confirmed", "yes")]).await;
     done.assert_status(303);
-    assert_eq!(done.location.as_deref(), Some("/admin/users"));
-    admin.get("/admin/users").await.body
+    assert_eq!(done.location.as_deref(), Some(row.as_str()));
+    admin.get(&row).await.body
 }
 
 async fn each_role_change_is_confirmed_logged_and_in_effect_at_once(app: TestApp) {
@@ -158,7 +162,7 @@ async fn each_role_change_is_confirmed_logged_and_in_effect_at_once(app: TestApp
         assert!(log.body.contains(action), "{action}");
     }
     let link = format!(
-        r#"<a href="/admin/users#user-{}">Amina Diallo</a>"#,
+        r#"<a href="/admin/users?user={0}#user-{0}">Amina Diallo</a>"#,
         amina.id
     );
     assert!(log.body.contains(&link), "{}", log.body);
@@ -546,10 +550,10 @@ async fn an_outside_reviewer_joins_by_invitation_and_sees_no_forum(app: TestApp)
     let log = admin.get("/admin/log").await;
     assert!(log.body.contains("invited as outside reviewer"));
     assert!(log.body.contains("accepted the reviewer invitation"));
-    assert!(
-        log.body
-            .contains(&format!(r#"href="/admin/users#user-{}""#, rita.id))
-    );
+    assert!(log.body.contains(&format!(
+        r#"href="/admin/users?user={0}#user-{0}""#,
+        rita.id
+    )));
     // She can be named reviewer at once.
     let page = admin.get("/admin/users").await;
     assert!(

@@ -1,4 +1,4 @@
-//! The pictures in `docs/screenshots/`: the most used pages over the demo data, as each role
+//! The pictures in `docs/screenshots/` (shown in the README's tour): the most used pages over the demo data, as each role
 //! sees them, on a desktop (1280 px) and a phone (375 px). Not a check: run by
 //! `scripts/screenshots.sh`, which names the folder in `FORA_SCREENSHOT_DIR`.
 
@@ -26,6 +26,7 @@ const SHOTS: &[(&str, Role, &str)] = &[
     ("08-products", Role::Visitor, "/products"),
     ("09-newsletter", Role::Visitor, "/newsletter"),
     ("10-admin-users", Role::Admin, "/admin/users"),
+    ("11-waiting", Role::Moderator, "/waiting"),
 ];
 
 const SIZES: [(&str, u32, u32); 2] = [("desktop", 1280, 800), ("phone", 375, 740)];
@@ -57,6 +58,6 @@ async fn screenshots() {
     }
     // The phone's menu, opened.
     chromium::click(client, ".menu > summary").await;
-    chromium::screenshot_to(client, &dir, "11-menu-phone").await;
+    chromium::screenshot_to(client, &dir, "12-menu-phone").await;
     browser.client.close().await.expect("close browser");
 }
