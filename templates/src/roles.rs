@@ -143,7 +143,8 @@ pub fn users(ctx: &Ctx, view: &UsersView, errors: &FormErrors) -> Markup {
                                 td.email data-label=(t(lang, "auth.email")) { (row.email) }
                                 td data-label=(t(lang, "roles.roles")) { (roles_of(lang, row)) }
                                 td data-label=(t(lang, "admin.memberships")) {
-                                    @for (i, (slug, role)) in row.memberships.iter().enumerate() {
+                                    @if row.memberships.is_empty() { span.hint { (t(lang, "roles.no_forum")) } }
+                                @for (i, (slug, role)) in row.memberships.iter().enumerate() {
                                         @if i > 0 { ", " }
                                         a href=(paths::forum(slug)) { (slug) } " (" (t(lang, &format!("members.role_{role}"))) ")"
                                     }

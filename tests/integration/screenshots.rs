@@ -26,7 +26,7 @@ const SHOTS: &[(&str, Role, &str)] = &[
     ("08-products", Role::Visitor, "/products"),
     ("09-newsletter", Role::Visitor, "/newsletter"),
     ("10-admin-users", Role::Admin, "/admin/users"),
-    ("11-waiting", Role::Moderator, "/waiting"),
+    ("11-waiting", Role::Admin, "/waiting"),
 ];
 
 const SIZES: [(&str, u32, u32); 2] = [("desktop", 1280, 800), ("phone", 375, 740)];
