@@ -1,3 +1,5 @@
+use std::collections::HashMap;
+
 use axum::{
     extract::{Path, Query, State},
     http::StatusCode,
@@ -32,6 +34,7 @@ use crate::{
 
 #[derive(FromQueryResult)]
 struct ForumSummaryRow {
+    id: i32,
     slug: String,
     title: String,
     theme_name: String,
@@ -51,7 +54,7 @@ pub async fn visible_forums(
     user: &users::Model,
     theme_id: Option<i32>,
 ) -> AppResult<Vec<views::ForumSummary>> {
-    let sql = "SELECT f.slug, f.title, th.name AS theme_name, th.name_fr AS theme_name_fr,
+    let sql = "SELECT f.id, f.slug, f.title, th.name AS theme_name, th.name_fr AS theme_name_fr,
                       th.name_es AS theme_name_es, f.purpose, f.language, f.archived_at, m.role
                FROM forums f JOIN themes th ON th.id = f.theme_id
                LEFT JOIN memberships m ON m.forum_id = f.id AND m.user_id = $1
@@ -69,9 +72,19 @@ pub async fn visible_forums(
     ))
     .all(db)
     .await?;
+    let activity: HashMap<i32, queries::ForumActivityRow> = queries::forum_activity(db, user)
+        .await?
+        .into_iter()
+        .map(|a| (a.forum_id, a))
+        .collect();
     Ok(rows
         .into_iter()
         .map(|r| views::ForumSummary {
+            activity: activity.get(&r.id).map(|a| views::ForumActivity {
+                threads: a.threads,
+                unread_threads: a.unread_threads,
+                last_post_at: a.last_post_at.map(crate::web::dates::iso),
+            }),
             slug: r.slug,
             title: r.title,
             theme_name: Translated::new(r.theme_name, r.theme_name_fr, r.theme_name_es)

@@ -144,6 +144,43 @@ pub async fn recent_threads(
     .await
 }
 
+/// What a member sees happening in one forum: its discussions, how many hold posts they have
+/// not read, and when the latest was written.
+#[derive(FromQueryResult, Debug)]
+pub struct ForumActivityRow {
+    pub forum_id: i32,
+    pub threads: i64,
+    pub unread_threads: i64,
+    pub last_post_at: Option<OffsetDateTime>,
+}
+
+/// The activity of every forum the reader belongs to (every forum for an admin), as a member
+/// sees it: no hidden thread or post, nothing waiting for approval, their own posts never
+/// unread. Forums without a discussion have no row.
+pub async fn forum_activity(
+    db: &impl ConnectionTrait,
+    reader: &users::Model,
+) -> Result<Vec<ForumActivityRow>, DbErr> {
+    let sql = "SELECT t.forum_id, COUNT(*) AS threads, MAX(t.last_post_at) AS last_post_at,
+                SUM(CASE WHEN EXISTS (SELECT 1 FROM posts p WHERE p.thread_id = t.id
+                        AND p.status = 'published' AND p.hidden_at IS NULL AND p.author_id <> $1
+                        AND p.id > COALESCE((SELECT r.last_read_post_id FROM thread_reads r
+                                             WHERE r.thread_id = t.id AND r.user_id = $1), 0))
+                    THEN 1 ELSE 0 END) AS unread_threads
+         FROM threads t
+         WHERE t.hidden_at IS NULL
+           AND EXISTS (SELECT 1 FROM posts vp WHERE vp.thread_id = t.id AND vp.status = 'published' AND vp.hidden_at IS NULL)
+           AND ($2 = 1 OR EXISTS (SELECT 1 FROM memberships m WHERE m.forum_id = t.forum_id AND m.user_id = $1))
+         GROUP BY t.forum_id";
+    ForumActivityRow::find_by_statement(Statement::from_sql_and_values(
+        db.get_database_backend(),
+        sql,
+        [reader.id.into(), i32::from(reader.is_admin).into()],
+    ))
+    .all(db)
+    .await
+}
+
 #[derive(FromQueryResult, Debug, Clone)]
 pub struct PostRow {
     pub id: i32,

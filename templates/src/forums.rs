@@ -25,6 +25,18 @@ pub struct ForumSummary {
     pub language: String,
     pub archived: bool,
     pub is_moderator: bool,
+    /// `None`: no discussion yet.
+    pub activity: Option<ForumActivity>,
+}
+
+/// What happens in a forum, as a member sees it.
+#[derive(Clone, Debug)]
+pub struct ForumActivity {
+    pub threads: i64,
+    /// Discussions with posts the reader has not read.
+    pub unread_threads: i64,
+    /// ISO 8601.
+    pub last_post_at: Option<String>,
 }
 
 /// The forums as cards, titled by third-level headings (under the page's own second level).
@@ -48,6 +60,28 @@ pub fn forum_list_at(ctx: &Ctx, forums: &[ForumSummary], level: Level) -> Markup
                             @if forum.archived { " · " (t(lang, "forum.archived")) }
                         }
                         @if !forum.purpose.is_empty() { p lang=[ctx.other_lang(&forum.language)] { (forum.purpose) } }
+                        (activity_line(ctx, forum.activity.as_ref()))
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// "12 discussions · 3 with new posts · latest activity 2 hours ago", or that none started.
+fn activity_line(ctx: &Ctx, activity: Option<&ForumActivity>) -> Markup {
+    let lang = ctx.lang;
+    html! {
+        p.meta {
+            @match activity {
+                None => (t(lang, "forum.no_discussion")),
+                Some(activity) => {
+                    (plural(lang, "forum.discussions", activity.threads))
+                    @if activity.unread_threads > 0 {
+                        " · " strong { (plural(lang, "forum.unread_threads", activity.unread_threads)) }
+                    }
+                    @if let Some(at) = &activity.last_post_at {
+                        " · " (t(lang, "forum.latest")) " " (ago(ctx, at))
                     }
                 }
             }

@@ -2,6 +2,100 @@
 
 use crate::support::{Client, TestApp};
 
+/// The card of `slug` on a forum list page.
+fn forum_card<'a>(body: &'a str, slug: &str) -> &'a str {
+    let start = body
+        .find(&format!(r#"href="/forums/{slug}""#))
+        .unwrap_or_else(|| panic!("{slug} listed: {body}"));
+    let rest = &body[start..];
+    &rest[..rest.find("</li>").expect("card ends")]
+}
+
+async fn thread_titled(app: &TestApp, title: &str) -> i32 {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    fora::entities::threads::Entity::find()
+        .filter(fora::entities::threads::Column::Title.eq(title))
+        .one(app.db())
+        .await
+        .expect("db")
+        .expect("thread")
+        .id
+}
+
+async fn the_forum_list_says_what_happens_in_each_forum(app: TestApp) {
+    let (forum, moderator, member) = app.with_forum("agri", "post").await;
+    let quiet = app.forum("quiet", "post").await;
+    let mia = fora::accounts::service::find_by_email(app.db(), "member-agri@example.org")
+        .await
+        .expect("db")
+        .expect("member");
+    app.join(&quiet, &mia, "member").await;
+
+    let list = member.get("/forums").await;
+    assert!(forum_card(&list.body, "quiet").contains("No discussion yet."));
+    assert!(forum_card(&list.body, "agri").contains("No discussion yet."));
+
+    // The moderator starts two discussions; the member has read neither.
+    for title in ["First question", "Second question"] {
+        moderator
+            .post(
+                &format!("/forums/{}/new", forum.slug),
+                &[("title", title), ("body", "What worked?")],
+            )
+            .await
+            .assert_status(303);
+    }
+    let list = member.get("/forums").await;
+    let card = forum_card(&list.body, "agri");
+    assert!(card.contains("2 discussions"), "{card}");
+    assert!(card.contains("<strong>2 with new posts</strong>"), "{card}");
+    assert!(card.contains("latest activity <time"), "{card}");
+    assert!(card.contains(">just now</time>"), "{card}");
+    // Their own discussions are never unread for the moderator.
+    let card_of_moderator = moderator.get("/forums").await.body;
+    assert!(!forum_card(&card_of_moderator, "agri").contains("with new posts"));
+
+    // Reading one leaves one unread; a hidden discussion is neither counted nor unread.
+    let first = thread_titled(&app, "First question").await;
+    let second = thread_titled(&app, "Second question").await;
+    member
+        .get(&format!("/threads/{first}"))
+        .await
+        .assert_status(200);
+    let card_html = member.get("/forums").await.body;
+    assert!(forum_card(&card_html, "agri").contains("<strong>1 with new posts</strong>"));
+    moderator
+        .post(
+            &format!("/threads/{second}/hide"),
+            &[("reason", "Off topic"), ("confirmed", "yes")],
+        )
+        .await
+        .assert_status(303);
+    let card_html = member.get("/forums").await.body;
+    let card = forum_card(&card_html, "agri");
+    assert!(card.contains("1 discussion"), "{card}");
+    assert!(!card.contains("with new posts"), "{card}");
+
+    // In French.
+    member.get("/profile").await;
+    member
+        .post(
+            "/profile",
+            &[
+                ("display_name", "Member Mia"),
+                ("locale", "fr"),
+                ("notify_mode", "immediate"),
+            ],
+        )
+        .await
+        .assert_status(303);
+    let french = member.get("/forums").await.body;
+    let card = forum_card(&french, "agri");
+    assert!(card.contains("1 discussion"), "{card}");
+    assert!(card.contains("dernière activité"), "{card}");
+    assert!(forum_card(&french, "quiet").contains("Aucune discussion pour l’instant."));
+}
+
 crate::on_both_databases!(
     outsiders_get_404_on_every_forum_route,
     members_get_404_on_moderator_routes,
@@ -11,6 +105,7 @@ crate::on_both_databases!(
     oversized_requests_get_a_clear_error,
     concurrent_replies_lose_nothing,
     forum_page_lists_pinned_first_with_unread_counts,
+    the_forum_list_says_what_happens_in_each_forum,
     paging_accepts_any_page_parameter,
     quoting_editing_and_history,
     flags_reach_the_moderation_queue,
