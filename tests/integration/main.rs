@@ -13,6 +13,7 @@ mod chromium;
 mod cli;
 mod connection_limits;
 mod content_languages;
+mod country_names;
 mod dkim;
 mod docker_image;
 mod edge_input;
