@@ -39,6 +39,7 @@ mod newsletter_editions;
 mod newsletter_lease;
 mod newsletter_subscribe;
 mod notifications;
+mod old_posts;
 mod pathological_posts;
 mod postfix;
 mod private_pages;
