@@ -688,6 +688,8 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         async move { fora::mail::queue::run(state.mail_sender(), &state.wake_mail, stop).await }
     });
     let change_listener = tokio::spawn(fora::jobs::listen_for_changes(state.clone(), jobs_stopped));
+    // Posts rendered by an older renderer are rendered again, while the server already serves.
+    let rerender = tokio::spawn(fora::forums::rerender::run(state.clone()));
     let limits = state.config.http.clone();
     fora::web::server::serve(listener, fora::app(state), limits, shutdown_signal()).await;
     let _ = stop_jobs.send(true);
@@ -695,6 +697,8 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let _ = newsletter.await;
     let _ = mail.await;
     let _ = change_listener.await;
+    // Batches already committed stay done; the next start goes on.
+    rerender.abort();
     tracing::info!("Fora stopped");
     Ok(())
 }

@@ -25,6 +25,7 @@ mod m20261202_000040_reviewer_role;
 mod m20261202_000045_hidden_reason;
 mod m20261202_000050_search_log_pruning;
 mod m20261203_000035_thread_hidden_reason;
+mod m20261203_000060_render_version;
 
 pub struct Migrator;
 
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000045_hidden_reason::Migration),
             Box::new(m20261202_000050_search_log_pruning::Migration),
             Box::new(m20261203_000035_thread_hidden_reason::Migration),
+            Box::new(m20261203_000060_render_version::Migration),
         ]
     }
 }

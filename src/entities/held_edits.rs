@@ -16,6 +16,9 @@ pub struct Model {
     pub body_html: String,
     /// The language the edit gives the post (migration `m20261202_000045`).
     pub language: String,
+    /// The `markdown::RENDER_VERSION` that rendered `body_html` (migration
+    /// `m20261203_000060`).
+    pub render_version: i32,
     pub created_at: Ts,
 }
 

@@ -25,6 +25,9 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub hidden_reason: Option<String>,
     pub edited_at: Option<Ts>,
+    /// The `markdown::RENDER_VERSION` that rendered `body_html` (migration
+    /// `m20261203_000060`): older ones are rendered again at start-up.
+    pub render_version: i32,
     pub edited_by_id: Option<i32>,
     pub created_at: Ts,
     pub updated_at: Ts,

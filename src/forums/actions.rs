@@ -368,6 +368,7 @@ pub async fn decide_held_edit(
         let edit = posting::NewText {
             body_md: &held.body_md,
             body_html: held.body_html,
+            render_version: held.render_version,
             language: &held.language,
         };
         posting::apply_edit(&txn, post, held.editor_id, edit).await?;

@@ -15,6 +15,7 @@ pub mod queries;
 pub mod reading;
 pub mod received;
 pub mod reply_confirmation;
+pub mod rerender;
 pub mod thread_page;
 
 use axum::{

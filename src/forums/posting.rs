@@ -88,6 +88,7 @@ async fn insert_post(
         author_id: Set(author_id),
         body_md: Set(body_md.to_owned()),
         body_html: Set(body_html),
+        render_version: Set(markdown::RENDER_VERSION),
         language: Set(language.to_owned()),
         status: Set(status),
         reject_reason: Set(None),
@@ -323,6 +324,7 @@ pub async fn edit_post(
         let edit = NewText {
             body_md,
             body_html,
+            render_version: markdown::RENDER_VERSION,
             language,
         };
         hold_edit(&txn, post.id, editor.id, edit).await?;
@@ -337,6 +339,7 @@ pub async fn edit_post(
     let edit = NewText {
         body_md,
         body_html,
+        render_version: markdown::RENDER_VERSION,
         language,
     };
     apply_edit(&txn, post, editor.id, edit).await?;
@@ -370,6 +373,7 @@ async fn hold_edit(
         editor_id: Set(editor_id),
         body_md: Set(edit.body_md.to_owned()),
         body_html: Set(edit.body_html),
+        render_version: Set(edit.render_version),
         language: Set(edit.language.to_owned()),
         created_at: Set(now()),
         ..Default::default()
@@ -380,6 +384,7 @@ async fn hold_edit(
                 held_edits::Column::EditorId,
                 held_edits::Column::BodyMd,
                 held_edits::Column::BodyHtml,
+                held_edits::Column::RenderVersion,
                 held_edits::Column::Language,
                 held_edits::Column::CreatedAt,
             ])
@@ -390,10 +395,12 @@ async fn hold_edit(
     Ok(())
 }
 
-/// A post's new text: its Markdown, the sanitized HTML rendered from it, and its language.
+/// A post's new text: its Markdown, the sanitized HTML rendered from it (by the renderer of
+/// `render_version`), and its language.
 pub struct NewText<'a> {
     pub body_md: &'a str,
     pub body_html: String,
+    pub render_version: i32,
     pub language: &'a str,
 }
 
@@ -419,6 +426,7 @@ pub async fn apply_edit(
     let mut active: posts::ActiveModel = post.clone().into();
     active.body_md = Set(body_md.to_owned());
     active.body_html = Set(edit.body_html);
+    active.render_version = Set(edit.render_version);
     active.language = Set(edit.language.to_owned());
     active.edited_at = Set(Some(now()));
     active.edited_by_id = Set(Some(editor_id));

@@ -55,8 +55,10 @@ pub struct ThreadListRow {
 const VISIBLE_POST: &str = "p.status = 'published' AND (p.hidden_at IS NULL OR $2 = 1)";
 
 /// Threads a reader sees: moderators all; others those not hidden that have a published post
-/// or a post of their own (waiting for approval, or rejected: its author sees it, marked).
-const VISIBLE_THREAD: &str = "($2 = 1 OR (t.hidden_at IS NULL AND EXISTS (SELECT 1 FROM posts vp WHERE vp.thread_id = t.id AND (vp.status = 'published' OR vp.author_id = $3))))";
+/// or a post of their own (waiting for approval, or rejected: its author sees it, marked), and
+/// the threads they started that a moderator hid (marked too: they may still open them). The
+/// list is read for each reader, never shared, so what one author sees reaches nobody else.
+const VISIBLE_THREAD: &str = "($2 = 1 OR ((t.hidden_at IS NULL OR t.author_id = $3) AND EXISTS (SELECT 1 FROM posts vp WHERE vp.thread_id = t.id AND (vp.status = 'published' OR vp.author_id = $3))))";
 
 pub async fn forum_threads(
     db: &impl ConnectionTrait,

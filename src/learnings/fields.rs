@@ -18,7 +18,7 @@ pub const EXTERNAL_ID_MAX: usize = 100;
 pub const URL_MAX: usize = 2_000;
 
 /// A learning as typed or imported: every field optional text. Lists (countries, themes) are
-/// separated by `;` or `,`.
+/// separated by `;` or `,` (and countries by new lines too: see [`countries`]).
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct RawLearning {
@@ -132,6 +132,33 @@ fn term(
     }
 }
 
+/// The longest list of countries read: every country of the world, named in full, fits.
+pub const COUNTRIES_MAX: usize = 8_000;
+
+/// The countries a list names, by code or by name in any of the three languages, separated by
+/// semicolons, commas or new lines (`Taxonomy::terms_listed`), sorted by id. Learnings and
+/// products, typed or imported, read their countries with it; each item that names no country
+/// is a problem that names it.
+pub fn countries(taxonomy: &Taxonomy, raw: &str, problems: &mut Vec<FieldProblem>) -> Vec<i32> {
+    if raw.chars().count() > COUNTRIES_MAX {
+        problems.push(FieldProblem::new(
+            "countries",
+            forms::TextProblem::TooLong.key(),
+        ));
+        return Vec::new();
+    }
+    let listed = taxonomy.terms_listed(Vocabulary::Country, raw);
+    problems.extend(
+        listed
+            .unknown
+            .iter()
+            .map(|item| FieldProblem::new("countries", "learning.unknown_country").naming(item)),
+    );
+    let mut ids = listed.ids;
+    ids.sort_unstable();
+    ids
+}
+
 /// http(s) links only: a `javascript:` source link would be a trap for every reader.
 pub fn web_link(raw: &str, field: &'static str) -> Result<String, FieldProblem> {
     let link = optional_line(raw, URL_MAX, field)?;
@@ -239,19 +266,7 @@ impl RawLearning {
             "criterion",
             &mut problems,
         );
-        let mut country_ids = Vec::new();
-        for code in split_list(&self.countries) {
-            if let Some(id) = term(
-                taxonomy,
-                Vocabulary::Country,
-                code,
-                "countries",
-                &mut problems,
-            ) && !country_ids.contains(&id)
-            {
-                country_ids.push(id);
-            }
-        }
+        let country_ids = countries(taxonomy, &self.countries, &mut problems);
         let mut theme_ids = Vec::new();
         for slug in split_list(&self.themes) {
             match taxonomy.theme_named(slug) {
@@ -266,7 +281,6 @@ impl RawLearning {
             return Err(problems);
         }
         theme_ids.sort_unstable();
-        country_ids.sort_unstable();
         Ok(LearningFields {
             external_id: Some(external_id).filter(|id| !id.is_empty()),
             title,

@@ -302,8 +302,9 @@ impl RawLearning {
     }
 }
 
-/// The stored learning in the shape of its form.
+/// The stored learning in the shape of its form, its countries named in `lang`.
 fn raw_of(
+    lang: &str,
     learning: &learnings::Model,
     fields: &super::fields::LearningFields,
     taxonomy: &Taxonomy,
@@ -321,13 +322,7 @@ fn raw_of(
         project_title: learning.project_title.clone(),
         evaluation_type: code(learning.evaluation_type_id),
         year: learning.year.map(|y| y.to_string()).unwrap_or_default(),
-        countries: fields
-            .country_ids
-            .iter()
-            .filter_map(|id| taxonomy.term(*id))
-            .map(|t| t.code.clone())
-            .collect::<Vec<_>>()
-            .join(", "),
+        countries: taxonomy.names_listed(&fields.country_ids, lang),
         themes: fields
             .theme_ids
             .iter()
@@ -447,7 +442,7 @@ pub async fn show_edit_learning(
     let view = form_view(
         admin.lang,
         Some(learning.id),
-        &raw_of(&learning, &fields, &taxonomy),
+        &raw_of(admin.lang, &learning, &fields, &taxonomy),
         &taxonomy,
     );
     Ok(html(

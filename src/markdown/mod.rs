@@ -33,6 +33,12 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     builder
 });
 
+/// The version of [`render`]'s output. Stored HTML remembers the version that produced it
+/// (`posts.render_version`, `held_edits.render_version`) and `fora serve` renders what is
+/// older again from its Markdown. Bump it with every change to what `render` produces.
+/// 1: mentions (`@[Name]`) are marked up.
+pub const RENDER_VERSION: i32 = 1;
+
 pub fn render(markdown: &str) -> String {
     let mut options = Options::empty();
     options.insert(Options::ENABLE_STRIKETHROUGH);

@@ -19,7 +19,9 @@ use time::OffsetDateTime;
 use crate::{
     entities::states::SubscriberStatus,
     mail::bounces::{self, Holder},
-    web::{AdminUser, AppResult, AppState, dates::iso, html, path_id::parse_id, paths},
+    web::{
+        AdminUser, AppResult, AppState, SignedIn, dates::iso, flash, html, path_id::parse_id, paths,
+    },
 };
 
 const PER_PAGE: u64 = 50;
@@ -117,10 +119,7 @@ async fn show(
         subscribers,
         members,
         threshold_points: state.config.bounces.threshold_points,
-        notice: query
-            .as_deref()
-            .is_some_and(|q| q.split('&').any(|pair| pair == "done=reset"))
-            .then_some("bounce.done_reset"),
+        notice: flash::take(&admin.session).await,
         pages: Pager {
             page,
             pages,
@@ -130,12 +129,14 @@ async fn show(
     Ok(html(StatusCode::OK, views::admin_page(&admin.ctx(), &view)))
 }
 
-async fn reset(state: &AppState, holder: Holder, admin_id: i32) -> AppResult<Response> {
+/// Clears the count, then back to the list with a notice saying so (once: `web::flash`).
+async fn reset(state: &AppState, holder: Holder, admin: &SignedIn) -> AppResult<Response> {
     if bounces::reset(&state.db, holder, crate::db::now()).await? == 0 {
         return Err(crate::web::AppError::NotFound);
     }
-    tracing::info!(?holder, admin = admin_id, "bounces reset by an admin");
-    Ok(Redirect::to(&format!("{}?done=reset", paths::ADMIN_NEWSLETTER_BOUNCES)).into_response())
+    tracing::info!(?holder, admin = admin.user.id, "bounces reset by an admin");
+    flash::set(&admin.session, "bounce.done_reset").await;
+    Ok(Redirect::to(paths::ADMIN_NEWSLETTER_BOUNCES).into_response())
 }
 
 async fn reset_subscriber(
@@ -144,7 +145,7 @@ async fn reset_subscriber(
     Path(raw_id): Path<String>,
 ) -> AppResult<Response> {
     let id = parse_id(&raw_id)?;
-    reset(&state, Holder::Subscriber(id), admin.user.id).await
+    reset(&state, Holder::Subscriber(id), &admin).await
 }
 
 async fn reset_member(
@@ -153,5 +154,5 @@ async fn reset_member(
     Path(raw_id): Path<String>,
 ) -> AppResult<Response> {
     let id = parse_id(&raw_id)?;
-    reset(&state, Holder::Member(id), admin.user.id).await
+    reset(&state, Holder::Member(id), &admin).await
 }

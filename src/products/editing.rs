@@ -87,7 +87,8 @@ fn form_view(
     }
 }
 
-fn values_of(fields: &ProductFields, taxonomy: &Taxonomy) -> views::ProductFormValues {
+/// The stored product in the shape of its form, its countries named in `lang`.
+fn values_of(lang: &str, fields: &ProductFields, taxonomy: &Taxonomy) -> views::ProductFormValues {
     views::ProductFormValues {
         external_id: fields.external_id.clone().unwrap_or_default(),
         kind: fields
@@ -102,13 +103,7 @@ fn values_of(fields: &ProductFields, taxonomy: &Taxonomy) -> views::ProductFormV
             .into_iter()
             .map(|link| link.slug)
             .collect(),
-        countries: fields
-            .country_ids
-            .iter()
-            .filter_map(|id| taxonomy.term(*id))
-            .map(|term| term.code.clone())
-            .collect::<Vec<_>>()
-            .join(", "),
+        countries: taxonomy.names_listed(&fields.country_ids, lang),
         language: fields.language.clone(),
         published_on: fields
             .published_on
@@ -256,7 +251,7 @@ pub async fn show_edit_product(
             &form_view(
                 admin.lang,
                 Some(product.id),
-                values_of(&fields, &taxonomy),
+                values_of(admin.lang, &fields, &taxonomy),
                 &taxonomy,
             ),
             &FormErrors::default(),

@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 
 use crate::{
     entities::products::{self, ProductStatus},
-    learnings::fields::{LANGUAGES, web_link},
+    learnings::fields::{LANGUAGES, countries, web_link},
     search::change::{self, Item},
     taxonomy::{
         Taxonomy, Vocabulary,
@@ -132,24 +132,11 @@ impl RawProduct {
                 None => problems.push(problem("themes", "learning.unknown_code", Some(slug))),
             }
         }
-        let mut country_ids = Vec::new();
-        for code in self
-            .countries
-            .split([';', ','])
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
-            match taxonomy.term_named(Vocabulary::Country, code) {
-                Some(t) if !country_ids.contains(&t.id) => country_ids.push(t.id),
-                Some(_) => {}
-                None => problems.push(problem("countries", "learning.unknown_code", Some(code))),
-            }
-        }
+        let country_ids = countries(taxonomy, &self.countries, &mut problems);
         if !problems.is_empty() {
             return Err(problems);
         }
         theme_ids.sort_unstable();
-        country_ids.sort_unstable();
         Ok(ProductFields {
             external_id,
             kind_id,

@@ -112,6 +112,14 @@ pub fn theme_description(theme: &theme_rows::Model, lang: &str) -> String {
     .to_string()
 }
 
+/// What a typed list names: the terms found (their ids, each once) and the items that name
+/// none, as typed.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Listed<'a> {
+    pub ids: Vec<i32>,
+    pub unknown: Vec<&'a str>,
+}
+
 #[derive(Debug, Default)]
 pub struct Taxonomy {
     terms: Vec<Term>,
@@ -167,25 +175,28 @@ impl Taxonomy {
             let Some(vocabulary) = Vocabulary::from_name(&row.vocabulary) else {
                 continue;
             };
-            let index = taxonomy.terms.len();
-            taxonomy.by_id.insert(row.id, index);
-            taxonomy
-                .by_code
-                .insert((vocabulary, row.code.clone()), index);
-            taxonomy.terms.push(Term {
+            taxonomy.add_term(Term {
                 id: row.id,
                 vocabulary,
                 code: row.code,
                 labels: Translated::new(row.label, row.label_fr, row.label_es),
             });
-            for (_, name) in taxonomy.terms[index].labels.written() {
-                taxonomy
-                    .by_name
-                    .entry((vocabulary, labels::folded(name)))
-                    .or_insert(index);
-            }
         }
         Ok(taxonomy)
+    }
+
+    /// Adds a term after those already there, findable by id, code and every label.
+    fn add_term(&mut self, term: Term) {
+        let index = self.terms.len();
+        self.by_id.insert(term.id, index);
+        self.by_code
+            .insert((term.vocabulary, term.code.clone()), index);
+        for (_, name) in term.labels.written() {
+            self.by_name
+                .entry((term.vocabulary, labels::folded(name)))
+                .or_insert(index);
+        }
+        self.terms.push(term);
     }
 
     /// The taxonomy as of the current epoch, loaded at most once per change.
@@ -233,6 +244,64 @@ impl Taxonomy {
         })
     }
 
+    /// The terms a person listed, by code or by name in any of the three languages, without
+    /// regard to case and accents (`KE; côte d'ivoire; Perú`). Items are separated by `;` or
+    /// new lines, and by commas too unless the comma belongs to a name: within a piece the
+    /// longest run of comma-separated parts that names a term is taken first, so
+    /// `Congo, The Democratic Republic of the, Ghana` is two countries. Terms named twice are
+    /// kept once, in the order first named; what names no term is given back as typed.
+    pub fn terms_listed<'a>(&self, vocabulary: Vocabulary, text: &'a str) -> Listed<'a> {
+        /// No label holds more than two commas: a run is at most this many parts.
+        const MAX_PARTS: usize = 4;
+        let mut listed = Listed::default();
+        for piece in text.split([';', '\n', '\r']) {
+            let parts: Vec<&str> = piece.split(',').map(str::trim).collect();
+            let mut start = 0;
+            while start < parts.len() {
+                if parts[start].is_empty() {
+                    start += 1;
+                    continue;
+                }
+                let longest = MAX_PARTS.min(parts.len() - start);
+                let found = (1..=longest).rev().find_map(|width| {
+                    let run = &parts[start..start + width];
+                    if run.iter().any(|part| part.is_empty()) {
+                        return None;
+                    }
+                    self.term_named(vocabulary, &run.join(", "))
+                        .map(|term| (width, term.id))
+                });
+                match found {
+                    Some((width, id)) => {
+                        if !listed.ids.contains(&id) {
+                            listed.ids.push(id);
+                        }
+                        start += width;
+                    }
+                    None => {
+                        if !listed.unknown.contains(&parts[start]) {
+                            listed.unknown.push(parts[start]);
+                        }
+                        start += 1;
+                    }
+                }
+            }
+        }
+        listed
+    }
+
+    /// The terms `ids` names, in `lang` and in its alphabetical order, separated by `; `
+    /// (what [`Taxonomy::terms_listed`] reads back, even for names that hold a comma).
+    pub fn names_listed(&self, ids: &[i32], lang: &str) -> String {
+        let mut names: Vec<&str> = ids
+            .iter()
+            .filter_map(|id| self.term(*id))
+            .map(|term| term.label(lang))
+            .collect();
+        labels::sort_by_name(&mut names, |name| name);
+        names.join("; ")
+    }
+
     /// The themes sorted by their name in `lang`.
     pub fn themes_by_name(&self, lang: &str) -> Vec<&Theme> {
         let mut themes: Vec<&Theme> = self.themes.iter().collect();
@@ -256,5 +325,118 @@ impl Taxonomy {
 
     pub fn theme(&self, id: i32) -> Option<&Theme> {
         self.themes.iter().find(|t| t.id == id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A few countries as the schema seeds them (English, French, Spanish).
+    fn countries() -> Taxonomy {
+        let mut taxonomy = Taxonomy::default();
+        let rows = [
+            (
+                "CD",
+                "Congo, The Democratic Republic of the",
+                "République démocratique du Congo",
+                "República Democrática del Congo",
+            ),
+            ("CG", "Congo", "Congo", "Congo"),
+            ("CI", "Côte d'Ivoire", "Côte d'Ivoire", "Costa de Marfil"),
+            ("GH", "Ghana", "Ghana", "Ghana"),
+            ("KE", "Kenya", "Kenya", "Kenya"),
+            ("PE", "Peru", "Pérou", "Perú"),
+            (
+                "BQ",
+                "Bonaire, Sint Eustatius and Saba",
+                "Bonaire, Saint-Eustache et Saba",
+                "Bonaire, San Eustaquio y Saba",
+            ),
+        ];
+        for (id, (code, en, fr, es)) in (1..).zip(rows) {
+            taxonomy.add_term(Term {
+                id,
+                vocabulary: Vocabulary::Country,
+                code: code.into(),
+                labels: Translated::new(en.into(), fr.into(), es.into()),
+            });
+        }
+        taxonomy
+    }
+
+    fn listed<'t, 'a>(taxonomy: &'t Taxonomy, text: &'a str) -> (Vec<&'t str>, Vec<&'a str>) {
+        let listed = taxonomy.terms_listed(Vocabulary::Country, text);
+        let codes = listed
+            .ids
+            .iter()
+            .map(|id| taxonomy.term(*id).unwrap().code.as_str())
+            .collect();
+        (codes, listed.unknown)
+    }
+
+    #[test]
+    fn countries_are_named_by_code_or_by_name_in_any_language() {
+        let taxonomy = countries();
+        assert_eq!(listed(&taxonomy, "ke, gh"), (vec!["KE", "GH"], vec![]));
+        assert_eq!(
+            listed(&taxonomy, "Pérou; costa de marfil; KENYA"),
+            (vec!["PE", "CI", "KE"], vec![])
+        );
+        assert_eq!(
+            listed(&taxonomy, "cote d’ivoire\nPERU\r\nGH"),
+            (vec!["CI", "PE", "GH"], vec![])
+        );
+    }
+
+    #[test]
+    fn a_name_holding_commas_is_one_country() {
+        let taxonomy = countries();
+        assert_eq!(
+            listed(&taxonomy, "Congo, The Democratic Republic of the, Ghana"),
+            (vec!["CD", "GH"], vec![])
+        );
+        assert_eq!(
+            listed(
+                &taxonomy,
+                "Congo, Ghana; bonaire,sint eustatius  and saba, KE"
+            ),
+            (vec!["CG", "GH", "BQ", "KE"], vec![])
+        );
+    }
+
+    #[test]
+    fn duplicates_empty_pieces_and_unknown_names() {
+        let taxonomy = countries();
+        assert_eq!(
+            listed(&taxonomy, " ; KE,, kenya ;;\n Kenya ; "),
+            (vec!["KE"], vec![])
+        );
+        assert_eq!(
+            listed(&taxonomy, "Kenia, KE; <b>GH</b>, Kenia"),
+            (vec!["KE"], vec!["Kenia", "<b>GH</b>"])
+        );
+        assert_eq!(listed(&taxonomy, ""), (vec![], vec![]));
+    }
+
+    #[test]
+    fn names_come_back_in_the_reader_language_and_read_again() {
+        let taxonomy = countries();
+        let ids = taxonomy.terms_listed(Vocabulary::Country, "CD, CI, GH").ids;
+        let french = taxonomy.names_listed(&ids, "fr");
+        assert_eq!(
+            french,
+            "Côte d'Ivoire; Ghana; République démocratique du Congo"
+        );
+        let english = taxonomy.names_listed(&ids, "en");
+        assert_eq!(
+            english,
+            "Congo, The Democratic Republic of the; Côte d'Ivoire; Ghana"
+        );
+        for text in [french, english] {
+            let mut read = taxonomy.terms_listed(Vocabulary::Country, &text).ids;
+            read.sort_unstable();
+            assert_eq!(read, ids);
+        }
     }
 }

@@ -10,8 +10,8 @@ use maud::{Markup, PreEscaped, html};
 use crate::{
     Ctx,
     components::{
-        Choice, FormErrors, Level, Pager, csrf_field, day, error_summary, field_error, heading,
-        notice, pager, search_box, select_field, text_input, textarea,
+        Choice, FormErrors, Level, Pager, TextField, csrf_field, day, error_summary, field_error,
+        heading, notice, pager, search_box, select_field, text_field, text_input, textarea,
     },
     format::number,
     forums::{ForumSummary, forum_list},
@@ -435,8 +435,15 @@ pub fn product_form(ctx: &Ctx, view: &ProductFormView, errors: &FormErrors) -> M
                         }
                     }
                 }
-                (text_input(ctx, errors, "countries", &t(lang, "product.countries"), &values.countries, "text", 2000))
-                p.hint { (t(lang, "product.countries_hint")) }
+                (text_field(ctx, errors, &TextField {
+                    field: "countries",
+                    label: &t(lang, "product.countries"),
+                    value: &values.countries,
+                    kind: "text",
+                    max: 8000,
+                    autocomplete: None,
+                    hint: Some(&t(lang, "learning.countries_hint")),
+                }))
                 (select_field(ctx, errors, "language", &t(lang, "product.language"), &choices(&languages), &values.language, None))
                 (text_input(ctx, errors, "published_on", &t(lang, "product.date"), &values.published_on, "date", 10))
                 p.hint { (t(lang, "product.date_hint")) }

@@ -192,7 +192,11 @@ pub fn forum_page(ctx: &Ctx, view: &ForumView) -> Markup {
                                 td {
                                     @if thread.pinned { span.tag { (t(lang, "thread.pinned")) } " " }
                                     @if thread.locked { span.tag { (t(lang, "thread.locked")) } " " }
-                                    @if thread.hidden { span.tag.warn { (t(lang, "thread.hidden")) } " " }
+                                    // Moderators see "Hidden"; a hidden thread's author, the only other
+                                    // reader who sees it, is told who hid it.
+                                    @if thread.hidden {
+                                        span.tag.warn { (t(lang, if view.is_moderator { "thread.hidden" } else { "post.hidden" })) } " "
+                                    }
                                     @if thread.featured { span.tag { (t(lang, "thread.featured")) } " " }
                                     @if thread.rejected { span.tag.warn { (t(lang, "post.rejected")) } " " }
                                     a href=(paths::thread(thread.id)) lang=[ctx.other_lang(&thread.language)] { (thread.title) }

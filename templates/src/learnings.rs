@@ -6,8 +6,8 @@ use maud::{Markup, PreEscaped, html};
 use crate::{
     Ctx,
     components::{
-        FormErrors, Pager, ago, csrf_field, error_summary, field_error, pager, search_box,
-        text_input, textarea, time,
+        FormErrors, Pager, TextField, ago, csrf_field, error_summary, field_error, pager,
+        search_box, text_field, text_input, textarea, time,
     },
     format::number,
     i18n::{plural, t, tf},
@@ -528,7 +528,15 @@ pub fn learning_form(ctx: &Ctx, view: &LearningFormView, errors: &FormErrors) ->
             (text_input(ctx, errors, "project_title", &filter_label(lang, "project"), &view.project_title, "text", 500))
             @for s in &view.selects { (select(ctx, errors, s)) }
             (text_input(ctx, errors, "year", &filter_label(lang, "year"), &view.year, "text", 4))
-            (text_input(ctx, errors, "countries", &t(lang, "learning.countries_field"), &view.countries, "text", 2000))
+            (text_field(ctx, errors, &TextField {
+                field: "countries",
+                label: &t(lang, "learning.countries_field"),
+                value: &view.countries,
+                kind: "text",
+                max: 8000,
+                autocomplete: None,
+                hint: Some(&t(lang, "learning.countries_hint")),
+            }))
             fieldset {
                 legend { (filter_label(lang, "theme")) }
                 (field_error(ctx, errors, "themes"))

@@ -542,13 +542,27 @@ async fn the_admin_sees_the_reason_and_resets_it(app: TestApp) {
         "the reason"
     );
     assert!(page.body.contains("Mail stopped"));
-    client
+    // A notice typed into the address is not one.
+    let typed = client.get("/admin/newsletter/bounces?done=reset").await;
+    typed.assert_status(200);
+    assert!(!typed.body.contains("The count is cleared"));
+    let done = client
         .post(
             &format!("/admin/newsletter/bounces/subscribers/{}/reset", row.id),
             &[],
         )
-        .await
-        .assert_status(303);
+        .await;
+    done.assert_status(303);
+    assert_eq!(done.location.as_deref(), Some("/admin/newsletter/bounces"));
+    // The notice shows once, after the action, and not on reload.
+    let after = client.get("/admin/newsletter/bounces").await;
+    assert!(
+        after.body.contains("The count is cleared"),
+        "{}",
+        after.body
+    );
+    let reload = client.get("/admin/newsletter/bounces").await;
+    assert!(!reload.body.contains("The count is cleared"));
     let reset = subscriber(&app, "bouncy").await;
     assert_eq!(reset.status, SubscriberStatus::Active);
     assert_eq!(reset.bounce_points, 0);

@@ -429,3 +429,95 @@ fn serve_prints_the_setup_link_and_stops_on_sigterm() {
     });
     assert!(status.success(), "clean exit: {status:?}");
 }
+
+/// `fora serve` renders posts written by an older renderer again at start-up
+/// (`forums::rerender`): a post of the demo, made to look written before mentions were marked
+/// up, shows its mention once the server has started.
+#[test]
+fn serve_renders_old_posts_again() {
+    use sea_orm::{ConnectionTrait, Database, FromQueryResult, Statement};
+
+    #[derive(FromQueryResult)]
+    struct Stored {
+        body_html: String,
+        render_version: i32,
+    }
+
+    let work = Workdir::new();
+    work.ok(&["demo"]);
+    let url = format!(
+        "sqlite://{}?mode=rw",
+        work.dir.path().join("fora.db").display()
+    );
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let old = "SELECT body_html, render_version FROM posts WHERE id = (SELECT MIN(id) FROM posts)";
+    runtime.block_on(async {
+        let db = Database::connect(&url).await.expect("demo database");
+        db.execute_unprepared(
+            "UPDATE posts SET body_md = 'Thanks @[Amina] for this.', \
+             body_html = '<p>Thanks @[Amina] for this.</p>', render_version = 0 \
+             WHERE id = (SELECT MIN(id) FROM posts)",
+        )
+        .await
+        .expect("an old post");
+        db.close().await.expect("close");
+    });
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_fora"))
+        .arg("serve")
+        .current_dir(work.dir.path())
+        .env_remove("DATABASE_URL")
+        .env_remove("SMTP_URL")
+        .env("FORA_BIND", format!("127.0.0.1:{port}"))
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn fora serve");
+    let stderr = child.stderr.take().expect("stderr");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let mut told = None;
+    while let Ok(line) = rx.recv_timeout(Duration::from_secs(60)) {
+        if line.contains("old posts rendered again") {
+            told = Some(line);
+            break;
+        }
+    }
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+    let told = told.expect("serve renders old posts at start-up");
+    // The log may be coloured: its escape sequences apart, it counts the one post.
+    let mut pieces = told.split('\u{1b}');
+    let mut plain = pieces.next().unwrap_or_default().to_string();
+    for piece in pieces {
+        plain.push_str(piece.split_once('m').map_or(piece, |(_, rest)| rest));
+    }
+    assert!(plain.contains("posts=1 held_edits=0"), "{told}");
+    let stored = runtime.block_on(async {
+        let db = Database::connect(&url).await.expect("database");
+        Stored::find_by_statement(Statement::from_string(db.get_database_backend(), old))
+            .one(&db)
+            .await
+            .expect("read")
+            .expect("the post")
+    });
+    assert!(
+        stored
+            .body_html
+            .contains("<span class=\"mention\">@Amina</span>"),
+        "{}",
+        stored.body_html
+    );
+    assert_eq!(stored.render_version, fora::markdown::RENDER_VERSION);
+}

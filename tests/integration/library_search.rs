@@ -551,7 +551,7 @@ async fn learning_form_rerenders_bad_input(app: TestApp) {
     assert!(response.body.contains("20x1") && response.body.contains("KE, XX"));
     for message in [
         "between 1950 and 2100",
-        "not in the list",
+        "Unknown country: <q>XX</q>",
         "http:// or https://",
         "lesson_learned or good_practice",
     ] {

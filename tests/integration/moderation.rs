@@ -9,6 +9,7 @@ crate::on_both_databases!(
     moving_a_thread_needs_moderation_rights_in_both_forums,
     summary_is_shown_at_the_top,
     admin_creates_themes_and_forums_and_names_moderators,
+    a_hidden_thread_stays_in_its_authors_list_only,
 );
 
 async fn premoderated_posts_wait_for_approval(app: TestApp) {
@@ -207,13 +208,6 @@ async fn thread_actions_change_state_and_are_logged(app: TestApp) {
         .get(&path)
         .await
         .assert_status(404);
-    assert!(
-        !member
-            .get(&format!("/forums/{}", forum.slug))
-            .await
-            .body
-            .contains("Cooperatives")
-    );
     moderator.get(&path).await.assert_status(200);
     let log = moderator.get(&format!("/forums/{}/log", forum.slug)).await;
     for word in [
@@ -406,4 +400,74 @@ async fn admin_creates_themes_and_forums_and_names_moderators(app: TestApp) {
     assert!(users.body.contains("specialist@example.org") && users.body.contains("cdw-forum"));
     let log = admin.get("/admin/log").await;
     assert!(log.body.contains("created forum") && log.body.contains("named moderator"));
+}
+
+/// A thread a moderator hid stays in its author's forum list, marked, and nowhere else.
+async fn a_hidden_thread_stays_in_its_authors_list_only(app: TestApp) {
+    let (forum, moderator, author) = app.with_forum("agri", "post").await;
+    let (path, _, _) = thread_with_reply(&author, &moderator, &forum.slug).await;
+    let other = app.user("other@example.org", "Other").await;
+    app.join(&forum, &other, "member").await;
+    let other = app.login("other@example.org").await;
+    let list = format!("/forums/{}", forum.slug);
+    let title = "Cooperatives and child labour";
+    // Every reader's list shows it while it is visible (so its absence below means something).
+    for reader in [&author, &other, &moderator] {
+        let page = reader.get(&list).await;
+        assert!(page.body.contains(title));
+        assert!(!page.body.contains("Hidden by a moderator") && !page.body.contains(">Hidden<"));
+    }
+    moderator
+        .post(
+            &format!("{path}/hide"),
+            &[("confirmed", "yes"), ("reason", "Duplicate")],
+        )
+        .await
+        .assert_status(303);
+
+    let own = author.get(&list).await;
+    own.assert_status(200);
+    assert!(own.body.contains(title), "its author still finds it");
+    assert!(
+        own.body.contains("Hidden by a moderator"),
+        "marked as hidden"
+    );
+    assert!(own.body.contains(&format!("href=\"{path}\"")));
+    author.get(&path).await.assert_status(200);
+
+    let elsewhere = other.get(&list).await;
+    elsewhere.assert_status(200);
+    assert!(
+        !elsewhere.body.contains(title),
+        "another member does not see it"
+    );
+    other.get(&path).await.assert_status(404);
+    let moderated = moderator.get(&list).await;
+    assert!(moderated.body.contains(title) && moderated.body.contains(">Hidden<"));
+
+    let visitor = app.client();
+    let anonymous = visitor.get(&list).await;
+    assert!(!anonymous.body.contains(title));
+    assert_ne!(visitor.get(&path).await.status, 200);
+    // Nor the shared outputs: the home pages of others, the feeds and the API.
+    assert!(!other.get("/").await.body.contains(title));
+    assert!(!author.get("/").await.body.contains(title));
+    for output in [
+        "/feeds/learnings.atom",
+        "/feeds/products.atom",
+        "/api/v1/learnings?q=cooperatives",
+    ] {
+        let answer = visitor.get(output).await;
+        answer.assert_status(200);
+        assert!(!answer.body.contains(title), "{output}");
+    }
+
+    // Shown again, it is an ordinary thread for every reader.
+    moderator
+        .post(&format!("{path}/unhide"), &[])
+        .await
+        .assert_status(303);
+    let again = author.get(&list).await;
+    assert!(again.body.contains(title) && !again.body.contains("Hidden by a moderator"));
+    assert!(other.get(&list).await.body.contains(title));
 }
