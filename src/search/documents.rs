@@ -229,12 +229,13 @@ pub fn learning_document(fields: &Fields, learning: &Learning, labels: &Labels) 
     let mut doc = TantivyDocument::default();
     let language = analyzed_language(&row.language);
     identify(&mut doc, fields, Kind::Learning, row.id);
-    doc.add_text(fields.title.of(language), &row.title);
-    doc.add_text(fields.description.of(language), &row.description);
-    doc.add_text(fields.project.of(language), &row.project_title);
-    for text in [&row.title, &row.description, &row.project_title] {
+    let all = fields.all.of(language);
+    for text in [&row.title, &row.project_title, &row.description] {
+        doc.add_text(all, text);
         doc.add_text(fields.plain, text);
     }
+    doc.add_text(fields.title.of(language), &row.title);
+    doc.add_text(fields.project.of(language), &row.project_title);
     tag(
         &mut doc,
         fields,
@@ -302,7 +303,7 @@ fn tag(
     let mut add = |names: Option<&[String; 3]>| {
         for (name, (language, _)) in names.into_iter().flatten().zip(LANGUAGE_CODES) {
             if !name.trim().is_empty() {
-                doc.add_text(fields.tags.of(language), name);
+                doc.add_text(fields.all.of(language), name);
             }
         }
     };
@@ -378,10 +379,12 @@ pub fn product_document(fields: &Fields, product: &Product, labels: &Labels) -> 
     let mut doc = TantivyDocument::default();
     let language = analyzed_language(&row.language);
     identify(&mut doc, fields, Kind::Product, row.id);
+    let all = fields.all.of(language);
+    for text in [&row.title, &row.summary] {
+        doc.add_text(all, text);
+        doc.add_text(fields.plain, text);
+    }
     doc.add_text(fields.title.of(language), &row.title);
-    doc.add_text(fields.description.of(language), &row.summary);
-    doc.add_text(fields.plain, &row.title);
-    doc.add_text(fields.plain, &row.summary);
     let term_ids: Vec<i32> = row
         .kind_id
         .into_iter()

@@ -192,7 +192,8 @@ impl Engine {
         find(searcher, query, ranking, offset, limit)
     }
 
-    /// A highlighter of `query`'s words in the description written in `language`.
+    /// A highlighter of `query`'s words in a description written in `language` (the words
+    /// matched in that language's combined field, read by its analyzer).
     pub fn highlighter(
         &self,
         searcher: &Searcher,
@@ -200,7 +201,7 @@ impl Engine {
         language: &str,
     ) -> Option<SnippetGenerator> {
         let mut generator =
-            SnippetGenerator::create(searcher, query, self.fields.description.of(language)).ok()?;
+            SnippetGenerator::create(searcher, query, self.fields.all.of(language)).ok()?;
         generator.set_max_num_chars(300);
         Some(generator)
     }

@@ -4,6 +4,11 @@
 //! near each other in the text; synonyms of the field count a little less than the words
 //! typed. `"phrases"` are required, `-word` excludes, `word*` matches up to 64 words that
 //! begin so. Filters select without scoring.
+//!
+//! What matches is looked up in the combined text field of each language only (three posting
+//! lists per word); the title and project weights and the "near" bonus are optional clauses,
+//! read only for the documents found (see `Builder::question`), so their cost does not grow
+//! with the match set when a search only counts.
 
 use std::collections::BTreeSet;
 
@@ -20,14 +25,16 @@ use tantivy::{
 use super::{
     analysis::{self, LANGUAGES},
     query_text::{Item, TextQuery},
-    schema::Fields,
+    schema::{Fields, PerLanguage},
     synonyms,
 };
 
 /// At most this many words are looked up for one `word*`.
 pub const PREFIX_EXPANSIONS: usize = 64;
 const NEAR_SLOP: u32 = 2;
-const NEAR_BOOST: f32 = 1.5;
+/// The weight of words found near each other, on top of each word's own (chosen on the judged
+/// set with the title and project weights: 1.5 before the combined field).
+const NEAR_BOOST: f32 = 1.0;
 const SYNONYM_BOOST: f32 = 0.5;
 
 /// A filter: the documents that carry a value.
@@ -76,6 +83,9 @@ fn weighted(query: Box<dyn Query>, weight: f32) -> Box<dyn Query> {
     }
 }
 
+/// What makes a document match (`None`: nothing can), and what only adds to its score.
+type Parts = (Option<Box<dyn Query>>, Vec<Box<dyn Query>>);
+
 pub struct Builder<'a> {
     fields: &'a Fields,
     searcher: &'a Searcher,
@@ -91,8 +101,14 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// Words or a phrase in every language's fields; `slop` loosens a phrase into "near".
-    fn text(&mut self, text: &str, slop: u32) -> Option<Box<dyn Query>> {
+    /// Words or a phrase analyzed in each language, as a term or phrase query in that
+    /// language's field of each of `fields`, weighted. `slop` loosens a phrase into "near".
+    fn in_fields(
+        &mut self,
+        text: &str,
+        slop: u32,
+        fields: &[(PerLanguage, f32)],
+    ) -> Vec<Box<dyn Query>> {
         let mut clauses = Vec::new();
         for (at, analyzer) in self.analyzers.languages.iter_mut().enumerate() {
             let words = analysis::analyze(analyzer, text);
@@ -100,7 +116,7 @@ impl<'a> Builder<'a> {
             if words.is_empty() || (slop > 0 && words.len() < 2) {
                 continue;
             }
-            for (per_language, weight) in self.fields.weighted_text() {
+            for (per_language, weight) in fields {
                 let field = per_language.0[at];
                 let query = if words.len() == 1 {
                     boxed(TermQuery::new(
@@ -114,20 +130,34 @@ impl<'a> Builder<'a> {
                         .collect();
                     boxed(PhraseQuery::new_with_offset_and_slop(terms, slop))
                 };
-                clauses.push(weighted(query, weight));
+                clauses.push(weighted(query, *weight));
             }
         }
-        if clauses.is_empty() {
-            // Only stop words: look for them as typed.
+        clauses
+    }
+
+    /// The documents holding words or a phrase: the combined field of every language (three
+    /// posting lists per word), or, when the text is only stop words, the word as typed.
+    fn matching(&mut self, text: &str, slop: u32) -> Option<Box<dyn Query>> {
+        let all = self.fields.all;
+        let clauses = self.in_fields(text, slop, &[(all, 1.0)]);
+        if clauses.is_empty() && slop == 0 {
             let words = analysis::analyze(&mut self.analyzers.plain, text);
             if words.len() == 1 {
-                clauses.push(boxed(TermQuery::new(
+                return Some(boxed(TermQuery::new(
                     Term::from_field_text(self.fields.plain, &words[0].1),
                     IndexRecordOption::WithFreqs,
                 )));
             }
         }
         any(clauses)
+    }
+
+    /// The extra weight of words or a phrase found in the title or the project: scoring only,
+    /// never a reason to match.
+    fn boosting(&mut self, text: &str, slop: u32) -> Option<Box<dyn Query>> {
+        let fields = self.fields.boosting();
+        any(self.in_fields(text, slop, &fields))
     }
 
     /// Up to `PREFIX_EXPANSIONS` indexed words that begin with `prefix`, any of them.
@@ -166,36 +196,56 @@ impl<'a> Builder<'a> {
             .collect())
     }
 
-    fn item(&mut self, item: &Item) -> Option<Box<dyn Query>> {
+    /// What makes a document match an item, and what only adds to its score.
+    fn item(&mut self, item: &Item) -> Parts {
         match item {
-            Item::Word { text, prefix: true } => self.prefix(text),
-            Item::Word { text, .. } => self.text(text, 0),
-            Item::Phrase(words) => self.text(&words.join(" "), 0),
+            Item::Word { text, prefix: true } => (self.prefix(text), Vec::new()),
+            Item::Word { text, .. } => (
+                self.matching(text, 0),
+                self.boosting(text, 0).into_iter().collect(),
+            ),
+            Item::Phrase(words) => {
+                let phrase = words.join(" ");
+                (
+                    self.matching(&phrase, 0),
+                    self.boosting(&phrase, 0).into_iter().collect(),
+                )
+            }
             Item::Compound(words) => {
-                let mut clauses: Vec<Box<dyn Query>> =
-                    words.iter().filter_map(|word| self.text(word, 0)).collect();
-                if let Some(together) = self.text(&words.join(" "), 1) {
-                    clauses.push(weighted(together, NEAR_BOOST));
+                let matching = any(words
+                    .iter()
+                    .filter_map(|word| self.matching(word, 0))
+                    .collect());
+                let mut boosts: Vec<Box<dyn Query>> = words
+                    .iter()
+                    .filter_map(|word| self.boosting(word, 0))
+                    .collect();
+                if let Some(together) = self.matching(&words.join(" "), 1) {
+                    boosts.push(weighted(together, NEAR_BOOST));
                 }
-                any(clauses)
+                (matching, boosts)
             }
         }
     }
 
     /// The scoring part of a question: what snippets highlight. `None` when nothing in it can
     /// match (only stop words, or a prefix no word has).
+    ///
+    /// Matching is the combined fields alone: every phrase, and any of the words or of their
+    /// synonyms. Everything else — the title and project weights, words standing near each
+    /// other — is an optional clause beside them, which tantivy reads only for the documents
+    /// that matched (and not at all when a search only counts).
     pub fn question(&mut self, question: &TextQuery) -> Option<Box<dyn Query>> {
         let mut must = Vec::new();
         let mut should = Vec::new();
+        let mut boosts = Vec::new();
         let mut plain_words = Vec::new();
         for group in &question.groups {
             match group.as_slice() {
                 [phrase @ Item::Phrase(_)] => {
-                    if let Some(q) = self.item(phrase) {
-                        must.push(q);
-                    } else {
-                        return None;
-                    }
+                    let (matching, boosting) = self.item(phrase);
+                    must.push(matching?);
+                    boosts.extend(boosting);
                 }
                 items => {
                     for item in items {
@@ -206,25 +256,36 @@ impl<'a> Builder<'a> {
                         {
                             plain_words.push(text.clone());
                         }
-                        should.extend(self.item(item));
+                        let (matching, boosting) = self.item(item);
+                        should.extend(matching);
+                        boosts.extend(boosting);
                     }
                 }
             }
         }
+        // A pair near each other holds both words: it can only add to a document's score.
         for pair in plain_words.windows(2) {
-            if let Some(q) = self.text(&pair.join(" "), NEAR_SLOP) {
-                should.push(weighted(q, NEAR_BOOST));
+            if let Some(q) = self.matching(&pair.join(" "), NEAR_SLOP) {
+                boosts.push(weighted(q, NEAR_BOOST));
             }
         }
         // The best-matching synonym counts, not their sum: a word with many synonyms must
-        // not outweigh the words typed.
-        let expansions: Vec<Box<dyn Query>> = synonyms::expansions(&question.terms().join(" "))
-            .iter()
-            .filter_map(|expansion| self.text(expansion, 0))
-            .collect();
+        // not outweigh the words typed. Synonyms find documents the words do not.
+        let mut expansions = Vec::new();
+        let mut expansion_boosts = Vec::new();
+        for expansion in synonyms::expansions(&question.terms().join(" ")) {
+            expansions.extend(self.matching(&expansion, 0));
+            expansion_boosts.extend(self.boosting(&expansion, 0));
+        }
         if !expansions.is_empty() {
             should.push(weighted(
                 boxed(DisjunctionMaxQuery::new(expansions)),
+                SYNONYM_BOOST,
+            ));
+        }
+        if !expansion_boosts.is_empty() {
+            boosts.push(weighted(
+                boxed(DisjunctionMaxQuery::new(expansion_boosts)),
                 SYNONYM_BOOST,
             ));
         }
@@ -240,6 +301,9 @@ impl<'a> Builder<'a> {
         }
         if clauses.is_empty() {
             return None;
+        }
+        if let Some(boost) = any(boosts) {
+            clauses.push((Occur::Should, boost));
         }
         Some(boxed(BooleanQuery::new(clauses)))
     }
@@ -277,7 +341,7 @@ impl<'a> Builder<'a> {
             ));
         }
         for excluded in &question.excluded {
-            if let Some(q) = self.item(excluded) {
+            if let (Some(q), _) = self.item(excluded) {
                 clauses.push((Occur::MustNot, q));
             }
         }

@@ -1,6 +1,12 @@
 //! The index's fields. Text is indexed per language (the learning's own language decides which
 //! analyzer reads it) and once more plain, for prefixes; every filter is an indexed fast field,
 //! so filtering is a term lookup and facet counting reads columns.
+//!
+//! A question is matched against one combined field per language (`all_en`, `all_fr`,
+//! `all_es`: title, project, description and tag labels together), so a word is three posting
+//! lists to walk, whatever the number of parts a document has. The title and the project are
+//! indexed again on their own (`title_*`, `project_*`) only to weigh words found there: the
+//! query reads those lists for the documents the combined field found, never to find them.
 
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions,
@@ -9,8 +15,15 @@ use tantivy::schema::{
 use super::analysis::{self, LANGUAGES};
 
 /// Bump when the fields or analyzers change: an index written under another version is
-/// rebuilt at start-up. 2: vocabulary labels and theme names in French and Spanish too.
-pub const SCHEMA_VERSION: u32 = 2;
+/// rebuilt at start-up. 2: vocabulary labels and theme names in French and Spanish too. 3: one
+/// combined text field per language for matching; title and project kept for weighting only.
+pub const SCHEMA_VERSION: u32 = 3;
+
+/// Extra weight of a word found in the title, and in the project's title, on top of its score in
+/// the combined field (which holds them too). Chosen on the judged set (a grid of 0–3): the
+/// project's words say what a learning is about more often than its title's.
+const TITLE_BOOST: f32 = 0.5;
+const PROJECT_BOOST: f32 = 1.0;
 
 /// A text field in each language.
 #[derive(Clone, Copy, Debug)]
@@ -34,13 +47,17 @@ pub struct Fields {
     /// Kind and id in one number: what a change replaces.
     pub key: Field,
     pub id: Field,
+    /// Everything a question is matched against, in the field of its language: the title, the
+    /// project, the description (or a product's summary) in the document's language, and the
+    /// theme names and vocabulary labels (countries, sectors, product kinds…) each in the
+    /// field of the label's language: "Ghana" finds learnings from Ghana although the text
+    /// does not say it, and so do "Côte d'Ivoire" and "Costa de Marfil" those from Côte
+    /// d'Ivoire. Also what snippets are highlighted with.
+    pub all: PerLanguage,
+    /// The title again, for its weight only.
     pub title: PerLanguage,
-    pub description: PerLanguage,
+    /// The project's title again, for its weight only.
     pub project: PerLanguage,
-    /// Theme names and vocabulary labels (countries, sectors, product kinds…), each in the
-    /// field of its language: "Ghana" finds learnings from Ghana although the text does not
-    /// say it, and so do "Côte d'Ivoire" and "Costa de Marfil" those from Côte d'Ivoire.
-    pub tags: PerLanguage,
     pub plain: Field,
     pub status: Field,
     pub learning_type: Field,
@@ -87,10 +104,9 @@ impl Fields {
         let kind = builder.add_u64_field("kind", INDEXED | FAST);
         let key = builder.add_u64_field("key", INDEXED);
         let id = builder.add_u64_field("id", INDEXED | FAST);
+        let all = per_language(&mut builder, "all");
         let title = per_language(&mut builder, "title");
-        let description = per_language(&mut builder, "description");
         let project = per_language(&mut builder, "project");
-        let tags = per_language(&mut builder, "tags");
         let plain = builder.add_text_field("plain", text(analysis::PLAIN, false));
         let status = builder.add_u64_field("status", INDEXED | FAST);
         let learning_type = builder.add_u64_field("learning_type", INDEXED | FAST);
@@ -105,10 +121,9 @@ impl Fields {
             kind,
             key,
             id,
+            all,
             title,
-            description,
             project,
-            tags,
             plain,
             status,
             learning_type,
@@ -121,17 +136,11 @@ impl Fields {
         }
     }
 
-    /// Every text field a question is matched against, with its weight. Tags weigh less than
-    /// the text: a label is indexed in each of its languages, and a word shared by two of them
-    /// ("Agriculture", "Impact") scores in both (1.0 before the labels were translated; 0.6
-    /// keeps the judged set's recall@10 at 0.950).
-    pub fn weighted_text(&self) -> Vec<(PerLanguage, f32)> {
-        vec![
-            (self.title, 3.0),
-            (self.project, 1.5),
-            (self.description, 1.0),
-            (self.tags, 0.6),
-        ]
+    /// The fields that only weigh a question's words, with the weight added on top of the
+    /// combined field's score. The judged set (tests/integration/search_quality.rs) chose
+    /// them.
+    pub fn boosting(&self) -> [(PerLanguage, f32); 2] {
+        [(self.title, TITLE_BOOST), (self.project, PROJECT_BOOST)]
     }
 }
 
