@@ -479,8 +479,10 @@ async fn disabling_a_user_ends_their_sessions_at_once(app: TestApp) {
     );
     assert!(question.body.contains("name=\"confirmed\" value=\"yes\""));
     assert!(
-        question.body.contains("href=\"/admin/users\""),
-        "a way back"
+        question
+            .body
+            .contains(&format!("href=\"/admin/users?user={0}#user-{0}\"", user.id)),
+        "a way back to the person's row"
     );
     client.get("/profile").await.assert_status(200);
     admin

@@ -3,7 +3,8 @@
 
 use std::{
     io::{BufRead, BufReader},
-    process::{Command, Stdio},
+    process::{Child, Command, Stdio},
+    sync::mpsc::Receiver,
     time::Duration,
 };
 
@@ -11,11 +12,56 @@ struct Workdir {
     dir: tempfile::TempDir,
 }
 
+/// Which of `fora serve`'s streams a test reads.
+enum Output {
+    Stdout,
+    Stderr,
+}
+
 impl Workdir {
     fn new() -> Self {
         Workdir {
             dir: tempfile::tempdir().expect("temp dir"),
         }
+    }
+
+    /// `fora serve` on a free port of 127.0.0.1 in this folder (SQLite, file outbox), its log at
+    /// `info`, and the lines it writes to `output` as they come.
+    fn serve(&self, output: Output) -> (Child, u16, Receiver<String>) {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .expect("bind")
+            .local_addr()
+            .expect("addr")
+            .port();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_fora"))
+            .arg("serve")
+            .current_dir(self.dir.path())
+            .env_remove("DATABASE_URL")
+            .env_remove("SMTP_URL")
+            .env("FORA_BIND", format!("127.0.0.1:{port}"))
+            .env("RUST_LOG", "info")
+            // The stream not read goes nowhere: a full pipe would stop the server.
+            .stdout(match output {
+                Output::Stdout => Stdio::piped(),
+                Output::Stderr => Stdio::null(),
+            })
+            .stderr(match output {
+                Output::Stdout => Stdio::null(),
+                Output::Stderr => Stdio::piped(),
+            })
+            .spawn()
+            .expect("spawn fora serve");
+        let (tx, rx) = std::sync::mpsc::channel();
+        let lines: Box<dyn std::io::Read + Send> = match output {
+            Output::Stdout => Box::new(child.stdout.take().expect("stdout")),
+            Output::Stderr => Box::new(child.stderr.take().expect("stderr")),
+        };
+        std::thread::spawn(move || {
+            for line in BufReader::new(lines).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        (child, port, rx)
     }
 
     fn fora(&self, args: &[&str]) -> std::process::Output {
@@ -361,29 +407,7 @@ fn demo_fills_an_empty_database_once() {
 #[test]
 fn serve_prints_the_setup_link_and_stops_on_sigterm() {
     let work = Workdir::new();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_fora"))
-        .arg("serve")
-        .current_dir(work.dir.path())
-        .env_remove("DATABASE_URL")
-        .env_remove("SMTP_URL")
-        .env("FORA_BIND", format!("127.0.0.1:{port}"))
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn fora serve");
-    let stdout = child.stdout.take().expect("stdout");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
+    let (mut child, port, rx) = work.serve(Output::Stdout);
     let mut link = None;
     while let Ok(line) = rx.recv_timeout(Duration::from_secs(60)) {
         if line.contains("/admin/setup/") {
@@ -462,29 +486,7 @@ fn serve_renders_old_posts_again() {
         .expect("an old post");
         db.close().await.expect("close");
     });
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_fora"))
-        .arg("serve")
-        .current_dir(work.dir.path())
-        .env_remove("DATABASE_URL")
-        .env_remove("SMTP_URL")
-        .env("FORA_BIND", format!("127.0.0.1:{port}"))
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn fora serve");
-    let stderr = child.stderr.take().expect("stderr");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
+    let (mut child, _, rx) = work.serve(Output::Stderr);
     let mut told = None;
     while let Ok(line) = rx.recv_timeout(Duration::from_secs(60)) {
         if line.contains("old posts rendered again") {
