@@ -11,6 +11,7 @@ use fora::{
         analysis,
         collect::FacetCounts,
         engine::{self, Ranking},
+        filters::FilterCache,
         query::Builder,
         schema::Fields,
     },
@@ -44,6 +45,7 @@ pub async fn engine_profile(index_dir: &str, url: &str, file: &str) -> anyhow::R
     let taxonomy = Taxonomy::load(&db).await?;
     db.close().await?;
     let fields = Fields::new();
+    let cache = std::sync::Arc::new(FilterCache::default());
     let searcher = reader.searcher();
     println!(
         "{} segments, {} documents, {} searches",
@@ -83,7 +85,7 @@ pub async fn engine_profile(index_dir: &str, url: &str, file: &str) -> anyhow::R
             );
             let started = Instant::now();
             let (query, _) =
-                Builder::new(&fields, &searcher).build(&search.text, &filters(&search, &fields));
+                Builder::new(&fields, &searcher, cache.clone()).build(&search.text, &filters(&search, &fields));
             let built = started.elapsed().as_secs_f64();
             let time =
                 |f: &mut dyn FnMut() -> tantivy::Result<u64>| -> tantivy::Result<(f64, u64)> {

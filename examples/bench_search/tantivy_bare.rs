@@ -19,6 +19,7 @@ use fora::{
         analysis,
         collect::Counts,
         engine::{self, Ranking},
+        filters::FilterCache,
         query::{Builder, Filter},
         schema::{Fields, Kind},
     },
@@ -28,6 +29,7 @@ use tantivy::{Index, IndexReader, ReloadPolicy, query::Query};
 
 struct Bare {
     fields: Fields,
+    filters: Arc<FilterCache>,
     reader: IndexReader,
     taxonomy: Taxonomy,
 }
@@ -63,7 +65,7 @@ fn answer(bare: &Bare, raw: Option<&str>) -> tantivy::Result<String> {
     );
     let searcher = bare.reader.searcher();
     let (query, _) =
-        Builder::new(&bare.fields, &searcher).build(&search.text, &filters(&search, &bare.fields));
+        Builder::new(&bare.fields, &searcher, bare.filters.clone()).build(&search.text, &filters(&search, &bare.fields));
     let offset = |page: u64| ((page - 1) * PER_PAGE) as usize;
     let (mut counts, mut ids) = run(&searcher, &*query, search.sort, offset(search.page))?;
     // As the application: a page past the last one shows the last one.
@@ -93,6 +95,7 @@ pub async fn bare_tantivy(port: &str, index_dir: &str, url: &str) -> anyhow::Res
     db.close().await?;
     let bare = Arc::new(Bare {
         fields: Fields::new(),
+        filters: Arc::default(),
         reader,
         taxonomy,
     });

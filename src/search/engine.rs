@@ -4,7 +4,7 @@
 use std::{
     path::Path,
     sync::{
-        Mutex,
+        Arc, Mutex,
         atomic::{AtomicI64, Ordering},
     },
 };
@@ -21,6 +21,7 @@ use tantivy::{
 use super::{
     analysis,
     collect::{Counts, FacetCounts},
+    filters::FilterCache,
     schema::{Fields, SCHEMA_VERSION},
 };
 
@@ -52,6 +53,8 @@ pub enum OpenError {
 
 pub struct Engine {
     pub fields: Fields,
+    /// The filter sets of this index's segments, shared by its searches.
+    pub filters: Arc<FilterCache>,
     reader: IndexReader,
     writer: Mutex<IndexWriter>,
     position: AtomicI64,
@@ -123,6 +126,7 @@ impl Engine {
             .map_err(broken)?;
         Ok(Engine {
             fields,
+            filters: Arc::default(),
             reader,
             writer: Mutex::new(writer),
             position: AtomicI64::new(position),

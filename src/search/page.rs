@@ -46,7 +46,7 @@ impl SearchIndex {
         let searcher = engine.searcher();
         let mut filters = filters(&engine.fields);
         filters.push(Filter::Number(engine.fields.kind, kind.code()));
-        let mut builder = Builder::new(&engine.fields, &searcher);
+        let mut builder = Builder::new(&engine.fields, &searcher, engine.filters.clone());
         let (query, question) = builder.build(text, &filters);
         let query: Arc<dyn Query> = Arc::from(query);
         let question: Option<Arc<dyn Query>> = question.map(Arc::from);

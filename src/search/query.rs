@@ -3,20 +3,20 @@
 //! project weighted up; words next to each other in the question score again when they stand
 //! near each other in the text; synonyms of the field count a little less than the words
 //! typed. `"phrases"` are required, `-word` excludes, `word*` matches up to 64 words that
-//! begin so. Filters select without scoring.
+//! begin so. Filters select without scoring, as cached sets of documents (`filters`).
 //!
 //! What matches is looked up in the combined text field of each language only (three posting
 //! lists per word); the title and project weights and the "near" bonus are optional clauses,
 //! read only for the documents found (see `Builder::question`), so their cost does not grow
 //! with the match set when a search only counts.
 
-use std::collections::BTreeSet;
+use std::{collections::BTreeSet, sync::Arc};
 
 use tantivy::{
     Searcher, Term,
     query::{
-        BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, EmptyQuery, Occur,
-        PhraseQuery, Query, TermQuery,
+        AllQuery, BooleanQuery, BoostQuery, DisjunctionMaxQuery, EmptyQuery, Occur, PhraseQuery,
+        Query, TermQuery,
     },
     schema::{Field, IndexRecordOption},
     tokenizer::TextAnalyzer,
@@ -24,6 +24,7 @@ use tantivy::{
 
 use super::{
     analysis::{self, LANGUAGES},
+    filters::{FilterCache, Filtered},
     query_text::{Item, TextQuery},
     schema::{Fields, PerLanguage},
     synonyms,
@@ -89,14 +90,20 @@ type Parts = (Option<Box<dyn Query>>, Vec<Box<dyn Query>>);
 pub struct Builder<'a> {
     fields: &'a Fields,
     searcher: &'a Searcher,
+    filters: Arc<FilterCache>,
     analyzers: Analyzers,
 }
 
 impl<'a> Builder<'a> {
-    pub fn new(fields: &'a Fields, searcher: &'a Searcher) -> Builder<'a> {
+    pub fn new(
+        fields: &'a Fields,
+        searcher: &'a Searcher,
+        filters: Arc<FilterCache>,
+    ) -> Builder<'a> {
         Builder {
             fields,
             searcher,
+            filters,
             analyzers: Analyzers::new(),
         }
     }
@@ -308,46 +315,49 @@ impl<'a> Builder<'a> {
         Some(boxed(BooleanQuery::new(clauses)))
     }
 
-    /// The whole query (the question or every document, the filters, the exclusions), and
+    /// The whole query (the question or every document, the exclusions, the filters), and
     /// its scoring part alone (what highlighting marks), built once for both.
     pub fn build(
         &mut self,
         question: &TextQuery,
         filters: &[Filter],
     ) -> (Box<dyn Query>, Option<Box<dyn Query>>) {
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let scoring = if question.is_empty() {
             None
         } else {
             match self.question(question) {
-                Some(q) => {
-                    clauses.push((Occur::Must, q.box_clone()));
-                    Some(q)
-                }
+                Some(q) => Some(q),
                 None => return (boxed(EmptyQuery), None),
             }
         };
-        for filter in filters {
-            let term = match filter {
+        let excluded: Vec<(Occur, Box<dyn Query>)> = question
+            .excluded
+            .iter()
+            .filter_map(|item| self.item(item).0)
+            .map(|q| (Occur::MustNot, q))
+            .collect();
+        let matching = match (&scoring, excluded.is_empty()) {
+            (None, true) => None,
+            (Some(q), true) => Some(q.box_clone()),
+            (q, false) => {
+                let required = q
+                    .as_ref()
+                    .map_or_else(|| boxed(AllQuery), |q| q.box_clone());
+                let mut clauses = vec![(Occur::Must, required)];
+                clauses.extend(excluded);
+                Some(boxed(BooleanQuery::new(clauses)))
+            }
+        };
+        let terms = filters
+            .iter()
+            .map(|filter| match filter {
                 Filter::Number(field, value) => Term::from_field_u64(*field, *value),
                 Filter::Text(field, value) => Term::from_field_text(*field, value),
-            };
-            clauses.push((
-                Occur::Must,
-                boxed(ConstScoreQuery::new(
-                    boxed(TermQuery::new(term, IndexRecordOption::Basic)),
-                    0.0,
-                )),
-            ));
-        }
-        for excluded in &question.excluded {
-            if let (Some(q), _) = self.item(excluded) {
-                clauses.push((Occur::MustNot, q));
-            }
-        }
-        if !clauses.iter().any(|(occur, _)| *occur == Occur::Must) {
-            clauses.push((Occur::Must, boxed(tantivy::query::AllQuery)));
-        }
-        (boxed(BooleanQuery::new(clauses)), scoring)
+            })
+            .collect();
+        (
+            boxed(Filtered::new(matching, terms, self.filters.clone())),
+            scoring,
+        )
     }
 }

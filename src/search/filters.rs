@@ -1,0 +1,501 @@
+//! Filters as cached sets of documents. Every search carries filters (learnings or products,
+//! what the reader may see, the facet values picked), and most of them are long posting lists:
+//! "published" holds nearly every document. Intersected as term queries, each of the
+//! question's matches costs a seek into every one of those lists, and that seek, not the
+//! question, was most of a search's time at 1M learnings. Here each filter term is read once
+//! per segment into a bitset, kept while the segment lives (segments never change; deleted
+//! documents are left out by the collectors), the filters of a search are ANDed word by word,
+//! and the question's matches are checked against the result: one bit test per candidate,
+//! with jumps over runs of documents the filters leave out.
+
+use std::{fmt, sync::Arc};
+
+use tantivy::{
+    DocId, DocSet, Score, SegmentReader, TERMINATED, Term,
+    index::SegmentId,
+    query::{ConstScorer, EnableScoring, Explanation, Query, Scorer, Weight},
+    schema::IndexRecordOption,
+};
+
+/// Memory for cached filter sets. A set takes one bit per document of its segment: at a
+/// million learnings 122 KiB per filter value, so about 500 distinct values stay cached.
+const CACHE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The documents of one segment that carry a filter's value (or all of them).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Bits {
+    words: Vec<u64>,
+}
+
+impl Bits {
+    fn words_for(max_doc: DocId) -> usize {
+        (max_doc as usize).div_ceil(64)
+    }
+
+    /// Every document below `max_doc`.
+    pub fn full(max_doc: DocId) -> Bits {
+        let mut words = vec![u64::MAX; Bits::words_for(max_doc)];
+        if let Some(last) = words.last_mut() {
+            let used = max_doc % 64;
+            if used != 0 {
+                *last = (1u64 << used) - 1;
+            }
+        }
+        Bits { words }
+    }
+
+    pub fn from_docs(max_doc: DocId, docs: impl IntoIterator<Item = DocId>) -> Bits {
+        let mut words = vec![0u64; Bits::words_for(max_doc)];
+        for doc in docs {
+            if doc < max_doc {
+                words[(doc / 64) as usize] |= 1u64 << (doc % 64);
+            }
+        }
+        Bits { words }
+    }
+
+    /// The documents of `reader`'s segment whose posting list for `term` holds them.
+    fn of_term(reader: &SegmentReader, term: &Term) -> tantivy::Result<Bits> {
+        let max_doc = reader.max_doc();
+        let inverted = reader.inverted_index(term.field())?;
+        let Some(mut postings) = inverted.read_postings(term, IndexRecordOption::Basic)? else {
+            return Ok(Bits::from_docs(max_doc, []));
+        };
+        let mut words = vec![0u64; Bits::words_for(max_doc)];
+        let mut doc = postings.doc();
+        while doc != TERMINATED {
+            words[(doc / 64) as usize] |= 1u64 << (doc % 64);
+            doc = postings.advance();
+        }
+        Ok(Bits { words })
+    }
+
+    fn and(&mut self, other: &Bits) {
+        for (mine, theirs) in self.words.iter_mut().zip(&other.words) {
+            *mine &= theirs;
+        }
+    }
+
+    pub fn count(&self) -> u32 {
+        self.words.iter().map(|w| w.count_ones()).sum()
+    }
+
+    fn bytes(&self) -> usize {
+        self.words.len() * 8
+    }
+
+    fn contains(&self, doc: DocId) -> bool {
+        self.words
+            .get((doc / 64) as usize)
+            .is_some_and(|word| word & (1u64 << (doc % 64)) != 0)
+    }
+
+    /// The first document at or after `from` in the set, or `TERMINATED`.
+    fn next_from(&self, from: DocId) -> DocId {
+        let mut at = (from / 64) as usize;
+        let Some(first) = self.words.get(at) else {
+            return TERMINATED;
+        };
+        let mut word = first & (u64::MAX << (from % 64));
+        loop {
+            if word != 0 {
+                return at as DocId * 64 + word.trailing_zeros();
+            }
+            at += 1;
+            match self.words.get(at) {
+                Some(next) => word = *next,
+                None => return TERMINATED,
+            }
+        }
+    }
+}
+
+/// The filter sets of every segment searched, shared by all searches of one index.
+pub struct FilterCache {
+    sets: moka::sync::Cache<(SegmentId, Term), Arc<Bits>>,
+}
+
+impl Default for FilterCache {
+    fn default() -> FilterCache {
+        FilterCache::with_capacity(CACHE_BYTES)
+    }
+}
+
+impl fmt::Debug for FilterCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FilterCache")
+            .field("sets", &self.sets.entry_count())
+            .finish()
+    }
+}
+
+impl FilterCache {
+    pub fn with_capacity(bytes: u64) -> FilterCache {
+        FilterCache {
+            sets: moka::sync::Cache::builder()
+                .max_capacity(bytes)
+                .weigher(|_, bits: &Arc<Bits>| u32::try_from(bits.bytes()).unwrap_or(u32::MAX))
+                .build(),
+        }
+    }
+
+    /// The documents of `reader`'s segment that carry every one of `terms`.
+    pub fn all_of(&self, reader: &SegmentReader, terms: &[Term]) -> tantivy::Result<Bits> {
+        let mut sets = Vec::with_capacity(terms.len());
+        for term in terms {
+            let set = self
+                .sets
+                .try_get_with((reader.segment_id(), term.clone()), || {
+                    Bits::of_term(reader, term).map(Arc::new)
+                })
+                .map_err(|err| tantivy::TantivyError::InternalError(err.to_string()))?;
+            sets.push(set);
+        }
+        // Start from the smallest set: the copy is the only allocation of a search.
+        sets.sort_by_key(|set| set.count());
+        let mut all = match sets.first() {
+            Some(smallest) => Bits::clone(smallest),
+            None => Bits::full(reader.max_doc()),
+        };
+        for set in sets.iter().skip(1) {
+            all.and(set);
+        }
+        Ok(all)
+    }
+}
+
+/// The documents that match `question` (every document when there is none) and carry every
+/// one of `filters`; scored by the question alone, the filters only select.
+pub struct Filtered {
+    question: Option<Box<dyn Query>>,
+    filters: Vec<Term>,
+    cache: Arc<FilterCache>,
+}
+
+impl fmt::Debug for Filtered {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Filtered")
+            .field("question", &self.question)
+            .field("filters", &self.filters)
+            .finish()
+    }
+}
+
+impl Clone for Filtered {
+    fn clone(&self) -> Filtered {
+        Filtered {
+            question: self.question.as_ref().map(|q| q.box_clone()),
+            filters: self.filters.clone(),
+            cache: self.cache.clone(),
+        }
+    }
+}
+
+impl Filtered {
+    pub fn new(
+        question: Option<Box<dyn Query>>,
+        filters: Vec<Term>,
+        cache: Arc<FilterCache>,
+    ) -> Filtered {
+        Filtered {
+            question,
+            filters,
+            cache,
+        }
+    }
+}
+
+impl Query for Filtered {
+    fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        let question = self
+            .question
+            .as_ref()
+            .map(|q| q.weight(enable_scoring))
+            .transpose()?;
+        Ok(Box::new(FilteredWeight {
+            question,
+            filters: self.filters.clone(),
+            cache: self.cache.clone(),
+        }))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        if let Some(question) = &self.question {
+            question.query_terms(visitor);
+        }
+    }
+}
+
+struct FilteredWeight {
+    question: Option<Box<dyn Weight>>,
+    filters: Vec<Term>,
+    cache: Arc<FilterCache>,
+}
+
+impl Weight for FilteredWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let bits = self.cache.all_of(reader, &self.filters)?;
+        Ok(match &self.question {
+            None => Box::new(ConstScorer::new(BitsDocSet::new(bits), boost)),
+            Some(question) => Box::new(FilteredScorer::new(question.scorer(reader, boost)?, bits)),
+        })
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        let mut scorer = self.scorer(reader, 1.0)?;
+        if scorer.doc() > doc || scorer.seek(doc) != doc {
+            return Err(tantivy::TantivyError::InvalidArgument(format!(
+                "document {doc} does not match"
+            )));
+        }
+        match &self.question {
+            Some(question) => question.explain(reader, doc),
+            None => Ok(Explanation::new("every document", scorer.score())),
+        }
+    }
+}
+
+/// The documents of a filter set, in order.
+struct BitsDocSet {
+    bits: Bits,
+    doc: DocId,
+    size: u32,
+}
+
+impl BitsDocSet {
+    fn new(bits: Bits) -> BitsDocSet {
+        let doc = bits.next_from(0);
+        let size = bits.count();
+        BitsDocSet { bits, doc, size }
+    }
+}
+
+impl DocSet for BitsDocSet {
+    fn advance(&mut self) -> DocId {
+        if self.doc != TERMINATED {
+            self.doc = self.bits.next_from(self.doc + 1);
+        }
+        self.doc
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        if self.doc != TERMINATED && self.doc < target {
+            self.doc = self.bits.next_from(target);
+        }
+        self.doc
+    }
+
+    fn doc(&self) -> DocId {
+        self.doc
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.size
+    }
+}
+
+/// The question's matches that are in the filter set. Each candidate is one bit test; when it
+/// fails, the question jumps to the next document the filters keep, so a narrow filter skips
+/// most of a long list and a broad one costs no more than the walk itself.
+struct FilteredScorer {
+    question: Box<dyn Scorer>,
+    bits: Bits,
+    doc: DocId,
+    size: u32,
+}
+
+impl FilteredScorer {
+    fn new(question: Box<dyn Scorer>, bits: Bits) -> FilteredScorer {
+        let size = bits.count().min(question.size_hint());
+        let mut scorer = FilteredScorer {
+            question,
+            bits,
+            doc: TERMINATED,
+            size,
+        };
+        scorer.doc = scorer.settle();
+        scorer
+    }
+
+    /// The question's first document, from where it stands, that the filters keep.
+    fn settle(&mut self) -> DocId {
+        let mut doc = self.question.doc();
+        while doc != TERMINATED && !self.bits.contains(doc) {
+            let next = self.bits.next_from(doc + 1);
+            if next == TERMINATED {
+                return TERMINATED;
+            }
+            doc = self.question.seek(next);
+        }
+        doc
+    }
+}
+
+impl DocSet for FilteredScorer {
+    fn advance(&mut self) -> DocId {
+        if self.doc != TERMINATED {
+            self.question.advance();
+            self.doc = self.settle();
+        }
+        self.doc
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        if self.doc != TERMINATED && self.doc < target {
+            self.question.seek(target);
+            self.doc = self.settle();
+        }
+        self.doc
+    }
+
+    fn doc(&self) -> DocId {
+        self.doc
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.size
+    }
+}
+
+impl Scorer for FilteredScorer {
+    fn score(&mut self) -> Score {
+        self.question.score()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tantivy::{
+        Index, IndexWriter, TantivyDocument,
+        collector::{Count, TopDocs},
+        query::{BooleanQuery, ConstScoreQuery, Occur, TermQuery},
+        schema::{FAST, INDEXED, STRING, Schema},
+    };
+
+    use super::*;
+
+    /// Three segments of documents with a word (some of them) and two filter values, some
+    /// deleted: every question and combination of filters must find exactly what the same
+    /// search as term queries finds, in the same order, with the question's scores.
+    #[test]
+    fn filtered_searches_find_what_term_queries_find() {
+        let mut builder = Schema::builder();
+        let id = builder.add_u64_field("id", INDEXED | FAST);
+        let word = builder.add_text_field("word", STRING);
+        let colour = builder.add_u64_field("colour", INDEXED);
+        let size = builder.add_u64_field("size", INDEXED);
+        let index = Index::create_in_ram(builder.build());
+        let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        let mut next = 0u64;
+        for segment in 0..3u64 {
+            for _ in 0..700 + segment * 300 {
+                let mut doc = TantivyDocument::default();
+                doc.add_u64(id, next);
+                if next % 3 == 0 || next % 7 == 0 {
+                    doc.add_text(word, "school");
+                }
+                if next % 11 == 0 {
+                    doc.add_text(word, "school");
+                }
+                doc.add_u64(colour, next % 5);
+                doc.add_u64(size, (next / 64) % 3);
+                writer.add_document(doc).unwrap();
+                next += 1;
+            }
+            writer.commit().unwrap();
+        }
+        for gone in (0..next).filter(|n| n % 13 == 0) {
+            writer.delete_term(Term::from_field_u64(id, gone));
+        }
+        writer.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        assert_eq!(searcher.segment_readers().len(), 3);
+        let cache = Arc::new(FilterCache::default());
+        let school = || -> Box<dyn Query> {
+            Box::new(TermQuery::new(
+                Term::from_field_text(word, "school"),
+                IndexRecordOption::WithFreqs,
+            ))
+        };
+        let filter_sets: Vec<Vec<Term>> = vec![
+            vec![],
+            vec![Term::from_field_u64(colour, 2)],
+            vec![Term::from_field_u64(colour, 2), Term::from_field_u64(size, 1)],
+            vec![Term::from_field_u64(size, 0), Term::from_field_u64(size, 1)],
+            vec![Term::from_field_u64(colour, 9)],
+        ];
+        for terms in filter_sets {
+            for question in [None, Some(school())] {
+                let scored = question.is_some();
+                let mut clauses: Vec<(Occur, Box<dyn Query>)> = terms
+                    .iter()
+                    .map(|t| {
+                        let q: Box<dyn Query> = Box::new(ConstScoreQuery::new(
+                            Box::new(TermQuery::new(t.clone(), IndexRecordOption::Basic)),
+                            0.0,
+                        ));
+                        (Occur::Must, q)
+                    })
+                    .collect();
+                clauses.push((
+                    Occur::Must,
+                    question
+                        .as_ref()
+                        .map_or_else(|| Box::new(tantivy::query::AllQuery) as _, |q| q.box_clone()),
+                ));
+                let expected = BooleanQuery::new(clauses);
+                let filtered = Filtered::new(question, terms.clone(), cache.clone());
+                // Twice: the second search reads the cached sets.
+                for _ in 0..2 {
+                    let count = searcher.search(&filtered, &Count).unwrap();
+                    assert_eq!(count, searcher.search(&expected, &Count).unwrap(), "{terms:?}");
+                    let top = TopDocs::with_limit(10_000).order_by_score();
+                    let found = searcher.search(&filtered, &top).unwrap();
+                    let wanted = searcher.search(&expected, &top).unwrap();
+                    assert_eq!(found.len(), count);
+                    // Without a question every match scores the same: only the order counts.
+                    let key = |(score, address): &(Score, tantivy::DocAddress)| {
+                        (if scored { *score } else { 0.0 }, *address)
+                    };
+                    let found: Vec<_> = found.iter().map(key).collect();
+                    let wanted: Vec<_> = wanted.iter().map(key).collect();
+                    assert_eq!(found, wanted, "{terms:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn bits_walk_and_jump() {
+        let bits = Bits::from_docs(200, [0, 3, 63, 64, 130, 199, 250]);
+        assert_eq!(bits.count(), 6);
+        let mut walked = Vec::new();
+        let mut set = BitsDocSet::new(bits.clone());
+        while set.doc() != TERMINATED {
+            walked.push(set.doc());
+            set.advance();
+        }
+        assert_eq!(walked, [0, 3, 63, 64, 130, 199]);
+        assert_eq!(bits.next_from(4), 63);
+        assert_eq!(bits.next_from(65), 130);
+        assert_eq!(bits.next_from(200), TERMINATED);
+        assert!(bits.contains(199) && !bits.contains(198) && !bits.contains(10_000));
+        let mut set = BitsDocSet::new(bits);
+        assert_eq!(set.seek(100), 130);
+        assert_eq!(set.seek(100), 130);
+        assert_eq!(set.seek(131), 199);
+        assert_eq!(set.seek(1_000), TERMINATED);
+        assert_eq!(set.advance(), TERMINATED);
+    }
+
+    #[test]
+    fn full_sets_end_at_the_last_document() {
+        for max_doc in [0, 1, 63, 64, 65, 130] {
+            let full = Bits::full(max_doc);
+            assert_eq!(full.count(), max_doc);
+            let mut other = Bits::from_docs(max_doc, (0..max_doc).filter(|d| d % 3 == 0));
+            other.and(&full);
+            assert_eq!(other.count(), max_doc.div_ceil(3));
+        }
+    }
+}
