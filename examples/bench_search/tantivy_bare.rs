@@ -20,12 +20,12 @@ use fora::{
         collect::Counts,
         engine::{self, Ranking},
         filters::FilterCache,
-        query::{Builder, Filter},
+        query::{Builder, Built, Filter},
         schema::{Fields, Kind},
     },
     taxonomy::Taxonomy,
 };
-use tantivy::{Index, IndexReader, ReloadPolicy, query::Query};
+use tantivy::{Index, IndexReader, ReloadPolicy};
 
 struct Bare {
     fields: Fields,
@@ -45,7 +45,7 @@ pub fn filters(search: &Search, fields: &Fields) -> Vec<Filter> {
 /// The application's engine step (`search::engine::find`), on this read-only searcher.
 fn run(
     searcher: &tantivy::Searcher,
-    query: &dyn Query,
+    query: &Built,
     sort: Sort,
     offset: usize,
 ) -> tantivy::Result<(Counts, Vec<i32>)> {
@@ -53,7 +53,14 @@ fn run(
         Sort::Relevance => Ranking::Relevance,
         Sort::Newest => Ranking::Newest,
     };
-    let found = engine::find(searcher, query, ranking, offset, PER_PAGE as usize)?;
+    let found = engine::find(
+        searcher,
+        &*query.query,
+        query.boost.as_deref(),
+        ranking,
+        offset,
+        PER_PAGE as usize,
+    )?;
     Ok((found.counts, found.ids))
 }
 
@@ -64,14 +71,14 @@ fn answer(bare: &Bare, raw: Option<&str>) -> tantivy::Result<String> {
         Audience::Public,
     );
     let searcher = bare.reader.searcher();
-    let (query, _) =
-        Builder::new(&bare.fields, &searcher, bare.filters.clone()).build(&search.text, &filters(&search, &bare.fields));
+    let query = Builder::new(&bare.fields, &searcher, bare.filters.clone())
+        .build(&search.text, &filters(&search, &bare.fields));
     let offset = |page: u64| ((page - 1) * PER_PAGE) as usize;
-    let (mut counts, mut ids) = run(&searcher, &*query, search.sort, offset(search.page))?;
+    let (mut counts, mut ids) = run(&searcher, &query, search.sort, offset(search.page))?;
     // As the application: a page past the last one shows the last one.
     let last = counts.total.div_ceil(PER_PAGE).max(1);
     if search.page > last {
-        (counts, ids) = run(&searcher, &*query, search.sort, offset(last))?;
+        (counts, ids) = run(&searcher, &query, search.sort, offset(last))?;
     }
     let mut body = format!("total {}\n", counts.total);
     for id in ids {

@@ -11,10 +11,10 @@ use std::{
 
 use serde::{Deserialize, Serialize};
 use tantivy::{
-    DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Searcher, TantivyDocument,
-    Term,
+    DocAddress, DocSet, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Score, Searcher,
+    SegmentOrdinal, TantivyDocument, Term,
     collector::TopDocs,
-    query::Query,
+    query::{EnableScoring, Query, Scorer},
     snippet::{Snippet, SnippetGenerator},
 };
 
@@ -189,11 +189,12 @@ impl Engine {
         &self,
         searcher: &Searcher,
         query: &dyn Query,
+        boost: Option<&dyn Query>,
         ranking: Ranking,
         offset: usize,
         limit: usize,
     ) -> tantivy::Result<Found> {
-        find(searcher, query, ranking, offset, limit)
+        find(searcher, query, boost, ranking, offset, limit)
     }
 
     /// A highlighter of `query`'s words in a description written in `language` (the words
@@ -242,12 +243,20 @@ pub fn marked(snippet: &Snippet, text_len: usize, start: char, end: char) -> Str
     out
 }
 
+/// How many of the best matches by their words get the question's boost (title, project,
+/// words near each other) before they are ranked: the boost is seeked document by document,
+/// so it is read for this many documents and not for every match. A document below this
+/// rank by its words keeps its place, after them.
+pub const BOOSTED: usize = 100;
+
 /// The engine step of every search, on any searcher of an index with this schema (the
 /// benchmark's bare baseline opens one read-only): exact counts over every match, and
-/// `limit` ids from `offset` in the ranking asked for.
+/// `limit` ids from `offset` in the ranking asked for. Ranked by relevance, every match is
+/// scored by its words, and the best [`BOOSTED`] of them get `boost` on top.
 pub fn find(
     searcher: &Searcher,
     query: &dyn Query,
+    boost: Option<&dyn Query>,
     ranking: Ranking,
     offset: usize,
     limit: usize,
@@ -255,13 +264,20 @@ pub fn find(
     let facets = FacetCounts {
         project_field: "project_exact",
     };
-    let top = TopDocs::with_limit(limit.max(1)).and_offset(offset);
+    // A collector keeps at least one document; the page still holds `limit`.
+    let kept = limit.max(1);
     let (counts, addresses): (Counts, Vec<DocAddress>) = match ranking {
         Ranking::Relevance => {
-            let (counts, top) = searcher.search(query, &(facets, top.order_by_score()))?;
-            (counts, top.into_iter().map(|(_, a)| a).collect())
+            let top = TopDocs::with_limit(BOOSTED.max(offset.saturating_add(kept)));
+            let (counts, mut top) = searcher.search(query, &(facets, top.order_by_score()))?;
+            if let Some(boost) = boost {
+                boosted(searcher, boost, &mut top)?;
+            }
+            let page = top.into_iter().skip(offset).take(limit);
+            (counts, page.map(|(_, a)| a).collect())
         }
         Ranking::Newest => {
+            let top = TopDocs::with_limit(kept).and_offset(offset);
             let (counts, top) = searcher.search(
                 query,
                 &(
@@ -283,4 +299,40 @@ pub fn find(
         }
     }
     Ok(Found { counts, ids })
+}
+
+/// Adds `boost`'s score to the first [`BOOSTED`] of `ranked` (best first, as the collector
+/// gave them) and ranks those again; the rest keep their order after them.
+fn boosted(
+    searcher: &Searcher,
+    boost: &dyn Query,
+    ranked: &mut [(Score, DocAddress)],
+) -> tantivy::Result<()> {
+    let boosted = BOOSTED.min(ranked.len());
+    let best = &mut ranked[..boosted];
+    let weight = boost.weight(EnableScoring::enabled_from_searcher(searcher))?;
+    // A scorer only moves forward: visit the documents segment by segment, in order.
+    let mut order: Vec<usize> = (0..best.len()).collect();
+    order.sort_by_key(|&at| best[at].1);
+    let mut scorer: Option<(SegmentOrdinal, Box<dyn Scorer>)> = None;
+    for at in order {
+        let address = best[at].1;
+        let scorer = match &mut scorer {
+            Some((segment, scorer)) if *segment == address.segment_ord => scorer,
+            slot => {
+                let reader = searcher.segment_reader(address.segment_ord);
+                &mut slot
+                    .insert((address.segment_ord, weight.scorer(reader, 1.0)?))
+                    .1
+            }
+        };
+        if scorer.doc() < address.doc_id {
+            scorer.seek(address.doc_id);
+        }
+        if scorer.doc() == address.doc_id {
+            best[at].0 += scorer.score();
+        }
+    }
+    best.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    Ok(())
 }

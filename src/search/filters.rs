@@ -391,10 +391,10 @@ mod tests {
             for _ in 0..700 + segment * 300 {
                 let mut doc = TantivyDocument::default();
                 doc.add_u64(id, next);
-                if next % 3 == 0 || next % 7 == 0 {
+                if next.is_multiple_of(3) || next.is_multiple_of(7) {
                     doc.add_text(word, "school");
                 }
-                if next % 11 == 0 {
+                if next.is_multiple_of(11) {
                     doc.add_text(word, "school");
                 }
                 doc.add_u64(colour, next % 5);
@@ -420,7 +420,10 @@ mod tests {
         let filter_sets: Vec<Vec<Term>> = vec![
             vec![],
             vec![Term::from_field_u64(colour, 2)],
-            vec![Term::from_field_u64(colour, 2), Term::from_field_u64(size, 1)],
+            vec![
+                Term::from_field_u64(colour, 2),
+                Term::from_field_u64(size, 1),
+            ],
             vec![Term::from_field_u64(size, 0), Term::from_field_u64(size, 1)],
             vec![Term::from_field_u64(colour, 9)],
         ];
@@ -439,16 +442,21 @@ mod tests {
                     .collect();
                 clauses.push((
                     Occur::Must,
-                    question
-                        .as_ref()
-                        .map_or_else(|| Box::new(tantivy::query::AllQuery) as _, |q| q.box_clone()),
+                    question.as_ref().map_or_else(
+                        || Box::new(tantivy::query::AllQuery) as _,
+                        |q| q.box_clone(),
+                    ),
                 ));
                 let expected = BooleanQuery::new(clauses);
                 let filtered = Filtered::new(question, terms.clone(), cache.clone());
                 // Twice: the second search reads the cached sets.
                 for _ in 0..2 {
                     let count = searcher.search(&filtered, &Count).unwrap();
-                    assert_eq!(count, searcher.search(&expected, &Count).unwrap(), "{terms:?}");
+                    assert_eq!(
+                        count,
+                        searcher.search(&expected, &Count).unwrap(),
+                        "{terms:?}"
+                    );
                     let top = TopDocs::with_limit(10_000).order_by_score();
                     let found = searcher.search(&filtered, &top).unwrap();
                     let wanted = searcher.search(&expected, &top).unwrap();

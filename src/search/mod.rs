@@ -9,6 +9,7 @@
 //! to everyone else at their next search; a background loop applies them every second too.
 
 pub mod analysis;
+pub mod boost;
 pub mod change;
 pub mod collect;
 pub mod documents;

@@ -16,7 +16,8 @@ use super::{
 pub struct Results {
     pub engine: Arc<Engine>,
     pub searcher: Searcher,
-    /// The scoring part of the query (what highlighting marks), when there were words.
+    /// The question's words, matching and boost (what highlighting marks), when there were
+    /// words.
     pub question: Option<Arc<dyn Query>>,
     pub found: Found,
     pub page: u64,
@@ -47,22 +48,33 @@ impl SearchIndex {
         let mut filters = filters(&engine.fields);
         filters.push(Filter::Number(engine.fields.kind, kind.code()));
         let mut builder = Builder::new(&engine.fields, &searcher, engine.filters.clone());
-        let (query, question) = builder.build(text, &filters);
-        let query: Arc<dyn Query> = Arc::from(query);
-        let question: Option<Arc<dyn Query>> = question.map(Arc::from);
+        let built = builder.build(text, &filters);
+        let query: Arc<dyn Query> = Arc::from(built.query);
+        let boost: Option<Arc<dyn Query>> = built.boost.map(Arc::from);
+        let question: Option<Arc<dyn Query>> = built.scoring.map(Arc::from);
         let per_page = per_page.max(1);
         // No page lies beyond the whole index: an absurd page number must not become an
         // absurd offset (the engine keeps offset + limit documents while it ranks).
         let (page, _) = clamp(page, searcher.num_docs(), per_page);
         let (found, page) = {
-            let (engine, searcher, query) = (engine.clone(), searcher.clone(), query.clone());
+            let (engine, searcher) = (engine.clone(), searcher.clone());
             tokio::task::spawn_blocking(move || -> Result<(Found, u64), SearchError> {
                 let offset = |page: u64| ((page - 1).saturating_mul(per_page)) as usize;
                 let limit = per_page as usize;
-                let mut found = engine.find(&searcher, &*query, ranking, offset(page), limit)?;
+                let find = |page: u64| {
+                    engine.find(
+                        &searcher,
+                        &*query,
+                        boost.as_deref(),
+                        ranking,
+                        offset(page),
+                        limit,
+                    )
+                };
+                let mut found = find(page)?;
                 let (clamped, _) = clamp(page, found.counts.total, per_page);
                 if clamped != page {
-                    found = engine.find(&searcher, &*query, ranking, offset(clamped), limit)?;
+                    found = find(clamped)?;
                 }
                 Ok((found, clamped))
             })

@@ -6,9 +6,9 @@
 //! begin so. Filters select without scoring, as cached sets of documents (`filters`).
 //!
 //! What matches is looked up in the combined text field of each language only (three posting
-//! lists per word); the title and project weights and the "near" bonus are optional clauses,
-//! read only for the documents found (see `Builder::question`), so their cost does not grow
-//! with the match set when a search only counts.
+//! lists per word) and scored there, for every match; the title and project weights and the
+//! "near" bonus are the question's boost, added to the best matches only (`engine::find`), so
+//! their cost does not grow with the match set.
 
 use std::{collections::BTreeSet, sync::Arc};
 
@@ -24,6 +24,7 @@ use tantivy::{
 
 use super::{
     analysis::{self, LANGUAGES},
+    boost::Boost,
     filters::{FilterCache, Filtered},
     query_text::{Item, TextQuery},
     schema::{Fields, PerLanguage},
@@ -82,6 +83,25 @@ fn weighted(query: Box<dyn Query>, weight: f32) -> Box<dyn Query> {
     } else {
         boxed(BoostQuery::new(query, weight))
     }
+}
+
+/// A question: what makes a document match, and what only adds to the score of a document
+/// that matched.
+pub struct Question {
+    pub matching: Box<dyn Query>,
+    pub boost: Option<Box<dyn Query>>,
+}
+
+/// A search as the engine runs it.
+pub struct Built {
+    /// What matches (the question's matching part, the exclusions, the filters), scored by
+    /// the question's matching part: every match is visited with it, for the exact counts.
+    pub query: Box<dyn Query>,
+    /// The title and project weights and the "near" pairs, added to the score of the best
+    /// matches only (`engine::find`).
+    pub boost: Option<Box<dyn Query>>,
+    /// Both parts of the question: what highlighting marks.
+    pub scoring: Option<Box<dyn Query>>,
 }
 
 /// What makes a document match (`None`: nothing can), and what only adds to its score.
@@ -164,7 +184,13 @@ impl<'a> Builder<'a> {
     /// never a reason to match.
     fn boosting(&mut self, text: &str, slop: u32) -> Option<Box<dyn Query>> {
         let fields = self.fields.boosting();
-        any(self.in_fields(text, slop, &fields))
+        Boost::sum(self.in_fields(text, slop, &fields))
+    }
+
+    /// The extra weight of words standing within `slop` of each other, in the combined field.
+    fn near(&mut self, text: &str, slop: u32) -> Option<Box<dyn Query>> {
+        let all = self.fields.all;
+        Boost::sum(self.in_fields(text, slop, &[(all, 1.0)]))
     }
 
     /// Up to `PREFIX_EXPANSIONS` indexed words that begin with `prefix`, any of them.
@@ -227,7 +253,7 @@ impl<'a> Builder<'a> {
                     .iter()
                     .filter_map(|word| self.boosting(word, 0))
                     .collect();
-                if let Some(together) = self.matching(&words.join(" "), 1) {
+                if let Some(together) = self.near(&words.join(" "), 1) {
                     boosts.push(weighted(together, NEAR_BOOST));
                 }
                 (matching, boosts)
@@ -235,14 +261,13 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// The scoring part of a question: what snippets highlight. `None` when nothing in it can
-    /// match (only stop words, or a prefix no word has).
+    /// A question's two parts. `None` when nothing in it can match (only stop words, or a
+    /// prefix no word has).
     ///
     /// Matching is the combined fields alone: every phrase, and any of the words or of their
     /// synonyms. Everything else — the title and project weights, words standing near each
-    /// other — is an optional clause beside them, which tantivy reads only for the documents
-    /// that matched (and not at all when a search only counts).
-    pub fn question(&mut self, question: &TextQuery) -> Option<Box<dyn Query>> {
+    /// other — is the boost, which only adds to the score of documents that matched.
+    pub fn question(&mut self, question: &TextQuery) -> Option<Question> {
         let mut must = Vec::new();
         let mut should = Vec::new();
         let mut boosts = Vec::new();
@@ -272,7 +297,7 @@ impl<'a> Builder<'a> {
         }
         // A pair near each other holds both words: it can only add to a document's score.
         for pair in plain_words.windows(2) {
-            if let Some(q) = self.matching(&pair.join(" "), NEAR_SLOP) {
+            if let Some(q) = self.near(&pair.join(" "), NEAR_SLOP) {
                 boosts.push(weighted(q, NEAR_BOOST));
             }
         }
@@ -290,11 +315,8 @@ impl<'a> Builder<'a> {
                 SYNONYM_BOOST,
             ));
         }
-        if !expansion_boosts.is_empty() {
-            boosts.push(weighted(
-                boxed(DisjunctionMaxQuery::new(expansion_boosts)),
-                SYNONYM_BOOST,
-            ));
+        if let Some(best) = Boost::max(expansion_boosts) {
+            boosts.push(weighted(best, SYNONYM_BOOST));
         }
         let mut clauses: Vec<(Occur, Box<dyn Query>)> =
             must.into_iter().map(|q| (Occur::Must, q)).collect();
@@ -309,25 +331,26 @@ impl<'a> Builder<'a> {
         if clauses.is_empty() {
             return None;
         }
-        if let Some(boost) = any(boosts) {
-            clauses.push((Occur::Should, boost));
-        }
-        Some(boxed(BooleanQuery::new(clauses)))
+        Some(Question {
+            matching: boxed(BooleanQuery::new(clauses)),
+            boost: Boost::sum(boosts),
+        })
     }
 
-    /// The whole query (the question or every document, the exclusions, the filters), and
-    /// its scoring part alone (what highlighting marks), built once for both.
-    pub fn build(
-        &mut self,
-        question: &TextQuery,
-        filters: &[Filter],
-    ) -> (Box<dyn Query>, Option<Box<dyn Query>>) {
-        let scoring = if question.is_empty() {
+    /// The search as the engine runs it, from the question and the filters.
+    pub fn build(&mut self, question: &TextQuery, filters: &[Filter]) -> Built {
+        let parts = if question.is_empty() {
             None
         } else {
             match self.question(question) {
-                Some(q) => Some(q),
-                None => return (boxed(EmptyQuery), None),
+                Some(parts) => Some(parts),
+                None => {
+                    return Built {
+                        query: boxed(EmptyQuery),
+                        boost: None,
+                        scoring: None,
+                    };
+                }
             }
         };
         let excluded: Vec<(Occur, Box<dyn Query>)> = question
@@ -336,17 +359,13 @@ impl<'a> Builder<'a> {
             .filter_map(|item| self.item(item).0)
             .map(|q| (Occur::MustNot, q))
             .collect();
-        let matching = match (&scoring, excluded.is_empty()) {
-            (None, true) => None,
-            (Some(q), true) => Some(q.box_clone()),
-            (q, false) => {
-                let required = q
-                    .as_ref()
-                    .map_or_else(|| boxed(AllQuery), |q| q.box_clone());
-                let mut clauses = vec![(Occur::Must, required)];
-                clauses.extend(excluded);
-                Some(boxed(BooleanQuery::new(clauses)))
-            }
+        let required = parts.as_ref().map(|p| p.matching.box_clone());
+        let matching = if excluded.is_empty() {
+            required
+        } else {
+            let mut clauses = vec![(Occur::Must, required.unwrap_or_else(|| boxed(AllQuery)))];
+            clauses.extend(excluded);
+            Some(boxed(BooleanQuery::new(clauses)))
         };
         let terms = filters
             .iter()
@@ -355,9 +374,27 @@ impl<'a> Builder<'a> {
                 Filter::Text(field, value) => Term::from_field_text(*field, value),
             })
             .collect();
-        (
-            boxed(Filtered::new(matching, terms, self.filters.clone())),
-            scoring,
-        )
+        let query = boxed(Filtered::new(matching, terms, self.filters.clone()));
+        match parts {
+            None => Built {
+                query,
+                boost: None,
+                scoring: None,
+            },
+            Some(Question { matching, boost }) => {
+                let scoring = match &boost {
+                    None => matching,
+                    Some(boost) => boxed(BooleanQuery::new(vec![
+                        (Occur::Must, matching),
+                        (Occur::Should, boost.box_clone()),
+                    ])),
+                };
+                Built {
+                    query,
+                    boost,
+                    scoring: Some(scoring),
+                }
+            }
+        }
     }
 }
