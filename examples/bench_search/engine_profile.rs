@@ -80,6 +80,7 @@ pub async fn engine_profile(index_dir: &str, url: &str, file: &str) -> anyhow::R
         },
     ];
     let mut matched = 0u64;
+    let mut slowest: Vec<(f64, u64, &str)> = Vec::new();
     for round in 0..2 {
         for path in &paths {
             let search = Search::resolve(
@@ -142,6 +143,7 @@ pub async fn engine_profile(index_dir: &str, url: &str, file: &str) -> anyhow::R
                 .total)
             })?;
             if round == 1 {
+                slowest.push((find, n, path));
                 matched += n;
                 for (total, seconds) in totals
                     .iter_mut()
@@ -156,6 +158,11 @@ pub async fn engine_profile(index_dir: &str, url: &str, file: &str) -> anyhow::R
     println!("mean matches per search: {:.0}", matched as f64 / n);
     for total in totals {
         println!("{:>40}: {:8.3} ms", total.label, total.seconds * 1000.0 / n);
+    }
+    slowest.sort_by(|a, b| b.0.total_cmp(&a.0));
+    println!("slowest searches (find):");
+    for (seconds, matches, path) in slowest.iter().take(8) {
+        println!("{:8.3} ms {matches:>8} matches  {path}", seconds * 1000.0);
     }
     Ok(())
 }
