@@ -9,7 +9,6 @@
 //! to everyone else at their next search; a background loop applies them every second too.
 
 pub mod analysis;
-pub mod boost;
 pub mod change;
 pub mod collect;
 pub mod documents;
@@ -19,6 +18,7 @@ pub mod page;
 pub mod query;
 pub mod query_text;
 pub mod schema;
+pub mod seeking;
 pub mod synonyms;
 
 use std::{

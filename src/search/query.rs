@@ -24,10 +24,10 @@ use tantivy::{
 
 use super::{
     analysis::{self, LANGUAGES},
-    boost::Boost,
     filters::{FilterCache, Filtered},
     query_text::{Item, TextQuery},
     schema::{Fields, PerLanguage},
+    seeking::Seeking,
     synonyms,
 };
 
@@ -112,6 +112,9 @@ pub struct Builder<'a> {
     searcher: &'a Searcher,
     filters: Arc<FilterCache>,
     analyzers: Analyzers,
+    /// Whether the question's unions are built to be read by seeking (`seeking`) rather than
+    /// walked (tantivy's own).
+    seeking: bool,
 }
 
 impl<'a> Builder<'a> {
@@ -125,6 +128,27 @@ impl<'a> Builder<'a> {
             searcher,
             filters,
             analyzers: Analyzers::new(),
+            seeking: false,
+        }
+    }
+
+    /// Any of `clauses`, their scores summed.
+    fn any_of(&self, clauses: Vec<Box<dyn Query>>) -> Option<Box<dyn Query>> {
+        if self.seeking {
+            Seeking::sum(clauses)
+        } else {
+            any(clauses)
+        }
+    }
+
+    /// The best of `clauses`.
+    fn best_of(&self, clauses: Vec<Box<dyn Query>>) -> Option<Box<dyn Query>> {
+        if self.seeking {
+            Seeking::max(clauses)
+        } else if clauses.is_empty() {
+            None
+        } else {
+            Some(boxed(DisjunctionMaxQuery::new(clauses)))
         }
     }
 
@@ -177,20 +201,20 @@ impl<'a> Builder<'a> {
                 )));
             }
         }
-        any(clauses)
+        self.any_of(clauses)
     }
 
     /// The extra weight of words or a phrase found in the title or the project: scoring only,
     /// never a reason to match.
     fn boosting(&mut self, text: &str, slop: u32) -> Option<Box<dyn Query>> {
         let fields = self.fields.boosting();
-        Boost::sum(self.in_fields(text, slop, &fields))
+        Seeking::sum(self.in_fields(text, slop, &fields))
     }
 
     /// The extra weight of words standing within `slop` of each other, in the combined field.
     fn near(&mut self, text: &str, slop: u32) -> Option<Box<dyn Query>> {
         let all = self.fields.all;
-        Boost::sum(self.in_fields(text, slop, &[(all, 1.0)]))
+        Seeking::sum(self.in_fields(text, slop, &[(all, 1.0)]))
     }
 
     /// Up to `PREFIX_EXPANSIONS` indexed words that begin with `prefix`, any of them.
@@ -218,15 +242,17 @@ impl<'a> Builder<'a> {
                 words.insert(word.to_string());
             }
         }
-        any(words
-            .into_iter()
-            .map(|word| {
-                boxed(TermQuery::new(
-                    Term::from_field_text(self.fields.plain, &word),
-                    IndexRecordOption::WithFreqs,
-                ))
-            })
-            .collect())
+        self.any_of(
+            words
+                .into_iter()
+                .map(|word| {
+                    boxed(TermQuery::new(
+                        Term::from_field_text(self.fields.plain, &word),
+                        IndexRecordOption::WithFreqs,
+                    ))
+                })
+                .collect(),
+        )
     }
 
     /// What makes a document match an item, and what only adds to its score.
@@ -245,10 +271,11 @@ impl<'a> Builder<'a> {
                 )
             }
             Item::Compound(words) => {
-                let matching = any(words
+                let words_matching = words
                     .iter()
                     .filter_map(|word| self.matching(word, 0))
-                    .collect());
+                    .collect();
+                let matching = self.any_of(words_matching);
                 let mut boosts: Vec<Box<dyn Query>> = words
                     .iter()
                     .filter_map(|word| self.boosting(word, 0))
@@ -309,18 +336,15 @@ impl<'a> Builder<'a> {
             expansions.extend(self.matching(&expansion, 0));
             expansion_boosts.extend(self.boosting(&expansion, 0));
         }
-        if !expansions.is_empty() {
-            should.push(weighted(
-                boxed(DisjunctionMaxQuery::new(expansions)),
-                SYNONYM_BOOST,
-            ));
+        if let Some(best) = self.best_of(expansions) {
+            should.push(weighted(best, SYNONYM_BOOST));
         }
-        if let Some(best) = Boost::max(expansion_boosts) {
+        if let Some(best) = Seeking::max(expansion_boosts) {
             boosts.push(weighted(best, SYNONYM_BOOST));
         }
         let mut clauses: Vec<(Occur, Box<dyn Query>)> =
             must.into_iter().map(|q| (Occur::Must, q)).collect();
-        if let Some(any_word) = any(should) {
+        if let Some(any_word) = self.any_of(should) {
             let occur = if clauses.is_empty() {
                 Occur::Must
             } else {
@@ -333,7 +357,7 @@ impl<'a> Builder<'a> {
         }
         Some(Question {
             matching: boxed(BooleanQuery::new(clauses)),
-            boost: Boost::sum(boosts),
+            boost: Seeking::sum(boosts),
         })
     }
 
@@ -359,14 +383,21 @@ impl<'a> Builder<'a> {
             .filter_map(|item| self.item(item).0)
             .map(|q| (Occur::MustNot, q))
             .collect();
-        let required = parts.as_ref().map(|p| p.matching.box_clone());
-        let matching = if excluded.is_empty() {
-            required
-        } else {
+        // The same matching part with its unions read by seeking, for the segments where
+        // the filters keep few documents (`filters::Filtered`).
+        self.seeking = true;
+        let seeking = self.question(question).map(|q| q.matching);
+        self.seeking = false;
+        let with_exclusions = |required: Option<Box<dyn Query>>| {
+            if excluded.is_empty() {
+                return required;
+            }
             let mut clauses = vec![(Occur::Must, required.unwrap_or_else(|| boxed(AllQuery)))];
-            clauses.extend(excluded);
+            clauses.extend(excluded.iter().map(|(occur, q)| (*occur, q.box_clone())));
             Some(boxed(BooleanQuery::new(clauses)))
         };
+        let matching = with_exclusions(parts.as_ref().map(|p| p.matching.box_clone()));
+        let seeking = seeking.and_then(|q| with_exclusions(Some(q)));
         let terms = filters
             .iter()
             .map(|filter| match filter {
@@ -374,7 +405,12 @@ impl<'a> Builder<'a> {
                 Filter::Text(field, value) => Term::from_field_text(*field, value),
             })
             .collect();
-        let query = boxed(Filtered::new(matching, terms, self.filters.clone()));
+        let query = boxed(Filtered::new(
+            matching,
+            seeking,
+            terms,
+            self.filters.clone(),
+        ));
         match parts {
             None => Built {
                 query,
