@@ -17,6 +17,8 @@ use tantivy::{
     schema::IndexRecordOption,
 };
 
+use super::seeking::Probe;
+
 /// Memory for cached filter sets. A set takes one bit per document of its segment: at a
 /// million learnings 122 KiB per filter value, so about 500 distinct values stay cached.
 const CACHE_BYTES: u64 = 64 * 1024 * 1024;
@@ -260,7 +262,7 @@ impl Weight for FilteredWeight {
         if let Some(seeking) = &self.seeking {
             let scorer = seeking.scorer(reader, boost)?;
             if u64::from(bits.count()) * NARROW < u64::from(scorer.size_hint()) {
-                return Ok(Box::new(FilteredScorer::new(scorer, bits)));
+                return Ok(Box::new(LedScorer::new(scorer, bits)));
             }
         }
         Ok(Box::new(FilteredScorer::new(
@@ -386,6 +388,73 @@ impl DocSet for FilteredScorer {
 }
 
 impl Scorer for FilteredScorer {
+    fn score(&mut self) -> Score {
+        self.question.score()
+    }
+}
+
+/// The documents of a filter set that the question holds, the filter set leading: the
+/// question is only asked about each document the filters keep (`seeking::Probe`), and tells
+/// how far it holds nothing, which the filter set then jumps over.
+struct LedScorer {
+    question: Probe,
+    bits: Bits,
+    doc: DocId,
+    size: u32,
+}
+
+impl LedScorer {
+    fn new(question: Box<dyn Scorer>, bits: Bits) -> LedScorer {
+        let size = bits.count().min(question.size_hint());
+        let mut scorer = LedScorer {
+            question: Probe::new(question),
+            bits,
+            doc: 0,
+            size,
+        };
+        scorer.doc = scorer.first_from(0);
+        scorer
+    }
+
+    /// The first document at or after `from` that the filters keep and the question holds.
+    fn first_from(&mut self, from: DocId) -> DocId {
+        let mut candidate = self.bits.next_from(from);
+        while candidate != TERMINATED {
+            match self.question.probe(candidate) {
+                Ok(()) => return candidate,
+                Err(bound) if bound >= TERMINATED => return TERMINATED,
+                Err(bound) => candidate = self.bits.next_from(bound.max(candidate + 1)),
+            }
+        }
+        TERMINATED
+    }
+}
+
+impl DocSet for LedScorer {
+    fn advance(&mut self) -> DocId {
+        if self.doc != TERMINATED {
+            self.doc = self.first_from(self.doc + 1);
+        }
+        self.doc
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        if self.doc != TERMINATED && self.doc < target {
+            self.doc = self.first_from(target);
+        }
+        self.doc
+    }
+
+    fn doc(&self) -> DocId {
+        self.doc
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.size
+    }
+}
+
+impl Scorer for LedScorer {
     fn score(&mut self) -> Score {
         self.question.score()
     }

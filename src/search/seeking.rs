@@ -9,7 +9,7 @@
 //! of a word nearly every learning holds; here a seek moves each clause, and nothing else.
 
 use tantivy::{
-    DocId, DocSet, Score, SegmentReader, TERMINATED, Term,
+    DocId, DocSet, Score, SeekDangerResult, SegmentReader, TERMINATED, Term,
     query::{EnableScoring, Explanation, Query, Scorer, Weight},
 };
 
@@ -89,7 +89,7 @@ impl Weight for SeekingWeight {
             .collect::<tantivy::Result<Vec<_>>>()?;
         let doc = clauses.iter().map(|c| c.doc()).min().unwrap_or(TERMINATED);
         Ok(Box::new(SeekingScorer {
-            clauses,
+            clauses: clauses.into_iter().map(Probe::new).collect(),
             combine: self.combine,
             doc,
         }))
@@ -106,8 +106,87 @@ impl Weight for SeekingWeight {
     }
 }
 
+/// A scorer moved only forward to documents asked about, by `seek` or by `seek_danger` (which
+/// may stop at the document asked about and answer "not here": a phrase then reads the
+/// positions of that document only, instead of walking on to its next match).
+pub struct Probe {
+    scorer: Box<dyn Scorer>,
+    state: State,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    /// Standing on a document it holds (or `TERMINATED`).
+    At(DocId),
+    /// Left by a `seek_danger` miss: it holds nothing before this document, and must only be
+    /// asked again with `seek_danger` until it answers "here".
+    Beyond(DocId),
+}
+
+impl Probe {
+    pub fn new(scorer: Box<dyn Scorer>) -> Probe {
+        let state = State::At(scorer.doc());
+        Probe { scorer, state }
+    }
+
+    /// Whether the scorer holds `target`; if not, a document before which it holds nothing.
+    /// `target`s must increase from one call to the next.
+    pub fn probe(&mut self, target: DocId) -> Result<(), DocId> {
+        match self.state {
+            State::At(doc) if doc == target => return Ok(()),
+            State::At(doc) | State::Beyond(doc) if doc > target => return Err(doc),
+            _ => {}
+        }
+        match self.scorer.seek_danger(target) {
+            SeekDangerResult::Found => {
+                self.state = State::At(target);
+                Ok(())
+            }
+            SeekDangerResult::SeekLowerBound(bound) => {
+                self.state = State::Beyond(bound);
+                Err(bound)
+            }
+        }
+    }
+
+    /// The first document at or after `target` the scorer holds.
+    pub fn seek(&mut self, target: DocId) -> DocId {
+        let mut target = target;
+        loop {
+            match self.state {
+                State::At(doc) if doc >= target => return doc,
+                State::At(_) => {
+                    let doc = self.scorer.seek(target);
+                    self.state = State::At(doc);
+                    return doc;
+                }
+                State::Beyond(_) if target >= TERMINATED => {
+                    self.state = State::At(TERMINATED);
+                    return TERMINATED;
+                }
+                State::Beyond(bound) => match self.probe(target.max(bound)) {
+                    Ok(()) => return target.max(bound),
+                    Err(bound) => target = bound,
+                },
+            }
+        }
+    }
+
+    /// The document it stands on, when it stands on one.
+    fn at(&self) -> Option<DocId> {
+        match self.state {
+            State::At(doc) => Some(doc),
+            State::Beyond(_) => None,
+        }
+    }
+
+    pub fn score(&mut self) -> Score {
+        self.scorer.score()
+    }
+}
+
 struct SeekingScorer {
-    clauses: Vec<Box<dyn Scorer>>,
+    clauses: Vec<Probe>,
     combine: Combine,
     doc: DocId,
 }
@@ -127,15 +206,29 @@ impl DocSet for SeekingScorer {
         }
         let mut doc = TERMINATED;
         for clause in &mut self.clauses {
-            let at = if clause.doc() < target {
-                clause.seek(target)
-            } else {
-                clause.doc()
-            };
-            doc = doc.min(at);
+            doc = doc.min(clause.seek(target));
         }
         self.doc = doc;
         doc
+    }
+
+    fn seek_danger(&mut self, target: DocId) -> SeekDangerResult {
+        let mut found = false;
+        let mut bound = TERMINATED;
+        for clause in &mut self.clauses {
+            match clause.probe(target) {
+                Ok(()) => found = true,
+                Err(next) => bound = bound.min(next),
+            }
+        }
+        if found {
+            self.doc = target;
+            SeekDangerResult::Found
+        } else {
+            // Not standing on a document: only `seek_danger` may follow, as for any docset.
+            self.doc = bound;
+            SeekDangerResult::SeekLowerBound(bound)
+        }
     }
 
     fn doc(&self) -> DocId {
@@ -145,7 +238,7 @@ impl DocSet for SeekingScorer {
     fn size_hint(&self) -> u32 {
         self.clauses
             .iter()
-            .map(|c| c.size_hint())
+            .map(|c| c.scorer.size_hint())
             .max()
             .unwrap_or(0)
     }
@@ -157,7 +250,7 @@ impl Scorer for SeekingScorer {
         let scores = self
             .clauses
             .iter_mut()
-            .filter(|clause| clause.doc() == doc)
+            .filter(|clause| clause.at() == Some(doc))
             .map(|clause| clause.score());
         match self.combine {
             Combine::Sum => scores.sum(),
@@ -171,8 +264,8 @@ mod tests {
     use tantivy::{
         DocAddress, Index, IndexWriter, TantivyDocument,
         collector::TopDocs,
-        query::{BooleanQuery, DisjunctionMaxQuery, Occur, TermQuery},
-        schema::{IndexRecordOption, STRING, Schema},
+        query::{BooleanQuery, DisjunctionMaxQuery, Occur, PhraseQuery, TermQuery},
+        schema::{IndexRecordOption, STRING, Schema, TEXT},
     };
 
     use super::*;
@@ -245,5 +338,50 @@ mod tests {
                 assert!((scorer.score() - score).abs() < 1e-4);
             }
         }
+    }
+
+    /// A phrase asked about documents one by one answers as seeking it would, and a seek after
+    /// a miss finds the next match.
+    #[test]
+    fn probes_answer_as_seeks_do() {
+        let mut builder = Schema::builder();
+        let body = builder.add_text_field("body", TEXT);
+        let index = Index::create_in_ram(builder.build());
+        let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        for n in 0..3_000u32 {
+            let text = match n % 3 {
+                0 => "child labour monitoring",
+                1 => "labour of a child",
+                _ => "child",
+            };
+            let mut doc = TantivyDocument::default();
+            doc.add_text(body, text);
+            writer.add_document(doc).unwrap();
+        }
+        writer.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        let phrase = PhraseQuery::new(vec![
+            Term::from_field_text(body, "child"),
+            Term::from_field_text(body, "labour"),
+        ]);
+        let weight = phrase
+            .weight(EnableScoring::enabled_from_searcher(&searcher))
+            .unwrap();
+        let reader = searcher.segment_reader(0);
+        let mut probe = Probe::new(weight.scorer(reader, 1.0).unwrap());
+        for target in (1..2_000u32).step_by(7) {
+            match probe.probe(target) {
+                Ok(()) => assert_eq!(target % 3, 0, "{target}"),
+                Err(bound) => {
+                    assert_ne!(target % 3, 0, "{target}");
+                    assert!(bound > target, "{target}: {bound}");
+                }
+            }
+        }
+        // From wherever the misses left it, a seek finds the next match.
+        assert_eq!(probe.seek(2_001), 2_001);
+        assert_eq!(probe.seek(2_002), 2_004);
+        assert!(probe.score() > 0.0);
+        assert_eq!(probe.seek(3_000), TERMINATED);
     }
 }
