@@ -1,8 +1,8 @@
 //! Filters as cached sets of documents. Every search carries filters (learnings or products,
 //! what the reader may see, the facet values picked), and most of them are long posting lists:
 //! "published" holds nearly every document. Intersected as term queries, each of the
-//! question's matches costs a seek into every one of those lists, and that seek, not the
-//! question, was most of a search's time at 1M learnings. Here each filter term is read once
+//! question's matches cost a seek into every one of those lists (a fifth of a search's time at
+//! 1M learnings, docs/BENCHMARKS.md). Here each filter term is read once
 //! per segment into a bitset, kept while the segment lives (segments never change; deleted
 //! documents are left out by the collectors), the filters of a search are ANDed word by word,
 //! and the question's matches are checked against the result: one bit test per candidate,
