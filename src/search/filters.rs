@@ -259,9 +259,16 @@ impl Weight for FilteredWeight {
         let Some(question) = &self.question else {
             return Ok(Box::new(ConstScorer::new(BitsDocSet::new(bits), boost)));
         };
-        if let Some(seeking) = &self.seeking {
+        let kept = u64::from(bits.count());
+        // No list is longer than the segment: filters keeping an eighth of it or more walk,
+        // without opening the seeking form at all.
+        if let Some(seeking) = self
+            .seeking
+            .as_ref()
+            .filter(|_| kept * NARROW < u64::from(reader.max_doc()))
+        {
             let scorer = seeking.scorer(reader, boost)?;
-            if u64::from(bits.count()) * NARROW < u64::from(scorer.size_hint()) {
+            if kept * NARROW < u64::from(scorer.size_hint()) {
                 return Ok(Box::new(LedScorer::new(scorer, bits)));
             }
         }
