@@ -7,13 +7,20 @@
 //! documents are left out by the collectors), the filters of a search are ANDed word by word,
 //! and the question's matches are checked against the result: one bit test per candidate,
 //! with jumps over runs of documents the filters leave out.
+//!
+//! The question's own words narrow the set first: every match holds one of them, so the
+//! filter set is ANDed with the union of their sets (common words cached like filters, rare
+//! ones read from their lists) and the question is then asked only about documents that hold
+//! a word and pass the filters. The question still decides what matches and how it scores;
+//! the union only says where to look.
 
 use std::{fmt, sync::Arc};
 
 use tantivy::{
     DocId, DocSet, Score, SegmentReader, TERMINATED, Term,
     index::SegmentId,
-    query::{ConstScorer, EnableScoring, Explanation, Query, Scorer, Weight},
+    postings::BlockSegmentPostings,
+    query::{ConstScorer, EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight},
     schema::IndexRecordOption,
 };
 
@@ -26,6 +33,11 @@ const CACHE_BYTES: u64 = 64 * 1024 * 1024;
 /// The filter set leads (and the question is read by seeking) when it keeps at least this many
 /// times fewer documents than the question's longest list: a seek costs a few times a step.
 const NARROW: u64 = 8;
+
+/// A question's word is kept as a cached set when at least this fraction of the segment holds
+/// it (1/256: a set then costs at most 32 bytes per document it holds); a rarer word's list
+/// is read again at each search, which costs less than combining a whole set.
+const CACHED_FROM: u64 = 256;
 
 /// The documents of one segment that carry a filter's value (or all of them).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -62,18 +74,30 @@ impl Bits {
 
     /// The documents of `reader`'s segment whose posting list for `term` holds them.
     fn of_term(reader: &SegmentReader, term: &Term) -> tantivy::Result<Bits> {
-        let max_doc = reader.max_doc();
+        let mut bits = Bits::from_docs(reader.max_doc(), []);
         let inverted = reader.inverted_index(term.field())?;
-        let Some(mut postings) = inverted.read_postings(term, IndexRecordOption::Basic)? else {
-            return Ok(Bits::from_docs(max_doc, []));
-        };
-        let mut words = vec![0u64; Bits::words_for(max_doc)];
-        let mut doc = postings.doc();
-        while doc != TERMINATED {
-            words[(doc / 64) as usize] |= 1u64 << (doc % 64);
-            doc = postings.advance();
+        if let Some(mut postings) = inverted.read_block_postings(term, IndexRecordOption::Basic)? {
+            bits.insert_postings(&mut postings);
         }
-        Ok(Bits { words })
+        Ok(bits)
+    }
+
+    /// Adds every document of a posting list, read a block at a time.
+    fn insert_postings(&mut self, postings: &mut BlockSegmentPostings) {
+        while !postings.docs().is_empty() {
+            for &doc in postings.docs() {
+                if let Some(word) = self.words.get_mut((doc / 64) as usize) {
+                    *word |= 1u64 << (doc % 64);
+                }
+            }
+            postings.advance();
+        }
+    }
+
+    fn or(&mut self, other: &Bits) {
+        for (mine, theirs) in self.words.iter_mut().zip(&other.words) {
+            *mine |= theirs;
+        }
     }
 
     fn and(&mut self, other: &Bits) {
@@ -145,17 +169,20 @@ impl FilterCache {
         }
     }
 
+    /// The cached set of `term` in `reader`'s segment, read on first use.
+    fn set_of(&self, reader: &SegmentReader, term: &Term) -> tantivy::Result<Arc<Bits>> {
+        self.sets
+            .try_get_with((reader.segment_id(), term.clone()), || {
+                Bits::of_term(reader, term).map(Arc::new)
+            })
+            .map_err(|err| tantivy::TantivyError::InternalError(err.to_string()))
+    }
+
     /// The documents of `reader`'s segment that carry every one of `terms`.
     pub fn all_of(&self, reader: &SegmentReader, terms: &[Term]) -> tantivy::Result<Bits> {
         let mut sets = Vec::with_capacity(terms.len());
         for term in terms {
-            let set = self
-                .sets
-                .try_get_with((reader.segment_id(), term.clone()), || {
-                    Bits::of_term(reader, term).map(Arc::new)
-                })
-                .map_err(|err| tantivy::TantivyError::InternalError(err.to_string()))?;
-            sets.push(set);
+            sets.push(self.set_of(reader, term)?);
         }
         // Start from the smallest set: the copy is the only allocation of a search.
         sets.sort_by_key(|set| set.count());
@@ -168,6 +195,28 @@ impl FilterCache {
         }
         Ok(all)
     }
+
+    /// The documents of `reader`'s segment that hold at least one of `terms`: common words
+    /// from their cached sets, rare ones from their posting lists.
+    pub fn any_of(&self, reader: &SegmentReader, terms: &[Term]) -> tantivy::Result<Bits> {
+        let max_doc = reader.max_doc();
+        let mut any = Bits::from_docs(max_doc, []);
+        for term in terms {
+            let inverted = reader.inverted_index(term.field())?;
+            let Some(info) = inverted.get_term_info(term)? else {
+                continue;
+            };
+            if u64::from(info.doc_freq) * CACHED_FROM >= u64::from(max_doc) {
+                let set = self.set_of(reader, term)?;
+                any.or(&set);
+            } else {
+                let mut postings =
+                    inverted.read_block_postings_from_terminfo(&info, IndexRecordOption::Basic)?;
+                any.insert_postings(&mut postings);
+            }
+        }
+        Ok(any)
+    }
 }
 
 /// The documents that match `question` (every document when there is none) and carry every
@@ -178,6 +227,8 @@ pub struct Filtered {
     /// filters keep far fewer documents than the question's longest list, the filter set
     /// leads and the question is only asked about the documents it keeps.
     seeking: Option<Box<dyn Query>>,
+    /// Words one of which every match of the question holds (`holding_any_of`).
+    holding: Option<Vec<Term>>,
     filters: Vec<Term>,
     cache: Arc<FilterCache>,
 }
@@ -187,6 +238,7 @@ impl fmt::Debug for Filtered {
         f.debug_struct("Filtered")
             .field("question", &self.question)
             .field("seeking", &self.seeking)
+            .field("holding", &self.holding)
             .field("filters", &self.filters)
             .finish()
     }
@@ -197,6 +249,7 @@ impl Clone for Filtered {
         Filtered {
             question: self.question.as_ref().map(|q| q.box_clone()),
             seeking: self.seeking.as_ref().map(|q| q.box_clone()),
+            holding: self.holding.clone(),
             filters: self.filters.clone(),
             cache: self.cache.clone(),
         }
@@ -213,9 +266,19 @@ impl Filtered {
         Filtered {
             question,
             seeking,
+            holding: None,
             filters,
             cache,
         }
+    }
+
+    /// Tells that every match of the question holds at least one of `terms` (more may hold
+    /// them: the question still decides). The filter set is narrowed to the documents that
+    /// do, from cached sets, before the question is asked: a question of common words with
+    /// narrow filters then reads only the documents both keep.
+    pub fn holding_any_of(mut self, terms: Vec<Term>) -> Filtered {
+        self.holding = Some(terms);
+        self
     }
 }
 
@@ -234,6 +297,7 @@ impl Query for Filtered {
         Ok(Box::new(FilteredWeight {
             question,
             seeking,
+            holding: self.holding.clone(),
             filters: self.filters.clone(),
             cache: self.cache.clone(),
         }))
@@ -249,17 +313,24 @@ impl Query for Filtered {
 struct FilteredWeight {
     question: Option<Box<dyn Weight>>,
     seeking: Option<Box<dyn Weight>>,
+    holding: Option<Vec<Term>>,
     filters: Vec<Term>,
     cache: Arc<FilterCache>,
 }
 
 impl Weight for FilteredWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        let bits = self.cache.all_of(reader, &self.filters)?;
+        let mut bits = self.cache.all_of(reader, &self.filters)?;
         let Some(question) = &self.question else {
             return Ok(Box::new(ConstScorer::new(BitsDocSet::new(bits), boost)));
         };
+        if let Some(terms) = &self.holding {
+            bits.and(&self.cache.any_of(reader, terms)?);
+        }
         let kept = u64::from(bits.count());
+        if kept == 0 {
+            return Ok(Box::new(EmptyScorer));
+        }
         // No list is longer than the segment: filters keeping an eighth of it or more walk,
         // without opening the seeking form at all.
         if let Some(seeking) = self
@@ -483,7 +554,9 @@ mod tests {
     /// question and combination of filters must find exactly what the same search as term
     /// queries finds, with the question's scores; the union of the two words is also read by
     /// seeking, which the narrow filters (a fifteenth of the documents, or none, against
-    /// "child" in nearly all) make the filter set lead.
+    /// "child" in nearly all) make the filter set lead. The words the matches hold narrow the
+    /// filter set from cached sets ("school", "child") and from lists read each time ("rare",
+    /// two or three per segment), and change nothing found.
     #[test]
     fn filtered_searches_find_what_term_queries_find() {
         let mut builder = Schema::builder();
@@ -507,6 +580,10 @@ mod tests {
                 if !next.is_multiple_of(17) {
                     doc.add_text(word, "child");
                 }
+                // Two or three per segment: fewer than `CACHED_FROM` asks to keep as a set.
+                if next.is_multiple_of(401) {
+                    doc.add_text(word, "rare");
+                }
                 doc.add_u64(colour, next % 5);
                 doc.add_u64(size, (next / 64) % 3);
                 writer.add_document(doc).unwrap();
@@ -527,19 +604,56 @@ mod tests {
                 IndexRecordOption::WithFreqs,
             ))
         };
-        let both = || vec![term("school"), term("child")];
-        let union = || -> Box<dyn Query> {
+        let words = |texts: &[&str]| -> Vec<Term> {
+            texts
+                .iter()
+                .map(|text| Term::from_field_text(word, text))
+                .collect()
+        };
+        let terms_of = |texts: &[&str]| -> Vec<Box<dyn Query>> {
+            texts.iter().map(|text| term(text)).collect()
+        };
+        let union = |texts: &[&str]| -> Box<dyn Query> {
             Box::new(BooleanQuery::new(
-                both().into_iter().map(|q| (Occur::Should, q)).collect(),
+                terms_of(texts)
+                    .into_iter()
+                    .map(|q| (Occur::Should, q))
+                    .collect(),
             ))
         };
-        // The question as walked, and as read by seeking.
-        type Question = (Option<Box<dyn Query>>, Option<Box<dyn Query>>);
+        // The question as walked, as read by seeking, and the words one of which its matches
+        // hold (some with more words than the question has, which must change nothing).
+        type Question = (
+            Option<Box<dyn Query>>,
+            Option<Box<dyn Query>>,
+            Option<Vec<Term>>,
+        );
         let questions = || -> Vec<Question> {
             vec![
-                (None, None),
-                (Some(term("school")), None),
-                (Some(union()), Seeking::sum(both())),
+                (None, None, None),
+                (Some(term("school")), None, None),
+                (Some(term("school")), None, Some(words(&["school"]))),
+                (
+                    Some(union(&["school", "child"])),
+                    Seeking::sum(terms_of(&["school", "child"])),
+                    None,
+                ),
+                (
+                    Some(union(&["school", "child"])),
+                    Seeking::sum(terms_of(&["school", "child"])),
+                    Some(words(&["child", "school"])),
+                ),
+                (
+                    Some(union(&["school", "rare"])),
+                    Seeking::sum(terms_of(&["school", "rare"])),
+                    Some(words(&["rare", "school", "absent"])),
+                ),
+                (Some(term("rare")), None, Some(words(&["rare"]))),
+                (
+                    Some(term("rare")),
+                    Seeking::sum(terms_of(&["rare", "absent"])),
+                    Some(words(&["rare", "child"])),
+                ),
             ]
         };
         let filter_sets: Vec<Vec<Term>> = vec![
@@ -553,7 +667,7 @@ mod tests {
             vec![Term::from_field_u64(colour, 9)],
         ];
         for terms in filter_sets {
-            for (question, seeking) in questions() {
+            for (question, seeking, holding) in questions() {
                 let scored = question.is_some();
                 let mut clauses: Vec<(Occur, Box<dyn Query>)> = terms
                     .iter()
@@ -573,7 +687,10 @@ mod tests {
                     ),
                 ));
                 let expected = BooleanQuery::new(clauses);
-                let filtered = Filtered::new(question, seeking, terms.clone(), cache.clone());
+                let mut filtered = Filtered::new(question, seeking, terms.clone(), cache.clone());
+                if let Some(holding) = holding {
+                    filtered = filtered.holding_any_of(holding);
+                }
                 // Twice: the second search reads the cached sets.
                 for _ in 0..2 {
                     let count = searcher.search(&filtered, &Count).unwrap();

@@ -85,6 +85,15 @@ fn weighted(query: Box<dyn Query>, weight: f32) -> Box<dyn Query> {
     }
 }
 
+/// Every word `query` looks up (a match of a query made of words and phrases holds one).
+fn terms_of(query: &dyn Query) -> Vec<Term> {
+    let mut terms = BTreeSet::new();
+    query.query_terms(&mut |term, _| {
+        terms.insert(term.clone());
+    });
+    terms.into_iter().collect()
+}
+
 /// A question: what makes a document match, and what only adds to the score of a document
 /// that matched.
 pub struct Question {
@@ -405,12 +414,11 @@ impl<'a> Builder<'a> {
                 Filter::Text(field, value) => Term::from_field_text(*field, value),
             })
             .collect();
-        let query = boxed(Filtered::new(
-            matching,
-            seeking,
-            terms,
-            self.filters.clone(),
-        ));
+        let mut filtered = Filtered::new(matching, seeking, terms, self.filters.clone());
+        if let Some(parts) = &parts {
+            filtered = filtered.holding_any_of(terms_of(parts.matching.as_ref()));
+        }
+        let query = boxed(filtered);
         match parts {
             None => Built {
                 query,
