@@ -11,6 +11,7 @@ use fora::{
         analysis,
         collect::FacetCounts,
         engine::{self, Ranking},
+        facet_table::FacetTables,
         filters::FilterCache,
         query::Builder,
         schema::Fields,
@@ -46,6 +47,7 @@ pub async fn engine_profile(index_dir: &str, url: &str, file: &str) -> anyhow::R
     db.close().await?;
     let fields = Fields::new();
     let cache = std::sync::Arc::new(FilterCache::default());
+    let tables = std::sync::Arc::new(FacetTables::default());
     let searcher = reader.searcher();
     println!(
         "{} segments, {} documents, {} searches",
@@ -106,6 +108,7 @@ pub async fn engine_profile(index_dir: &str, url: &str, file: &str) -> anyhow::R
                         &*query,
                         &FacetCounts {
                             project_field: "project_exact",
+                            tables: tables.clone(),
                         },
                     )?
                     .total)
@@ -121,6 +124,7 @@ pub async fn engine_profile(index_dir: &str, url: &str, file: &str) -> anyhow::R
             let (unboosted, _) = time(&mut || {
                 Ok(engine::find(
                     &searcher,
+                    &tables,
                     &**query,
                     None,
                     Ranking::Relevance,
@@ -133,6 +137,7 @@ pub async fn engine_profile(index_dir: &str, url: &str, file: &str) -> anyhow::R
             let (find, _) = time(&mut || {
                 Ok(engine::find(
                     &searcher,
+                    &tables,
                     &**query,
                     built.boost.as_deref(),
                     Ranking::Relevance,

@@ -19,6 +19,7 @@ use fora::{
         analysis,
         collect::Counts,
         engine::{self, Ranking},
+        facet_table::FacetTables,
         filters::FilterCache,
         query::{Builder, Built, Filter},
         schema::{Fields, Kind},
@@ -30,6 +31,7 @@ use tantivy::{Index, IndexReader, ReloadPolicy};
 struct Bare {
     fields: Fields,
     filters: Arc<FilterCache>,
+    facets: Arc<FacetTables>,
     reader: IndexReader,
     taxonomy: Taxonomy,
 }
@@ -45,6 +47,7 @@ pub fn filters(search: &Search, fields: &Fields) -> Vec<Filter> {
 /// The application's engine step (`search::engine::find`), on this read-only searcher.
 fn run(
     searcher: &tantivy::Searcher,
+    facets: &Arc<FacetTables>,
     query: &Built,
     sort: Sort,
     offset: usize,
@@ -55,6 +58,7 @@ fn run(
     };
     let found = engine::find(
         searcher,
+        facets,
         &*query.query,
         query.boost.as_deref(),
         ranking,
@@ -74,11 +78,17 @@ fn answer(bare: &Bare, raw: Option<&str>) -> tantivy::Result<String> {
     let query = Builder::new(&bare.fields, &searcher, bare.filters.clone())
         .build(&search.text, &filters(&search, &bare.fields));
     let offset = |page: u64| ((page - 1) * PER_PAGE) as usize;
-    let (mut counts, mut ids) = run(&searcher, &query, search.sort, offset(search.page))?;
+    let (mut counts, mut ids) = run(
+        &searcher,
+        &bare.facets,
+        &query,
+        search.sort,
+        offset(search.page),
+    )?;
     // As the application: a page past the last one shows the last one.
     let last = counts.total.div_ceil(PER_PAGE).max(1);
     if search.page > last {
-        (counts, ids) = run(&searcher, &query, search.sort, offset(last))?;
+        (counts, ids) = run(&searcher, &bare.facets, &query, search.sort, offset(last))?;
     }
     let mut body = format!("total {}\n", counts.total);
     for id in ids {
@@ -103,6 +113,7 @@ pub async fn bare_tantivy(port: &str, index_dir: &str, url: &str) -> anyhow::Res
     let bare = Arc::new(Bare {
         fields: Fields::new(),
         filters: Arc::default(),
+        facets: Arc::default(),
         reader,
         taxonomy,
     });

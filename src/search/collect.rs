@@ -1,7 +1,7 @@
-//! Exact facet counts over the whole match set, read from the fast-field columns while the
-//! engine walks the matches (the same pass that ranks them).
+//! Exact facet counts over the whole match set, counted while the engine walks the matches
+//! (the same pass that ranks them), from each segment's facet codes (`facet_table`).
 
-use std::collections::HashMap;
+use std::{collections::HashMap, sync::Arc};
 
 use tantivy::{
     DocId, Score, SegmentOrdinal, SegmentReader,
@@ -9,6 +9,7 @@ use tantivy::{
     columnar::{Column, StrColumn},
 };
 
+use super::facet_table::{Codes, FacetTables};
 /// How many documents matched, and per facet how many carry each value.
 #[derive(Debug, Default)]
 pub struct Counts {
@@ -30,6 +31,7 @@ pub const NUMBER_FACETS: [(&str, &str); 6] = [
 
 pub struct FacetCounts {
     pub project_field: &'static str,
+    pub tables: Arc<FacetTables>,
 }
 
 impl Collector for FacetCounts {
@@ -42,17 +44,35 @@ impl Collector for FacetCounts {
         reader: &SegmentReader,
     ) -> tantivy::Result<SegmentCounts> {
         let fast = reader.fast_fields();
-        let mut columns = Vec::with_capacity(NUMBER_FACETS.len());
-        for (name, field) in NUMBER_FACETS {
-            columns.push((name, fast.u64(field)?, Tally::default()));
+        let mut columns = Vec::with_capacity(NUMBER_FACETS.len() + 1);
+        for (_, field) in NUMBER_FACETS {
+            columns.push(fast.u64(field)?);
         }
         let projects = fast.str(self.project_field)?;
-        let project_counts = vec![0; projects.as_ref().map_or(0, |p| p.num_terms())];
+        // A segment without any project has no column: its ords are an empty column.
+        columns.push(projects.as_ref().map_or_else(
+            || Column::build_empty_column(reader.max_doc()),
+            |p| p.ords().clone(),
+        ));
+        let table = self.tables.of(reader, &columns.iter().collect::<Vec<_>>());
+        let counters = columns
+            .into_iter()
+            .zip(table.iter())
+            .map(|(column, codes)| match codes {
+                Some(codes) => Counter::Coded {
+                    tally: vec![0; codes.len()],
+                    codes: codes.clone(),
+                },
+                None => Counter::Read {
+                    column,
+                    tally: Tally::default(),
+                },
+            })
+            .collect();
         Ok(SegmentCounts {
             total: 0,
-            columns,
+            counters,
             projects,
-            project_counts,
         })
     }
 
@@ -113,11 +133,44 @@ impl Tally {
     }
 }
 
+/// One facet's counts in a segment: by code, or, for a facet with too many values to code,
+/// by the values read from its column.
+enum Counter {
+    Coded { codes: Arc<Codes>, tally: Vec<u64> },
+    Read { column: Column<u64>, tally: Tally },
+}
+
+impl Counter {
+    fn add(&mut self, doc: DocId) {
+        match self {
+            Counter::Coded { codes, tally } => codes.count(doc, tally),
+            Counter::Read { column, tally } => {
+                for value in column.values_for_doc(doc) {
+                    tally.add(value);
+                }
+            }
+        }
+    }
+
+    /// Value → count, for the values counted at least once.
+    fn into_map(self) -> HashMap<u64, u64> {
+        match self {
+            Counter::Coded { codes, tally } => tally
+                .into_iter()
+                .enumerate()
+                .filter(|(_, n)| *n > 0)
+                .map(|(code, n)| (codes.value(code), n))
+                .collect(),
+            Counter::Read { tally, .. } => tally.into_map(),
+        }
+    }
+}
+
 pub struct SegmentCounts {
     total: u64,
-    columns: Vec<(&'static str, Column<u64>, Tally)>,
+    /// The number facets, in `NUMBER_FACETS` order, then the projects' ords.
+    counters: Vec<Counter>,
     projects: Option<StrColumn>,
-    project_counts: Vec<u64>,
 }
 
 impl SegmentCollector for SegmentCounts {
@@ -125,34 +178,32 @@ impl SegmentCollector for SegmentCounts {
 
     fn collect(&mut self, doc: DocId, _score: Score) {
         self.total += 1;
-        for (_, column, counts) in &mut self.columns {
-            for value in column.values_for_doc(doc) {
-                counts.add(value);
-            }
-        }
-        if let Some(projects) = &self.projects {
-            for ord in projects.term_ords(doc) {
-                self.project_counts[ord as usize] += 1;
-            }
+        for counter in &mut self.counters {
+            counter.add(doc);
         }
     }
 
-    fn harvest(self) -> Counts {
+    fn harvest(mut self) -> Counts {
+        let ords = self
+            .counters
+            .pop()
+            .map(Counter::into_map)
+            .unwrap_or_default();
         let mut projects = HashMap::new();
         if let Some(column) = &self.projects {
             let mut name = String::new();
-            for (ord, n) in self.project_counts.iter().enumerate() {
-                if *n > 0 && column.ord_to_str(ord as u64, &mut name).unwrap_or(false) {
-                    projects.insert(name.clone(), *n);
+            for (ord, n) in ords {
+                if column.ord_to_str(ord, &mut name).unwrap_or(false) {
+                    projects.insert(name.clone(), n);
                 }
             }
         }
         Counts {
             total: self.total,
-            numbers: self
-                .columns
-                .into_iter()
-                .map(|(name, _, counts)| (name, counts.into_map()))
+            numbers: NUMBER_FACETS
+                .iter()
+                .map(|(name, _)| *name)
+                .zip(self.counters.into_iter().map(Counter::into_map))
                 .collect(),
             projects,
         }

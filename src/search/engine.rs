@@ -21,6 +21,7 @@ use tantivy::{
 use super::{
     analysis,
     collect::{Counts, FacetCounts},
+    facet_table::FacetTables,
     filters::FilterCache,
     schema::{Fields, SCHEMA_VERSION},
 };
@@ -55,6 +56,8 @@ pub struct Engine {
     pub fields: Fields,
     /// The filter sets of this index's segments, shared by its searches.
     pub filters: Arc<FilterCache>,
+    /// The facet codes of this index's segments, shared by its searches.
+    pub facets: Arc<FacetTables>,
     reader: IndexReader,
     writer: Mutex<IndexWriter>,
     position: AtomicI64,
@@ -127,6 +130,7 @@ impl Engine {
         Ok(Engine {
             fields,
             filters: Arc::default(),
+            facets: Arc::default(),
             reader,
             writer: Mutex::new(writer),
             position: AtomicI64::new(position),
@@ -194,7 +198,7 @@ impl Engine {
         offset: usize,
         limit: usize,
     ) -> tantivy::Result<Found> {
-        find(searcher, query, boost, ranking, offset, limit)
+        find(searcher, &self.facets, query, boost, ranking, offset, limit)
     }
 
     /// A highlighter of `query`'s words in a description written in `language` (the words
@@ -255,6 +259,7 @@ pub const BOOSTED: usize = 100;
 /// scored by its words, and the best [`BOOSTED`] of them get `boost` on top.
 pub fn find(
     searcher: &Searcher,
+    tables: &Arc<FacetTables>,
     query: &dyn Query,
     boost: Option<&dyn Query>,
     ranking: Ranking,
@@ -263,6 +268,7 @@ pub fn find(
 ) -> tantivy::Result<Found> {
     let facets = FacetCounts {
         project_field: "project_exact",
+        tables: tables.clone(),
     };
     // A collector keeps at least one document; the page still holds `limit`.
     let kept = limit.max(1);

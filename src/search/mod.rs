@@ -13,6 +13,7 @@ pub mod change;
 pub mod collect;
 pub mod documents;
 pub mod engine;
+pub mod facet_table;
 pub mod filters;
 pub mod page;
 pub mod query;
