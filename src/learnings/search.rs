@@ -536,14 +536,19 @@ fn facets_of(counts: Counts) -> HashMap<String, Vec<FacetCount>> {
             list.push(FacetCount { value, count });
         }
     }
-    let mut projects: Vec<FacetCount> = counts
-        .projects
-        .into_iter()
-        .map(|(value, count)| FacetCount { value, count })
-        .collect();
-    projects.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+    let mut projects: Vec<(Arc<str>, u64)> = counts.projects.into_iter().collect();
+    projects.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     projects.truncate(PROJECT_FACET_SIZE);
-    facets.insert("project".to_string(), projects);
+    facets.insert(
+        "project".to_string(),
+        projects
+            .into_iter()
+            .map(|(value, count)| FacetCount {
+                value: value.to_string(),
+                count,
+            })
+            .collect(),
+    );
     for counts in facets.values_mut() {
         counts.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
     }

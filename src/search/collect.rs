@@ -6,17 +6,17 @@ use std::{collections::HashMap, sync::Arc};
 use tantivy::{
     DocId, Score, SegmentOrdinal, SegmentReader,
     collector::{Collector, SegmentCollector},
-    columnar::{Column, StrColumn},
+    columnar::Column,
 };
 
-use super::facet_table::{Codes, FacetTables};
+use super::facet_table::{Codes, Facet, FacetTables, SegmentTable};
 /// How many documents matched, and per facet how many carry each value.
 #[derive(Debug, Default)]
 pub struct Counts {
     pub total: u64,
     /// Facet name → stored value → count.
     pub numbers: HashMap<&'static str, HashMap<u64, u64>>,
-    pub projects: HashMap<String, u64>,
+    pub projects: HashMap<Arc<str>, u64>,
 }
 
 /// The numeric facet fields, by the name results use.
@@ -43,28 +43,30 @@ impl Collector for FacetCounts {
         _segment: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<SegmentCounts> {
-        let fast = reader.fast_fields();
-        let mut columns = Vec::with_capacity(NUMBER_FACETS.len() + 1);
-        for (_, field) in NUMBER_FACETS {
-            columns.push(fast.u64(field)?);
-        }
-        let projects = fast.str(self.project_field)?;
-        // A segment without any project has no column: its ords are an empty column.
-        columns.push(projects.as_ref().map_or_else(
-            || Column::build_empty_column(reader.max_doc()),
-            |p| p.ords().clone(),
-        ));
-        let table = self.tables.of(reader, &columns.iter().collect::<Vec<_>>());
-        let counters = columns
-            .into_iter()
-            .zip(table.iter())
-            .map(|(column, codes)| match codes {
-                Some(codes) => Counter::Coded {
+        let table = self.tables.of(reader, || {
+            let fast = reader.fast_fields();
+            let mut columns = Vec::with_capacity(NUMBER_FACETS.len() + 1);
+            for (_, field) in NUMBER_FACETS {
+                columns.push(fast.u64(field)?);
+            }
+            let projects = fast.str(self.project_field)?;
+            // A segment without any project has no column: its ords are an empty column.
+            columns.push(projects.as_ref().map_or_else(
+                || Column::build_empty_column(reader.max_doc()),
+                |p| p.ords().clone(),
+            ));
+            Ok((columns, projects))
+        })?;
+        let counters = table
+            .facets
+            .iter()
+            .map(|facet| match facet {
+                Facet::Coded(codes) => Counter::Coded {
                     tally: vec![0; codes.len()],
                     codes: codes.clone(),
                 },
-                None => Counter::Read {
-                    column,
+                Facet::Column(column) => Counter::Read {
+                    column: column.clone(),
                     tally: Tally::default(),
                 },
             })
@@ -72,7 +74,7 @@ impl Collector for FacetCounts {
         Ok(SegmentCounts {
             total: 0,
             counters,
-            projects,
+            table,
         })
     }
 
@@ -170,7 +172,7 @@ pub struct SegmentCounts {
     total: u64,
     /// The number facets, in `NUMBER_FACETS` order, then the projects' ords.
     counters: Vec<Counter>,
-    projects: Option<StrColumn>,
+    table: Arc<SegmentTable>,
 }
 
 impl SegmentCollector for SegmentCounts {
@@ -189,15 +191,10 @@ impl SegmentCollector for SegmentCounts {
             .pop()
             .map(Counter::into_map)
             .unwrap_or_default();
-        let mut projects = HashMap::new();
-        if let Some(column) = &self.projects {
-            let mut name = String::new();
-            for (ord, n) in ords {
-                if column.ord_to_str(ord, &mut name).unwrap_or(false) {
-                    projects.insert(name.clone(), n);
-                }
-            }
-        }
+        let projects = ords
+            .into_iter()
+            .filter_map(|(ord, n)| Some((self.table.names.get(ord as usize)?.clone(), n)))
+            .collect();
         Counts {
             total: self.total,
             numbers: NUMBER_FACETS

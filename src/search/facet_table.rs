@@ -7,7 +7,7 @@ use std::{collections::HashMap, fmt, sync::Arc};
 
 use tantivy::{
     DocId, SegmentReader,
-    columnar::{Cardinality, Column},
+    columnar::{Cardinality, Column, StrColumn},
     index::SegmentId,
 };
 
@@ -113,8 +113,36 @@ impl Codes {
     }
 }
 
-/// The facets of one segment, in the order they were asked for.
-pub type SegmentTable = Vec<Option<Arc<Codes>>>;
+/// How one facet of a segment is counted.
+pub enum Facet {
+    Coded(Arc<Codes>),
+    /// Too many values to code: read from the column per match.
+    Column(Column<u64>),
+}
+
+/// The facets of one segment.
+pub struct SegmentTable {
+    /// Each facet, in the order its column was given.
+    pub facets: Vec<Facet>,
+    /// The text facet's values by ordinal: looked up in its dictionary, a block decode each,
+    /// they cost more than all the counting when thousands of projects match.
+    pub names: Vec<Arc<str>>,
+}
+
+impl SegmentTable {
+    fn bytes(&self) -> usize {
+        let codes: usize = self
+            .facets
+            .iter()
+            .map(|facet| match facet {
+                Facet::Coded(codes) => codes.bytes(),
+                Facet::Column(_) => 0,
+            })
+            .sum();
+        let names: usize = self.names.iter().map(|name| name.len() + 16).sum();
+        codes + names
+    }
+}
 
 /// The tables of every segment searched, shared by all searches of one index.
 pub struct FacetTables {
@@ -127,8 +155,7 @@ impl Default for FacetTables {
             tables: moka::sync::Cache::builder()
                 .max_capacity(CACHE_BYTES)
                 .weigher(|_, table: &Arc<SegmentTable>| {
-                    let bytes: usize = table.iter().flatten().map(|codes| codes.bytes()).sum();
-                    u32::try_from(bytes).unwrap_or(u32::MAX)
+                    u32::try_from(table.bytes()).unwrap_or(u32::MAX)
                 })
                 .build(),
         }
@@ -144,17 +171,34 @@ impl fmt::Debug for FacetTables {
 }
 
 impl FacetTables {
-    /// The codes of `columns` (always the same columns, in the same order) in `reader`'s
-    /// segment, read on first use.
-    pub fn of(&self, reader: &SegmentReader, columns: &[&Column<u64>]) -> Arc<SegmentTable> {
-        self.tables.get_with(reader.segment_id(), || {
-            Arc::new(
-                columns
-                    .iter()
-                    .map(|column| Codes::of(column, reader.max_doc()).map(Arc::new))
-                    .collect(),
-            )
-        })
+    /// The table of `reader`'s segment, read on first use from the columns `open` gives: one
+    /// per facet (always the same ones, in the same order), and the text facet whose values
+    /// `names` holds.
+    pub fn of(
+        &self,
+        reader: &SegmentReader,
+        open: impl FnOnce() -> tantivy::Result<(Vec<Column<u64>>, Option<StrColumn>)>,
+    ) -> tantivy::Result<Arc<SegmentTable>> {
+        self.tables
+            .try_get_with(reader.segment_id(), || -> tantivy::Result<_> {
+                let (columns, named) = open()?;
+                let mut names = Vec::new();
+                if let Some(column) = named {
+                    let mut stream = column.dictionary().stream()?;
+                    while stream.advance() {
+                        names.push(Arc::from(String::from_utf8_lossy(stream.key()).as_ref()));
+                    }
+                }
+                let facets = columns
+                    .into_iter()
+                    .map(|column| match Codes::of(&column, reader.max_doc()) {
+                        Some(codes) => Facet::Coded(Arc::new(codes)),
+                        None => Facet::Column(column),
+                    })
+                    .collect();
+                Ok(Arc::new(SegmentTable { facets, names }))
+            })
+            .map_err(|err| tantivy::TantivyError::InternalError(err.to_string()))
     }
 }
 
@@ -192,10 +236,13 @@ mod tests {
         let fast = reader.fast_fields();
         let columns = [fast.u64("year").unwrap(), fast.u64("themes").unwrap()];
         let tables = FacetTables::default();
-        let table = tables.of(reader, &[&columns[0], &columns[1]]);
-        assert!(Arc::ptr_eq(&table, &tables.of(reader, &[])), "kept");
-        for (column, codes) in columns.iter().zip(table.iter()) {
-            let codes = codes.as_ref().expect("few values");
+        let table = tables.of(reader, || Ok((columns.to_vec(), None))).unwrap();
+        let again = tables.of(reader, || panic!("read again")).unwrap();
+        assert!(Arc::ptr_eq(&table, &again), "kept");
+        for (column, facet) in columns.iter().zip(table.facets.iter()) {
+            let Facet::Coded(codes) = facet else {
+                panic!("few values, coded");
+            };
             let mut tally = vec![0; codes.len()];
             let mut expected: HashMap<u64, u64> = HashMap::new();
             for doc in 0..reader.max_doc() {
