@@ -62,7 +62,7 @@ impl Collector for FacetCounts {
             .iter()
             .map(|facet| match facet {
                 Facet::Coded(codes) => Counter::Coded {
-                    tally: vec![0; codes.len()],
+                    tally: vec![0; codes.distinct()],
                     codes: codes.clone(),
                 },
                 Facet::Column(column) => Counter::Read {

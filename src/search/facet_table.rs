@@ -73,8 +73,8 @@ impl Codes {
         Some(Codes { layout, values })
     }
 
-    /// How many codes there are (a tally needs one slot per code).
-    pub fn len(&self) -> usize {
+    /// How many distinct values there are (a tally needs one slot per code).
+    pub fn distinct(&self) -> usize {
         self.values.len()
     }
 
@@ -243,7 +243,7 @@ mod tests {
             let Facet::Coded(codes) = facet else {
                 panic!("few values, coded");
             };
-            let mut tally = vec![0; codes.len()];
+            let mut tally = vec![0; codes.distinct()];
             let mut expected: HashMap<u64, u64> = HashMap::new();
             for doc in 0..reader.max_doc() {
                 codes.count(doc, &mut tally);
