@@ -107,7 +107,6 @@ pub async fn engine_profile(index_dir: &str, url: &str, file: &str) -> anyhow::R
                     .search(
                         &*query,
                         &FacetCounts {
-                            project_field: "project_exact",
                             tables: tables.clone(),
                         },
                     )?

@@ -10,6 +10,7 @@ use tantivy::{
 };
 
 use super::facet_table::{Codes, Facet, FacetTables, SegmentTable};
+
 /// How many documents matched, and per facet how many carry each value.
 #[derive(Debug, Default)]
 pub struct Counts {
@@ -29,8 +30,11 @@ pub const NUMBER_FACETS: [(&str, &str); 6] = [
     ("theme", "themes"),
 ];
 
+/// The projects' text facet (one exact value per learning).
+const PROJECT_FIELD: &str = "project_exact";
+
+/// Counts every facet of the matches; `tables` keeps each segment's codes for these facets.
 pub struct FacetCounts {
-    pub project_field: &'static str,
     pub tables: Arc<FacetTables>,
 }
 
@@ -49,7 +53,7 @@ impl Collector for FacetCounts {
             for (_, field) in NUMBER_FACETS {
                 columns.push(fast.u64(field)?);
             }
-            let projects = fast.str(self.project_field)?;
+            let projects = fast.str(PROJECT_FIELD)?;
             // A segment without any project has no column: its ords are an empty column.
             columns.push(projects.as_ref().map_or_else(
                 || Column::build_empty_column(reader.max_doc()),

@@ -267,7 +267,6 @@ pub fn find(
     limit: usize,
 ) -> tantivy::Result<Found> {
     let facets = FacetCounts {
-        project_field: "project_exact",
         tables: tables.clone(),
     };
     // A collector keeps at least one document; the page still holds `limit`.

@@ -1,7 +1,9 @@
 //! The facet values of a segment as small codes per document, read once from the fast-field
-//! columns and kept while the segment lives (segments never change). Counting a match is then
-//! an array read and an increment per facet; through the columns it was a decode per facet
-//! (half of a search's time at a million learnings, docs/BENCHMARKS.md).
+//! columns and kept while the segment lives (segments never change), with the projects' names
+//! by ordinal. Counting a match is then an array read and an increment per facet, and a
+//! search opens no column and looks up no name: opening seven columns per segment and looking
+//! up every project counted in the column's dictionary (a block decode each) were most of
+//! what facets cost, about 40 % of a search at a million learnings (docs/BENCHMARKS.md).
 
 use std::{collections::HashMap, fmt, sync::Arc};
 
@@ -11,8 +13,10 @@ use tantivy::{
     index::SegmentId,
 };
 
-/// Memory for the tables: at a million learnings the seven facets take about 30 MiB.
-const CACHE_BYTES: u64 = 64 * 1024 * 1024;
+/// Memory for the tables, about 30 MiB per million learnings. Every live segment's table is
+/// meant to fit (one left out is read again, from every document, at every search): this
+/// bound only stops a runaway, at about eight million learnings.
+const CACHE_BYTES: u64 = 256 * 1024 * 1024;
 
 /// "No value" for a document of a single-valued facet.
 const NONE: u16 = u16::MAX;
@@ -124,8 +128,8 @@ pub enum Facet {
 pub struct SegmentTable {
     /// Each facet, in the order its column was given.
     pub facets: Vec<Facet>,
-    /// The text facet's values by ordinal: looked up in its dictionary, a block decode each,
-    /// they cost more than all the counting when thousands of projects match.
+    /// The text facet's values by ordinal, read once (through its dictionary, each lookup is a
+    /// block decode, and thousands of projects may match).
     pub names: Vec<Arc<str>>,
 }
 
