@@ -322,7 +322,7 @@ impl Weight for FilteredWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
         let mut bits = self.cache.all_of(reader, &self.filters)?;
         let Some(question) = &self.question else {
-            return Ok(Box::new(ConstScorer::new(BitsDocSet::new(bits), boost)));
+            return Ok(Box::new(ConstScorer::new(bits_docset(bits), boost)));
         };
         if let Some(terms) = &self.holding {
             bits.and(&self.cache.any_of(reader, terms)?);
@@ -340,10 +340,10 @@ impl Weight for FilteredWeight {
         {
             let scorer = seeking.scorer(reader, boost)?;
             if kept * NARROW < u64::from(scorer.size_hint()) {
-                return Ok(Box::new(LedScorer::new(scorer, bits)));
+                return Ok(Box::new(led_scorer(scorer, bits)));
             }
         }
-        Ok(Box::new(FilteredScorer::new(
+        Ok(Box::new(filtered_scorer(
             question.scorer(reader, boost)?,
             bits,
         )))
@@ -363,32 +363,42 @@ impl Weight for FilteredWeight {
     }
 }
 
-/// The documents of a filter set, in order.
-struct BitsDocSet {
-    bits: Bits,
+/// A set of documents read forward only, by the first of them at or after a position.
+trait FirstFrom: Send {
+    fn first_from(&mut self, from: DocId) -> DocId;
+
+    /// The first document after `doc`, which is the current one.
+    fn next_after(&mut self, doc: DocId) -> DocId {
+        self.first_from(doc + 1)
+    }
+}
+
+/// A [`FirstFrom`] as a tantivy `DocSet` (and `Scorer`, when it scores): the current document,
+/// moved only forward, and how many documents it holds at most.
+struct Walk<S> {
+    source: S,
     doc: DocId,
     size: u32,
 }
 
-impl BitsDocSet {
-    fn new(bits: Bits) -> BitsDocSet {
-        let doc = bits.next_from(0);
-        let size = bits.count();
-        BitsDocSet { bits, doc, size }
+impl<S: FirstFrom> Walk<S> {
+    fn new(mut source: S, size: u32) -> Walk<S> {
+        let doc = source.first_from(0);
+        Walk { source, doc, size }
     }
 }
 
-impl DocSet for BitsDocSet {
+impl<S: FirstFrom> DocSet for Walk<S> {
     fn advance(&mut self) -> DocId {
         if self.doc != TERMINATED {
-            self.doc = self.bits.next_from(self.doc + 1);
+            self.doc = self.source.next_after(self.doc);
         }
         self.doc
     }
 
     fn seek(&mut self, target: DocId) -> DocId {
         if self.doc != TERMINATED && self.doc < target {
-            self.doc = self.bits.next_from(target);
+            self.doc = self.source.first_from(target);
         }
         self.doc
     }
@@ -402,29 +412,43 @@ impl DocSet for BitsDocSet {
     }
 }
 
+/// What a walk scores by: the question it asks.
+trait Scored {
+    fn score(&mut self) -> Score;
+}
+
+impl<S: FirstFrom + Scored + 'static> Scorer for Walk<S> {
+    fn score(&mut self) -> Score {
+        self.source.score()
+    }
+}
+
+impl FirstFrom for Bits {
+    fn first_from(&mut self, from: DocId) -> DocId {
+        self.next_from(from)
+    }
+}
+
+/// The documents of a filter set, in order.
+fn bits_docset(bits: Bits) -> Walk<Bits> {
+    let size = bits.count();
+    Walk::new(bits, size)
+}
+
 /// The question's matches that are in the filter set. Each candidate is one bit test; when it
 /// fails, the question jumps to the next document the filters keep, so a narrow filter skips
 /// most of a long list and a broad one costs no more than the walk itself.
-struct FilteredScorer {
+struct QuestionFiltered {
     question: Box<dyn Scorer>,
     bits: Bits,
-    doc: DocId,
-    size: u32,
 }
 
-impl FilteredScorer {
-    fn new(question: Box<dyn Scorer>, bits: Bits) -> FilteredScorer {
-        let size = bits.count().min(question.size_hint());
-        let mut scorer = FilteredScorer {
-            question,
-            bits,
-            doc: TERMINATED,
-            size,
-        };
-        scorer.doc = scorer.settle();
-        scorer
-    }
+fn filtered_scorer(question: Box<dyn Scorer>, bits: Bits) -> Walk<QuestionFiltered> {
+    let size = bits.count().min(question.size_hint());
+    Walk::new(QuestionFiltered { question, bits }, size)
+}
 
+impl QuestionFiltered {
     /// The question's first document, from where it stands, that the filters keep.
     fn settle(&mut self) -> DocId {
         let mut doc = self.question.doc();
@@ -439,33 +463,22 @@ impl FilteredScorer {
     }
 }
 
-impl DocSet for FilteredScorer {
-    fn advance(&mut self) -> DocId {
-        if self.doc != TERMINATED {
-            self.question.advance();
-            self.doc = self.settle();
+impl FirstFrom for QuestionFiltered {
+    fn first_from(&mut self, from: DocId) -> DocId {
+        if self.question.doc() < from {
+            self.question.seek(from);
         }
-        self.doc
+        self.settle()
     }
 
-    fn seek(&mut self, target: DocId) -> DocId {
-        if self.doc != TERMINATED && self.doc < target {
-            self.question.seek(target);
-            self.doc = self.settle();
-        }
-        self.doc
-    }
-
-    fn doc(&self) -> DocId {
-        self.doc
-    }
-
-    fn size_hint(&self) -> u32 {
-        self.size
+    /// Stepping the question is cheaper than seeking it one document on.
+    fn next_after(&mut self, _doc: DocId) -> DocId {
+        self.question.advance();
+        self.settle()
     }
 }
 
-impl Scorer for FilteredScorer {
+impl Scored for QuestionFiltered {
     fn score(&mut self) -> Score {
         self.question.score()
     }
@@ -474,27 +487,23 @@ impl Scorer for FilteredScorer {
 /// The documents of a filter set that the question holds, the filter set leading: the
 /// question is only asked about each document the filters keep (`seeking::Probe`), and tells
 /// how far it holds nothing, which the filter set then jumps over.
-struct LedScorer {
+struct FilterLed {
     question: Probe,
     bits: Bits,
-    doc: DocId,
-    size: u32,
 }
 
-impl LedScorer {
-    fn new(question: Box<dyn Scorer>, bits: Bits) -> LedScorer {
-        let size = bits.count().min(question.size_hint());
-        let mut scorer = LedScorer {
+fn led_scorer(question: Box<dyn Scorer>, bits: Bits) -> Walk<FilterLed> {
+    let size = bits.count().min(question.size_hint());
+    Walk::new(
+        FilterLed {
             question: Probe::new(question),
             bits,
-            doc: 0,
-            size,
-        };
-        scorer.doc = scorer.first_from(0);
-        scorer
-    }
+        },
+        size,
+    )
+}
 
-    /// The first document at or after `from` that the filters keep and the question holds.
+impl FirstFrom for FilterLed {
     fn first_from(&mut self, from: DocId) -> DocId {
         let mut candidate = self.bits.next_from(from);
         while candidate != TERMINATED {
@@ -508,31 +517,7 @@ impl LedScorer {
     }
 }
 
-impl DocSet for LedScorer {
-    fn advance(&mut self) -> DocId {
-        if self.doc != TERMINATED {
-            self.doc = self.first_from(self.doc + 1);
-        }
-        self.doc
-    }
-
-    fn seek(&mut self, target: DocId) -> DocId {
-        if self.doc != TERMINATED && self.doc < target {
-            self.doc = self.first_from(target);
-        }
-        self.doc
-    }
-
-    fn doc(&self) -> DocId {
-        self.doc
-    }
-
-    fn size_hint(&self) -> u32 {
-        self.size
-    }
-}
-
-impl Scorer for LedScorer {
+impl Scored for FilterLed {
     fn score(&mut self) -> Score {
         self.question.score()
     }
@@ -719,7 +704,7 @@ mod tests {
         let bits = Bits::from_docs(200, [0, 3, 63, 64, 130, 199, 250]);
         assert_eq!(bits.count(), 6);
         let mut walked = Vec::new();
-        let mut set = BitsDocSet::new(bits.clone());
+        let mut set = bits_docset(bits.clone());
         while set.doc() != TERMINATED {
             walked.push(set.doc());
             set.advance();
@@ -729,7 +714,7 @@ mod tests {
         assert_eq!(bits.next_from(65), 130);
         assert_eq!(bits.next_from(200), TERMINATED);
         assert!(bits.contains(199) && !bits.contains(198) && !bits.contains(10_000));
-        let mut set = BitsDocSet::new(bits);
+        let mut set = bits_docset(bits);
         assert_eq!(set.seek(100), 130);
         assert_eq!(set.seek(100), 130);
         assert_eq!(set.seek(131), 199);
