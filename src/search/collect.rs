@@ -86,18 +86,22 @@ impl Collector for FacetCounts {
         false
     }
 
-    fn merge_fruits(&self, fruits: Vec<Counts>) -> tantivy::Result<Counts> {
+    /// Every segment's tallies go straight into the totals: no map is made per segment.
+    fn merge_fruits(&self, fruits: Vec<SegmentTally>) -> tantivy::Result<Counts> {
         let mut merged = Counts::default();
         for fruit in fruits {
             merged.total += fruit.total;
-            for (name, counts) in fruit.numbers {
+            let mut counters = fruit.counters.into_iter();
+            for ((name, _), counter) in NUMBER_FACETS.iter().zip(counters.by_ref()) {
                 let into = merged.numbers.entry(name).or_default();
-                for (value, n) in counts {
-                    *into.entry(value).or_default() += n;
-                }
+                counter.for_each_count(|value, n| *into.entry(value).or_default() += n);
             }
-            for (project, n) in fruit.projects {
-                *merged.projects.entry(project).or_default() += n;
+            if let Some(ords) = counters.next() {
+                ords.for_each_count(|ord, n| {
+                    if let Some(name) = fruit.table.names.get(ord as usize) {
+                        *merged.projects.entry(name.clone()).or_default() += n;
+                    }
+                });
             }
         }
         Ok(merged)
@@ -126,16 +130,15 @@ impl Tally {
         }
     }
 
-    fn into_map(self) -> HashMap<u64, u64> {
-        let mut map = self.sparse;
-        map.extend(
-            self.dense
-                .into_iter()
-                .enumerate()
-                .filter(|(_, n)| *n > 0)
-                .map(|(value, n)| (value as u64, n)),
-        );
-        map
+    fn for_each_count(&self, mut each: impl FnMut(u64, u64)) {
+        for (value, &n) in self.dense.iter().enumerate() {
+            if n > 0 {
+                each(value as u64, n);
+            }
+        }
+        for (&value, &n) in &self.sparse {
+            each(value, n);
+        }
     }
 }
 
@@ -158,16 +161,17 @@ impl Counter {
         }
     }
 
-    /// Value → count, for the values counted at least once.
-    fn into_map(self) -> HashMap<u64, u64> {
+    /// Each value counted at least once, with its count.
+    fn for_each_count(&self, mut each: impl FnMut(u64, u64)) {
         match self {
-            Counter::Coded { codes, tally } => tally
-                .into_iter()
-                .enumerate()
-                .filter(|(_, n)| *n > 0)
-                .map(|(code, n)| (codes.value(code), n))
-                .collect(),
-            Counter::Read { tally, .. } => tally.into_map(),
+            Counter::Coded { codes, tally } => {
+                for (code, &n) in tally.iter().enumerate() {
+                    if n > 0 {
+                        each(codes.value(code), n);
+                    }
+                }
+            }
+            Counter::Read { tally, .. } => tally.for_each_count(each),
         }
     }
 }
@@ -180,7 +184,7 @@ pub struct SegmentCounts {
 }
 
 impl SegmentCollector for SegmentCounts {
-    type Fruit = Counts;
+    type Fruit = SegmentTally;
 
     fn collect(&mut self, doc: DocId, _score: Score) {
         self.total += 1;
@@ -189,24 +193,18 @@ impl SegmentCollector for SegmentCounts {
         }
     }
 
-    fn harvest(mut self) -> Counts {
-        let ords = self
-            .counters
-            .pop()
-            .map(Counter::into_map)
-            .unwrap_or_default();
-        let projects = ords
-            .into_iter()
-            .filter_map(|(ord, n)| Some((self.table.names.get(ord as usize)?.clone(), n)))
-            .collect();
-        Counts {
+    fn harvest(self) -> SegmentTally {
+        SegmentTally {
             total: self.total,
-            numbers: NUMBER_FACETS
-                .iter()
-                .map(|(name, _)| *name)
-                .zip(self.counters.into_iter().map(Counter::into_map))
-                .collect(),
-            projects,
+            counters: self.counters,
+            table: self.table,
         }
     }
+}
+
+/// One segment's tallies, as counted, until they are merged.
+pub struct SegmentTally {
+    total: u64,
+    counters: Vec<Counter>,
+    table: Arc<SegmentTable>,
 }
