@@ -3,7 +3,7 @@
 //! case and accents and maps American spellings of the field's words to British ones, so
 //! "labor", "labour", "travail" and "trabajo" each meet their own kind on both sides.
 
-use std::mem;
+use std::{mem, sync::LazyLock};
 
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
@@ -131,8 +131,25 @@ impl<T: TokenStream> TokenStream for SpellingStream<T> {
     }
 }
 
+/// Each language's stop words, read into a set once: every search builds its analyzers, and
+/// the filters share these sets.
+static STOP_WORDS: LazyLock<Vec<(Language, StopWordFilter)>> = LazyLock::new(|| {
+    LANGUAGES
+        .iter()
+        .map(|(_, language)| {
+            let filter =
+                StopWordFilter::new(*language).expect("tantivy ships stop words for en, fr and es");
+            (*language, filter)
+        })
+        .collect()
+});
+
 fn stop_words(language: Language) -> StopWordFilter {
-    StopWordFilter::new(language).expect("tantivy ships stop words for en, fr and es")
+    STOP_WORDS
+        .iter()
+        .find(|(known, _)| *known == language)
+        .map(|(_, filter)| filter.clone())
+        .expect("only the three languages of LANGUAGES are analyzed")
 }
 
 /// The analyzer of one language: words, lower case, accents folded, spelling, stop words,
