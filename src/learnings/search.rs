@@ -145,12 +145,11 @@ impl SearchParams {
     /// The query string of this search with one parameter replaced (empty removes it) and the
     /// page reset: the links of facets, "remove filter" and sorting.
     pub fn with(&self, name: &str, value: &str) -> String {
-        let mut params = self.clone();
-        params.page.clear();
-        if let Some(slot) = params.slot(name) {
-            *slot = value.to_string();
-        }
-        params.to_query()
+        self.query_with(|param| match param {
+            _ if param == name => value,
+            "page" => "",
+            _ => self.get(param),
+        })
     }
 
     pub fn with_page(&self, page: u64) -> String {
@@ -164,9 +163,15 @@ impl SearchParams {
     }
 
     pub fn to_query(&self) -> String {
+        self.query_with(|name| self.get(name))
+    }
+
+    /// The query string of the values `value_of` gives each parameter, the empty ones left
+    /// out. A results page makes one per facet value: nothing is copied to make it.
+    fn query_with<'v>(&'v self, value_of: impl Fn(&'static str) -> &'v str) -> String {
         let mut out = url::form_urlencoded::Serializer::new(String::new());
         for name in PARAMS {
-            let value = self.get(name).trim();
+            let value = value_of(name).trim();
             if !value.is_empty() {
                 out.append_pair(name, value);
             }
