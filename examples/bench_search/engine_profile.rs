@@ -164,6 +164,21 @@ pub async fn engine_profile(index_dir: &str, url: &str, file: &str) -> anyhow::R
         println!("{:>40}: {:8.3} ms", total.label, total.seconds * 1000.0 / n);
     }
     slowest.sort_by(|a, b| b.0.total_cmp(&a.0));
+    // The mean hides the shape: a few broad questions (a third of the collection) can weigh
+    // as much as all the others.
+    let at =
+        |share: f64| slowest[((slowest.len() as f64 * share) as usize).min(slowest.len() - 1)].0;
+    let all: f64 = slowest.iter().map(|s| s.0).sum();
+    let broadest = slowest.len().div_ceil(20);
+    let mut by_matches: Vec<_> = slowest.iter().collect();
+    by_matches.sort_by_key(|s| std::cmp::Reverse(s.1));
+    let broad: f64 = by_matches.iter().take(broadest).map(|s| s.0).sum();
+    println!(
+        "find: median {:.3} ms, p90 {:.3} ms; the {broadest} broadest searches (most matches) take {:.0} % of the time",
+        at(0.5) * 1000.0,
+        at(0.1) * 1000.0,
+        broad * 100.0 / all.max(f64::MIN_POSITIVE)
+    );
     println!("slowest searches (find):");
     for (seconds, matches, path) in slowest.iter().take(8) {
         println!("{:8.3} ms {matches:>8} matches  {path}", seconds * 1000.0);
