@@ -16,6 +16,7 @@ use crate::support::{Client, TestApp};
 crate::on_both_databases!(
     search_core_matches_text_filters_and_counts,
     search_core_survives_hostile_queries,
+    synonym_phrases_rank_what_a_word_finds_or_find_their_own,
     search_page_shows_results_facets_and_paging,
     search_page_answers_every_hostile_query,
     unpublished_learnings_do_not_exist_for_members,
@@ -54,6 +55,61 @@ pub async fn find(app: &TestApp, query: &str, audience: Audience) -> search::Out
         search::Answer::Found(outcome) => outcome,
         search::Answer::Rebuilding => panic!("the index of a new database is built at once"),
     }
+}
+
+/// A synonym's phrase that holds a typed word ("child work" for "child labour") can only match
+/// what that word finds: it adds to the score of those learnings. One that holds none of them
+/// ("travail des enfants", "trabajo infantil") finds learnings of its own. The total is exact
+/// either way.
+async fn synonym_phrases_rank_what_a_word_finds_or_find_their_own(app: TestApp) {
+    let plain = |title: &str, description: &str, language: &str| RawLearning {
+        project_title: "Harvest study".into(),
+        language: language.into(),
+        ..raw(title, description)
+    };
+    // The same words; only the second holds the phrase "child work". Stored first, the one
+    // without would win a tie.
+    let apart = learning(
+        &app,
+        plain("Seasonal harvest", "work seasonal child harvest", "en"),
+        "published",
+    )
+    .await;
+    let together = learning(
+        &app,
+        plain("Seasonal harvest", "child work seasonal harvest", "en"),
+        "published",
+    )
+    .await;
+    let french = learning(
+        &app,
+        plain("Récolte", "Le travail des enfants dans les mines.", "fr"),
+        "published",
+    )
+    .await;
+    let spanish = learning(
+        &app,
+        plain("Cosecha", "El trabajo infantil en las minas.", "es"),
+        "published",
+    )
+    .await;
+    learning(
+        &app,
+        plain("Cocoa cooperatives", "Cooperatives sold cocoa.", "en"),
+        "published",
+    )
+    .await;
+    let found = find(&app, "q=child+labour", Audience::Public).await;
+    let ids: Vec<i32> = found.hits.iter().map(|h| h.id).collect();
+    assert_eq!(found.total, 4, "{ids:?}");
+    let mut sorted = ids.clone();
+    sorted.sort_unstable();
+    assert_eq!(sorted, vec![apart, together, french, spanish]);
+    let at = |id: i32| ids.iter().position(|x| *x == id);
+    assert!(
+        at(together) < at(apart),
+        "the phrase adds to the score: {ids:?}"
+    );
 }
 
 async fn search_core_matches_text_filters_and_counts(app: TestApp) {
