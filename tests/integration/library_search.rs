@@ -69,36 +69,19 @@ async fn synonym_phrases_rank_what_a_word_finds_or_find_their_own(app: TestApp) 
     };
     // The same words; only the second holds the phrase "child work". Stored first, the one
     // without would win a tie.
-    let apart = learning(
-        &app,
-        plain("Seasonal harvest", "work seasonal child harvest", "en"),
-        "published",
-    )
-    .await;
-    let together = learning(
-        &app,
-        plain("Seasonal harvest", "child work seasonal harvest", "en"),
-        "published",
-    )
-    .await;
-    let french = learning(
-        &app,
-        plain("Récolte", "Le travail des enfants dans les mines.", "fr"),
-        "published",
-    )
-    .await;
-    let spanish = learning(
-        &app,
-        plain("Cosecha", "El trabajo infantil en las minas.", "es"),
-        "published",
-    )
-    .await;
-    learning(
-        &app,
-        plain("Cocoa cooperatives", "Cooperatives sold cocoa.", "en"),
-        "published",
-    )
-    .await;
+    let mut stored = Vec::new();
+    for (title, description, language) in [
+        ("Seasonal harvest", "work seasonal child harvest", "en"),
+        ("Seasonal harvest", "child work seasonal harvest", "en"),
+        ("Récolte", "Le travail des enfants dans les mines.", "fr"),
+        ("Cosecha", "El trabajo infantil en las minas.", "es"),
+        ("Cocoa cooperatives", "Cooperatives sold cocoa.", "en"),
+    ] {
+        stored.push(learning(&app, plain(title, description, language), "published").await);
+    }
+    let [apart, together, french, spanish, _cocoa] = stored[..] else {
+        unreachable!("five learnings stored")
+    };
     let found = find(&app, "q=child+labour", Audience::Public).await;
     let ids: Vec<i32> = found.hits.iter().map(|h| h.id).collect();
     assert_eq!(found.total, 4, "{ids:?}");
