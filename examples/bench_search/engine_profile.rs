@@ -166,6 +166,7 @@ pub async fn engine_profile(index_dir: &str, url: &str, file: &str) -> anyhow::R
     slowest.sort_by(|a, b| b.0.total_cmp(&a.0));
     // The mean hides the shape: a few broad questions (a third of the collection) can weigh
     // as much as all the others.
+    // `slowest` runs from the slowest down: the median is at half, the p90 at a tenth.
     let at =
         |share: f64| slowest[((slowest.len() as f64 * share) as usize).min(slowest.len() - 1)].0;
     let all: f64 = slowest.iter().map(|s| s.0).sum();

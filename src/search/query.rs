@@ -203,15 +203,20 @@ impl<'a> Builder<'a> {
         let all = self.fields.all;
         let clauses = self.in_fields(text, slop, &[(all, 1.0)]);
         if clauses.is_empty() && slop == 0 {
-            let words = analysis::analyze(&mut self.analyzers.plain, text);
-            if words.len() == 1 {
-                return Some(boxed(TermQuery::new(
-                    Term::from_field_text(self.fields.plain, &words[0].1),
-                    IndexRecordOption::WithFreqs,
-                )));
-            }
+            return self.as_typed(text);
         }
         self.any_of(clauses)
+    }
+
+    /// A word that every language drops (a stop word), looked up as typed.
+    fn as_typed(&mut self, text: &str) -> Option<Box<dyn Query>> {
+        match analysis::analyze(&mut self.analyzers.plain, text).as_slice() {
+            [(_, word)] => Some(boxed(TermQuery::new(
+                Term::from_field_text(self.fields.plain, word),
+                IndexRecordOption::WithFreqs,
+            ))),
+            _ => None,
+        }
     }
 
     /// The terms the typed `words` are looked up as, in each language's combined field (the
@@ -235,7 +240,7 @@ impl<'a> Builder<'a> {
         let all = self.fields.all;
         let clauses = self.in_fields(synonym, 0, &[(all, 1.0)]);
         if clauses.is_empty() {
-            return (self.matching(synonym, 0), Vec::new());
+            return (self.as_typed(synonym), Vec::new());
         }
         let (implied, finding): (Vec<_>, Vec<_>) = clauses.into_iter().partition(|clause| {
             let terms = terms_of(clause.as_ref());
