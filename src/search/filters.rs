@@ -110,7 +110,38 @@ impl Bits {
         self.words.iter().map(|w| w.count_ones()).sum()
     }
 
-    fn bytes(&self) -> usize {
+    pub fn insert(&mut self, doc: DocId) {
+        if let Some(word) = self.words.get_mut((doc / 64) as usize) {
+            *word |= 1u64 << (doc % 64);
+        }
+    }
+
+    /// How many documents this set and `other` both hold.
+    pub fn count_both(&self, other: &Bits) -> u64 {
+        self.words
+            .iter()
+            .zip(&other.words)
+            .map(|(mine, theirs)| u64::from((mine & theirs).count_ones()))
+            .sum()
+    }
+
+    /// Each document of the set, in order.
+    pub fn for_each(&self, mut each: impl FnMut(DocId)) {
+        for (at, &word) in self.words.iter().enumerate() {
+            let mut word = word;
+            while word != 0 {
+                each(at as DocId * 64 + word.trailing_zeros());
+                word &= word - 1;
+            }
+        }
+    }
+
+    /// How many 64-document words the set spans: what combining it with another costs.
+    pub fn span(&self) -> usize {
+        self.words.len()
+    }
+
+    pub fn bytes(&self) -> usize {
         self.words.len() * 8
     }
 
