@@ -350,7 +350,8 @@ pub async fn list_learnings(
     refuse_long_query(&params.q)?;
     // Not a public filter: the API lists published learnings only.
     params.status.clear();
-    let search = Search::resolve(params, &taxonomy, Audience::Public);
+    let mut search = Search::resolve(params, &taxonomy, Audience::Public);
+    search.text.reader_language = Some(lang);
     let Some(outcome) = search::run_cached(&state, &search).await? else {
         return Err(rebuilding());
     };

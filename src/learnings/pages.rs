@@ -230,11 +230,12 @@ pub async fn search_learnings(
     } else {
         Audience::Public
     };
-    let search = Search::resolve(
+    let mut search = Search::resolve(
         SearchParams::from_query(query.as_deref()),
         &taxonomy,
         audience,
     );
+    search.text.reader_language = Some(viewer.lang);
     let found = search::run_cached(&state, &search).await?;
     let rebuilding = found.is_none();
     let outcome = found.unwrap_or_else(|| Arc::new(search::Outcome::empty()));

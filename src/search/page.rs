@@ -48,6 +48,9 @@ impl SearchIndex {
         let mut filters = filters(&engine.fields);
         filters.push(Filter::Number(engine.fields.kind, kind.code()));
         let mut builder = Builder::new(&engine.fields, &searcher, engine.filters.clone());
+        if let Some(language) = text.reader_language {
+            builder = builder.preferring(language);
+        }
         let built = builder.build(text, &filters);
         let query: Arc<dyn Query> = Arc::from(built.query);
         let boost: Option<Arc<dyn Query>> = built.boost.map(Arc::from);

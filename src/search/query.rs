@@ -16,8 +16,8 @@ use std::{collections::BTreeSet, sync::Arc};
 use tantivy::{
     Searcher, Term,
     query::{
-        AllQuery, BooleanQuery, BoostQuery, DisjunctionMaxQuery, EmptyQuery, Occur, PhraseQuery,
-        Query, TermQuery,
+        AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, EmptyQuery,
+        Occur, PhraseQuery, Query, TermQuery,
     },
     schema::{Field, IndexRecordOption},
     tokenizer::TextAnalyzer,
@@ -39,6 +39,14 @@ const NEAR_SLOP: u32 = 2;
 /// set with the title and project weights: 1.5 before the combined field).
 const NEAR_BOOST: f32 = 1.0;
 const SYNONYM_BOOST: f32 = 0.5;
+/// The extra score of a learning written in the question's language (told by its stop words,
+/// or else the reader's): at about equal relevance, what the reader can read comes first,
+/// and a synonym in another language no longer puts that language's learnings above the
+/// reader's own. About one well-matched word: a learning in another language that answers
+/// much better still ranks first. On the judged set (SQLite) 0 → 1 → 2 → 4 → 8 gave recall@10
+/// 0.953, 0.961, 0.961, 0.966, 0.973 and nDCG@10 0.896, 0.900, 0.904, 0.926, 0.935; that set
+/// only judges learnings in the question's language, so it always asks for more.
+const OWN_LANGUAGE_BOOST: f32 = 4.0;
 
 /// A filter: the documents that carry a value.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -125,6 +133,9 @@ pub struct Builder<'a> {
     /// Whether the question's unions are built to be read by seeking (`seeking`) rather than
     /// walked (tantivy's own).
     seeking: bool,
+    /// The reader's language, as a position in `LANGUAGES`: preferred when the question's
+    /// words do not tell its language.
+    reader_language: Option<usize>,
 }
 
 impl<'a> Builder<'a> {
@@ -139,7 +150,44 @@ impl<'a> Builder<'a> {
             filters,
             analyzers: Analyzers::new(),
             seeking: false,
+            reader_language: None,
         }
+    }
+
+    /// Prefers learnings in `language` (a code of `LANGUAGES`) when the question does not
+    /// tell its own.
+    pub fn preferring(mut self, language: &str) -> Builder<'a> {
+        self.reader_language = LANGUAGES.iter().position(|(code, _)| *code == language);
+        self
+    }
+
+    /// The language whose stop words the question holds, when only one language's are there
+    /// ("comment impliquer les syndicats", "trabajo infantil en la pesca").
+    fn language_of(&mut self, words: &[String]) -> Option<usize> {
+        let mut held = [0usize; LANGUAGES.len()];
+        for word in words {
+            for (at, analyzer) in self.analyzers.languages.iter_mut().enumerate() {
+                if analysis::analyze(analyzer, word).is_empty() {
+                    held[at] += 1;
+                }
+            }
+        }
+        let most = *held.iter().max()?;
+        let mut leaders = held.iter().enumerate().filter(|(_, n)| **n == most);
+        match (leaders.next(), leaders.next()) {
+            (Some((at, _)), None) if most > 0 => Some(at),
+            _ => None,
+        }
+    }
+
+    /// The question's language, or the reader's, as a boost of the documents written in it.
+    fn own_language(&mut self, words: &[String]) -> Option<Box<dyn Query>> {
+        let at = self.language_of(words).or(self.reader_language)?;
+        let term = Term::from_field_u64(self.fields.language, at as u64);
+        Some(boxed(ConstScoreQuery::new(
+            boxed(TermQuery::new(term, IndexRecordOption::Basic)),
+            OWN_LANGUAGE_BOOST,
+        )))
     }
 
     /// Any of `clauses`, their scores summed.
@@ -367,6 +415,7 @@ impl<'a> Builder<'a> {
                 }
             }
         }
+        boosts.extend(self.own_language(&plain_words));
         // A pair near each other holds both words: it can only add to a document's score.
         for pair in plain_words.windows(2) {
             if let Some(q) = self.near(&pair.join(" "), NEAR_SLOP) {

@@ -32,6 +32,9 @@ pub struct TextQuery {
     pub shortened: bool,
     /// Only exclusions were given; they cannot select anything alone and were dropped.
     pub only_exclusions: bool,
+    /// The language of the page the question was asked from, when it is known: learnings in
+    /// it are preferred when the words do not tell the question's own language.
+    pub reader_language: Option<&'static str>,
 }
 
 fn words(raw: &str) -> Vec<String> {

@@ -20,18 +20,57 @@ use crate::support::TestApp;
 /// The floors the judged set must reach (mean over all questions of recall@10 and nDCG@10).
 /// Set just below what the tantivy engine (ranked OR matching, stemming by language, spelling
 /// variants, synonyms, one combined text field per language with title and project weights
-/// for scoring) measured on 68 questions: recall@10 0.953, nDCG@10 0.896, the same on both
-/// databases (the index does not depend on them); with separate fields for matching it was
-/// 0.950 and 0.844. The SQL engine before it measured recall@10 0.279, nDCG@10 0.305 (SQLite
-/// FTS5; PostgreSQL 0.301, 0.326).
-const RECALL_FLOOR: f64 = 0.93;
-const NDCG_FLOOR: f64 = 0.87;
+/// for scoring, the question's language preferred) measured on 68 questions: recall@10 0.966,
+/// nDCG@10 0.926, the same on both databases (the index does not depend on them); 0.953 and
+/// 0.896 before the language preference; with separate fields for matching 0.950 and 0.844.
+/// The SQL engine before it measured recall@10 0.279, nDCG@10 0.305 (SQLite FTS5; PostgreSQL
+/// 0.301, 0.326).
+const RECALL_FLOOR: f64 = 0.95;
+const NDCG_FLOOR: f64 = 0.90;
+
+/// The floors of the held-out set (`data/search-judgments/held-out`: 130 more learnings, 45
+/// questions), written by a helper that had not seen the engine, its synonyms or the questions
+/// above, and not tuned on: what generalises. Its first measurement, before any change it
+/// could have guided, was recall@10 0.664, nDCG@10 0.673; with the question's language
+/// preferred (chosen on the main set) 0.707 and 0.729.
+const HELD_OUT_RECALL_FLOOR: f64 = 0.68;
+const HELD_OUT_NDCG_FLOOR: f64 = 0.70;
 
 /// Results that count: the first page a person sees.
 const K: usize = 10;
 
 const QUESTIONS: &str = include_str!("../../data/search-judgments/questions.toml");
 const FIXTURE: &[u8] = include_bytes!("../../data/search-judgments/learnings.json");
+const HELD_OUT_QUESTIONS: &str =
+    include_str!("../../data/search-judgments/held-out/questions.toml");
+const HELD_OUT_FIXTURE: &[u8] =
+    include_bytes!("../../data/search-judgments/held-out/learnings.json");
+
+/// A set of judged questions: the questions, the learnings they need beside the library Fora
+/// ships and the main fixture, and the floors its means must reach.
+struct JudgedSet {
+    name: &'static str,
+    questions: &'static str,
+    learnings: Option<(&'static [u8], &'static str)>,
+    recall_floor: f64,
+    ndcg_floor: f64,
+}
+
+const MAIN_SET: JudgedSet = JudgedSet {
+    name: "judged set",
+    questions: QUESTIONS,
+    learnings: None,
+    recall_floor: RECALL_FLOOR,
+    ndcg_floor: NDCG_FLOOR,
+};
+
+const HELD_OUT_SET: JudgedSet = JudgedSet {
+    name: "held-out set",
+    questions: HELD_OUT_QUESTIONS,
+    learnings: Some((HELD_OUT_FIXTURE, "search-judgments/held-out/learnings.json")),
+    recall_floor: HELD_OUT_RECALL_FLOOR,
+    ndcg_floor: HELD_OUT_NDCG_FLOOR,
+};
 /// The themes the demo library and the fixture use.
 const THEMES: &[&str] = &[
     "child-domestic-work",
@@ -43,6 +82,7 @@ const THEMES: &[&str] = &[
 ];
 
 crate::on_both_databases!(judged_questions_reach_the_floor);
+crate::on_both_databases!(held_out_questions_reach_their_floor);
 
 #[derive(Deserialize)]
 struct Judgments {
@@ -62,8 +102,8 @@ struct Question {
 /// Which questions a mean is taken over.
 type Selection = dyn Fn(&Question) -> bool;
 
-fn judgments() -> Vec<Question> {
-    let judged: Judgments = toml::from_str(QUESTIONS).expect("questions.toml parses");
+fn judgments(questions: &str) -> Vec<Question> {
+    let judged: Judgments = toml::from_str(questions).expect("questions.toml parses");
     judged.question
 }
 
@@ -80,8 +120,9 @@ async fn import(app: &TestApp, format: Format, bytes: &[u8], name: &str) -> Repo
 }
 
 /// Learnings are the library as Fora ships it (seed CSV, demo library with its drafts and
-/// learnings in review), then the fixture, whose first rows give the seed learnings their ids.
-async fn load_library(app: &TestApp) {
+/// learnings in review), then the fixture, whose first rows give the seed learnings their ids,
+/// then the set's own learnings.
+async fn load_library(app: &TestApp, set: &JudgedSet) {
     for slug in THEMES {
         fora::admin::service::create_theme(app.db(), slug, slug)
             .await
@@ -112,6 +153,9 @@ async fn load_library(app: &TestApp) {
         fixture.updated, 10,
         "the fixture's SEED-nn rows are the seed CSV's learnings (same project and text)"
     );
+    if let Some((learnings, name)) = set.learnings {
+        import(app, Format::Json, learnings, name).await;
+    }
 }
 
 /// Result ids in page order: the links to `/learnings/{id}` inside the results list
@@ -199,8 +243,16 @@ fn announce(line: &str) {
 }
 
 async fn judged_questions_reach_the_floor(app: TestApp) {
-    let questions = judgments();
-    load_library(&app).await;
+    measure(app, &MAIN_SET).await;
+}
+
+async fn held_out_questions_reach_their_floor(app: TestApp) {
+    measure(app, &HELD_OUT_SET).await;
+}
+
+async fn measure(app: TestApp, set: &JudgedSet) {
+    let questions = judgments(set.questions);
+    load_library(&app, set).await;
     let stored = learnings::Entity::find().all(app.db()).await.expect("db");
     let by_external: HashMap<String, &learnings::Model> = stored
         .iter()
@@ -291,7 +343,8 @@ async fn judged_questions_reach_the_floor(app: TestApp) {
         "PostgreSQL"
     };
     announce(&format!(
-        "search quality ({backend}): {count} questions, recall@{K} {recall:.3}, nDCG@{K} {ndcg:.3}"
+        "search quality, {} ({backend}): {count} questions, recall@{K} {recall:.3}, nDCG@{K} {ndcg:.3}",
+        set.name
     ));
     let groups: [(&str, &Selection); 5] = [
         ("en", &|q| q.lang == "en"),
@@ -327,23 +380,27 @@ async fn judged_questions_reach_the_floor(app: TestApp) {
             ranked.join(", ")
         );
     }
+    let (recall_floor, ndcg_floor) = (set.recall_floor, set.ndcg_floor);
     assert!(
-        recall >= RECALL_FLOOR && ndcg >= NDCG_FLOOR,
-        "{backend}: recall@{K} {recall:.3} (floor {RECALL_FLOOR}), nDCG@{K} {ndcg:.3} (floor {NDCG_FLOOR})"
+        recall >= recall_floor && ndcg >= ndcg_floor,
+        "{} ({backend}): recall@{K} {recall:.3} (floor {recall_floor}), nDCG@{K} {ndcg:.3} (floor {ndcg_floor})",
+        set.name
     );
 }
 
 #[test]
-fn the_judged_set_is_large_and_in_three_languages() {
-    let questions = judgments();
-    let in_lang = |lang: &str| questions.iter().filter(|q| q.lang == lang).count();
-    assert!(questions.len() >= 45, "{} questions", questions.len());
-    assert!(in_lang("fr") >= 5 && in_lang("es") >= 5);
-    assert!(questions.iter().filter(|q| q.gap).count() >= 15);
-    let mut ids: Vec<&str> = questions.iter().map(|q| q.id.as_str()).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    assert_eq!(ids.len(), questions.len(), "question ids are unique");
+fn the_judged_sets_are_large_and_in_three_languages() {
+    for set in [MAIN_SET, HELD_OUT_SET] {
+        let questions = judgments(set.questions);
+        let in_lang = |lang: &str| questions.iter().filter(|q| q.lang == lang).count();
+        assert!(questions.len() >= 45, "{} questions", questions.len());
+        assert!(in_lang("fr") >= 5 && in_lang("es") >= 5);
+        assert!(questions.iter().filter(|q| q.gap).count() >= 15);
+        let mut ids: Vec<&str> = questions.iter().map(|q| q.id.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), questions.len(), "question ids are unique");
+    }
 }
 
 #[test]
