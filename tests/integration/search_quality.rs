@@ -36,6 +36,13 @@ const NDCG_FLOOR: f64 = 0.90;
 const HELD_OUT_RECALL_FLOOR: f64 = 0.68;
 const HELD_OUT_NDCG_FLOOR: f64 = 0.70;
 
+/// The floors of the blind set (`data/search-judgments/blind`: 120 more learnings, 40
+/// questions), written by another helper that had seen neither the engine nor the other sets.
+/// Only its means are read when the engine changes, never its questions one by one. First
+/// measured, with the language preference, at recall@10 0.731, nDCG@10 0.715.
+const BLIND_RECALL_FLOOR: f64 = 0.70;
+const BLIND_NDCG_FLOOR: f64 = 0.69;
+
 /// Results that count: the first page a person sees.
 const K: usize = 10;
 
@@ -45,6 +52,8 @@ const HELD_OUT_QUESTIONS: &str =
     include_str!("../../data/search-judgments/held-out/questions.toml");
 const HELD_OUT_FIXTURE: &[u8] =
     include_bytes!("../../data/search-judgments/held-out/learnings.json");
+const BLIND_QUESTIONS: &str = include_str!("../../data/search-judgments/blind/questions.toml");
+const BLIND_FIXTURE: &[u8] = include_bytes!("../../data/search-judgments/blind/learnings.json");
 
 /// A set of judged questions: the questions, the learnings they need beside the library Fora
 /// ships and the main fixture, and the floors its means must reach.
@@ -54,6 +63,8 @@ struct JudgedSet {
     learnings: Option<(&'static [u8], &'static str)>,
     recall_floor: f64,
     ndcg_floor: f64,
+    /// Only the means are shown, never a question's results.
+    blind: bool,
 }
 
 const MAIN_SET: JudgedSet = JudgedSet {
@@ -62,6 +73,7 @@ const MAIN_SET: JudgedSet = JudgedSet {
     learnings: None,
     recall_floor: RECALL_FLOOR,
     ndcg_floor: NDCG_FLOOR,
+    blind: false,
 };
 
 const HELD_OUT_SET: JudgedSet = JudgedSet {
@@ -70,6 +82,16 @@ const HELD_OUT_SET: JudgedSet = JudgedSet {
     learnings: Some((HELD_OUT_FIXTURE, "search-judgments/held-out/learnings.json")),
     recall_floor: HELD_OUT_RECALL_FLOOR,
     ndcg_floor: HELD_OUT_NDCG_FLOOR,
+    blind: false,
+};
+
+const BLIND_SET: JudgedSet = JudgedSet {
+    name: "blind set",
+    questions: BLIND_QUESTIONS,
+    learnings: Some((BLIND_FIXTURE, "search-judgments/blind/learnings.json")),
+    recall_floor: BLIND_RECALL_FLOOR,
+    ndcg_floor: BLIND_NDCG_FLOOR,
+    blind: true,
 };
 /// The themes the demo library and the fixture use.
 const THEMES: &[&str] = &[
@@ -83,6 +105,7 @@ const THEMES: &[&str] = &[
 
 crate::on_both_databases!(judged_questions_reach_the_floor);
 crate::on_both_databases!(held_out_questions_reach_their_floor);
+crate::on_both_databases!(blind_questions_reach_their_floor);
 
 #[derive(Deserialize)]
 struct Judgments {
@@ -250,6 +273,10 @@ async fn held_out_questions_reach_their_floor(app: TestApp) {
     measure(app, &HELD_OUT_SET).await;
 }
 
+async fn blind_questions_reach_their_floor(app: TestApp) {
+    measure(app, &BLIND_SET).await;
+}
+
 async fn measure(app: TestApp, set: &JudgedSet) {
     let questions = judgments(set.questions);
     load_library(&app, set).await;
@@ -361,7 +388,7 @@ async fn measure(app: TestApp, set: &JudgedSet) {
     }
     // Per question, worst first (shown with --nocapture, or when the floor fails).
     scores.sort_by(|a, b| a.1.ndcg.total_cmp(&b.1.ndcg).then(a.0.id.cmp(&b.0.id)));
-    for (q, score, ranked) in &scores {
+    for (q, score, ranked) in scores.iter().filter(|_| !set.blind) {
         if score.missed.is_empty() && score.ndcg > 0.999 {
             continue;
         }
@@ -390,12 +417,16 @@ async fn measure(app: TestApp, set: &JudgedSet) {
 
 #[test]
 fn the_judged_sets_are_large_and_in_three_languages() {
-    for set in [MAIN_SET, HELD_OUT_SET] {
+    for set in [MAIN_SET, HELD_OUT_SET, BLIND_SET] {
         let questions = judgments(set.questions);
         let in_lang = |lang: &str| questions.iter().filter(|q| q.lang == lang).count();
-        assert!(questions.len() >= 45, "{} questions", questions.len());
+        assert!(questions.len() >= 40, "{} questions", questions.len());
         assert!(in_lang("fr") >= 5 && in_lang("es") >= 5);
-        assert!(questions.iter().filter(|q| q.gap).count() >= 15);
+        let gaps = questions.iter().filter(|q| q.gap).count();
+        assert!(
+            gaps * 3 >= questions.len(),
+            "{gaps} questions of words not in the answers"
+        );
         let mut ids: Vec<&str> = questions.iter().map(|q| q.id.as_str()).collect();
         ids.sort_unstable();
         ids.dedup();
