@@ -186,17 +186,16 @@ impl Counter {
         let Counter::Later { codes, tally } = self else {
             return;
         };
-        let Some(sets) = codes.sets() else {
-            matched.for_each(|doc| codes.count(doc, tally));
-            return;
+        let cheaper = |sets: &&[Bits]| {
+            (sets.len() * matched.span()) as u64 <= total.saturating_mul(SET_WORDS_PER_MATCH)
         };
-        let by_sets = (sets.len() * matched.span()) as u64;
-        if by_sets <= total.saturating_mul(SET_WORDS_PER_MATCH) {
-            for (n, set) in tally.iter_mut().zip(sets) {
-                *n = matched.count_both(set);
+        match codes.sets().filter(cheaper) {
+            Some(sets) => {
+                for (n, set) in tally.iter_mut().zip(sets) {
+                    *n = matched.count_both(set);
+                }
             }
-        } else {
-            matched.for_each(|doc| codes.count(doc, tally));
+            None => matched.for_each(|doc| codes.count(doc, tally)),
         }
     }
 

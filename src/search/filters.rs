@@ -63,13 +63,13 @@ impl Bits {
     }
 
     pub fn from_docs(max_doc: DocId, docs: impl IntoIterator<Item = DocId>) -> Bits {
-        let mut words = vec![0u64; Bits::words_for(max_doc)];
-        for doc in docs {
-            if doc < max_doc {
-                words[(doc / 64) as usize] |= 1u64 << (doc % 64);
-            }
+        let mut bits = Bits {
+            words: vec![0u64; Bits::words_for(max_doc)],
+        };
+        for doc in docs.into_iter().filter(|doc| *doc < max_doc) {
+            bits.insert(doc);
         }
-        Bits { words }
+        bits
     }
 
     /// The documents of `reader`'s segment whose posting list for `term` holds them.
@@ -86,9 +86,7 @@ impl Bits {
     fn insert_postings(&mut self, postings: &mut BlockSegmentPostings) {
         while !postings.docs().is_empty() {
             for &doc in postings.docs() {
-                if let Some(word) = self.words.get_mut((doc / 64) as usize) {
-                    *word |= 1u64 << (doc % 64);
-                }
+                self.insert(doc);
             }
             postings.advance();
         }
