@@ -576,7 +576,8 @@ pub async fn list_products(
     let mut params = ProductParams::from_query(raw.as_deref());
     refuse_long_query(&params.q)?;
     params.status.clear();
-    let search = ProductSearch::resolve(params, &taxonomy, Audience::Public);
+    let mut search = ProductSearch::resolve(params, &taxonomy, Audience::Public);
+    search.text.reader_language = Some(lang);
     let Some(listing) = listing::run(&state, &search, &taxonomy, PRODUCTS_PER_PAGE).await? else {
         return Err(rebuilding());
     };

@@ -188,11 +188,12 @@ pub async fn list_products(
     } else {
         Audience::Public
     };
-    let search = ProductSearch::resolve(
+    let mut search = ProductSearch::resolve(
         ProductParams::from_query(raw.as_deref()),
         &taxonomy,
         audience,
     );
+    search.text.reader_language = Some(viewer.lang);
     let found = listing::run(&state, &search, &taxonomy, PER_PAGE).await?;
     let rebuilding = found.is_none();
     let listing = found.unwrap_or_else(|| listing::ProductListing::empty(PER_PAGE));

@@ -212,3 +212,88 @@ async fn readers_keep_to_their_language_in_one_click(app: TestApp) {
         english.body
     );
 }
+
+crate::on_both_databases!(search_puts_the_readers_language_first_at_equal_relevance);
+
+/// A question that does not tell its language (no stop word) ranks the learnings and products
+/// written in the reader's language first, on the page and in the API; the others still match.
+async fn search_puts_the_readers_language_first_at_equal_relevance(app: TestApp) {
+    use crate::library_search::{learning, raw};
+    use fora::transfer::import::{self, Format, Kind, Options};
+    // The same words, and as many (a learning's text is unique: one year differs).
+    let text = |year: u32| format!("Cacao guide: cacao cooperatives and the inspector ({year}).");
+    let english = learning(&app, raw("Cacao guide", &text(2019)), "published").await;
+    let french = learning(
+        &app,
+        fora::learnings::fields::RawLearning {
+            language: "fr".into(),
+            ..raw("Cacao guide", &text(2020))
+        },
+        "published",
+    )
+    .await;
+    let products = format!(
+        "external_id,kind,title,summary,url,themes,countries,language,published_on\n\
+         P-EN,tool,Cacao guide,{},https://example.org/en,,,en,2020-01-01\n\
+         P-FR,tool,Cacao guide,{},https://example.org/fr,,,fr,2020-01-01\n",
+        text(2019),
+        text(2020),
+    );
+    let report = import::import(
+        app.db(),
+        Kind::Products,
+        Format::Csv,
+        products.as_bytes(),
+        &Options::default(),
+    )
+    .await
+    .expect("import");
+    assert!(report.is_clean(), "{}", report.to_text("en"));
+    let product_id = |external: &'static str| {
+        let db = app.db().clone();
+        async move {
+            use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+            fora::entities::products::Entity::find()
+                .filter(fora::entities::products::Column::ExternalId.eq(external))
+                .one(&db)
+                .await
+                .expect("db")
+                .expect("imported")
+                .id
+        }
+    };
+    let (product_en, product_fr) = (product_id("P-EN").await, product_id("P-FR").await);
+    let first_of = |body: &str, prefix: &str| -> Option<i32> {
+        let at = body.find(&format!("href=\"{prefix}"))? + 6 + prefix.len();
+        body[at..]
+            .split(|c: char| !c.is_ascii_digit())
+            .next()?
+            .parse()
+            .ok()
+    };
+    let http = reqwest::Client::new();
+    for (lang, learning, product) in [("fr", french, product_fr), ("en", english, product_en)] {
+        let get = |path: String| {
+            let request = http
+                .get(format!("{}{path}", app.base))
+                .header("Accept-Language", lang);
+            async move { request.send().await.unwrap().text().await.unwrap() }
+        };
+        let page = get("/learnings?q=cacao+guide".into()).await;
+        let results = &page[page.find("class=\"hits\"").expect("results")..];
+        assert_eq!(first_of(results, "/learnings/"), Some(learning), "{lang}");
+        assert!(page.contains("of 2") || page.contains("sur 2"), "{page}");
+        let page = get("/products?q=cacao+guide".into()).await;
+        let results = &page[page.find("class=\"cards products\"").expect("results")..];
+        assert_eq!(first_of(results, "/products/"), Some(product), "{lang}");
+        let api: serde_json::Value =
+            serde_json::from_str(&get("/api/v1/products?q=cacao+guide".into()).await)
+                .expect("json");
+        assert_eq!(api["total"], 2, "{api}");
+        assert_eq!(api["items"][0]["id"], product, "{lang}: {api}");
+        let api: serde_json::Value =
+            serde_json::from_str(&get("/api/v1/learnings?q=cacao+guide".into()).await)
+                .expect("json");
+        assert_eq!(api["items"][0]["id"], learning, "{lang}: {api}");
+    }
+}
