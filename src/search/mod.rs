@@ -18,6 +18,7 @@ pub mod filters;
 pub mod page;
 pub mod query;
 pub mod query_text;
+pub mod question_language;
 pub mod schema;
 pub mod seeking;
 pub mod synonyms;

@@ -297,3 +297,38 @@ async fn search_puts_the_readers_language_first_at_equal_relevance(app: TestApp)
         assert_eq!(api["items"][0]["id"], learning, "{lang}: {api}");
     }
 }
+
+crate::on_both_databases!(a_question_in_another_language_than_the_page_ranks_its_own_first);
+
+/// "la guía en la cooperativa" holds stop words of French and Spanish alike: asked from an
+/// English page, its letters tell that it is Spanish, and Spanish learnings come first.
+async fn a_question_in_another_language_than_the_page_ranks_its_own_first(app: TestApp) {
+    use crate::library_search::{learning, raw};
+    let text = |year: u32| format!("Cooperativa guía: the guía of each cooperativa ({year}).");
+    let english = learning(&app, raw("Cooperativa guía", &text(2019)), "published").await;
+    let spanish = learning(
+        &app,
+        fora::learnings::fields::RawLearning {
+            language: "es".into(),
+            ..raw("Cooperativa guía", &text(2020))
+        },
+        "published",
+    )
+    .await;
+    let first = |body: &str| {
+        let results = &body[body.find("class=\"hits\"").expect("results")..];
+        let at = results.find("href=\"/learnings/").expect("a result") + 17;
+        results[at..]
+            .split(|c: char| !c.is_ascii_digit())
+            .next()
+            .and_then(|id| id.parse::<i32>().ok())
+    };
+    let visitor = app.client();
+    let spanish_question = visitor
+        .get("/learnings?q=la+gu%C3%ADa+en+la+cooperativa")
+        .await;
+    assert_eq!(first(&spanish_question.body), Some(spanish));
+    // Without stop words a question is in the page's language.
+    let bare = visitor.get("/learnings?q=gu%C3%ADa+cooperativa").await;
+    assert_eq!(first(&bare.body), Some(english));
+}
