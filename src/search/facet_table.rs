@@ -4,9 +4,6 @@
 //! search opens no column and looks up no name: opening seven columns per segment and looking
 //! up every project counted in the column's dictionary (a block decode each) were most of
 //! what facets cost, about 40 % of a search at a million learnings (docs/BENCHMARKS.md).
-//! A facet of few values also keeps each value's documents as a set, so that a search matching
-//! a large part of the segment counts it by combining sets, at a cost that does not grow with
-//! its matches (`collect`).
 
 use std::{collections::HashMap, fmt, sync::Arc};
 
@@ -16,8 +13,6 @@ use tantivy::{
     index::SegmentId,
 };
 
-use super::filters::Bits;
-
 /// Memory for the tables, about 30 MiB per million learnings. Every live segment's table is
 /// meant to fit (one left out is read again, from every document, at every search): this
 /// bound only stops a runaway, at about eight million learnings.
@@ -26,19 +21,11 @@ const CACHE_BYTES: u64 = 256 * 1024 * 1024;
 /// "No value" for a document of a single-valued facet.
 const NONE: u16 = u16::MAX;
 
-/// A facet with at most this many values in a segment also keeps, per value, the set of its
-/// documents (one bit per document: 4 MiB per million learnings at this bound): a search
-/// matching many documents then counts it by combining sets instead of per match. Status,
-/// type, language, year and theme stay below it; the vocabulary terms do not.
-const SETS_UP_TO: usize = 32;
-
 /// One facet of one segment: each document's values as codes into `values`.
 pub struct Codes {
     layout: Layout,
     /// Code → the column's value.
     values: Vec<u64>,
-    /// Code → the documents holding its value, for facets of few values.
-    sets: Option<Vec<Bits>>,
 }
 
 enum Layout {
@@ -87,41 +74,7 @@ impl Codes {
                 Layout::One(codes)
             }
         };
-        let mut codes = Codes {
-            layout,
-            values,
-            sets: None,
-        };
-        if codes.values.len() <= SETS_UP_TO {
-            codes.sets = Some(codes.sets_of(max_doc));
-        }
-        Some(codes)
-    }
-
-    fn sets_of(&self, max_doc: DocId) -> Vec<Bits> {
-        let mut sets = vec![Bits::from_docs(max_doc, []); self.values.len()];
-        match &self.layout {
-            Layout::One(codes) => {
-                for (doc, &code) in (0..max_doc).zip(codes) {
-                    if code != NONE {
-                        sets[code as usize].insert(doc);
-                    }
-                }
-            }
-            Layout::Many { starts, codes } => {
-                for (doc, range) in (0..max_doc).zip(starts.windows(2)) {
-                    for &code in &codes[range[0] as usize..range[1] as usize] {
-                        sets[code as usize].insert(doc);
-                    }
-                }
-            }
-        }
-        sets
-    }
-
-    /// The documents of each code, when the facet has few values.
-    pub fn sets(&self) -> Option<&[Bits]> {
-        self.sets.as_deref()
+        Some(Codes { layout, values })
     }
 
     /// How many distinct values there are (a tally needs one slot per code).
@@ -160,8 +113,7 @@ impl Codes {
             Layout::One(codes) => codes.len() * 2,
             Layout::Many { starts, codes } => starts.len() * 4 + codes.len() * 2,
         };
-        let sets: usize = self.sets.iter().flatten().map(Bits::bytes).sum();
-        layout + self.values.len() * 8 + sets
+        layout + self.values.len() * 8
     }
 }
 

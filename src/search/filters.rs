@@ -63,13 +63,13 @@ impl Bits {
     }
 
     pub fn from_docs(max_doc: DocId, docs: impl IntoIterator<Item = DocId>) -> Bits {
-        let mut bits = Bits {
-            words: vec![0u64; Bits::words_for(max_doc)],
-        };
-        for doc in docs.into_iter().filter(|doc| *doc < max_doc) {
-            bits.insert(doc);
+        let mut words = vec![0u64; Bits::words_for(max_doc)];
+        for doc in docs {
+            if doc < max_doc {
+                words[(doc / 64) as usize] |= 1u64 << (doc % 64);
+            }
         }
-        bits
+        Bits { words }
     }
 
     /// The documents of `reader`'s segment whose posting list for `term` holds them.
@@ -86,7 +86,9 @@ impl Bits {
     fn insert_postings(&mut self, postings: &mut BlockSegmentPostings) {
         while !postings.docs().is_empty() {
             for &doc in postings.docs() {
-                self.insert(doc);
+                if let Some(word) = self.words.get_mut((doc / 64) as usize) {
+                    *word |= 1u64 << (doc % 64);
+                }
             }
             postings.advance();
         }
@@ -108,38 +110,7 @@ impl Bits {
         self.words.iter().map(|w| w.count_ones()).sum()
     }
 
-    pub fn insert(&mut self, doc: DocId) {
-        if let Some(word) = self.words.get_mut((doc / 64) as usize) {
-            *word |= 1u64 << (doc % 64);
-        }
-    }
-
-    /// How many documents this set and `other` both hold.
-    pub fn count_both(&self, other: &Bits) -> u64 {
-        self.words
-            .iter()
-            .zip(&other.words)
-            .map(|(mine, theirs)| u64::from((mine & theirs).count_ones()))
-            .sum()
-    }
-
-    /// Each document of the set, in order.
-    pub fn for_each(&self, mut each: impl FnMut(DocId)) {
-        for (at, &word) in self.words.iter().enumerate() {
-            let mut word = word;
-            while word != 0 {
-                each(at as DocId * 64 + word.trailing_zeros());
-                word &= word - 1;
-            }
-        }
-    }
-
-    /// How many 64-document words the set spans: what combining it with another costs.
-    pub fn span(&self) -> usize {
-        self.words.len()
-    }
-
-    pub fn bytes(&self) -> usize {
+    fn bytes(&self) -> usize {
         self.words.len() * 8
     }
 
