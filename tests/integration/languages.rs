@@ -213,31 +213,47 @@ async fn readers_keep_to_their_language_in_one_click(app: TestApp) {
     );
 }
 
+/// Two published learnings of the same title and words, one in English and one in `language`
+/// (their texts differ by a year, as a learning's text is unique): (English, other).
+async fn twins(app: &TestApp, title: &str, words: &str, language: &str) -> (i32, i32) {
+    use crate::library_search::{learning, raw};
+    let english = learning(app, raw(title, &format!("{words} (2019).")), "published").await;
+    let other = learning(
+        app,
+        fora::learnings::fields::RawLearning {
+            language: language.into(),
+            ..raw(title, &format!("{words} (2020)."))
+        },
+        "published",
+    )
+    .await;
+    (english, other)
+}
+
+/// The id of the first link to `prefix` (e.g. "/learnings/") in `body` after `list`, the
+/// results list's opening markup.
+fn first_result(body: &str, list: &str, prefix: &str) -> Option<i32> {
+    let results = &body[body.find(list)?..];
+    let at = results.find(&format!("href=\"{prefix}"))? + 6 + prefix.len();
+    results[at..]
+        .split(|c: char| !c.is_ascii_digit())
+        .next()?
+        .parse()
+        .ok()
+}
+
 crate::on_both_databases!(search_puts_the_readers_language_first_at_equal_relevance);
 
 /// A question that does not tell its language (no stop word) ranks the learnings and products
 /// written in the reader's language first, on the page and in the API; the others still match.
 async fn search_puts_the_readers_language_first_at_equal_relevance(app: TestApp) {
-    use crate::library_search::{learning, raw};
     use fora::transfer::import::{self, Format, Kind, Options};
-    // The same words, and as many (a learning's text is unique: one year differs).
-    let text = |year: u32| format!("Cacao guide: cacao cooperatives and the inspector ({year}).");
-    let english = learning(&app, raw("Cacao guide", &text(2019)), "published").await;
-    let french = learning(
-        &app,
-        fora::learnings::fields::RawLearning {
-            language: "fr".into(),
-            ..raw("Cacao guide", &text(2020))
-        },
-        "published",
-    )
-    .await;
+    let words = "Cacao guide: cacao cooperatives and the inspector";
+    let (english, french) = twins(&app, "Cacao guide", words, "fr").await;
     let products = format!(
         "external_id,kind,title,summary,url,themes,countries,language,published_on\n\
-         P-EN,tool,Cacao guide,{},https://example.org/en,,,en,2020-01-01\n\
-         P-FR,tool,Cacao guide,{},https://example.org/fr,,,fr,2020-01-01\n",
-        text(2019),
-        text(2020),
+         P-EN,tool,Cacao guide,{words} (2019).,https://example.org/en,,,en,2020-01-01\n\
+         P-FR,tool,Cacao guide,{words} (2020).,https://example.org/fr,,,fr,2020-01-01\n"
     );
     let report = import::import(
         app.db(),
@@ -263,14 +279,6 @@ async fn search_puts_the_readers_language_first_at_equal_relevance(app: TestApp)
         }
     };
     let (product_en, product_fr) = (product_id("P-EN").await, product_id("P-FR").await);
-    let first_of = |body: &str, prefix: &str| -> Option<i32> {
-        let at = body.find(&format!("href=\"{prefix}"))? + 6 + prefix.len();
-        body[at..]
-            .split(|c: char| !c.is_ascii_digit())
-            .next()?
-            .parse()
-            .ok()
-    };
     let http = reqwest::Client::new();
     for (lang, learning, product) in [("fr", french, product_fr), ("en", english, product_en)] {
         let get = |path: String| {
@@ -280,12 +288,12 @@ async fn search_puts_the_readers_language_first_at_equal_relevance(app: TestApp)
             async move { request.send().await.unwrap().text().await.unwrap() }
         };
         let page = get("/learnings?q=cacao+guide".into()).await;
-        let results = &page[page.find("class=\"hits\"").expect("results")..];
-        assert_eq!(first_of(results, "/learnings/"), Some(learning), "{lang}");
+        let first = first_result(&page, "class=\"hits\"", "/learnings/");
+        assert_eq!(first, Some(learning), "{lang}");
         assert!(page.contains("of 2") || page.contains("sur 2"), "{page}");
         let page = get("/products?q=cacao+guide".into()).await;
-        let results = &page[page.find("class=\"cards products\"").expect("results")..];
-        assert_eq!(first_of(results, "/products/"), Some(product), "{lang}");
+        let first = first_result(&page, "class=\"cards products\"", "/products/");
+        assert_eq!(first, Some(product), "{lang}");
         let api: serde_json::Value =
             serde_json::from_str(&get("/api/v1/products?q=cacao+guide".into()).await)
                 .expect("json");
@@ -303,26 +311,9 @@ crate::on_both_databases!(a_question_in_another_language_than_the_page_ranks_its
 /// "la guía en la cooperativa" holds stop words of French and Spanish alike: asked from an
 /// English page, its letters tell that it is Spanish, and Spanish learnings come first.
 async fn a_question_in_another_language_than_the_page_ranks_its_own_first(app: TestApp) {
-    use crate::library_search::{learning, raw};
-    let text = |year: u32| format!("Cooperativa guía: the guía of each cooperativa ({year}).");
-    let english = learning(&app, raw("Cooperativa guía", &text(2019)), "published").await;
-    let spanish = learning(
-        &app,
-        fora::learnings::fields::RawLearning {
-            language: "es".into(),
-            ..raw("Cooperativa guía", &text(2020))
-        },
-        "published",
-    )
-    .await;
-    let first = |body: &str| {
-        let results = &body[body.find("class=\"hits\"").expect("results")..];
-        let at = results.find("href=\"/learnings/").expect("a result") + 17;
-        results[at..]
-            .split(|c: char| !c.is_ascii_digit())
-            .next()
-            .and_then(|id| id.parse::<i32>().ok())
-    };
+    let words = "Cooperativa guía: the guía of each cooperativa";
+    let (english, spanish) = twins(&app, "Cooperativa guía", words, "es").await;
+    let first = |body: &str| first_result(body, "class=\"hits\"", "/learnings/");
     let visitor = app.client();
     let spanish_question = visitor
         .get("/learnings?q=la+gu%C3%ADa+en+la+cooperativa")
