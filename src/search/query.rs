@@ -399,11 +399,15 @@ impl<'a> Builder<'a> {
                 }
             }
         }
-        boosts.extend(self.own_language(&plain_words));
-        // A pair near each other holds both words: it can only add to a document's score.
-        for pair in plain_words.windows(2) {
-            if let Some(q) = self.near(&pair.join(" "), NEAR_SLOP) {
-                boosts.push(weighted(q, NEAR_BOOST));
+        // The seeking build keeps only the matching part: the question's language (which may
+        // ask `whatlang`) and its "near" pairs are worked out once, in the first build.
+        if !self.seeking {
+            boosts.extend(self.own_language(&plain_words));
+            // A pair near each other holds both words: it can only add to a document's score.
+            for pair in plain_words.windows(2) {
+                if let Some(q) = self.near(&pair.join(" "), NEAR_SLOP) {
+                    boosts.push(weighted(q, NEAR_BOOST));
+                }
             }
         }
         // The best-matching synonym counts, not their sum: a word with many synonyms must
