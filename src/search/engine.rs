@@ -24,6 +24,7 @@ use super::{
     facet_table::FacetTables,
     filters::FilterCache,
     schema::{Fields, SCHEMA_VERSION},
+    segment_cache,
 };
 
 /// Heap for the index writer (tantivy's minimum per thread is 15 MB).
@@ -164,6 +165,9 @@ impl Engine {
         commit.set_payload(&serde_json::to_string(&stamp).expect("a stamp serializes"));
         commit.commit()?;
         self.reader.reload()?;
+        let live = segment_cache::live_segments(&self.reader.searcher());
+        self.filters.forget_gone(&live);
+        self.facets.forget_gone(&live);
         self.position.store(position, Ordering::SeqCst);
         Ok(())
     }
@@ -340,4 +344,87 @@ fn boosted(
     }
     best.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{
+        entities::learnings::LearningStatus,
+        search::{
+            documents::{self, Labels, Learning, Row},
+            query::{Builder, Filter},
+            query_text::TextQuery,
+            schema::Kind,
+        },
+    };
+
+    fn learning(id: i32) -> Learning {
+        Learning {
+            row: Row {
+                id,
+                title: "Keeping children in school".into(),
+                description: "Cash transfers kept children in school.".into(),
+                project_title: "Education project".into(),
+                learning_type: "lesson_learned".into(),
+                language: "en".into(),
+                status: LearningStatus::Published,
+                year: Some(2020),
+                evaluation_type_id: None,
+                sector_id: None,
+                intervention_type_id: None,
+                cycle_stage_id: None,
+                criterion_id: None,
+                published_at: None,
+            },
+            country_ids: Vec::new(),
+            theme_ids: Vec::new(),
+        }
+    }
+
+    /// A question filtered by status, with its facet counts: it fills both caches.
+    fn search(engine: &Engine) -> u64 {
+        let searcher = engine.searcher();
+        let published = documents::status_code(LearningStatus::Published);
+        let built = Builder::new(&engine.fields, &searcher, engine.filters.clone()).build(
+            &TextQuery::parse("school"),
+            &[Filter::Number(engine.fields.status, published)],
+        );
+        let found = engine
+            .find(
+                &searcher,
+                built.query.as_ref(),
+                None,
+                Ranking::Relevance,
+                0,
+                10,
+            )
+            .unwrap();
+        found.counts.total
+    }
+
+    /// A segment whose documents are all replaced is dropped at the commit: its filter sets
+    /// and facet table go with it, whatever room the caches have left.
+    #[test]
+    fn caches_forget_the_segments_that_are_gone() {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = Engine::create(dir.path()).unwrap();
+        let document =
+            |id| documents::learning_document(&engine.fields, &learning(id), &Labels::default());
+        engine.write(&[], vec![document(1)], 1).unwrap();
+        assert_eq!(search(&engine), 1);
+        let first = segment_cache::live_segments(&engine.searcher());
+        assert_eq!(engine.filters.segments(), first);
+        assert_eq!(engine.facets.segments(), first);
+
+        let key = Kind::Learning.key(1);
+        engine.write(&[key], vec![document(2)], 2).unwrap();
+        let second = segment_cache::live_segments(&engine.searcher());
+        assert!(first.is_disjoint(&second), "the emptied segment is dropped");
+        assert!(engine.filters.segments().is_empty());
+        assert!(engine.facets.segments().is_empty());
+        assert_eq!(search(&engine), 1);
+        assert_eq!(engine.filters.segments(), second);
+        assert_eq!(engine.facets.segments(), second);
+    }
 }

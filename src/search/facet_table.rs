@@ -5,13 +5,19 @@
 //! up every project counted in the column's dictionary (a block decode each) were most of
 //! what facets cost, about 40 % of a search at a million learnings (docs/BENCHMARKS.md).
 
-use std::{collections::HashMap, fmt, sync::Arc};
+use std::{
+    collections::{HashMap, HashSet},
+    fmt,
+    sync::Arc,
+};
 
 use tantivy::{
     DocId, SegmentReader,
     columnar::{Cardinality, Column, StrColumn},
     index::SegmentId,
 };
+
+use super::segment_cache;
 
 /// Memory for the tables, about 30 MiB per million learnings. Every live segment's table is
 /// meant to fit (one left out is read again, from every document, at every search): this
@@ -175,6 +181,16 @@ impl fmt::Debug for FacetTables {
 }
 
 impl FacetTables {
+    /// Forgets the tables of segments not in `live` (merged or emptied).
+    pub fn forget_gone(&self, live: &HashSet<SegmentId>) {
+        segment_cache::forget_gone(&self.tables, live, |segment| *segment);
+    }
+
+    #[cfg(test)]
+    pub fn segments(&self) -> HashSet<SegmentId> {
+        segment_cache::cached(&self.tables, |segment| *segment)
+    }
+
     /// The table of `reader`'s segment, read on first use from the columns `open` gives: one
     /// per facet (always the same ones, in the same order), and the text facet whose values
     /// `names` holds.

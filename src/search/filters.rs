@@ -14,7 +14,7 @@
 //! a word and pass the filters. The question still decides what matches and how it scores;
 //! the union only says where to look.
 
-use std::{fmt, sync::Arc};
+use std::{collections::HashSet, fmt, sync::Arc};
 
 use tantivy::{
     DocId, DocSet, Score, SegmentReader, TERMINATED, Term,
@@ -24,7 +24,7 @@ use tantivy::{
     schema::IndexRecordOption,
 };
 
-use super::seeking::Probe;
+use super::{seeking::Probe, segment_cache};
 
 /// Memory for cached filter sets. A set takes one bit per document of its segment: at a
 /// million learnings 122 KiB per filter value, so about 500 distinct values stay cached.
@@ -167,6 +167,16 @@ impl FilterCache {
                 .weigher(|_, bits: &Arc<Bits>| u32::try_from(bits.bytes()).unwrap_or(u32::MAX))
                 .build(),
         }
+    }
+
+    /// Forgets the sets of segments not in `live` (merged or emptied).
+    pub fn forget_gone(&self, live: &HashSet<SegmentId>) {
+        segment_cache::forget_gone(&self.sets, live, |(segment, _)| *segment);
+    }
+
+    #[cfg(test)]
+    pub fn segments(&self) -> HashSet<SegmentId> {
+        segment_cache::cached(&self.sets, |(segment, _)| *segment)
     }
 
     /// The cached set of `term` in `reader`'s segment, read on first use.

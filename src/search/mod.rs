@@ -21,6 +21,7 @@ pub mod query_text;
 pub mod question_language;
 pub mod schema;
 pub mod seeking;
+mod segment_cache;
 pub mod synonyms;
 
 use std::{
