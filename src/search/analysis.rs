@@ -17,6 +17,28 @@ pub const LANGUAGES: [(&str, Language); 3] = [
     ("es", Language::Spanish),
 ];
 
+/// A set of [`LANGUAGES`], by position.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Languages(u8);
+
+impl Languages {
+    pub const ALL: Languages = Languages((1 << LANGUAGES.len()) - 1);
+
+    /// The language of `code` ("en", "fr", "es"), alone.
+    pub fn of_code(code: &str) -> Option<Languages> {
+        let at = LANGUAGES.iter().position(|(known, _)| *known == code)?;
+        Some(Languages(1 << at))
+    }
+
+    pub fn contains(self, at: usize) -> bool {
+        self.0 & (1 << at) != 0
+    }
+
+    pub fn with(self, other: Languages) -> Languages {
+        Languages(self.0 | other.0)
+    }
+}
+
 pub const PLAIN: &str = "fora_plain";
 
 pub fn analyzer_name(language: &str) -> String {

@@ -24,13 +24,13 @@ use tantivy::{
 };
 
 use super::{
-    analysis::{self, LANGUAGES},
+    analysis::{self, LANGUAGES, Languages},
     filters::{FilterCache, Filtered},
     query_text::{Item, TextQuery},
     question_language,
     schema::{Fields, PerLanguage},
     seeking::Seeking,
-    synonyms,
+    synonyms::{self, Expansion},
 };
 
 /// At most this many words are looked up for one `word*`.
@@ -133,7 +133,7 @@ pub struct Builder<'a> {
     filters: Arc<FilterCache>,
     analyzers: Analyzers,
     /// Whether the question's unions are built to be read by seeking (`seeking`) rather than
-    /// walked (tantivy's own).
+    /// walked (tantivy's own). Such a build keeps only what matches: no boost is built.
     seeking: bool,
     /// The reader's language, as a position in `LANGUAGES`: preferred when the question's
     /// words do not tell its language.
@@ -194,16 +194,20 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// Words or a phrase analyzed in each language, as a term or phrase query in that
+    /// Words or a phrase analyzed in each of `languages`, as a term or phrase query in that
     /// language's field of each of `fields`, weighted. `slop` loosens a phrase into "near".
     fn in_fields(
         &mut self,
         text: &str,
         slop: u32,
         fields: &[(PerLanguage, f32)],
+        languages: Languages,
     ) -> Vec<Box<dyn Query>> {
         let mut clauses = Vec::new();
         for (at, analyzer) in self.analyzers.languages.iter_mut().enumerate() {
+            if !languages.contains(at) {
+                continue;
+            }
             let words = analysis::analyze(analyzer, text);
             // A "near" pair that lost a stop word is just a word, already counted.
             if words.is_empty() || (slop > 0 && words.len() < 2) {
@@ -233,7 +237,7 @@ impl<'a> Builder<'a> {
     /// posting lists per word), or, when the text is only stop words, the word as typed.
     fn matching(&mut self, text: &str, slop: u32) -> Option<Box<dyn Query>> {
         let all = self.fields.all;
-        let clauses = self.in_fields(text, slop, &[(all, 1.0)]);
+        let clauses = self.in_fields(text, slop, &[(all, 1.0)], Languages::ALL);
         if clauses.is_empty() && slop == 0 {
             return self.as_typed(text);
         }
@@ -268,9 +272,14 @@ impl<'a> Builder<'a> {
     /// A synonym's clauses in each language: those that find documents of their own (what
     /// makes a document match), and those implied by a typed word (a phrase holding one of
     /// `typed` only matches documents that word matches: they only add to the score).
+    ///
+    /// Every language, not only the form's own: "education" is also the French
+    /// "éducation", and English forms meet the French and Spanish labels of the themes a
+    /// learning is tagged with. Looked up in its own languages only, the second blind set
+    /// lost 0.011 of recall@10 (0.721 → 0.710).
     fn synonym(&mut self, synonym: &str, typed: &BTreeSet<Term>) -> Parts {
         let all = self.fields.all;
-        let clauses = self.in_fields(synonym, 0, &[(all, 1.0)]);
+        let clauses = self.in_fields(synonym, 0, &[(all, 1.0)], Languages::ALL);
         if clauses.is_empty() {
             return (self.as_typed(synonym), Vec::new());
         }
@@ -281,17 +290,23 @@ impl<'a> Builder<'a> {
         (self.any_of(finding), implied)
     }
 
-    /// The extra weight of words or a phrase found in the title or the project: scoring only,
-    /// never a reason to match.
-    fn boosting(&mut self, text: &str, slop: u32) -> Option<Box<dyn Query>> {
+    /// The extra weight of words or a phrase of `languages` found in the title or the
+    /// project: scoring only, never a reason to match.
+    fn boosting(&mut self, text: &str, languages: Languages) -> Option<Box<dyn Query>> {
+        if self.seeking {
+            return None;
+        }
         let fields = self.fields.boosting();
-        Seeking::sum(self.in_fields(text, slop, &fields))
+        Seeking::sum(self.in_fields(text, 0, &fields, languages))
     }
 
     /// The extra weight of words standing within `slop` of each other, in the combined field.
     fn near(&mut self, text: &str, slop: u32) -> Option<Box<dyn Query>> {
+        if self.seeking {
+            return None;
+        }
         let all = self.fields.all;
-        Seeking::sum(self.in_fields(text, slop, &[(all, 1.0)]))
+        Seeking::sum(self.in_fields(text, slop, &[(all, 1.0)], Languages::ALL))
     }
 
     /// Up to `PREFIX_EXPANSIONS` indexed words that begin with `prefix`, any of them.
@@ -338,13 +353,13 @@ impl<'a> Builder<'a> {
             Item::Word { text, prefix: true } => (self.prefix(text), Vec::new()),
             Item::Word { text, .. } => (
                 self.matching(text, 0),
-                self.boosting(text, 0).into_iter().collect(),
+                self.boosting(text, Languages::ALL).into_iter().collect(),
             ),
             Item::Phrase(words) => {
                 let phrase = words.join(" ");
                 (
                     self.matching(&phrase, 0),
-                    self.boosting(&phrase, 0).into_iter().collect(),
+                    self.boosting(&phrase, Languages::ALL).into_iter().collect(),
                 )
             }
             Item::Compound(words) => {
@@ -355,7 +370,7 @@ impl<'a> Builder<'a> {
                 let matching = self.any_of(words_matching);
                 let mut boosts: Vec<Box<dyn Query>> = words
                     .iter()
-                    .filter_map(|word| self.boosting(word, 0))
+                    .filter_map(|word| self.boosting(word, Languages::ALL))
                     .collect();
                 if let Some(together) = self.near(&words.join(" "), 1) {
                     boosts.push(weighted(together, NEAR_BOOST));
@@ -400,7 +415,7 @@ impl<'a> Builder<'a> {
             }
         }
         // The seeking build keeps only the matching part: the question's language (which may
-        // ask `whatlang`) and its "near" pairs are worked out once, in the first build.
+        // ask `whatlang`) and every boost are worked out once, in the first build.
         if !self.seeking {
             boosts.extend(self.own_language(&plain_words));
             // A pair near each other holds both words: it can only add to a document's score.
@@ -420,10 +435,12 @@ impl<'a> Builder<'a> {
         let mut implied_expansions = Vec::new();
         let mut expansion_boosts = Vec::new();
         for expansion in synonyms::expansions(&question.terms().join(" ")) {
-            let (finding, implied) = self.synonym(&expansion, &typed);
+            let (finding, implied) = self.synonym(&expansion.text, &typed);
             expansions.extend(finding);
             implied_expansions.extend(Seeking::sum(implied));
-            expansion_boosts.extend(self.boosting(&expansion, 0));
+            // In the titles and projects of its own languages only: a form's words analyzed
+            // in another language meet little there, and each language is two more lookups.
+            expansion_boosts.extend(self.boosting(&expansion.text, expansion.languages));
         }
         if let Some(best) = self.best_of(expansions) {
             should.push(weighted(best, SYNONYM_BOOST));

@@ -1,29 +1,62 @@
 //! The field's abbreviations and synonyms (`data/search-synonyms.txt`): a question that
-//! contains one form of a group also looks for the other forms.
+//! contains one form of a group also looks for the other forms. Each form states the languages
+//! it is written in (`fr:travail des enfants`, `en,fr:migration`): the titles and projects of
+//! those languages' learnings are where it weighs more.
 
 use std::sync::LazyLock;
 
 use tantivy::tokenizer::TextAnalyzer;
 
-use super::analysis;
+use super::analysis::{self, Languages};
 
 const SOURCE: &str = include_str!("../../data/search-synonyms.txt");
 
-/// Each group's forms, every form as folded, unstemmed words.
-static GROUPS: LazyLock<Vec<Vec<Vec<String>>>> = LazyLock::new(|| {
+/// One form of a group: its folded, unstemmed words and the languages it is written in.
+struct Form {
+    words: Vec<String>,
+    languages: Languages,
+}
+
+/// Each group's forms.
+static GROUPS: LazyLock<Vec<Vec<Form>>> = LazyLock::new(|| {
     let mut plain = analysis::plain_analyzer();
-    SOURCE
-        .lines()
-        .map(str::trim)
-        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+    group_lines()
         .map(|line| {
             line.split(" = ")
-                .map(|form| words(&mut plain, form))
-                .filter(|form| !form.is_empty())
+                .map(|form| {
+                    let (languages, text) = tagged(form);
+                    Form {
+                        words: words(&mut plain, text),
+                        languages,
+                    }
+                })
+                .filter(|form| !form.words.is_empty())
                 .collect()
         })
         .collect()
 });
+
+fn group_lines() -> impl Iterator<Item = &'static str> {
+    SOURCE
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+}
+
+/// A form's languages (the codes before its colon) and its text. A form whose codes are
+/// missing or unknown is looked up in every language (`every_form_states_its_languages`
+/// keeps the list free of them).
+fn tagged(form: &str) -> (Languages, &str) {
+    let stated = form.split_once(':').and_then(|(codes, text)| {
+        let mut languages: Option<Languages> = None;
+        for code in codes.split(',') {
+            let one = Languages::of_code(code)?;
+            languages = Some(languages.map_or(one, |all| all.with(one)));
+        }
+        Some((languages?, text))
+    });
+    stated.unwrap_or((Languages::ALL, form))
+}
 
 fn words(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
     analysis::analyze(analyzer, text)
@@ -39,19 +72,34 @@ fn contains(haystack: &[String], needle: &[String]) -> bool {
             .any(|window| window == needle)
 }
 
-/// The other forms of every group one of whose forms appears in `text` (as whole words), each
-/// as text to search for. Forms already in the question are not repeated.
-pub fn expansions(text: &str) -> Vec<String> {
+/// Another form of a group the question holds: text to search for, and the languages it is
+/// written in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Expansion {
+    pub text: String,
+    pub languages: Languages,
+}
+
+/// The other forms of every group one of whose forms appears in `text` (as whole words, in
+/// any language). Forms already in the question are not repeated.
+pub fn expansions(text: &str) -> Vec<Expansion> {
     let query = words(&mut analysis::plain_analyzer(), text);
-    let mut out: Vec<String> = Vec::new();
+    let mut out: Vec<Expansion> = Vec::new();
     for group in GROUPS.iter() {
-        if !group.iter().any(|form| contains(&query, form)) {
+        if !group.iter().any(|form| contains(&query, &form.words)) {
             continue;
         }
         for form in group {
-            let joined = form.join(" ");
-            if !contains(&query, form) && !out.contains(&joined) {
-                out.push(joined);
+            if contains(&query, &form.words) {
+                continue;
+            }
+            let text = form.words.join(" ");
+            match out.iter_mut().find(|known| known.text == text) {
+                Some(known) => known.languages = known.languages.with(form.languages),
+                None => out.push(Expansion {
+                    text,
+                    languages: form.languages,
+                }),
             }
         }
     }
@@ -62,13 +110,54 @@ pub fn expansions(text: &str) -> Vec<String> {
 mod tests {
     use super::*;
 
+    fn texts(text: &str) -> Vec<String> {
+        expansions(text).into_iter().map(|e| e.text).collect()
+    }
+
     #[test]
     fn abbreviations_meet_their_words() {
-        assert!(expansions("WFCL in cocoa").contains(&"worst forms of child labour".to_string()));
-        assert!(expansions("the worst forms of child labor").contains(&"wfcl".to_string()));
-        assert!(expansions("OSH training").contains(&"occupational safety and health".into()));
-        assert!(expansions("travail des enfants").contains(&"child labour".into()));
-        assert!(expansions("trabajo infantil").contains(&"travail des enfants".into()));
+        assert!(texts("WFCL in cocoa").contains(&"worst forms of child labour".to_string()));
+        assert!(texts("the worst forms of child labor").contains(&"wfcl".to_string()));
+        assert!(texts("OSH training").contains(&"occupational safety and health".into()));
+        assert!(texts("travail des enfants").contains(&"child labour".into()));
+        assert!(texts("trabajo infantil").contains(&"travail des enfants".into()));
+    }
+
+    #[test]
+    fn each_form_keeps_its_languages() {
+        let found = expansions("child labour");
+        let language = |text: &str| {
+            found
+                .iter()
+                .find(|e| e.text == text)
+                .map(|e| e.languages)
+                .unwrap()
+        };
+        assert_eq!(
+            language("travail des enfants"),
+            Languages::of_code("fr").unwrap()
+        );
+        assert_eq!(
+            language("trabajo infantil"),
+            Languages::of_code("es").unwrap()
+        );
+        assert_eq!(language("child work"), Languages::of_code("en").unwrap());
+    }
+
+    #[test]
+    fn a_form_without_known_codes_is_looked_up_everywhere() {
+        assert_eq!(
+            tagged("fr,es:cacao"),
+            (
+                Languages::of_code("fr")
+                    .unwrap()
+                    .with(Languages::of_code("es").unwrap()),
+                "cacao"
+            )
+        );
+        assert_eq!(tagged("cacao"), (Languages::ALL, "cacao"));
+        assert_eq!(tagged("de:kakao"), (Languages::ALL, "de:kakao"));
+        assert_eq!(tagged("fr,:cacao"), (Languages::ALL, "fr,:cacao"));
     }
 
     #[test]
@@ -76,17 +165,32 @@ mod tests {
         assert!(expansions("hello world").is_empty());
         assert!(expansions("").is_empty());
         // Forms match whole words only ("M&E" folds to "m e").
-        assert!(
-            !expansions("homework")
-                .iter()
-                .any(|e| e.contains("evaluation"))
-        );
+        assert!(!texts("homework").iter().any(|e| e.contains("evaluation")));
+    }
+
+    #[test]
+    fn distance_to_school_is_not_distance_learning() {
+        assert!(!texts("distance to school").contains(&"online".to_string()));
+        assert!(texts("distance learning during covid").contains(&"online".to_string()));
     }
 
     #[test]
     fn every_group_has_two_forms() {
         for group in GROUPS.iter() {
-            assert!(group.len() >= 2, "{group:?}");
+            assert!(group.len() >= 2);
+        }
+    }
+
+    #[test]
+    fn every_form_states_its_languages() {
+        for line in group_lines() {
+            for form in line.split(" = ") {
+                let (languages, text) = tagged(form);
+                assert!(
+                    languages != Languages::ALL || text != form,
+                    "{form:?} in {line:?} says no language"
+                );
+            }
         }
     }
 }
