@@ -11,7 +11,10 @@
 //! does not) are the question's boost, added to the best matches only (`engine::find`), so
 //! their cost does not grow with the match set.
 
-use std::{collections::BTreeSet, sync::Arc};
+use std::{
+    collections::{BTreeSet, HashMap},
+    sync::Arc,
+};
 
 use tantivy::{
     Searcher, Term,
@@ -30,7 +33,7 @@ use super::{
     question_language,
     schema::{Fields, PerLanguage},
     seeking::Seeking,
-    synonyms::{self, Expansion},
+    synonyms,
 };
 
 /// At most this many words are looked up for one `word*`.
@@ -138,6 +141,9 @@ pub struct Builder<'a> {
     /// The reader's language, as a position in `LANGUAGES`: preferred when the question's
     /// words do not tell its language.
     reader_language: Option<usize>,
+    /// The words each `word*` of the question stands for: both builds use them, and finding
+    /// them walks every segment's word list.
+    prefixes: HashMap<String, BTreeSet<String>>,
 }
 
 impl<'a> Builder<'a> {
@@ -153,6 +159,7 @@ impl<'a> Builder<'a> {
             analyzers: Analyzers::new(),
             seeking: false,
             reader_language: None,
+            prefixes: HashMap::new(),
         }
     }
 
@@ -311,11 +318,36 @@ impl<'a> Builder<'a> {
 
     /// Up to `PREFIX_EXPANSIONS` indexed words that begin with `prefix`, any of them.
     fn prefix(&mut self, prefix: &str) -> Option<Box<dyn Query>> {
-        let folded = analysis::analyze(&mut self.analyzers.plain, prefix)
-            .into_iter()
-            .next()?
-            .1;
+        let words = match self.prefixes.get(prefix) {
+            Some(words) => words.clone(),
+            None => {
+                let words = self.words_beginning(prefix);
+                self.prefixes.insert(prefix.to_string(), words.clone());
+                words
+            }
+        };
+        self.any_of(
+            words
+                .into_iter()
+                .map(|word| {
+                    boxed(TermQuery::new(
+                        Term::from_field_text(self.fields.plain, &word),
+                        IndexRecordOption::WithFreqs,
+                    ))
+                })
+                .collect(),
+        )
+    }
+
+    /// Up to `PREFIX_EXPANSIONS` indexed words that begin with `prefix` (folded).
+    fn words_beginning(&mut self, prefix: &str) -> BTreeSet<String> {
         let mut words = BTreeSet::new();
+        let Some((_, folded)) = analysis::analyze(&mut self.analyzers.plain, prefix)
+            .into_iter()
+            .next()
+        else {
+            return words;
+        };
         for segment in self.searcher.segment_readers() {
             let Ok(inverted) = segment.inverted_index(self.fields.plain) else {
                 continue;
@@ -334,17 +366,7 @@ impl<'a> Builder<'a> {
                 words.insert(word.to_string());
             }
         }
-        self.any_of(
-            words
-                .into_iter()
-                .map(|word| {
-                    boxed(TermQuery::new(
-                        Term::from_field_text(self.fields.plain, &word),
-                        IndexRecordOption::WithFreqs,
-                    ))
-                })
-                .collect(),
-        )
+        words
     }
 
     /// What makes a document match an item, and what only adds to its score.
