@@ -17,6 +17,11 @@ pub const LANGUAGES: [(&str, Language); 3] = [
     ("es", Language::Spanish),
 ];
 
+/// The position in [`LANGUAGES`] of the language of `code` ("en", "fr", "es").
+pub fn position_of(code: &str) -> Option<usize> {
+    LANGUAGES.iter().position(|(known, _)| *known == code)
+}
+
 /// A set of [`LANGUAGES`], by position.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Languages(u8);
@@ -26,8 +31,7 @@ impl Languages {
 
     /// The language of `code` ("en", "fr", "es"), alone.
     pub fn of_code(code: &str) -> Option<Languages> {
-        let at = LANGUAGES.iter().position(|(known, _)| *known == code)?;
-        Some(Languages(1 << at))
+        Some(Languages(1 << position_of(code)?))
     }
 
     pub fn contains(self, at: usize) -> bool {

@@ -166,7 +166,7 @@ impl<'a> Builder<'a> {
     /// Prefers learnings in `language` (a code of `LANGUAGES`) when the question does not
     /// tell its own.
     pub fn preferring(mut self, language: &str) -> Builder<'a> {
-        self.reader_language = LANGUAGES.iter().position(|(code, _)| *code == language);
+        self.reader_language = analysis::position_of(language);
         self
     }
 

@@ -31,11 +31,7 @@ pub struct PerLanguage(pub [Field; 3]);
 
 impl PerLanguage {
     pub fn of(&self, language: &str) -> Field {
-        let at = LANGUAGES
-            .iter()
-            .position(|(code, _)| *code == language)
-            .unwrap_or(0);
-        self.0[at]
+        self.0[analysis::position_of(language).unwrap_or(0)]
     }
 }
 
