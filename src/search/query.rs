@@ -136,7 +136,9 @@ pub struct Builder<'a> {
     filters: Arc<FilterCache>,
     analyzers: Analyzers,
     /// Whether the question's unions are built to be read by seeking (`seeking`) rather than
-    /// walked (tantivy's own). Such a build keeps only what matches: no boost is built.
+    /// walked (tantivy's own). Such a build keeps only what matches: every boost (the
+    /// question's language, which may ask `whatlang`, the title and project weights, "near"
+    /// pairs) is worked out once, in the first build, and its builders return nothing here.
     seeking: bool,
     /// The reader's language, as a position in `LANGUAGES`: preferred when the question's
     /// words do not tell its language.
@@ -172,6 +174,9 @@ impl<'a> Builder<'a> {
 
     /// The question's language, or the reader's, as a boost of the documents written in it.
     fn own_language(&mut self, words: &[String]) -> Option<Box<dyn Query>> {
+        if self.seeking {
+            return None;
+        }
         let at =
             question_language::tell(words, &mut self.analyzers.languages, self.reader_language)?;
         let term = Term::from_field_u64(self.fields.language, at as u64);
@@ -436,15 +441,11 @@ impl<'a> Builder<'a> {
                 }
             }
         }
-        // The seeking build keeps only the matching part: the question's language (which may
-        // ask `whatlang`) and every boost are worked out once, in the first build.
-        if !self.seeking {
-            boosts.extend(self.own_language(&plain_words));
-            // A pair near each other holds both words: it can only add to a document's score.
-            for pair in plain_words.windows(2) {
-                if let Some(q) = self.near(&pair.join(" "), NEAR_SLOP) {
-                    boosts.push(weighted(q, NEAR_BOOST));
-                }
+        boosts.extend(self.own_language(&plain_words));
+        // A pair near each other holds both words: it can only add to a document's score.
+        for pair in plain_words.windows(2) {
+            if let Some(q) = self.near(&pair.join(" "), NEAR_SLOP) {
+                boosts.push(weighted(q, NEAR_BOOST));
             }
         }
         // The best-matching synonym counts, not their sum: a word with many synonyms must
