@@ -178,6 +178,146 @@ fn stop_words(language: Language) -> StopWordFilter {
         .expect("only the three languages of LANGUAGES are analyzed")
 }
 
+/// The words a question is asked with, beyond tantivy's lists: English has Lucene's short
+/// list (no "how", "what", "do", "we"), and the French and Spanish lists lack their question
+/// words ("comment", "pourquoi"; "cómo" is only known without its accent). Left in, they
+/// matched as rare words and put texts that happen to say "how" or "cómo" first.
+const QUESTION_WORDS: [(Language, &[&str]); 3] = [
+    (
+        Language::English,
+        &[
+            "i",
+            "me",
+            "my",
+            "myself",
+            "we",
+            "us",
+            "our",
+            "ours",
+            "ourselves",
+            "you",
+            "your",
+            "yours",
+            "yourself",
+            "yourselves",
+            "he",
+            "him",
+            "his",
+            "himself",
+            "she",
+            "her",
+            "hers",
+            "herself",
+            "its",
+            "itself",
+            "them",
+            "theirs",
+            "themselves",
+            "what",
+            "which",
+            "who",
+            "whom",
+            "whose",
+            "those",
+            "am",
+            "were",
+            "been",
+            "being",
+            "have",
+            "has",
+            "had",
+            "having",
+            "do",
+            "does",
+            "did",
+            "doing",
+            "done",
+            "would",
+            "should",
+            "could",
+            "can",
+            "cannot",
+            "might",
+            "must",
+            "shall",
+            "ought",
+            "because",
+            "while",
+            "about",
+            "here",
+            "when",
+            "where",
+            "why",
+            "how",
+            "whether",
+            "any",
+            "some",
+            "so",
+            "than",
+            "too",
+            "very",
+            "just",
+            "also",
+            "s",
+            "t",
+            "don",
+            "doesn",
+            "didn",
+        ],
+    ),
+    (
+        Language::French,
+        &[
+            "comment",
+            "pourquoi",
+            "quoi",
+            "quand",
+            "où",
+            "combien",
+            "lequel",
+            "laquelle",
+            "lesquels",
+            "lesquelles",
+            "dont",
+            "ça",
+            "ceci",
+            "celui",
+            "celle",
+            "ceux",
+            "celles",
+            "très",
+            "aussi",
+            "donc",
+            "alors",
+            "si",
+        ],
+    ),
+    (
+        Language::Spanish,
+        &[
+            "cómo", "cuál", "cuáles", "cuándo", "dónde", "adónde", "quién", "quiénes", "cuánto",
+            "cuánta", "cuántos", "cuántas",
+        ],
+    ),
+];
+
+fn question_words(language: Language) -> StopWordFilter {
+    static FILTERS: LazyLock<Vec<(Language, StopWordFilter)>> = LazyLock::new(|| {
+        QUESTION_WORDS
+            .iter()
+            .map(|(language, words)| {
+                let words: Vec<String> = words.iter().map(|word| word.to_string()).collect();
+                (*language, StopWordFilter::remove(words))
+            })
+            .collect()
+    });
+    FILTERS
+        .iter()
+        .find(|(known, _)| *known == language)
+        .map(|(_, filter)| filter.clone())
+        .expect("every language of LANGUAGES has its question words")
+}
+
 /// The analyzer of one language: words, lower case, accents folded, spelling, stop words,
 /// stems. Stop words are removed before folding so that "à", "été" and "más" are known.
 pub fn language_analyzer(language: Language) -> TextAnalyzer {
@@ -185,6 +325,7 @@ pub fn language_analyzer(language: Language) -> TextAnalyzer {
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
         .filter(stop_words(language))
+        .filter(question_words(language))
         .filter(AsciiFoldingFilter)
         .filter(Spelling)
         .filter(Stemmer::new(language))
@@ -257,5 +398,24 @@ mod tests {
             words(Language::French, "role parent")
         );
         assert!(words(Language::English, "the of and").is_empty());
+    }
+
+    #[test]
+    fn question_words_are_stop_words() {
+        assert_eq!(
+            words(Language::English, "how do I make a CLMS last"),
+            ["make", "clms", "last"]
+        );
+        assert_eq!(
+            words(
+                Language::French,
+                "comment et pourquoi impliquer les syndicats"
+            ),
+            words(Language::French, "impliquer syndicats")
+        );
+        assert_eq!(
+            words(Language::Spanish, "cómo lograr que las empresas participen"),
+            words(Language::Spanish, "lograr empresas participen")
+        );
     }
 }
