@@ -302,6 +302,20 @@ impl<'a> Builder<'a> {
         (self.any_of(finding), implied)
     }
 
+    /// Whether `forms` are single words no document holds (an abbreviation nobody writes out,
+    /// such as "CLMS"): then the other forms of their group stand for them, at the weight of a
+    /// word typed.
+    fn finds_nothing(&mut self, forms: &[String]) -> bool {
+        if forms.iter().any(|form| form.contains(' ')) {
+            return false;
+        }
+        let terms = self.typed_terms(forms);
+        !terms.is_empty()
+            && terms
+                .iter()
+                .all(|term| self.searcher.doc_freq(term).is_ok_and(|found| found == 0))
+    }
+
     /// The extra weight of words or a phrase of `languages` found in the title or the
     /// project: scoring only, never a reason to match.
     fn boosting(&mut self, text: &str, languages: Languages) -> Option<Box<dyn Query>> {
@@ -448,8 +462,9 @@ impl<'a> Builder<'a> {
                 boosts.push(weighted(q, NEAR_BOOST));
             }
         }
-        // The best-matching synonym counts, not their sum: a word with many synonyms must
-        // not outweigh the words typed. Synonyms find documents the words do not; a synonym's
+        // Each idea's best-matching synonym counts, not their sum: a word with many synonyms
+        // must not outweigh the words typed, and two ideas of the question ("OSH for
+        // teenagers") count twice. Synonyms find documents the words do not; a synonym's
         // phrase that holds a typed word finds none of its own, and only adds to the score of
         // the best matches, as the boost does (reading its positions at every match was half
         // of what a search cost at a million learnings).
@@ -457,22 +472,32 @@ impl<'a> Builder<'a> {
         let mut expansions = Vec::new();
         let mut implied_expansions = Vec::new();
         let mut expansion_boosts = Vec::new();
-        for expansion in synonyms::expansions(&question.terms().join(" ")) {
-            let (finding, implied) = self.synonym(&expansion.text, &typed);
-            expansions.extend(finding);
-            implied_expansions.extend(Seeking::sum(implied));
-            // In the titles and projects of its own languages only: a form's words analyzed
-            // in another language meet little there, and each language is two more lookups.
-            expansion_boosts.extend(self.boosting(&expansion.text, expansion.languages));
-        }
-        if let Some(best) = self.best_of(expansions) {
-            should.push(weighted(best, SYNONYM_BOOST));
-        }
-        for group in [implied_expansions, expansion_boosts] {
-            if let Some(best) = Seeking::max(group) {
-                boosts.push(weighted(best, SYNONYM_BOOST));
+        for idea in synonyms::expansions(&question.terms().join(" ")) {
+            let weight = if self.finds_nothing(&idea.held) {
+                1.0
+            } else {
+                SYNONYM_BOOST
+            };
+            let mut finding = Vec::new();
+            let mut implied = Vec::new();
+            let mut boosting = Vec::new();
+            for expansion in idea.others {
+                let (found, held) = self.synonym(&expansion.text, &typed);
+                finding.extend(found);
+                implied.extend(Seeking::sum(held));
+                // In the titles and projects of its own languages only: a form's words
+                // analyzed in another language meet little there, and each language is two
+                // more lookups.
+                boosting.extend(self.boosting(&expansion.text, expansion.languages));
             }
+            let best = |found: Option<Box<dyn Query>>| found.map(|q| weighted(q, weight));
+            expansions.extend(best(self.best_of(finding)));
+            implied_expansions.extend(best(Seeking::max(implied)));
+            expansion_boosts.extend(best(Seeking::max(boosting)));
         }
+        should.extend(self.any_of(expansions));
+        boosts.extend(Seeking::sum(implied_expansions));
+        boosts.extend(Seeking::sum(expansion_boosts));
         let mut clauses: Vec<(Occur, Box<dyn Query>)> =
             must.into_iter().map(|q| (Occur::Must, q)).collect();
         if let Some(any_word) = self.any_of(should) {

@@ -80,28 +80,43 @@ pub struct Expansion {
     pub languages: Languages,
 }
 
-/// The other forms of every group one of whose forms appears in `text` (as whole words, in
-/// any language). Forms already in the question are not repeated.
-pub fn expansions(text: &str) -> Vec<Expansion> {
+/// A group one of whose forms the question holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Idea {
+    /// The forms the question holds (folded words).
+    pub held: Vec<String>,
+    /// The group's other forms.
+    pub others: Vec<Expansion>,
+}
+
+/// Every group one of whose forms appears in `text` (as whole words, in any language), with
+/// its other forms: one idea per group, so that each idea the question holds counts once.
+pub fn expansions(text: &str) -> Vec<Idea> {
     let query = words(&mut analysis::plain_analyzer(), text);
-    let mut out: Vec<Expansion> = Vec::new();
+    let mut out = Vec::new();
     for group in GROUPS.iter() {
         if !group.iter().any(|form| contains(&query, &form.words)) {
             continue;
         }
+        let mut idea = Idea {
+            held: Vec::new(),
+            others: Vec::new(),
+        };
         for form in group {
+            let text = form.words.join(" ");
             if contains(&query, &form.words) {
+                idea.held.push(text);
                 continue;
             }
-            let text = form.words.join(" ");
-            match out.iter_mut().find(|known| known.text == text) {
+            match idea.others.iter_mut().find(|known| known.text == text) {
                 Some(known) => known.languages = known.languages.with(form.languages),
-                None => out.push(Expansion {
+                None => idea.others.push(Expansion {
                     text,
                     languages: form.languages,
                 }),
             }
         }
+        out.push(idea);
     }
     out
 }
@@ -111,7 +126,11 @@ mod tests {
     use super::*;
 
     fn texts(text: &str) -> Vec<String> {
-        expansions(text).into_iter().map(|e| e.text).collect()
+        expansions(text)
+            .into_iter()
+            .flat_map(|idea| idea.others)
+            .map(|e| e.text)
+            .collect()
     }
 
     #[test]
@@ -125,7 +144,10 @@ mod tests {
 
     #[test]
     fn each_form_keeps_its_languages() {
-        let found = expansions("child labour");
+        let found: Vec<Expansion> = expansions("child labour")
+            .into_iter()
+            .flat_map(|idea| idea.others)
+            .collect();
         let language = |text: &str| {
             found
                 .iter()
@@ -158,6 +180,18 @@ mod tests {
         assert_eq!(tagged("cacao"), (Languages::ALL, "cacao"));
         assert_eq!(tagged("de:kakao"), (Languages::ALL, "de:kakao"));
         assert_eq!(tagged("fr,:cacao"), (Languages::ALL, "fr,:cacao"));
+    }
+
+    #[test]
+    fn each_group_the_question_holds_is_one_idea() {
+        let ideas = expansions("OSH for teenagers");
+        assert_eq!(ideas.len(), 2, "{ideas:?}");
+        let held: Vec<&str> = ideas
+            .iter()
+            .flat_map(|idea| idea.held.iter().map(String::as_str))
+            .collect();
+        assert_eq!(held, ["osh", "teenagers"]);
+        assert!(ideas.iter().all(|idea| !idea.others.is_empty()));
     }
 
     #[test]

@@ -17,6 +17,7 @@ crate::on_both_databases!(
     search_core_matches_text_filters_and_counts,
     search_core_survives_hostile_queries,
     synonym_phrases_rank_what_a_word_finds_or_find_their_own,
+    a_question_is_read_for_its_ideas_not_its_question_words,
     search_page_shows_results_facets_and_paging,
     search_page_answers_every_hostile_query,
     unpublished_learnings_do_not_exist_for_members,
@@ -93,6 +94,85 @@ async fn synonym_phrases_rank_what_a_word_finds_or_find_their_own(app: TestApp) 
         at(together) < at(apart),
         "the phrase adds to the score: {ids:?}"
     );
+}
+
+/// What a practitioner types: question words ("how", "comment", "cómo") find nothing; an
+/// abbreviation nobody writes out ("CLMS") counts through its other forms as much as a word
+/// typed; and two ideas of the question ("OSH for teenagers") both count.
+async fn a_question_is_read_for_its_ideas_not_its_question_words(app: TestApp) {
+    let plain = |description: &str, language: &str| RawLearning {
+        project_title: "Area-based project".into(),
+        language: language.into(),
+        ..raw("", description)
+    };
+    let mut stored = Vec::new();
+    for (description, language) in [
+        (
+            "Child labour monitoring committees still met a year after closure where the \
+             district labour office used their reports.",
+            "en",
+        ),
+        ("How I would do it again: what we did, how, and why.", "en"),
+        (
+            "Occupational safety and health training for adolescents on tea estates cut \
+             injuries by half.",
+            "en",
+        ),
+        (
+            "Occupational safety and health committees in garment factories met monthly.",
+            "en",
+        ),
+        (
+            "Les syndicats ont été associés dès le départ aux comités de village.",
+            "fr",
+        ),
+        (
+            "Comment les écoles rurales ont organisé la rentrée, et pourquoi elle a tardé.",
+            "fr",
+        ),
+        (
+            "Las empresas cafetaleras participaron en las mesas de trabajo municipales.",
+            "es",
+        ),
+        (
+            "Cómo se organizaron las escuelas rurales y cómo se logró la matrícula.",
+            "es",
+        ),
+    ] {
+        stored.push(learning(&app, plain(description, language), "published").await);
+    }
+    let mut wrong = Vec::new();
+    for (query, expected, why) in [
+        (
+            "q=how+do+I+make+a+CLMS+last+after+funding+ends",
+            stored[0],
+            "the monitoring system, not the text that says how, do and I",
+        ),
+        (
+            "q=OSH+for+teenagers",
+            stored[2],
+            "safety and health and adolescents, not safety and health alone",
+        ),
+        (
+            "q=comment+impliquer+les+syndicats",
+            stored[4],
+            "the unions, not the text that says comment",
+        ),
+        (
+            "q=c%C3%B3mo+lograr+que+las+empresas+participen",
+            stored[6],
+            "the companies, not the text that says cómo",
+        ),
+    ] {
+        let found = find(&app, query, Audience::Public).await;
+        let first = found.hits.first().map(|hit| hit.id);
+        if first != Some(expected) {
+            wrong.push(format!(
+                "{query}: {first:?} first, expected {expected} ({why})"
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
 }
 
 async fn search_core_matches_text_filters_and_counts(app: TestApp) {
