@@ -181,7 +181,8 @@ fn stop_words(language: Language) -> StopWordFilter {
 /// The words a question is asked with, beyond tantivy's lists: English has Lucene's short
 /// list (no "how", "what", "do", "we"), and the French and Spanish lists lack their question
 /// words ("comment", "pourquoi"; "cómo" is only known without its accent). Left in, they
-/// matched as rare words and put texts that happen to say "how" or "cómo" first.
+/// matched as rare words and put texts that happen to say "how" or "cómo" first. Not "us",
+/// which is also the United States.
 const QUESTION_WORDS: [(Language, &[&str]); 3] = [
     (
         Language::English,
@@ -191,7 +192,6 @@ const QUESTION_WORDS: [(Language, &[&str]); 3] = [
             "my",
             "myself",
             "we",
-            "us",
             "our",
             "ours",
             "ourselves",
