@@ -2,8 +2,9 @@
 //! engine). Plain words match documents with any of them, ranked by BM25 with the title and
 //! project weighted up; words next to each other in the question score again when they stand
 //! near each other in the text; synonyms of the field count a little less than the words
-//! typed. `"phrases"` are required, `-word` excludes, `word*` matches up to 64 words that
-//! begin so. Filters select without scoring, as cached sets of documents (`filters`).
+//! typed (as much, for a question's abbreviation that no document writes), each group once.
+//! `"phrases"` are required, `-word` excludes, `word*` matches up to 64 words that begin so.
+//! Filters select without scoring, as cached sets of documents (`filters`).
 //!
 //! What matches is looked up in the combined text field of each language only (three posting
 //! lists per word) and scored there, for every match; the title and project weights, the
@@ -472,7 +473,7 @@ impl<'a> Builder<'a> {
         let mut expansions = Vec::new();
         let mut implied_expansions = Vec::new();
         let mut expansion_boosts = Vec::new();
-        for idea in synonyms::expansions(&question.terms().join(" ")) {
+        for idea in synonyms::ideas(&question.terms().join(" ")) {
             let weight = if self.finds_nothing(&idea.held) {
                 1.0
             } else {

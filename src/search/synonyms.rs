@@ -91,7 +91,7 @@ pub struct Idea {
 
 /// Every group one of whose forms appears in `text` (as whole words, in any language), with
 /// its other forms: one idea per group, so that each idea the question holds counts once.
-pub fn expansions(text: &str) -> Vec<Idea> {
+pub fn ideas(text: &str) -> Vec<Idea> {
     let query = words(&mut analysis::plain_analyzer(), text);
     let mut out = Vec::new();
     for group in GROUPS.iter() {
@@ -126,7 +126,7 @@ mod tests {
     use super::*;
 
     fn texts(text: &str) -> Vec<String> {
-        expansions(text)
+        ideas(text)
             .into_iter()
             .flat_map(|idea| idea.others)
             .map(|e| e.text)
@@ -144,7 +144,7 @@ mod tests {
 
     #[test]
     fn each_form_keeps_its_languages() {
-        let found: Vec<Expansion> = expansions("child labour")
+        let found: Vec<Expansion> = ideas("child labour")
             .into_iter()
             .flat_map(|idea| idea.others)
             .collect();
@@ -184,7 +184,7 @@ mod tests {
 
     #[test]
     fn each_group_the_question_holds_is_one_idea() {
-        let ideas = expansions("OSH for teenagers");
+        let ideas = ideas("OSH for teenagers");
         assert_eq!(ideas.len(), 2, "{ideas:?}");
         let held: Vec<&str> = ideas
             .iter()
@@ -196,8 +196,8 @@ mod tests {
 
     #[test]
     fn unrelated_words_expand_to_nothing() {
-        assert!(expansions("hello world").is_empty());
-        assert!(expansions("").is_empty());
+        assert!(ideas("hello world").is_empty());
+        assert!(ideas("").is_empty());
         // Forms match whole words only ("M&E" folds to "m e").
         assert!(!texts("homework").iter().any(|e| e.contains("evaluation")));
     }
