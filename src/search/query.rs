@@ -147,6 +147,10 @@ pub struct Builder<'a> {
     /// The words each `word*` of the question stands for: both builds use them, and finding
     /// them walks every segment's word list.
     prefixes: HashMap<String, BTreeSet<String>>,
+    /// Whether no document holds a group's forms as the question writes them
+    /// (`finds_nothing`): both builds weigh the group's other forms by it, and telling it
+    /// looks each form up in every segment.
+    absent: HashMap<Vec<String>, bool>,
 }
 
 impl<'a> Builder<'a> {
@@ -163,6 +167,7 @@ impl<'a> Builder<'a> {
             seeking: false,
             reader_language: None,
             prefixes: HashMap::new(),
+            absent: HashMap::new(),
         }
     }
 
@@ -307,14 +312,18 @@ impl<'a> Builder<'a> {
     /// such as "CLMS"): then the other forms of their group stand for them, at the weight of a
     /// word typed.
     fn finds_nothing(&mut self, forms: &[String]) -> bool {
-        if forms.iter().any(|form| form.contains(' ')) {
-            return false;
+        if let Some(absent) = self.absent.get(forms) {
+            return *absent;
         }
-        let terms = self.typed_terms(forms);
-        !terms.is_empty()
-            && terms
-                .iter()
-                .all(|term| self.searcher.doc_freq(term).is_ok_and(|found| found == 0))
+        let absent = !forms.iter().any(|form| form.contains(' ')) && {
+            let terms = self.typed_terms(forms);
+            !terms.is_empty()
+                && terms
+                    .iter()
+                    .all(|term| self.searcher.doc_freq(term).is_ok_and(|found| found == 0))
+        };
+        self.absent.insert(forms.to_vec(), absent);
+        absent
     }
 
     /// The extra weight of words or a phrase of `languages` found in the title or the
