@@ -157,24 +157,30 @@ impl<T: TokenStream> TokenStream for SpellingStream<T> {
     }
 }
 
-/// Each language's stop words, read into a set once: every search builds its analyzers, and
-/// the filters share these sets.
-static STOP_WORDS: LazyLock<Vec<(Language, StopWordFilter)>> = LazyLock::new(|| {
+/// Each language's stop words, read into sets once: every search builds its analyzers, and
+/// the filters share these sets. Two per language: tantivy's list (`StopWordFilter` keeps its
+/// words private, so they cannot be joined) and [`QUESTION_WORDS`].
+static STOP_WORDS: LazyLock<Vec<(Language, [StopWordFilter; 2])>> = LazyLock::new(|| {
     LANGUAGES
         .iter()
         .map(|(_, language)| {
-            let filter =
+            let listed =
                 StopWordFilter::new(*language).expect("tantivy ships stop words for en, fr and es");
-            (*language, filter)
+            let asked: Vec<String> = QUESTION_WORDS
+                .iter()
+                .find(|(known, _)| known == language)
+                .map(|(_, words)| words.iter().map(|word| word.to_string()).collect())
+                .expect("every language of LANGUAGES has its question words");
+            (*language, [listed, StopWordFilter::remove(asked)])
         })
         .collect()
 });
 
-fn stop_words(language: Language) -> StopWordFilter {
+fn stop_words(language: Language) -> [StopWordFilter; 2] {
     STOP_WORDS
         .iter()
         .find(|(known, _)| *known == language)
-        .map(|(_, filter)| filter.clone())
+        .map(|(_, filters)| filters.clone())
         .expect("only the three languages of LANGUAGES are analyzed")
 }
 
@@ -206,31 +212,15 @@ const QUESTION_WORDS: [(Language, &[&str]); 3] = [
     ]),
 ];
 
-fn question_words(language: Language) -> StopWordFilter {
-    static FILTERS: LazyLock<Vec<(Language, StopWordFilter)>> = LazyLock::new(|| {
-        QUESTION_WORDS
-            .iter()
-            .map(|(language, words)| {
-                let words: Vec<String> = words.iter().map(|word| word.to_string()).collect();
-                (*language, StopWordFilter::remove(words))
-            })
-            .collect()
-    });
-    FILTERS
-        .iter()
-        .find(|(known, _)| *known == language)
-        .map(|(_, filter)| filter.clone())
-        .expect("every language of LANGUAGES has its question words")
-}
-
 /// The analyzer of one language: words, lower case, accents folded, spelling, stop words,
 /// stems. Stop words are removed before folding so that "à", "été" and "más" are known.
 pub fn language_analyzer(language: Language) -> TextAnalyzer {
+    let [listed, asked] = stop_words(language);
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
-        .filter(stop_words(language))
-        .filter(question_words(language))
+        .filter(listed)
+        .filter(asked)
         .filter(AsciiFoldingFilter)
         .filter(Spelling)
         .filter(Stemmer::new(language))
