@@ -19,13 +19,19 @@ use tantivy::{
 
 use super::segment_cache;
 
-/// Memory for the tables, about 30 MiB per million learnings. Every live segment's table is
-/// meant to fit (one left out is read again, from every document, at every search): this
-/// bound only stops a runaway, at about eight million learnings.
+/// Memory for the tables, about 20 MiB per million learnings (`fora serve` grows by 22 MiB at
+/// its first search of a million; 30 before codes were narrowed to bytes and many-valued
+/// starts to blocks). Every live segment's table is meant to fit (one left out is read again,
+/// from every document, at every search): this bound only stops a runaway, at about twelve
+/// million learnings.
 const CACHE_BYTES: u64 = 256 * 1024 * 1024;
 
 /// "No value" for a document of a single-valued facet.
 const NONE: u16 = u16::MAX;
+
+/// Documents per block of a many-valued facet: where a document's codes start is its block's
+/// start (four bytes per block) plus its own offset (two bytes), not four bytes per document.
+const BLOCK: usize = 64;
 
 /// One facet of one segment: each document's values as codes into `values`.
 pub struct Codes {
@@ -36,9 +42,73 @@ pub struct Codes {
 
 enum Layout {
     /// At most one value per document (`NONE` for none).
-    One(Vec<u16>),
-    /// The codes of document `d` are `codes[starts[d]..starts[d + 1]]`.
-    Many { starts: Vec<u32>, codes: Vec<u16> },
+    One(Narrow),
+    /// The codes of document `d` run from `start(d)` to `start(d + 1)`, where `start(d)` is
+    /// `blocks[d / BLOCK] + offsets[d]`.
+    Many {
+        blocks: Vec<u32>,
+        offsets: Vec<u16>,
+        codes: Narrow,
+    },
+}
+
+/// Codes, a byte each when every one (and `NONE`) fits in a byte: the language, the year, the
+/// status and the themes do, so their tables take half the room.
+enum Narrow {
+    Bytes(Vec<u8>),
+    Wide(Vec<u16>),
+}
+
+impl Narrow {
+    /// `codes`, narrowed to bytes when all of them (other than `NONE`) are below 255.
+    fn of(codes: Vec<u16>) -> Narrow {
+        if codes.iter().all(|&code| code < 255 || code == NONE) {
+            Narrow::Bytes(
+                codes
+                    .into_iter()
+                    .map(|code| if code == NONE { u8::MAX } else { code as u8 })
+                    .collect(),
+            )
+        } else {
+            Narrow::Wide(codes)
+        }
+    }
+
+    /// The code at `at`, if there is one.
+    #[inline]
+    fn get(&self, at: usize) -> Option<u16> {
+        match self {
+            Narrow::Bytes(codes) => codes
+                .get(at)
+                .filter(|&&code| code != u8::MAX)
+                .map(|&code| u16::from(code)),
+            Narrow::Wide(codes) => codes.get(at).filter(|&&code| code != NONE).copied(),
+        }
+    }
+
+    /// Adds one to `tally` for each code from `start` to `end`.
+    #[inline]
+    fn count(&self, start: usize, end: usize, tally: &mut [u64]) {
+        match self {
+            Narrow::Bytes(codes) => {
+                for &code in &codes[start..end] {
+                    tally[code as usize] += 1;
+                }
+            }
+            Narrow::Wide(codes) => {
+                for &code in &codes[start..end] {
+                    tally[code as usize] += 1;
+                }
+            }
+        }
+    }
+
+    fn bytes(&self) -> usize {
+        match self {
+            Narrow::Bytes(codes) => codes.len(),
+            Narrow::Wide(codes) => codes.len() * 2,
+        }
+    }
 }
 
 impl Codes {
@@ -58,16 +128,26 @@ impl Codes {
         };
         let layout = match column.get_cardinality() {
             Cardinality::Multivalued => {
-                let mut starts = Vec::with_capacity(max_doc as usize + 1);
+                let mut blocks = Vec::with_capacity((max_doc as usize).div_ceil(BLOCK) + 1);
+                let mut offsets = Vec::with_capacity(max_doc as usize + 1);
                 let mut codes = Vec::new();
-                for doc in 0..max_doc {
-                    starts.push(u32::try_from(codes.len()).ok()?);
-                    for value in column.values_for_doc(doc) {
-                        codes.push(code_of(value)?);
+                for doc in 0..=max_doc {
+                    if (doc as usize).is_multiple_of(BLOCK) {
+                        blocks.push(u32::try_from(codes.len()).ok()?);
+                    }
+                    let block_start = *blocks.last()? as usize;
+                    offsets.push(u16::try_from(codes.len() - block_start).ok()?);
+                    if doc < max_doc {
+                        for value in column.values_for_doc(doc) {
+                            codes.push(code_of(value)?);
+                        }
                     }
                 }
-                starts.push(u32::try_from(codes.len()).ok()?);
-                Layout::Many { starts, codes }
+                Layout::Many {
+                    blocks,
+                    offsets,
+                    codes: Narrow::of(codes),
+                }
             }
             Cardinality::Full | Cardinality::Optional => {
                 let mut codes = Vec::with_capacity(max_doc as usize);
@@ -77,7 +157,7 @@ impl Codes {
                         None => NONE,
                     });
                 }
-                Layout::One(codes)
+                Layout::One(Narrow::of(codes))
             }
         };
         Some(Codes { layout, values })
@@ -97,18 +177,21 @@ impl Codes {
     pub fn count(&self, doc: DocId, tally: &mut [u64]) {
         match &self.layout {
             Layout::One(codes) => {
-                if let Some(&code) = codes.get(doc as usize)
-                    && code != NONE
-                {
+                if let Some(code) = codes.get(doc as usize) {
                     tally[code as usize] += 1;
                 }
             }
-            Layout::Many { starts, codes } => {
+            Layout::Many {
+                blocks,
+                offsets,
+                codes,
+            } => {
+                let start = |doc: usize| {
+                    Some(*blocks.get(doc / BLOCK)? as usize + *offsets.get(doc)? as usize)
+                };
                 let doc = doc as usize;
-                if let (Some(&start), Some(&end)) = (starts.get(doc), starts.get(doc + 1)) {
-                    for &code in &codes[start as usize..end as usize] {
-                        tally[code as usize] += 1;
-                    }
+                if let (Some(start), Some(end)) = (start(doc), start(doc + 1)) {
+                    codes.count(start, end, tally);
                 }
             }
         }
@@ -116,8 +199,12 @@ impl Codes {
 
     fn bytes(&self) -> usize {
         let layout = match &self.layout {
-            Layout::One(codes) => codes.len() * 2,
-            Layout::Many { starts, codes } => starts.len() * 4 + codes.len() * 2,
+            Layout::One(codes) => codes.bytes(),
+            Layout::Many {
+                blocks,
+                offsets,
+                codes,
+            } => blocks.len() * 4 + offsets.len() * 2 + codes.bytes(),
         };
         layout + self.values.len() * 8
     }
@@ -231,22 +318,20 @@ mod tests {
 
     use super::*;
 
-    /// Single-valued (with documents lacking a value) and multi-valued columns: every
-    /// document counts exactly the values the column gives it.
-    #[test]
-    fn codes_count_what_the_columns_hold() {
+    /// Writes `documents` (each a list of (field, value)) and checks that every document of
+    /// each column counts exactly the values the column gives it; returns the table.
+    fn counted(fields: &[&str], documents: Vec<Vec<(usize, u64)>>) -> Arc<SegmentTable> {
         let mut builder = Schema::builder();
-        let year = builder.add_u64_field("year", INDEXED | FAST);
-        let themes = builder.add_u64_field("themes", INDEXED | FAST);
+        let handles: Vec<_> = fields
+            .iter()
+            .map(|name| builder.add_u64_field(name, INDEXED | FAST))
+            .collect();
         let index = Index::create_in_ram(builder.build());
         let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
-        for n in 0..500u64 {
+        for values in documents {
             let mut doc = TantivyDocument::default();
-            if n % 7 != 0 {
-                doc.add_u64(year, 2000 + n % 13);
-            }
-            for theme in 0..n % 4 {
-                doc.add_u64(themes, 1_000_000 + theme * (n % 5));
+            for (field, value) in values {
+                doc.add_u64(handles[field], value);
             }
             writer.add_document(doc).unwrap();
         }
@@ -254,9 +339,9 @@ mod tests {
         let searcher = index.reader().unwrap().searcher();
         let reader = searcher.segment_reader(0);
         let fast = reader.fast_fields();
-        let columns = [fast.u64("year").unwrap(), fast.u64("themes").unwrap()];
+        let columns: Vec<_> = fields.iter().map(|name| fast.u64(name).unwrap()).collect();
         let tables = FacetTables::default();
-        let table = tables.of(reader, || Ok((columns.to_vec(), None))).unwrap();
+        let table = tables.of(reader, || Ok((columns.clone(), None))).unwrap();
         let again = tables.of(reader, || panic!("read again")).unwrap();
         assert!(Arc::ptr_eq(&table, &again), "kept");
         for (column, facet) in columns.iter().zip(table.facets.iter()) {
@@ -279,6 +364,50 @@ mod tests {
                 .collect();
             assert_eq!(counted, expected);
         }
+        table
+    }
+
+    fn narrow(facet: &Facet) -> bool {
+        let Facet::Coded(codes) = facet else {
+            panic!("coded");
+        };
+        match &codes.layout {
+            Layout::One(codes) | Layout::Many { codes, .. } => matches!(codes, Narrow::Bytes(_)),
+        }
+    }
+
+    /// Single-valued (with documents lacking a value) and multi-valued columns: every
+    /// document counts exactly the values the column gives it.
+    #[test]
+    fn codes_count_what_the_columns_hold() {
+        let documents = (0..500u64)
+            .map(|n| {
+                let year = (n % 7 != 0).then_some((0, 2000 + n % 13));
+                let themes = (0..n % 4).map(|theme| (1, 1_000_000 + theme * (n % 5)));
+                year.into_iter().chain(themes).collect()
+            })
+            .collect();
+        let table = counted(&["year", "themes"], documents);
+        assert!(table.facets.iter().all(narrow), "few values: a byte each");
+    }
+
+    /// More values than a byte can name, and documents with hundreds of values (more than a
+    /// block's offsets would hold as bytes) or none, across many blocks.
+    #[test]
+    fn wide_codes_and_long_lists_count_exactly() {
+        let documents = (0..3_000u64)
+            .map(|n| {
+                let project = (n % 11 != 0).then_some((0, n % 700));
+                let many = if n % 500 == 7 { 400 } else { n % 5 };
+                let terms = (0..many).map(|term| (1, (n * 31 + term) % 900));
+                project.into_iter().chain(terms).collect()
+            })
+            .collect();
+        let table = counted(&["project", "terms"], documents);
+        assert!(
+            !table.facets.iter().any(narrow),
+            "hundreds of values: two bytes each"
+        );
     }
 
     #[test]
