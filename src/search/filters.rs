@@ -160,9 +160,9 @@ impl Bits {
 /// A set holding fewer than one document in `FEW` of its segment is kept as its documents
 /// (two bytes each), not as a bit per document: at most an eighth of the room. Most cached
 /// sets are such: a country, a sector, a question's word held by 1 % of the learnings. At a
-/// million learnings, 1,193 of the 2,595 sets the benchmark's searches cached held fewer than
-/// one document in 32; kept as bits they took 46 MiB, 40 % of the process
-/// (docs/BENCHMARKS.md, "Memory at a million learnings").
+/// million learnings the benchmark's searches cached 2,595 sets, 44 MiB as bits (40 % of the
+/// process), and 1,193 of them held fewer than one document in 32 (docs/BENCHMARKS.md,
+/// "Memory at a million learnings").
 const FEW: u64 = 16;
 
 /// A cached set as it is kept.
@@ -175,7 +175,8 @@ enum Kept {
 /// The documents of a sparse set, each as its place within a run of 65,536 documents.
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Few {
-    /// The documents of run `r` are `r << 16 | low` for each `low` of `lows[starts[r]..starts[r + 1]]`.
+    /// The documents of run `r` are `r << 16 | low` for each `low` of
+    /// `lows[starts[r]..starts[r + 1]]`.
     starts: Vec<u32>,
     lows: Vec<u16>,
 }
@@ -313,7 +314,7 @@ impl FilterCache {
         for term in terms {
             sets.push(self.set_of(reader, term)?);
         }
-        // Start from the smallest set: the copy is the only allocation of a search.
+        // Start from the smallest set: the others only narrow it.
         sets.sort_by_key(|set| set.count());
         let mut all = match sets.first() {
             Some(smallest) => smallest.to_bits(reader.max_doc()),
