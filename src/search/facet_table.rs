@@ -52,8 +52,8 @@ enum Layout {
     },
 }
 
-/// Codes, a byte each when every one (and `NONE`) fits in a byte: the language, the year, the
-/// status and the themes do, so their tables take half the room.
+/// Codes, a byte each when every one (and `NONE`) fits in a byte: the status, the type, the
+/// language, the year and the themes do, so their tables take half the room.
 enum Narrow {
     Bytes(Vec<u8>),
     Wide(Vec<u16>),
@@ -89,17 +89,14 @@ impl Narrow {
     /// Adds one to `tally` for each code from `start` to `end`.
     #[inline]
     fn count(&self, start: usize, end: usize, tally: &mut [u64]) {
+        fn each<C: Copy + Into<usize>>(codes: &[C], tally: &mut [u64]) {
+            for &code in codes {
+                tally[code.into()] += 1;
+            }
+        }
         match self {
-            Narrow::Bytes(codes) => {
-                for &code in &codes[start..end] {
-                    tally[code as usize] += 1;
-                }
-            }
-            Narrow::Wide(codes) => {
-                for &code in &codes[start..end] {
-                    tally[code as usize] += 1;
-                }
-            }
+            Narrow::Bytes(codes) => each(&codes[start..end], tally),
+            Narrow::Wide(codes) => each(&codes[start..end], tally),
         }
     }
 
