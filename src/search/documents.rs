@@ -9,6 +9,7 @@ use time::OffsetDateTime;
 
 use super::{
     analysis::LANGUAGES as LANGUAGE_CODES,
+    known_phrases,
     schema::{Fields, Kind, code_of, newest_key},
 };
 use crate::entities::{learnings::LearningStatus, products::ProductStatus, taxonomy_terms, themes};
@@ -260,6 +261,7 @@ pub fn learning_document(fields: &Fields, learning: &Learning, labels: &Labels) 
         fields.newest,
         newest_key(row.published_at.map(|t| t.unix_timestamp()), row.id),
     );
+    known_phrases::mark(fields, &mut doc);
     doc
 }
 
@@ -399,6 +401,7 @@ pub fn product_document(fields: &Fields, product: &Product, labels: &Labels) -> 
         .published_on
         .map(|day| day.midnight().assume_utc().unix_timestamp());
     doc.add_i64(fields.newest, newest_key(published, row.id));
+    known_phrases::mark(fields, &mut doc);
     doc
 }
 

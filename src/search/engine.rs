@@ -24,7 +24,7 @@ use super::{
     facet_table::FacetTables,
     filters::FilterCache,
     schema::{Fields, SCHEMA_VERSION},
-    segment_cache,
+    segment_cache, synonyms,
 };
 
 /// Heap for the index writer (tantivy's minimum per thread is 15 MB).
@@ -37,6 +37,9 @@ pub struct Stamp {
     /// The last change log row the index reflects. Only complete indexes carry a stamp: a
     /// rebuild commits once, at its end, so an interrupted one has none.
     pub position: i64,
+    /// The thesaurus its phrases were found with (`synonyms::fingerprint`).
+    #[serde(default)]
+    pub thesaurus: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -45,6 +48,8 @@ pub enum OpenError {
     Missing,
     #[error("index written for schema {0}, this release reads {SCHEMA_VERSION}")]
     Outdated(u32),
+    #[error("index written with another thesaurus")]
+    OtherThesaurus,
     #[error("index was not finished")]
     Incomplete,
     #[error("another process is writing this index")]
@@ -105,6 +110,9 @@ impl Engine {
         if stamp.schema != SCHEMA_VERSION {
             return Err(OpenError::Outdated(stamp.schema));
         }
+        if stamp.thesaurus != synonyms::fingerprint() {
+            return Err(OpenError::OtherThesaurus);
+        }
         let fields = Fields::new();
         if index.schema() != fields.schema {
             return Err(OpenError::Outdated(stamp.schema));
@@ -161,6 +169,7 @@ impl Engine {
         let stamp = Stamp {
             schema: SCHEMA_VERSION,
             position,
+            thesaurus: synonyms::fingerprint(),
         };
         commit.set_payload(&serde_json::to_string(&stamp).expect("a stamp serializes"));
         commit.commit()?;

@@ -15,6 +15,7 @@ pub mod documents;
 pub mod engine;
 pub mod facet_table;
 pub mod filters;
+pub mod known_phrases;
 pub mod page;
 pub mod query;
 pub mod query_text;

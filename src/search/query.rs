@@ -30,6 +30,7 @@ use tantivy::{
 use super::{
     analysis::{self, LANGUAGES, Languages},
     filters::{FilterCache, Filtered},
+    known_phrases,
     query_text::{Item, TextQuery},
     question_language,
     schema::{Fields, PerLanguage},
@@ -213,7 +214,9 @@ impl<'a> Builder<'a> {
     }
 
     /// Words or a phrase analyzed in each of `languages`, as a term or phrase query in that
-    /// language's field of each of `fields`, weighted. `slop` loosens a phrase into "near".
+    /// language's field of each of `fields`, weighted. `slop` loosens a phrase into "near". A
+    /// phrase of the thesaurus is looked up as the token indexing marked it with
+    /// (`known_phrases`), which finds and scores what the phrase query would.
     fn in_fields(
         &mut self,
         text: &str,
@@ -233,11 +236,14 @@ impl<'a> Builder<'a> {
             }
             for (per_language, weight) in fields {
                 let field = per_language.0[at];
+                let known = || known_phrases::query(self.fields, at, field, &words);
                 let query = if words.len() == 1 {
                     boxed(TermQuery::new(
                         Term::from_field_text(field, &words[0].1),
                         IndexRecordOption::WithFreqs,
                     ))
+                } else if let Some(known) = (slop == 0).then(known).flatten() {
+                    boxed(known)
                 } else {
                     let terms = words
                         .iter()

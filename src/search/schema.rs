@@ -17,8 +17,9 @@ use super::analysis::{self, LANGUAGES};
 /// Bump when the fields or analyzers change: an index written under another version is
 /// rebuilt at start-up. 2: vocabulary labels and theme names in French and Spanish too. 3: one
 /// combined text field per language for matching; title and project kept for weighting only.
-/// 4: question words ("how", "comment", "cómo") are stop words.
-pub const SCHEMA_VERSION: u32 = 4;
+/// 4: question words ("how", "comment", "cómo") are stop words. 5: the thesaurus's phrases
+/// found in each document, as tokens of `phrases` (`known_phrases`).
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// Extra weight of a word found in the title, and in the project's title, on top of its score in
 /// the combined field (which holds them too). Chosen on the judged set (a grid of 0–3): the
@@ -65,6 +66,9 @@ pub struct Fields {
     pub project_exact: Field,
     /// Publication time and id in one number: "newest first" with a stable order.
     pub newest: Field,
+    /// Each occurrence of a thesaurus phrase in the text fields above, as one token naming
+    /// the field and the phrase (`known_phrases`): looked up instead of the words' positions.
+    pub phrases: Field,
 }
 
 fn text(analyzer: &str, positions: bool) -> TextOptions {
@@ -113,6 +117,15 @@ impl Fields {
         let themes = builder.add_u64_field("themes", INDEXED | FAST);
         let project_exact = builder.add_text_field("project_exact", STRING | FAST);
         let newest = builder.add_i64_field("newest", FAST);
+        let phrases = builder.add_text_field(
+            "phrases",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer("raw")
+                    .set_fieldnorms(false)
+                    .set_index_option(IndexRecordOption::WithFreqs),
+            ),
+        );
         Fields {
             schema: builder.build(),
             kind,
@@ -130,6 +143,7 @@ impl Fields {
             themes,
             project_exact,
             newest,
+            phrases,
         }
     }
 

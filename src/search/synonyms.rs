@@ -36,6 +36,19 @@ static GROUPS: LazyLock<Vec<Vec<Form>>> = LazyLock::new(|| {
         .collect()
 });
 
+/// Every form of every group, as its folded words joined by spaces (what [`Expansion::text`]
+/// holds).
+pub fn forms() -> impl Iterator<Item = String> {
+    GROUPS.iter().flatten().map(|form| form.words.join(" "))
+}
+
+/// Tells this list from any other: an index records the list its phrases were found with
+/// (`known_phrases`), and is rebuilt when the list changes.
+pub fn fingerprint() -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(&Sha256::digest(SOURCE.as_bytes())[..8])
+}
+
 fn group_lines() -> impl Iterator<Item = &'static str> {
     SOURCE
         .lines()

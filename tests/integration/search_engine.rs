@@ -1,8 +1,9 @@
 //! The search index follows the database: the change log is written in the writer's
 //! transaction, every instance applies it (and sees the others' publish and retire within two
-//! seconds), and an index that is missing, corrupt, outdated, deleted while serving or killed
-//! half-built is rebuilt from the database without anything failing. The log is pruned: an
-//! index stopped for longer than it is kept rebuilds, and never answers from what it missed.
+//! seconds), and an index that is missing, corrupt, outdated (its schema or its thesaurus),
+//! deleted while serving or killed half-built is rebuilt from the database without anything
+//! failing. The log is pruned: an index stopped for longer than it is kept rebuilds, and never
+//! answers from what it missed.
 
 use std::{
     process::{Command, Stdio},
@@ -223,10 +224,28 @@ async fn missing_corrupt_and_outdated_indexes_are_rebuilt(app: TestApp) {
     }
     tokio::time::sleep(Duration::from_millis(1_200)).await;
     app.sql(&unlogged(2)).await;
+    // The thesaurus's phrases are found at indexing: another list means another index.
+    let text = std::fs::read_to_string(&meta).unwrap();
+    let thesaurus = fora::search::synonyms::fingerprint();
+    let other = text.replace(
+        &format!("\\\"thesaurus\\\":\\\"{thesaurus}\\\""),
+        "\\\"thesaurus\\\":\\\"0123456789abcdef\\\"",
+    );
+    assert_ne!(
+        other, text,
+        "the thesaurus is in the commit payload: {text}"
+    );
+    std::fs::write(&meta, other).unwrap();
+    {
+        let index = fresh_index(&app, data.path()).await;
+        assert_eq!(documents(&index).await, 8, "another thesaurus: rebuilt");
+    }
+    tokio::time::sleep(Duration::from_millis(1_200)).await;
+    app.sql(&unlogged(3)).await;
     std::fs::write(&meta, "{ not json").unwrap();
     {
         let index = fresh_index(&app, data.path()).await;
-        assert_eq!(documents(&index).await, 8, "corrupt: rebuilt");
+        assert_eq!(documents(&index).await, 9, "corrupt: rebuilt");
     }
 }
 
