@@ -17,7 +17,9 @@ pub struct Counts {
     pub total: u64,
     /// Facet name → stored value → count.
     pub numbers: HashMap<&'static str, HashMap<u64, u64>>,
-    pub projects: HashMap<Arc<str>, u64>,
+    /// Project title → count. Each segment's projects are added by title, thousands of them
+    /// for a broad question at a million learnings: a fast hasher, as nobody picks the keys.
+    pub projects: HashMap<Arc<str>, u64, foldhash::fast::RandomState>,
 }
 
 /// The numeric facet fields, by the name results use.
@@ -79,6 +81,7 @@ impl Collector for FacetCounts {
             total: 0,
             counters,
             table,
+            block: Vec::with_capacity(BLOCK),
         })
     }
 
@@ -89,12 +92,12 @@ impl Collector for FacetCounts {
     /// Every segment's tallies go straight into the totals: no map is made per segment.
     fn merge_fruits(&self, fruits: Vec<SegmentTally>) -> tantivy::Result<Counts> {
         let mut merged = Counts::default();
+        let mut numbers: Vec<Tally> = NUMBER_FACETS.iter().map(|_| Tally::default()).collect();
         for fruit in fruits {
             merged.total += fruit.total;
             let mut counters = fruit.counters.into_iter();
-            for ((name, _), counter) in NUMBER_FACETS.iter().zip(counters.by_ref()) {
-                let into = merged.numbers.entry(name).or_default();
-                counter.for_each_count(|value, n| *into.entry(value).or_default() += n);
+            for (into, counter) in numbers.iter_mut().zip(counters.by_ref()) {
+                counter.for_each_count(|value, n| into.add(value, n));
             }
             if let Some(ords) = counters.next() {
                 ords.for_each_count(|ord, n| {
@@ -103,6 +106,13 @@ impl Collector for FacetCounts {
                     }
                 });
             }
+        }
+        for ((name, _), tally) in NUMBER_FACETS.iter().zip(numbers) {
+            let mut counted = HashMap::new();
+            tally.for_each_count(|value, n| {
+                counted.insert(value, n);
+            });
+            merged.numbers.insert(*name, counted);
         }
         Ok(merged)
     }
@@ -118,15 +128,15 @@ struct Tally {
 const DENSE_LIMIT: u64 = 1 << 16;
 
 impl Tally {
-    fn add(&mut self, value: u64) {
+    fn add(&mut self, value: u64, n: u64) {
         if value < DENSE_LIMIT {
             let at = value as usize;
             if at >= self.dense.len() {
                 self.dense.resize(at + 1, 0);
             }
-            self.dense[at] += 1;
+            self.dense[at] += n;
         } else {
-            *self.sparse.entry(value).or_default() += 1;
+            *self.sparse.entry(value).or_default() += n;
         }
     }
 
@@ -150,12 +160,14 @@ enum Counter {
 }
 
 impl Counter {
-    fn add(&mut self, doc: DocId) {
+    fn add_all(&mut self, docs: &[DocId]) {
         match self {
-            Counter::Coded { codes, tally } => codes.count(doc, tally),
+            Counter::Coded { codes, tally } => codes.count_all(docs, tally),
             Counter::Read { column, tally } => {
-                for value in column.values_for_doc(doc) {
-                    tally.add(value);
+                for &doc in docs {
+                    for value in column.values_for_doc(doc) {
+                        tally.add(value, 1);
+                    }
                 }
             }
         }
@@ -176,11 +188,26 @@ impl Counter {
     }
 }
 
+/// Matches are counted by blocks of this many: each facet's codes are read for a block at a
+/// time, rather than every facet's for each match.
+const BLOCK: usize = 64;
+
 pub struct SegmentCounts {
     total: u64,
     /// The number facets, in `NUMBER_FACETS` order, then the projects' ords.
     counters: Vec<Counter>,
     table: Arc<SegmentTable>,
+    /// Matches not counted yet.
+    block: Vec<DocId>,
+}
+
+impl SegmentCounts {
+    fn count_block(&mut self) {
+        for counter in &mut self.counters {
+            counter.add_all(&self.block);
+        }
+        self.block.clear();
+    }
 }
 
 impl SegmentCollector for SegmentCounts {
@@ -188,12 +215,14 @@ impl SegmentCollector for SegmentCounts {
 
     fn collect(&mut self, doc: DocId, _score: Score) {
         self.total += 1;
-        for counter in &mut self.counters {
-            counter.add(doc);
+        self.block.push(doc);
+        if self.block.len() == BLOCK {
+            self.count_block();
         }
     }
 
-    fn harvest(self) -> SegmentTally {
+    fn harvest(mut self) -> SegmentTally {
+        self.count_block();
         SegmentTally {
             total: self.total,
             counters: self.counters,

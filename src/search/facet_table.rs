@@ -74,32 +74,6 @@ impl Narrow {
         }
     }
 
-    /// The code at `at`, if there is one.
-    #[inline]
-    fn get(&self, at: usize) -> Option<u16> {
-        match self {
-            Narrow::Bytes(codes) => codes
-                .get(at)
-                .filter(|&&code| code != u8::MAX)
-                .map(|&code| u16::from(code)),
-            Narrow::Wide(codes) => codes.get(at).filter(|&&code| code != NONE).copied(),
-        }
-    }
-
-    /// Adds one to `tally` for each code from `start` to `end`.
-    #[inline]
-    fn count(&self, start: usize, end: usize, tally: &mut [u64]) {
-        fn each<C: Copy + Into<usize>>(codes: &[C], tally: &mut [u64]) {
-            for &code in codes {
-                tally[code.into()] += 1;
-            }
-        }
-        match self {
-            Narrow::Bytes(codes) => each(&codes[start..end], tally),
-            Narrow::Wide(codes) => each(&codes[start..end], tally),
-        }
-    }
-
     fn bytes(&self) -> usize {
         match self {
             Narrow::Bytes(codes) => codes.len(),
@@ -169,26 +143,52 @@ impl Codes {
         self.values[code]
     }
 
-    /// Adds one to `tally` for each value of `doc`.
-    #[inline]
-    pub fn count(&self, doc: DocId, tally: &mut [u64]) {
-        match &self.layout {
-            Layout::One(codes) => {
-                if let Some(code) = codes.get(doc as usize) {
-                    tally[code as usize] += 1;
+    /// Adds one to `tally` for each value of each of `docs`: the layout is told once for a
+    /// block of matches, not for every match.
+    pub fn count_all(&self, docs: &[DocId], tally: &mut [u64]) {
+        fn one<C: Copy + Into<usize> + PartialEq>(
+            codes: &[C],
+            none: C,
+            docs: &[DocId],
+            tally: &mut [u64],
+        ) {
+            for &doc in docs {
+                if let Some(&code) = codes.get(doc as usize)
+                    && code != none
+                {
+                    tally[code.into()] += 1;
                 }
             }
+        }
+        fn many<C: Copy + Into<usize>>(
+            codes: &[C],
+            starts: impl Fn(usize) -> Option<usize>,
+            docs: &[DocId],
+            tally: &mut [u64],
+        ) {
+            for &doc in docs {
+                let doc = doc as usize;
+                if let (Some(start), Some(end)) = (starts(doc), starts(doc + 1)) {
+                    for &code in &codes[start..end] {
+                        tally[code.into()] += 1;
+                    }
+                }
+            }
+        }
+        match &self.layout {
+            Layout::One(Narrow::Bytes(codes)) => one(codes, u8::MAX, docs, tally),
+            Layout::One(Narrow::Wide(codes)) => one(codes, NONE, docs, tally),
             Layout::Many {
                 blocks,
                 offsets,
                 codes,
             } => {
-                let start = |doc: usize| {
+                let starts = |doc: usize| {
                     Some(*blocks.get(doc / BLOCK)? as usize + *offsets.get(doc)? as usize)
                 };
-                let doc = doc as usize;
-                if let (Some(start), Some(end)) = (start(doc), start(doc + 1)) {
-                    codes.count(start, end, tally);
+                match codes {
+                    Narrow::Bytes(codes) => many(codes, starts, docs, tally),
+                    Narrow::Wide(codes) => many(codes, starts, docs, tally),
                 }
             }
         }
@@ -315,8 +315,8 @@ mod tests {
 
     use super::*;
 
-    /// Writes `documents` (each a list of (field, value)) and checks that every document of
-    /// each column counts exactly the values the column gives it; returns the table.
+    /// Writes `documents` (each a list of (field, value)) and checks that the documents, counted
+    /// by blocks, count exactly the values each column gives them; returns the table.
     fn counted(fields: &[&str], documents: Vec<Vec<(usize, u64)>>) -> Arc<SegmentTable> {
         let mut builder = Schema::builder();
         let handles: Vec<_> = fields
@@ -347,8 +347,12 @@ mod tests {
             };
             let mut tally = vec![0; codes.distinct()];
             let mut expected: HashMap<u64, u64> = HashMap::new();
+            let docs: Vec<DocId> = (0..reader.max_doc()).collect();
+            // Blocks of an odd size, so that some end short.
+            for block in docs.chunks(37) {
+                codes.count_all(block, &mut tally);
+            }
             for doc in 0..reader.max_doc() {
-                codes.count(doc, &mut tally);
                 for value in column.values_for_doc(doc) {
                     *expected.entry(value).or_default() += 1;
                 }
