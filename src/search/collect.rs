@@ -81,7 +81,7 @@ impl Collector for FacetCounts {
             total: 0,
             counters,
             table,
-            block: Vec::with_capacity(BLOCK),
+            block: Vec::with_capacity(MATCH_BLOCK),
         })
     }
 
@@ -190,7 +190,7 @@ impl Counter {
 
 /// Matches are counted by blocks of this many: each facet's codes are read for a block at a
 /// time, rather than every facet's for each match.
-const BLOCK: usize = 64;
+const MATCH_BLOCK: usize = 64;
 
 pub struct SegmentCounts {
     total: u64,
@@ -216,7 +216,7 @@ impl SegmentCollector for SegmentCounts {
     fn collect(&mut self, doc: DocId, _score: Score) {
         self.total += 1;
         self.block.push(doc);
-        if self.block.len() == BLOCK {
+        if self.block.len() == MATCH_BLOCK {
             self.count_block();
         }
     }
