@@ -207,17 +207,13 @@ async fn missing_corrupt_and_outdated_indexes_are_rebuilt(app: TestApp) {
     }
     tokio::time::sleep(Duration::from_millis(1_200)).await;
     let meta = data.path().join("search-index").join("meta.json");
-    let text = std::fs::read_to_string(&meta).unwrap();
     let version = fora::search::schema::SCHEMA_VERSION;
-    let outdated = text.replace(
-        &format!("\\\"schema\\\":{version}"),
-        &format!("\\\"schema\\\":{}", version - 1),
+    restamp(
+        &meta,
+        "schema",
+        &version.to_string(),
+        &(version - 1).to_string(),
     );
-    assert_ne!(
-        outdated, text,
-        "the schema version is in the commit payload: {text}"
-    );
-    std::fs::write(&meta, outdated).unwrap();
     {
         let index = fresh_index(&app, data.path()).await;
         assert_eq!(documents(&index).await, 7, "outdated: rebuilt");
@@ -225,17 +221,13 @@ async fn missing_corrupt_and_outdated_indexes_are_rebuilt(app: TestApp) {
     tokio::time::sleep(Duration::from_millis(1_200)).await;
     app.sql(&unlogged(2)).await;
     // The thesaurus's phrases are found at indexing: another list means another index.
-    let text = std::fs::read_to_string(&meta).unwrap();
     let thesaurus = fora::search::synonyms::fingerprint();
-    let other = text.replace(
-        &format!("\\\"thesaurus\\\":\\\"{thesaurus}\\\""),
-        "\\\"thesaurus\\\":\\\"0123456789abcdef\\\"",
+    restamp(
+        &meta,
+        "thesaurus",
+        &format!("\\\"{thesaurus}\\\""),
+        "\\\"0123456789abcdef\\\"",
     );
-    assert_ne!(
-        other, text,
-        "the thesaurus is in the commit payload: {text}"
-    );
-    std::fs::write(&meta, other).unwrap();
     {
         let index = fresh_index(&app, data.path()).await;
         assert_eq!(documents(&index).await, 8, "another thesaurus: rebuilt");
@@ -247,6 +239,19 @@ async fn missing_corrupt_and_outdated_indexes_are_rebuilt(app: TestApp) {
         let index = fresh_index(&app, data.path()).await;
         assert_eq!(documents(&index).await, 9, "corrupt: rebuilt");
     }
+}
+
+/// Rewrites one entry of the index's commit stamp (a JSON text inside `meta.json`, so its
+/// quotes are escaped there) from `value` to `other`.
+fn restamp(meta: &std::path::Path, key: &str, value: &str, other: &str) {
+    let text = std::fs::read_to_string(meta).unwrap();
+    let entry = |value: &str| format!("\\\"{key}\\\":{value}");
+    let changed = text.replace(&entry(value), &entry(other));
+    assert_ne!(
+        changed, text,
+        "{key} {value} is in the commit payload: {text}"
+    );
+    std::fs::write(meta, changed).unwrap();
 }
 
 async fn a_deleted_index_is_rebuilt_while_searches_keep_answering(app: TestApp) {
