@@ -29,7 +29,10 @@ use crate::{
     products::listing::{
         self, PER_PAGE as PRODUCTS_PER_PAGE, ProductItem, ProductParams, ProductSearch,
     },
-    search::query_text,
+    search::{
+        query_text,
+        spelling::{self, Spelling},
+    },
     taxonomy::{Taxonomy, Translated, labels::sort_by_name, pairs::Tagged},
     web::dates::iso,
     web::{
@@ -152,6 +155,31 @@ fn notice(notice: &SearchNotice) -> Notice {
         }
         SearchNotice::BadSort => about(NoticeCode::UnknownSort, "sort", "api.unknown_sort"),
     }
+}
+
+/// Words no `what` held: the question searched instead, or the one offered.
+fn spelling_notice(what: &str, typed: &str, spelling: &Spelling) -> Option<Notice> {
+    let (code, key, corrections) = match spelling {
+        Spelling::AsTyped => return None,
+        Spelling::Corrected(c) => (NoticeCode::SpellingCorrected, "api.spelling_corrected", c),
+        Spelling::Offered(c) => (NoticeCode::SpellingOffered, "api.spelling_offered", c),
+    };
+    let question = spelling::searched(typed, corrections);
+    let words = corrections
+        .iter()
+        .map(|c| format!("“{}”", c.typed))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Some(Notice {
+        code,
+        parameter: "q".to_string(),
+        message: tf(
+            LANG,
+            key,
+            &[("what", what), ("words", &words), ("question", &question)],
+        ),
+        value: Some(question),
+    })
 }
 
 fn term(lang: &str, taxonomy: &Taxonomy, id: Option<i32>) -> Option<Term> {
@@ -414,6 +442,11 @@ pub async fn list_learnings(
         }
     }
     let mut notices: Vec<Notice> = search.notices.iter().map(notice).collect();
+    notices.extend(spelling_notice(
+        "learning",
+        &search.params.q,
+        &outcome.spelling,
+    ));
     notices.extend(unknown_parameters(raw.as_deref(), &LEARNING_PARAMS));
     let (first, last) = outcome.range();
     let filters = search
@@ -598,6 +631,11 @@ pub async fn list_products(
         country: facet_values(listing.facet("country"), term_of),
     };
     let mut notices: Vec<Notice> = search.notices.iter().map(notice).collect();
+    notices.extend(spelling_notice(
+        "product",
+        &search.params.q,
+        &listing.spelling,
+    ));
     notices.extend(unknown_parameters(raw.as_deref(), &PRODUCT_PARAMS));
     let (first, last) = listing.range();
     let filters = search

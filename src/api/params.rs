@@ -22,10 +22,10 @@ use crate::{
 };
 
 /// The query parameters `/api/v1/learnings` understands: the public ones of the search.
-pub const LEARNING_PARAMS: [&str; 14] = crate::learnings::search::PUBLIC_PARAMS;
+pub const LEARNING_PARAMS: [&str; 15] = crate::learnings::search::PUBLIC_PARAMS;
 
 /// The query parameters `/api/v1/products` understands: the public ones of the listing.
-pub const PRODUCT_PARAMS: [&str; 6] =
+pub const PRODUCT_PARAMS: [&str; 7] =
     crate::web::query::without(crate::products::listing::PARAMS, "status");
 
 /// The parameter every endpoint takes that chooses the language of labels and names. It is
@@ -91,6 +91,16 @@ fn page() -> Schema {
         .into()
 }
 
+const TYPED: &str = "1: search the words of q exactly as typed. Without it, a word that no {what} holds is searched as the closest word (one or two letters apart) that one holds, and notices report it (spelling_corrected). Any other value is ignored.";
+
+fn typed(what: &str) -> Parameter {
+    optional(
+        "typed",
+        &TYPED.replace("{what}", what),
+        with_examples(["1"]),
+    )
+}
+
 const PAGE: &str = "1-based page number. Must be a whole number from 1 (empty means the first page); a page past the last one answers the last page.";
 const LANGUAGE: &str = "Language of the {what}: en, fr or es. Any other value is left out and reported in notices (unknown_filter).";
 const THEME: &str = "Theme slug.";
@@ -116,6 +126,7 @@ impl IntoParams for LearningQuery {
                 "Full-text query: plain words (learnings with more of them rank first), \"quoted phrases\" that must appear, -word to exclude, word* for a prefix. Any text up to maxLength characters is accepted; a longer one is refused (400, error code query_too_long), and one with too many words is shortened (see notices).",
                 text().max_length(Some(MAX_CHARS)).build(),
             ),
+            typed("learning"),
             optional(
                 "type",
                 "Learning type: lesson_learned or good_practice. Any other value is left out and reported in notices (unknown_filter).",
@@ -165,6 +176,7 @@ impl IntoParams for ProductQuery {
                 "Words to look for in titles and summaries: the best matches come first (without words, the newest). \"Quoted phrases\" must appear, -word excludes, word* is a prefix. A longer text than maxLength is refused (400, error code query_too_long).",
                 text().max_length(Some(MAX_CHARS)).build(),
             ),
+            typed("product"),
             optional(
                 "kind",
                 "Product kind code (e.g. publication, tool).",

@@ -68,17 +68,22 @@ pub enum NoticeCode {
     QueryShortened,
     OnlyExclusions,
     UnknownSort,
+    SpellingCorrected,
+    SpellingOffered,
 }
 
 /// Something about the request that did not fail it: a filter value that is not known (left
-/// out), a parameter the endpoint does not know (ignored), a shortened query, an unknown sort.
+/// out), a parameter the endpoint does not know (ignored), a shortened query, an unknown sort,
+/// words no item holds searched as close ones when the question found nothing as typed
+/// (`spelling_corrected`), or a question with such words offered (`spelling_offered`).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Notice {
     #[schema(inline)]
     pub code: NoticeCode,
     /// The query parameter the notice is about.
     pub parameter: String,
-    /// The value as sent (for `unknown_filter`).
+    /// The value as sent (for `unknown_filter`); the question searched (for
+    /// `spelling_corrected`) or offered (for `spelling_offered`).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub value: Option<String>,

@@ -31,7 +31,7 @@ use crate::{
     forums::access,
     taxonomy::{Taxonomy, labels::sort_by_name},
     web::{AppError, AppResult, AppState, Viewer, flash, paths},
-    web::{dates::iso, html},
+    web::{dates::iso, html, spelling_notice::spelling_view},
 };
 
 pub fn routes() -> Router<AppState> {
@@ -326,6 +326,12 @@ pub async fn search_learnings(
                 args: vec![],
             }))
             .collect(),
+        spelling: spelling_view(
+            &outcome.spelling,
+            &search.params.q,
+            |query| format!("{}?{query}", paths::LEARNINGS),
+            |param, value| search.params.with(param, value),
+        ),
         total: outcome.total,
         first,
         last,

@@ -19,6 +19,7 @@ use crate::{
         query::Filter,
         query_text::{self, TextQuery},
         schema::{Fields, Kind, code_of},
+        spelling::Spelling,
     },
     taxonomy::{Taxonomy, Translated, Vocabulary},
     web::AppState,
@@ -37,6 +38,8 @@ const PROJECT_FACET_SIZE: usize = 12;
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct SearchParams {
     pub q: String,
+    /// `1`: search the words as typed, none corrected.
+    pub typed: String,
     pub learning_type: String,
     pub evaluation_type: String,
     pub theme: String,
@@ -54,8 +57,9 @@ pub struct SearchParams {
 }
 
 /// Every query parameter of a learnings search, in the order links write them.
-pub const PARAMS: [&str; 15] = [
+pub const PARAMS: [&str; 16] = [
     "q",
+    "typed",
     "type",
     "evaluation_type",
     "theme",
@@ -73,7 +77,7 @@ pub const PARAMS: [&str; 15] = [
 ];
 
 /// The parameters anyone may use: all but `status` (knowledge managers only).
-pub const PUBLIC_PARAMS: [&str; 14] = crate::web::query::without(PARAMS, "status");
+pub const PUBLIC_PARAMS: [&str; 15] = crate::web::query::without(PARAMS, "status");
 
 /// The filters in the order pages show them: (parameter, vocabulary when it is one).
 pub const TERM_FILTERS: [(&str, Vocabulary); 6] = [
@@ -103,6 +107,7 @@ impl SearchParams {
     fn slot(&mut self, name: &str) -> Option<&mut String> {
         Some(match name {
             "q" => &mut self.q,
+            "typed" => &mut self.typed,
             "type" => &mut self.learning_type,
             "evaluation_type" => &mut self.evaluation_type,
             "theme" => &mut self.theme,
@@ -124,6 +129,7 @@ impl SearchParams {
     pub fn get(&self, name: &str) -> &str {
         match name {
             "q" => &self.q,
+            "typed" => &self.typed,
             "type" => &self.learning_type,
             "evaluation_type" => &self.evaluation_type,
             "theme" => &self.theme,
@@ -248,7 +254,8 @@ impl Search {
             params.q.clone_from(cut);
         }
         params.project = params.project.chars().take(query_text::MAX_CHARS).collect();
-        let text = TextQuery::parse(&params.q);
+        let mut text = TextQuery::parse(&params.q);
+        text.as_typed = query_text::as_typed(&mut params.typed);
         let mut notices = Vec::new();
         if cut.is_some() || text.shortened {
             notices.push(Notice::Shortened);
@@ -452,6 +459,8 @@ pub struct Outcome {
     /// Facet name (`type`, `status`, `language`, `year`, `theme`, `project`, or a vocabulary
     /// name) → values with counts, most frequent first.
     pub facets: HashMap<String, Vec<FacetCount>>,
+    /// How words no learning held were read.
+    pub spelling: Spelling,
 }
 
 impl Outcome {
@@ -474,6 +483,7 @@ impl Outcome {
             pages: 1,
             hits: Vec::new(),
             facets: HashMap::new(),
+            spelling: Spelling::AsTyped,
         }
     }
 
@@ -633,6 +643,7 @@ async fn find(
         found,
         page,
         pages,
+        spelling,
     }) = state
         .search
         .page(
@@ -690,6 +701,7 @@ async fn find(
         pages,
         hits,
         facets: facets_of(found.counts),
+        spelling,
     }))
 }
 

@@ -21,6 +21,7 @@ use crate::{
         query::Filter,
         query_text::{self, TextQuery},
         schema::{Fields, Kind, code_of},
+        spelling::Spelling,
     },
     taxonomy::{
         Taxonomy, Vocabulary,
@@ -38,6 +39,8 @@ pub const PER_PAGE: u64 = 20;
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ProductParams {
     pub q: String,
+    /// `1`: search the words as typed, none corrected.
+    pub typed: String,
     pub kind: String,
     pub theme: String,
     pub language: String,
@@ -47,8 +50,8 @@ pub struct ProductParams {
 }
 
 /// Every parameter name, in the order query strings are written.
-pub const PARAMS: [&str; 7] = [
-    "q", "kind", "theme", "language", "country", "status", "page",
+pub const PARAMS: [&str; 8] = [
+    "q", "typed", "kind", "theme", "language", "country", "status", "page",
 ];
 
 impl ProductParams {
@@ -69,6 +72,7 @@ impl ProductParams {
     fn slot(&mut self, name: &str) -> Option<&mut String> {
         Some(match name {
             "q" => &mut self.q,
+            "typed" => &mut self.typed,
             "kind" => &mut self.kind,
             "theme" => &mut self.theme,
             "language" => &mut self.language,
@@ -82,6 +86,7 @@ impl ProductParams {
     pub fn get(&self, name: &str) -> &str {
         match name {
             "q" => &self.q,
+            "typed" => &self.typed,
             "kind" => &self.kind,
             "theme" => &self.theme,
             "language" => &self.language,
@@ -142,7 +147,8 @@ impl ProductSearch {
         if let Some(cut) = &cut {
             params.q.clone_from(cut);
         }
-        let text = TextQuery::parse(&params.q);
+        let mut text = TextQuery::parse(&params.q);
+        text.as_typed = query_text::as_typed(&mut params.typed);
         if cut.is_some() || text.shortened {
             notices.push(Notice::Shortened);
         }
@@ -295,6 +301,8 @@ pub struct ProductListing {
     /// `status`, `kind` (term ids), `language`, `theme` (theme ids), `country` (term ids) →
     /// values with counts, most frequent first.
     pub facets: HashMap<String, Vec<FacetCount>>,
+    /// How words no product held were read.
+    pub spelling: Spelling,
 }
 
 impl ProductListing {
@@ -307,6 +315,7 @@ impl ProductListing {
             per_page,
             items: Vec::new(),
             facets: HashMap::new(),
+            spelling: Spelling::AsTyped,
         }
     }
 
@@ -405,6 +414,7 @@ pub async fn run(
         per_page,
         items,
         facets: facets_of(results.found.counts, taxonomy),
+        spelling: results.spelling,
     }))
 }
 

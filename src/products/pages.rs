@@ -22,7 +22,7 @@ use crate::{
     search::query_text::MAX_CHARS,
     taxonomy::{Taxonomy, labels::sort_by_name},
     web::html,
-    web::{AppError, AppResult, AppState, Viewer, flash, paths},
+    web::{AppError, AppResult, AppState, Viewer, flash, paths, spelling_notice::spelling_view},
 };
 
 /// The one path parameter of a catalogue route, as text. An address that cannot be decoded
@@ -262,6 +262,12 @@ pub async fn list_products(
         q: search.params.q.clone(),
         hidden,
         notices,
+        spelling: spelling_view(
+            &listing.spelling,
+            &search.params.q,
+            |query| link(paths::PRODUCTS, &query),
+            |param, value| search.params.with(param, value),
+        ),
         cards: listing
             .items
             .iter()

@@ -23,6 +23,7 @@ pub mod question_language;
 pub mod schema;
 pub mod seeking;
 mod segment_cache;
+pub mod spelling;
 pub mod synonyms;
 
 use std::{

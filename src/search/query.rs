@@ -62,6 +62,16 @@ pub enum Filter {
     Text(Field, String),
 }
 
+impl Filter {
+    /// The indexed term of the documents that carry the value.
+    pub fn term(&self) -> Term {
+        match self {
+            Filter::Number(field, value) => Term::from_field_u64(*field, *value),
+            Filter::Text(field, value) => Term::from_field_text(*field, value),
+        }
+    }
+}
+
 struct Analyzers {
     languages: Vec<TextAnalyzer>,
     plain: TextAnalyzer,
@@ -570,13 +580,7 @@ impl<'a> Builder<'a> {
         };
         let matching = with_exclusions(parts.as_ref().map(|p| p.matching.box_clone()));
         let seeking = seeking.and_then(|q| with_exclusions(Some(q)));
-        let terms = filters
-            .iter()
-            .map(|filter| match filter {
-                Filter::Number(field, value) => Term::from_field_u64(*field, *value),
-                Filter::Text(field, value) => Term::from_field_text(*field, value),
-            })
-            .collect();
+        let terms = filters.iter().map(Filter::term).collect();
         let mut filtered = Filtered::new(matching, seeking, terms, self.filters.clone());
         if let Some(parts) = &parts {
             filtered = filtered.holding_any_of(terms_of(parts.matching.as_ref()));

@@ -35,6 +35,16 @@ pub struct TextQuery {
     /// The language of the page the question was asked from, when it is known: learnings in
     /// it are preferred when the words do not tell the question's own language.
     pub reader_language: Option<&'static str>,
+    /// Search the words exactly as typed: none is corrected (`spelling`).
+    pub as_typed: bool,
+}
+
+/// Whether the `typed` parameter of a search asks for the words as typed, none corrected. The
+/// parameter is left as links carry it: "1" or nothing, never what was sent in its place.
+pub fn as_typed(param: &mut String) -> bool {
+    let on = param.trim() == "1";
+    *param = if on { "1".into() } else { String::new() };
+    on
 }
 
 fn words(raw: &str) -> Vec<String> {
@@ -68,6 +78,28 @@ pub fn shortened(input: &str) -> Option<String> {
         text.truncate(space);
     }
     Some(text)
+}
+
+/// `input` with the words `replace` gives a replacement for (compared lower-cased, as parsing
+/// reads them) replaced, and everything else kept as typed: the question to show back.
+pub fn rewritten<'r>(input: &str, replace: impl Fn(&str) -> Option<&'r str>) -> String {
+    let mut out = String::with_capacity(input.len());
+    let mut rest = input;
+    while let Some(start) = rest.find(char::is_alphanumeric) {
+        out.push_str(&rest[..start]);
+        rest = &rest[start..];
+        let end = rest
+            .find(|c: char| !c.is_alphanumeric())
+            .unwrap_or(rest.len());
+        let word = &rest[..end];
+        match replace(&word.to_lowercase()) {
+            Some(replacement) => out.push_str(replacement),
+            None => out.push_str(word),
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 impl TextQuery {
@@ -137,6 +169,28 @@ impl TextQuery {
         self.groups.is_empty()
     }
 
+    /// The same question with some words replaced (`replace` gives a word's replacement).
+    pub fn with_words<'r>(&self, replace: impl Fn(&str) -> Option<&'r str>) -> TextQuery {
+        let word = |text: &String| replace(text).map_or_else(|| text.clone(), str::to_string);
+        let item = |item: &Item| match item {
+            Item::Word { text, prefix } => Item::Word {
+                text: word(text),
+                prefix: *prefix,
+            },
+            Item::Phrase(words) => Item::Phrase(words.iter().map(word).collect()),
+            Item::Compound(words) => Item::Compound(words.iter().map(word).collect()),
+        };
+        TextQuery {
+            groups: self
+                .groups
+                .iter()
+                .map(|group| group.iter().map(item).collect())
+                .collect(),
+            excluded: self.excluded.iter().map(item).collect(),
+            ..self.clone()
+        }
+    }
+
     /// The words to show back ("results for …"), for messages.
     pub fn terms(&self) -> Vec<String> {
         self.groups
@@ -193,6 +247,33 @@ mod tests {
                 prefix: true
             }]
         );
+    }
+
+    #[test]
+    fn words_are_replaced_where_they_stand() {
+        let replace = |word: &str| match word {
+            "chlid" => Some("child"),
+            "minning" => Some("mining"),
+            _ => None,
+        };
+        let q = TextQuery::parse("Chlid \"chlid labour\" chlid-work chlid* -minning");
+        let replaced = q.with_words(replace);
+        assert_eq!(
+            replaced.terms(),
+            vec!["child", "child labour", "child work", "child"]
+        );
+        assert_eq!(
+            replaced.excluded,
+            vec![Item::Word {
+                text: "mining".into(),
+                prefix: false
+            }]
+        );
+        assert_eq!(
+            rewritten("Chlid \"chlid labour\" chlid-work, -minning!", replace),
+            "child \"child labour\" child-work, -mining!"
+        );
+        assert_eq!(rewritten("niño 🙂 trabajo", replace), "niño 🙂 trabajo");
     }
 
     #[test]

@@ -20,6 +20,7 @@ pub mod query;
 pub mod response;
 pub mod server;
 pub mod session_store;
+pub mod spelling_notice;
 pub mod state;
 
 pub use error::{AppError, AppResult};

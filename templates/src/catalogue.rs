@@ -10,8 +10,9 @@ use maud::{Markup, PreEscaped, html};
 use crate::{
     Ctx,
     components::{
-        Choice, FormErrors, Level, Pager, TextField, csrf_field, day, error_summary, field_error,
-        heading, notice, pager, search_box, select_field, text_field, text_input, textarea,
+        Choice, FormErrors, Level, Pager, SpellingView, TextField, csrf_field, day, error_summary,
+        field_error, heading, notice, pager, search_box, select_field, spelling_notice, text_field,
+        text_input, textarea,
     },
     format::number,
     forums::{ForumSummary, forum_list},
@@ -81,6 +82,8 @@ pub struct ProductListView {
     pub hidden: Vec<(String, String)>,
     /// Messages about the search (words cut, only exclusions, index being rebuilt).
     pub notices: Vec<NoticeView>,
+    /// Words no product holds, searched as close ones or offered.
+    pub spelling: Option<SpellingView>,
     pub cards: Vec<ProductCard>,
     pub total: u64,
     pub first: u64,
@@ -232,6 +235,7 @@ pub fn product_list(ctx: &Ctx, view: &ProductListView) -> Markup {
                     (tf(lang, notice.key, &notice.args.iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>()))
                 }
             }
+            @if let Some(spelling) = &view.spelling { (spelling_notice(lang, spelling)) }
             (unknown_filters(ctx, &view.unknown))
             div.library {
                 aside.refine aria-label=(t(lang, "product.filters")) {

@@ -396,6 +396,43 @@ pub fn notice(ctx: &Ctx, key: Option<&str>) -> Markup {
 
 /// A GET search form: the words box, the other parameters of the search kept as hidden fields,
 /// and a hint under the box.
+/// How a search read words that nothing held.
+pub enum SpellingView {
+    /// The words as typed found nothing; `searched` was searched instead, and the link
+    /// searches the words as typed.
+    Corrected {
+        searched: String,
+        typed: String,
+        as_typed_href: String,
+    },
+    /// The results are those of the words as typed; `suggested` is offered.
+    Offered { suggested: String, href: String },
+}
+
+/// "Showing results for *child labour*. Search instead for “chlid labour”", or "Did you mean
+/// *child labour*?".
+pub fn spelling_notice(lang: &str, view: &SpellingView) -> Markup {
+    html! {
+        @match view {
+            SpellingView::Corrected { searched, typed, as_typed_href } => {
+                p.notice.spelling role="status" {
+                    (t(lang, "common.spelling_showing")) " " strong { (searched) } ". "
+                    a href=(as_typed_href) {
+                        (tf(lang, "common.spelling_as_typed", &[("typed", typed)]))
+                    }
+                }
+            }
+            SpellingView::Offered { suggested, href } => {
+                p.notice.spelling role="status" {
+                    (t(lang, "common.spelling_offered")) " "
+                    a href=(href) { strong { (suggested) } }
+                    (t(lang, "common.spelling_offered_end"))
+                }
+            }
+        }
+    }
+}
+
 pub fn search_box(
     action: &str,
     label: &str,

@@ -6,8 +6,8 @@ use maud::{Markup, PreEscaped, html};
 use crate::{
     Ctx,
     components::{
-        FormErrors, Pager, TextField, ago, csrf_field, error_summary, field_error, pager,
-        search_box, text_field, text_input, textarea, time,
+        FormErrors, Pager, SpellingView, TextField, ago, csrf_field, error_summary, field_error,
+        pager, search_box, spelling_notice, text_field, text_input, textarea, time,
     },
     format::number,
     i18n::{plural, t, tf},
@@ -107,6 +107,8 @@ pub struct SearchPageView {
     pub active: Vec<ActiveFilterView>,
     pub clear_href: String,
     pub notices: Vec<NoticeView>,
+    /// Words no learning holds, searched as close ones or offered.
+    pub spelling: Option<SpellingView>,
     pub total: u64,
     pub first: u64,
     pub last: u64,
@@ -184,6 +186,7 @@ pub fn search_page(ctx: &Ctx, view: &SearchPageView) -> Markup {
                 (tf(lang, notice.key, &notice.args.iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>()))
             }
         }
+        @if let Some(spelling) = &view.spelling { (spelling_notice(lang, spelling)) }
         @if !view.active.is_empty() {
             ul.active-filters aria-label=(t(lang, "search.active_filters")) {
                 @for filter in &view.active {

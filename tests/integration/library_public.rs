@@ -1554,6 +1554,35 @@ async fn products_are_found_by_their_words(app: TestApp) {
             .assert_status(200),
     );
     assert_eq!(none["total"], 0, "{none}");
+    // A slip is searched as the word published products hold; a word only drafts and retired
+    // products hold is never offered, on the page or in the API.
+    let slip = client.get("/products?q=toolkitt").await;
+    assert!(
+        slip.body
+            .contains("Showing results for <strong>toolkit</strong>"),
+        "{}",
+        slip.body
+    );
+    assert!(slip.body.contains(&format!("/products/{}", seed.product)));
+    for path in ["/products?q=secrett", "/products?q=cocoa+secrett"] {
+        let page = client.get(path).await;
+        assert!(
+            !page.body.contains("Showing results for") && !page.body.contains("Did you mean"),
+            "{path}: {}",
+            page.body
+        );
+        for id in [seed.draft_product, seed.retired_product] {
+            assert!(!page.body.contains(&format!("/products/{id}\"")), "{path}");
+        }
+    }
+    let hidden = json(
+        client
+            .get("/api/v1/products?q=secrett")
+            .await
+            .assert_status(200),
+    );
+    assert_eq!(hidden["total"], 0, "{hidden}");
+    assert!(hidden["notices"].as_array().unwrap().is_empty(), "{hidden}");
     let long = format!("/api/v1/products?q={}", "x".repeat(300));
     let refused = json(client.get(&long).await.assert_status(400));
     assert_eq!(refused["error"], "query_too_long");

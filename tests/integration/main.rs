@@ -53,6 +53,7 @@ mod search_quality;
 mod site_pages;
 mod smtp;
 mod smtp_tls;
+mod spelling;
 mod state_checks;
 mod translated_pages;
 mod user_listing;

@@ -1,0 +1,337 @@
+//! Words of a question that no document the reader may see holds, read as the closest word
+//! that such a document holds ("chlid" → "child", "inspecton" → "inspection", "travial" →
+//! "travail"): one slip of the keyboard must not leave a practitioner with nothing.
+//!
+//! A word a library does not hold is as often a real word it never uses ("kids", "borders") as
+//! a slip, and the closest held word is then another word ("kits", "access"). So a correction
+//! is searched only when the question as typed finds nothing, and offered beside results only
+//! when it is one letter away in a word of five or more and the word it suggests is common in
+//! the library (`worth_offering`); the results of a question that finds something are always
+//! those of its words as typed (`page`).
+//!
+//! Privacy: "held" always means held by a document the search's own filters keep (its kind and,
+//! for everyone but knowledge managers, published). A word only drafts hold counts as held by
+//! none, and only words that visible documents hold are suggested, ranked by how many visible
+//! documents hold them: whether and how a word is corrected says nothing about a draft.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use tantivy::{
+    DocSet, Searcher, TERMINATED, Term,
+    collector::Count,
+    query::{BooleanQuery, EnableScoring, FuzzyTermQuery, Occur, Query, TermQuery},
+    schema::IndexRecordOption,
+    tokenizer::TextAnalyzer,
+};
+
+use super::{
+    analysis::{self, LANGUAGES},
+    query_text::{self, Item, TextQuery},
+    schema::Fields,
+    synonyms,
+};
+
+/// Shorter words have too many neighbours to guess from (and abbreviations are short).
+const SHORTEST: usize = 4;
+/// At most this many close words are counted for one typed word.
+const MOST_CANDIDATES: usize = 32;
+
+/// A correction is offered beside results only when at least this many documents in scope,
+/// and one in this many, hold the word it suggests (a slip is mostly of a word often used),
+/// and only for words at least this long.
+const OFFERED_HOLDERS: usize = 3;
+const OFFERED_SHARE: usize = 20;
+const OFFERED_SHORTEST: usize = 5;
+
+/// A typed word (lower-cased, as the question holds it) and the word searched instead (as the
+/// index holds it: lower-cased, accents folded).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Correction {
+    pub typed: String,
+    pub suggested: String,
+    /// How many documents in scope hold the suggested word.
+    pub holders: usize,
+    /// How many edits apart the two are.
+    pub distance: u8,
+}
+
+/// How the words of a search were read.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Spelling {
+    /// As typed (every word held, none close enough to correct, or `typed=1`).
+    #[default]
+    AsTyped,
+    /// The question as typed found nothing: these words were searched instead.
+    Corrected(Vec<Correction>),
+    /// The results are those of the words as typed; the question with these words would be
+    /// worth a try.
+    Offered(Vec<Correction>),
+}
+
+/// The word searched in place of `typed`, if it was corrected.
+pub fn replacement<'c>(corrections: &'c [Correction], typed: &str) -> Option<&'c str> {
+    corrections
+        .iter()
+        .find(|c| c.typed == typed)
+        .map(|c| c.suggested.as_str())
+}
+
+/// The question as typed with its corrected words replaced: what was searched.
+pub fn searched(typed: &str, corrections: &[Correction]) -> String {
+    query_text::rewritten(typed, |word| replacement(corrections, word))
+}
+
+/// How far a word may be from what was typed: one edit for short words, two from six letters
+/// (a swap of two neighbouring letters is one edit).
+fn max_distance(word: &str) -> u8 {
+    match word.chars().count() {
+        n if n < SHORTEST => 0,
+        n if n < 6 => 1,
+        _ => 2,
+    }
+}
+
+/// The words of `question` worth checking, in the question's order: not prefixes, not
+/// exclusions (excluding a word no document holds changes nothing), no digits (years, codes
+/// such as "C182"), not the thesaurus's own forms (an abbreviation no document writes is found
+/// through its group).
+fn checked_words(question: &TextQuery) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    for item in question.groups.iter().flatten() {
+        let texts = match item {
+            Item::Word { prefix: true, .. } => continue,
+            Item::Word { text, .. } => std::slice::from_ref(text),
+            Item::Phrase(parts) | Item::Compound(parts) => parts.as_slice(),
+        };
+        for text in texts {
+            if !words.contains(text) {
+                words.push(text.clone());
+            }
+        }
+    }
+    words.retain(|word| {
+        max_distance(word) > 0
+            && !word.chars().any(|c| c.is_numeric())
+            && synonyms::ideas(word).is_empty()
+    });
+    words
+}
+
+pub struct Speller<'a> {
+    fields: &'a Fields,
+    searcher: &'a Searcher,
+    /// What the search keeps (kind, status, the filters chosen): a word counts as held only by
+    /// documents of it.
+    scope: Vec<Term>,
+    plain: TextAnalyzer,
+    languages: Vec<TextAnalyzer>,
+}
+
+impl<'a> Speller<'a> {
+    pub fn new(fields: &'a Fields, searcher: &'a Searcher, scope: Vec<Term>) -> Speller<'a> {
+        Speller {
+            fields,
+            searcher,
+            scope,
+            plain: analysis::plain_analyzer(),
+            languages: LANGUAGES
+                .iter()
+                .map(|(_, language)| analysis::language_analyzer(*language))
+                .collect(),
+        }
+    }
+
+    /// The corrections of `question`'s words that no document in scope holds and that have a
+    /// close word some document in scope holds; empty when every word is held.
+    pub fn corrections(&mut self, question: &TextQuery) -> Vec<Correction> {
+        let mut out = Vec::new();
+        for typed in checked_words(question) {
+            if self.is_held(&typed) {
+                continue;
+            }
+            if let Some(correction) = self.closest(typed) {
+                out.push(correction);
+            }
+        }
+        out
+    }
+
+    /// The corrections worth offering beside results: one letter away, in words of
+    /// [`OFFERED_SHORTEST`] letters or more, to words that many documents in scope hold. All
+    /// of them or none, since the question is offered whole.
+    pub fn worth_offering(&self, corrections: Vec<Correction>) -> Vec<Correction> {
+        let in_scope = self
+            .searcher
+            .search(&self.scoped(None), &Count)
+            .unwrap_or(0);
+        let least = OFFERED_HOLDERS.max(in_scope / OFFERED_SHARE);
+        let worth = |c: &Correction| {
+            c.distance == 1 && c.typed.chars().count() >= OFFERED_SHORTEST && c.holders >= least
+        };
+        if corrections.iter().all(worth) {
+            corrections
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// The scope's terms and `term`, all required.
+    fn scoped(&self, term: Option<Term>) -> BooleanQuery {
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for term in term.iter().chain(&self.scope) {
+            clauses.push((
+                Occur::Must,
+                Box::new(TermQuery::new(term.clone(), IndexRecordOption::Basic)),
+            ));
+        }
+        BooleanQuery::new(clauses)
+    }
+
+    /// Whether a live document in scope holds `term` (stops at the first).
+    fn any_holds(&self, term: Term) -> bool {
+        if self.searcher.doc_freq(&term).is_ok_and(|n| n == 0) {
+            return false;
+        }
+        let query = self.scoped(Some(term));
+        let Ok(weight) = query.weight(EnableScoring::disabled_from_searcher(self.searcher)) else {
+            return false;
+        };
+        self.searcher.segment_readers().iter().any(|reader| {
+            let Ok(mut scorer) = weight.scorer(reader, 1.0) else {
+                return false;
+            };
+            let mut doc = scorer.doc();
+            while doc != TERMINATED && reader.is_deleted(doc) {
+                doc = scorer.advance();
+            }
+            doc != TERMINATED
+        })
+    }
+
+    /// How many live documents in scope hold `term`.
+    fn holders(&self, term: Term) -> usize {
+        self.searcher
+            .search(&self.scoped(Some(term)), &Count)
+            .unwrap_or(0)
+    }
+
+    /// Whether `word` is held as typed (accents folded) or in any language's stemmed form, or
+    /// is a stop word somewhere (a stop word is no slip).
+    fn is_held(&mut self, word: &str) -> bool {
+        let plain = analysis::analyze(&mut self.plain, word);
+        if plain.is_empty() {
+            return true;
+        }
+        if plain
+            .iter()
+            .any(|(_, folded)| self.any_holds(Term::from_field_text(self.fields.plain, folded)))
+        {
+            return true;
+        }
+        for at in 0..self.languages.len() {
+            let stems = analysis::analyze(&mut self.languages[at], word);
+            if stems.is_empty() {
+                return true;
+            }
+            let field = self.fields.all.0[at];
+            if stems
+                .iter()
+                .any(|(_, stem)| self.any_holds(Term::from_field_text(field, stem)))
+            {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Whether some language drops `word` as a stop word: never worth suggesting.
+    fn is_stop_word(&mut self, word: &str) -> bool {
+        self.languages
+            .iter_mut()
+            .any(|analyzer| analysis::analyze(analyzer, word).is_empty())
+    }
+
+    /// The indexed words within `distance` edits of `folded`.
+    fn within(&self, folded: &str, distance: u8) -> BTreeSet<String> {
+        let mut words = BTreeSet::new();
+        let fuzzy = FuzzyTermQuery::new(
+            Term::from_field_text(self.fields.plain, folded),
+            distance,
+            true,
+        );
+        for reader in self.searcher.segment_readers() {
+            let (Ok(automaton), Ok(inverted)) =
+                (fuzzy.automaton(), reader.inverted_index(self.fields.plain))
+            else {
+                continue;
+            };
+            let Ok(mut stream) = inverted.terms().search(automaton).into_stream() else {
+                continue;
+            };
+            while stream.advance() && words.len() < MOST_CANDIDATES {
+                if let Ok(word) = std::str::from_utf8(stream.key()) {
+                    words.insert(word.to_string());
+                }
+            }
+        }
+        words.remove(folded);
+        words
+    }
+
+    /// The closest word to `typed` that documents in scope hold: the fewest edits away, then
+    /// the most documents, then the first alphabetically.
+    fn closest(&mut self, typed: String) -> Option<Correction> {
+        let folded = analysis::analyze(&mut self.plain, &typed)
+            .into_iter()
+            .next()?
+            .1;
+        for distance in 1..=max_distance(&typed) {
+            let mut counted: BTreeMap<String, usize> = BTreeMap::new();
+            for word in self.within(&folded, distance) {
+                if self.is_stop_word(&word) {
+                    continue;
+                }
+                let holders = self.holders(Term::from_field_text(self.fields.plain, &word));
+                if holders > 0 {
+                    counted.insert(word, holders);
+                }
+            }
+            let best = counted
+                .into_iter()
+                .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)));
+            if let Some((suggested, holders)) = best {
+                return Some(Correction {
+                    typed,
+                    suggested,
+                    holders,
+                    distance,
+                });
+            }
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distance_grows_with_the_word() {
+        assert_eq!(max_distance("osh"), 0);
+        assert_eq!(max_distance("chlid"), 1);
+        assert_eq!(max_distance("niño"), 1);
+        assert_eq!(max_distance("inspecton"), 2);
+    }
+
+    #[test]
+    fn only_plain_words_are_checked() {
+        let question = TextQuery::parse(
+            "chlid \"labuor inspecton\" farm-wrk c182 cocoa* -minning WFCL 2019 of chlid",
+        );
+        assert_eq!(
+            checked_words(&question),
+            ["chlid", "labuor", "inspecton", "farm"]
+        );
+    }
+}
