@@ -13,8 +13,9 @@ use fora::{
         engine::{self, Ranking},
         facet_table::FacetTables,
         filters::FilterCache,
-        query::Builder,
+        query::{Builder, Filter},
         schema::Fields,
+        spelling::Speller,
     },
     taxonomy::Taxonomy,
 };
@@ -57,6 +58,10 @@ pub async fn engine_profile(index_dir: &str, url: &str, file: &str) -> anyhow::R
     );
     let mut totals = [
         Totals {
+            label: "check the words' spelling",
+            seconds: 0.0,
+        },
+        Totals {
             label: "build the query",
             seconds: 0.0,
         },
@@ -82,6 +87,7 @@ pub async fn engine_profile(index_dir: &str, url: &str, file: &str) -> anyhow::R
         },
     ];
     let mut matched = 0u64;
+    let mut corrected = 0usize;
     let mut slowest: Vec<(f64, u64, &str)> = Vec::new();
     for round in 0..2 {
         for path in &paths {
@@ -90,9 +96,18 @@ pub async fn engine_profile(index_dir: &str, url: &str, file: &str) -> anyhow::R
                 &taxonomy,
                 Audience::Public,
             );
+            let filters = filters(&search, &fields);
             let started = Instant::now();
-            let built = Builder::new(&fields, &searcher, cache.clone())
-                .build(&search.text, &filters(&search, &fields));
+            let corrections = Speller::new(
+                &fields,
+                &searcher,
+                filters.iter().map(Filter::term).collect(),
+            )
+            .corrections(&search.text);
+            let spelling = started.elapsed().as_secs_f64();
+            let started = Instant::now();
+            let built =
+                Builder::new(&fields, &searcher, cache.clone()).build(&search.text, &filters);
             let query = &built.query;
             let building = started.elapsed().as_secs_f64();
             let time =
@@ -149,9 +164,10 @@ pub async fn engine_profile(index_dir: &str, url: &str, file: &str) -> anyhow::R
             if round == 1 {
                 slowest.push((find, n, path));
                 matched += n;
+                corrected += usize::from(!corrections.is_empty());
                 for (total, seconds) in totals
                     .iter_mut()
-                    .zip([building, count, facets, top, unboosted, find])
+                    .zip([spelling, building, count, facets, top, unboosted, find])
                 {
                     total.seconds += seconds;
                 }
@@ -159,7 +175,10 @@ pub async fn engine_profile(index_dir: &str, url: &str, file: &str) -> anyhow::R
         }
     }
     let n = paths.len() as f64;
-    println!("mean matches per search: {:.0}", matched as f64 / n);
+    println!(
+        "mean matches per search: {:.0}; searches with a word to correct: {corrected}",
+        matched as f64 / n
+    );
     for total in totals {
         println!("{:>40}: {:8.3} ms", total.label, total.seconds * 1000.0 / n);
     }
