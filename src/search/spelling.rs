@@ -251,8 +251,10 @@ impl<'a> Speller<'a> {
             .any(|analyzer| analysis::analyze(analyzer, word).is_empty())
     }
 
-    /// The indexed words within `distance` edits of `folded`.
+    /// The indexed words within `distance` edits of `folded` that begin with the same letter
+    /// (slips rarely fall on the first letter, and without it "migrant" would read "grant").
     fn within(&self, folded: &str, distance: u8) -> BTreeSet<String> {
+        let first = folded.chars().next();
         let mut words = BTreeSet::new();
         let fuzzy = FuzzyTermQuery::new(
             Term::from_field_text(self.fields.plain, folded),
@@ -269,7 +271,9 @@ impl<'a> Speller<'a> {
                 continue;
             };
             while stream.advance() && words.len() < MOST_CANDIDATES {
-                if let Ok(word) = std::str::from_utf8(stream.key()) {
+                if let Ok(word) = std::str::from_utf8(stream.key())
+                    && word.chars().next() == first
+                {
                     words.insert(word.to_string());
                 }
             }

@@ -117,11 +117,16 @@ pub const PAGES: &[Page] = &[
         "/learnings?q=domestic+workers&type=good_practice",
         ALL,
     ),
+    // A slip: the question as typed finds nothing, so the corrected one is searched.
+    page("/learnings", "/learnings?q=schoool", ALL),
+    // A slip beside a word that finds something: the corrected question is offered.
+    page("/learnings", "/learnings?q=schoool+girls", ALL),
     page("/learnings/{id}", "/learnings/{learning}", ALL),
     page("/learnings/new", "/learnings/new", ADMIN),
     page("/learnings/{id}/edit", "/learnings/{learning}/edit", ADMIN),
     page("/products", "/products", ALL),
     page("/products", "/products?q=guide", ALL),
+    page("/products", "/products?q=migrnts", ALL),
     page("/products/new", "/products/new", ADMIN),
     page("/products/{id}", "/products/{product}", ALL),
     page("/products/{id}/edit", "/products/{product}/edit", ADMIN),
