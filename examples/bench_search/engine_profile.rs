@@ -101,6 +101,7 @@ pub async fn engine_profile(index_dir: &str, url: &str, file: &str) -> anyhow::R
             let corrections = Speller::new(
                 &fields,
                 &searcher,
+                cache.clone(),
                 filters.iter().map(Filter::term).collect(),
             )
             .corrections(&search.text);

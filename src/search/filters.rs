@@ -24,7 +24,7 @@ use tantivy::{
     schema::IndexRecordOption,
 };
 
-use super::{seeking::Probe, segment_cache};
+use super::{seeking::Probe, segment_cache, statistics::Remembered};
 
 /// Memory for cached filter sets. A set takes one bit per document of its segment: at a
 /// million learnings 122 KiB per filter value, so about 500 distinct values stay cached.
@@ -117,7 +117,7 @@ impl Bits {
         self.words.len() * 8
     }
 
-    fn contains(&self, doc: DocId) -> bool {
+    pub fn contains(&self, doc: DocId) -> bool {
         self.words
             .get((doc / 64) as usize)
             .is_some_and(|word| word & (1u64 << (doc % 64)) != 0)
@@ -413,6 +413,18 @@ impl Filtered {
 
 impl Query for Filtered {
     fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        // Both forms weigh the same words: their statistics are looked up once.
+        let remembered;
+        let enable_scoring = match enable_scoring {
+            EnableScoring::Enabled {
+                searcher,
+                statistics_provider,
+            } => {
+                remembered = Remembered::new(statistics_provider);
+                EnableScoring::enabled_from_statistics_provider(&remembered, searcher)
+            }
+            disabled => disabled,
+        };
         let question = self
             .question
             .as_ref()

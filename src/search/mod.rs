@@ -24,6 +24,7 @@ pub mod schema;
 pub mod seeking;
 mod segment_cache;
 pub mod spelling;
+mod statistics;
 pub mod synonyms;
 
 use std::{

@@ -58,6 +58,7 @@ impl SearchIndex {
         let mut speller = Speller::new(
             &engine.fields,
             &searcher,
+            engine.filters.clone(),
             filters.iter().map(Filter::term).collect(),
         );
         let corrections = if text.as_typed || text.is_empty() {

@@ -14,18 +14,22 @@
 //! none, and only words that visible documents hold are suggested, ranked by how many visible
 //! documents hold them: whether and how a word is corrected says nothing about a draft.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::{
+    collections::{BTreeMap, BTreeSet},
+    sync::Arc,
+};
 
 use tantivy::{
     DocSet, Searcher, TERMINATED, Term,
     collector::Count,
-    query::{BooleanQuery, EnableScoring, FuzzyTermQuery, Occur, Query, TermQuery},
+    query::{BooleanQuery, FuzzyTermQuery, Occur, Query, TermQuery},
     schema::IndexRecordOption,
     tokenizer::TextAnalyzer,
 };
 
 use super::{
     analysis::{self, LANGUAGES},
+    filters::{Bits, FilterCache},
     query_text::{self, Item, TextQuery},
     schema::Fields,
     synonyms,
@@ -123,16 +127,27 @@ pub struct Speller<'a> {
     /// What the search keeps (kind, status, the filters chosen): a word counts as held only by
     /// documents of it.
     scope: Vec<Term>,
+    /// The documents in scope, per segment, from the searches' cached filter sets; made at
+    /// the first word checked.
+    in_scope: Option<Vec<Bits>>,
+    filters: Arc<FilterCache>,
     plain: TextAnalyzer,
     languages: Vec<TextAnalyzer>,
 }
 
 impl<'a> Speller<'a> {
-    pub fn new(fields: &'a Fields, searcher: &'a Searcher, scope: Vec<Term>) -> Speller<'a> {
+    pub fn new(
+        fields: &'a Fields,
+        searcher: &'a Searcher,
+        filters: Arc<FilterCache>,
+        scope: Vec<Term>,
+    ) -> Speller<'a> {
         Speller {
             fields,
             searcher,
             scope,
+            in_scope: None,
+            filters,
             plain: analysis::plain_analyzer(),
             languages: LANGUAGES
                 .iter()
@@ -187,25 +202,44 @@ impl<'a> Speller<'a> {
         BooleanQuery::new(clauses)
     }
 
-    /// Whether a live document in scope holds `term` (stops at the first).
-    fn any_holds(&self, term: Term) -> bool {
+    /// Whether a live document in scope holds `term`: its postings are read up to the first.
+    fn any_holds(&mut self, term: Term) -> bool {
         if self.searcher.doc_freq(&term).is_ok_and(|n| n == 0) {
             return false;
         }
-        let query = self.scoped(Some(term));
-        let Ok(weight) = query.weight(EnableScoring::disabled_from_searcher(self.searcher)) else {
-            return false;
-        };
-        self.searcher.segment_readers().iter().any(|reader| {
-            let Ok(mut scorer) = weight.scorer(reader, 1.0) else {
-                return false;
-            };
-            let mut doc = scorer.doc();
-            while doc != TERMINATED && reader.is_deleted(doc) {
-                doc = scorer.advance();
+        let searcher = self.searcher;
+        if self.in_scope.is_none() {
+            let sets = searcher
+                .segment_readers()
+                .iter()
+                .map(|reader| self.filters.all_of(reader, &self.scope))
+                .collect::<tantivy::Result<Vec<Bits>>>();
+            match sets {
+                Ok(sets) => self.in_scope = Some(sets),
+                Err(_) => return false,
             }
-            doc != TERMINATED
-        })
+        }
+        let in_scope = self.in_scope.as_deref().unwrap_or_default();
+        searcher
+            .segment_readers()
+            .iter()
+            .zip(in_scope)
+            .any(|(reader, kept)| {
+                let Ok(Some(mut postings)) = reader
+                    .inverted_index(term.field())
+                    .and_then(|index| Ok(index.read_postings(&term, IndexRecordOption::Basic)?))
+                else {
+                    return false;
+                };
+                let mut doc = postings.doc();
+                while doc != TERMINATED {
+                    if kept.contains(doc) && !reader.is_deleted(doc) {
+                        return true;
+                    }
+                    doc = postings.advance();
+                }
+                false
+            })
     }
 
     /// How many live documents in scope hold `term`.
