@@ -227,6 +227,14 @@ pub fn language_analyzer(language: Language) -> TextAnalyzer {
         .build()
 }
 
+/// Words lower-cased only, as a document writes them (`written_forms`).
+pub fn lower_cased_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .build()
+}
+
 /// Words folded but not stemmed: what `word*` prefixes are matched against.
 pub fn plain_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())

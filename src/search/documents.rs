@@ -11,6 +11,7 @@ use super::{
     analysis::LANGUAGES as LANGUAGE_CODES,
     known_phrases,
     schema::{Fields, Kind, code_of, newest_key},
+    written_forms,
 };
 use crate::entities::{learnings::LearningStatus, products::ProductStatus, taxonomy_terms, themes};
 
@@ -262,6 +263,7 @@ pub fn learning_document(fields: &Fields, learning: &Learning, labels: &Labels) 
         newest_key(row.published_at.map(|t| t.unix_timestamp()), row.id),
     );
     known_phrases::mark(fields, &mut doc);
+    written_forms::mark(fields, &mut doc);
     doc
 }
 
@@ -402,6 +404,7 @@ pub fn product_document(fields: &Fields, product: &Product, labels: &Labels) -> 
         .map(|day| day.midnight().assume_utc().unix_timestamp());
     doc.add_i64(fields.newest, newest_key(published, row.id));
     known_phrases::mark(fields, &mut doc);
+    written_forms::mark(fields, &mut doc);
     doc
 }
 

@@ -113,6 +113,15 @@ impl Bits {
         self.words.iter().map(|w| w.count_ones()).sum()
     }
 
+    /// How many of its documents `reader`'s segment has not deleted.
+    pub fn live_count(&self, reader: &SegmentReader) -> u32 {
+        if reader.has_deletes() {
+            self.docs().filter(|&doc| !reader.is_deleted(doc)).count() as u32
+        } else {
+            self.count()
+        }
+    }
+
     fn bytes(&self) -> usize {
         self.words.len() * 8
     }

@@ -26,6 +26,7 @@ mod segment_cache;
 pub mod spelling;
 mod statistics;
 pub mod synonyms;
+mod written_forms;
 
 use std::{
     fs::File,

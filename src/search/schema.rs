@@ -18,8 +18,9 @@ use super::analysis::{self, LANGUAGES};
 /// rebuilt at start-up. 2: vocabulary labels and theme names in French and Spanish too. 3: one
 /// combined text field per language for matching; title and project kept for weighting only.
 /// 4: question words ("how", "comment", "cómo") are stop words. 5: the thesaurus's phrases
-/// found in each document, as tokens of `phrases` (`known_phrases`).
-pub const SCHEMA_VERSION: u32 = 5;
+/// found in each document, as tokens of `phrases` (`known_phrases`). 6: how each document
+/// writes its accented words, as tokens of `written` (`written_forms`).
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// Extra weight of a word found in the title, and in the project's title, on top of its score in
 /// the combined field (which holds them too). Chosen on the judged set (a grid of 0–3): the
@@ -69,6 +70,9 @@ pub struct Fields {
     /// Each occurrence of a thesaurus phrase in the text fields above, as one token naming
     /// the field and the phrase (`known_phrases`): looked up instead of the words' positions.
     pub phrases: Field,
+    /// Each word of the document that folding changes, as one token "folded form, U+0001,
+    /// lower-cased form" (`written_forms`): how a suggested word is written.
+    pub written: Field,
 }
 
 fn text(analyzer: &str, positions: bool) -> TextOptions {
@@ -80,6 +84,16 @@ fn text(analyzer: &str, positions: bool) -> TextOptions {
     TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
             .set_tokenizer(analyzer)
+            .set_index_option(record),
+    )
+}
+
+/// Tokens made when a document is built, indexed as they are.
+fn raw_tokens(record: IndexRecordOption) -> TextOptions {
+    TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer("raw")
+            .set_fieldnorms(false)
             .set_index_option(record),
     )
 }
@@ -117,15 +131,8 @@ impl Fields {
         let themes = builder.add_u64_field("themes", INDEXED | FAST);
         let project_exact = builder.add_text_field("project_exact", STRING | FAST);
         let newest = builder.add_i64_field("newest", FAST);
-        let phrases = builder.add_text_field(
-            "phrases",
-            TextOptions::default().set_indexing_options(
-                TextFieldIndexing::default()
-                    .set_tokenizer("raw")
-                    .set_fieldnorms(false)
-                    .set_index_option(IndexRecordOption::WithFreqs),
-            ),
-        );
+        let phrases = builder.add_text_field("phrases", raw_tokens(IndexRecordOption::WithFreqs));
+        let written = builder.add_text_field("written", raw_tokens(IndexRecordOption::Basic));
         Fields {
             schema: builder.build(),
             kind,
@@ -144,6 +151,7 @@ impl Fields {
             project_exact,
             newest,
             phrases,
+            written,
         }
     }
 

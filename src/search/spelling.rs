@@ -20,10 +20,7 @@ use std::{
 };
 
 use tantivy::{
-    DocSet, Searcher, TERMINATED, Term,
-    collector::Count,
-    query::{BooleanQuery, FuzzyTermQuery, Occur, Query, TermQuery},
-    schema::IndexRecordOption,
+    DocSet, Searcher, TERMINATED, Term, query::FuzzyTermQuery, schema::IndexRecordOption,
     tokenizer::TextAnalyzer,
 };
 
@@ -32,7 +29,7 @@ use super::{
     filters::{Bits, FilterCache},
     query_text::{self, Item, TextQuery},
     schema::Fields,
-    synonyms,
+    synonyms, written_forms,
 };
 
 /// Shorter words have too many neighbours to guess from (and abbreviations are short).
@@ -47,8 +44,8 @@ const OFFERED_HOLDERS: usize = 3;
 const OFFERED_SHARE: usize = 20;
 const OFFERED_SHORTEST: usize = 5;
 
-/// A typed word (lower-cased, as the question holds it) and the word searched instead (as the
-/// index holds it: lower-cased, accents folded).
+/// A typed word (lower-cased, as the question holds it) and the word searched instead
+/// (lower-cased, written with its accents as most documents holding it write it).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Correction {
     pub typed: String,
@@ -128,7 +125,7 @@ pub struct Speller<'a> {
     /// documents of it.
     scope: Vec<Term>,
     /// The documents in scope, per segment, from the searches' cached filter sets; made at
-    /// the first word checked.
+    /// the first word checked (`in_scope`).
     in_scope: Option<Vec<Bits>>,
     filters: Arc<FilterCache>,
     plain: TextAnalyzer,
@@ -174,11 +171,8 @@ impl<'a> Speller<'a> {
     /// The corrections worth offering beside results: one letter away, in words of
     /// [`OFFERED_SHORTEST`] letters or more, to words that many documents in scope hold. All
     /// of them or none, since the question is offered whole.
-    pub fn worth_offering(&self, corrections: Vec<Correction>) -> Vec<Correction> {
-        let in_scope = self
-            .searcher
-            .search(&self.scoped(None), &Count)
-            .unwrap_or(0);
+    pub fn worth_offering(&mut self, corrections: Vec<Correction>) -> Vec<Correction> {
+        let in_scope = self.scope_size();
         let least = OFFERED_HOLDERS.max(in_scope / OFFERED_SHARE);
         let worth = |c: &Correction| {
             c.distance == 1 && c.typed.chars().count() >= OFFERED_SHORTEST && c.holders >= least
@@ -190,63 +184,68 @@ impl<'a> Speller<'a> {
         }
     }
 
-    /// The scope's terms and `term`, all required.
-    fn scoped(&self, term: Option<Term>) -> BooleanQuery {
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for term in term.iter().chain(&self.scope) {
-            clauses.push((
-                Occur::Must,
-                Box::new(TermQuery::new(term.clone(), IndexRecordOption::Basic)),
-            ));
-        }
-        BooleanQuery::new(clauses)
-    }
-
-    /// Whether a live document in scope holds `term`: its postings are read up to the first.
-    fn any_holds(&mut self, term: Term) -> bool {
-        if self.searcher.doc_freq(&term).is_ok_and(|n| n == 0) {
-            return false;
-        }
-        let searcher = self.searcher;
+    /// The documents in scope, per segment, from the searches' cached filter sets.
+    fn in_scope(&mut self) -> Option<&[Bits]> {
         if self.in_scope.is_none() {
-            let sets = searcher
+            let sets = self
+                .searcher
                 .segment_readers()
                 .iter()
                 .map(|reader| self.filters.all_of(reader, &self.scope))
                 .collect::<tantivy::Result<Vec<Bits>>>();
-            match sets {
-                Ok(sets) => self.in_scope = Some(sets),
-                Err(_) => return false,
-            }
+            self.in_scope = Some(sets.ok()?);
         }
-        let in_scope = self.in_scope.as_deref().unwrap_or_default();
+        self.in_scope.as_deref()
+    }
+
+    /// How many live documents are in scope.
+    fn scope_size(&mut self) -> usize {
+        let searcher = self.searcher;
+        let Some(in_scope) = self.in_scope() else {
+            return 0;
+        };
         searcher
             .segment_readers()
             .iter()
             .zip(in_scope)
-            .any(|(reader, kept)| {
-                let Ok(Some(mut postings)) = reader
-                    .inverted_index(term.field())
-                    .and_then(|index| Ok(index.read_postings(&term, IndexRecordOption::Basic)?))
-                else {
-                    return false;
-                };
-                let mut doc = postings.doc();
-                while doc != TERMINATED {
-                    if kept.contains(doc) && !reader.is_deleted(doc) {
-                        return true;
-                    }
-                    doc = postings.advance();
-                }
-                false
-            })
+            .map(|(reader, kept)| kept.live_count(reader) as usize)
+            .sum()
     }
 
-    /// How many live documents in scope hold `term`.
-    fn holders(&self, term: Term) -> usize {
-        self.searcher
-            .search(&self.scoped(Some(term)), &Count)
-            .unwrap_or(0)
+    /// How many live documents in scope hold `term`, counted up to `enough`: their postings
+    /// are read against the scope's sets.
+    fn held_by(&mut self, term: &Term, enough: usize) -> usize {
+        if self.searcher.doc_freq(term).is_ok_and(|n| n == 0) {
+            return 0;
+        }
+        let searcher = self.searcher;
+        let Some(in_scope) = self.in_scope() else {
+            return 0;
+        };
+        let mut held = 0;
+        for (reader, kept) in searcher.segment_readers().iter().zip(in_scope) {
+            let Ok(Some(mut postings)) = reader
+                .inverted_index(term.field())
+                .and_then(|index| Ok(index.read_postings(term, IndexRecordOption::Basic)?))
+            else {
+                continue;
+            };
+            let mut doc = postings.doc();
+            while doc != TERMINATED {
+                if kept.contains(doc) && !reader.is_deleted(doc) {
+                    held += 1;
+                    if held >= enough {
+                        return held;
+                    }
+                }
+                doc = postings.advance();
+            }
+        }
+        held
+    }
+
+    fn any_holds(&mut self, term: Term) -> bool {
+        self.held_by(&term, 1) > 0
     }
 
     /// Whether `word` is held as typed (accents folded) or in any language's stemmed form, or
@@ -316,6 +315,19 @@ impl<'a> Speller<'a> {
         words
     }
 
+    /// How the documents in scope write `folded`, held by `holders` of them: with its accents
+    /// when most of them write it so ("educación"), else as it is.
+    fn written(&mut self, folded: String, holders: usize) -> String {
+        let mut best: Option<(usize, String)> = None;
+        for (word, term) in written_forms::forms(self.fields, self.searcher, &folded) {
+            let writers = self.held_by(&term, usize::MAX);
+            if writers * 2 > holders && best.as_ref().is_none_or(|(most, _)| writers > *most) {
+                best = Some((writers, word));
+            }
+        }
+        best.map_or(folded, |(_, word)| word)
+    }
+
     /// The closest word to `typed` that documents in scope hold: the fewest edits away, then
     /// the most documents, then the first alphabetically.
     fn closest(&mut self, typed: String) -> Option<Correction> {
@@ -329,7 +341,8 @@ impl<'a> Speller<'a> {
                 if self.is_stop_word(&word) {
                     continue;
                 }
-                let holders = self.holders(Term::from_field_text(self.fields.plain, &word));
+                let term = Term::from_field_text(self.fields.plain, &word);
+                let holders = self.held_by(&term, usize::MAX);
                 if holders > 0 {
                     counted.insert(word, holders);
                 }
@@ -337,10 +350,10 @@ impl<'a> Speller<'a> {
             let best = counted
                 .into_iter()
                 .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)));
-            if let Some((suggested, holders)) = best {
+            if let Some((folded, holders)) = best {
                 return Some(Correction {
                     typed,
-                    suggested,
+                    suggested: self.written(folded, holders),
                     holders,
                     distance,
                 });

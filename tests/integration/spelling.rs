@@ -48,7 +48,7 @@ async fn library(app: &TestApp) -> Library {
         app,
         raw(
             "Planned visits",
-            "Visits to Kasungu and Ouagadougou were planned with the committees.",
+            "Visits to Kasungu and Ouagadougou were planned with the committees and the inspectión.",
         ),
         "draft",
     )
@@ -70,6 +70,19 @@ async fn library(app: &TestApp) -> Library {
             ..raw(
                 "Le travail des enfants dans les mines",
                 "Les comités ont suivi le travail des enfants.",
+            )
+        },
+        "published",
+    )
+    .await;
+    // A Spanish learning: a suggestion is written with its accents.
+    learning(
+        app,
+        RawLearning {
+            language: "es".into(),
+            ..raw(
+                "La educación de los niños",
+                "La educación llegó a los niños trabajadores del campo.",
             )
         },
         "published",
@@ -251,6 +264,37 @@ async fn misspelt_words_are_searched_as_the_closest_held_word(app: TestApp) {
         french_api["items"][0]["title"], "Le travail des enfants dans les mines",
         "{french_api}"
     );
+
+    // In Spanish, the suggestion keeps the accents the learning writes; a word typed without
+    // its accents is held as it is.
+    let spanish = client.get("/learnings?q=educacoin").await;
+    assert!(
+        spanish
+            .body
+            .contains("Showing results for <strong>educación</strong>."),
+        "{}",
+        spanish.body
+    );
+    let spanish_api = json(&client.get("/api/v1/learnings?q=educacoin").await.body);
+    assert_eq!(corrections(&spanish_api), ["educación"], "{spanish_api}");
+    assert!(
+        spanish_api["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .any(|item| item["title"] == "La educación de los niños"),
+        "{spanish_api}"
+    );
+    let unaccented = json(&client.get("/api/v1/learnings?q=educacion+ninos").await.body);
+    assert!(corrections(&unaccented).is_empty(), "{unaccented}");
+    assert!(
+        unaccented["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .any(|item| item["title"] == "La educación de los niños"),
+        "{unaccented}"
+    );
 }
 
 async fn corrections_never_tell_of_drafts(app: TestApp) {
@@ -284,6 +328,13 @@ async fn corrections_never_tell_of_drafts(app: TestApp) {
             .body
             .contains(&format!("/learnings/{}\"", library.draft))
     );
+
+    // Only the draft writes "inspectión": a visitor's suggestion is written as the
+    // published learning writes it.
+    let api = json(&visitor.get("/api/v1/learnings?q=inspecton").await.body);
+    assert_eq!(corrections(&api), ["inspection"], "{api}");
+    let page = visitor.get("/learnings?q=inspecton").await;
+    assert!(!page.body.contains("inspectión"), "{}", page.body);
 
     // "kasungu" is held by the draft alone: for a visitor it is held by nothing, and is read
     // as the published "kasunga" exactly as if the draft did not exist.
