@@ -32,20 +32,21 @@ pub async fn channel(
     let taxonomy = Taxonomy::current(state).await?;
     let search = Search::resolve(params, &taxonomy, Audience::Public);
     atom::refuse_unknown(&search.notices)?;
-    let ids = if search.is_listing() {
-        published::newest_ids(&state.db, FEED_SIZE).await?
+    let (ids, question) = if search.is_listing() {
+        (published::newest_ids(&state.db, FEED_SIZE).await?, None)
     } else {
         // While the index is rebuilt, a feed reader is asked to come back (503, Retry-After).
-        search::newest_ids(state, &search, FEED_SIZE)
+        let newest = search::newest_ids(state, &search, FEED_SIZE)
             .await?
-            .ok_or(AppError::Busy)?
+            .ok_or(AppError::Busy)?;
+        (newest.ids, Some(newest.question))
     };
     let rows = published::by_ids(&state.db, &ids).await?;
     let authors = display_names(&state.db, rows.iter().filter_map(|r| r.item.author_id)).await?;
     let base = &state.config.base_url;
     let mut labels: Vec<String> = Vec::new();
-    if !search.text.is_empty() {
-        labels.push(format!("“{}”", search.params.q.trim()));
+    if let Some(question) = question.filter(|_| !search.text.is_empty()) {
+        labels.push(format!("“{question}”"));
     }
     labels.extend(search.filters.iter().map(|f| match f.param {
         "type" => type_label(lang, &f.code),

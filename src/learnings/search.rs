@@ -19,7 +19,7 @@ use crate::{
         query::Filter,
         query_text::{self, TextQuery},
         schema::{Fields, Kind, code_of},
-        spelling::Spelling,
+        spelling::{self, Spelling},
     },
     taxonomy::{Taxonomy, Translated, Vocabulary},
     web::AppState,
@@ -790,17 +790,35 @@ pub async fn run_cached(
     Ok(Some(outcome))
 }
 
-/// The ids of at most `limit` matching learnings, newest first, whatever the search's sort:
-/// what feeds follow. The same matching (and so the same audience rule) as `run`.
+/// The newest learnings a search matches: what feeds follow.
+pub struct Newest {
+    pub ids: Vec<i32>,
+    /// The question searched: as typed, or with its slips corrected when as typed it found
+    /// nothing (`spelling`).
+    pub question: String,
+}
+
+/// At most `limit` matching learnings, newest first, whatever the search's sort. The same
+/// matching (and so the same audience rule) as `run`.
 pub async fn newest_ids(
     state: &AppState,
     search: &Search,
     limit: u64,
-) -> Result<Option<Vec<i32>>, SearchError> {
+) -> Result<Option<Newest>, SearchError> {
     let mut newest = search.clone();
     newest.sort = Sort::Newest;
     Ok(match find(state, &newest, 1, limit.max(1)).await? {
-        Answer::Found(outcome) => Some(outcome.hits.into_iter().map(|hit| hit.id).collect()),
+        Answer::Found(outcome) => {
+            let typed = search.params.q.trim();
+            let question = match &outcome.spelling {
+                Spelling::Corrected(corrections) => spelling::searched(typed, corrections),
+                Spelling::AsTyped | Spelling::Offered(_) => typed.to_string(),
+            };
+            Some(Newest {
+                ids: outcome.hits.into_iter().map(|hit| hit.id).collect(),
+                question,
+            })
+        }
         Answer::Rebuilding => None,
     })
 }

@@ -257,6 +257,30 @@ async fn misspelt_words_are_searched_as_the_closest_held_word(app: TestApp) {
         assert_eq!(corrections(&answer), ["inspection"], "typed={value}");
     }
 
+    // A feed of the slip follows the question searched, and says which.
+    let feed = client
+        .get("/feeds/learnings.atom?q=inspecton")
+        .await
+        .assert_status(200)
+        .body
+        .clone();
+    assert!(
+        feed.contains("<title>Fora learnings: “inspection”</title>"),
+        "{feed}"
+    );
+    assert!(feed.contains("Labour inspection in cocoa farms"), "{feed}");
+    let feed = client
+        .get("/feeds/learnings.atom?q=inspecton&typed=1")
+        .await
+        .assert_status(200)
+        .body
+        .clone();
+    assert!(
+        feed.contains("<title>Fora learnings: “inspecton”</title>"),
+        "{feed}"
+    );
+    assert!(!feed.contains("<entry>"), "{feed}");
+
     // In French.
     let french_api = json(&client.get("/api/v1/learnings?q=travial+enfans").await.body);
     assert_eq!(corrections(&french_api), ["travail enfants"]);
