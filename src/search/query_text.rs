@@ -169,16 +169,30 @@ impl TextQuery {
         self.groups.is_empty()
     }
 
-    /// The same question with some words replaced (`replace` gives a word's replacement).
+    /// The same question with some words replaced (`replace` gives a word's replacement). A
+    /// replacement of several words ("childlabour" → "child labour") stands for them joined:
+    /// each counts, and more together (`Item::Compound`); in a phrase, they take its place.
     pub fn with_words<'r>(&self, replace: impl Fn(&str) -> Option<&'r str>) -> TextQuery {
-        let word = |text: &String| replace(text).map_or_else(|| text.clone(), str::to_string);
+        let words = |text: &String| -> Vec<String> {
+            replace(text).map_or_else(
+                || vec![text.clone()],
+                |replaced| replaced.split(' ').map(str::to_string).collect(),
+            )
+        };
         let item = |item: &Item| match item {
-            Item::Word { text, prefix } => Item::Word {
-                text: word(text),
-                prefix: *prefix,
-            },
-            Item::Phrase(words) => Item::Phrase(words.iter().map(word).collect()),
-            Item::Compound(words) => Item::Compound(words.iter().map(word).collect()),
+            Item::Word { text, prefix } => {
+                let mut replaced = words(text);
+                if replaced.len() == 1 {
+                    Item::Word {
+                        text: replaced.remove(0),
+                        prefix: *prefix,
+                    }
+                } else {
+                    Item::Compound(replaced)
+                }
+            }
+            Item::Phrase(parts) => Item::Phrase(parts.iter().flat_map(words).collect()),
+            Item::Compound(parts) => Item::Compound(parts.iter().flat_map(words).collect()),
         };
         TextQuery {
             groups: self
@@ -274,6 +288,30 @@ mod tests {
             "child \"child labour\" child-work, -mining!"
         );
         assert_eq!(rewritten("niño 🙂 trabajo", replace), "niño 🙂 trabajo");
+    }
+
+    #[test]
+    fn a_word_replaced_by_two_stands_for_them_joined() {
+        let replace = |word: &str| (word == "childlabour").then_some("child labour");
+        let q = TextQuery::parse("childlabour \"childlabour in cocoa\" childlabour-free");
+        let replaced = q.with_words(replace);
+        assert_eq!(
+            replaced.groups,
+            vec![
+                vec![Item::Compound(vec!["child".into(), "labour".into()])],
+                vec![Item::Phrase(vec![
+                    "child".into(),
+                    "labour".into(),
+                    "in".into(),
+                    "cocoa".into()
+                ])],
+                vec![Item::Compound(vec![
+                    "child".into(),
+                    "labour".into(),
+                    "free".into()
+                ])],
+            ]
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Words of a question that no document the reader may see holds, read as the closest word
 //! that such a document holds ("chlid" → "child", "inspecton" → "inspection", "travial" →
-//! "travail"): one slip of the keyboard must not leave a practitioner with nothing.
+//! "travail"), or as two such words run together ("childlabour" → "child labour"): one slip
+//! of the keyboard must not leave a practitioner with nothing.
 //!
 //! A word a library does not hold is as often a real word it never uses ("kids", "borders") as
 //! a slip, and the closest held word is then another word ("kits", "access"). So a correction
@@ -34,6 +35,11 @@ use super::{
 
 /// Shorter words have too many neighbours to guess from (and abbreviations are short).
 const SHORTEST: usize = 4;
+/// Each part of a word read as two run together ("childlabour") is at least this long.
+const SHORTEST_PART: usize = 3;
+/// Longer words are not cut in two (the index keeps no word over 40 letters, and a question
+/// of long nonsense must cost little).
+const LONGEST_SPLIT: usize = 40;
 /// At most this many close words are counted for one typed word.
 const MOST_CANDIDATES: usize = 32;
 
@@ -161,9 +167,11 @@ impl<'a> Speller<'a> {
             if self.is_held(&typed) {
                 continue;
             }
-            if let Some(correction) = self.closest(typed) {
-                out.push(correction);
-            }
+            let correction = match self.closest(&typed) {
+                Some(correction) => Some(correction),
+                None => self.split(typed),
+            };
+            out.extend(correction);
         }
         out
     }
@@ -330,12 +338,9 @@ impl<'a> Speller<'a> {
 
     /// The closest word to `typed` that documents in scope hold: the fewest edits away, then
     /// the most documents, then the first alphabetically.
-    fn closest(&mut self, typed: String) -> Option<Correction> {
-        let folded = analysis::analyze(&mut self.plain, &typed)
-            .into_iter()
-            .next()?
-            .1;
-        for distance in 1..=max_distance(&typed) {
+    fn closest(&mut self, typed: &str) -> Option<Correction> {
+        let folded = self.folded(typed)?;
+        for distance in 1..=max_distance(typed) {
             let mut counted: BTreeMap<String, usize> = BTreeMap::new();
             for word in self.within(&folded, distance) {
                 if self.is_stop_word(&word) {
@@ -352,7 +357,7 @@ impl<'a> Speller<'a> {
                 .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)));
             if let Some((folded, holders)) = best {
                 return Some(Correction {
-                    typed,
+                    typed: typed.to_string(),
                     suggested: self.written(folded, holders),
                     holders,
                     distance,
@@ -360,6 +365,65 @@ impl<'a> Speller<'a> {
             }
         }
         None
+    }
+
+    /// `typed` as two words run together ("childlabour" → "child labour", a missing space is
+    /// one slip): each part [`SHORTEST_PART`] letters or more, not a stop word, held by
+    /// documents in scope; of several such cuts, the one whose rarer part is held most.
+    fn split(&mut self, typed: String) -> Option<Correction> {
+        if typed.chars().count() > LONGEST_SPLIT {
+            return None;
+        }
+        let cuts: Vec<usize> = typed.char_indices().map(|(at, _)| at).collect();
+        let mut best: Option<(usize, String)> = None;
+        for &cut in cuts.iter().skip(SHORTEST_PART) {
+            let (left, right) = typed.split_at(cut);
+            if right.chars().count() < SHORTEST_PART {
+                break;
+            }
+            let Some(left) = self.held_part(left) else {
+                continue;
+            };
+            let Some(right) = self.held_part(right) else {
+                continue;
+            };
+            let holders = left.1.min(right.1);
+            if best.as_ref().is_none_or(|(most, _)| holders > *most) {
+                let words = format!(
+                    "{} {}",
+                    self.written(left.0, left.1),
+                    self.written(right.0, right.1)
+                );
+                best = Some((holders, words));
+            }
+        }
+        best.map(|(holders, suggested)| Correction {
+            typed,
+            suggested,
+            holders,
+            distance: 1,
+        })
+    }
+
+    /// A part of a split word, folded, with how many documents in scope hold it; `None` when
+    /// it is a stop word or none does.
+    fn held_part(&mut self, part: &str) -> Option<(String, usize)> {
+        if self.is_stop_word(part) {
+            return None;
+        }
+        let folded = self.folded(part)?;
+        let term = Term::from_field_text(self.fields.plain, &folded);
+        if !self.any_holds(term.clone()) {
+            return None;
+        }
+        Some((folded, self.held_by(&term, usize::MAX)))
+    }
+
+    /// `word` lower-cased and folded as the `plain` field holds it.
+    fn folded(&mut self, word: &str) -> Option<String> {
+        let mut words = analysis::analyze(&mut self.plain, word).into_iter();
+        let (_, folded) = words.next()?;
+        words.next().is_none().then_some(folded)
     }
 }
 

@@ -257,6 +257,25 @@ async fn misspelt_words_are_searched_as_the_closest_held_word(app: TestApp) {
         assert_eq!(corrections(&answer), ["inspection"], "typed={value}");
     }
 
+    // Two words run together are read as both, standing together; a stop word is no part.
+    let joined = json(
+        &client
+            .get("/api/v1/learnings?q=labourinspection")
+            .await
+            .body,
+    );
+    assert_eq!(corrections(&joined), ["labour inspection"], "{joined}");
+    assert_eq!(joined["items"][0]["id"], library.inspection, "{joined}");
+    let page = client.get("/learnings?q=Cocoafarms").await;
+    assert!(
+        page.body
+            .contains("Showing results for <strong>cocoa farms</strong>."),
+        "{}",
+        page.body
+    );
+    let stop = json(&client.get("/api/v1/learnings?q=thecocoa").await.body);
+    assert!(corrections(&stop).is_empty(), "{stop}");
+
     // A feed of the slip follows the question searched, and says which.
     let feed = client
         .get("/feeds/learnings.atom?q=inspecton")
@@ -359,6 +378,24 @@ async fn corrections_never_tell_of_drafts(app: TestApp) {
     assert_eq!(corrections(&api), ["inspection"], "{api}");
     let page = visitor.get("/learnings?q=inspecton").await;
     assert!(!page.body.contains("inspectión"), "{}", page.body);
+
+    // Nor is a run-together word cut at a word only the draft holds.
+    let api = json(
+        &visitor
+            .get("/api/v1/learnings?q=ouagadougoufarms")
+            .await
+            .body,
+    );
+    assert!(corrections(&api).is_empty(), "{api}");
+    assert_eq!(api["total"], 0);
+    let managers = admin.get("/learnings?q=ouagadougoufarms").await;
+    assert!(
+        managers
+            .body
+            .contains("Showing results for <strong>ouagadougou farms</strong>"),
+        "{}",
+        managers.body
+    );
 
     // "kasungu" is held by the draft alone: for a visitor it is held by nothing, and is read
     // as the published "kasunga" exactly as if the draft did not exist.
