@@ -21,8 +21,7 @@ use std::{
 };
 
 use tantivy::{
-    DocSet, Searcher, TERMINATED, Term, query::FuzzyTermQuery, schema::IndexRecordOption,
-    tokenizer::TextAnalyzer,
+    Searcher, Term, query::FuzzyTermQuery, schema::IndexRecordOption, tokenizer::TextAnalyzer,
 };
 
 use super::{
@@ -234,19 +233,23 @@ impl<'a> Speller<'a> {
         for (reader, kept) in searcher.segment_readers().iter().zip(in_scope) {
             let Ok(Some(mut postings)) = reader
                 .inverted_index(term.field())
-                .and_then(|index| Ok(index.read_postings(term, IndexRecordOption::Basic)?))
+                .and_then(|index| Ok(index.read_block_postings(term, IndexRecordOption::Basic)?))
             else {
                 continue;
             };
-            let mut doc = postings.doc();
-            while doc != TERMINATED {
-                if kept.contains(doc) && !reader.is_deleted(doc) {
-                    held += 1;
-                    if held >= enough {
-                        return held;
-                    }
+            let deletes = reader.has_deletes();
+            // A block of postings at a time: a common word's thousands of documents are
+            // counted in a tight loop.
+            while !postings.docs().is_empty() {
+                held += postings
+                    .docs()
+                    .iter()
+                    .filter(|&&doc| kept.contains(doc) && !(deletes && reader.is_deleted(doc)))
+                    .count();
+                if held >= enough {
+                    return held;
                 }
-                doc = postings.advance();
+                postings.advance();
             }
         }
         held
@@ -295,25 +298,35 @@ impl<'a> Speller<'a> {
     /// The indexed words within `distance` edits of `folded` that begin with the same letter
     /// (slips rarely fall on the first letter, and without it "migrant" would read "grant").
     fn within(&self, folded: &str, distance: u8) -> BTreeSet<String> {
-        let first = folded.chars().next();
         let mut words = BTreeSet::new();
+        let Some(first) = folded.chars().next() else {
+            return words;
+        };
+        // Only the words of that first letter are walked.
+        let from = first.to_string();
+        let until = char::from_u32(first as u32 + 1).map_or_else(String::new, String::from);
         let fuzzy = FuzzyTermQuery::new(
             Term::from_field_text(self.fields.plain, folded),
             distance,
             true,
         );
+        let Ok(automaton) = fuzzy.automaton() else {
+            return words;
+        };
         for reader in self.searcher.segment_readers() {
-            let (Ok(automaton), Ok(inverted)) =
-                (fuzzy.automaton(), reader.inverted_index(self.fields.plain))
-            else {
+            let Ok(inverted) = reader.inverted_index(self.fields.plain) else {
                 continue;
             };
-            let Ok(mut stream) = inverted.terms().search(automaton).into_stream() else {
+            let mut streamer = inverted.terms().search(&automaton).ge(from.as_bytes());
+            if !until.is_empty() {
+                streamer = streamer.lt(until.as_bytes());
+            }
+            let Ok(mut stream) = streamer.into_stream() else {
                 continue;
             };
             while stream.advance() && words.len() < MOST_CANDIDATES {
                 if let Ok(word) = std::str::from_utf8(stream.key())
-                    && word.chars().next() == first
+                    && word.starts_with(first)
                 {
                     words.insert(word.to_string());
                 }
@@ -346,8 +359,7 @@ impl<'a> Speller<'a> {
                 if self.is_stop_word(&word) {
                     continue;
                 }
-                let term = Term::from_field_text(self.fields.plain, &word);
-                let holders = self.held_by(&term, usize::MAX);
+                let holders = self.holders(&word);
                 if holders > 0 {
                     counted.insert(word, holders);
                 }
@@ -375,7 +387,7 @@ impl<'a> Speller<'a> {
             return None;
         }
         let cuts: Vec<usize> = typed.char_indices().map(|(at, _)| at).collect();
-        let mut best: Option<(usize, String)> = None;
+        let mut held_cuts = Vec::new();
         for &cut in cuts.iter().skip(SHORTEST_PART) {
             let (left, right) = typed.split_at(cut);
             if right.chars().count() < SHORTEST_PART {
@@ -384,15 +396,22 @@ impl<'a> Speller<'a> {
             let Some(left) = self.held_part(left) else {
                 continue;
             };
-            let Some(right) = self.held_part(right) else {
-                continue;
-            };
-            let holders = left.1.min(right.1);
+            if let Some(right) = self.held_part(right) {
+                held_cuts.push((left, right));
+            }
+        }
+        // Counting a common word's holders reads its whole posting list: only the cuts whose
+        // two parts are both held are counted.
+        let mut best: Option<(usize, String)> = None;
+        for (left, right) in held_cuts {
+            let left_holders = self.holders(&left);
+            let right_holders = self.holders(&right);
+            let holders = left_holders.min(right_holders);
             if best.as_ref().is_none_or(|(most, _)| holders > *most) {
                 let words = format!(
                     "{} {}",
-                    self.written(left.0, left.1),
-                    self.written(right.0, right.1)
+                    self.written(left, left_holders),
+                    self.written(right, right_holders)
                 );
                 best = Some((holders, words));
             }
@@ -405,18 +424,23 @@ impl<'a> Speller<'a> {
         })
     }
 
-    /// A part of a split word, folded, with how many documents in scope hold it; `None` when
-    /// it is a stop word or none does.
-    fn held_part(&mut self, part: &str) -> Option<(String, usize)> {
+    /// A part of a split word, folded as the `plain` field holds it; `None` when it is a stop
+    /// word or no document in scope holds it.
+    fn held_part(&mut self, part: &str) -> Option<String> {
         if self.is_stop_word(part) {
             return None;
         }
         let folded = self.folded(part)?;
-        let term = Term::from_field_text(self.fields.plain, &folded);
-        if !self.any_holds(term.clone()) {
-            return None;
-        }
-        Some((folded, self.held_by(&term, usize::MAX)))
+        self.any_holds(Term::from_field_text(self.fields.plain, &folded))
+            .then_some(folded)
+    }
+
+    /// How many documents in scope hold the folded word `folded`.
+    fn holders(&mut self, folded: &str) -> usize {
+        self.held_by(
+            &Term::from_field_text(self.fields.plain, folded),
+            usize::MAX,
+        )
     }
 
     /// `word` lower-cased and folded as the `plain` field holds it.
