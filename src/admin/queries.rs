@@ -122,23 +122,12 @@ pub async fn users_page(
         .filter(|(_, email, name)| folded(email).contains(&find) || folded(name).contains(&find))
         .map(|(id, _, _)| id)
         .collect();
-    let total = matching.len() as u64;
-    let (page, pages) = paging::clamp_page(requested, total, USERS_PER_PAGE);
-    let on_page: Vec<i32> = matching
-        .into_iter()
-        .skip(((page - 1) * USERS_PER_PAGE) as usize)
-        .take(USERS_PER_PAGE as usize)
-        .collect();
+    let ids = CountedPage::of_all(matching, requested, USERS_PER_PAGE);
     let rows = by_address
-        .filter(users::Column::Id.is_in(on_page))
+        .filter(users::Column::Id.is_in(ids.rows.clone()))
         .all(db)
         .await?;
-    Ok(CountedPage {
-        rows,
-        page,
-        pages,
-        total,
-    })
+    Ok(ids.with_rows(rows))
 }
 
 /// The page of the whole list (by address) that holds this account, if it exists.

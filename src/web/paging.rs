@@ -41,6 +41,35 @@ pub struct CountedPage<M> {
     pub total: u64,
 }
 
+impl<M> CountedPage<M> {
+    /// One page of a listing already in memory (the page asked for, or the last one).
+    pub fn of_all(all: Vec<M>, requested: u64, per_page: u64) -> CountedPage<M> {
+        let total = all.len() as u64;
+        let (page, pages) = clamp_page(requested, total, per_page);
+        let rows = all
+            .into_iter()
+            .skip(((page - 1) * per_page) as usize)
+            .take(per_page as usize)
+            .collect();
+        CountedPage {
+            rows,
+            page,
+            pages,
+            total,
+        }
+    }
+
+    /// The same page with other rows in place of these (e.g. the records of these ids).
+    pub fn with_rows<N>(self, rows: Vec<N>) -> CountedPage<N> {
+        CountedPage {
+            rows,
+            page: self.page,
+            pages: self.pages,
+            total: self.total,
+        }
+    }
+}
+
 /// [`page_of`], also saying how many rows the whole listing holds.
 pub async fn counted_page_of<E>(
     db: &impl ConnectionTrait,
@@ -116,6 +145,22 @@ mod tests {
     fn pages_past_the_end_show_the_last() {
         assert_eq!(clamp_page(9, 45, 20), (3, 3));
         assert_eq!(clamp_page(1, 0, 20), (1, 1));
+    }
+
+    #[test]
+    fn a_listing_in_memory_pages_like_a_query() {
+        let last = CountedPage::of_all((1..=45).collect(), 9, 20);
+        assert_eq!(
+            (last.rows, last.page, last.pages, last.total),
+            ((41..=45).collect(), 3, 3, 45)
+        );
+        let empty = CountedPage::<u8>::of_all(Vec::new(), 2, 20);
+        assert_eq!(
+            (empty.rows.len(), empty.page, empty.pages, empty.total),
+            (0, 1, 1, 0)
+        );
+        let named = CountedPage::of_all(vec![7, 8], 1, 20).with_rows(vec!["seven", "eight"]);
+        assert_eq!((named.rows, named.total), (vec!["seven", "eight"], 2));
     }
 
     #[test]
